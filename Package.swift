@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One target per layer so the compiler keeps the dependency direction:
+/// Server → Wire → Core, and Core imports nothing of the others.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ReturnLedger",
+    products: [
+        .executable(name: "returnledger", targets: ["returnledger"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .target(name: "ReturnLedgerCore", swiftSettings: strict),
+        .target(name: "ReturnLedgerWire", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
+        .target(
+            name: "ReturnLedgerServer",
+            dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "CCrypt"],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),
+        .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["returnledger", "ReturnLedgerServer"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,66 @@
+/// The records that setup commands create: who works here, where stock lives, what is sold,
+/// who we trade with and why goods come back.
+public struct User: Sendable, Equatable {
+    public var name: String
+    public var role: Role
+    /// crypt(3) output (`$y$...`); only ever compared, never shown or logged.
+    public var passwordHash: String
+    public var enabled: Bool
+
+    public init(name: String, role: Role, passwordHash: String, enabled: Bool = true) {
+        self.name = name; self.role = role; self.passwordHash = passwordHash; self.enabled = enabled
+    }
+}
+
+public enum LocationKind: String, Sendable, CaseIterable { case store, warehouse }
+
+public struct Location: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var kind: LocationKind
+    public init(code: String, name: String, kind: LocationKind) { self.code = code; self.name = name; self.kind = kind }
+}
+
+public struct Product: Sendable, Equatable {
+    public var sku: String
+    public var name: String
+    public var price: Money
+    public var cost: Money
+    /// Approved customer returns of this SKU wait in quarantine for INSPECT.
+    public var inspect: Bool
+    public init(sku: String, name: String, price: Money, cost: Money, inspect: Bool) {
+        self.sku = sku; self.name = name; self.price = price; self.cost = cost; self.inspect = inspect
+    }
+}
+
+public enum PartyKind: String, Sendable, CaseIterable { case customer, supplier }
+
+public struct Party: Sendable, Equatable {
+    public var id: String
+    public var kind: PartyKind
+    public var name: String
+    public init(id: String, kind: PartyKind, name: String) { self.id = id; self.kind = kind; self.name = name }
+}
+
+public struct Reason: Sendable, Equatable {
+    public var code: String
+    public var label: String
+    public init(code: String, label: String) { self.code = code; self.label = label }
+
+    public static let builtIn: [Reason] = [
+        Reason(code: "DEFECTIVE", label: "Defective"),
+        Reason(code: "DAMAGED", label: "Damaged"),
+        Reason(code: "WRONG_ITEM", label: "Wrong item"),
+        Reason(code: "NOT_AS_DESCRIBED", label: "Not as described"),
+        Reason(code: "CUSTOMER_REJECTED", label: "Customer rejected"),
+        Reason(code: "CHANGED_MIND", label: "Changed mind"),
+        Reason(code: "EXPIRED", label: "Expired"),
+        Reason(code: "PURCHASE_ERROR", label: "Purchase error"),
+        Reason(code: "OTHER", label: "Other"),
+    ]
+}
+
+public struct Policy: Sendable, Equatable {
+    public var windowDays: Int64 = 30
+    public init(windowDays: Int64 = 30) { self.windowDays = windowDays }
+}

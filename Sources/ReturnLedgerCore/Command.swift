@@ -1,0 +1,131 @@
+/// A request after parsing: every value typed and syntax-checked, nothing yet checked against
+/// the state. The server builds these; `Ledger.decide` and `Ledger.query` consume them.
+public enum Command: Sendable, Equatable {
+    // Setup
+    case userAdd(name: String, role: Role, passwordHash: String)
+    case userRole(name: String, role: Role)
+    case userEnable(name: String, enabled: Bool)
+    case userPassword(name: String, passwordHash: String)
+    case userList
+    case locationAdd(Location)
+    case locationList
+    case skuAdd(Product)
+    case skuList
+    case partyAdd(Party)
+    case partyList(PartyKind?)
+    case reasonAdd(Reason)
+    case reasonList
+    case policyShow
+    case policySet(windowDays: Int64)
+    // Trade
+    case sale(TradeRequest)
+    case purchase(TradeRequest)
+    case payment(party: String, amount: Money, direction: PaymentDirection, note: String)
+    // Returns
+    case fileReturn(ReturnFiling)
+    case approve(id: String, refund: RefundMode?, note: String)
+    case reject(id: String, note: String)
+    case cancel(id: String)
+    case inspect(id: String, disposition: Disposition, note: String)
+    case show(id: String)
+    case list(ReturnFilter)
+    case doc(number: String)
+    case notices(party: String?, from: CivilDate?)
+    // Queries
+    case stock(sku: String?, location: String?)
+    case balance(party: String?)
+    case stats(StatsQuery)
+    case audit(user: String?, from: Timestamp?, limit: Int)
+
+    /// Whether the command changes state (goes through `decide`) or only reads (`query`).
+    public var isMutation: Bool {
+        switch self {
+        case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .show, .list, .doc,
+             .notices, .stock, .balance, .stats, .audit:
+            return false
+        default:
+            return true
+        }
+    }
+
+    /// The id the audit trail records for this command.
+    public var target: String {
+        switch self {
+        case .userAdd(let n, _, _), .userRole(let n, _), .userEnable(let n, _), .userPassword(let n, _): return n
+        case .locationAdd(let l): return l.code
+        case .skuAdd(let p): return p.sku
+        case .partyAdd(let p): return p.id
+        case .reasonAdd(let r): return r.code
+        case .policySet: return "window_days"
+        case .sale(let t), .purchase(let t): return t.order
+        case .payment(let p, _, _, _): return p
+        case .fileReturn(let f): return f.order
+        case .approve(let id, _, _), .reject(let id, _), .cancel(let id), .inspect(let id, _, _): return id
+        default: return ""
+        }
+    }
+}
+
+/// SALE and PURCHASE share one shape; `party` is the customer or the supplier.
+public struct TradeRequest: Sendable, Equatable {
+    public var order: String
+    public var location: String
+    public var party: String?
+    public var paid: Bool?
+    public var at: Timestamp?
+    public var items: [ItemSpec]
+    public init(order: String, location: String, party: String?, paid: Bool?, at: Timestamp?, items: [ItemSpec]) {
+        self.order = order; self.location = location; self.party = party; self.paid = paid; self.at = at
+        self.items = items
+    }
+}
+
+public struct ReturnFiling: Sendable, Equatable {
+    public var order: String
+    public var items: [ItemSpec]
+    public var reason: String
+    public var location: String?
+    public var note: String
+    public var key: String?
+    public init(order: String, items: [ItemSpec], reason: String, location: String?, note: String, key: String?) {
+        self.order = order; self.items = items; self.reason = reason; self.location = location; self.note = note
+        self.key = key
+    }
+}
+
+public struct ReturnFilter: Sendable, Equatable {
+    public var state: ReturnState?
+    public var kind: OrderKind?
+    public var location: String?
+    public var from: CivilDate?
+    public var to: CivilDate?
+    public var limit: Int
+    public init(state: ReturnState? = nil, kind: OrderKind? = nil, location: String? = nil, from: CivilDate? = nil,
+                to: CivilDate? = nil, limit: Int = 100) {
+        self.state = state; self.kind = kind; self.location = location; self.from = from; self.to = to
+        self.limit = limit
+    }
+}
+
+public enum StatsGrouping: String, Sendable, Equatable, CaseIterable { case reason, sku, location, clerk, party, day }
+
+public struct StatsQuery: Sendable, Equatable {
+    public var from: CivilDate?
+    public var to: CivilDate?
+    public var kind: OrderKind?
+    public var by: StatsGrouping?
+    public init(from: CivilDate? = nil, to: CivilDate? = nil, kind: OrderKind? = nil, by: StatsGrouping? = nil) {
+        self.from = from; self.to = to; self.kind = kind; self.by = by
+    }
+}
+
+/// Who is acting and when: everything `decide` needs from outside the state.
+public struct Context: Sendable, Equatable {
+    public var user: String
+    public var role: Role
+    public var peer: String
+    public var now: Timestamp
+    public init(user: String, role: Role, peer: String, now: Timestamp) {
+        self.user = user; self.role = role; self.peer = peer; self.now = now
+    }
+}

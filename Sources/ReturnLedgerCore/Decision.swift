@@ -1,0 +1,47 @@
+/// What `decide` concluded: the events to log and apply, and the reply to send once they are
+/// durable.
+public struct Decision: Sendable, Equatable {
+    public var events: [Event]
+    public var reply: Reply
+    public init(events: [Event], reply: Reply) { self.events = events; self.reply = reply }
+}
+
+extension Ledger {
+    /// Checks a mutating command against the state and returns its events, or the first error
+    /// the contract's order of checks finds. Pure: the state is not touched.
+    public func decide(_ command: Command, _ context: Context) throws(DomainError) -> Decision {
+        switch command {
+        case .userAdd, .userRole, .userEnable, .userPassword, .locationAdd, .skuAdd, .partyAdd, .reasonAdd, .policySet:
+            return try decideSetup(command, context)
+        case .sale(let request): return try decideTrade(request, kind: .sale, context)
+        case .purchase(let request): return try decideTrade(request, kind: .purchase, context)
+        case .payment(let party, let amount, let direction, let note):
+            return try decidePayment(party: party, amount: amount, direction: direction, note: note, context)
+        case .fileReturn(let filing): return try decideFiling(filing, context)
+        case .approve(let id, let refund, let note): return try decideApproval(id, refund: refund, note: note, context)
+        case .reject(let id, let note): return try decideRejection(id, note: note, context)
+        case .cancel(let id): return try decideCancel(id, context)
+        case .inspect(let id, let disposition, let note):
+            return try decideInspection(id, disposition: disposition, note: note, context)
+        default:
+            throw DomainError(.INTERNAL, "not a mutation")
+        }
+    }
+
+    /// `decide` plus the audit entry every mutation attempt leaves, ok or not. The events
+    /// returned are exactly what must be logged and applied.
+    public func record(_ command: Command, name: String, _ context: Context) -> (events: [Event], result: Result<Reply, DomainError>) {
+        do {
+            let decision = try decide(command, context)
+            return (decision.events + [auditEvent(name, target: command.target, outcome: "ok", context)], .success(decision.reply))
+        } catch {
+            return ([auditEvent(name, target: command.target, outcome: error.code.rawValue, context)], .failure(error))
+        }
+    }
+
+    /// An audit entry with the next sequence number.
+    public func auditEvent(_ command: String, target: String, outcome: String, _ context: Context) -> Event {
+        .audited(AuditEntry(seq: audit.count + 1, at: context.now, user: context.user, peer: context.peer,
+                            command: command, target: target, outcome: outcome))
+    }
+}

@@ -1,0 +1,21 @@
+/// Every way a command can fail, one case per protocol error code (section 8). The message is
+/// for people; the code never changes meaning.
+public struct DomainError: Error, Equatable, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
+        case SYNTAX, UNKNOWN_COMMAND, TOO_LONG, ENCODING, NOAUTH, AUTH, LOCKED, DENIED, SELF_APPROVAL
+        case NOT_FOUND, EXISTS, CONFLICT, INVALID, EXCEEDS, EXPIRED, STATE, STOCK, LIMIT, STORAGE, INTERNAL
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    static func notFound(_ what: String, _ id: String) -> DomainError { DomainError(.NOT_FOUND, "no \(what) \(id)") }
+    static func exists(_ what: String, _ id: String) -> DomainError { DomainError(.EXISTS, "\(what) \(id) already exists") }
+    static func invalid(_ message: String) -> DomainError { DomainError(.INVALID, message) }
+    static let overflow = DomainError(.INVALID, "amount out of range")
+}

@@ -1,0 +1,23 @@
+/// What happened, as the state records it. `decide` produces events, `apply` folds them; the
+/// write-ahead log will store exactly these, so every case carries its own time and actor and
+/// `apply` never consults a clock.
+public enum Event: Sendable, Equatable {
+    case userAdded(User)
+    case userRoleChanged(name: String, role: Role)
+    case userEnabledChanged(name: String, enabled: Bool)
+    case userPasswordChanged(name: String, passwordHash: String)
+    case locationAdded(Location)
+    case productAdded(Product)
+    case partyAdded(Party)
+    case reasonAdded(Reason)
+    case policyChanged(windowDays: Int64)
+    case orderRecorded(Order)
+    case paymentRecorded(party: String, amount: Money, direction: PaymentDirection, note: String, at: Timestamp)
+    case returnFiled(ReturnRequest)
+    case returnApproved(number: Int, doc: String, refund: RefundMode, note: String, by: String, at: Timestamp)
+    case returnRejected(number: Int, note: String, by: String, at: Timestamp)
+    case returnCancelled(number: Int, by: String, at: Timestamp)
+    case returnInspected(number: Int, disposition: Disposition, note: String, by: String, at: Timestamp)
+    case loginFailed(user: String, at: Timestamp)
+    case audited(AuditEntry)
+}

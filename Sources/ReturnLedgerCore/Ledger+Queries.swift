@@ -1,0 +1,154 @@
+extension Ledger {
+    /// Answers a read-only command from the state.
+    public func query(_ command: Command) throws(DomainError) -> Reply {
+        switch command {
+        case .userList:
+            return Reply(lines: users.values.sorted { $0.name < $1.name }.map {
+                [Field("user", $0.name), Field("role", $0.role.rawValue), Field("enabled", $0.enabled ? "yes" : "no")]
+            })
+        case .locationList:
+            return Reply(lines: locations.values.sorted { $0.code < $1.code }.map {
+                [Field("code", $0.code), Field("name", $0.name), Field("kind", $0.kind.rawValue)]
+            })
+        case .skuList:
+            return Reply(lines: products.values.sorted { $0.sku < $1.sku }.map {
+                [Field("sku", $0.sku), Field("name", $0.name), Field("price", $0.price.description),
+                 Field("cost", $0.cost.description), Field("inspect", $0.inspect ? "yes" : "no")]
+            })
+        case .partyList(let kind):
+            return Reply(lines: parties.values.filter { kind == nil || $0.kind == kind }.sorted { $0.id < $1.id }.map {
+                [Field("id", $0.id), Field("kind", $0.kind.rawValue), Field("name", $0.name),
+                 Field("balance", (balances[$0.id] ?? .zero).description)]
+            })
+        case .reasonList:
+            return Reply(lines: reasons.values.sorted { $0.code < $1.code }.map {
+                [Field("code", $0.code), Field("label", $0.label)]
+            })
+        case .policyShow:
+            return Reply(status: [Field("window_days", String(policy.windowDays))])
+        case .show(let id):
+            guard let request = returnRequest(id) else { throw .notFound("return", id) }
+            let items = request.items.map(itemFields)
+            let history = request.history.map {
+                [Field.word("event"), Field("at", $0.at.description), Field("user", $0.user), Field("action", $0.action),
+                 Field("note", $0.note)]
+            }
+            return Reply(status: summary(request), lines: items + history)
+        case .list(let filter):
+            return list(filter)
+        case .doc(let number):
+            guard let n = documents[number] else { throw .notFound("document", number) }
+            let r = returns[n - 1]
+            return Reply(
+                status: [Field("doc", r.doc), Field("date", r.approvedAt?.day.description ?? ""), Field("return", r.id),
+                         Field("kind", r.kind.rawValue), Field("party", r.party), Field("order", r.order),
+                         Field("location", r.location), Field("amount", r.amount.description),
+                         Field("reason", r.reason), Field("filed_by", r.filedBy), Field("approved_by", r.approvedBy)],
+                lines: r.items.map(itemFields))
+        case .notices(let party, let from):
+            if let party, parties[party] == nil { throw .notFound("party", party) }
+            let start = from?.startOfDay ?? Timestamp(seconds: .min)
+            return Reply(lines: notices.filter { (party == nil || $0.party == party) && $0.at >= start }.map {
+                [Field("id", $0.id), Field("at", $0.at.description), Field("party", $0.party),
+                 Field("kind", $0.kind.rawValue), Field("doc", $0.doc), Field("amount", $0.amount.description),
+                 Field("text", $0.text)]
+            })
+        case .stock(let sku, let location):
+            return try stockReply(sku: sku, location: location)
+        case .balance(let party):
+            return try balanceReply(party)
+        case .stats(let query):
+            return stats(query)
+        case .audit(let user, let from, let limit):
+            return auditReply(user: user, from: from, limit: limit)
+        default:
+            throw DomainError(.INTERNAL, "not a query")
+        }
+    }
+
+    /// Item lines as the first field says: `* item sku= qty= batch= price= amount=`.
+    private func itemFields(_ item: ReturnItem) -> [Field] {
+        [Field.word("item"), Field("sku", item.sku), Field("qty", String(item.quantity)), Field("batch", item.batch),
+         Field("price", item.price.description), Field("amount", item.amount.description)]
+    }
+
+    /// The fields LIST prints per return and SHOW prints on its status line.
+    func summary(_ r: ReturnRequest) -> [Field] {
+        [Field("id", r.id), Field("state", r.state.rawValue), Field("kind", r.kind.rawValue), Field("order", r.order),
+         Field("party", r.party), Field("location", r.location), Field("amount", r.amount.description),
+         Field("reason", r.reason), Field("filed_by", r.filedBy), Field("filed_at", r.filedAt.description),
+         Field("doc", r.doc)]
+    }
+
+    private func list(_ filter: ReturnFilter) -> Reply {
+        var lines: [[Field]] = []
+        for request in returns.reversed() {
+            if lines.count >= filter.limit { break }
+            if let state = filter.state, request.state != state { continue }
+            if let kind = filter.kind, request.kind != kind { continue }
+            if let location = filter.location, request.location != location { continue }
+            let day = request.filedAt.day
+            if let from = filter.from, day < from { continue }
+            if let to = filter.to, day > to { continue }
+            lines.append(summary(request))
+        }
+        return Reply(status: [Field("count", String(lines.count))], lines: lines)
+    }
+
+    private func stockReply(sku: String?, location: String?) throws(DomainError) -> Reply {
+        if let location, locations[location] == nil { throw .notFound("location", location) }
+        var rows: [(sku: String, slot: StockSlot, level: StockLevel)] = []
+        if let sku {
+            guard products[sku] != nil else { throw .notFound("sku", sku) }
+            for (slot, level) in stock[sku] ?? [:] where location == nil || slot.location == location {
+                rows.append((sku, slot, level))
+            }
+        } else if let location {
+            for (sku, slots) in stock {
+                for (slot, level) in slots where slot.location == location { rows.append((sku, slot, level)) }
+            }
+        }
+        rows.sort { ($0.sku, $0.slot) < ($1.sku, $1.slot) }
+        var onHand: Int64 = 0, quarantine: Int64 = 0
+        let lines: [[Field]] = rows.map { row in
+            onHand += row.level.onHand
+            quarantine += row.level.quarantine
+            var fields = [Field("sku", row.sku), Field("location", row.slot.location),
+                          Field("on_hand", String(row.level.onHand)), Field("quarantine", String(row.level.quarantine))]
+            if !row.slot.batch.isEmpty { fields.append(Field("batch", row.slot.batch)) }
+            return fields
+        }
+        let head = sku.map { Field("sku", $0) } ?? Field("location", location ?? "")
+        return Reply(status: [head, Field("on_hand", String(onHand)), Field("quarantine", String(quarantine))],
+                     lines: lines)
+    }
+
+    private func balanceReply(_ party: String?) throws(DomainError) -> Reply {
+        guard let party else {
+            var receivable: Int64 = 0, payable: Int64 = 0
+            for balance in balances.values {
+                if balance.minor > 0 { receivable += balance.minor } else { payable -= balance.minor }
+            }
+            return Reply(status: [Field("receivable", Money(minor: receivable).description),
+                                  Field("payable", Money(minor: payable).description)])
+        }
+        guard let known = parties[party] else { throw .notFound("party", party) }
+        let lines = (entries[party] ?? []).map {
+            [Field("at", $0.at.description), Field("kind", $0.kind.rawValue), Field("doc", $0.doc),
+             Field("amount", $0.amount.description), Field("balance", $0.balance.description)]
+        }
+        return Reply(status: [Field("party", party), Field("kind", known.kind.rawValue),
+                              Field("balance", (balances[party] ?? .zero).description)], lines: lines)
+    }
+
+    private func auditReply(user: String?, from: Timestamp?, limit: Int) -> Reply {
+        let matching = audit.lazy.filter { (user == nil || $0.user == user) && (from == nil || $0.at >= from!) }
+        // With from=: the first page from then on; without: the newest entries. Oldest first either way.
+        let page = from == nil ? Array(matching.suffix(limit)) : Array(matching.prefix(limit))
+        return Reply(status: [Field("count", String(page.count))], lines: page.map {
+            [Field("seq", String($0.seq)), Field("at", $0.at.description), Field("user", $0.user),
+             Field("peer", $0.peer), Field("command", $0.command), Field("target", $0.target),
+             Field("outcome", $0.outcome)]
+        })
+    }
+}

@@ -1,0 +1,45 @@
+extension Ledger {
+    func decideSetup(_ command: Command, _ context: Context) throws(DomainError) -> Decision {
+        switch command {
+        case .userAdd(let name, let role, let hash):
+            guard users[name] == nil else { throw .exists("user", name) }
+            return Decision(events: [.userAdded(User(name: name, role: role, passwordHash: hash))],
+                            reply: Reply(status: [Field("user", name), Field("role", role.rawValue)]))
+        case .userRole(let name, let role):
+            guard users[name] != nil else { throw .notFound("user", name) }
+            return Decision(events: [.userRoleChanged(name: name, role: role)],
+                            reply: Reply(status: [Field("user", name), Field("role", role.rawValue)]))
+        case .userEnable(let name, let enabled):
+            guard users[name] != nil else { throw .notFound("user", name) }
+            if !enabled, name == context.user { throw DomainError(.INVALID, "you cannot disable yourself") }
+            return Decision(events: [.userEnabledChanged(name: name, enabled: enabled)],
+                            reply: Reply(status: [Field("user", name), Field("enabled", enabled ? "yes" : "no")]))
+        case .userPassword(let name, let hash):
+            guard context.role == .admin || name == context.user else {
+                throw DomainError(.DENIED, "only an admin may change another user's password")
+            }
+            guard users[name] != nil else { throw .notFound("user", name) }
+            return Decision(events: [.userPasswordChanged(name: name, passwordHash: hash)],
+                            reply: Reply(status: [Field("user", name)]))
+        case .locationAdd(let location):
+            guard locations[location.code] == nil else { throw .exists("location", location.code) }
+            return Decision(events: [.locationAdded(location)],
+                            reply: Reply(status: [Field("code", location.code), Field("kind", location.kind.rawValue)]))
+        case .skuAdd(let product):
+            guard products[product.sku] == nil else { throw .exists("sku", product.sku) }
+            return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", product.sku)]))
+        case .partyAdd(let party):
+            guard parties[party.id] == nil else { throw .exists("party", party.id) }
+            return Decision(events: [.partyAdded(party)],
+                            reply: Reply(status: [Field("id", party.id), Field("kind", party.kind.rawValue)]))
+        case .reasonAdd(let reason):
+            guard reasons[reason.code] == nil else { throw .exists("reason", reason.code) }
+            return Decision(events: [.reasonAdded(reason)], reply: Reply(status: [Field("code", reason.code)]))
+        case .policySet(let days):
+            return Decision(events: [.policyChanged(windowDays: days)],
+                            reply: Reply(status: [Field("window_days", String(days))]))
+        default:
+            throw DomainError(.INTERNAL, "not a setup command")
+        }
+    }
+}

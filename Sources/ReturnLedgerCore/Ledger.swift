@@ -1,0 +1,211 @@
+/// The whole state of the returns desk, and the only place it changes: `decide` turns a command
+/// into events (pure), `apply` folds them in. Everything the server knows, as plain values: copying it is O(1) (copy-on-write), which is
+/// what lets a snapshot be taken on the writer queue and written elsewhere.
+public struct Ledger: Sendable, Equatable {
+    public var users: [String: User] = [:]
+    public var locations: [String: Location] = [:]
+    public var products: [String: Product] = [:]
+    public var parties: [String: Party] = [:]
+    public var balances: [String: Money] = [:]
+    public var entries: [String: [LedgerEntry]] = [:]
+    public var reasons: [String: Reason] = [:]
+    public var policy = Policy()
+    public var orders: [String: Order] = [:]
+    /// Return requests in filing order; `R000042` is `returns[41]`.
+    public var returns: [ReturnRequest] = []
+    public var returnKeys: [String: Int] = [:]
+    /// Return document number → return request number.
+    public var documents: [String: Int] = [:]
+    /// Documents issued per UTC day (days since 1970), for gapless `RT-YYYYMMDD-NNNN`.
+    public var documentsPerDay: [Int64: Int] = [:]
+    /// SKU → stock per location and batch.
+    public var stock: [String: [StockSlot: StockLevel]] = [:]
+    public var notices: [Notice] = []
+    public var audit: [AuditEntry] = []
+    public var payments: Int = 0
+    /// Recent login failures per user, for the lockout rule.
+    public var loginFailures: [String: [Timestamp]] = [:]
+    public var lockedUntil: [String: Timestamp] = [:]
+
+    public init() {
+        for reason in Reason.builtIn { reasons[reason.code] = reason }
+    }
+
+    public func returnRequest(_ id: String) -> ReturnRequest? {
+        guard let n = ReturnRequest.number(id), n <= returns.count else { return nil }
+        return returns[n - 1]
+    }
+
+    public func level(_ sku: String, _ slot: StockSlot) -> StockLevel { stock[sku]?[slot] ?? StockLevel() }
+}
+
+/// Lockout rule: 10 failures for one user within 15 minutes lock it for 15 minutes.
+public enum Lockout {
+    public static let failures = 10
+    public static let window: Int64 = 15 * 60
+    public static let duration: Int64 = 15 * 60
+}
+
+extension Ledger {
+    /// Folds one event into the state. Never fails: `decide` already checked everything, and
+    /// replaying the log must reach the same state.
+    public mutating func apply(_ event: Event) {
+        switch event {
+        case .userAdded(let user):
+            users[user.name] = user
+        case .userRoleChanged(let name, let role):
+            users[name]?.role = role
+        case .userEnabledChanged(let name, let enabled):
+            users[name]?.enabled = enabled
+            if enabled { lockedUntil[name] = nil; loginFailures[name] = nil }
+        case .userPasswordChanged(let name, let hash):
+            users[name]?.passwordHash = hash
+        case .locationAdded(let location):
+            locations[location.code] = location
+        case .productAdded(let product):
+            products[product.sku] = product
+        case .partyAdded(let party):
+            parties[party.id] = party
+            balances[party.id] = .zero
+        case .reasonAdded(let reason):
+            reasons[reason.code] = reason
+        case .policyChanged(let days):
+            policy.windowDays = days
+        case .orderRecorded(let order):
+            applyOrder(order)
+        case .paymentRecorded(let party, let amount, let direction, _, let at):
+            payments += 1
+            post(party, at: at, kind: .payment, doc: paymentId(payments), amount: direction == .in ? -amount : amount)
+        case .returnFiled(let request):
+            returns.append(request)
+            if !request.key.isEmpty { returnKeys[request.key] = request.number }
+            for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
+        case .returnApproved(let number, let doc, let refund, let note, let by, let at):
+            applyApproval(number, doc: doc, refund: refund, note: note, by: by, at: at)
+        case .returnRejected(let number, let note, let by, let at):
+            close(number, as: .rejected, action: "rejected", note: note, by: by, at: at)
+        case .returnCancelled(let number, let by, let at):
+            close(number, as: .cancelled, action: "cancelled", note: "", by: by, at: at)
+        case .returnInspected(let number, let disposition, let note, let by, let at):
+            applyInspection(number, disposition: disposition, note: note, by: by, at: at)
+        case .loginFailed(let user, let at):
+            var recent = (loginFailures[user] ?? []).filter { at.seconds - $0.seconds < Lockout.window }
+            recent.append(at)
+            if recent.count >= Lockout.failures {
+                lockedUntil[user] = Timestamp(seconds: at.seconds + Lockout.duration)
+                recent = []
+            }
+            loginFailures[user] = recent
+        case .audited(let entry):
+            audit.append(entry)
+        }
+    }
+
+    public mutating func apply(_ events: [Event]) {
+        for event in events { apply(event) }
+    }
+
+    private mutating func applyOrder(_ order: Order) {
+        orders[order.id] = order
+        let sign: Int64 = order.kind == .sale ? -1 : 1
+        for line in order.lines {
+            stock[line.sku, default: [:]][StockSlot(location: order.location, batch: line.batch), default: StockLevel()]
+                .onHand += sign * line.quantity
+        }
+        guard !order.party.isEmpty else { return }
+        if order.kind == .sale {
+            post(order.party, at: order.at, kind: .sale, doc: order.id, amount: order.total)
+            if order.paid { post(order.party, at: order.at, kind: .payment, doc: order.id, amount: -order.total) }
+        } else {
+            post(order.party, at: order.at, kind: .purchase, doc: order.id, amount: -order.total)
+        }
+    }
+
+    private mutating func applyApproval(_ number: Int, doc: String, refund: RefundMode, note: String, by: String,
+                                        at: Timestamp) {
+        var request = returns[number - 1]
+        let customer = request.kind == .sale
+        var quarantined = false
+        for index in request.items.indices {
+            let item = request.items[index]
+            orders[request.order]?.lines[item.line].pending -= item.quantity
+            orders[request.order]?.lines[item.line].returned += item.quantity
+            let slot = StockSlot(location: request.location, batch: item.batch)
+            if customer {
+                if products[item.sku]?.inspect == true {
+                    stock[item.sku, default: [:]][slot, default: StockLevel()].quarantine += item.quantity
+                    request.items[index].quarantined = true
+                    quarantined = true
+                } else {
+                    stock[item.sku, default: [:]][slot, default: StockLevel()].onHand += item.quantity
+                }
+            } else {
+                stock[item.sku, default: [:]][slot, default: StockLevel()].onHand -= item.quantity
+            }
+        }
+        request.state = quarantined ? .inspecting : .approved
+        request.doc = doc
+        request.approvedBy = by
+        request.approvedAt = at
+        request.refund = refund
+        request.history.append(ReturnEvent(at: at, user: by, action: "approved", note: note))
+        returns[number - 1] = request
+        documents[doc] = number
+        documentsPerDay[at.day.daysSinceEpoch, default: 0] += 1
+
+        let noticeKind: NoticeKind
+        if customer {
+            if !request.party.isEmpty {
+                post(request.party, at: at, kind: .credit_note, doc: doc, amount: -request.amount)
+                if refund == .cash { post(request.party, at: at, kind: .payment, doc: doc, amount: request.amount) }
+            }
+            noticeKind = refund == .cash ? .refund : .credit_note
+        } else {
+            post(request.party, at: at, kind: .debit_note, doc: doc, amount: request.amount)
+            noticeKind = .debit_note
+        }
+        let text: String
+        switch noticeKind {
+        case .refund: text = "Refund of \(request.amount) for return \(request.id) of order \(request.order)"
+        case .credit_note: text = "Credit note of \(request.amount) for return \(request.id) of order \(request.order)"
+        case .debit_note: text = "Debit note of \(request.amount) for goods returned from order \(request.order)"
+        }
+        notices.append(Notice(number: notices.count + 1, at: at, party: request.party, kind: noticeKind, doc: doc,
+                              amount: request.amount, text: text))
+    }
+
+    private mutating func close(_ number: Int, as state: ReturnState, action: String, note: String, by: String,
+                                at: Timestamp) {
+        let request = returns[number - 1]
+        for item in request.items { orders[request.order]?.lines[item.line].pending -= item.quantity }
+        returns[number - 1].state = state
+        returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: action, note: note))
+    }
+
+    private mutating func applyInspection(_ number: Int, disposition: Disposition, note: String, by: String,
+                                          at: Timestamp) {
+        let request = returns[number - 1]
+        for item in request.items where item.quarantined {
+            let slot = StockSlot(location: request.location, batch: item.batch)
+            stock[item.sku, default: [:]][slot, default: StockLevel()].quarantine -= item.quantity
+            if disposition == .restock {
+                stock[item.sku, default: [:]][slot, default: StockLevel()].onHand += item.quantity
+            }
+        }
+        returns[number - 1].state = .completed
+        returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: "inspected",
+                                                       note: note.isEmpty ? disposition.rawValue : note))
+    }
+
+    /// Adds an entry to a party's account and moves its running balance.
+    private mutating func post(_ party: String, at: Timestamp, kind: EntryKind, doc: String, amount: Money) {
+        let balance = Money(minor: (balances[party] ?? .zero).minor + amount.minor)
+        balances[party] = balance
+        entries[party, default: []].append(LedgerEntry(at: at, kind: kind, doc: doc, amount: amount, balance: balance))
+    }
+}
+
+func paymentId(_ n: Int) -> String {
+    let digits = String(n)
+    return "P" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+}

@@ -1,0 +1,48 @@
+/// One movement on a party's account. Balance > 0: the party owes us; < 0: we owe the party.
+public enum EntryKind: String, Sendable, Equatable { case sale, purchase, payment, credit_note, debit_note }
+
+public struct LedgerEntry: Sendable, Equatable {
+    public var at: Timestamp
+    public var kind: EntryKind
+    public var doc: String
+    /// Signed effect on the balance.
+    public var amount: Money
+    public var balance: Money
+}
+
+public enum PaymentDirection: String, Sendable, Equatable { case `in`, out }
+
+/// What the party is told about an approved return.
+public enum NoticeKind: String, Sendable, Equatable { case credit_note, debit_note, refund }
+
+public struct Notice: Sendable, Equatable {
+    public var number: Int
+    public var at: Timestamp
+    public var party: String
+    public var kind: NoticeKind
+    public var doc: String
+    public var amount: Money
+    public var text: String
+
+    public var id: String {
+        let digits = String(number)
+        return "N" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+}
+
+/// One line of the audit trail: every mutation attempt, login, login failure and denial.
+public struct AuditEntry: Sendable, Equatable {
+    public var seq: Int
+    public var at: Timestamp
+    public var user: String
+    public var peer: String
+    public var command: String
+    public var target: String
+    /// `ok` or an error code.
+    public var outcome: String
+
+    public init(seq: Int, at: Timestamp, user: String, peer: String, command: String, target: String, outcome: String) {
+        self.seq = seq; self.at = at; self.user = user; self.peer = peer; self.command = command
+        self.target = target; self.outcome = outcome
+    }
+}

@@ -1,0 +1,70 @@
+/// An amount of money in minor units (cents). Never floating point: parsing, printing and
+/// arithmetic are exact, and arithmetic is checked against the protocol's bound.
+public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var minor: Int64
+
+    /// ±999,999,999,999.99, the largest value the protocol accepts for any amount or balance.
+    public static let limit: Int64 = 99_999_999_999_999
+    public static let zero = Money(minor: 0)
+
+    public init(minor: Int64) { self.minor = minor }
+
+    public static func < (a: Money, b: Money) -> Bool { a.minor < b.minor }
+    public static prefix func - (a: Money) -> Money { Money(minor: -a.minor) }
+
+    /// Parses `12`, `12.5`, `12.50`, `-3.00`. Nil for anything else, a third decimal, or a value
+    /// beyond the limit.
+    public init?(parsing text: some StringProtocol) {
+        var utf8 = Array(text.utf8)[...]
+        var negative = false
+        if utf8.first == UInt8(ascii: "-") { negative = true; utf8 = utf8.dropFirst() }
+        guard let first = utf8.first, first >= 48, first <= 57 else { return nil }
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        for byte in utf8 {
+            if byte == UInt8(ascii: ".") {
+                if seenPoint { return nil }
+                seenPoint = true
+                continue
+            }
+            guard byte >= 48, byte <= 57 else { return nil }
+            let digit = Int64(byte - 48)
+            if seenPoint {
+                fractionDigits += 1
+                if fractionDigits > 2 { return nil }
+                fraction = fraction * 10 + digit
+            } else {
+                whole = whole * 10 + digit
+                if whole > Money.limit / 100 { return nil }
+            }
+        }
+        if seenPoint && fractionDigits == 0 { return nil }
+        if fractionDigits == 1 { fraction *= 10 }
+        let value = whole * 100 + fraction
+        guard value <= Money.limit else { return nil }
+        self.minor = negative ? -value : value
+    }
+
+    /// Always two fraction digits: `12.50`, `-3.00`, `0.00`.
+    public var description: String {
+        let magnitude = minor.magnitude
+        let cents = magnitude % 100
+        return (minor < 0 ? "-" : "") + String(magnitude / 100) + (cents < 10 ? ".0" : ".") + String(cents)
+    }
+
+    /// Checked sum: nil when the result leaves the protocol's range.
+    public func adding(_ other: Money) -> Money? {
+        let (sum, overflow) = minor.addingReportingOverflow(other.minor)
+        guard !overflow, sum.magnitude <= Money.limit else { return nil }
+        return Money(minor: sum)
+    }
+
+    /// Checked product with a quantity: nil when the result leaves the protocol's range.
+    public func times(_ quantity: Int64) -> Money? {
+        let (product, overflow) = minor.multipliedReportingOverflow(by: quantity)
+        guard !overflow, product.magnitude <= Money.limit else { return nil }
+        return Money(minor: product)
+    }
+}

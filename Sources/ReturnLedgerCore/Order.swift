@@ -1,0 +1,58 @@
+/// A sale or a purchase: the record a return is checked against.
+public enum OrderKind: String, Sendable, Equatable { case sale, purchase }
+
+/// One item token as a client wrote it: `SKU:QTY[@PRICE][#BATCH]`.
+public struct ItemSpec: Sendable, Equatable {
+    public var sku: String
+    public var quantity: Int64
+    public var price: Money?
+    public var batch: String
+    public init(sku: String, quantity: Int64, price: Money? = nil, batch: String = "") {
+        self.sku = sku; self.quantity = quantity; self.price = price; self.batch = batch
+    }
+}
+
+public struct OrderLine: Sendable, Equatable {
+    public var sku: String
+    public var quantity: Int64
+    public var price: Money
+    public var batch: String
+    /// Units already returned by approved returns.
+    public var returned: Int64 = 0
+    /// Units held by returns still pending review.
+    public var pending: Int64 = 0
+
+    public init(sku: String, quantity: Int64, price: Money, batch: String) {
+        self.sku = sku; self.quantity = quantity; self.price = price; self.batch = batch
+    }
+
+    /// sold − already returned − pending.
+    public var returnable: Int64 { quantity - returned - pending }
+}
+
+public struct Order: Sendable, Equatable {
+    public var id: String
+    public var kind: OrderKind
+    public var location: String
+    /// Customer or supplier id; empty for a walk-in cash sale.
+    public var party: String
+    public var paid: Bool
+    public var at: Timestamp
+    public var lines: [OrderLine]
+    public var total: Money
+
+    public init(id: String, kind: OrderKind, location: String, party: String, paid: Bool, at: Timestamp,
+                lines: [OrderLine], total: Money) {
+        self.id = id; self.kind = kind; self.location = location; self.party = party; self.paid = paid
+        self.at = at; self.lines = lines; self.total = total
+    }
+
+    /// Same order as a re-send would create, ignoring the time and return counters.
+    func sameContent(as other: Order) -> Bool {
+        guard kind == other.kind, location == other.location, party == other.party, paid == other.paid,
+              lines.count == other.lines.count else { return false }
+        return zip(lines, other.lines).allSatisfy {
+            $0.sku == $1.sku && $0.quantity == $1.quantity && $0.price == $1.price && $0.batch == $1.batch
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// A return request's life: filed as `pending`; then `approved` (or `inspecting` while units sit
+/// in quarantine, then `completed`), or `rejected`, or `cancelled`.
+public enum ReturnState: String, Sendable, Equatable, CaseIterable {
+    case pending, approved, inspecting, completed, rejected, cancelled
+
+    /// States in which stock and money have moved.
+    public var isApproved: Bool { self == .approved || self == .inspecting || self == .completed }
+}
+
+public enum RefundMode: String, Sendable, Equatable { case cash, credit }
+public enum Disposition: String, Sendable, Equatable { case restock, scrap }
+
+/// One returned line, priced from the order line it matches.
+public struct ReturnItem: Sendable, Equatable {
+    public var sku: String
+    public var quantity: Int64
+    public var batch: String
+    public var price: Money
+    /// Index of the matched line in the order.
+    public var line: Int
+    public var amount: Money
+    /// Set at approval when the units went into quarantine (a SKU with `inspect=yes`).
+    public var quarantined: Bool = false
+}
+
+/// One step in a request's history, as SHOW prints it.
+public struct ReturnEvent: Sendable, Equatable {
+    public var at: Timestamp
+    public var user: String
+    public var action: String
+    public var note: String
+}
+
+public struct ReturnRequest: Sendable, Equatable {
+    /// 1-based sequence; printed as `R000001`.
+    public var number: Int
+    public var kind: OrderKind
+    public var order: String
+    public var party: String
+    public var location: String
+    public var items: [ReturnItem]
+    public var amount: Money
+    public var reason: String
+    public var note: String
+    public var key: String
+    public var filedBy: String
+    public var filedAt: Timestamp
+    public var state: ReturnState = .pending
+    public var doc: String = ""
+    public var approvedBy: String = ""
+    public var approvedAt: Timestamp? = nil
+    public var refund: RefundMode? = nil
+    public var history: [ReturnEvent] = []
+
+    public var id: String { ReturnRequest.id(number) }
+
+    public static func id(_ number: Int) -> String {
+        let digits = String(number)
+        return "R" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    /// `R000042` → 42; nil for anything else.
+    public static func number(_ id: String) -> Int? {
+        guard id.count >= 2, id.first == "R", let n = Int(id.dropFirst()), n > 0 else { return nil }
+        return n
+    }
+}

@@ -1,0 +1,49 @@
+/// What a logged-in user may do is decided by their role alone (section 5 of the contract).
+public enum Role: String, CaseIterable, Sendable, Hashable {
+    case clerk, supervisor, finance, auditor, admin
+}
+
+/// The first word of a request. Setup words (`USER`, `SKU`, ...) take a sub-command.
+public enum CommandWord: String, CaseIterable, Sendable, Hashable {
+    case PING, HELP, AUTH, WHOAMI, QUIT
+    case USER, LOCATION, SKU, PARTY, REASON, POLICY, SNAPSHOT
+    case SALE, PURCHASE, PAYMENT
+    case RETURN, APPROVE, REJECT, CANCEL, INSPECT, SHOW, LIST, DOC, NOTICES
+    case STOCK, BALANCE, STATS, AUDIT, INFO
+
+    /// Usable before `AUTH`.
+    public var isOpen: Bool { self == .PING || self == .HELP || self == .AUTH || self == .QUIT }
+
+    /// Commands that change state; each attempt leaves an audit entry.
+    public var isMutating: Bool {
+        switch self {
+        case .USER, .LOCATION, .SKU, .PARTY, .REASON, .POLICY, .SNAPSHOT, .SALE, .PURCHASE, .PAYMENT,
+             .RETURN, .APPROVE, .REJECT, .CANCEL, .INSPECT:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// The role table of the contract, in one place. The check ignores the arguments, except that
+/// `USER PASSWORD` is open to everyone (for their own name, which the core then checks).
+public enum Permissions {
+    static let clerk: Set<CommandWord> = [.SALE, .PURCHASE, .RETURN, .CANCEL, .SHOW, .LIST, .STOCK, .DOC]
+    static let supervisor: Set<CommandWord> = clerk.union([.APPROVE, .REJECT, .INSPECT])
+    static let finance: Set<CommandWord> = [.PAYMENT, .BALANCE, .SHOW, .LIST, .STOCK, .DOC, .NOTICES, .STATS]
+    static let auditor: Set<CommandWord> = [.SHOW, .LIST, .STOCK, .BALANCE, .DOC, .NOTICES, .STATS, .AUDIT, .INFO]
+    static let everyone: Set<CommandWord> = [.PING, .HELP, .AUTH, .WHOAMI, .QUIT]
+
+    public static func allows(_ role: Role, _ word: CommandWord, sub: String?) -> Bool {
+        if everyone.contains(word) { return true }
+        if word == .USER, sub?.uppercased() == "PASSWORD" { return true }
+        switch role {
+        case .admin: return true
+        case .clerk: return clerk.contains(word)
+        case .supervisor: return supervisor.contains(word)
+        case .finance: return finance.contains(word)
+        case .auditor: return auditor.contains(word)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ReturnLedgerCore
+
+/// First start: the `admin` user, and with `--demo` a small shop to try a return at once.
+/// Everything goes through the ledger's own commands, so the demo obeys every rule.
+enum Bootstrap {
+    static func run(engine: Engine, config: ServerConfig) -> [String] {
+        var notes: [String] = []
+        let now = engine.now()
+        let system = Context(user: "system", role: .admin, peer: "local", now: now)
+        if engine.ledger.users.isEmpty {
+            let password = config.adminPassword ?? PasswordHasher.randomPassword()
+            _ = engine.perform(.userAdd(name: "admin", role: .admin, passwordHash: PasswordHasher.hash(password)),
+                               name: "USER ADD", context: system)
+            if config.adminPassword == nil {
+                notes.append("created user admin with password \(password) (shown once; set RETURNLEDGER_ADMIN_PASSWORD to choose it)")
+            } else {
+                notes.append("created user admin with the password from RETURNLEDGER_ADMIN_PASSWORD")
+            }
+        }
+        if config.demo && engine.ledger.locations.isEmpty {
+            notes.append(contentsOf: loadDemo(engine: engine, now: now))
+        }
+        return notes
+    }
+
+    private static func loadDemo(engine: Engine, now: Timestamp) -> [String] {
+        let admin = Context(user: "admin", role: .admin, peer: "demo", now: now)
+        func run(_ command: Command, _ name: String, at: Timestamp? = nil) {
+            var context = admin
+            if let at { context.now = at }
+            _ = engine.perform(command, name: name, context: context)
+        }
+        for (name, role) in [("clerk1", Role.clerk), ("clerk2", .clerk), ("supervisor1", .supervisor),
+                             ("finance1", .finance), ("auditor1", .auditor)] {
+            run(.userAdd(name: name, role: role, passwordHash: PasswordHasher.hash(name)), "USER ADD")
+        }
+        run(.locationAdd(Location(code: "STORE1", name: "Main Street store", kind: .store)), "LOCATION ADD")
+        run(.locationAdd(Location(code: "STORE2", name: "Harbour Mall store", kind: .store)), "LOCATION ADD")
+        run(.locationAdd(Location(code: "WH1", name: "Central warehouse", kind: .warehouse)), "LOCATION ADD")
+        let products: [(String, String, Int64, Int64, Bool)] = [
+            ("A100", "Kettle 1.7L", 2500, 1400, false),
+            ("A200", "Toaster 2-slice", 3990, 2200, false),
+            ("B300", "Headphones", 5900, 3100, true),
+            ("C400", "Tea 250g", 650, 310, false),
+            ("D500", "Rice cooker 电饭煲", 8900, 5200, true),
+        ]
+        for (sku, name, price, cost, inspect) in products {
+            run(.skuAdd(Product(sku: sku, name: name, price: Money(minor: price), cost: Money(minor: cost), inspect: inspect)),
+                "SKU ADD")
+        }
+        run(.partyAdd(Party(id: "C001", kind: .customer, name: "Ana Lima")), "PARTY ADD")
+        run(.partyAdd(Party(id: "C002", kind: .customer, name: "王芳")), "PARTY ADD")
+        run(.partyAdd(Party(id: "S001", kind: .supplier, name: "Kitchenware Ltd")), "PARTY ADD")
+        run(.partyAdd(Party(id: "S002", kind: .supplier, name: "Leaf & Co")), "PARTY ADD")
+        let day = Timestamp.secondsPerDay
+        func ago(_ days: Int64) -> Timestamp { Timestamp(seconds: now.seconds - days * day) }
+        run(.purchase(TradeRequest(order: "PO-1001", location: "WH1", party: "S001", paid: nil, at: ago(20),
+                                   items: [ItemSpec(sku: "A100", quantity: 50), ItemSpec(sku: "A200", quantity: 30),
+                                           ItemSpec(sku: "D500", quantity: 10)])), "PURCHASE", at: ago(20))
+        run(.purchase(TradeRequest(order: "PO-1002", location: "WH1", party: "S002", paid: nil, at: ago(15),
+                                   items: [ItemSpec(sku: "C400", quantity: 200, batch: "LOT7")])), "PURCHASE", at: ago(15))
+        run(.purchase(TradeRequest(order: "PO-1003", location: "STORE1", party: "S001", paid: nil, at: ago(14),
+                                   items: [ItemSpec(sku: "A100", quantity: 20), ItemSpec(sku: "B300", quantity: 15),
+                                           ItemSpec(sku: "C400", quantity: 40, batch: "LOT7")])), "PURCHASE", at: ago(14))
+        run(.sale(TradeRequest(order: "S-1001", location: "STORE1", party: nil, paid: nil, at: ago(3),
+                               items: [ItemSpec(sku: "A100", quantity: 2), ItemSpec(sku: "C400", quantity: 3, batch: "LOT7")])),
+            "SALE", at: ago(3))
+        run(.sale(TradeRequest(order: "S-1002", location: "STORE1", party: "C001", paid: true, at: ago(2),
+                               items: [ItemSpec(sku: "B300", quantity: 1), ItemSpec(sku: "A100", quantity: 1)])),
+            "SALE", at: ago(2))
+        run(.sale(TradeRequest(order: "S-1003", location: "STORE1", party: "C002", paid: false, at: ago(1),
+                               items: [ItemSpec(sku: "A200", quantity: 2)])), "SALE", at: ago(1))
+        run(.sale(TradeRequest(order: "S-0900", location: "STORE1", party: "C001", paid: true, at: ago(45),
+                               items: [ItemSpec(sku: "A200", quantity: 1)])), "SALE", at: ago(45))
+        return [
+            "demo shop loaded: users clerk1, clerk2, supervisor1, finance1, auditor1 (WARNING: password = user name; demo only)",
+            "demo orders: sales S-1001 (walk-in), S-1002 (C001, paid), S-1003 (C002, on account), S-0900 (too old to return); purchases PO-1001..PO-1003",
+        ]
+    }
+}

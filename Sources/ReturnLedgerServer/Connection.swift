@@ -1,0 +1,229 @@
+import Dispatch
+import Glibc
+import ReturnLedgerCore
+import ReturnLedgerWire
+
+/// One client socket. Everything here runs on the connection's own serial queue; requests go
+/// to the engine in batches, in order, and their replies come back in the same order.
+///
+/// ```
+/// read source ─▶ LineFramer ─▶ frames ─▶ pump: parse, batch ─▶ engine queue ─▶ output ─▶ send
+///                                            └─ AUTH: engine lookup, crypt here, engine record
+/// ```
+final class Connection: @unchecked Sendable {
+    let fd: Int32
+    let queue: DispatchQueue
+    private unowned let server: Server
+    private var session: Session
+    private var framer: LineFramer
+    private var frames: [LineFramer.Frame] = []
+    private var next = 0
+    private var output: [UInt8] = []
+    private var written = 0
+    private var readSource: (any DispatchSourceRead)?
+    private var writeSource: (any DispatchSourceWrite)?
+    private var readPaused = false
+    private var writeArmed = false
+    /// A batch is at the engine; nothing else is sent until it returns, which keeps order.
+    private var busy = false
+    /// Finish sending what is queued, then close (QUIT, too many failures, peer done sending).
+    private var closeAfterFlush = false
+    private var peerClosed = false
+    private var closed = false
+    private var cancelled = 0
+    private(set) var lastActive: Int64
+
+    /// Stop reading when this much is waiting, so a flood cannot grow memory without bound.
+    private static let maxQueuedFrames = 4096
+    private static let maxQueuedOutput = 1 << 20
+    private static let batchSize = 512
+
+    init(fd: Int32, peer: String, id: Int, server: Server) {
+        self.fd = fd
+        self.server = server
+        self.queue = DispatchQueue(label: "returnledger.conn", target: server.ioQueue)
+        self.session = Session(id: id, peer: peer)
+        self.framer = LineFramer(maxLine: server.config.maxLine)
+        self.lastActive = Syscalls.now()
+    }
+
+    func start() {
+        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        read.setEventHandler { [self] in readAvailable() }
+        write.setEventHandler { [self] in flush() }
+        read.setCancelHandler { [self] in sourceCancelled() }
+        write.setCancelHandler { [self] in sourceCancelled() }
+        readSource = read
+        writeSource = write
+        read.resume()
+    }
+
+    private func readAvailable() {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var reads = 0
+        while !closed, !peerClosed, reads < 16 {
+            let result = buffer.withUnsafeMutableBytes { Syscalls.read(fd, into: $0) }
+            switch result {
+            case .bytes(let n):
+                reads += 1
+                lastActive = Syscalls.now()
+                buffer.withUnsafeBytes { framer.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &frames) }
+            case .wouldBlock:
+                reads = .max
+            case .closed:
+                peerClosed = true
+                pauseReading()
+            }
+        }
+        pump()
+    }
+
+    /// Sends the next batch to the engine if none is out, and handles AUTH in between.
+    private func pump() {
+        guard !closed else { return }
+        while !busy, !closed, !closeAfterFlush, next < frames.count, output.count - written < Connection.maxQueuedOutput {
+            var batch: [Incoming] = []
+            collect: while next < frames.count, batch.count < Connection.batchSize {
+                let item: Incoming
+                switch frames[next] {
+                case .tooLong:
+                    item = .failed(DomainErrorBox(error: DomainError(.TOO_LONG, "line longer than \(framer.maxLine) bytes")))
+                case .line(let bytes):
+                    guard let parsed = RequestParser.parse(bytes) else { next += 1; continue }
+                    switch parsed {
+                    case .failure(let error):
+                        item = .failed(DomainErrorBox(error: error))
+                    case .success(var request):
+                        if case .success(.auth(let user, let password)) = request.parsed {
+                            guard batch.isEmpty else { break collect }
+                            next += 1
+                            authenticate(user, password)
+                            continue
+                        }
+                        hashPasswords(&request)
+                        item = .request(RequestBox(request: request))
+                    }
+                }
+                batch.append(item)
+                next += 1
+            }
+            if next >= frames.count { frames.removeAll(keepingCapacity: true); next = 0 }
+            if closeAfterFlush { break }
+            guard !batch.isEmpty else { continue }
+            busy = true
+            let session = self.session
+            let work = batch
+            server.engine.queue.async { [self] in
+                let result = server.engine.run(work, session: session)
+                queue.async { [self] in
+                    busy = false
+                    output.append(contentsOf: result.output)
+                    if result.close { closeAfterFlush = true }
+                    flush()
+                    pump()
+                }
+            }
+        }
+        if !busy { flush() }
+        if frames.count - next > Connection.maxQueuedFrames || output.count - written > Connection.maxQueuedOutput {
+            pauseReading()
+        } else if readPaused, !peerClosed, !closeAfterFlush {
+            readPaused = false
+            readSource?.resume()
+        }
+        if peerClosed, !busy, next >= frames.count { closeAfterFlush = true; flush() }
+    }
+
+    /// AUTH: the state is read and written on the engine queue; the ~20 ms crypt runs here.
+    private func authenticate(_ user: String, _ password: String) {
+        let engine = server.engine
+        let check = engine.queue.sync { engine.loginCheck(user) }
+        var matched = false
+        switch check {
+        case .compare(let hash): matched = PasswordHasher.verify(password, against: hash)
+        case .unknown: _ = PasswordHasher.verify(password, against: PasswordHasher.decoy)
+        case .locked: break
+        }
+        let session = self.session
+        let reply = engine.queue.sync { engine.recordLogin(user, check: check, passwordMatched: matched, session: session) }
+        switch reply {
+        case .success:
+            self.session.user = user
+        case .failure:
+            self.session.failures += 1
+            if self.session.failures >= Session.maxFailures { closeAfterFlush = true }
+        }
+        ReplyEncoder.encode(reply, into: &output)
+    }
+
+    /// USER ADD and USER PASSWORD carry plain passwords; hash them here, off the writer queue.
+    private func hashPasswords(_ request: inout Request) {
+        switch request.parsed {
+        case .success(.userAdd(let name, let role, let password)):
+            request.parsed = .success(.ledger(.userAdd(name: name, role: role, passwordHash: PasswordHasher.hash(password))))
+        case .success(.userPassword(let name, let password)):
+            request.parsed = .success(.ledger(.userPassword(name: name, passwordHash: PasswordHasher.hash(password))))
+        default:
+            break
+        }
+    }
+
+    private func flush() {
+        guard !closed else { return }
+        while written < output.count {
+            let result = output.withUnsafeBytes { Syscalls.write(fd, UnsafeRawBufferPointer(rebasing: $0[written...])) }
+            switch result {
+            case .bytes(let n):
+                written += n
+            case .wouldBlock:
+                if !writeArmed { writeArmed = true; writeSource?.resume() }
+                return
+            case .closed:
+                output.removeAll()
+                written = 0
+                close()
+                return
+            }
+        }
+        output.removeAll(keepingCapacity: output.capacity <= 65_536)
+        written = 0
+        if writeArmed { writeArmed = false; writeSource?.suspend() }
+        if closeAfterFlush, !busy { close(); return }
+        if readPaused, !peerClosed, frames.count - next <= Connection.maxQueuedFrames { pump() }
+    }
+
+    private func pauseReading() {
+        guard !readPaused, !closed else { return }
+        readPaused = true
+        readSource?.suspend()
+    }
+
+    /// Closes now; the fd is released once both sources' cancel handlers ran.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if readPaused { readPaused = false; readSource?.resume() }
+        if !writeArmed { writeArmed = true; writeSource?.resume() }
+        readSource?.cancel()
+        writeSource?.cancel()
+    }
+
+    private func sourceCancelled() {
+        cancelled += 1
+        guard cancelled == 2 else { return }
+        Syscalls.close(fd)
+        readSource = nil
+        writeSource = nil
+        server.unregister(session.id)
+    }
+
+    /// Used by the idle sweeper and shutdown, on this connection's queue.
+    func closeIfIdle(since limit: Int64) {
+        if !busy, lastActive < limit { close() }
+    }
+
+    func drain() {
+        if !busy { flush() }
+    }
+}

@@ -1,0 +1,29 @@
+import Synchronization
+
+/// Server-wide counters shared by the listener, connections and the engine (for INFO).
+final class Figures: Sendable {
+    static let version = "0.1.0"
+
+    struct Snapshot: Sendable {
+        var startedAt: Int64 = 0
+        var pid: Int32 = 0
+        var fsyncPolicy = "always"
+        var connectionsNow = 0
+        var connectionsTotal = 0
+        var connectionsRejected = 0
+        var unparsed = 0
+    }
+
+    private let state: Mutex<Snapshot>
+
+    init(startedAt: Int64, pid: Int32, fsyncPolicy: String) {
+        state = Mutex(Snapshot(startedAt: startedAt, pid: pid, fsyncPolicy: fsyncPolicy))
+    }
+
+    func read() -> Snapshot { state.withLock { $0 } }
+    func opened() { state.withLock { $0.connectionsNow += 1; $0.connectionsTotal += 1 } }
+    func closed() { state.withLock { $0.connectionsNow -= 1 } }
+    func rejected() { state.withLock { $0.connectionsRejected += 1 } }
+    func failedUnparsed() { state.withLock { $0.unparsed += 1 } }
+    var connectionsNow: Int { state.withLock { $0.connectionsNow } }
+}

@@ -1,0 +1,98 @@
+import Glibc
+
+/// Reads flags and `RETURNLEDGER_<FLAG>` environment variables (the flag wins) into a config.
+/// Any mistake is one line for the operator and exit status 2.
+public enum Flags {
+    public struct Failure: Error { public var message: String }
+
+    public static let usage = """
+        usage: returnledger [--host H] [--port P] [--data DIR] [--fsync always|everysec|no]
+                            [--snapshot-every N] [--max-line BYTES] [--max-connections N]
+                            [--idle-timeout SECONDS] [--demo]
+        """
+
+    public static func parse(_ arguments: [String], environment: [String: String]) throws(Failure) -> ServerConfig {
+        var values: [String: String] = [:]
+        let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout", "demo"]
+        for flag in known {
+            let variable = "RETURNLEDGER_" + flag.uppercased().replacingDashes()
+            if let value = environment[variable], !value.isEmpty { values[flag] = value }
+        }
+        var i = 0
+        while i < arguments.count {
+            var argument = arguments[i]
+            guard argument.hasPrefix("--") else { throw Failure(message: "unexpected argument \(argument)") }
+            argument.removeFirst(2)
+            var inline: String?
+            if let eq = argument.firstIndex(of: "=") {
+                inline = String(argument[argument.index(after: eq)...])
+                argument = String(argument[..<eq])
+            }
+            guard known.contains(argument) else { throw Failure(message: "unknown flag --\(argument)") }
+            if argument == "demo" {
+                values["demo"] = inline ?? "yes"
+            } else if let inline {
+                values[argument] = inline
+            } else {
+                i += 1
+                guard i < arguments.count else { throw Failure(message: "--\(argument) needs a value") }
+                values[argument] = arguments[i]
+            }
+            i += 1
+        }
+
+        var config = ServerConfig()
+        if let host = values["host"] { config.host = host }
+        if let data = values["data"] { config.dataDirectory = data }
+        config.port = try number(values, "port", 0...65535) ?? config.port
+        config.snapshotEvery = try number(values, "snapshot-every", 1...Int(Int32.max)) ?? config.snapshotEvery
+        config.maxLine = try number(values, "max-line", 64...(16 << 20)) ?? config.maxLine
+        config.maxConnections = try number(values, "max-connections", 1...1_000_000) ?? config.maxConnections
+        config.idleTimeout = try number(values, "idle-timeout", 0...(365 * 86_400)) ?? config.idleTimeout
+        if let fsync = values["fsync"] {
+            guard let policy = FsyncPolicy(rawValue: fsync) else {
+                throw Failure(message: "--fsync takes always, everysec or no, not \(fsync)")
+            }
+            config.fsync = policy
+        }
+        if let demo = values["demo"] {
+            switch demo.lowercased() {
+            case "1", "yes", "true", "on": config.demo = true
+            case "0", "no", "false", "off": config.demo = false
+            default: throw Failure(message: "--demo takes yes or no, not \(demo)")
+            }
+        }
+        if let password = environment["RETURNLEDGER_ADMIN_PASSWORD"], !password.isEmpty { config.adminPassword = password }
+        return config
+    }
+
+    private static func number(_ values: [String: String], _ flag: String, _ range: ClosedRange<Int>) throws(Failure) -> Int? {
+        guard let text = values[flag] else { return nil }
+        guard let n = Int(text), range.contains(n) else {
+            throw Failure(message: "--\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not \(text)")
+        }
+        return n
+    }
+
+    /// Creates the data directory if missing and checks it can be read and written.
+    public static func prepareDataDirectory(_ path: String) throws(Failure) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0, errno != EEXIST {
+                throw Failure(message: "cannot create data directory \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw Failure(message: "data directory \(path) is not a directory")
+        }
+        guard access(path, R_OK | W_OK | X_OK) == 0 else {
+            throw Failure(message: "data directory \(path) is not readable and writable")
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
+}

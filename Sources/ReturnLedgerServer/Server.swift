@@ -1,0 +1,97 @@
+import Dispatch
+import Glibc
+public import ReturnLedgerCore
+import Synchronization
+
+/// The TCP listener, the connection registry and the engine, wired together.
+public final class Server: @unchecked Sendable {
+    public let config: ServerConfig
+    let engine: Engine
+    let figures: Figures
+    /// Connection queues target this concurrent queue, so work spreads over the cores.
+    let ioQueue = DispatchQueue(label: "returnledger.io", attributes: .concurrent)
+    private let acceptQueue = DispatchQueue(label: "returnledger.accept")
+    private var listenFD: Int32 = -1
+    private var acceptSource: (any DispatchSourceRead)?
+    private var sweeper: (any DispatchSourceTimer)?
+    private let connections = Mutex<[Int: Connection]>([:])
+    private let nextSession = Atomic<Int>(0)
+    public private(set) var port = 0
+
+    public init(config: ServerConfig, clock: (@Sendable () -> Timestamp)? = nil) {
+        self.config = config
+        let clock = clock ?? { Timestamp(seconds: Syscalls.now()) }
+        figures = Figures(startedAt: clock().seconds, pid: getpid(), fsyncPolicy: config.fsync.rawValue)
+        engine = Engine(clock: clock, figures: figures)
+    }
+
+    /// Prepares the state: the bootstrap admin on an empty store, and the demo shop if asked.
+    /// Returns lines for the operator (a generated password, demo credentials) for stderr.
+    public func bootstrap() -> [String] {
+        engine.queue.sync { Bootstrap.run(engine: engine, config: config) }
+    }
+
+    /// Binds and starts accepting. Throws when the address cannot be bound.
+    public func start() throws(SystemError) {
+        let (fd, port) = try Syscalls.listen(host: config.host, port: config.port)
+        listenFD = fd
+        self.port = port
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
+        source.setEventHandler { [self] in acceptAll() }
+        source.setCancelHandler { Syscalls.close(fd) }
+        acceptSource = source
+        source.resume()
+        if config.idleTimeout > 0 {
+            let timer = DispatchSource.makeTimerSource(queue: acceptQueue)
+            timer.schedule(deadline: .now() + 1, repeating: 1.0)
+            timer.setEventHandler { [self] in sweepIdle() }
+            sweeper = timer
+            timer.resume()
+        }
+    }
+
+    private func acceptAll() {
+        while true {
+            let accepted: (fd: Int32, peer: String)?
+            do { accepted = try Syscalls.accept(listenFD) } catch { return }
+            guard let (fd, peer) = accepted else { return }
+            if figures.connectionsNow >= config.maxConnections {
+                figures.rejected()
+                let message = Array("ERR LIMIT too many connections\n".utf8)
+                _ = message.withUnsafeBytes { Syscalls.write(fd, $0) }
+                Syscalls.close(fd)
+                continue
+            }
+            let id = nextSession.add(1, ordering: .relaxed).newValue
+            let connection = Connection(fd: fd, peer: peer, id: id, server: self)
+            connections.withLock { $0[id] = connection }
+            figures.opened()
+            connection.queue.async { connection.start() }
+        }
+    }
+
+    func unregister(_ id: Int) {
+        if connections.withLock({ $0.removeValue(forKey: id) }) != nil { figures.closed() }
+    }
+
+    private func sweepIdle() {
+        let limit = Syscalls.now() - Int64(config.idleTimeout)
+        for connection in connections.withLock({ Array($0.values) }) {
+            connection.queue.async { connection.closeIfIdle(since: limit) }
+        }
+    }
+
+    /// Stops accepting, lets the requests in flight finish and their replies go out.
+    public func shutdown() {
+        acceptQueue.sync {
+            acceptSource?.cancel()
+            acceptSource = nil
+            sweeper?.cancel()
+        }
+        let open = connections.withLock { Array($0.values) }
+        engine.queue.sync {}
+        for connection in open { connection.queue.sync { connection.drain() } }
+        engine.queue.sync {}
+        for connection in open { connection.queue.sync { connection.drain() } }
+    }
+}

@@ -1,0 +1,19 @@
+/// Everything the server is started with (section 9 of the contract).
+public struct ServerConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 7480
+    public var dataDirectory = "./returnledger-data"
+    public var fsync = FsyncPolicy.always
+    public var snapshotEvery = 100_000
+    public var maxLine = 8192
+    public var maxConnections = 1024
+    /// Seconds without a request before a connection is closed; 0 = never.
+    public var idleTimeout = 0
+    public var demo = false
+    /// `RETURNLEDGER_ADMIN_PASSWORD`, for the first start on an empty data directory.
+    public var adminPassword: String?
+
+    public init() {}
+}
+
+public enum FsyncPolicy: String, Sendable, CaseIterable { case always, everysec, no }

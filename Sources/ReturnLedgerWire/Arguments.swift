@@ -1,0 +1,139 @@
+import ReturnLedgerCore
+
+/// The tokens after the command word, with the checks every command needs. Structure is
+/// checked first (SYNTAX), values after (INVALID), as section 8 orders them.
+struct Arguments {
+    var positional: [Token]
+    var named: [String: String]
+
+    init(_ tokens: ArraySlice<Token>) throws(DomainError) {
+        positional = []
+        named = [:]
+        for token in tokens {
+            if let key = token.key {
+                guard named[key] == nil else { throw DomainError(.SYNTAX, "\(key)= given twice") }
+                named[key] = token.value
+            } else {
+                positional.append(token)
+            }
+        }
+    }
+
+    /// Checks counts and keys: too few or too many positional tokens, a missing required key or
+    /// an unknown key are SYNTAX.
+    func expect(_ usage: String, positional range: ClosedRange<Int>, required: [String] = [],
+                optional: [String] = []) throws(DomainError) {
+        guard range.contains(positional.count) else { throw DomainError(.SYNTAX, "usage: \(usage)") }
+        for key in required where named[key] == nil { throw DomainError(.SYNTAX, "\(key)= is required; usage: \(usage)") }
+        for key in named.keys where !required.contains(key) && !optional.contains(key) {
+            throw DomainError(.SYNTAX, "unknown key \(key)=; usage: \(usage)")
+        }
+    }
+
+    func id(_ index: Int, _ what: String) throws(DomainError) -> String {
+        try Arguments.identifier(positional[index].value, what)
+    }
+
+    func id(_ key: String) throws(DomainError) -> String? {
+        guard let value = named[key] else { return nil }
+        return try Arguments.identifier(value, key)
+    }
+
+    static func identifier(_ value: String, _ what: String) throws(DomainError) -> String {
+        guard Identifier.isValid(value) else {
+            throw DomainError(.INVALID, "\(what) must be 1-64 characters of A-Z a-z 0-9 . _ -")
+        }
+        return value
+    }
+
+    func text(_ key: String) -> String { named[key] ?? "" }
+
+    func nonEmpty(_ key: String) throws(DomainError) -> String {
+        let value = named[key] ?? ""
+        guard !value.isEmpty else { throw DomainError(.INVALID, "\(key)= must not be empty") }
+        return value
+    }
+
+    func money(_ key: String) throws(DomainError) -> Money? {
+        guard let value = named[key] else { return nil }
+        guard let money = Money(parsing: value) else {
+            throw DomainError(.INVALID, "\(key)=\(value) is not money (up to 2 decimals, at most 999999999999.99)")
+        }
+        return money
+    }
+
+    func keyword<T: RawRepresentable>(_ key: String, _ type: T.Type) throws(DomainError) -> T? where T.RawValue == String {
+        guard let value = named[key] else { return nil }
+        return try Arguments.keyword(value, key, type)
+    }
+
+    static func keyword<T: RawRepresentable>(_ value: String, _ what: String, _: T.Type) throws(DomainError) -> T
+    where T.RawValue == String {
+        guard let parsed = T(rawValue: value.lowercased()) else { throw DomainError(.INVALID, "unknown \(what) \(value)") }
+        return parsed
+    }
+
+    func yesNo(_ key: String) throws(DomainError) -> Bool? {
+        guard let value = named[key] else { return nil }
+        switch value.lowercased() {
+        case "yes": return true
+        case "no": return false
+        default: throw DomainError(.INVALID, "\(key)= takes yes or no")
+        }
+    }
+
+    func date(_ key: String) throws(DomainError) -> CivilDate? {
+        guard let value = named[key] else { return nil }
+        guard let date = CivilDate(parsing: value) else { throw DomainError(.INVALID, "\(key)= takes a date YYYY-MM-DD") }
+        return date
+    }
+
+    func time(_ key: String) throws(DomainError) -> Timestamp? {
+        guard let value = named[key] else { return nil }
+        guard let time = Timestamp(parsing: value) else {
+            throw DomainError(.INVALID, "\(key)= takes a time YYYY-MM-DDTHH:MM:SSZ")
+        }
+        return time
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int64>) throws(DomainError) -> Int64? {
+        guard let value = named[key] else { return nil }
+        guard let n = Int64(value), range.contains(n) else {
+            throw DomainError(.INVALID, "\(key)= takes a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n
+    }
+
+    /// `SKU:QTY[@PRICE][#BATCH]` tokens from `index` on.
+    func items(from index: Int) throws(DomainError) -> [ItemSpec] {
+        var items: [ItemSpec] = []
+        for token in positional[index...] { items.append(try Arguments.item(token.value)) }
+        return items
+    }
+
+    static func item(_ text: String) throws(DomainError) -> ItemSpec {
+        var rest = Substring(text)
+        var batch = ""
+        if let hash = rest.firstIndex(of: "#") {
+            batch = try identifier(String(rest[rest.index(after: hash)...]), "batch")
+            rest = rest[..<hash]
+        }
+        var price: Money?
+        if let at = rest.firstIndex(of: "@") {
+            let priceText = rest[rest.index(after: at)...]
+            guard let parsed = Money(parsing: priceText), parsed >= .zero else {
+                throw DomainError(.INVALID, "price \(priceText) in \(text) is not money")
+            }
+            price = parsed
+            rest = rest[..<at]
+        }
+        guard let colon = rest.firstIndex(of: ":") else {
+            throw DomainError(.INVALID, "item \(text) must be SKU:QTY[@PRICE][#BATCH]")
+        }
+        let sku = try identifier(String(rest[..<colon]), "sku")
+        guard let qty = Int64(rest[rest.index(after: colon)...]), Quantity.range.contains(qty) else {
+            throw DomainError(.INVALID, "quantity in \(text) must be a whole number from 1 to 1000000")
+        }
+        return ItemSpec(sku: sku, quantity: qty, price: price, batch: batch)
+    }
+}

@@ -1,0 +1,110 @@
+/// One token of a request line: positional (`A100:2`, `"a name"`) or named (`note="box torn"`).
+public struct Token: Equatable, Sendable {
+    /// Lower-cased key of a `key=value` token; nil for a positional token.
+    public var key: String?
+    /// The value, unquoted and unescaped.
+    public var value: String
+    /// For a bare `key=value` token, its whole text, so a positional password like `a=b` survives.
+    public var text: String
+
+    public init(key: String?, value: String, text: String) { self.key = key; self.value = value; self.text = text }
+}
+
+/// Splits a line into tokens (section 2 of the contract): blanks separate; a token is bare or a
+/// double-quoted string with `\" \\ \n \t \xHH`; `key=value` may quote its value.
+public enum Tokenizer {
+    public enum Failure: Error, Equatable { case syntax(String), encoding }
+
+    public static func tokenize(_ line: [UInt8]) throws(Failure) -> [Token] {
+        var tokens: [Token] = []
+        var i = 0
+        let n = line.count
+        while i < n {
+            let b = line[i]
+            if b == 0x20 || b == 0x09 { i += 1; continue }
+            if b == UInt8(ascii: "\"") {
+                let value = try quoted(line, &i)
+                tokens.append(Token(key: nil, value: value, text: value))
+                continue
+            }
+            let start = i
+            var equals = -1
+            while i < n, line[i] != 0x20, line[i] != 0x09 {
+                let c = line[i]
+                if c == UInt8(ascii: "=") && equals < 0 {
+                    equals = i
+                    if i + 1 < n, line[i + 1] == UInt8(ascii: "\"") { break }
+                } else if c == UInt8(ascii: "\"") {
+                    throw .syntax("unexpected quote")
+                }
+                i += 1
+            }
+            if equals == start { throw .syntax("missing key before =") }
+            if equals < 0 {
+                let text = try string(line[start..<i])
+                tokens.append(Token(key: nil, value: text, text: text))
+                continue
+            }
+            let key = try string(line[start..<equals]).lowercased()
+            if i < n, line[i] == UInt8(ascii: "=") {
+                i += 1
+                let value = try quoted(line, &i)
+                tokens.append(Token(key: key, value: value, text: value))
+            } else {
+                let value = try string(line[(equals + 1)..<i])
+                tokens.append(Token(key: key, value: value, text: try string(line[start..<i])))
+            }
+        }
+        return tokens
+    }
+
+    /// Reads a quoted string starting at the opening quote; leaves `i` after the closing quote.
+    private static func quoted(_ line: [UInt8], _ i: inout Int) throws(Failure) -> String {
+        var bytes: [UInt8] = []
+        i += 1
+        while i < line.count {
+            let c = line[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                if i < line.count, line[i] != 0x20, line[i] != 0x09 { throw .syntax("text after closing quote") }
+                return try string(bytes[...])
+            }
+            if c == UInt8(ascii: "\\") {
+                guard i + 1 < line.count else { break }
+                switch line[i + 1] {
+                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "x"):
+                    guard i + 3 < line.count, let hi = hex(line[i + 2]), let lo = hex(line[i + 3]) else {
+                        throw .syntax("\\x needs two hex digits")
+                    }
+                    bytes.append(hi << 4 | lo)
+                    i += 2
+                default:
+                    throw .syntax("unknown escape")
+                }
+                i += 2
+                continue
+            }
+            bytes.append(c)
+            i += 1
+        }
+        throw .syntax("unbalanced quotes")
+    }
+
+    private static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    private static func string(_ bytes: ArraySlice<UInt8>) throws(Failure) -> String {
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw .encoding }
+        return s
+    }
+}

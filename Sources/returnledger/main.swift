@@ -1,0 +1,43 @@
+import Dispatch
+import Glibc
+import ReturnLedgerServer
+
+// The thin executable: flags, start-up, signals. Everything else lives in ReturnLedgerServer.
+
+func fail(_ message: String) -> Never {
+    Runner.log(message)
+    exit(2)
+}
+
+var environment: [String: String] = [:]
+var entry = environ
+while let pointer = entry.pointee {
+    let pair = String(cString: pointer)
+    if let eq = pair.firstIndex(of: "=") { environment[String(pair[..<eq])] = String(pair[pair.index(after: eq)...]) }
+    entry += 1
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(Flags.usage)
+    exit(0)
+}
+
+let config: ServerConfig
+do {
+    config = try Flags.parse(arguments, environment: environment)
+    try Flags.prepareDataDirectory(config.dataDirectory)
+} catch {
+    fail(error.message)
+}
+
+signal(SIGPIPE, SIG_IGN)
+let server = Server(config: config)
+for note in server.bootstrap() { Runner.log(note) }
+do {
+    try server.start()
+} catch {
+    fail("cannot listen on \(config.host):\(config.port): \(error)")
+}
+
+Runner.serveUntilSignalled(server)
