@@ -194,7 +194,7 @@ extension Ledger {
         }
         returns[number - 1].state = .completed
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: "inspected",
-                                                       note: note.isEmpty ? disposition.rawValue : note))
+                                                       note: disposition.rawValue + (note.isEmpty ? "" : ": " + note)))
     }
 
     /// Adds an entry to a party's account and moves its running balance.

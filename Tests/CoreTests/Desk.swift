@@ -1,0 +1,91 @@
+import ReturnLedgerCore
+import Testing
+
+/// A ledger under test with a settable clock, a catalogue, and short ways to run commands.
+struct Desk {
+    var ledger = Ledger()
+    var now = Timestamp(parsing: "2026-11-29T10:00:00Z")!
+    /// Every event applied, to prove replay reaches the same state.
+    var events: [Event] = []
+
+    static let roles: [String: Role] = ["admin": .admin, "clerk1": .clerk, "clerk2": .clerk, "sup1": .supervisor,
+                                        "sup2": .supervisor, "fin1": .finance, "aud1": .auditor]
+
+    /// A shop: two stores and a warehouse, four SKUs (B300 inspected), customers and suppliers.
+    static func shop() -> Desk {
+        var desk = Desk()
+        for (name, role) in roles {
+            desk.ok(.userAdd(name: name, role: role, passwordHash: "$y$x"))
+        }
+        desk.ok(.locationAdd(Location(code: "STORE1", name: "Main", kind: .store)))
+        desk.ok(.locationAdd(Location(code: "STORE2", name: "Mall", kind: .store)))
+        desk.ok(.locationAdd(Location(code: "WH1", name: "Warehouse", kind: .warehouse)))
+        desk.ok(.skuAdd(Product(sku: "A100", name: "Kettle", price: m("25.00"), cost: m("14.00"), inspect: false)))
+        desk.ok(.skuAdd(Product(sku: "A200", name: "Toaster", price: m("39.90"), cost: m("22.00"), inspect: false)))
+        desk.ok(.skuAdd(Product(sku: "B300", name: "Headphones", price: m("59.00"), cost: m("31.00"), inspect: true)))
+        desk.ok(.skuAdd(Product(sku: "C400", name: "Tea", price: m("6.50"), cost: .zero, inspect: false)))
+        desk.ok(.partyAdd(Party(id: "C1", kind: .customer, name: "Ana")))
+        desk.ok(.partyAdd(Party(id: "C2", kind: .customer, name: "王芳")))
+        desk.ok(.partyAdd(Party(id: "S1", kind: .supplier, name: "Kitchenware")))
+        desk.ok(.partyAdd(Party(id: "S2", kind: .supplier, name: "Leaf")))
+        return desk
+    }
+
+    @discardableResult
+    mutating func run(_ command: Command, as user: String = "admin") -> Result<Reply, DomainError> {
+        let context = Context(user: user, role: Desk.roles[user] ?? .admin, peer: "test", now: now)
+        if command.isMutation {
+            let (produced, result) = ledger.record(command, name: "TEST", context)
+            ledger.apply(produced)
+            events += produced
+            return result
+        }
+        do { return .success(try ledger.query(command)) } catch { return .failure(error) }
+    }
+
+    @discardableResult
+    mutating func ok(_ command: Command, as user: String = "admin", sourceLocation: SourceLocation = #_sourceLocation) -> Reply {
+        switch run(command, as: user) {
+        case .success(let reply): return reply
+        case .failure(let error):
+            Issue.record("expected OK, got \(error.code) \(error.message)", sourceLocation: sourceLocation)
+            return Reply()
+        }
+    }
+
+    mutating func fails(_ command: Command, as user: String = "admin") -> DomainError.Code? {
+        if case .failure(let error) = run(command, as: user) { return error.code }
+        return nil
+    }
+
+    // Short forms of the commands most tests use.
+    static func sale(_ order: String, at location: String = "STORE1", customer: String? = nil, paid: Bool? = nil,
+                     when: Timestamp? = nil, _ items: ItemSpec...) -> Command {
+        .sale(TradeRequest(order: order, location: location, party: customer, paid: paid, at: when, items: items))
+    }
+
+    static func purchase(_ order: String, at location: String = "WH1", supplier: String = "S1", _ items: ItemSpec...) -> Command {
+        .purchase(TradeRequest(order: order, location: location, party: supplier, paid: nil, at: nil, items: items))
+    }
+
+    static func ret(_ order: String, _ items: ItemSpec..., reason: String = "DEFECTIVE", location: String? = nil,
+                    note: String = "", key: String? = nil) -> Command {
+        .fileReturn(ReturnFiling(order: order, items: items, reason: reason, location: location, note: note, key: key))
+    }
+
+    func onHand(_ sku: String, _ location: String, batch: String = "") -> Int64 {
+        ledger.level(sku, StockSlot(location: location, batch: batch)).onHand
+    }
+
+    func quarantine(_ sku: String, _ location: String, batch: String = "") -> Int64 {
+        ledger.level(sku, StockSlot(location: location, batch: batch)).quarantine
+    }
+
+    func balance(_ party: String) -> String { (ledger.balances[party] ?? .zero).description }
+}
+
+func m(_ text: String) -> Money { Money(parsing: text)! }
+
+func item(_ sku: String, _ qty: Int64, price: String? = nil, batch: String = "") -> ItemSpec {
+    ItemSpec(sku: sku, quantity: qty, price: price.map(m), batch: batch)
+}

@@ -1,0 +1,185 @@
+import ReturnLedgerCore
+import Testing
+
+@Suite struct QueryTests {
+    @Test func stockListsEachLocationAndBatchWithTotals() {
+        var desk = Desk.shop()
+        desk.ok(Desk.purchase("P1", at: "WH1", item("C400", 10, batch: "LOT7"), item("C400", 4, batch: "LOT8")))
+        desk.ok(Desk.purchase("P2", at: "STORE1", item("C400", 3, batch: "LOT7"), item("A100", 2)))
+        let bySku = desk.ok(.stock(sku: "C400", location: nil))
+        #expect(bySku.lines.map { $0.map(\.value) } == [
+            ["C400", "STORE1", "3", "0", "LOT7"], ["C400", "WH1", "10", "0", "LOT7"], ["C400", "WH1", "4", "0", "LOT8"],
+        ])
+        #expect(bySku["on_hand"] == "17")
+        #expect(desk.ok(.stock(sku: "C400", location: "WH1"))["on_hand"] == "14")
+        let byLocation = desk.ok(.stock(sku: nil, location: "STORE1"))
+        #expect(byLocation.lines.map { $0[0].value } == ["A100", "C400"])
+        #expect(byLocation.lines[0].count == 4)  // no batch field where there is none
+        #expect(desk.fails(.stock(sku: "NOPE", location: nil)) == .NOT_FOUND)
+        #expect(desk.fails(.stock(sku: nil, location: "NOPE")) == .NOT_FOUND)
+    }
+
+    @Test func listIsNewestFirstAndFiltered() {
+        var desk = FilingTests.sold()
+        desk.ok(Desk.ret("S1", item("A100", 1)), as: "clerk1")
+        desk.ok(Desk.ret("S1", item("A100", 1), location: "STORE2"), as: "clerk2")
+        desk.ok(.approve(id: "R000001", refund: nil, note: ""), as: "sup1")
+        let all = desk.ok(.list(ReturnFilter()))
+        #expect(all.lines.map { $0[0].value } == ["R000002", "R000001"])
+        #expect(all["count"] == "2")
+        #expect(desk.ok(.list(ReturnFilter(state: .pending))).lines.map { $0[0].value } == ["R000002"])
+        #expect(desk.ok(.list(ReturnFilter(location: "STORE2")))["count"] == "1")
+        #expect(desk.ok(.list(ReturnFilter(kind: .purchase)))["count"] == "0")
+        #expect(desk.ok(.list(ReturnFilter(limit: 1)))["count"] == "1")
+        #expect(desk.ok(.list(ReturnFilter(from: CivilDate(parsing: "2026-11-30"))))["count"] == "0")
+        #expect(desk.ok(.list(ReturnFilter(to: CivilDate(parsing: "2026-11-29"))))["count"] == "2")
+    }
+
+    @Test func showTellsTheWholeStory() {
+        var desk = FilingTests.sold()
+        desk.ok(Desk.ret("S1", item("A100", 2), note: "包装破损"), as: "clerk1")
+        desk.now.seconds += 90
+        desk.ok(.approve(id: "R000001", refund: nil, note: "fine"), as: "sup1")
+        let show = desk.ok(.show(id: "R000001"))
+        #expect(show.status.map(\.key) == ["id", "state", "kind", "order", "party", "location", "amount", "reason",
+                                          "filed_by", "filed_at", "doc"])
+        #expect(show.lines.count == 3)
+        #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount"])
+        #expect(show.lines[1].map(\.value) == ["event", "2026-11-29T10:00:00Z", "clerk1", "filed", "包装破损"])
+        #expect(show.lines[2].map(\.value) == ["event", "2026-11-29T10:01:30Z", "sup1", "approved", "fine"])
+        #expect(desk.fails(.show(id: "R000002")) == .NOT_FOUND)
+        #expect(desk.fails(.show(id: "X")) == .NOT_FOUND)
+    }
+
+    @Test func noticesFilterByPartyAndDate() {
+        var desk = FilingTests.sold()
+        desk.ok(Desk.sale("S2", customer: "C2", item("A100", 1)))
+        desk.ok(Desk.ret("S1", item("A100", 1)), as: "clerk1")
+        desk.ok(Desk.ret("S2", item("A100", 1)), as: "clerk1")
+        desk.ok(.approve(id: "R000001", refund: nil, note: ""), as: "sup1")
+        desk.ok(.approve(id: "R000002", refund: .credit, note: ""), as: "sup1")
+        #expect(desk.ok(.notices(party: nil, from: nil)).lines.count == 2)
+        let c2 = desk.ok(.notices(party: "C2", from: nil))
+        #expect(c2.lines.count == 1)
+        #expect(c2.lines[0].map(\.key) == ["id", "at", "party", "kind", "doc", "amount", "text"])
+        #expect(c2.lines[0][3].value == "credit_note")
+        #expect(desk.ok(.notices(party: nil, from: CivilDate(parsing: "2026-11-30"))).lines.isEmpty)
+        #expect(desk.fails(.notices(party: "ZZ", from: nil)) == .NOT_FOUND)
+    }
+
+    @Test func statsGroupCountAndTime() {
+        var desk = Desk.shop()
+        desk.ok(Desk.sale("S1", customer: "C1", item("A100", 10), item("A200", 10)))
+        desk.ok(Desk.ret("S1", item("A100", 2), reason: "DEFECTIVE"), as: "clerk1")
+        desk.ok(Desk.ret("S1", item("A100", 1), reason: "DEFECTIVE"), as: "clerk2")
+        desk.ok(Desk.ret("S1", item("A200", 1), reason: "CHANGED_MIND"), as: "clerk1")
+        desk.ok(Desk.ret("S1", item("A200", 1), reason: "DAMAGED"), as: "clerk1")
+        desk.now.seconds += 60
+        desk.ok(.approve(id: "R000001", refund: nil, note: ""), as: "sup1")
+        desk.now.seconds += 60
+        desk.ok(.approve(id: "R000002", refund: nil, note: ""), as: "sup1")
+        desk.now.seconds += 180
+        desk.ok(.approve(id: "R000003", refund: nil, note: ""), as: "sup1")
+        desk.ok(.reject(id: "R000004", note: "used"), as: "sup1")
+
+        let byReason = desk.ok(.stats(StatsQuery(by: .reason)))
+        #expect(byReason.lines.map { $0.map(\.value) } == [
+            ["DEFECTIVE", "2", "3", "75.00", "0.6667"], ["CHANGED_MIND", "1", "1", "39.90", "0.3333"],
+        ])
+        #expect(byReason["filed"] == "4")
+        #expect(byReason["approved"] == "3")
+        #expect(byReason["rejected"] == "1")
+        #expect(byReason["pending"] == "0")
+        #expect(byReason["amount"] == "114.90")
+        #expect(byReason["return_rate"] == "0.2000")  // 4 of 20 sold
+        #expect(byReason["approve_p50_s"] == "120")   // 60, 120, 300
+        #expect(byReason["approve_p90_s"] == "300")
+        #expect(desk.ok(.stats(StatsQuery(by: .clerk))).lines.map { $0[0].value } == ["clerk1", "clerk2"])
+        #expect(desk.ok(.stats(StatsQuery(by: .sku))).lines.map { $0.prefix(3).map(\.value) } == [["A100", "2", "3"], ["A200", "1", "1"]])
+        #expect(desk.ok(.stats(StatsQuery(by: .day))).lines.map { $0[0].value } == ["2026-11-29"])
+        #expect(desk.ok(.stats(StatsQuery(from: CivilDate(parsing: "2026-11-30"))))["filed"] == "0")
+        #expect(desk.ok(.stats(StatsQuery(kind: .purchase)))["filed"] == "0")
+    }
+
+    @Test func auditRecordsEveryMutationAttempt() {
+        var desk = FilingTests.sold()
+        let before = desk.ledger.audit.count
+        desk.ok(Desk.ret("S1", item("A100", 1)), as: "clerk1")
+        _ = desk.fails(Desk.ret("S1", item("A100", 9)), as: "clerk1")
+        #expect(desk.ledger.audit.count == before + 2)
+        #expect(desk.ledger.audit.suffix(2).map(\.outcome) == ["ok", "EXCEEDS"])
+        #expect(desk.ledger.audit.last?.user == "clerk1")
+        #expect(desk.ledger.audit.last?.target == "S1")
+        let page = desk.ok(.audit(user: "clerk1", from: nil, limit: 1))
+        #expect(page.lines.count == 1)
+        #expect(page.lines[0][6].value == "EXCEEDS")
+        let fromStart = desk.ok(.audit(user: nil, from: Timestamp(seconds: 0), limit: 2))
+        #expect(fromStart.lines.map { $0[0].value } == ["1", "2"])
+    }
+}
+
+@Suite struct LockoutTests {
+    @Test func tenFailuresInFifteenMinutesLockTheUser() {
+        var ledger = Ledger()
+        ledger.apply(.userAdded(User(name: "u", role: .clerk, passwordHash: "h")))
+        let start: Int64 = 1_000_000
+        for i in 0..<9 { ledger.apply(.loginFailed(user: "u", at: Timestamp(seconds: start + Int64(i) * 60))) }
+        #expect(ledger.lockedUntil["u"] == nil)
+        ledger.apply(.loginFailed(user: "u", at: Timestamp(seconds: start + 600)))
+        #expect(ledger.lockedUntil["u"] == Timestamp(seconds: start + 600 + 900))
+    }
+
+    @Test func oldFailuresDoNotCount() {
+        var ledger = Ledger()
+        for i in 0..<9 { ledger.apply(.loginFailed(user: "u", at: Timestamp(seconds: Int64(i)))) }
+        ledger.apply(.loginFailed(user: "u", at: Timestamp(seconds: 2000)))
+        #expect(ledger.lockedUntil["u"] == nil)
+        #expect(ledger.loginFailures["u"]?.count == 1)
+    }
+}
+
+@Suite struct PermissionTests {
+    /// The contract's table, written out independently of `Permissions`.
+    static let table: [Role: Set<String>] = [
+        .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC"],
+        .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT"],
+        .finance: ["PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
+        .auditor: ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO"],
+        .admin: Set(CommandWord.allCases.map(\.rawValue)),
+    ]
+
+    @Test(arguments: Role.allCases)
+    func roleTableMatchesTheContract(role: Role) {
+        for word in CommandWord.allCases {
+            let expected = PermissionTests.table[role]!.contains(word.rawValue)
+                || ["PING", "HELP", "AUTH", "WHOAMI", "QUIT"].contains(word.rawValue)
+            #expect(Permissions.allows(role, word, sub: "ADD") == expected, "\(role) \(word)")
+        }
+        #expect(Permissions.allows(role, .USER, sub: "PASSWORD"))
+    }
+}
+
+@Suite struct ReplayTests {
+    @Test func replayingTheEventsGivesTheSameState() {
+        var desk = SupplierReturnTests.stocked()
+        desk.ok(Desk.sale("S1", customer: "C1", paid: false, item("A100", 3), item("B300", 2)))
+        desk.ok(Desk.ret("S1", item("B300", 1), item("A100", 1), key: "k"), as: "clerk1")
+        desk.ok(.approve(id: "R000001", refund: .credit, note: ""), as: "sup1")
+        desk.ok(.inspect(id: "R000001", disposition: .restock, note: ""), as: "sup1")
+        desk.ok(Desk.ret("P1", item("A100", 2)), as: "clerk2")
+        desk.ok(.approve(id: "R000002", refund: nil, note: ""), as: "sup2")
+        desk.ok(.payment(party: "S1", amount: m("10"), direction: .out, note: "x"), as: "fin1")
+        _ = desk.fails(Desk.ret("S1", item("A100", 99)), as: "clerk1")
+        var replayed = Ledger()
+        replayed.apply(desk.events)
+        #expect(replayed == desk.ledger)
+    }
+
+    @Test func decideNeverChangesTheState() throws {
+        let desk = FilingTests.sold()
+        let context = Context(user: "clerk1", role: .clerk, peer: "t", now: desk.now)
+        let decision = try desk.ledger.decide(Desk.ret("S1", item("A100", 1)), context)
+        #expect(decision.events.count == 1)
+        #expect(desk.ledger.returns.isEmpty)
+    }
+}
