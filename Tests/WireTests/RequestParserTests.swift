@@ -1,0 +1,111 @@
+import ReturnLedgerCore
+import ReturnLedgerWire
+import Testing
+
+@Suite struct RequestParserTests {
+    func parse(_ s: String) -> Result<Request, DomainError>? { RequestParser.parse(Array(s.utf8)) }
+
+    func command(_ s: String) -> ParsedCommand? {
+        guard case .success(let request)? = parse(s), case .success(let parsed) = request.parsed else { return nil }
+        return parsed
+    }
+
+    func code(_ s: String) -> DomainError.Code? {
+        switch parse(s) {
+        case .failure(let error)?: return error.code
+        case .success(let request)?:
+            if case .failure(let error) = request.parsed { return error.code }
+            return nil
+        case nil: return nil
+        }
+    }
+
+    @Test func blankLinesAreNotRequests() {
+        #expect(parse("") == nil)
+        #expect(parse(" \t ") == nil)
+    }
+
+    @Test func commandWordsAndKeysAreCaseInsensitive() {
+        #expect(command("ping") == .ping)
+        #expect(command("return S1 A100:1 REASON=DEFECTIVE") ==
+            .ledger(.fileReturn(ReturnFiling(order: "S1", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "DEFECTIVE",
+                                             location: nil, note: "", key: nil))))
+        #expect(command("user add bob role=Clerk password=x") == .userAdd(name: "bob", role: .clerk, password: "x"))
+    }
+
+    @Test func readsItemTokens() {
+        let parsed = command("PURCHASE P1 location=WH1 supplier=S1 A100:2 A100:2@12.50 C400:40@3.10#LOT7 C400:1#LOT8")
+        guard case .ledger(.purchase(let request))? = parsed else { Issue.record("not a purchase"); return }
+        #expect(request.items == [
+            ItemSpec(sku: "A100", quantity: 2), ItemSpec(sku: "A100", quantity: 2, price: Money(minor: 1250)),
+            ItemSpec(sku: "C400", quantity: 40, price: Money(minor: 310), batch: "LOT7"),
+            ItemSpec(sku: "C400", quantity: 1, batch: "LOT8"),
+        ])
+    }
+
+    @Test func unknownWordIsUnknownCommand() {
+        #expect(code("FROB x") == .UNKNOWN_COMMAND)
+        #expect(code("note=x") == .UNKNOWN_COMMAND)
+        #expect(code(#"FROB "open"#) == .UNKNOWN_COMMAND)
+    }
+
+    @Test(arguments: [
+        "RETURN S1 reason=DEFECTIVE",                   // no item
+        "RETURN S1 A100:1",                             // no reason
+        "RETURN S1 A100:1 reason=X colour=red",         // unknown key
+        "RETURN S1 A100:1 reason=X reason=Y",           // key twice
+        "APPROVE",                                      // no id
+        "PING extra",
+        "REJECT R000001",                               // note required
+        "STOCK",
+        "USER FROB x",
+        "USER",
+        #"RETURN S1 A100:1 reason=X note="open"#,       // unbalanced quote
+    ])
+    func structuralMistakesAreSyntax(line: String) {
+        #expect(code(line) == .SYNTAX)
+    }
+
+    @Test(arguments: [
+        "RETURN S1 A100:0 reason=DEFECTIVE",
+        "RETURN S1 A100:1000001 reason=DEFECTIVE",
+        "RETURN S1 A100 reason=DEFECTIVE",
+        "RETURN S1 A100:1@1.005 reason=DEFECTIVE",
+        "RETURN S1 A100:x reason=DEFECTIVE",
+        "SALE S1 location=ST A100:1@-2",
+        "PAYMENT C1 amount=12.345 direction=in",
+        "PAYMENT C1 amount=5 direction=sideways",
+        "USER ADD bob role=boss password=x",
+        "SALE S1 location=ST at=2026-13-01T00:00:00Z A100:1",
+        "LIST limit=0",
+        "STATS by=colour",
+        "POLICY SET window_days=-1",
+        "SKU ADD bad/sku name=x price=1",
+        "SALE S1 location=ST paid=maybe A100:1",
+    ])
+    func malformedValuesAreInvalid(line: String) {
+        #expect(code(line) == .INVALID)
+    }
+
+    @Test func syntaxIsReportedBeforeInvalid() {
+        #expect(code("RETURN S1 A100:0 reason=DEFECTIVE colour=red") == .SYNTAX)
+    }
+
+    @Test func setupWordsKeepTheirSubcommand() throws {
+        guard case .success(let request)? = parse("user password alice password=\"new pw\"") else { Issue.record("no parse"); return }
+        #expect(request.word == .USER)
+        #expect(request.sub == "PASSWORD")
+        #expect(request.name == "USER PASSWORD")
+        #expect(try request.parsed.get() == .userPassword(name: "alice", password: "new pw"))
+    }
+
+    @Test func optionalArgumentsAreTyped() {
+        #expect(command("APPROVE R000001 refund=credit note=\"ok 好\"") ==
+            .ledger(.approve(id: "R000001", refund: .credit, note: "ok 好")))
+        #expect(command("LIST state=PENDING kind=sale from=2026-11-01 limit=5") ==
+            .ledger(.list(ReturnFilter(state: .pending, kind: .sale, from: CivilDate(parsing: "2026-11-01"), limit: 5))))
+        #expect(command("STOCK location=WH1") == .ledger(.stock(sku: nil, location: "WH1")))
+        #expect(command("BALANCE") == .ledger(.balance(party: nil)))
+        #expect(command("INSPECT R000001 SCRAP") == .ledger(.inspect(id: "R000001", disposition: .scrap, note: "")))
+    }
+}
