@@ -33,7 +33,10 @@ final class Engine: @unchecked Sendable {
             switch item {
             case .failed(let box):
                 figures.failedUnparsed()
-                ReplyEncoder.encode(box.error, into: &result.output)
+                // NOAUTH comes before UNKNOWN_COMMAND and SYNTAX; only framing errors come first.
+                let framing = box.error.code == .TOO_LONG || box.error.code == .ENCODING
+                let error = session.user == nil && !framing ? DomainError(.NOAUTH, "log in first: AUTH user password") : box.error
+                ReplyEncoder.encode(error, into: &result.output)
             case .request(let box):
                 let reply = execute(box.request, session: session)
                 count(box.request.word, failed: { if case .failure = reply { return true } else { return false } }())

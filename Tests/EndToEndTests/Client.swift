@@ -1,0 +1,109 @@
+import Glibc
+
+/// A blocking line client over a real TCP socket, as a register would be.
+final class Client: @unchecked Sendable {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    struct Reply: CustomStringConvertible {
+        var data: [String]
+        var status: String
+        var ok: Bool { status.hasPrefix("OK") }
+        /// The error code of an `ERR CODE ...` line.
+        var code: String? {
+            guard status.hasPrefix("ERR ") else { return nil }
+            return String(status.dropFirst(4).prefix { $0 != " " })
+        }
+        /// A status field's value (bare values only).
+        subscript(key: String) -> String? { Client.field(key, in: status) }
+        var description: String { (data + [status]).joined(separator: "\n") }
+    }
+
+    struct Failure: Error { var message: String }
+
+    init(port: Int, timeoutSeconds: Int = 20) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { close(fd); throw Failure(message: "connect failed: errno \(errno)") }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) throws { try sendBytes(Array(text.utf8)) }
+
+    func sendBytes(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw Failure(message: "send failed: errno \(errno)") }
+            sent += n
+        }
+    }
+
+    /// One line without its LF, or nil when the server closed the connection.
+    func readLine() throws -> String? {
+        while true {
+            if let lf = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[..<lf], as: UTF8.self)
+                buffer.removeSubrange(...lf)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return nil }
+            guard n > 0 else { throw Failure(message: "recv failed or timed out: errno \(errno)") }
+            buffer += chunk[0..<n]
+        }
+    }
+
+    /// Reads `* ` lines until the `OK`/`ERR` line.
+    func readReply() throws -> Reply {
+        var data: [String] = []
+        while let line = try readLine() {
+            if line.hasPrefix("OK") || line.hasPrefix("ERR") { return Reply(data: data, status: line) }
+            data.append(line)
+        }
+        throw Failure(message: "connection closed mid-reply")
+    }
+
+    func call(_ line: String) throws -> Reply {
+        try send(line + "\n")
+        return try readReply()
+    }
+
+    /// True when the server has closed the connection (reads EOF).
+    func isClosedByServer() throws -> Bool { try readLine() == nil }
+
+    /// A field's value on a reply line, with quoted values unescaped.
+    static func field(_ key: String, in line: String) -> String? {
+        guard let range = line.range(of: " " + key + "=") else { return nil }
+        let rest = line[range.upperBound...]
+        if rest.first == "\"" {
+            var bytes: [UInt8] = []
+            var utf8 = Array(rest.utf8).dropFirst()[...]
+            while let byte = utf8.popFirst() {
+                if byte == UInt8(ascii: "\"") { break }
+                guard byte == UInt8(ascii: "\\"), let escaped = utf8.popFirst() else { bytes.append(byte); continue }
+                switch escaped {
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "x"):
+                    let hex = String(decoding: utf8.prefix(2), as: UTF8.self)
+                    utf8 = utf8.dropFirst(2)
+                    bytes.append(UInt8(hex, radix: 16) ?? 0)
+                default: bytes.append(escaped)
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(rest.prefix { $0 != " " })
+    }
+}

@@ -1,0 +1,119 @@
+import Testing
+
+@Suite struct FramingTests {
+    @Test func crlfAndBlankLinesAndTelnetBytes() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        // Blank lines get no reply; telnet negotiation (IAC DO ECHO, IAC WILL NAWS, SB...SE, AYT) is stripped.
+        try client.sendBytes([0xFF, 0xFD, 0x01, 0xFF, 0xFB, 0x1F] + Array("\r\n  \t\r\nPI".utf8)
+            + [0xFF, 0xFA, 0x1F, 0, 80, 0, 24, 0xFF, 0xF0, 0xFF, 0xF6] + Array("NG\r\n".utf8))
+        #expect(try client.readLine() == "OK pong")
+        #expect(try client.call("ping").status == "OK pong")
+    }
+
+    @Test func overlongLineThenANormalCommand() throws {
+        let server = try ServerProcess(["--max-line", "1024"])
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("PING " + String(repeating: "x", count: 5000) + "\nPING\n")
+        #expect(try client.readReply().code == "TOO_LONG")
+        #expect(try client.readReply().status == "OK pong")
+    }
+
+    @Test func invalidUtf8KeepsTheConnection() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let client = try server.login("admin")
+        try client.sendBytes(Array("LOCATION ADD X1 name=".utf8) + [0xC3, 0x28] + [0x0A])
+        #expect(try client.readReply().code == "ENCODING")
+        #expect(try client.call("PING").ok)
+    }
+
+    @Test func quotedUtf8TextRoundTrips() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let admin = try server.login("admin")
+        let names = try admin.call("PARTY LIST customer")
+        #expect(names.data.contains("* id=C2 kind=customer name=王芳 balance=0.00"))
+        let clerk = try server.login("clerk1")
+        _ = try clerk.call("SALE S1 location=STORE1 customer=C2 C400:2")
+        let note = #"包装破损, \"quoted\" tab\there"#
+        #expect(try clerk.call("RETURN S1 C400:1 reason=DAMAGED note=\"\(note)\"").ok)
+        let show = try clerk.call("SHOW R000001")
+        #expect(show.data.contains { Client.field("note", in: $0) == "包装破损, \"quoted\" tab\there" })
+    }
+
+    @Test func syntaxErrorsAndUnknownCommands() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let client = try server.login("admin")
+        #expect(try client.call("FROBNICATE now").code == "UNKNOWN_COMMAND")
+        #expect(try client.call(#"LOCATION ADD X name="unclosed"#).code == "SYNTAX")
+        #expect(try client.call("SKU ADD A1 name=x price=1.234").code == "INVALID")
+        #expect(try client.call("PING").ok)
+    }
+
+    @Test func thousandPipelinedCommandsAnsweredInOrder() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let clerk = try server.login("clerk1")
+        var batch = ""
+        for i in 0..<1000 {
+            switch i % 4 {
+            case 0: batch += "SALE S\(i) location=STORE1 A100:1\n"
+            case 1: batch += "PING\n"
+            case 2: batch += "RETURN S\(i - 2) A100:1 reason=DEFECTIVE key=k\(i)\n"
+            default: batch += "STOCK A100 location=STORE1\n"
+            }
+        }
+        try clerk.send(batch)
+        var returns = 0
+        for i in 0..<1000 {
+            let reply = try clerk.readReply()
+            switch i % 4 {
+            case 0: #expect(reply.status == "OK order=S\(i) total=25.00")
+            case 1: #expect(reply.status == "OK pong")
+            case 2:
+                returns += 1
+                #expect(reply.status == "OK id=R\(String(repeating: "0", count: 6 - String(returns).count))\(returns) state=pending kind=sale amount=25.00")
+            default: #expect(reply.status == "OK sku=A100 on_hand=-\((i + 1) / 4) quarantine=0")
+            }
+        }
+    }
+}
+
+@Suite struct ConcurrencyTests {
+    @Test func fiftyClientsNeverExceedTheReturnableQuantity() async throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let clerk = try server.login("clerk1")
+        #expect(try clerk.call("SALE BIG location=STORE1 A100:30").ok)
+        let port = server.port
+        // 50 connections, each filing three returns of 1 against the 30 sold.
+        let outcomes = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    let client = try Client(port: port)
+                    _ = try client.call("AUTH clerk1 clerk1")
+                    var codes: [String] = []
+                    for _ in 0..<3 {
+                        let reply = try client.call("RETURN BIG A100:1 reason=DEFECTIVE")
+                        codes.append(reply.ok ? "OK" : reply.code ?? "?")
+                    }
+                    return codes
+                }
+            }
+            var all: [String] = []
+            for try await codes in group { all += codes }
+            return all
+        }
+        #expect(outcomes.count == 150)
+        #expect(outcomes.filter { $0 == "OK" }.count == 30)
+        #expect(outcomes.filter { $0 == "EXCEEDS" }.count == 120)
+        #expect(try clerk.call("LIST state=pending limit=1000")["count"] == "30")
+    }
+}

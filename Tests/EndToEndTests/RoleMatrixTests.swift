@@ -1,0 +1,82 @@
+import Testing
+
+/// Every command tried by every role and by a session that has not logged in: OK or a domain
+/// error where the contract's table allows it, `DENIED` where it does not, `NOAUTH` before AUTH.
+@Suite struct RoleMatrixTests {
+    /// One sample line per command (AUTH and QUIT are covered by the session tests).
+    static let samples: [(word: String, line: String)] = [
+        ("PING", "PING"), ("HELP", "HELP"), ("WHOAMI", "WHOAMI"),
+        ("USER", "USER LIST"), ("USER", "USER ADD newbie role=clerk password=pw"), ("USER", "USER DISABLE nobody"),
+        ("LOCATION", "LOCATION LIST"), ("LOCATION", "LOCATION ADD L9 name=x"), ("SKU", "SKU LIST"),
+        ("SKU", "SKU ADD Z9 name=z price=1"), ("PARTY", "PARTY LIST"), ("PARTY", "PARTY ADD customer Z9 name=z"),
+        ("REASON", "REASON LIST"), ("REASON", "REASON ADD LATE label=Late"), ("POLICY", "POLICY SHOW"),
+        ("POLICY", "POLICY SET window_days=30"), ("SNAPSHOT", "SNAPSHOT"),
+        ("SALE", "SALE M1 location=STORE1 A100:1"), ("PURCHASE", "PURCHASE M2 location=WH1 supplier=S1 A100:1"),
+        ("PAYMENT", "PAYMENT C1 amount=1 direction=in"), ("RETURN", "RETURN NOPE A100:1 reason=DEFECTIVE"),
+        ("APPROVE", "APPROVE R000999"), ("REJECT", "REJECT R000999 note=no"), ("CANCEL", "CANCEL R000999"),
+        ("INSPECT", "INSPECT R000999 scrap"), ("SHOW", "SHOW R000999"), ("LIST", "LIST"), ("DOC", "DOC RT-20260101-0001"),
+        ("NOTICES", "NOTICES"), ("STOCK", "STOCK A100"), ("BALANCE", "BALANCE"), ("STATS", "STATS by=reason"),
+        ("AUDIT", "AUDIT limit=1"), ("INFO", "INFO"),
+    ]
+
+    /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has.
+    static let allowed: [String: Set<String>] = [
+        "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC"],
+        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT"],
+        "fin1": ["PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
+        "aud1": ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO"],
+        "admin": Set(samples.map(\.word)),
+    ]
+
+    @Test(arguments: ["clerk1", "sup1", "fin1", "aud1", "admin"])
+    func roleGetsExactlyWhatTheTableSays(user: String) throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let client = try server.login(user, password: user == "admin" ? nil : user)
+        for (word, line) in RoleMatrixTests.samples {
+            let reply = try client.call(line)
+            let everyone = ["PING", "HELP", "WHOAMI"].contains(word)
+            if everyone || RoleMatrixTests.allowed[user]!.contains(word) {
+                #expect(reply.code != "DENIED" && reply.code != "NOAUTH", "\(user): \(line) → \(reply.status)")
+            } else {
+                #expect(reply.code == "DENIED", "\(user): \(line) → \(reply.status)")
+            }
+        }
+        // Own password: every role.
+        #expect(try client.call("USER PASSWORD \(user) password=changed-\(user)").ok)
+    }
+
+    @Test func beforeAuthOnlyTheOpenCommandsWork() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        for (word, line) in RoleMatrixTests.samples {
+            let reply = try client.call(line)
+            if ["PING", "HELP"].contains(word) {
+                #expect(reply.ok, "\(line) → \(reply.status)")
+            } else {
+                #expect(reply.code == "NOAUTH", "\(line) → \(reply.status)")
+            }
+        }
+        #expect(try client.call("FROBNICATE").code == "NOAUTH")
+        #expect(try client.call("QUIT").status == "OK bye")
+        #expect(try client.isClosedByServer())
+    }
+
+    @Test func theRoleCheckComesBeforeArguments() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let clerk = try server.login("clerk1")
+        #expect(try clerk.call("APPROVE").code == "DENIED")
+        #expect(try clerk.call("USER ADD").code == "DENIED")
+        #expect(try clerk.call("USER PASSWORD clerk2 password=x").code == "DENIED")
+        let supervisor = try server.login("sup1")
+        #expect(try supervisor.call("APPROVE").code == "SYNTAX")
+        #expect(try supervisor.call("APPROVE R1 refund=maybe").code == "INVALID")
+        let auditor = try server.login("aud1")
+        let audit = try auditor.call("AUDIT user=clerk1")
+        #expect(audit.data.filter { $0.contains("outcome=DENIED") }.count == 3)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The real `returnledger` binary, started on `--port 0` in a temporary data directory; stopped
+/// with SIGTERM and its directory removed when the test is done with it.
+final class ServerProcess: @unchecked Sendable {
+    static let adminPassword = "admin-pw-1"
+    let process = Process()
+    let directory: URL
+    private(set) var port = 0
+    private let stdout = Pipe()
+    private let stderr = Pipe()
+
+    /// The binary sits next to the test bundle in the build products directory.
+    static var binary: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("returnledger")
+    }
+
+    init(_ arguments: [String] = [], demo: Bool = false, environment: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rl-test-\(UUID().uuidString)")
+        process.executableURL = ServerProcess.binary
+        process.arguments = ["--port", "0", "--data", directory.path] + (demo ? ["--demo"] : []) + arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RETURNLEDGER_") }
+        env["RETURNLEDGER_ADMIN_PASSWORD"] = ServerProcess.adminPassword
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        port = try waitForReady()
+    }
+
+    /// Reads stdout until the `ready ... port=P` line; no fixed sleeps.
+    private func waitForReady() throws -> Int {
+        var buffer = Data()
+        let handle = stdout.fileHandleForReading
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { throw StartError(message: "server exited before ready: \(errorText())") }
+            buffer.append(chunk)
+            let text = String(decoding: buffer, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ready ") }),
+               let portField = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
+               let port = Int(portField.dropFirst(5)) {
+                return port
+            }
+        }
+    }
+
+    struct StartError: Error { var message: String }
+
+    func errorText() -> String {
+        String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
+    }
+
+    func connect() throws -> Client { try Client(port: port) }
+
+    /// A client logged in as `user` (password = user name for demo users).
+    func login(_ user: String, password: String? = nil) throws -> Client {
+        let client = try connect()
+        let reply = try client.call("AUTH \(user) \(password ?? (user == "admin" ? ServerProcess.adminPassword : user))")
+        guard reply.ok else { throw StartError(message: "login \(user) failed: \(reply.status)") }
+        return client
+    }
+
+    /// SIGTERM, wait, and return the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

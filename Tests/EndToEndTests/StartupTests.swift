@@ -1,0 +1,92 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Runs the binary to completion and returns its status and stderr.
+func runToExit(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
+    let process = Process()
+    process.executableURL = ServerProcess.binary
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RETURNLEDGER_") }
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = Pipe()
+    try process.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+}
+
+@Suite struct StartupTests {
+    @Test(arguments: [["--bogus"], ["--port", "http"], ["--fsync", "sometimes"], ["--max-line"], ["--port", "70000"]])
+    func badFlagsExitTwoWithOneLine(arguments: [String]) throws {
+        let (status, stderr) = try runToExit(arguments + ["--data", FileManager.default.temporaryDirectory.path])
+        #expect(status == 2)
+        #expect(stderr.split(separator: "\n").count == 1)
+        #expect(stderr.hasPrefix("returnledger: "))
+    }
+
+    @Test func portInUseExitsTwo() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let (status, stderr) = try runToExit(["--port", String(server.port), "--data", server.directory.path + "-2"])
+        try? FileManager.default.removeItem(atPath: server.directory.path + "-2")
+        #expect(status == 2)
+        #expect(stderr.contains("cannot listen"))
+        #expect(!stderr.contains("Fatal error"))
+    }
+
+    @Test func dataPathThatIsAFileExitsTwo() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rl-file-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (status, stderr) = try runToExit(["--port", "0", "--data", file.path])
+        #expect(status == 2)
+        #expect(stderr.contains("not a directory"))
+    }
+
+    @Test func sigtermStopsCleanlyWithStatusZero() throws {
+        let server = try ServerProcess()
+        let client = try server.connect()
+        #expect(try client.call("PING").ok)
+        #expect(server.stop() == 0)
+        #expect(try client.isClosedByServer())
+    }
+
+    @Test func readyLineNamesHostPortAndData() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        #expect(server.port > 0)
+        #expect(try server.connect().call("PING").status == "OK pong")
+    }
+
+    @Test func withoutAPasswordTheAdminGetsARandomOnePrintedOnce() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rl-rand-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = Process()
+        process.executableURL = ServerProcess.binary
+        process.arguments = ["--port", "0", "--data", directory.path]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RETURNLEDGER_") }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        defer { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() }
+        var text = ""
+        while !text.contains("ready ") { text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self) }
+        let port = Int(text.split(separator: " ").first { $0.hasPrefix("port=") }!.dropFirst(5))!
+        let notice = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        let password = try #require(notice.split(separator: " ").drop { $0 != "password" }.dropFirst().first)
+        let client = try Client(port: port)
+        #expect(try client.call("AUTH admin \(password)").status == "OK user=admin role=admin")
+    }
+
+    @Test func environmentSetsFlagsAndFlagsWin() throws {
+        let server = try ServerProcess(["--max-line", "128"], environment: ["RETURNLEDGER_MAX_LINE": "100000"])
+        defer { server.stop() }
+        let client = try server.connect()
+        #expect(try client.call("PING " + String(repeating: "y", count: 200)).code == "TOO_LONG")
+    }
+}
