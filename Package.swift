@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// One target per layer so the compiler keeps the dependency direction:
-/// Server → Wire → Core, and Core imports nothing of the others.
+/// Server → Storage, Wire → Core, and Core imports nothing of the others.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -17,14 +17,16 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         .target(name: "ReturnLedgerCore", swiftSettings: strict),
         .target(name: "ReturnLedgerWire", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
+        .target(name: "ReturnLedgerStorage", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .target(
             name: "ReturnLedgerServer",
-            dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "CCrypt"],
+            dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "CCrypt"],
             swiftSettings: strict
         ),
         .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["returnledger", "ReturnLedgerServer"],

@@ -8,6 +8,10 @@ public struct LedgerEntry: Sendable, Equatable {
     /// Signed effect on the balance.
     public var amount: Money
     public var balance: Money
+
+    public init(at: Timestamp, kind: EntryKind, doc: String, amount: Money, balance: Money) {
+        self.at = at; self.kind = kind; self.doc = doc; self.amount = amount; self.balance = balance
+    }
 }
 
 public enum PaymentDirection: String, Sendable, Equatable { case `in`, out }
@@ -23,6 +27,11 @@ public struct Notice: Sendable, Equatable {
     public var doc: String
     public var amount: Money
     public var text: String
+
+    public init(number: Int, at: Timestamp, party: String, kind: NoticeKind, doc: String, amount: Money, text: String) {
+        self.number = number; self.at = at; self.party = party; self.kind = kind; self.doc = doc; self.amount = amount
+        self.text = text
+    }
 
     public var id: String {
         let digits = String(number)

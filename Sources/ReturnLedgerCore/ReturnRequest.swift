@@ -21,6 +21,11 @@ public struct ReturnItem: Sendable, Equatable {
     public var amount: Money
     /// Set at approval when the units went into quarantine (a SKU with `inspect=yes`).
     public var quarantined: Bool = false
+
+    public init(sku: String, quantity: Int64, batch: String, price: Money, line: Int, amount: Money, quarantined: Bool = false) {
+        self.sku = sku; self.quantity = quantity; self.batch = batch; self.price = price; self.line = line
+        self.amount = amount; self.quarantined = quarantined
+    }
 }
 
 /// One step in a request's history, as SHOW prints it.
@@ -29,6 +34,10 @@ public struct ReturnEvent: Sendable, Equatable {
     public var user: String
     public var action: String
     public var note: String
+
+    public init(at: Timestamp, user: String, action: String, note: String) {
+        self.at = at; self.user = user; self.action = action; self.note = note
+    }
 }
 
 public struct ReturnRequest: Sendable, Equatable {
@@ -51,6 +60,14 @@ public struct ReturnRequest: Sendable, Equatable {
     public var approvedAt: Timestamp? = nil
     public var refund: RefundMode? = nil
     public var history: [ReturnEvent] = []
+
+    public init(number: Int, kind: OrderKind, order: String, party: String, location: String, items: [ReturnItem],
+                amount: Money, reason: String, note: String, key: String, filedBy: String, filedAt: Timestamp,
+                state: ReturnState = .pending, history: [ReturnEvent] = []) {
+        self.number = number; self.kind = kind; self.order = order; self.party = party; self.location = location
+        self.items = items; self.amount = amount; self.reason = reason; self.note = note; self.key = key
+        self.filedBy = filedBy; self.filedAt = filedAt; self.state = state; self.history = history
+    }
 
     public var id: String { ReturnRequest.id(number) }
 

@@ -1,0 +1,172 @@
+public import ReturnLedgerCore
+
+/// A value the log or a snapshot can hold. Written field by field in declaration order; a new
+/// field goes at the end of its type, behind a format version bump.
+public protocol BinaryCodable {
+    func write(to w: inout ByteWriter)
+    init(from r: inout ByteReader) throws(CodecError)
+}
+
+extension ByteWriter {
+    mutating func write<T: BinaryCodable>(_ value: T) { value.write(to: &self) }
+
+    mutating func array<T: BinaryCodable>(_ values: [T]) {
+        u32(UInt32(values.count))
+        for v in values { v.write(to: &self) }
+    }
+
+    mutating func enumValue<E: RawRepresentable>(_ value: E) where E.RawValue == String { string(value.rawValue) }
+}
+
+extension ByteReader {
+    mutating func read<T: BinaryCodable>(_: T.Type = T.self) throws(CodecError) -> T { try T(from: &self) }
+
+    mutating func array<T: BinaryCodable>(_: T.Type = T.self) throws(CodecError) -> [T] {
+        let n = try count()
+        var out: [T] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(try T(from: &self)) }
+        return out
+    }
+
+    mutating func enumValue<E: RawRepresentable>(_: E.Type = E.self) throws(CodecError) -> E where E.RawValue == String {
+        let raw = try string()
+        guard let value = E(rawValue: raw) else { throw CodecError("unknown \(E.self) \(raw)") }
+        return value
+    }
+}
+
+extension Money: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.i64(minor) }
+    public init(from r: inout ByteReader) throws(CodecError) { self.init(minor: try r.i64()) }
+}
+
+extension Timestamp: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.i64(seconds) }
+    public init(from r: inout ByteReader) throws(CodecError) { self.init(seconds: try r.i64()) }
+}
+
+extension User: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(name); w.enumValue(role); w.string(passwordHash); w.bool(enabled)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(name: try r.string(), role: try r.enumValue(), passwordHash: try r.string(), enabled: try r.bool())
+    }
+}
+
+extension Location: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(code); w.string(name); w.enumValue(kind) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(code: try r.string(), name: try r.string(), kind: try r.enumValue())
+    }
+}
+
+extension Product: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(sku); w.string(name); w.write(price); w.write(cost); w.bool(inspect) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(sku: try r.string(), name: try r.string(), price: try r.read(), cost: try r.read(), inspect: try r.bool())
+    }
+}
+
+extension Party: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(id); w.enumValue(kind); w.string(name) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(id: try r.string(), kind: try r.enumValue(), name: try r.string())
+    }
+}
+
+extension Reason: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(code); w.string(label) }
+    public init(from r: inout ByteReader) throws(CodecError) { self.init(code: try r.string(), label: try r.string()) }
+}
+
+extension OrderLine: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(sku); w.i64(quantity); w.write(price); w.string(batch); w.i64(returned); w.i64(pending)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(sku: try r.string(), quantity: try r.i64(), price: try r.read(), batch: try r.string())
+        returned = try r.i64()
+        pending = try r.i64()
+    }
+}
+
+extension Order: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(id); w.enumValue(kind); w.string(location); w.string(party); w.bool(paid); w.write(at)
+        w.array(lines); w.write(total)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(id: try r.string(), kind: try r.enumValue(), location: try r.string(), party: try r.string(),
+                  paid: try r.bool(), at: try r.read(), lines: try r.array(), total: try r.read())
+    }
+}
+
+extension ReturnItem: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(sku); w.i64(quantity); w.string(batch); w.write(price); w.int(line); w.write(amount); w.bool(quarantined)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(sku: try r.string(), quantity: try r.i64(), batch: try r.string(), price: try r.read(),
+                  line: try r.int(), amount: try r.read(), quarantined: try r.bool())
+    }
+}
+
+extension ReturnEvent: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.write(at); w.string(user); w.string(action); w.string(note) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(at: try r.read(), user: try r.string(), action: try r.string(), note: try r.string())
+    }
+}
+
+extension ReturnRequest: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.int(number); w.enumValue(kind); w.string(order); w.string(party); w.string(location); w.array(items)
+        w.write(amount); w.string(reason); w.string(note); w.string(key); w.string(filedBy); w.write(filedAt)
+        w.enumValue(state); w.string(doc); w.string(approvedBy)
+        w.bool(approvedAt != nil); w.write(approvedAt ?? Timestamp(seconds: 0))
+        w.string(refund?.rawValue ?? ""); w.array(history)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
+                  location: try r.string(), items: try r.array(), amount: try r.read(), reason: try r.string(),
+                  note: try r.string(), key: try r.string(), filedBy: try r.string(), filedAt: try r.read())
+        state = try r.enumValue()
+        doc = try r.string()
+        approvedBy = try r.string()
+        let hasApproval = try r.bool()
+        let approvedAt: Timestamp = try r.read()
+        self.approvedAt = hasApproval ? approvedAt : nil
+        let refund = try r.string()
+        self.refund = refund.isEmpty ? nil : RefundMode(rawValue: refund)
+        history = try r.array()
+    }
+}
+
+extension LedgerEntry: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.write(at); w.enumValue(kind); w.string(doc); w.write(amount); w.write(balance) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(at: try r.read(), kind: try r.enumValue(), doc: try r.string(), amount: try r.read(), balance: try r.read())
+    }
+}
+
+extension Notice: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.int(number); w.write(at); w.string(party); w.enumValue(kind); w.string(doc); w.write(amount); w.string(text)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(number: try r.int(), at: try r.read(), party: try r.string(), kind: try r.enumValue(), doc: try r.string(),
+                  amount: try r.read(), text: try r.string())
+    }
+}
+
+extension AuditEntry: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.int(seq); w.write(at); w.string(user); w.string(peer); w.string(command); w.string(target); w.string(outcome)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(seq: try r.int(), at: try r.read(), user: try r.string(), peer: try r.string(), command: try r.string(),
+                  target: try r.string(), outcome: try r.string())
+    }
+}

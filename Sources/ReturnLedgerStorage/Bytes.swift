@@ -1,0 +1,108 @@
+/// Little-endian binary writing and bounds-checked reading: the only serialisation the log and
+/// snapshots use (no Codable, no JSON: hand-built bytes are an order of magnitude faster).
+public struct ByteWriter: Sendable {
+    public var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    @inline(__always) public mutating func u8(_ v: UInt8) { bytes.append(v) }
+    @inline(__always) public mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
+
+    @inline(__always) public mutating func u32(_ v: UInt32) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inline(__always) public mutating func u64(_ v: UInt64) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inline(__always) public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    @inline(__always) public mutating func int(_ v: Int) { i64(Int64(v)) }
+
+    public mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            u32(UInt32(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// Overwrites 4 bytes at `offset` (for lengths and checksums known only at the end).
+    public mutating func patch(u32 v: UInt32, at offset: Int) {
+        withUnsafeBytes(of: v.littleEndian) { raw in
+            for i in 0..<4 { bytes[offset + i] = raw[i] }
+        }
+    }
+}
+
+public struct CodecError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public struct ByteReader {
+    private let bytes: UnsafeRawBufferPointer
+    public private(set) var offset: Int
+
+    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public var remaining: Int { bytes.count - offset }
+
+    @inline(__always) private mutating func need(_ n: Int) throws(CodecError) {
+        guard n >= 0, remaining >= n else { throw CodecError("truncated at byte \(offset)") }
+    }
+
+    public mutating func u8() throws(CodecError) -> UInt8 {
+        try need(1)
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    public mutating func bool() throws(CodecError) -> Bool {
+        switch try u8() {
+        case 0: return false
+        case 1: return true
+        default: throw CodecError("bad boolean at byte \(offset - 1)")
+        }
+    }
+
+    public mutating func u32() throws(CodecError) -> UInt32 {
+        try need(4)
+        defer { offset += 4 }
+        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    public mutating func u64() throws(CodecError) -> UInt64 {
+        try need(8)
+        defer { offset += 8 }
+        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    public mutating func i64() throws(CodecError) -> Int64 { Int64(bitPattern: try u64()) }
+
+    public mutating func int() throws(CodecError) -> Int {
+        let v = try i64()
+        guard let n = Int(exactly: v) else { throw CodecError("integer out of range") }
+        return n
+    }
+
+    /// A count of elements that follow; bounded by the bytes left so garbage cannot allocate.
+    public mutating func count() throws(CodecError) -> Int {
+        let n = Int(try u32())
+        guard n <= remaining else { throw CodecError("count \(n) larger than the data at byte \(offset)") }
+        return n
+    }
+
+    public mutating func string() throws(CodecError) -> String {
+        let n = try count()
+        try need(n)
+        defer { offset += n }
+        guard let s = String(validating: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]), as: UTF8.self)
+        else { throw CodecError("bad UTF-8 at byte \(offset)") }
+        return s
+    }
+}

@@ -1,0 +1,86 @@
+public import ReturnLedgerCore
+
+/// Events as bytes: a one-byte tag, then the case's fields. Tags are forever; a new event
+/// gets a new tag.
+extension Event: BinaryCodable {
+    private enum Tag: UInt8 {
+        case userAdded = 1, userRoleChanged, userEnabledChanged, userPasswordChanged, locationAdded, productAdded
+        case partyAdded, reasonAdded, policyChanged, orderRecorded, paymentRecorded, returnFiled, returnApproved
+        case returnRejected, returnCancelled, returnInspected, loginFailed, audited
+    }
+
+    public func write(to w: inout ByteWriter) {
+        switch self {
+        case .userAdded(let u): w.u8(Tag.userAdded.rawValue); w.write(u)
+        case .userRoleChanged(let name, let role): w.u8(Tag.userRoleChanged.rawValue); w.string(name); w.enumValue(role)
+        case .userEnabledChanged(let name, let enabled): w.u8(Tag.userEnabledChanged.rawValue); w.string(name); w.bool(enabled)
+        case .userPasswordChanged(let name, let hash): w.u8(Tag.userPasswordChanged.rawValue); w.string(name); w.string(hash)
+        case .locationAdded(let l): w.u8(Tag.locationAdded.rawValue); w.write(l)
+        case .productAdded(let p): w.u8(Tag.productAdded.rawValue); w.write(p)
+        case .partyAdded(let p): w.u8(Tag.partyAdded.rawValue); w.write(p)
+        case .reasonAdded(let r): w.u8(Tag.reasonAdded.rawValue); w.write(r)
+        case .policyChanged(let days): w.u8(Tag.policyChanged.rawValue); w.i64(days)
+        case .orderRecorded(let o): w.u8(Tag.orderRecorded.rawValue); w.write(o)
+        case .paymentRecorded(let party, let amount, let direction, let note, let at):
+            w.u8(Tag.paymentRecorded.rawValue); w.string(party); w.write(amount); w.enumValue(direction); w.string(note); w.write(at)
+        case .returnFiled(let request): w.u8(Tag.returnFiled.rawValue); w.write(request)
+        case .returnApproved(let number, let doc, let refund, let note, let by, let at):
+            w.u8(Tag.returnApproved.rawValue); w.int(number); w.string(doc); w.enumValue(refund); w.string(note)
+            w.string(by); w.write(at)
+        case .returnRejected(let number, let note, let by, let at):
+            w.u8(Tag.returnRejected.rawValue); w.int(number); w.string(note); w.string(by); w.write(at)
+        case .returnCancelled(let number, let by, let at):
+            w.u8(Tag.returnCancelled.rawValue); w.int(number); w.string(by); w.write(at)
+        case .returnInspected(let number, let disposition, let note, let by, let at):
+            w.u8(Tag.returnInspected.rawValue); w.int(number); w.enumValue(disposition); w.string(note); w.string(by); w.write(at)
+        case .loginFailed(let user, let at): w.u8(Tag.loginFailed.rawValue); w.string(user); w.write(at)
+        case .audited(let entry): w.u8(Tag.audited.rawValue); w.write(entry)
+        }
+    }
+
+    public init(from r: inout ByteReader) throws(CodecError) {
+        let raw = try r.u8()
+        guard let tag = Tag(rawValue: raw) else { throw CodecError("unknown event tag \(raw)") }
+        switch tag {
+        case .userAdded: self = .userAdded(try r.read())
+        case .userRoleChanged: self = .userRoleChanged(name: try r.string(), role: try r.enumValue())
+        case .userEnabledChanged: self = .userEnabledChanged(name: try r.string(), enabled: try r.bool())
+        case .userPasswordChanged: self = .userPasswordChanged(name: try r.string(), passwordHash: try r.string())
+        case .locationAdded: self = .locationAdded(try r.read())
+        case .productAdded: self = .productAdded(try r.read())
+        case .partyAdded: self = .partyAdded(try r.read())
+        case .reasonAdded: self = .reasonAdded(try r.read())
+        case .policyChanged: self = .policyChanged(windowDays: try r.i64())
+        case .orderRecorded: self = .orderRecorded(try r.read())
+        case .paymentRecorded:
+            self = .paymentRecorded(party: try r.string(), amount: try r.read(), direction: try r.enumValue(),
+                                    note: try r.string(), at: try r.read())
+        case .returnFiled: self = .returnFiled(try r.read())
+        case .returnApproved:
+            self = .returnApproved(number: try r.int(), doc: try r.string(), refund: try r.enumValue(), note: try r.string(),
+                                   by: try r.string(), at: try r.read())
+        case .returnRejected: self = .returnRejected(number: try r.int(), note: try r.string(), by: try r.string(), at: try r.read())
+        case .returnCancelled: self = .returnCancelled(number: try r.int(), by: try r.string(), at: try r.read())
+        case .returnInspected:
+            self = .returnInspected(number: try r.int(), disposition: try r.enumValue(), note: try r.string(),
+                                    by: try r.string(), at: try r.read())
+        case .loginFailed: self = .loginFailed(user: try r.string(), at: try r.read())
+        case .audited: self = .audited(try r.read())
+        }
+    }
+}
+
+/// What one log record holds: the events of one command, with when and by whom.
+public struct LogEntry: Sendable, Equatable {
+    public var at: Timestamp
+    public var actor: String
+    public var events: [Event]
+    public init(at: Timestamp, actor: String, events: [Event]) { self.at = at; self.actor = actor; self.events = events }
+}
+
+extension LogEntry: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.write(at); w.string(actor); w.array(events) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(at: try r.read(), actor: try r.string(), events: try r.array())
+    }
+}

@@ -1,0 +1,124 @@
+import Glibc
+
+public struct StorageError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The file calls the log and snapshots make, behind a protocol so tests can make a write or an
+/// fsync fail (a full disk, a dying device) without touching the real disk.
+public protocol FileSystem: Sendable {
+    func openForAppend(_ path: String, create: Bool) throws(StorageError) -> Int32
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(StorageError)
+    func sync(_ fd: Int32, dataOnly: Bool) throws(StorageError)
+    func close(_ fd: Int32)
+    func size(_ fd: Int32) throws(StorageError) -> Int
+    func readFile(_ path: String) throws(StorageError) -> [UInt8]
+    func rename(_ from: String, _ to: String) throws(StorageError)
+    func remove(_ path: String) throws(StorageError)
+    func truncate(_ path: String, to length: Int) throws(StorageError)
+    func list(_ directory: String) throws(StorageError) -> [String]
+    func syncDirectory(_ directory: String) throws(StorageError)
+}
+
+extension FileSystem {
+    /// Writes a whole array; keeps the error type, which `withUnsafeBytes` (rethrows) would lose.
+    public func write(_ fd: Int32, bytes: [UInt8]) throws(StorageError) {
+        let error: StorageError? = bytes.withUnsafeBytes { raw in
+            do throws(StorageError) { try write(fd, raw); return nil } catch { return error }
+        }
+        if let error { throw error }
+    }
+}
+
+/// The real thing: every syscall retried on EINTR, short writes completed, errors named.
+public struct PosixFileSystem: FileSystem {
+    public init() {}
+
+    private func failure(_ call: String, _ path: String = "") -> StorageError {
+        StorageError("\(call)\(path.isEmpty ? "" : " " + path): \(String(cString: strerror(errno)))")
+    }
+
+    public func openForAppend(_ path: String, create: Bool) throws(StorageError) -> Int32 {
+        let flags = O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0)
+        while true {
+            let fd = open(path, flags, 0o644)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw failure("open", path) }
+        }
+    }
+
+    public func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n > 0 { done += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            throw failure("write")
+        }
+    }
+
+    public func sync(_ fd: Int32, dataOnly: Bool) throws(StorageError) {
+        while (dataOnly ? fdatasync(fd) : fsync(fd)) != 0 {
+            if errno != EINTR { throw failure(dataOnly ? "fdatasync" : "fsync") }
+        }
+    }
+
+    public func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    public func size(_ fd: Int32) throws(StorageError) -> Int {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("fstat") }
+        return Int(info.st_size)
+    }
+
+    public func readFile(_ path: String) throws(StorageError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { Glibc.close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("fstat", path) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n > 0 { done += n; continue }
+            if n == 0 { break }
+            if errno != EINTR { throw failure("read", path) }
+        }
+        return Array(bytes[0..<done])
+    }
+
+    public func rename(_ from: String, _ to: String) throws(StorageError) {
+        guard Glibc.rename(from, to) == 0 else { throw failure("rename", from) }
+    }
+
+    public func remove(_ path: String) throws(StorageError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw failure("unlink", path) }
+    }
+
+    public func truncate(_ path: String, to length: Int) throws(StorageError) {
+        guard Glibc.truncate(path, off_t(length)) == 0 else { throw failure("truncate", path) }
+    }
+
+    public func list(_ directory: String) throws(StorageError) -> [String] {
+        guard let dir = opendir(directory) else { throw failure("opendir", directory) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func syncDirectory(_ directory: String) throws(StorageError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open", directory) }
+        defer { Glibc.close(fd) }
+        try sync(fd, dataOnly: false)
+    }
+}

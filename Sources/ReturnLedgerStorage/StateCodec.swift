@@ -1,0 +1,100 @@
+public import ReturnLedgerCore
+
+/// The whole ledger as bytes, for snapshots. Dictionaries are written in key order, so the same
+/// state always gives the same bytes: that is what makes the state digest meaningful.
+extension Ledger: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.array(users.keys.sorted().map { users[$0]! })
+        w.array(locations.keys.sorted().map { locations[$0]! })
+        w.array(products.keys.sorted().map { products[$0]! })
+        w.array(parties.keys.sorted().map { parties[$0]! })
+        writeMap(balances, &w) { $0.write($1) }
+        writeMap(entries, &w) { $0.array($1) }
+        w.array(reasons.keys.sorted().map { reasons[$0]! })
+        w.i64(policy.windowDays)
+        w.array(orders.keys.sorted().map { orders[$0]! })
+        w.array(returns)
+        writeMap(returnKeys, &w) { $0.int($1) }
+        writeMap(documents, &w) { $0.int($1) }
+        let days = documentsPerDay.keys.sorted()
+        w.u32(UInt32(days.count))
+        for day in days { w.i64(day); w.int(documentsPerDay[day]!) }
+        let skus = stock.keys.sorted()
+        w.u32(UInt32(skus.count))
+        for sku in skus {
+            w.string(sku)
+            let slots = stock[sku]!.keys.sorted()
+            w.u32(UInt32(slots.count))
+            for slot in slots {
+                let level = stock[sku]![slot]!
+                w.string(slot.location); w.string(slot.batch); w.i64(level.onHand); w.i64(level.quarantine)
+            }
+        }
+        w.array(notices)
+        w.array(audit)
+        w.int(payments)
+        writeMap(loginFailures, &w) { $0.array($1) }
+        writeMap(lockedUntil, &w) { $0.write($1) }
+    }
+
+    private func writeMap<V>(_ map: [String: V], _ w: inout ByteWriter, _ value: (inout ByteWriter, V) -> Void) {
+        w.u32(UInt32(map.count))
+        for key in map.keys.sorted() {
+            w.string(key)
+            value(&w, map[key]!)
+        }
+    }
+
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init()
+        users = Dictionary(uniqueKeysWithValues: try r.array(User.self).map { ($0.name, $0) })
+        locations = Dictionary(uniqueKeysWithValues: try r.array(Location.self).map { ($0.code, $0) })
+        products = Dictionary(uniqueKeysWithValues: try r.array(Product.self).map { ($0.sku, $0) })
+        parties = Dictionary(uniqueKeysWithValues: try r.array(Party.self).map { ($0.id, $0) })
+        balances = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.read(Money.self) }
+        entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.array(LedgerEntry.self) }
+        reasons = Dictionary(uniqueKeysWithValues: try r.array(Reason.self).map { ($0.code, $0) })
+        policy = Policy(windowDays: try r.i64())
+        orders = Dictionary(uniqueKeysWithValues: try r.array(Order.self).map { ($0.id, $0) })
+        returns = try r.array()
+        returnKeys = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
+        documents = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
+        for _ in 0..<(try r.count()) { documentsPerDay[try r.i64()] = try r.int() }
+        for _ in 0..<(try r.count()) {
+            let sku = try r.string()
+            var slots: [StockSlot: StockLevel] = [:]
+            for _ in 0..<(try r.count()) {
+                let slot = StockSlot(location: try r.string(), batch: try r.string())
+                slots[slot] = StockLevel(onHand: try r.i64(), quarantine: try r.i64())
+            }
+            stock[sku] = slots
+        }
+        notices = try r.array()
+        audit = try r.array()
+        payments = try r.int()
+        loginFailures = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.array(Timestamp.self) }
+        lockedUntil = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.read(Timestamp.self) }
+    }
+
+    private static func readMap<V>(_ r: inout ByteReader,
+                                   _ value: (inout ByteReader) throws(CodecError) -> V) throws(CodecError) -> [String: V] {
+        var map: [String: V] = [:]
+        let n = try r.count()
+        map.reserveCapacity(n)
+        for _ in 0..<n {
+            let key = try r.string()
+            map[key] = try value(&r)
+        }
+        return map
+    }
+
+    /// A fingerprint of the whole state (CRC-32C of its canonical bytes, and their length):
+    /// equal states give equal digests, so replay can be checked against the live server.
+    public var digest: String {
+        var w = ByteWriter(capacity: 1 << 16)
+        write(to: &w)
+        let crc = CRC32C.checksum(w.bytes)
+        let hex = String(crc, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex + "-" + String(w.bytes.count)
+    }
+}

@@ -1,0 +1,320 @@
+import Dispatch
+import Glibc
+import Synchronization
+
+/// How hard the log works to keep acknowledged changes across a crash (as Redis's appendfsync).
+public enum FsyncPolicy: String, Sendable, CaseIterable {
+    /// fdatasync before any reply that observed the change (group commit). Loses nothing.
+    case always
+    /// fdatasync once a second; replies do not wait. Loses up to about a second on power loss.
+    case everysec
+    /// Never fdatasync; the OS writes back when it likes. Survives a process crash, not power loss.
+    case no
+}
+
+/// The write-ahead log: segments of framed records, group commit.
+///
+/// ```
+///  engine queue                      flusher queue (one)
+///  append(entry) ─▶ pending bytes ──▶ write all pending ─▶ fdatasync once ─▶ durable = last seq
+///                    (under a lock)                                          └▶ release waiters ≤ durable
+/// ```
+/// Concurrency turns into bigger batches, not more fsyncs: while one fdatasync runs, appends
+/// pile up and the next round covers them all.
+public final class WriteAheadLog: @unchecked Sendable {
+    public struct Figures: Sendable {
+        public var lastSeq: UInt64 = 0
+        public var durableSeq: UInt64 = 0
+        public var bytesWritten = 0
+        public var segmentBytes = 0
+        public var syncs = 0
+        public var lastSyncMicros = 0
+        public var maxSyncMicros = 0
+        public var failure: String?
+    }
+
+    private struct Piece {
+        var bytes = ByteWriter(capacity: 4096)
+        var firstSeq: UInt64
+        var lastSeq: UInt64
+        var startsSegment: Bool
+    }
+
+    private struct Waiter {
+        var seq: UInt64
+        var done: @Sendable (Bool) -> Void
+    }
+
+    private struct Shared {
+        var pieces: [Piece] = []
+        var flushing = false
+        var rotateNext = false
+        var durableSeq: UInt64
+        var waiters: [Waiter] = []
+        var waitersHead = 0
+        var failure: StorageError?
+        var figures = Figures()
+    }
+
+    public let policy: FsyncPolicy
+    public let directory: DataDirectory
+    private let fs: any FileSystem
+    private let segmentLimit: Int
+    private let shared: Mutex<Shared>
+    private let queue = DispatchQueue(label: "returnledger.wal")
+    private var timer: (any DispatchSourceTimer)?
+    /// Called once, on the flusher queue, when a write or fsync fails.
+    public var onFailure: (@Sendable (StorageError) -> Void)?
+
+    /// Engine queue only: the last sequence number handed out.
+    public private(set) var lastSeq: UInt64
+
+    // Flusher queue only.
+    private var fd: Int32 = -1
+    private var segmentFirstSeq: UInt64 = 0
+    private var segmentSize = 0
+    private var writtenSeq: UInt64
+
+    /// Opens the log after recovery: appending continues in `segment` (its first sequence number
+    /// and name) or, without one, a new segment is created with the first record.
+    public init(directory: DataDirectory, fs: any FileSystem, policy: FsyncPolicy, lastSeq: UInt64,
+                segment: (firstSeq: UInt64, name: String)?, segmentLimit: Int = 64 << 20) throws(StorageError) {
+        self.directory = directory
+        self.fs = fs
+        self.policy = policy
+        self.segmentLimit = segmentLimit
+        self.lastSeq = lastSeq
+        self.writtenSeq = lastSeq
+        var initial = Shared(durableSeq: lastSeq)
+        initial.figures.lastSeq = lastSeq
+        initial.figures.durableSeq = lastSeq
+        if let segment {
+            fd = try fs.openForAppend(directory.file(segment.name), create: false)
+            segmentFirstSeq = segment.firstSeq
+            segmentSize = try fs.size(fd)
+            if segmentSize < LogRecord.magic.count {
+                // A crash while creating it: finish the header.
+                try fs.write(fd, bytes: Array(LogRecord.magic[segmentSize...]))
+                try fs.sync(fd, dataOnly: true)
+                segmentSize = LogRecord.magic.count
+            }
+        }
+        initial.figures.segmentBytes = segmentSize
+        shared = Mutex(initial)
+        if policy == .everysec {
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + 1, repeating: 1.0)
+            timer.setEventHandler { [weak self] in self?.syncWritten() }
+            timer.resume()
+            self.timer = timer
+        }
+    }
+
+    deinit {
+        timer?.cancel()
+        if fd >= 0 { fs.close(fd) }
+    }
+
+    public var failure: StorageError? { shared.withLock { $0.failure } }
+    public var figures: Figures { shared.withLock { $0.figures } }
+
+    /// Appends one record and returns its sequence number. Engine queue only. Throws once the
+    /// log has failed: nothing more may be acknowledged.
+    @discardableResult
+    public func append(_ entry: LogEntry) throws(StorageError) -> UInt64 {
+        let seq = lastSeq + 1
+        let failed: StorageError? = shared.withLock { s in
+            if let failure = s.failure { return failure }
+            if s.pieces.isEmpty || s.rotateNext {
+                s.pieces.append(Piece(firstSeq: seq, lastSeq: seq, startsSegment: s.rotateNext))
+                s.rotateNext = false
+            }
+            LogRecord.append(entry, seq: seq, to: &s.pieces[s.pieces.count - 1].bytes)
+            s.pieces[s.pieces.count - 1].lastSeq = seq
+            s.figures.lastSeq = seq
+            if !s.flushing {
+                s.flushing = true
+                queue.async { self.flushLoop() }
+            }
+            return nil
+        }
+        if let failed { throw failed }
+        lastSeq = seq
+        return seq
+    }
+
+    /// Records after the current last one go to a new segment, so that a snapshot at `lastSeq`
+    /// lets every older segment be dropped. Engine queue only.
+    public func rotate() {
+        shared.withLock { $0.rotateNext = true }
+    }
+
+    /// Runs `done(true)` once every record up to `seq` is durable under the policy, or
+    /// `done(false)` if the log fails first. May run at once, on the caller's thread.
+    public func whenDurable(_ seq: UInt64, _ done: @escaping @Sendable (Bool) -> Void) {
+        let now: Bool? = shared.withLock { s in
+            if seq <= s.durableSeq { return true }
+            if s.failure != nil { return false }
+            s.waiters.append(Waiter(seq: seq, done: done))
+            return nil
+        }
+        if let now { done(now) }
+    }
+
+    public func isDurable(_ seq: UInt64) -> Bool { shared.withLock { seq <= $0.durableSeq } }
+
+    private func flushLoop() {
+        while true {
+            let pieces: [Piece] = shared.withLock { s in
+                let taken = s.pieces
+                s.pieces = []
+                if taken.isEmpty { s.flushing = false }
+                return taken
+            }
+            guard let last = pieces.last else { return }
+            do throws(StorageError) {
+                for piece in pieces {
+                    if fd < 0 || (piece.startsSegment && piece.firstSeq != segmentFirstSeq)
+                        || (segmentSize >= segmentLimit && piece.firstSeq != segmentFirstSeq) {
+                        try openSegment(firstSeq: piece.firstSeq)
+                    }
+                    try fs.write(fd, bytes: piece.bytes.bytes)
+                    segmentSize += piece.bytes.bytes.count
+                }
+                writtenSeq = last.lastSeq
+                let bytes = pieces.reduce(0) { $0 + $1.bytes.bytes.count }
+                var micros = -1
+                if policy == .always { micros = try timedSync() }
+                let durable = policy == .no || policy == .always ? writtenSeq : nil
+                release(durable: durable, bytes: bytes, syncMicros: micros)
+            } catch {
+                fail(error)
+                return
+            }
+        }
+    }
+
+    /// everysec: one fdatasync a second covers whatever was written.
+    private func syncWritten() {
+        guard fd >= 0, !isDurable(writtenSeq), failure == nil else { return }
+        do throws(StorageError) {
+            let micros = try timedSync()
+            release(durable: writtenSeq, bytes: 0, syncMicros: micros)
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func timedSync() throws(StorageError) -> Int {
+        let start = monotonicMicros()
+        try fs.sync(fd, dataOnly: true)
+        return monotonicMicros() - start
+    }
+
+    private func release(durable: UInt64?, bytes: Int, syncMicros: Int) {
+        let ready: [Waiter] = shared.withLock { s in
+            s.figures.bytesWritten += bytes
+            s.figures.segmentBytes = segmentSize
+            if syncMicros >= 0 {
+                s.figures.syncs += 1
+                s.figures.lastSyncMicros = syncMicros
+                s.figures.maxSyncMicros = max(s.figures.maxSyncMicros, syncMicros)
+            }
+            guard let durable else { return [] }
+            s.durableSeq = max(s.durableSeq, durable)
+            s.figures.durableSeq = s.durableSeq
+            var ready: [Waiter] = []
+            while s.waitersHead < s.waiters.count, s.waiters[s.waitersHead].seq <= s.durableSeq {
+                ready.append(s.waiters[s.waitersHead])
+                s.waitersHead += 1
+            }
+            if s.waitersHead > 1024, s.waitersHead * 2 > s.waiters.count {
+                s.waiters.removeFirst(s.waitersHead)
+                s.waitersHead = 0
+            }
+            return ready
+        }
+        for waiter in ready { waiter.done(true) }
+    }
+
+    private func fail(_ error: StorageError) {
+        let waiting: [Waiter] = shared.withLock { s in
+            s.failure = error
+            s.figures.failure = error.message
+            s.flushing = true  // nothing more is written
+            let waiting = Array(s.waiters[s.waitersHead...])
+            s.waiters = []
+            s.waitersHead = 0
+            return waiting
+        }
+        for waiter in waiting { waiter.done(false) }
+        onFailure?(error)
+    }
+
+    private func openSegment(firstSeq: UInt64) throws(StorageError) {
+        if fd >= 0 {
+            if policy != .no { try fs.sync(fd, dataOnly: true) }
+            fs.close(fd)
+            fd = -1
+        }
+        let name = DataDirectory.walName(firstSeq)
+        let newFD = try fs.openForAppend(directory.file(name), create: true)
+        fd = newFD
+        try fs.write(newFD, bytes: LogRecord.magic)
+        try fs.sync(newFD, dataOnly: true)
+        try fs.syncDirectory(directory.path)
+        segmentFirstSeq = firstSeq
+        segmentSize = LogRecord.magic.count
+    }
+
+    /// After a snapshot at `seq`: removes segments whose records are all covered by it, and
+    /// older snapshots. Runs on the flusher queue, after any pending rotation took effect.
+    public func dropCovered(by seq: UInt64, keepSnapshot: String) {
+        queue.async { [self] in
+            guard let contents = try? directory.contents(fs) else { return }
+            let segments = contents.segments
+            for (index, segment) in segments.enumerated() where index + 1 < segments.count {
+                if segments[index + 1].seq <= seq + 1, segment.seq != segmentFirstSeq {
+                    try? fs.remove(directory.file(segment.name))
+                }
+            }
+            for snapshot in contents.snapshots where snapshot.name != keepSnapshot && snapshot.seq < seq {
+                try? fs.remove(directory.file(snapshot.name))
+            }
+        }
+    }
+
+    /// Writes and syncs everything pending (shutdown). Blocks the caller.
+    public func flush() {
+        queue.sync {
+            flushLoop()
+            if fd >= 0, policy != .always, failure == nil, !isDurable(writtenSeq) {
+                syncWritten()
+            }
+        }
+    }
+
+    /// Total size of the segment files on disk.
+    public func diskBytes() -> Int {
+        guard let contents = try? directory.contents(fs) else { return 0 }
+        var total = 0
+        for segment in contents.segments {
+            if let bytes = try? fs.readFileSize(directory.file(segment.name)) { total += bytes }
+        }
+        return total
+    }
+}
+
+func monotonicMicros() -> Int {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
+}
+
+extension FileSystem {
+    func readFileSize(_ path: String) throws(StorageError) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw StorageError("stat \(path)") }
+        return Int(info.st_size)
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import ReturnLedgerCore
+import ReturnLedgerStorage
+import Testing
+
+@Suite struct RecoveryTests {
+    @Test func replayEqualsTheLiveState() throws {
+        let dir = TempDirectory()
+        let entries = sampleEntries(count: 80)
+        _ = try writeLog(entries, to: dir)
+        let recovered = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        #expect(recovered.lastSeq == 80)
+        #expect(recovered.recordsReplayed == 80)
+        #expect(recovered.ledger == applied(entries))
+        #expect(recovered.ledger.digest == applied(entries).digest)
+    }
+
+    @Test func snapshotThenLogEqualsTheLiveState() throws {
+        let dir = TempDirectory()
+        let entries = sampleEntries(count: 100)
+        let log = try WriteAheadLog(directory: dir.directory, fs: PosixFileSystem(), policy: .always, lastSeq: 0, segment: nil)
+        for entry in entries[0..<60] { try log.append(entry) }
+        log.rotate()
+        let name = try Snapshot.write(Snapshot.encode(applied(Array(entries[0..<60])), seq: 60), seq: 60,
+                                      to: dir.directory, fs: PosixFileSystem())
+        for entry in entries[60...] { try log.append(entry) }
+        log.flush()
+        log.dropCovered(by: 60, keepSnapshot: name)
+        log.flush()
+        #expect(dir.files() == [name, DataDirectory.walName(61)])
+        let recovered = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        #expect(recovered.snapshotSeq == 60)
+        #expect(recovered.recordsReplayed == 40)
+        #expect(recovered.ledger == applied(entries))
+    }
+
+    @Test func logAppendsContinueAfterRecovery() throws {
+        let dir = TempDirectory()
+        let entries = sampleEntries(count: 30)
+        _ = try writeLog(Array(entries[0..<20]), to: dir)
+        let first = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        let log = try WriteAheadLog(directory: dir.directory, fs: PosixFileSystem(), policy: .always,
+                                    lastSeq: first.lastSeq, segment: first.lastSegment)
+        for entry in entries[20...] { try log.append(entry) }
+        log.flush()
+        let second = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        #expect(second.lastSeq == 30)
+        #expect(second.ledger == applied(entries))
+        #expect(dir.files().count == 1)
+    }
+
+    @Test func segmentsRotateAtTheSizeLimit() throws {
+        let dir = TempDirectory()
+        let entries = sampleEntries(count: 60)
+        let log = try WriteAheadLog(directory: dir.directory, fs: PosixFileSystem(), policy: .always, lastSeq: 0,
+                                    segment: nil, segmentLimit: 2000)
+        for entry in entries {
+            try log.append(entry)
+            log.flush()
+        }
+        #expect(dir.files().count > 3)
+        let recovered = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        #expect(recovered.ledger == applied(entries))
+    }
+
+    /// A crash can leave the last record cut at any byte: each cut is removed, the rest kept.
+    @Test func aTornTailIsCutAtEveryOffsetOfTheLastRecord() throws {
+        let source = TempDirectory()
+        let entries = sampleEntries(count: 12)
+        _ = try writeLog(entries, to: source)
+        let name = DataDirectory.walName(1)
+        let full = try PosixFileSystem().readFile(source.directory.file(name))
+        let before = try writeLogSize(Array(entries.dropLast()))
+        let expected = applied(Array(entries.dropLast()))
+        for cut in before..<full.count {
+            let dir = TempDirectory()
+            try Data(full[0..<cut]).write(to: URL(fileURLWithPath: dir.directory.file(name)))
+            let recovered = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+            #expect(recovered.lastSeq == 11, "cut at \(cut)")
+            #expect(recovered.ledger == expected, "cut at \(cut)")
+            let size = try PosixFileSystem().readFile(dir.directory.file(name)).count
+            #expect(size == before, "cut at \(cut) left \(size) bytes")
+            if cut > before { #expect(recovered.notes.contains { $0.contains("cut a torn record") }) }
+        }
+    }
+
+    @Test func corruptLastRecordIsCutButDamageBeforeTheEndRefuses() throws {
+        let dir = TempDirectory()
+        let entries = sampleEntries(count: 12)
+        _ = try writeLog(entries, to: dir)
+        let path = dir.directory.file(DataDirectory.walName(1))
+        let original = try PosixFileSystem().readFile(path)
+        let lastStart = try writeLogSize(Array(entries.dropLast()))
+
+        var tail = original
+        tail[lastStart + 20] ^= 0xFF
+        try Data(tail).write(to: URL(fileURLWithPath: path))
+        #expect(try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true).lastSeq == 11)
+
+        var middle = original
+        middle[LogRecord.magic.count + 30] ^= 0xFF
+        try Data(middle).write(to: URL(fileURLWithPath: path))
+        #expect {
+            try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        } throws: { error in
+            let message = (error as? StorageError)?.message ?? ""
+            return message.contains(DataDirectory.walName(1)) && message.contains("offset \(LogRecord.magic.count)")
+        }
+        #expect(try PosixFileSystem().readFile(path) == middle)  // nothing overwritten
+    }
+
+    @Test func damageInAnEarlierSegmentRefuses() throws {
+        let dir = TempDirectory()
+        _ = try writeLog(sampleEntries(count: 40), to: dir, segmentLimit: 1500)
+        let segments = try dir.directory.contents(PosixFileSystem()).segments
+        #expect(segments.count > 2)
+        let path = dir.directory.file(segments[0].name)
+        var bytes = try PosixFileSystem().readFile(path)
+        bytes.removeLast(3)  // torn, but not at the very end of the log
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+            Issue.record("recovery accepted a damaged earlier segment")
+        } catch {
+            #expect(error.message.contains(segments[0].name))
+        }
+    }
+
+    @Test func aCorruptNewestSnapshotFallsBackOrRefuses() throws {
+        let dir = TempDirectory()
+        let entries = sampleEntries(count: 20)
+        _ = try writeLog(entries, to: dir)
+        _ = try Snapshot.write(Snapshot.encode(applied(Array(entries[0..<10])), seq: 10), seq: 10, to: dir.directory, fs: PosixFileSystem())
+        let newest = try Snapshot.write(Snapshot.encode(applied(Array(entries[0..<15])), seq: 15), seq: 15, to: dir.directory, fs: PosixFileSystem())
+        var bytes = try PosixFileSystem().readFile(dir.directory.file(newest))
+        bytes[40] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: dir.directory.file(newest)))
+        let recovered = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        #expect(recovered.snapshotSeq == 10)
+        #expect(recovered.ledger == applied(entries))
+        #expect(recovered.notes.contains { $0.hasPrefix("skipped \(newest)") })
+    }
+
+    @Test func leftoverTemporarySnapshotsAreRemoved() throws {
+        let dir = TempDirectory()
+        try Data("half".utf8).write(to: URL(fileURLWithPath: dir.directory.file(DataDirectory.snapshotName(5) + ".tmp")))
+        let recovered = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        #expect(recovered.lastSeq == 0)
+        #expect(dir.files().isEmpty)
+    }
+
+    /// Bytes a log of these entries takes: magic plus framed records.
+    func writeLogSize(_ entries: [LogEntry]) throws -> Int {
+        var w = ByteWriter()
+        for (i, entry) in entries.enumerated() { LogRecord.append(entry, seq: UInt64(i + 1), to: &w) }
+        return LogRecord.magic.count + w.bytes.count
+    }
+}
