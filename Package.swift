@@ -29,7 +29,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["returnledger", "ReturnLedgerServer"],
+            dependencies: ["returnledger", "ReturnLedgerServer", "ReturnLedgerStorage"],
             swiftSettings: strict
         ),
     ],

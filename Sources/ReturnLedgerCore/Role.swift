@@ -10,6 +10,8 @@ public enum CommandWord: String, CaseIterable, Sendable, Hashable {
     case SALE, PURCHASE, PAYMENT
     case RETURN, APPROVE, REJECT, CANCEL, INSPECT, SHOW, LIST, DOC, NOTICES
     case STOCK, BALANCE, STATS, AUDIT, INFO
+    /// Not in the contract's first list: a fingerprint of the whole state (auditor, admin).
+    case DIGEST
 
     /// Usable before `AUTH`.
     public var isOpen: Bool { self == .PING || self == .HELP || self == .AUTH || self == .QUIT }
@@ -32,7 +34,7 @@ public enum Permissions {
     static let clerk: Set<CommandWord> = [.SALE, .PURCHASE, .RETURN, .CANCEL, .SHOW, .LIST, .STOCK, .DOC]
     static let supervisor: Set<CommandWord> = clerk.union([.APPROVE, .REJECT, .INSPECT])
     static let finance: Set<CommandWord> = [.PAYMENT, .BALANCE, .SHOW, .LIST, .STOCK, .DOC, .NOTICES, .STATS]
-    static let auditor: Set<CommandWord> = [.SHOW, .LIST, .STOCK, .BALANCE, .DOC, .NOTICES, .STATS, .AUDIT, .INFO]
+    static let auditor: Set<CommandWord> = [.SHOW, .LIST, .STOCK, .BALANCE, .DOC, .NOTICES, .STATS, .AUDIT, .INFO, .DIGEST]
     static let everyone: Set<CommandWord> = [.PING, .HELP, .AUTH, .WHOAMI, .QUIT]
 
     public static func allows(_ role: Role, _ word: CommandWord, sub: String?) -> Bool {

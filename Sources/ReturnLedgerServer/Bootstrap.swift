@@ -9,8 +9,10 @@ enum Bootstrap {
         let system = Context(user: "system", role: .admin, peer: "local", now: now)
         if engine.ledger.users.isEmpty {
             let password = config.adminPassword ?? PasswordHasher.randomPassword()
-            _ = engine.perform(.userAdd(name: "admin", role: .admin, passwordHash: PasswordHasher.hash(password)),
-                               name: "USER ADD", context: system)
+            if case .failure(let error) = engine.perform(.userAdd(name: "admin", role: .admin, passwordHash: PasswordHasher.hash(password)),
+                                                           name: "USER ADD", context: system) {
+                return ["could not create the admin user: \(error.message)"]
+            }
             if config.adminPassword == nil {
                 notes.append("created user admin with password \(password) (shown once; set RETURNLEDGER_ADMIN_PASSWORD to choose it)")
             } else {

@@ -13,7 +13,8 @@ import ReturnLedgerWire
 final class Connection: @unchecked Sendable {
     let fd: Int32
     let queue: DispatchQueue
-    private unowned let server: Server
+    /// Strong: a connection keeps its server alive until it closes and unregisters.
+    private let server: Server
     private var session: Session
     private var framer: LineFramer
     private var frames: [LineFramer.Frame] = []
@@ -98,8 +99,9 @@ final class Connection: @unchecked Sendable {
                         if case .success(.auth(let user, let password)) = request.parsed {
                             guard batch.isEmpty else { break collect }
                             next += 1
-                            authenticate(user, password)
-                            continue
+                            busy = true
+                            deliver(authenticate(user, password))
+                            return
                         }
                         hashPasswords(&request)
                         item = .request(RequestBox(request: request))
@@ -115,14 +117,7 @@ final class Connection: @unchecked Sendable {
             let session = self.session
             let work = batch
             server.engine.queue.async { [self] in
-                let result = server.engine.run(work, session: session)
-                queue.async { [self] in
-                    busy = false
-                    output.append(contentsOf: result.output)
-                    if result.close { closeAfterFlush = true }
-                    flush()
-                    pump()
-                }
+                deliver(server.engine.run(work, session: session))
             }
         }
         if !busy { flush() }
@@ -136,7 +131,7 @@ final class Connection: @unchecked Sendable {
     }
 
     /// AUTH: the state is read and written on the engine queue; the ~20 ms crypt runs here.
-    private func authenticate(_ user: String, _ password: String) {
+    private func authenticate(_ user: String, _ password: String) -> Engine.BatchResult {
         let engine = server.engine
         let check = engine.queue.sync { engine.loginCheck(user) }
         var matched = false
@@ -146,15 +141,60 @@ final class Connection: @unchecked Sendable {
         case .locked: break
         }
         let session = self.session
-        let reply = engine.queue.sync { engine.recordLogin(user, check: check, passwordMatched: matched, session: session) }
-        switch reply {
-        case .success:
+        var result = engine.queue.sync { engine.recordLogin(user, check: check, passwordMatched: matched, session: session) }
+        if matched, case .compare = check {
             self.session.user = user
-        case .failure:
+        } else {
             self.session.failures += 1
-            if self.session.failures >= Session.maxFailures { closeAfterFlush = true }
+            if self.session.failures >= Session.maxFailures { result.close = true }
         }
-        ReplyEncoder.encode(reply, into: &output)
+        return result
+    }
+
+    /// Hands a batch's replies over once the log holds everything they observed (`--fsync
+    /// always`); at once otherwise. Any thread; the replies are released on this queue.
+    private func deliver(_ result: Engine.BatchResult) {
+        let wal = server.engine.wal
+        if server.gatesReplies, result.seq > 0, !wal.isDurable(result.seq) {
+            wal.whenDurable(result.seq) { [self] durable in queue.async { self.release(result, durable: durable) } }
+        } else {
+            queue.async { [self] in release(result, durable: true) }
+        }
+    }
+
+    private func release(_ result: Engine.BatchResult, durable: Bool) {
+        if durable {
+            output.append(contentsOf: result.output)
+        } else {
+            // The log failed before these were stored: none of them may be acknowledged.
+            for _ in 0..<result.replies {
+                ReplyEncoder.encode(DomainError(.STORAGE, "the change may not have been stored; check before retrying"),
+                                    into: &output)
+            }
+        }
+        if result.close { closeAfterFlush = true }
+        if let job = result.snapshot, durable {
+            let engine = server.engine
+            engine.snapshotQueue.async { [self] in
+                let outcome = engine.write(job)
+                queue.async { [self] in
+                    switch outcome {
+                    case .success(let written):
+                        ReplyEncoder.encode(Reply(status: [Field("seq", String(written.seq)), Field("bytes", String(written.bytes))]),
+                                            into: &output)
+                    case .failure(let error):
+                        ReplyEncoder.encode(DomainError(.STORAGE, "snapshot failed: \(error.message)"), into: &output)
+                    }
+                    busy = false
+                    flush()
+                    pump()
+                }
+            }
+            return
+        }
+        busy = false
+        flush()
+        pump()
     }
 
     /// USER ADD and USER PASSWORD carry plain passwords; hash them here, off the writer queue.
@@ -223,7 +263,9 @@ final class Connection: @unchecked Sendable {
         if !busy, lastActive < limit { close() }
     }
 
-    func drain() {
+    /// Shutdown: send what is ready, then close.
+    func drainAndClose() {
         if !busy { flush() }
+        close()
     }
 }

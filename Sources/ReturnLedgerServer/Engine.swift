@@ -1,28 +1,74 @@
+import Glibc
 import Dispatch
 import ReturnLedgerCore
+import ReturnLedgerStorage
 import ReturnLedgerWire
 
 /// The single writer: owns the ledger and runs every command on one serial queue, as in Redis.
 /// No locks in the domain, a total order of events, deterministic replay. Parsing, hashing and
-/// socket I/O stay on the connections' queues.
+/// socket I/O stay on the connections' queues; file I/O on the log's and snapshots' queues.
+///
+/// Every change goes `decide` → `wal.append` → `apply`: nothing reaches the state that is not
+/// in the log, and a reply carries the log sequence it observed so it is sent only once durable.
 final class Engine: @unchecked Sendable {
     let queue = DispatchQueue(label: "returnledger.engine")
-    private(set) var ledger = Ledger()
+    let snapshotQueue = DispatchQueue(label: "returnledger.snapshot")
+    private(set) var ledger: Ledger
+    let wal: WriteAheadLog
+    private let storage: DataDirectory
+    private let fs: any FileSystem
     private let clock: @Sendable () -> Timestamp
     let figures: Figures
+    private let snapshotEvery: Int
+    private var eventsSinceSnapshot = 0
+    private var snapshotInFlight = false
+    private var snapshotFigures = SnapshotFigures()
+    /// Set by `execute` for a SNAPSHOT command; `run` hands it to the connection.
+    private var requestedSnapshot: SnapshotJob?
+    /// After a storage failure the state is reloaded from disk and reads are no longer gated.
+    private var storageFailed = false
     /// Per command word: calls and failures, for INFO.
     private var calls: [CommandWord: (calls: Int, failed: Int)] = [:]
 
-    init(clock: @escaping @Sendable () -> Timestamp, figures: Figures) {
-        self.clock = clock
-        self.figures = figures
+    struct SnapshotFigures {
+        var seq: UInt64 = 0
+        var at = ""
+        var bytes = 0
+        var millis = 0
+        var failure: String?
     }
 
-    /// The outcome of one batch: reply bytes in request order, and whether the connection must
-    /// close after sending them (QUIT).
+    /// The state as of one log sequence number, to be written off the writer queue.
+    struct SnapshotJob: @unchecked Sendable {
+        let ledger: Ledger
+        let seq: UInt64
+    }
+
+    init(recovered: Recovery.Result, wal: WriteAheadLog, storage: DataDirectory, fs: any FileSystem,
+         snapshotEvery: Int, clock: @escaping @Sendable () -> Timestamp, figures: Figures) {
+        self.ledger = recovered.ledger
+        self.wal = wal
+        self.storage = storage
+        self.fs = fs
+        self.snapshotEvery = snapshotEvery
+        self.clock = clock
+        self.figures = figures
+        self.eventsSinceSnapshot = recovered.eventsReplayed
+        if recovered.snapshotSeq > 0 { snapshotFigures.seq = recovered.snapshotSeq }
+        wal.onFailure = { [weak self] error in
+            guard let self else { return }
+            queue.async { self.reloadAfterFailure(error) }
+        }
+    }
+
+    /// The outcome of one batch: reply bytes in request order, how many replies they hold, the
+    /// log sequence they observed, and what the connection must do next.
     struct BatchResult: Sendable {
         var output: [UInt8] = []
+        var replies = 0
+        var seq: UInt64 = 0
         var close = false
+        var snapshot: SnapshotJob?
     }
 
     /// Runs a batch of requests from one connection, in order.
@@ -30,6 +76,7 @@ final class Engine: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         var result = BatchResult()
         for item in batch {
+            result.replies += 1
             switch item {
             case .failed(let box):
                 figures.failedUnparsed()
@@ -40,15 +87,23 @@ final class Engine: @unchecked Sendable {
             case .request(let box):
                 let reply = execute(box.request, session: session)
                 count(box.request.word, failed: { if case .failure = reply { return true } else { return false } }())
-                ReplyEncoder.encode(reply, into: &result.output)
-                if box.request.word == .QUIT, case .success = reply {
-                    result.close = true
-                    return result
+                if let job = requestedSnapshot {
+                    requestedSnapshot = nil
+                    result.snapshot = job
+                    break  // its reply comes once written, after the ones before it
                 }
+                ReplyEncoder.encode(reply, into: &result.output)
+                if box.request.word == .QUIT, case .success = reply { result.close = true }
             }
+            if result.close || result.snapshot != nil { break }
         }
+        result.seq = observedSeq()
         return result
     }
+
+    /// The sequence a reply must wait for: everything appended so far. Zero once storage has
+    /// failed, since the state was then reloaded from what the disk holds.
+    func observedSeq() -> UInt64 { storageFailed ? 0 : wal.lastSeq }
 
     private func count(_ word: CommandWord, failed: Bool) {
         calls[word, default: (0, 0)].calls += 1
@@ -67,7 +122,7 @@ final class Engine: @unchecked Sendable {
             }
             context.role = user.role
             guard Permissions.allows(user.role, word, sub: request.sub) else {
-                commit([ledger.auditEvent(request.name, target: "", outcome: DomainError.Code.DENIED.rawValue, context)])
+                try? commit([ledger.auditEvent(request.name, target: "", outcome: DomainError.Code.DENIED.rawValue, context)], context)
                 return .failure(DomainError(.DENIED, "role \(user.role.rawValue) may not use \(request.name)"))
             }
         } else if let name = session.user, let user = ledger.users[name] {
@@ -78,7 +133,9 @@ final class Engine: @unchecked Sendable {
         switch request.parsed {
         case .success(let p): parsed = p
         case .failure(let error):
-            if word.isMutating { commit([ledger.auditEvent(request.name, target: "", outcome: error.code.rawValue, context)]) }
+            if word.isMutating {
+                try? commit([ledger.auditEvent(request.name, target: "", outcome: error.code.rawValue, context)], context)
+            }
             return .failure(error)
         }
 
@@ -91,38 +148,117 @@ final class Engine: @unchecked Sendable {
             return .success(Reply(status: [Field("user", name), Field("role", context.role.rawValue),
                                            Field("session", String(session.id))]))
         case .info: return .success(info())
+        case .digest:
+            // The state a restart would rebuild: replay must reproduce this exactly.
+            return .success(Reply(status: [Field("seq", String(wal.lastSeq)), Field("digest", ledger.digest)]))
         case .snapshot:
-            commit([ledger.auditEvent(request.name, target: "", outcome: DomainError.Code.STORAGE.rawValue, context)])
-            return .failure(DomainError(.STORAGE, "not yet: snapshots arrive with the write-ahead log"))
+            if let refused = storageRefusal() { return .failure(refused) }
+            do {
+                try commit([ledger.auditEvent(request.name, target: "", outcome: "ok", context)], context)
+            } catch {
+                return .failure(DomainError(.STORAGE, error.message))
+            }
+            requestedSnapshot = beginSnapshot()
+            return .success(Reply())
         case .auth, .userAdd, .userPassword:
             // The connection resolves these before the engine sees them.
             return .failure(DomainError(.INTERNAL, "unexpected \(request.name)"))
         case .ledger(let command):
             if command.isMutation {
+                if let refused = storageRefusal() { return .failure(refused) }
                 let (events, result) = ledger.record(command, name: request.name, context)
-                commit(events)
+                do {
+                    try commit(events, context)
+                } catch {
+                    return .failure(DomainError(.STORAGE, error.message))
+                }
                 return result
             }
             do { return .success(try ledger.query(command)) } catch { return .failure(error) }
         }
     }
 
-    /// Applies events to the state. The next issue logs them here, before applying.
-    func commit(_ events: [Event]) {
+    private func storageRefusal() -> DomainError? {
+        guard let failure = wal.failure else { return nil }
+        return DomainError(.STORAGE, "changes cannot be stored (\(failure.message)); reads still work")
+    }
+
+    /// Logs the events of one command, then applies them. If the log refuses, nothing changes.
+    func commit(_ events: [Event], _ context: Context) throws(StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
+        guard !events.isEmpty else { return }
+        try wal.append(LogEntry(at: context.now, actor: context.user, events: events))
         ledger.apply(events)
+        eventsSinceSnapshot += events.count
+        if eventsSinceSnapshot >= snapshotEvery, !snapshotInFlight { snapshotInBackground() }
     }
 
     /// Runs an already-parsed ledger command (hashed password commands, start-up, demo data).
     func perform(_ command: Command, name: String, context: Context) -> Result<Reply, DomainError> {
         dispatchPrecondition(condition: .onQueue(queue))
+        if let refused = storageRefusal() { return .failure(refused) }
         let (events, result) = ledger.record(command, name: name, context)
-        commit(events)
-        count(CommandWord(rawValue: String(name.prefix { $0 != " " })) ?? .USER, failed: { if case .failure = result { return true } else { return false } }())
+        do { try commit(events, context) } catch { return .failure(DomainError(.STORAGE, error.message)) }
+        count(CommandWord(rawValue: String(name.prefix { $0 != " " })) ?? .USER,
+              failed: { if case .failure = result { return true } else { return false } }())
         return result
     }
 
     func now() -> Timestamp { clock() }
+
+    // MARK: Snapshots
+
+    /// Takes the state (an O(1) copy-on-write copy) and starts a new log segment after it.
+    private func beginSnapshot() -> SnapshotJob {
+        dispatchPrecondition(condition: .onQueue(queue))
+        eventsSinceSnapshot = 0
+        wal.rotate()
+        return SnapshotJob(ledger: ledger, seq: wal.lastSeq)
+    }
+
+    private func snapshotInBackground() {
+        snapshotInFlight = true
+        let job = beginSnapshot()
+        snapshotQueue.async { [self] in
+            let outcome = write(job)
+            if case .failure(let error) = outcome { Runner.log("snapshot at \(job.seq) failed: \(error.message)") }
+            queue.async { self.snapshotInFlight = false }
+        }
+    }
+
+    /// Serialises and writes a snapshot, then drops the log segments it covers. Snapshot queue.
+    func write(_ job: SnapshotJob) -> Result<(seq: UInt64, bytes: Int), StorageError> {
+        dispatchPrecondition(condition: .onQueue(snapshotQueue))
+        let start = monotonicMillis()
+        let bytes = Snapshot.encode(job.ledger, seq: job.seq)
+        do {
+            let name = try Snapshot.write(bytes, seq: job.seq, to: storage, fs: fs)
+            wal.dropCovered(by: job.seq, keepSnapshot: name)
+            let millis = monotonicMillis() - start
+            let at = clock().description
+            queue.async { [self] in
+                snapshotFigures = SnapshotFigures(seq: job.seq, at: at, bytes: bytes.count, millis: millis)
+            }
+            return .success((job.seq, bytes.count))
+        } catch {
+            queue.async { [self] in snapshotFigures.failure = error.message }
+            return .failure(error)
+        }
+    }
+
+    /// After the log failed: reload what the disk holds, so reads show nothing that was not stored.
+    private func reloadAfterFailure(_ error: StorageError) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        Runner.log("storage failed: \(error.message); refusing changes, serving reads from disk")
+        storageFailed = true
+        do {
+            ledger = try Recovery.load(storage, fs: fs, repair: false, limit: wal.figures.durableSeq).ledger
+        } catch {
+            Runner.log("could not reload from disk (\(error.message)); serving reads from memory")
+        }
+    }
+
+    // MARK: HELP and INFO
 
     private func help(_ topic: String?, session: Session, role: Role) -> Result<Reply, DomainError> {
         if let topic {
@@ -134,14 +270,17 @@ final class Engine: @unchecked Sendable {
         let words = CommandWord.allCases.filter { word in
             word.isOpen || (session.user != nil && (Permissions.allows(role, word, sub: nil) || word == .USER))
         }
-        return .success(Reply(lines: words.map { [Field("command", $0.rawValue), Field("usage", Usage.lines[$0]?.first ?? $0.rawValue)] }))
+        return .success(Reply(lines: words.map { word in
+            let usage = word == .USER && role != .admin ? "USER PASSWORD name password=PW" : Usage.lines[word]?.first ?? word.rawValue
+            return [Field("command", word.rawValue), Field("usage", usage)]
+        }))
     }
 
     private func info() -> Reply {
         var lines: [[Field]] = []
         let f = figures.read()
-        lines.append([Field("section", "server"), Field("version", Figures.version), Field("uptime_s", String(clock().seconds - f.startedAt)),
-                      Field("pid", String(f.pid))])
+        lines.append([Field("section", "server"), Field("version", Figures.version),
+                      Field("uptime_s", String(clock().seconds - f.startedAt)), Field("pid", String(f.pid))])
         lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
                       Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected))])
         let processed = calls.values.reduce(0) { $0 + $1.calls } + f.unparsed
@@ -152,13 +291,26 @@ final class Engine: @unchecked Sendable {
             lines.append([Field("section", "command"), Field("name", word.rawValue), Field("calls", String(c.calls)),
                           Field("failed", String(c.failed))])
         }
-        lines.append([Field("section", "wal"), Field("seq", "0"), Field("bytes", "0"), Field("fsync", f.fsyncPolicy),
-                      Field("last_fsync_us", "0")])
-        lines.append([Field("section", "snapshot"), Field("seq", "0"), Field("at", ""), Field("bytes", "0"),
-                      Field("duration_ms", "0")])
+        let w = wal.figures
+        lines.append([Field("section", "wal"), Field("seq", String(w.lastSeq)), Field("durable_seq", String(w.durableSeq)),
+                      Field("bytes", String(wal.diskBytes())), Field("fsync", wal.policy.rawValue),
+                      Field("fsyncs", String(w.syncs)), Field("last_fsync_us", String(w.lastSyncMicros)),
+                      Field("max_fsync_us", String(w.maxSyncMicros)), Field("status", w.failure == nil ? "ok" : "failed"),
+                      Field("error", w.failure ?? "")])
+        let s = snapshotFigures
+        lines.append([Field("section", "snapshot"), Field("seq", String(s.seq)), Field("at", s.at),
+                      Field("bytes", String(s.bytes)), Field("duration_ms", String(s.millis)),
+                      Field("in_progress", snapshotInFlight ? "yes" : "no"),
+                      Field("events_since", String(eventsSinceSnapshot)), Field("error", s.failure ?? "")])
         lines.append([Field("section", "state"), Field("returns", String(ledger.returns.count)),
                       Field("orders", String(ledger.orders.count)), Field("audit", String(ledger.audit.count))])
         lines.append([Field("section", "memory"), Field("rss_bytes", String(Syscalls.residentBytes()))])
         return Reply(lines: lines)
     }
+}
+
+func monotonicMillis() -> Int {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1_000_000
 }

@@ -1,3 +1,4 @@
+import ReturnLedgerStorage
 import Glibc
 
 /// Reads flags and `RETURNLEDGER_<FLAG>` environment variables (the flag wins) into a config.

@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 public import ReturnLedgerCore
+public import ReturnLedgerStorage
 import Synchronization
 
 /// The TCP listener, the connection registry and the engine, wired together.
@@ -18,11 +19,30 @@ public final class Server: @unchecked Sendable {
     private let nextSession = Atomic<Int>(0)
     public private(set) var port = 0
 
-    public init(config: ServerConfig, clock: (@Sendable () -> Timestamp)? = nil) {
+    /// What start-up found in the data directory, for the operator's log.
+    public let recoveryNotes: [String]
+    /// `--fsync always`: replies wait until the log holds what they observed.
+    let gatesReplies: Bool
+
+    /// Recovers the state from the data directory (newest snapshot, then the log after it).
+    /// Throws when the directory holds damage that recovery must not paper over.
+    public init(config: ServerConfig, clock: (@Sendable () -> Timestamp)? = nil) throws(StorageError) {
         self.config = config
         let clock = clock ?? { Timestamp(seconds: Syscalls.now()) }
         figures = Figures(startedAt: clock().seconds, pid: getpid(), fsyncPolicy: config.fsync.rawValue)
-        engine = Engine(clock: clock, figures: figures)
+        let directory = DataDirectory(config.dataDirectory)
+        let started = monotonicMillis()
+        let recovered = try Recovery.load(directory, fs: config.fileSystem, repair: true)
+        let wal = try WriteAheadLog(directory: directory, fs: config.fileSystem, policy: config.fsync,
+                                    lastSeq: recovered.lastSeq, segment: recovered.lastSegment)
+        var notes = recovered.notes
+        if recovered.lastSeq > 0 {
+            notes.append("recovered to seq \(recovered.lastSeq): \(recovered.recordsReplayed) records, \(recovered.eventsReplayed) events replayed after snapshot \(recovered.snapshotSeq) in \(monotonicMillis() - started) ms")
+        }
+        recoveryNotes = notes
+        gatesReplies = config.fsync == .always
+        engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
+                        snapshotEvery: config.snapshotEvery, clock: clock, figures: figures)
     }
 
     /// Prepares the state: the bootstrap admin on an empty store, and the demo shop if asked.
@@ -89,9 +109,11 @@ public final class Server: @unchecked Sendable {
             sweeper?.cancel()
         }
         let open = connections.withLock { Array($0.values) }
+        // Batches already at the engine finish; their replies are released once the log is
+        // flushed, then each connection sends what it has and closes.
         engine.queue.sync {}
-        for connection in open { connection.queue.sync { connection.drain() } }
-        engine.queue.sync {}
-        for connection in open { connection.queue.sync { connection.drain() } }
+        engine.wal.flush()
+        for connection in open { connection.queue.sync {} }
+        for connection in open { connection.queue.sync { connection.drainAndClose() } }
     }
 }

@@ -1,3 +1,5 @@
+public import ReturnLedgerStorage
+
 /// Everything the server is started with (section 9 of the contract).
 public struct ServerConfig: Sendable {
     public var host = "127.0.0.1"
@@ -12,8 +14,8 @@ public struct ServerConfig: Sendable {
     public var demo = false
     /// `RETURNLEDGER_ADMIN_PASSWORD`, for the first start on an empty data directory.
     public var adminPassword: String?
+    /// Where the log and snapshots go through; tests inject failures here.
+    public var fileSystem: any FileSystem = PosixFileSystem()
 
     public init() {}
 }
-
-public enum FsyncPolicy: String, Sendable, CaseIterable { case always, everysec, no }

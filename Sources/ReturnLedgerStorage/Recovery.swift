@@ -19,10 +19,14 @@ public enum Recovery {
         public var notes: [String] = []
     }
 
-    /// - Parameter repair: cut a torn tail off the file (start-up); false only reads (tools).
-    public static func load(_ directory: DataDirectory, fs: any FileSystem, repair: Bool) throws(StorageError) -> Result {
+    /// - Parameters:
+    ///   - repair: cut a torn tail off the file (start-up); false only reads (tools, reloads).
+    ///   - limit: stop after this sequence number (after a failed fsync: what is known durable).
+    public static func load(_ directory: DataDirectory, fs: any FileSystem, repair: Bool,
+                            limit: UInt64 = .max) throws(StorageError) -> Result {
         let contents = try directory.contents(fs)
         var result = Result(ledger: Ledger(), lastSeq: 0, snapshotSeq: 0)
+        var loaded = false
         for name in contents.temporary where repair {
             try fs.remove(directory.file(name))
             result.notes.append("removed unfinished snapshot \(name)")
@@ -35,12 +39,13 @@ public enum Recovery {
                 result.lastSeq = decoded.seq
                 result.snapshotSeq = decoded.seq
                 result.notes.append("loaded \(snapshot.name)")
+                loaded = true
                 break
             } catch {
                 result.notes.append("skipped \(snapshot.name): \(error)")
             }
         }
-        if result.snapshotSeq == 0, !contents.snapshots.isEmpty {
+        if !loaded, !contents.snapshots.isEmpty {
             throw StorageError("no readable snapshot among \(contents.snapshots.map(\.name).joined(separator: ", "))")
         }
 
@@ -52,14 +57,14 @@ public enum Recovery {
             if segment.seq > result.lastSeq + 1 {
                 throw StorageError("\(segment.name): log starts at \(segment.seq) but the state ends at \(result.lastSeq); records are missing")
             }
-            try replay(segment.name, directory: directory, fs: fs, isLast: isLast, repair: repair, into: &result)
+            try replay(segment.name, directory: directory, fs: fs, isLast: isLast, repair: repair, limit: limit, into: &result)
             if isLast { result.lastSegment = (segment.seq, segment.name) }
         }
         return result
     }
 
     private static func replay(_ name: String, directory: DataDirectory, fs: any FileSystem, isLast: Bool, repair: Bool,
-                               into result: inout Result) throws(StorageError) {
+                               limit: UInt64, into result: inout Result) throws(StorageError) {
         let path = directory.file(name)
         let bytes = try fs.readFile(path)
         let outcome: StorageError? = bytes.withUnsafeBytes { raw -> StorageError? in
@@ -73,6 +78,7 @@ public enum Recovery {
                 case .end:
                     return nil
                 case .record(let seq, let entry, let next):
+                    if seq > limit { return nil }
                     if seq <= result.lastSeq {
                         offset = next
                         continue  // already in the snapshot

@@ -10,6 +10,7 @@ public enum ParsedCommand: Sendable, Equatable {
     case quit
     case info
     case snapshot
+    case digest
     case userAdd(name: String, role: Role, password: String)
     case userPassword(name: String, password: String)
     case ledger(Command)

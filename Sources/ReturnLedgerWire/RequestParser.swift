@@ -53,13 +53,14 @@ public enum RequestParser {
     private static func arguments(_ word: CommandWord, _ sub: String?, _ a: Arguments) throws(DomainError) -> ParsedCommand {
         let usage = Usage.of(word, sub)
         switch word {
-        case .PING, .WHOAMI, .QUIT, .INFO, .SNAPSHOT:
+        case .PING, .WHOAMI, .QUIT, .INFO, .SNAPSHOT, .DIGEST:
             try a.expect(usage, positional: 0...0)
             switch word {
             case .PING: return .ping
             case .WHOAMI: return .whoami
             case .QUIT: return .quit
             case .INFO: return .info
+            case .DIGEST: return .digest
             default: return .snapshot
             }
         case .HELP:

@@ -33,6 +33,7 @@ public enum Usage {
         .STATS: ["STATS [from=DATE] [to=DATE] [kind=sale|purchase] [by=reason|sku|location|clerk|party|day]"],
         .AUDIT: ["AUDIT [user=U] [from=TIME] [limit=N]"],
         .INFO: ["INFO"],
+        .DIGEST: ["DIGEST"],
     ]
 
     static func of(_ word: CommandWord, _ sub: String? = nil) -> String {

@@ -32,8 +32,13 @@ do {
 }
 
 signal(SIGPIPE, SIG_IGN)
-let server = Server(config: config)
-for note in server.bootstrap() { Runner.log(note) }
+let server: Server
+do {
+    server = try Server(config: config)
+} catch {
+    fail("cannot start from \(config.dataDirectory): \(error.message)")
+}
+for note in server.recoveryNotes + server.bootstrap() { Runner.log(note) }
 do {
     try server.start()
 } catch {

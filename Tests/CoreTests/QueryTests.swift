@@ -144,7 +144,7 @@ import Testing
         .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC"],
         .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT"],
         .finance: ["PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
-        .auditor: ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO"],
+        .auditor: ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST"],
         .admin: Set(CommandWord.allCases.map(\.rawValue)),
     ]
 

@@ -18,8 +18,13 @@ final class ServerProcess: @unchecked Sendable {
         return exe.deletingLastPathComponent().appendingPathComponent("returnledger")
     }
 
-    init(_ arguments: [String] = [], demo: Bool = false, environment: [String: String] = [:]) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rl-test-\(UUID().uuidString)")
+    /// Whether `stop` removes the data directory (not when a test restarts on it).
+    private let ownsDirectory: Bool
+
+    init(_ arguments: [String] = [], demo: Bool = false, environment: [String: String] = [:],
+         directory existing: URL? = nil) throws {
+        directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("rl-test-\(UUID().uuidString)")
+        ownsDirectory = existing == nil
         process.executableURL = ServerProcess.binary
         process.arguments = ["--port", "0", "--data", directory.path] + (demo ? ["--demo"] : []) + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RETURNLEDGER_") }
@@ -72,15 +77,36 @@ final class ServerProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
         return process.terminationStatus
     }
+
+    /// SIGKILL: no shutdown, no flush; the data directory stays for a restart.
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// A new server on the same data directory (which the caller then owns).
+    func restart(_ arguments: [String] = []) throws -> ServerProcess {
+        if process.isRunning { _ = stopKeepingData() }
+        return try ServerProcess(arguments, directory: directory)
+    }
+
+    private func stopKeepingData() -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Everything the server wrote to stderr so far (once it has exited).
+    func stderrText() -> String { String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
 
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
 }

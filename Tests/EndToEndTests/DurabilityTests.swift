@@ -1,0 +1,134 @@
+import Foundation
+import Glibc
+import Testing
+
+@Suite struct DurabilityTests {
+    /// Everything a client can see, to compare before and after a restart. (Not DIGEST: the
+    /// login needed to ask is itself audited, so the state moves; `tools/wal verify` checks it.)
+    func observe(_ server: ServerProcess) throws -> [String] {
+        let auditor = try server.login("aud1")
+        var seen: [String] = []
+        for line in ["LIST limit=1000", "STOCK A100", "STOCK C400", "BALANCE", "BALANCE C1", "BALANCE S2", "NOTICES",
+                     "STATS by=reason", "REASON LIST", "AUDIT user=sup1"] {
+            seen.append(try auditor.call(line).description)
+        }
+        return seen
+    }
+
+    func trade(_ server: ServerProcess) throws {
+        let clerk = try server.login("clerk1")
+        let supervisor = try server.login("sup1")
+        #expect(try clerk.call("SALE S1 location=STORE1 customer=C1 A100:4").ok)
+        #expect(try clerk.call("PURCHASE P1 location=WH1 supplier=S2 C400:50#LOT7").ok)
+        #expect(try clerk.call("RETURN S1 A100:1 reason=DEFECTIVE key=k1").ok)
+        #expect(try clerk.call("RETURN P1 C400:5#LOT7 reason=EXPIRED").ok)
+        #expect(try supervisor.call("APPROVE R000001").ok)
+        #expect(try supervisor.call("APPROVE R000002").ok)
+    }
+
+    @Test func aCleanRestartKeepsEverything() throws {
+        let first = try ServerProcess()
+        defer { first.stop() }
+        try setUpShop(first)
+        try trade(first)
+        let before = try observe(first)
+        let second = try first.restart()
+        defer { second.stop() }
+        #expect(try observe(second) == before)
+        // Users and passwords came back too; no second admin password was generated.
+        #expect(try second.login("clerk1").call("WHOAMI")["user"] == "clerk1")
+        let retry = try second.login("clerk1").call("RETURN S1 A100:1 reason=DEFECTIVE key=k1")
+        #expect(retry["existed"] == "yes")
+    }
+
+    @Test func sigkillRightAfterAcknowledgedReturnsLosesNone() throws {
+        let first = try ServerProcess()
+        defer { first.stop() }
+        try setUpShop(first)
+        let clerk = try first.login("clerk1")
+        #expect(try clerk.call("SALE BIG location=STORE1 customer=C1 paid=no A100:200").ok)
+        var acknowledged: [String] = []
+        var pipeline = ""
+        for i in 0..<150 { pipeline += "RETURN BIG A100:1 reason=DEFECTIVE key=kill-\(i)\n" }
+        try clerk.send(pipeline)
+        for _ in 0..<150 {
+            let reply = try clerk.readReply()
+            #expect(reply.ok)
+            if let id = reply["id"] { acknowledged.append(id) }
+        }
+        first.crash()
+        let second = try first.restart()
+        defer { second.stop() }
+        let list = try second.login("aud1").call("LIST state=pending limit=1000")
+        let present = Set(list.data.compactMap { Client.field("id", in: $0) })
+        #expect(acknowledged.count == 150)
+        #expect(acknowledged.allSatisfy { present.contains($0) })
+        #expect(present.count == 150)
+        #expect(try second.login("clerk1").call("RETURN BIG A100:1 reason=DEFECTIVE key=kill-7")["existed"] == "yes")
+    }
+
+    @Test func snapshotUnderLoadThenRestart() throws {
+        let first = try ServerProcess(["--snapshot-every", "400"])
+        defer { first.stop() }
+        try setUpShop(first)
+        let clerk = try first.login("clerk1")
+        let admin = try first.login("admin")
+        #expect(try clerk.call("SALE BIG location=STORE1 A100:1000").ok)
+        var pipeline = ""
+        for i in 0..<600 { pipeline += "RETURN BIG A100:1 reason=DEFECTIVE key=s-\(i)\n" }
+        try clerk.send(pipeline)
+        let snapshot = try admin.call("SNAPSHOT")  // while the pipeline is being served
+        #expect(snapshot.ok, "\(snapshot.status)")
+        #expect(Int(snapshot["bytes"] ?? "0")! > 1000)
+        for _ in 0..<600 { #expect(try clerk.readReply().ok) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: first.directory.path)
+        #expect(files.contains { $0.hasPrefix("snapshot-") && $0.hasSuffix(".snap") })
+        #expect(!files.contains { $0.hasSuffix(".tmp") })
+        let info = try admin.call("INFO")
+        #expect(info.data.contains { $0.hasPrefix("* section=snapshot") && !$0.contains(" seq=0 ") })
+        let before = try observe(first)
+        let second = try first.restart()
+        defer { second.stop() }
+        #expect(try observe(second) == before)
+        #expect(try second.login("aud1").call("LIST limit=1000")["count"] == "600")
+    }
+
+    @Test func damageBeforeTheEndRefusesToStartAndNamesTheFile() throws {
+        let first = try ServerProcess()
+        defer { first.stop() }
+        try setUpShop(first)
+        try trade(first)
+        first.crash()
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: first.directory.path)
+            .first { $0.hasPrefix("wal-") })
+        let path = first.directory.appendingPathComponent(segment).path
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[100] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let (status, stderr) = try runToExit(["--port", "0", "--data", first.directory.path])
+        #expect(status == 2)
+        #expect(stderr.contains(segment))
+        #expect(stderr.contains("offset"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)  // nothing overwritten
+    }
+
+    @Test func aTornTailIsCutWithALogLine() throws {
+        let first = try ServerProcess()
+        defer { first.stop() }
+        try setUpShop(first)
+        try trade(first)
+        let before = try observe(first)
+        first.crash()
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: first.directory.path)
+            .first { $0.hasPrefix("wal-") })
+        let handle = try FileHandle(forWritingTo: first.directory.appendingPathComponent(segment))
+        handle.seekToEndOfFile()
+        handle.write(Data([0x40, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3]))  // half a record
+        handle.closeFile()
+        let second = try ServerProcess(directory: first.directory)
+        defer { second.stop() }
+        #expect(try observe(second) == before)
+        #expect(second.stop() == 0)
+        #expect(second.stderrText().contains("cut a torn record"))
+    }
+}
