@@ -12,6 +12,7 @@ let package = Package(
     name: "ReturnLedger",
     products: [
         .executable(name: "returnledger", targets: ["returnledger"]),
+        .executable(name: "wal", targets: ["wal"]),
     ],
     targets: [
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
@@ -24,12 +25,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),
+        .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage"], path: "tools/wal",
+                          swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["returnledger", "ReturnLedgerServer", "ReturnLedgerStorage"],
+            dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage"],
             swiftSettings: strict
         ),
     ],

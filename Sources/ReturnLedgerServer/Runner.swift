@@ -1,27 +1,38 @@
 import Dispatch
 import Glibc
 
-/// Announces readiness and waits for SIGTERM or SIGINT; then shuts down cleanly with status 0.
-/// Lives in a type so its Dispatch handlers are not main-actor closures.
+/// Start-up and shutdown around the server: signals, the `ready` line, the operator's log.
+///
+/// SIGTERM and SIGINT are blocked in every thread (`blockStopSignals`, called before any
+/// thread exists) and taken with `sigwait` on the main thread. Dispatch signal sources are not
+/// used: `dispatchMain()` parks the main thread in `sigsuspend` with nothing blocked, so a
+/// process-directed signal could land there and be dropped while the source never fires.
 public enum Runner {
+    private static func stopSignals() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        return set
+    }
+
+    /// Call first thing in `main`, before anything starts a thread.
+    public static func blockStopSignals() {
+        var set = stopSignals()
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Prints `ready ...`, waits for SIGTERM or SIGINT, shuts down cleanly and exits 0.
     public static func serveUntilSignalled(_ server: Server) -> Never {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let signals = DispatchQueue(label: "returnledger.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            let source = DispatchSource.makeSignalSource(signal: number, queue: signals)
-            source.setEventHandler {
-                server.shutdown()
-                Runner.log("stopped on signal \(number)")
-                exit(0)
-            }
-            source.resume()
-            sources.append(source)
-        }
         print("ready host=\(server.config.host) port=\(server.port) data=\(server.config.dataDirectory)")
         fflush(nil)
-        withExtendedLifetime(sources) { dispatchMain() }
+        var set = stopSignals()
+        var received: Int32 = 0
+        while sigwait(&set, &received) != 0 {}
+        server.shutdown()
+        log("stopped on signal \(received)")
+        exit(0)
     }
 
     /// One line to stderr, written whole with write(2).

@@ -4,6 +4,8 @@ import ReturnLedgerServer
 
 // The thin executable: flags, start-up, signals. Everything else lives in ReturnLedgerServer.
 
+Runner.blockStopSignals()
+
 func fail(_ message: String) -> Never {
     Runner.log(message)
     exit(2)
@@ -31,7 +33,6 @@ do {
     fail(error.message)
 }
 
-signal(SIGPIPE, SIG_IGN)
 let server: Server
 do {
     server = try Server(config: config)

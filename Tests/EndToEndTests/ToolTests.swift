@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The tools in `tools/`, run as a person would run them, against the real server's files.
+@Suite struct ToolTests {
+    static var walBinary: URL { ServerProcess.binary.deletingLastPathComponent().appendingPathComponent("wal") }
+
+    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, out: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func walVerifyReplaysToTheLiveDigest() throws {
+        let server = try ServerProcess(demo: true)
+        defer { server.stop() }
+        let clerk = try server.login("clerk1")
+        #expect(try clerk.call("RETURN S-1002 A100:1 reason=DEFECTIVE note=\"盒子\"").ok)
+        let auditor = try server.login("auditor1")
+        let live = try auditor.call("DIGEST")
+        let (status, out) = try ToolTests.run(ToolTests.walBinary, ["verify", server.directory.path])
+        #expect(status == 0)
+        #expect(out.contains("digest \(live["digest"] ?? "?")"))
+        #expect(out.contains("state at seq \(live["seq"] ?? "?")"))
+
+        let listing = try ToolTests.run(ToolTests.walBinary, ["list", server.directory.path])
+        #expect(listing.out.contains("wal-00000000000000000001.log"))
+        let dump = try ToolTests.run(ToolTests.walBinary, ["dump", server.directory.path])
+        #expect(dump.out.contains("return filed R000001 sale order=S-1002 A100:1 amount=25.00 reason=DEFECTIVE by clerk1"))
+        #expect(dump.out.contains("audit #"))
+    }
+
+    @Test func walVerifyReportsDamage() throws {
+        let server = try ServerProcess(demo: true)
+        defer { server.stop() }
+        server.crash()
+        let path = server.directory.appendingPathComponent("wal-00000000000000000001.log")
+        var bytes = try Data(contentsOf: path)
+        bytes[64] ^= 0xFF
+        try bytes.write(to: path)
+        let (status, out) = try ToolTests.run(ToolTests.walBinary, ["verify", server.directory.path])
+        #expect(status == 1)
+        #expect(out.contains("wal-00000000000000000001.log at offset 8"))
+    }
+
+    @Test func crashTestLosesNothingAcknowledged() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("tools/crashtest.py")
+        let (status, out) = try ToolTests.run(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", script.path, "--cycles", "5", "--clients", "4",
+            "--binary", ServerProcess.binary.path, "--wal", ToolTests.walBinary.path,
+        ])
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("crashtest: 5 cycles, 0 failed"))
+    }
+}

@@ -1,0 +1,35 @@
+import ReturnLedgerCore
+
+/// One line per event for `wal dump`: what happened, in the shop's words.
+func summary(_ event: Event) -> String {
+    func items(_ items: [ReturnItem]) -> String {
+        items.map { "\($0.sku):\($0.quantity)" + ($0.batch.isEmpty ? "" : "#\($0.batch)") }.joined(separator: " ")
+    }
+    switch event {
+    case .userAdded(let u): return "user added \(u.name) role=\(u.role.rawValue)"
+    case .userRoleChanged(let name, let role): return "user \(name) role=\(role.rawValue)"
+    case .userEnabledChanged(let name, let enabled): return "user \(name) \(enabled ? "enabled" : "disabled")"
+    case .userPasswordChanged(let name, _): return "user \(name) password changed"
+    case .locationAdded(let l): return "location added \(l.code) \"\(l.name)\" kind=\(l.kind.rawValue)"
+    case .productAdded(let p): return "sku added \(p.sku) \"\(p.name)\" price=\(p.price) cost=\(p.cost) inspect=\(p.inspect)"
+    case .partyAdded(let p): return "\(p.kind.rawValue) added \(p.id) \"\(p.name)\""
+    case .reasonAdded(let r): return "reason added \(r.code) \"\(r.label)\""
+    case .policyChanged(let days): return "policy window_days=\(days)"
+    case .orderRecorded(let o):
+        let lines = o.lines.map { "\($0.sku):\($0.quantity)@\($0.price)" + ($0.batch.isEmpty ? "" : "#\($0.batch)") }
+        return "\(o.kind.rawValue) \(o.id) at \(o.location) party=\(o.party.isEmpty ? "-" : o.party) paid=\(o.paid) total=\(o.total) \(lines.joined(separator: " "))"
+    case .paymentRecorded(let party, let amount, let direction, let note, _):
+        return "payment \(direction.rawValue) \(party) amount=\(amount)" + (note.isEmpty ? "" : " note=\"\(note)\"")
+    case .returnFiled(let r):
+        return "return filed \(r.id) \(r.kind.rawValue) order=\(r.order) \(items(r.items)) amount=\(r.amount) reason=\(r.reason) by \(r.filedBy)"
+            + (r.key.isEmpty ? "" : " key=\(r.key)")
+    case .returnApproved(let number, let doc, let refund, _, let by, _):
+        return "return approved \(ReturnRequest.id(number)) doc=\(doc) refund=\(refund.rawValue) by \(by)"
+    case .returnRejected(let number, let note, let by, _): return "return rejected \(ReturnRequest.id(number)) by \(by): \(note)"
+    case .returnCancelled(let number, let by, _): return "return cancelled \(ReturnRequest.id(number)) by \(by)"
+    case .returnInspected(let number, let disposition, _, let by, _):
+        return "return inspected \(ReturnRequest.id(number)) \(disposition.rawValue) by \(by)"
+    case .loginFailed(let user, _): return "login failed for \(user)"
+    case .audited(let a): return "audit #\(a.seq) \(a.user)@\(a.peer) \(a.command) \(a.target) -> \(a.outcome)"
+    }
+}
