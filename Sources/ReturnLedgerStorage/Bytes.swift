@@ -97,12 +97,14 @@ public struct ByteReader {
         return n
     }
 
+    /// Strings were written from valid Swift strings and the record's checksum held, so they are
+    /// decoded without a second validation pass (the specialised `decoding:` path, no generics).
     public mutating func string() throws(CodecError) -> String {
         let n = try count()
         try need(n)
         defer { offset += n }
-        guard let s = String(validating: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]), as: UTF8.self)
-        else { throw CodecError("bad UTF-8 at byte \(offset)") }
-        return s
+        guard n > 0 else { return "" }
+        let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
+        return String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self)
     }
 }

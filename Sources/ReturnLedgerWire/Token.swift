@@ -103,7 +103,14 @@ public enum Tokenizer {
         }
     }
 
+    /// ASCII (nearly every token) needs no validation; anything else is validated once.
     private static func string(_ bytes: ArraySlice<UInt8>) throws(Failure) -> String {
+        let ascii = bytes.withUnsafeBufferPointer { buffer in
+            var any: UInt8 = 0
+            for byte in buffer { any |= byte }
+            return any < 0x80
+        }
+        if ascii { return bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } }
         guard let s = String(validating: bytes, as: UTF8.self) else { throw .encoding }
         return s
     }
