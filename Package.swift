@@ -25,7 +25,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),
-        .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage"], path: "tools/wal",
+        .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "ReturnLedgerServer"], path: "tools/wal",
                           swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire"], swiftSettings: strict),

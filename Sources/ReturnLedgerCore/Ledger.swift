@@ -6,22 +6,22 @@ public struct Ledger: Sendable, Equatable {
     public var locations: [String: Location] = [:]
     public var products: [String: Product] = [:]
     public var parties: [String: Party] = [:]
-    public var balances: [String: Money] = [:]
-    public var entries: [String: [LedgerEntry]] = [:]
+    public var balances: ShardedDictionary<String, Money> = [:]
+    public var entries: ShardedDictionary<String, ChunkedArray<LedgerEntry>> = [:]
     public var reasons: [String: Reason] = [:]
     public var policy = Policy()
-    public var orders: [String: Order] = [:]
+    public var orders: ShardedDictionary<String, Order> = [:]
     /// Return requests in filing order; `R000042` is `returns[41]`.
-    public var returns: [ReturnRequest] = []
-    public var returnKeys: [String: Int] = [:]
+    public var returns: ChunkedArray<ReturnRequest> = []
+    public var returnKeys: ShardedDictionary<String, Int> = [:]
     /// Return document number → return request number.
-    public var documents: [String: Int] = [:]
+    public var documents: ShardedDictionary<String, Int> = [:]
     /// Documents issued per UTC day (days since 1970), for gapless `RT-YYYYMMDD-NNNN`.
     public var documentsPerDay: [Int64: Int] = [:]
     /// SKU → stock per location and batch.
-    public var stock: [String: [StockSlot: StockLevel]] = [:]
-    public var notices: [Notice] = []
-    public var audit: [AuditEntry] = []
+    public var stock: ShardedDictionary<String, [StockSlot: StockLevel]> = [:]
+    public var notices: ChunkedArray<Notice> = []
+    public var audit: ChunkedArray<AuditEntry> = []
     public var payments: Int = 0
     /// Recent login failures per user, for the lockout rule.
     public var loginFailures: [String: [Timestamp]] = [:]

@@ -3,8 +3,8 @@ import Glibc
 
 /// Salted slow hashes through the system's libcrypt: yescrypt (`$y$`), or SHA-512-crypt where
 /// yescrypt is missing. A hash or a check costs ~20 ms, so neither ever runs on the writer queue.
-enum PasswordHasher {
-    static func hash(_ password: String) -> String {
+public enum PasswordHasher {
+    public static func hash(_ password: String) -> String {
         for prefix in ["$y$", "$6$"] {
             var salt = [CChar](repeating: 0, count: Int(CRYPT_GENSALT_OUTPUT_SIZE))
             guard crypt_gensalt_rn(prefix, 0, nil, 0, &salt, Int32(salt.count)) != nil else { continue }
@@ -14,7 +14,7 @@ enum PasswordHasher {
     }
 
     /// Constant-time comparison of the recomputed hash with the stored one.
-    static func verify(_ password: String, against stored: String) -> Bool {
+    public static func verify(_ password: String, against stored: String) -> Bool {
         guard let computed = stored.withCString({ crypt(password, setting: Array(UnsafeBufferPointer(start: $0, count: strlen($0) + 1))) })
         else { return false }
         let a = Array(computed.utf8), b = Array(stored.utf8)

@@ -10,7 +10,7 @@ public protocol BinaryCodable {
 extension ByteWriter {
     mutating func write<T: BinaryCodable>(_ value: T) { value.write(to: &self) }
 
-    mutating func array<T: BinaryCodable>(_ values: [T]) {
+    mutating func array<C: Collection>(_ values: C) where C.Element: BinaryCodable {
         u32(UInt32(values.count))
         for v in values { v.write(to: &self) }
     }

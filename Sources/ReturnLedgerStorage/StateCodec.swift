@@ -37,11 +37,14 @@ extension Ledger: BinaryCodable {
         writeMap(lockedUntil, &w) { $0.write($1) }
     }
 
-    private func writeMap<V>(_ map: [String: V], _ w: inout ByteWriter, _ value: (inout ByteWriter, V) -> Void) {
-        w.u32(UInt32(map.count))
-        for key in map.keys.sorted() {
+    /// Entries in key order, whatever container holds them.
+    private func writeMap<M: Sequence, V>(_ map: M, _ w: inout ByteWriter, _ value: (inout ByteWriter, V) -> Void)
+    where M.Element == (key: String, value: V) {
+        let sorted = map.sorted { $0.key < $1.key }
+        w.u32(UInt32(sorted.count))
+        for (key, v) in sorted {
             w.string(key)
-            value(&w, map[key]!)
+            value(&w, v)
         }
     }
 
@@ -52,11 +55,11 @@ extension Ledger: BinaryCodable {
         products = Dictionary(uniqueKeysWithValues: try r.array(Product.self).map { ($0.sku, $0) })
         parties = Dictionary(uniqueKeysWithValues: try r.array(Party.self).map { ($0.id, $0) })
         balances = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.read(Money.self) }
-        entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.array(LedgerEntry.self) }
+        entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in ChunkedArray(try r.array(LedgerEntry.self)) }
         reasons = Dictionary(uniqueKeysWithValues: try r.array(Reason.self).map { ($0.code, $0) })
         policy = Policy(windowDays: try r.i64())
-        orders = Dictionary(uniqueKeysWithValues: try r.array(Order.self).map { ($0.id, $0) })
-        returns = try r.array()
+        for order in try r.array(Order.self) { orders[order.id] = order }
+        returns = ChunkedArray(try r.array(ReturnRequest.self))
         returnKeys = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
         documents = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
         for _ in 0..<(try r.count()) { documentsPerDay[try r.i64()] = try r.int() }
@@ -69,16 +72,20 @@ extension Ledger: BinaryCodable {
             }
             stock[sku] = slots
         }
-        notices = try r.array()
-        audit = try r.array()
+        notices = ChunkedArray(try r.array(Notice.self))
+        audit = ChunkedArray(try r.array(AuditEntry.self))
         payments = try r.int()
-        loginFailures = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.array(Timestamp.self) }
-        lockedUntil = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.read(Timestamp.self) }
+        for (user, times) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.array(Timestamp.self) }) {
+            loginFailures[user] = times
+        }
+        for (user, until) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.read(Timestamp.self) }) {
+            lockedUntil[user] = until
+        }
     }
 
     private static func readMap<V>(_ r: inout ByteReader,
-                                   _ value: (inout ByteReader) throws(CodecError) -> V) throws(CodecError) -> [String: V] {
-        var map: [String: V] = [:]
+                                   _ value: (inout ByteReader) throws(CodecError) -> V) throws(CodecError) -> ShardedDictionary<String, V> {
+        var map = ShardedDictionary<String, V>()
         let n = try r.count()
         map.reserveCapacity(n)
         for _ in 0..<n {

@@ -1,5 +1,6 @@
 import Foundation
 import ReturnLedgerCore
+import ReturnLedgerServer
 import ReturnLedgerStorage
 
 // wal: look into a ReturnLedger data directory offline (the server need not run, and nothing
@@ -8,13 +9,15 @@ import ReturnLedgerStorage
 //   wal list   DIR                      segments and snapshots with their sequence ranges
 //   wal dump   DIR [--from SEQ] [--limit N]   records as readable events
 //   wal verify DIR                      replay everything read-only; exit 1 on damage
-//   wal seed   DIR --returns N          write a synthetic log of N customer returns (for measuring)
+//   wal seed   DIR --returns N [--password PW] [--snapshot]
+//                                       write a synthetic log of N customer returns (for measuring);
+//                                       users admin, clerk1, sup1, aud1 get the password PW
 
 let usage = """
     usage: wal list DIR
            wal dump DIR [--from SEQ] [--limit N]
            wal verify DIR
-           wal seed DIR --returns N [--snapshot]
+           wal seed DIR --returns N [--password PW] [--snapshot]
     """
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -106,7 +109,7 @@ do {
         print("digest \(result.ledger.digest)")
     case "seed":
         guard let n = Int(option("--returns", in: args) ?? ""), n > 0 else { fail(usage) }
-        try seed(returns: n, snapshot: args.contains("--snapshot"))
+        try seed(returns: n, password: option("--password", in: args) ?? "seed", snapshot: args.contains("--snapshot"))
     default:
         fail(usage)
     }
@@ -118,7 +121,7 @@ do {
 
 /// A shop with `n` customer returns, each filed and approved, written as the server would log
 /// them (one record per command, audit entries included).
-func seed(returns n: Int, snapshot: Bool) throws {
+func seed(returns n: Int, password: String, snapshot: Bool) throws {
     try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
     guard try directory.contents(fs).segments.isEmpty else { fail("\(directory.path) already holds a log") }
     let log = try WriteAheadLog(directory: directory, fs: fs, policy: .no, lastSeq: 0, segment: nil)
@@ -130,9 +133,11 @@ func seed(returns n: Int, snapshot: Bool) throws {
         try log.append(LogEntry(at: now, actor: user, events: events))
         ledger.apply(events)
     }
-    try run(.userAdd(name: "admin", role: .admin, passwordHash: "$y$seed"), "system", .admin)
-    try run(.userAdd(name: "clerk1", role: .clerk, passwordHash: "$y$seed"), "admin", .admin)
-    try run(.userAdd(name: "sup1", role: .supervisor, passwordHash: "$y$seed"), "admin", .admin)
+    let hash = PasswordHasher.hash(password)
+    try run(.userAdd(name: "admin", role: .admin, passwordHash: hash), "system", .admin)
+    try run(.userAdd(name: "clerk1", role: .clerk, passwordHash: hash), "admin", .admin)
+    try run(.userAdd(name: "sup1", role: .supervisor, passwordHash: hash), "admin", .admin)
+    try run(.userAdd(name: "aud1", role: .auditor, passwordHash: hash), "admin", .admin)
     for store in ["STORE1", "STORE2", "STORE3"] { try run(.locationAdd(Location(code: store, name: store, kind: .store)), "admin", .admin) }
     let skus = (0..<50).map { "SKU\($0)" }
     for (i, sku) in skus.enumerated() {

@@ -1,0 +1,130 @@
+/// An append-mostly array stored as fixed-size chunks, so that copy-on-write after a snapshot
+/// copies one chunk (and an array of chunk references), not the whole collection.
+///
+/// A plain `[AuditEntry]` of three million entries is O(1) to copy, but the first append after
+/// the copy duplicates all three million (hundreds of milliseconds with every reply waiting).
+/// Here that append copies 1/1024th of it.
+public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
+    static var chunkShift: Int { 10 }
+    static var chunkSize: Int { 1 << chunkShift }
+
+    private var chunks: [[Element]] = []
+    public private(set) var count = 0
+
+    public init() {}
+
+    public init<S: Sequence>(_ elements: S) where S.Element == Element {
+        for element in elements { append(element) }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> Element {
+        get {
+            precondition(position >= 0 && position < count, "index out of range")
+            return chunks[position >> Self.chunkShift][position & (Self.chunkSize - 1)]
+        }
+        _modify {
+            precondition(position >= 0 && position < count, "index out of range")
+            yield &chunks[position >> Self.chunkShift][position & (Self.chunkSize - 1)]
+        }
+    }
+
+    public mutating func append(_ element: Element) {
+        if count & (Self.chunkSize - 1) == 0 {
+            var chunk: [Element] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(element)
+        count += 1
+    }
+
+    public var last: Element? { count == 0 ? nil : self[count - 1] }
+}
+
+extension ChunkedArray: Equatable where Element: Equatable {
+    public static func == (a: ChunkedArray, b: ChunkedArray) -> Bool { a.count == b.count && a.chunks == b.chunks }
+}
+
+extension ChunkedArray: ExpressibleByArrayLiteral {
+    public init(arrayLiteral elements: Element...) { self.init(elements) }
+}
+
+extension ChunkedArray: @unchecked Sendable where Element: Sendable {}
+
+/// A dictionary split into 256 shards by key hash, for the same reason as `ChunkedArray`: a
+/// write after a snapshot copies one shard, not every entry. Iteration order is unspecified
+/// (as with `Dictionary`); anything printed or serialised sorts first.
+public struct ShardedDictionary<Key: ShardKey, Value>: Sequence {
+    static var shardCount: Int { 256 }
+
+    private var shards: [[Key: Value]] = Array(repeating: [:], count: 256)
+    public private(set) var count = 0
+
+    public init() {}
+
+    @inline(__always) private static func shard(_ key: Key) -> Int { key.shard & (shardCount - 1) }
+
+    public subscript(key: Key) -> Value? {
+        get { shards[Self.shard(key)][key] }
+        _modify {
+            let s = Self.shard(key)
+            let existed = shards[s][key] != nil
+            yield &shards[s][key]
+            count += (shards[s][key] != nil ? 1 : 0) - (existed ? 1 : 0)
+        }
+    }
+
+    public subscript(key: Key, default value: @autoclosure () -> Value) -> Value {
+        get { shards[Self.shard(key)][key] ?? value() }
+        _modify {
+            let s = Self.shard(key)
+            if shards[s][key] == nil { count += 1 }
+            yield &shards[s][key, default: value()]
+        }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+    public var keys: [Key] { shards.flatMap { Array($0.keys) } }
+    public var values: [Value] { shards.flatMap { Array($0.values) } }
+
+    public func makeIterator() -> FlattenSequence<[[Key: Value]]>.Iterator { shards.joined().makeIterator() }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        for s in shards.indices { shards[s].reserveCapacity(n / Self.shardCount + 1) }
+    }
+}
+
+extension ShardedDictionary: Equatable where Value: Equatable {
+    public static func == (a: ShardedDictionary, b: ShardedDictionary) -> Bool { a.count == b.count && a.shards == b.shards }
+}
+
+extension ShardedDictionary: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (Key, Value)...) {
+        self.init()
+        for (k, v) in elements { self[k] = v }
+    }
+}
+
+extension ShardedDictionary: @unchecked Sendable where Key: Sendable, Value: Sendable {}
+
+/// A key that can pick its shard cheaply, without a second full hash (the shard's dictionary
+/// hashes the key again anyway).
+public protocol ShardKey: Hashable {
+    var shard: Int { get }
+}
+
+extension String: ShardKey {
+    /// FNV-1a over the last 8 UTF-8 bytes: ids differ most at their end (`S12345`,
+    /// `RT-20261129-0042`, `till4-000123`). Deterministic, unlike `hashValue`.
+    @inline(__always) public var shard: Int {
+        var hash: UInt32 = 2_166_136_261
+        var copy = self
+        copy.withUTF8 { utf8 in
+            for byte in utf8.suffix(8) { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        }
+        return Int(hash ^ (hash >> 16))
+    }
+}
