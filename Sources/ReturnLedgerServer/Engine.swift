@@ -230,16 +230,15 @@ final class Engine: @unchecked Sendable {
     func write(_ job: SnapshotJob) -> Result<(seq: UInt64, bytes: Int), StorageError> {
         dispatchPrecondition(condition: .onQueue(snapshotQueue))
         let start = monotonicMillis()
-        let bytes = Snapshot.encode(job.ledger, seq: job.seq)
         do {
-            let name = try Snapshot.write(bytes, seq: job.seq, to: storage, fs: fs)
-            wal.dropCovered(by: job.seq, keepSnapshot: name)
+            let written = try Snapshot.write(job.ledger, seq: job.seq, to: storage, fs: fs)
+            wal.dropCovered(by: job.seq, keepSnapshot: written.name)
             let millis = monotonicMillis() - start
             let at = clock().description
             queue.async { [self] in
-                snapshotFigures = SnapshotFigures(seq: job.seq, at: at, bytes: bytes.count, millis: millis)
+                snapshotFigures = SnapshotFigures(seq: job.seq, at: at, bytes: written.bytes, millis: millis)
             }
-            return .success((job.seq, bytes.count))
+            return .success((job.seq, written.bytes))
         } catch {
             queue.async { [self] in snapshotFigures.failure = error.message }
             return .failure(error)

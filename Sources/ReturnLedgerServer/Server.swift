@@ -113,6 +113,8 @@ public final class Server: @unchecked Sendable {
         // flushed, then each connection sends what it has and closes.
         engine.queue.sync {}
         engine.wal.flush()
+        engine.snapshotQueue.sync {}  // a snapshot being written finishes (or its .tmp would linger)
+        engine.wal.flush()
         for connection in open { connection.queue.sync {} }
         for connection in open { connection.queue.sync { connection.drainAndClose() } }
     }

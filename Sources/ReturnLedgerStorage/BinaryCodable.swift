@@ -12,7 +12,10 @@ extension ByteWriter {
 
     mutating func array<C: Collection>(_ values: C) where C.Element: BinaryCodable {
         u32(UInt32(values.count))
-        for v in values { v.write(to: &self) }
+        for v in values {
+            v.write(to: &self)
+            spillIfNeeded()
+        }
     }
 
     mutating func enumValue<E: RawRepresentable>(_ value: E) where E.RawValue == String { string(value.rawValue) }

@@ -2,8 +2,28 @@
 /// snapshots use (no Codable, no JSON: hand-built bytes are an order of magnitude faster).
 public struct ByteWriter: Sendable {
     public var bytes: [UInt8] = []
+    /// When set, `spillIfNeeded` hands full buffers to it (streaming a snapshot to its file
+    /// instead of holding the whole image in memory).
+    public var spill: (@Sendable ([UInt8]) -> Void)?
+    public var spillThreshold = 1 << 20
 
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    /// Called between elements by the encoders of large collections.
+    @inline(__always) public mutating func spillIfNeeded() {
+        if bytes.count >= spillThreshold, let spill {
+            spill(bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Hands over whatever is left.
+    public mutating func spillRest() {
+        if let spill, !bytes.isEmpty {
+            spill(bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
+    }
 
     @inline(__always) public mutating func u8(_ v: UInt8) { bytes.append(v) }
     @inline(__always) public mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }

@@ -1,34 +1,36 @@
 public import ReturnLedgerCore
+import Synchronization
 
 /// A snapshot file: the whole ledger as of one log sequence number.
 ///
 /// ```
-/// "RLSNAP01" │ seq u64 │ length u64 │ crc u32 (CRC-32C of the state bytes) │ state bytes
+/// "RLSNAP02" │ seq u64 │ state bytes … │ length u64 │ crc u32 (CRC-32C of the state bytes)
 /// ```
-/// Written to `snapshot-<seq>.snap.tmp`, fsynced, renamed into place, and the directory fsynced,
+/// Streamed to `snapshot-<seq>.snap.tmp` a megabyte at a time (the length and checksum are known
+/// only at the end, hence the trailer), fsynced, renamed into place, and the directory fsynced,
 /// so a crash leaves either the old snapshot or the new one, never half of one.
 public enum Snapshot {
-    public static let magic: [UInt8] = Array("RLSNAP01".utf8)
-    static let headerSize = 28
+    public static let magic: [UInt8] = Array("RLSNAP02".utf8)
+    static let headerSize = 16
+    static let trailerSize = 12
 
+    /// The whole file in memory (tests and small states).
     public static func encode(_ ledger: Ledger, seq: UInt64) -> [UInt8] {
-        var w = ByteWriter(capacity: 1 << 20)
-        w.bytes.append(contentsOf: magic)
-        w.u64(seq)
-        w.u64(0)
-        w.u32(0)
+        var w = ByteWriter(capacity: 1 << 16)
         ledger.write(to: &w)
-        let length = UInt64(w.bytes.count - headerSize)
-        w.bytes.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: length.littleEndian, toByteOffset: 16, as: UInt64.self)
-        }
-        let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
-        w.patch(u32: crc, at: 24)
-        return w.bytes
+        var file = ByteWriter(capacity: w.bytes.count + headerSize + trailerSize)
+        file.bytes.append(contentsOf: magic)
+        file.u64(seq)
+        file.bytes.append(contentsOf: w.bytes)
+        file.u64(UInt64(w.bytes.count))
+        file.u32(CRC32C.checksum(w.bytes))
+        return file.bytes
     }
 
     public static func decode(_ bytes: [UInt8]) throws(CodecError) -> (seq: UInt64, ledger: Ledger) {
-        guard bytes.count >= headerSize, Array(bytes[0..<8]) == magic else { throw CodecError("not a snapshot file") }
+        guard bytes.count >= headerSize + trailerSize, Array(bytes[0..<8]) == magic else {
+            throw CodecError("not a snapshot file")
+        }
         let decoded: Result<(UInt64, Ledger), CodecError> = bytes.withUnsafeBytes { raw in
             do throws(CodecError) { return .success(try decodeBody(raw)) } catch { return .failure(error) }
         }
@@ -38,10 +40,13 @@ public enum Snapshot {
     private static func decodeBody(_ raw: UnsafeRawBufferPointer) throws(CodecError) -> (UInt64, Ledger) {
         var header = ByteReader(raw, offset: 8)
         let seq = try header.u64()
-        let length = try header.u64()
-        let crc = try header.u32()
-        guard length == UInt64(raw.count - headerSize) else { throw CodecError("snapshot length does not match the file") }
-        let body = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
+        var trailer = ByteReader(raw, offset: raw.count - trailerSize)
+        let length = try trailer.u64()
+        let crc = try trailer.u32()
+        guard length == UInt64(raw.count - headerSize - trailerSize) else {
+            throw CodecError("snapshot length does not match the file (cut short?)")
+        }
+        let body = UnsafeRawBufferPointer(rebasing: raw[headerSize..<(raw.count - trailerSize)])
         guard CRC32C.checksum(body) == crc else { throw CodecError("snapshot checksum mismatch") }
         var reader = ByteReader(body)
         let ledger = try Ledger(from: &reader)
@@ -49,24 +54,62 @@ public enum Snapshot {
         return (seq, ledger)
     }
 
-    /// Writes a snapshot durably: temp file, fsync, rename, fsync the directory. Returns its size.
-    public static func write(_ bytes: [UInt8], seq: UInt64, to directory: DataDirectory,
-                             fs: any FileSystem) throws(StorageError) -> String {
+    /// Streams the state to disk durably and returns the file's name and size.
+    public static func write(_ ledger: Ledger, seq: UInt64, to directory: DataDirectory,
+                             fs: any FileSystem) throws(StorageError) -> (name: String, bytes: Int) {
         let name = DataDirectory.snapshotName(seq)
         let temporary = directory.file(name + ".tmp")
         try fs.remove(temporary)
         let fd = try fs.openForAppend(temporary, create: true)
+        let sink = Sink(fd: fd, fs: fs)
         do throws(StorageError) {
-            try fs.write(fd, bytes: bytes)
+            var header = ByteWriter()
+            header.bytes.append(contentsOf: magic)
+            header.u64(seq)
+            try fs.write(fd, bytes: header.bytes)
+            var w = ByteWriter(capacity: (1 << 20) + (1 << 16))
+            w.spill = { chunk in sink.take(chunk) }
+            ledger.write(to: &w)
+            w.spillRest()
+            let (length, crc, failure) = sink.result
+            if let failure { throw failure }
+            var trailer = ByteWriter()
+            trailer.u64(UInt64(length))
+            trailer.u32(crc)
+            try fs.write(fd, bytes: trailer.bytes)
             try fs.sync(fd, dataOnly: false)
+            fs.close(fd)
+            try fs.rename(temporary, directory.file(name))
+            try fs.syncDirectory(directory.path)
+            return (name, headerSize + length + trailerSize)
         } catch {
             fs.close(fd)
             try? fs.remove(temporary)
             throw error
         }
-        fs.close(fd)
-        try fs.rename(temporary, directory.file(name))
-        try fs.syncDirectory(directory.path)
-        return name
+    }
+
+    /// Receives the encoder's full buffers: writes them and keeps the running checksum.
+    private final class Sink: Sendable {
+        private let fd: Int32
+        private let fs: any FileSystem
+        private let state = Mutex<(length: Int, crc: UInt32, failure: StorageError?)>((0, 0, nil))
+
+        init(fd: Int32, fs: any FileSystem) { self.fd = fd; self.fs = fs }
+
+        func take(_ chunk: [UInt8]) {
+            state.withLock { s in
+                guard s.failure == nil else { return }
+                do throws(StorageError) {
+                    try fs.write(fd, bytes: chunk)
+                    s.crc = CRC32C.checksum(chunk, seed: s.crc)
+                    s.length += chunk.count
+                } catch {
+                    s.failure = error
+                }
+            }
+        }
+
+        var result: (Int, UInt32, StorageError?) { state.withLock { ($0.length, $0.crc, $0.failure) } }
     }
 }

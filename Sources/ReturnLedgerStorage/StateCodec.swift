@@ -45,6 +45,7 @@ extension Ledger: BinaryCodable {
         for (key, v) in sorted {
             w.string(key)
             value(&w, v)
+            w.spillIfNeeded()
         }
     }
 

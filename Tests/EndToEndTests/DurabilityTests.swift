@@ -81,13 +81,15 @@ import Testing
         #expect(snapshot.ok, "\(snapshot.status)")
         #expect(Int(snapshot["bytes"] ?? "0")! > 1000)
         for _ in 0..<600 { #expect(try clerk.readReply().ok) }
-        let files = try FileManager.default.contentsOfDirectory(atPath: first.directory.path)
-        #expect(files.contains { $0.hasPrefix("snapshot-") && $0.hasSuffix(".snap") })
-        #expect(!files.contains { $0.hasSuffix(".tmp") })
         let info = try admin.call("INFO")
         #expect(info.data.contains { $0.hasPrefix("* section=snapshot") && !$0.contains(" seq=0 ") })
         let before = try observe(first)
-        let second = try first.restart()
+        #expect(first.stop(keepData: true) == 0)  // a clean stop waits for a snapshot in progress
+        let files = try FileManager.default.contentsOfDirectory(atPath: first.directory.path)
+        #expect(files.contains { $0.hasPrefix("snapshot-") && $0.hasSuffix(".snap") })
+        #expect(!files.contains { $0.hasSuffix(".tmp") })
+        #expect(files.filter { $0.hasPrefix("wal-") }.count <= 2)  // covered segments were dropped
+        let second = try ServerProcess(directory: first.directory)
         defer { second.stop() }
         #expect(try observe(second) == before)
         #expect(try second.login("aud1").call("LIST limit=1000")["count"] == "600")

@@ -70,14 +70,15 @@ final class ServerProcess: @unchecked Sendable {
         return client
     }
 
-    /// SIGTERM, wait, and return the exit status.
+    /// SIGTERM, wait, and return the exit status. (The directory is removed only if this
+    /// process created it; `stop` again is harmless.)
     @discardableResult
-    func stop() -> Int32 {
+    func stop(keepData: Bool = false) -> Int32 {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }
-        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
+        if ownsDirectory && !keepData { try? FileManager.default.removeItem(at: directory) }
         return process.terminationStatus
     }
 
@@ -89,14 +90,8 @@ final class ServerProcess: @unchecked Sendable {
 
     /// A new server on the same data directory (which the caller then owns).
     func restart(_ arguments: [String] = []) throws -> ServerProcess {
-        if process.isRunning { _ = stopKeepingData() }
+        stop(keepData: true)
         return try ServerProcess(arguments, directory: directory)
-    }
-
-    private func stopKeepingData() -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 
     /// Everything the server wrote to stderr so far (once it has exited).

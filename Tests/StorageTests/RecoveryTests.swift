@@ -21,8 +21,7 @@ import Testing
         let log = try WriteAheadLog(directory: dir.directory, fs: PosixFileSystem(), policy: .always, lastSeq: 0, segment: nil)
         for entry in entries[0..<60] { try log.append(entry) }
         log.rotate()
-        let name = try Snapshot.write(Snapshot.encode(applied(Array(entries[0..<60])), seq: 60), seq: 60,
-                                      to: dir.directory, fs: PosixFileSystem())
+        let name = try Snapshot.write(applied(Array(entries[0..<60])), seq: 60, to: dir.directory, fs: PosixFileSystem()).name
         for entry in entries[60...] { try log.append(entry) }
         log.flush()
         log.dropCovered(by: 60, keepSnapshot: name)
@@ -130,8 +129,8 @@ import Testing
         let dir = TempDirectory()
         let entries = sampleEntries(count: 20)
         _ = try writeLog(entries, to: dir)
-        _ = try Snapshot.write(Snapshot.encode(applied(Array(entries[0..<10])), seq: 10), seq: 10, to: dir.directory, fs: PosixFileSystem())
-        let newest = try Snapshot.write(Snapshot.encode(applied(Array(entries[0..<15])), seq: 15), seq: 15, to: dir.directory, fs: PosixFileSystem())
+        _ = try Snapshot.write(applied(Array(entries[0..<10])), seq: 10, to: dir.directory, fs: PosixFileSystem())
+        let newest = try Snapshot.write(applied(Array(entries[0..<15])), seq: 15, to: dir.directory, fs: PosixFileSystem()).name
         var bytes = try PosixFileSystem().readFile(dir.directory.file(newest))
         bytes[40] ^= 1
         try Data(bytes).write(to: URL(fileURLWithPath: dir.directory.file(newest)))
@@ -139,6 +138,19 @@ import Testing
         #expect(recovered.snapshotSeq == 10)
         #expect(recovered.ledger == applied(entries))
         #expect(recovered.notes.contains { $0.hasPrefix("skipped \(newest)") })
+    }
+
+    @Test func aStreamedSnapshotIsTheEncodedOneAndACutOneIsRejected() throws {
+        let dir = TempDirectory()
+        let ledger = applied(sampleEntries(count: 6000))  // over a megabyte: spilled while encoding
+        let written = try Snapshot.write(ledger, seq: 6000, to: dir.directory, fs: PosixFileSystem())
+        let file = try PosixFileSystem().readFile(dir.directory.file(written.name))
+        #expect(written.bytes > 1 << 20)
+        #expect(file.count == written.bytes)
+        #expect(file == Snapshot.encode(ledger, seq: 6000))
+        #expect(try Snapshot.decode(file).ledger == ledger)
+        #expect(throws: CodecError.self) { try Snapshot.decode(Array(file.dropLast(1))) }
+        #expect(throws: CodecError.self) { try Snapshot.decode(Array(file.prefix(file.count / 2))) }
     }
 
     @Test func leftoverTemporarySnapshotsAreRemoved() throws {

@@ -163,9 +163,8 @@ func seed(returns n: Int, password: String, snapshot: Bool) throws {
     print("seeded \(n) returns: \(log.lastSeq) records in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     if snapshot {
         let t = Date()
-        let bytes = Snapshot.encode(ledger, seq: log.lastSeq)
-        let name = try Snapshot.write(bytes, seq: log.lastSeq, to: directory, fs: fs)
-        print("snapshot \(name): \(bytes.count) bytes in \(String(format: "%.2f", Date().timeIntervalSince(t))) s")
+        let written = try Snapshot.write(ledger, seq: log.lastSeq, to: directory, fs: fs)
+        print("snapshot \(written.name): \(written.bytes) bytes in \(String(format: "%.2f", Date().timeIntervalSince(t))) s")
     }
     print("digest \(ledger.digest)")
 }
