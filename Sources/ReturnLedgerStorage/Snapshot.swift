@@ -94,6 +94,7 @@ public enum Snapshot {
         private let fd: Int32
         private let fs: any FileSystem
         private let state = Mutex<(length: Int, crc: UInt32, failure: StorageError?)>((0, 0, nil))
+        static let syncEvery = 4 << 20
 
         init(fd: Int32, fs: any FileSystem) { self.fd = fd; self.fs = fs }
 
@@ -103,7 +104,11 @@ public enum Snapshot {
                 do throws(StorageError) {
                     try fs.write(fd, bytes: chunk)
                     s.crc = CRC32C.checksum(chunk, seed: s.crc)
+                    let before = s.length
                     s.length += chunk.count
+                    // Sync as we go (as Redis's rdb-save-incremental-fsync), so the final fsync
+                    // does not flush the whole image at once while the log waits behind it.
+                    if before / Sink.syncEvery != s.length / Sink.syncEvery { try fs.sync(fd, dataOnly: true) }
                 } catch {
                     s.failure = error
                 }
