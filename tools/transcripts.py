@@ -30,6 +30,10 @@ VARIABLE = [
     (re.compile(r"peer=[0-9a-f.:]+"), "peer=<peer>"),
     (re.compile(r"session=\d+"), "session=<n>"),
     (re.compile(r"(approve_p\d+_s)=\d+"), r"\1=<s>"),
+    # Sizes and fingerprints depend on peers' port numbers recorded in the audit trail.
+    (re.compile(r"\bbytes=\d+"), "bytes=<n>"),
+    (re.compile(r"\bdigest=[0-9a-f]{8}-\d+"), "digest=<digest>"),
+    (re.compile(r"\bseq=\d+ digest="), "seq=<n> digest="),
 ]
 
 
