@@ -250,6 +250,7 @@ def main():
     rng = random.Random(seed)
     random.seed(seed)
     data = tempfile.mkdtemp(prefix="rl-crash-")
+    print("crashtest: seed %d, %d clients, fsync %s" % (seed, args.clients, args.fsync), flush=True)
     ledger = Ledger()
     failures = 0
     started = time.time()
@@ -279,7 +280,17 @@ def main():
             for t in threads:
                 t.join()
             server = Server(args.binary, data, args.fsync)
-            problems, sales, returns, approved = check(server, ledger, args.wal, data)
+            try:
+                problems, sales, returns, approved = check(server, ledger, args.wal, data)
+            except (OSError, ConnectionError) as e:
+                time.sleep(0.5)
+                code = server.proc.poll()
+                if code is None:
+                    server.kill()
+                print("cycle %d: the server went away during the check (%s); exit status %s; its stderr:\n%s" % (
+                    cycle, e, code, server.proc.stderr.read()[-4000:]), flush=True)
+                failures += 1
+                break
             status = "ok" if not problems else "FAILED"
             print("cycle %d/%d %s: %d sales, %d returns, %d approved; acknowledged %d/%d/%d" % (
                 cycle, args.cycles, status, sales, returns, approved, len(ledger.acked_sales),

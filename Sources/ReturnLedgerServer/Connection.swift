@@ -121,13 +121,20 @@ final class Connection: @unchecked Sendable {
             }
         }
         if !busy { flush() }
+        updateReading()
+        if peerClosed, !busy, next >= frames.count { closeAfterFlush = true; flush() }
+    }
+
+    /// Backpressure: stop reading while many requests wait or much output is unsent; start
+    /// again when both have drained.
+    private func updateReading() {
+        guard !closed else { return }
         if frames.count - next > Connection.maxQueuedFrames || output.count - written > Connection.maxQueuedOutput {
             pauseReading()
         } else if readPaused, !peerClosed, !closeAfterFlush {
             readPaused = false
             readSource?.resume()
         }
-        if peerClosed, !busy, next >= frames.count { closeAfterFlush = true; flush() }
     }
 
     /// AUTH: the state is read and written on the engine queue; the ~20 ms crypt runs here.
@@ -230,7 +237,9 @@ final class Connection: @unchecked Sendable {
         written = 0
         if writeArmed { writeArmed = false; writeSource?.suspend() }
         if closeAfterFlush, !busy { close(); return }
-        if readPaused, !peerClosed, frames.count - next <= Connection.maxQueuedFrames { pump() }
+        // Requests held back while output was large can go on now. Asynchronously: pump calls
+        // flush, and flush calling pump back would recurse without bound.
+        if readPaused || (!busy && next < frames.count) { queue.async { [self] in pump() } }
     }
 
     private func pauseReading() {

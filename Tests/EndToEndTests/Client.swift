@@ -21,8 +21,11 @@ final class Client: @unchecked Sendable {
 
     struct Failure: Error { var message: String }
 
-    init(port: Int, timeoutSeconds: Int = 20) throws {
+    init(port: Int, timeoutSeconds: Int = 20, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -55,6 +55,28 @@ import Testing
         #expect(try client.call("PING").ok)
     }
 
+    /// One reply far bigger than the output limit (1 MiB) and the kernel's socket buffers, to a
+    /// client that reads slowly: the server must hold it, pause reading, and carry on once it
+    /// drained. (Draining once called back into request processing recursively until the stack
+    /// overflowed; found by the crash test.)
+    @Test func aHugeReplyToASlowReaderThenMoreCommands() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let clerk = try server.login("clerk1")
+        var batch = "SALE BIG location=STORE1 A100:1000000\n"
+        for i in 0..<40000 { batch += "RETURN BIG A100:1 reason=DEFECTIVE note=\"padding the list line a little\" key=k\(i)\n" }
+        try clerk.send(batch)
+        for _ in 0...40000 { _ = try clerk.readReply() }
+        let slow = try Client(port: server.port, receiveBuffer: 4096)
+        #expect(try slow.call("AUTH clerk1 clerk1").ok)
+        let list = try slow.call("LIST limit=100000")
+        #expect(list.data.count == 40000)
+        #expect(list.data.reduce(0) { $0 + $1.utf8.count } > 5 << 20)  // more than the kernel buffers hold
+        #expect(try slow.call("PING").status == "OK pong")
+        #expect(try slow.call("STOCK A100").ok)
+    }
+
     @Test func thousandPipelinedCommandsAnsweredInOrder() throws {
         let server = try ServerProcess()
         defer { server.stop() }
