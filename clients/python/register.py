@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""A cash-register simulator for ReturnLedger: rings up sales and files returns.
+
+A shop can adapt it: it logs in as a clerk, then reads lines from a CSV file (or the keyboard)
+and prints what the server answered, including the return document numbers once approved.
+
+  python3 register.py --csv till.csv                 # batch: one action per CSV row
+  python3 register.py                                # interactive: type `help`
+
+CSV columns: action,order,items,extra,note
+  sale,S-1001,A100:2 B300:1,C001,          extra = customer (empty: walk-in, paid)
+  return,S-1001,A100:1,DEFECTIVE,box torn  extra = reason
+  status,,,,                               documents of the returns filed this session
+
+Every return carries an idempotency key, so a dropped connection is retried without ever filing
+the same return twice.
+"""
+import argparse
+import csv
+import os
+import shlex
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from returnledger import Client, ReturnLedgerError  # noqa: E402
+
+
+class Register:
+    def __init__(self, client, location, out=sys.stdout):
+        self.client, self.location, self.out = client, location, out
+        self.filed = []  # return ids filed in this session
+
+    def say(self, text):
+        print(text, file=self.out, flush=True)
+
+    def sale(self, order, items, customer=None):
+        r = self.client.sale(order, self.location, items, customer=customer or None)
+        self.say("sale %s: total %s%s" % (r.order, r.total, " (already recorded)" if r.existed else ""))
+
+    def file_return(self, order, items, reason, note=None):
+        r = self.client.return_items(order, items, reason=reason, note=note or None, location=self.location)
+        if r.id not in self.filed:
+            self.filed.append(r.id)
+        self.say("return %s filed: %s, %s %s" % (r.id, r.state, r.kind, r.amount))
+
+    def status(self):
+        if not self.filed:
+            self.say("no returns filed in this session")
+        for rid in self.filed:
+            r = self.client.show(rid)
+            doc = r.get("doc") or "-"
+            self.say("%s %s doc %s amount %s" % (rid, r.state, doc, r.amount))
+
+    def run(self, action, order="", items="", extra="", note=""):
+        action = action.strip().lower()
+        try:
+            if action == "sale":
+                self.sale(order, items.split(), customer=extra)
+            elif action == "return":
+                self.file_return(order, items.split(), reason=extra or "OTHER", note=note)
+            elif action == "status":
+                self.status()
+            else:
+                self.say("unknown action %r (sale, return, status)" % action)
+                return False
+            return True
+        except ReturnLedgerError as e:
+            self.say("refused: %s %s" % (e.code, e.message))
+            return False
+
+
+HELP = """commands:
+  sale ORDER ITEM... [customer=ID]        e.g. sale S-7 A100:2 customer=C001
+  return ORDER ITEM... REASON [note...]   e.g. return S-7 A100:1 DEFECTIVE lid broken
+  status                                  return ids and their documents
+  quit"""
+
+
+def interactive(register):
+    register.say(HELP)
+    while True:
+        try:
+            line = input("till> ")
+        except EOFError:
+            return
+        words = shlex.split(line)
+        if not words:
+            continue
+        if words[0] in ("quit", "exit"):
+            return
+        if words[0] == "help":
+            register.say(HELP)
+        elif words[0] == "sale" and len(words) >= 3:
+            customer = next((w.split("=", 1)[1] for w in words[2:] if w.startswith("customer=")), "")
+            items = [w for w in words[2:] if ":" in w]
+            register.run("sale", words[1], " ".join(items), customer)
+        elif words[0] == "return" and len(words) >= 4:
+            items = [w for w in words[2:] if ":" in w]
+            rest = [w for w in words[2:] if ":" not in w]
+            register.run("return", words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(rest[1:]))
+        elif words[0] == "status":
+            register.run("status")
+        else:
+            register.say("? type help")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--host", default=os.environ.get("RETURNLEDGER_HOST", "127.0.0.1"))
+    ap.add_argument("--port", type=int, default=int(os.environ.get("RETURNLEDGER_PORT", "7480")))
+    ap.add_argument("--user", default="clerk1")
+    ap.add_argument("--password", default=os.environ.get("RETURNLEDGER_PASSWORD", "clerk1"))
+    ap.add_argument("--location", default="STORE1", help="this till's store")
+    ap.add_argument("--csv", help="CSV file of actions (action,order,items,extra,note)")
+    args = ap.parse_args()
+    try:
+        client = Client(args.host, args.port, user=args.user, password=args.password,
+                        key_prefix="till-%s-%s-%d" % (args.user, args.location, os.getpid()))
+    except ReturnLedgerError as e:
+        sys.exit("cannot log in: %s %s" % (e.code, e.message))
+    register = Register(client, args.location)
+    ok = True
+    if args.csv:
+        with open(args.csv, newline="", encoding="utf-8") as f:
+            for row in csv.reader(f):
+                if not row or row[0].startswith("#") or row[0] == "action":
+                    continue
+                row += [""] * (5 - len(row))
+                ok &= register.run(*row[:5])
+    else:
+        interactive(register)
+    client.close()
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""A returns report a manager would look at: why goods come back, which SKUs, how many per
+day, and how long approvals take.
+
+  python3 report.py --user auditor1 --password auditor1 --out returns.svg
+  python3 report.py --from 2026-11-01 --to 2026-11-30 --png returns.png
+
+Pulls STATS (by reason, SKU, day) and LIST (with SHOW for approval times) and writes an SVG
+drawn by hand (standard library only). `--png` draws the same with matplotlib if it is
+installed (`python3 -m pip install matplotlib`); without it the script says so and writes the
+SVG only.
+"""
+import argparse
+import datetime
+import html
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from returnledger import Client, ReturnLedgerError  # noqa: E402
+
+
+def parse_time(text):
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+
+
+def collect(client, date_from=None, date_to=None, sample=200):
+    """Everything the report shows, as plain Python data."""
+    window = {"from_": date_from, "to": date_to}
+    totals = client.stats(**window)
+    data = {"totals": dict(totals.fields)}
+    for by in ("reason", "sku", "day"):
+        data[by] = [(row[by], int(row["count"]), int(row["qty"]), float(row["amount"]))
+                    for row in client.stats(by=by, **window).data]
+    approvals = []
+    listed = client.call("LIST", limit=sample, from_=date_from, to=date_to).data
+    for row in listed:
+        if row["state"] not in ("approved", "inspecting", "completed"):
+            continue
+        show = client.show(row["id"])
+        filed = next((e for e in show.data if e.get("") == "event" and e.get("action") == "filed"), None)
+        approved = next((e for e in show.data if e.get("") == "event" and e.get("action") == "approved"), None)
+        if filed and approved:
+            approvals.append((parse_time(approved["at"]) - parse_time(filed["at"])).total_seconds() / 60.0)
+    data["approval_minutes"] = approvals
+    data["listed"] = len(listed)
+    return data
+
+
+def bars(title, rows, x, y, width, height, color, max_rows=10):
+    """An SVG group with a horizontal bar chart of (label, value) rows."""
+    rows = rows[:max_rows]
+    out = ['<g transform="translate(%d,%d)">' % (x, y),
+           '<text x="0" y="0" class="title">%s</text>' % html.escape(title)]
+    if not rows:
+        out.append('<text x="0" y="30" class="label">no approved returns in this window</text>')
+        return "\n".join(out + ["</g>"])
+    top = max(v for _, v in rows) or 1
+    bar_h = min(26, (height - 30) // len(rows))
+    for i, (label, value) in enumerate(rows):
+        w = int((width - 170) * value / top)
+        yy = 20 + i * bar_h
+        out.append('<text x="0" y="%d" class="label">%s</text>' % (yy + bar_h * 0.7, html.escape(str(label))[:22]))
+        out.append('<rect x="150" y="%d" width="%d" height="%d" fill="%s"/>' % (yy + 2, max(w, 1), bar_h - 4, color))
+        out.append('<text x="%d" y="%d" class="value">%s</text>' % (155 + w, yy + bar_h * 0.7, value))
+    return "\n".join(out + ["</g>"])
+
+
+def histogram(minutes, edges=(5, 15, 60, 240, 1440)):
+    labels, counts, low = [], [], 0
+    for edge in edges:
+        labels.append("%s–%s min" % (low, edge))
+        counts.append(sum(1 for m in minutes if low <= m < edge))
+        low = edge
+    labels.append("≥ %d min" % low)
+    counts.append(sum(1 for m in minutes if m >= low))
+    return list(zip(labels, counts))
+
+
+def svg(data, subtitle):
+    t = data["totals"]
+    summary = ("filed %s · approved %s · rejected %s · pending %s · refunded/credited %s · return rate %s · "
+               "approval p50 %ss, p90 %ss" % (t.get("filed"), t.get("approved"), t.get("rejected"), t.get("pending"),
+                                            t.get("amount"), t.get("return_rate"), t.get("approve_p50_s"),
+                                            t.get("approve_p90_s")))
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="760" font-family="sans-serif">',
+        '<style>.title{font-size:16px;font-weight:bold}.label{font-size:12px}.value{font-size:11px;fill:#333}'
+        '.h1{font-size:22px;font-weight:bold}.sub{font-size:13px;fill:#555}</style>',
+        '<rect width="100%" height="100%" fill="white"/>',
+        '<text x="30" y="40" class="h1">Returns report</text>',
+        '<text x="30" y="62" class="sub">%s</text>' % html.escape(subtitle),
+        '<text x="30" y="84" class="sub">%s</text>' % html.escape(summary),
+        bars("Returns by reason", [(r, c) for r, c, _, _ in data["reason"]], 30, 120, 460, 280, "#d9534f"),
+        bars("Returns by SKU (top 10)", [(s, c) for s, c, _, _ in data["sku"]], 520, 120, 460, 280, "#f0ad4e"),
+        bars("Returns per day", [(d, c) for d, c, _, _ in data["day"]][-10:], 30, 440, 460, 280, "#5bc0de"),
+        bars("Time to approval (last %d returns listed)" % data["listed"], histogram(data["approval_minutes"]),
+             520, 440, 460, 280, "#5cb85c"),
+        "</svg>",
+    ]
+    return "\n".join(parts)
+
+
+def png(data, path, subtitle):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: python3 -m pip install matplotlib (the SVG was written anyway)",
+              file=sys.stderr)
+        return False
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+    panels = [("By reason", [(r, c) for r, c, _, _ in data["reason"]]),
+              ("By SKU", [(s, c) for s, c, _, _ in data["sku"]][:10]),
+              ("Per day", [(d, c) for d, c, _, _ in data["day"]][-10:]),
+              ("Time to approval", histogram(data["approval_minutes"]))]
+    for ax, (title, rows) in zip(axes.flat, panels):
+        ax.barh([str(r[0]) for r in rows][::-1], [r[1] for r in rows][::-1])
+        ax.set_title(title)
+    fig.suptitle("Returns report — " + subtitle)
+    fig.tight_layout()
+    fig.savefig(path)
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--host", default=os.environ.get("RETURNLEDGER_HOST", "127.0.0.1"))
+    ap.add_argument("--port", type=int, default=int(os.environ.get("RETURNLEDGER_PORT", "7480")))
+    ap.add_argument("--user", default="auditor1")
+    ap.add_argument("--password", default=os.environ.get("RETURNLEDGER_PASSWORD", "auditor1"))
+    ap.add_argument("--from", dest="date_from")
+    ap.add_argument("--to", dest="date_to")
+    ap.add_argument("--out", default="returns-report.svg")
+    ap.add_argument("--png")
+    args = ap.parse_args()
+    try:
+        with Client(args.host, args.port, user=args.user, password=args.password) as client:
+            data = collect(client, args.date_from, args.date_to)
+    except ReturnLedgerError as e:
+        sys.exit("report failed: %s %s" % (e.code, e.message))
+    subtitle = "%s to %s, server %s:%d" % (args.date_from or "the beginning", args.date_to or "today", args.host, args.port)
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(svg(data, subtitle))
+    print("wrote %s" % args.out)
+    if args.png and png(data, args.png, subtitle):
+        print("wrote %s" % args.png)
+
+
+if __name__ == "__main__":
+    main()

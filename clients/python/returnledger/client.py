@@ -1,0 +1,335 @@
+"""A small, dependency-free client for the ReturnLedger protocol (Python 3.9+).
+
+    from returnledger import Client
+    with Client("127.0.0.1", 7480, user="clerk1", password="clerk1") as rl:
+        rl.sale("S-7", "STORE1", ["A100:2"], customer="C001")
+        r = rl.return_items("S-7", ["A100:1"], reason="DEFECTIVE")   # key= added for you
+        print(r.id, r.state)                                           # R000001 pending
+
+Every command is also reachable with ``call("WORD", positional..., key=value...)``. Replies come
+back as ``Reply`` objects (status, fields, data lines); ``ERR`` replies raise
+``ReturnLedgerError`` carrying the protocol's error code.
+"""
+import itertools
+import os
+import re
+import socket
+import time
+
+__all__ = ["Client", "Reply", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields"]
+
+
+class ReturnLedgerError(Exception):
+    """An ``ERR CODE message`` reply. ``code`` is one of the protocol's error codes."""
+
+    def __init__(self, code, message, line=""):
+        super().__init__("%s %s" % (code, message))
+        self.code = code
+        self.message = message
+        self.line = line
+
+
+class ConnectionLost(ReturnLedgerError):
+    """The connection closed or failed before a reply was complete."""
+
+    def __init__(self, message):
+        super().__init__("CONNECTION", message)
+
+
+_BARE = re.compile(r'^[^\s"\\]+$')
+
+
+def quote(value):
+    """A value as a protocol token: bare when it can be, else quoted with escapes."""
+    text = str(value)
+    if text and _BARE.match(text) and all(0x20 < ord(c) != 0x7F for c in text):
+        return text
+    out = ['"']
+    for ch in text:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append("\\x%02x" % ord(ch))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def item(sku, qty, price=None, batch=None):
+    """An item token: ``SKU:QTY[@PRICE][#BATCH]``."""
+    token = "%s:%d" % (sku, qty)
+    if price is not None:
+        token += "@%s" % price
+    if batch:
+        token += "#%s" % batch
+    return token
+
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def parse_fields(text):
+    """``key=value`` fields of a reply line, in order, values unquoted. Bare words (``item``,
+    ``pong``) are returned under the key ``""``."""
+    fields = {}
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i] in " \t":
+            i += 1
+        if i >= n:
+            break
+        start = i
+        while i < n and text[i] not in " \t=":
+            i += 1
+        if i < n and text[i] == "=":
+            key = text[start:i]
+            i += 1
+            if i < n and text[i] == '"':
+                i += 1
+                raw = bytearray()
+                while i < n and text[i] != '"':
+                    ch = text[i]
+                    if ch == "\\" and i + 1 < n:
+                        nxt = text[i + 1]
+                        if nxt == "x" and i + 3 < n:
+                            raw.append(int(text[i + 2:i + 4], 16))
+                            i += 4
+                            continue
+                        raw.extend(_ESCAPES.get(nxt, nxt).encode())
+                        i += 2
+                        continue
+                    raw.extend(ch.encode())
+                    i += 1
+                i += 1
+                fields[key] = raw.decode("utf-8", "replace")
+            else:
+                vstart = i
+                while i < n and text[i] not in " \t":
+                    i += 1
+                fields[key] = text[vstart:i]
+        else:
+            fields.setdefault("", text[start:i])
+    return fields
+
+
+class Reply:
+    """One reply: its status line, the status fields as a dict, and its ``* `` data lines."""
+
+    def __init__(self, status, lines):
+        self.status = status
+        self.ok = status.startswith("OK")
+        self.fields = parse_fields(status[2:]) if self.ok else {}
+        self.word = self.fields.pop("", None)
+        self.lines = lines
+        self.data = [parse_fields(line[2:]) for line in lines]
+
+    def __getitem__(self, key):
+        return self.fields[key]
+
+    def get(self, key, default=None):
+        return self.fields.get(key, default)
+
+    def __getattr__(self, key):
+        try:
+            return self.__dict__["fields"][key]
+        except KeyError:
+            raise AttributeError(key)
+
+    @property
+    def existed(self):
+        return self.fields.get("existed") == "yes"
+
+    def __repr__(self):
+        return "Reply(%r, %d data lines)" % (self.status, len(self.lines))
+
+
+class Client:
+    """A connection to a ReturnLedger server.
+
+    ``retries``: how often ``call`` reconnects, logs in again and re-sends after the connection
+    drops. Only idempotent requests are retried: reads, SALE/PURCHASE (their order id makes a
+    re-send safe) and RETURN with ``key=`` (``return_items`` always adds one). Others raise
+    ``ConnectionLost`` so the caller decides.
+    """
+
+    IDEMPOTENT = {"PING", "HELP", "WHOAMI", "SHOW", "LIST", "DOC", "NOTICES", "STOCK", "BALANCE", "STATS",
+                  "AUDIT", "INFO", "DIGEST", "SALE", "PURCHASE", "APPROVE", "POLICY"}
+
+    def __init__(self, host="127.0.0.1", port=7480, user=None, password=None, timeout=30.0, retries=3,
+                 key_prefix=None):
+        self.host, self.port, self.timeout, self.retries = host, port, timeout, retries
+        self.user, self.password = user, password
+        self.key_prefix = key_prefix or "py-%x-%x" % (os.getpid(), int(time.time() * 1000) & 0xFFFFFF)
+        self._keys = itertools.count(1)
+        self._sock = None
+        self._reader = None
+        self.connect()
+
+    # -- connection -------------------------------------------------------------------------
+
+    def connect(self):
+        self.close()
+        try:
+            self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except OSError as e:
+            raise ConnectionLost("cannot connect to %s:%s: %s" % (self.host, self.port, e))
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._reader = self._sock.makefile("rb")
+        if self.user is not None:
+            self.login(self.user, self.password)
+
+    def login(self, user, password):
+        """AUTH; raises ``ReturnLedgerError`` (code AUTH or LOCKED) when refused."""
+        reply = self._roundtrip(["AUTH %s %s" % (quote(user), quote(password))])[0]
+        if not reply.ok:
+            self.close()
+            raise self._error(reply.status)
+        self.user, self.password = user, password
+        return reply
+
+    def close(self):
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+        self._sock = self._reader = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self._sock is not None:
+                self._sock.sendall(b"QUIT\n")
+        except OSError:
+            pass
+        self.close()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    @staticmethod
+    def line(word, *args, **named):
+        """Builds a request line; ``None`` values are left out."""
+        parts = [word]
+        for a in args:
+            if isinstance(a, (list, tuple)):
+                parts.extend(quote(x) for x in a)
+            elif a is not None:
+                parts.append(quote(a))
+        for k, v in named.items():
+            if v is not None:
+                parts.append("%s=%s" % (k.rstrip("_"), quote(v)))
+        return " ".join(parts)
+
+    def call(self, word, *args, **named):
+        """Sends one command and returns its ``Reply``; raises ``ReturnLedgerError`` on ``ERR``."""
+        return self.call_line(self.line(word, *args, **named))
+
+    def call_line(self, line):
+        """Sends a request line as it is."""
+        reply = self._with_retry([line])[0]
+        if not reply.ok:
+            raise self._error(reply.status)
+        return reply
+
+    def pipeline(self, lines):
+        """Sends many request lines at once and reads every reply, in order. ``ERR`` replies are
+        returned (as ``Reply`` with ``ok`` false), not raised, so one failure does not hide the rest."""
+        return self._with_retry(list(lines))
+
+    def _with_retry(self, lines):
+        attempt = 0
+        while True:
+            try:
+                if self._sock is None:
+                    self.connect()
+                return self._roundtrip(lines)
+            except ConnectionLost:
+                attempt += 1
+                safe = all(self._retryable(l) for l in lines)
+                if not safe or attempt > self.retries:
+                    self.close()
+                    raise
+                time.sleep(min(0.05 * (2 ** attempt), 1.0))
+                self.close()
+
+    def _retryable(self, line):
+        word = line.split(" ", 1)[0].upper()
+        if word == "RETURN":
+            return " key=" in line or "\tkey=" in line
+        return word in self.IDEMPOTENT
+
+    def _roundtrip(self, lines):
+        try:
+            self._sock.sendall("".join(l + "\n" for l in lines).encode("utf-8"))
+            return [self._read_reply() for _ in lines]
+        except (OSError, ValueError) as e:
+            self.close()
+            raise ConnectionLost(str(e))
+
+    def _read_reply(self):
+        data = []
+        while True:
+            raw = self._reader.readline()
+            if not raw:
+                raise ConnectionLost("connection closed by the server")
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if text.startswith("OK") or text.startswith("ERR"):
+                reply = Reply(text, data)
+                if text.startswith("ERR LIMIT"):
+                    self.close()
+                return reply
+            data.append(text)
+
+    @staticmethod
+    def _error(status):
+        parts = status.split(" ", 2)
+        return ReturnLedgerError(parts[1] if len(parts) > 1 else "INTERNAL", parts[2] if len(parts) > 2 else "", status)
+
+    # -- the common calls -------------------------------------------------------------------
+
+    def new_key(self):
+        """A fresh idempotency key for RETURN: ``<prefix>-<n>``."""
+        return "%s-%d" % (self.key_prefix, next(self._keys))
+
+    def sale(self, order, location, items, customer=None, paid=None, at=None):
+        return self.call("SALE", order, list(items), location=location, customer=customer,
+                         paid=None if paid is None else ("yes" if paid else "no"), at=at)
+
+    def purchase(self, order, location, supplier, items, at=None):
+        return self.call("PURCHASE", order, list(items), location=location, supplier=supplier, at=at)
+
+    def return_items(self, order, items, reason, location=None, note=None, key=None):
+        """Files a return. Always sends ``key=`` (a fresh one unless given), so the automatic
+        retry after a dropped connection can never file it twice."""
+        return self.call("RETURN", order, list(items), reason=reason, location=location, note=note,
+                         key=key or self.new_key())
+
+    def approve(self, return_id, refund=None, note=None):
+        return self.call("APPROVE", return_id, refund=refund, note=note)
+
+    def reject(self, return_id, note):
+        return self.call("REJECT", return_id, note=note)
+
+    def show(self, return_id):
+        return self.call("SHOW", return_id)
+
+    def pending(self, limit=100):
+        return self.call("LIST", state="pending", limit=limit).data
+
+    def stock(self, sku=None, location=None):
+        return self.call("STOCK", sku, location=location)
+
+    def balance(self, party=None):
+        return self.call("BALANCE", party)
+
+    def stats(self, by=None, from_=None, to=None, kind=None):
+        return self.call("STATS", by=by, from_=from_, to=to, kind=kind)

@@ -1,0 +1,141 @@
+"""Unit tests of the client library: no server, just bytes."""
+import os
+import socket
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from returnledger import Client, ConnectionLost, Reply, ReturnLedgerError, item, quote  # noqa: E402
+from returnledger.client import parse_fields  # noqa: E402
+
+
+class QuotingTest(unittest.TestCase):
+    def test_bare_values_stay_bare(self):
+        self.assertEqual(quote("A100"), "A100")
+        self.assertEqual(quote("RT-20261129-0001"), "RT-20261129-0001")
+        self.assertEqual(quote(12), "12")
+
+    def test_values_that_need_quotes(self):
+        self.assertEqual(quote(""), '""')
+        self.assertEqual(quote("box torn"), '"box torn"')
+        self.assertEqual(quote('say "hi"'), '"say \\"hi\\""')
+        self.assertEqual(quote("a\\b"), '"a\\\\b"')
+        self.assertEqual(quote("line\nbreak\ttab"), '"line\\nbreak\\ttab"')
+        self.assertEqual(quote("\x01"), '"\\x01"')
+        self.assertEqual(quote("包装 破损"), '"包装 破损"')
+
+    def test_items(self):
+        self.assertEqual(item("A100", 2), "A100:2")
+        self.assertEqual(item("C400", 40, price="3.10", batch="LOT7"), "C400:40@3.10#LOT7")
+
+    def test_request_lines(self):
+        self.assertEqual(Client.line("RETURN", "S1", ["A100:1", "B2:1"], reason="DEFECTIVE", note="lid broken", key=None),
+                         'RETURN S1 A100:1 B2:1 reason=DEFECTIVE note="lid broken"')
+        self.assertEqual(Client.line("STATS", by="reason", from_="2026-11-01"), "STATS by=reason from=2026-11-01")
+
+
+class ParsingTest(unittest.TestCase):
+    def test_fields_with_quotes_and_escapes(self):
+        f = parse_fields('id=R000001 note="box \\"torn\\", 包装" batch="" tab="a\\tb" hex="\\x41"')
+        self.assertEqual(f, {"id": "R000001", "note": 'box "torn", 包装', "batch": "", "tab": "a\tb", "hex": "A"})
+
+    def test_bare_leading_word(self):
+        self.assertEqual(parse_fields("item sku=A100 qty=2"), {"": "item", "sku": "A100", "qty": "2"})
+
+    def test_reply_object(self):
+        r = Reply("OK id=R000002 state=pending existed=yes", ["* sku=A100 on_hand=3"])
+        self.assertTrue(r.ok)
+        self.assertTrue(r.existed)
+        self.assertEqual(r.id, "R000002")
+        self.assertEqual(r["state"], "pending")
+        self.assertEqual(r.data, [{"sku": "A100", "on_hand": "3"}])
+        self.assertEqual(Reply("OK pong", []).word, "pong")
+        self.assertFalse(Reply("ERR EXCEEDS too many", []).ok)
+
+
+class FakeServer:
+    """Answers each line with a scripted reply; drops the connection once when told to."""
+
+    def __init__(self, script):
+        self.script = script  # function(line, connection_number) -> reply text or None to drop
+        self.lines = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self.handle, args=(conn, self.connections), daemon=True).start()
+
+    def handle(self, conn, number):
+        with conn, conn.makefile("rb") as reader:
+            for raw in reader:
+                line = raw.decode().rstrip("\n")
+                self.lines.append((number, line))
+                reply = self.script(line, number)
+                if reply is None:
+                    return
+                conn.sendall((reply + "\n").encode())
+
+    def close(self):
+        self.sock.close()
+
+
+class RetryTest(unittest.TestCase):
+    def script(self, line, number):
+        if line.startswith("AUTH"):
+            return "OK user=clerk1 role=clerk"
+        if number == 1 and not line.startswith("AUTH"):
+            return None  # the first connection dies on its first real request
+        if line.startswith("RETURN"):
+            return "OK id=R000001 state=pending kind=sale amount=25.00"
+        return "OK"
+
+    def test_return_with_key_is_retried_after_a_dropped_connection(self):
+        server = FakeServer(self.script)
+        client = Client("127.0.0.1", server.port, user="clerk1", password="clerk1")
+        reply = client.return_items("S1", ["A100:1"], reason="DEFECTIVE")
+        self.assertEqual(reply.id, "R000001")
+        sent = [l for _, l in server.lines if l.startswith("RETURN")]
+        self.assertEqual(len(sent), 2)
+        self.assertEqual(sent[0], sent[1])  # the same key both times
+        self.assertIn(" key=", sent[0])
+        self.assertEqual(server.connections, 2)  # reconnected and logged in again
+        client.close()
+        server.close()
+
+    def test_non_idempotent_requests_are_not_retried(self):
+        server = FakeServer(lambda line, n: "OK user=clerk1 role=clerk" if line.startswith("AUTH") else None)
+        client = Client("127.0.0.1", server.port, user="clerk1", password="clerk1")
+        with self.assertRaises(ConnectionLost):
+            client.call("PAYMENT", "C1", amount="5", direction="in")
+        with self.assertRaises(ConnectionLost):
+            client.call("RETURN", "S1", ["A100:1"], reason="DEFECTIVE")  # no key: unsafe to re-send
+        self.assertEqual(len([l for _, l in server.lines if not l.startswith("AUTH")]), 2)  # each sent once
+        client.close()
+        server.close()
+
+    def test_errors_raise_with_their_code(self):
+        server = FakeServer(lambda line, n: "ERR EXCEEDS A100: 0 of 1 returnable")
+        client = Client("127.0.0.1", server.port)
+        with self.assertRaises(ReturnLedgerError) as caught:
+            client.call("RETURN", "S1", ["A100:1"], reason="DEFECTIVE", key="k1")
+        self.assertEqual(caught.exception.code, "EXCEEDS")
+        self.assertIn("returnable", caught.exception.message)
+        replies = client.pipeline(["PING", "PING"])
+        self.assertEqual([r.ok for r in replies], [False, False])
+        client.close()
+        server.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,285 @@
+"""The client library, the register, the report and the shell clients against the real server."""
+import csv
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PYDIR = os.path.dirname(HERE)
+sys.path.insert(0, PYDIR)
+sys.path.insert(0, HERE)
+from returnledger import Client, ConnectionLost, ReturnLedgerError, item  # noqa: E402
+from server import ADMIN_PASSWORD, ROOT, ServerProcess  # noqa: E402
+
+SHELL_DIR = os.path.join(ROOT, "clients", "shell")
+
+
+class LibraryTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ServerProcess()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def client(self, user, password=None):
+        return Client("127.0.0.1", self.server.port, user=user, password=password or user)
+
+    def test_a_return_from_sale_to_document(self):
+        with self.client("clerk1") as clerk, self.client("supervisor1") as sup, self.client("finance1") as fin:
+            sale = clerk.sale("PY-1", "STORE1", [item("A100", 2)], customer="C001")
+            self.assertEqual(sale.total, "50.00")
+            filed = clerk.return_items("PY-1", [item("A100", 1)], reason="DEFECTIVE", note="lid 盖子", location="STORE2")
+            self.assertEqual(filed.state, "pending")
+            self.assertEqual(filed.kind, "sale")
+            self.assertTrue(any(row["id"] == filed.id for row in sup.pending()))
+            approved = sup.approve(filed.id, note="ok")
+            self.assertTrue(approved.doc.startswith("RT-"))
+            doc = clerk.call("DOC", approved.doc)
+            self.assertEqual(doc["return"], filed.id)
+            self.assertEqual(doc.data[0]["sku"], "A100")
+            self.assertEqual(doc.data[0][""], "item")
+            stock = clerk.stock("A100", location="STORE2")
+            self.assertEqual(stock.on_hand, "1")
+            balance = fin.balance("C001")
+            self.assertEqual([e["kind"] for e in balance.data][-2:], ["credit_note", "payment"])
+            show = clerk.show(filed.id)
+            self.assertIn("lid 盖子", [e.get("note") for e in show.data])
+            stats = fin.stats(by="reason")
+            self.assertTrue(any(row["reason"] == "DEFECTIVE" for row in stats.data))
+
+    def test_errors_carry_the_protocol_code(self):
+        with self.client("clerk1") as clerk:
+            with self.assertRaises(ReturnLedgerError) as caught:
+                clerk.return_items("S-0900", ["A200:1"], reason="CHANGED_MIND")
+            self.assertEqual(caught.exception.code, "EXPIRED")
+            with self.assertRaises(ReturnLedgerError) as caught:
+                clerk.approve("R000001")
+            self.assertEqual(caught.exception.code, "DENIED")
+            with self.assertRaises(ReturnLedgerError) as caught:
+                Client("127.0.0.1", self.server.port, user="clerk1", password="wrong")
+            self.assertEqual(caught.exception.code, "AUTH")
+
+    def test_a_resent_key_is_not_filed_twice(self):
+        with self.client("clerk1") as clerk:
+            clerk.sale("PY-2", "STORE1", ["A100:3"])
+            first = clerk.return_items("PY-2", ["A100:1"], reason="DAMAGED", key="till9-0001")
+            again = clerk.return_items("PY-2", ["A100:1"], reason="DAMAGED", key="till9-0001")
+            self.assertEqual(first.id, again.id)
+            self.assertTrue(again.existed)
+
+    def test_pipelining_keeps_order(self):
+        with self.client("clerk1") as clerk:
+            lines = ["SALE PY-P%d location=STORE1 A100:1" % i for i in range(200)] + ["PING"]
+            replies = clerk.pipeline(lines)
+            self.assertEqual([r.order for r in replies[:-1]], ["PY-P%d" % i for i in range(200)])
+            self.assertEqual(replies[-1].word, "pong")
+
+    def test_quoting_round_trips_awkward_text(self):
+        with self.client("admin", ADMIN_PASSWORD) as admin:
+            name = 'Café "Zur Post" \\ 东方 \t tab'
+            admin.call("PARTY", "ADD", "customer", "PYQ1", name=name)
+            rows = {r["id"]: r for r in admin.call("PARTY", "LIST", "customer").data}
+            self.assertEqual(rows["PYQ1"]["name"], name)
+
+
+class ReconnectTest(unittest.TestCase):
+    def test_the_client_reconnects_and_retries_safely_after_a_restart(self):
+        server = ServerProcess()
+        try:
+            client = Client("127.0.0.1", server.port, user="clerk1", password="clerk1", retries=20)
+            client.sale("PY-R", "STORE1", ["A100:2"])
+            server.stop()
+            restarter = threading.Thread(target=server.start)
+            restarter.start()
+            # The connection is gone; return_items reconnects, logs in again and re-sends with its key.
+            filed = client.return_items("PY-R", ["A100:1"], reason="DEFECTIVE")
+            restarter.join()
+            self.assertEqual(filed.state, "pending")
+            listed = [r for r in client.call("LIST", limit=1000).data if r["order"] == "PY-R"]
+            self.assertEqual(len(listed), 1)
+            with self.assertRaises(ConnectionLost):
+                server.stop()
+                client.call("PAYMENT", "C001", amount="1", direction="in")  # not idempotent: not retried
+            client.close()
+        finally:
+            server.close()
+
+
+class ToolsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ServerProcess()
+        cls.env = dict(os.environ, RETURNLEDGER_PORT=str(cls.server.port))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def run_tool(self, args, stdin=None):
+        return subprocess.run([sys.executable] + args, input=stdin, capture_output=True, text=True, env=self.env,
+                              cwd=PYDIR, timeout=60)
+
+    def test_register_rings_up_and_files_from_csv(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["action", "order", "items", "extra", "note"])
+            w.writerow(["sale", "TILL-1", "A100:2 C400:1#LOT7", "C001", ""])
+            w.writerow(["return", "TILL-1", "A100:1", "DEFECTIVE", "lid broken"])
+            w.writerow(["return", "TILL-1", "A100:5", "DEFECTIVE", "too many"])
+            path = f.name
+        try:
+            out = self.run_tool(["register.py", "--csv", path])
+            self.assertIn("sale TILL-1: total 56.50", out.stdout)
+            self.assertRegex(out.stdout, r"return R\d{6} filed: pending, sale 25.00")
+            self.assertIn("refused: EXCEEDS", out.stdout)
+            self.assertEqual(out.returncode, 1)  # one row was refused
+        finally:
+            os.unlink(path)
+
+    def test_register_interactive_prints_the_document_once_approved(self):
+        with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk:
+            clerk.sale("TILL-2", "STORE1", ["A100:1"])
+        script = "return TILL-2 A100:1 CHANGED_MIND wrong colour\nstatus\nquit\n"
+        out = self.run_tool(["register.py", "--user", "clerk2", "--password", "clerk2"], stdin=script)
+        match = re.search(r"return (R\d{6}) filed: pending", out.stdout)
+        self.assertIsNotNone(match, out.stdout)
+        rid = match.group(1)
+        with Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1") as sup:
+            doc = sup.approve(rid).doc
+        out = self.run_tool(["register.py", "--user", "clerk2", "--password", "clerk2"], stdin="status\nquit\n")
+        self.assertIn("no returns filed in this session", out.stdout)  # a new session knows none
+        with Client("127.0.0.1", self.server.port, user="clerk2", password="clerk2") as clerk:
+            self.assertEqual(clerk.show(rid).doc, doc)
+
+    def test_report_writes_an_svg(self):
+        with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk, \
+                Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1") as sup:
+            clerk.sale("REP-1", "STORE1", ["A100:3"])
+            for reason in ("DEFECTIVE", "DAMAGED"):
+                sup.approve(clerk.return_items("REP-1", ["A100:1"], reason=reason).id)
+        out_dir = tempfile.mkdtemp()
+        try:
+            svg = os.path.join(out_dir, "r.svg")
+            out = self.run_tool(["report.py", "--out", svg])
+            self.assertEqual(out.returncode, 0, out.stderr)
+            text = open(svg, encoding="utf-8").read()
+            self.assertTrue(text.startswith("<svg"))
+            self.assertIn("Returns by reason", text)
+            self.assertIn(">DEFECTIVE<", text)
+            self.assertIn(">DAMAGED<", text)
+            self.assertIn("Time to approval", text)
+        finally:
+            shutil.rmtree(out_dir)
+
+
+class ShellTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ServerProcess()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def test_bash_client_with_arguments_and_stdin(self):
+        env = dict(os.environ, RL_USER="clerk1", RL_PASSWORD="clerk1")
+        rl = os.path.join(SHELL_DIR, "rl.sh")
+        out = subprocess.run(["bash", rl, "127.0.0.1", str(self.server.port), "STOCK A100 location=WH1", "WHOAMI"],
+                             capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("* sku=A100 location=WH1 on_hand=50 quarantine=0", out.stdout)
+        self.assertIn("OK user=clerk1 role=clerk", out.stdout)
+        out = subprocess.run(["bash", rl, "127.0.0.1", str(self.server.port)], input="PING\n\n# comment\nAPPROVE R000001\n",
+                             capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(out.stdout.splitlines(), ["OK pong", "ERR DENIED role clerk may not use APPROVE"])
+        self.assertEqual(out.returncode, 1)
+
+    def test_netcat_daily_jobs(self):
+        env = dict(os.environ, RL_PORT=str(self.server.port), RL_USER="supervisor1", RL_PASSWORD="supervisor1")
+        out = subprocess.run(["bash", os.path.join(SHELL_DIR, "daily.sh"), "stock", "A100"], capture_output=True,
+                             text=True, env=env, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("OK sku=A100", out.stdout)
+        self.assertIn("OK bye", out.stdout)
+        out = subprocess.run(["bash", os.path.join(SHELL_DIR, "daily.sh"), "pending"], capture_output=True, text=True,
+                             env=env, timeout=30)
+        self.assertRegex(out.stdout, r"OK count=\d+")
+
+    def test_nc_session_with_crlf(self):
+        out = subprocess.run(["nc", "-q", "2", "127.0.0.1", str(self.server.port)],
+                             input=b"AUTH clerk1 clerk1\r\nSTOCK B300\r\nQUIT\r\n", capture_output=True, timeout=30)
+        lines = out.stdout.decode().splitlines()
+        self.assertEqual(lines[0], "OK user=clerk1 role=clerk")
+        self.assertTrue(lines[-2].startswith("OK sku=B300"))
+        self.assertEqual(lines[-1], "OK bye")
+
+    def test_telnet_session_with_negotiation_bytes(self):
+        """The real telnet program in a terminal: its escape key sends IAC AYT and negotiates
+        BINARY (IAC DO/WILL) in the middle of a command; the server strips them and answers."""
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execvp("telnet", ["telnet", "127.0.0.1", str(self.server.port)])
+        seen = b""
+
+        def expect(pattern, timeout=15.0):
+            nonlocal seen
+            deadline = time.time() + timeout
+            while pattern.encode() not in seen:
+                remaining = deadline - time.time()
+                if remaining <= 0:
+                    self.fail("telnet never showed %r; saw %r" % (pattern, seen[-500:]))
+                ready, _, _ = select.select([fd], [], [], remaining)
+                if ready:
+                    try:
+                        seen += os.read(fd, 4096)
+                    except OSError:
+                        break
+            return seen
+
+        try:
+            expect("Escape character")
+            os.write(fd, b"AUTH clerk1 clerk1\r")
+            expect("OK user=clerk1 role=clerk")
+            os.write(fd, b"PI")
+            os.write(fd, b"\x1d")           # ^]: telnet's command prompt
+            expect("telnet>")
+            os.write(fd, b"send ayt\r")      # IAC AYT (0xFF 0xF6) into the middle of the line
+            os.write(fd, b"\x1d")
+            expect("telnet>")
+            os.write(fd, b"toggle binary\r")  # IAC DO BINARY, IAC WILL BINARY
+            expect("binary")
+            os.write(fd, b"NG\r")
+            expect("OK pong")
+            os.write(fd, b"WHOAMI\r")
+            expect("session=")
+            os.write(fd, b"QUIT\r")
+            expect("OK bye")
+        finally:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+            os.waitpid(pid, 0)
+            os.close(fd)
+
+
+class TranscriptTest(unittest.TestCase):
+    def test_every_transcript_in_protocol_md_matches_the_live_server(self):
+        out = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "transcripts.py"), "--check",
+                              os.path.join(ROOT, "protocol.md")], capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertRegex(out.stdout, r"\d+ transcripts checked, 0 differ")
+
+
+if __name__ == "__main__":
+    unittest.main()
