@@ -25,6 +25,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),
+        .executableTarget(name: "bench", path: "tools/bench"),
         .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "ReturnLedgerServer"], path: "tools/wal",
                           swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),

@@ -1,11 +1,17 @@
 /// The protocol's identifier rule for users, SKUs, locations, parties, orders, reason codes,
 /// batches and keys: 1–64 characters of `A–Z a–z 0–9 . _ -`.
 public enum Identifier {
-    public static func isValid(_ text: some StringProtocol) -> Bool {
-        var count = 0
-        for byte in text.utf8 {
-            count += 1
-            guard count <= 64 else { return false }
+    public static func isValid(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { isValid(utf8: $0) }
+    }
+
+    public static func isValid(_ text: Substring) -> Bool { isValid(String(text)) }
+
+    /// On contiguous bytes: no generic iteration on the request path.
+    public static func isValid(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard (1...64).contains(bytes.count) else { return false }
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
@@ -14,7 +20,7 @@ public enum Identifier {
                 return false
             }
         }
-        return count > 0
+        return true
     }
 }
 

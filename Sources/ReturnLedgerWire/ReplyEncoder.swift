@@ -43,35 +43,48 @@ public enum ReplyEncoder {
     static func appendField(_ field: Field, to out: inout [UInt8]) {
         out.append(0x20)
         if field.key.isEmpty {
-            out.append(contentsOf: field.value.utf8)  // a bare word: `* item sku=...`
+            appendText(field.value, to: &out)  // a bare word: `* item sku=...`
             return
         }
-        out.append(contentsOf: field.key.utf8)
+        appendText(field.key, to: &out)
         out.append(UInt8(ascii: "="))
         appendValue(field.value, to: &out)
     }
 
     /// Writes a value bare when it can be, else quoted with the escapes of section 2.
     public static func appendValue(_ value: String, to out: inout [UInt8]) {
-        let utf8 = value.utf8
-        let needsQuotes = utf8.isEmpty || utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }
-        guard needsQuotes else {
-            out.append(contentsOf: utf8)
-            return
-        }
-        out.append(UInt8(ascii: "\""))
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0..<0x20, 0x7F:
-                let digits: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "x"), digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-            default: out.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            var needsQuotes = utf8.isEmpty
+            for byte in utf8 where byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
+                needsQuotes = true
+                break
             }
+            guard needsQuotes else {
+                out.append(contentsOf: utf8)
+                return
+            }
+            out.append(UInt8(ascii: "\""))
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case 0..<0x20, 0x7F:
+                    out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "x"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]])
+                default: out.append(byte)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
         }
-        out.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends a string's bytes without going through a generic sequence.
+    static func appendText(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 }

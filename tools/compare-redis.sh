@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# compare-redis.sh: ReturnLedger and Redis side by side, in one run, on this machine.
+#
+#   tools/compare-redis.sh                 # 50 connections; mixes return and stock; pipeline 1 and 16
+#   DURATION=5 ROUNDS=1 tools/compare-redis.sh
+#
+# Starts Redis (appendonly yes, appendfsync always) and ReturnLedger (--fsync always) on loopback
+# ports with fresh data directories, runs tools/bench against each alternately (ROUNDS times,
+# the better run of each kept), prints one table with the ratios, and stops both. Installs
+# nothing: it says what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-8}
+ROUNDS=${ROUNDS:-2}
+CONNECTIONS=${CONNECTIONS:-50}
+MIXES=${MIXES:-"return stock"}
+PIPELINES=${PIPELINES:-"1 16"}
+
+missing=()
+command -v redis-server >/dev/null || missing+=("redis-server (apt-get install redis-server)")
+command -v redis-cli >/dev/null || missing+=("redis-cli (apt-get install redis-tools)")
+command -v swift >/dev/null || missing+=("swift (the Swift toolchain)")
+if [ ${#missing[@]} -gt 0 ]; then
+    printf 'compare-redis.sh: missing %s\n' "${missing[@]}" >&2
+    exit 2
+fi
+
+swift build -c release >/dev/null
+bin=.build/release
+work=$(mktemp -d /tmp/rl-compare-XXXXXX)
+redis_pid="" rl_pid=""
+cleanup() {
+    [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+    [ -n "$rl_pid" ] && kill "$rl_pid" 2>/dev/null && wait "$rl_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+redis_port=$(free_port)
+mkdir -p "$work/redis"
+redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes --appendfsync always \
+    --save "" --daemonize no --logfile "$work/redis.log" --maxclients 10000 &
+redis_pid=$!
+for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+RETURNLEDGER_ADMIN_PASSWORD=bench-admin "$bin/returnledger" --port 0 --data "$work/rl" --fsync always \
+    >"$work/rl.out" 2>"$work/rl.err" &
+rl_pid=$!
+for _ in $(seq 1 100); do grep -q '^ready' "$work/rl.out" 2>/dev/null && break; sleep 0.1; done
+rl_port=$(sed -n 's/^ready .*port=\([0-9]*\).*/\1/p' "$work/rl.out")
+[ -n "$rl_port" ] || { echo "returnledger did not start: $(cat "$work/rl.err")" >&2; exit 1; }
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+best() {  # the better of ROUNDS runs: highest ops/s, with its p99
+    local target=$1 port=$2 mix=$3 pipeline=$4 line best_ops=0 best_line=""
+    for _ in $(seq 1 "$ROUNDS"); do
+        line=$("$bin/bench" --target "$target" --port "$port" --password bench-admin --mix "$mix" \
+            --connections "$CONNECTIONS" --pipeline "$pipeline" --duration "$DURATION")
+        ops=$(echo "$line" | field ops_per_s)
+        if [ "${ops%.*}" -gt "${best_ops%.*}" ]; then best_ops=$ops best_line=$line; fi
+    done
+    echo "$best_line"
+}
+
+printf '%-8s %-8s %14s %14s %7s %12s %12s\n' mix pipeline returnledger redis ratio "rl p99 ms" "redis p99 ms"
+for mix in $MIXES; do
+    for pipeline in $PIPELINES; do
+        # Alternate: ReturnLedger, Redis, ReturnLedger, Redis... inside best() by rounds.
+        rl=$(best returnledger "$rl_port" "$mix" "$pipeline")
+        rd=$(best redis "$redis_port" "$mix" "$pipeline")
+        rl_ops=$(echo "$rl" | field ops_per_s); rd_ops=$(echo "$rd" | field ops_per_s)
+        rl_p99=$(echo "$rl" | field p99_ms); rd_p99=$(echo "$rd" | field p99_ms)
+        ratio=$(python3 -c "print('%.2f' % ($rl_ops / $rd_ops))")
+        printf '%-8s %-8s %14s %14s %6sx %12s %12s\n' "$mix" "$pipeline" "$rl_ops" "$rd_ops" "$ratio" "$rl_p99" "$rd_p99"
+    done
+done
+echo "($CONNECTIONS connections, ${DURATION}s per run, best of $ROUNDS; return = RETURN+APPROVE, both durable with fsync always)"
