@@ -29,7 +29,7 @@ extension Ledger {
         case .show(let id):
             guard let request = returnRequest(id) else { throw .notFound("return", id) }
             let items = request.items.map(itemFields)
-            let history = request.history.map {
+            let history = request.events.map {
                 [Field.word("event"), Field("at", $0.at.description), Field("user", $0.user), Field("action", $0.action),
                  Field("note", $0.note)]
             }

@@ -39,8 +39,7 @@ extension Ledger {
         let request = ReturnRequest(
             number: returns.count + 1, kind: order.kind, order: order.id, party: order.party, location: location,
             items: items, amount: amount, reason: filing.reason, note: filing.note, key: filing.key ?? "",
-            filedBy: context.user, filedAt: context.now, state: .pending,
-            history: [ReturnEvent(at: context.now, user: context.user, action: "filed", note: filing.note)])
+            filedBy: context.user, filedAt: context.now, state: .pending)
         return Decision(events: [.returnFiled(request)], reply: filedReply(request))
     }
 

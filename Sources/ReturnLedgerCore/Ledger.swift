@@ -26,6 +26,8 @@ public struct Ledger: Sendable, Equatable {
     /// Recent login failures per user, for the lockout rule.
     public var loginFailures: [String: [Timestamp]] = [:]
     public var lockedUntil: [String: Timestamp] = [:]
+    /// Derived from the returns and orders (see `rebuildIndexes`), kept current by `apply`.
+    public var stats = StatsIndex()
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -78,6 +80,7 @@ extension Ledger {
             post(party, at: at, kind: .payment, doc: paymentId(payments), amount: direction == .in ? -amount : amount)
         case .returnFiled(let request):
             returns.append(request)
+            stats.filed(request)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
         case .returnApproved(let number, let doc, let refund, let note, let by, let at):
@@ -107,6 +110,7 @@ extension Ledger {
 
     private mutating func applyOrder(_ order: Order) {
         orders[order.id] = order
+        stats.sold(order)
         let sign: Int64 = order.kind == .sale ? -1 : 1
         for line in order.lines {
             stock[line.sku, default: [:]][StockSlot(location: order.location, batch: line.batch), default: StockLevel()]
@@ -148,8 +152,9 @@ extension Ledger {
         request.approvedBy = by
         request.approvedAt = at
         request.refund = refund
-        request.history.append(ReturnEvent(at: at, user: by, action: "approved", note: note))
+        request.approvalNote = note
         returns[number - 1] = request
+        stats.approved(request, at: at)
         documents[doc] = number
         documentsPerDay[at.day.daysSinceEpoch, default: 0] += 1
 
@@ -164,20 +169,15 @@ extension Ledger {
             post(request.party, at: at, kind: .debit_note, doc: doc, amount: request.amount)
             noticeKind = .debit_note
         }
-        let text: String
-        switch noticeKind {
-        case .refund: text = "Refund of \(request.amount) for return \(request.id) of order \(request.order)"
-        case .credit_note: text = "Credit note of \(request.amount) for return \(request.id) of order \(request.order)"
-        case .debit_note: text = "Debit note of \(request.amount) for goods returned from order \(request.order)"
-        }
         notices.append(Notice(number: notices.count + 1, at: at, party: request.party, kind: noticeKind, doc: doc,
-                              amount: request.amount, text: text))
+                              amount: request.amount, returnNumber: request.number, order: request.order))
     }
 
     private mutating func close(_ number: Int, as state: ReturnState, action: String, note: String, by: String,
                                 at: Timestamp) {
         let request = returns[number - 1]
         for item in request.items { orders[request.order]?.lines[item.line].pending -= item.quantity }
+        stats.closed(request, as: state)
         returns[number - 1].state = state
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: action, note: note))
     }

@@ -26,16 +26,28 @@ public struct Notice: Sendable, Equatable {
     public var kind: NoticeKind
     public var doc: String
     public var amount: Money
-    public var text: String
+    /// The return and order it is about; the text is written from them when shown.
+    public var returnNumber: Int
+    public var order: String
 
-    public init(number: Int, at: Timestamp, party: String, kind: NoticeKind, doc: String, amount: Money, text: String) {
+    public init(number: Int, at: Timestamp, party: String, kind: NoticeKind, doc: String, amount: Money,
+                returnNumber: Int, order: String) {
         self.number = number; self.at = at; self.party = party; self.kind = kind; self.doc = doc; self.amount = amount
-        self.text = text
+        self.returnNumber = returnNumber; self.order = order
     }
 
     public var id: String {
         let digits = String(number)
         return "N" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    /// What the party is told.
+    public var text: String {
+        switch kind {
+        case .refund: return "Refund of \(amount) for return \(ReturnRequest.id(returnNumber)) of order \(order)"
+        case .credit_note: return "Credit note of \(amount) for return \(ReturnRequest.id(returnNumber)) of order \(order)"
+        case .debit_note: return "Debit note of \(amount) for goods returned from order \(order)"
+        }
     }
 }
 

@@ -59,7 +59,17 @@ public struct ReturnRequest: Sendable, Equatable {
     public var approvedBy: String = ""
     public var approvedAt: Timestamp? = nil
     public var refund: RefundMode? = nil
+    public var approvalNote: String = ""
+    /// Steps after filing and approval (rejected, cancelled, inspected). The filing and the
+    /// approval are not stored twice: `events` derives them from the fields above.
     public var history: [ReturnEvent] = []
+
+    /// Every step, in order, as SHOW prints them.
+    public var events: [ReturnEvent] {
+        var all = [ReturnEvent(at: filedAt, user: filedBy, action: "filed", note: note)]
+        if let approvedAt { all.append(ReturnEvent(at: approvedAt, user: approvedBy, action: "approved", note: approvalNote)) }
+        return all + history
+    }
 
     public init(number: Int, kind: OrderKind, order: String, party: String, location: String, items: [ReturnItem],
                 amount: Money, reason: String, note: String, key: String, filedBy: String, filedAt: Timestamp,

@@ -23,6 +23,20 @@ public enum Runner {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// Raises the open-file limit toward what `--max-connections` needs (as Redis does); returns a
+    /// warning for the operator when the hard limit is too low.
+    public static func raiseFileLimit(for connections: Int) -> String? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        let wanted = rlim_t(connections + 64)  // listener, log, snapshots, stdio
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = min(wanted, limit.rlim_max)
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        guard limit.rlim_cur < wanted else { return nil }
+        return "open-file limit is \(limit.rlim_cur): fewer than --max-connections \(connections) can be served (raise ulimit -n)"
+    }
+
     /// Prints `ready ...`, waits for SIGTERM or SIGINT, shuts down cleanly and exits 0.
     public static func serveUntilSignalled(_ server: Server) -> Never {
         print("ready host=\(server.config.host) port=\(server.port) data=\(server.config.dataDirectory)")

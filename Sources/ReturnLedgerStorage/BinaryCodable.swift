@@ -129,7 +129,7 @@ extension ReturnRequest: BinaryCodable {
         w.write(amount); w.string(reason); w.string(note); w.string(key); w.string(filedBy); w.write(filedAt)
         w.enumValue(state); w.string(doc); w.string(approvedBy)
         w.bool(approvedAt != nil); w.write(approvedAt ?? Timestamp(seconds: 0))
-        w.string(refund?.rawValue ?? ""); w.array(history)
+        w.string(refund?.rawValue ?? ""); w.string(approvalNote); w.array(history)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -143,6 +143,7 @@ extension ReturnRequest: BinaryCodable {
         self.approvedAt = hasApproval ? approvedAt : nil
         let refund = try r.string()
         self.refund = refund.isEmpty ? nil : RefundMode(rawValue: refund)
+        approvalNote = try r.string()
         history = try r.array()
     }
 }
@@ -156,11 +157,12 @@ extension LedgerEntry: BinaryCodable {
 
 extension Notice: BinaryCodable {
     public func write(to w: inout ByteWriter) {
-        w.int(number); w.write(at); w.string(party); w.enumValue(kind); w.string(doc); w.write(amount); w.string(text)
+        w.int(number); w.write(at); w.string(party); w.enumValue(kind); w.string(doc); w.write(amount); w.int(returnNumber)
+        w.string(order)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), at: try r.read(), party: try r.string(), kind: try r.enumValue(), doc: try r.string(),
-                  amount: try r.read(), text: try r.string())
+                  amount: try r.read(), returnNumber: try r.int(), order: try r.string())
     }
 }
 

@@ -82,6 +82,7 @@ extension Ledger: BinaryCodable {
         for (user, until) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.read(Timestamp.self) }) {
             lockedUntil[user] = until
         }
+        rebuildIndexes()
     }
 
     private static func readMap<V>(_ r: inout ByteReader,

@@ -33,6 +33,7 @@ do {
     fail(error.message)
 }
 
+if let warning = Runner.raiseFileLimit(for: config.maxConnections) { Runner.log(warning) }
 let server: Server
 do {
     server = try Server(config: config)

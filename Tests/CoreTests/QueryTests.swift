@@ -1,4 +1,4 @@
-import ReturnLedgerCore
+@testable import ReturnLedgerCore
 import Testing
 
 @Suite struct QueryTests {
@@ -99,6 +99,46 @@ import Testing
         #expect(desk.ok(.stats(StatsQuery(by: .day))).lines.map { $0[0].value } == ["2026-11-29"])
         #expect(desk.ok(.stats(StatsQuery(from: CivilDate(parsing: "2026-11-30"))))["filed"] == "0")
         #expect(desk.ok(.stats(StatsQuery(kind: .purchase)))["filed"] == "0")
+    }
+
+    @Test func theStatsIndexEqualsOneRebuiltFromTheRecords() throws {
+        var desk = SupplierReturnTests.stocked()
+        desk.ok(Desk.sale("S1", customer: "C1", item("A100", 9), item("B300", 3)))
+        for (i, reason) in ["DEFECTIVE", "DAMAGED", "DEFECTIVE", "WRONG_ITEM", "OTHER"].enumerated() {
+            desk.now.seconds += 3600 * 7
+            desk.ok(Desk.ret("S1", item(i % 2 == 0 ? "A100" : "B300", 1), reason: reason), as: i % 2 == 0 ? "clerk1" : "clerk2")
+        }
+        desk.ok(Desk.ret("P1", item("A100", 2)), as: "clerk1")
+        desk.now.seconds += 50
+        desk.ok(.approve(id: "R000005", refund: nil, note: ""), as: "sup1")   // approved out of filing order
+        desk.ok(.approve(id: "R000001", refund: .credit, note: ""), as: "sup1")
+        desk.ok(.approve(id: "R000002", refund: nil, note: ""), as: "sup2")
+        desk.ok(.inspect(id: "R000002", disposition: .scrap, note: ""), as: "sup2")
+        desk.ok(.reject(id: "R000003", note: "worn"), as: "sup1")
+        desk.ok(.cancel(id: "R000004"), as: "clerk2")
+        desk.ok(.approve(id: "R000006", refund: nil, note: ""), as: "sup2")
+        var rebuilt = desk.ledger
+        rebuilt.rebuildIndexes()
+        #expect(rebuilt.stats == desk.ledger.stats)
+        #expect(rebuilt.stats.buckets.count >= 3)  // several filing days and both kinds
+        for by in StatsGrouping.allCases {
+            #expect(try rebuilt.query(.stats(StatsQuery(by: by))) == desk.ledger.query(.stats(StatsQuery(by: by))))
+        }
+        let purchases = desk.ok(.stats(StatsQuery(kind: .purchase)))
+        #expect(purchases["filed"] == "1" && purchases["approved"] == "1" && purchases["return_rate"] == "0.0000")
+    }
+
+    @Test func percentilesBySelectionEqualSorting() {
+        var generator = SystemRandomNumberGenerator()
+        for size in [1, 2, 3, 10, 101, 1000] {
+            let values = (0..<size).map { _ in Int64.random(in: 0...500, using: &generator) }
+            let sorted = values.sorted()
+            for p in [50, 90] {
+                var scratch = values
+                let rank = max(1, (p * size + 99) / 100)
+                #expect(percentile(&scratch, p) == String(sorted[rank - 1]), "size \(size) p\(p)")
+            }
+        }
     }
 
     @Test func auditRecordsEveryMutationAttempt() {

@@ -9,7 +9,7 @@ import ReturnLedgerStorage
 //   wal list   DIR                      segments and snapshots with their sequence ranges
 //   wal dump   DIR [--from SEQ] [--limit N]   records as readable events
 //   wal verify DIR                      replay everything read-only; exit 1 on damage
-//   wal seed   DIR --returns N [--password PW] [--snapshot]
+//   wal seed   DIR --returns N [--per-order K] [--password PW] [--snapshot]
 //                                       write a synthetic log of N customer returns (for measuring);
 //                                       users admin, clerk1, sup1, aud1 get the password PW
 
@@ -17,7 +17,7 @@ let usage = """
     usage: wal list DIR
            wal dump DIR [--from SEQ] [--limit N]
            wal verify DIR
-           wal seed DIR --returns N [--password PW] [--snapshot]
+           wal seed DIR --returns N [--per-order K] [--password PW] [--snapshot]
     """
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -109,7 +109,8 @@ do {
         print("digest \(result.ledger.digest)")
     case "seed":
         guard let n = Int(option("--returns", in: args) ?? ""), n > 0 else { fail(usage) }
-        try seed(returns: n, password: option("--password", in: args) ?? "seed", snapshot: args.contains("--snapshot"))
+        try seed(returns: n, perOrder: Int(option("--per-order", in: args) ?? "1") ?? 1,
+                 password: option("--password", in: args) ?? "seed", snapshot: args.contains("--snapshot"))
     default:
         fail(usage)
     }
@@ -121,7 +122,7 @@ do {
 
 /// A shop with `n` customer returns, each filed and approved, written as the server would log
 /// them (one record per command, audit entries included).
-func seed(returns n: Int, password: String, snapshot: Bool) throws {
+func seed(returns n: Int, perOrder: Int, password: String, snapshot: Bool) throws {
     try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
     guard try directory.contents(fs).segments.isEmpty else { fail("\(directory.path) already holds a log") }
     let log = try WriteAheadLog(directory: directory, fs: fs, policy: .no, lastSeq: 0, segment: nil)
@@ -150,10 +151,13 @@ func seed(returns n: Int, password: String, snapshot: Bool) throws {
     let started = Date()
     for i in 0..<n {
         now.seconds += 1
-        let order = "S\(i)"
-        let sku = skus[i % skus.count]
-        try run(.sale(TradeRequest(order: order, location: "STORE\(i % 3 + 1)", party: customers[i % customers.count],
-                                   paid: true, at: nil, items: [ItemSpec(sku: sku, quantity: 3)])), "clerk1", .clerk)
+        let order = "S\(i / perOrder)"
+        let sku = skus[(i / perOrder) % skus.count]
+        if i % perOrder == 0 {
+            try run(.sale(TradeRequest(order: order, location: "STORE\(i % 3 + 1)", party: customers[i % customers.count],
+                                       paid: true, at: nil, items: [ItemSpec(sku: sku, quantity: Int64(min(3 * perOrder, 1_000_000)))])),
+                    "clerk1", .clerk)
+        }
         try run(.fileReturn(ReturnFiling(order: order, items: [ItemSpec(sku: sku, quantity: 1)], reason: reasons[i % reasons.count],
                                          location: nil, note: "", key: "seed-\(i)")), "clerk1", .clerk)
         try run(.approve(id: ReturnRequest.id(i + 1), refund: nil, note: ""), "sup1", .supervisor)

@@ -1,0 +1,109 @@
+/// STATS without scanning every return: `apply` keeps one bucket per (filing day, kind) with the
+/// counters, amounts and groups a query sums over its window. Derived state: rebuilt from the
+/// returns and orders after a snapshot is loaded, never stored.
+public struct StatsIndex: Sendable, Equatable {
+    public struct Figures: Sendable, Equatable {
+        public var count = 0
+        public var qty: Int64 = 0
+        public var amount: Int64 = 0
+    }
+
+    public struct Bucket: Sendable, Equatable {
+        public var filed = 0, approved = 0, rejected = 0, cancelled = 0
+        /// Approved (or inspecting, completed) returns only.
+        public var amount: Int64 = 0
+        public var returnedQty: Int64 = 0
+        public var approvalSeconds: [Int64] = []
+        public var groups: [StatsGrouping: [String: Figures]] = [:]
+
+        /// Approval times as a multiset: live they are appended in approval order, a rebuild
+        /// adds them in filing order.
+        public static func == (a: Bucket, b: Bucket) -> Bool {
+            a.filed == b.filed && a.approved == b.approved && a.rejected == b.rejected && a.cancelled == b.cancelled
+                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.groups == b.groups
+                && a.approvalSeconds.sorted() == b.approvalSeconds.sorted()
+        }
+    }
+
+    public struct Key: Hashable, Sendable {
+        public var day: Int64
+        public var kind: OrderKind
+    }
+
+    public var buckets: [Key: Bucket] = [:]
+    /// Units sold per UTC day, for the return rate.
+    public var soldPerDay: [Int64: Int64] = [:]
+
+    public init() {}
+
+    static func day(_ t: Timestamp) -> Int64 { floorDiv(t.seconds, Timestamp.secondsPerDay) }
+
+    mutating func filed(_ r: ReturnRequest) {
+        buckets[Key(day: Self.day(r.filedAt), kind: r.kind), default: Bucket()].filed += 1
+    }
+
+    mutating func closed(_ r: ReturnRequest, as state: ReturnState) {
+        let key = Key(day: Self.day(r.filedAt), kind: r.kind)
+        if state == .rejected { buckets[key, default: Bucket()].rejected += 1 }
+        if state == .cancelled { buckets[key, default: Bucket()].cancelled += 1 }
+    }
+
+    mutating func approved(_ r: ReturnRequest, at: Timestamp) {
+        let key = Key(day: Self.day(r.filedAt), kind: r.kind)
+        let qty = r.items.reduce(0) { $0 + $1.quantity }
+        var bucket = buckets.removeValue(forKey: key) ?? Bucket()
+        bucket.approved += 1
+        bucket.amount += r.amount.minor
+        if r.kind == .sale { bucket.returnedQty += qty }
+        bucket.approvalSeconds.append(at.seconds - r.filedAt.seconds)
+        for (grouping, value) in [(StatsGrouping.reason, r.reason), (.location, r.location), (.clerk, r.filedBy),
+                                  (.party, r.party), (.day, r.filedAt.day.description)] {
+            bucket.groups[grouping, default: [:]][value, default: Figures()].count += 1
+            bucket.groups[grouping]![value]!.qty += qty
+            bucket.groups[grouping]![value]!.amount += r.amount.minor
+        }
+        var seen = Set<String>()
+        for item in r.items {
+            if seen.insert(item.sku).inserted { bucket.groups[.sku, default: [:]][item.sku, default: Figures()].count += 1 }
+            bucket.groups[.sku, default: [:]][item.sku, default: Figures()].qty += item.quantity
+            bucket.groups[.sku]![item.sku]!.amount += item.amount.minor
+        }
+        buckets[key] = bucket
+    }
+
+    mutating func sold(_ order: Order) {
+        guard order.kind == .sale else { return }
+        soldPerDay[Self.day(order.at), default: 0] += order.lines.reduce(0) { $0 + $1.quantity }
+    }
+}
+
+extension Ledger {
+    /// Builds the derived indexes from the records (after a snapshot is decoded).
+    public mutating func rebuildIndexes() {
+        var index = StatsIndex()
+        for order in orders.values { index.sold(order) }
+        for r in returns {
+            index.filed(r)
+            if r.state.isApproved, let at = r.approvedAt { index.approved(r, at: at) }
+            if r.state == .rejected || r.state == .cancelled { index.closed(r, as: r.state) }
+        }
+        stats = index
+    }
+}
+
+/// The k-th smallest value (0-based), in place, average O(n): percentiles of a window without
+/// sorting it.
+func select(_ values: inout [Int64], _ k: Int) -> Int64 {
+    var low = 0, high = values.count - 1
+    while low < high {
+        let pivot = values[(low + high) / 2]
+        var i = low, j = high
+        while i <= j {
+            while values[i] < pivot { i += 1 }
+            while values[j] > pivot { j -= 1 }
+            if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
+        }
+        if k <= j { high = j } else if k >= i { low = i } else { return values[k] }
+    }
+    return values[k]
+}
