@@ -5,8 +5,9 @@
 #   DURATION=5 ROUNDS=1 tools/compare-redis.sh
 #
 # Starts Redis (appendonly yes, appendfsync always) and ReturnLedger (--fsync always) on loopback
-# ports with fresh data directories, runs tools/bench against each alternately (ROUNDS times,
-# the better run of each kept), prints one table with the ratios, and stops both. Installs
+# ports with fresh data directories, runs tools/bench against each alternately (ROUNDS rounds of
+# ReturnLedger then Redis, the better run of each kept), prints one table with the ratios, and
+# stops both. Installs
 # nothing: it says what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,23 +54,24 @@ rl_port=$(sed -n 's/^ready .*port=\([0-9]*\).*/\1/p' "$work/rl.out")
 [ -n "$rl_port" ] || { echo "returnledger did not start: $(cat "$work/rl.err")" >&2; exit 1; }
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-best() {  # the better of ROUNDS runs: highest ops/s, with its p99
-    local target=$1 port=$2 mix=$3 pipeline=$4 line best_ops=0 best_line=""
-    for _ in $(seq 1 "$ROUNDS"); do
-        line=$("$bin/bench" --target "$target" --port "$port" --password bench-admin --mix "$mix" \
-            --connections "$CONNECTIONS" --pipeline "$pipeline" --duration "$DURATION")
-        ops=$(echo "$line" | field ops_per_s)
-        if [ "${ops%.*}" -gt "${best_ops%.*}" ]; then best_ops=$ops best_line=$line; fi
-    done
-    echo "$best_line"
+run() {  # target port mix pipeline -> the bench's result line
+    "$bin/bench" --target "$1" --port "$2" --password bench-admin --mix "$3" --connections "$CONNECTIONS" \
+        --pipeline "$4" --duration "$DURATION"
+}
+better() {  # keeps the line with more ops/s
+    if [ -z "$1" ]; then echo "$2"; return; fi
+    a=$(echo "$1" | field ops_per_s); b=$(echo "$2" | field ops_per_s)
+    if [ "${b%.*}" -gt "${a%.*}" ]; then echo "$2"; else echo "$1"; fi
 }
 
 printf '%-8s %-8s %14s %14s %7s %12s %12s\n' mix pipeline returnledger redis ratio "rl p99 ms" "redis p99 ms"
 for mix in $MIXES; do
     for pipeline in $PIPELINES; do
-        # Alternate: ReturnLedger, Redis, ReturnLedger, Redis... inside best() by rounds.
-        rl=$(best returnledger "$rl_port" "$mix" "$pipeline")
-        rd=$(best redis "$redis_port" "$mix" "$pipeline")
+        rl="" rd=""
+        for _ in $(seq 1 "$ROUNDS"); do  # alternate, so both see the same machine weather
+            rl=$(better "$rl" "$(run returnledger "$rl_port" "$mix" "$pipeline")")
+            rd=$(better "$rd" "$(run redis "$redis_port" "$mix" "$pipeline")")
+        done
         rl_ops=$(echo "$rl" | field ops_per_s); rd_ops=$(echo "$rd" | field ops_per_s)
         rl_p99=$(echo "$rl" | field p99_ms); rd_p99=$(echo "$rd" | field p99_ms)
         ratio=$(python3 -c "print('%.2f' % ($rl_ops / $rd_ops))")
