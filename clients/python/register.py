@@ -22,7 +22,7 @@ import shlex
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from returnledger import Client, ReturnLedgerError  # noqa: E402
+from returnledger import Client, ReturnLedgerError, add_connection_arguments  # noqa: E402
 
 
 class Register:
@@ -106,10 +106,7 @@ def interactive(register):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--host", default=os.environ.get("RETURNLEDGER_HOST", "127.0.0.1"))
-    ap.add_argument("--port", type=int, default=int(os.environ.get("RETURNLEDGER_PORT", "7480")))
-    ap.add_argument("--user", default="clerk1")
-    ap.add_argument("--password", default=os.environ.get("RETURNLEDGER_PASSWORD", "clerk1"))
+    add_connection_arguments(ap, user="clerk1")
     ap.add_argument("--location", default="STORE1", help="this till's store")
     ap.add_argument("--csv", help="CSV file of actions (action,order,items,extra,note)")
     args = ap.parse_args()

@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from returnledger import Client, ReturnLedgerError  # noqa: E402
+from returnledger import Client, ReturnLedgerError, add_connection_arguments  # noqa: E402
 
 
 def parse_time(text):
@@ -126,10 +126,7 @@ def png(data, path, subtitle):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--host", default=os.environ.get("RETURNLEDGER_HOST", "127.0.0.1"))
-    ap.add_argument("--port", type=int, default=int(os.environ.get("RETURNLEDGER_PORT", "7480")))
-    ap.add_argument("--user", default="auditor1")
-    ap.add_argument("--password", default=os.environ.get("RETURNLEDGER_PASSWORD", "auditor1"))
+    add_connection_arguments(ap, user="auditor1")
     ap.add_argument("--from", dest="date_from")
     ap.add_argument("--to", dest="date_to")
     ap.add_argument("--out", default="returns-report.svg")

@@ -16,7 +16,8 @@ import re
 import socket
 import time
 
-__all__ = ["Client", "Reply", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields"]
+__all__ = ["Client", "Reply", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields",
+           "add_connection_arguments"]
 
 
 class ReturnLedgerError(Exception):
@@ -333,3 +334,13 @@ class Client:
 
     def stats(self, by=None, from_=None, to=None, kind=None):
         return self.call("STATS", by=by, from_=from_, to=to, kind=kind)
+
+
+def add_connection_arguments(parser, user):
+    """--host, --port, --user, --password for command-line tools (environment variables
+    RETURNLEDGER_HOST, RETURNLEDGER_PORT and RETURNLEDGER_PASSWORD as defaults)."""
+    parser.add_argument("--host", default=os.environ.get("RETURNLEDGER_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("RETURNLEDGER_PORT", "7480")))
+    parser.add_argument("--user", default=user)
+    parser.add_argument("--password", default=os.environ.get("RETURNLEDGER_PASSWORD", user),
+                        help="default: the user name, as for the demo users")

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BINARY = os.environ.get("RETURNLEDGER_BIN", os.path.join(ROOT, ".build", "debug", "returnledger"))
@@ -48,3 +49,15 @@ class ServerProcess:
         self.stop()
         if self.owns_data:
             shutil.rmtree(self.data, ignore_errors=True)
+
+
+class ServerTestCase(unittest.TestCase):
+    """One demo server for all the tests of a class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ServerProcess()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()

@@ -17,20 +17,12 @@ PYDIR = os.path.dirname(HERE)
 sys.path.insert(0, PYDIR)
 sys.path.insert(0, HERE)
 from returnledger import Client, ConnectionLost, ReturnLedgerError, item  # noqa: E402
-from server import ADMIN_PASSWORD, ROOT, ServerProcess  # noqa: E402
+from server import ADMIN_PASSWORD, ROOT, ServerProcess, ServerTestCase  # noqa: E402
 
 SHELL_DIR = os.path.join(ROOT, "clients", "shell")
 
 
-class LibraryTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ServerProcess()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class LibraryTest(ServerTestCase):
     def client(self, user, password=None):
         return Client("127.0.0.1", self.server.port, user=user, password=password or user)
 
@@ -115,15 +107,11 @@ class ReconnectTest(unittest.TestCase):
             server.close()
 
 
-class ToolsTest(unittest.TestCase):
+class ToolsTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = ServerProcess()
+        super().setUpClass()
         cls.env = dict(os.environ, RETURNLEDGER_PORT=str(cls.server.port))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
 
     def run_tool(self, args, stdin=None):
         return subprocess.run([sys.executable] + args, input=stdin, capture_output=True, text=True, env=self.env,
@@ -182,15 +170,7 @@ class ToolsTest(unittest.TestCase):
             shutil.rmtree(out_dir)
 
 
-class ShellTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ServerProcess()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class ShellTest(ServerTestCase):
     def test_bash_client_with_arguments_and_stdin(self):
         env = dict(os.environ, RL_USER="clerk1", RL_PASSWORD="clerk1")
         rl = os.path.join(SHELL_DIR, "rl.sh")
