@@ -6,6 +6,12 @@ public struct StatsIndex: Sendable, Equatable {
         public var count = 0
         public var qty: Int64 = 0
         public var amount: Int64 = 0
+
+        mutating func add(count: Int, qty: Int64, amount: Int64) {
+            self.count += count
+            self.qty += qty
+            self.amount += amount
+        }
     }
 
     public struct Bucket: Sendable, Equatable {
@@ -56,17 +62,17 @@ public struct StatsIndex: Sendable, Equatable {
         bucket.amount += r.amount.minor
         if r.kind == .sale { bucket.returnedQty += qty }
         bucket.approvalSeconds.append(at.seconds - r.filedAt.seconds)
-        for (grouping, value) in [(StatsGrouping.reason, r.reason), (.location, r.location), (.clerk, r.filedBy),
-                                  (.party, r.party), (.day, r.filedAt.day.description)] {
-            bucket.groups[grouping, default: [:]][value, default: Figures()].count += 1
-            bucket.groups[grouping]![value]!.qty += qty
-            bucket.groups[grouping]![value]!.amount += r.amount.minor
-        }
-        var seen = Set<String>()
-        for item in r.items {
-            if seen.insert(item.sku).inserted { bucket.groups[.sku, default: [:]][item.sku, default: Figures()].count += 1 }
-            bucket.groups[.sku, default: [:]][item.sku, default: Figures()].qty += item.quantity
-            bucket.groups[.sku]![item.sku]!.amount += item.amount.minor
+        let amount = r.amount.minor
+        bucket.groups[.reason, default: [:]][r.reason, default: Figures()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.location, default: [:]][r.location, default: Figures()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.clerk, default: [:]][r.filedBy, default: Figures()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.party, default: [:]][r.party, default: Figures()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.day, default: [:]][r.filedAt.day.description, default: Figures()].add(count: 1, qty: qty, amount: amount)
+        for (index, item) in r.items.enumerated() {
+            // A return counts once per SKU it holds, however many of its lines carry that SKU.
+            let first = index == 0 || !r.items[..<index].contains { $0.sku == item.sku }
+            bucket.groups[.sku, default: [:]][item.sku, default: Figures()]
+                .add(count: first ? 1 : 0, qty: item.quantity, amount: item.amount.minor)
         }
         buckets[key] = bucket
     }
