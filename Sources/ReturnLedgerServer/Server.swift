@@ -21,7 +21,7 @@ public final class Server: @unchecked Sendable {
 
     /// What start-up found in the data directory, for the operator's log.
     public let recoveryNotes: [String]
-    /// `--fsync always`: replies wait until the log holds what they observed.
+    /// Replies wait until the log holds what they observed, as far as the policy promises.
     let gatesReplies: Bool
 
     /// Recovers the state from the data directory (newest snapshot, then the log after it).
@@ -40,7 +40,7 @@ public final class Server: @unchecked Sendable {
             notes.append("recovered to seq \(recovered.lastSeq): \(recovered.recordsReplayed) records, \(recovered.eventsReplayed) events replayed after snapshot \(recovered.snapshotSeq) in \(monotonicMillis() - started) ms")
         }
         recoveryNotes = notes
-        gatesReplies = config.fsync == .always
+        gatesReplies = true  // every policy: a reply follows its record's write (always: its fsync)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
                         snapshotEvery: config.snapshotEvery, clock: clock, figures: figures)
     }

@@ -74,6 +74,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var segmentFirstSeq: UInt64 = 0
     private var segmentSize = 0
     private var writtenSeq: UInt64
+    /// Last record covered by an fsync (the everysec timer syncs when this lags `writtenSeq`).
+    private var syncedSeq: UInt64
 
     /// Opens the log after recovery: appending continues in `segment` (its first sequence number
     /// and name) or, without one, a new segment is created with the first record.
@@ -85,6 +87,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.segmentLimit = segmentLimit
         self.lastSeq = lastSeq
         self.writtenSeq = lastSeq
+        self.syncedSeq = lastSeq
         var initial = Shared(durableSeq: lastSeq)
         initial.figures.lastSeq = lastSeq
         initial.figures.durableSeq = lastSeq
@@ -149,7 +152,8 @@ public final class WriteAheadLog: @unchecked Sendable {
         shared.withLock { $0.rotateNext = true }
     }
 
-    /// Runs `done(true)` once every record up to `seq` is durable under the policy, or
+    /// Runs `done(true)` once every record up to `seq` is where the policy promises (fsynced for
+    /// `always`, written to the OS for `everysec` and `no`), or
     /// `done(false)` if the log fails first. May run at once, on the caller's thread.
     public func whenDurable(_ seq: UInt64, _ done: @escaping @Sendable (Bool) -> Void) {
         let now: Bool? = shared.withLock { s in
@@ -185,8 +189,9 @@ public final class WriteAheadLog: @unchecked Sendable {
                 let bytes = pieces.reduce(0) { $0 + $1.bytes.bytes.count }
                 var micros = -1
                 if policy == .always { micros = try timedSync() }
-                let durable = policy == .no || policy == .always ? writtenSeq : nil
-                release(durable: durable, bytes: bytes, syncMicros: micros)
+                // A reply may go once its record is where the policy promises: fsynced under
+                // `always`; written to the OS (safe from a crash of this process) otherwise.
+                release(durable: writtenSeq, bytes: bytes, syncMicros: micros)
             } catch {
                 fail(error)
                 return
@@ -196,7 +201,7 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// everysec: one fdatasync a second covers whatever was written.
     private func syncWritten() {
-        guard fd >= 0, !isDurable(writtenSeq), failure == nil else { return }
+        guard fd >= 0, syncedSeq < writtenSeq, failure == nil else { return }
         do throws(StorageError) {
             let micros = try timedSync()
             release(durable: writtenSeq, bytes: 0, syncMicros: micros)
@@ -207,7 +212,9 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     private func timedSync() throws(StorageError) -> Int {
         let start = monotonicMicros()
+        let covered = writtenSeq
         try fs.sync(fd, dataOnly: true)
+        syncedSeq = covered
         return monotonicMicros() - start
     }
 
@@ -253,7 +260,10 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     private func openSegment(firstSeq: UInt64) throws(StorageError) {
         if fd >= 0 {
-            if policy != .no { try fs.sync(fd, dataOnly: true) }
+            if policy != .no {
+                try fs.sync(fd, dataOnly: true)
+                syncedSeq = writtenSeq
+            }
             fs.close(fd)
             fd = -1
         }
@@ -288,7 +298,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     public func flush() {
         queue.sync {
             flushLoop()
-            if fd >= 0, policy != .always, failure == nil, !isDurable(writtenSeq) {
+            if fd >= 0, policy != .always, failure == nil, syncedSeq < writtenSeq {
                 syncWritten()
             }
         }

@@ -67,6 +67,27 @@ import Testing
         #expect(try second.login("clerk1").call("RETURN BIG A100:1 reason=DEFECTIVE key=kill-7")["existed"] == "yes")
     }
 
+    /// everysec and no promise that a crash of the server process alone loses nothing: the reply
+    /// follows the record's write to the OS, only the fsync is deferred.
+    @Test(arguments: ["everysec", "no"])
+    func relaxedPoliciesSurviveAProcessCrash(policy: String) throws {
+        let first = try ServerProcess(["--fsync", policy])
+        defer { first.stop() }
+        try setUpShop(first)
+        let clerk = try first.login("clerk1")
+        #expect(try clerk.call("SALE BIG location=STORE1 A100:500").ok)
+        var pipeline = ""
+        for i in 0..<300 { pipeline += "RETURN BIG A100:1 reason=DEFECTIVE key=\(policy)-\(i)\n" }
+        try clerk.send(pipeline)
+        for _ in 0..<300 { #expect(try clerk.readReply().ok) }
+        first.crash()
+        let second = try ServerProcess(["--fsync", policy], directory: first.directory)
+        defer { second.stop() }
+        #expect(try second.login("aud1").call("LIST limit=1000")["count"] == "300")
+        let info = try second.login("admin").call("INFO")
+        #expect(info.data.contains { $0.hasPrefix("* section=wal") && $0.contains("fsync=\(policy)") })
+    }
+
     @Test func snapshotUnderLoadThenRestart() throws {
         let first = try ServerProcess(["--snapshot-every", "400"])
         defer { first.stop() }
