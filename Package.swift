@@ -16,12 +16,13 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(name: "ReturnLedgerCore", swiftSettings: strict),
         .target(name: "ReturnLedgerWire", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .target(name: "ReturnLedgerStorage", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .target(
             name: "ReturnLedgerServer",
-            dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "CCrypt"],
+            dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "CCrypt", "CEpoll"],
             swiftSettings: strict
         ),
         .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),

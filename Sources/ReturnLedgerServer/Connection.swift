@@ -1,18 +1,20 @@
 import Dispatch
+import CEpoll
 import Glibc
 import ReturnLedgerCore
 import ReturnLedgerWire
 
-/// One client socket. Everything here runs on the connection's own serial queue; requests go
-/// to the engine in batches, in order, and their replies come back in the same order.
+/// One client socket, owned by one event loop: everything here runs on that loop's thread.
+/// Requests go to the engine in batches, in order, and their replies come back in that order.
 ///
 /// ```
-/// read source ─▶ LineFramer ─▶ frames ─▶ pump: parse, batch ─▶ engine queue ─▶ output ─▶ send
-///                                            └─ AUTH: engine lookup, crypt here, engine record
+/// EPOLLIN ─▶ LineFramer ─▶ frames ─▶ pump: parse, batch ─▶ engine (sync) ─▶ output ─▶ send
+///                                        ├─ reply waits for the log: flusher posts it back
+///                                        └─ AUTH, USER ADD/PASSWORD: crypt on a global queue, posted back
 /// ```
-final class Connection: @unchecked Sendable {
+final class Connection: EventHandler, @unchecked Sendable {
     let fd: Int32
-    let queue: DispatchQueue
+    let loop: EventLoop
     /// Strong: a connection keeps its server alive until it closes and unregisters.
     private let server: Server
     private var session: Session
@@ -21,43 +23,44 @@ final class Connection: @unchecked Sendable {
     private var next = 0
     private var output: [UInt8] = []
     private var written = 0
-    private var readSource: (any DispatchSourceRead)?
-    private var writeSource: (any DispatchSourceWrite)?
     private var readPaused = false
     private var writeArmed = false
-    /// A batch is at the engine; nothing else is sent until it returns, which keeps order.
+    /// A batch is at the engine, the log or crypt; nothing else is sent until it is back, which
+    /// keeps replies in order.
     private var busy = false
     /// Finish sending what is queued, then close (QUIT, too many failures, peer done sending).
     private var closeAfterFlush = false
     private var peerClosed = false
     private var closed = false
-    private var cancelled = 0
     private(set) var lastActive: Int64
 
     /// Stop reading when this much is waiting, so a flood cannot grow memory without bound.
     private static let maxQueuedFrames = 4096
     private static let maxQueuedOutput = 1 << 20
     private static let batchSize = 512
+    /// Where the ~20 ms crypt(3) calls run, off every event loop.
+    private static let slowWork = DispatchQueue(label: "returnledger.crypt", attributes: .concurrent)
 
-    init(fd: Int32, peer: String, id: Int, server: Server) {
+    init(fd: Int32, peer: String, id: Int, server: Server, loop: EventLoop) {
         self.fd = fd
         self.server = server
-        self.queue = DispatchQueue(label: "returnledger.conn", target: server.ioQueue)
+        self.loop = loop
         self.session = Session(id: id, peer: peer)
         self.framer = LineFramer(maxLine: server.config.maxLine)
         self.lastActive = Syscalls.now()
     }
 
-    func start() {
-        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        read.setEventHandler { [self] in readAvailable() }
-        write.setEventHandler { [self] in flush() }
-        read.setCancelHandler { [self] in sourceCancelled() }
-        write.setCancelHandler { [self] in sourceCancelled() }
-        readSource = read
-        writeSource = write
-        read.resume()
+    /// On the loop thread.
+    func start() { loop.add(fd, self) }
+
+    func handle(events: UInt32) {
+        guard !closed else { return }
+        if events & EPOLLERR.rawValue != 0 || (events & EPOLLHUP.rawValue != 0 && peerClosed) {
+            close()  // the peer is gone both ways: nothing more can be read or delivered
+            return
+        }
+        if events & EPOLLOUT.rawValue != 0 { flush() }
+        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0, !readPaused { readAvailable() }
     }
 
     private func readAvailable() {
@@ -76,14 +79,14 @@ final class Connection: @unchecked Sendable {
                     reads = .max
                 case .closed:
                     peerClosed = true
-                    pauseReading()
                 }
             }
         }
         pump()
     }
 
-    /// Sends the next batch to the engine if none is out, and handles AUTH in between.
+    /// Sends batches to the engine while nothing is outstanding; hands AUTH and password
+    /// hashing to the slow-work queue.
     private func pump() {
         guard !closed else { return }
         while !busy, !closed, !closeAfterFlush, next < frames.count, output.count - written < Connection.maxQueuedOutput {
@@ -98,14 +101,13 @@ final class Connection: @unchecked Sendable {
                     switch parsed {
                     case .failure(let error):
                         item = .failed(DomainErrorBox(error: error))
-                    case .success(var request):
-                        if case .success(.auth(let user, let password)) = request.parsed {
+                    case .success(let request):
+                        if case .success(let command) = request.parsed, Connection.needsCrypt(command) {
                             guard batch.isEmpty else { break collect }
                             next += 1
-                            guard accept(authenticate(user, password)) else { return }
-                            continue
+                            runSlowly(request, command)
+                            return
                         }
-                        hashPasswords(&request)
                         item = .request(RequestBox(request: request))
                     }
                 }
@@ -115,8 +117,8 @@ final class Connection: @unchecked Sendable {
             if next >= frames.count { frames.removeAll(keepingCapacity: true); next = 0 }
             if closeAfterFlush { break }
             guard !batch.isEmpty else { continue }
-            // Synchronously: when the engine is idle Dispatch runs the batch right here, on this
-            // connection's thread, and a reply that needs no fsync wait is sent without a hop.
+            // Synchronously: when the engine is idle Dispatch runs the batch right here on the
+            // loop thread; a reply that needs no wait for the log is sent without any hand-off.
             let session = self.session
             let engine = server.engine
             let result = engine.queue.sync { engine.run(batch, session: session) }
@@ -127,55 +129,93 @@ final class Connection: @unchecked Sendable {
         if peerClosed, !busy, next >= frames.count { closeAfterFlush = true; flush() }
     }
 
-    /// Backpressure: stop reading while many requests wait or much output is unsent; start
-    /// again when both have drained.
-    private func updateReading() {
-        guard !closed else { return }
-        if frames.count - next > Connection.maxQueuedFrames || output.count - written > Connection.maxQueuedOutput {
-            pauseReading()
-        } else if readPaused, !peerClosed, !closeAfterFlush {
-            readPaused = false
-            readSource?.resume()
+    private static func needsCrypt(_ command: ParsedCommand) -> Bool {
+        switch command {
+        case .auth, .userAdd, .userPassword: return true
+        default: return false
         }
     }
 
-    /// AUTH: the state is read and written on the engine queue; the ~20 ms crypt runs here.
-    private func authenticate(_ user: String, _ password: String) -> Engine.BatchResult {
+    /// AUTH, USER ADD and USER PASSWORD: crypt(3) takes ~20 ms, which must not stall a loop
+    /// that serves many connections. The hash runs on the slow-work queue; the result comes back
+    /// here, in order (this connection is busy meanwhile).
+    private func runSlowly(_ request: Request, _ command: ParsedCommand) {
+        busy = true
         let engine = server.engine
-        let check = engine.queue.sync { engine.loginCheck(user) }
-        var matched = false
-        switch check {
-        case .compare(let hash): matched = PasswordHasher.verify(password, against: hash)
-        case .unknown: _ = PasswordHasher.verify(password, against: PasswordHasher.decoy)
-        case .locked: break
-        }
         let session = self.session
-        var result = engine.queue.sync { engine.recordLogin(user, check: check, passwordMatched: matched, session: session) }
-        if matched, case .compare = check {
-            self.session.user = user
-        } else {
-            self.session.failures += 1
-            if self.session.failures >= Session.maxFailures { result.close = true }
+        switch command {
+        case .auth(let user, let password):
+            let check = engine.queue.sync { engine.loginCheck(user) }
+            Connection.slowWork.async { [self] in
+                let matched: Bool
+                switch check {
+                case .compare(let hash): matched = PasswordHasher.verify(password, against: hash)
+                case .unknown:
+                    _ = PasswordHasher.verify(password, against: PasswordHasher.decoy)  // as slow as a real check
+                    matched = false
+                case .locked: matched = false
+                }
+                loop.post { [self] in
+                    var result = engine.queue.sync { engine.recordLogin(user, check: check, passwordMatched: matched, session: session) }
+                    if matched, case .compare = check {
+                        self.session.user = user
+                    } else {
+                        self.session.failures += 1
+                        if self.session.failures >= Session.maxFailures { result.close = true }
+                    }
+                    resume(result)
+                }
+            }
+        case .userAdd(let name, let role, let password):
+            hashThenRun(request, password) { .userAdd(name: name, role: role, passwordHash: $0) }
+        case .userPassword(let name, let password):
+            hashThenRun(request, password) { .userPassword(name: name, passwordHash: $0) }
+        default:
+            busy = false
         }
-        return result
     }
 
-    /// Takes a batch's replies: at once if the log already holds everything they observed (or
-    /// the policy does not wait), else when it does. Returns whether this connection may go on
-    /// with its next requests now; if not, `release` resumes it later.
+    private func hashThenRun(_ request: Request, _ password: String, _ command: @escaping @Sendable (String) -> Command) {
+        let engine = server.engine
+        Connection.slowWork.async { [self] in
+            let hash = PasswordHasher.hash(password)
+            loop.post { [self] in
+                var hashed = request
+                hashed.parsed = .success(.ledger(command(hash)))
+                let work: [Incoming] = [.request(RequestBox(request: hashed))]
+                let session = self.session
+                resume(engine.queue.sync { engine.run(work, session: session) })
+            }
+        }
+    }
+
+    /// Back on the loop after slow work: take the result and carry on.
+    private func resume(_ result: Engine.BatchResult) {
+        busy = false
+        guard !closed else { return }
+        if accept(result) {
+            flush()
+            pump()
+        }
+    }
+
+    /// Takes a batch's replies: at once if the log already holds everything they observed, else
+    /// when it does (the flusher posts them back). Returns whether this connection may go on
+    /// with its next requests now.
     private func accept(_ result: Engine.BatchResult) -> Bool {
         let wal = server.engine.wal
         if server.gatesReplies, result.seq > 0, !wal.isDurable(result.seq) {
             busy = true
-            wal.whenDurable(result.seq) { [self] durable in queue.async { self.release(result, durable: durable) } }
+            wal.whenDurable(result.seq) { [self] durable in loop.post { self.release(result, durable: durable) } }
             return false
         }
         return take(result, durable: true)
     }
 
-    /// The deferred half of `accept`, on this queue once the log answered.
+    /// The deferred half of `accept`, on the loop once the log answered.
     private func release(_ result: Engine.BatchResult, durable: Bool) {
         busy = false
+        guard !closed else { return }
         if take(result, durable: durable) {
             flush()
             pump()
@@ -199,7 +239,7 @@ final class Connection: @unchecked Sendable {
         let engine = server.engine
         engine.snapshotQueue.async { [self] in
             let outcome = engine.write(job)
-            queue.async { [self] in
+            loop.post { [self] in
                 switch outcome {
                 case .success(let written):
                     ReplyEncoder.encode(Reply(status: [Field("seq", String(written.seq)), Field("bytes", String(written.bytes))]),
@@ -208,23 +248,12 @@ final class Connection: @unchecked Sendable {
                     ReplyEncoder.encode(DomainError(.STORAGE, "snapshot failed: \(error.message)"), into: &output)
                 }
                 busy = false
+                guard !closed else { return }
                 flush()
                 pump()
             }
         }
         return false
-    }
-
-    /// USER ADD and USER PASSWORD carry plain passwords; hash them here, off the writer queue.
-    private func hashPasswords(_ request: inout Request) {
-        switch request.parsed {
-        case .success(.userAdd(let name, let role, let password)):
-            request.parsed = .success(.ledger(.userAdd(name: name, role: role, passwordHash: PasswordHasher.hash(password))))
-        case .success(.userPassword(let name, let password)):
-            request.parsed = .success(.ledger(.userPassword(name: name, passwordHash: PasswordHasher.hash(password))))
-        default:
-            break
-        }
     }
 
     private func flush() {
@@ -235,7 +264,7 @@ final class Connection: @unchecked Sendable {
             case .bytes(let n):
                 written += n
             case .wouldBlock:
-                if !writeArmed { writeArmed = true; writeSource?.resume() }
+                if !writeArmed { writeArmed = true; watch() }
                 return
             case .closed:
                 output.removeAll()
@@ -246,44 +275,42 @@ final class Connection: @unchecked Sendable {
         }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         written = 0
-        if writeArmed { writeArmed = false; writeSource?.suspend() }
+        if writeArmed { writeArmed = false; watch() }
         if closeAfterFlush, !busy { close(); return }
-        // Requests held back while output was large can go on now. Asynchronously: pump calls
-        // flush, and flush calling pump back would recurse without bound.
-        if readPaused || (!busy && next < frames.count) { queue.async { [self] in pump() } }
+        // Requests held back while output was large can go on now. Posted, not called: pump
+        // calls flush, and flush calling pump back would recurse without bound.
+        if readPaused || (!busy && next < frames.count) { loop.post { [self] in pump() } }
     }
 
-    private func pauseReading() {
-        guard !readPaused, !closed else { return }
-        readPaused = true
-        readSource?.suspend()
+    /// Backpressure: stop reading while many requests wait or much output is unsent, or once the
+    /// peer has finished sending; start again when both have drained.
+    private func updateReading() {
+        guard !closed else { return }
+        let pause = peerClosed || closeAfterFlush || frames.count - next > Connection.maxQueuedFrames
+            || output.count - written > Connection.maxQueuedOutput
+        if pause != readPaused {
+            readPaused = pause
+            watch()
+        }
     }
 
-    /// Closes now; the fd is released once both sources' cancel handlers ran.
+    private func watch() { loop.watch(fd, read: !readPaused, write: writeArmed) }
+
+    /// Closes now: off the loop, the fd, the registry. Loop thread only.
     func close() {
         guard !closed else { return }
         closed = true
-        if readPaused { readPaused = false; readSource?.resume() }
-        if !writeArmed { writeArmed = true; writeSource?.resume() }
-        readSource?.cancel()
-        writeSource?.cancel()
-    }
-
-    private func sourceCancelled() {
-        cancelled += 1
-        guard cancelled == 2 else { return }
+        loop.remove(fd)
         Syscalls.close(fd)
-        readSource = nil
-        writeSource = nil
         server.unregister(session.id)
     }
 
-    /// Used by the idle sweeper and shutdown, on this connection's queue.
+    /// Used by the idle sweeper, on the loop thread.
     func closeIfIdle(since limit: Int64) {
         if !busy, lastActive < limit { close() }
     }
 
-    /// Shutdown: send what is ready, then close.
+    /// Shutdown: send what is ready, then close. Loop thread.
     func drainAndClose() {
         if !busy { flush() }
         close()

@@ -1,0 +1,121 @@
+import Dispatch
+import CEpoll
+import Glibc
+import Synchronization
+
+/// Something an event loop tells about its socket: the epoll event bits.
+protocol EventHandler: AnyObject {
+    func handle(events: UInt32)
+}
+
+/// One thread around `epoll_wait`, as in Redis: the connections it owns are read, parsed,
+/// answered and written on this thread, with no hand-off per request. Other threads (the log's
+/// flusher, crypt on a global queue, shutdown) reach a connection through `post`, which wakes the
+/// loop with an eventfd.
+///
+/// ```
+/// epoll_wait ─▶ handle(EPOLLIN) ─▶ Connection: read, parse, engine (sync), send
+///      ▲          handle(EPOLLOUT) ─▶ Connection: send what is left
+///      └── eventfd ◀── post { … } from any thread (durable replies, crypt results, shutdown)
+/// ```
+final class EventLoop: @unchecked Sendable {
+    private let epfd: Int32
+    private let wakeFD: Int32
+    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    /// Loop thread only.
+    private var handlers: [Int32: any EventHandler] = [:]
+    private var thread: pthread_t?
+
+    init() {
+        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(epfd >= 0 && wakeFD >= 0, "epoll/eventfd unavailable")
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeFD))
+        epoll_ctl(epfd, EPOLL_CTL_ADD, wakeFD, &event)
+    }
+
+    func start() {
+        let box = Unmanaged.passRetained(self)
+        var tid = pthread_t()
+        let rc = pthread_create(&tid, nil, { raw in
+            let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
+            loop.run()
+            return nil
+        }, box.toOpaque())
+        precondition(rc == 0, "cannot start an event loop thread")
+        thread = tid
+    }
+
+    /// Runs `task` on the loop thread soon. Any thread.
+    func post(_ task: @escaping @Sendable () -> Void) {
+        let wasEmpty = tasks.withLock { list in
+            list.append(task)
+            return list.count == 1
+        }
+        if wasEmpty {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    /// Runs `task` on the loop thread and waits for it. Never call it from the loop thread.
+    func sync(_ task: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        post {
+            task()
+            done.signal()
+        }
+        done.wait()
+    }
+
+    // Loop thread only from here on.
+
+    func add(_ fd: Int32, _ handler: any EventHandler) {
+        handlers[fd] = handler
+        var event = epoll_event(events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue, data: epoll_data_t(fd: fd))
+        epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event)
+    }
+
+    /// Which readiness the connection wants: reading (unless paused), writing (when output waits).
+    func watch(_ fd: Int32, read: Bool, write: Bool) {
+        var mask: UInt32 = 0
+        if read { mask |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
+        if write { mask |= EPOLLOUT.rawValue }
+        var event = epoll_event(events: mask, data: epoll_data_t(fd: fd))
+        epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    func remove(_ fd: Int32) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil)
+        handlers[fd] = nil
+    }
+
+    private func run() {
+        let capacity = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        while true {
+            let n = epoll_wait(epfd, events, Int32(capacity), -1)
+            if n < 0 {
+                if errno == EINTR { continue }
+                preconditionFailure("epoll_wait failed: errno \(errno)")
+            }
+            for i in 0..<Int(n) {
+                let fd = events[i].data.fd
+                let mask = events[i].events
+                if fd == wakeFD {
+                    var count: UInt64 = 0
+                    _ = read(wakeFD, &count, 8)
+                    continue
+                }
+                // A handler may close (and remove) itself while we go through the list.
+                handlers[fd]?.handle(events: mask)
+            }
+            let pending = tasks.withLock { list in
+                let taken = list
+                list.removeAll(keepingCapacity: true)
+                return taken
+            }
+            for task in pending { task() }
+        }
+    }
+}
