@@ -13,6 +13,18 @@ public enum CommandWord: String, CaseIterable, Sendable, Hashable {
     /// Not in the contract's first list: a fingerprint of the whole state (auditor, admin).
     case DIGEST
 
+    /// Position in `allCases`: counters and the role table index arrays with it instead of
+    /// hashing the raw string on every request.
+    public var ordinal: Int { CommandWord.ordinals[hashKey] }
+
+    /// The case's discriminator (a String-backed enum without payloads is stored as one byte).
+    @inline(__always) private var hashKey: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+    private static let ordinals: [Int] = {
+        var table = [Int](repeating: 0, count: 256)
+        for (i, word) in CommandWord.allCases.enumerated() { table[word.hashKey] = i }
+        return table
+    }()
+
     /// Usable before `AUTH`.
     public var isOpen: Bool { self == .PING || self == .HELP || self == .AUTH || self == .QUIT }
 
@@ -37,15 +49,23 @@ public enum Permissions {
     static let auditor: Set<CommandWord> = [.SHOW, .LIST, .STOCK, .BALANCE, .DOC, .NOTICES, .STATS, .AUDIT, .INFO, .DIGEST]
     static let everyone: Set<CommandWord> = [.PING, .HELP, .AUTH, .WHOAMI, .QUIT]
 
-    public static func allows(_ role: Role, _ word: CommandWord, sub: String?) -> Bool {
-        if everyone.contains(word) { return true }
-        if word == .USER, sub?.uppercased() == "PASSWORD" { return true }
-        switch role {
-        case .admin: return true
-        case .clerk: return clerk.contains(word)
-        case .supervisor: return supervisor.contains(word)
-        case .finance: return finance.contains(word)
-        case .auditor: return auditor.contains(word)
+    /// The sets above as one lookup table: [role][command ordinal].
+    private static let table: [[Bool]] = Role.allCases.map { role in
+        CommandWord.allCases.map { word in
+            if everyone.contains(word) { return true }
+            switch role {
+            case .admin: return true
+            case .clerk: return clerk.contains(word)
+            case .supervisor: return supervisor.contains(word)
+            case .finance: return finance.contains(word)
+            case .auditor: return auditor.contains(word)
+            }
         }
+    }
+    private static let roleIndex: [Role: Int] = Dictionary(uniqueKeysWithValues: Role.allCases.enumerated().map { ($1, $0) })
+
+    public static func allows(_ role: Role, _ word: CommandWord, sub: String?) -> Bool {
+        if word == .USER, sub?.uppercased() == "PASSWORD" { return true }
+        return table[roleIndex[role]!][word.ordinal]
     }
 }

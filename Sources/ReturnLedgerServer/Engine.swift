@@ -27,8 +27,8 @@ final class Engine: @unchecked Sendable {
     private var requestedSnapshot: SnapshotJob?
     /// After a storage failure the state is reloaded from disk and reads are no longer gated.
     private var storageFailed = false
-    /// Per command word: calls and failures, for INFO.
-    private var calls: [CommandWord: (calls: Int, failed: Int)] = [:]
+    /// Per command word (by ordinal): calls and failures, for INFO.
+    private var calls = [(calls: Int, failed: Int)](repeating: (0, 0), count: CommandWord.allCases.count)
 
     struct SnapshotFigures {
         var seq: UInt64 = 0
@@ -106,8 +106,8 @@ final class Engine: @unchecked Sendable {
     func observedSeq() -> UInt64 { storageFailed ? 0 : wal.lastSeq }
 
     private func count(_ word: CommandWord, failed: Bool) {
-        calls[word, default: (0, 0)].calls += 1
-        if failed { calls[word, default: (0, 0)].failed += 1 }
+        calls[word.ordinal].calls += 1
+        if failed { calls[word.ordinal].failed += 1 }
     }
 
     /// The contract's order of checks: NOAUTH, DENIED (role only), SYNTAX/INVALID, then the
@@ -282,11 +282,12 @@ final class Engine: @unchecked Sendable {
                       Field("uptime_s", String(clock().seconds - f.startedAt)), Field("pid", String(f.pid))])
         lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
                       Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected))])
-        let processed = calls.values.reduce(0) { $0 + $1.calls } + f.unparsed
-        let failed = calls.values.reduce(0) { $0 + $1.failed } + f.unparsed
+        let processed = calls.reduce(0) { $0 + $1.calls } + f.unparsed
+        let failed = calls.reduce(0) { $0 + $1.failed } + f.unparsed
         lines.append([Field("section", "commands"), Field("processed", String(processed)), Field("failed", String(failed))])
         for word in CommandWord.allCases {
-            guard let c = calls[word] else { continue }
+            let c = calls[word.ordinal]
+            guard c.calls > 0 else { continue }
             lines.append([Field("section", "command"), Field("name", word.rawValue), Field("calls", String(c.calls)),
                           Field("failed", String(c.failed))])
         }

@@ -188,6 +188,11 @@ import Testing
         .admin: Set(CommandWord.allCases.map(\.rawValue)),
     ]
 
+    @Test func commandOrdinalsAreTheirPositions() {
+        #expect(MemoryLayout<CommandWord>.size == 1)  // what `ordinal` relies on
+        for (index, word) in CommandWord.allCases.enumerated() { #expect(word.ordinal == index, "\(word)") }
+    }
+
     @Test(arguments: Role.allCases)
     func roleTableMatchesTheContract(role: Role) {
         for word in CommandWord.allCases {
