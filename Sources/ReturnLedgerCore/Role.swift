@@ -13,6 +13,14 @@ public enum CommandWord: String, CaseIterable, Sendable, Hashable {
     /// Not in the contract's first list: a fingerprint of the whole state (auditor, admin).
     case DIGEST
 
+    /// The command a request's first word names, in any case; one table lookup instead of
+    /// comparing against every case name.
+    public static func named(_ word: String) -> CommandWord? {
+        byName[word] ?? byName[word.uppercased()]
+    }
+
+    private static let byName: [String: CommandWord] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+
     /// Position in `allCases`: counters and the role table index arrays with it instead of
     /// hashing the raw string on every request.
     public var ordinal: Int { CommandWord.ordinals[hashKey] }

@@ -261,7 +261,7 @@ final class Engine: @unchecked Sendable {
 
     private func help(_ topic: String?, session: Session, role: Role) -> Result<Reply, DomainError> {
         if let topic {
-            guard let word = CommandWord(rawValue: topic.uppercased()) else {
+            guard let word = CommandWord.named(topic) else {
                 return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(topic.prefix(64))"))
             }
             return .success(Reply(lines: (Usage.lines[word] ?? []).map { [Field("usage", $0)] }))

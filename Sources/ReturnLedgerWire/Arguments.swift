@@ -21,12 +21,12 @@ struct Arguments {
 
     /// Checks counts and keys: too few or too many positional tokens, a missing required key or
     /// an unknown key are SYNTAX.
-    func expect(_ usage: String, positional range: ClosedRange<Int>, required: [String] = [],
+    func expect(_ usage: @autoclosure () -> String, positional range: ClosedRange<Int>, required: [String] = [],
                 optional: [String] = []) throws(DomainError) {
-        guard range.contains(positional.count) else { throw DomainError(.SYNTAX, "usage: \(usage)") }
-        for key in required where named[key] == nil { throw DomainError(.SYNTAX, "\(key)= is required; usage: \(usage)") }
+        guard range.contains(positional.count) else { throw DomainError(.SYNTAX, "usage: \(usage())") }
+        for key in required where named[key] == nil { throw DomainError(.SYNTAX, "\(key)= is required; usage: \(usage())") }
         for key in named.keys where !required.contains(key) && !optional.contains(key) {
-            throw DomainError(.SYNTAX, "unknown key \(key)=; usage: \(usage)")
+            throw DomainError(.SYNTAX, "unknown key \(key)=; usage: \(usage())")
         }
     }
 

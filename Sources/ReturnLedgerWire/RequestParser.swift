@@ -16,14 +16,14 @@ public enum RequestParser {
                 // Still a request: its first word decides UNKNOWN_COMMAND, NOAUTH and DENIED first.
                 let firstWord = line.prefix { $0 != 0x20 && $0 != 0x09 }
                 let text = String(decoding: firstWord, as: UTF8.self)
-                guard let word = CommandWord(rawValue: text.uppercased()) else {
+                guard let word = CommandWord.named(text) else {
                     return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(text.prefix(64))"))
                 }
                 return .success(Request(word: word, sub: nil, parsed: .failure(DomainError(.SYNTAX, message))))
             }
         }
         guard let first = tokens.first else { return nil }
-        guard first.key == nil, let word = CommandWord(rawValue: first.value.uppercased()) else {
+        guard first.key == nil, let word = CommandWord.named(first.value) else {
             return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(first.text.prefix(64))"))
         }
         var rest = tokens.dropFirst()
@@ -51,7 +51,8 @@ public enum RequestParser {
     }
 
     private static func arguments(_ word: CommandWord, _ sub: String?, _ a: Arguments) throws(DomainError) -> ParsedCommand {
-        let usage = Usage.of(word, sub)
+        // Built only for an error message: not on every request.
+        var usage: String { Usage.of(word, sub) }
         switch word {
         case .PING, .WHOAMI, .QUIT, .INFO, .SNAPSHOT, .DIGEST:
             try a.expect(usage, positional: 0...0)
@@ -70,7 +71,7 @@ public enum RequestParser {
             try a.expect(usage, positional: 2...2)
             return .auth(user: a.positional[0].text, password: a.positional[1].text)
         case .USER, .LOCATION, .SKU, .PARTY, .REASON, .POLICY:
-            return try setup(word, sub, a, usage)
+            return try setup(word, sub, a, Usage.of(word, sub))
         case .SALE, .PURCHASE:
             let sale = word == .SALE
             try a.expect(usage, positional: 2...Int.max, required: sale ? ["location"] : ["location", "supplier"],
@@ -139,62 +140,62 @@ public enum RequestParser {
     }
 
     private static func setup(_ word: CommandWord, _ sub: String?, _ a: Arguments,
-                              _ usage: String) throws(DomainError) -> ParsedCommand {
+                              _ usage: @autoclosure () -> String) throws(DomainError) -> ParsedCommand {
         switch (word, sub ?? "") {
         case (.USER, "ADD"):
-            try a.expect(usage, positional: 1...1, required: ["role", "password"])
+            try a.expect(usage(), positional: 1...1, required: ["role", "password"])
             return .userAdd(name: try a.id(0, "user"), role: try a.keyword("role", Role.self)!,
                             password: try password(a))
         case (.USER, "ROLE"):
-            try a.expect(usage, positional: 1...1, required: ["role"])
+            try a.expect(usage(), positional: 1...1, required: ["role"])
             return .ledger(.userRole(name: try a.id(0, "user"), role: try a.keyword("role", Role.self)!))
         case (.USER, "DISABLE"), (.USER, "ENABLE"):
-            try a.expect(usage, positional: 1...1)
+            try a.expect(usage(), positional: 1...1)
             return .ledger(.userEnable(name: try a.id(0, "user"), enabled: sub == "ENABLE"))
         case (.USER, "PASSWORD"):
-            try a.expect(usage, positional: 1...1, required: ["password"])
+            try a.expect(usage(), positional: 1...1, required: ["password"])
             return .userPassword(name: try a.id(0, "user"), password: try password(a))
         case (.USER, "LIST"):
-            try a.expect(usage, positional: 0...0)
+            try a.expect(usage(), positional: 0...0)
             return .ledger(.userList)
         case (.LOCATION, "ADD"):
-            try a.expect(usage, positional: 1...1, required: ["name"], optional: ["kind"])
+            try a.expect(usage(), positional: 1...1, required: ["name"], optional: ["kind"])
             return .ledger(.locationAdd(Location(code: try a.id(0, "location"), name: try a.nonEmpty("name"),
                                                  kind: try a.keyword("kind", LocationKind.self) ?? .store)))
         case (.LOCATION, "LIST"):
-            try a.expect(usage, positional: 0...0)
+            try a.expect(usage(), positional: 0...0)
             return .ledger(.locationList)
         case (.SKU, "ADD"):
-            try a.expect(usage, positional: 1...1, required: ["name", "price"], optional: ["cost", "inspect"])
+            try a.expect(usage(), positional: 1...1, required: ["name", "price"], optional: ["cost", "inspect"])
             let price = try a.money("price")!, cost = try a.money("cost") ?? .zero
             guard price >= .zero, cost >= .zero else { throw DomainError(.INVALID, "price and cost must not be negative") }
             return .ledger(.skuAdd(Product(sku: try a.id(0, "sku"), name: try a.nonEmpty("name"), price: price,
                                            cost: cost, inspect: try a.yesNo("inspect") ?? false)))
         case (.SKU, "LIST"):
-            try a.expect(usage, positional: 0...0)
+            try a.expect(usage(), positional: 0...0)
             return .ledger(.skuList)
         case (.PARTY, "ADD"):
-            try a.expect(usage, positional: 2...2, required: ["name"])
+            try a.expect(usage(), positional: 2...2, required: ["name"])
             return .ledger(.partyAdd(Party(id: try a.id(1, "party"),
                                            kind: try Arguments.keyword(a.positional[0].value, "party kind", PartyKind.self),
                                            name: try a.nonEmpty("name"))))
         case (.PARTY, "LIST"):
-            try a.expect(usage, positional: 0...1)
+            try a.expect(usage(), positional: 0...1)
             let kind = try a.positional.first.map { token throws(DomainError) in
                 try Arguments.keyword(token.value, "party kind", PartyKind.self)
             }
             return .ledger(.partyList(kind))
         case (.REASON, "ADD"):
-            try a.expect(usage, positional: 1...1, required: ["label"])
+            try a.expect(usage(), positional: 1...1, required: ["label"])
             return .ledger(.reasonAdd(Reason(code: try a.id(0, "reason"), label: try a.nonEmpty("label"))))
         case (.REASON, "LIST"):
-            try a.expect(usage, positional: 0...0)
+            try a.expect(usage(), positional: 0...0)
             return .ledger(.reasonList)
         case (.POLICY, "SHOW"):
-            try a.expect(usage, positional: 0...0)
+            try a.expect(usage(), positional: 0...0)
             return .ledger(.policyShow)
         case (.POLICY, "SET"):
-            try a.expect(usage, positional: 0...0, required: ["window_days"])
+            try a.expect(usage(), positional: 0...0, required: ["window_days"])
             return .ledger(.policySet(windowDays: try a.integer("window_days", in: 0...3650)!))
         default:
             throw DomainError(.SYNTAX, "usage: \(Usage.of(word))")
