@@ -38,6 +38,33 @@ import Testing
         #expect(frames([long, long, Array("\nPING\n".utf8)]) == [.tooLong, line("PING")])
     }
 
+    /// The fast path (bulk copy up to LF) and the byte-by-byte state machine must agree however
+    /// the stream is cut into reads.
+    @Test func anyChunkingGivesTheSameFrames() {
+        var stream: [UInt8] = []
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            Array("PING\r\n".utf8), Array("STOCK A100\n".utf8), [0xFF, 0xFD, 0x01], [0xFF, 0xF6],
+            [0xFF, 0xFA, 0x1F, 0, 80, 0xFF, 0xF0], Array(String(repeating: "z", count: 40).utf8),
+            Array("包装破损".utf8), [0x0A], Array("\r".utf8), Array("exactly-16-bytes".utf8), [0xFF, 0xFF],
+        ]
+        for _ in 0..<400 { stream += pieces[Int.random(in: 0..<pieces.count, using: &generator)] }
+        let whole = frames([stream])
+        #expect(whole == frames(stream.map { [$0] }))  // every byte through the slow path's boundaries
+        for _ in 0..<20 {
+            var chunks: [[UInt8]] = []
+            var i = 0
+            while i < stream.count {
+                let size = Int.random(in: 1...64, using: &generator)
+                chunks.append(Array(stream[i..<min(stream.count, i + size)]))
+                i += size
+            }
+            #expect(frames(chunks) == whole)
+        }
+        #expect(whole.contains(.tooLong))
+        #expect(whole.contains(line("PING")))
+    }
+
     @Test func aLineOfExactlyTheLimitPassesWithOrWithoutCr() {
         let exact = String(repeating: "y", count: 16)
         #expect(frames([Array((exact + "\r\n" + exact + "\n").utf8)]) == [line(exact), line(exact)])
