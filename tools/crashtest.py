@@ -230,8 +230,8 @@ def check(server, ledger, wal_binary, data):
     server.stop()
     out = subprocess.run([wal_binary, "verify", data], capture_output=True, text=True)
     offline = re.search(r"digest (\S+)", out.stdout)
-    # The DIGEST reply came before the clerk's re-sends were audited... no: re-sends came first.
-    # The live digest was taken last, after every mutation of this check, so they must match.
+    # The live digest was taken after every mutation of this check, so an offline replay of the
+    # files must give the same one.
     if not offline or offline.group(1) != field("digest", digest):
         problems.append("offline replay digest %s differs from live %s" % (offline and offline.group(1), digest))
     return problems, len(sales), len(returns), len(approved)

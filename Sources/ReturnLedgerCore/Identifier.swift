@@ -24,6 +24,13 @@ public enum Identifier {
     }
 }
 
+/// `n` in decimal, zero-padded to at least `width` digits: `R000042`, `RT-20261129-0007`,
+/// `wal-00000000000000000001.log` all come from here.
+public func zeroPadded<N: BinaryInteger>(_ n: N, width: Int) -> String {
+    let digits = String(n)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+}
+
 /// Quantities are whole units, 1 ≤ qty ≤ 1,000,000 per item token.
 public enum Quantity {
     public static let range: ClosedRange<Int64> = 1...1_000_000

@@ -124,8 +124,7 @@ extension Ledger {
 
         let day = context.now.day
         let serial = (documentsPerDay[day.daysSinceEpoch] ?? 0) + 1
-        let digits = String(serial)
-        request.doc = "RT-" + day.compact + "-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        request.doc = "RT-" + day.compact + "-" + zeroPadded(serial, width: 4)
         let quarantines = request.kind == .sale && request.items.contains { products[$0.sku]?.inspect == true }
         return Decision(
             events: [.returnApproved(number: request.number, doc: request.doc, refund: mode, note: note,

@@ -205,7 +205,4 @@ extension Ledger {
     }
 }
 
-func paymentId(_ n: Int) -> String {
-    let digits = String(n)
-    return "P" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
-}
+func paymentId(_ n: Int) -> String { "P" + zeroPadded(n, width: 6) }

@@ -36,10 +36,7 @@ public struct Notice: Sendable, Equatable {
         self.returnNumber = returnNumber; self.order = order
     }
 
-    public var id: String {
-        let digits = String(number)
-        return "N" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
-    }
+    public var id: String { "N" + zeroPadded(number, width: 6) }
 
     /// What the party is told.
     public var text: String {

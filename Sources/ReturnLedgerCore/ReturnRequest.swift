@@ -81,10 +81,7 @@ public struct ReturnRequest: Sendable, Equatable {
 
     public var id: String { ReturnRequest.id(number) }
 
-    public static func id(_ number: Int) -> String {
-        let digits = String(number)
-        return "R" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
-    }
+    public static func id(_ number: Int) -> String { "R" + zeroPadded(number, width: 6) }
 
     /// `R000042` → 42; nil for anything else.
     public static func number(_ id: String) -> Int? {

@@ -95,12 +95,12 @@ final class Connection: EventHandler, @unchecked Sendable {
                 let item: Incoming
                 switch frames[next] {
                 case .tooLong:
-                    item = .failed(DomainErrorBox(error: DomainError(.TOO_LONG, "line longer than \(framer.maxLine) bytes")))
+                    item = .failed(DomainError(.TOO_LONG, "line longer than \(framer.maxLine) bytes"))
                 case .line(let bytes):
                     guard let parsed = RequestParser.parse(bytes) else { next += 1; continue }
                     switch parsed {
                     case .failure(let error):
-                        item = .failed(DomainErrorBox(error: error))
+                        item = .failed(error)
                     case .success(let request):
                         if case .success(let command) = request.parsed, Connection.needsCrypt(command) {
                             guard batch.isEmpty else { break collect }
@@ -108,7 +108,7 @@ final class Connection: EventHandler, @unchecked Sendable {
                             runSlowly(request, command)
                             return
                         }
-                        item = .request(RequestBox(request: request))
+                        item = .request(request)
                     }
                 }
                 batch.append(item)
@@ -182,7 +182,7 @@ final class Connection: EventHandler, @unchecked Sendable {
             loop.post { [self] in
                 var hashed = request
                 hashed.parsed = .success(.ledger(command(hash)))
-                let work: [Incoming] = [.request(RequestBox(request: hashed))]
+                let work: [Incoming] = [.request(hashed)]
                 let session = self.session
                 resume(engine.queue.sync { engine.run(work, session: session) })
             }

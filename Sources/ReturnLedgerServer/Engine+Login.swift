@@ -14,6 +14,7 @@ extension Engine {
 
     func loginCheck(_ name: String) -> LoginCheck {
         dispatchPrecondition(condition: .onQueue(queue))
+        noticeStorageFailure()
         if let until = ledger.lockedUntil[name], until > now() { return .locked }
         guard let user = ledger.users[name], user.enabled else { return .unknown }
         return .compare(hash: user.passwordHash)

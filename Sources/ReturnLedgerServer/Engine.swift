@@ -5,8 +5,8 @@ import ReturnLedgerStorage
 import ReturnLedgerWire
 
 /// The single writer: owns the ledger and runs every command on one serial queue, as in Redis.
-/// No locks in the domain, a total order of events, deterministic replay. Parsing, hashing and
-/// socket I/O stay on the connections' queues; file I/O on the log's and snapshots' queues.
+/// No locks in the domain, a total order of events, deterministic replay. Parsing and socket I/O
+/// stay on the event loop, crypt on its own queue, file I/O on the log's and snapshots' queues.
 ///
 /// Every change goes `decide` → `wal.append` → `apply`: nothing reaches the state that is not
 /// in the log, and a reply carries the log sequence it observed so it is sent only once durable.
@@ -74,26 +74,27 @@ final class Engine: @unchecked Sendable {
     /// Runs a batch of requests from one connection, in order.
     func run(_ batch: [Incoming], session: Session) -> BatchResult {
         dispatchPrecondition(condition: .onQueue(queue))
+        noticeStorageFailure()
         var result = BatchResult()
         for item in batch {
             result.replies += 1
             switch item {
-            case .failed(let box):
+            case .failed(let failure):
                 figures.failedUnparsed()
                 // NOAUTH comes before UNKNOWN_COMMAND and SYNTAX; only framing errors come first.
-                let framing = box.error.code == .TOO_LONG || box.error.code == .ENCODING
-                let error = session.user == nil && !framing ? DomainError(.NOAUTH, "log in first: AUTH user password") : box.error
+                let framing = failure.code == .TOO_LONG || failure.code == .ENCODING
+                let error = session.user == nil && !framing ? DomainError(.NOAUTH, "log in first: AUTH user password") : failure
                 ReplyEncoder.encode(error, into: &result.output)
-            case .request(let box):
-                let reply = execute(box.request, session: session)
-                count(box.request.word, failed: { if case .failure = reply { return true } else { return false } }())
+            case .request(let request):
+                let reply = execute(request, session: session)
+                count(request.word, failed: { if case .failure = reply { return true } else { return false } }())
                 if let job = requestedSnapshot {
                     requestedSnapshot = nil
                     result.snapshot = job
                     break  // its reply comes once written, after the ones before it
                 }
                 ReplyEncoder.encode(reply, into: &result.output)
-                if box.request.word == .QUIT, case .success = reply { result.close = true }
+                if request.word == .QUIT, case .success = reply { result.close = true }
             }
             if result.close || result.snapshot != nil { break }
         }
@@ -199,7 +200,7 @@ final class Engine: @unchecked Sendable {
         if let refused = storageRefusal() { return .failure(refused) }
         let (events, result) = ledger.record(command, name: name, context)
         do { try commit(events, context) } catch { return .failure(DomainError(.STORAGE, error.message)) }
-        count(CommandWord(rawValue: String(name.prefix { $0 != " " })) ?? .USER,
+        count(CommandWord.named(String(name.prefix { $0 != " " })) ?? .USER,
               failed: { if case .failure = result { return true } else { return false } }())
         return result
     }
@@ -246,8 +247,15 @@ final class Engine: @unchecked Sendable {
     }
 
     /// After the log failed: reload what the disk holds, so reads show nothing that was not stored.
+    /// The log's failure callback reloads asynchronously; work arriving first must not read state
+    /// the disk does not hold, nor wait on a sequence that will never be durable.
+    func noticeStorageFailure() {
+        if !storageFailed, let failure = wal.failure { reloadAfterFailure(failure) }
+    }
+
     private func reloadAfterFailure(_ error: StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
+        guard !storageFailed else { return }
         Runner.log("storage failed: \(error.message); refusing changes, serving reads from disk")
         storageFailed = true
         do {
@@ -309,8 +317,4 @@ final class Engine: @unchecked Sendable {
     }
 }
 
-func monotonicMillis() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1_000_000
-}
+func monotonicMillis() -> Int { monotonicMicros() / 1000 }

@@ -1,5 +1,8 @@
-/// Who is on one connection. Lives on the connection's queue; the engine receives a copy with
-/// each batch, so its role is always looked up fresh from the state.
+import ReturnLedgerCore
+import ReturnLedgerWire
+
+/// Who is on one connection. Lives on the connection's event loop; the engine receives a copy
+/// with each batch, so its role is always looked up fresh from the state.
 struct Session: Sendable {
     let id: Int
     let peer: String
@@ -13,13 +16,6 @@ struct Session: Sendable {
 /// A unit of work for the engine, in request order.
 enum Incoming: Sendable {
     /// A framing or parse error that needs no state (TOO_LONG, ENCODING, UNKNOWN_COMMAND...).
-    case failed(DomainErrorBox)
-    case request(RequestBox)
+    case failed(DomainError)
+    case request(Request)
 }
-
-import ReturnLedgerCore
-import ReturnLedgerWire
-
-/// Wrappers so `Incoming` stays a plain enum of value payloads.
-struct DomainErrorBox: Sendable { var error: DomainError }
-struct RequestBox: Sendable { var request: Request }

@@ -1,3 +1,5 @@
+import ReturnLedgerCore
+
 /// The files of a data directory (section 7 of the contract):
 /// `wal-<first seq, 20 digits>.log`, `snapshot-<seq, 20 digits>.snap`, and while a snapshot is
 /// being written `snapshot-<seq>.snap.tmp` (removed at start-up if a crash left one behind).
@@ -11,10 +13,7 @@ public struct DataDirectory: Sendable {
 
     public func file(_ name: String) -> String { path + "/" + name }
 
-    static func padded(_ n: UInt64) -> String {
-        let digits = String(n)
-        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
-    }
+    static func padded(_ n: UInt64) -> String { zeroPadded(n, width: 20) }
 
     /// Segments and snapshots present, each with its sequence number, in ascending order.
     public func contents(_ fs: any FileSystem) throws(StorageError) -> (segments: [(seq: UInt64, name: String)],

@@ -104,6 +104,6 @@ extension Ledger: BinaryCodable {
         write(to: &w)
         let crc = CRC32C.checksum(w.bytes)
         let hex = String(crc, radix: 16)
-        return String(repeating: "0", count: 8 - hex.count) + hex + "-" + String(w.bytes.count)
+        return String(repeating: "0", count: 8 - hex.count) + hex + "-" + String(w.bytes.count)  // hex: not zeroPadded
     }
 }

@@ -315,7 +315,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     }
 }
 
-func monotonicMicros() -> Int {
+/// Microseconds on the monotonic clock, for durations (fsync, snapshot, recovery).
+public func monotonicMicros() -> Int {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000

@@ -26,9 +26,6 @@ public struct LineFramer: Sendable {
         pending.reserveCapacity(256)
     }
 
-    /// Bytes held for an unfinished line.
-    public var buffered: Int { pending.count }
-
     /// Feeds bytes; appends every complete frame to `frames`.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, into frames: inout [Frame]) {
         guard let base = bytes.baseAddress else { return }
