@@ -301,7 +301,7 @@ final class Engine: @unchecked Sendable {
         }
         let w = wal.figures
         lines.append([Field("section", "wal"), Field("seq", String(w.lastSeq)), Field("durable_seq", String(w.durableSeq)),
-                      Field("bytes", String(wal.diskBytes())), Field("fsync", wal.policy.rawValue),
+                      Field("bytes", String(w.diskBytes)), Field("fsync", wal.policy.rawValue),
                       Field("fsyncs", String(w.syncs)), Field("last_fsync_us", String(w.lastSyncMicros)),
                       Field("max_fsync_us", String(w.maxSyncMicros)), Field("status", w.failure == nil ? "ok" : "failed"),
                       Field("error", w.failure ?? "")])

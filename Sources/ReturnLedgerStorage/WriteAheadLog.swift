@@ -27,6 +27,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         public var durableSeq: UInt64 = 0
         public var bytesWritten = 0
         public var segmentBytes = 0
+        /// Size of all segment files: summed once when the log opens, then kept up to date by
+        /// writes and drops, so INFO needs no directory listing on the writer queue.
+        public var diskBytes = 0
         public var syncs = 0
         public var lastSyncMicros = 0
         public var maxSyncMicros = 0
@@ -103,6 +106,9 @@ public final class WriteAheadLog: @unchecked Sendable {
             }
         }
         initial.figures.segmentBytes = segmentSize
+        for existing in try directory.contents(fs).segments {
+            initial.figures.diskBytes += (try? fs.readFileSize(directory.file(existing.name))) ?? 0
+        }
         shared = Mutex(initial)
         if policy == .everysec {
             let timer = DispatchSource.makeTimerSource(queue: queue)
@@ -221,6 +227,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func release(durable: UInt64?, bytes: Int, syncMicros: Int) {
         let ready: [Waiter] = shared.withLock { s in
             s.figures.bytesWritten += bytes
+            s.figures.diskBytes += bytes
             s.figures.segmentBytes = segmentSize
             if syncMicros >= 0 {
                 s.figures.syncs += 1
@@ -271,6 +278,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         let newFD = try fs.openForAppend(directory.file(name), create: true)
         fd = newFD
         try fs.write(newFD, bytes: LogRecord.magic)
+        shared.withLock { $0.figures.diskBytes += LogRecord.magic.count }
         try fs.sync(newFD, dataOnly: true)
         try fs.syncDirectory(directory.path)
         segmentFirstSeq = firstSeq
@@ -285,7 +293,9 @@ public final class WriteAheadLog: @unchecked Sendable {
             let segments = contents.segments
             for (index, segment) in segments.enumerated() where index + 1 < segments.count {
                 if segments[index + 1].seq <= seq + 1, segment.seq != segmentFirstSeq {
-                    try? fs.remove(directory.file(segment.name))
+                    let path = directory.file(segment.name)
+                    let size = (try? fs.readFileSize(path)) ?? 0
+                    if (try? fs.remove(path)) != nil { shared.withLock { $0.figures.diskBytes -= size } }
                 }
             }
             for snapshot in contents.snapshots where snapshot.name != keepSnapshot && snapshot.seq < seq {
@@ -302,16 +312,6 @@ public final class WriteAheadLog: @unchecked Sendable {
                 syncWritten()
             }
         }
-    }
-
-    /// Total size of the segment files on disk.
-    public func diskBytes() -> Int {
-        guard let contents = try? directory.contents(fs) else { return 0 }
-        var total = 0
-        for segment in contents.segments {
-            if let bytes = try? fs.readFileSize(directory.file(segment.name)) { total += bytes }
-        }
-        return total
     }
 }
 

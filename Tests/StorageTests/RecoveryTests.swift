@@ -125,6 +125,34 @@ import Testing
         }
     }
 
+    @Test func theDiskBytesFigureFollowsWritesRotationsAndDrops() throws {
+        let dir = TempDirectory()
+        let entries = sampleEntries(count: 60)
+        _ = try writeLog(Array(entries[0..<30]), to: dir, segmentLimit: 1500)
+        let reopened = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        let log = try WriteAheadLog(directory: dir.directory, fs: PosixFileSystem(), policy: .always,
+                                    lastSeq: reopened.lastSeq, segment: reopened.lastSegment, segmentLimit: 1500)
+        func segmentsOnDisk() -> Int {
+            dir.files().filter { $0.hasPrefix("wal-") }.reduce(0) { total, name in
+                total + ((try? PosixFileSystem().readFile(dir.directory.file(name)).count) ?? 0)
+            }
+        }
+        #expect(log.figures.diskBytes == segmentsOnDisk())  // counted when opened
+        for entry in entries[30..<45] {
+            try log.append(entry)
+            log.flush()
+        }
+        #expect(log.figures.diskBytes == segmentsOnDisk())  // writes and new segments
+        log.rotate()
+        let name = try Snapshot.write(applied(Array(entries[0..<45])), seq: 45, to: dir.directory, fs: PosixFileSystem()).name
+        for entry in entries[45...] { try log.append(entry) }
+        log.flush()
+        log.dropCovered(by: 45, keepSnapshot: name)
+        log.flush()
+        #expect(dir.files().filter { $0.hasPrefix("wal-") }.count == 1)
+        #expect(log.figures.diskBytes == segmentsOnDisk())  // dropped segments subtracted
+    }
+
     @Test func aCorruptNewestSnapshotFallsBackOrRefuses() throws {
         let dir = TempDirectory()
         let entries = sampleEntries(count: 20)
