@@ -31,6 +31,12 @@ import Testing
         #expect(desk.ok(.list(ReturnFilter(location: "STORE2")))["count"] == "1")
         #expect(desk.ok(.list(ReturnFilter(kind: .purchase)))["count"] == "0")
         #expect(desk.ok(.list(ReturnFilter(limit: 1)))["count"] == "1")
+        var many = Desk.shop()
+        many.ok(Desk.sale("S1", item("A100", 200)))
+        for _ in 0..<150 { many.ok(Desk.ret("S1", item("A100", 1)), as: "clerk1") }
+        let page = many.ok(.list(ReturnFilter()))  // protocol.md: limit defaults to 100, newest first
+        #expect(page["count"] == "100")
+        #expect(page.lines.first?.first?.value == "R000150")
         #expect(desk.ok(.list(ReturnFilter(from: CivilDate(parsing: "2026-11-30"))))["count"] == "0")
         #expect(desk.ok(.list(ReturnFilter(to: CivilDate(parsing: "2026-11-29"))))["count"] == "2")
     }

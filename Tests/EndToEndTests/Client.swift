@@ -82,6 +82,15 @@ final class Client: @unchecked Sendable {
         return try readReply()
     }
 
+    /// Files `count` one-unit returns of A100 against `order` in a single write (pipelined),
+    /// with keys `<keyPrefix>-0`, `-1`, ...; read the replies with `readReplies`.
+    func sendReturns(order: String, count: Int, keyPrefix: String, note: String = "") throws {
+        let noteField = note.isEmpty ? "" : " note=\"\(note)\""
+        try send((0..<count).map { "RETURN \(order) A100:1 reason=DEFECTIVE\(noteField) key=\(keyPrefix)-\($0)\n" }.joined())
+    }
+
+    func readReplies(_ count: Int) throws -> [Reply] { try (0..<count).map { _ in try readReply() } }
+
     /// True when the server has closed the connection (reads EOF).
     func isClosedByServer() throws -> Bool { try readLine() == nil }
 

@@ -48,11 +48,8 @@ import Testing
         let clerk = try first.login("clerk1")
         #expect(try clerk.call("SALE BIG location=STORE1 customer=C1 paid=no A100:200").ok)
         var acknowledged: [String] = []
-        var pipeline = ""
-        for i in 0..<150 { pipeline += "RETURN BIG A100:1 reason=DEFECTIVE key=kill-\(i)\n" }
-        try clerk.send(pipeline)
-        for _ in 0..<150 {
-            let reply = try clerk.readReply()
+        try clerk.sendReturns(order: "BIG", count: 150, keyPrefix: "kill")
+        for reply in try clerk.readReplies(150) {
             #expect(reply.ok)
             if let id = reply["id"] { acknowledged.append(id) }
         }
@@ -76,10 +73,8 @@ import Testing
         try setUpShop(first)
         let clerk = try first.login("clerk1")
         #expect(try clerk.call("SALE BIG location=STORE1 A100:500").ok)
-        var pipeline = ""
-        for i in 0..<300 { pipeline += "RETURN BIG A100:1 reason=DEFECTIVE key=\(policy)-\(i)\n" }
-        try clerk.send(pipeline)
-        for _ in 0..<300 { #expect(try clerk.readReply().ok) }
+        try clerk.sendReturns(order: "BIG", count: 300, keyPrefix: policy)
+        for reply in try clerk.readReplies(300) { #expect(reply.ok) }
         first.crash()
         let second = try ServerProcess(["--fsync", policy], directory: first.directory)
         defer { second.stop() }
@@ -95,13 +90,11 @@ import Testing
         let clerk = try first.login("clerk1")
         let admin = try first.login("admin")
         #expect(try clerk.call("SALE BIG location=STORE1 A100:1000").ok)
-        var pipeline = ""
-        for i in 0..<600 { pipeline += "RETURN BIG A100:1 reason=DEFECTIVE key=s-\(i)\n" }
-        try clerk.send(pipeline)
+        try clerk.sendReturns(order: "BIG", count: 600, keyPrefix: "s")
         let snapshot = try admin.call("SNAPSHOT")  // while the pipeline is being served
         #expect(snapshot.ok, "\(snapshot.status)")
         #expect(Int(snapshot["bytes"] ?? "0")! > 1000)
-        for _ in 0..<600 { #expect(try clerk.readReply().ok) }
+        for reply in try clerk.readReplies(600) { #expect(reply.ok) }
         let info = try admin.call("INFO")
         #expect(info.data.contains { $0.hasPrefix("* section=snapshot") && !$0.contains(" seq=0 ") })
         let before = try observe(first)

@@ -64,10 +64,9 @@ import Testing
         defer { server.stop() }
         try setUpShop(server)
         let clerk = try server.login("clerk1")
-        var batch = "SALE BIG location=STORE1 A100:1000000\n"
-        for i in 0..<40000 { batch += "RETURN BIG A100:1 reason=DEFECTIVE note=\"padding the list line a little\" key=k\(i)\n" }
-        try clerk.send(batch)
-        for _ in 0...40000 { _ = try clerk.readReply() }
+        #expect(try clerk.call("SALE BIG location=STORE1 A100:1000000").ok)
+        try clerk.sendReturns(order: "BIG", count: 40000, keyPrefix: "k", note: "padding the list line a little")
+        _ = try clerk.readReplies(40000)
         let slow = try Client(port: server.port, receiveBuffer: 4096)
         #expect(try slow.call("AUTH clerk1 clerk1").ok)
         let list = try slow.call("LIST limit=100000")

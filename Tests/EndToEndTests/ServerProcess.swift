@@ -9,6 +9,8 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let directory: URL
     private(set) var port = 0
+    /// The `ready host= port= data=` line the server printed.
+    private(set) var readyLine = ""
     private let stdout = Pipe()
     private let stderr = Pipe()
 
@@ -49,6 +51,7 @@ final class ServerProcess: @unchecked Sendable {
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ready ") }),
                let portField = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
                let port = Int(portField.dropFirst(5)) {
+                readyLine = String(line)
                 return port
             }
         }

@@ -59,6 +59,7 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
         let server = try ServerProcess()
         defer { server.stop() }
         #expect(server.port > 0)
+        #expect(server.readyLine == "ready host=127.0.0.1 port=\(server.port) data=\(server.directory.path)")
         #expect(try server.connect().call("PING").status == "OK pong")
     }
 

@@ -137,17 +137,37 @@ class ToolsTest(ServerTestCase):
     def test_register_interactive_prints_the_document_once_approved(self):
         with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk:
             clerk.sale("TILL-2", "STORE1", ["A100:1"])
-        script = "return TILL-2 A100:1 CHANGED_MIND wrong colour\nstatus\nquit\n"
-        out = self.run_tool(["register.py", "--user", "clerk2", "--password", "clerk2"], stdin=script)
-        match = re.search(r"return (R\d{6}) filed: pending", out.stdout)
-        self.assertIsNotNone(match, out.stdout)
-        rid = match.group(1)
-        with Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1") as sup:
-            doc = sup.approve(rid).doc
-        out = self.run_tool(["register.py", "--user", "clerk2", "--password", "clerk2"], stdin="status\nquit\n")
-        self.assertIn("no returns filed in this session", out.stdout)  # a new session knows none
-        with Client("127.0.0.1", self.server.port, user="clerk2", password="clerk2") as clerk:
-            self.assertEqual(clerk.show(rid).doc, doc)
+        till = subprocess.Popen([sys.executable, "register.py", "--user", "clerk2", "--password", "clerk2"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=self.env, cwd=PYDIR)
+        watchdog = threading.Timer(60, till.kill)  # never hang the suite on a silent till
+        watchdog.start()
+        try:
+            def until(pattern):
+                for line in till.stdout:
+                    match = re.search(pattern, line)
+                    if match:
+                        return match
+                self.fail("the register never printed %r" % pattern)
+
+            till.stdin.write("return TILL-2 A100:1 CHANGED_MIND wrong colour\n")
+            till.stdin.flush()
+            rid = until(r"return (R\d{6}) filed: pending").group(1)
+            with Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1") as sup:
+                doc = sup.approve(rid).doc
+            till.stdin.write("status\n")  # the same till session, after the approval
+            till.stdin.flush()
+            shown = until(r"%s (\S+) doc (\S+)" % rid)
+            self.assertEqual(shown.group(1), "approved")
+            self.assertEqual(shown.group(2), doc)
+            till.stdin.write("quit\n")
+            till.stdin.flush()
+            self.assertEqual(till.wait(timeout=30), 0)
+        finally:
+            watchdog.cancel()
+            if till.poll() is None:
+                till.kill()
+            till.stdout.close()
+            till.stdin.close()
 
     def test_report_writes_an_svg(self):
         with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk, \
