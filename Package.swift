@@ -8,6 +8,11 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The server's connection and engine state lives in classes touched by one thread at a time (the
+/// event loop, the writer queue), so the run-time exclusivity check on every class property access
+/// only costs: about 6% of a STOCK request's instructions in callgrind. Compile-time checks stay.
+let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "ReturnLedger",
     products: [
@@ -23,7 +28,7 @@ let package = Package(
         .target(
             name: "ReturnLedgerServer",
             dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "CCrypt", "CEpoll"],
-            swiftSettings: strict
+            swiftSettings: hotPath
         ),
         .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),
         .executableTarget(name: "bench", path: "tools/bench"),

@@ -21,10 +21,14 @@ final class Connection: EventHandler, @unchecked Sendable {
     private var framer: LineFramer
     private var frames: [LineFramer.Frame] = []
     private var next = 0
+    /// The batch being collected, kept to reuse its storage.
+    private var batch: [Incoming] = []
     private var output: [UInt8] = []
     private var written = 0
     private var readPaused = false
     private var writeArmed = false
+    /// Waiting in the loop's round-end list to send the output.
+    private var flushScheduled = false
     /// A batch is at the engine, the log or crypt; nothing else is sent until it is back, which
     /// keeps replies in order.
     private var busy = false
@@ -64,9 +68,10 @@ final class Connection: EventHandler, @unchecked Sendable {
     }
 
     private func readAvailable() {
-        // An uninitialised scratch buffer per event: no zero-filling, and nothing held by idle
-        // connections (5,000 of them would otherwise keep 64 KiB each).
-        withUnsafeTemporaryAllocation(byteCount: 65_536, alignment: 16) { buffer in
+        // The loop's one read buffer: the framer copies what it keeps, so idle connections hold
+        // nothing (5,000 of them would otherwise keep 64 KiB each) and no read allocates.
+        do {
+            let buffer = loop.readBuffer
             var reads = 0
             while !closed, !peerClosed, reads < 16 {
                 switch Syscalls.read(fd, into: buffer) {
@@ -89,8 +94,11 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// hashing to the slow-work queue.
     private func pump() {
         guard !closed else { return }
+        // Whatever was answered goes out at the end of this round, also when a later batch
+        // now waits for the log or for crypt.
+        defer { scheduleFlush() }
         while !busy, !closed, !closeAfterFlush, next < frames.count, output.count - written < Connection.maxQueuedOutput {
-            var batch: [Incoming] = []
+            batch.removeAll(keepingCapacity: true)
             collect: while next < frames.count, batch.count < Connection.batchSize {
                 let item: Incoming
                 switch frames[next] {
@@ -121,10 +129,10 @@ final class Connection: EventHandler, @unchecked Sendable {
             // loop thread; a reply that needs no wait for the log is sent without any hand-off.
             let session = self.session
             let engine = server.engine
-            let result = engine.queue.sync { engine.run(batch, session: session) }
+            let work = batch
+            let result = engine.onQueue { engine.run(work, session: session) }
             guard accept(result) else { return }
         }
-        if !busy { flush() }
         updateReading()
         if peerClosed, !busy, next >= frames.count { closeAfterFlush = true; flush() }
     }
@@ -145,7 +153,7 @@ final class Connection: EventHandler, @unchecked Sendable {
         let session = self.session
         switch command {
         case .auth(let user, let password):
-            let check = engine.queue.sync { engine.loginCheck(user) }
+            let check = engine.onQueue { engine.loginCheck(user) }
             Connection.slowWork.async { [self] in
                 let matched: Bool
                 switch check {
@@ -156,7 +164,7 @@ final class Connection: EventHandler, @unchecked Sendable {
                 case .locked: matched = false
                 }
                 loop.post { [self] in
-                    var result = engine.queue.sync { engine.recordLogin(user, check: check, passwordMatched: matched, session: session) }
+                    var result = engine.onQueue { engine.recordLogin(user, check: check, passwordMatched: matched, session: session) }
                     if matched, case .compare = check {
                         self.session.user = user
                     } else {
@@ -184,7 +192,7 @@ final class Connection: EventHandler, @unchecked Sendable {
                 hashed.parsed = .success(.ledger(command(hash)))
                 let work: [Incoming] = [.request(hashed)]
                 let session = self.session
-                resume(engine.queue.sync { engine.run(work, session: session) })
+                resume(engine.onQueue { engine.run(work, session: session) })
             }
         }
     }
@@ -194,7 +202,6 @@ final class Connection: EventHandler, @unchecked Sendable {
         busy = false
         guard !closed else { return }
         if accept(result) {
-            flush()
             pump()
         }
     }
@@ -217,7 +224,6 @@ final class Connection: EventHandler, @unchecked Sendable {
         busy = false
         guard !closed else { return }
         if take(result, durable: durable) {
-            flush()
             pump()
         }
     }
@@ -225,7 +231,7 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// Queues the replies for sending. False when a snapshot's reply is still to come.
     private func take(_ result: Engine.BatchResult, durable: Bool) -> Bool {
         if durable {
-            output.append(contentsOf: result.output)
+            if output.isEmpty { output = result.output } else { output.append(contentsOf: result.output) }
         } else {
             // The log failed before these were stored: none of them may be acknowledged.
             for _ in 0..<result.replies {
@@ -249,11 +255,22 @@ final class Connection: EventHandler, @unchecked Sendable {
                 }
                 busy = false
                 guard !closed else { return }
-                flush()
                 pump()
             }
         }
         return false
+    }
+
+    /// Sends the output once this loop round is done rather than now (see `EventLoop.atRoundEnd`).
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.atRoundEnd(self)
+    }
+
+    func roundEnded() {
+        flushScheduled = false
+        flush()
     }
 
     private func flush() {

@@ -38,10 +38,12 @@ final class Engine: @unchecked Sendable {
         var failure: String?
     }
 
-    /// The state as of one log sequence number, to be written off the writer queue.
-    struct SnapshotJob: @unchecked Sendable {
+    /// The state as of one log sequence number, to be written off the writer queue. A class, so
+    /// the `BatchResult` of every request carries a pointer, not a copy of the whole state's fields.
+    final class SnapshotJob: @unchecked Sendable {
         let ledger: Ledger
         let seq: UInt64
+        init(ledger: Ledger, seq: UInt64) { self.ledger = ledger; self.seq = seq }
     }
 
     init(recovered: Recovery.Result, wal: WriteAheadLog, storage: DataDirectory, fs: any FileSystem,
@@ -71,11 +73,21 @@ final class Engine: @unchecked Sendable {
         var snapshot: SnapshotJob?
     }
 
+    /// Runs `work` on the writer queue and waits for it. Dispatch's own generic `sync` returning a
+    /// value costs twice the plain one (about 260 against 130 ns here), once per batch.
+    func onQueue<T>(_ work: () -> T) -> T {
+        var result: T?
+        queue.sync { result = work() }
+        return result!
+    }
+
     /// Runs a batch of requests from one connection, in order.
     func run(_ batch: [Incoming], session: Session) -> BatchResult {
         dispatchPrecondition(condition: .onQueue(queue))
         noticeStorageFailure()
         var result = BatchResult()
+        // One allocation for the replies of nearly every batch, instead of one per doubling.
+        result.output.reserveCapacity(min(batch.count * 256, 1 << 16))
         for item in batch {
             result.replies += 1
             switch item {

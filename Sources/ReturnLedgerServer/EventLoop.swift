@@ -6,6 +6,9 @@ import Synchronization
 /// Something an event loop tells about its socket: the epoll event bits.
 protocol EventHandler: AnyObject {
     func handle(events: UInt32)
+    /// Called once the loop has gone through the current round of events and posted tasks, if
+    /// the handler asked with `EventLoop.atRoundEnd`.
+    func roundEnded()
 }
 
 /// One thread around `epoll_wait`, as in Redis: the connections it owns are read, parsed,
@@ -14,8 +17,9 @@ protocol EventHandler: AnyObject {
 /// loop with an eventfd.
 ///
 /// ```
-/// epoll_wait ─▶ handle(EPOLLIN) ─▶ Connection: read, parse, engine (sync), send
+/// epoll_wait ─▶ handle(EPOLLIN) ─▶ Connection: read, parse, engine (sync), queue replies
 ///      ▲          handle(EPOLLOUT) ─▶ Connection: send what is left
+///      │          posted tasks, then roundEnded() ─▶ Connection: send the queued replies
 ///      └── eventfd ◀── post { … } from any thread (durable replies, crypt results, shutdown)
 /// ```
 final class EventLoop: @unchecked Sendable {
@@ -24,7 +28,14 @@ final class EventLoop: @unchecked Sendable {
     private let tasks = Mutex<[@Sendable () -> Void]>([])
     /// Loop thread only.
     private var handlers: [Int32: any EventHandler] = [:]
+    /// Handlers waiting for the end of this round (connections with replies to send), and the
+    /// spare list swapped in while they run. Loop thread only.
+    private var roundEnd: [any EventHandler] = []
+    private var roundEndSpare: [any EventHandler] = []
     private var thread: pthread_t?
+    /// Where connections on this loop read into, one at a time: what a read brings is framed
+    /// before the next read. Loop thread only; lives as long as the loop.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
 
     init() {
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -85,6 +96,12 @@ final class EventLoop: @unchecked Sendable {
         epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event)
     }
 
+    /// Calls `handler.roundEnded()` after every ready socket and posted task of this round was
+    /// handled. Connections send their replies there, as Redis does before it sleeps: one
+    /// round's replies leave together, so waking one client does not preempt the loop before the
+    /// next ready client was served.
+    func atRoundEnd(_ handler: any EventHandler) { roundEnd.append(handler) }
+
     func remove(_ fd: Int32) {
         epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil)
         handlers[fd] = nil
@@ -116,6 +133,11 @@ final class EventLoop: @unchecked Sendable {
                 return taken
             }
             for task in pending { task() }
+            while !roundEnd.isEmpty {
+                swap(&roundEnd, &roundEndSpare)
+                for handler in roundEndSpare { handler.roundEnded() }
+                roundEndSpare.removeAll(keepingCapacity: true)
+            }
         }
     }
 }

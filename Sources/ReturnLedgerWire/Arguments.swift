@@ -4,15 +4,30 @@ import ReturnLedgerCore
 /// checked first (SYNTAX), values after (INVALID), as section 8 orders them.
 struct Arguments {
     var positional: [Token]
-    var named: [String: String]
+    var named: Named
+
+    /// The `key=value` tokens of one request: a handful at most, so a list searched in order
+    /// beats hashing every key into a dictionary.
+    struct Named {
+        private(set) var pairs: [(key: String, value: String)] = []
+
+        subscript(key: String) -> String? {
+            for pair in pairs where pair.key == key { return pair.value }
+            return nil
+        }
+
+        var keys: some Sequence<String> { pairs.lazy.map(\.key) }
+
+        mutating func add(_ key: String, _ value: String) { pairs.append((key, value)) }
+    }
 
     init(_ tokens: ArraySlice<Token>) throws(DomainError) {
         positional = []
-        named = [:]
+        named = Named()
         for token in tokens {
             if let key = token.key {
                 guard named[key] == nil else { throw DomainError(.SYNTAX, "\(key)= given twice") }
-                named[key] = token.value
+                named.add(key, token.value)
             } else {
                 positional.append(token)
             }

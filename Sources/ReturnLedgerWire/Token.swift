@@ -17,6 +17,7 @@ public enum Tokenizer {
 
     public static func tokenize(_ line: [UInt8]) throws(Failure) -> [Token] {
         var tokens: [Token] = []
+        tokens.reserveCapacity(8)  // one allocation for nearly every request, not one per growth
         var i = 0
         let n = line.count
         while i < n {
@@ -45,7 +46,7 @@ public enum Tokenizer {
                 tokens.append(Token(key: nil, value: text, text: text))
                 continue
             }
-            let key = try string(line[start..<equals]).lowercased()
+            let key = try lowercasedKey(line[start..<equals])
             if i < n, line[i] == UInt8(ascii: "=") {
                 i += 1
                 let value = try quoted(line, &i)
@@ -101,6 +102,12 @@ public enum Tokenizer {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
         default: return nil
         }
+    }
+
+    /// Keys arrive lower-case nearly always: only a key with an upper-case letter is converted.
+    private static func lowercasedKey(_ bytes: ArraySlice<UInt8>) throws(Failure) -> String {
+        let key = try string(bytes)
+        return bytes.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") || $0 >= 0x80 }) ? key.lowercased() : key
     }
 
     /// ASCII (nearly every token) needs no validation; anything else is validated once.
