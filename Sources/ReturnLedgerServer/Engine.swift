@@ -179,7 +179,7 @@ final class Engine: @unchecked Sendable {
         case .ledger(let command):
             if command.isMutation {
                 if let refused = storageRefusal() { return .failure(refused) }
-                let (events, result) = ledger.record(command, name: request.name, context)
+                let (events, result) = ledger.recordInPlace(command, name: request.name, context)
                 do {
                     try commit(events, context)
                 } catch {
@@ -187,7 +187,7 @@ final class Engine: @unchecked Sendable {
                 }
                 return result
             }
-            do { return .success(try ledger.query(command)) } catch { return .failure(error) }
+            do { return .success(try ledger.queryInPlace(command)) } catch { return .failure(error) }
         }
     }
 
@@ -210,7 +210,7 @@ final class Engine: @unchecked Sendable {
     func perform(_ command: Command, name: String, context: Context) -> Result<Reply, DomainError> {
         dispatchPrecondition(condition: .onQueue(queue))
         if let refused = storageRefusal() { return .failure(refused) }
-        let (events, result) = ledger.record(command, name: name, context)
+        let (events, result) = ledger.recordInPlace(command, name: name, context)
         do { try commit(events, context) } catch { return .failure(DomainError(.STORAGE, error.message)) }
         count(CommandWord.named(String(name.prefix { $0 != " " })) ?? .USER,
               failed: { if case .failure = result { return true } else { return false } }())
@@ -330,3 +330,16 @@ final class Engine: @unchecked Sendable {
 }
 
 func monotonicMillis() -> Int { monotonicMicros() / 1000 }
+
+/// `query` and `record` reached through an in-place (inout) access. Called on the engine's stored
+/// property directly, a method runs on a copy of the whole ledger: a retain and a release of each
+/// of its collections on every request (callgrind: about 40 of a STOCK's ~160 retains and
+/// releases). Neither changes anything.
+extension Ledger {
+    mutating func queryInPlace(_ command: Command) throws(DomainError) -> Reply { try query(command) }
+
+    mutating func recordInPlace(_ command: Command, name: String, _ context: Context)
+        -> (events: [Event], result: Result<Reply, DomainError>) {
+        record(command, name: name, context)
+    }
+}
