@@ -70,10 +70,21 @@ public enum Permissions {
             }
         }
     }
-    private static let roleIndex: [Role: Int] = Dictionary(uniqueKeysWithValues: Role.allCases.enumerated().map { ($1, $0) })
+
+    /// The role's row in `table`. A switch: a String-backed enum hashes its raw value, so a
+    /// dictionary keyed by role would run SipHash on every request.
+    private static func row(_ role: Role) -> Int {
+        switch role {
+        case .clerk: 0
+        case .supervisor: 1
+        case .finance: 2
+        case .auditor: 3
+        case .admin: 4
+        }
+    }
 
     public static func allows(_ role: Role, _ word: CommandWord, sub: String?) -> Bool {
         if word == .USER, sub?.uppercased() == "PASSWORD" { return true }
-        return table[roleIndex[role]!][word.ordinal]
+        return table[row(role)][word.ordinal]
     }
 }
