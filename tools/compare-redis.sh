@@ -3,16 +3,17 @@
 #
 #   tools/compare-redis.sh                 # 50 connections; mixes return and stock; pipeline 1 and 16
 #   DURATION=5 ROUNDS=1 tools/compare-redis.sh
+#   MIXES=stock PIPELINES=1 ROUNDS=5 tools/compare-redis.sh
 #
 # Starts Redis (appendonly yes, appendfsync always) and ReturnLedger (--fsync always) on loopback
 # ports with fresh data directories, runs tools/bench against each alternately (ROUNDS rounds of
-# ReturnLedger then Redis, the better run of each kept), prints one table with the ratios, and
-# stops both. Installs
-# nothing: it says what is missing.
+# ReturnLedger then Redis), prints one table with the ratios, and stops both. Each figure is the
+# median over the rounds (ops/s and p99 separately): on a shared machine a single best run says
+# more about the weather than about the server. Installs nothing: it says what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-8}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-50}
 MIXES=${MIXES:-"return stock"}
 PIPELINES=${PIPELINES:-"1 16"}
@@ -58,24 +59,22 @@ run() {  # target port mix pipeline -> the bench's result line
     "$bin/bench" --target "$1" --port "$2" --password bench-admin --mix "$3" --connections "$CONNECTIONS" \
         --pipeline "$4" --duration "$DURATION"
 }
-better() {  # keeps the line with more ops/s
-    if [ -z "$1" ]; then echo "$2"; return; fi
-    a=$(echo "$1" | field ops_per_s); b=$(echo "$2" | field ops_per_s)
-    if [ "${b%.*}" -gt "${a%.*}" ]; then echo "$2"; else echo "$1"; fi
-}
+median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 printf '%-8s %-8s %14s %14s %7s %12s %12s\n' mix pipeline returnledger redis ratio "rl p99 ms" "redis p99 ms"
 for mix in $MIXES; do
     for pipeline in $PIPELINES; do
-        rl="" rd=""
+        rl_ops=() rd_ops=() rl_p99=() rd_p99=()
         for _ in $(seq 1 "$ROUNDS"); do  # alternate, so both see the same machine weather
-            rl=$(better "$rl" "$(run returnledger "$rl_port" "$mix" "$pipeline")")
-            rd=$(better "$rd" "$(run redis "$redis_port" "$mix" "$pipeline")")
+            line=$(run returnledger "$rl_port" "$mix" "$pipeline")
+            rl_ops+=("$(echo "$line" | field ops_per_s)"); rl_p99+=("$(echo "$line" | field p99_ms)")
+            line=$(run redis "$redis_port" "$mix" "$pipeline")
+            rd_ops+=("$(echo "$line" | field ops_per_s)"); rd_p99+=("$(echo "$line" | field p99_ms)")
         done
-        rl_ops=$(echo "$rl" | field ops_per_s); rd_ops=$(echo "$rd" | field ops_per_s)
-        rl_p99=$(echo "$rl" | field p99_ms); rd_p99=$(echo "$rd" | field p99_ms)
-        ratio=$(python3 -c "print('%.2f' % ($rl_ops / $rd_ops))")
-        printf '%-8s %-8s %14s %14s %6sx %12s %12s\n' "$mix" "$pipeline" "$rl_ops" "$rd_ops" "$ratio" "$rl_p99" "$rd_p99"
+        a=$(median "${rl_ops[@]}"); b=$(median "${rd_ops[@]}")
+        ratio=$(python3 -c "print('%.2f' % ($a / $b))")
+        printf '%-8s %-8s %14.0f %14.0f %6sx %12.3f %12.3f\n' "$mix" "$pipeline" "$a" "$b" "$ratio" \
+            "$(median "${rl_p99[@]}")" "$(median "${rd_p99[@]}")"
     done
 done
-echo "($CONNECTIONS connections, ${DURATION}s per run, best of $ROUNDS; return = RETURN+APPROVE, both durable with fsync always)"
+echo "($CONNECTIONS connections, ${DURATION}s per run, median of $ROUNDS alternating rounds; return = RETURN+APPROVE, both durable with fsync always)"

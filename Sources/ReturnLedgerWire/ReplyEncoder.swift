@@ -5,17 +5,22 @@ public import ReturnLedgerCore
 public enum ReplyEncoder {
     public static func encode(_ reply: Reply, into out: inout [UInt8]) {
         for line in reply.lines {
-            out.append(UInt8(ascii: "*"))
-            for field in line { appendField(field, to: &out) }
-            out.append(0x0A)
+            writeLine(into: &out, bound: 2 + bound(line)) { w in
+                w.byte(UInt8(ascii: "*"))
+                for field in line { w.field(field) }
+                w.byte(0x0A)
+            }
         }
-        out.append(contentsOf: "OK".utf8)
-        if let word = reply.word {
-            out.append(0x20)
-            out.append(contentsOf: word.utf8)
+        writeLine(into: &out, bound: 4 + (reply.word?.utf8.count ?? 0) + bound(reply.status)) { w in
+            w.byte(UInt8(ascii: "O"))
+            w.byte(UInt8(ascii: "K"))
+            if let word = reply.word {
+                w.byte(0x20)
+                w.text(word)
+            }
+            for field in reply.status { w.field(field) }
+            w.byte(0x0A)
         }
-        for field in reply.status { appendField(field, to: &out) }
-        out.append(0x0A)
     }
 
     public static func encode(_ error: DomainError, into out: inout [UInt8]) {
@@ -40,51 +45,100 @@ public enum ReplyEncoder {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func appendField(_ field: Field, to out: inout [UInt8]) {
-        out.append(0x20)
-        if field.key.isEmpty {
-            appendText(field.value, to: &out)  // a bare word: `* item sku=...`
-            return
-        }
-        appendText(field.key, to: &out)
-        out.append(UInt8(ascii: "="))
-        appendValue(field.value, to: &out)
-    }
-
     /// Writes a value bare when it can be, else quoted with the escapes of section 2.
     public static func appendValue(_ value: String, to out: inout [UInt8]) {
-        var value = value
-        value.withUTF8 { utf8 in
-            var needsQuotes = utf8.isEmpty
-            for byte in utf8 where byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
-                needsQuotes = true
-                break
-            }
-            guard needsQuotes else {
-                out.append(contentsOf: utf8)
+        writeLine(into: &out, bound: 2 + 4 * value.utf8.count) { $0.value(value) }
+    }
+
+    /// At most this many bytes for the fields: a blank, the key, `=`, and a value that may be
+    /// quoted with every byte escaped as `\xHH`.
+    private static func bound(_ fields: [Field]) -> Int {
+        var n = 0
+        for field in fields { n += 4 + field.key.utf8.count + 4 * field.value.utf8.count }
+        return n
+    }
+
+    /// One line written through a pointer into scratch memory of a size known up front (on the
+    /// stack for any usual line), then appended in one copy: no per-byte capacity checks.
+    private static func writeLine(into out: inout [UInt8], bound: Int, _ body: (inout Writer) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
+            var writer = Writer(base: buffer.baseAddress!)
+            body(&writer)
+            out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!, count: writer.count))
+        }
+    }
+
+    private struct Writer {
+        let base: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        init(base: UnsafeMutablePointer<UInt8>) { self.base = base }
+
+        mutating func byte(_ byte: UInt8) {
+            base[count] = byte
+            count += 1
+        }
+
+        mutating func bytes(_ utf8: UnsafeBufferPointer<UInt8>) {
+            guard let from = utf8.baseAddress else { return }
+            (base + count).update(from: from, count: utf8.count)
+            count += utf8.count
+        }
+
+        mutating func text(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes($0) }
+        }
+
+        /// ` key=value`, or ` word` for a field without a key (`* item sku=...`).
+        mutating func field(_ field: Field) {
+            byte(0x20)
+            if field.key.isEmpty {
+                text(field.value)
                 return
             }
-            out.append(UInt8(ascii: "\""))
-            for byte in utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-                case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-                case 0..<0x20, 0x7F:
-                    out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "x"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]])
-                default: out.append(byte)
+            text(field.key)
+            byte(UInt8(ascii: "="))
+            value(field.value)
+        }
+
+        mutating func value(_ value: String) {
+            var value = value
+            value.withUTF8 { utf8 in
+                var needsQuotes = utf8.isEmpty
+                for byte in utf8 where byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
+                    needsQuotes = true
+                    break
                 }
+                guard needsQuotes else {
+                    bytes(utf8)
+                    return
+                }
+                byte(UInt8(ascii: "\""))
+                for c in utf8 {
+                    switch c {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                        byte(UInt8(ascii: "\\"))
+                        byte(c)
+                    case 0x0A:
+                        byte(UInt8(ascii: "\\"))
+                        byte(UInt8(ascii: "n"))
+                    case 0x09:
+                        byte(UInt8(ascii: "\\"))
+                        byte(UInt8(ascii: "t"))
+                    case 0..<0x20, 0x7F:
+                        byte(UInt8(ascii: "\\"))
+                        byte(UInt8(ascii: "x"))
+                        byte(ReplyEncoder.hexDigits[Int(c >> 4)])
+                        byte(ReplyEncoder.hexDigits[Int(c & 15)])
+                    default:
+                        byte(c)
+                    }
+                }
+                byte(UInt8(ascii: "\""))
             }
-            out.append(UInt8(ascii: "\""))
         }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// Appends a string's bytes without going through a generic sequence.
-    static func appendText(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { out.append(contentsOf: $0) }
-    }
 }
