@@ -64,10 +64,14 @@ public struct CodecError: Error, CustomStringConvertible {
 public struct ByteReader {
     private let bytes: UnsafeRawBufferPointer
     public private(set) var offset: Int
+    private let interner: StringInterner?
 
-    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+    /// `interning`: equal strings read through this reader come back as one shared object (see
+    /// `StringInterner`); for whole-state snapshots, not for single log records.
+    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0, interning: Bool = false) {
         self.bytes = bytes
         self.offset = offset
+        self.interner = interning ? StringInterner() : nil
     }
 
     public var remaining: Int { bytes.count - offset }
@@ -125,6 +129,18 @@ public struct ByteReader {
         defer { offset += n }
         guard n > 0 else { return "" }
         let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
-        return String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self)
+        let string = String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self)
+        guard let interner, n > StringInterner.inlineBytes else { return string }
+        return interner.strings.insert(string).memberAfterInsert
     }
+}
+
+/// A state built by applying events holds one heap object per distinct long string: a document
+/// number is one String shared by the return, the documents index, the notice and the ledger
+/// entry. Decoded field by field from a snapshot, each of those would be an object of its own:
+/// about 320 MB more for 1M returns (1.24 against 0.92 KB per return) until interned here.
+final class StringInterner {
+    /// Strings up to 15 UTF-8 bytes live inside the String value itself: nothing to share.
+    static let inlineBytes = 15
+    var strings: Set<String> = []
 }

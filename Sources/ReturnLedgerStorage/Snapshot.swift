@@ -48,7 +48,7 @@ public enum Snapshot {
         }
         let body = UnsafeRawBufferPointer(rebasing: raw[headerSize..<(raw.count - trailerSize)])
         guard CRC32C.checksum(body) == crc else { throw CodecError("snapshot checksum mismatch") }
-        var reader = ByteReader(body)
+        var reader = ByteReader(body, interning: true)
         let ledger = try Ledger(from: &reader)
         guard reader.remaining == 0 else { throw CodecError("trailing bytes in snapshot") }
         return (seq, ledger)

@@ -26,6 +26,21 @@ import Testing
         #expect(decoded.digest == ledger.digest)
     }
 
+    /// A document number (over 15 bytes, so a heap object) is one object in the state that was
+    /// written; decoding must not turn each mention into a copy of its own (320 MB per 1M returns).
+    @Test func equalLongStringsInASnapshotShareOneObject() throws {
+        let (_, decoded) = try Snapshot.decode(Snapshot.encode(applied(sampleEntries(count: 60)), seq: 60))
+        let approved = try #require(decoded.returns.first { !$0.doc.isEmpty })
+        let notice = try #require(decoded.notices.first { $0.doc == approved.doc })
+        #expect(approved.doc.utf8.count > 15)
+        #expect(storageAddress(approved.doc) != nil)
+        #expect(storageAddress(approved.doc) == storageAddress(notice.doc))
+    }
+
+    private func storageAddress(_ string: String) -> UnsafeRawPointer? {
+        string.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+    }
+
     @Test func digestsDifferWhenStatesDiffer() {
         let entries = sampleEntries(count: 30)
         #expect(applied(entries).digest != applied(Array(entries.dropLast())).digest)
