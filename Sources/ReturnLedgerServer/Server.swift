@@ -58,6 +58,9 @@ public final class Server: @unchecked Sendable {
     public func start() throws(SystemError) {
         let (fd, port) = try Syscalls.listen(host: config.host, port: config.port)
         for loop in loops { loop.start() }
+        // Group commit in step with the loop: the flusher starts once the round's requests are in.
+        let loop = loops[0]
+        engine.wal.startFlusher = { start in loop.post(start) }
         listenFD = fd
         self.port = port
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)

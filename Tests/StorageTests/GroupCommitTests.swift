@@ -28,6 +28,35 @@ import Testing
         #expect(fs.counters.syncs < 250)
     }
 
+    /// The server starts the flusher when its loop round ends: every record appended before then
+    /// goes out in one write and one fdatasync, and nothing is released before it.
+    @Test func aDeferredStartCoversEveryRecordAppendedBeforeIt() throws {
+        let dir = TempDirectory()
+        let fs = FaultInjectingFileSystem()
+        let log = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: 0, segment: nil)
+        let entries = sampleEntries(count: 21)
+        try log.append(entries[0])
+        log.flush()  // the segment exists: its creation's fsyncs are not counted below
+        let held = Mutex<[@Sendable () -> Void]>([])
+        log.startFlusher = { start in held.withLock { $0.append(start) } }
+        let before = fs.counters.syncs
+        let done = DispatchGroup()
+        for entry in entries.dropFirst() {
+            let seq = try log.append(entry)
+            done.enter()
+            log.whenDurable(seq) { ok in
+                #expect(ok)
+                done.leave()
+            }
+        }
+        #expect(held.withLock { $0.count } == 1)  // asked once, while idle
+        #expect(!log.isDurable(2))
+        for start in held.withLock({ $0 }) { start() }
+        done.wait()
+        #expect(log.figures.durableSeq == 21)
+        #expect(fs.counters.syncs - before == 1)
+    }
+
     @Test func aFailedFsyncFailsTheWaitersAndRefusesMore() throws {
         let dir = TempDirectory()
         let fs = FaultInjectingFileSystem()
