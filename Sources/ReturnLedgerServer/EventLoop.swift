@@ -20,7 +20,8 @@ protocol EventHandler: AnyObject {
 /// epoll_wait ─▶ handle(EPOLLIN) ─▶ Connection: read, parse, engine (sync), queue replies
 ///      ▲          handle(EPOLLOUT) ─▶ Connection: send what is left
 ///      │          posted tasks, then roundEnded() ─▶ Connection: send the queued replies
-///      └── eventfd ◀── post { … } from any thread (durable replies, crypt results, shutdown)
+///      └── eventfd ◀── post { … } from any thread (durable replies, crypt results, shutdown, and
+///                      the log flusher's start, which so runs after the round's requests are in)
 /// ```
 final class EventLoop: @unchecked Sendable {
     private let epfd: Int32
