@@ -59,8 +59,9 @@ public final class Server: @unchecked Sendable {
         let (fd, port) = try Syscalls.listen(host: config.host, port: config.port)
         for loop in loops { loop.start() }
         // Group commit in step with the loop: the flusher starts once the round's requests are in.
+        // Set on the writer queue, the only thread that appends.
         let loop = loops[0]
-        engine.wal.startFlusher = { start in loop.post(start) }
+        engine.queue.sync { engine.wal.startFlusher = { start in loop.post(start) } }
         listenFD = fd
         self.port = port
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
