@@ -72,6 +72,11 @@ import Testing
         "RETURN S1 A100 reason=DEFECTIVE",
         "RETURN S1 A100:1@1.005 reason=DEFECTIVE",
         "RETURN S1 A100:x reason=DEFECTIVE",
+        "RETURN S1 A100:1# reason=DEFECTIVE",           // empty batch
+        "RETURN S1 A100:1@ reason=DEFECTIVE",           // empty price
+        "RETURN S1 :1 reason=DEFECTIVE",                // empty sku
+        "RETURN S1 A100:1#L@5 reason=DEFECTIVE",        // a price after the batch is part of it
+        "RETURN S1 Ä100:1 reason=DEFECTIVE",            // sku outside A-Z a-z 0-9 . _ -
         "SALE S1 location=ST A100:1@-2",
         "PAYMENT C1 amount=12.345 direction=in",
         "PAYMENT C1 amount=5 direction=sideways",
