@@ -28,12 +28,23 @@ public struct ByteWriter: Sendable {
     @inline(__always) public mutating func u8(_ v: UInt8) { bytes.append(v) }
     @inline(__always) public mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
 
+    /// Byte by byte, least significant first: a plain append per byte beats the generic
+    /// `append(contentsOf:)` of an 4- or 8-byte buffer (callgrind: ~5k instructions per
+    /// RETURN+APPROVE went to it in the log's encoding).
     @inline(__always) public mutating func u32(_ v: UInt32) {
-        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        var v = v
+        for _ in 0..<4 {
+            bytes.append(UInt8(truncatingIfNeeded: v))
+            v >>= 8
+        }
     }
 
     @inline(__always) public mutating func u64(_ v: UInt64) {
-        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        var v = v
+        for _ in 0..<8 {
+            bytes.append(UInt8(truncatingIfNeeded: v))
+            v >>= 8
+        }
     }
 
     @inline(__always) public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
