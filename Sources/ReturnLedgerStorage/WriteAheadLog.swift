@@ -72,8 +72,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// How an idle flusher is started once a record waits; nil: at once. The server hands the
     /// start to its event loop, which runs it after the round of ready sockets is handled, so one
     /// fdatasync covers every request read in that round (as Redis fsyncs before it sleeps)
-    /// instead of the round's first request setting off an fsync of its own. Set before the first
-    /// append from more than one thread.
+    /// instead of the round's first request setting off an fsync of its own. Set on the thread
+    /// that appends (the server does it on the writer queue).
     public var startFlusher: (@Sendable (_ start: @escaping @Sendable () -> Void) -> Void)?
 
     /// Engine queue only: the last sequence number handed out.

@@ -69,3 +69,18 @@ func writeLog(_ entries: [LogEntry], to dir: TempDirectory, policy: FsyncPolicy 
     log.flush()
     return log
 }
+
+/// What the engine does around a snapshot at `seq`: new records go to a new segment, the state
+/// of `entries[0..<seq]` is written, the rest of `entries` are appended, then the segments the
+/// snapshot covers are dropped. Returns the snapshot's file name.
+func snapshotAndDropCovered(_ log: WriteAheadLog, _ entries: [LogEntry], at seq: Int,
+                            in dir: TempDirectory) throws -> String {
+    log.rotate()
+    let name = try Snapshot.write(applied(Array(entries[0..<seq])), seq: UInt64(seq), to: dir.directory,
+                                  fs: PosixFileSystem()).name
+    for entry in entries[seq...] { try log.append(entry) }
+    log.flush()
+    log.dropCovered(by: UInt64(seq), keepSnapshot: name)
+    log.flush()
+    return name
+}

@@ -20,12 +20,7 @@ import Testing
         let entries = sampleEntries(count: 100)
         let log = try WriteAheadLog(directory: dir.directory, fs: PosixFileSystem(), policy: .always, lastSeq: 0, segment: nil)
         for entry in entries[0..<60] { try log.append(entry) }
-        log.rotate()
-        let name = try Snapshot.write(applied(Array(entries[0..<60])), seq: 60, to: dir.directory, fs: PosixFileSystem()).name
-        for entry in entries[60...] { try log.append(entry) }
-        log.flush()
-        log.dropCovered(by: 60, keepSnapshot: name)
-        log.flush()
+        let name = try snapshotAndDropCovered(log, entries, at: 60, in: dir)
         #expect(dir.files() == [name, DataDirectory.walName(61)])
         let recovered = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
         #expect(recovered.snapshotSeq == 60)
@@ -143,12 +138,7 @@ import Testing
             log.flush()
         }
         #expect(log.figures.diskBytes == segmentsOnDisk())  // writes and new segments
-        log.rotate()
-        let name = try Snapshot.write(applied(Array(entries[0..<45])), seq: 45, to: dir.directory, fs: PosixFileSystem()).name
-        for entry in entries[45...] { try log.append(entry) }
-        log.flush()
-        log.dropCovered(by: 45, keepSnapshot: name)
-        log.flush()
+        _ = try snapshotAndDropCovered(log, entries, at: 45, in: dir)
         // Every segment the snapshot covers is gone. What follows it may be one segment or more:
         // how the 15 records after it were grouped into writes (and so into 1,500-byte segments)
         // depends on when the flusher ran.
