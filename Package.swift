@@ -34,12 +34,14 @@ let package = Package(
         .executableTarget(name: "bench", path: "tools/bench"),
         .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "ReturnLedgerServer"], path: "tools/wal",
                           swiftSettings: strict),
-        .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage"], swiftSettings: strict),
+        /// Seeded randomness for the tests: every random test prints its seed and takes `RL_SEED`.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage"],
+            dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport"],
             swiftSettings: strict
         ),
     ],

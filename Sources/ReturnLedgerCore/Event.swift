@@ -14,7 +14,7 @@ public enum Event: Sendable, Equatable {
     case orderRecorded(Order)
     case paymentRecorded(party: String, amount: Money, direction: PaymentDirection, note: String, at: Timestamp)
     case returnFiled(ReturnRequest)
-    case returnApproved(number: Int, doc: String, refund: RefundMode, note: String, by: String, at: Timestamp)
+    case returnApproved(Approval)
     case returnRejected(number: Int, note: String, by: String, at: Timestamp)
     case returnCancelled(number: Int, by: String, at: Timestamp)
     case returnInspected(number: Int, disposition: Disposition, note: String, by: String, at: Timestamp)

@@ -125,11 +125,14 @@ extension Ledger {
         let day = context.now.day
         let serial = (documentsPerDay[day.daysSinceEpoch] ?? 0) + 1
         request.doc = "RT-" + day.compact + "-" + zeroPadded(serial, width: 4)
-        let quarantines = request.kind == .sale && request.items.contains { products[$0.sku]?.inspect == true }
-        return Decision(
-            events: [.returnApproved(number: request.number, doc: request.doc, refund: mode, note: note,
-                                     by: context.user, at: context.now)],
-            reply: approvedReply(request, state: quarantines ? .inspecting : .approved))
+        let customer = request.kind == .sale
+        let outcome = ApprovalOutcome(
+            quarantined: customer ? request.items.indices.filter { products[request.items[$0].sku]?.inspect == true } : [],
+            credited: request.amount,
+            refunded: customer && mode == .cash ? request.amount : .zero)
+        let approval = Approval(number: request.number, doc: request.doc, refund: mode, note: note, by: context.user,
+                                at: context.now, outcome: outcome)
+        return Decision(events: [.returnApproved(approval)], reply: approvedReply(request, state: outcome.state))
     }
 
     func decideRejection(_ id: String, note: String, _ context: Context) throws(DomainError) -> Decision {

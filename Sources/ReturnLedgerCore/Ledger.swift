@@ -83,8 +83,8 @@ extension Ledger {
             stats.filed(request)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
-        case .returnApproved(let number, let doc, let refund, let note, let by, let at):
-            applyApproval(number, doc: doc, refund: refund, note: note, by: by, at: at)
+        case .returnApproved(let approval):
+            applyApproval(approval, approval.outcome ?? format1Outcome(approval))
         case .returnRejected(let number, let note, let by, let at):
             close(number, as: .rejected, action: "rejected", note: note, by: by, at: at)
         case .returnCancelled(let number, let by, let at):
@@ -125,34 +125,27 @@ extension Ledger {
         }
     }
 
-    private mutating func applyApproval(_ number: Int, doc: String, refund: RefundMode, note: String, by: String,
-                                        at: Timestamp) {
+    private mutating func applyApproval(_ approval: Approval, _ outcome: ApprovalOutcome) {
+        let number = approval.number, doc = approval.doc, at = approval.at
         var request = returns[number - 1]
         let customer = request.kind == .sale
-        var quarantined = false
-        for index in request.items.indices {
-            let item = request.items[index]
+        for index in outcome.quarantined { request.items[index].quarantined = true }
+        for item in request.items {
             orders[request.order]?.lines[item.line].pending -= item.quantity
             orders[request.order]?.lines[item.line].returned += item.quantity
             let slot = StockSlot(location: request.location, batch: item.batch)
-            if customer {
-                if products[item.sku]?.inspect == true {
-                    stock[item.sku, default: [:]][slot, default: StockLevel()].quarantine += item.quantity
-                    request.items[index].quarantined = true
-                    quarantined = true
-                } else {
-                    stock[item.sku, default: [:]][slot, default: StockLevel()].onHand += item.quantity
-                }
+            if item.quarantined {
+                stock[item.sku, default: [:]][slot, default: StockLevel()].quarantine += item.quantity
             } else {
-                stock[item.sku, default: [:]][slot, default: StockLevel()].onHand -= item.quantity
+                stock[item.sku, default: [:]][slot, default: StockLevel()].onHand += customer ? item.quantity : -item.quantity
             }
         }
-        request.state = quarantined ? .inspecting : .approved
+        request.state = outcome.state
         request.doc = doc
-        request.approvedBy = by
+        request.approvedBy = approval.by
         request.approvedAt = at
-        request.refund = refund
-        request.approvalNote = note
+        request.refund = approval.refund
+        request.approvalNote = approval.note
         returns[number - 1] = request
         stats.approved(request, at: at)
         documents[doc] = number
@@ -161,16 +154,16 @@ extension Ledger {
         let noticeKind: NoticeKind
         if customer {
             if !request.party.isEmpty {
-                post(request.party, at: at, kind: .credit_note, doc: doc, amount: -request.amount)
-                if refund == .cash { post(request.party, at: at, kind: .payment, doc: doc, amount: request.amount) }
+                post(request.party, at: at, kind: .credit_note, doc: doc, amount: -outcome.credited)
+                if outcome.refunded != .zero { post(request.party, at: at, kind: .payment, doc: doc, amount: outcome.refunded) }
             }
-            noticeKind = refund == .cash ? .refund : .credit_note
+            noticeKind = approval.refund == .cash ? .refund : .credit_note
         } else {
-            post(request.party, at: at, kind: .debit_note, doc: doc, amount: request.amount)
+            post(request.party, at: at, kind: .debit_note, doc: doc, amount: outcome.credited)
             noticeKind = .debit_note
         }
         notices.append(Notice(number: notices.count + 1, at: at, party: request.party, kind: noticeKind, doc: doc,
-                              amount: request.amount, returnNumber: request.number, order: request.order))
+                              amount: outcome.credited, returnNumber: request.number, order: request.order))
     }
 
     private mutating func close(_ number: Int, as state: ReturnState, action: String, note: String, by: String,

@@ -76,13 +76,17 @@ public struct ByteReader {
     private let bytes: UnsafeRawBufferPointer
     public private(set) var offset: Int
     private let interner: StringInterner?
+    /// The encoding version the bytes were written in (see `Format`): decoders read a field
+    /// only when `format` is at least the version that added it, and default it otherwise.
+    public let format: Format
 
     /// `interning`: equal strings read through this reader come back as one shared object (see
     /// `StringInterner`); for whole-state snapshots, not for single log records.
-    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0, interning: Bool = false) {
+    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0, interning: Bool = false, format: Format = .current) {
         self.bytes = bytes
         self.offset = offset
         self.interner = interning ? StringInterner() : nil
+        self.format = format
     }
 
     public var remaining: Int { bytes.count - offset }

@@ -1,9 +1,20 @@
 public import ReturnLedgerCore
 
 /// Events as bytes: a one-byte tag, then the case's fields. Tags are forever; a new event
-/// gets a new tag.
+/// gets a new tag. Fields added after format 1 are read only from records of the format that
+/// added them (`ByteReader.format`); see `Format` for the history.
 extension Event: BinaryCodable {
-    private enum Tag: UInt8 {
+    /// Every tag this build knows, for the test that each has a round-trip case.
+    public static var tags: [UInt8] { Tag.allCases.map(\.rawValue) }
+
+    /// The tag this event is written with.
+    public var tag: UInt8 {
+        var w = ByteWriter(capacity: 64)
+        write(to: &w)
+        return w.bytes[0]
+    }
+
+    private enum Tag: UInt8, CaseIterable {
         case userAdded = 1, userRoleChanged, userEnabledChanged, userPasswordChanged, locationAdded, productAdded
         case partyAdded, reasonAdded, policyChanged, orderRecorded, paymentRecorded, returnFiled, returnApproved
         case returnRejected, returnCancelled, returnInspected, loginFailed, audited
@@ -24,9 +35,7 @@ extension Event: BinaryCodable {
         case .paymentRecorded(let party, let amount, let direction, let note, let at):
             w.u8(Tag.paymentRecorded.rawValue); w.string(party); w.write(amount); w.enumValue(direction); w.string(note); w.write(at)
         case .returnFiled(let request): w.u8(Tag.returnFiled.rawValue); w.write(request)
-        case .returnApproved(let number, let doc, let refund, let note, let by, let at):
-            w.u8(Tag.returnApproved.rawValue); w.int(number); w.string(doc); w.enumValue(refund); w.string(note)
-            w.string(by); w.write(at)
+        case .returnApproved(let approval): w.u8(Tag.returnApproved.rawValue); w.write(approval)
         case .returnRejected(let number, let note, let by, let at):
             w.u8(Tag.returnRejected.rawValue); w.int(number); w.string(note); w.string(by); w.write(at)
         case .returnCancelled(let number, let by, let at):
@@ -56,9 +65,7 @@ extension Event: BinaryCodable {
             self = .paymentRecorded(party: try r.string(), amount: try r.read(), direction: try r.enumValue(),
                                     note: try r.string(), at: try r.read())
         case .returnFiled: self = .returnFiled(try r.read())
-        case .returnApproved:
-            self = .returnApproved(number: try r.int(), doc: try r.string(), refund: try r.enumValue(), note: try r.string(),
-                                   by: try r.string(), at: try r.read())
+        case .returnApproved: self = .returnApproved(try r.read())
         case .returnRejected: self = .returnRejected(number: try r.int(), note: try r.string(), by: try r.string(), at: try r.read())
         case .returnCancelled: self = .returnCancelled(number: try r.int(), by: try r.string(), at: try r.read())
         case .returnInspected:
@@ -67,6 +74,28 @@ extension Event: BinaryCodable {
         case .loginFailed: self = .loginFailed(user: try r.string(), at: try r.read())
         case .audited: self = .audited(try r.read())
         }
+    }
+}
+
+extension Approval: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.int(number); w.string(doc); w.enumValue(refund); w.string(note); w.string(by); w.write(at)
+        // Since format 2: the outcome (absent only when re-encoding a format-1 approval).
+        w.bool(outcome != nil)
+        if let outcome {
+            w.u32(UInt32(outcome.quarantined.count))
+            for index in outcome.quarantined { w.int(index) }
+            w.write(outcome.credited); w.write(outcome.refunded)
+        }
+    }
+
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(number: try r.int(), doc: try r.string(), refund: try r.enumValue(), note: try r.string(),
+                  by: try r.string(), at: try r.read(), outcome: nil)
+        guard r.format >= .v2, try r.bool() else { return }
+        var quarantined: [Int] = []
+        for _ in 0..<(try r.count()) { quarantined.append(try r.int()) }
+        outcome = ApprovalOutcome(quarantined: quarantined, credited: try r.read(), refunded: try r.read())
     }
 }
 

@@ -4,11 +4,15 @@
 /// ┌────────────┬────────────┬────────────┬──────────────────────────────┐
 /// │ length u32 │ seq u64    │ crc u32    │ payload (length bytes)       │
 /// └────────────┴────────────┴────────────┴──────────────────────────────┘
-///   crc = CRC-32C over length, seq and payload; payload = a LogEntry
+///   crc = CRC-32C over length, seq and payload
+///   payload = version u8 (the record's `Format`), then a LogEntry in that format
 /// ```
-/// A segment starts with the 8-byte magic `RLWAL001`.
+/// A segment starts with an 8-byte magic that says how its records are framed: `RLWAL002`
+/// (this build writes it), or `RLWAL001` from format 1, whose payload is a LogEntry alone.
 public enum LogRecord {
-    public static let magic: [UInt8] = Array("RLWAL001".utf8)
+    /// The magic of the segments this build writes.
+    public static let magic: [UInt8] = Array("RLWAL002".utf8)
+    static let magicV1: [UInt8] = Array("RLWAL001".utf8)
     public static let headerSize = 16
     /// Larger than any command can produce; a bigger length is damage, not data.
     public static let maxPayload = 64 << 20
@@ -19,6 +23,7 @@ public enum LogRecord {
         out.u32(0)
         out.u64(seq)
         out.u32(0)
+        out.u8(Format.current.rawValue)
         entry.write(to: &out)
         let length = UInt32(out.bytes.count - start - headerSize)
         out.patch(u32: length, at: start)
@@ -35,10 +40,22 @@ public enum LogRecord {
         case end
         /// Something unreadable at this offset, and why.
         case damaged(reason: String)
+        /// An intact record (its checksum holds) this build cannot decode: written by a newer
+        /// version, or a bug. Never a torn write, so never cut off: recovery refuses.
+        case unreadable(reason: String)
     }
 
-    /// Reads the record at `offset`.
-    public static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Read {
+    /// How the records of a segment are framed, from its magic; nil when it is not a segment.
+    public static func segmentFormat(_ bytes: UnsafeRawBufferPointer) -> Format? {
+        guard bytes.count >= magic.count else { return nil }
+        let head = Array(bytes[0..<magic.count])
+        if head == magic { return .current }
+        if head == magicV1 { return .v1 }
+        return nil
+    }
+
+    /// Reads the record at `offset` of a segment whose records are framed as `segment` says.
+    public static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int, segment: Format = .current) -> Read {
         let remaining = bytes.count - offset
         if remaining == 0 { return .end }
         guard remaining >= headerSize else { return .damaged(reason: "partial record header") }
@@ -50,23 +67,33 @@ public enum LogRecord {
         let head = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 12)]))
         let payload = UnsafeRawBufferPointer(rebasing: bytes[(offset + headerSize)..<(offset + headerSize + length)])
         guard CRC32C.checksum(payload, seed: head) == stored else { return .damaged(reason: "checksum mismatch") }
-        var reader = ByteReader(payload)
+        var format = Format.v1
+        var start = 0
+        if segment >= .v2 {
+            guard length >= 1, let version = Format.readable(payload[0]) else {
+                return .unreadable(reason: "record of format \(length >= 1 ? payload[0] : 0), which this version cannot read (written by a newer one?)")
+            }
+            format = version
+            start = 1
+        }
+        var reader = ByteReader(payload, offset: start, format: format)
         do {
             let entry = try LogEntry(from: &reader)
-            guard reader.remaining == 0 else { return .damaged(reason: "trailing bytes in record") }
+            guard reader.remaining == 0 else { return .unreadable(reason: "trailing bytes in a record of \(format)") }
             return .record(seq: seq, entry: entry, next: offset + headerSize + length)
         } catch {
-            return .damaged(reason: "undecodable record: \(error)")
+            return .unreadable(reason: "undecodable record of \(format): \(error)")
         }
     }
 
     /// Whether any intact record starts after `offset`: tells damage in the middle (refuse to
     /// start) from a torn tail (cut it off). Only intact records with a plausible sequence count.
-    public static func intactRecordAfter(_ bytes: UnsafeRawBufferPointer, offset: Int, expectedSeq: UInt64) -> Bool {
+    public static func intactRecordAfter(_ bytes: UnsafeRawBufferPointer, offset: Int, expectedSeq: UInt64,
+                                         segment: Format = .current) -> Bool {
         var candidate = offset + 1
         while candidate + headerSize <= bytes.count {
             let seq = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: candidate + 4, as: UInt64.self))
-            if seq >= expectedSeq, seq < expectedSeq &+ 1_000_000, case .record = read(bytes, at: candidate) { return true }
+            if seq >= expectedSeq, seq < expectedSeq &+ 1_000_000, case .record = read(bytes, at: candidate, segment: segment) { return true }
             candidate += 1
         }
         return false

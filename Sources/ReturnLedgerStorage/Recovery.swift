@@ -15,6 +15,8 @@ public enum Recovery {
         public var lastSegment: (firstSeq: UInt64, name: String)?
         public var recordsReplayed = 0
         public var eventsReplayed = 0
+        /// The last segment is of an older framing: the log starts a new one for its appends.
+        public var appendInNewSegment = false
         /// Lines for the operator: what was found and anything cut off.
         public var notes: [String] = []
     }
@@ -58,7 +60,7 @@ public enum Recovery {
                 throw StorageError("\(segment.name): log starts at \(segment.seq) but the state ends at \(result.lastSeq); records are missing")
             }
             try replay(segment.name, directory: directory, fs: fs, isLast: isLast, repair: repair, limit: limit, into: &result)
-            if isLast { result.lastSegment = (segment.seq, segment.name) }
+            if isLast && !result.appendInNewSegment { result.lastSegment = (segment.seq, segment.name) }
         }
         return result
     }
@@ -68,41 +70,52 @@ public enum Recovery {
         let path = directory.file(name)
         let bytes = try fs.readFile(path)
         let outcome: StorageError? = bytes.withUnsafeBytes { raw -> StorageError? in
-            guard raw.count >= LogRecord.magic.count, Array(raw[0..<LogRecord.magic.count]) == LogRecord.magic else {
+            var failure: StorageError?
+            var records = 0
+            let (format, stop) = LogSegment.walk(raw) { seq, entry, offset in
+                records += 1
+                if seq > limit { return false }
+                if seq <= result.lastSeq { return true }  // already in the snapshot
+                guard seq == result.lastSeq + 1 else {
+                    failure = StorageError("\(path) at offset \(offset): sequence \(seq) where \(result.lastSeq + 1) was expected")
+                    return false
+                }
+                result.ledger.apply(entry.events)
+                result.lastSeq = seq
+                result.recordsReplayed += 1
+                result.eventsReplayed += entry.events.count
+                return true
+            }
+            if let failure { return failure }
+            switch stop {
+            case .end:
+                break
+            case .notASegment:
                 if isLast && raw.count < LogRecord.magic.count && repair { return nil }  // crashed while creating it
                 return StorageError("\(path) at offset 0: not a log segment")
-            }
-            var offset = LogRecord.magic.count
-            while true {
-                switch LogRecord.read(raw, at: offset) {
-                case .end:
-                    return nil
-                case .record(let seq, let entry, let next):
-                    if seq > limit { return nil }
-                    if seq <= result.lastSeq {
-                        offset = next
-                        continue  // already in the snapshot
-                    }
-                    guard seq == result.lastSeq + 1 else {
-                        return StorageError("\(path) at offset \(offset): sequence \(seq) where \(result.lastSeq + 1) was expected")
-                    }
-                    result.ledger.apply(entry.events)
-                    result.lastSeq = seq
-                    result.recordsReplayed += 1
-                    result.eventsReplayed += entry.events.count
-                    offset = next
-                case .damaged(let reason):
-                    let tail = isLast && !LogRecord.intactRecordAfter(raw, offset: offset, expectedSeq: result.lastSeq + 1)
-                    guard tail else { return StorageError("\(path) at offset \(offset): \(reason); refusing to start") }
-                    if repair {
-                        do throws(StorageError) { try fs.truncate(path, to: offset) } catch { return error }
-                        result.notes.append("cut a torn record off the end of \(name) at offset \(offset) (\(reason), \(raw.count - offset) bytes)")
-                    } else {
-                        result.notes.append("torn record at the end of \(name) at offset \(offset) (\(reason)); start-up would cut it")
-                    }
-                    return nil
+            case .unreadable(let offset, let reason):
+                return StorageError("\(path) at offset \(offset): \(reason); refusing to start")
+            case .damaged(let offset, let reason):
+                let tail = isLast && !LogRecord.intactRecordAfter(raw, offset: offset, expectedSeq: result.lastSeq + 1,
+                                                                 segment: format ?? .current)
+                guard tail else { return StorageError("\(path) at offset \(offset): \(reason); refusing to start") }
+                if repair {
+                    do throws(StorageError) { try fs.truncate(path, to: offset) } catch { return error }
+                    result.notes.append("cut a torn record off the end of \(name) at offset \(offset) (\(reason), \(raw.count - offset) bytes)")
+                } else {
+                    result.notes.append("torn record at the end of \(name) at offset \(offset) (\(reason)); start-up would cut it")
                 }
             }
+            if isLast, let format, format < .current {
+                // Appending goes on in a new segment of the current framing; an older one is
+                // only read. One that holds no record yet would share the new one's name.
+                result.appendInNewSegment = true
+                if records == 0 && repair {
+                    do throws(StorageError) { try fs.remove(path) } catch { return error }
+                    result.notes.append("removed \(name): an empty segment of \(format)")
+                }
+            }
+            return nil
         }
         if let outcome { throw outcome }
     }

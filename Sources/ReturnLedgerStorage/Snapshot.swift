@@ -4,14 +4,16 @@ import Synchronization
 /// A snapshot file: the whole ledger as of one log sequence number.
 ///
 /// ```
-/// "RLSNAP02" │ seq u64 │ state bytes … │ length u64 │ crc u32 (CRC-32C of the state bytes)
+/// "RLSNAP03" │ seq u64 │ format u8 │ state bytes … │ length u64 │ crc u32 (CRC-32C of the state bytes)
 /// ```
+/// Format 1 wrote `RLSNAP02` without the format byte; both are read.
 /// Streamed to `snapshot-<seq>.snap.tmp` a megabyte at a time (the length and checksum are known
 /// only at the end, hence the trailer), fsynced, renamed into place, and the directory fsynced,
 /// so a crash leaves either the old snapshot or the new one, never half of one.
 public enum Snapshot {
-    public static let magic: [UInt8] = Array("RLSNAP02".utf8)
-    static let headerSize = 16
+    public static let magic: [UInt8] = Array("RLSNAP03".utf8)
+    static let magicV1: [UInt8] = Array("RLSNAP02".utf8)
+    static let headerSize = 17
     static let trailerSize = 12
 
     /// The whole file in memory (tests and small states).
@@ -21,6 +23,7 @@ public enum Snapshot {
         var file = ByteWriter(capacity: w.bytes.count + headerSize + trailerSize)
         file.bytes.append(contentsOf: magic)
         file.u64(seq)
+        file.u8(Format.current.rawValue)
         file.bytes.append(contentsOf: w.bytes)
         file.u64(UInt64(w.bytes.count))
         file.u32(CRC32C.checksum(w.bytes))
@@ -28,7 +31,7 @@ public enum Snapshot {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(CodecError) -> (seq: UInt64, ledger: Ledger) {
-        guard bytes.count >= headerSize + trailerSize, Array(bytes[0..<8]) == magic else {
+        guard bytes.count >= 16 + trailerSize, Array(bytes[0..<8]) == magic || Array(bytes[0..<8]) == magicV1 else {
             throw CodecError("not a snapshot file")
         }
         let decoded: Result<(UInt64, Ledger), CodecError> = bytes.withUnsafeBytes { raw in
@@ -40,15 +43,25 @@ public enum Snapshot {
     private static func decodeBody(_ raw: UnsafeRawBufferPointer) throws(CodecError) -> (UInt64, Ledger) {
         var header = ByteReader(raw, offset: 8)
         let seq = try header.u64()
+        var format = Format.v1
+        if Array(raw[0..<8]) == magic {
+            let raw = try header.u8()
+            guard let readable = Format.readable(raw) else {
+                throw CodecError("snapshot of format \(raw), which this version cannot read (written by a newer one?)")
+            }
+            format = readable
+        }
+        let bodyStart = header.offset
+        guard raw.count >= bodyStart + trailerSize else { throw CodecError("snapshot cut short") }
         var trailer = ByteReader(raw, offset: raw.count - trailerSize)
         let length = try trailer.u64()
         let crc = try trailer.u32()
-        guard length == UInt64(raw.count - headerSize - trailerSize) else {
+        guard length == UInt64(raw.count - bodyStart - trailerSize) else {
             throw CodecError("snapshot length does not match the file (cut short?)")
         }
-        let body = UnsafeRawBufferPointer(rebasing: raw[headerSize..<(raw.count - trailerSize)])
+        let body = UnsafeRawBufferPointer(rebasing: raw[bodyStart..<(raw.count - trailerSize)])
         guard CRC32C.checksum(body) == crc else { throw CodecError("snapshot checksum mismatch") }
-        var reader = ByteReader(body, interning: true)
+        var reader = ByteReader(body, interning: true, format: format)
         let ledger = try Ledger(from: &reader)
         guard reader.remaining == 0 else { throw CodecError("trailing bytes in snapshot") }
         return (seq, ledger)
@@ -66,6 +79,7 @@ public enum Snapshot {
             var header = ByteWriter()
             header.bytes.append(contentsOf: magic)
             header.u64(seq)
+            header.u8(Format.current.rawValue)
             try fs.write(fd, bytes: header.bytes)
             var w = ByteWriter(capacity: (1 << 20) + (1 << 16))
             w.spill = { chunk in sink.take(chunk) }

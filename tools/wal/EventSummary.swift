@@ -23,8 +23,9 @@ func summary(_ event: Event) -> String {
     case .returnFiled(let r):
         return "return filed \(r.id) \(r.kind.rawValue) order=\(r.order) \(items(r.items)) amount=\(r.amount) reason=\(r.reason) by \(r.filedBy)"
             + (r.key.isEmpty ? "" : " key=\(r.key)")
-    case .returnApproved(let number, let doc, let refund, _, let by, _):
-        return "return approved \(ReturnRequest.id(number)) doc=\(doc) refund=\(refund.rawValue) by \(by)"
+    case .returnApproved(let a):
+        let outcome = a.outcome.map { " credited=\($0.credited) refunded=\($0.refunded)" + ($0.quarantined.isEmpty ? "" : " quarantined=\($0.quarantined.count)") } ?? ""
+        return "return approved \(ReturnRequest.id(a.number)) doc=\(a.doc) refund=\(a.refund.rawValue) by \(a.by)" + outcome
     case .returnRejected(let number, let note, let by, _): return "return rejected \(ReturnRequest.id(number)) by \(by): \(note)"
     case .returnCancelled(let number, let by, _): return "return cancelled \(ReturnRequest.id(number)) by \(by)"
     case .returnInspected(let number, let disposition, _, let by, _):

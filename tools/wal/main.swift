@@ -43,22 +43,18 @@ func eachRecord(_ visit: (_ segment: String, _ offset: Int, _ seq: UInt64, _ ent
     for (index, segment) in segments.enumerated() {
         let bytes = try fs.readFile(directory.file(segment.name))
         bytes.withUnsafeBytes { raw in
-            guard raw.count >= LogRecord.magic.count, Array(raw[0..<LogRecord.magic.count]) == LogRecord.magic else {
-                problems.append("\(segment.name) at offset 0: not a log segment")
-                return
+            let (_, stop) = LogSegment.walk(raw) { seq, entry, offset in
+                visit(segment.name, offset, seq, entry)
+                return true
             }
-            var offset = LogRecord.magic.count
-            while true {
-                switch LogRecord.read(raw, at: offset) {
-                case .end: return
-                case .record(let seq, let entry, let next):
-                    visit(segment.name, offset, seq, entry)
-                    offset = next
-                case .damaged(let reason):
-                    let tail = index == segments.count - 1
-                    problems.append("\(segment.name) at offset \(offset): \(reason) (\(tail ? "at the end: start-up cuts it" : "before the end: start-up refuses"))")
-                    return
-                }
+            let tail = index == segments.count - 1
+            switch stop {
+            case .end: break
+            case .notASegment: problems.append("\(segment.name) at offset 0: not a log segment")
+            case .damaged(let offset, let reason):
+                problems.append("\(segment.name) at offset \(offset): \(reason) (\(tail ? "at the end: start-up cuts it" : "before the end: start-up refuses"))")
+            case .unreadable(let offset, let reason):
+                problems.append("\(segment.name) at offset \(offset): \(reason) (start-up refuses)")
             }
         }
     }

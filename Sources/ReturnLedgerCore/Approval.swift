@@ -1,0 +1,51 @@
+/// A return's approval as the log records it: who approved, the document issued, and what the
+/// approval moved. `decide` works the outcome out once; `apply` only carries it out, so a later
+/// change to a product, a rule or a fee can never rewrite what an old approval did.
+public struct Approval: Sendable, Equatable {
+    public var number: Int
+    public var doc: String
+    public var refund: RefundMode
+    public var note: String
+    public var by: String
+    public var at: Timestamp
+    /// What the approval moved. Nil only in records of log format 1, which did not store it;
+    /// `Ledger.format1Outcome` derives it the way that version did.
+    public var outcome: ApprovalOutcome?
+
+    public init(number: Int, doc: String, refund: RefundMode, note: String, by: String, at: Timestamp,
+                outcome: ApprovalOutcome?) {
+        self.number = number; self.doc = doc; self.refund = refund; self.note = note; self.by = by; self.at = at
+        self.outcome = outcome
+    }
+}
+
+/// The stock and money an approval moves.
+public struct ApprovalOutcome: Sendable, Equatable {
+    /// Indices into the request's items whose units go into quarantine instead of on hand.
+    public var quarantined: [Int]
+    /// The amount of the credit note (customer) or debit note (supplier), and of the notice.
+    public var credited: Money
+    /// Cash paid back to the customer in the same step (zero for store credit and suppliers).
+    public var refunded: Money
+
+    public init(quarantined: [Int], credited: Money, refunded: Money) {
+        self.quarantined = quarantined; self.credited = credited; self.refunded = refunded
+    }
+
+    /// The state the approval leaves the request in.
+    public var state: ReturnState { quarantined.isEmpty ? .approved : .inspecting }
+}
+
+extension Ledger {
+    /// The outcome of an approval recorded by log format 1, as that version's `apply` worked it
+    /// out from the state at the time: a customer's units of an `inspect=yes` SKU into quarantine,
+    /// the whole amount credited, and refunded in cash when the refund mode was cash. Frozen:
+    /// it describes old records, not today's rules.
+    public func format1Outcome(_ approval: Approval) -> ApprovalOutcome {
+        let request = returns[approval.number - 1]
+        let customer = request.kind == .sale
+        let quarantined = customer ? request.items.indices.filter { products[request.items[$0].sku]?.inspect == true } : []
+        let refunded = customer && approval.refund == .cash ? request.amount : .zero
+        return ApprovalOutcome(quarantined: quarantined, credited: request.amount, refunded: refunded)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import ReturnLedgerCore
+import ReturnLedgerStorage
+import Testing
+
+/// Data directories written by earlier versions (`Tests/Fixtures/golden-*`, never regenerated)
+/// must start and replay to the same state forever.
+@Suite struct GoldenDataTests {
+    struct Golden: Sendable, CustomStringConvertible {
+        var name: String
+        var lastSeq: UInt64
+        var snapshotSeq: UInt64
+        /// The state digest per state-encoding version: a version that adds a field to the state
+        /// pins a new digest here beside the old ones (the query answers never change).
+        var digests: [UInt8: String]
+        var description: String { name }
+        var path: String { GoldenDataTests.root + "/" + name }
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").path
+
+    /// Format 2 changed how records are framed, not how the state is written: same digests.
+    static let directories = [
+        Golden(name: "golden-v1/log-only", lastSeq: 93, snapshotSeq: 0,
+               digests: [1: "457ba551-16064", 2: "457ba551-16064"]),
+        Golden(name: "golden-v1/snapshot", lastSeq: 94, snapshotSeq: 62,
+               digests: [1: "3b7da63a-16130", 2: "3b7da63a-16130"]),
+    ]
+
+    @Test(arguments: directories)
+    func replaysToItsPinnedDigest(_ golden: Golden) throws {
+        let result = try Recovery.load(DataDirectory(golden.path), fs: PosixFileSystem(), repair: false)
+        #expect(result.lastSeq == golden.lastSeq)
+        #expect(result.snapshotSeq == golden.snapshotSeq)
+        #expect(result.ledger.digest == golden.digests[Format.current.rawValue])
+        #expect(!result.notes.contains { $0.contains("torn") || $0.contains("skipped") })
+        // The digest the server of that version printed for DIGEST, in the answers file.
+        let answers = try String(contentsOfFile: golden.path + ".answers.txt", encoding: .utf8)
+        #expect(answers.contains("OK seq=\(golden.lastSeq) digest=\(golden.digests[1]!)"))
+        // Appending goes to a new segment of the current framing; the old segment is only read.
+        #expect(result.appendInNewSegment)
+        #expect(result.lastSegment == nil)
+    }
+
+    @Test func theGoldenLogHoldsEveryEventKindAfterItsSnapshot() throws {
+        let directory = DataDirectory(GoldenDataTests.directories[1].path)
+        var tags = Set<UInt8>()
+        for segment in try directory.contents(PosixFileSystem()).segments {
+            let bytes = try PosixFileSystem().readFile(directory.file(segment.name))
+            let (format, stop) = bytes.withUnsafeBytes { raw in
+                LogSegment.walk(raw) { seq, entry, _ in
+                    if seq > 62 { for event in entry.events { tags.insert(event.tag) } }
+                    return true
+                }
+            }
+            #expect(format == .v1)
+            #expect(stop == .end)
+        }
+        #expect(tags == Set(Event.tags))
+    }
+
+    /// The golden state, written in the current format and read back, is the same state; the
+    /// upgraded directory (new records after the old segment) replays to the live state.
+    @Test(arguments: directories)
+    func anUpgradedDirectoryKeepsItsStateAndTakesNewRecords(_ golden: Golden) throws {
+        let dir = TempDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: golden.path) {
+            try FileManager.default.copyItem(atPath: golden.path + "/" + name, toPath: dir.path + "/" + name)
+        }
+        let first = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        let (_, reread) = try Snapshot.decode(Snapshot.encode(first.ledger, seq: first.lastSeq))
+        #expect(reread == first.ledger)
+
+        var ledger = first.ledger
+        let now = Timestamp(parsing: "2026-12-02T09:00:00Z")!
+        let context = Context(user: "supervisor1", role: .supervisor, peer: "test", now: now)
+        let (events, result) = ledger.record(.fileReturn(ReturnFiling(order: "S-G2a", items: [ItemSpec(sku: "A100", quantity: 1)],
+                                                                       reason: "DEFECTIVE", location: nil, note: "after upgrade",
+                                                                       key: nil)), name: "RETURN", context)
+        #expect((try? result.get()) != nil)
+        ledger.apply(events)
+        let log = try WriteAheadLog(directory: dir.directory, fs: PosixFileSystem(), policy: .always,
+                                    lastSeq: first.lastSeq, segment: first.lastSegment)
+        try log.append(LogEntry(at: now, actor: "supervisor1", events: events))
+        log.flush()
+        let second = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        #expect(second.lastSeq == golden.lastSeq + 1)
+        #expect(second.ledger == ledger)
+        #expect(!second.appendInNewSegment)
+        #expect(dir.files().contains(DataDirectory.walName(golden.lastSeq + 1)))
+    }
+}

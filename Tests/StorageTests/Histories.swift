@@ -1,0 +1,131 @@
+import ReturnLedgerCore
+import ReturnLedgerStorage
+import TestSupport
+import Testing
+
+/// Records commands the way the engine does (decide, log, apply) and keeps the log entries.
+struct HistoryRecorder {
+    var ledger = Ledger()
+    var entries: [LogEntry] = []
+    var now = Timestamp(parsing: "2026-11-29T08:00:00Z")!
+
+    mutating func run(_ command: Command, _ user: String, _ role: Role) {
+        let context = Context(user: user, role: role, peer: "127.0.0.1:5000", now: now)
+        let (events, _) = ledger.record(command, name: "X", context)
+        append(events, actor: user)
+    }
+
+    mutating func append(_ events: [Event], actor: String) {
+        ledger.apply(events)
+        entries.append(LogEntry(at: now, actor: actor, events: events))
+        now.seconds += 7
+    }
+}
+
+/// A history with every event kind in it, each at least once.
+func everyKindEntries() -> [LogEntry] {
+    var h = HistoryRecorder()
+    h.run(.userAdd(name: "clerk1", role: .clerk, passwordHash: "$y$j9T$abc"), "admin", .admin)
+    h.run(.userAdd(name: "sup1", role: .supervisor, passwordHash: "$y$j9T$def"), "admin", .admin)
+    h.run(.userRole(name: "sup1", role: .admin), "admin", .admin)
+    h.run(.userEnable(name: "sup1", enabled: false), "admin", .admin)
+    h.run(.userEnable(name: "sup1", enabled: true), "admin", .admin)
+    h.run(.userPassword(name: "sup1", passwordHash: "$y$j9T$xyz"), "admin", .admin)
+    h.run(.locationAdd(Location(code: "STORE1", name: "Main 主店", kind: .store)), "admin", .admin)
+    h.run(.skuAdd(Product(sku: "A100", name: "Kettle", price: Money(minor: 2500), cost: Money(minor: 1400), inspect: false)),
+          "admin", .admin)
+    h.run(.skuAdd(Product(sku: "B300", name: "Phones", price: Money(minor: 5900), cost: Money(minor: 3100), inspect: true)),
+          "admin", .admin)
+    h.run(.partyAdd(Party(id: "C1", kind: .customer, name: "Ana")), "admin", .admin)
+    h.run(.partyAdd(Party(id: "S1", kind: .supplier, name: "Supplier")), "admin", .admin)
+    h.run(.reasonAdd(Reason(code: "SIZE", label: "Wrong size 尺码")), "admin", .admin)
+    h.run(.policySet(windowDays: 45), "admin", .admin)
+    h.run(.purchase(TradeRequest(order: "P1", location: "STORE1", party: "S1", paid: nil, at: nil,
+                                 items: [ItemSpec(sku: "A100", quantity: 50), ItemSpec(sku: "B300", quantity: 9, batch: "L1")])),
+          "clerk1", .clerk)
+    h.run(.sale(TradeRequest(order: "S1", location: "STORE1", party: "C1", paid: true, at: nil,
+                             items: [ItemSpec(sku: "A100", quantity: 3), ItemSpec(sku: "B300", quantity: 2, batch: "L1")])),
+          "clerk1", .clerk)
+    h.run(.payment(party: "C1", amount: Money(minor: 750), direction: .in, note: "till 说明"), "admin", .admin)
+    h.run(.payment(party: "S1", amount: Money(minor: 225), direction: .out, note: ""), "admin", .admin)
+    func file(_ spec: ItemSpec, _ key: String) -> Command {
+        .fileReturn(ReturnFiling(order: "S1", items: [spec], reason: "SIZE", location: nil, note: "n " + key, key: key))
+    }
+    h.run(file(ItemSpec(sku: "B300", quantity: 1), "k1"), "clerk1", .clerk)                  // R000001
+    h.run(.approve(id: "R000001", refund: nil, note: "ok"), "sup1", .admin)                  // into quarantine
+    h.run(.inspect(id: "R000001", disposition: .restock, note: "fine"), "sup1", .admin)
+    h.run(file(ItemSpec(sku: "A100", quantity: 1), "k2"), "clerk1", .clerk)                  // R000002
+    h.run(.approve(id: "R000002", refund: .credit, note: ""), "sup1", .admin)
+    h.run(file(ItemSpec(sku: "A100", quantity: 1), "k3"), "clerk1", .clerk)                  // R000003
+    h.run(.reject(id: "R000003", note: "no proof"), "sup1", .admin)
+    h.run(file(ItemSpec(sku: "A100", quantity: 1), "k4"), "clerk1", .clerk)                  // R000004
+    h.run(.cancel(id: "R000004"), "clerk1", .clerk)
+    h.run(.fileReturn(ReturnFiling(order: "P1", items: [ItemSpec(sku: "A100", quantity: 2)], reason: "DEFECTIVE",
+                                   location: nil, note: "", key: nil)), "clerk1", .clerk)     // R000005, supplier
+    h.run(.approve(id: "R000005", refund: nil, note: ""), "sup1", .admin)
+    h.append([.loginFailed(user: "clerk1", at: h.now)], actor: "")
+    h.run(.approve(id: "R999999", refund: nil, note: ""), "sup1", .admin)                    // refused: audited only
+    return h.entries
+}
+
+/// A seeded random history: setup, then sales, purchases, payments, returns and reviews drawn at
+/// random, many of them refused (refusals are audited, as on a live server).
+func randomHistory(seed: UInt64, count: Int) -> [LogEntry] {
+    var random = SeededGenerator(seed: seed)
+    var h = HistoryRecorder()
+    h.run(.userAdd(name: "clerk1", role: .clerk, passwordHash: "$y$j9T$abc"), "admin", .admin)
+    for store in ["STORE1", "STORE2"] { h.run(.locationAdd(Location(code: store, name: store + " 店", kind: .store)), "admin", .admin) }
+    let skus = ["A100", "B300", "C400"]
+    for (i, sku) in skus.enumerated() {
+        h.run(.skuAdd(Product(sku: sku, name: sku, price: Money(minor: Int64(500 * (i + 1))), cost: Money(minor: 100),
+                              inspect: i == 1)), "admin", .admin)
+    }
+    for party in ["C1", "C2"] { h.run(.partyAdd(Party(id: party, kind: .customer, name: party)), "admin", .admin) }
+    h.run(.partyAdd(Party(id: "S1", kind: .supplier, name: "S1")), "admin", .admin)
+    var orders: [String] = []
+    while h.entries.count < count {
+        h.now.seconds += Int64.random(in: 0...4000, using: &random)
+        let sku = skus.randomElement(using: &random)!
+        let store = Bool.random(using: &random) ? "STORE1" : "STORE2"
+        let returns = h.ledger.returns.count
+        let someReturn = ReturnRequest.id(returns == 0 ? 1 : Int.random(in: 1...returns + 1, using: &random))
+        switch Int.random(in: 0..<10, using: &random) {
+        case 0:
+            let id = "P\(orders.count)"
+            orders.append(id)
+            h.run(.purchase(TradeRequest(order: id, location: store, party: "S1", paid: nil, at: nil,
+                                         items: [ItemSpec(sku: sku, quantity: Int64.random(in: 1...40, using: &random))])),
+                  "clerk1", .clerk)
+        case 1, 2:
+            let id = "S\(orders.count)"
+            orders.append(id)
+            let party: String? = [nil, "C1", "C2"].randomElement(using: &random)!
+            h.run(.sale(TradeRequest(order: id, location: store, party: party, paid: party == nil ? nil : Bool.random(using: &random),
+                                     at: nil, items: [ItemSpec(sku: sku, quantity: Int64.random(in: 1...5, using: &random))])),
+                  "clerk1", .clerk)
+        case 3, 4:
+            guard let order = orders.randomElement(using: &random) else { continue }
+            h.run(.fileReturn(ReturnFiling(order: order, items: [ItemSpec(sku: sku, quantity: Int64.random(in: 1...3, using: &random))],
+                                           reason: "DEFECTIVE", location: Bool.random(using: &random) ? nil : store, note: "",
+                                           key: Bool.random(using: &random) ? "k\(h.entries.count % 50)" : nil)),
+                  "clerk1", .clerk)
+        case 5, 6:
+            h.run(.approve(id: someReturn, refund: [nil, .cash, .credit].randomElement(using: &random)!, note: "a"), "admin", .admin)
+        case 7:
+            h.run(.reject(id: someReturn, note: "r"), "admin", .admin)
+        case 8:
+            h.run(Bool.random(using: &random) ? .cancel(id: someReturn)
+                                              : .inspect(id: someReturn, disposition: Bool.random(using: &random) ? .restock : .scrap, note: ""),
+                  "admin", .admin)
+        default:
+            if Bool.random(using: &random) {
+                h.run(.payment(party: Bool.random(using: &random) ? "C1" : "S1", amount: Money(minor: Int64.random(in: 1...9000, using: &random)),
+                               direction: Bool.random(using: &random) ? .in : .out, note: ""), "admin", .admin)
+            } else {
+                h.append([.loginFailed(user: "clerk1", at: h.now)], actor: "")
+            }
+        }
+    }
+    return h.entries
+}
+
