@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// The real binary, started on a copy of each golden data directory of an earlier version, gives
+/// the very replies that version gave, and keeps taking changes after the upgrade.
+@Suite struct GoldenAnswersTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    @Test(arguments: ["golden-v1/log-only", "golden-v1/snapshot"])
+    func theUpgradedServerGivesTheAnswersOfTheVersionThatWroteIt(_ name: String) throws {
+        let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+
+        var server = try ServerProcess(directory: copy)
+        defer { server.stop() }
+        let expected = try String(contentsOf: source.appendingPathExtension("answers.txt"), encoding: .utf8)
+        // Logging in is audited: the one record this session adds is taken out of AUDIT's reply,
+        // and DIGEST (which covers it) is checked by GoldenDataTests on the directory itself.
+        let admin = try server.login("admin", password: "golden-admin")
+        var actual = ""
+        for block in expected.components(separatedBy: "\n> ") {
+            let query = String(block.drop { $0 == ">" || $0 == " " }.prefix { $0 != "\n" })
+            guard query != "DIGEST" else { continue }
+            var reply = try admin.call(query)
+            if query.hasPrefix("AUDIT"), let login = reply.data.popLast() {
+                #expect(login.contains("command=AUTH target=admin outcome=ok"), "\(login)")
+                reply.status = reply.status.replacingOccurrences(of: "count=\(reply.data.count + 1)", with: "count=\(reply.data.count)")
+            }
+            actual += (actual.isEmpty ? "> " : "\n> ") + query + "\n" + reply.description
+        }
+        let digest = expected.components(separatedBy: "\n> DIGEST\n")
+        #expect(actual + "\n> DIGEST\n" + (digest.last ?? "") == expected)
+
+        // A change after the upgrade is logged in the new format and survives a restart.
+        let clerk = try server.login("clerk1")
+        let filed = try clerk.call("RETURN S-G2a A100:1 reason=DEFECTIVE key=after-upgrade")
+        #expect(filed.ok, "\(filed)")
+        server = try server.restart()
+        let again = try server.login("clerk1")
+        let shown = try again.call("SHOW \(filed["id"] ?? "?")")
+        #expect(shown.ok && shown.status.contains("state=pending"), "\(shown)")
+    }
+}
