@@ -33,50 +33,16 @@ public enum CommandWord: String, CaseIterable, Sendable, Hashable {
         return table
     }()
 
-    /// Usable before `AUTH`.
-    public var isOpen: Bool { self == .PING || self == .HELP || self == .AUTH || self == .QUIT }
+    /// This command's row in `CommandTable`.
+    public var spec: CommandSpec { CommandTable.byOrdinal[ordinal] }
 
-    /// Commands that change state; each attempt leaves an audit entry.
-    public var isMutating: Bool {
-        switch self {
-        case .USER, .LOCATION, .SKU, .PARTY, .REASON, .POLICY, .SNAPSHOT, .SALE, .PURCHASE, .PAYMENT,
-             .RETURN, .APPROVE, .REJECT, .CANCEL, .INSPECT:
-            return true
-        default:
-            return false
-        }
-    }
-}
+    /// Usable before `AUTH`. (These three are looked up per request: flags by ordinal, not a
+    /// copy of the table's row.)
+    public var isOpen: Bool { CommandTable.flags[ordinal].open }
 
-/// The role table of the contract, in one place. The check ignores the arguments, except that
-/// `USER PASSWORD` is open to everyone (for their own name, which the core then checks).
-public enum Permissions {
-    static let clerk: Set<CommandWord> = [.SALE, .PURCHASE, .RETURN, .CANCEL, .SHOW, .LIST, .STOCK, .DOC]
-    static let supervisor: Set<CommandWord> = clerk.union([.APPROVE, .REJECT, .INSPECT])
-    static let finance: Set<CommandWord> = [.PAYMENT, .BALANCE, .SHOW, .LIST, .STOCK, .DOC, .NOTICES, .STATS]
-    static let auditor: Set<CommandWord> = [.SHOW, .LIST, .STOCK, .BALANCE, .DOC, .NOTICES, .STATS, .AUDIT, .INFO, .DIGEST]
-    static let everyone: Set<CommandWord> = [.PING, .HELP, .AUTH, .WHOAMI, .QUIT]
+    /// Whether some form of it changes state; each attempt leaves an audit entry.
+    public var isMutating: Bool { CommandTable.flags[ordinal].mutating }
 
-    /// The sets above as one lookup table: [role][command ordinal].
-    private static let table: [[Bool]] = Role.allCases.map { role in
-        CommandWord.allCases.map { word in
-            if everyone.contains(word) { return true }
-            switch role {
-            case .admin: return true
-            case .clerk: return clerk.contains(word)
-            case .supervisor: return supervisor.contains(word)
-            case .finance: return finance.contains(word)
-            case .auditor: return auditor.contains(word)
-            }
-        }
-    }
-
-    /// The role's row in `table`, found among five cases: a String-backed enum hashes its raw
-    /// value, so a dictionary keyed by role would run SipHash on every request.
-    private static func row(_ role: Role) -> Int { Role.allCases.firstIndex(of: role)! }
-
-    public static func allows(_ role: Role, _ word: CommandWord, sub: String?) -> Bool {
-        if word == .USER, sub?.uppercased() == "PASSWORD" { return true }
-        return table[row(role)][word.ordinal]
-    }
+    /// Whether its second word is a sub-command (`USER ADD`).
+    public var hasSubcommands: Bool { CommandTable.flags[ordinal].subcommands }
 }

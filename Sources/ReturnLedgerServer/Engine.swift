@@ -127,19 +127,13 @@ final class Engine: @unchecked Sendable {
     /// domain. Mutations and denials leave audit entries.
     private func execute(_ request: Request, session: Session) -> Result<Reply, DomainError> {
         let word = request.word
-        var context = Context(user: session.user ?? "", role: .clerk, peer: session.peer, now: clock())
-        if !word.isOpen {
-            guard let name = session.user else { return .failure(DomainError(.NOAUTH, "log in first: AUTH user password")) }
-            guard let user = ledger.users[name], user.enabled else {
-                return .failure(DomainError(.NOAUTH, "user \(name) is disabled; log in again"))
-            }
-            context.role = user.role
-            guard Permissions.allows(user.role, word, sub: request.sub) else {
+        let (context, refusal) = ledger.authorize(word, sub: request.sub, name: request.name, user: session.user,
+                                                  peer: session.peer, now: clock())
+        if let refusal {
+            if case .denied = refusal {
                 try? commit([ledger.auditEvent(request.name, target: "", outcome: DomainError.Code.DENIED.rawValue, context)], context)
-                return .failure(DomainError(.DENIED, "role \(user.role.rawValue) may not use \(request.name)"))
             }
-        } else if let name = session.user, let user = ledger.users[name] {
-            context.role = user.role
+            return .failure(refusal.error)
         }
 
         let parsed: ParsedCommand
@@ -284,15 +278,15 @@ final class Engine: @unchecked Sendable {
             guard let word = CommandWord.named(topic) else {
                 return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(topic.prefix(64))"))
             }
-            return .success(Reply(lines: (Usage.lines[word] ?? []).map { [Field("usage", $0)] }))
+            return .success(Reply(lines: word.spec.forms.map { [Field("usage", $0.usage)] }))
         }
-        let words = CommandWord.allCases.filter { word in
-            word.isOpen || (session.user != nil && (Permissions.allows(role, word, sub: nil) || word == .USER))
+        // Before AUTH the open commands; after it, each command with the first form the role may use.
+        let lines: [[Field]] = CommandWord.allCases.compactMap { word in
+            let forms = word.isOpen ? word.spec.forms : session.user == nil ? [] : CommandTable.forms(of: word, for: role)
+            guard let first = forms.first else { return nil }
+            return [Field("command", word.rawValue), Field("usage", first.usage)]
         }
-        return .success(Reply(lines: words.map { word in
-            let usage = word == .USER && role != .admin ? "USER PASSWORD name password=PW" : Usage.lines[word]?.first ?? word.rawValue
-            return [Field("command", word.rawValue), Field("usage", usage)]
-        }))
+        return .success(Reply(lines: lines))
     }
 
     private func info() -> Reply {

@@ -28,7 +28,7 @@ public enum RequestParser {
         }
         var rest = tokens.dropFirst()
         var sub: String?
-        if hasSubcommands(word) {
+        if word.hasSubcommands {
             if let next = rest.first, next.key == nil {
                 sub = next.value.uppercased()
                 rest = rest.dropFirst()
@@ -43,16 +43,9 @@ public enum RequestParser {
         return .success(Request(word: word, sub: sub, parsed: parsed))
     }
 
-    static func hasSubcommands(_ word: CommandWord) -> Bool {
-        switch word {
-        case .USER, .LOCATION, .SKU, .PARTY, .REASON, .POLICY: return true
-        default: return false
-        }
-    }
-
     private static func arguments(_ word: CommandWord, _ sub: String?, _ a: Arguments) throws(DomainError) -> ParsedCommand {
         // Built only for an error message: not on every request.
-        var usage: String { Usage.of(word, sub) }
+        var usage: String { CommandTable.usage(word, sub) }
         switch word {
         case .PING, .WHOAMI, .QUIT, .INFO, .SNAPSHOT, .DIGEST:
             try a.expect(usage, positional: 0...0)
@@ -71,7 +64,7 @@ public enum RequestParser {
             try a.expect(usage, positional: 2...2)
             return .auth(user: a.positional[0].text, password: a.positional[1].text)
         case .USER, .LOCATION, .SKU, .PARTY, .REASON, .POLICY:
-            return try setup(word, sub, a, Usage.of(word, sub))
+            return try setup(word, sub, a, CommandTable.usage(word, sub))
         case .SALE, .PURCHASE:
             let sale = word == .SALE
             try a.expect(usage, positional: 2...Int.max, required: sale ? ["location"] : ["location", "supplier"],
@@ -198,7 +191,7 @@ public enum RequestParser {
             try a.expect(usage(), positional: 0...0, required: ["window_days"])
             return .ledger(.policySet(windowDays: try a.integer("window_days", in: 0...3650)!))
         default:
-            throw DomainError(.SYNTAX, "usage: \(Usage.of(word))")
+            throw DomainError(.SYNTAX, "usage: \(CommandTable.usage(word))")
         }
     }
 

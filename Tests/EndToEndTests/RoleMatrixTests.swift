@@ -7,6 +7,8 @@ import Testing
     static let samples: [(word: String, line: String)] = [
         ("PING", "PING"), ("HELP", "HELP"), ("WHOAMI", "WHOAMI"),
         ("USER", "USER LIST"), ("USER", "USER ADD newbie role=clerk password=pw"), ("USER", "USER DISABLE nobody"),
+        ("USER", "USER ENABLE nobody"), ("USER", "USER ROLE nobody role=clerk"),
+        ("USER", "USER PASSWORD nobody password=x"),  // another's: only admin (own: every role, below)
         ("LOCATION", "LOCATION LIST"), ("LOCATION", "LOCATION ADD L9 name=x"), ("SKU", "SKU LIST"),
         ("SKU", "SKU ADD Z9 name=z price=1"), ("PARTY", "PARTY LIST"), ("PARTY", "PARTY ADD customer Z9 name=z"),
         ("REASON", "REASON LIST"), ("REASON", "REASON ADD LATE label=Late"), ("POLICY", "POLICY SHOW"),
@@ -16,7 +18,7 @@ import Testing
         ("APPROVE", "APPROVE R000999"), ("REJECT", "REJECT R000999 note=no"), ("CANCEL", "CANCEL R000999"),
         ("INSPECT", "INSPECT R000999 scrap"), ("SHOW", "SHOW R000999"), ("LIST", "LIST"), ("DOC", "DOC RT-20260101-0001"),
         ("NOTICES", "NOTICES"), ("STOCK", "STOCK A100"), ("BALANCE", "BALANCE"), ("STATS", "STATS by=reason"),
-        ("AUDIT", "AUDIT limit=1"), ("INFO", "INFO"),
+        ("AUDIT", "AUDIT limit=1"), ("INFO", "INFO"), ("DIGEST", "DIGEST"), ("STOCK", "STOCK location=STORE1"),
     ]
 
     /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has.
@@ -24,7 +26,7 @@ import Testing
         "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC"],
         "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT"],
         "fin1": ["PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
-        "aud1": ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO"],
+        "aud1": ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST"],
         "admin": Set(samples.map(\.word)),
     ]
 

@@ -16,7 +16,7 @@ import re
 import socket
 import time
 
-__all__ = ["Client", "Reply", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields",
+__all__ = ["Client", "Reply", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields", "tokenize",
            "add_connection_arguments"]
 
 
@@ -61,6 +61,53 @@ def quote(value):
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+def tokenize(line):
+    """A request line's tokens as ``(key, value)`` pairs (``key`` None for a positional one),
+    quotes and escapes undone as the server does; ``ValueError`` for an unbalanced quote."""
+    tokens = []
+    i, n = 0, len(line)
+    while i < n:
+        if line[i] in " \t":
+            i += 1
+            continue
+        key = None
+        value = []
+        quoted = False
+        while i < n and line[i] not in " \t":
+            ch = line[i]
+            if ch == '"':
+                quoted = True
+                i += 1
+                while True:
+                    if i >= n:
+                        raise ValueError("unbalanced quote")
+                    ch = line[i]
+                    if ch == '"':
+                        i += 1
+                        break
+                    if ch == "\\" and i + 1 < n:
+                        nxt = line[i + 1]
+                        if nxt == "x" and i + 3 < n:
+                            value.append(chr(int(line[i + 2:i + 4], 16)))
+                            i += 4
+                            continue
+                        value.append(_ESCAPES.get(nxt, nxt))
+                        i += 2
+                        continue
+                    value.append(ch)
+                    i += 1
+                continue
+            if ch == "=" and key is None and not quoted:
+                key = "".join(value)
+                value = []
+                i += 1
+                continue
+            value.append(ch)
+            i += 1
+        tokens.append((key, "".join(value)))
+    return tokens
 
 
 def item(sku, qty, price=None, batch=None):
@@ -155,13 +202,27 @@ class Client:
     """A connection to a ReturnLedger server.
 
     ``retries``: how often ``call`` reconnects, logs in again and re-sends after the connection
-    drops. Only idempotent requests are retried: reads, SALE/PURCHASE (their order id makes a
-    re-send safe) and RETURN with ``key=`` (``return_items`` always adds one). Others raise
-    ``ConnectionLost`` so the caller decides.
+    drops. Only requests that ``RESEND`` marks safe are retried: reads, SALE/PURCHASE (their order
+    id makes a re-send safe), APPROVE, and RETURN with a ``key=`` argument (``return_items``
+    always adds one). Others raise ``ConnectionLost`` so the caller decides.
     """
 
-    IDEMPOTENT = {"PING", "HELP", "WHOAMI", "SHOW", "LIST", "DOC", "NOTICES", "STOCK", "BALANCE", "STATS",
-                  "AUDIT", "INFO", "DIGEST", "SALE", "PURCHASE", "APPROVE", "POLICY"}
+    # Whether a request may be sent again after the connection dropped before its reply, per
+    # command form: "always" (reads, and changes a second run leaves as they are), "key" (only
+    # with a key= named argument), "never". The server's command table is the source; the Swift
+    # test CommandTableTests fails when this table and it disagree.
+    RESEND = {
+        "PING": "always", "HELP": "always", "AUTH": "never", "WHOAMI": "always", "QUIT": "never",
+        "USER ADD": "never", "USER ROLE": "never", "USER DISABLE": "never", "USER ENABLE": "never",
+        "USER PASSWORD": "never", "USER LIST": "always",
+        "LOCATION ADD": "never", "LOCATION LIST": "always", "SKU ADD": "never", "SKU LIST": "always",
+        "PARTY ADD": "never", "PARTY LIST": "always", "REASON ADD": "never", "REASON LIST": "always",
+        "POLICY SHOW": "always", "POLICY SET": "always", "SNAPSHOT": "never",
+        "SALE": "always", "PURCHASE": "always", "PAYMENT": "never",
+        "RETURN": "key", "APPROVE": "always", "REJECT": "never", "CANCEL": "never", "INSPECT": "never",
+        "SHOW": "always", "LIST": "always", "DOC": "always", "NOTICES": "always", "STOCK": "always",
+        "BALANCE": "always", "STATS": "always", "AUDIT": "always", "INFO": "always", "DIGEST": "always",
+    }
 
     def __init__(self, host="127.0.0.1", port=7480, user=None, password=None, timeout=30.0, retries=3,
                  key_prefix=None):
@@ -262,11 +323,23 @@ class Client:
                 time.sleep(min(0.05 * (2 ** attempt), 1.0))
                 self.close()
 
-    def _retryable(self, line):
-        word = line.split(" ", 1)[0].upper()
-        if word == "RETURN":
-            return " key=" in line or "\tkey=" in line
-        return word in self.IDEMPOTENT
+    @classmethod
+    def _retryable(cls, line):
+        """Whether a request line may be re-sent, decided on its tokens (so ``note="key=3"`` is
+        a note, not a key) and the ``RESEND`` table."""
+        try:
+            tokens = tokenize(line)
+        except ValueError:
+            return False
+        if not tokens or tokens[0][0] is not None:
+            return False
+        word = tokens[0][1].upper()
+        rule = cls.RESEND.get(word)
+        if rule is None and len(tokens) > 1 and tokens[1][0] is None:
+            rule = cls.RESEND.get(word + " " + tokens[1][1].upper())
+        if rule == "key":
+            return any(key is not None and key.lower() == "key" and value for key, value in tokens[1:])
+        return rule == "always"
 
     def _roundtrip(self, lines):
         try:

@@ -1,0 +1,54 @@
+import Foundation
+import ReturnLedgerCore
+import Testing
+
+/// The command table is the one source of what each command is; these check that the copies
+/// outside Swift and the tests that sample every command agree with it.
+@Suite struct CommandTableTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A form's name as clients spell it: the word, and its sub-command when the word has them.
+    static func name(_ spec: CommandSpec, _ form: CommandForm) -> String {
+        form.sub.map { spec.word.rawValue + " " + $0 } ?? spec.word.rawValue
+    }
+
+    @Test func thePythonClientsRetryTableIsTheCommandTable() throws {
+        let source = try String(contentsOf: CommandTableTests.root.appendingPathComponent("clients/python/returnledger/client.py"),
+                                encoding: .utf8)
+        let start = try #require(source.range(of: "RESEND = {"))
+        let end = try #require(source.range(of: "}", range: start.upperBound..<source.endIndex))
+        var python: [String: String] = [:]
+        let body = source[start.upperBound..<end.lowerBound]
+        for pair in body.split(separator: ",") {
+            let parts = pair.split(separator: ":").map { $0.trimmingCharacters(in: .whitespacesAndNewlines.union(["\""])) }
+            guard parts.count == 2 else { continue }
+            python[parts[0]] = parts[1]
+        }
+        var table: [String: String] = [:]
+        for spec in CommandTable.all {
+            for form in spec.forms { table[CommandTableTests.name(spec, form)] = form.resend.rawValue }
+        }
+        #expect(python == table)
+    }
+
+    @Test func everyFormHasARoleMatrixSample() {
+        for spec in CommandTable.all where spec.word != .AUTH && spec.word != .QUIT {
+            for form in spec.forms {
+                let name = CommandTableTests.name(spec, form)
+                #expect(RoleMatrixTests.samples.contains { $0.line == name || $0.line.hasPrefix(name + " ") },
+                        "no sample line for \(name) in RoleMatrixTests.samples")
+            }
+        }
+    }
+
+    @Test func formsOfAWordAgreeOnWhetherTheyHaveSubcommands() {
+        for spec in CommandTable.all {
+            let withSub = spec.forms.filter { $0.sub != nil }.count
+            #expect(withSub == 0 || withSub == spec.forms.count, "\(spec.word)")
+            for form in spec.forms {
+                #expect(form.usage.hasPrefix(CommandTableTests.name(spec, form)), "\(form.usage)")
+            }
+        }
+    }
+}
