@@ -1,6 +1,7 @@
 extension Ledger {
-    /// Answers a read-only command from the state.
-    public func query(_ command: Command) throws(DomainError) -> Reply {
+    /// Answers a read-only command from the state, for the acting user in `context` (what a user
+    /// may see is decided here, as what it may change is decided in `decide`).
+    public func query(_ command: Command, _ context: Context) throws(DomainError) -> Reply {
         switch command {
         case .userList:
             return Reply(lines: users.values.sorted { $0.name < $1.name }.map {

@@ -181,7 +181,7 @@ final class Engine: @unchecked Sendable {
                 }
                 return result
             }
-            do { return .success(try ledger.queryInPlace(command)) } catch { return .failure(error) }
+            do { return .success(try ledger.queryInPlace(command, context)) } catch { return .failure(error) }
         }
     }
 
@@ -330,7 +330,9 @@ func monotonicMillis() -> Int { monotonicMicros() / 1000 }
 /// of its collections on every request (callgrind: about 40 of a STOCK's ~160 retains and
 /// releases). Neither changes anything.
 extension Ledger {
-    mutating func queryInPlace(_ command: Command) throws(DomainError) -> Reply { try query(command) }
+    mutating func queryInPlace(_ command: Command, _ context: Context) throws(DomainError) -> Reply {
+        try query(command, context)
+    }
 
     mutating func recordInPlace(_ command: Command, name: String, _ context: Context)
         -> (events: [Event], result: Result<Reply, DomainError>) {

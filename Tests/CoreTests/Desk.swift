@@ -40,7 +40,7 @@ struct Desk {
             events += produced
             return result
         }
-        do { return .success(try ledger.query(command)) } catch { return .failure(error) }
+        do { return .success(try ledger.query(command, context)) } catch { return .failure(error) }
     }
 
     @discardableResult

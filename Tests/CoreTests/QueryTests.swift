@@ -128,7 +128,8 @@ import Testing
         #expect(rebuilt.stats == desk.ledger.stats)
         #expect(rebuilt.stats.buckets.count >= 3)  // several filing days and both kinds
         for by in StatsGrouping.allCases {
-            #expect(try rebuilt.query(.stats(StatsQuery(by: by))) == desk.ledger.query(.stats(StatsQuery(by: by))))
+            let context = Context(user: "fin1", role: .finance, peer: "test", now: desk.now)
+            #expect(try rebuilt.query(.stats(StatsQuery(by: by)), context) == desk.ledger.query(.stats(StatsQuery(by: by)), context))
         }
         let purchases = desk.ok(.stats(StatsQuery(kind: .purchase)))
         #expect(purchases["filed"] == "1" && purchases["approved"] == "1" && purchases["return_rate"] == "0.0000")
