@@ -9,7 +9,7 @@ extension Ledger {
     func stats(_ query: StatsQuery) -> Reply {
         let fromDay = query.from?.daysSinceEpoch ?? .min, toDay = query.to?.daysSinceEpoch ?? .max
         var total = StatsIndex.Bucket()
-        var groups: [String: StatsIndex.Figures] = [:]
+        var groups: [String: StatsIndex.Totals] = [:]
         var approvals: [Int64] = []
         for (key, bucket) in stats.buckets where key.day >= fromDay && key.day <= toDay {
             if let kind = query.kind, key.kind != kind { continue }
@@ -22,7 +22,7 @@ extension Ledger {
             approvals += bucket.approvalSeconds
             guard let by = query.by, let figures = bucket.groups[by] else { continue }
             for (value, f) in figures {
-                groups[value, default: StatsIndex.Figures()].count += f.count
+                groups[value, default: StatsIndex.Totals()].count += f.count
                 groups[value]!.qty += f.qty
                 groups[value]!.amount += f.amount
             }

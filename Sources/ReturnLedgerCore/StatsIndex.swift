@@ -2,7 +2,7 @@
 /// counters, amounts and groups a query sums over its window. Derived state: rebuilt from the
 /// returns and orders after a snapshot is loaded, never stored.
 public struct StatsIndex: Sendable, Equatable {
-    public struct Figures: Sendable, Equatable {
+    public struct Totals: Sendable, Equatable {
         public var count = 0
         public var qty: Int64 = 0
         public var amount: Int64 = 0
@@ -20,7 +20,7 @@ public struct StatsIndex: Sendable, Equatable {
         public var amount: Int64 = 0
         public var returnedQty: Int64 = 0
         public var approvalSeconds: [Int64] = []
-        public var groups: [StatsGrouping: [String: Figures]] = [:]
+        public var groups: [StatsGrouping: [String: Totals]] = [:]
 
         /// Approval times as a multiset: live they are appended in approval order, a rebuild
         /// adds them in filing order.
@@ -63,15 +63,15 @@ public struct StatsIndex: Sendable, Equatable {
         if r.kind == .sale { bucket.returnedQty += qty }
         bucket.approvalSeconds.append(at.seconds - r.filedAt.seconds)
         let amount = r.amount.minor
-        bucket.groups[.reason, default: [:]][r.reason, default: Figures()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.location, default: [:]][r.location, default: Figures()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.clerk, default: [:]][r.filedBy, default: Figures()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.party, default: [:]][r.party, default: Figures()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.day, default: [:]][r.filedAt.day.description, default: Figures()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.reason, default: [:]][r.reason, default: Totals()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.location, default: [:]][r.location, default: Totals()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.clerk, default: [:]][r.filedBy, default: Totals()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.party, default: [:]][r.party, default: Totals()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.day, default: [:]][r.filedAt.day.description, default: Totals()].add(count: 1, qty: qty, amount: amount)
         for (index, item) in r.items.enumerated() {
             // A return counts once per SKU it holds, however many of its lines carry that SKU.
             let first = index == 0 || !r.items[..<index].contains { $0.sku == item.sku }
-            bucket.groups[.sku, default: [:]][item.sku, default: Figures()]
+            bucket.groups[.sku, default: [:]][item.sku, default: Totals()]
                 .add(count: first ? 1 : 0, qty: item.quantity, amount: item.amount.minor)
         }
         buckets[key] = bucket

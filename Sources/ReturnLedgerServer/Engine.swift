@@ -18,7 +18,7 @@ final class Engine: @unchecked Sendable {
     private let storage: DataDirectory
     private let fs: any FileSystem
     private let clock: @Sendable () -> Timestamp
-    let figures: Figures
+    let counters: ServerCounters
     private let snapshotEvery: Int
     private var eventsSinceSnapshot = 0
     private var snapshotInFlight = false
@@ -47,14 +47,14 @@ final class Engine: @unchecked Sendable {
     }
 
     init(recovered: Recovery.Result, wal: WriteAheadLog, storage: DataDirectory, fs: any FileSystem,
-         snapshotEvery: Int, clock: @escaping @Sendable () -> Timestamp, figures: Figures) {
+         snapshotEvery: Int, clock: @escaping @Sendable () -> Timestamp, counters: ServerCounters) {
         self.ledger = recovered.ledger
         self.wal = wal
         self.storage = storage
         self.fs = fs
         self.snapshotEvery = snapshotEvery
         self.clock = clock
-        self.figures = figures
+        self.counters = counters
         self.eventsSinceSnapshot = recovered.eventsReplayed
         if recovered.snapshotSeq > 0 { snapshotFigures.seq = recovered.snapshotSeq }
         wal.onFailure = { [weak self] error in
@@ -92,7 +92,7 @@ final class Engine: @unchecked Sendable {
             result.replies += 1
             switch item {
             case .failed(let failure):
-                figures.failedUnparsed()
+                counters.failedUnparsed()
                 // NOAUTH comes before UNKNOWN_COMMAND and SYNTAX; only framing errors come first.
                 let framing = failure.code == .TOO_LONG || failure.code == .ENCODING
                 let error = session.user == nil && !framing ? DomainError(.NOAUTH, "log in first: AUTH user password") : failure
@@ -265,7 +265,7 @@ final class Engine: @unchecked Sendable {
         Runner.log("storage failed: \(error.message); refusing changes, serving reads from disk")
         storageFailed = true
         do {
-            ledger = try Recovery.load(storage, fs: fs, repair: false, limit: wal.figures.durableSeq).ledger
+            ledger = try Recovery.load(storage, fs: fs, repair: false, limit: wal.status.durableSeq).ledger
         } catch {
             Runner.log("could not reload from disk (\(error.message)); serving reads from memory")
         }
@@ -291,8 +291,8 @@ final class Engine: @unchecked Sendable {
 
     private func info() -> Reply {
         var lines: [[Field]] = []
-        let f = figures.read()
-        lines.append([Field("section", "server"), Field("version", Figures.version),
+        let f = counters.read()
+        lines.append([Field("section", "server"), Field("version", ServerCounters.version),
                       Field("uptime_s", String(clock().seconds - f.startedAt)), Field("pid", String(f.pid))])
         lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
                       Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected))])
@@ -305,7 +305,7 @@ final class Engine: @unchecked Sendable {
             lines.append([Field("section", "command"), Field("name", word.rawValue), Field("calls", String(c.calls)),
                           Field("failed", String(c.failed))])
         }
-        let w = wal.figures
+        let w = wal.status
         lines.append([Field("section", "wal"), Field("seq", String(w.lastSeq)), Field("durable_seq", String(w.durableSeq)),
                       Field("bytes", String(w.diskBytes)), Field("fsync", wal.policy.rawValue),
                       Field("fsyncs", String(w.syncs)), Field("last_fsync_us", String(w.lastSyncMicros)),

@@ -8,7 +8,7 @@ import Synchronization
 public final class Server: @unchecked Sendable {
     public let config: ServerConfig
     let engine: Engine
-    let figures: Figures
+    let counters: ServerCounters
     /// The event loops connections are spread over, round-robin. One, as in Redis: the engine is
     /// a single writer anyway, and on this 2-core machine two loops measured no faster and with a
     /// worse tail (STOCK at pipeline 1: 0.77x of Redis with two, 0.79x with one; p99 4.4 -> 2.1 ms),
@@ -32,7 +32,7 @@ public final class Server: @unchecked Sendable {
     public init(config: ServerConfig, clock: (@Sendable () -> Timestamp)? = nil) throws(StorageError) {
         self.config = config
         let clock = clock ?? { Timestamp(seconds: Syscalls.now()) }
-        figures = Figures(startedAt: clock().seconds, pid: getpid(), fsyncPolicy: config.fsync.rawValue)
+        counters = ServerCounters(startedAt: clock().seconds, pid: getpid(), fsyncPolicy: config.fsync.rawValue)
         let directory = DataDirectory(config.dataDirectory)
         let started = monotonicMillis()
         let recovered = try Recovery.load(directory, fs: config.fileSystem, repair: true)
@@ -45,7 +45,7 @@ public final class Server: @unchecked Sendable {
         recoveryNotes = notes
         gatesReplies = true  // every policy: a reply follows its record's write (always: its fsync)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
-                        snapshotEvery: config.snapshotEvery, clock: clock, figures: figures)
+                        snapshotEvery: config.snapshotEvery, clock: clock, counters: counters)
     }
 
     /// Prepares the state: the bootstrap admin on an empty store, and the demo shop if asked.
@@ -83,8 +83,8 @@ public final class Server: @unchecked Sendable {
             let accepted: (fd: Int32, peer: String)?
             do { accepted = try Syscalls.accept(listenFD) } catch { return }
             guard let (fd, peer) = accepted else { return }
-            if figures.connectionsNow >= config.maxConnections {
-                figures.rejected()
+            if counters.connectionsNow >= config.maxConnections {
+                counters.rejected()
                 let message = Array("ERR LIMIT too many connections\n".utf8)
                 _ = message.withUnsafeBytes { Syscalls.write(fd, $0) }
                 Syscalls.close(fd)
@@ -93,13 +93,13 @@ public final class Server: @unchecked Sendable {
             let id = nextSession.add(1, ordering: .relaxed).newValue
             let connection = Connection(fd: fd, peer: peer, id: id, server: self, loop: loops[id % loops.count])
             connections.withLock { $0[id] = connection }
-            figures.opened()
+            counters.opened()
             connection.loop.post { connection.start() }
         }
     }
 
     func unregister(_ id: Int) {
-        if connections.withLock({ $0.removeValue(forKey: id) }) != nil { figures.closed() }
+        if connections.withLock({ $0.removeValue(forKey: id) }) != nil { counters.closed() }
     }
 
     private func sweepIdle() {

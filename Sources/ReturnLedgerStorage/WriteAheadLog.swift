@@ -22,7 +22,7 @@ public enum FsyncPolicy: String, Sendable, CaseIterable {
 /// Concurrency turns into bigger batches, not more fsyncs: while one fdatasync runs, appends
 /// pile up and the next round covers them all.
 public final class WriteAheadLog: @unchecked Sendable {
-    public struct Figures: Sendable {
+    public struct Status: Sendable {
         public var lastSeq: UInt64 = 0
         public var durableSeq: UInt64 = 0
         public var bytesWritten = 0
@@ -56,7 +56,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         var waiters: [Waiter] = []
         var waitersHead = 0
         var failure: StorageError?
-        var figures = Figures()
+        var status = Status()
     }
 
     public let policy: FsyncPolicy
@@ -99,8 +99,8 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.writtenSeq = lastSeq
         self.syncedSeq = lastSeq
         var initial = Shared(durableSeq: lastSeq)
-        initial.figures.lastSeq = lastSeq
-        initial.figures.durableSeq = lastSeq
+        initial.status.lastSeq = lastSeq
+        initial.status.durableSeq = lastSeq
         if let segment {
             fd = try fs.openForAppend(directory.file(segment.name), create: false)
             segmentFirstSeq = segment.firstSeq
@@ -112,9 +112,9 @@ public final class WriteAheadLog: @unchecked Sendable {
                 segmentSize = LogRecord.magic.count
             }
         }
-        initial.figures.segmentBytes = segmentSize
+        initial.status.segmentBytes = segmentSize
         for existing in try directory.contents(fs).segments {
-            initial.figures.diskBytes += (try? fs.readFileSize(directory.file(existing.name))) ?? 0
+            initial.status.diskBytes += (try? fs.readFileSize(directory.file(existing.name))) ?? 0
         }
         shared = Mutex(initial)
         if policy == .everysec {
@@ -132,7 +132,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     }
 
     public var failure: StorageError? { shared.withLock { $0.failure } }
-    public var figures: Figures { shared.withLock { $0.figures } }
+    public var status: Status { shared.withLock { $0.status } }
 
     /// Appends one record and returns its sequence number. Engine queue only. Throws once the
     /// log has failed: nothing more may be acknowledged.
@@ -148,7 +148,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             }
             LogRecord.append(entry, seq: seq, to: &s.pieces[s.pieces.count - 1].bytes)
             s.pieces[s.pieces.count - 1].lastSeq = seq
-            s.figures.lastSeq = seq
+            s.status.lastSeq = seq
             if !s.flushing {
                 s.flushing = true
                 idle = true
@@ -238,17 +238,17 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     private func release(durable: UInt64?, bytes: Int, syncMicros: Int) {
         let ready: [Waiter] = shared.withLock { s in
-            s.figures.bytesWritten += bytes
-            s.figures.diskBytes += bytes
-            s.figures.segmentBytes = segmentSize
+            s.status.bytesWritten += bytes
+            s.status.diskBytes += bytes
+            s.status.segmentBytes = segmentSize
             if syncMicros >= 0 {
-                s.figures.syncs += 1
-                s.figures.lastSyncMicros = syncMicros
-                s.figures.maxSyncMicros = max(s.figures.maxSyncMicros, syncMicros)
+                s.status.syncs += 1
+                s.status.lastSyncMicros = syncMicros
+                s.status.maxSyncMicros = max(s.status.maxSyncMicros, syncMicros)
             }
             guard let durable else { return [] }
             s.durableSeq = max(s.durableSeq, durable)
-            s.figures.durableSeq = s.durableSeq
+            s.status.durableSeq = s.durableSeq
             var ready: [Waiter] = []
             while s.waitersHead < s.waiters.count, s.waiters[s.waitersHead].seq <= s.durableSeq {
                 ready.append(s.waiters[s.waitersHead])
@@ -266,7 +266,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func fail(_ error: StorageError) {
         let waiting: [Waiter] = shared.withLock { s in
             s.failure = error
-            s.figures.failure = error.message
+            s.status.failure = error.message
             s.flushing = true  // nothing more is written
             let waiting = Array(s.waiters[s.waitersHead...])
             s.waiters = []
@@ -290,7 +290,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         let newFD = try fs.openForAppend(directory.file(name), create: true)
         fd = newFD
         try fs.write(newFD, bytes: LogRecord.magic)
-        shared.withLock { $0.figures.diskBytes += LogRecord.magic.count }
+        shared.withLock { $0.status.diskBytes += LogRecord.magic.count }
         try fs.sync(newFD, dataOnly: true)
         try fs.syncDirectory(directory.path)
         segmentFirstSeq = firstSeq
@@ -307,7 +307,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                 if segments[index + 1].seq <= seq + 1, segment.seq != segmentFirstSeq {
                     let path = directory.file(segment.name)
                     let size = (try? fs.readFileSize(path)) ?? 0
-                    if (try? fs.remove(path)) != nil { shared.withLock { $0.figures.diskBytes -= size } }
+                    if (try? fs.remove(path)) != nil { shared.withLock { $0.status.diskBytes -= size } }
                 }
             }
             for snapshot in contents.snapshots where snapshot.name != keepSnapshot && snapshot.seq < seq {

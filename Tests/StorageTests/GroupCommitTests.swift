@@ -23,7 +23,7 @@ import Testing
         }
         done.wait()
         #expect(released.withLock { $0.count } == 500)
-        #expect(log.figures.durableSeq == 500)
+        #expect(log.status.durableSeq == 500)
         // 500 appends without waiting in between: far fewer fdatasyncs than records.
         #expect(fs.counters.syncs < 250)
     }
@@ -53,7 +53,7 @@ import Testing
         #expect(!log.isDurable(2))
         for start in held.withLock({ $0 }) { start() }
         done.wait()
-        #expect(log.figures.durableSeq == 21)
+        #expect(log.status.durableSeq == 21)
         #expect(fs.counters.syncs - before == 1)
     }
 

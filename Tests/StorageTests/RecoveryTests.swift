@@ -132,19 +132,19 @@ import Testing
                 total + ((try? PosixFileSystem().readFile(dir.directory.file(name)).count) ?? 0)
             }
         }
-        #expect(log.figures.diskBytes == segmentsOnDisk())  // counted when opened
+        #expect(log.status.diskBytes == segmentsOnDisk())  // counted when opened
         for entry in entries[30..<45] {
             try log.append(entry)
             log.flush()
         }
-        #expect(log.figures.diskBytes == segmentsOnDisk())  // writes and new segments
+        #expect(log.status.diskBytes == segmentsOnDisk())  // writes and new segments
         _ = try snapshotAndDropCovered(log, entries, at: 45, in: dir)
         // Every segment the snapshot covers is gone. What follows it may be one segment or more:
         // how the 15 records after it were grouped into writes (and so into 1,500-byte segments)
         // depends on when the flusher ran.
         let remaining = try dir.directory.contents(PosixFileSystem()).segments
         #expect(remaining.first?.seq == 46)
-        #expect(log.figures.diskBytes == segmentsOnDisk())  // dropped segments subtracted
+        #expect(log.status.diskBytes == segmentsOnDisk())  // dropped segments subtracted
     }
 
     @Test func aCorruptNewestSnapshotFallsBackOrRefuses() throws {

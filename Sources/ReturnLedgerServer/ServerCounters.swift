@@ -1,10 +1,10 @@
 import Synchronization
 
 /// Server-wide counters shared by the listener, connections and the engine (for INFO).
-final class Figures: Sendable {
+final class ServerCounters: Sendable {
     static let version = "0.1.0"
 
-    struct Snapshot: Sendable {
+    struct Values: Sendable {
         var startedAt: Int64 = 0
         var pid: Int32 = 0
         var fsyncPolicy = "always"
@@ -14,13 +14,13 @@ final class Figures: Sendable {
         var unparsed = 0
     }
 
-    private let state: Mutex<Snapshot>
+    private let state: Mutex<Values>
 
     init(startedAt: Int64, pid: Int32, fsyncPolicy: String) {
-        state = Mutex(Snapshot(startedAt: startedAt, pid: pid, fsyncPolicy: fsyncPolicy))
+        state = Mutex(Values(startedAt: startedAt, pid: pid, fsyncPolicy: fsyncPolicy))
     }
 
-    func read() -> Snapshot { state.withLock { $0 } }
+    func read() -> Values { state.withLock { $0 } }
     func opened() { state.withLock { $0.connectionsNow += 1; $0.connectionsTotal += 1 } }
     func closed() { state.withLock { $0.connectionsNow -= 1 } }
     func rejected() { state.withLock { $0.connectionsRejected += 1 } }
