@@ -48,6 +48,15 @@ public enum Command: Sendable, Equatable {
         }
     }
 
+    /// A read whose cost grows with the state (it walks returns, the audit trail, notices or
+    /// every party): the server answers it from a copy, off the writer queue.
+    public var scansState: Bool {
+        switch self {
+        case .list, .audit, .notices, .balance(party: nil): return true
+        default: return false
+        }
+    }
+
     /// The id the audit trail records for this command.
     public var target: String {
         switch self {

@@ -41,13 +41,6 @@ public struct Ledger: Sendable, Equatable {
     public func level(_ sku: String, _ slot: StockSlot) -> StockLevel { stock[sku]?[slot] ?? StockLevel() }
 }
 
-/// Lockout rule: 10 failures for one user within 15 minutes lock it for 15 minutes.
-public enum Lockout {
-    public static let failures = 10
-    public static let window: Int64 = 15 * 60
-    public static let duration: Int64 = 15 * 60
-}
-
 extension Ledger {
     /// Folds one event into the state. Never fails: `decide` already checked everything, and
     /// replaying the log must reach the same state.
@@ -92,7 +85,7 @@ extension Ledger {
         case .returnInspected(let number, let disposition, let note, let by, let at):
             applyInspection(number, disposition: disposition, note: note, by: by, at: at)
         case .loginFailed(let user, let at):
-            var recent = (loginFailures[user] ?? []).filter { at.seconds - $0.seconds < Lockout.window }
+            var recent = recentFailures(user, at: at)
             recent.append(at)
             if recent.count >= Lockout.failures {
                 lockedUntil[user] = Timestamp(seconds: at.seconds + Lockout.duration)

@@ -20,8 +20,9 @@ protocol EventHandler: AnyObject {
 /// epoll_wait ─▶ handle(EPOLLIN) ─▶ Connection: read, parse, engine (sync), queue replies
 ///      ▲          handle(EPOLLOUT) ─▶ Connection: send what is left
 ///      │          posted tasks, then roundEnded() ─▶ Connection: send the queued replies
-///      └── eventfd ◀── post { … } from any thread (durable replies, crypt results, shutdown, and
-///                      the log flusher's start, which so runs after the round's requests are in)
+///      └── eventfd ◀── post { … } from any thread (durability reports, crypt results, deferred
+///                      replies, shutdown); the log flusher's start is queued with `soon` on the
+///                      loop thread itself and runs when the round's requests are in
 /// ```
 final class EventLoop: @unchecked Sendable {
     private let epfd: Int32
@@ -34,6 +35,12 @@ final class EventLoop: @unchecked Sendable {
     private var roundEnd: [any EventHandler] = []
     private var roundEndSpare: [any EventHandler] = []
     private var thread: pthread_t?
+    /// The loop thread's id once it runs, to tell whether a caller is on it.
+    private let loopThread = Atomic<UInt>(0)
+    /// Tasks to run when this round ends, before the handlers' `roundEnded`. Loop thread only.
+    private var roundEndTasks: [() -> Void] = []
+    /// "Durable up to N" for the connections on this loop; set by the server before it starts.
+    var durability: DurabilityFanout!
     /// Where connections on this loop read into, one at a time: what a read brings is framed
     /// before the next read. Loop thread only; lives as long as the loop.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
@@ -67,6 +74,17 @@ final class EventLoop: @unchecked Sendable {
         if wasEmpty {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    /// Runs `task` at the end of this round when called on the loop thread (no wake-up, no lock),
+    /// else as `post` does. The log's flusher starts this way: after the round's requests are
+    /// in, so one fdatasync covers them all.
+    func soon(_ task: @escaping @Sendable () -> Void) {
+        if loopThread.load(ordering: .relaxed) == UInt(pthread_self()) {
+            roundEndTasks.append(task)
+        } else {
+            post(task)
         }
     }
 
@@ -111,6 +129,7 @@ final class EventLoop: @unchecked Sendable {
     private func run() {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
         while true {
             let n = epoll_wait(epfd, events, Int32(capacity), -1)
             if n < 0 {
@@ -134,6 +153,11 @@ final class EventLoop: @unchecked Sendable {
                 return taken
             }
             for task in pending { task() }
+            while !roundEndTasks.isEmpty {
+                let tasks = roundEndTasks
+                roundEndTasks.removeAll(keepingCapacity: true)
+                for task in tasks { task() }
+            }
             while !roundEnd.isEmpty {
                 swap(&roundEnd, &roundEndSpare)
                 for handler in roundEndSpare { handler.roundEnded() }

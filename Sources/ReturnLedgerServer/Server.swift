@@ -46,6 +46,10 @@ public final class Server: @unchecked Sendable {
         gatesReplies = true  // every policy: a reply follows its record's write (always: its fsync)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters)
+        // One report per advance of the durable sequence, fanned out to each loop's waiters.
+        let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
+        for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }
+        wal.onDurable = { seq, failed in for fanout in fanouts { fanout.report(durable: seq, failed: failed) } }
     }
 
     /// Prepares the state: the bootstrap admin on an empty store, and the demo shop if asked.
@@ -58,10 +62,11 @@ public final class Server: @unchecked Sendable {
     public func start() throws(SystemError) {
         let (fd, port) = try Syscalls.listen(host: config.host, port: config.port)
         for loop in loops { loop.start() }
-        // Group commit in step with the loop: the flusher starts once the round's requests are in.
+        // Group commit in step with the loop: the flusher starts once the round's requests are in
+        // (queued at the round's end when the append ran on the loop thread, which is the rule).
         // Set on the writer queue, the only thread that appends.
         let loop = loops[0]
-        engine.queue.sync { engine.wal.startFlusher = { start in loop.post(start) } }
+        engine.queue.sync { engine.wal.startFlusher = { start in loop.soon(start) } }
         listenFD = fd
         self.port = port
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
@@ -121,7 +126,7 @@ public final class Server: @unchecked Sendable {
         // flushed, then each connection sends what it has and closes.
         engine.queue.sync {}
         engine.wal.flush()
-        engine.snapshotQueue.sync {}  // a snapshot being written finishes (or its .tmp would linger)
+        engine.snapshots.queue.sync {}  // a snapshot being written finishes (or its .tmp would linger)
         engine.wal.flush()
         for loop in loops { loop.sync {} }  // replies the flush released are taken
         for connection in open { connection.loop.sync { connection.drainAndClose() } }

@@ -68,6 +68,10 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var timer: (any DispatchSourceTimer)?
     /// Called once, on the flusher queue, when a write or fsync fails.
     public var onFailure: (@Sendable (StorageError) -> Void)?
+    /// The one "durable up to N" signal: called on the flusher queue after each advance of the
+    /// durable sequence (once per fsync under `always`, however many waited), and with
+    /// `failed: true` when the log fails. Set before the first append.
+    public var onDurable: (@Sendable (_ durable: UInt64, _ failed: Bool) -> Void)?
 
     /// How an idle flusher is started once a record waits; nil: at once. The server hands the
     /// start to its event loop, which runs it after the round of ready sockets is handled, so one
@@ -237,6 +241,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     }
 
     private func release(durable: UInt64?, bytes: Int, syncMicros: Int) {
+        var advanced: UInt64?
         let ready: [Waiter] = shared.withLock { s in
             s.status.bytesWritten += bytes
             s.status.diskBytes += bytes
@@ -247,6 +252,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                 s.status.maxSyncMicros = max(s.status.maxSyncMicros, syncMicros)
             }
             guard let durable else { return [] }
+            if durable > s.durableSeq { advanced = durable }
             s.durableSeq = max(s.durableSeq, durable)
             s.status.durableSeq = s.durableSeq
             var ready: [Waiter] = []
@@ -261,6 +267,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             return ready
         }
         for waiter in ready { waiter.done(true) }
+        if let advanced { onDurable?(advanced, false) }
     }
 
     private func fail(_ error: StorageError) {
@@ -274,6 +281,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             return waiting
         }
         for waiter in waiting { waiter.done(false) }
+        onDurable?(shared.withLock { $0.durableSeq }, true)
         onFailure?(error)
     }
 

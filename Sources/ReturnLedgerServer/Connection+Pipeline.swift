@@ -1,0 +1,118 @@
+import ReturnLedgerCore
+import ReturnLedgerWire
+
+/// The request pipeline of a connection: frames become parsed requests, batches go to the engine
+/// in order, and their replies are queued in that order once the log holds what they observed.
+/// One batch is outstanding at a time (`busy`), which is what keeps replies in request order
+/// across the waits: the log's fsync, crypt, and replies computed off the writer.
+extension Connection {
+    /// Sends batches to the engine while nothing is outstanding; hands AUTH and password
+    /// hashing to the Authenticator.
+    func pump() {
+        guard !closed else { return }
+        // Whatever was answered goes out at the end of this round, also when a later batch
+        // now waits for the log or for crypt.
+        defer { scheduleFlush() }
+        while !busy, !closed, !closeAfterFlush, next < frames.count, unsent < Connection.maxQueuedOutput {
+            batch.removeAll(keepingCapacity: true)
+            collect: while next < frames.count, batch.count < Connection.batchSize {
+                let item: Incoming
+                switch frames[next] {
+                case .tooLong:
+                    item = .failed(DomainError(.TOO_LONG, "line longer than \(framer.maxLine) bytes"))
+                case .line(let bytes):
+                    guard let parsed = RequestParser.parse(bytes) else { next += 1; continue }
+                    switch parsed {
+                    case .failure(let error):
+                        item = .failed(error)
+                    case .success(let request):
+                        if case .success(let command) = request.parsed, Authenticator.needsCrypt(command) {
+                            guard batch.isEmpty else { break collect }
+                            next += 1
+                            busy = true
+                            Authenticator.run(request, command, engine: server.engine, session: session, loop: loop) { [self] result, login in
+                                if let login {
+                                    if login.succeeded {
+                                        self.session.user = login.user
+                                    } else {
+                                        self.session.failures += 1
+                                        var result = result
+                                        if self.session.failures >= Session.maxFailures { result.close = true }
+                                        return resume(result)
+                                    }
+                                }
+                                resume(result)
+                            }
+                            return
+                        }
+                        item = .request(request)
+                    }
+                }
+                batch.append(item)
+                next += 1
+            }
+            if next >= frames.count { frames.removeAll(keepingCapacity: true); next = 0 }
+            if closeAfterFlush { break }
+            guard !batch.isEmpty else { continue }
+            // Synchronously: when the engine is idle Dispatch runs the batch right here on the
+            // loop thread; a reply that needs no wait for the log is sent without any hand-off.
+            let session = self.session
+            let engine = server.engine
+            let work = batch
+            let result = engine.onQueue { engine.run(work, session: session) }
+            guard accept(result) else { return }
+        }
+        updateReading()
+        if peerClosed, !busy, next >= frames.count { closeAfterFlush = true; flush() }
+    }
+
+    /// Back on the loop after crypt, the log or a deferred reply: take the result and carry on.
+    private func resume(_ result: Engine.BatchResult) {
+        busy = false
+        guard !closed else { return }
+        if accept(result) { pump() }
+    }
+
+    /// Takes a batch's replies: at once if the log already holds everything they observed, else
+    /// when the loop's durability fanout says it does. Returns whether this connection may go on
+    /// with its next requests now.
+    private func accept(_ result: Engine.BatchResult) -> Bool {
+        if server.gatesReplies, result.seq > 0, !server.engine.wal.isDurable(result.seq) {
+            busy = true
+            loop.durability.wait(for: result.seq) { [self] (durable: Bool) in
+                busy = false
+                guard !closed else { return }
+                if take(result, durable: durable) { pump() }
+            }
+            return false
+        }
+        return take(result, durable: true)
+    }
+
+    /// Encodes the replies into the output. False when a deferred reply is still to come.
+    private func take(_ result: Engine.BatchResult, durable: Bool) -> Bool {
+        guard durable else {
+            // The log failed before these were stored: none of them may be acknowledged.
+            for _ in 0..<result.count {
+                ReplyEncoder.encode(DomainError(.STORAGE, "the change may not have been stored; check before retrying"),
+                                    into: &output)
+            }
+            if result.close { closeAfterFlush = true }
+            return true
+        }
+        for reply in result.replies { ReplyEncoder.encode(reply, into: &output) }
+        if result.close { closeAfterFlush = true }
+        guard let deferred = result.deferred else { return true }
+        busy = true
+        deferred.queue.async { [self] in
+            let reply = deferred.work()
+            loop.post { [self] in
+                ReplyEncoder.encode(reply, into: &output)
+                busy = false
+                guard !closed else { return }
+                pump()
+            }
+        }
+        return false
+    }
+}

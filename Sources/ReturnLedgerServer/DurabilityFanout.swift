@@ -1,0 +1,77 @@
+import Synchronization
+
+/// "Durable up to N", from the log to the connections of one event loop: the log's flusher
+/// reports each advance once (`report`, any thread), the loop hears of it with one wake-up however
+/// many connections wait, and releases them in the order they asked, which is the order of their
+/// sequences (the writer hands out sequences in the order a loop's batches reach it).
+/// Later features that act on what is durable (push lines, the change feed) `subscribe` here.
+///
+/// ```
+/// flusher: fdatasync ─▶ report(seq) ─▶ one loop.post ─▶ advance: waiters ≤ seq, then subscribers
+/// ```
+final class DurabilityFanout: @unchecked Sendable {
+    private unowned let loop: EventLoop
+    /// Written by the flusher, read by the loop: the newest report and whether a wake-up for it
+    /// is already posted, so a burst of fsyncs costs one post.
+    private let reported = Mutex<(seq: UInt64, failed: Bool, posted: Bool)>((0, false, false))
+
+    // Loop thread only.
+    private var durable: UInt64 = 0
+    private var failed = false
+    private var waiters: [(seq: UInt64, done: (Bool) -> Void)] = []
+    private var head = 0
+    private var subscribers: [(UInt64) -> Void] = []
+
+    init(loop: EventLoop, durable: UInt64) {
+        self.loop = loop
+        self.durable = durable
+        reported.withLock { $0.seq = durable }
+    }
+
+    /// From the log: everything up to `seq` is durable (or, with `failed`, nothing more will be).
+    func report(durable seq: UInt64, failed: Bool = false) {
+        let post = reported.withLock { r -> Bool in
+            r.seq = max(r.seq, seq)
+            r.failed = r.failed || failed
+            defer { r.posted = true }
+            return !r.posted
+        }
+        if post { loop.post { [self] in advance() } }
+    }
+
+    /// Loop thread: calls `done(true)` once `seq` is durable, `done(false)` if the log fails first.
+    func wait(for seq: UInt64, _ done: @escaping (Bool) -> Void) {
+        if seq <= durable { done(true); return }
+        if failed { done(false); return }
+        waiters.append((seq, done))
+    }
+
+    /// Loop thread: `hook` runs after every advance, with the new durable sequence.
+    func subscribe(_ hook: @escaping (UInt64) -> Void) { subscribers.append(hook) }
+
+    private func advance() {
+        let (seq, didFail) = reported.withLock { r -> (UInt64, Bool) in
+            r.posted = false
+            return (r.seq, r.failed)
+        }
+        if seq > durable {
+            durable = seq
+            while head < waiters.count, waiters[head].seq <= seq {
+                waiters[head].done(true)
+                head += 1
+            }
+            if head > 1024, head * 2 > waiters.count {
+                waiters.removeFirst(head)
+                head = 0
+            }
+            for hook in subscribers { hook(seq) }
+        }
+        if didFail, !failed {
+            failed = true
+            let left = waiters[head...]
+            waiters = []
+            head = 0
+            for waiter in left { waiter.done(false) }
+        }
+    }
+}

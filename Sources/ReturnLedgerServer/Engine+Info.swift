@@ -1,0 +1,38 @@
+import ReturnLedgerCore
+
+/// INFO: the server's counters, the log, snapshots, the state's size and memory. O(1): figures
+/// kept up to date as things happen, nothing counted on demand.
+extension Engine {
+    func info() -> Reply {
+        var lines: [[Field]] = []
+        let f = counters.read()
+        lines.append([Field("section", "server"), Field("version", ServerCounters.version),
+                      Field("uptime_s", String(now().seconds - f.startedAt)), Field("pid", String(f.pid))])
+        lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
+                      Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected))])
+        let processed = calls.reduce(0) { $0 + $1.calls } + f.unparsed
+        let failed = calls.reduce(0) { $0 + $1.failed } + f.unparsed
+        lines.append([Field("section", "commands"), Field("processed", String(processed)), Field("failed", String(failed))])
+        for word in CommandWord.allCases {
+            let c = calls[word.ordinal]
+            guard c.calls > 0 else { continue }
+            lines.append([Field("section", "command"), Field("name", word.rawValue), Field("calls", String(c.calls)),
+                          Field("failed", String(c.failed))])
+        }
+        let w = wal.status
+        lines.append([Field("section", "wal"), Field("seq", String(w.lastSeq)), Field("durable_seq", String(w.durableSeq)),
+                      Field("bytes", String(w.diskBytes)), Field("fsync", wal.policy.rawValue),
+                      Field("fsyncs", String(w.syncs)), Field("last_fsync_us", String(w.lastSyncMicros)),
+                      Field("max_fsync_us", String(w.maxSyncMicros)), Field("status", w.failure == nil ? "ok" : "failed"),
+                      Field("error", w.failure ?? "")])
+        let s = snapshots.last
+        lines.append([Field("section", "snapshot"), Field("seq", String(s.seq)), Field("at", s.at),
+                      Field("bytes", String(s.bytes)), Field("duration_ms", String(s.millis)),
+                      Field("in_progress", snapshots.inFlight ? "yes" : "no"),
+                      Field("events_since", String(snapshots.eventsSince)), Field("error", s.failure ?? "")])
+        lines.append([Field("section", "state"), Field("returns", String(ledger.returns.count)),
+                      Field("orders", String(ledger.orders.count)), Field("audit", String(ledger.audit.count))])
+        lines.append([Field("section", "memory"), Field("rss_bytes", String(Syscalls.residentBytes()))])
+        return Reply(lines: lines)
+    }
+}
