@@ -13,8 +13,12 @@ extension Connection {
         // Whatever was answered goes out at the end of this round, also when a later batch
         // now waits for the log or for crypt.
         defer { scheduleFlush() }
-        while !busy, !closed, !closeAfterFlush, next < frames.count, unsent < Connection.maxQueuedOutput {
+        while !busy, !closed, !closeAfterFlush, next < frames.count || !carried.isEmpty, unsent < Connection.maxQueuedOutput {
             batch.removeAll(keepingCapacity: true)
+            if !carried.isEmpty {
+                batch.append(contentsOf: carried)
+                carried.removeAll()
+            }
             collect: while next < frames.count, batch.count < Connection.batchSize {
                 let item: Incoming
                 switch frames[next] {
@@ -60,10 +64,12 @@ extension Connection {
             let engine = server.engine
             let work = batch
             let result = engine.onQueue { engine.run(work, session: session) }
+            // The engine stops a batch after a reply it defers: the rest go first in the next one.
+            if result.consumed < work.count { carried = Array(work[result.consumed...]) }
             guard accept(result) else { return }
         }
         updateReading()
-        if peerClosed, !busy, next >= frames.count { closeAfterFlush = true; flush() }
+        if peerClosed, !busy, next >= frames.count, carried.isEmpty { closeAfterFlush = true; flush() }
     }
 
     /// Back on the loop after crypt, the log or a deferred reply: take the result and carry on.

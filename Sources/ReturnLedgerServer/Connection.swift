@@ -25,6 +25,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     var next = 0
     /// The batch being collected, kept to reuse its storage.
     var batch: [Incoming] = []
+    /// Requests of the last batch the engine did not reach (it stops after a deferred reply).
+    var carried: [Incoming] = []
     var output: [UInt8] = []
     private var written = 0
     private var readPaused = false

@@ -53,6 +53,8 @@ final class Engine: @unchecked Sendable {
         var replies: [Result<Reply, DomainError>] = []
         var seq: UInt64 = 0
         var close = false
+        /// How many of the batch's requests ran: the rest wait for the deferred reply (or QUIT).
+        var consumed = 0
         /// The batch's last request answers later, off the writer (SNAPSHOT, a scan).
         var deferred: DeferredReply?
 
@@ -87,6 +89,7 @@ final class Engine: @unchecked Sendable {
         var result = BatchResult()
         result.replies.reserveCapacity(batch.count)
         for item in batch {
+            result.consumed += 1
             switch item {
             case .failed(let failure):
                 counters.failedUnparsed()

@@ -280,8 +280,8 @@ public final class WriteAheadLog: @unchecked Sendable {
             s.waitersHead = 0
             return waiting
         }
-        for waiter in waiting { waiter.done(false) }
         onDurable?(shared.withLock { $0.durableSeq }, true)
+        for waiter in waiting { waiter.done(false) }
         onFailure?(error)
     }
 

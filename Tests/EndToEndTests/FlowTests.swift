@@ -160,3 +160,41 @@ func setUpShop(_ server: ServerProcess) throws {
         #expect(try clerk.call("STOCK A100").status == "OK sku=A100 on_hand=2 quarantine=0")
     }
 }
+
+/// Scans and DIGEST are answered off the writer queue, from a copy of the state: in a pipeline
+/// their replies still come in request order and show every change made before them.
+@Suite struct OffQueueReadTests {
+    @Test func scansInAPipelineKeepTheirPlaceAndSeeEarlierChanges() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let admin = try server.login("admin")
+        var lines: [String] = []
+        for i in 1...40 {
+            lines.append("SALE P-\(i) location=STORE1 customer=C1 paid=no A100:1")
+            lines.append("AUDIT limit=100000")
+            lines.append("BALANCE")
+            lines.append("STOCK A100")
+            if i % 10 == 0 { lines.append("DIGEST") }
+            if i == 20 { lines.append("SNAPSHOT") }  // written off the writer too; the requests after it wait their turn
+        }
+        try admin.send(lines.joined(separator: "\n") + "\n")
+        let replies = try admin.readReplies(lines.count)
+        var sales = 0
+        for (line, reply) in zip(lines, replies) {
+            #expect(reply.ok, "\(line) → \(reply.status)")
+            if line.hasPrefix("SALE") {
+                sales += 1
+                #expect(reply.status.hasPrefix("OK order=P-\(sales) "), "\(reply.status)")
+            } else if line.hasPrefix("AUDIT") {
+                // Every sale before this AUDIT in the pipeline is in it.
+                #expect(reply.data.filter { $0.contains("command=SALE") }.count == sales, "\(reply.status)")
+            } else if line == "BALANCE" {
+                #expect(reply.status.hasPrefix("OK receivable=\(sales * 25).00 "), "\(reply.status)")
+            } else if line == "DIGEST" {
+                #expect(reply.status.hasPrefix("OK seq="), "\(reply.status)")
+            }
+        }
+        #expect(sales == 40)
+    }
+}

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 import Testing
@@ -39,22 +40,16 @@ final class ServerProcess: @unchecked Sendable {
         port = try waitForReady()
     }
 
-    /// Reads stdout until the `ready ... port=P` line; no fixed sleeps.
+    /// Reads stdout until the `ready ... port=P` line; no fixed sleeps, and a deadline.
     private func waitForReady() throws -> Int {
-        var buffer = Data()
-        let handle = stdout.fileHandleForReading
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { throw StartError(message: "server exited before ready: \(errorText())") }
-            buffer.append(chunk)
-            let text = String(decoding: buffer, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ready ") }),
-               let portField = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
-               let port = Int(portField.dropFirst(5)) {
-                readyLine = String(line)
-                return port
-            }
+        let text = try readUntil(stdout.fileHandleForReading, contains: "ready ", seconds: 60)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ready ") }),
+              let portField = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
+              let port = Int(portField.dropFirst(5)) else {
+            throw StartError(message: "server exited before ready: \(errorText())")
         }
+        readyLine = String(line)
+        return port
     }
 
     struct StartError: Error { var message: String }
@@ -79,7 +74,8 @@ final class ServerProcess: @unchecked Sendable {
     func stop(keepData: Bool = false) -> Int32 {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
+            // A server that does not stop within a minute is killed, and its status says so.
+            withWatchdog(process.processIdentifier, seconds: 60) { process.waitUntilExit() }
         }
         if ownsDirectory && !keepData { try? FileManager.default.removeItem(at: directory) }
         return process.terminationStatus
@@ -107,4 +103,34 @@ final class ServerProcess: @unchecked Sendable {
         }
         if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
+}
+
+/// Reads from `handle` until the text holds `marker`, the writer closes, or `seconds` pass
+/// (then throws): `poll(2)` with the time left, so a server that hangs fails the test instead
+/// of hanging it.
+func readUntil(_ handle: FileHandle, contains marker: String, seconds: Int) throws -> String {
+    let deadline = DispatchTime.now() + .seconds(seconds)
+    var buffer: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while !String(decoding: buffer, as: UTF8.self).contains(marker) {
+        let left = Int(deadline.uptimeNanoseconds) - Int(DispatchTime.now().uptimeNanoseconds)
+        guard left > 0 else { throw ServerProcess.StartError(message: "no \(marker) within \(seconds) s") }
+        var pfd = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&pfd, 1, Int32(min(left / 1_000_000, 1000)))
+        if ready < 0, errno == EINTR { continue }
+        guard ready > 0 else { continue }
+        let n = read(handle.fileDescriptor, &chunk, chunk.count)
+        if n <= 0 { break }  // closed: the caller sees what there was
+        buffer.append(contentsOf: chunk[0..<n])
+    }
+    return String(decoding: buffer, as: UTF8.self)
+}
+
+/// Runs `body` (which waits for process `pid`); SIGKILLs the process if it is still running
+/// after `seconds`, so a hung child fails its test instead of hanging the suite.
+func withWatchdog<T>(_ pid: Int32, seconds: Int, _ body: () throws -> T) rethrows -> T {
+    let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds), execute: watchdog)
+    defer { watchdog.cancel() }
+    return try body()
 }

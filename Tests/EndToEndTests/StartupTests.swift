@@ -14,8 +14,13 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
     process.standardError = errors
     process.standardOutput = Pipe()
     try process.run()
-    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    // A server that should exit but does not is killed after a minute (the test then fails on
+    // its status) instead of hanging the suite.
+    let text = withWatchdog(process.processIdentifier, seconds: 60) {
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
     return (process.terminationStatus, text)
 }
 
@@ -75,9 +80,9 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
         process.standardError = err
         try process.run()
         defer { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() }
-        var text = ""
-        while !text.contains("ready ") { text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self) }
-        let port = Int(text.split(separator: " ").first { $0.hasPrefix("port=") }!.dropFirst(5))!
+        // A deadline, and no spinning if the server exits before `ready`.
+        let text = try readUntil(out.fileHandleForReading, contains: "ready ", seconds: 60)
+        let port = try #require(text.split(separator: " ").first { $0.hasPrefix("port=") }.flatMap { Int($0.dropFirst(5)) })
         let notice = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
         let password = try #require(notice.split(separator: " ").drop { $0 != "password" }.dropFirst().first)
         let client = try Client(port: port)

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 /// The tools in `tools/`, run as a person would run them, against the real server's files.
+/// (The random kill -9 crash test, `tools/crashtest.py`, is not run here: it is random by nature
+/// and takes minutes; `.ci/run` runs 50 cycles of it with a printed seed.)
 @Suite struct ToolTests {
     static var walBinary: URL { ServerProcess.binary.deletingLastPathComponent().appendingPathComponent("wal") }
 
@@ -13,8 +15,11 @@ import Testing
         process.standardOutput = out
         process.standardError = out
         try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = withWatchdog(process.processIdentifier, seconds: 120) {
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
         return (process.terminationStatus, text)
     }
 
@@ -48,16 +53,5 @@ import Testing
         let (status, out) = try ToolTests.run(ToolTests.walBinary, ["verify", server.directory.path])
         #expect(status == 1)
         #expect(out.contains("wal-00000000000000000001.log at offset 8"))
-    }
-
-    @Test func crashTestLosesNothingAcknowledged() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("tools/crashtest.py")
-        let (status, out) = try ToolTests.run(URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", script.path, "--cycles", "5", "--clients", "4",
-            "--binary", ServerProcess.binary.path, "--wal", ToolTests.walBinary.path,
-        ])
-        #expect(status == 0, "\(out)")
-        #expect(out.contains("crashtest: 5 cycles, 0 failed"))
     }
 }

@@ -9,20 +9,28 @@ import Testing
         let dir = TempDirectory()
         let fs = FaultInjectingFileSystem()
         let log = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: 0, segment: nil)
-        let released = Mutex<[UInt64]>([])
+        // What the callbacks saw, checked here: an #expect on the flusher's thread would be
+        // reported against no test.
+        let released = Mutex<[(seq: UInt64, ok: Bool, durable: Bool)]>([])
+        let reports = Mutex<[UInt64]>([])
+        log.onDurable = { seq, failed in if !failed { reports.withLock { $0.append(seq) } } }
         let done = DispatchGroup()
         for entry in sampleEntries(count: 500) {
             let seq = try log.append(entry)
             done.enter()
             log.whenDurable(seq) { ok in
-                #expect(ok)
-                #expect(log.isDurable(seq))
-                released.withLock { $0.append(seq) }
+                released.withLock { $0.append((seq, ok, log.isDurable(seq))) }
                 done.leave()
             }
         }
-        done.wait()
+        #expect(done.wait(timeout: .now() + 60) == .success)
         #expect(released.withLock { $0.count } == 500)
+        #expect(released.withLock { $0.allSatisfy { $0.ok && $0.durable } })
+        // One "durable up to N" report per advance, rising, ending at the last record.
+        let seen = reports.withLock { $0 }
+        #expect(seen.last == 500)
+        #expect(seen == seen.sorted() && Set(seen).count == seen.count)
+        #expect(seen.count <= fs.counters.syncs)
         #expect(log.status.durableSeq == 500)
         // 500 appends without waiting in between: far fewer fdatasyncs than records.
         #expect(fs.counters.syncs < 250)
@@ -41,18 +49,20 @@ import Testing
         log.startFlusher = { start in held.withLock { $0.append(start) } }
         let before = fs.counters.syncs
         let done = DispatchGroup()
+        let failures = Mutex(0)
         for entry in entries.dropFirst() {
             let seq = try log.append(entry)
             done.enter()
             log.whenDurable(seq) { ok in
-                #expect(ok)
+                if !ok { failures.withLock { $0 += 1 } }
                 done.leave()
             }
         }
         #expect(held.withLock { $0.count } == 1)  // asked once, while idle
         #expect(!log.isDurable(2))
         for start in held.withLock({ $0 }) { start() }
-        done.wait()
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        #expect(failures.withLock { $0 } == 0)
         #expect(log.status.durableSeq == 21)
         #expect(fs.counters.syncs - before == 1)
     }
@@ -64,14 +74,17 @@ import Testing
         let log = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: 0, segment: nil)
         try log.append(entries[0])
         log.flush()
+        let reported = Mutex<(UInt64, Bool)?>(nil)
+        log.onDurable = { seq, failed in reported.withLock { $0 = (seq, failed) } }
         fs.failSyncs(true)
         let seq = try log.append(entries[1])
         let outcome = Mutex<Bool?>(nil)
         let done = DispatchSemaphore(value: 0)
         log.whenDurable(seq) { ok in outcome.withLock { $0 = ok }; done.signal() }
-        done.wait()
+        #expect(done.wait(timeout: .now() + 60) == .success)
         #expect(outcome.withLock { $0 } == false)
         #expect(log.failure != nil)
+        #expect(reported.withLock { $0.map { $0.0 == 1 && $0.1 } } == true)  // failed, durable up to 1
         #expect(throws: StorageError.self) { try log.append(entries[2]) }
         #expect(log.isDurable(1))
         #expect(!log.isDurable(2))
@@ -86,7 +99,7 @@ import Testing
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<Bool?>(nil)
         log.whenDurable(seq) { ok in outcome.withLock { $0 = ok }; done.signal() }
-        done.wait()
+        #expect(done.wait(timeout: .now() + 60) == .success)
         #expect(outcome.withLock { $0 } == false)
         #expect(log.failure?.message.contains("No space") == true)
     }

@@ -1,4 +1,5 @@
 import ReturnLedgerWire
+import TestSupport
 import Testing
 
 @Suite struct LineFramerTests {
@@ -42,7 +43,8 @@ import Testing
     /// the stream is cut into reads.
     @Test func anyChunkingGivesTheSameFrames() {
         var stream: [UInt8] = []
-        var generator = SystemRandomNumberGenerator()
+        let seed = testSeed("anyChunkingGivesTheSameFrames")
+        var generator = SeededGenerator(seed: seed)
         let pieces: [[UInt8]] = [
             Array("PING\r\n".utf8), Array("STOCK A100\n".utf8), [0xFF, 0xFD, 0x01], [0xFF, 0xF6],
             [0xFF, 0xFA, 0x1F, 0, 80, 0xFF, 0xF0], Array(String(repeating: "z", count: 40).utf8),
@@ -50,7 +52,7 @@ import Testing
         ]
         for _ in 0..<400 { stream += pieces[Int.random(in: 0..<pieces.count, using: &generator)] }
         let whole = frames([stream])
-        #expect(whole == frames(stream.map { [$0] }))  // every byte through the slow path's boundaries
+        #expect(whole == frames(stream.map { [$0] }), "seed \(seed)")  // every byte through the slow path's boundaries
         for _ in 0..<20 {
             var chunks: [[UInt8]] = []
             var i = 0
@@ -59,7 +61,7 @@ import Testing
                 chunks.append(Array(stream[i..<min(stream.count, i + size)]))
                 i += size
             }
-            #expect(frames(chunks) == whole)
+            #expect(frames(chunks) == whole, "seed \(seed)")
         }
         #expect(whole.contains(.tooLong))
         #expect(whole.contains(line("PING")))
