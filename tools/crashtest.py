@@ -19,10 +19,7 @@ Standard library only. Binaries default to .build/debug/{returnledger,wal}.
 import argparse
 import os
 import random
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,77 +27,29 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+from returnledger import Client, ConnectionLost, ReturnLedgerError, ServerProcess  # noqa: E402
+
 ADMIN_PASSWORD = "crash-admin"
 START_STOCK = 1_000_000
 
 
-class Conn:
-    """A blocking protocol client: send lines, read replies up to OK/ERR."""
-
-    def __init__(self, port, timeout=30):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.reader = self.sock.makefile("rb")
-
-    def send(self, lines):
-        self.sock.sendall("".join(line + "\n" for line in lines).encode())
-
-    def reply(self):
-        data = []
-        while True:
-            raw = self.reader.readline()
-            if not raw:
-                raise ConnectionError("closed")
-            line = raw.decode().rstrip("\n")
-            if line.startswith("OK") or line.startswith("ERR"):
-                return data, line
-            data.append(line)
-
-    def call(self, line):
-        self.send([line])
-        return self.reply()
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+def connect(port, user, password):
+    """A client that never re-sends: the test itself tracks what was acknowledged."""
+    return Client("127.0.0.1", port, user=user, password=password, retries=0)
 
 
-def field(key, line):
-    m = re.search(r"(?:^| )" + re.escape(key) + r'=("(?:[^"\\]|\\.)*"|\S*)', line)
-    if not m:
-        return None
-    v = m.group(1)
-    return v[1:-1] if v.startswith('"') else v
+def ask(client, line):
+    """One request; its reply, ERR included."""
+    return client.pipeline([line])[0]
 
 
-class Server:
+class Server(ServerProcess):
     def __init__(self, binary, data, fsync):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNLEDGER_")}
-        env["RETURNLEDGER_ADMIN_PASSWORD"] = ADMIN_PASSWORD
-        self.proc = subprocess.Popen([binary, "--port", "0", "--data", data, "--fsync", fsync],
-                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"port=(\d+)", line)
-        if not m:
-            err = self.proc.stderr.read()
-            raise RuntimeError("server did not start: %r %s" % (line, err))
-        self.port = int(m.group(1))
+        super().__init__(binary=binary, data=data, fsync=fsync, admin_password=ADMIN_PASSWORD, capture_stderr=True)
 
     def login(self, user, password):
-        c = Conn(self.port)
-        _, status = c.call("AUTH %s %s" % (user, password))
-        if not status.startswith("OK"):
-            raise RuntimeError("login %s: %s" % (user, status))
-        return c
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
+        return connect(self.port, user, password)
 
 
 class Ledger:
@@ -126,10 +75,8 @@ def worker(port, prefix, ledger, rng, stop):
     try:
         clerk = None
         sup = None
-        clerk = Conn(port)
-        sup = Conn(port)
-        clerk.call("AUTH clerk1 clerk1")
-        sup.call("AUTH sup1 sup1")
+        clerk = connect(port, "clerk1", "clerk1")
+        sup = connect(port, "sup1", "sup1")
         n = 0
         while not stop.is_set():
             burst = rng.randint(1, 6)
@@ -144,25 +91,24 @@ def worker(port, prefix, ledger, rng, stop):
                 meta.append(("return", order, key))
                 with ledger.lock:
                     ledger.sent_returns[key] = order
-            clerk.send(lines)
+            clerk.send_lines(lines)
             to_approve = []
             for kind, order, key in meta:
-                _, status = clerk.reply()
-                if kind == "sale" and status.startswith("OK"):
+                reply = clerk.read_reply()
+                if kind == "sale" and reply.ok:
                     ledger.add("acked_sales", order)
-                elif kind == "return" and status.startswith("OK"):
-                    rid = field("id", status)
+                elif kind == "return" and reply.ok:
+                    rid = reply["id"]
                     ledger.add("acked_returns", (order, rid), key)
                     if rng.random() < 0.7:
                         to_approve.append(rid)
             if to_approve:
-                sup.send(["APPROVE %s" % rid for rid in to_approve])
+                sup.send_lines(["APPROVE %s" % rid for rid in to_approve])
                 for rid in to_approve:
-                    _, status = sup.reply()
-                    if status.startswith("OK"):
+                    if sup.read_reply().ok:
                         ledger.add("acked_approvals", rid)
-    except (OSError, ConnectionError, ValueError):
-        pass  # the server was killed mid-conversation
+    except ReturnLedgerError:
+        pass  # the server was killed mid-conversation (ConnectionLost), or refused the login
     finally:
         for c in (clerk, sup):
             if c:
@@ -175,14 +121,14 @@ def check(server, ledger, wal_binary, data):
     aud = server.login("aud1", "aud1")
     clerk = server.login("clerk1", "clerk1")
 
-    balance_lines, balance = aud.call("BALANCE C1")
-    sales = {field("doc", l) for l in balance_lines if field("kind", l) == "sale"}
+    balance = ask(aud, "BALANCE C1")
+    sales = {row["doc"] for row in balance.data if row.get("kind") == "sale"}
     missing = ledger.acked_sales - sales
     if missing:
         problems.append("%d acknowledged sales lost, e.g. %s" % (len(missing), sorted(missing)[:3]))
 
-    list_lines, _ = aud.call("LIST limit=100000")
-    returns = [(field("id", l), field("order", l), field("state", l), field("doc", l), field("filed_at", l)) for l in list_lines]
+    listed = ask(aud, "LIST limit=100000")
+    returns = [(r.get("id"), r.get("order"), r.get("state"), r.get("doc"), r.get("filed_at")) for r in listed.data]
     by_order = {}
     for rid, order, state, doc, _ in returns:
         by_order.setdefault(order, []).append(rid)
@@ -203,18 +149,18 @@ def check(server, ledger, wal_binary, data):
     # A sample of acknowledged keys re-sent: the same id, existed=yes.
     sample = random.sample(sorted(ledger.acked_returns.items()), min(20, len(ledger.acked_returns)))
     for key, (order, rid) in sample:
-        _, status = clerk.call("RETURN %s A100:1 reason=DEFECTIVE key=%s" % (order, key))
-        if field("id", status) != rid or field("existed", status) != "yes":
-            problems.append("re-sent key %s answered %s, expected %s existed=yes" % (key, status, rid))
+        again = ask(clerk, "RETURN %s A100:1 reason=DEFECTIVE key=%s" % (order, key))
+        if again.get("id") != rid or again.get("existed") != "yes":
+            problems.append("re-sent key %s answered %s, expected %s existed=yes" % (key, again.status, rid))
 
     approved = [r for r in returns if r[2] == "approved"]
-    _, stock = aud.call("STOCK A100 location=STORE1")
+    stock = ask(aud, "STOCK A100 location=STORE1")
     expected_stock = START_STOCK - 2 * len(sales) + len(approved)
-    if field("on_hand", stock) != str(expected_stock):
-        problems.append("stock %s, history implies %d" % (field("on_hand", stock), expected_stock))
+    if stock.get("on_hand") != str(expected_stock):
+        problems.append("stock %s, history implies %d" % (stock.get("on_hand"), expected_stock))
     expected_balance = 50 * len(sales) - 25 * len(approved)
-    if field("balance", balance) != "%d.00" % expected_balance:
-        problems.append("balance %s, history implies %d.00" % (field("balance", balance), expected_balance))
+    if balance.get("balance") != "%d.00" % expected_balance:
+        problems.append("balance %s, history implies %d.00" % (balance.get("balance"), expected_balance))
 
     numbers = {}
     for r in approved:
@@ -224,16 +170,16 @@ def check(server, ledger, wal_binary, data):
         if sorted(serials) != list(range(1, len(serials) + 1)):
             problems.append("document numbers of %s have gaps" % day)
 
-    _, digest = aud.call("DIGEST")
+    digest = ask(aud, "DIGEST").get("digest")
     aud.close()
     clerk.close()
     server.stop()
     out = subprocess.run([wal_binary, "verify", data], capture_output=True, text=True)
-    offline = re.search(r"digest (\S+)", out.stdout)
+    offline = [line.split(" ", 1)[1] for line in out.stdout.splitlines() if line.startswith("digest ")]
     # The live digest was taken after every mutation of this check, so an offline replay of the
     # files must give the same one.
-    if not offline or offline.group(1) != field("digest", digest):
-        problems.append("offline replay digest %s differs from live %s" % (offline and offline.group(1), digest))
+    if not offline or offline[0] != digest:
+        problems.append("offline replay digest %s differs from live %s" % (offline and offline[0], digest))
     return problems, len(sales), len(returns), len(approved)
 
 
@@ -262,9 +208,9 @@ def main():
                      "SKU ADD A100 name=Kettle price=25", "PARTY ADD customer C1 name=Ana",
                      "PARTY ADD supplier S1 name=Supplier",
                      "PURCHASE P0 location=STORE1 supplier=S1 A100:%d@0" % START_STOCK]:
-            _, status = admin.call(line)
-            if not status.startswith("OK"):
-                sys.exit("setup failed: %s -> %s" % (line, status))
+            reply = ask(admin, line)
+            if not reply.ok:
+                sys.exit("setup failed: %s -> %s" % (line, reply.status))
         admin.close()
         expected = {"sale": 0}
         for cycle in range(1, args.cycles + 1):
@@ -282,13 +228,11 @@ def main():
             server = Server(args.binary, data, args.fsync)
             try:
                 problems, sales, returns, approved = check(server, ledger, args.wal, data)
-            except (OSError, ConnectionError) as e:
-                time.sleep(0.5)
+            except (OSError, ConnectionLost) as e:
                 code = server.proc.poll()
-                if code is None:
-                    server.kill()
+                server.kill()
                 print("cycle %d: the server went away during the check (%s); exit status %s; its stderr:\n%s" % (
-                    cycle, e, code, server.proc.stderr.read()[-4000:]), flush=True)
+                    cycle, e, code, server.stderr_text()[-4000:]), flush=True)
                 failures += 1
                 break
             status = "ok" if not problems else "FAILED"

@@ -13,12 +13,11 @@ them as placeholders. Standard library only.
 """
 import os
 import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "clients", "python"))
+from returnledger import Client, ConnectionLost, ServerProcess  # noqa: E402
 
 ADMIN_PASSWORD = "s3cret-admin"
 FENCE = "```transcript"
@@ -48,37 +47,25 @@ def normalise(line):
 
 
 def start_server(binary):
-    data = tempfile.mkdtemp(prefix="rl-transcripts-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNLEDGER_")}
-    env["RETURNLEDGER_ADMIN_PASSWORD"] = ADMIN_PASSWORD
-    proc = subprocess.Popen([binary, "--port", "0", "--data", data, "--demo"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline()
-    match = re.search(r"port=(\d+)", line)
-    if not match:
-        proc.kill()
-        sys.exit("server did not start: %r" % line)
-    return proc, int(match.group(1)), data
+    return ServerProcess(binary=binary, demo=True, admin_password=ADMIN_PASSWORD)
 
 
 def run_block(port, commands):
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    reader = sock.makefile("rb")
+    """Each command on one connection, as a person would type them; the replies as they came."""
+    client = Client("127.0.0.1", port, timeout=10, retries=0)
     today = time.strftime("%Y%m%d", time.gmtime())
     out = []
-    for command in commands:
-        sent = re.sub(r"RT-\d{8}-", "RT-%s-" % today, command)
-        out.append("> " + command)
-        sock.sendall(sent.encode() + b"\n")
-        while True:
-            raw = reader.readline()
-            if not raw:
-                return out
-            line = raw.decode().rstrip("\n")
-            out.append(line)
-            if line.startswith("OK") or line.startswith("ERR"):
-                break
-    sock.close()
+    try:
+        for command in commands:
+            sent = re.sub(r"RT-\d{8}-", "RT-%s-" % today, command)
+            out.append("> " + command)
+            client.send_lines([sent])
+            reply = client.read_reply()
+            out.extend(reply.lines + [reply.status])
+    except ConnectionLost:
+        pass
+    finally:
+        client.close()
     return out
 
 
@@ -86,12 +73,11 @@ def main():
     if len(sys.argv) != 3 or sys.argv[1] not in ("--fill", "--check"):
         sys.exit(__doc__)
     mode, path = sys.argv[1], sys.argv[2]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    binary = os.environ.get("RETURNLEDGER_BIN", os.path.join(root, ".build", "debug", "returnledger"))
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
 
-    proc, port, data = start_server(binary)
+    server = start_server(None)  # $RETURNLEDGER_BIN or the debug build
+    port = server.port
     result, failures, blocks = [], 0, 0
     try:
         i = 0
@@ -119,9 +105,7 @@ def main():
             result.append("```")
             i = end + 1
     finally:
-        proc.terminate()
-        proc.wait()
-        shutil.rmtree(data, ignore_errors=True)
+        server.close()
 
     if mode == "--fill":
         with open(path, "w", encoding="utf-8") as f:

@@ -14,11 +14,10 @@ state-encoding version in the test instead).
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "clients", "python"))
-from returnledger import Client, ReturnLedgerError  # noqa: E402
+from returnledger import Client, ReturnLedgerError, ServerProcess  # noqa: E402
 
 ADMIN = "golden-admin"
 QUERIES = [
@@ -81,11 +80,8 @@ def make(binary, out, snapshot):
     data = os.path.join(out, "snapshot" if snapshot else "log-only")
     shutil.rmtree(data, ignore_errors=True)
     os.makedirs(data)
-    env = dict(os.environ, RETURNLEDGER_ADMIN_PASSWORD=ADMIN)
-    proc = subprocess.Popen([binary, "--port", "0", "--data", data, "--demo"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline()
-    port = int(line.split("port=")[1].split()[0])
+    server = ServerProcess(binary=binary, data=data, demo=True, admin_password=ADMIN)
+    port = server.port
     try:
         admin = Client("127.0.0.1", port, user="admin", password=ADMIN)
         clerk = Client("127.0.0.1", port, user="clerk1", password="clerk1")
@@ -106,8 +102,7 @@ def make(binary, out, snapshot):
         for c in (admin, clerk, sup, fin):
             c.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.close()
     lock = os.path.join(data, "LOCK")
     if os.path.exists(lock):
         os.remove(lock)

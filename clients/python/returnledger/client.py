@@ -307,6 +307,23 @@ class Client:
         returned (as ``Reply`` with ``ok`` false), not raised, so one failure does not hide the rest."""
         return self._with_retry(list(lines))
 
+    def send_lines(self, lines):
+        """Sends request lines and returns at once; read their replies with ``read_reply``, one
+        each, in order. No retry: for callers that track what was acknowledged themselves."""
+        try:
+            self._sock.sendall("".join(l + "\n" for l in lines).encode("utf-8"))
+        except OSError as e:
+            self.close()
+            raise ConnectionLost(str(e))
+
+    def read_reply(self):
+        """The next reply (``ERR`` returned, not raised); ``ConnectionLost`` when it closed."""
+        try:
+            return self._read_reply()
+        except (OSError, ValueError) as e:
+            self.close()
+            raise ConnectionLost(str(e))
+
     def _with_retry(self, lines):
         attempt = 0
         while True:
