@@ -111,9 +111,13 @@ extension Connection {
         guard let deferred = result.deferred else { return true }
         busy = true
         deferred.queue.async { [self] in
-            let reply = deferred.work()
+            // Encoded here too: a 100,000-line LIST is megabytes of text, which must not hold up
+            // the loop's other connections.
+            var encoded: [UInt8] = []
+            ReplyEncoder.encode(deferred.work(), into: &encoded)
+            let bytes = encoded
             loop.post { [self] in
-                ReplyEncoder.encode(reply, into: &output)
+                if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }
                 busy = false
                 guard !closed else { return }
                 pump()
