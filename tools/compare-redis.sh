@@ -4,6 +4,7 @@
 #   tools/compare-redis.sh                 # 50 connections; mixes return and stock; pipeline 1 and 16
 #   DURATION=5 ROUNDS=1 tools/compare-redis.sh
 #   MIXES=stock PIPELINES=1 ROUNDS=5 tools/compare-redis.sh
+#   BASELINE=/tmp/returnledger-old tools/compare-redis.sh   # also an older build, for before/after
 #
 # Starts Redis (appendonly yes, appendfsync always) and ReturnLedger (--fsync always) on loopback
 # ports with fresh data directories, runs tools/bench against each alternately (ROUNDS rounds of
@@ -34,6 +35,7 @@ redis_pid="" rl_pid=""
 cleanup() {
     [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
     [ -n "$rl_pid" ] && kill "$rl_pid" 2>/dev/null && wait "$rl_pid" 2>/dev/null
+    [ -n "${base_pid:-}" ] && kill "$base_pid" 2>/dev/null && wait "$base_pid" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -54,6 +56,16 @@ for _ in $(seq 1 100); do grep -q '^ready' "$work/rl.out" 2>/dev/null && break; 
 rl_port=$(sed -n 's/^ready .*port=\([0-9]*\).*/\1/p' "$work/rl.out")
 [ -n "$rl_port" ] || { echo "returnledger did not start: $(cat "$work/rl.err")" >&2; exit 1; }
 
+base_pid="" base_port=""
+if [ -n "${BASELINE:-}" ]; then  # an older build of the server, run alongside for before/after
+    RETURNLEDGER_ADMIN_PASSWORD=bench-admin "$BASELINE" --port 0 --data "$work/base" --fsync always \
+        >"$work/base.out" 2>"$work/base.err" &
+    base_pid=$!
+    for _ in $(seq 1 100); do grep -q '^ready' "$work/base.out" 2>/dev/null && break; sleep 0.1; done
+    base_port=$(sed -n 's/^ready .*port=\([0-9]*\).*/\1/p' "$work/base.out")
+    [ -n "$base_port" ] || { echo "baseline did not start: $(cat "$work/base.err")" >&2; exit 1; }
+fi
+
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 run() {  # target port mix pipeline -> the bench's result line
     "$bin/bench" --target "$1" --port "$2" --password bench-admin --mix "$3" --connections "$CONNECTIONS" \
@@ -61,20 +73,31 @@ run() {  # target port mix pipeline -> the bench's result line
 }
 median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
-printf '%-8s %-8s %14s %14s %7s %12s %12s\n' mix pipeline returnledger redis ratio "rl p99 ms" "redis p99 ms"
+printf '%-8s %-8s %14s %14s %7s %12s %12s' mix pipeline returnledger redis ratio "rl p99 ms" "redis p99 ms"
+[ -n "$base_port" ] && printf ' %14s %9s %12s' baseline "vs base" "base p99 ms"
+printf '\n'
 for mix in $MIXES; do
     for pipeline in $PIPELINES; do
-        rl_ops=() rd_ops=() rl_p99=() rd_p99=()
+        rl_ops=() rd_ops=() rl_p99=() rd_p99=() bs_ops=() bs_p99=()
         for _ in $(seq 1 "$ROUNDS"); do  # alternate, so both see the same machine weather
             line=$(run returnledger "$rl_port" "$mix" "$pipeline")
             rl_ops+=("$(echo "$line" | field ops_per_s)"); rl_p99+=("$(echo "$line" | field p99_ms)")
             line=$(run redis "$redis_port" "$mix" "$pipeline")
             rd_ops+=("$(echo "$line" | field ops_per_s)"); rd_p99+=("$(echo "$line" | field p99_ms)")
+            if [ -n "$base_port" ]; then
+                line=$(run returnledger "$base_port" "$mix" "$pipeline")
+                bs_ops+=("$(echo "$line" | field ops_per_s)"); bs_p99+=("$(echo "$line" | field p99_ms)")
+            fi
         done
         a=$(median "${rl_ops[@]}"); b=$(median "${rd_ops[@]}")
         ratio=$(python3 -c "print('%.2f' % ($a / $b))")
-        printf '%-8s %-8s %14.0f %14.0f %6sx %12.3f %12.3f\n' "$mix" "$pipeline" "$a" "$b" "$ratio" \
+        printf '%-8s %-8s %14.0f %14.0f %6sx %12.3f %12.3f' "$mix" "$pipeline" "$a" "$b" "$ratio" \
             "$(median "${rl_p99[@]}")" "$(median "${rd_p99[@]}")"
+        if [ -n "$base_port" ]; then
+            c=$(median "${bs_ops[@]}")
+            printf ' %14.0f %8sx %12.3f' "$c" "$(python3 -c "print('%.2f' % ($a / $c))")" "$(median "${bs_p99[@]}")"
+        fi
+        printf '\n'
     done
 done
 echo "($CONNECTIONS connections, ${DURATION}s per run, median of $ROUNDS alternating rounds; return = RETURN+APPROVE, both durable with fsync always)"

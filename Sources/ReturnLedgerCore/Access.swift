@@ -23,15 +23,16 @@ extension Ledger {
     /// The context a request runs in, or why it may not run. `user` is the session's logged-in
     /// user (nil before AUTH). Open commands run without one (as a clerk, which may do nothing
     /// more). A refused request's context is still returned for its audit entry.
-    public func authorize(_ word: CommandWord, sub: String?, name: String, user: String?, peer: String,
+    public func authorize(_ word: CommandWord, sub: String?, name: @autoclosure () -> String, user: String?, peer: String,
                           now: Timestamp) -> (context: Context, refusal: AccessRefusal?) {
         var context = Context(user: user ?? "", role: .clerk, peer: peer, now: now)
-        if let user, let known = users[user] { context.role = known.role }
+        let known = user.flatMap { users[$0] }  // one lookup: this runs on every request
+        if let known { context.role = known.role }
         if word.isOpen { return (context, nil) }
         guard let user else { return (context, .notLoggedIn) }
-        guard let known = users[user], known.enabled else { return (context, .disabled(user: user)) }
+        guard let known, known.enabled else { return (context, .disabled(user: user)) }
         guard CommandTable.allows(known.role, word, sub: sub) else {
-            return (context, .denied(role: known.role, command: name))
+            return (context, .denied(role: known.role, command: name()))
         }
         return (context, nil)
     }

@@ -83,16 +83,15 @@ extension Connection {
     /// when the loop's durability fanout says it does. Returns whether this connection may go on
     /// with its next requests now.
     private func accept(_ result: Engine.BatchResult) -> Bool {
-        if server.gatesReplies, result.seq > 0, !server.engine.wal.isDurable(result.seq) {
-            busy = true
-            loop.durability.wait(for: result.seq) { [self] (durable: Bool) in
-                busy = false
-                guard !closed else { return }
-                if take(result, durable: durable) { pump() }
-            }
-            return false
+        guard server.gatesReplies, result.seq > 0 else { return take(result, durable: true) }
+        if let settled = loop.durability.settled(result.seq) { return take(result, durable: settled) }
+        busy = true
+        loop.durability.wait(for: result.seq) { [self] (durable: Bool) in
+            busy = false
+            guard !closed else { return }
+            if take(result, durable: durable) { pump() }
         }
-        return take(result, durable: true)
+        return false
     }
 
     /// Encodes the replies into the output. False when a deferred reply is still to come.

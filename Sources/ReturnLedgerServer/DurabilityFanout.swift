@@ -39,6 +39,13 @@ final class DurabilityFanout: @unchecked Sendable {
         if post { loop.post { [self] in advance() } }
     }
 
+    /// Loop thread: true when `seq` is durable, false when the log failed before it was, nil
+    /// while it is still to come (then `wait`).
+    func settled(_ seq: UInt64) -> Bool? {
+        if seq <= durable { return true }
+        return failed ? false : nil
+    }
+
     /// Loop thread: calls `done(true)` once `seq` is durable, `done(false)` if the log fails first.
     func wait(for seq: UInt64, _ done: @escaping (Bool) -> Void) {
         if seq <= durable { done(true); return }

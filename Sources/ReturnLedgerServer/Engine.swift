@@ -126,8 +126,8 @@ final class Engine: @unchecked Sendable {
     /// domain. Mutations and denials leave audit entries.
     private func execute(_ request: Request, session: Session) -> Execution {
         let word = request.word
-        let (context, refusal) = ledger.authorize(word, sub: request.sub, name: request.name, user: session.user,
-                                                  peer: session.peer, now: clock())
+        let (context, refusal) = ledger.authorizeInPlace(word, sub: request.sub, name: request.name, user: session.user,
+                                                         peer: session.peer, now: clock())
         if let refusal {
             if case .denied = refusal {
                 try? commit([ledger.auditEvent(request.name, target: "", outcome: DomainError.Code.DENIED.rawValue, context)], context)
@@ -235,6 +235,11 @@ func monotonicMillis() -> Int { monotonicMicros() / 1000 }
 extension Ledger {
     mutating func queryInPlace(_ command: Command, _ context: Context) throws(DomainError) -> Reply {
         try query(command, context)
+    }
+
+    mutating func authorizeInPlace(_ word: CommandWord, sub: String?, name: @autoclosure () -> String, user: String?,
+                                   peer: String, now: Timestamp) -> (context: Context, refusal: AccessRefusal?) {
+        authorize(word, sub: sub, name: name(), user: user, peer: peer, now: now)
     }
 
     mutating func recordInPlace(_ command: Command, name: String, _ context: Context)
