@@ -49,21 +49,21 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendo
 redis_pid=$!
 for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-RETURNLEDGER_ADMIN_PASSWORD=bench-admin "$bin/returnledger" --port 0 --data "$work/rl" --fsync always \
-    >"$work/rl.out" 2>"$work/rl.err" &
-rl_pid=$!
-for _ in $(seq 1 100); do grep -q '^ready' "$work/rl.out" 2>/dev/null && break; sleep 0.1; done
-rl_port=$(sed -n 's/^ready .*port=\([0-9]*\).*/\1/p' "$work/rl.out")
-[ -n "$rl_port" ] || { echo "returnledger did not start: $(cat "$work/rl.err")" >&2; exit 1; }
+start_rl() {  # binary name -> sets started_pid and started_port
+    RETURNLEDGER_ADMIN_PASSWORD=bench-admin "$1" --port 0 --data "$work/$2" --fsync always \
+        >"$work/$2.out" 2>"$work/$2.err" &
+    started_pid=$!
+    for _ in $(seq 1 100); do grep -q '^ready' "$work/$2.out" 2>/dev/null && break; sleep 0.1; done
+    started_port=$(sed -n 's/^ready .*port=\([0-9]*\).*/\1/p' "$work/$2.out")
+    [ -n "$started_port" ] || { echo "$1 did not start: $(cat "$work/$2.err")" >&2; exit 1; }
+}
+start_rl "$bin/returnledger" rl
+rl_pid=$started_pid rl_port=$started_port
 
 base_pid="" base_port=""
 if [ -n "${BASELINE:-}" ]; then  # an older build of the server, run alongside for before/after
-    RETURNLEDGER_ADMIN_PASSWORD=bench-admin "$BASELINE" --port 0 --data "$work/base" --fsync always \
-        >"$work/base.out" 2>"$work/base.err" &
-    base_pid=$!
-    for _ in $(seq 1 100); do grep -q '^ready' "$work/base.out" 2>/dev/null && break; sleep 0.1; done
-    base_port=$(sed -n 's/^ready .*port=\([0-9]*\).*/\1/p' "$work/base.out")
-    [ -n "$base_port" ] || { echo "baseline did not start: $(cat "$work/base.err")" >&2; exit 1; }
+    start_rl "$BASELINE" base
+    base_pid=$started_pid base_port=$started_port
 fi
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
