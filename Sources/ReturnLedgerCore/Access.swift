@@ -27,7 +27,7 @@ extension Ledger {
                           now: Timestamp) -> (context: Context, refusal: AccessRefusal?) {
         var context = Context(user: user ?? "", role: .clerk, peer: peer, now: now)
         let known = user.flatMap { users[$0] }  // one lookup: this runs on every request
-        if let known { context.role = known.role }
+        if let known { context.role = known.role; context.scope = known.locations }
         if word.isOpen { return (context, nil) }
         guard let user else { return (context, .notLoggedIn) }
         guard let known, known.enabled else { return (context, .disabled(user: user)) }

@@ -2,7 +2,8 @@
 /// the state. The server builds these; `Ledger.decide` and `Ledger.query` consume them.
 public enum Command: Sendable, Equatable {
     // Setup
-    case userAdd(name: String, role: Role, passwordHash: String)
+    case userAdd(name: String, role: Role, passwordHash: String, locations: Scope = .everywhere)
+    case userScope(name: String, locations: Scope)
     case userRole(name: String, role: Role)
     case userEnable(name: String, enabled: Bool)
     case userPassword(name: String, passwordHash: String)
@@ -60,7 +61,8 @@ public enum Command: Sendable, Equatable {
     /// The id the audit trail records for this command.
     public var target: String {
         switch self {
-        case .userAdd(let n, _, _), .userRole(let n, _), .userEnable(let n, _), .userPassword(let n, _): return n
+        case .userAdd(let n, _, _, _), .userScope(let n, _), .userRole(let n, _), .userEnable(let n, _),
+             .userPassword(let n, _): return n
         case .locationAdd(let l): return l.code
         case .skuAdd(let p): return p.sku
         case .partyAdd(let p): return p.id
@@ -123,8 +125,11 @@ public struct StatsQuery: Sendable, Equatable {
     public var to: CivilDate?
     public var kind: OrderKind?
     public var by: StatsGrouping?
-    public init(from: CivilDate? = nil, to: CivilDate? = nil, kind: OrderKind? = nil, by: StatsGrouping? = nil) {
-        self.from = from; self.to = to; self.kind = kind; self.by = by
+    /// Only returns at this location (section 10).
+    public var location: String?
+    public init(from: CivilDate? = nil, to: CivilDate? = nil, kind: OrderKind? = nil, by: StatsGrouping? = nil,
+                location: String? = nil) {
+        self.from = from; self.to = to; self.kind = kind; self.by = by; self.location = location
     }
 }
 
@@ -134,7 +139,9 @@ public struct Context: Sendable, Equatable {
     public var role: Role
     public var peer: String
     public var now: Timestamp
-    public init(user: String, role: Role, peer: String, now: Timestamp) {
-        self.user = user; self.role = role; self.peer = peer; self.now = now
+    /// The acting user's locations.
+    public var scope: Scope
+    public init(user: String, role: Role, peer: String, now: Timestamp, scope: Scope = .everywhere) {
+        self.user = user; self.role = role; self.peer = peer; self.now = now; self.scope = scope
     }
 }

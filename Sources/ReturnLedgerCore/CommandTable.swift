@@ -74,12 +74,13 @@ public enum CommandTable {
         CommandSpec(word: .WHOAMI, open: false, roles: everyone, forms: [.read("WHOAMI")]),
         CommandSpec(word: .QUIT, open: true, roles: everyone, forms: [CommandForm(nil, "QUIT", mutates: false, resend: .never)]),
         CommandSpec(word: .USER, open: false, roles: admin, forms: [
-            change("USER ADD name role=ROLE password=PW", sub: "ADD"),
+            change("USER ADD name role=ROLE password=PW [locations=LIST]", sub: "ADD"),
             change("USER ROLE name role=ROLE", sub: "ROLE"),
             change("USER DISABLE name", sub: "DISABLE"),
             change("USER ENABLE name", sub: "ENABLE"),
             change("USER PASSWORD name password=PW", sub: "PASSWORD", roles: everyone),
             .read("USER LIST", sub: "LIST"),
+            change("USER SCOPE name locations=LIST", sub: "SCOPE"),
         ]),
         CommandSpec(word: .LOCATION, open: false, roles: admin, forms: [
             change("LOCATION ADD code name=TEXT [kind=store|warehouse]", sub: "ADD"), .read("LOCATION LIST", sub: "LIST"),
@@ -126,7 +127,7 @@ public enum CommandTable {
         ]),
         CommandSpec(word: .BALANCE, open: false, roles: books, forms: [.read("BALANCE [party]")]),
         CommandSpec(word: .STATS, open: false, roles: books, forms: [
-            .read("STATS [from=DATE] [to=DATE] [kind=sale|purchase] [by=reason|sku|location|clerk|party|day]"),
+            .read("STATS [from=DATE] [to=DATE] [kind=sale|purchase] [by=reason|sku|location|clerk|party|day] [location=LOC]"),
         ]),
         CommandSpec(word: .AUDIT, open: false, roles: oversight, forms: [.read("AUDIT [user=U] [from=TIME] [limit=N]")]),
         CommandSpec(word: .INFO, open: false, roles: oversight, forms: [.read("INFO")]),

@@ -20,4 +20,6 @@ public enum Event: Sendable, Equatable {
     case returnInspected(number: Int, disposition: Disposition, note: String, by: String, at: Timestamp)
     case loginFailed(user: String, at: Timestamp)
     case audited(AuditEntry)
+    /// Since format 3: a user's locations changed.
+    case userScoped(name: String, locations: Scope)
 }

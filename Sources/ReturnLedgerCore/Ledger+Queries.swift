@@ -5,7 +5,8 @@ extension Ledger {
         switch command {
         case .userList:
             return Reply(lines: users.values.sorted { $0.name < $1.name }.map {
-                [Field("user", $0.name), Field("role", $0.role.rawValue), Field("enabled", $0.enabled ? "yes" : "no")]
+                [Field("user", $0.name), Field("role", $0.role.rawValue), Field("enabled", $0.enabled ? "yes" : "no"),
+                 Field("locations", $0.locations.text)]
             })
         case .locationList:
             return Reply(lines: locations.values.sorted { $0.code < $1.code }.map {
@@ -28,7 +29,7 @@ extension Ledger {
         case .policyShow:
             return Reply(status: [Field("window_days", String(policy.windowDays))])
         case .show(let id):
-            guard let request = returnRequest(id) else { throw .notFound("return", id) }
+            let request = try scopedReturn(id, context)
             let items = request.items.map(itemFields)
             let history = request.events.map {
                 [Field.word("event"), Field("at", $0.at.description), Field("user", $0.user), Field("action", $0.action),
@@ -36,10 +37,12 @@ extension Ledger {
             }
             return Reply(status: summary(request), lines: items + history)
         case .list(let filter):
-            return list(filter)
+            try checkScopeFilter(filter.location, context)
+            return list(filter, context.scope)
         case .doc(let number):
             guard let n = documents[number] else { throw .notFound("document", number) }
             let r = returns[n - 1]
+            try checkScope(r.location, context, number)
             return Reply(
                 status: [Field("doc", r.doc), Field("date", r.approvedAt?.day.description ?? ""), Field("return", r.id),
                          Field("kind", r.kind.rawValue), Field("party", r.party), Field("order", r.order),
@@ -59,7 +62,8 @@ extension Ledger {
         case .balance(let party):
             return try balanceReply(party)
         case .stats(let query):
-            return stats(query)
+            try checkScopeFilter(query.location, context)
+            return stats(query, context.scope)
         case .audit(let user, let from, let limit):
             return auditReply(user: user, from: from, limit: limit)
         default:
@@ -81,10 +85,11 @@ extension Ledger {
          Field("doc", r.doc)]
     }
 
-    private func list(_ filter: ReturnFilter) -> Reply {
+    private func list(_ filter: ReturnFilter, _ scope: Scope) -> Reply {
         var lines: [[Field]] = []
         for request in returns.reversed() {
             if lines.count >= filter.limit { break }
+            if !scope.contains(request.location) { continue }
             if let state = filter.state, request.state != state { continue }
             if let kind = filter.kind, request.kind != kind { continue }
             if let location = filter.location, request.location != location { continue }

@@ -12,6 +12,7 @@ extension Ledger {
         guard let order = orders[filing.order] else { throw .notFound("order", filing.order) }
         let location = filing.location ?? order.location
         guard locations[location] != nil else { throw .notFound("location", location) }
+        try checkScope(location, context, "the return")
 
         var items: [ReturnItem] = []
         var claimed: [Int: Int64] = [:]
@@ -82,7 +83,7 @@ extension Ledger {
     }
 
     private func reviewable(_ id: String, _ context: Context) throws(DomainError) -> ReturnRequest {
-        guard let request = returnRequest(id) else { throw .notFound("return", id) }
+        let request = try scopedReturn(id, context)
         guard request.filedBy != context.user else {
             throw DomainError(.SELF_APPROVAL, "\(id) was filed by you; another supervisor must review it")
         }
@@ -143,7 +144,7 @@ extension Ledger {
     }
 
     func decideCancel(_ id: String, _ context: Context) throws(DomainError) -> Decision {
-        guard let request = returnRequest(id) else { throw .notFound("return", id) }
+        let request = try scopedReturn(id, context)
         let reviewer = context.role == .supervisor || context.role == .admin
         guard reviewer || request.filedBy == context.user else {
             throw DomainError(.DENIED, "only its filer or a supervisor may cancel \(id)")
@@ -155,7 +156,7 @@ extension Ledger {
 
     func decideInspection(_ id: String, disposition: Disposition, note: String,
                           _ context: Context) throws(DomainError) -> Decision {
-        guard let request = returnRequest(id) else { throw .notFound("return", id) }
+        let request = try scopedReturn(id, context)
         guard request.state == .inspecting else {
             throw DomainError(.STATE, "\(id) is \(request.state.rawValue), not inspecting")
         }

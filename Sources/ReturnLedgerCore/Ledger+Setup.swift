@@ -1,10 +1,19 @@
 extension Ledger {
     func decideSetup(_ command: Command, _ context: Context) throws(DomainError) -> Decision {
         switch command {
-        case .userAdd(let name, let role, let hash):
+        case .userAdd(let name, let role, let hash, let given):
             guard users[name] == nil else { throw .exists("user", name) }
-            return Decision(events: [.userAdded(User(name: name, role: role, passwordHash: hash))],
-                            reply: Reply(status: [Field("user", name), Field("role", role.rawValue)]))
+            let scope = given.normalized
+            try checkLocations(scope)
+            return Decision(events: [.userAdded(User(name: name, role: role, passwordHash: hash, locations: scope))],
+                            reply: Reply(status: [Field("user", name), Field("role", role.rawValue),
+                                                  Field("locations", scope.text)]))
+        case .userScope(let name, let given):
+            guard users[name] != nil else { throw .notFound("user", name) }
+            let scope = given.normalized
+            try checkLocations(scope)
+            return Decision(events: [.userScoped(name: name, locations: scope)],
+                            reply: Reply(status: [Field("user", name), Field("locations", scope.text)]))
         case .userRole(let name, let role):
             guard users[name] != nil else { throw .notFound("user", name) }
             return Decision(events: [.userRoleChanged(name: name, role: role)],
@@ -41,5 +50,9 @@ extension Ledger {
         default:
             throw DomainError(.INTERNAL, "not a setup command")
         }
+    }
+
+    private func checkLocations(_ scope: Scope) throws(DomainError) {
+        for code in scope.codes where locations[code] == nil { throw .notFound("location", code) }
     }
 }

@@ -11,6 +11,7 @@ extension Ledger {
         if !party.isEmpty {
             guard let known = parties[party], known.kind == partyKind else { throw .notFound(partyKind.rawValue, party) }
         }
+        try checkScope(request.location, context, "order \(request.order)")
 
         var lines: [OrderLine] = []
         var total = Money.zero

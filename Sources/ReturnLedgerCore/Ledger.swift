@@ -55,6 +55,8 @@ extension Ledger {
             if enabled { lockedUntil[name] = nil; loginFailures[name] = nil }
         case .userPasswordChanged(let name, let hash):
             users[name]?.passwordHash = hash
+        case .userScoped(let name, let locations):
+            users[name]?.locations = locations
         case .locationAdded(let location):
             locations[location.code] = location
         case .productAdded(let product):

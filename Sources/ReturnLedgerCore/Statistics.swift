@@ -4,15 +4,20 @@
 ///
 /// Groups, `amount` and `return_rate` cover returns whose stock and money moved (approved,
 /// inspecting, completed); the state counters cover every return filed in the window. The
-/// window is the filing day, `from` and `to` inclusive.
+/// window is the filing day, `from` and `to` inclusive. `location=` and a scoped user's locations
+/// keep returns at those locations, and sales made there for the return rate.
 extension Ledger {
-    func stats(_ query: StatsQuery) -> Reply {
+    func stats(_ query: StatsQuery, _ scope: Scope = .everywhere) -> Reply {
+        func included(_ location: String) -> Bool {
+            scope.contains(location) && (query.location == nil || query.location == location)
+        }
         let fromDay = query.from?.daysSinceEpoch ?? .min, toDay = query.to?.daysSinceEpoch ?? .max
         var total = StatsIndex.Bucket()
         var groups: [String: StatsIndex.Totals] = [:]
         var approvals: [Int64] = []
         for (key, bucket) in stats.buckets where key.day >= fromDay && key.day <= toDay {
             if let kind = query.kind, key.kind != kind { continue }
+            if !included(key.location) { continue }
             total.filed += bucket.filed
             total.approved += bucket.approved
             total.rejected += bucket.rejected
@@ -29,7 +34,9 @@ extension Ledger {
         }
         var soldQty: Int64 = 0
         if query.kind != .purchase {
-            for (day, qty) in stats.soldPerDay where day >= fromDay && day <= toDay { soldQty += qty }
+            for (key, qty) in stats.soldPerDay where key.day >= fromDay && key.day <= toDay && included(key.location) {
+                soldQty += qty
+            }
         }
         let ordered = groups.sorted { a, b in
             if query.by == .day { return a.key < b.key }

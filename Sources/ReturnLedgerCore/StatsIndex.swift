@@ -1,4 +1,5 @@
-/// STATS without scanning every return: `apply` keeps one bucket per (filing day, kind) with the
+/// STATS without scanning every return: `apply` keeps one bucket per (filing day, kind, return
+/// location) with the
 /// counters, amounts and groups a query sums over its window. Derived state: rebuilt from the
 /// returns and orders after a snapshot is loaded, never stored.
 public struct StatsIndex: Sendable, Equatable {
@@ -34,28 +35,34 @@ public struct StatsIndex: Sendable, Equatable {
     public struct Key: Hashable, Sendable {
         public var day: Int64
         public var kind: OrderKind
+        public var location: String
+    }
+
+    public struct SoldKey: Hashable, Sendable {
+        public var day: Int64
+        public var location: String
     }
 
     public var buckets: [Key: Bucket] = [:]
-    /// Units sold per UTC day, for the return rate.
-    public var soldPerDay: [Int64: Int64] = [:]
+    /// Units sold per UTC day and selling location, for the return rate.
+    public var soldPerDay: [SoldKey: Int64] = [:]
 
     public init() {}
 
     static func day(_ t: Timestamp) -> Int64 { floorDiv(t.seconds, Timestamp.secondsPerDay) }
 
     mutating func filed(_ r: ReturnRequest) {
-        buckets[Key(day: Self.day(r.filedAt), kind: r.kind), default: Bucket()].filed += 1
+        buckets[Key(day: Self.day(r.filedAt), kind: r.kind, location: r.location), default: Bucket()].filed += 1
     }
 
     mutating func closed(_ r: ReturnRequest, as state: ReturnState) {
-        let key = Key(day: Self.day(r.filedAt), kind: r.kind)
+        let key = Key(day: Self.day(r.filedAt), kind: r.kind, location: r.location)
         if state == .rejected { buckets[key, default: Bucket()].rejected += 1 }
         if state == .cancelled { buckets[key, default: Bucket()].cancelled += 1 }
     }
 
     mutating func approved(_ r: ReturnRequest, at: Timestamp) {
-        let key = Key(day: Self.day(r.filedAt), kind: r.kind)
+        let key = Key(day: Self.day(r.filedAt), kind: r.kind, location: r.location)
         let qty = r.items.reduce(0) { $0 + $1.quantity }
         var bucket = buckets.removeValue(forKey: key) ?? Bucket()
         bucket.approved += 1
@@ -79,7 +86,7 @@ public struct StatsIndex: Sendable, Equatable {
 
     mutating func sold(_ order: Order) {
         guard order.kind == .sale else { return }
-        soldPerDay[Self.day(order.at), default: 0] += order.lines.reduce(0) { $0 + $1.quantity }
+        soldPerDay[SoldKey(day: Self.day(order.at), location: order.location), default: 0] += order.lines.reduce(0) { $0 + $1.quantity }
     }
 }
 

@@ -45,9 +45,9 @@ enum Authenticator {
                     done(result, Login(user: user, succeeded: succeeded))
                 }
             }
-        case .userAdd(let name, let role, let password):
+        case .userAdd(let name, let role, let password, let locations):
             hashThenRun(request, password, engine: engine, session: session, loop: loop, done: done) {
-                .userAdd(name: name, role: role, passwordHash: $0)
+                .userAdd(name: name, role: role, passwordHash: $0, locations: locations)
             }
         case .userPassword(let name, let password):
             hashThenRun(request, password, engine: engine, session: session, loop: loop, done: done) {

@@ -9,7 +9,7 @@ enum Bootstrap {
         let system = Context(user: "system", role: .admin, peer: "local", now: now)
         if engine.ledger.users.isEmpty {
             let password = config.adminPassword ?? PasswordHasher.randomPassword()
-            if case .failure(let error) = engine.perform(.userAdd(name: "admin", role: .admin, passwordHash: PasswordHasher.hash(password)),
+            if case .failure(let error) = engine.perform(.userAdd(name: "admin", role: .admin, passwordHash: PasswordHasher.hash(password), locations: .everywhere),
                                                            name: "USER ADD", context: system) {
                 return ["could not create the admin user: \(error.message)"]
             }
@@ -34,7 +34,7 @@ enum Bootstrap {
         }
         for (name, role) in [("clerk1", Role.clerk), ("clerk2", .clerk), ("supervisor1", .supervisor),
                              ("finance1", .finance), ("auditor1", .auditor)] {
-            run(.userAdd(name: name, role: role, passwordHash: PasswordHasher.hash(name)), "USER ADD")
+            run(.userAdd(name: name, role: role, passwordHash: PasswordHasher.hash(name), locations: .everywhere), "USER ADD")
         }
         run(.locationAdd(Location(code: "STORE1", name: "Main Street store", kind: .store)), "LOCATION ADD")
         run(.locationAdd(Location(code: "STORE2", name: "Harbour Mall store", kind: .store)), "LOCATION ADD")

@@ -152,7 +152,8 @@ final class Engine: @unchecked Sendable {
         case .whoami:
             guard let name = session.user else { return .reply(.failure(DomainError(.NOAUTH, "not logged in"))) }
             return .reply(.success(Reply(status: [Field("user", name), Field("role", context.role.rawValue),
-                                                  Field("session", String(session.id))])))
+                                                  Field("session", String(session.id)),
+                                                  Field("locations", context.scope.text)])))
         case .info: return .reply(.success(info()))
         case .digest:
             // The state a restart would rebuild: replay must reproduce this exactly. Encoding the

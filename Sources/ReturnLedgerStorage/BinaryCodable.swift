@@ -52,9 +52,30 @@ extension Timestamp: BinaryCodable {
 extension User: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(name); w.enumValue(role); w.string(passwordHash); w.bool(enabled)
+        w.write(locations)  // since format 3
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(name: try r.string(), role: try r.enumValue(), passwordHash: try r.string(), enabled: try r.bool())
+        if r.format >= .v3 { locations = try r.read() }  // older users work everywhere
+    }
+}
+
+/// `*` as an empty flag byte 1; a list as 0 and its codes.
+extension Scope: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        switch self {
+        case .everywhere: w.bool(true)
+        case .only(let codes):
+            w.bool(false)
+            w.u32(UInt32(codes.count))
+            for code in codes { w.string(code) }
+        }
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        if try r.bool() { self = .everywhere; return }
+        var codes: [String] = []
+        for _ in 0..<(try r.count()) { codes.append(try r.string()) }
+        self = .only(codes)
     }
 }
 

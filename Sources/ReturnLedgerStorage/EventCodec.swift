@@ -18,6 +18,8 @@ extension Event: BinaryCodable {
         case userAdded = 1, userRoleChanged, userEnabledChanged, userPasswordChanged, locationAdded, productAdded
         case partyAdded, reasonAdded, policyChanged, orderRecorded, paymentRecorded, returnFiled, returnApproved
         case returnRejected, returnCancelled, returnInspected, loginFailed, audited
+        /// Format 3.
+        case userScoped = 19
     }
 
     public func write(to w: inout ByteWriter) {
@@ -44,6 +46,7 @@ extension Event: BinaryCodable {
             w.u8(Tag.returnInspected.rawValue); w.int(number); w.enumValue(disposition); w.string(note); w.string(by); w.write(at)
         case .loginFailed(let user, let at): w.u8(Tag.loginFailed.rawValue); w.string(user); w.write(at)
         case .audited(let entry): w.u8(Tag.audited.rawValue); w.write(entry)
+        case .userScoped(let name, let locations): w.u8(Tag.userScoped.rawValue); w.string(name); w.write(locations)
         }
     }
 
@@ -73,6 +76,7 @@ extension Event: BinaryCodable {
                                     by: try r.string(), at: try r.read())
         case .loginFailed: self = .loginFailed(user: try r.string(), at: try r.read())
         case .audited: self = .audited(try r.read())
+        case .userScoped: self = .userScoped(name: try r.string(), locations: try r.read())
         }
     }
 }

@@ -14,14 +14,16 @@
 /// |---|---|---|
 /// | 1 | first release | segments `RLWAL001` (records carry no version), snapshots `RLSNAP02` |
 /// | 2 | issue 9 | segments `RLWAL002`: each record starts with its version byte; snapshots `RLSNAP03` with a version byte after the sequence; `returnApproved` records its outcome (units into quarantine, credit, refund paid) |
+/// | 3 | issue 10 | `User` ends with its locations (`Scope`: `*` or codes; older users are `*`); event `userScoped` (tag 19) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     public static let v1 = Format(rawValue: 1)
     public static let v2 = Format(rawValue: 2)
+    public static let v3 = Format(rawValue: 3)
     /// What this build writes.
-    public static let current = v2
+    public static let current = v3
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {

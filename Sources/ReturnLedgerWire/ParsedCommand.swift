@@ -11,7 +11,7 @@ public enum ParsedCommand: Sendable, Equatable {
     case info
     case snapshot
     case digest
-    case userAdd(name: String, role: Role, password: String)
+    case userAdd(name: String, role: Role, password: String, locations: Scope)
     case userPassword(name: String, password: String)
     case ledger(Command)
 }

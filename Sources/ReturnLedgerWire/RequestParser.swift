@@ -121,10 +121,10 @@ public enum RequestParser {
             try a.expect(usage, positional: 0...1)
             return .ledger(.balance(party: a.positional.isEmpty ? nil : try a.id(0, "party")))
         case .STATS:
-            try a.expect(usage, positional: 0...0, optional: ["from", "to", "kind", "by"])
+            try a.expect(usage, positional: 0...0, optional: ["from", "to", "kind", "by", "location"])
             return .ledger(.stats(StatsQuery(from: try a.date("from"), to: try a.date("to"),
                                              kind: try a.keyword("kind", OrderKind.self),
-                                             by: try a.keyword("by", StatsGrouping.self))))
+                                             by: try a.keyword("by", StatsGrouping.self), location: try a.id("location"))))
         case .AUDIT:
             try a.expect(usage, positional: 0...0, optional: ["user", "from", "limit"])
             return .ledger(.audit(user: try a.id("user"), from: try a.time("from"),
@@ -136,9 +136,12 @@ public enum RequestParser {
                               _ usage: @autoclosure () -> String) throws(DomainError) -> ParsedCommand {
         switch (word, sub ?? "") {
         case (.USER, "ADD"):
-            try a.expect(usage(), positional: 1...1, required: ["role", "password"])
+            try a.expect(usage(), positional: 1...1, required: ["role", "password"], optional: ["locations"])
             return .userAdd(name: try a.id(0, "user"), role: try a.keyword("role", Role.self)!,
-                            password: try password(a))
+                            password: try password(a), locations: try scope(a) ?? .everywhere)
+        case (.USER, "SCOPE"):
+            try a.expect(usage(), positional: 1...1, required: ["locations"])
+            return .ledger(.userScope(name: try a.id(0, "user"), locations: try scope(a)!))
         case (.USER, "ROLE"):
             try a.expect(usage(), positional: 1...1, required: ["role"])
             return .ledger(.userRole(name: try a.id(0, "user"), role: try a.keyword("role", Role.self)!))
@@ -193,6 +196,16 @@ public enum RequestParser {
         default:
             throw DomainError(.SYNTAX, "usage: \(CommandTable.usage(word))")
         }
+    }
+
+    /// `locations=*` or `locations=CODE,CODE`, each code an identifier.
+    private static func scope(_ a: Arguments) throws(DomainError) -> Scope? {
+        guard a.named["locations"] != nil else { return nil }
+        let text = a.text("locations")
+        guard let scope = Scope(parsing: text), scope.codes.allSatisfy({ Identifier.isValid($0) }) else {
+            throw DomainError(.INVALID, "locations= takes * or location codes joined by commas, not \(text.prefix(64))")
+        }
+        return scope
     }
 
     private static func password(_ a: Arguments) throws(DomainError) -> String {

@@ -33,7 +33,8 @@ struct Desk {
 
     @discardableResult
     mutating func run(_ command: Command, as user: String = "admin") -> Result<Reply, DomainError> {
-        let context = Context(user: user, role: Desk.roles[user] ?? .admin, peer: "test", now: now)
+        var context = Context(user: user, role: Desk.roles[user] ?? .admin, peer: "test", now: now)
+        if let known = ledger.users[user] { context.scope = known.locations }  // as `authorize` does
         if command.isMutation {
             let (produced, result) = ledger.record(command, name: "TEST", context)
             ledger.apply(produced)

@@ -4,6 +4,16 @@ import Synchronization
 import Testing
 
 /// The log's one "durable up to N" report per fsync, fanned out on the event loop.
+/// Runs `task` on the loop and waits for it, at most 10 s (a failed wait is a failed test).
+private func onLoop(_ loop: EventLoop, _ task: @escaping @Sendable () -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    loop.post {
+        task()
+        done.signal()
+    }
+    #expect(done.wait(timeout: .now() + 10) == .success)
+}
+
 @Suite struct DurabilityFanoutTests {
     @Test func oneReportReleasesEveryWaiterUpToItInOrderAndTellsSubscribers() throws {
         let loop = EventLoop()
@@ -12,7 +22,7 @@ import Testing
         let released = Mutex<[(UInt64, Bool)]>([])
         let heard = Mutex<[UInt64]>([])
         let three = DispatchSemaphore(value: 0), all = DispatchSemaphore(value: 0), failed = DispatchSemaphore(value: 0)
-        loop.sync {
+        onLoop(loop) {
             fanout.subscribe { seq in heard.withLock { $0.append(seq) } }
             for seq in UInt64(1)...5 {
                 fanout.wait(for: seq) { ok in
@@ -24,7 +34,7 @@ import Testing
         }
         fanout.report(durable: 3)
         #expect(three.wait(timeout: .now() + 10) == .success)
-        loop.sync {}  // the advance that released 3 has finished
+        onLoop(loop) {}  // the advance that released 3 has finished
         #expect(released.withLock { $0.map(\.0) } == [1, 2, 3])
         #expect(heard.withLock { $0 } == [3])
         fanout.report(durable: 4)
@@ -32,17 +42,17 @@ import Testing
         #expect(all.wait(timeout: .now() + 10) == .success)
         #expect(released.withLock { $0.map(\.0) } == [1, 2, 3, 4, 5])
         #expect(released.withLock { $0.allSatisfy(\.1) })
-        loop.sync {}
+        onLoop(loop) {}
         #expect(heard.withLock { $0.last } == 5)
         // Already durable: at once. After a failure: false, also for later waiters.
         let now = Mutex(false)
-        loop.sync { fanout.wait(for: 2) { ok in now.withLock { $0 = ok } } }
+        onLoop(loop) { fanout.wait(for: 2) { ok in now.withLock { $0 = ok } } }
         #expect(now.withLock { $0 })
         let outcomes = Mutex<[Bool]>([])
-        loop.sync { fanout.wait(for: 9) { ok in outcomes.withLock { $0.append(ok) }; failed.signal() } }
+        onLoop(loop) { fanout.wait(for: 9) { ok in outcomes.withLock { $0.append(ok) }; failed.signal() } }
         fanout.report(durable: 5, failed: true)
         #expect(failed.wait(timeout: .now() + 10) == .success)
-        loop.sync { fanout.wait(for: 10) { ok in outcomes.withLock { $0.append(ok) } } }
+        onLoop(loop) { fanout.wait(for: 10) { ok in outcomes.withLock { $0.append(ok) } } }
         #expect(outcomes.withLock { $0 } == [false, false])
     }
 }

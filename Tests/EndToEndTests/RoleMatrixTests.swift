@@ -7,7 +7,7 @@ import Testing
     static let samples: [(word: String, line: String)] = [
         ("PING", "PING"), ("HELP", "HELP"), ("WHOAMI", "WHOAMI"),
         ("USER", "USER LIST"), ("USER", "USER ADD newbie role=clerk password=pw"), ("USER", "USER DISABLE nobody"),
-        ("USER", "USER ENABLE nobody"), ("USER", "USER ROLE nobody role=clerk"),
+        ("USER", "USER ENABLE nobody"), ("USER", "USER ROLE nobody role=clerk"), ("USER", "USER SCOPE nobody locations=*"),
         ("USER", "USER PASSWORD nobody password=x"),  // another's: only admin (own: every role, below)
         ("LOCATION", "LOCATION LIST"), ("LOCATION", "LOCATION ADD L9 name=x"), ("SKU", "SKU LIST"),
         ("SKU", "SKU ADD Z9 name=z price=1"), ("PARTY", "PARTY LIST"), ("PARTY", "PARTY ADD customer Z9 name=z"),

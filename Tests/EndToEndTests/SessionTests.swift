@@ -59,7 +59,7 @@ import Testing
         #expect(try server.connect().call("AUTH clerk2 clerk2").code == "AUTH")
         #expect(try openSession.call("STOCK A100").code == "NOAUTH")  // the open session is cut off too
         #expect(try openSession.call("PING").ok)
-        #expect(try admin.call("USER LIST").data.contains("* user=clerk2 role=clerk enabled=no"))
+        #expect(try admin.call("USER LIST").data.contains("* user=clerk2 role=clerk enabled=no locations=*"))
         #expect(try admin.call("USER ROLE clerk1 role=supervisor").ok)
         #expect(try clerk.call("APPROVE R000001").code == "NOT_FOUND")  // the new role applies at once
     }

@@ -32,6 +32,8 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.userEnable(name: "sup1", enabled: true), "admin", .admin)
     h.run(.userPassword(name: "sup1", passwordHash: "$y$j9T$xyz"), "admin", .admin)
     h.run(.locationAdd(Location(code: "STORE1", name: "Main 主店", kind: .store)), "admin", .admin)
+    h.run(.userAdd(name: "clerk2", role: .clerk, passwordHash: "$y$j9T$ghi", locations: .only(["STORE1"])), "admin", .admin)
+    h.run(.userScope(name: "sup1", locations: .only(["STORE1"])), "admin", .admin)
     h.run(.skuAdd(Product(sku: "A100", name: "Kettle", price: Money(minor: 2500), cost: Money(minor: 1400), inspect: false)),
           "admin", .admin)
     h.run(.skuAdd(Product(sku: "B300", name: "Phones", price: Money(minor: 5900), cost: Money(minor: 3100), inspect: true)),

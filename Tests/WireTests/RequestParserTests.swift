@@ -30,7 +30,12 @@ import Testing
         #expect(command("return S1 A100:1 REASON=DEFECTIVE") ==
             .ledger(.fileReturn(ReturnFiling(order: "S1", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "DEFECTIVE",
                                              location: nil, note: "", key: nil))))
-        #expect(command("user add bob role=Clerk password=x") == .userAdd(name: "bob", role: .clerk, password: "x"))
+        #expect(command("user add bob role=Clerk password=x") == .userAdd(name: "bob", role: .clerk, password: "x",
+                                                                          locations: .everywhere))
+        #expect(command("USER ADD bob role=clerk password=x locations=STORE2,STORE1,STORE2")
+                == .userAdd(name: "bob", role: .clerk, password: "x", locations: .only(["STORE1", "STORE2"])))
+        #expect(command("USER SCOPE bob locations=*") == .ledger(.userScope(name: "bob", locations: .everywhere)))
+        #expect(command("STATS location=STORE1") == .ledger(.stats(StatsQuery(location: "STORE1"))))
     }
 
     @Test func readsItemTokens() {
@@ -87,6 +92,9 @@ import Testing
         "POLICY SET window_days=-1",
         "SKU ADD bad/sku name=x price=1",
         "SALE S1 location=ST paid=maybe A100:1",
+        "USER ADD bob role=clerk password=x locations=",
+        "USER ADD bob role=clerk password=x locations=STORE1,,STORE2",
+        "USER SCOPE bob locations=STORE1,bad/code",
     ])
     func malformedValuesAreInvalid(line: String) {
         #expect(code(line) == .INVALID)

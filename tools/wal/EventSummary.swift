@@ -32,5 +32,6 @@ func summary(_ event: Event) -> String {
         return "return inspected \(ReturnRequest.id(number)) \(disposition.rawValue) by \(by)"
     case .loginFailed(let user, _): return "login failed for \(user)"
     case .audited(let a): return "audit #\(a.seq) \(a.user)@\(a.peer) \(a.command) \(a.target) -> \(a.outcome)"
+    case .userScoped(let name, let locations): return "user \(name) locations=\(locations.text)"
     }
 }

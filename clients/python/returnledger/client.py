@@ -214,7 +214,7 @@ class Client:
     RESEND = {
         "PING": "always", "HELP": "always", "AUTH": "never", "WHOAMI": "always", "QUIT": "never",
         "USER ADD": "never", "USER ROLE": "never", "USER DISABLE": "never", "USER ENABLE": "never",
-        "USER PASSWORD": "never", "USER LIST": "always",
+        "USER PASSWORD": "never", "USER LIST": "always", "USER SCOPE": "never",
         "LOCATION ADD": "never", "LOCATION LIST": "always", "SKU ADD": "never", "SKU LIST": "always",
         "PARTY ADD": "never", "PARTY LIST": "always", "REASON ADD": "never", "REASON LIST": "always",
         "POLICY SHOW": "always", "POLICY SET": "always", "SNAPSHOT": "never",
