@@ -198,3 +198,34 @@ func setUpShop(_ server: ServerProcess) throws {
         #expect(sales == 40)
     }
 }
+
+/// Section 10 against the real binary: a supervisor scoped to one store.
+@Suite struct ScopeEndToEndTests {
+    @Test func aScopedSupervisorIsRefusedAnotherStoresReturnAndSeesOnlyItsOwn() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let admin = try server.login("admin")
+        #expect(try admin.call("USER ADD sup2 role=supervisor password=sup2 locations=STORE2").status
+                == "OK user=sup2 role=supervisor locations=STORE2")
+        let clerk = try server.login("clerk1")
+        #expect(try clerk.call("PURCHASE P-1 location=STORE1 supplier=S1 A100:10").ok)
+        #expect(try clerk.call("PURCHASE P-2 location=STORE2 supplier=S1 A100:10").ok)
+        #expect(try clerk.call("SALE S-1 location=STORE1 customer=C1 A100:2").ok)
+        #expect(try clerk.call("SALE S-2 location=STORE2 customer=C1 A100:2").ok)
+        let here = try clerk.call("RETURN S-2 A100:1 reason=DEFECTIVE")["id"] ?? "?"
+        let there = try clerk.call("RETURN S-1 A100:1 reason=DEFECTIVE")["id"] ?? "?"
+        let sup = try server.login("sup2")
+        #expect(try sup.call("WHOAMI").status.hasSuffix(" locations=STORE2"))
+        #expect(try sup.call("APPROVE \(there)").code == "DENIED")
+        #expect(try sup.call("SHOW \(there)").code == "DENIED")
+        #expect(try sup.call("LIST location=STORE1").code == "DENIED")
+        #expect(try sup.call("APPROVE \(here)").status.hasPrefix("OK id=\(here) state=approved"))
+        let listed = try sup.call("LIST")
+        #expect(listed["count"] == "1" && listed.data.allSatisfy { $0.contains("location=STORE2") })
+        // A scope change reaches the open session at once.
+        #expect(try admin.call("USER SCOPE sup2 locations=*").ok)
+        #expect(try sup.call("APPROVE \(there)").ok)
+        #expect(try sup.call("LIST")["count"] == "2")
+    }
+}

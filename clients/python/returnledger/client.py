@@ -410,6 +410,15 @@ class Client:
     def reject(self, return_id, note):
         return self.call("REJECT", return_id, note=note)
 
+    def add_user(self, name, role, password, locations=None):
+        """USER ADD; ``locations`` a list of location codes, or None for every location."""
+        return self.call("USER", "ADD", name, role=role, password=password,
+                         locations=None if locations is None else ",".join(locations))
+
+    def scope_user(self, name, locations=None):
+        """USER SCOPE: the user's locations (a list of codes), or every location with None."""
+        return self.call("USER", "SCOPE", name, locations="*" if locations is None else ",".join(locations))
+
     def show(self, return_id):
         return self.call("SHOW", return_id)
 
@@ -422,8 +431,8 @@ class Client:
     def balance(self, party=None):
         return self.call("BALANCE", party)
 
-    def stats(self, by=None, from_=None, to=None, kind=None):
-        return self.call("STATS", by=by, from_=from_, to=to, kind=kind)
+    def stats(self, by=None, from_=None, to=None, kind=None, location=None):
+        return self.call("STATS", by=by, from_=from_, to=to, kind=kind, location=location)
 
 
 def add_connection_arguments(parser, user):

@@ -84,6 +84,20 @@ class LibraryTest(ServerTestCase):
             self.assertEqual(rows["PYQ1"]["name"], name)
 
 
+class ScopeTest(ServerTestCase):
+    def test_a_scoped_clerk_works_only_at_its_store(self):
+        with Client("127.0.0.1", self.server.port, user="admin", password=ADMIN_PASSWORD) as admin:
+            self.assertEqual(admin.add_user("py-scoped", "clerk", "pw", locations=["STORE2"]).locations, "STORE2")
+            with Client("127.0.0.1", self.server.port, user="py-scoped", password="pw") as clerk:
+                with self.assertRaises(ReturnLedgerError) as denied:
+                    clerk.sale("PY-SC1", "STORE1", ["A100:1"])
+                self.assertEqual(denied.exception.code, "DENIED")
+                self.assertEqual(clerk.call("WHOAMI").locations, "STORE2")
+                admin.scope_user("py-scoped")
+                self.assertEqual(clerk.sale("PY-SC1", "STORE1", ["A100:1"]).order, "PY-SC1")
+            self.assertIn("filed", admin.stats(location="STORE2").fields)
+
+
 class ReconnectTest(unittest.TestCase):
     def test_the_client_reconnects_and_retries_safely_after_a_restart(self):
         server = ServerProcess()
