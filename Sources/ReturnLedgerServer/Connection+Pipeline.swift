@@ -99,21 +99,22 @@ extension Connection {
         guard durable else {
             // The log failed before these were stored: none of them may be acknowledged.
             for _ in 0..<result.count {
-                ReplyEncoder.encode(DomainError(.STORAGE, "the change may not have been stored; check before retrying"),
-                                    into: &output)
+                append(encoded: .failure(DomainError(.STORAGE, "the change may not have been stored; check before retrying")))
             }
             if result.close { closeAfterFlush = true }
             return true
         }
-        for reply in result.replies { ReplyEncoder.encode(reply, into: &output) }
+        for reply in result.replies { append(encoded: reply) }
         if result.close { closeAfterFlush = true }
         guard let deferred = result.deferred else { return true }
         busy = true
+        let binary = framer.binary
         deferred.queue.async { [self] in
             // Encoded here too: a 100,000-line LIST is megabytes of text, which must not hold up
             // the loop's other connections.
             var encoded: [UInt8] = []
             ReplyEncoder.encode(deferred.work(), into: &encoded)
+            if binary { Connection.crlf(&encoded, from: 0) }
             let bytes = encoded
             loop.post { [self] in
                 if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }

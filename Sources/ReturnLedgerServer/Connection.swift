@@ -81,6 +81,7 @@ final class Connection: EventHandler, @unchecked Sendable {
                     reads += 1
                     lastActive = Syscalls.now()
                     framer.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &frames)
+                    if !framer.answers.isEmpty { sendTelnetAnswers() }
                     if n < buffer.count { reads = .max }  // drained: no need to ask again for EAGAIN
                 case .wouldBlock:
                     reads = .max
@@ -90,6 +91,35 @@ final class Connection: EventHandler, @unchecked Sendable {
             }
         }
         pump()
+    }
+
+    /// Telnet negotiation answers go out at once, ahead of every reply not yet sent (and of the
+    /// ones still waiting for the log, which are not in the output yet): a telnet that asked for a
+    /// TIMING-MARK shows nothing until it gets one. Telnet reads them anywhere in the stream.
+    private func sendTelnetAnswers() {
+        output.insert(contentsOf: framer.answers, at: written)
+        framer.answers.removeAll()
+        scheduleFlush()
+    }
+
+    /// Appends an encoded reply; a session that agreed BINARY gets CR LF line ends.
+    func append(encoded reply: Result<Reply, DomainError>) {
+        let start = output.count
+        ReplyEncoder.encode(reply, into: &output)
+        if framer.binary { Connection.crlf(&output, from: start) }
+    }
+
+    /// Every LF from `start` on becomes CR LF (reply values never hold a raw LF: they are quoted).
+    static func crlf(_ bytes: inout [UInt8], from start: Int) {
+        let lines = bytes[start...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        guard lines > 0 else { return }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count - start + lines)
+        for byte in bytes[start...] {
+            if byte == 0x0A { out.append(0x0D) }
+            out.append(byte)
+        }
+        bytes.replaceSubrange(start..., with: out)
     }
 
     /// Sends the output once this loop round is done rather than now (see `EventLoop.atRoundEnd`).

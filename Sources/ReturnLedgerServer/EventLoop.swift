@@ -153,12 +153,14 @@ final class EventLoop: @unchecked Sendable {
                 return taken
             }
             for task in pending { task() }
-            while !roundEndTasks.isEmpty {
-                let tasks = roundEndTasks
-                roundEndTasks.removeAll(keepingCapacity: true)
-                for task in tasks { task() }
-            }
-            while !roundEnd.isEmpty {
+            // Tasks first (the flusher starts before replies go out), then the handlers; again
+            // while either queued more, since nothing would wake the loop for them.
+            while !roundEndTasks.isEmpty || !roundEnd.isEmpty {
+                while !roundEndTasks.isEmpty {
+                    let tasks = roundEndTasks
+                    roundEndTasks.removeAll(keepingCapacity: true)
+                    for task in tasks { task() }
+                }
                 swap(&roundEnd, &roundEndSpare)
                 for handler in roundEndSpare { handler.roundEnded() }
                 roundEndSpare.removeAll(keepingCapacity: true)

@@ -8,18 +8,36 @@ import Glibc
 /// ```
 /// Telnet state survives across reads, so a negotiation split over two packets is still removed.
 /// A partial line is kept and never rescanned.
+///
+/// The server answers what a telnet client asks, and only then sends telnet bytes (contract
+/// section 1): `DO TIMING-MARK` (what telnet sends on Ctrl-C, Ctrl-O, Ctrl-\, Ctrl-Z) gets `WILL
+/// TIMING-MARK`, `DO`/`WILL BINARY` are accepted, every other `DO x` gets `WONT x` and `WILL x`
+/// `DONT x`. The answers collect in `answers` for the connection to send at once, ahead of
+/// replies still waiting for their fsync, so the session never goes silent.
 public struct LineFramer: Sendable {
     public enum Frame: Equatable, Sendable {
         case line([UInt8])
         case tooLong
     }
 
-    private enum Telnet: Sendable { case data, iac, option, sub, subIAC }
+    private enum Telnet: Sendable, Equatable { case data, iac, option(verb: UInt8), sub, subIAC }
+
+    /// Telnet bytes.
+    public enum TelnetByte {
+        public static let iac: UInt8 = 0xFF, will: UInt8 = 0xFB, wont: UInt8 = 0xFC, `do`: UInt8 = 0xFD, dont: UInt8 = 0xFE
+        public static let binary: UInt8 = 0, timingMark: UInt8 = 6
+    }
 
     public let maxLine: Int
     private var pending: [UInt8] = []
     private var telnet = Telnet.data
     private var discarding = false
+    /// Negotiation answers to send now; the connection takes them after each `feed`.
+    public var answers: [UInt8] = []
+    /// BINARY was agreed in either direction: replies then end lines with CR LF, so telnet's
+    /// screen does not staircase.
+    public private(set) var binary = false
+    private var binaryIn = false, binaryOut = false
 
     public init(maxLine: Int) {
         self.maxLine = maxLine
@@ -60,13 +78,14 @@ public struct LineFramer: Sendable {
         case .iac:
             switch byte {
             case 0xFF: telnet = .data  // IAC IAC: a literal 255, never valid in UTF-8 text; drop it
-            case 0xFB...0xFE: telnet = .option
+            case 0xFB...0xFE: telnet = .option(verb: byte)
             case 0xFA: telnet = .sub
-            default: telnet = .data  // two-byte command (0xF0–0xF9) or stray: dropped
+            default: telnet = .data  // two-byte command (0xF0–0xF9: IP, AO, AYT...) or stray: dropped
             }
             return
-        case .option:
+        case .option(let verb):
             telnet = .data
+            negotiate(verb, byte)
             return
         case .sub:
             if byte == 0xFF { telnet = .subIAC }
@@ -87,6 +106,32 @@ public struct LineFramer: Sendable {
             discarding = true
             pending.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// One `IAC verb option` from the client, answered as section 1 says. BINARY is answered only
+    /// when its state changes (RFC 854: no answer to what is already in effect), so two telnets
+    /// cannot loop on it; refusals are answered every time, which cannot loop either.
+    private mutating func negotiate(_ verb: UInt8, _ option: UInt8) {
+        typealias T = TelnetByte
+        switch (verb, option) {
+        case (T.do, T.timingMark):
+            answers += [T.iac, T.will, T.timingMark]
+        case (T.do, T.binary):
+            if !binaryOut { binaryOut = true; answers += [T.iac, T.will, T.binary] }
+        case (T.will, T.binary):
+            if !binaryIn { binaryIn = true; answers += [T.iac, T.do, T.binary] }
+        case (T.dont, T.binary):
+            if binaryOut { binaryOut = false; answers += [T.iac, T.wont, T.binary] }
+        case (T.wont, T.binary):
+            if binaryIn { binaryIn = false; answers += [T.iac, T.dont, T.binary] }
+        case (T.do, _):
+            answers += [T.iac, T.wont, option]
+        case (T.will, _):
+            answers += [T.iac, T.dont, option]
+        default:
+            break  // DONT/WONT of something never agreed: nothing to answer
+        }
+        binary = binaryIn || binaryOut
     }
 
     private mutating func endLine(into frames: inout [Frame]) {

@@ -67,6 +67,19 @@ final class Client: @unchecked Sendable {
         }
     }
 
+    /// Exactly `count` raw bytes (telnet answers are not lines).
+    func readBytes(_ count: Int) throws -> [UInt8] {
+        while buffer.count < count {
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw Failure(message: "closed or timed out waiting for \(count) bytes: errno \(errno)") }
+            buffer += chunk[0..<n]
+        }
+        let bytes = Array(buffer[..<count])
+        buffer.removeFirst(count)
+        return bytes
+    }
+
     /// Reads `* ` lines until the `OK`/`ERR` line.
     func readReply() throws -> Reply {
         var data: [String] = []

@@ -5,11 +5,33 @@ import Testing
         let server = try ServerProcess()
         defer { server.stop() }
         let client = try server.connect()
-        // Blank lines get no reply; telnet negotiation (IAC DO ECHO, IAC WILL NAWS, SB...SE, AYT) is stripped.
+        // Blank lines get no reply; telnet negotiation (IAC DO ECHO, IAC WILL NAWS, SB...SE, AYT) is
+        // stripped, and the two requests in it are refused (WONT ECHO, DONT NAWS) ahead of the reply.
         try client.sendBytes([0xFF, 0xFD, 0x01, 0xFF, 0xFB, 0x1F] + Array("\r\n  \t\r\nPI".utf8)
             + [0xFF, 0xFA, 0x1F, 0, 80, 0, 24, 0xFF, 0xF0, 0xFF, 0xF6] + Array("NG\r\n".utf8))
+        #expect(try client.readBytes(6) == [0xFF, 0xFC, 0x01, 0xFF, 0xFE, 0x1F])
         #expect(try client.readLine() == "OK pong")
         #expect(try client.call("ping").status == "OK pong")
+    }
+
+    /// Ctrl-C in telnet (IAC IP, IAC DO TIMING-MARK) while a reply waits: WILL TIMING-MARK comes
+    /// at once, then every reply, so telnet shows them; BINARY sessions get CR LF line ends.
+    @Test func telnetCtrlCGetsATimingMarkAndTheRepliesStillCome() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        try setUpShop(server)
+        let clerk = try server.login("clerk1")
+        try clerk.sendBytes(Array("SALE T-1 location=STORE1 A100:1\r\n".utf8) + [0xFF, 0xF4, 0xFF, 0xFD, 0x06] + Array("PING\r\n".utf8))
+        var seen: [UInt8] = []
+        while !String(decoding: seen, as: UTF8.self).contains("OK pong\n") { seen += try clerk.readBytes(1) }
+        let text = seen.split(separator: 0x0A).map { Array($0) }
+        #expect(seen.starts(with: [0xFF, 0xFB, 0x06]) || text.contains { $0.starts(with: [0xFF, 0xFB, 0x06]) })
+        #expect(String(decoding: seen.filter { $0 < 0x80 }, as: UTF8.self).contains("OK order=T-1 total=25.00\n"))
+        try clerk.sendBytes([0xFF, 0xFD, 0x00, 0xFF, 0xFB, 0x00] + Array("PING\r\n".utf8))
+        #expect(try clerk.readBytes(6) == [0xFF, 0xFB, 0x00, 0xFF, 0xFD, 0x00])
+        #expect(try clerk.readBytes(9) == Array("OK pong\r\n".utf8))
+        let stock = try clerk.call("STOCK A100 location=STORE1")
+        #expect(stock.status.hasSuffix("\r") && stock.data.allSatisfy { $0.hasSuffix("\r") })
     }
 
     @Test func overlongLineThenANormalCommand() throws {

@@ -34,6 +34,35 @@ import Testing
         #expect(frames(bytes.map { [$0] }) == [line("PING")])
     }
 
+    /// Section 1: what a telnet client asks is answered, and only that.
+    @Test func telnetRequestsAreAnsweredEvenWhenSplit() {
+        let iac: UInt8 = 0xFF, will: UInt8 = 0xFB, wont: UInt8 = 0xFC, doo: UInt8 = 0xFD, dont: UInt8 = 0xFE
+        // Ctrl-C: IAC IP, IAC DO TIMING-MARK; then DO ECHO, WILL NAWS, DONT SGA (nothing to answer).
+        let asked: [UInt8] = [iac, 0xF4, iac, doo, 6, iac, doo, 1, iac, will, 31, iac, dont, 3] + Array("PING\n".utf8)
+        for chunks in [[asked], asked.map { [$0] }] {
+            var framer = LineFramer(maxLine: 64)
+            var out: [LineFramer.Frame] = []
+            for chunk in chunks { framer.feed(chunk, into: &out) }
+            #expect(out == [line("PING")])  // IP discards nothing already received
+            #expect(framer.answers == [iac, will, 6, iac, wont, 1, iac, dont, 31])
+            #expect(!framer.binary)
+        }
+        // BINARY both ways is accepted, each answered once; a second DO BINARY is not answered again.
+        var framer = LineFramer(maxLine: 64)
+        var out: [LineFramer.Frame] = []
+        framer.feed([iac, doo, 0, iac, will, 0, iac, doo, 0], into: &out)
+        #expect(framer.answers == [iac, will, 0, iac, doo, 0])
+        #expect(framer.binary)
+        framer.answers.removeAll()
+        framer.feed([iac, dont, 0, iac, wont, 0], into: &out)
+        #expect(framer.answers == [iac, wont, 0, iac, dont, 0])
+        #expect(!framer.binary)
+        // A client that sends no telnet bytes never gets any.
+        var plain = LineFramer(maxLine: 64)
+        plain.feed(Array("PING\r\nSTOCK A100\n".utf8), into: &out)
+        #expect(plain.answers.isEmpty)
+    }
+
     @Test func overlongLineIsReportedOnceThenResyncs() {
         let long = Array(String(repeating: "x", count: 40).utf8)
         #expect(frames([long, long, Array("\nPING\n".utf8)]) == [.tooLong, line("PING")])
