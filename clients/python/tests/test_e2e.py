@@ -287,6 +287,48 @@ class ShellTest(ServerTestCase):
             os.close(fd)
 
 
+    def test_ctrl_c_in_telnet_does_not_blind_the_session(self):
+        """Ctrl-C, Ctrl-O and Ctrl-\\ in the real telnet program send IAC IP/AO/BRK and IAC DO
+        TIMING-MARK; telnet shows nothing until the server answers WILL TIMING-MARK."""
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execvp("telnet", ["telnet", "127.0.0.1", str(self.server.port)])
+        seen = b""
+
+        def expect(pattern, timeout=15.0):
+            nonlocal seen
+            deadline = time.time() + timeout
+            while pattern.encode() not in seen:
+                remaining = deadline - time.time()
+                if remaining <= 0:
+                    self.fail("telnet never showed %r; saw %r" % (pattern, seen[-500:]))
+                ready, _, _ = select.select([fd], [], [], remaining)
+                if ready:
+                    try:
+                        seen += os.read(fd, 4096)
+                    except OSError:
+                        break
+            return seen
+
+        try:
+            expect("Escape character")
+            os.write(fd, b"AUTH clerk1 clerk1\r")
+            expect("OK user=clerk1 role=clerk")
+            for key, word in ((b"\x03", "PING"), (b"\x0f", "STOCK A100"), (b"\x1c", "WHOAMI")):
+                os.write(fd, key)
+                os.write(fd, word.encode() + b"\r")
+                expect({"PING": "OK pong", "STOCK A100": "OK sku=A100", "WHOAMI": "session="}[word])
+            os.write(fd, b"QUIT\r")
+            expect("OK bye")
+        finally:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+            os.waitpid(pid, 0)
+            os.close(fd)
+
+
 class TranscriptTest(unittest.TestCase):
     def test_every_transcript_in_protocol_md_matches_the_live_server(self):
         out = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "transcripts.py"), "--check",
