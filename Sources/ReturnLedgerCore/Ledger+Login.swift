@@ -29,7 +29,8 @@ extension Ledger {
                             _ context: Context) -> (events: [Event], reply: Result<Reply, DomainError>) {
         if case .locked = check {
             return ([auditEvent("AUTH", target: name, outcome: DomainError.Code.LOCKED.rawValue, context)],
-                    .failure(DomainError(.LOCKED, "user \(name) is locked after repeated failures; try again later")))
+                    .failure(DomainError(.LOCKED, "user \(name) is locked after repeated failures until "
+                                         + (lockedUntil[name].map { $0.description } ?? "later"))))
         }
         if passwordMatched, case .compare = check {
             let role = users[name]?.role ?? .clerk

@@ -85,10 +85,12 @@ extension Ledger {
          Field("doc", r.doc)]
     }
 
+    /// `count=` the lines shown (newest first, up to `limit`), `total=` every return that matches.
+    /// Walks them all for the total: LIST runs off the writer queue, on a copy of the state.
     private func list(_ filter: ReturnFilter, _ scope: Scope) -> Reply {
         var lines: [[Field]] = []
+        var total = 0
         for request in returns.reversed() {
-            if lines.count >= filter.limit { break }
             if !scope.contains(request.location) { continue }
             if let state = filter.state, request.state != state { continue }
             if let kind = filter.kind, request.kind != kind { continue }
@@ -96,9 +98,10 @@ extension Ledger {
             let day = request.filedAt.day
             if let from = filter.from, day < from { continue }
             if let to = filter.to, day > to { continue }
-            lines.append(summary(request))
+            total += 1
+            if lines.count < filter.limit { lines.append(summary(request)) }
         }
-        return Reply(status: [Field("count", String(lines.count))], lines: lines)
+        return Reply(status: [Field("count", String(lines.count)), Field("total", String(total))], lines: lines)
     }
 
     private func stockReply(sku: String?, location: String?) throws(DomainError) -> Reply {

@@ -1,7 +1,9 @@
 extension Ledger {
     /// RETURN: checks, in the contract's order, then files a pending request.
     func decideFiling(_ filing: ReturnFiling, _ context: Context) throws(DomainError) -> Decision {
-        guard reasons[filing.reason] != nil else { throw .invalid("unknown reason \(filing.reason)") }
+        guard reasons[filing.reason] != nil else {
+            throw .invalid("unknown reason \(filing.reason); known: \(reasons.keys.sorted().joined(separator: ", "))")
+        }
         if let key = filing.key, let number = returnKeys[key] {
             let original = returns[number - 1]
             guard sameFiling(original, filing) else {
@@ -22,7 +24,8 @@ extension Ledger {
             claimed[line, default: 0] += spec.quantity
             let orderLine = order.lines[line]
             guard claimed[line]! <= orderLine.returnable else {
-                throw DomainError(.EXCEEDS, "\(spec.sku): \(orderLine.returnable) of \(orderLine.quantity) returnable")
+                throw DomainError(.EXCEEDS, "\(spec.sku): \(claimed[line]!) asked, \(orderLine.returnable) of \(orderLine.quantity) returnable"
+                                  + " (\(orderLine.returned) returned, \(orderLine.pending) pending)")
             }
             guard let itemAmount = orderLine.price.times(spec.quantity), let sum = amount.adding(itemAmount) else {
                 throw .overflow

@@ -41,7 +41,14 @@ extension Connection {
                                     } else {
                                         self.session.failures += 1
                                         var result = result
-                                        if self.session.failures >= Session.maxFailures { result.close = true }
+                                        if self.session.failures >= Session.maxFailures {
+                                            result.close = true
+                                            // Say so, instead of a silent close.
+                                            result.replies = result.replies.map { reply in
+                                                guard case .failure(let error) = reply, error.code == .AUTH else { return reply }
+                                                return .failure(DomainError(.AUTH, error.message + "; closing after \(Session.maxFailures) failures"))
+                                            }
+                                        }
                                         return resume(result)
                                     }
                                 }

@@ -26,6 +26,14 @@ import Testing
         #expect(desk.fails(Desk.ret("S1", item("A100", 2)), as: "clerk1") == .EXCEEDS)
         desk.ok(Desk.ret("S1", item("A100", 1)), as: "clerk1")
         #expect(desk.fails(Desk.ret("S1", item("A100", 1)), as: "clerk1") == .EXCEEDS)
+        // The message names what was asked, what is left, and why.
+        if case .failure(let error) = desk.run(Desk.ret("S1", item("A100", 1)), as: "clerk1") {
+            #expect(error.message.hasPrefix("A100: 1 asked, 0 of "))
+            #expect(error.message.hasSuffix("(0 returned, 3 pending)"), "\(error.message)")
+        }
+        if case .failure(let error) = desk.run(Desk.ret("S1", item("A100", 1), reason: "BORED"), as: "clerk1") {
+            #expect(error.message.hasPrefix("unknown reason BORED; known: CHANGED_MIND, CUSTOMER_REJECTED, DAMAGED"), "\(error.message)")
+        }
         // Two tokens of one SKU in one request count together.
         var other = FilingTests.sold()
         #expect(other.fails(Desk.ret("S1", item("A100", 2), item("A100", 2)), as: "clerk1") == .EXCEEDS)

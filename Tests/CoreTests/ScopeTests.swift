@@ -62,7 +62,9 @@ import Testing
         let mine = desk.ok(.list(ReturnFilter()), as: "clerk9")
         #expect(mine["count"] == "1")
         let all = desk.ok(.list(ReturnFilter()), as: "clerk1")
-        #expect(all["count"] == "2")
+        #expect(all["count"] == "2" && all["total"] == "2")
+        let page = desk.ok(.list(ReturnFilter(limit: 1)), as: "clerk1")
+        #expect(page["count"] == "1" && page["total"] == "2")  // count: lines shown; total: all that match
         #expect(desk.ok(.stats(StatsQuery()), as: "sup9")["filed"] == "1")
         #expect(desk.ok(.stats(StatsQuery()), as: "admin")["filed"] == "2")
         #expect(desk.ok(.stats(StatsQuery(location: "STORE2")), as: "admin")["filed"] == "1")

@@ -7,8 +7,9 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
-    /// (query prefix, field) pairs: `locations=` on USER LIST came with format 3 (section 10).
-    static let addedFields = [("USER LIST", "locations")]
+    /// (query prefix, field) pairs added at the end of lines since: `locations=` on USER LIST
+    /// (section 10), `total=` on LIST's status line.
+    static let addedFields = [("USER LIST", "locations"), ("LIST", "total")]
 
     static func dropTrailing(_ field: String, from line: String) -> String {
         guard let range = line.range(of: " \(field)=", options: .backwards) else { return line }

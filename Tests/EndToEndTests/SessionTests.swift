@@ -21,7 +21,9 @@ import Testing
         let server = try ServerProcess()
         defer { server.stop() }
         let client = try server.connect()
-        for _ in 0..<5 { #expect(try client.call("AUTH admin wrong").code == "AUTH") }
+        for _ in 0..<4 { #expect(try client.call("AUTH admin wrong").status == "ERR AUTH invalid credentials") }
+        // The fifth says that the connection closes, instead of a silent close.
+        #expect(try client.call("AUTH admin wrong").status == "ERR AUTH invalid credentials; closing after 5 failures")
         #expect(try client.isClosedByServer())
     }
 
@@ -34,7 +36,9 @@ import Testing
             for _ in 0..<5 { _ = try client.call("AUTH clerk1 wrong-password") }
         }
         let client = try server.connect()
-        #expect(try client.call("AUTH clerk1 clerk1").code == "LOCKED")
+        let locked = try client.call("AUTH clerk1 clerk1")
+        #expect(locked.code == "LOCKED")
+        #expect(locked.status.range(of: #"until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"#, options: .regularExpression) != nil, "\(locked)")
         // Another user is not affected, and the admin can unlock by re-enabling.
         let admin = try server.login("admin")
         let audit = try admin.call("AUDIT user=clerk1 limit=100")
