@@ -21,6 +21,8 @@ enum Bootstrap {
         }
         if config.demo && engine.ledger.locations.isEmpty {
             notes.append(contentsOf: loadDemo(engine: engine, now: now))
+        } else if config.demo {
+            notes.append("--demo ignored: the data directory already holds a shop (it only fills an empty one)")
         }
         return notes
     }

@@ -5,17 +5,30 @@ import ReturnLedgerStorage
 /// When the log fails (a full disk, an I/O error): changes are refused from then on, and the
 /// state is reloaded from what the disk holds, so reads show nothing that was not stored. The
 /// reload replays the log, which takes time proportional to it: it runs on the snapshot queue and
-/// its state is swapped in on the writer queue; reads are refused with STORAGE meanwhile.
+/// its state is swapped in on the writer queue. Reads that arrive meanwhile wait for it off the
+/// writer (see `Reload`), so they too show only what the disk holds.
 extension Engine {
+    /// The reload in progress: reads wait on `done` and then answer from `ledger`.
+    final class Reload: @unchecked Sendable {
+        let done = DispatchGroup()
+        /// Set before `done` is left; nil when the reload failed (then reads use memory).
+        var ledger: Ledger?
+    }
+
     /// Changes cannot be stored.
     func storageRefusal() -> DomainError? {
         guard let failure = wal.failure else { return nil }
         return DomainError(.STORAGE, "changes cannot be stored (\(failure.message)); reads still work")
     }
 
-    /// Reads wait for the state from disk while it is reloaded.
-    func readRefusal() -> DomainError? {
-        reloading ? DomainError(.STORAGE, "storage failed; the state is being reloaded from disk, try again shortly") : nil
+    /// A read that arrives during the reload: answered off the writer once the reloaded state
+    /// is there (at most a minute; then from memory).
+    func afterReload(_ reload: Reload, _ answer: @escaping @Sendable (Ledger) -> Result<Reply, DomainError>) -> Execution {
+        let memory = ledger
+        return .deferred(DeferredReply(queue: readQueue) {
+            _ = reload.done.wait(timeout: .now() + 60)
+            return answer(reload.ledger ?? memory)
+        })
     }
 
     /// The log's failure callback reloads asynchronously; work arriving first must not read
@@ -29,7 +42,9 @@ extension Engine {
         guard !storageFailed else { return }
         Runner.log("storage failed: \(error.message); refusing changes, serving reads from disk")
         storageFailed = true
-        reloading = true
+        let reload = Reload()
+        reload.done.enter()
+        self.reload = reload
         let limit = wal.status.durableSeq
         let storage = self.storage, fs = self.fs
         snapshots.queue.async { [self] in
@@ -40,9 +55,11 @@ extension Engine {
                 Runner.log("could not reload from disk (\(error.message)); serving reads from memory")
                 loaded = nil
             }
+            reload.ledger = loaded
+            reload.done.leave()
             queue.async { [self] in
                 if let loaded { ledger = loaded }
-                reloading = false
+                self.reload = nil
             }
         }
     }

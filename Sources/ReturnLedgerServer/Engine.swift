@@ -26,8 +26,8 @@ final class Engine: @unchecked Sendable {
     let counters: ServerCounters
     /// After a storage failure the state is reloaded from disk and reads are no longer gated.
     var storageFailed = false
-    /// The reload is running (off this queue): reads are refused until its state is swapped in.
-    var reloading = false
+    /// The storage-failure reload while it runs (off this queue); reads wait for it.
+    var reload: Reload?
     /// Per command word (by ordinal): calls and failures, for INFO.
     var calls = [(calls: Int, failed: Int)](repeating: (0, 0), count: CommandWord.allCases.count)
 
@@ -130,7 +130,8 @@ final class Engine: @unchecked Sendable {
                                                          peer: session.peer, now: clock())
         if let refusal {
             if case .denied = refusal {
-                try? commit([ledger.auditEvent(request.name, target: "", outcome: DomainError.Code.DENIED.rawValue, context)], context)
+                let target = (try? request.parsed.get())?.target ?? ""  // who or what it was aimed at
+                try? commit([ledger.auditEvent(request.name, target: target, outcome: DomainError.Code.DENIED.rawValue, context)], context)
             }
             return .reply(.failure(refusal.error))
         }
@@ -158,8 +159,11 @@ final class Engine: @unchecked Sendable {
         case .digest:
             // The state a restart would rebuild: replay must reproduce this exactly. Encoding the
             // whole state takes time proportional to it, so it runs on the copy, off this queue.
-            if let refused = readRefusal() { return .reply(.failure(refused)) }
-            let copy = ledger, seq = wal.lastSeq
+            let seq = wal.lastSeq
+            if let reload {
+                return afterReload(reload) { .success(Reply(status: [Field("seq", String(seq)), Field("digest", $0.digest)])) }
+            }
+            let copy = ledger
             return .deferred(DeferredReply(queue: readQueue) {
                 .success(Reply(status: [Field("seq", String(seq)), Field("digest", copy.digest)]))
             })
@@ -193,7 +197,11 @@ final class Engine: @unchecked Sendable {
                 }
                 return .reply(result)
             }
-            if let refused = readRefusal() { return .reply(.failure(refused)) }
+            if let reload {
+                return afterReload(reload) { state in
+                    do throws(DomainError) { return .success(try state.query(command, context)) } catch { return .failure(error) }
+                }
+            }
             if command.scansState {
                 let copy = ledger
                 return .deferred(DeferredReply(queue: readQueue) {

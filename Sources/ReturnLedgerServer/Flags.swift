@@ -12,6 +12,25 @@ public enum Flags {
                             [--idle-timeout SECONDS] [--demo]
         """
 
+    /// `--help`: every flag with its default and environment variable.
+    public static let help = usage + """
+
+        The returns desk over TCP. Every flag can also come from RETURNLEDGER_<FLAG> (dashes as
+        underscores, e.g. RETURNLEDGER_SNAPSHOT_EVERY); the flag wins.
+
+          --host H               address to listen on (default 127.0.0.1; 0.0.0.0 for registers on the LAN)
+          --port P               TCP port (default 7480; 0 picks a free one, named in the ready line)
+          --data DIR             data directory: log and snapshots (default ./returnledger-data)
+          --fsync POLICY         always (default): a reply waits for fdatasync; everysec; no
+          --snapshot-every N     events between automatic snapshots (default \(ServerConfig().snapshotEvery))
+          --max-line BYTES       longest request line (default 8192)
+          --max-connections N    open connections at most (default 1024)
+          --idle-timeout S       close connections idle this long (default 0: never)
+          --demo                 fill an empty data directory with a demo shop
+          --version              print the version and exit
+          RETURNLEDGER_ADMIN_PASSWORD  the admin's password on first start (else a random one, printed once)
+        """
+
     public static func parse(_ arguments: [String], environment: [String: String]) throws(Failure) -> ServerConfig {
         var values: [String: String] = [:]
         let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout", "demo"]

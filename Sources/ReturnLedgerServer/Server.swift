@@ -6,6 +6,7 @@ import Synchronization
 
 /// The TCP listener, the connection registry and the engine, wired together.
 public final class Server: @unchecked Sendable {
+    public static let version = ServerCounters.version
     public let config: ServerConfig
     let engine: Engine
     let counters: ServerCounters
@@ -58,17 +59,25 @@ public final class Server: @unchecked Sendable {
         engine.queue.sync { Bootstrap.run(engine: engine, config: config) }
     }
 
-    /// Binds and starts accepting. Throws when the address cannot be bound.
-    public func start() throws(SystemError) {
+    /// Binds the listening socket (nothing is accepted until `start`). Throws when the address
+    /// cannot be bound: start-up calls it before the bootstrap, so a failed start prints no
+    /// admin password and writes nothing.
+    public func listen() throws(SystemError) {
         let (fd, port) = try Syscalls.listen(host: config.host, port: config.port)
+        listenFD = fd
+        self.port = port
+    }
+
+    /// Starts the loops and accepting (binding first if `listen` was not called).
+    public func start() throws(SystemError) {
+        if listenFD < 0 { try listen() }
+        let fd = listenFD
         for loop in loops { loop.start() }
         // Group commit in step with the loop: the flusher starts once the round's requests are in
         // (queued at the round's end when the append ran on the loop thread, which is the rule).
         // Set on the writer queue, the only thread that appends.
         let loop = loops[0]
         engine.queue.sync { engine.wal.startFlusher = { start in loop.soon(start) } }
-        listenFD = fd
-        self.port = port
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
         source.setEventHandler { [self] in acceptAll() }
         source.setCancelHandler { Syscalls.close(fd) }

@@ -16,6 +16,17 @@ public enum ParsedCommand: Sendable, Equatable {
     case ledger(Command)
 }
 
+extension ParsedCommand {
+    /// The id the audit trail records (also for a refused request, when its arguments parsed).
+    public var target: String {
+        switch self {
+        case .ledger(let command): return command.target
+        case .userAdd(let name, _, _, _), .userPassword(let name, _), .auth(let name, _): return name
+        default: return ""
+        }
+    }
+}
+
 /// The first words of a request, known before its arguments are checked: enough for the
 /// NOAUTH, UNKNOWN_COMMAND and DENIED checks, which come before SYNTAX.
 public struct Request: Sendable {

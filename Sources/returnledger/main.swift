@@ -21,7 +21,11 @@ while let pointer = entry.pointee {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
-    print(Flags.usage)
+    print(Flags.help)
+    exit(0)
+}
+if arguments.contains("--version") {
+    print("returnledger \(Server.version)")
     exit(0)
 }
 
@@ -40,11 +44,17 @@ do {
 } catch {
     fail("cannot start from \(config.dataDirectory): \(error.message)")
 }
-for note in server.recoveryNotes + server.bootstrap() { Runner.log(note) }
+for note in server.recoveryNotes { Runner.log(note) }
+do {
+    try server.listen()  // before the bootstrap: a start that cannot listen prints no password
+} catch {
+    fail("cannot listen on \(config.host):\(config.port): \(error)")
+}
+for note in server.bootstrap() { Runner.log(note) }
 do {
     try server.start()
 } catch {
-    fail("cannot listen on \(config.host):\(config.port): \(error)")
+    fail("cannot start: \(error)")
 }
 
 Runner.serveUntilSignalled(server)

@@ -80,5 +80,7 @@ import Testing
         let auditor = try server.login("aud1")
         let audit = try auditor.call("AUDIT user=clerk1")
         #expect(audit.data.filter { $0.contains("outcome=DENIED") }.count == 3)
+        // A refused request whose arguments parsed keeps its target in the trail.
+        #expect(audit.data.contains { $0.contains("command=\"USER PASSWORD\" target=clerk2 outcome=DENIED") }, "\(audit.data)")
     }
 }

@@ -41,6 +41,24 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
         #expect(status == 2)
         #expect(stderr.contains("cannot listen"))
         #expect(!stderr.contains("Fatal error"))
+        // It listens before creating the admin: no password is shown for a start that failed.
+        #expect(!stderr.contains("password"), "\(stderr)")
+    }
+
+    @Test func versionAndHelpExitZero() throws {
+        let (status, _) = try runToExit(["--version"])
+        #expect(status == 0)
+        let (helpStatus, _) = try runToExit(["--help"])
+        #expect(helpStatus == 0)
+    }
+
+    @Test func demoOnAShopThatExistsSaysItIsIgnored() throws {
+        let first = try ServerProcess(demo: true)
+        let second = try first.restart(["--demo"])
+        defer { second.stop() }
+        #expect(second.stop(keepData: true) == 0)
+        #expect(second.stderrText().contains("--demo ignored"))
+        try? FileManager.default.removeItem(at: second.directory)
     }
 
     @Test func dataPathThatIsAFileExitsTwo() throws {
