@@ -1,5 +1,6 @@
 """The client library, the register, the report and the shell clients against the real server."""
 import csv
+import contextlib
 import os
 import pty
 import re
@@ -237,9 +238,10 @@ class ShellTest(ServerTestCase):
         self.assertTrue(lines[-2].startswith("OK sku=B300"))
         self.assertEqual(lines[-1], "OK bye")
 
-    def test_telnet_session_with_negotiation_bytes(self):
-        """The real telnet program in a terminal: its escape key sends IAC AYT and negotiates
-        BINARY (IAC DO/WILL) in the middle of a command; the server strips them and answers."""
+    @contextlib.contextmanager
+    def telnet(self):
+        """The real telnet program in a pseudo-terminal: yields (write, expect); expect waits,
+        with a deadline, until the screen shows a text."""
         pid, fd = pty.fork()
         if pid == 0:
             os.execvp("telnet", ["telnet", "127.0.0.1", str(self.server.port)])
@@ -262,22 +264,7 @@ class ShellTest(ServerTestCase):
 
         try:
             expect("Escape character")
-            os.write(fd, b"AUTH clerk1 clerk1\r")
-            expect("OK user=clerk1 role=clerk")
-            os.write(fd, b"PI")
-            os.write(fd, b"\x1d")           # ^]: telnet's command prompt
-            expect("telnet>")
-            os.write(fd, b"send ayt\r")      # IAC AYT (0xFF 0xF6) into the middle of the line
-            os.write(fd, b"\x1d")
-            expect("telnet>")
-            os.write(fd, b"toggle binary\r")  # IAC DO BINARY, IAC WILL BINARY
-            expect("binary")
-            os.write(fd, b"NG\r")
-            expect("OK pong")
-            os.write(fd, b"WHOAMI\r")
-            expect("session=")
-            os.write(fd, b"QUIT\r")
-            expect("OK bye")
+            yield (lambda data: os.write(fd, data)), expect
         finally:
             try:
                 os.kill(pid, 9)
@@ -286,47 +273,40 @@ class ShellTest(ServerTestCase):
             os.waitpid(pid, 0)
             os.close(fd)
 
+    def test_telnet_session_with_negotiation_bytes(self):
+        """The real telnet program in a terminal: its escape key sends IAC AYT and negotiates
+        BINARY (IAC DO/WILL) in the middle of a command; the server strips them and answers."""
+        with self.telnet() as (write, expect):
+            write(b"AUTH clerk1 clerk1\r")
+            expect("OK user=clerk1 role=clerk")
+            write(b"PI")
+            write(b"\x1d")           # ^]: telnet's command prompt
+            expect("telnet>")
+            write(b"send ayt\r")      # IAC AYT (0xFF 0xF6) into the middle of the line
+            write(b"\x1d")
+            expect("telnet>")
+            write(b"toggle binary\r")  # IAC DO BINARY, IAC WILL BINARY
+            expect("binary")
+            write(b"NG\r")
+            expect("OK pong")
+            write(b"WHOAMI\r")
+            expect("session=")
+            write(b"QUIT\r")
+            expect("OK bye")
 
     def test_ctrl_c_in_telnet_does_not_blind_the_session(self):
         """Ctrl-C, Ctrl-O and Ctrl-\\ in the real telnet program send IAC IP/AO/BRK and IAC DO
         TIMING-MARK; telnet shows nothing until the server answers WILL TIMING-MARK."""
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execvp("telnet", ["telnet", "127.0.0.1", str(self.server.port)])
-        seen = b""
-
-        def expect(pattern, timeout=15.0):
-            nonlocal seen
-            deadline = time.time() + timeout
-            while pattern.encode() not in seen:
-                remaining = deadline - time.time()
-                if remaining <= 0:
-                    self.fail("telnet never showed %r; saw %r" % (pattern, seen[-500:]))
-                ready, _, _ = select.select([fd], [], [], remaining)
-                if ready:
-                    try:
-                        seen += os.read(fd, 4096)
-                    except OSError:
-                        break
-            return seen
-
-        try:
-            expect("Escape character")
-            os.write(fd, b"AUTH clerk1 clerk1\r")
+        with self.telnet() as (write, expect):
+            write(b"AUTH clerk1 clerk1\r")
             expect("OK user=clerk1 role=clerk")
-            for key, word in ((b"\x03", "PING"), (b"\x0f", "STOCK A100"), (b"\x1c", "WHOAMI")):
-                os.write(fd, key)
-                os.write(fd, word.encode() + b"\r")
-                expect({"PING": "OK pong", "STOCK A100": "OK sku=A100", "WHOAMI": "session="}[word])
-            os.write(fd, b"QUIT\r")
+            for key, word, shown in ((b"\x03", "PING", "OK pong"), (b"\x0f", "STOCK A100", "OK sku=A100"),
+                                     (b"\x1c", "WHOAMI", "session=")):
+                write(key)
+                write(word.encode() + b"\r")
+                expect(shown)
+            write(b"QUIT\r")
             expect("OK bye")
-        finally:
-            try:
-                os.kill(pid, 9)
-            except OSError:
-                pass
-            os.waitpid(pid, 0)
-            os.close(fd)
 
 
 class TranscriptTest(unittest.TestCase):
