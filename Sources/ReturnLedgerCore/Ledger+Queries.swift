@@ -6,7 +6,8 @@ extension Ledger {
         case .userList:
             return Reply(lines: users.values.sorted { $0.name < $1.name }.map {
                 [Field("user", $0.name), Field("role", $0.role.rawValue), Field("enabled", $0.enabled ? "yes" : "no"),
-                 Field("locations", $0.locations.text)]
+                 Field("locations", $0.locations.text),
+                 Field("locked_until", lockedUntil[$0.name].flatMap { $0 > context.now ? $0.description : nil } ?? "")]
             })
         case .locationList:
             return Reply(lines: locations.values.sorted { $0.code < $1.code }.map {

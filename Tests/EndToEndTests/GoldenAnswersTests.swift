@@ -7,9 +7,9 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
-    /// (query prefix, field) pairs added at the end of lines since: `locations=` on USER LIST
-    /// (section 10), `total=` on LIST's status line.
-    static let addedFields = [("USER LIST", "locations"), ("LIST", "total")]
+    /// (query prefix, field) pairs added at the end of lines since, last first: `locations=` and
+    /// `locked_until=` on USER LIST, `total=` on LIST's status line.
+    static let addedFields = [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total")]
 
     static func dropTrailing(_ field: String, from line: String) -> String {
         guard let range = line.range(of: " \(field)=", options: .backwards) else { return line }

@@ -41,6 +41,9 @@ import Testing
         #expect(locked.status.range(of: #"until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"#, options: .regularExpression) != nil, "\(locked)")
         // Another user is not affected, and the admin can unlock by re-enabling.
         let admin = try server.login("admin")
+        let users = try admin.call("USER LIST")
+        #expect(users.data.contains { $0.hasPrefix("* user=clerk1 ") && $0.contains(" locked_until=20") }, "\(users)")
+        #expect(users.data.contains { $0.hasPrefix("* user=admin ") && $0.hasSuffix(" locked_until=\"\"") })
         let audit = try admin.call("AUDIT user=clerk1 limit=100")
         #expect(audit.data.filter { $0.contains("command=AUTH") && $0.contains("outcome=AUTH") }.count == 10)
         #expect(audit.data.contains { $0.contains("command=LOCK") && $0.contains("outcome=LOCKED") })
@@ -63,7 +66,7 @@ import Testing
         #expect(try server.connect().call("AUTH clerk2 clerk2").code == "AUTH")
         #expect(try openSession.call("STOCK A100").code == "NOAUTH")  // the open session is cut off too
         #expect(try openSession.call("PING").ok)
-        #expect(try admin.call("USER LIST").data.contains("* user=clerk2 role=clerk enabled=no locations=*"))
+        #expect(try admin.call("USER LIST").data.contains("* user=clerk2 role=clerk enabled=no locations=* locked_until=\"\""))
         #expect(try admin.call("USER ROLE clerk1 role=supervisor").ok)
         #expect(try clerk.call("APPROVE R000001").code == "NOT_FOUND")  // the new role applies at once
     }

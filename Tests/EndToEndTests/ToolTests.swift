@@ -23,6 +23,16 @@ import Testing
         return (process.terminationStatus, text)
     }
 
+    @Test func walHelpAndADumpPastTheEndSayWhat() throws {
+        let help = try ToolTests.run(ToolTests.walBinary, ["--help"])
+        #expect(help.status == 0 && help.out.hasPrefix("usage: wal list DIR"))
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/golden-v1/snapshot").path
+        let past = try ToolTests.run(ToolTests.walBinary, ["dump", golden, "--from", "1000"])
+        #expect(past.status == 0)
+        #expect(past.out.contains("no records from seq 1000 on (the last is 94)"), "\(past.out)")
+    }
+
     @Test func walVerifyReplaysToTheLiveDigest() throws {
         let server = try ServerProcess(demo: true)
         defer { server.stop() }

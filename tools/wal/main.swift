@@ -31,6 +31,10 @@ func option(_ name: String, in args: [String]) -> String? {
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
+if args.contains("--help") || args.contains("-h") {
+    print(usage)
+    exit(0)
+}
 guard args.count >= 2 else { fail(usage) }
 let command = args[0]
 let directory = DataDirectory(args[1])
@@ -87,12 +91,15 @@ do {
         let from = UInt64(option("--from", in: args) ?? "0") ?? 0
         let limit = Int(option("--limit", in: args) ?? "") ?? .max
         var shown = 0
+        var lastSeen: UInt64 = 0
         let problems = try eachRecord { segment, offset, seq, entry in
+            lastSeen = seq
             guard seq >= from, shown < limit else { return }
             shown += 1
             print("#\(seq) \(entry.at) \(entry.actor.isEmpty ? "-" : entry.actor)  [\(segment) @\(offset)]")
             for event in entry.events { print("    \(summary(event))") }
         }
+        if shown == 0 { print("no records from seq \(from) on (\(lastSeen == 0 ? "the log is empty" : "the last is \(lastSeen)"))") }
         for problem in problems { print("problem: \(problem)") }
     case "verify":
         let started = Date()
