@@ -22,7 +22,7 @@ import shlex
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from returnledger import Client, ReturnLedgerError, add_connection_arguments  # noqa: E402
+from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
 
 
 class Register:
@@ -109,7 +109,7 @@ def main():
     add_connection_arguments(ap, user="clerk1")
     ap.add_argument("--location", default="STORE1", help="this till's store")
     ap.add_argument("--csv", help="CSV file of actions (action,order,items,extra,note)")
-    args = ap.parse_args()
+    args = connection_options(ap.parse_args())
     try:
         client = Client(args.host, args.port, user=args.user, password=args.password,
                         key_prefix="till-%s-%s-%d" % (args.user, args.location, os.getpid()))

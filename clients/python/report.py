@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from returnledger import Client, ReturnLedgerError, add_connection_arguments  # noqa: E402
+from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
 
 
 def parse_time(text):
@@ -131,7 +131,7 @@ def main():
     ap.add_argument("--to", dest="date_to")
     ap.add_argument("--out", default="returns-report.svg")
     ap.add_argument("--png")
-    args = ap.parse_args()
+    args = connection_options(ap.parse_args())
     try:
         with Client(args.host, args.port, user=args.user, password=args.password) as client:
             data = collect(client, args.date_from, args.date_to)

@@ -4,7 +4,8 @@
 #   rl.sh HOST PORT 'STOCK A100' 'LIST state=pending'   # commands as arguments
 #   printf 'PING\nSTOCK A100\n' | rl.sh HOST PORT       # or one per line on stdin
 #
-# Logs in first when RL_USER and RL_PASSWORD are set. Prints every reply line as the server
+# Logs in first when RL_USER (or RETURNLEDGER_USER, as the Python tools read it) is set, with
+# RL_PASSWORD (or RETURNLEDGER_PASSWORD; default: the user name). Prints every reply line as the server
 # sent it. Exit status: 0 if every reply was OK, 1 if any was ERR, 2 if the server could not be
 # reached or closed the connection early.
 set -u
@@ -14,6 +15,8 @@ if [ $# -lt 2 ]; then
 fi
 host=$1 port=$2
 shift 2
+RL_USER=${RL_USER:-${RETURNLEDGER_USER:-}}
+RL_PASSWORD=${RL_PASSWORD:-${RETURNLEDGER_PASSWORD:-${RL_USER}}}
 if ! exec 3<>"/dev/tcp/$host/$port"; then
     echo "rl.sh: cannot connect to $host:$port" >&2
     exit 2

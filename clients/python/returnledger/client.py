@@ -17,6 +17,7 @@ import socket
 import time
 
 __all__ = ["Client", "Reply", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields", "tokenize",
+           "connection_options",
            "add_connection_arguments"]
 
 
@@ -435,11 +436,24 @@ class Client:
         return self.call("STATS", by=by, from_=from_, to=to, kind=kind, location=location)
 
 
+def _env(name, default=None):
+    """RETURNLEDGER_<NAME>, else the shell clients' RL_<NAME>, else the default."""
+    return os.environ.get("RETURNLEDGER_" + name) or os.environ.get("RL_" + name) or default
+
+
 def add_connection_arguments(parser, user):
-    """--host, --port, --user, --password for command-line tools (environment variables
-    RETURNLEDGER_HOST, RETURNLEDGER_PORT and RETURNLEDGER_PASSWORD as defaults)."""
-    parser.add_argument("--host", default=os.environ.get("RETURNLEDGER_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("RETURNLEDGER_PORT", "7480")))
-    parser.add_argument("--user", default=user)
-    parser.add_argument("--password", default=os.environ.get("RETURNLEDGER_PASSWORD", user),
-                        help="default: the user name, as for the demo users")
+    """--host, --port, --user, --password for command-line tools; defaults from the environment
+    (RETURNLEDGER_HOST, _PORT, _USER, _PASSWORD, or the shell clients' RL_HOST...). Call
+    ``connection_options(args)`` after parsing: a missing password becomes the user name."""
+    parser.add_argument("--host", default=_env("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(_env("PORT", "7480")))
+    parser.add_argument("--user", default=_env("USER", user))
+    parser.add_argument("--password", default=_env("PASSWORD"),
+                        help="default: $RETURNLEDGER_PASSWORD, else the user name (as for the demo users)")
+
+
+def connection_options(args):
+    """Fills in what ``add_connection_arguments`` leaves to the parsed values; returns args."""
+    if args.password is None:
+        args.password = args.user
+    return args

@@ -193,9 +193,11 @@ class ToolsTest(ServerTestCase):
         out_dir = tempfile.mkdtemp()
         try:
             svg = os.path.join(out_dir, "r.svg")
-            out = self.run_tool(["report.py", "--out", svg])
+            # --user without --password: the password defaults to the user name, as --help says.
+            out = self.run_tool(["report.py", "--user", "finance1", "--out", svg])
             self.assertEqual(out.returncode, 0, out.stderr)
-            text = open(svg, encoding="utf-8").read()
+            with open(svg, encoding="utf-8") as f:
+                text = f.read()
             self.assertTrue(text.startswith("<svg"))
             self.assertIn("Returns by reason", text)
             self.assertIn(">DEFECTIVE<", text)
@@ -229,6 +231,17 @@ class ShellTest(ServerTestCase):
         out = subprocess.run(["bash", os.path.join(SHELL_DIR, "daily.sh"), "pending"], capture_output=True, text=True,
                              env=env, timeout=30)
         self.assertRegex(out.stdout, r"OK count=\d+")
+        # `today` needs STATS: its own default user may use it, and an ERR makes the exit status 1.
+        plain = {k: v for k, v in os.environ.items() if not k.startswith(("RL_", "RETURNLEDGER_"))}
+        plain["RETURNLEDGER_PORT"] = str(self.server.port)
+        out = subprocess.run(["bash", os.path.join(SHELL_DIR, "daily.sh"), "today"], capture_output=True, text=True,
+                             env=plain, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("OK filed=", out.stdout)
+        out = subprocess.run(["bash", os.path.join(SHELL_DIR, "daily.sh"), "today"], capture_output=True, text=True,
+                             env=dict(plain, RL_USER="supervisor1"), timeout=30)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn("ERR DENIED", out.stdout)
 
     def test_nc_session_with_crlf(self):
         out = subprocess.run(["nc", "-q", "2", "127.0.0.1", str(self.server.port)],
