@@ -16,9 +16,6 @@ public struct CommandSpec: Sendable {
         if forms.count == 1, forms[0].sub == nil { return forms[0] }
         return forms.first { $0.sub == sub }
     }
-
-    /// Who may use a form: its own roles, else the word's.
-    public func roles(_ sub: String?) -> Set<Role> { form(sub)?.roles ?? roles }
 }
 
 public struct CommandForm: Sendable {
@@ -167,7 +164,7 @@ public enum CommandTable {
     /// The usage text of a form, or of every form of the word.
     public static func usage(_ word: CommandWord, _ sub: String? = nil) -> String {
         let spec = word.spec
-        if let sub, let form = spec.forms.first(where: { $0.sub == sub }) { return form.usage }
+        if sub != nil, let form = spec.form(sub) { return form.usage }
         return spec.forms.map(\.usage).joined(separator: " | ")
     }
 }

@@ -39,9 +39,9 @@ extension Ledger {
         }
     }
 
-    /// An audit entry with the next sequence number.
-    public func auditEvent(_ command: String, target: String, outcome: String, _ context: Context) -> Event {
-        .audited(AuditEntry(seq: audit.count + 1, at: context.now, user: context.user, peer: context.peer,
+    /// An audit entry with the next sequence number (`after` more entries in the same record go first).
+    public func auditEvent(_ command: String, target: String, outcome: String, _ context: Context, after: Int = 0) -> Event {
+        .audited(AuditEntry(seq: audit.count + 1 + after, at: context.now, user: context.user, peer: context.peer,
                             command: command, target: target, outcome: outcome))
     }
 }

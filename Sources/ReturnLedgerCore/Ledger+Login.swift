@@ -41,9 +41,7 @@ extension Ledger {
         if users[name] != nil {
             events.append(.loginFailed(user: name, at: context.now))
             if recentFailures(name, at: context.now).count + 1 >= Lockout.failures {
-                var lock = auditEvent("LOCK", target: name, outcome: DomainError.Code.LOCKED.rawValue, context)
-                if case .audited(var entry) = lock { entry.seq += 1; lock = .audited(entry) }  // after the AUTH entry
-                events.append(lock)
+                events.append(auditEvent("LOCK", target: name, outcome: DomainError.Code.LOCKED.rawValue, context, after: 1))
             }
         }
         return (events, .failure(DomainError(.AUTH, "invalid credentials")))

@@ -120,8 +120,7 @@ extension Connection {
             // Encoded here too: a 100,000-line LIST is megabytes of text, which must not hold up
             // the loop's other connections.
             var encoded: [UInt8] = []
-            ReplyEncoder.encode(deferred.work(), into: &encoded)
-            if binary { Connection.crlf(&encoded, from: 0) }
+            ReplyEncoder.encode(deferred.work(), into: &encoded, crlf: binary)
             let bytes = encoded
             loop.post { [self] in
                 if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }

@@ -104,22 +104,7 @@ final class Connection: EventHandler, @unchecked Sendable {
 
     /// Appends an encoded reply; a session that agreed BINARY gets CR LF line ends.
     func append(encoded reply: Result<Reply, DomainError>) {
-        let start = output.count
-        ReplyEncoder.encode(reply, into: &output)
-        if framer.binary { Connection.crlf(&output, from: start) }
-    }
-
-    /// Every LF from `start` on becomes CR LF (reply values never hold a raw LF: they are quoted).
-    static func crlf(_ bytes: inout [UInt8], from start: Int) {
-        let lines = bytes[start...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        guard lines > 0 else { return }
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count - start + lines)
-        for byte in bytes[start...] {
-            if byte == 0x0A { out.append(0x0D) }
-            out.append(byte)
-        }
-        bytes.replaceSubrange(start..., with: out)
+        ReplyEncoder.encode(reply, into: &output, crlf: framer.binary)
     }
 
     /// Sends the output once this loop round is done rather than now (see `EventLoop.atRoundEnd`).

@@ -10,8 +10,9 @@
 /// A segment starts with an 8-byte magic that says how its records are framed: `RLWAL002`
 /// (this build writes it), or `RLWAL001` from format 1, whose payload is a LogEntry alone.
 public enum LogRecord {
-    /// The magic of the segments this build writes.
+    /// The magic of the segments this build writes, and the framing it names.
     public static let magic: [UInt8] = Array("RLWAL002".utf8)
+    public static let framing = Format.v2
     static let magicV1: [UInt8] = Array("RLWAL001".utf8)
     public static let headerSize = 16
     /// Larger than any command can produce; a bigger length is damage, not data.
@@ -45,17 +46,18 @@ public enum LogRecord {
         case unreadable(reason: String)
     }
 
-    /// How the records of a segment are framed, from its magic; nil when it is not a segment.
+    /// How the records of a segment are framed, from its magic: `.v1` (no version byte) or
+    /// `.v2` (each record says its own format, whichever it is); nil when it is not a segment.
     public static func segmentFormat(_ bytes: UnsafeRawBufferPointer) -> Format? {
         guard bytes.count >= magic.count else { return nil }
         let head = Array(bytes[0..<magic.count])
-        if head == magic { return .current }
+        if head == magic { return framing }
         if head == magicV1 { return .v1 }
         return nil
     }
 
     /// Reads the record at `offset` of a segment whose records are framed as `segment` says.
-    public static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int, segment: Format = .current) -> Read {
+    public static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int, segment: Format = framing) -> Read {
         let remaining = bytes.count - offset
         if remaining == 0 { return .end }
         guard remaining >= headerSize else { return .damaged(reason: "partial record header") }
@@ -89,7 +91,7 @@ public enum LogRecord {
     /// Whether any intact record starts after `offset`: tells damage in the middle (refuse to
     /// start) from a torn tail (cut it off). Only intact records with a plausible sequence count.
     public static func intactRecordAfter(_ bytes: UnsafeRawBufferPointer, offset: Int, expectedSeq: UInt64,
-                                         segment: Format = .current) -> Bool {
+                                         segment: Format = framing) -> Bool {
         var candidate = offset + 1
         while candidate + headerSize <= bytes.count {
             let seq = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: candidate + 4, as: UInt64.self))

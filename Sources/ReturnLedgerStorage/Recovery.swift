@@ -97,7 +97,7 @@ public enum Recovery {
                 return StorageError("\(path) at offset \(offset): \(reason); refusing to start")
             case .damaged(let offset, let reason):
                 let tail = isLast && !LogRecord.intactRecordAfter(raw, offset: offset, expectedSeq: result.lastSeq + 1,
-                                                                 segment: format ?? .current)
+                                                                 segment: format ?? LogRecord.framing)
                 guard tail else { return StorageError("\(path) at offset \(offset): \(reason); refusing to start") }
                 if repair {
                     do throws(StorageError) { try fs.truncate(path, to: offset) } catch { return error }
@@ -106,7 +106,7 @@ public enum Recovery {
                     result.notes.append("torn record at the end of \(name) at offset \(offset) (\(reason)); start-up would cut it")
                 }
             }
-            if isLast, let format, format < .current {
+            if isLast, let format, format < LogRecord.framing {
                 // Appending goes on in a new segment of the current framing; an older one is
                 // only read. One that holds no record yet would share the new one's name.
                 result.appendInNewSegment = true

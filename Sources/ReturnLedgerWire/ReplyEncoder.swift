@@ -1,17 +1,18 @@
 public import ReturnLedgerCore
 
 /// Turns replies into the bytes of section 3: `* ` data lines, then one `OK`/`ERR` line, each
-/// ending in LF. Values with blanks, quotes, control bytes or nothing in them are quoted.
+/// ending in LF (CR LF with `crlf`, for telnet sessions that agreed BINARY: section 1). Values
+/// with blanks, quotes, control bytes or nothing in them are quoted.
 public enum ReplyEncoder {
-    public static func encode(_ reply: Reply, into out: inout [UInt8]) {
+    public static func encode(_ reply: Reply, into out: inout [UInt8], crlf: Bool = false) {
         for line in reply.lines {
-            writeLine(into: &out, bound: 2 + bound(line)) { w in
+            writeLine(into: &out, bound: 3 + bound(line)) { w in
                 w.byte(UInt8(ascii: "*"))
                 for field in line { w.field(field) }
-                w.byte(0x0A)
+                w.lineEnd(crlf)
             }
         }
-        writeLine(into: &out, bound: 4 + (reply.word?.utf8.count ?? 0) + bound(reply.status)) { w in
+        writeLine(into: &out, bound: 5 + (reply.word?.utf8.count ?? 0) + bound(reply.status)) { w in
             w.byte(UInt8(ascii: "O"))
             w.byte(UInt8(ascii: "K"))
             if let word = reply.word {
@@ -19,22 +20,23 @@ public enum ReplyEncoder {
                 w.text(word)
             }
             for field in reply.status { w.field(field) }
-            w.byte(0x0A)
+            w.lineEnd(crlf)
         }
     }
 
-    public static func encode(_ error: DomainError, into out: inout [UInt8]) {
+    public static func encode(_ error: DomainError, into out: inout [UInt8], crlf: Bool = false) {
         out.append(contentsOf: "ERR ".utf8)
         out.append(contentsOf: error.code.rawValue.utf8)
         out.append(0x20)
         for byte in error.message.utf8 { out.append(byte < 0x20 ? 0x20 : byte) }
+        if crlf { out.append(0x0D) }
         out.append(0x0A)
     }
 
-    public static func encode(_ result: Result<Reply, DomainError>, into out: inout [UInt8]) {
+    public static func encode(_ result: Result<Reply, DomainError>, into out: inout [UInt8], crlf: Bool = false) {
         switch result {
-        case .success(let reply): encode(reply, into: &out)
-        case .failure(let error): encode(error, into: &out)
+        case .success(let reply): encode(reply, into: &out, crlf: crlf)
+        case .failure(let error): encode(error, into: &out, crlf: crlf)
         }
     }
 
@@ -77,6 +79,11 @@ public enum ReplyEncoder {
         mutating func byte(_ byte: UInt8) {
             base[count] = byte
             count += 1
+        }
+
+        mutating func lineEnd(_ crlf: Bool) {
+            if crlf { byte(0x0D) }
+            byte(0x0A)
         }
 
         mutating func bytes(_ utf8: UnsafeBufferPointer<UInt8>) {

@@ -183,6 +183,31 @@ import Testing
         #expect(dir.files().isEmpty)
     }
 
+    /// A last record whose checksum holds but whose format this build does not know (a
+    /// downgrade) is refused with its file and offset, never cut off as a torn tail.
+    @Test func aRecordOfANewerFormatIsRefusedNotCut() throws {
+        let dir = TempDirectory()
+        let entries = sampleEntries(count: 4)
+        _ = try writeLog(Array(entries[0..<3]), to: dir)
+        var w = ByteWriter()
+        LogRecord.append(entries[3], seq: 4, to: &w)
+        var record = w.bytes
+        record[LogRecord.headerSize] = 99  // the record's format byte
+        let crc = CRC32C.checksum(Array(record[LogRecord.headerSize...]), seed: CRC32C.checksum(Array(record[0..<12])))
+        withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { record[12 + i] = $0[i] } }
+        let path = dir.directory.file(DataDirectory.walName(1))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        try (before + Data(record)).write(to: URL(fileURLWithPath: path))
+        #expect {
+            try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: true)
+        } throws: { error in
+            let message = (error as? StorageError)?.message ?? ""
+            return message.contains(DataDirectory.walName(1)) && message.contains("offset \(before.count)")
+                && message.contains("format 99")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == before.count + record.count)  // nothing cut
+    }
+
     /// Bytes a log of these entries takes: magic plus framed records.
     func writeLogSize(_ entries: [LogEntry]) throws -> Int {
         var w = ByteWriter()
