@@ -87,11 +87,16 @@ extension Ledger {
     }
 
     /// `count=` the lines shown (newest first, up to `limit`), `total=` every return that matches.
-    /// Walks them all for the total: LIST runs off the writer queue, on a copy of the state.
+    /// Without a filter or a scope the total is the number of returns and the walk stops at the
+    /// limit; with one it walks them all (as a filter matching fewer than `limit` always did) to
+    /// count them: LIST runs off the writer queue, on a copy of the state.
     private func list(_ filter: ReturnFilter, _ scope: Scope) -> Reply {
         var lines: [[Field]] = []
         var total = 0
+        let unfiltered = scope == .everywhere && filter.state == nil && filter.kind == nil && filter.location == nil
+            && filter.from == nil && filter.to == nil
         for request in returns.reversed() {
+            if unfiltered, lines.count >= filter.limit { total = returns.count; break }
             if !scope.contains(request.location) { continue }
             if let state = filter.state, request.state != state { continue }
             if let kind = filter.kind, request.kind != kind { continue }

@@ -65,6 +65,9 @@ import Testing
         #expect(all["count"] == "2" && all["total"] == "2")
         let page = desk.ok(.list(ReturnFilter(limit: 1)), as: "clerk1")
         #expect(page["count"] == "1" && page["total"] == "2")  // count: lines shown; total: all that match
+        let pending = desk.ok(.list(ReturnFilter(state: .pending, limit: 1)), as: "clerk1")
+        #expect(pending["count"] == "1" && pending["total"] == "2")  // a filter walks them all to count
+        #expect(desk.ok(.list(ReturnFilter(limit: 1)), as: "clerk9")["total"] == "1")  // so does a scope
         #expect(desk.ok(.stats(StatsQuery()), as: "sup9")["filed"] == "1")
         #expect(desk.ok(.stats(StatsQuery()), as: "admin")["filed"] == "2")
         #expect(desk.ok(.stats(StatsQuery(location: "STORE2")), as: "admin")["filed"] == "1")
