@@ -18,6 +18,9 @@ public enum Command: Sendable, Equatable {
     case reasonList
     case policyShow
     case policySet(windowDays: Int64)
+    case ruleAdd(Rule)
+    case ruleDrop(code: String)
+    case ruleList
     // Trade
     case sale(TradeRequest)
     case purchase(TradeRequest)
@@ -41,7 +44,7 @@ public enum Command: Sendable, Equatable {
     /// Whether the command changes state (goes through `decide`) or only reads (`query`).
     public var isMutation: Bool {
         switch self {
-        case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .show, .list, .doc,
+        case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .list, .doc,
              .notices, .stock, .balance, .stats, .audit:
             return false
         default:
@@ -68,6 +71,8 @@ public enum Command: Sendable, Equatable {
         case .partyAdd(let p): return p.id
         case .reasonAdd(let r): return r.code
         case .policySet: return "window_days"
+        case .ruleAdd(let r): return r.code
+        case .ruleDrop(let code): return code
         case .sale(let t), .purchase(let t): return t.order
         case .payment(let p, _, _, _): return p
         case .fileReturn(let f): return f.order

@@ -51,6 +51,8 @@ public enum CommandTable {
     private static let everyone = Set(Role.allCases)
     private static let tills: Set<Role> = [.clerk, .supervisor, .admin]
     private static let reviewers: Set<Role> = [.supervisor, .admin]
+    /// APPROVE and REJECT: finance only in second review (checked in the domain).
+    private static let approvers: Set<Role> = [.supervisor, .finance, .admin]
     private static let readers: Set<Role> = [.clerk, .supervisor, .finance, .auditor, .admin]
     private static let books: Set<Role> = [.finance, .auditor, .admin]
     private static let oversight: Set<Role> = [.auditor, .admin]
@@ -107,10 +109,10 @@ public enum CommandTable {
         CommandSpec(word: .RETURN, open: false, roles: tills, forms: [
             change("RETURN order ITEM... reason=CODE [location=LOC] [note=TEXT] [key=KEY]", resend: .withKey),
         ]),
-        CommandSpec(word: .APPROVE, open: false, roles: reviewers, forms: [
+        CommandSpec(word: .APPROVE, open: false, roles: approvers, forms: [
             change("APPROVE id [refund=cash|credit] [note=TEXT]", resend: .always),
         ]),
-        CommandSpec(word: .REJECT, open: false, roles: reviewers, forms: [change("REJECT id note=TEXT")]),
+        CommandSpec(word: .REJECT, open: false, roles: approvers, forms: [change("REJECT id note=TEXT")]),
         CommandSpec(word: .CANCEL, open: false, roles: tills, forms: [change("CANCEL id")]),
         CommandSpec(word: .INSPECT, open: false, roles: reviewers, forms: [change("INSPECT id restock|scrap [note=TEXT]")]),
         CommandSpec(word: .SHOW, open: false, roles: readers, forms: [.read("SHOW id")]),
@@ -130,6 +132,15 @@ public enum CommandTable {
         CommandSpec(word: .INFO, open: false, roles: oversight, forms: [.read("INFO")]),
         // Not in the contract's first list: a fingerprint of the whole state.
         CommandSpec(word: .DIGEST, open: false, roles: oversight, forms: [.read("DIGEST")]),
+        CommandSpec(word: .RULE, open: false, roles: admin, forms: [
+            change("RULE ADD code then=auto|second|inspect [kind=sale|purchase] [location=LOC] [reason=CODE] [sku=SKU]"
+                   + " [min_amount=MONEY] [max_amount=MONEY] [noreceipt=yes] [role=supervisor|finance] [note=TEXT]", sub: "ADD"),
+            .read("RULE LIST", sub: "LIST"),
+            change("RULE DROP code", sub: "DROP"),
+        ]),
+        // Session state, not the ledger's: a client re-watches after a reconnect.
+        CommandSpec(word: .WATCH, open: false, roles: approvers, forms: [.read("WATCH")]),
+        CommandSpec(word: .UNWATCH, open: false, roles: approvers, forms: [.read("UNWATCH")]),
     ]
 
     /// `all` indexed by `CommandWord.ordinal`; traps at first use if a word has no row.

@@ -23,6 +23,8 @@ extension Ledger {
         case .cancel(let id): return try decideCancel(id, context)
         case .inspect(let id, let disposition, let note):
             return try decideInspection(id, disposition: disposition, note: note, context)
+        case .ruleAdd(let rule): return try decideRuleAdd(rule)
+        case .ruleDrop(let code): return try decideRuleDrop(code)
         default:
             throw DomainError(.INTERNAL, "not a mutation")
         }
@@ -33,7 +35,11 @@ extension Ledger {
     public func record(_ command: Command, name: String, _ context: Context) -> (events: [Event], result: Result<Reply, DomainError>) {
         do {
             let decision = try decide(command, context)
-            return (decision.events + [auditEvent(name, target: command.target, outcome: "ok", context)], .success(decision.reply))
+            var events = decision.events
+            // The command's own entry comes before any the decision adds (an auto-approval's).
+            let at = events.firstIndex { if case .audited = $0 { return true } else { return false } } ?? events.count
+            events.insert(auditEvent(name, target: command.target, outcome: "ok", context), at: at)
+            return (events, .success(decision.reply))
         } catch {
             return ([auditEvent(name, target: command.target, outcome: error.code.rawValue, context)], .failure(error))
         }

@@ -22,4 +22,8 @@ public enum Event: Sendable, Equatable {
     case audited(AuditEntry)
     /// Since format 3: a user's locations changed.
     case userScoped(name: String, locations: Scope)
+    /// Since format 4: approval rules, and the first of two approvals.
+    case ruleAdded(Rule)
+    case ruleDropped(code: String)
+    case returnFirstApproved(number: Int, note: String, by: String, at: Timestamp)
 }

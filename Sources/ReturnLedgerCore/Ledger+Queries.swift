@@ -29,6 +29,8 @@ extension Ledger {
             })
         case .policyShow:
             return Reply(status: [Field("window_days", String(policy.windowDays))])
+        case .ruleList:
+            return ruleList()
         case .show(let id):
             let request = try scopedReturn(id, context)
             let items = request.items.map(itemFields)
@@ -36,7 +38,8 @@ extension Ledger {
                 [Field.word("event"), Field("at", $0.at.description), Field("user", $0.user), Field("action", $0.action),
                  Field("note", $0.note)]
             }
-            return Reply(status: summary(request), lines: items + history)
+            return Reply(status: summary(request) + [Field("rules", request.flow.rules.joined(separator: ","))],
+                         lines: items + history)
         case .list(let filter):
             try checkScopeFilter(filter.location, context)
             return list(filter, context.scope)

@@ -40,11 +40,24 @@ extension Ledger {
                 throw DomainError(.EXPIRED, "sold \(order.at.day), outside the \(policy.windowDays)-day return window")
             }
         }
-        let request = ReturnRequest(
+        var request = ReturnRequest(
             number: returns.count + 1, kind: order.kind, order: order.id, party: order.party, location: location,
             items: items, amount: amount, reason: filing.reason, note: filing.note, key: filing.key ?? "",
             filedBy: context.user, filedAt: context.now, state: .pending)
-        return Decision(events: [.returnFiled(request)], reply: filedReply(request))
+        request.flow = flow(for: request)
+        let filed = Event.returnFiled(request)
+        if request.flow.auto, let auto = try? approve(request, order: order, refund: nil, note: "",
+                                                          as: systemContext(context)) {
+            // Filed and approved in one record: the return is never pending, so nobody is told of it.
+            let audit = auditEvent("APPROVE", target: request.id, outcome: "ok", systemContext(context), after: 1)
+            return Decision(events: [filed, .returnApproved(auto.approval), audit], reply: autoApprovedReply(request, auto))
+        }
+        return Decision(events: [filed], reply: filedReply(request))
+    }
+
+    /// The user an `auto` rule approves as, at the filer's time and peer.
+    func systemContext(_ context: Context) -> Context {
+        Context(user: Ledger.systemUser, role: .admin, peer: context.peer, now: context.now)
     }
 
     /// The order line a returned item refers to: same SKU and, where given, the same batch. An item
@@ -75,33 +88,106 @@ extension Ledger {
         }
     }
 
+    /// RETURN's reply; a re-sent RETURN of an auto-approved return answers as the filing did.
     func filedReply(_ request: ReturnRequest) -> Reply {
-        Reply(status: [Field("id", request.id), Field("state", ReturnState.pending.rawValue),
-                       Field("kind", request.kind.rawValue), Field("amount", request.amount.description)])
+        if request.flow.auto, request.approvedBy == Ledger.systemUser, request.approvedAt == request.filedAt {
+            return autoApprovedReply(request, nil)
+        }
+        return Reply(status: [Field("id", request.id), Field("state", ReturnState.pending.rawValue),
+                              Field("kind", request.kind.rawValue), Field("amount", request.amount.description),
+                              Field("doc", "")])
+    }
+
+    /// `OK id= state=approved|inspecting kind= amount= doc= fee= net= exchange_order= due=`.
+    private func autoApprovedReply(_ request: ReturnRequest, _ auto: Approved?) -> Reply {
+        let state = auto?.approval.outcome?.state ?? request.state
+        let doc = auto?.approval.doc ?? request.doc
+        return Reply(status: [Field("id", request.id), Field("state", (state == .completed ? .approved : state).rawValue),
+                              Field("kind", request.kind.rawValue), Field("amount", request.amount.description),
+                              Field("doc", doc)] + approvalTail(request))
+    }
+
+    /// Section 13's tail of an approval that completes a return: the fee kept, the net credited,
+    /// and the exchange (none yet: every return is refunded or credited in full).
+    private func approvalTail(_ request: ReturnRequest) -> [Field] {
+        [Field("fee", Money.zero.description), Field("net", request.amount.description), Field("exchange_order", ""),
+         Field("due", "")]
     }
 
     func approvedReply(_ request: ReturnRequest, state: ReturnState) -> Reply {
         Reply(status: [Field("id", request.id), Field("state", state.rawValue), Field("doc", request.doc),
-                       Field("amount", request.amount.description)])
+                       Field("amount", request.amount.description)] + approvalTail(request))
     }
 
-    private func reviewable(_ id: String, _ context: Context) throws(DomainError) -> ReturnRequest {
+    /// The reply of a first approval: nothing has moved, so no document and no money yet.
+    private func firstApprovalReply(_ request: ReturnRequest) -> Reply {
+        Reply(status: [Field("id", request.id), Field("state", ReturnState.second_review.rawValue), Field("doc", ""),
+                       Field("amount", request.amount.description), Field("fee", ""), Field("net", ""),
+                       Field("exchange_order", ""), Field("due", "")])
+    }
+
+    /// The checks of APPROVE in the contract's order: NOT_FOUND, DENIED (scope, then a role that
+    /// only some states allow), SELF_APPROVAL, STATE, then the domain's own. A re-send by someone
+    /// who gave one of the return's approvals answers that approval's reply, in any later state.
+    func decideApproval(_ id: String, refund: RefundMode?, note: String, _ context: Context) throws(DomainError) -> Decision {
         let request = try scopedReturn(id, context)
-        guard request.filedBy != context.user else {
+        let user = context.user
+        if request.firstApprovedBy == user {
+            guard refund == nil else { throw DomainError(.CONFLICT, "\(id) had its first approval from you, without refund=") }
+            return Decision(events: [], reply: firstApprovalReply(request).existed())
+        }
+        if request.state.isApproved, request.approvedBy == user {
+            if let refund, refund != request.refund {
+                throw DomainError(.CONFLICT, "\(id) was approved by you with refund=\(request.refund?.rawValue ?? "")")
+            }
+            return Decision(events: [], reply: approvedReply(request, state: approvedState(request)).existed())
+        }
+        if context.role == .finance, request.state != .second_review {
+            throw DomainError(.DENIED, "finance gives second approvals only; \(id) is \(request.state.rawValue)")
+        }
+        if request.state == .second_review { try checkSecondReviewer(request, context) }
+        guard request.filedBy != user else {
             throw DomainError(.SELF_APPROVAL, "\(id) was filed by you; another supervisor must review it")
         }
-        return request
-    }
-
-    func decideApproval(_ id: String, refund: RefundMode?, note: String, _ context: Context) throws(DomainError) -> Decision {
-        var request = try reviewable(id, context)
         if request.state.isApproved {
-            let first = request.items.contains { $0.quarantined } ? ReturnState.inspecting : .approved
-            return Decision(events: [], reply: approvedReply(request, state: first).existed())
+            return Decision(events: [], reply: approvedReply(request, state: approvedState(request)).existed())
         }
-        guard request.state == .pending else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue)") }
+        guard request.state.isOpen else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue)") }
         guard let order = orders[request.order] else { throw DomainError(.INTERNAL, "order of \(id) missing") }
 
+        if request.state == .pending, request.flow.secondRole != nil {
+            guard refund == nil else { throw .invalid("refund= is taken on the approval that completes \(id), the second") }
+            if request.kind == .purchase { try checkStockForSupplierReturn(request) }
+            return Decision(events: [.returnFirstApproved(number: request.number, note: note, by: user, at: context.now)],
+                            reply: firstApprovalReply(request))
+        }
+        let approved = try approve(request, order: order, refund: refund, note: note, as: context)
+        var reply = request
+        reply.doc = approved.approval.doc
+        return Decision(events: [.returnApproved(approved.approval)],
+                        reply: approvedReply(reply, state: approved.approval.outcome!.state))
+    }
+
+    /// The state the first approval reply of an approved return named.
+    private func approvedState(_ request: ReturnRequest) -> ReturnState {
+        request.items.contains { $0.quarantined } ? .inspecting : .approved
+    }
+
+    /// A second approval or a REJECT in second review: the rule's role (admin always qualifies),
+    /// never the first approver.
+    private func checkSecondReviewer(_ request: ReturnRequest, _ context: Context) throws(DomainError) {
+        let role = request.flow.secondRole ?? .finance
+        guard context.role == .admin || context.role == role else {
+            throw DomainError(.DENIED, "\(request.id) needs its second approval from \(role.rawValue)")
+        }
+    }
+
+    /// What an approval that completes a return issues and moves, worked out once here so that
+    /// `apply` only carries it out.
+    struct Approved { var approval: Approval }
+
+    func approve(_ request: ReturnRequest, order: Order, refund: RefundMode?, note: String,
+                 as context: Context) throws(DomainError) -> Approved {
         let mode: RefundMode
         if request.kind == .sale {
             if request.party.isEmpty, refund == .credit {
@@ -113,35 +199,50 @@ extension Ledger {
         } else {
             guard refund == nil else { throw .invalid("refund= applies to customer returns only") }
             mode = .credit
-            var needed: [StockSlot: [String: Int64]] = [:]
-            for item in request.items {
-                needed[StockSlot(location: request.location, batch: item.batch), default: [:]][item.sku, default: 0] += item.quantity
-            }
-            for (slot, perSku) in needed {
-                for (sku, quantity) in perSku where level(sku, slot).onHand < quantity {
-                    let batch = slot.batch.isEmpty ? "" : " batch \(slot.batch)"
-                    throw DomainError(.STOCK, "\(sku)\(batch) at \(slot.location): \(level(sku, slot).onHand) on hand, \(quantity) to return")
-                }
-            }
+            try checkStockForSupplierReturn(request)
             guard (balances[request.party] ?? .zero).adding(request.amount) != nil else { throw .overflow }
         }
 
         let day = context.now.day
         let serial = (documentsPerDay[day.daysSinceEpoch] ?? 0) + 1
-        request.doc = "RT-" + day.compact + "-" + zeroPadded(serial, width: 4)
+        let doc = "RT-" + day.compact + "-" + zeroPadded(serial, width: 4)
         let customer = request.kind == .sale
-        let outcome = ApprovalOutcome(
-            quarantined: customer ? request.items.indices.filter { products[request.items[$0].sku]?.inspect == true } : [],
-            credited: request.amount,
-            refunded: customer && mode == .cash ? request.amount : .zero)
-        let approval = Approval(number: request.number, doc: request.doc, refund: mode, note: note, by: context.user,
-                                at: context.now, outcome: outcome)
-        return Decision(events: [.returnApproved(approval)], reply: approvedReply(request, state: outcome.state))
+        let quarantined = customer
+            ? request.items.indices.filter { request.flow.inspect || products[request.items[$0].sku]?.inspect == true } : []
+        let outcome = ApprovalOutcome(quarantined: quarantined, credited: request.amount,
+                                      refunded: customer && mode == .cash ? request.amount : .zero)
+        return Approved(approval: Approval(number: request.number, doc: doc, refund: mode, note: note, by: context.user,
+                                           at: context.now, outcome: outcome))
+    }
+
+    /// A supplier return sends goods back: they must be on hand at the return location.
+    private func checkStockForSupplierReturn(_ request: ReturnRequest) throws(DomainError) {
+        var needed: [StockSlot: [String: Int64]] = [:]
+        for item in request.items {
+            needed[StockSlot(location: request.location, batch: item.batch), default: [:]][item.sku, default: 0] += item.quantity
+        }
+        for (slot, perSku) in needed {
+            for (sku, quantity) in perSku where level(sku, slot).onHand < quantity {
+                let batch = slot.batch.isEmpty ? "" : " batch \(slot.batch)"
+                throw DomainError(.STOCK, "\(sku)\(batch) at \(slot.location): \(level(sku, slot).onHand) on hand, \(quantity) to return")
+            }
+        }
     }
 
     func decideRejection(_ id: String, note: String, _ context: Context) throws(DomainError) -> Decision {
-        let request = try reviewable(id, context)
-        guard request.state == .pending else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue)") }
+        let request = try scopedReturn(id, context)
+        if request.state == .second_review {
+            guard request.firstApprovedBy != context.user else {
+                throw DomainError(.SELF_APPROVAL, "\(id) had its first approval from you; another must give the second word")
+            }
+            try checkSecondReviewer(request, context)
+        } else if context.role == .finance {
+            throw DomainError(.DENIED, "finance rejects in second review only; \(id) is \(request.state.rawValue)")
+        }
+        guard request.filedBy != context.user else {
+            throw DomainError(.SELF_APPROVAL, "\(id) was filed by you; another supervisor must review it")
+        }
+        guard request.state.isOpen else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue)") }
         return Decision(events: [.returnRejected(number: request.number, note: note, by: context.user, at: context.now)],
                         reply: Reply(status: [Field("id", id), Field("state", ReturnState.rejected.rawValue)]))
     }

@@ -3,6 +3,7 @@ extension Ledger {
         switch command {
         case .userAdd(let name, let role, let hash, let given):
             guard users[name] == nil else { throw .exists("user", name) }
+            guard name != Ledger.systemUser else { throw .invalid("\(name) is reserved: auto-approvals are made in its name") }
             let scope = given.normalized
             try checkLocations(scope)
             return Decision(events: [.userAdded(User(name: name, role: role, passwordHash: hash, locations: scope))],

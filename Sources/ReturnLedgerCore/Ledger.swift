@@ -10,6 +10,8 @@ public struct Ledger: Sendable, Equatable {
     public var entries: ShardedDictionary<String, ChunkedArray<LedgerEntry>> = [:]
     public var reasons: [String: Reason] = [:]
     public var policy = Policy()
+    /// Approval rules by code (section 11).
+    public var rules: [String: Rule] = [:]
     public var orders: ShardedDictionary<String, Order> = [:]
     /// Return requests in filing order; `R000042` is `returns[41]`.
     public var returns: ChunkedArray<ReturnRequest> = []
@@ -28,10 +30,15 @@ public struct Ledger: Sendable, Equatable {
     public var lockedUntil: [String: Timestamp] = [:]
     /// Derived from the returns and orders (see `rebuildIndexes`), kept current by `apply`.
     public var stats = StatsIndex()
+    /// Returns pending or in second review, by number: WATCH's queue without a scan (derived).
+    public var openReturns: Set<Int> = []
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
     }
+
+    /// The user an `auto` rule approves as; no account may take the name.
+    public static let systemUser = "system"
 
     public func returnRequest(_ id: String) -> ReturnRequest? {
         guard let n = ReturnRequest.number(id), n <= returns.count else { return nil }
@@ -75,6 +82,7 @@ extension Ledger {
             post(party, at: at, kind: .payment, doc: paymentId(payments), amount: direction == .in ? -amount : amount)
         case .returnFiled(let request):
             returns.append(request)
+            openReturns.insert(request.number)
             stats.filed(request)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
@@ -96,6 +104,15 @@ extension Ledger {
             loginFailures[user] = recent
         case .audited(let entry):
             audit.append(entry)
+        case .ruleAdded(let rule):
+            rules[rule.code] = rule
+        case .ruleDropped(let code):
+            rules[code] = nil
+        case .returnFirstApproved(let number, let note, let by, let at):
+            returns[number - 1].state = .second_review
+            returns[number - 1].firstApprovedBy = by
+            returns[number - 1].firstApprovedAt = at
+            returns[number - 1].firstApprovalNote = note
         }
     }
 
@@ -142,6 +159,7 @@ extension Ledger {
         request.refund = approval.refund
         request.approvalNote = approval.note
         returns[number - 1] = request
+        openReturns.remove(number)
         stats.approved(request, at: at)
         documents[doc] = number
         documentsPerDay[at.day.daysSinceEpoch, default: 0] += 1
@@ -166,6 +184,7 @@ extension Ledger {
         let request = returns[number - 1]
         for item in request.items { orders[request.order]?.lines[item.line].pending -= item.quantity }
         stats.closed(request, as: state)
+        openReturns.remove(number)
         returns[number - 1].state = state
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: action, note: note))
     }

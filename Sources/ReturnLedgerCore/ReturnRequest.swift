@@ -1,7 +1,12 @@
 /// A return request's life: filed as `pending`; then `approved` (or `inspecting` while units sit
-/// in quarantine, then `completed`), or `rejected`, or `cancelled`.
+/// in quarantine, then `completed`), or `rejected`, or `cancelled`. A return a `then=second` rule
+/// matched passes through `second_review` between its first and its final approval.
 public enum ReturnState: String, Sendable, Equatable, CaseIterable {
     case pending, approved, inspecting, completed, rejected, cancelled
+    case second_review
+
+    /// Waiting for a reviewer's word: pending, or in second review.
+    public var isOpen: Bool { self == .pending || self == .second_review }
 
     /// States in which stock and money have moved.
     public var isApproved: Bool { self == .approved || self == .inspecting || self == .completed }
@@ -60,6 +65,12 @@ public struct ReturnRequest: Sendable, Equatable {
     public var approvedAt: Timestamp? = nil
     public var refund: RefundMode? = nil
     public var approvalNote: String = ""
+    /// What the rules decided at filing (format 4; older returns matched none).
+    public var flow = ReturnFlow()
+    /// The first of two approvals (a `then=second` rule), empty until given.
+    public var firstApprovedBy: String = ""
+    public var firstApprovedAt: Timestamp? = nil
+    public var firstApprovalNote: String = ""
     /// Steps after filing and approval (rejected, cancelled, inspected). The filing and the
     /// approval are not stored twice: `events` derives them from the fields above.
     public var history: [ReturnEvent] = []
@@ -67,6 +78,9 @@ public struct ReturnRequest: Sendable, Equatable {
     /// Every step, in order, as SHOW prints them.
     public var events: [ReturnEvent] {
         var all = [ReturnEvent(at: filedAt, user: filedBy, action: "filed", note: note)]
+        if let firstApprovedAt {
+            all.append(ReturnEvent(at: firstApprovedAt, user: firstApprovedBy, action: "first_approval", note: firstApprovalNote))
+        }
         if let approvedAt { all.append(ReturnEvent(at: approvedAt, user: approvedBy, action: "approved", note: approvalNote)) }
         return all + history
     }

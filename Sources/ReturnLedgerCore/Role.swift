@@ -12,6 +12,8 @@ public enum CommandWord: String, CaseIterable, Sendable, Hashable {
     case STOCK, BALANCE, STATS, AUDIT, INFO
     /// Not in the contract's first list: a fingerprint of the whole state (auditor, admin).
     case DIGEST
+    /// Sections 11 and 12: approval rules, and watching the review queue.
+    case RULE, WATCH, UNWATCH
 
     /// The command a request's first word names, in any case; one table lookup instead of
     /// comparing against every case name.

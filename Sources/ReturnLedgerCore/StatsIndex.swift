@@ -68,7 +68,8 @@ public struct StatsIndex: Sendable, Equatable {
         bucket.approved += 1
         bucket.amount += r.amount.minor
         if r.kind == .sale { bucket.returnedQty += qty }
-        bucket.approvalSeconds.append(at.seconds - r.filedAt.seconds)
+        // An auto-approval took no reviewer's time: left out of the percentiles.
+        if r.approvedBy != Ledger.systemUser { bucket.approvalSeconds.append(at.seconds - r.filedAt.seconds) }
         let amount = r.amount.minor
         bucket.groups[.reason, default: [:]][r.reason, default: Totals()].add(count: 1, qty: qty, amount: amount)
         bucket.groups[.location, default: [:]][r.location, default: Totals()].add(count: 1, qty: qty, amount: amount)
@@ -101,6 +102,7 @@ extension Ledger {
             if r.state == .rejected || r.state == .cancelled { index.closed(r, as: r.state) }
         }
         stats = index
+        openReturns = Set(returns.lazy.filter { $0.state.isOpen }.map(\.number))
     }
 }
 

@@ -41,6 +41,9 @@ final class Connection: EventHandler, @unchecked Sendable {
     var peerClosed = false
     var closed = false
     private(set) var lastActive: Int64
+    /// WATCH is on (set by the loop's PushRouter): push lines come, and the idle timeout spares it.
+    var watching = false
+    var pushes = PushQueue()
 
     /// Stop reading when this much is waiting, so a flood cannot grow memory without bound.
     static let maxQueuedFrames = 4096
@@ -138,6 +141,10 @@ final class Connection: EventHandler, @unchecked Sendable {
         }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         written = 0
+        if pushes.lines > 0 || pushes.dropped > 0 {
+            movePushesToOutput()
+            return flush()
+        }
         if writeArmed { writeArmed = false; watch() }
         if closeAfterFlush, !busy { close(); return }
         // Requests held back while output was large can go on now. Posted, not called: pump
@@ -168,12 +175,17 @@ final class Connection: EventHandler, @unchecked Sendable {
         closed = true
         loop.remove(fd)
         Syscalls.close(fd)
+        if watching {
+            watching = false
+            loop.pushes.remove(session.id)
+            server.engine.unwatch(session.id)
+        }
         server.unregister(session.id)
     }
 
     /// Used by the idle sweeper, on the loop thread.
     func closeIfIdle(since limit: Int64) {
-        if !busy, lastActive < limit { close() }
+        if !busy, !watching, lastActive < limit { close() }
     }
 
     /// Shutdown: send what is ready, then close. Loop thread.

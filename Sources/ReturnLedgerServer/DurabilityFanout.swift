@@ -53,6 +53,9 @@ final class DurabilityFanout: @unchecked Sendable {
         waiters.append((seq, done))
     }
 
+    /// Loop thread: everything up to this is durable.
+    var durableSeq: UInt64 { durable }
+
     /// Loop thread: `hook` runs after every advance, with the new durable sequence.
     func subscribe(_ hook: @escaping (UInt64) -> Void) { subscribers.append(hook) }
 

@@ -10,6 +10,8 @@ extension Engine {
                       Field("uptime_s", String(now().seconds - f.startedAt)), Field("pid", String(f.pid))])
         lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
                       Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected))])
+        lines.append([Field("section", "push"), Field("watchers", String(watching.count)), Field("pushed", String(f.pushed)),
+                      Field("overflows", String(f.pushOverflows))])
         let processed = calls.reduce(0) { $0 + $1.calls } + f.unparsed
         let failed = calls.reduce(0) { $0 + $1.failed } + f.unparsed
         lines.append([Field("section", "commands"), Field("processed", String(processed)), Field("failed", String(failed))])

@@ -30,6 +30,12 @@ final class Engine: @unchecked Sendable {
     var reload: Reload?
     /// Per command word (by ordinal): calls and failures, for INFO.
     var calls = [(calls: Int, failed: Int)](repeating: (0, 0), count: CommandWord.allCases.count)
+    /// What the watching sessions hear of, in commit order (section 12).
+    let pushes = PushStream()
+    /// Sessions that watch (writer queue); changes are published only while there are any.
+    var watching: Set<Int> = []
+    /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
+    var wakeRouters: @Sendable () -> Void = {}
 
     init(recovered: Recovery.Result, wal: WriteAheadLog, storage: DataDirectory, fs: any FileSystem,
          snapshotEvery: Int, clock: @escaping @Sendable () -> Timestamp, counters: ServerCounters) {
@@ -156,6 +162,8 @@ final class Engine: @unchecked Sendable {
                                                   Field("session", String(session.id)),
                                                   Field("locations", context.scope.text)])))
         case .info: return .reply(.success(info()))
+        case .watch: return .reply(.success(watch(session: session, context)))
+        case .unwatch: return .reply(.success(unwatch(session: session)))
         case .digest:
             // The state a restart would rebuild: replay must reproduce this exactly. Encoding the
             // whole state takes time proportional to it, so it runs on the copy, off this queue.
@@ -218,6 +226,7 @@ final class Engine: @unchecked Sendable {
         guard !events.isEmpty else { return }
         try wal.append(LogEntry(at: context.now, actor: context.user, events: events))
         ledger.apply(events)
+        if !watching.isEmpty { publish(events, actor: context.user) }
         snapshots.applied(events.count, engine: self)
     }
 

@@ -41,6 +41,8 @@ final class EventLoop: @unchecked Sendable {
     private var roundEndTasks: [() -> Void] = []
     /// "Durable up to N" for the connections on this loop; set by the server before it starts.
     var durability: DurabilityFanout!
+    /// The watching sessions on this loop; set by the server before it starts.
+    var pushes: PushRouter!
     /// Where connections on this loop read into, one at a time: what a read brings is framed
     /// before the next read. Loop thread only; lives as long as the loop.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)

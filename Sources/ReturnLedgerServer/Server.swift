@@ -51,7 +51,19 @@ public final class Server: @unchecked Sendable {
         let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
         for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }
         wal.onDurable = { seq, failed in for fanout in fanouts { fanout.report(durable: seq, failed: failed) } }
+        // Push lines follow the replies each advance releases (section 12).
+        for (loop, fanout) in zip(loops, fanouts) {
+            let router = PushRouter(stream: engine.pushes, server: self)
+            loop.pushes = router
+            fanout.subscribe { seq in router.route(upTo: seq) }
+        }
+        engine.wakeRouters = { [loops] in
+            for loop in loops { loop.post { loop.pushes.route(upTo: loop.durability.durableSeq) } }
+        }
     }
+
+    /// The open connection of a session, if any.
+    func connection(_ session: Int) -> Connection? { connections.withLock { $0[session] } }
 
     /// Prepares the state: the bootstrap admin on an empty store, and the demo shop if asked.
     /// Returns lines for the operator (a generated password, demo credentials) for stderr.

@@ -12,6 +12,9 @@ final class ServerCounters: Sendable {
         var connectionsTotal = 0
         var connectionsRejected = 0
         var unparsed = 0
+        /// Push lines sent to watchers, and overflows (a watcher's queue dropped).
+        var pushed = 0
+        var pushOverflows = 0
     }
 
     private let state: Mutex<Values>
@@ -25,5 +28,7 @@ final class ServerCounters: Sendable {
     func closed() { state.withLock { $0.connectionsNow -= 1 } }
     func rejected() { state.withLock { $0.connectionsRejected += 1 } }
     func failedUnparsed() { state.withLock { $0.unparsed += 1 } }
+    func pushed(_ lines: Int) { state.withLock { $0.pushed += lines } }
+    func pushesDropped() { state.withLock { $0.pushOverflows += 1 } }
     var connectionsNow: Int { state.withLock { $0.connectionsNow } }
 }

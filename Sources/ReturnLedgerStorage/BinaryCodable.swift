@@ -151,6 +151,9 @@ extension ReturnRequest: BinaryCodable {
         w.enumValue(state); w.string(doc); w.string(approvedBy)
         w.bool(approvedAt != nil); w.write(approvedAt ?? Timestamp(seconds: 0))
         w.string(refund?.rawValue ?? ""); w.string(approvalNote); w.array(history)
+        // Since format 4: what the rules decided, and the first of two approvals.
+        w.write(flow); w.string(firstApprovedBy); w.bool(firstApprovedAt != nil)
+        w.write(firstApprovedAt ?? Timestamp(seconds: 0)); w.string(firstApprovalNote)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -166,6 +169,13 @@ extension ReturnRequest: BinaryCodable {
         self.refund = refund.isEmpty ? nil : RefundMode(rawValue: refund)
         approvalNote = try r.string()
         history = try r.array()
+        guard r.format >= .v4 else { return }  // filed before rules existed: none matched
+        flow = try r.read()
+        firstApprovedBy = try r.string()
+        let hasFirst = try r.bool()
+        let firstAt: Timestamp = try r.read()
+        firstApprovedAt = hasFirst ? firstAt : nil
+        firstApprovalNote = try r.string()
     }
 }
 
@@ -194,5 +204,61 @@ extension AuditEntry: BinaryCodable {
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(seq: try r.int(), at: try r.read(), user: try r.string(), peer: try r.string(), command: try r.string(),
                   target: try r.string(), outcome: try r.string())
+    }
+}
+
+extension ReturnFlow: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.array(rules.map(RuleCode.init)); w.string(secondRole?.rawValue ?? ""); w.bool(inspect); w.bool(auto)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(rules: try r.array(RuleCode.self).map(\.code))
+        let role = try r.string()
+        if !role.isEmpty {
+            guard let known = Role(rawValue: role) else { throw CodecError("unknown role \(role)") }
+            secondRole = known
+        }
+        inspect = try r.bool()
+        auto = try r.bool()
+    }
+}
+
+/// A rule code as an element of an array.
+private struct RuleCode: BinaryCodable {
+    var code: String
+    init(_ code: String) { self.code = code }
+    func write(to w: inout ByteWriter) { w.string(code) }
+    init(from r: inout ByteReader) throws(CodecError) { code = try r.string() }
+}
+
+/// Optional conditions as a presence flag and the value.
+extension Rule: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(code); w.enumValue(then); w.string(kind?.rawValue ?? ""); w.string(location ?? "")
+        w.string(reason ?? ""); w.string(sku ?? "")
+        w.bool(minAmount != nil); w.write(minAmount ?? .zero); w.bool(maxAmount != nil); w.write(maxAmount ?? .zero)
+        w.bool(noReceipt); w.string(role?.rawValue ?? ""); w.string(note)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(code: try r.string(), then: try r.enumValue())
+        let kind = try r.string()
+        if !kind.isEmpty {
+            guard let k = OrderKind(rawValue: kind) else { throw CodecError("unknown kind \(kind)") }
+            self.kind = k
+        }
+        let location = try r.string(), reason = try r.string(), sku = try r.string()
+        self.location = location.isEmpty ? nil : location
+        self.reason = reason.isEmpty ? nil : reason
+        self.sku = sku.isEmpty ? nil : sku
+        let hasMin = try r.bool(), min: Money = try r.read(), hasMax = try r.bool(), max: Money = try r.read()
+        minAmount = hasMin ? min : nil
+        maxAmount = hasMax ? max : nil
+        noReceipt = try r.bool()
+        let role = try r.string()
+        if !role.isEmpty {
+            guard let known = Role(rawValue: role) else { throw CodecError("unknown role \(role)") }
+            self.role = known
+        }
+        note = try r.string()
     }
 }

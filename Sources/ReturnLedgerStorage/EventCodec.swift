@@ -20,6 +20,8 @@ extension Event: BinaryCodable {
         case returnRejected, returnCancelled, returnInspected, loginFailed, audited
         /// Format 3.
         case userScoped = 19
+        /// Format 4.
+        case ruleAdded = 20, ruleDropped, returnFirstApproved
     }
 
     public func write(to w: inout ByteWriter) {
@@ -47,6 +49,10 @@ extension Event: BinaryCodable {
         case .loginFailed(let user, let at): w.u8(Tag.loginFailed.rawValue); w.string(user); w.write(at)
         case .audited(let entry): w.u8(Tag.audited.rawValue); w.write(entry)
         case .userScoped(let name, let locations): w.u8(Tag.userScoped.rawValue); w.string(name); w.write(locations)
+        case .ruleAdded(let rule): w.u8(Tag.ruleAdded.rawValue); w.write(rule)
+        case .ruleDropped(let code): w.u8(Tag.ruleDropped.rawValue); w.string(code)
+        case .returnFirstApproved(let number, let note, let by, let at):
+            w.u8(Tag.returnFirstApproved.rawValue); w.int(number); w.string(note); w.string(by); w.write(at)
         }
     }
 
@@ -77,6 +83,10 @@ extension Event: BinaryCodable {
         case .loginFailed: self = .loginFailed(user: try r.string(), at: try r.read())
         case .audited: self = .audited(try r.read())
         case .userScoped: self = .userScoped(name: try r.string(), locations: try r.read())
+        case .ruleAdded: self = .ruleAdded(try r.read())
+        case .ruleDropped: self = .ruleDropped(code: try r.string())
+        case .returnFirstApproved:
+            self = .returnFirstApproved(number: try r.int(), note: try r.string(), by: try r.string(), at: try r.read())
         }
     }
 }

@@ -15,6 +15,7 @@
 /// | 1 | first release | segments `RLWAL001` (records carry no version), snapshots `RLSNAP02` |
 /// | 2 | issue 9 | segments `RLWAL002`: each record starts with its version byte; snapshots `RLSNAP03` with a version byte after the sequence; `returnApproved` records its outcome (units into quarantine, credit, refund paid) |
 /// | 3 | issue 10 | `User` ends with its locations (`Scope`: `*` or codes; older users are `*`); event `userScoped` (tag 19) |
+/// | 4 | issue 10 | approval rules: `ReturnRequest` ends with its `ReturnFlow` and first approval; the state ends with the rules; events `ruleAdded` (20), `ruleDropped` (21), `returnFirstApproved` (22) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -22,8 +23,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v1 = Format(rawValue: 1)
     public static let v2 = Format(rawValue: 2)
     public static let v3 = Format(rawValue: 3)
+    public static let v4 = Format(rawValue: 4)
     /// What this build writes.
-    public static let current = v3
+    public static let current = v4
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {

@@ -35,6 +35,7 @@ extension Ledger: BinaryCodable {
         w.int(payments)
         writeMap(loginFailures, &w) { $0.array($1) }
         writeMap(lockedUntil, &w) { $0.write($1) }
+        w.array(rules.keys.sorted().map { rules[$0]! })  // since format 4
     }
 
     /// Entries in key order, whatever container holds them.
@@ -82,6 +83,7 @@ extension Ledger: BinaryCodable {
         for (user, until) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.read(Timestamp.self) }) {
             lockedUntil[user] = until
         }
+        if r.format >= .v4 { rules = Dictionary(uniqueKeysWithValues: try r.array(Rule.self).map { ($0.code, $0) }) }
         rebuildIndexes()
     }
 

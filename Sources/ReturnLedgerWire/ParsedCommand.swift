@@ -11,6 +11,8 @@ public enum ParsedCommand: Sendable, Equatable {
     case info
     case snapshot
     case digest
+    case watch
+    case unwatch
     case userAdd(name: String, role: Role, password: String, locations: Scope)
     case userPassword(name: String, password: String)
     case ledger(Command)

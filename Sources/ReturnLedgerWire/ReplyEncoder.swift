@@ -24,6 +24,17 @@ public enum ReplyEncoder {
         }
     }
 
+    /// A push line of section 12: `! KIND key=value...`.
+    public static func encodePush(_ kind: String, _ fields: [Field], into out: inout [UInt8], crlf: Bool = false) {
+        writeLine(into: &out, bound: 5 + kind.utf8.count + bound(fields)) { w in
+            w.byte(UInt8(ascii: "!"))
+            w.byte(0x20)
+            w.text(kind)
+            for field in fields { w.field(field) }
+            w.lineEnd(crlf)
+        }
+    }
+
     public static func encode(_ error: DomainError, into out: inout [UInt8], crlf: Bool = false) {
         out.append(contentsOf: "ERR ".utf8)
         out.append(contentsOf: error.code.rawValue.utf8)

@@ -47,10 +47,12 @@ public enum RequestParser {
         // Built only for an error message: not on every request.
         var usage: String { CommandTable.usage(word, sub) }
         switch word {
-        case .PING, .WHOAMI, .QUIT, .INFO, .SNAPSHOT, .DIGEST:
+        case .PING, .WHOAMI, .QUIT, .INFO, .SNAPSHOT, .DIGEST, .WATCH, .UNWATCH:
             try a.expect(usage, positional: 0...0)
             switch word {
             case .PING: return .ping
+            case .WATCH: return .watch
+            case .UNWATCH: return .unwatch
             case .WHOAMI: return .whoami
             case .QUIT: return .quit
             case .INFO: return .info
@@ -63,7 +65,7 @@ public enum RequestParser {
         case .AUTH:
             try a.expect(usage, positional: 2...2)
             return .auth(user: a.positional[0].text, password: a.positional[1].text)
-        case .USER, .LOCATION, .SKU, .PARTY, .REASON, .POLICY:
+        case .USER, .LOCATION, .SKU, .PARTY, .REASON, .POLICY, .RULE:
             return try setup(word, sub, a, CommandTable.usage(word, sub))
         case .SALE, .PURCHASE:
             let sale = word == .SALE
@@ -193,6 +195,24 @@ public enum RequestParser {
         case (.POLICY, "SET"):
             try a.expect(usage(), positional: 0...0, required: ["window_days"])
             return .ledger(.policySet(windowDays: try a.integer("window_days", in: 0...3650)!))
+        case (.RULE, "ADD"):
+            try a.expect(usage(), positional: 1...1, required: ["then"],
+                         optional: ["kind", "location", "reason", "sku", "min_amount", "max_amount", "noreceipt", "role", "note"])
+            let noReceipt = try a.yesNo("noreceipt") ?? false
+            if a.named["noreceipt"] != nil, !noReceipt { throw DomainError(.INVALID, "noreceipt= takes yes (leave it out for any return)") }
+            let rule = Rule(code: try a.id(0, "rule"), then: try a.keyword("then", Rule.Effect.self)!,
+                            kind: try a.keyword("kind", OrderKind.self), location: try a.id("location"),
+                            reason: try a.id("reason"), sku: try a.id("sku"), minAmount: try a.money("min_amount"),
+                            maxAmount: try a.money("max_amount"), noReceipt: noReceipt,
+                            role: try a.keyword("role", Role.self), note: a.text("note"))
+            if let problem = rule.invalidity { throw DomainError(.INVALID, problem) }
+            return .ledger(.ruleAdd(rule))
+        case (.RULE, "LIST"):
+            try a.expect(usage(), positional: 0...0)
+            return .ledger(.ruleList)
+        case (.RULE, "DROP"):
+            try a.expect(usage(), positional: 1...1)
+            return .ledger(.ruleDrop(code: try a.id(0, "rule")))
         default:
             throw DomainError(.SYNTAX, "usage: \(CommandTable.usage(word))")
         }

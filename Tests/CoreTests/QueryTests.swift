@@ -49,7 +49,7 @@ import Testing
         desk.ok(.approve(id: "R000001", refund: nil, note: "fine"), as: "sup1")
         let show = desk.ok(.show(id: "R000001"))
         #expect(show.status.map(\.key) == ["id", "state", "kind", "order", "party", "location", "amount", "reason",
-                                          "filed_by", "filed_at", "doc"])
+                                          "filed_by", "filed_at", "doc", "rules"])
         #expect(show.lines.count == 3)
         #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount"])
         #expect(show.lines[1].map(\.value) == ["event", "2026-11-29T10:00:00Z", "clerk1", "filed", "包装破损"])
@@ -191,8 +191,9 @@ import Testing
     /// The contract's table, written out independently of `CommandTable`.
     static let table: [Role: Set<String>] = [
         .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC"],
-        .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT"],
-        .finance: ["PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
+        .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT",
+                      "WATCH", "UNWATCH"],
+        .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
         .auditor: ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST"],
         .admin: Set(CommandWord.allCases.map(\.rawValue)),
     ]

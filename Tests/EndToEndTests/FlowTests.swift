@@ -29,9 +29,9 @@ func setUpShop(_ server: ServerProcess) throws {
         #expect(sale.status == "OK order=S-100 total=146.00")
 
         let filed = try clerk.call(#"RETURN S-100 A100:2 reason=DEFECTIVE location=STORE2 note="lid broken, 盖子坏了" key=till2-0001"#)
-        #expect(filed.status == "OK id=R000001 state=pending kind=sale amount=50.00")
+        #expect(filed.status == "OK id=R000001 state=pending kind=sale amount=50.00 doc=\"\"")
         let retry = try clerk.call(#"RETURN S-100 A100:2 reason=DEFECTIVE location=STORE2 note="lid broken, 盖子坏了" key=till2-0001"#)
-        #expect(retry.status == "OK id=R000001 state=pending kind=sale amount=50.00 existed=yes")
+        #expect(retry.status == "OK id=R000001 state=pending kind=sale amount=50.00 doc=\"\" existed=yes")
         #expect(try clerk.call("APPROVE R000001").code == "DENIED")
 
         let supervisor = try server.login("sup1")
@@ -119,7 +119,7 @@ func setUpShop(_ server: ServerProcess) throws {
         #expect(try buyer.call("PURCHASE PO-2 location=WH1 supplier=S2 C400:200@3.10#LOT7 C400:100@3.00#LOT8").status ==
             "OK order=PO-2 total=920.00")
         let filed = try buyer.call(#"RETURN PO-2 C400:40#LOT7 C400:10#LOT8 reason=EXPIRED note="best-before passed""#)
-        #expect(filed.status == "OK id=R000001 state=pending kind=purchase amount=154.00")
+        #expect(filed.status == "OK id=R000001 state=pending kind=purchase amount=154.00 doc=\"\"")
 
         let supervisor = try server.login("sup1")
         let approved = try supervisor.call("APPROVE R000001")

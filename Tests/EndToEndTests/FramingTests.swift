@@ -121,7 +121,7 @@ import Testing
             case 1: #expect(reply.status == "OK pong")
             case 2:
                 returns += 1
-                #expect(reply.status == "OK id=R\(String(repeating: "0", count: 6 - String(returns).count))\(returns) state=pending kind=sale amount=25.00")
+                #expect(reply.status == "OK id=R\(String(repeating: "0", count: 6 - String(returns).count))\(returns) state=pending kind=sale amount=25.00 doc=\"\"")
             default: #expect(reply.status == "OK sku=A100 on_hand=-\((i + 1) / 4) quarantine=0")
             }
         }

@@ -9,7 +9,7 @@ import Testing
 
     /// (query prefix, field) pairs added at the end of lines since, last first: `locations=` and
     /// `locked_until=` on USER LIST, `total=` on LIST's status line.
-    static let addedFields = [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total")]
+    static let addedFields = [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total"), ("SHOW", "rules")]
 
     static func dropTrailing(_ field: String, from line: String) -> String {
         guard let range = line.range(of: " \(field)=", options: .backwards) else { return line }

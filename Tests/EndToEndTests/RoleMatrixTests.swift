@@ -19,13 +19,17 @@ import Testing
         ("INSPECT", "INSPECT R000999 scrap"), ("SHOW", "SHOW R000999"), ("LIST", "LIST"), ("DOC", "DOC RT-20260101-0001"),
         ("NOTICES", "NOTICES"), ("STOCK", "STOCK A100"), ("BALANCE", "BALANCE"), ("STATS", "STATS by=reason"),
         ("AUDIT", "AUDIT limit=1"), ("INFO", "INFO"), ("DIGEST", "DIGEST"), ("STOCK", "STOCK location=STORE1"),
+        ("RULE", "RULE LIST"), ("RULE", "RULE ADD BIG then=second min_amount=500"), ("RULE", "RULE DROP NOPE"),
+        ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"),
     ]
 
     /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has.
     static let allowed: [String: Set<String>] = [
         "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC"],
-        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT"],
-        "fin1": ["PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
+        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT",
+                 "WATCH", "UNWATCH"],
+        // Finance's APPROVE and REJECT pass the role check; the domain allows them in second review only.
+        "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
         "aud1": ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST"],
         "admin": Set(samples.map(\.word)),
     ]

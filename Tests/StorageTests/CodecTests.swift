@@ -104,9 +104,11 @@ import Testing
         let approvals = everyKindEntries().flatMap(\.events).compactMap { event -> Approval? in
             if case .returnApproved(let a) = event { return a } else { return nil }
         }
-        #expect(approvals.count == 3)
+        #expect(approvals.count == 5)
         #expect(approvals.allSatisfy { $0.outcome != nil })
         #expect(approvals[0].outcome?.quarantined == [0])
+        #expect(approvals[3].by == "fin1" && approvals[3].outcome?.quarantined == [0])  // the second of two
+        #expect(approvals[4].by == Ledger.systemUser)  // an auto rule, at filing
     }
 
     /// `apply(decode(encode(events)))` equals `apply(events)` for a long random history, through

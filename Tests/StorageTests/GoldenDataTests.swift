@@ -22,11 +22,12 @@ import Testing
 
     /// Format 2 changed how records are framed, not how the state is written: same digests.
     /// Format 3 writes each user's locations (`*` for these): new digests, same answers.
+    /// Format 4 writes each return's rule flow (none matched) and the rules (none): the same.
     static let directories = [
         Golden(name: "golden-v1/log-only", lastSeq: 93, snapshotSeq: 0,
-               digests: [1: "457ba551-16064", 2: "457ba551-16064", 3: "c099b2d4-16072"]),
+               digests: [1: "457ba551-16064", 2: "457ba551-16064", 3: "c099b2d4-16072", 4: "50d4a33f-16400"]),
         Golden(name: "golden-v1/snapshot", lastSeq: 94, snapshotSeq: 62,
-               digests: [1: "3b7da63a-16130", 2: "3b7da63a-16130", 3: "517857ec-16138"]),
+               digests: [1: "3b7da63a-16130", 2: "3b7da63a-16130", 3: "517857ec-16138", 4: "e6e43339-16466"]),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.

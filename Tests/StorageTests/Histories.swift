@@ -65,6 +65,16 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.fileReturn(ReturnFiling(order: "P1", items: [ItemSpec(sku: "A100", quantity: 2)], reason: "DEFECTIVE",
                                    location: nil, note: "", key: nil)), "clerk1", .clerk)     // R000005, supplier
     h.run(.approve(id: "R000005", refund: nil, note: ""), "sup1", .admin)
+    // Format 4: rules, a return that needs two approvals, an auto-approval, a dropped rule.
+    h.run(.userAdd(name: "fin1", role: .finance, passwordHash: "$y$j9T$fin"), "admin", .admin)
+    h.run(.ruleAdd(Rule(code: "BIG", then: .second, kind: .sale, minAmount: Money(minor: 5000), note: "over 50")), "admin", .admin)
+    h.run(.ruleAdd(Rule(code: "SMALL", then: .auto, maxAmount: Money(minor: 2500))), "admin", .admin)
+    h.run(.ruleAdd(Rule(code: "LOOK", then: .inspect, location: "STORE1", reason: "SIZE", sku: "B300")), "admin", .admin)
+    h.run(file(ItemSpec(sku: "B300", quantity: 1), "k5"), "clerk1", .clerk)                  // R000006: BIG, LOOK
+    h.run(.approve(id: "R000006", refund: nil, note: "first"), "sup1", .admin)
+    h.run(.approve(id: "R000006", refund: .credit, note: "second"), "fin1", .finance)
+    h.run(file(ItemSpec(sku: "A100", quantity: 1), "k6"), "clerk1", .clerk)                  // R000007: auto
+    h.run(.ruleDrop(code: "SMALL"), "admin", .admin)
     h.append([.loginFailed(user: "clerk1", at: h.now)], actor: "")
     h.run(.approve(id: "R999999", refund: nil, note: ""), "sup1", .admin)                    // refused: audited only
     return h.entries
@@ -84,6 +94,10 @@ func randomHistory(seed: UInt64, count: Int) -> [LogEntry] {
     }
     for party in ["C1", "C2"] { h.run(.partyAdd(Party(id: party, kind: .customer, name: party)), "admin", .admin) }
     h.run(.partyAdd(Party(id: "S1", kind: .supplier, name: "S1")), "admin", .admin)
+    h.run(.userAdd(name: "boss", role: .admin, passwordHash: "$y$j9T$boss"), "admin", .admin)
+    h.run(.ruleAdd(Rule(code: "BIG", then: .second, minAmount: Money(minor: 2000), role: .supervisor)), "admin", .admin)
+    h.run(.ruleAdd(Rule(code: "SMALL", then: .auto, maxAmount: Money(minor: 500))), "admin", .admin)
+    h.run(.ruleAdd(Rule(code: "LOOK", then: .inspect, kind: .sale, location: "STORE2")), "admin", .admin)
     var orders: [String] = []
     while h.entries.count < count {
         h.now.seconds += Int64.random(in: 0...4000, using: &random)
@@ -112,7 +126,8 @@ func randomHistory(seed: UInt64, count: Int) -> [LogEntry] {
                                            key: Bool.random(using: &random) ? "k\(h.entries.count % 50)" : nil)),
                   "clerk1", .clerk)
         case 5, 6:
-            h.run(.approve(id: someReturn, refund: [nil, .cash, .credit].randomElement(using: &random)!, note: "a"), "admin", .admin)
+            h.run(.approve(id: someReturn, refund: [nil, .cash, .credit].randomElement(using: &random)!, note: "a"),
+                  Bool.random(using: &random) ? "admin" : "boss", .admin)
         case 7:
             h.run(.reject(id: someReturn, note: "r"), "admin", .admin)
         case 8:

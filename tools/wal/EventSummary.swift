@@ -22,7 +22,7 @@ func summary(_ event: Event) -> String {
         return "payment \(direction.rawValue) \(party) amount=\(amount)" + (note.isEmpty ? "" : " note=\"\(note)\"")
     case .returnFiled(let r):
         return "return filed \(r.id) \(r.kind.rawValue) order=\(r.order) \(items(r.items)) amount=\(r.amount) reason=\(r.reason) by \(r.filedBy)"
-            + (r.key.isEmpty ? "" : " key=\(r.key)")
+            + (r.key.isEmpty ? "" : " key=\(r.key)") + (r.flow.rules.isEmpty ? "" : " rules=\(r.flow.rules.joined(separator: ","))")
     case .returnApproved(let a):
         let outcome = a.outcome.map { " credited=\($0.credited) refunded=\($0.refunded)" + ($0.quarantined.isEmpty ? "" : " quarantined=\($0.quarantined.count)") } ?? ""
         return "return approved \(ReturnRequest.id(a.number)) doc=\(a.doc) refund=\(a.refund.rawValue) by \(a.by)" + outcome
@@ -33,5 +33,8 @@ func summary(_ event: Event) -> String {
     case .loginFailed(let user, _): return "login failed for \(user)"
     case .audited(let a): return "audit #\(a.seq) \(a.user)@\(a.peer) \(a.command) \(a.target) -> \(a.outcome)"
     case .userScoped(let name, let locations): return "user \(name) locations=\(locations.text)"
+    case .ruleAdded(let r): return "rule added \(r.code) then=\(r.then.rawValue)"
+    case .ruleDropped(let code): return "rule dropped \(code)"
+    case .returnFirstApproved(let number, _, let by, _): return "return first approval \(ReturnRequest.id(number)) by \(by)"
     }
 }

@@ -1,0 +1,48 @@
+import ReturnLedgerCore
+import ReturnLedgerWire
+
+/// Push lines (contract section 12) of a watching session. They wait in their own queue and go
+/// into the output only when everything before them has been sent, so they always fall between
+/// replies and a watcher that stops reading holds at most `maxQueuedPushes` of them: past that
+/// the queue is dropped for one `! overflow dropped=N`.
+extension Connection {
+    static let maxQueuedPushes = 1000
+
+    /// Loop thread: queues one push line.
+    func push(_ kind: String, _ fields: [Field]) {
+        guard !closed else { return }
+        if pushes.dropped > 0 {
+            pushes.dropped += 1  // the overflow line is not out yet: it counts this one too
+        } else if pushes.lines == Connection.maxQueuedPushes {
+            pushes.dropped = pushes.lines + 1
+            pushes.lines = 0
+            pushes.bytes.removeAll()
+            server.counters.pushesDropped()
+        } else {
+            ReplyEncoder.encodePush(kind, fields, into: &pushes.bytes, crlf: framer.binary)
+            pushes.lines += 1
+        }
+        if unsent == 0 { movePushesToOutput() }
+    }
+
+    /// Called when the output is empty: the queued push lines become output.
+    func movePushesToOutput() {
+        guard pushes.lines > 0 || pushes.dropped > 0 else { return }
+        if pushes.dropped > 0 {
+            ReplyEncoder.encodePush("overflow", [Field("dropped", String(pushes.dropped))], into: &output, crlf: framer.binary)
+        } else {
+            output.append(contentsOf: pushes.bytes)
+        }
+        server.counters.pushed(pushes.dropped > 0 ? 1 : pushes.lines)
+        pushes = PushQueue()
+        scheduleFlush()
+    }
+}
+
+/// The push lines waiting for the output to drain.
+struct PushQueue {
+    var bytes: [UInt8] = []
+    var lines = 0
+    /// Non-zero after an overflow: the lines dropped so far, the `! overflow` line not yet out.
+    var dropped = 0
+}

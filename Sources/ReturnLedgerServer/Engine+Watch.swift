@@ -1,0 +1,68 @@
+import ReturnLedgerCore
+
+/// WATCH and UNWATCH (contract section 12) on the writer queue, and the changes it hands to the
+/// push stream as it commits. Only while a session watches: with none, a commit costs one check.
+extension Engine {
+    /// WATCH: the returns this user could act on now become what the session was told about;
+    /// pushes follow for every change after this point of the log.
+    func watch(session: Session, _ context: Context) -> Reply {
+        var told: [Int: (state: ReturnState, location: String)] = [:]
+        for number in ledger.openReturns {
+            let r = ledger.returns[number - 1]
+            guard context.scope.contains(r.location), r.filedBy != context.user else { continue }
+            if r.state == .pending, context.role == .supervisor || context.role == .admin {
+                told[number] = (.pending, r.location)
+            } else if r.state == .second_review, r.firstApprovedBy != context.user,
+                      context.role == .admin || context.role == (r.flow.secondRole ?? .finance) {
+                told[number] = (.second_review, r.location)
+            }
+        }
+        watching.insert(session.id)
+        pushes.append(wal.lastSeq, [.watch(session: session.id, PushStream.Watcher(user: context.user, role: context.role,
+                                                                                   scope: context.scope, told: told))])
+        wakeRouters()
+        return Reply(status: [Field("watching", String(told.count))])
+    }
+
+    func unwatch(session: Session) -> Reply {
+        if watching.remove(session.id) != nil {
+            pushes.append(wal.lastSeq, [.unwatch(session: session.id)])
+            wakeRouters()
+        }
+        return Reply(status: [Field("watching", "0")])
+    }
+
+    /// A watching connection closed (from its loop).
+    func unwatch(_ session: Int) {
+        queue.async { [self] in watching.remove(session) }
+    }
+
+    /// After a commit: what the watchers may need to hear of, at the record's sequence.
+    func publish(_ events: [Event], actor: String) {
+        var items: [PushStream.Item] = []
+        var seen: Set<Int> = []
+        for event in events {
+            let number: Int
+            switch event {
+            case .returnFiled(let r): number = r.number
+            case .returnApproved(let a): number = a.number
+            case .returnFirstApproved(let n, _, _, _), .returnRejected(let n, _, _, _), .returnCancelled(let n, _, _):
+                number = n
+            case .userScoped(let name, _), .userRoleChanged(let name, _), .userEnabledChanged(let name, _):
+                if let user = ledger.users[name] {
+                    items.append(.user(PushStream.UserChange(name: name, role: user.role, scope: user.locations,
+                                                             enabled: user.enabled, by: actor)))
+                }
+                continue
+            default: continue
+            }
+            guard seen.insert(number).inserted else { continue }
+            let r = ledger.returns[number - 1]
+            items.append(.change(PushStream.ReturnChange(
+                number: number, state: r.state, location: r.location, kind: r.kind, order: r.order, amount: r.amount,
+                reason: r.reason, filedBy: r.filedBy, firstApprovedBy: r.firstApprovedBy, secondRole: r.flow.secondRole,
+                by: actor)))
+        }
+        pushes.append(wal.lastSeq, items)
+    }
+}
