@@ -1,16 +1,23 @@
 import ReturnLedgerCore
 import ReturnLedgerWire
 
-/// Push lines (contract section 12) of a watching session. They wait in their own queue and go
-/// into the output only when everything before them has been sent, so they always fall between
-/// replies and a watcher that stops reading holds at most `maxQueuedPushes` of them: past that
-/// the queue is dropped for one `! overflow dropped=N`.
+/// Push lines (contract section 12) of a watching session. While the socket takes what it is
+/// given they go straight into the output, whole lines between whole replies. Once it refuses
+/// more (the watcher is not reading) they wait in their own queue, at most `maxQueuedPushes`
+/// of them: past that the queue is dropped for one `! overflow dropped=N`, and they go out when
+/// the output has drained.
 extension Connection {
     static let maxQueuedPushes = 1000
 
     /// Loop thread: queues one push line.
     func push(_ kind: String, _ fields: [Field]) {
         guard !closed else { return }
+        if !writeArmed, pushes.lines == 0, pushes.dropped == 0 {
+            ReplyEncoder.encodePush(kind, fields, into: &output, crlf: framer.binary)
+            server.counters.pushed(1)
+            scheduleFlush()
+            return
+        }
         if pushes.dropped > 0 {
             pushes.dropped += 1  // the overflow line is not out yet: it counts this one too
         } else if pushes.lines == Connection.maxQueuedPushes {

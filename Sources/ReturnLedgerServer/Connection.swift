@@ -30,7 +30,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     var output: [UInt8] = []
     private var written = 0
     private var readPaused = false
-    private var writeArmed = false
+    /// The socket refused more (EAGAIN): output waits for EPOLLOUT.
+    private(set) var writeArmed = false
     /// Waiting in the loop's round-end list to send the output.
     private var flushScheduled = false
     /// A batch is at the engine, the log, crypt or a deferred read; nothing else is sent until

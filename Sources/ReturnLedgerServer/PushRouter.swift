@@ -9,7 +9,19 @@ import ReturnLedgerWire
 final class PushRouter {
     private let stream: PushStream
     private unowned let server: Server
-    private var watchers: [Int: (watcher: PushStream.Watcher, connection: Connection)] = [:]
+    /// A watching session; a class, so its told-about set is changed in place, never copied.
+    private final class Entry {
+        let user: String
+        var role: Role
+        var scope: Scope
+        var told: [Int: (state: ReturnState, location: String)]
+        let connection: Connection
+        init(_ w: PushStream.Watcher, _ connection: Connection) {
+            user = w.user; role = w.role; scope = w.scope; told = w.told; self.connection = connection
+        }
+    }
+
+    private var watchers: [Int: Entry] = [:]
 
     init(stream: PushStream, server: Server) {
         self.stream = stream
@@ -24,16 +36,15 @@ final class PushRouter {
             switch item {
             case .watch(let session, let watcher):
                 guard let connection = server.connection(session), connection.loop.durability != nil else { continue }
-                watchers[session] = (watcher, connection)
+                watchers[session] = Entry(watcher, connection)
                 connection.watching = true
             case .unwatch(let session):
                 watchers[session]?.connection.watching = false
                 watchers[session] = nil
             case .change(let change):
-                guard !watchers.isEmpty else { continue }
-                for session in watchers.keys { deliver(change, to: session) }
+                for entry in watchers.values { deliver(change, to: entry) }
             case .user(let change):
-                for (session, entry) in watchers where entry.watcher.user == change.name { update(session, change) }
+                for (session, entry) in watchers where entry.user == change.name { update(session, entry, change) }
             }
         }
     }
@@ -41,47 +52,38 @@ final class PushRouter {
     /// A connection closed: forget it.
     func remove(_ session: Int) { watchers[session] = nil }
 
-    private func deliver(_ c: PushStream.ReturnChange, to session: Int) {
-        guard var entry = watchers[session] else { return }
-        var w = entry.watcher
+    private func deliver(_ c: PushStream.ReturnChange, to entry: Entry) {
         let id = ReturnRequest.id(c.number)
-        var lines: [(String, [Field])] = []
-        if let told = w.told[c.number], told.state != c.state {
-            lines.append(("closed", [Field("id", id), Field("state", c.state.rawValue), Field("by", c.by)]))
-            w.told[c.number] = nil
+        if let told = entry.told[c.number], told.state != c.state {
+            entry.told[c.number] = nil
+            entry.connection.push("closed", [Field("id", id), Field("state", c.state.rawValue), Field("by", c.by)])
         }
-        if w.told[c.number] == nil, w.scope.contains(c.location), c.filedBy != w.user {
-            if c.state == .pending, w.role == .supervisor || w.role == .admin {
-                lines.append(("pending", [Field("id", id), Field("location", c.location), Field("kind", c.kind.rawValue),
-                                          Field("order", c.order), Field("amount", c.amount.description),
-                                          Field("reason", c.reason), Field("filed_by", c.filedBy)]))
-                w.told[c.number] = (.pending, c.location)
-            } else if c.state == .second_review, c.firstApprovedBy != w.user,
-                      w.role == .admin || w.role == (c.secondRole ?? .finance) {
-                lines.append(("second_review", [Field("id", id), Field("location", c.location),
-                                                Field("amount", c.amount.description),
-                                                Field("approved_by", c.firstApprovedBy)]))
-                w.told[c.number] = (.second_review, c.location)
-            }
+        let w = entry
+        guard w.told[c.number] == nil, w.scope.contains(c.location), c.filedBy != w.user else { return }
+        if c.state == .pending, w.role == .supervisor || w.role == .admin {
+            entry.told[c.number] = (.pending, c.location)
+            entry.connection.push("pending", [Field("id", id), Field("location", c.location), Field("kind", c.kind.rawValue),
+                                              Field("order", c.order), Field("amount", c.amount.description),
+                                              Field("reason", c.reason), Field("filed_by", c.filedBy)])
+        } else if c.state == .second_review, c.firstApprovedBy != w.user,
+                  w.role == .admin || w.role == (c.secondRole ?? .finance) {
+            entry.told[c.number] = (.second_review, c.location)
+            entry.connection.push("second_review", [Field("id", id), Field("location", c.location),
+                                                    Field("amount", c.amount.description),
+                                                    Field("approved_by", c.firstApprovedBy)])
         }
-        guard !lines.isEmpty else { return }
-        entry.watcher = w
-        watchers[session] = entry
-        for (kind, fields) in lines { entry.connection.push(kind, fields) }
     }
 
     /// The watcher's user changed: new role and locations from now on; what it was told about
     /// outside its new locations is closed. A disabled user stops watching.
-    private func update(_ session: Int, _ change: PushStream.UserChange) {
-        guard var entry = watchers[session] else { return }
-        entry.watcher.role = change.role
-        entry.watcher.scope = change.scope
-        for (number, told) in entry.watcher.told.sorted(by: { $0.key < $1.key }) where !change.scope.contains(told.location) {
+    private func update(_ session: Int, _ entry: Entry, _ change: PushStream.UserChange) {
+        entry.role = change.role
+        entry.scope = change.scope
+        for (number, told) in entry.told.sorted(by: { $0.key < $1.key }) where !change.scope.contains(told.location) {
             entry.connection.push("closed", [Field("id", ReturnRequest.id(number)), Field("state", told.state.rawValue),
                                              Field("by", change.by)])
-            entry.watcher.told[number] = nil
+            entry.told[number] = nil
         }
-        watchers[session] = entry
         if !change.enabled || ![.supervisor, .finance, .admin].contains(change.role) {
             entry.connection.watching = false
             watchers[session] = nil

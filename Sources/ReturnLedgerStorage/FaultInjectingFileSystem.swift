@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// A `PosixFileSystem` that fails on demand: writes (a full disk) or syncs (a dying device).
@@ -8,6 +9,8 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
         public var syncs = 0
         public var failWrites = false
         public var failSyncs = false
+        /// Syncs wait while this is set (a slow disk), so a test can look at the moment before one.
+        public var holdSyncs = false
     }
 
     private let real = PosixFileSystem()
@@ -18,6 +21,7 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     public var counters: Counters { state.withLock { $0 } }
     public func failWrites(_ on: Bool) { state.withLock { $0.failWrites = on } }
     public func failSyncs(_ on: Bool) { state.withLock { $0.failSyncs = on } }
+    public func holdSyncs(_ on: Bool) { state.withLock { $0.holdSyncs = on } }
 
     public func openForAppend(_ path: String, create: Bool) throws(StorageError) -> Int32 {
         try real.openForAppend(path, create: create)
@@ -30,6 +34,7 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     }
 
     public func sync(_ fd: Int32, dataOnly: Bool) throws(StorageError) {
+        while state.withLock({ $0.holdSyncs }) { usleep(500) }
         let fail = state.withLock { s in s.syncs += 1; return s.failSyncs }
         if fail { throw StorageError("fdatasync: Input/output error (injected)") }
         try real.sync(fd, dataOnly: dataOnly)

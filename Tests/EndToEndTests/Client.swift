@@ -1,9 +1,12 @@
 import Glibc
+import Testing
 
 /// A blocking line client over a real TCP socket, as a register would be.
 final class Client: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
+    /// Push lines (`! ...`, section 12) met while reading replies, oldest first.
+    var pushes: [String] = []
 
     struct Reply: CustomStringConvertible {
         var data: [String]
@@ -67,6 +70,18 @@ final class Client: @unchecked Sendable {
         }
     }
 
+    /// The next push line, or nil when none arrives within `seconds` (a reply line is a failure).
+    func nextPush(within seconds: Double) throws -> String? {
+        if !pushes.isEmpty { return pushes.removeFirst() }
+        if !buffer.contains(0x0A) {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(seconds * 1000)) == 1 else { return nil }
+        }
+        guard let line = try readLine() else { throw Failure(message: "closed while waiting for a push") }
+        guard line.hasPrefix("! ") else { throw Failure(message: "expected a push line, got \(line)") }
+        return line
+    }
+
     /// Exactly `count` raw bytes (telnet answers are not lines).
     func readBytes(_ count: Int) throws -> [UInt8] {
         while buffer.count < count {
@@ -85,6 +100,11 @@ final class Client: @unchecked Sendable {
         var data: [String] = []
         while let line = try readLine() {
             if line.hasPrefix("OK") || line.hasPrefix("ERR") { return Reply(data: data, status: line) }
+            if line.hasPrefix("! ") {
+                #expect(data.isEmpty, "a push inside a reply: \(line)")
+                pushes.append(line)
+                continue
+            }
             data.append(line)
         }
         throw Failure(message: "connection closed mid-reply")
