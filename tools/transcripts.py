@@ -3,7 +3,8 @@
 
 Each ```transcript block in protocol.md is one connection to one server that runs all
 blocks in order (started with --demo on an empty data directory). Lines starting with
-"> " are sent; every other line is the server's reply.
+"> " are sent; every other line is the server's reply. Push lines ("! ...", after WATCH) are
+shown just above the request whose reply they came before: they were on screen by then.
 
   tools/transcripts.py --fill  protocol.md   # rewrite the replies from the live server
   tools/transcripts.py --check protocol.md   # exit 1 if any reply differs
@@ -55,12 +56,16 @@ def run_block(port, commands):
     client = Client("127.0.0.1", port, timeout=10, retries=0)
     today = time.strftime("%Y%m%d", time.gmtime())
     out = []
+    pushes = []
+    client._on_push = lambda push: pushes.append(push.line)  # read synchronously, no thread
     try:
         for command in commands:
             sent = re.sub(r"RT-\d{8}-", "RT-%s-" % today, command)
-            out.append("> " + command)
             client.send_lines([sent])
             reply = client.read_reply()
+            out.extend(pushes)
+            pushes.clear()
+            out.append("> " + command)
             out.extend(reply.lines + [reply.status])
     except ConnectionLost:
         pass

@@ -76,8 +76,19 @@ enum Bootstrap {
                                items: [ItemSpec(sku: "A200", quantity: 2)])), "SALE", at: ago(1))
         run(.sale(TradeRequest(order: "S-0900", location: "STORE1", party: "C001", paid: true, at: ago(45),
                                items: [ItemSpec(sku: "A200", quantity: 1)])), "SALE", at: ago(45))
+        // A chain (sections 10 and 11): a clerk and a supervisor per store, and two rules. Added
+        // last, so everything above keeps the sequence numbers it had.
+        for (name, role, store) in [("till1", Role.clerk, "STORE1"), ("lead1", .supervisor, "STORE1"),
+                                    ("till2", .clerk, "STORE2"), ("lead2", .supervisor, "STORE2")] {
+            run(.userAdd(name: name, role: role, passwordHash: PasswordHasher.hash(name), locations: .only([store])), "USER ADD")
+        }
+        run(.ruleAdd(Rule(code: "BIG", then: .second, minAmount: Money(minor: 50_000),
+                          note: "returns of 500.00 or more: finance gives the second approval")), "RULE ADD")
+        run(.ruleAdd(Rule(code: "SMALL", then: .auto, kind: .sale, maxAmount: Money(minor: 500),
+                          note: "customer returns up to 5.00 need no review")), "RULE ADD")
         return [
             "demo shop loaded: users clerk1, clerk2, supervisor1, finance1, auditor1 (WARNING: password = user name; demo only)",
+            "demo chain: till1/lead1 work at STORE1 only, till2/lead2 at STORE2 only; rules BIG (500.00 or more: finance approves too) and SMALL (up to 5.00: approved at once)",
             "demo orders: sales S-1001 (walk-in), S-1002 (C001, paid), S-1003 (C002, on account), S-0900 (too old to return); purchases PO-1001..PO-1003",
         ]
     }

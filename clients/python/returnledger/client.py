@@ -12,11 +12,13 @@ back as ``Reply`` objects (status, fields, data lines); ``ERR`` replies raise
 """
 import itertools
 import os
+import queue
 import re
 import socket
+import threading
 import time
 
-__all__ = ["Client", "Reply", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields", "tokenize",
+__all__ = ["Client", "Reply", "Push", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields", "tokenize",
            "connection_options",
            "add_connection_arguments"]
 
@@ -199,6 +201,25 @@ class Reply:
         return "Reply(%r, %d data lines)" % (self.status, len(self.lines))
 
 
+class Push:
+    """A push line of a watching session (``! pending id=... location=...``): its kind and fields."""
+
+    def __init__(self, line):
+        self.line = line
+        rest = line[2:]
+        self.kind = rest.split(" ", 1)[0]
+        self.fields = parse_fields(rest[len(self.kind):])
+
+    def __getitem__(self, key):
+        return self.fields[key]
+
+    def get(self, key, default=None):
+        return self.fields.get(key, default)
+
+    def __repr__(self):
+        return "Push(%r)" % self.line
+
+
 class Client:
     """A connection to a ReturnLedger server.
 
@@ -234,6 +255,10 @@ class Client:
         self._keys = itertools.count(1)
         self._sock = None
         self._reader = None
+        # While watching (section 12): a thread reads every line, hands push lines to the
+        # callback and replies to the caller through this queue.
+        self._on_push = None
+        self._replies = None
         self.connect()
 
     # -- connection -------------------------------------------------------------------------
@@ -248,6 +273,8 @@ class Client:
         self._reader = self._sock.makefile("rb")
         if self.user is not None:
             self.login(self.user, self.password)
+        if self._on_push is not None:  # a reconnect while watching: watch again
+            self._push("! reconnected watching=%d" % self._start_watching())
 
     def login(self, user, password):
         """AUTH; raises ``ReturnLedgerError`` (code AUTH or LOCKED) when refused."""
@@ -259,6 +286,7 @@ class Client:
         return reply
 
     def close(self):
+        self._replies = None
         if self._sock is not None:
             try:
                 self._sock.close()
@@ -270,6 +298,7 @@ class Client:
         return self
 
     def __exit__(self, *exc):
+        self._on_push = None  # a deliberate close is not a lost connection
         try:
             if self._sock is not None:
                 self._sock.sendall(b"QUIT\n")
@@ -369,18 +398,79 @@ class Client:
             raise ConnectionLost(str(e))
 
     def _read_reply(self):
+        if self._replies is not None:
+            try:
+                got = self._replies.get(timeout=self.timeout)
+            except queue.Empty:
+                raise ConnectionLost("no reply within %s s" % self.timeout)
+            if isinstance(got, Exception):
+                raise got
+            return got
+        return self._read_reply_from(self._reader)
+
+    def _read_reply_from(self, reader):
         data = []
         while True:
-            raw = self._reader.readline()
+            raw = reader.readline()
             if not raw:
                 raise ConnectionLost("connection closed by the server")
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
             if text.startswith("OK") or text.startswith("ERR"):
                 reply = Reply(text, data)
-                if text.startswith("ERR LIMIT"):
+                if text.startswith("ERR LIMIT") and self._replies is None:
                     self.close()
                 return reply
+            if text.startswith("! "):
+                self._push(text)
+                continue
             data.append(text)
+
+    # -- watching the queue (section 12) ----------------------------------------------------
+
+    def watch(self, callback):
+        """WATCH: from now on every push line (``Push``) is handed to ``callback(push)`` from a
+        reader thread, also while no call is being made, and calls go on as before. Returns the
+        number of returns this user could act on now (``LIST state=pending`` shows them).
+
+        Two lines come from the client itself, not the server: ``! disconnected`` when the
+        connection drops, and ``! reconnected watching=N`` when the next call has logged in and
+        watched again, so a screen can re-read the queue."""
+        self._on_push = callback
+        return self._start_watching()
+
+    def unwatch(self):
+        """UNWATCH; push lines stop. The reader thread ends with the connection."""
+        self._on_push = None
+        return self.call("UNWATCH")
+
+    def _start_watching(self):
+        reply = self._roundtrip(["WATCH"])[0]
+        if not reply.ok:
+            self._on_push = None
+            raise self._error(reply.status)
+        replies = queue.Queue()
+        self._replies = replies
+        self._sock.settimeout(None)  # a watcher may hear nothing for hours; replies time out on the queue
+        threading.Thread(target=self._read_lines, args=(self._reader, replies), daemon=True,
+                         name="returnledger-watch").start()
+        return int(reply["watching"])
+
+    def _read_lines(self, reader, replies):
+        try:
+            while True:
+                replies.put(self._read_reply_from(reader))
+        except Exception as e:  # closed, reset, or closed by us: the next call reconnects
+            replies.put(ConnectionLost(str(e) or "connection closed"))
+            if self._replies is replies and self._on_push is not None:
+                self._push("! disconnected")
+
+    def _push(self, line):
+        callback = self._on_push
+        if callback is not None:
+            try:
+                callback(Push(line))
+            except Exception:  # a faulty callback must not stop the replies
+                pass
 
     @staticmethod
     def _error(status):
@@ -420,6 +510,19 @@ class Client:
     def scope_user(self, name, locations=None):
         """USER SCOPE: the user's locations (a list of codes), or every location with None."""
         return self.call("USER", "SCOPE", name, locations="*" if locations is None else ",".join(locations))
+
+    def add_rule(self, code, then, note=None, **conditions):
+        """RULE ADD code then=auto|second|inspect, with conditions as keywords: kind, location,
+        reason, sku, min_amount, max_amount, noreceipt=True, role."""
+        if conditions.get("noreceipt"):
+            conditions["noreceipt"] = "yes"
+        return self.call("RULE", "ADD", code, then=then, note=note, **conditions)
+
+    def rules(self):
+        return self.call("RULE", "LIST").data
+
+    def drop_rule(self, code):
+        return self.call("RULE", "DROP", code)
 
     def show(self, return_id):
         return self.call("SHOW", return_id)

@@ -23,6 +23,43 @@ from server import ADMIN_PASSWORD, ROOT, ServerProcess, ServerTestCase  # noqa: 
 SHELL_DIR = os.path.join(ROOT, "clients", "shell")
 
 
+@contextlib.contextmanager
+def in_pty(test, argv, env=None, cwd=None):
+    """A program in a pseudo-terminal, as a person runs it: yields (write, expect); expect waits,
+    with a deadline, until the screen shows a text, and returns all it has shown."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        if cwd:
+            os.chdir(cwd)
+        os.execvpe(argv[0], argv, env or os.environ)
+    seen = b""
+
+    def expect(pattern, timeout=15.0):
+        nonlocal seen
+        deadline = time.time() + timeout
+        while pattern.encode() not in seen:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                test.fail("%s never showed %r; saw %r" % (argv[0], pattern, seen[-800:]))
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        return seen
+
+    try:
+        yield (lambda data: os.write(fd, data)), expect
+    finally:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
 class LibraryTest(ServerTestCase):
     def client(self, user, password=None):
         return Client("127.0.0.1", self.server.port, user=user, password=password or user)
@@ -97,6 +134,113 @@ class ScopeTest(ServerTestCase):
                 admin.scope_user("py-scoped")
                 self.assertEqual(clerk.sale("PY-SC1", "STORE1", ["A100:1"]).order, "PY-SC1")
             self.assertIn("filed", admin.stats(location="STORE2").fields)
+
+
+class WatchTest(ServerTestCase):
+    """Section 12 from Python: the library's watch(), the supervisor console in a terminal,
+    and the netcat one-liner."""
+
+    def client(self, user):
+        return Client("127.0.0.1", self.server.port, user=user, password=user)
+
+    def test_watch_hands_pushes_to_the_callback_while_calls_go_on(self):
+        heard = []
+        arrived = threading.Event()
+
+        def on_push(push):
+            heard.append(push)
+            if push.kind == "pending" and push["location"] == "STORE2":
+                arrived.set()
+
+        with self.client("lead1") as lead, self.client("till1") as till1, self.client("till2") as till2:
+            self.assertIsInstance(lead.watch(on_push), int)
+            till1.sale("PYW-1", "STORE1", ["A100:2"])
+            till2.sale("PYW-2", "STORE2", ["A100:2"])
+            first = till1.return_items("PYW-1", ["A100:1"], reason="DEFECTIVE")
+            self.assertEqual(lead.call("PING").word, "pong")            # calls go on while watching
+            till2.return_items("PYW-2", ["A100:1"], reason="DEFECTIVE")  # STORE2: not lead1's
+            last = till1.return_items("PYW-1", ["A100:1"], reason="DAMAGED")
+            deadline = time.time() + 15
+            while len([p for p in heard if p.kind == "pending"]) < 2 and time.time() < deadline:
+                time.sleep(0.01)
+            pending = [p for p in heard if p.kind == "pending"]
+            self.assertEqual([p["id"] for p in pending], [first.id, last.id])
+            self.assertEqual(pending[0]["filed_by"], "till1")
+            self.assertEqual(pending[0]["amount"], "25.00")
+            self.assertFalse(arrived.is_set())
+            # The second approval of a big return goes to finance, live.
+            fin_heard = []
+            with self.client("finance1") as fin:
+                fin.watch(fin_heard.append)
+                till1.sale("PYW-3", "STORE1", ["D500:6"])             # 534.00: the demo's rule BIG
+                big = till1.return_items("PYW-3", ["D500:6"], reason="DEFECTIVE")
+                self.assertEqual(lead.approve(big.id)["state"], "second_review")
+                deadline = time.time() + 15
+                while not fin_heard and time.time() < deadline:
+                    time.sleep(0.01)
+                self.assertEqual([(p.kind, p["id"], p["approved_by"]) for p in fin_heard], [("second_review", big.id, "lead1")])
+                self.assertEqual(fin.approve(big.id)["state"], "inspecting")   # D500 goes to inspection
+                self.assertEqual(lead.unwatch()["watching"], "0")
+
+    def test_a_small_return_is_approved_at_once_by_the_demo_rule(self):
+        with self.client("till1") as till:
+            till.sale("PYW-4", "STORE1", ["C400:1@4.00"])
+            r = till.return_items("PYW-4", ["C400:1"], reason="CHANGED_MIND")
+            self.assertEqual(r.state, "approved")
+            self.assertTrue(r.doc.startswith("RT-"))
+            self.assertEqual(till.show(r.id)["rules"], "SMALL")
+
+    def test_supervisor_console_in_a_terminal(self):
+        argv = [sys.executable, os.path.join(PYDIR, "supervisor.py"), "--port", str(self.server.port), "--user", "lead1"]
+        with self.client("till1") as till1, self.client("till2") as till2:
+            till1.sale("PYC-1", "STORE1", ["A200:2"])
+            till2.sale("PYC-2", "STORE2", ["A200:1"])
+            early = till1.return_items("PYC-1", ["A200:1"], reason="DAMAGED", note="dented")
+            with in_pty(self, argv) as (write, expect):
+                shown = expect("type help").decode()
+                self.assertIn(early.id, expect(PROMPT_TEXT).decode())      # the queue at start
+                self.assertRegex(shown, r"lead1 \(supervisor, stores STORE1\): \d+ waiting")
+                other = till2.return_items("PYC-2", ["A200:1"], reason="DEFECTIVE")
+                new = till1.return_items("PYC-1", ["A200:1"], reason="WRONG_ITEM")
+                screen = expect("NEW      %s" % new.id).decode()
+                self.assertIn("WRONG_ITEM", screen)
+                self.assertIn("filed by till1", screen)
+                self.assertNotIn(other.id, screen)                       # STORE2 is not lead1's
+                write(b"show %s\n" % new.id.encode())
+                expect("filed          till1")
+                write(b"approve %s looks fine\n" % new.id.encode())
+                expect("%s approved, document RT-" % new.id)
+                write(b"reject %s\n" % early.id.encode())                # a reject needs its note
+                expect("reject ID note")
+                write(b"reject %s no proof of purchase\n" % early.id.encode())
+                expect("%s rejected" % early.id)
+                write(b"approve %s\n" % other.id.encode())
+                expect("refused: DENIED")
+                write(b"quit\n")
+
+    def test_netcat_one_liner_watches_a_store(self):
+        env = dict(os.environ, RL_USER="lead2")
+        watcher = subprocess.Popen([os.path.join(SHELL_DIR, "watch.sh"), "127.0.0.1", str(self.server.port)],
+                                   stdout=subprocess.PIPE, text=True, env=env, start_new_session=True)
+        try:
+            with self.client("till2") as till2:
+                deadline = time.time() + 15
+                # WATCH takes effect once nc has logged in; until the first push arrives, file again.
+                till2.sale("PYN-1", "STORE2", ["A100:5"])
+                ready, line = False, ""
+                while not ready and time.time() < deadline:
+                    till2.return_items("PYN-1", ["A100:1"], reason="DEFECTIVE")
+                    ready = bool(select.select([watcher.stdout], [], [], 1.0)[0])
+                self.assertTrue(ready, "watch.sh printed nothing")
+                line = watcher.stdout.readline()
+                self.assertRegex(line, r"^! pending id=R\d{6} location=STORE2 kind=sale order=PYN-1 amount=25.00 ")
+        finally:
+            os.killpg(watcher.pid, 9)
+            watcher.wait()
+            watcher.stdout.close()
+
+
+PROMPT_TEXT = "review> "
 
 
 class ReconnectTest(unittest.TestCase):
@@ -253,38 +397,10 @@ class ShellTest(ServerTestCase):
 
     @contextlib.contextmanager
     def telnet(self):
-        """The real telnet program in a pseudo-terminal: yields (write, expect); expect waits,
-        with a deadline, until the screen shows a text."""
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execvp("telnet", ["telnet", "127.0.0.1", str(self.server.port)])
-        seen = b""
-
-        def expect(pattern, timeout=15.0):
-            nonlocal seen
-            deadline = time.time() + timeout
-            while pattern.encode() not in seen:
-                remaining = deadline - time.time()
-                if remaining <= 0:
-                    self.fail("telnet never showed %r; saw %r" % (pattern, seen[-500:]))
-                ready, _, _ = select.select([fd], [], [], remaining)
-                if ready:
-                    try:
-                        seen += os.read(fd, 4096)
-                    except OSError:
-                        break
-            return seen
-
-        try:
+        """The real telnet program in a pseudo-terminal: yields (write, expect)."""
+        with in_pty(self, ["telnet", "127.0.0.1", str(self.server.port)]) as (write, expect):
             expect("Escape character")
-            yield (lambda data: os.write(fd, data)), expect
-        finally:
-            try:
-                os.kill(pid, 9)
-            except OSError:
-                pass
-            os.waitpid(pid, 0)
-            os.close(fd)
+            yield write, expect
 
     def test_telnet_session_with_negotiation_bytes(self):
         """The real telnet program in a terminal: its escape key sends IAC AYT and negotiates
