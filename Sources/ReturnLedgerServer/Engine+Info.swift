@@ -9,7 +9,8 @@ extension Engine {
         lines.append([Field("section", "server"), Field("version", ServerCounters.version),
                       Field("uptime_s", String(now().seconds - f.startedAt)), Field("pid", String(f.pid))])
         lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
-                      Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected))])
+                      Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected)),
+                      Field("out_of_fds", String(f.outOfDescriptors))])
         lines.append([Field("section", "push"), Field("watchers", String(watching.count)), Field("pushed", String(f.pushed)),
                       Field("overflows", String(f.pushOverflows))])
         let processed = calls.reduce(0) { $0 + $1.calls } + f.unparsed

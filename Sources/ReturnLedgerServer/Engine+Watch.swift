@@ -18,15 +18,15 @@ extension Engine {
             }
         }
         watching.insert(session.id)
-        pushes.append(wal.lastSeq, [.watch(session: session.id, PushStream.Watcher(user: context.user, role: context.role,
-                                                                                   scope: context.scope, told: told))])
+        publish([.watch(session: session.id, PushStream.Watcher(user: context.user, role: context.role,
+                                                               scope: context.scope, told: told))])
         wakeRouters()
         return Reply(status: [Field("watching", String(told.count))])
     }
 
     func unwatch(session: Session) -> Reply {
         if watching.remove(session.id) != nil {
-            pushes.append(wal.lastSeq, [.unwatch(session: session.id)])
+            publish([.unwatch(session: session.id)])
             wakeRouters()
         }
         return Reply(status: [Field("watching", "0")])
@@ -63,6 +63,12 @@ extension Engine {
                 reason: r.reason, filedBy: r.filedBy, firstApprovedBy: r.firstApprovedBy, secondRole: r.flow.secondRole,
                 by: actor)))
         }
-        pushes.append(wal.lastSeq, items)
+        publish(items)
+    }
+
+    /// Into every loop's stream, at the sequence the log has reached.
+    private func publish(_ items: [PushStream.Item]) {
+        guard !items.isEmpty else { return }
+        for stream in pushStreams { stream.append(wal.lastSeq, items) }
     }
 }

@@ -30,8 +30,9 @@ final class Engine: @unchecked Sendable {
     var reload: Reload?
     /// Per command word (by ordinal): calls and failures, for INFO.
     var calls = [(calls: Int, failed: Int)](repeating: (0, 0), count: CommandWord.allCases.count)
-    /// What the watching sessions hear of, in commit order (section 12).
-    let pushes = PushStream()
+    /// What the watching sessions hear of, in commit order (section 12): one stream per event
+    /// loop, each taken by that loop's router. Set by the server before it starts.
+    var pushStreams: [PushStream] = []
     /// Sessions that watch (writer queue); changes are published only while there are any.
     var watching: Set<Int> = []
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).

@@ -6,87 +6,149 @@ import ReturnLedgerWire
 /// queue, so 1,000 watchers cost the writer one append per change. Runs after every advance of
 /// the durable sequence, after the replies that advance released: a push never comes before the
 /// reply of the request that caused it, and never before its change is durable.
+///
+/// A change visits only the sessions it may concern: those whose locations hold the return's, and
+/// those told about that return (for `! closed`). A chain's watchers at quiet stores cost a busy
+/// store nothing per change.
 final class PushRouter {
     private let stream: PushStream
     private unowned let server: Server
+    private unowned let loop: EventLoop
+
     /// A watching session; a class, so its told-about set is changed in place, never copied.
     private final class Entry {
+        let session: Int
         let user: String
         var role: Role
         var scope: Scope
         var told: [Int: (state: ReturnState, location: String)]
         let connection: Connection
-        init(_ w: PushStream.Watcher, _ connection: Connection) {
-            user = w.user; role = w.role; scope = w.scope; told = w.told; self.connection = connection
+        /// The change this entry was last visited for, so a change visits it once.
+        var visited = 0
+        init(_ session: Int, _ w: PushStream.Watcher, _ connection: Connection) {
+            self.session = session; user = w.user; role = w.role; scope = w.scope; told = w.told
+            self.connection = connection
         }
     }
 
     private var watchers: [Int: Entry] = [:]
+    /// Sessions by what they may hear of: every location, one location, one return told about.
+    private var everywhere: [Int: Entry] = [:]
+    private var atLocation: [String: [Int: Entry]] = [:]
+    private var toldAbout: [Int: [Int: Entry]] = [:]
+    private var changes = 0
 
-    init(stream: PushStream, server: Server) {
+    init(stream: PushStream, server: Server, loop: EventLoop) {
         self.stream = stream
         self.server = server
+        self.loop = loop
     }
-
-    var count: Int { watchers.count }
 
     /// Loop thread: routes everything durable by `seq`.
     func route(upTo seq: UInt64) {
         for item in stream.take(upTo: seq) {
             switch item {
             case .watch(let session, let watcher):
-                guard let connection = server.connection(session), connection.loop.durability != nil else { continue }
-                watchers[session] = Entry(watcher, connection)
+                // Every loop hears of every WATCH; the session's own loop takes it.
+                guard let connection = server.connection(session), connection.loop === loop else { continue }
+                remove(session)
+                let entry = Entry(session, watcher, connection)
+                watchers[session] = entry
+                index(entry)
+                for number in entry.told.keys { toldAbout[number, default: [:]][session] = entry }
                 connection.watching = true
             case .unwatch(let session):
                 watchers[session]?.connection.watching = false
-                watchers[session] = nil
+                remove(session)
             case .change(let change):
-                for entry in watchers.values { deliver(change, to: entry) }
+                changes += 1
+                visit(everywhere, change)
+                if let here = atLocation[change.location] { visit(here, change) }
+                if let told = toldAbout[change.number] { visit(told, change) }
             case .user(let change):
-                for (session, entry) in watchers where entry.user == change.name { update(session, entry, change) }
+                for entry in watchers.values where entry.user == change.name { update(entry, change) }
             }
         }
     }
 
-    /// A connection closed: forget it.
-    func remove(_ session: Int) { watchers[session] = nil }
+    /// A connection closed, or stopped watching: forget it.
+    func remove(_ session: Int) {
+        guard let entry = watchers.removeValue(forKey: session) else { return }
+        unindex(entry)
+        for number in entry.told.keys { forget(number, entry) }
+    }
+
+    private func index(_ entry: Entry) {
+        switch entry.scope {
+        case .everywhere: everywhere[entry.session] = entry
+        case .only(let codes): for code in codes { atLocation[code, default: [:]][entry.session] = entry }
+        }
+    }
+
+    private func unindex(_ entry: Entry) {
+        everywhere[entry.session] = nil
+        for code in entry.scope.codes {
+            atLocation[code]?[entry.session] = nil
+            if atLocation[code]?.isEmpty == true { atLocation[code] = nil }
+        }
+    }
+
+    private func forget(_ number: Int, _ entry: Entry) {
+        toldAbout[number]?[entry.session] = nil
+        if toldAbout[number]?.isEmpty == true { toldAbout[number] = nil }
+    }
+
+    private func visit(_ entries: [Int: Entry], _ change: PushStream.ReturnChange) {
+        for entry in entries.values where entry.visited != changes {
+            entry.visited = changes
+            deliver(change, to: entry)
+        }
+    }
 
     private func deliver(_ c: PushStream.ReturnChange, to entry: Entry) {
         let id = ReturnRequest.id(c.number)
         if let told = entry.told[c.number], told.state != c.state {
             entry.told[c.number] = nil
+            forget(c.number, entry)
             entry.connection.push("closed", [Field("id", id), Field("state", c.state.rawValue), Field("by", c.by)])
         }
-        let w = entry
-        guard w.told[c.number] == nil, w.scope.contains(c.location), c.filedBy != w.user else { return }
-        if c.state == .pending, w.role == .supervisor || w.role == .admin {
-            entry.told[c.number] = (.pending, c.location)
+        guard entry.told[c.number] == nil, entry.scope.contains(c.location), c.filedBy != entry.user else { return }
+        if c.state == .pending, entry.role == .supervisor || entry.role == .admin {
+            tell(entry, c.number, .pending, c.location)
             entry.connection.push("pending", [Field("id", id), Field("location", c.location), Field("kind", c.kind.rawValue),
                                               Field("order", c.order), Field("amount", c.amount.description),
                                               Field("reason", c.reason), Field("filed_by", c.filedBy)])
-        } else if c.state == .second_review, c.firstApprovedBy != w.user,
-                  w.role == .admin || w.role == (c.secondRole ?? .finance) {
-            entry.told[c.number] = (.second_review, c.location)
+        } else if c.state == .second_review, c.firstApprovedBy != entry.user,
+                  entry.role == .admin || entry.role == (c.secondRole ?? .finance) {
+            tell(entry, c.number, .second_review, c.location)
             entry.connection.push("second_review", [Field("id", id), Field("location", c.location),
                                                     Field("amount", c.amount.description),
                                                     Field("approved_by", c.firstApprovedBy)])
         }
     }
 
+    private func tell(_ entry: Entry, _ number: Int, _ state: ReturnState, _ location: String) {
+        entry.told[number] = (state, location)
+        toldAbout[number, default: [:]][entry.session] = entry
+    }
+
     /// The watcher's user changed: new role and locations from now on; what it was told about
-    /// outside its new locations is closed. A disabled user stops watching.
-    private func update(_ session: Int, _ entry: Entry, _ change: PushStream.UserChange) {
+    /// outside its new locations is closed. A disabled user, or one whose new role may not
+    /// watch, stops watching.
+    private func update(_ entry: Entry, _ change: PushStream.UserChange) {
+        unindex(entry)
         entry.role = change.role
         entry.scope = change.scope
+        index(entry)
         for (number, told) in entry.told.sorted(by: { $0.key < $1.key }) where !change.scope.contains(told.location) {
             entry.connection.push("closed", [Field("id", ReturnRequest.id(number)), Field("state", told.state.rawValue),
                                              Field("by", change.by)])
             entry.told[number] = nil
+            forget(number, entry)
         }
         if !change.enabled || ![.supervisor, .finance, .admin].contains(change.role) {
             entry.connection.watching = false
-            watchers[session] = nil
+            remove(entry.session)
         }
     }
 }

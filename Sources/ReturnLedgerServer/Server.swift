@@ -20,6 +20,10 @@ public final class Server: @unchecked Sendable {
     private var acceptSource: (any DispatchSourceRead)?
     private var sweeper: (any DispatchSourceTimer)?
     private let connections = Mutex<[Int: Connection]>([:])
+    /// Accept queue only.
+    private var reserve = DescriptorReserve()
+    /// The accept source is suspended (out of descriptors); accept queue only.
+    private var acceptPaused = false
     private let nextSession = Atomic<Int>(0)
     public private(set) var port = 0
 
@@ -53,7 +57,9 @@ public final class Server: @unchecked Sendable {
         wal.onDurable = { seq, failed in for fanout in fanouts { fanout.report(durable: seq, failed: failed) } }
         // Push lines follow the replies each advance releases (section 12).
         for (loop, fanout) in zip(loops, fanouts) {
-            let router = PushRouter(stream: engine.pushes, server: self)
+            let stream = PushStream()
+            engine.pushStreams.append(stream)
+            let router = PushRouter(stream: stream, server: self, loop: loop)
             loop.pushes = router
             fanout.subscribe { seq in router.route(upTo: seq) }
         }
@@ -90,6 +96,7 @@ public final class Server: @unchecked Sendable {
         // Set on the writer queue, the only thread that appends.
         let loop = loops[0]
         engine.queue.sync { engine.wal.startFlusher = { start in loop.soon(start) } }
+        acceptQueue.sync { reserve.hold() }
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
         source.setEventHandler { [self] in acceptAll() }
         source.setCancelHandler { Syscalls.close(fd) }
@@ -107,8 +114,17 @@ public final class Server: @unchecked Sendable {
     private func acceptAll() {
         while true {
             let accepted: (fd: Int32, peer: String)?
-            do { accepted = try Syscalls.accept(listenFD) } catch { return }
+            do {
+                accepted = try Syscalls.accept(listenFD)
+            } catch {
+                guard DescriptorReserve.isShortage(error.errno) else { return }
+                counters.outOfDescriptors()
+                if reserve.refuseOne(listenFD, log: Runner.log) { continue }
+                pauseAccepting()
+                return
+            }
             guard let (fd, peer) = accepted else { return }
+            reserve.ended()
             if counters.connectionsNow >= config.maxConnections {
                 counters.rejected()
                 let message = Array("ERR LIMIT too many connections\n".utf8)
@@ -121,6 +137,21 @@ public final class Server: @unchecked Sendable {
             connections.withLock { $0[id] = connection }
             counters.opened()
             connection.loop.post { connection.start() }
+        }
+    }
+
+    /// No descriptor to spare: stop listening for 100 ms rather than spin on a listener that
+    /// stays ready. Accept queue.
+    private func pauseAccepting() {
+        guard let source = acceptSource, !acceptPaused else { return }
+        source.suspend()
+        acceptPaused = true
+        acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in
+            reserve.hold()
+            if acceptPaused {  // shutdown resumes (and cancels) it itself
+                acceptPaused = false
+                source.resume()
+            }
         }
     }
 
@@ -138,6 +169,7 @@ public final class Server: @unchecked Sendable {
     /// Stops accepting, lets the requests in flight finish and their replies go out.
     public func shutdown() {
         acceptQueue.sync {
+            if acceptPaused { acceptPaused = false; acceptSource?.resume() }  // a suspended source cannot be released
             acceptSource?.cancel()
             acceptSource = nil
             sweeper?.cancel()

@@ -11,6 +11,8 @@ final class ServerCounters: Sendable {
         var connectionsNow = 0
         var connectionsTotal = 0
         var connectionsRejected = 0
+        /// Accepts that failed for want of file descriptors (EMFILE, ENFILE).
+        var outOfDescriptors = 0
         var unparsed = 0
         /// Push lines sent to watchers, and overflows (a watcher's queue dropped).
         var pushed = 0
@@ -27,6 +29,7 @@ final class ServerCounters: Sendable {
     func opened() { state.withLock { $0.connectionsNow += 1; $0.connectionsTotal += 1 } }
     func closed() { state.withLock { $0.connectionsNow -= 1 } }
     func rejected() { state.withLock { $0.connectionsRejected += 1 } }
+    func outOfDescriptors() { state.withLock { $0.outOfDescriptors += 1 } }
     func failedUnparsed() { state.withLock { $0.unparsed += 1 } }
     func pushed(_ lines: Int) { state.withLock { $0.pushed += lines } }
     func pushesDropped() { state.withLock { $0.pushOverflows += 1 } }

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Open N watching sessions (WATCH) and read their push lines until interrupted: the load of a
+chain's supervisor screens, for measuring what watchers cost the writer (tools/bench beside it).
+
+  tools/watchers.py --port 7480 --password ADMIN_PW --count 100 [--seconds 60] [--store CODE]
+
+Creates supervisors bwatch0..N-1 (password bwatch) if missing; with --store, scoped to that
+store (created if missing), so they watch and are routed every change but hear of none filed
+elsewhere: the "idle watchers" of a chain whose other stores are busy. Prints, at the end, the push
+lines received per session (min, max) so a run can show that every watcher kept up.
+Standard library only.
+"""
+import argparse
+import os
+import select
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "clients", "python"))
+from returnledger import Client  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7480)
+    p.add_argument("--password", required=True, help="the admin's password, to create the watchers")
+    p.add_argument("--count", type=int, default=100)
+    p.add_argument("--seconds", type=float, default=3600)
+    p.add_argument("--store", help="scope the watchers to this store")
+    a = p.parse_args()
+    admin = Client(a.host, a.port, user="admin", password=a.password)
+    scope = ""
+    if a.store:
+        admin.pipeline(["LOCATION ADD %s name=Watchers" % a.store])
+        scope = " locations=" + a.store
+    for i in range(a.count):
+        admin.pipeline(["USER ADD bwatch%d role=supervisor password=bwatch%s" % (i, scope)])
+    socks = []
+    for i in range(a.count):
+        s = socket.create_connection((a.host, a.port))
+        s.sendall(b"AUTH bwatch%d bwatch\nWATCH\n" % i)
+        socks.append(s)
+    counts = {s.fileno(): 0 for s in socks}
+    print("watching: %d sessions" % len(socks), flush=True)
+    deadline = time.time() + a.seconds
+    try:
+        while time.time() < deadline:
+            ready, _, _ = select.select(socks, [], [], 1.0)
+            for s in ready:
+                data = s.recv(1 << 20)
+                if not data:
+                    socks.remove(s)
+                    continue
+                counts[s.fileno()] += data.count(b"\n! ")
+    except KeyboardInterrupt:
+        pass
+    values = list(counts.values())
+    print("push lines per watcher: min %d max %d" % (min(values), max(values)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
