@@ -148,7 +148,7 @@ public final class Server: @unchecked Sendable {
         acceptPaused = true
         acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in
             reserve.hold()
-            if acceptPaused {  // shutdown resumes (and cancels) it itself
+            if acceptPaused, let source = acceptSource {  // shutdown resumes (and cancels) it itself
                 acceptPaused = false
                 source.resume()
             }
