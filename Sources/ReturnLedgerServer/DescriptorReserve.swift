@@ -18,27 +18,36 @@ struct DescriptorReserve {
     /// Whether `errno` of a failed accept means the process (or the system) is out of descriptors.
     static func isShortage(_ errno: Int32) -> Bool { errno == EMFILE || errno == ENFILE }
 
-    /// Accepts one waiting connection on the spare descriptor and refuses it. Returns false when
-    /// nothing could be done (no spare to give up, or none to take back): then accepting must
-    /// pause for a moment instead of trying again at once.
-    mutating func refuseOne(_ listener: Int32, log: (String) -> Void) -> Bool {
+    enum Outcome {
+        /// A waiting connection was told `ERR LIMIT` and closed: try the next.
+        case refused
+        /// None was waiting (accept checks for a free descriptor before it looks): done for now.
+        case nonePending
+        /// No spare to give up or none to take back: wait a moment before trying again.
+        case stuck
+    }
+
+    /// Accepts one waiting connection on the spare descriptor and refuses it.
+    mutating func refuseOne(_ listener: Int32, log: (String) -> Void) -> Outcome {
         if !shortage {
             shortage = true
             var limit = rlimit()
             getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
             log("out of file descriptors (limit \(limit.rlim_cur)): new connections get ERR LIMIT until some close")
         }
-        guard spare >= 0 else { return false }
+        guard spare >= 0 else { hold(); return .stuck }
         close(spare)
         spare = -1
         let fd = accept(listener, nil, nil)
+        let none = fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
         if fd >= 0 {
             let message = Array("ERR LIMIT the server is out of file descriptors; try again shortly\n".utf8)
             _ = message.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
         }
         hold()
-        return fd >= 0 && spare >= 0
+        if spare < 0 { return .stuck }
+        return fd >= 0 ? .refused : none ? .nonePending : .stuck
     }
 
     /// A connection was accepted normally: the shortage, if any, is over.

@@ -22,8 +22,6 @@ public final class Server: @unchecked Sendable {
     private let connections = Mutex<[Int: Connection]>([:])
     /// Accept queue only.
     private var reserve = DescriptorReserve()
-    /// The accept source is suspended (out of descriptors); accept queue only.
-    private var acceptPaused = false
     private let nextSession = Atomic<Int>(0)
     public private(set) var port = 0
 
@@ -119,9 +117,15 @@ public final class Server: @unchecked Sendable {
             } catch {
                 guard DescriptorReserve.isShortage(error.errno) else { return }
                 counters.outOfDescriptors()
-                if reserve.refuseOne(listenFD, log: Runner.log) { continue }
-                pauseAccepting()
-                return
+                switch reserve.refuseOne(listenFD, log: Runner.log) {
+                case .refused: continue
+                case .nonePending: return
+                case .stuck:
+                    // Not a timer: with no descriptors left, Dispatch cannot make one (timerfd).
+                    // The accept queue does nothing else that cannot wait 100 ms.
+                    usleep(100_000)
+                    return
+                }
             }
             guard let (fd, peer) = accepted else { return }
             reserve.ended()
@@ -140,21 +144,6 @@ public final class Server: @unchecked Sendable {
         }
     }
 
-    /// No descriptor to spare: stop listening for 100 ms rather than spin on a listener that
-    /// stays ready. Accept queue.
-    private func pauseAccepting() {
-        guard let source = acceptSource, !acceptPaused else { return }
-        source.suspend()
-        acceptPaused = true
-        acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in
-            reserve.hold()
-            if acceptPaused, let source = acceptSource {  // shutdown resumes (and cancels) it itself
-                acceptPaused = false
-                source.resume()
-            }
-        }
-    }
-
     func unregister(_ id: Int) {
         if connections.withLock({ $0.removeValue(forKey: id) }) != nil { counters.closed() }
     }
@@ -169,7 +158,6 @@ public final class Server: @unchecked Sendable {
     /// Stops accepting, lets the requests in flight finish and their replies go out.
     public func shutdown() {
         acceptQueue.sync {
-            if acceptPaused { acceptPaused = false; acceptSource?.resume() }  // a suspended source cannot be released
             acceptSource?.cancel()
             acceptSource = nil
             sweeper?.cancel()
