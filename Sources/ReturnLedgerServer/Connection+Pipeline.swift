@@ -13,7 +13,8 @@ extension Connection {
         // Whatever was answered goes out at the end of this round, also when a later batch
         // now waits for the log or for crypt.
         defer { scheduleFlush() }
-        while !busy, !closed, !closeAfterFlush, next < frames.count || !carried.isEmpty, unsent < Connection.maxQueuedOutput {
+        while !busy, !closed, !closeAfterFlush, !stopping, next < frames.count || !carried.isEmpty,
+              unsent < Connection.maxQueuedOutput {
             batch.removeAll(keepingCapacity: true)
             if !carried.isEmpty {
                 batch.append(contentsOf: carried)

@@ -40,6 +40,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// Finish sending what is queued, then close (QUIT, too many failures, peer done sending).
     var closeAfterFlush = false
     var peerClosed = false
+    /// Shutting down: no new request is begun; the one outstanding still gets its replies.
+    var stopping = false
     var closed = false
     private(set) var lastActive: Int64
     /// WATCH is on (set by the loop's PushRouter): push lines come, and the idle timeout spares it.
@@ -160,7 +162,7 @@ final class Connection: EventHandler, @unchecked Sendable {
 
     func updateReading() {
         guard !closed else { return }
-        let pause = peerClosed || closeAfterFlush || frames.count - next > Connection.maxQueuedFrames
+        let pause = peerClosed || closeAfterFlush || stopping || frames.count - next > Connection.maxQueuedFrames
             || unsent > Connection.maxQueuedOutput
         if pause != readPaused {
             readPaused = pause
@@ -189,9 +191,22 @@ final class Connection: EventHandler, @unchecked Sendable {
         if !busy, !watching, lastActive < limit { close() }
     }
 
-    /// Shutdown: send what is ready, then close. Loop thread.
-    func drainAndClose() {
-        if !busy { flush() }
+    /// Shutdown, first step: take no new requests (what was read and not begun is neither done
+    /// nor answered, so a register may safely send it again). Loop thread.
+    func stopTakingRequests() {
+        stopping = true
+        updateReading()
+    }
+
+    /// Shutdown, last step: send what is queued, waiting for a slow reader until `deadline`
+    /// (monotonic milliseconds), then close. Loop thread.
+    func drainAndClose(until deadline: Int) {
+        flush()
+        while !closed, unsent > 0, monotonicMillis() < deadline {
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&p, 1, 50)
+            flush()
+        }
         close()
     }
 }

@@ -91,6 +91,13 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs `task` on the loop thread and waits for it. Never call it from the loop thread.
+    /// Runs `task` on the loop thread, waits for it and returns what it gave.
+    func sync<T: Sendable>(_ task: @escaping @Sendable () -> T) -> T {
+        let result = Mutex<T?>(nil)
+        sync { result.withLock { $0 = task() } }
+        return result.withLock { $0! }
+    }
+
     func sync(_ task: @escaping @Sendable () -> Void) {
         let done = DispatchSemaphore(value: 0)
         post {

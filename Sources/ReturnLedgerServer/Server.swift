@@ -155,7 +155,10 @@ public final class Server: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting, lets the requests in flight finish and their replies go out.
+    /// Stops accepting, lets the requests in flight finish and their replies go out (section 9):
+    /// first no connection begins a new request, then the engine and the log finish what was
+    /// begun, then each connection waits for its outstanding replies, sends them, and closes.
+    /// A request the log holds is never left without its reply.
     public func shutdown() {
         acceptQueue.sync {
             acceptSource?.cancel()
@@ -163,13 +166,20 @@ public final class Server: @unchecked Sendable {
             sweeper?.cancel()
         }
         let open = connections.withLock { Array($0.values) }
-        // Batches already at the engine finish; their replies are released once the log is
-        // flushed, then each connection sends what it has and closes.
+        for connection in open { connection.loop.sync { connection.stopTakingRequests() } }
         engine.queue.sync {}
         engine.wal.flush()
         engine.snapshots.queue.sync {}  // a snapshot being written finishes (or its .tmp would linger)
         engine.wal.flush()
-        for loop in loops { loop.sync {} }  // replies the flush released are taken
-        for connection in open { connection.loop.sync { connection.drainAndClose() } }
+        // The flush's durability report reaches the loops as a posted task; replies computed off
+        // the writer (scans, crypt) come back the same way. Wait for them, within reason.
+        let deadline = monotonicMillis() + 10_000
+        while monotonicMillis() < deadline {
+            let waiting = open.reduce(0) { count, c in count + c.loop.sync { c.busy && !c.closed ? 1 : 0 } }
+            if waiting == 0 { break }
+            usleep(1000)
+        }
+        let sendBy = monotonicMillis() + 2_000
+        for connection in open { connection.loop.sync { connection.drainAndClose(until: sendBy) } }
     }
 }
