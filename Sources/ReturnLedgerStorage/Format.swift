@@ -8,7 +8,9 @@
 /// 2. write new fields at the end of their type or event, and read them only
 ///    `if r.format >= .vN` (an older record gets the default);
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
-/// 4. keep `Tests/Fixtures/golden-v1` (and any later golden directory) replaying: `GoldenDataTests`.
+/// 4. keep `Tests/Fixtures/golden-v1` and `golden-v3` (written by those versions) replaying:
+///    `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again, write a golden
+///    directory with the last build of the current version (`tools/golden/make_v3.py` shows how).
 ///
 /// | version | since | what changed |
 /// |---|---|---|

@@ -13,6 +13,8 @@ import Testing
         /// The state digest per state-encoding version: a version that adds a field to the state
         /// pins a new digest here beside the old ones (the query answers never change).
         var digests: [UInt8: String]
+        /// The format the directory was written in (its answers file's DIGEST is that version's).
+        var writtenIn: UInt8 = 1
         var description: String { name }
         var path: String { GoldenDataTests.root + "/" + name }
     }
@@ -28,6 +30,11 @@ import Testing
                digests: [1: "457ba551-16064", 2: "457ba551-16064", 3: "c099b2d4-16072", 4: "50d4a33f-16400"]),
         Golden(name: "golden-v1/snapshot", lastSeq: 94, snapshotSeq: 62,
                digests: [1: "3b7da63a-16130", 2: "3b7da63a-16130", 3: "517857ec-16138", 4: "e6e43339-16466"]),
+        // Written by dcff7f8 (format 3): scoped users and `userScoped` records.
+        Golden(name: "golden-v3/log-only", lastSeq: 99, snapshotSeq: 0,
+               digests: [3: "f8a8a6c4-16746", 4: "d6d55dd1-17074"], writtenIn: 3),
+        Golden(name: "golden-v3/snapshot", lastSeq: 100, snapshotSeq: 65,
+               digests: [3: "8fad0a1a-16812", 4: "22c6283d-17140"], writtenIn: 3),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.
@@ -42,28 +49,31 @@ import Testing
         #expect(!result.notes.contains { $0.contains("torn") || $0.contains("skipped") })
         // The digest the server of that version printed for DIGEST, in the answers file.
         let answers = try String(contentsOfFile: golden.path + ".answers.txt", encoding: .utf8)
-        #expect(answers.contains("OK seq=\(golden.lastSeq) digest=\(golden.digests[1]!)"))
-        // Appending goes to a new segment of the current framing; the old segment is only read.
-        #expect(result.appendInNewSegment)
-        #expect(result.lastSegment == nil)
+        #expect(answers.contains("OK seq=\(golden.lastSeq) digest=\(golden.digests[golden.writtenIn]!)"))
+        // A format-1 segment is only read: appending goes to a new one of the current framing.
+        // A segment of the current framing (format 2 on) takes new records where it ends.
+        #expect(result.appendInNewSegment == (golden.writtenIn == 1))
+        #expect((result.lastSegment == nil) == (golden.writtenIn == 1))
     }
 
-    @Test func theGoldenLogHoldsEveryEventKindAfterItsSnapshot() throws {
-        let directory = DataDirectory(GoldenDataTests.directories[1].path)
+    @Test(arguments: [(1, Format.v1, 62, GoldenDataTests.format1Tags), (3, Format.v2, 65, Set(UInt8(1)...19))])
+    func theGoldenLogHoldsEveryEventKindAfterItsSnapshot(_ index: Int, _ framing: Format, _ snapshotSeq: UInt64,
+                                                         _ kinds: Set<UInt8>) throws {
+        let directory = DataDirectory(GoldenDataTests.directories[index].path)
         var tags = Set<UInt8>()
         for segment in try directory.contents(PosixFileSystem()).segments {
             let bytes = try PosixFileSystem().readFile(directory.file(segment.name))
             let (format, stop) = bytes.withUnsafeBytes { raw in
                 LogSegment.walk(raw) { seq, entry, _ in
-                    if seq > 62 { for event in entry.events { tags.insert(event.tag) } }
+                    if seq > snapshotSeq { for event in entry.events { tags.insert(event.tag) } }
                     return true
                 }
             }
-            #expect(format == .v1)
+            #expect(format == framing)
             #expect(stop == .end)
         }
-        #expect(tags == GoldenDataTests.format1Tags)
-        #expect(GoldenDataTests.format1Tags.isSubset(of: Set(Event.tags)))
+        #expect(tags == kinds)
+        #expect(kinds.isSubset(of: Set(Event.tags)))
     }
 
     /// The golden state, written in the current format and read back, is the same state; the
@@ -94,6 +104,6 @@ import Testing
         #expect(second.lastSeq == golden.lastSeq + 1)
         #expect(second.ledger == ledger)
         #expect(!second.appendInNewSegment)
-        #expect(dir.files().contains(DataDirectory.walName(golden.lastSeq + 1)))
+        #expect(dir.files().contains(DataDirectory.walName(golden.lastSeq + 1)) == (golden.writtenIn == 1))
     }
 }
