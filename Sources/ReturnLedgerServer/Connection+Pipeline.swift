@@ -38,6 +38,8 @@ extension Connection {
                             Authenticator.run(request, command, engine: server.engine, session: session, loop: loop) { [self] result, login in
                                 if let login {
                                     if login.succeeded {
+                                        // A watch was its previous user's: it ends with the login.
+                                        if self.session.user != login.user { self.endWatch() }
                                         self.session.user = login.user
                                     } else {
                                         self.session.failures += 1
@@ -57,6 +59,7 @@ extension Connection {
                             }
                             return
                         }
+                        if request.word == .WATCH { sentWatch = true }
                         item = .request(request)
                     }
                 }

@@ -46,6 +46,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     private(set) var lastActive: Int64
     /// WATCH is on (set by the loop's PushRouter): push lines come, and the idle timeout spares it.
     var watching = false
+    /// This session has sent WATCH: closing or logging in again must end it at the engine.
+    var sentWatch = false
     var pushes = PushQueue()
 
     /// Stop reading when this much is waiting, so a flood cannot grow memory without bound.
@@ -178,12 +180,17 @@ final class Connection: EventHandler, @unchecked Sendable {
         closed = true
         loop.remove(fd)
         Syscalls.close(fd)
-        if watching {
-            watching = false
-            loop.pushes.remove(session.id)
-            server.engine.unwatch(session.id)
-        }
+        endWatch()
         server.unregister(session.id)
+    }
+
+    /// No more pushes for this session (closed, or logged in as another user). Loop thread.
+    func endWatch() {
+        guard sentWatch else { return }
+        sentWatch = false
+        watching = false
+        loop.pushes.remove(session.id)
+        server.engine.unwatch(session.id)
     }
 
     /// Used by the idle sweeper, on the loop thread.

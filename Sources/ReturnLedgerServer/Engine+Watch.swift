@@ -25,16 +25,20 @@ extension Engine {
     }
 
     func unwatch(session: Session) -> Reply {
-        if watching.remove(session.id) != nil {
-            publish([.unwatch(session: session.id)])
-            wakeRouters()
-        }
+        stopWatching(session.id)
         return Reply(status: [Field("watching", "0")])
     }
 
-    /// A watching connection closed (from its loop).
+    /// A connection that sent WATCH closed or logged in as someone else (from its loop): the
+    /// stop goes into the stream after the WATCH, wherever that is on its way.
     func unwatch(_ session: Int) {
-        queue.async { [self] in watching.remove(session) }
+        queue.async { [self] in stopWatching(session) }
+    }
+
+    private func stopWatching(_ session: Int) {
+        guard watching.remove(session) != nil else { return }
+        publish([.unwatch(session: session)])
+        wakeRouters()
     }
 
     /// After a commit: what the watchers may need to hear of, at the record's sequence.

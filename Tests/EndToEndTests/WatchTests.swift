@@ -68,6 +68,21 @@ import Testing
         #expect(info.data.contains { $0.hasPrefix("* section=push watchers=2 ") })
     }
 
+    @Test func loggingInAsAnotherUserEndsTheWatch() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        _ = try WatchTests.chain(server)
+        let session = try server.login("supA"), other = try server.login("supC"), clerk = try server.login("clerk1")
+        #expect(try session.call("WATCH").ok)
+        #expect(try other.call("WATCH").ok)
+        #expect(try session.call("AUTH clerk2 clerk2").ok)
+        #expect(try clerk.call("RETURN S-1 A100:1 reason=DEFECTIVE").ok)
+        #expect(try WatchTests.push(other).hasPrefix("! pending id=R000001 "))
+        // supC's push and any for this session leave in the same round: the PING's reply comes after.
+        #expect(try session.call("PING").ok)
+        #expect(session.pushes.isEmpty, "\(session.pushes)")
+    }
+
     @Test func aBigReturnGoesToFinanceAndMovesOnlyAtTheSecondApproval() throws {
         let server = try ServerProcess()
         defer { server.stop() }
