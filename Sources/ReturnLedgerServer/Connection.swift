@@ -83,7 +83,9 @@ final class Connection: EventHandler, @unchecked Sendable {
         do {
             let buffer = loop.readBuffer
             var reads = 0
-            while !closed, !peerClosed, reads < 16 {
+            // Stop at the frame budget too, not only after 16 reads: 16 × 64 KiB of short lines
+            // is 100,000 frames (about 8 MiB of heap for a client that never reads its replies).
+            while !closed, !peerClosed, reads < 16, frames.count - next <= Connection.maxQueuedFrames {
                 switch Syscalls.read(fd, into: buffer) {
                 case .bytes(let n):
                     reads += 1
