@@ -29,6 +29,7 @@ def main():
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--seconds", type=float, default=3600)
     p.add_argument("--store", help="scope the watchers to this store")
+    p.add_argument("--no-watch", action="store_true", help="log in only: what the connections cost without WATCH")
     a = p.parse_args()
     admin = Client(a.host, a.port, user="admin", password=a.password)
     scope = ""
@@ -40,7 +41,7 @@ def main():
     socks = []
     for i in range(a.count):
         s = socket.create_connection((a.host, a.port))
-        s.sendall(b"AUTH bwatch%d bwatch\nWATCH\n" % i)
+        s.sendall(b"AUTH bwatch%d bwatch\n" % i + (b"" if a.no_watch else b"WATCH\n"))
         socks.append(s)
     counts = {s.fileno(): 0 for s in socks}
     print("watching: %d sessions" % len(socks), flush=True)
