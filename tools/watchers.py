@@ -43,6 +43,15 @@ def main():
         s = socket.create_connection((a.host, a.port))
         s.sendall(b"AUTH bwatch%d bwatch\n" % i + (b"" if a.no_watch else b"WATCH\n"))
         socks.append(s)
+    # Wait for every login and WATCH to be answered: the logins' crypt work must be over before
+    # a benchmark starts beside these sessions, or it measures crypt.
+    expected = 1 if a.no_watch else 2
+    for s in socks:
+        got = b""
+        while got.count(b"\n") < expected:
+            got += s.recv(4096)
+        if b"ERR" in got:
+            raise SystemExit("session refused: %r" % got)
     counts = {s.fileno(): 0 for s in socks}
     print("watching: %d sessions" % len(socks), flush=True)
     deadline = time.time() + a.seconds
