@@ -100,9 +100,10 @@ extension Ledger {
 
     /// `OK id= state=approved|inspecting kind= amount= doc= fee= net= exchange_order= due=`.
     private func autoApprovedReply(_ request: ReturnRequest, _ auto: Approved?) -> Reply {
-        let state = auto?.approval.outcome?.state ?? request.state
+        // A re-send names the state the filing answered with, whatever came after (as APPROVE's).
+        let state = auto?.approval.outcome?.state ?? approvedState(request)
         let doc = auto?.approval.doc ?? request.doc
-        return Reply(status: [Field("id", request.id), Field("state", (state == .completed ? .approved : state).rawValue),
+        return Reply(status: [Field("id", request.id), Field("state", state.rawValue),
                               Field("kind", request.kind.rawValue), Field("amount", request.amount.description),
                               Field("doc", doc)] + approvalTail(request))
     }

@@ -21,7 +21,21 @@ extension ByteWriter {
     mutating func enumValue<E: RawRepresentable>(_ value: E) where E.RawValue == String { string(value.rawValue) }
 }
 
+extension ByteWriter {
+    /// A list of strings: its count, then each (location codes, rule codes).
+    mutating func strings(_ values: [String]) {
+        u32(UInt32(values.count))
+        for value in values { string(value) }
+    }
+}
+
 extension ByteReader {
+    mutating func strings() throws(CodecError) -> [String] {
+        var values: [String] = []
+        for _ in 0..<(try count()) { values.append(try string()) }
+        return values
+    }
+
     mutating func read<T: BinaryCodable>(_: T.Type = T.self) throws(CodecError) -> T { try T(from: &self) }
 
     mutating func array<T: BinaryCodable>(_: T.Type = T.self) throws(CodecError) -> [T] {
@@ -67,15 +81,12 @@ extension Scope: BinaryCodable {
         case .everywhere: w.bool(true)
         case .only(let codes):
             w.bool(false)
-            w.u32(UInt32(codes.count))
-            for code in codes { w.string(code) }
+            w.strings(codes)
         }
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         if try r.bool() { self = .everywhere; return }
-        var codes: [String] = []
-        for _ in 0..<(try r.count()) { codes.append(try r.string()) }
-        self = .only(codes)
+        self = .only(try r.strings())
     }
 }
 
@@ -209,10 +220,10 @@ extension AuditEntry: BinaryCodable {
 
 extension ReturnFlow: BinaryCodable {
     public func write(to w: inout ByteWriter) {
-        w.array(rules.map(RuleCode.init)); w.string(secondRole?.rawValue ?? ""); w.bool(inspect); w.bool(auto)
+        w.strings(rules); w.string(secondRole?.rawValue ?? ""); w.bool(inspect); w.bool(auto)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
-        self.init(rules: try r.array(RuleCode.self).map(\.code))
+        self.init(rules: try r.strings())
         let role = try r.string()
         if !role.isEmpty {
             guard let known = Role(rawValue: role) else { throw CodecError("unknown role \(role)") }
@@ -221,14 +232,6 @@ extension ReturnFlow: BinaryCodable {
         inspect = try r.bool()
         auto = try r.bool()
     }
-}
-
-/// A rule code as an element of an array.
-private struct RuleCode: BinaryCodable {
-    var code: String
-    init(_ code: String) { self.code = code }
-    func write(to w: inout ByteWriter) { w.string(code) }
-    init(from r: inout ByteReader) throws(CodecError) { code = try r.string() }
 }
 
 /// Optional conditions as a presence flag and the value.

@@ -100,7 +100,7 @@ import Testing
         #expect(desk.ok(RuleTests.approve("R000001"), as: "sup1")["state"] == "second_review")
         #expect(desk.ok(RuleTests.approve("R000001"), as: "fin1")["existed"] == "yes")
         #expect(desk.fails(RuleTests.approve("R000001", refund: .cash), as: "fin1") == .CONFLICT)
-        // Finance never approves what it did not: DENIED outside second review.
+        // Someone who gave no approval re-sending one for an approved return: section 6's existed=yes.
         #expect(desk.fails(RuleTests.approve("R000001"), as: "admin") == nil)  // a supervisor's re-send, section 6
     }
 
