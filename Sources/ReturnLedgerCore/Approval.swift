@@ -28,8 +28,19 @@ public struct ApprovalOutcome: Sendable, Equatable {
     /// Cash paid back to the customer in the same step (zero for store credit and suppliers).
     public var refunded: Money
 
-    public init(quarantined: [Int], credited: Money, refunded: Money) {
+    /// Section 13 (format 5): the restocking fee's rate and amount (credited is amount − fee);
+    /// the exchange sale recorded in the same step, at the return location, with no payment of
+    /// its own; `due` = its total − credited; cash the customer paid in for a dearer exchange.
+    public var feeRate = Percent.zero
+    public var fee = Money.zero
+    public var exchange: Order? = nil
+    public var due = Money.zero
+    public var paidIn = Money.zero
+
+    public init(quarantined: [Int], credited: Money, refunded: Money, feeRate: Percent = .zero, fee: Money = .zero,
+                exchange: Order? = nil, due: Money = .zero, paidIn: Money = .zero) {
         self.quarantined = quarantined; self.credited = credited; self.refunded = refunded
+        self.feeRate = feeRate; self.fee = fee; self.exchange = exchange; self.due = due; self.paidIn = paidIn
     }
 
     /// The state the approval leaves the request in.

@@ -48,7 +48,9 @@ public struct Party: Sendable, Equatable {
 public struct Reason: Sendable, Equatable {
     public var code: String
     public var label: String
-    public init(code: String, label: String) { self.code = code; self.label = label }
+    /// The restocking fee a customer return for this reason costs (section 13; format 5).
+    public var fee: Percent
+    public init(code: String, label: String, fee: Percent = .zero) { self.code = code; self.label = label; self.fee = fee }
 
     public static let builtIn: [Reason] = [
         Reason(code: "DEFECTIVE", label: "Defective"),
@@ -65,5 +67,20 @@ public struct Reason: Sendable, Equatable {
 
 public struct Policy: Sendable, Equatable {
     public var windowDays: Int64 = 30
-    public init(windowDays: Int64 = 30) { self.windowDays = windowDays }
+    /// Customer limits (section 13; format 5): a customer with `customerReturns` or more returns
+    /// filed in the last `customerDays` days may file no more without a supervisor's override.
+    /// 0 in either is no limit.
+    public var customerReturns: Int64 = 0
+    public var customerDays: Int64 = 0
+    public init(windowDays: Int64 = 30, customerReturns: Int64 = 0, customerDays: Int64 = 0) {
+        self.windowDays = windowDays; self.customerReturns = customerReturns; self.customerDays = customerDays
+    }
+
+    public var limitsCustomers: Bool { customerReturns > 0 && customerDays > 0 }
+
+    /// POLICY SHOW's and POLICY SET's status line.
+    public var fields: [Field] {
+        [Field("window_days", String(windowDays)), Field("customer_returns", String(customerReturns)),
+         Field("customer_days", String(customerDays))]
+    }
 }

@@ -17,7 +17,7 @@ public enum Command: Sendable, Equatable {
     case reasonAdd(Reason)
     case reasonList
     case policyShow
-    case policySet(windowDays: Int64)
+    case policySet(PolicyChange)
     case ruleAdd(Rule)
     case ruleDrop(code: String)
     case ruleList
@@ -27,11 +27,13 @@ public enum Command: Sendable, Equatable {
     case payment(party: String, amount: Money, direction: PaymentDirection, note: String)
     // Returns
     case fileReturn(ReturnFiling)
-    case approve(id: String, refund: RefundMode?, note: String)
+    case approve(id: String, refund: RefundMode?, fee: Percent? = nil, note: String)
     case reject(id: String, note: String)
     case cancel(id: String)
     case inspect(id: String, disposition: Disposition, note: String)
     case show(id: String)
+    /// Section 14: an order's lines with what was returned, is pending and is left.
+    case order(id: String)
     case list(ReturnFilter)
     case doc(number: String)
     case notices(party: String?, from: CivilDate?)
@@ -39,13 +41,13 @@ public enum Command: Sendable, Equatable {
     case stock(sku: String?, location: String?)
     case balance(party: String?)
     case stats(StatsQuery)
-    case audit(user: String?, from: Timestamp?, limit: Int)
+    case audit(user: String?, from: Timestamp?, after: Int? = nil, limit: Int)
 
     /// Whether the command changes state (goes through `decide`) or only reads (`query`).
     public var isMutation: Bool {
         switch self {
-        case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .list, .doc,
-             .notices, .stock, .balance, .stats, .audit:
+        case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .list,
+             .doc, .notices, .stock, .balance, .stats, .audit:
             return false
         default:
             return true
@@ -70,13 +72,13 @@ public enum Command: Sendable, Equatable {
         case .skuAdd(let p): return p.sku
         case .partyAdd(let p): return p.id
         case .reasonAdd(let r): return r.code
-        case .policySet: return "window_days"
+        case .policySet(let change): return change.target
         case .ruleAdd(let r): return r.code
         case .ruleDrop(let code): return code
         case .sale(let t), .purchase(let t): return t.order
         case .payment(let p, _, _, _): return p
         case .fileReturn(let f): return f.order
-        case .approve(let id, _, _), .reject(let id, _), .cancel(let id), .inspect(let id, _, _): return id
+        case .approve(let id, _, _, _), .reject(let id, _), .cancel(let id), .inspect(let id, _, _): return id
         default: return ""
         }
     }
@@ -97,15 +99,45 @@ public struct TradeRequest: Sendable, Equatable {
 }
 
 public struct ReturnFiling: Sendable, Equatable {
+    /// The order id, or `-` for a return without a receipt (section 13).
     public var order: String
     public var items: [ItemSpec]
     public var reason: String
     public var location: String?
     public var note: String
     public var key: String?
-    public init(order: String, items: [ItemSpec], reason: String, location: String?, note: String, key: String?) {
+    /// Section 13: replacement goods (an exchange), as parsed and as given.
+    public var exchange: [ItemSpec]
+    public var exchangeText: String
+    /// The customer of a return without a receipt.
+    public var customer: String?
+    /// `override=yes`: file it over the customer's limit (supervisor, admin).
+    public var override: Bool
+    public init(order: String, items: [ItemSpec], reason: String, location: String?, note: String, key: String?,
+                exchange: [ItemSpec] = [], exchangeText: String = "", customer: String? = nil, override: Bool = false) {
         self.order = order; self.items = items; self.reason = reason; self.location = location; self.note = note
-        self.key = key
+        self.key = key; self.exchange = exchange; self.exchangeText = exchangeText; self.customer = customer
+        self.override = override
+    }
+
+    /// The order word of a return without a receipt; `SALE -` is refused so it stays free.
+    public static let noReceiptOrder = "-"
+    public var noReceipt: Bool { order == ReturnFiling.noReceiptOrder }
+}
+
+/// `POLICY SET`: the settings given, each nil when left out.
+public struct PolicyChange: Sendable, Equatable {
+    public var windowDays: Int64?
+    public var customerReturns: Int64?
+    public var customerDays: Int64?
+    public init(windowDays: Int64? = nil, customerReturns: Int64? = nil, customerDays: Int64? = nil) {
+        self.windowDays = windowDays; self.customerReturns = customerReturns; self.customerDays = customerDays
+    }
+
+    /// The audit trail's target: the settings named, joined by commas.
+    var target: String {
+        [windowDays.map { _ in "window_days" }, customerReturns.map { _ in "customer_returns" },
+         customerDays.map { _ in "customer_days" }].compactMap { $0 }.joined(separator: ",")
     }
 }
 
@@ -116,10 +148,14 @@ public struct ReturnFilter: Sendable, Equatable {
     public var from: CivilDate?
     public var to: CivilDate?
     public var limit: Int
+    /// Section 14: one customer's or supplier's returns, one order's, and the page before a return.
+    public var party: String?
+    public var order: String?
+    public var before: String?
     public init(state: ReturnState? = nil, kind: OrderKind? = nil, location: String? = nil, from: CivilDate? = nil,
-                to: CivilDate? = nil, limit: Int = 100) {
+                to: CivilDate? = nil, limit: Int = 100, party: String? = nil, order: String? = nil, before: String? = nil) {
         self.state = state; self.kind = kind; self.location = location; self.from = from; self.to = to
-        self.limit = limit
+        self.limit = limit; self.party = party; self.order = order; self.before = before
     }
 }
 

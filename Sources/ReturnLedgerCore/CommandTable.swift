@@ -31,8 +31,8 @@ public struct CommandForm: Sendable {
         self.sub = sub; self.usage = usage; self.mutates = mutates; self.resend = resend; self.roles = roles
     }
 
-    static func read(_ usage: String, sub: String? = nil) -> CommandForm {
-        CommandForm(sub, usage, mutates: false, resend: .always)
+    static func read(_ usage: String, sub: String? = nil, roles: Set<Role>? = nil) -> CommandForm {
+        CommandForm(sub, usage, mutates: false, resend: .always, roles: roles)
     }
 }
 
@@ -49,6 +49,7 @@ public enum Resend: String, Sendable, CaseIterable {
 
 public enum CommandTable {
     private static let everyone = Set(Role.allCases)
+    /// Look-ups a till needs (names, prices, reasons, the policy, the rules): every role (section 5's addition).
     private static let tills: Set<Role> = [.clerk, .supervisor, .admin]
     private static let reviewers: Set<Role> = [.supervisor, .admin]
     /// APPROVE and REJECT: finance only in second review (checked in the domain).
@@ -82,19 +83,20 @@ public enum CommandTable {
             change("USER SCOPE name locations=LIST", sub: "SCOPE"),
         ]),
         CommandSpec(word: .LOCATION, open: false, roles: admin, forms: [
-            change("LOCATION ADD code name=TEXT [kind=store|warehouse]", sub: "ADD"), .read("LOCATION LIST", sub: "LIST"),
+            change("LOCATION ADD code name=TEXT [kind=store|warehouse]", sub: "ADD"), .read("LOCATION LIST", sub: "LIST", roles: everyone),
         ]),
         CommandSpec(word: .SKU, open: false, roles: admin, forms: [
-            change("SKU ADD sku name=TEXT price=MONEY [cost=MONEY] [inspect=yes|no]", sub: "ADD"), .read("SKU LIST", sub: "LIST"),
+            change("SKU ADD sku name=TEXT price=MONEY [cost=MONEY] [inspect=yes|no]", sub: "ADD"), .read("SKU LIST", sub: "LIST", roles: everyone),
         ]),
         CommandSpec(word: .PARTY, open: false, roles: admin, forms: [
             change("PARTY ADD customer|supplier id name=TEXT", sub: "ADD"), .read("PARTY LIST [customer|supplier]", sub: "LIST"),
         ]),
         CommandSpec(word: .REASON, open: false, roles: admin, forms: [
-            change("REASON ADD code label=TEXT", sub: "ADD"), .read("REASON LIST", sub: "LIST"),
+            change("REASON ADD code label=TEXT [fee=PCT]", sub: "ADD"), .read("REASON LIST", sub: "LIST", roles: everyone),
         ]),
         CommandSpec(word: .POLICY, open: false, roles: admin, forms: [
-            .read("POLICY SHOW", sub: "SHOW"), change("POLICY SET window_days=N", sub: "SET", resend: .always),
+            .read("POLICY SHOW", sub: "SHOW", roles: everyone),
+            change("POLICY SET [window_days=N] [customer_returns=N] [customer_days=D]", sub: "SET", resend: .always),
         ]),
         CommandSpec(word: .SNAPSHOT, open: false, roles: admin, forms: [change("SNAPSHOT")]),
         CommandSpec(word: .SALE, open: false, roles: tills, forms: [
@@ -107,17 +109,19 @@ public enum CommandTable {
             change("PAYMENT party amount=MONEY direction=in|out [note=TEXT]"),
         ]),
         CommandSpec(word: .RETURN, open: false, roles: tills, forms: [
-            change("RETURN order ITEM... reason=CODE [location=LOC] [note=TEXT] [key=KEY]", resend: .withKey),
+            change("RETURN order|- ITEM... reason=CODE [location=LOC] [note=TEXT] [key=KEY] [exchange=ITEM,...]"
+                   + " [customer=PARTY] [override=yes]", resend: .withKey),
         ]),
         CommandSpec(word: .APPROVE, open: false, roles: approvers, forms: [
-            change("APPROVE id [refund=cash|credit] [note=TEXT]", resend: .always),
+            change("APPROVE id [refund=cash|credit] [fee=PCT] [note=TEXT]", resend: .always),
         ]),
         CommandSpec(word: .REJECT, open: false, roles: approvers, forms: [change("REJECT id note=TEXT")]),
         CommandSpec(word: .CANCEL, open: false, roles: tills, forms: [change("CANCEL id")]),
         CommandSpec(word: .INSPECT, open: false, roles: reviewers, forms: [change("INSPECT id restock|scrap [note=TEXT]")]),
         CommandSpec(word: .SHOW, open: false, roles: readers, forms: [.read("SHOW id")]),
         CommandSpec(word: .LIST, open: false, roles: readers, forms: [
-            .read("LIST [state=S] [kind=sale|purchase] [location=LOC] [from=DATE] [to=DATE] [limit=N]"),
+            .read("LIST [state=S] [kind=sale|purchase] [location=LOC] [from=DATE] [to=DATE] [limit=N] [party=PARTY]"
+                  + " [order=ORDER] [before=ID]"),
         ]),
         CommandSpec(word: .DOC, open: false, roles: readers, forms: [.read("DOC RT-YYYYMMDD-NNNN")]),
         CommandSpec(word: .NOTICES, open: false, roles: books, forms: [.read("NOTICES [party=PARTY] [from=DATE]")]),
@@ -128,19 +132,20 @@ public enum CommandTable {
         CommandSpec(word: .STATS, open: false, roles: books, forms: [
             .read("STATS [from=DATE] [to=DATE] [kind=sale|purchase] [by=reason|sku|location|clerk|party|day] [location=LOC]"),
         ]),
-        CommandSpec(word: .AUDIT, open: false, roles: oversight, forms: [.read("AUDIT [user=U] [from=TIME] [limit=N]")]),
+        CommandSpec(word: .AUDIT, open: false, roles: oversight, forms: [.read("AUDIT [user=U] [from=TIME] [after=SEQ] [limit=N]")]),
         CommandSpec(word: .INFO, open: false, roles: oversight, forms: [.read("INFO")]),
         // Not in the contract's first list: a fingerprint of the whole state.
         CommandSpec(word: .DIGEST, open: false, roles: oversight, forms: [.read("DIGEST")]),
         CommandSpec(word: .RULE, open: false, roles: admin, forms: [
             change("RULE ADD code then=auto|second|inspect [kind=sale|purchase] [location=LOC] [reason=CODE] [sku=SKU]"
                    + " [min_amount=MONEY] [max_amount=MONEY] [noreceipt=yes] [role=supervisor|finance] [note=TEXT]", sub: "ADD"),
-            .read("RULE LIST", sub: "LIST"),
+            .read("RULE LIST", sub: "LIST", roles: everyone),
             change("RULE DROP code", sub: "DROP"),
         ]),
         // Session state, not the ledger's: a client re-watches after a reconnect.
         CommandSpec(word: .WATCH, open: false, roles: approvers, forms: [.read("WATCH")]),
         CommandSpec(word: .UNWATCH, open: false, roles: approvers, forms: [.read("UNWATCH")]),
+        CommandSpec(word: .ORDER, open: false, roles: readers, forms: [.read("ORDER id")]),
     ]
 
     /// `all` indexed by `CommandWord.ordinal`; traps at first use if a word has no row.

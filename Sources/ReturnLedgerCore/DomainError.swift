@@ -4,6 +4,8 @@ public struct DomainError: Error, Equatable, Sendable {
     public enum Code: String, Sendable, CaseIterable {
         case SYNTAX, UNKNOWN_COMMAND, TOO_LONG, ENCODING, NOAUTH, AUTH, LOCKED, DENIED, SELF_APPROVAL
         case NOT_FOUND, EXISTS, CONFLICT, INVALID, EXCEEDS, EXPIRED, STATE, STOCK, LIMIT, STORAGE, INTERNAL
+        /// Section 13: a customer's return limit reached.
+        case OVER_LIMIT
     }
 
     public var code: Code

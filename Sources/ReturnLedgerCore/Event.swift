@@ -26,4 +26,6 @@ public enum Event: Sendable, Equatable {
     case ruleAdded(Rule)
     case ruleDropped(code: String)
     case returnFirstApproved(number: Int, note: String, by: String, at: Timestamp)
+    /// Since format 5: the customer limits of `POLICY SET customer_returns= customer_days=`.
+    case customerLimitsChanged(returns: Int64, days: Int64)
 }

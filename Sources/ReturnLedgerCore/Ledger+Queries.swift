@@ -25,10 +25,10 @@ extension Ledger {
             })
         case .reasonList:
             return Reply(lines: reasons.values.sorted { $0.code < $1.code }.map {
-                [Field("code", $0.code), Field("label", $0.label)]
+                [Field("code", $0.code), Field("label", $0.label), Field("fee", $0.fee.description)]
             })
         case .policyShow:
-            return Reply(status: [Field("window_days", String(policy.windowDays))])
+            return Reply(status: policy.fields)
         case .ruleList:
             return ruleList()
         case .show(let id):
@@ -38,21 +38,32 @@ extension Ledger {
                 [Field.word("event"), Field("at", $0.at.description), Field("user", $0.user), Field("action", $0.action),
                  Field("note", $0.note)]
             }
-            return Reply(status: summary(request) + [Field("rules", request.flow.rules.joined(separator: ","))],
+            return Reply(status: summary(request) + [Field("rules", request.flow.rules.joined(separator: ",")),
+                                                     Field("exchange", request.exchangeText),
+                                                     Field("override", request.override ? "yes" : "no")],
                          lines: items + history)
+        case .order(let id):
+            return try orderReply(id)
         case .list(let filter):
             try checkScopeFilter(filter.location, context)
-            return list(filter, context.scope)
+            return try list(filter, context.scope)
         case .doc(let number):
             guard let n = documents[number] else { throw .notFound("document", number) }
             let r = returns[n - 1]
             try checkScope(r.location, context, number)
+            // Everything a printed slip needs, names included; an exchange adds its sale and
+            // difference and one `* exchange` line per replacement item.
+            let named = { (fields: [Field], sku: String) in fields + [Field("name", self.products[sku]?.name ?? "")] }
             return Reply(
                 status: [Field("doc", r.doc), Field("date", r.approvedAt?.day.description ?? ""), Field("return", r.id),
                          Field("kind", r.kind.rawValue), Field("party", r.party), Field("order", r.order),
                          Field("location", r.location), Field("amount", r.amount.description),
-                         Field("reason", r.reason), Field("filed_by", r.filedBy), Field("approved_by", r.approvedBy)],
-                lines: r.items.map(itemFields))
+                         Field("reason", r.reason), Field("filed_by", r.filedBy), Field("approved_by", r.approvedBy),
+                         Field("fee", r.fee.description), Field("net", r.net.description),
+                         Field("party_name", parties[r.party]?.name ?? ""), Field("location_name", locations[r.location]?.name ?? ""),
+                         Field("exchange_order", r.exchangeOrder), Field("due", r.exchange.isEmpty ? "" : r.due.description)],
+                lines: r.items.map { named(itemFields($0), $0.sku) }
+                    + r.exchange.map { named(orderLineFields($0, word: "exchange"), $0.sku) })
         case .notices(let party, let from):
             if let party, parties[party] == nil { throw .notFound("party", party) }
             let start = from?.startOfDay ?? Timestamp(seconds: .min)
@@ -68,8 +79,8 @@ extension Ledger {
         case .stats(let query):
             try checkScopeFilter(query.location, context)
             return stats(query, context.scope)
-        case .audit(let user, let from, let limit):
-            return auditReply(user: user, from: from, limit: limit)
+        case .audit(let user, let from, let after, let limit):
+            return auditReply(user: user, from: from, after: after, limit: limit)
         default:
             throw DomainError(.INTERNAL, "not a query")
         }
@@ -81,6 +92,31 @@ extension Ledger {
          Field("price", item.price.description), Field("amount", item.amount.description)]
     }
 
+    /// `* exchange sku= qty= batch= price= amount=`, as an order line is priced.
+    private func orderLineFields(_ line: OrderLine, word: String) -> [Field] {
+        [Field.word(word), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
+         Field("price", line.price.description), Field("amount", (line.price.times(line.quantity) ?? .zero).description)]
+    }
+
+    /// ORDER (section 14): each line with what approved returns took back, what open ones hold
+    /// and what is left; `returned_amount` gross, before fees.
+    private func orderReply(_ id: String) throws(DomainError) -> Reply {
+        guard let order = orders[id] else { throw .notFound("order", id) }
+        var returnedAmount: Int64 = 0
+        let lines: [[Field]] = order.lines.map { line in
+            returnedAmount += line.price.minor * line.returned
+            return [Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
+                    Field("price", line.price.description), Field("returned", String(line.returned)),
+                    Field("pending", String(line.pending)), Field("returnable", String(line.returnable))]
+        }
+        return Reply(status: [Field("order", order.id), Field("kind", order.kind.rawValue), Field("location", order.location),
+                              Field("party", order.party), Field("at", order.at.description),
+                              Field("total", order.total.description),
+                              Field("returned_amount", Money(minor: returnedAmount).description),
+                              Field("status", order.status)],
+                     lines: lines)
+    }
+
     /// The fields LIST prints per return and SHOW prints on its status line.
     func summary(_ r: ReturnRequest) -> [Field] {
         [Field("id", r.id), Field("state", r.state.rawValue), Field("kind", r.kind.rawValue), Field("order", r.order),
@@ -89,28 +125,93 @@ extension Ledger {
          Field("doc", r.doc)]
     }
 
-    /// `count=` the lines shown (newest first, up to `limit`), `total=` every return that matches.
-    /// Without a filter or a scope the total is the number of returns and the walk stops at the
-    /// limit; with one it walks them all (as a filter matching fewer than `limit` always did) to
-    /// count them: LIST runs off the writer queue, on a copy of the state.
-    private func list(_ filter: ReturnFilter, _ scope: Scope) -> Reply {
-        var lines: [[Field]] = []
-        var total = 0
-        let unfiltered = scope == .everywhere && filter.state == nil && filter.kind == nil && filter.location == nil
-            && filter.from == nil && filter.to == nil
-        for request in returns.reversed() {
-            if unfiltered, lines.count >= filter.limit { total = returns.count; break }
-            if !scope.contains(request.location) { continue }
-            if let state = filter.state, request.state != state { continue }
-            if let kind = filter.kind, request.kind != kind { continue }
-            if let location = filter.location, request.location != location { continue }
-            let day = request.filedAt.day
-            if let from = filter.from, day < from { continue }
-            if let to = filter.to, day > to { continue }
-            total += 1
-            if lines.count < filter.limit { lines.append(summary(request)) }
+    /// `count=` the lines shown (newest first, up to `limit`), `next=` the last one shown when
+    /// another match follows (`""` exactly when none does), `total=` every return that matches
+    /// (whatever `before=` says).
+    ///
+    /// The walk starts where the page does: at `before=`'s position, in one order's or one
+    /// party's returns where the filter names one, else in the whole history. The total is the
+    /// index's length where the filter is that alone; otherwise the walk goes on to count it.
+    /// LIST runs off the writer queue, on a copy of the state.
+    private func list(_ filter: ReturnFilter, _ scope: Scope) throws(DomainError) -> Reply {
+        var end = returns.count + 1  // numbers below this
+        if let before = filter.before {
+            guard let request = returnRequest(before) else { throw .notFound("return", before) }
+            end = request.number
         }
-        return Reply(status: [Field("count", String(lines.count)), Field("total", String(total))], lines: lines)
+        // Candidates newest first: the smallest index the filter names.
+        let source: [Int]?
+        if let order = filter.order {
+            source = orders[order]?.returnNumbers ?? []
+        } else if let party = filter.party {
+            source = returnsByParty[party] ?? []
+        } else {
+            source = nil
+        }
+        let onlyIndex = scope == .everywhere && filter.state == nil && filter.kind == nil && filter.location == nil
+            && filter.from == nil && filter.to == nil && (filter.order == nil || filter.party == nil)
+        func matches(_ r: ReturnRequest) -> Bool {
+            if !scope.contains(r.location) { return false }
+            if let state = filter.state, r.state != state { return false }
+            if let kind = filter.kind, r.kind != kind { return false }
+            if let location = filter.location, r.location != location { return false }
+            if let party = filter.party, r.party != party { return false }
+            if let order = filter.order, r.order != order { return false }
+            let day = r.filedAt.day
+            if let from = filter.from, day < from { return false }
+            if let to = filter.to, day > to { return false }
+            return true
+        }
+        var lines: [[Field]] = []
+        var last = 0
+        var more = false
+        var walked = 0  // matches seen at or after `end`'s position, for the total
+        // The page: matches below `end`, newest first, and whether one more follows.
+        func visit(_ number: Int) -> Bool {
+            let r = returns[number - 1]
+            guard matches(r) else { return true }
+            walked += 1
+            if lines.count < filter.limit {
+                lines.append(summary(r) + [Field("exchange", r.exchangeText)])
+                last = number
+                return true
+            }
+            more = true
+            return !onlyIndex  // the total still needs counting
+        }
+        let total: Int
+        if let source {
+            let start = lowerBound(source, end)
+            var i = start - 1
+            while i >= 0, visit(source[i]) { i -= 1 }
+            if onlyIndex {
+                total = source.count
+            } else {
+                total = walked + source[start...].reduce(0) { $0 + (matches(returns[$1 - 1]) ? 1 : 0) }
+            }
+        } else {
+            var n = end - 1
+            while n >= 1, visit(n) { n -= 1 }
+            if onlyIndex {
+                total = returns.count
+            } else {
+                var newer = 0
+                for number in end..<(returns.count + 1) where matches(returns[number - 1]) { newer += 1 }
+                total = walked + newer
+            }
+        }
+        return Reply(status: [Field("count", String(lines.count)), Field("next", more ? ReturnRequest.id(last) : ""),
+                              Field("total", String(total))], lines: lines)
+    }
+
+    /// The first index of an ascending list whose value is not below `value`.
+    private func lowerBound(_ sorted: [Int], _ value: Int) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     private func stockReply(sku: String?, location: String?) throws(DomainError) -> Reply {
@@ -159,11 +260,32 @@ extension Ledger {
                               Field("balance", (balances[party] ?? .zero).description)], lines: lines)
     }
 
-    private func auditReply(user: String?, from: Timestamp?, limit: Int) -> Reply {
-        let matching = audit.lazy.filter { (user == nil || $0.user == user) && (from == nil || $0.at >= from!) }
-        // With from=: the first page from then on; without: the newest entries. Oldest first either way.
-        let page = from == nil ? Array(matching.suffix(limit)) : Array(matching.prefix(limit))
-        return Reply(status: [Field("count", String(page.count))], lines: page.map {
+    /// Without `after=` or `from=`: the newest entries; with either, the first page from there
+    /// on. Oldest first either way; `next=` is the last seq listed while a further matching
+    /// entry exists, `""` exactly when none does. An entry's seq is its place in the trail.
+    private func auditReply(user: String?, from: Timestamp?, after: Int?, limit: Int) -> Reply {
+        func matches(_ e: AuditEntry) -> Bool { (user == nil || e.user == user) && (from == nil || e.at >= from!) }
+        var page: [AuditEntry] = []
+        var more = false
+        if after == nil, from == nil {
+            var i = audit.count - 1
+            while i >= 0, page.count < limit {
+                if matches(audit[i]) { page.append(audit[i]) }
+                i -= 1
+            }
+            page.reverse()
+        } else {
+            var i = min(max(after ?? 0, 0), audit.count)
+            while i < audit.count {
+                if matches(audit[i]) {
+                    if page.count == limit { more = true; break }
+                    page.append(audit[i])
+                }
+                i += 1
+            }
+        }
+        return Reply(status: [Field("count", String(page.count)),
+                              Field("next", more ? String(page.last!.seq) : "")], lines: page.map {
             [Field("seq", String($0.seq)), Field("at", $0.at.description), Field("user", $0.user),
              Field("peer", $0.peer), Field("command", $0.command), Field("target", $0.target),
              Field("outcome", $0.outcome)]

@@ -1,5 +1,7 @@
 extension Ledger {
-    /// RETURN: checks, in the contract's order, then files a pending request.
+    /// RETURN: checks, in the contract's order, then files a pending request. The record is
+    /// found first (the order, or for a return without a receipt the customer and location),
+    /// then DENIED (scope, `override=yes`), then the domain's own checks, the customer limit last.
     func decideFiling(_ filing: ReturnFiling, _ context: Context) throws(DomainError) -> Decision {
         guard reasons[filing.reason] != nil else {
             throw .invalid("unknown reason \(filing.reason); known: \(reasons.keys.sorted().joined(separator: ", "))")
@@ -11,48 +13,123 @@ extension Ledger {
             }
             return Decision(events: [], reply: filedReply(original).existed())
         }
-        guard let order = orders[filing.order] else { throw .notFound("order", filing.order) }
-        let location = filing.location ?? order.location
+        let order: Order?
+        let kind: OrderKind, party: String, location: String
+        if filing.noReceipt {
+            let customer = filing.customer ?? ""
+            guard let known = parties[customer], known.kind == .customer else { throw .notFound("customer", customer) }
+            (order, kind, party, location) = (nil, .sale, customer, filing.location ?? "")
+        } else {
+            guard let found = orders[filing.order] else { throw .notFound("order", filing.order) }
+            (order, kind, party, location) = (found, found.kind, found.party, filing.location ?? found.location)
+        }
         guard locations[location] != nil else { throw .notFound("location", location) }
         try checkScope(location, context, "the return")
+        if filing.override, context.role != .supervisor, context.role != .admin {
+            throw DomainError(.DENIED, "override=yes is for supervisors and admins")
+        }
+        if !filing.exchange.isEmpty, kind == .purchase {
+            throw .invalid("exchange= applies to customer returns; \(filing.order) is a purchase")
+        }
+        let exchange = try priceExchange(filing.exchange)
 
         var items: [ReturnItem] = []
-        var claimed: [Int: Int64] = [:]
         var amount = Money.zero
-        for spec in filing.items {
-            let line = try matchLine(order, spec)
-            claimed[line, default: 0] += spec.quantity
-            let orderLine = order.lines[line]
-            guard claimed[line]! <= orderLine.returnable else {
-                throw DomainError(.EXCEEDS, "\(spec.sku): \(claimed[line]!) asked, \(orderLine.returnable) of \(orderLine.quantity) returnable"
-                                  + " (\(orderLine.returned) returned, \(orderLine.pending) pending)")
+        if let order {
+            var claimed: [Int: Int64] = [:]
+            for spec in filing.items {
+                let line = try matchLine(order, spec)
+                claimed[line, default: 0] += spec.quantity
+                let orderLine = order.lines[line]
+                guard claimed[line]! <= orderLine.returnable else {
+                    throw DomainError(.EXCEEDS, "\(spec.sku): \(claimed[line]!) asked, \(orderLine.returnable) of \(orderLine.quantity) returnable"
+                                      + " (\(orderLine.returned) returned, \(orderLine.pending) pending)")
+                }
+                guard let itemAmount = orderLine.price.times(spec.quantity), let sum = amount.adding(itemAmount) else {
+                    throw .overflow
+                }
+                amount = sum
+                items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: orderLine.batch,
+                                        price: orderLine.price, line: line, amount: itemAmount))
             }
-            guard let itemAmount = orderLine.price.times(spec.quantity), let sum = amount.adding(itemAmount) else {
-                throw .overflow
+            if order.kind == .sale {
+                let window = policy.windowDays * Timestamp.secondsPerDay
+                guard context.now.seconds - order.at.seconds <= window else {
+                    throw DomainError(.EXPIRED, "sold \(order.at.day), outside the \(policy.windowDays)-day return window")
+                }
             }
-            amount = sum
-            items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: orderLine.batch,
-                                    price: orderLine.price, line: line, amount: itemAmount))
+        } else {
+            // Without a receipt: today's catalogue price, no batch, no window or quantity check.
+            for spec in filing.items {
+                guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
+                guard let itemAmount = product.price.times(spec.quantity), let sum = amount.adding(itemAmount) else {
+                    throw .overflow
+                }
+                amount = sum
+                items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: "", price: product.price, line: 0,
+                                        amount: itemAmount))
+            }
         }
-        if order.kind == .sale {
-            let window = policy.windowDays * Timestamp.secondsPerDay
-            guard context.now.seconds - order.at.seconds <= window else {
-                throw DomainError(.EXPIRED, "sold \(order.at.day), outside the \(policy.windowDays)-day return window")
-            }
+        let overLimit = kind == .sale && !party.isEmpty && overCustomerLimit(party, at: context.now)
+        if overLimit, !filing.override {
+            throw DomainError(.OVER_LIMIT, "\(party) has filed \(policy.customerReturns) or more returns in the last"
+                              + " \(policy.customerDays) days; a supervisor may file it with override=yes")
         }
         var request = ReturnRequest(
-            number: returns.count + 1, kind: order.kind, order: order.id, party: order.party, location: location,
+            number: returns.count + 1, kind: kind, order: order?.id ?? "", party: party, location: location,
             items: items, amount: amount, reason: filing.reason, note: filing.note, key: filing.key ?? "",
             filedBy: context.user, filedAt: context.now, state: .pending)
+        request.exchange = exchange
+        request.exchangeText = filing.exchangeText
+        request.override = overLimit
         request.flow = flow(for: request)
+        // Never approved unseen: a return without a receipt, or one filed over the customer's limit.
+        if request.noReceipt || request.override { request.flow.auto = false }
         let filed = Event.returnFiled(request)
-        if request.flow.auto, let auto = try? approve(request, order: order, refund: nil, note: "",
+        if request.flow.auto, let auto = try? approve(request, order: order, refund: nil, fee: nil, note: "",
                                                           as: systemContext(context)) {
             // Filed and approved in one record: the return is never pending, so nobody is told of it.
             let audit = auditEvent("APPROVE", target: request.id, outcome: "ok", systemContext(context), after: 1)
             return Decision(events: [filed, .returnApproved(auto.approval), audit], reply: autoApprovedReply(request, auto))
         }
+        if request.override {
+            // The override is its own line in the audit trail, after the RETURN's.
+            return Decision(events: [filed, auditEvent("OVERRIDE", target: request.id, outcome: "ok", context, after: 1)],
+                            reply: filedReply(request))
+        }
         return Decision(events: [filed], reply: filedReply(request))
+    }
+
+    /// Replacement goods priced as SALE prices them: the catalogue unless `@PRICE`.
+    private func priceExchange(_ specs: [ItemSpec]) throws(DomainError) -> [OrderLine] {
+        var lines: [OrderLine] = []
+        var total = Money.zero
+        for spec in specs {
+            guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
+            let price = spec.price ?? product.price
+            guard let amount = price.times(spec.quantity), let sum = total.adding(amount) else { throw .overflow }
+            total = sum
+            lines.append(OrderLine(sku: spec.sku, quantity: spec.quantity, price: price, batch: spec.batch))
+        }
+        return lines
+    }
+
+    /// Whether a customer has `customer_returns` or more returns filed within the last
+    /// `customer_days` × 24 hours (a return filed exactly that long ago is outside), rejected and
+    /// cancelled ones not counted. Walks the customer's returns from the newest, so it costs the
+    /// window, not the history.
+    func overCustomerLimit(_ party: String, at now: Timestamp) -> Bool {
+        guard policy.limitsCustomers, let numbers = returnsByParty[party] else { return false }
+        let since = now.seconds - policy.customerDays * Timestamp.secondsPerDay
+        var counted: Int64 = 0
+        for number in numbers.reversed() {
+            let r = returns[number - 1]
+            guard r.filedAt.seconds > since else { break }
+            if r.state == .rejected || r.state == .cancelled { continue }
+            counted += 1
+            if counted >= policy.customerReturns { return true }
+        }
+        return false
     }
 
     /// The user an `auto` rule approves as, at the filer's time and peer.
@@ -80,7 +157,9 @@ extension Ledger {
     }
 
     private func sameFiling(_ request: ReturnRequest, _ filing: ReturnFiling) -> Bool {
-        guard request.order == filing.order, request.reason == filing.reason, request.note == filing.note,
+        let sameOrder = filing.noReceipt ? request.noReceipt && request.party == filing.customer : request.order == filing.order
+        guard sameOrder, request.reason == filing.reason, request.note == filing.note,
+              request.exchangeText == filing.exchangeText,
               filing.location == nil || filing.location == request.location,
               request.items.count == filing.items.count else { return false }
         return zip(request.items, filing.items).allSatisfy {
@@ -102,17 +181,28 @@ extension Ledger {
     private func autoApprovedReply(_ request: ReturnRequest, _ auto: Approved?) -> Reply {
         // A re-send names the state the filing answered with, whatever came after (as APPROVE's).
         let state = auto?.approval.outcome?.state ?? approvedState(request)
-        let doc = auto?.approval.doc ?? request.doc
+        let view = auto.map { approvedView(request, $0.approval) } ?? request
         return Reply(status: [Field("id", request.id), Field("state", state.rawValue),
                               Field("kind", request.kind.rawValue), Field("amount", request.amount.description),
-                              Field("doc", doc)] + approvalTail(request))
+                              Field("doc", view.doc)] + approvalTail(view))
     }
 
     /// Section 13's tail of an approval that completes a return: the fee kept, the net credited,
-    /// and the exchange (none yet: every return is refunded or credited in full).
+    /// and for an exchange its sale and the difference (`""` both without one).
     private func approvalTail(_ request: ReturnRequest) -> [Field] {
-        [Field("fee", Money.zero.description), Field("net", request.amount.description), Field("exchange_order", ""),
-         Field("due", "")]
+        let exchange = !request.exchange.isEmpty
+        return [Field("fee", request.fee.description), Field("net", request.net.description),
+                Field("exchange_order", request.exchangeOrder), Field("due", exchange ? request.due.description : "")]
+    }
+
+    /// The request as the approval leaves it, for the reply sent before `apply` runs.
+    private func approvedView(_ request: ReturnRequest, _ approval: Approval) -> ReturnRequest {
+        var view = request
+        view.doc = approval.doc
+        view.fee = approval.outcome?.fee ?? .zero
+        view.feeRate = approval.outcome?.feeRate ?? .zero
+        view.due = approval.outcome?.due ?? .zero
+        return view
     }
 
     func approvedReply(_ request: ReturnRequest, state: ReturnState) -> Reply {
@@ -130,16 +220,22 @@ extension Ledger {
     /// The checks of APPROVE in the contract's order: NOT_FOUND, DENIED (scope, then a role that
     /// only some states allow), SELF_APPROVAL, STATE, then the domain's own. A re-send by someone
     /// who gave one of the return's approvals answers that approval's reply, in any later state.
-    func decideApproval(_ id: String, refund: RefundMode?, note: String, _ context: Context) throws(DomainError) -> Decision {
+    func decideApproval(_ id: String, refund: RefundMode?, fee: Percent?, note: String,
+                        _ context: Context) throws(DomainError) -> Decision {
         let request = try scopedReturn(id, context)
         let user = context.user
         if request.firstApprovedBy == user {
-            guard refund == nil else { throw DomainError(.CONFLICT, "\(id) had its first approval from you, without refund=") }
+            guard refund == nil, fee == nil else {
+                throw DomainError(.CONFLICT, "\(id) had its first approval from you, without refund= or fee=")
+            }
             return Decision(events: [], reply: firstApprovalReply(request).existed())
         }
         if request.state.isApproved, request.approvedBy == user {
             if let refund, refund != request.refund {
                 throw DomainError(.CONFLICT, "\(id) was approved by you with refund=\(request.refund?.rawValue ?? "")")
+            }
+            if let fee, fee != request.feeRate {
+                throw DomainError(.CONFLICT, "\(id) was approved by you with fee=\(request.feeRate)")
             }
             return Decision(events: [], reply: approvedReply(request, state: approvedState(request)).existed())
         }
@@ -154,19 +250,20 @@ extension Ledger {
             return Decision(events: [], reply: approvedReply(request, state: approvedState(request)).existed())
         }
         guard request.state.isOpen else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue)") }
-        guard let order = orders[request.order] else { throw DomainError(.INTERNAL, "order of \(id) missing") }
+        let order = orders[request.order]
+        guard order != nil || request.noReceipt else { throw DomainError(.INTERNAL, "order of \(id) missing") }
 
         if request.state == .pending, request.flow.secondRole != nil {
-            guard refund == nil else { throw .invalid("refund= is taken on the approval that completes \(id), the second") }
+            guard refund == nil, fee == nil else {
+                throw .invalid("refund= and fee= are taken on the approval that completes \(id), the second")
+            }
             if request.kind == .purchase { try checkStockForSupplierReturn(request) }
             return Decision(events: [.returnFirstApproved(number: request.number, note: note, by: user, at: context.now)],
                             reply: firstApprovalReply(request))
         }
-        let approved = try approve(request, order: order, refund: refund, note: note, as: context)
-        var reply = request
-        reply.doc = approved.approval.doc
+        let approved = try approve(request, order: order, refund: refund, fee: fee, note: note, as: context)
         return Decision(events: [.returnApproved(approved.approval)],
-                        reply: approvedReply(reply, state: approved.approval.outcome!.state))
+                        reply: approvedReply(approvedView(request, approved.approval), state: approved.approval.outcome!.state))
     }
 
     /// The state the first approval reply of an approved return named.
@@ -187,33 +284,69 @@ extension Ledger {
     /// `apply` only carries it out.
     struct Approved { var approval: Approval }
 
-    func approve(_ request: ReturnRequest, order: Order, refund: RefundMode?, note: String,
+    func approve(_ request: ReturnRequest, order: Order?, refund: RefundMode?, fee given: Percent?, note: String,
                  as context: Context) throws(DomainError) -> Approved {
-        let mode: RefundMode
-        if request.kind == .sale {
-            if request.party.isEmpty, refund == .credit {
-                throw .invalid("a walk-in sale has no account to hold store credit")
-            }
-            mode = refund ?? (order.paid ? .cash : .credit)
-            let balance = balances[request.party] ?? .zero
-            guard request.party.isEmpty || balance.adding(-request.amount) != nil else { throw .overflow }
-        } else {
-            guard refund == nil else { throw .invalid("refund= applies to customer returns only") }
-            mode = .credit
-            try checkStockForSupplierReturn(request)
-            guard (balances[request.party] ?? .zero).adding(request.amount) != nil else { throw .overflow }
-        }
-
         let day = context.now.day
         let serial = (documentsPerDay[day.daysSinceEpoch] ?? 0) + 1
         let doc = "RT-" + day.compact + "-" + zeroPadded(serial, width: 4)
-        let customer = request.kind == .sale
-        let quarantined = customer
-            ? request.items.indices.filter { request.flow.inspect || products[request.items[$0].sku]?.inspect == true } : []
-        let outcome = ApprovalOutcome(quarantined: quarantined, credited: request.amount,
-                                      refunded: customer && mode == .cash ? request.amount : .zero)
+        let outcome: ApprovalOutcome
+        let mode: RefundMode
+        if request.kind == .sale {
+            (mode, outcome) = try customerOutcome(request, order: order, refund: refund, fee: given, at: context.now)
+        } else {
+            guard refund == nil else { throw .invalid("refund= applies to customer returns only") }
+            guard given == nil else { throw .invalid("fee= applies to customer returns only") }
+            mode = .credit
+            try checkStockForSupplierReturn(request)
+            guard (balances[request.party] ?? .zero).adding(request.amount) != nil else { throw .overflow }
+            outcome = ApprovalOutcome(quarantined: [], credited: request.amount, refunded: .zero)
+        }
         return Approved(approval: Approval(number: request.number, doc: doc, refund: mode, note: note, by: context.user,
                                            at: context.now, outcome: outcome))
+    }
+
+    /// A customer return's money: the fee (the APPROVE's or the reason's) kept, the net credited,
+    /// then refunded in cash (a paid sale, unless `refund=credit`), kept as credit, or set against
+    /// the replacement goods of an exchange, whose difference is paid in or handed back at once.
+    private func customerOutcome(_ request: ReturnRequest, order: Order?, refund: RefundMode?, fee given: Percent?,
+                                 at now: Timestamp) throws(DomainError) -> (RefundMode, ApprovalOutcome) {
+        let walkIn = request.party.isEmpty
+        if walkIn, refund == .credit { throw .invalid("a walk-in sale has no account to hold store credit") }
+        let paid = order?.paid ?? false
+        if refund == .cash {
+            if request.noReceipt { throw .invalid("a return without a receipt is refunded as store credit only") }
+            if !paid { throw .invalid("\(request.order) was sold with paid=no: nothing was paid to hand back") }
+        }
+        let mode = refund ?? (paid ? .cash : .credit)
+        let rate = given ?? reasons[request.reason]?.fee ?? .zero
+        let fee = rate.of(request.amount)
+        let net = Money(minor: request.amount.minor - fee.minor)
+        let quarantined = request.items.indices.filter { request.flow.inspect || products[request.items[$0].sku]?.inspect == true }
+        var outcome = ApprovalOutcome(quarantined: quarantined, credited: net, refunded: mode == .cash ? net : .zero,
+                                      feeRate: rate, fee: fee)
+        var total = Money.zero
+        if !request.exchange.isEmpty {
+            for line in request.exchange {
+                guard let amount = line.price.times(line.quantity), let sum = total.adding(amount) else { throw .overflow }
+                total = sum
+            }
+            guard let due = total.adding(-net) else { throw .overflow }
+            outcome.exchange = Order(id: request.exchangeOrder, kind: .sale, location: request.location, party: request.party,
+                                     paid: paid, at: now, lines: request.exchange, total: total)
+            outcome.due = due
+            // A paid sale settles the difference at the till; on account (paid=no) it stays there.
+            outcome.paidIn = paid && due > .zero ? due : .zero
+            outcome.refunded = paid && due < .zero && mode == .cash ? -due : .zero
+        }
+        if !walkIn {
+            // Every balance the approval passes through stays in range, in the order apply posts.
+            var balance = balances[request.party] ?? .zero
+            for step in [-net, total, outcome.refunded, -outcome.paidIn] {
+                guard let next = balance.adding(step) else { throw .overflow }
+                balance = next
+            }
+        }
+        return (mode, outcome)
     }
 
     /// A supplier return sends goods back: they must be on hand at the return location.

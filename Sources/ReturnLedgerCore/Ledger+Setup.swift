@@ -45,9 +45,19 @@ extension Ledger {
         case .reasonAdd(let reason):
             guard reasons[reason.code] == nil else { throw .exists("reason", reason.code) }
             return Decision(events: [.reasonAdded(reason)], reply: Reply(status: [Field("code", reason.code)]))
-        case .policySet(let days):
-            return Decision(events: [.policyChanged(windowDays: days)],
-                            reply: Reply(status: [Field("window_days", String(days))]))
+        case .policySet(let change):
+            var events: [Event] = []
+            var after = policy
+            if let days = change.windowDays {
+                events.append(.policyChanged(windowDays: days))
+                after.windowDays = days
+            }
+            if change.customerReturns != nil || change.customerDays != nil {
+                after.customerReturns = change.customerReturns ?? policy.customerReturns
+                after.customerDays = change.customerDays ?? policy.customerDays
+                events.append(.customerLimitsChanged(returns: after.customerReturns, days: after.customerDays))
+            }
+            return Decision(events: events, reply: Reply(status: after.fields))
         default:
             throw DomainError(.INTERNAL, "not a setup command")
         }

@@ -32,6 +32,9 @@ public struct Ledger: Sendable, Equatable {
     public var stats = StatsIndex()
     /// Returns pending or in second review, by number: WATCH's queue without a scan (derived).
     public var openReturns: Set<Int> = []
+    /// Each customer's and supplier's returns by number, oldest first (derived): customer limits
+    /// and `LIST party=` read one party's returns, not the history.
+    public var returnsByParty: [String: [Int]] = [:]
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -75,6 +78,9 @@ extension Ledger {
             reasons[reason.code] = reason
         case .policyChanged(let days):
             policy.windowDays = days
+        case .customerLimitsChanged(let returns, let days):
+            policy.customerReturns = returns
+            policy.customerDays = days
         case .orderRecorded(let order):
             applyOrder(order)
         case .paymentRecorded(let party, let amount, let direction, _, let at):
@@ -85,6 +91,7 @@ extension Ledger {
             openReturns.insert(request.number)
             stats.filed(request)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
+            indexReturn(request)
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
         case .returnApproved(let approval):
             applyApproval(approval, approval.outcome ?? format1Outcome(approval))
@@ -120,7 +127,15 @@ extension Ledger {
         for event in events { apply(event) }
     }
 
-    private mutating func applyOrder(_ order: Order) {
+    /// The derived per-party and per-order lists of a filed return.
+    mutating func indexReturn(_ request: ReturnRequest) {
+        if !request.party.isEmpty { returnsByParty[request.party, default: []].append(request.number) }
+        if !request.noReceipt { orders[request.order]?.returnNumbers.append(request.number) }
+    }
+
+    /// Records a sale or purchase. An exchange sale (`payment: false`) records no payment of its
+    /// own even when its customer pays: the approval's `due` settles it.
+    private mutating func applyOrder(_ order: Order, payment: Bool = true) {
         orders[order.id] = order
         stats.sold(order)
         let sign: Int64 = order.kind == .sale ? -1 : 1
@@ -131,7 +146,7 @@ extension Ledger {
         guard !order.party.isEmpty else { return }
         if order.kind == .sale {
             post(order.party, at: order.at, kind: .sale, doc: order.id, amount: order.total)
-            if order.paid { post(order.party, at: order.at, kind: .payment, doc: order.id, amount: -order.total) }
+            if order.paid, payment { post(order.party, at: order.at, kind: .payment, doc: order.id, amount: -order.total) }
         } else {
             post(order.party, at: order.at, kind: .purchase, doc: order.id, amount: -order.total)
         }
@@ -158,6 +173,9 @@ extension Ledger {
         request.approvedAt = at
         request.refund = approval.refund
         request.approvalNote = approval.note
+        request.feeRate = outcome.feeRate
+        request.fee = outcome.fee
+        request.due = outcome.due
         returns[number - 1] = request
         openReturns.remove(number)
         stats.approved(request, at: at)
@@ -168,9 +186,19 @@ extension Ledger {
         if customer {
             if !request.party.isEmpty {
                 post(request.party, at: at, kind: .credit_note, doc: doc, amount: -outcome.credited)
-                if outcome.refunded != .zero { post(request.party, at: at, kind: .payment, doc: doc, amount: outcome.refunded) }
             }
-            noticeKind = approval.refund == .cash ? .refund : .credit_note
+            // The replacement goods leave the shelf and go on the account in the same step.
+            if let exchange = outcome.exchange { applyOrder(exchange, payment: false) }
+            if !request.party.isEmpty {
+                if outcome.refunded != .zero { post(request.party, at: at, kind: .payment, doc: doc, amount: outcome.refunded) }
+                if outcome.paidIn != .zero {
+                    post(request.party, at: at, kind: .payment, doc: request.exchangeOrder, amount: -outcome.paidIn)
+                }
+            }
+            // A refund notice for money handed back in full; a fee, an exchange or store credit
+            // make it a credit note (a 0.00 return refunded in cash stays a refund, as before).
+            let fullRefund = outcome.exchange == nil && (outcome.refunded > .zero || (outcome.credited == .zero && outcome.fee == .zero))
+            noticeKind = approval.refund == .cash && fullRefund ? .refund : .credit_note
         } else {
             post(request.party, at: at, kind: .debit_note, doc: doc, amount: outcome.credited)
             noticeKind = .debit_note

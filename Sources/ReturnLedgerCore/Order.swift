@@ -40,11 +40,21 @@ public struct Order: Sendable, Equatable {
     public var at: Timestamp
     public var lines: [OrderLine]
     public var total: Money
+    /// The returns filed against this order, oldest first: derived (not stored; `rebuildIndexes`),
+    /// so `LIST order=` reads one order's returns instead of the whole history.
+    public var returnNumbers: [Int] = []
 
     public init(id: String, kind: OrderKind, location: String, party: String, paid: Bool, at: Timestamp,
                 lines: [OrderLine], total: Money) {
         self.id = id; self.kind = kind; self.location = location; self.party = party; self.paid = paid
         self.at = at; self.lines = lines; self.total = total
+    }
+
+    /// Units of the order that can still be returned, and whether any were (section 14's status).
+    public var status: String {
+        let returnable = lines.reduce(Int64(0)) { $0 + $1.returnable }
+        let returned = lines.contains { $0.returned > 0 }
+        return !returned ? "open" : returnable == 0 ? "returned" : "partially_returned"
     }
 
     /// Same order as a re-send would create, ignoring the time and return counters.

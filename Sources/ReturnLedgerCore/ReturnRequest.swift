@@ -71,6 +71,17 @@ public struct ReturnRequest: Sendable, Equatable {
     public var firstApprovedBy: String = ""
     public var firstApprovedAt: Timestamp? = nil
     public var firstApprovalNote: String = ""
+    /// Section 13 (format 5). The replacement goods of an exchange, priced at filing, and the
+    /// item tokens as the client gave them (what LIST and SHOW print).
+    public var exchange: [OrderLine] = []
+    public var exchangeText: String = ""
+    /// Filed over the customer's return limit with a supervisor's `override=yes`.
+    public var override = false
+    /// Set by the approval that completes the return: the restocking fee's rate and amount,
+    /// and for an exchange the difference settled (replacement total − net; > 0 paid in).
+    public var feeRate = Percent.zero
+    public var fee = Money.zero
+    public var due = Money.zero
     /// Steps after filing and approval (rejected, cancelled, inspected). The filing and the
     /// approval are not stored twice: `events` derives them from the fields above.
     public var history: [ReturnEvent] = []
@@ -94,6 +105,15 @@ public struct ReturnRequest: Sendable, Equatable {
     }
 
     public var id: String { ReturnRequest.id(number) }
+
+    /// Filed without a receipt (`RETURN - ...`): no order, catalogue prices, store credit only.
+    public var noReceipt: Bool { order.isEmpty }
+
+    /// What the customer gets back after the fee: the credit note's amount.
+    public var net: Money { Money(minor: amount.minor - fee.minor) }
+
+    /// The exchange sale an approved exchange records: `X-R000012`.
+    public var exchangeOrder: String { exchange.isEmpty ? "" : "X-" + id }
 
     public static func id(_ number: Int) -> String { "R" + zeroPadded(number, width: 6) }
 

@@ -14,6 +14,8 @@ public enum CommandWord: String, CaseIterable, Sendable, Hashable {
     case DIGEST
     /// Sections 11 and 12: approval rules, and watching the review queue.
     case RULE, WATCH, UNWATCH
+    /// Section 14: an order and what is left to return of it.
+    case ORDER
 
     /// The command a request's first word names, in any case; one table lookup instead of
     /// comparing against every case name.

@@ -24,6 +24,7 @@ extension Ledger {
             total.cancelled += bucket.cancelled
             total.amount += bucket.amount
             total.returnedQty += bucket.returnedQty
+            total.fees += bucket.fees
             approvals += bucket.approvalSeconds
             guard let by = query.by, let figures = bucket.groups[by] else { continue }
             for (value, f) in figures {
@@ -54,6 +55,7 @@ extension Ledger {
             Field("pending", String(pending)), Field("amount", Money(minor: total.amount).description),
             Field("return_rate", ratio(total.returnedQty, soldQty)),
             Field("approve_p50_s", percentile(&approvals, 50)), Field("approve_p90_s", percentile(&approvals, 90)),
+            Field("fees", Money(minor: total.fees).description),
         ], lines: lines)
     }
 }

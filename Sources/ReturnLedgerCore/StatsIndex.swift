@@ -20,6 +20,8 @@ public struct StatsIndex: Sendable, Equatable {
         /// Approved (or inspecting, completed) returns only.
         public var amount: Int64 = 0
         public var returnedQty: Int64 = 0
+        /// Restocking fees kept on those returns (section 13).
+        public var fees: Int64 = 0
         public var approvalSeconds: [Int64] = []
         public var groups: [StatsGrouping: [String: Totals]] = [:]
 
@@ -27,7 +29,7 @@ public struct StatsIndex: Sendable, Equatable {
         /// adds them in filing order.
         public static func == (a: Bucket, b: Bucket) -> Bool {
             a.filed == b.filed && a.approved == b.approved && a.rejected == b.rejected && a.cancelled == b.cancelled
-                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.groups == b.groups
+                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.fees == b.fees && a.groups == b.groups
                 && a.approvalSeconds.sorted() == b.approvalSeconds.sorted()
         }
     }
@@ -67,6 +69,7 @@ public struct StatsIndex: Sendable, Equatable {
         var bucket = buckets.removeValue(forKey: key) ?? Bucket()
         bucket.approved += 1
         bucket.amount += r.amount.minor
+        bucket.fees += r.fee.minor
         if r.kind == .sale { bucket.returnedQty += qty }
         // An auto-approval took no reviewer's time: left out of the percentiles.
         if r.approvedBy != Ledger.systemUser { bucket.approvalSeconds.append(at.seconds - r.filedAt.seconds) }
@@ -103,6 +106,9 @@ extension Ledger {
         }
         stats = index
         openReturns = Set(returns.lazy.filter { $0.state.isOpen }.map(\.number))
+        returnsByParty = [:]
+        for r in returns where !r.noReceipt { orders[r.order]?.returnNumbers = [] }
+        for r in returns { indexReturn(r) }
     }
 }
 

@@ -112,8 +112,11 @@ extension Party: BinaryCodable {
 }
 
 extension Reason: BinaryCodable {
-    public func write(to w: inout ByteWriter) { w.string(code); w.string(label) }
-    public init(from r: inout ByteReader) throws(CodecError) { self.init(code: try r.string(), label: try r.string()) }
+    public func write(to w: inout ByteWriter) { w.string(code); w.string(label); w.i64(fee.hundredths) }  // fee: format 5
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(code: try r.string(), label: try r.string())
+        if r.format >= .v5 { fee = Percent(hundredths: try r.i64()) }  // older reasons cost no fee
+    }
 }
 
 extension OrderLine: BinaryCodable {
@@ -165,6 +168,8 @@ extension ReturnRequest: BinaryCodable {
         // Since format 4: what the rules decided, and the first of two approvals.
         w.write(flow); w.string(firstApprovedBy); w.bool(firstApprovedAt != nil)
         w.write(firstApprovedAt ?? Timestamp(seconds: 0)); w.string(firstApprovalNote)
+        // Since format 5: the exchange, the override, and what the completing approval kept.
+        w.array(exchange); w.string(exchangeText); w.bool(override); w.i64(feeRate.hundredths); w.write(fee); w.write(due)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -187,6 +192,13 @@ extension ReturnRequest: BinaryCodable {
         let firstAt: Timestamp = try r.read()
         firstApprovedAt = hasFirst ? firstAt : nil
         firstApprovalNote = try r.string()
+        guard r.format >= .v5 else { return }  // filed before exchanges and fees: none
+        exchange = try r.array()
+        exchangeText = try r.string()
+        override = try r.bool()
+        feeRate = Percent(hundredths: try r.i64())
+        fee = try r.read()
+        due = try r.read()
     }
 }
 

@@ -22,6 +22,8 @@ extension Event: BinaryCodable {
         case userScoped = 19
         /// Format 4.
         case ruleAdded = 20, ruleDropped, returnFirstApproved
+        /// Format 5.
+        case customerLimitsChanged = 23
     }
 
     public func write(to w: inout ByteWriter) {
@@ -53,6 +55,8 @@ extension Event: BinaryCodable {
         case .ruleDropped(let code): w.u8(Tag.ruleDropped.rawValue); w.string(code)
         case .returnFirstApproved(let number, let note, let by, let at):
             w.u8(Tag.returnFirstApproved.rawValue); w.int(number); w.string(note); w.string(by); w.write(at)
+        case .customerLimitsChanged(let returns, let days):
+            w.u8(Tag.customerLimitsChanged.rawValue); w.i64(returns); w.i64(days)
         }
     }
 
@@ -87,6 +91,7 @@ extension Event: BinaryCodable {
         case .ruleDropped: self = .ruleDropped(code: try r.string())
         case .returnFirstApproved:
             self = .returnFirstApproved(number: try r.int(), note: try r.string(), by: try r.string(), at: try r.read())
+        case .customerLimitsChanged: self = .customerLimitsChanged(returns: try r.i64(), days: try r.i64())
         }
     }
 }
@@ -100,6 +105,11 @@ extension Approval: BinaryCodable {
             w.u32(UInt32(outcome.quarantined.count))
             for index in outcome.quarantined { w.int(index) }
             w.write(outcome.credited); w.write(outcome.refunded)
+            // Since format 5: the fee, the exchange sale, the difference and cash paid in.
+            w.i64(outcome.feeRate.hundredths); w.write(outcome.fee)
+            w.bool(outcome.exchange != nil)
+            if let exchange = outcome.exchange { w.write(exchange) }
+            w.write(outcome.due); w.write(outcome.paidIn)
         }
     }
 
@@ -109,7 +119,15 @@ extension Approval: BinaryCodable {
         guard r.format >= .v2, try r.bool() else { return }
         var quarantined: [Int] = []
         for _ in 0..<(try r.count()) { quarantined.append(try r.int()) }
-        outcome = ApprovalOutcome(quarantined: quarantined, credited: try r.read(), refunded: try r.read())
+        var read = ApprovalOutcome(quarantined: quarantined, credited: try r.read(), refunded: try r.read())
+        if r.format >= .v5 {  // older approvals kept no fee and had no exchange
+            read.feeRate = Percent(hundredths: try r.i64())
+            read.fee = try r.read()
+            if try r.bool() { read.exchange = try r.read() }
+            read.due = try r.read()
+            read.paidIn = try r.read()
+        }
+        outcome = read
     }
 }
 

@@ -8,9 +8,9 @@
 /// 2. write new fields at the end of their type or event, and read them only
 ///    `if r.format >= .vN` (an older record gets the default);
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
-/// 4. keep `Tests/Fixtures/golden-v1` and `golden-v3` (written by those versions) replaying:
+/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` and `golden-v4` (written by those versions) replaying:
 ///    `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again, write a golden
-///    directory with the last build of the current version (`tools/golden/make_v3.py` shows how).
+///    directory with the last build of the current version (`tools/golden/make_v4.py` shows how).
 ///
 /// | version | since | what changed |
 /// |---|---|---|
@@ -18,6 +18,7 @@
 /// | 2 | issue 9 | segments `RLWAL002`: each record starts with its version byte; snapshots `RLSNAP03` with a version byte after the sequence; `returnApproved` records its outcome (units into quarantine, credit, refund paid) |
 /// | 3 | issue 10 | `User` ends with its locations (`Scope`: `*` or codes; older users are `*`); event `userScoped` (tag 19) |
 /// | 4 | issue 10 | approval rules: `ReturnRequest` ends with its `ReturnFlow` and first approval; the state ends with the rules; events `ruleAdded` (20), `ruleDropped` (21), `returnFirstApproved` (22) |
+/// | 5 | issue 11 | return types: `Reason` ends with its fee; `ReturnRequest` ends with its exchange (lines, text), override, fee rate, fee and due; `ApprovalOutcome` ends with the fee, the exchange sale, due and cash paid in; the state ends with the customer limits; event `customerLimitsChanged` (23) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -26,8 +27,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v2 = Format(rawValue: 2)
     public static let v3 = Format(rawValue: 3)
     public static let v4 = Format(rawValue: 4)
+    public static let v5 = Format(rawValue: 5)
     /// What this build writes.
-    public static let current = v4
+    public static let current = v5
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {

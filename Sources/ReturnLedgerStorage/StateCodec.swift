@@ -36,6 +36,7 @@ extension Ledger: BinaryCodable {
         writeMap(loginFailures, &w) { $0.array($1) }
         writeMap(lockedUntil, &w) { $0.write($1) }
         w.array(rules.keys.sorted().map { rules[$0]! })  // since format 4
+        w.i64(policy.customerReturns); w.i64(policy.customerDays)  // since format 5
     }
 
     /// Entries in key order, whatever container holds them.
@@ -84,6 +85,10 @@ extension Ledger: BinaryCodable {
             lockedUntil[user] = until
         }
         if r.format >= .v4 { rules = Dictionary(uniqueKeysWithValues: try r.array(Rule.self).map { ($0.code, $0) }) }
+        if r.format >= .v5 {
+            policy.customerReturns = try r.i64()
+            policy.customerDays = try r.i64()
+        }
         rebuildIndexes()
     }
 

@@ -71,7 +71,7 @@ public enum RequestParser {
             let sale = word == .SALE
             try a.expect(usage, positional: 2...Int.max, required: sale ? ["location"] : ["location", "supplier"],
                          optional: sale ? ["customer", "paid", "at"] : ["at"])
-            let request = TradeRequest(order: try a.id(0, "order"), location: try a.id("location")!,
+            let request = TradeRequest(order: try orderId(a), location: try a.id("location")!,
                                        party: try a.id(sale ? "customer" : "supplier"), paid: try a.yesNo("paid"),
                                        at: try a.time("at"), items: try a.items(from: 1))
             return .ledger(sale ? .sale(request) : .purchase(request))
@@ -80,15 +80,14 @@ public enum RequestParser {
             return .ledger(.payment(party: try a.id(0, "party"), amount: try a.money("amount")!,
                                     direction: try a.keyword("direction", PaymentDirection.self)!, note: a.text("note")))
         case .RETURN:
-            try a.expect(usage, positional: 2...Int.max, required: ["reason"], optional: ["location", "note", "key"])
-            let reason = try a.id("reason")!
-            return .ledger(.fileReturn(ReturnFiling(order: try a.id(0, "order"), items: try a.items(from: 1),
-                                                    reason: reason, location: try a.id("location"),
-                                                    note: a.text("note"), key: try a.id("key"))))
+            return .ledger(.fileReturn(try returnFiling(a, usage)))
         case .APPROVE:
-            try a.expect(usage, positional: 1...1, optional: ["refund", "note"])
+            try a.expect(usage, positional: 1...1, optional: ["refund", "note", "fee"])
             return .ledger(.approve(id: try a.id(0, "id"), refund: try a.keyword("refund", RefundMode.self),
-                                    note: a.text("note")))
+                                    fee: try percent(a, "fee"), note: a.text("note")))
+        case .ORDER:
+            try a.expect(usage, positional: 1...1)
+            return .ledger(.order(id: try a.id(0, "order")))
         case .REJECT:
             try a.expect(usage, positional: 1...1, required: ["note"])
             return .ledger(.reject(id: try a.id(0, "id"), note: try a.nonEmpty("note")))
@@ -104,11 +103,13 @@ public enum RequestParser {
             try a.expect(usage, positional: 1...1)
             return .ledger(.show(id: try a.id(0, "id")))
         case .LIST:
-            try a.expect(usage, positional: 0...0, optional: ["state", "kind", "location", "from", "to", "limit"])
+            try a.expect(usage, positional: 0...0,
+                         optional: ["state", "kind", "location", "from", "to", "limit", "party", "order", "before"])
             return .ledger(.list(ReturnFilter(
                 state: try a.keyword("state", ReturnState.self), kind: try a.keyword("kind", OrderKind.self),
                 location: try a.id("location"), from: try a.date("from"), to: try a.date("to"),
-                limit: Int(try a.integer("limit", in: 1...100_000) ?? 100))))
+                limit: Int(try a.integer("limit", in: 1...100_000) ?? 100), party: try a.id("party"),
+                order: try a.id("order"), before: try a.id("before"))))
         case .DOC:
             try a.expect(usage, positional: 1...1)
             return .ledger(.doc(number: try a.id(0, "document number")))
@@ -128,8 +129,9 @@ public enum RequestParser {
                                              kind: try a.keyword("kind", OrderKind.self),
                                              by: try a.keyword("by", StatsGrouping.self), location: try a.id("location"))))
         case .AUDIT:
-            try a.expect(usage, positional: 0...0, optional: ["user", "from", "limit"])
+            try a.expect(usage, positional: 0...0, optional: ["user", "from", "after", "limit"])
             return .ledger(.audit(user: try a.id("user"), from: try a.time("from"),
+                                  after: try a.integer("after", in: 0...Int64(Int32.max)).map { Int($0) },
                                   limit: Int(try a.integer("limit", in: 1...100_000) ?? 100)))
         }
     }
@@ -184,8 +186,9 @@ public enum RequestParser {
             }
             return .ledger(.partyList(kind))
         case (.REASON, "ADD"):
-            try a.expect(usage(), positional: 1...1, required: ["label"])
-            return .ledger(.reasonAdd(Reason(code: try a.id(0, "reason"), label: try a.nonEmpty("label"))))
+            try a.expect(usage(), positional: 1...1, required: ["label"], optional: ["fee"])
+            return .ledger(.reasonAdd(Reason(code: try a.id(0, "reason"), label: try a.nonEmpty("label"),
+                                             fee: try percent(a, "fee") ?? .zero)))
         case (.REASON, "LIST"):
             try a.expect(usage(), positional: 0...0)
             return .ledger(.reasonList)
@@ -193,8 +196,12 @@ public enum RequestParser {
             try a.expect(usage(), positional: 0...0)
             return .ledger(.policyShow)
         case (.POLICY, "SET"):
-            try a.expect(usage(), positional: 0...0, required: ["window_days"])
-            return .ledger(.policySet(windowDays: try a.integer("window_days", in: 0...3650)!))
+            try a.expect(usage(), positional: 0...0, optional: ["window_days", "customer_returns", "customer_days"])
+            let change = PolicyChange(windowDays: try a.integer("window_days", in: 0...3650),
+                                      customerReturns: try a.integer("customer_returns", in: 0...1_000_000),
+                                      customerDays: try a.integer("customer_days", in: 0...3650))
+            guard change != PolicyChange() else { throw DomainError(.SYNTAX, "name a setting; usage: \(usage())") }
+            return .ledger(.policySet(change))
         case (.RULE, "ADD"):
             try a.expect(usage(), positional: 1...1, required: ["then"],
                          optional: ["kind", "location", "reason", "sku", "min_amount", "max_amount", "noreceipt", "role", "note"])
@@ -216,6 +223,60 @@ public enum RequestParser {
         default:
             throw DomainError(.SYNTAX, "usage: \(CommandTable.usage(word))")
         }
+    }
+
+    /// RETURN, with or without a receipt (section 13): `-` for the order needs `customer=` and
+    /// `location=` (SYNTAX, with the other structural checks), and takes no exchange or batch.
+    private static func returnFiling(_ a: Arguments, _ usage: @autoclosure () -> String) throws(DomainError) -> ReturnFiling {
+        try a.expect(usage(), positional: 2...Int.max, required: ["reason"],
+                     optional: ["location", "note", "key", "exchange", "customer", "override"])
+        let noReceipt = a.positional[0].value == ReturnFiling.noReceiptOrder
+        if noReceipt {
+            for key in ["customer", "location"] where a.named[key] == nil {
+                throw DomainError(.SYNTAX, "\(key)= is required for a return without a receipt; usage: \(usage())")
+            }
+        }
+        let reason = try a.id("reason")!
+        let order = noReceipt ? ReturnFiling.noReceiptOrder : try a.id(0, "order")
+        let items = try a.items(from: 1)
+        if noReceipt, items.contains(where: { !$0.batch.isEmpty }) {
+            throw DomainError(.INVALID, "a return without a receipt names no batch")
+        }
+        let customer = try a.id("customer")
+        if !noReceipt, customer != nil {
+            throw DomainError(.INVALID, "customer= is for a return without a receipt (RETURN - ...); the order names its customer")
+        }
+        var exchange: [ItemSpec] = []
+        let exchangeText = a.text("exchange")
+        if a.named["exchange"] != nil {
+            if noReceipt { throw DomainError(.INVALID, "a return without a receipt cannot be an exchange") }
+            for token in exchangeText.split(separator: ",", omittingEmptySubsequences: false) {
+                exchange.append(try Arguments.item(String(token)))
+            }
+        }
+        return ReturnFiling(order: order, items: items, reason: reason, location: try a.id("location"),
+                            note: a.text("note"), key: try a.id("key"), exchange: exchange, exchangeText: exchangeText,
+                            customer: customer, override: try a.yesNo("override") ?? false)
+    }
+
+    /// An order id for SALE and PURCHASE: `-` means "no receipt" to RETURN, and `X-R…` names the
+    /// exchange sales the server records itself.
+    private static func orderId(_ a: Arguments) throws(DomainError) -> String {
+        let id = try a.id(0, "order")
+        if id == ReturnFiling.noReceiptOrder { throw DomainError(.INVALID, "- is not an order id: RETURN - files a return without a receipt") }
+        if id.hasPrefix("X-"), ReturnRequest.number(String(id.dropFirst(2))) != nil {
+            throw DomainError(.INVALID, "\(id) is the name of an exchange sale, which the server records at approval")
+        }
+        return id
+    }
+
+    /// A fee rate: 0 to 100 percent, up to 2 decimals.
+    private static func percent(_ a: Arguments, _ key: String) throws(DomainError) -> Percent? {
+        guard let text = a.named[key] else { return nil }
+        guard let rate = Percent(parsing: text) else {
+            throw DomainError(.INVALID, "\(key)=\(text.prefix(32)) is not a percentage from 0 to 100 with up to 2 decimals")
+        }
+        return rate
     }
 
     /// `locations=*` or `locations=CODE,CODE`, each code an identifier.

@@ -49,7 +49,7 @@ import Testing
         desk.ok(.approve(id: "R000001", refund: nil, note: "fine"), as: "sup1")
         let show = desk.ok(.show(id: "R000001"))
         #expect(show.status.map(\.key) == ["id", "state", "kind", "order", "party", "location", "amount", "reason",
-                                          "filed_by", "filed_at", "doc", "rules"])
+                                          "filed_by", "filed_at", "doc", "rules", "exchange", "override"])
         #expect(show.lines.count == 3)
         #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount"])
         #expect(show.lines[1].map(\.value) == ["event", "2026-11-29T10:00:00Z", "clerk1", "filed", "包装破损"])
@@ -190,11 +190,12 @@ import Testing
 @Suite struct PermissionTests {
     /// The contract's table, written out independently of `CommandTable`.
     static let table: [Role: Set<String>] = [
-        .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC"],
-        .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT",
-                      "WATCH", "UNWATCH"],
-        .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
-        .auditor: ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST"],
+        .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC"],
+        .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT",
+                      "INSPECT", "WATCH", "UNWATCH"],
+        .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
+                   "NOTICES", "STATS"],
+        .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST"],
         .admin: Set(CommandWord.allCases.map(\.rawValue)),
     ]
 
@@ -211,6 +212,11 @@ import Testing
             #expect(CommandTable.allows(role, word, sub: "ADD") == expected, "\(role) \(word)")
         }
         #expect(CommandTable.allows(role, .USER, sub: "PASSWORD"))
+        // Look-ups every role may use (the contract's addition to section 5).
+        for (word, sub) in [(CommandWord.SKU, "LIST"), (.LOCATION, "LIST"), (.REASON, "LIST"), (.POLICY, "SHOW"), (.RULE, "LIST")] {
+            #expect(CommandTable.allows(role, word, sub: sub), "\(role) \(word) \(sub)")
+        }
+        #expect(CommandTable.allows(role, .POLICY, sub: "SET") == (role == .admin))
     }
 }
 

@@ -70,7 +70,7 @@ import Testing
         desk.ok(Desk.sale("EDGE", customer: "C1", when: Timestamp(seconds: desk.now.seconds - 30 * 86_400), item("A100", 1)))
         #expect(desk.fails(Desk.ret("OLD", item("A100", 1)), as: "clerk1") == .EXPIRED)
         desk.ok(Desk.ret("EDGE", item("A100", 1)), as: "clerk1")
-        desk.ok(.policySet(windowDays: 60))
+        desk.ok(.policySet(PolicyChange(windowDays: 60)))
         desk.ok(Desk.ret("OLD", item("A100", 1)), as: "clerk1")
     }
 

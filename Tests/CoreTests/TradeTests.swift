@@ -42,7 +42,7 @@ import Testing
     @Test func policyWindowIsSetAndShown() {
         var desk = Desk()
         #expect(desk.ok(.policyShow)["window_days"] == "30")
-        desk.ok(.policySet(windowDays: 14))
+        desk.ok(.policySet(PolicyChange(windowDays: 14)))
         #expect(desk.ok(.policyShow)["window_days"] == "14")
     }
 }

@@ -7,20 +7,41 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
-    /// (query prefix, field) pairs added at the end of lines since each golden version, last
-    /// first: format 1 had no `locations=` and `locked_until=` on USER LIST, no `total=` on LIST's
-    /// status line; format 3 had all of those, and neither had `rules=` on SHOW.
+    /// (query prefix, field) pairs added to lines since each golden version: format 1 had no
+    /// `locations=` and `locked_until=` on USER LIST, no `total=` on LIST's status line; format 3
+    /// had those, and neither had `rules=` on SHOW; none had section 13 and 14's fields (fees,
+    /// exchanges, overrides, customer limits, `next=` cursors).
+    static let section13And14: [(String, String)] = [
+        ("LIST", "next"), ("LIST", "exchange"), ("SHOW", "exchange"), ("SHOW", "override"), ("REASON LIST", "fee"),
+        ("POLICY SHOW", "customer_returns"), ("POLICY SHOW", "customer_days"), ("STATS", "fees"), ("AUDIT", "next"),
+    ]
     static let addedFields: [String: [(String, String)]] = [
-        "golden-v1": [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total"), ("SHOW", "rules")],
-        "golden-v3": [("SHOW", "rules")],
+        "golden-v1": [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total"), ("SHOW", "rules")]
+            + section13And14,
+        "golden-v3": [("SHOW", "rules")] + section13And14,
+        "golden-v4": section13And14,
     ]
 
-    static func dropTrailing(_ field: String, from line: String) -> String {
+    /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged
+    /// when the line has no such field.
+    static func drop(_ field: String, from line: String) -> String {
         guard let range = line.range(of: " \(field)=", options: .backwards) else { return line }
-        return String(line[..<range.lowerBound])
+        var end = range.upperBound
+        if end < line.endIndex, line[end] == "\"" {
+            end = line.index(after: end)
+            while end < line.endIndex, line[end] != "\"" {
+                if line[end] == "\\" { end = line.index(after: end) }
+                end = line.index(after: end)
+            }
+            if end < line.endIndex { end = line.index(after: end) }
+        } else {
+            end = line[end...].firstIndex(of: " ") ?? line.endIndex
+        }
+        return String(line[..<range.lowerBound] + line[end...])
     }
 
-    @Test(arguments: ["golden-v1/log-only", "golden-v1/snapshot", "golden-v3/log-only", "golden-v3/snapshot"])
+    @Test(arguments: ["golden-v1/log-only", "golden-v1/snapshot", "golden-v3/log-only", "golden-v3/snapshot",
+                      "golden-v4/log-only", "golden-v4/snapshot"])
     func theUpgradedServerGivesTheAnswersOfTheVersionThatWroteIt(_ name: String) throws {
         let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")
@@ -42,8 +63,8 @@ import Testing
             // taken off before comparing.
             let added = GoldenAnswersTests.addedFields[String(name.prefix { $0 != "/" })]!
             for (prefix, field) in added where query.hasPrefix(prefix) {
-                reply.data = reply.data.map { GoldenAnswersTests.dropTrailing(field, from: $0) }
-                reply.status = GoldenAnswersTests.dropTrailing(field, from: reply.status)
+                reply.data = reply.data.map { GoldenAnswersTests.drop(field, from: $0) }
+                reply.status = GoldenAnswersTests.drop(field, from: reply.status)
             }
             if query.hasPrefix("AUDIT"), let login = reply.data.popLast() {
                 #expect(login.contains("command=AUTH target=admin outcome=ok"), "\(login)")

@@ -9,9 +9,9 @@ import Testing
         ("USER", "USER LIST"), ("USER", "USER ADD newbie role=clerk password=pw"), ("USER", "USER DISABLE nobody"),
         ("USER", "USER ENABLE nobody"), ("USER", "USER ROLE nobody role=clerk"), ("USER", "USER SCOPE nobody locations=*"),
         ("USER", "USER PASSWORD nobody password=x"),  // another's: only admin (own: every role, below)
-        ("LOCATION", "LOCATION LIST"), ("LOCATION", "LOCATION ADD L9 name=x"), ("SKU", "SKU LIST"),
+        ("LOOKUP", "LOCATION LIST"), ("LOCATION", "LOCATION ADD L9 name=x"), ("LOOKUP", "SKU LIST"),
         ("SKU", "SKU ADD Z9 name=z price=1"), ("PARTY", "PARTY LIST"), ("PARTY", "PARTY ADD customer Z9 name=z"),
-        ("REASON", "REASON LIST"), ("REASON", "REASON ADD LATE label=Late"), ("POLICY", "POLICY SHOW"),
+        ("LOOKUP", "REASON LIST"), ("REASON", "REASON ADD LATE label=Late"), ("LOOKUP", "POLICY SHOW"),
         ("POLICY", "POLICY SET window_days=30"), ("SNAPSHOT", "SNAPSHOT"),
         ("SALE", "SALE M1 location=STORE1 A100:1"), ("PURCHASE", "PURCHASE M2 location=WH1 supplier=S1 A100:1"),
         ("PAYMENT", "PAYMENT C1 amount=1 direction=in"), ("RETURN", "RETURN NOPE A100:1 reason=DEFECTIVE"),
@@ -19,18 +19,21 @@ import Testing
         ("INSPECT", "INSPECT R000999 scrap"), ("SHOW", "SHOW R000999"), ("LIST", "LIST"), ("DOC", "DOC RT-20260101-0001"),
         ("NOTICES", "NOTICES"), ("STOCK", "STOCK A100"), ("BALANCE", "BALANCE"), ("STATS", "STATS by=reason"),
         ("AUDIT", "AUDIT limit=1"), ("INFO", "INFO"), ("DIGEST", "DIGEST"), ("STOCK", "STOCK location=STORE1"),
-        ("RULE", "RULE LIST"), ("RULE", "RULE ADD BIG then=second min_amount=500"), ("RULE", "RULE DROP NOPE"),
-        ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"),
+        ("LOOKUP", "RULE LIST"), ("RULE", "RULE ADD BIG then=second min_amount=500"), ("RULE", "RULE DROP NOPE"),
+        ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"), ("ORDER", "ORDER NOPE"),
     ]
 
-    /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has.
+    /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has;
+    /// LOOKUP stands for the look-ups every role may use (SKU LIST, LOCATION LIST, REASON LIST,
+    /// POLICY SHOW, RULE LIST), and ORDER goes with SHOW.
     static let allowed: [String: Set<String>] = [
-        "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC"],
-        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT",
-                 "WATCH", "UNWATCH"],
+        "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "LOOKUP"],
+        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT",
+                 "WATCH", "UNWATCH", "LOOKUP"],
         // Finance's APPROVE and REJECT pass the role check; the domain allows them in second review only.
-        "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "LIST", "STOCK", "DOC", "NOTICES", "STATS"],
-        "aud1": ["SHOW", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST"],
+        "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
+                 "NOTICES", "STATS", "LOOKUP"],
+        "aud1": ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "LOOKUP"],
         "admin": Set(samples.map(\.word)),
     ]
 

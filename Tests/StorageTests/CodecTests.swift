@@ -104,11 +104,15 @@ import Testing
         let approvals = everyKindEntries().flatMap(\.events).compactMap { event -> Approval? in
             if case .returnApproved(let a) = event { return a } else { return nil }
         }
-        #expect(approvals.count == 5)
+        #expect(approvals.count == 7)
         #expect(approvals.allSatisfy { $0.outcome != nil })
         #expect(approvals[0].outcome?.quarantined == [0])
         #expect(approvals[3].by == "fin1" && approvals[3].outcome?.quarantined == [0])  // the second of two
         #expect(approvals[4].by == Ledger.systemUser)  // an auto rule, at filing
+        // Format 5: the exchange sale and the fee travel in the record, not looked up again.
+        #expect(approvals[5].outcome?.fee == Money(minor: 313) && approvals[5].outcome?.exchange?.id == "X-R000008")
+        #expect(approvals[5].outcome?.due == Money(minor: 3713) && approvals[5].outcome?.paidIn == Money(minor: 3713))
+        #expect(approvals[6].outcome?.fee == Money(minor: 1250) && approvals[6].refund == .credit)
     }
 
     /// `apply(decode(encode(events)))` equals `apply(events)` for a long random history, through

@@ -41,7 +41,7 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.partyAdd(Party(id: "C1", kind: .customer, name: "Ana")), "admin", .admin)
     h.run(.partyAdd(Party(id: "S1", kind: .supplier, name: "Supplier")), "admin", .admin)
     h.run(.reasonAdd(Reason(code: "SIZE", label: "Wrong size 尺码")), "admin", .admin)
-    h.run(.policySet(windowDays: 45), "admin", .admin)
+    h.run(.policySet(PolicyChange(windowDays: 45)), "admin", .admin)
     h.run(.purchase(TradeRequest(order: "P1", location: "STORE1", party: "S1", paid: nil, at: nil,
                                  items: [ItemSpec(sku: "A100", quantity: 50), ItemSpec(sku: "B300", quantity: 9, batch: "L1")])),
           "clerk1", .clerk)
@@ -75,6 +75,20 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.approve(id: "R000006", refund: .credit, note: "second"), "fin1", .finance)
     h.run(file(ItemSpec(sku: "A100", quantity: 1), "k6"), "clerk1", .clerk)                  // R000007: auto
     h.run(.ruleDrop(code: "SMALL"), "admin", .admin)
+    // Format 5: a reason with a fee, customer limits, an exchange, a return without a receipt
+    // with a fee given at approval, and one filed over the limit with an override.
+    h.run(.reasonAdd(Reason(code: "MIND", label: "Changed mind", fee: Percent(hundredths: 1250))), "admin", .admin)
+    h.run(.policySet(PolicyChange(customerReturns: 8, customerDays: 30)), "admin", .admin)
+    h.run(.fileReturn(ReturnFiling(order: "S1", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "MIND", location: nil,
+                                   note: "", key: "k7", exchange: [ItemSpec(sku: "B300", quantity: 1, batch: "L1")],
+                                   exchangeText: "B300:1#L1")), "clerk1", .clerk)                // R000008
+    h.run(.approve(id: "R000008", refund: nil, note: ""), "sup1", .admin)                      // fee 3.13, due 37.13
+    h.run(.fileReturn(ReturnFiling(order: "-", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "MIND",
+                                   location: "STORE1", note: "", key: nil, customer: "C1")), "clerk1", .clerk)  // R000009
+    h.run(.approve(id: "R000009", refund: nil, fee: Percent(hundredths: 5000), note: ""), "sup1", .admin)
+    h.run(.policySet(PolicyChange(customerReturns: 2)), "admin", .admin)
+    h.run(.fileReturn(ReturnFiling(order: "-", items: [ItemSpec(sku: "B300", quantity: 1)], reason: "DEFECTIVE",
+                                   location: "STORE1", note: "", key: nil, customer: "C1", override: true)), "sup1", .admin)
     h.append([.loginFailed(user: "clerk1", at: h.now)], actor: "")
     h.run(.approve(id: "R999999", refund: nil, note: ""), "sup1", .admin)                    // refused: audited only
     return h.entries
@@ -95,6 +109,7 @@ func randomHistory(seed: UInt64, count: Int) -> [LogEntry] {
     for party in ["C1", "C2"] { h.run(.partyAdd(Party(id: party, kind: .customer, name: party)), "admin", .admin) }
     h.run(.partyAdd(Party(id: "S1", kind: .supplier, name: "S1")), "admin", .admin)
     h.run(.userAdd(name: "boss", role: .admin, passwordHash: "$y$j9T$boss"), "admin", .admin)
+    h.run(.reasonAdd(Reason(code: "MIND", label: "Changed mind", fee: Percent(hundredths: 1000))), "admin", .admin)
     h.run(.ruleAdd(Rule(code: "BIG", then: .second, minAmount: Money(minor: 2000), role: .supervisor)), "admin", .admin)
     h.run(.ruleAdd(Rule(code: "SMALL", then: .auto, maxAmount: Money(minor: 500))), "admin", .admin)
     h.run(.ruleAdd(Rule(code: "LOOK", then: .inspect, kind: .sale, location: "STORE2")), "admin", .admin)
@@ -121,12 +136,22 @@ func randomHistory(seed: UInt64, count: Int) -> [LogEntry] {
                   "clerk1", .clerk)
         case 3, 4:
             guard let order = orders.randomElement(using: &random) else { continue }
-            h.run(.fileReturn(ReturnFiling(order: order, items: [ItemSpec(sku: sku, quantity: Int64.random(in: 1...3, using: &random))],
-                                           reason: "DEFECTIVE", location: Bool.random(using: &random) ? nil : store, note: "",
-                                           key: Bool.random(using: &random) ? "k\(h.entries.count % 50)" : nil)),
+            // Some exchanges (format 5), some without a receipt, with a fee on MIND.
+            let noReceipt = Int.random(in: 0..<6, using: &random) == 0
+            let swap = sku == "A100" ? "C400" : "A100"
+            let exchange = !noReceipt && Bool.random(using: &random)
+                ? [ItemSpec(sku: swap, quantity: Int64.random(in: 1...2, using: &random))] : []
+            h.run(.fileReturn(ReturnFiling(order: noReceipt ? "-" : order,
+                                           items: [ItemSpec(sku: sku, quantity: Int64.random(in: 1...3, using: &random))],
+                                           reason: Bool.random(using: &random) ? "DEFECTIVE" : "MIND",
+                                           location: noReceipt || Bool.random(using: &random) ? store : nil, note: "",
+                                           key: Bool.random(using: &random) ? "k\(h.entries.count % 50)" : nil,
+                                           exchange: exchange, exchangeText: exchange.map { "\($0.sku):\($0.quantity)" }.joined(),
+                                           customer: noReceipt ? "C2" : nil)),
                   "clerk1", .clerk)
         case 5, 6:
-            h.run(.approve(id: someReturn, refund: [nil, .cash, .credit].randomElement(using: &random)!, note: "a"),
+            let fee = Bool.random(using: &random) ? nil : Percent(hundredths: Int64.random(in: 0...10_000, using: &random))
+            h.run(.approve(id: someReturn, refund: [nil, .cash, .credit].randomElement(using: &random)!, fee: fee, note: "a"),
                   Bool.random(using: &random) ? "admin" : "boss", .admin)
         case 7:
             h.run(.reject(id: someReturn, note: "r"), "admin", .admin)

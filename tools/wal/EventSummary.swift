@@ -13,7 +13,7 @@ func summary(_ event: Event) -> String {
     case .locationAdded(let l): return "location added \(l.code) \"\(l.name)\" kind=\(l.kind.rawValue)"
     case .productAdded(let p): return "sku added \(p.sku) \"\(p.name)\" price=\(p.price) cost=\(p.cost) inspect=\(p.inspect)"
     case .partyAdded(let p): return "\(p.kind.rawValue) added \(p.id) \"\(p.name)\""
-    case .reasonAdded(let r): return "reason added \(r.code) \"\(r.label)\""
+    case .reasonAdded(let r): return "reason added \(r.code) \"\(r.label)\"" + (r.fee == .zero ? "" : " fee=\(r.fee)")
     case .policyChanged(let days): return "policy window_days=\(days)"
     case .orderRecorded(let o):
         let lines = o.lines.map { "\($0.sku):\($0.quantity)@\($0.price)" + ($0.batch.isEmpty ? "" : "#\($0.batch)") }
@@ -23,8 +23,14 @@ func summary(_ event: Event) -> String {
     case .returnFiled(let r):
         return "return filed \(r.id) \(r.kind.rawValue) order=\(r.order) \(items(r.items)) amount=\(r.amount) reason=\(r.reason) by \(r.filedBy)"
             + (r.key.isEmpty ? "" : " key=\(r.key)") + (r.flow.rules.isEmpty ? "" : " rules=\(r.flow.rules.joined(separator: ","))")
+            + (r.exchangeText.isEmpty ? "" : " exchange=\(r.exchangeText)") + (r.override ? " override" : "")
+            + (r.noReceipt ? " no-receipt customer=\(r.party)" : "")
     case .returnApproved(let a):
-        let outcome = a.outcome.map { " credited=\($0.credited) refunded=\($0.refunded)" + ($0.quarantined.isEmpty ? "" : " quarantined=\($0.quarantined.count)") } ?? ""
+        let outcome = a.outcome.map {
+            " credited=\($0.credited) refunded=\($0.refunded)" + ($0.quarantined.isEmpty ? "" : " quarantined=\($0.quarantined.count)")
+                + ($0.fee == .zero ? "" : " fee=\($0.fee)") + ($0.exchange.map { " exchange=\($0.id) total=\($0.total)" } ?? "")
+                + ($0.exchange == nil ? "" : " due=\($0.due)") + ($0.paidIn == .zero ? "" : " paid_in=\($0.paidIn)")
+        } ?? ""
         return "return approved \(ReturnRequest.id(a.number)) doc=\(a.doc) refund=\(a.refund.rawValue) by \(a.by)" + outcome
     case .returnRejected(let number, let note, let by, _): return "return rejected \(ReturnRequest.id(number)) by \(by): \(note)"
     case .returnCancelled(let number, let by, _): return "return cancelled \(ReturnRequest.id(number)) by \(by)"
@@ -36,5 +42,6 @@ func summary(_ event: Event) -> String {
     case .ruleAdded(let r): return "rule added \(r.code) then=\(r.then.rawValue)"
     case .ruleDropped(let code): return "rule dropped \(code)"
     case .returnFirstApproved(let number, _, let by, _): return "return first approval \(ReturnRequest.id(number)) by \(by)"
+    case .customerLimitsChanged(let returns, let days): return "policy customer_returns=\(returns) customer_days=\(days)"
     }
 }
