@@ -15,6 +15,8 @@ public enum Command: Sendable, Equatable {
     case partyAdd(Party)
     case partyList(PartyKind?)
     case reasonAdd(Reason)
+    /// A built-in or added reason's label or restocking fee changed (section 13: a fee on CHANGED_MIND).
+    case reasonSet(code: String, label: String?, fee: Percent?)
     case reasonList
     case policyShow
     case policySet(PolicyChange)
@@ -72,6 +74,7 @@ public enum Command: Sendable, Equatable {
         case .skuAdd(let p): return p.sku
         case .partyAdd(let p): return p.id
         case .reasonAdd(let r): return r.code
+        case .reasonSet(let code, _, _): return code
         case .policySet(let change): return change.target
         case .ruleAdd(let r): return r.code
         case .ruleDrop(let code): return code

@@ -93,6 +93,7 @@ public enum CommandTable {
         ]),
         CommandSpec(word: .REASON, open: false, roles: admin, forms: [
             change("REASON ADD code label=TEXT [fee=PCT]", sub: "ADD"), .read("REASON LIST", sub: "LIST", roles: everyone),
+            change("REASON SET code [label=TEXT] [fee=PCT]", sub: "SET", resend: .always),
         ]),
         CommandSpec(word: .POLICY, open: false, roles: admin, forms: [
             .read("POLICY SHOW", sub: "SHOW", roles: everyone),

@@ -11,7 +11,8 @@ extension Ledger {
     /// the contract's order of checks finds. Pure: the state is not touched.
     public func decide(_ command: Command, _ context: Context) throws(DomainError) -> Decision {
         switch command {
-        case .userAdd, .userScope, .userRole, .userEnable, .userPassword, .locationAdd, .skuAdd, .partyAdd, .reasonAdd, .policySet:
+        case .userAdd, .userScope, .userRole, .userEnable, .userPassword, .locationAdd, .skuAdd, .partyAdd, .reasonAdd, .reasonSet,
+             .policySet:
             return try decideSetup(command, context)
         case .sale(let request): return try decideTrade(request, kind: .sale, context)
         case .purchase(let request): return try decideTrade(request, kind: .purchase, context)

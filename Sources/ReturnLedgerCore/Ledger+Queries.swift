@@ -252,7 +252,19 @@ extension Ledger {
                                   Field("payable", Money(minor: payable).description)])
         }
         guard let known = parties[party] else { throw .notFound("party", party) }
-        let lines = (entries[party] ?? []).map {
+        // In the order of (at, log sequence), the running balance in that order (section 14): a
+        // sale back-dated with `at=` takes its place in time. Entries are kept in log order, so a
+        // stable sort by time is that order; most accounts are already in it.
+        var rows = Array(entries[party] ?? [])
+        if zip(rows, rows.dropFirst()).contains(where: { $0.at > $1.at }) {
+            rows = rows.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+            var running: Int64 = 0
+            for i in rows.indices {
+                running += rows[i].amount.minor
+                rows[i].balance = Money(minor: running)
+            }
+        }
+        let lines = rows.map {
             [Field("at", $0.at.description), Field("kind", $0.kind.rawValue), Field("doc", $0.doc),
              Field("amount", $0.amount.description), Field("balance", $0.balance.description)]
         }

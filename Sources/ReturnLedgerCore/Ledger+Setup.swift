@@ -45,6 +45,12 @@ extension Ledger {
         case .reasonAdd(let reason):
             guard reasons[reason.code] == nil else { throw .exists("reason", reason.code) }
             return Decision(events: [.reasonAdded(reason)], reply: Reply(status: [Field("code", reason.code)]))
+        case .reasonSet(let code, let label, let fee):
+            guard var reason = reasons[code] else { throw .notFound("reason", code) }
+            if let label { reason.label = label }
+            if let fee { reason.fee = fee }
+            // The whole reason again: `apply` of reasonAdded puts it in place.
+            return Decision(events: [.reasonAdded(reason)], reply: Reply(status: [Field("code", code)]))
         case .policySet(let change):
             var events: [Event] = []
             var after = policy

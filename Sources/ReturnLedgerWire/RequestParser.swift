@@ -189,6 +189,13 @@ public enum RequestParser {
             try a.expect(usage(), positional: 1...1, required: ["label"], optional: ["fee"])
             return .ledger(.reasonAdd(Reason(code: try a.id(0, "reason"), label: try a.nonEmpty("label"),
                                              fee: try percent(a, "fee") ?? .zero)))
+        case (.REASON, "SET"):
+            try a.expect(usage(), positional: 1...1, optional: ["label", "fee"])
+            guard a.named["label"] != nil || a.named["fee"] != nil else {
+                throw DomainError(.SYNTAX, "name label= or fee=; usage: \(usage())")
+            }
+            return .ledger(.reasonSet(code: try a.id(0, "reason"), label: a.named["label"] == nil ? nil : try a.nonEmpty("label"),
+                                      fee: try percent(a, "fee")))
         case (.REASON, "LIST"):
             try a.expect(usage(), positional: 0...0)
             return .ledger(.reasonList)

@@ -238,7 +238,7 @@ class Client:
         "USER ADD": "never", "USER ROLE": "never", "USER DISABLE": "never", "USER ENABLE": "never",
         "USER PASSWORD": "never", "USER LIST": "always", "USER SCOPE": "never",
         "LOCATION ADD": "never", "LOCATION LIST": "always", "SKU ADD": "never", "SKU LIST": "always",
-        "PARTY ADD": "never", "PARTY LIST": "always", "REASON ADD": "never", "REASON LIST": "always",
+        "PARTY ADD": "never", "PARTY LIST": "always", "REASON ADD": "never", "REASON LIST": "always", "REASON SET": "always",
         "POLICY SHOW": "always", "POLICY SET": "always", "SNAPSHOT": "never",
         "SALE": "always", "PURCHASE": "always", "PAYMENT": "never",
         "RETURN": "key", "APPROVE": "always", "REJECT": "never", "CANCEL": "never", "INSPECT": "never",
