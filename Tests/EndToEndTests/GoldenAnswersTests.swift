@@ -54,9 +54,11 @@ import Testing
         // Logging in is audited: the one record this session adds is taken out of AUDIT's reply,
         // and DIGEST (which covers it) is checked by GoldenDataTests on the directory itself.
         let admin = try server.login("admin", password: "golden-admin")
-        var actual = ""
+        var compared = 0
         for block in expected.components(separatedBy: "\n> ") {
-            let query = String(block.drop { $0 == ">" || $0 == " " }.prefix { $0 != "\n" })
+            var lines = block.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+            let query = String(lines.removeFirst().drop { $0 == ">" || $0 == " " })
+            while lines.last == "" { lines.removeLast() }
             guard query != "DIGEST" else { continue }
             var reply = try admin.call(query)
             // Fields added at the end of lines since that version (the contract allows it):
@@ -70,10 +72,20 @@ import Testing
                 #expect(login.contains("command=AUTH target=admin outcome=ok"), "\(login)")
                 reply.status = reply.status.replacingOccurrences(of: "count=\(reply.data.count + 1)", with: "count=\(reply.data.count)")
             }
-            actual += (actual.isEmpty ? "> " : "\n> ") + query + "\n" + reply.description
+            var actual = reply.data + [reply.status]
+            if query.hasPrefix("BALANCE ") {
+                // Section 14 orders an account's lines by (at, log sequence): a back-dated sale
+                // moves up, with the running balances after it. The same entries, the same total.
+                let entries = { (lines: [String]) in
+                    lines.dropLast().map { GoldenAnswersTests.drop("balance", from: $0) }.sorted() + [lines.last ?? ""]
+                }
+                actual = entries(actual)
+                lines = entries(lines)
+            }
+            #expect(actual == lines, "\(name): \(query)")
+            compared += 1
         }
-        let digest = expected.components(separatedBy: "\n> DIGEST\n")
-        #expect(actual + "\n> DIGEST\n" + (digest.last ?? "") == expected)
+        #expect(compared == expected.components(separatedBy: "\n> ").count - 1)
 
         // A change after the upgrade is logged in the new format and survives a restart.
         let clerk = try server.login("clerk1")

@@ -104,7 +104,7 @@ import Testing
         let (events, result) = ledger.record(.fileReturn(ReturnFiling(order: "S-G2a", items: [ItemSpec(sku: "A100", quantity: 1)],
                                                                        reason: "DEFECTIVE", location: nil, note: "after upgrade",
                                                                        key: nil)), name: "RETURN", context)
-        #expect((try? result.get()) != nil)
+        #expect((try? result.get()) != nil, "\(result)")
         ledger.apply(events)
         let log = try WriteAheadLog(directory: dir.directory, fs: PosixFileSystem(), policy: .always,
                                     lastSeq: first.lastSeq, segment: first.lastSegment)
