@@ -8,9 +8,12 @@ and prints what the server answered, including the return document numbers once 
   python3 register.py                                # interactive: type `help`
 
 CSV columns: action,order,items,extra,note
-  sale,S-1001,A100:2 B300:1,C001,          extra = customer (empty: walk-in, paid)
-  return,S-1001,A100:1,DEFECTIVE,box torn  extra = reason
-  status,,,,                               documents of the returns filed this session
+  sale,S-2101,A100:2 B300:1,C001,           extra = customer (empty: walk-in, paid)
+  return,S-2101,A100:1,DEFECTIVE,box torn   extra = reason
+  exchange,S-2101,B300:1,WRONG_ITEM,A200:1  extra = reason, note = the replacement items
+  noreceipt,C001,C400:1,CHANGED_MIND,       order = the customer; store credit only
+  order,S-2101,,,                           what is returned, pending and still returnable
+  status,,,,                                documents of the returns filed this session
 
 Every return carries an idempotency key, so a dropped connection is retried without ever filing
 the same return twice.
@@ -37,11 +40,27 @@ class Register:
         r = self.client.sale(order, self.location, items, customer=customer or None)
         self.say("sale %s: total %s%s" % (r.order, r.total, " (already recorded)" if r.existed else ""))
 
-    def file_return(self, order, items, reason, note=None):
-        r = self.client.return_items(order, items, reason=reason, note=note or None, location=self.location)
+    def file_return(self, order, items, reason, note=None, exchange=None):
+        r = self.client.return_items(order, items, reason=reason, note=note or None, location=self.location,
+                                     exchange=exchange)
+        self.filed_reply(r, "exchange for %s" % ",".join(exchange) if exchange else "return")
+
+    def no_receipt(self, customer, items, reason, note=None):
+        r = self.client.return_without_receipt(items, customer=customer, location=self.location, reason=reason,
+                                               note=note or None)
+        self.filed_reply(r, "return without receipt")
+
+    def filed_reply(self, r, what):
         if r.id not in self.filed:
             self.filed.append(r.id)
-        self.say("return %s filed: %s, %s %s" % (r.id, r.state, r.kind, r.amount))
+        self.say("%s %s filed: %s, %s %s" % (what, r.id, r.state, r.kind, r.amount))
+
+    def order(self, order):
+        r = self.client.order(order)
+        self.say("order %s (%s, %s): %s" % (r.order, r.kind, r.party or "walk-in", r["status"]))
+        for line in r.data:
+            self.say("  %s x%s @ %s: %s returned, %s pending, %s returnable"
+                     % (line["sku"], line["qty"], line["price"], line["returned"], line["pending"], line["returnable"]))
 
     def status(self):
         if not self.filed:
@@ -49,7 +68,10 @@ class Register:
         for rid in self.filed:
             r = self.client.show(rid)
             doc = r.get("doc") or "-"
-            self.say("%s %s doc %s amount %s" % (rid, r.state, doc, r.amount))
+            extra = ""
+            if r.get("exchange"):
+                extra = " exchange %s" % r["exchange"]
+            self.say("%s %s doc %s amount %s%s" % (rid, r.state, doc, r.amount, extra))
 
     def run(self, action, order="", items="", extra="", note=""):
         action = action.strip().lower()
@@ -58,10 +80,16 @@ class Register:
                 self.sale(order, items.split(), customer=extra)
             elif action == "return":
                 self.file_return(order, items.split(), reason=extra or "OTHER", note=note)
+            elif action == "exchange":
+                self.file_return(order, items.split(), reason=extra or "OTHER", exchange=note.split())
+            elif action == "noreceipt":
+                self.no_receipt(order, items.split(), reason=extra or "OTHER", note=note)
+            elif action == "order":
+                self.order(order)
             elif action == "status":
                 self.status()
             else:
-                self.say("unknown action %r (sale, return, status)" % action)
+                self.say("unknown action %r (sale, return, exchange, noreceipt, order, status)" % action)
                 return False
             return True
         except ReturnLedgerError as e:
@@ -70,9 +98,12 @@ class Register:
 
 
 HELP = """commands:
-  sale ORDER ITEM... [customer=ID]        e.g. sale S-7 A100:2 customer=C001
-  return ORDER ITEM... REASON [note...]   e.g. return S-7 A100:1 DEFECTIVE lid broken
-  status                                  return ids and their documents
+  sale ORDER ITEM... [customer=ID]            e.g. sale S-2301 A100:2 customer=C001
+  return ORDER ITEM... REASON [note...]       e.g. return S-2301 A100:1 DEFECTIVE lid broken
+  exchange ORDER ITEM... REASON for ITEM...   e.g. exchange S-2301 A100:1 WRONG_ITEM for A200:1
+  noreceipt CUSTOMER ITEM... REASON [note...] e.g. noreceipt C001 C400:1 CHANGED_MIND
+  order ORDER                                 what is returned, pending, still returnable
+  status                                      return ids and their documents
   quit"""
 
 
@@ -94,10 +125,17 @@ def interactive(register):
             customer = next((w.split("=", 1)[1] for w in words[2:] if w.startswith("customer=")), "")
             items = [w for w in words[2:] if ":" in w]
             register.run("sale", words[1], " ".join(items), customer)
-        elif words[0] == "return" and len(words) >= 4:
+        elif words[0] in ("return", "noreceipt") and len(words) >= 4:
             items = [w for w in words[2:] if ":" in w]
             rest = [w for w in words[2:] if ":" not in w]
-            register.run("return", words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(rest[1:]))
+            register.run(words[0], words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(rest[1:]))
+        elif words[0] == "exchange" and "for" in words[3:]:
+            cut = words.index("for", 3)
+            items = [w for w in words[2:cut] if ":" in w]
+            rest = [w for w in words[2:cut] if ":" not in w]
+            register.run("exchange", words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(words[cut + 1:]))
+        elif words[0] == "order" and len(words) == 2:
+            register.run("order", words[1])
         elif words[0] == "status":
             register.run("status")
         else:

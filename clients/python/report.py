@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A returns report a manager would look at: why goods come back, which SKUs, how many per
-day, and how long approvals take.
+day, how long approvals take, the restocking fees kept, and which reasons end in an exchange
+rather than money back.
 
   python3 report.py --user auditor1 --password auditor1 --out returns.svg
   python3 report.py --from 2026-11-01 --to 2026-11-30 --png returns.png
@@ -44,6 +45,15 @@ def collect(client, date_from=None, date_to=None, sample=200):
             approvals.append((parse_time(approved["at"]) - parse_time(filed["at"])).total_seconds() / 60.0)
     data["approval_minutes"] = approvals
     data["listed"] = len(listed)
+    # Exchanges against refunds (cash or credit) per reason, over every approved return of the
+    # window, read a page at a time.
+    outcomes = {}
+    for row in client.returns(page=1000, from_=date_from, to=date_to):
+        if row["state"] not in ("approved", "inspecting", "completed") or row["kind"] != "sale":
+            continue
+        counts = outcomes.setdefault(row["reason"], [0, 0])
+        counts[0 if row.get("exchange") else 1] += 1
+    data["outcomes"] = sorted(((reason, c[0], c[1]) for reason, c in outcomes.items()), key=lambda r: -(r[1] + r[2]))
     return data
 
 
@@ -79,12 +89,13 @@ def histogram(minutes, edges=(5, 15, 60, 240, 1440)):
 
 def svg(data, subtitle):
     t = data["totals"]
-    summary = ("filed %s · approved %s · rejected %s · pending %s · refunded/credited %s · return rate %s · "
-               "approval p50 %ss, p90 %ss" % (t.get("filed"), t.get("approved"), t.get("rejected"), t.get("pending"),
-                                            t.get("amount"), t.get("return_rate"), t.get("approve_p50_s"),
-                                            t.get("approve_p90_s")))
+    summary = ("filed %s · approved %s · rejected %s · cancelled %s · pending %s · returned %s · fees kept %s · "
+               "return rate %s · approval p50 %ss, p90 %ss"
+               % (t.get("filed"), t.get("approved"), t.get("rejected"), t.get("cancelled"), t.get("pending"),
+                  t.get("amount"), t.get("fees", "0.00"), t.get("return_rate"), t.get("approve_p50_s"),
+                  t.get("approve_p90_s")))
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="760" font-family="sans-serif">',
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="1080" font-family="sans-serif">',
         '<style>.title{font-size:16px;font-weight:bold}.label{font-size:12px}.value{font-size:11px;fill:#333}'
         '.h1{font-size:22px;font-weight:bold}.sub{font-size:13px;fill:#555}</style>',
         '<rect width="100%" height="100%" fill="white"/>',
@@ -96,6 +107,8 @@ def svg(data, subtitle):
         bars("Returns per day", [(d, c) for d, c, _, _ in data["day"]][-10:], 30, 440, 460, 280, "#5bc0de"),
         bars("Time to approval (last %d returns listed)" % data["listed"], histogram(data["approval_minutes"]),
              520, 440, 460, 280, "#5cb85c"),
+        bars("Exchanges by reason", [(r, x) for r, x, _ in data["outcomes"]], 30, 760, 460, 280, "#6f42c1"),
+        bars("Refunds and credit by reason", [(r, m) for r, _, m in data["outcomes"]], 520, 760, 460, 280, "#337ab7"),
         "</svg>",
     ]
     return "\n".join(parts)

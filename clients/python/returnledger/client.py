@@ -491,14 +491,57 @@ class Client:
     def purchase(self, order, location, supplier, items, at=None):
         return self.call("PURCHASE", order, list(items), location=location, supplier=supplier, at=at)
 
-    def return_items(self, order, items, reason, location=None, note=None, key=None):
+    def return_items(self, order, items, reason, location=None, note=None, key=None, exchange=None,
+                     override=False):
         """Files a return. Always sends ``key=`` (a fresh one unless given), so the automatic
-        retry after a dropped connection can never file it twice."""
+        retry after a dropped connection can never file it twice. ``exchange``: replacement item
+        tokens (the customer takes those instead of money); ``override``: file it over the
+        customer's limit (supervisors and admins)."""
         return self.call("RETURN", order, list(items), reason=reason, location=location, note=note,
-                         key=key or self.new_key())
+                         key=key or self.new_key(), exchange=",".join(exchange) if exchange else None,
+                         override="yes" if override else None)
 
-    def approve(self, return_id, refund=None, note=None):
-        return self.call("APPROVE", return_id, refund=refund, note=note)
+    def exchange(self, order, items, replacements, reason, **kwargs):
+        """A return whose customer takes ``replacements`` (item tokens) instead of money."""
+        return self.return_items(order, items, reason, exchange=list(replacements), **kwargs)
+
+    def return_without_receipt(self, items, customer, location, reason, note=None, key=None, override=False):
+        """``RETURN - ...``: priced from the catalogue, refunded as store credit only."""
+        return self.call("RETURN", "-", list(items), location=location, customer=customer, reason=reason,
+                         note=note, key=key or self.new_key(), override="yes" if override else None)
+
+    def approve(self, return_id, refund=None, note=None, fee=None):
+        """APPROVE; ``fee`` a restocking fee in percent (``"12.5"``) instead of the reason's."""
+        return self.call("APPROVE", return_id, refund=refund, note=note, fee=None if fee is None else str(fee))
+
+    def order(self, order_id):
+        """ORDER: the reply's ``data`` has one ``line`` per order line with returned, pending and
+        returnable; its fields the order's totals and ``reply["status"]`` (``reply.status`` is the
+        status line itself)."""
+        return self.call("ORDER", order_id)
+
+    def returns(self, page=100, **filters):
+        """Every return LIST matches (state=, kind=, location=, party=, order=, from_=, to=),
+        newest first, a page at a time with ``before=``: yields each line as a dict of its fields."""
+        before = None
+        while True:
+            reply = self.call("LIST", limit=page, before=before, **filters)
+            for line in reply.data:
+                yield line
+            before = reply.get("next")
+            if not before:
+                return
+
+    def audit_trail(self, page=1000, user=None):
+        """Every AUDIT entry, oldest first, a page at a time with ``after=``: each a dict of its fields."""
+        after = 0
+        while True:
+            reply = self.call("AUDIT", after=after, limit=page, user=user)
+            for line in reply.data:
+                yield line
+            after = reply.get("next")
+            if not after:
+                return
 
     def reject(self, return_id, note):
         return self.call("REJECT", return_id, note=note)
@@ -536,6 +579,10 @@ class Client:
 
     def balance(self, party=None):
         return self.call("BALANCE", party)
+
+    def set_policy(self, window_days=None, customer_returns=None, customer_days=None):
+        return self.call("POLICY", "SET", window_days=window_days, customer_returns=customer_returns,
+                         customer_days=customer_days)
 
     def stats(self, by=None, from_=None, to=None, kind=None, location=None):
         return self.call("STATS", by=by, from_=from_, to=to, kind=kind, location=location)

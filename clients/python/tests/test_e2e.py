@@ -122,6 +122,34 @@ class LibraryTest(ServerTestCase):
             self.assertEqual(rows["PYQ1"]["name"], name)
 
 
+class ReturnTypesTest(ServerTestCase):
+    def test_exchange_no_receipt_fee_order_and_paging_through_the_library(self):
+        with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk, \
+                Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1") as sup:
+            clerk.sale("PY-X1", "STORE1", ["A100:2"], customer="C001")
+            swap = clerk.exchange("PY-X1", ["A100:1"], ["A200:1"], reason="WRONG_ITEM")
+            approved = sup.approve(swap.id, fee="10")
+            self.assertEqual((approved.fee, approved.net, approved.exchange_order, approved.due),
+                             ("2.50", "22.50", "X-" + swap.id, "17.40"))
+            order = clerk.order("PY-X1")
+            self.assertEqual(order["status"], "partially_returned")
+            self.assertEqual([(l["sku"], l["returned"], l["returnable"]) for l in order.data], [("A100", "1", "1")])
+            self.assertEqual(clerk.order("X-" + swap.id).total, "39.90")
+            slip = clerk.return_without_receipt(["C400:1"], customer="C001", location="STORE1", reason="CHANGED_MIND")
+            with self.assertRaises(ReturnLedgerError) as refused:
+                sup.approve(slip.id, refund="cash")
+            self.assertEqual(refused.exception.code, "INVALID")
+            self.assertEqual(sup.approve(slip.id).net, "6.50")
+            # Every return of C001, page by page: each once, newest first.
+            seen = [r["id"] for r in sup.returns(page=1, party="C001")]
+            self.assertEqual(len(seen), len(set(seen)))
+            self.assertEqual(seen[:2], [slip.id, swap.id])
+            self.assertEqual(seen, sorted(seen, reverse=True))
+        with Client("127.0.0.1", self.server.port, user="auditor1", password="auditor1") as auditor:
+            trail = list(auditor.audit_trail(page=7))
+            self.assertEqual([int(e["seq"]) for e in trail], list(range(1, len(trail) + 1)))
+
+
 class ScopeTest(ServerTestCase):
     def test_a_scoped_clerk_works_only_at_its_store(self):
         with Client("127.0.0.1", self.server.port, user="admin", password=ADMIN_PASSWORD) as admin:
@@ -293,6 +321,28 @@ class ToolsTest(ServerTestCase):
         finally:
             os.unlink(path)
 
+    def test_register_exchanges_and_takes_returns_without_a_receipt(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["sale", "TILL-X1", "A100:2", "C002", ""])
+            w.writerow(["exchange", "TILL-X1", "A100:1", "WRONG_ITEM", "A200:1"])
+            w.writerow(["noreceipt", "C002", "C400:1", "CHANGED_MIND", "no slip"])
+            w.writerow(["noreceipt", "NOBODY", "C400:1", "CHANGED_MIND", ""])
+            w.writerow(["order", "TILL-X1", "", "", ""])
+            w.writerow(["status", "", "", "", ""])
+            path = f.name
+        try:
+            out = self.run_tool(["register.py", "--csv", path])
+            self.assertRegex(out.stdout, r"exchange for A200:1 R\d{6} filed: pending, sale 25.00")
+            self.assertRegex(out.stdout, r"return without receipt R\d{6} filed: pending, sale 6.50")
+            self.assertIn("refused: NOT_FOUND", out.stdout)
+            self.assertIn("order TILL-X1 (sale, C002): open", out.stdout)
+            self.assertIn("A100 x2 @ 25.00: 0 returned, 1 pending, 1 returnable", out.stdout)
+            self.assertRegex(out.stdout, r"R\d{6} pending doc - amount 25.00 exchange A200:1")
+            self.assertEqual(out.returncode, 1)  # the unknown customer's row
+        finally:
+            os.unlink(path)
+
     def test_register_interactive_prints_the_document_once_approved(self):
         with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk:
             clerk.sale("TILL-2", "STORE1", ["A100:1"])
@@ -347,6 +397,9 @@ class ToolsTest(ServerTestCase):
             self.assertIn(">DEFECTIVE<", text)
             self.assertIn(">DAMAGED<", text)
             self.assertIn("Time to approval", text)
+            self.assertIn("Exchanges by reason", text)
+            self.assertIn("Refunds and credit by reason", text)
+            self.assertRegex(text, r"cancelled \d+ · pending \d+ · returned [\d.]+ · fees kept [\d.]+")
         finally:
             shutil.rmtree(out_dir)
 
