@@ -129,6 +129,15 @@ import Testing
         if replacement[0] != "A100" { #expect(desk.onHand(replacement[0], "STORE1") == -qty) }
         #expect(desk.balance("C1") == balance)  // a paid sale exchanged ends at zero
         ReturnTypesTests.booksBalance(desk.ledger)
+        // The same exchange kept as store credit: a dearer or even one settles the same way, a
+        // cheaper one leaves the difference on the account instead of in the customer's hand.
+        var credit = Desk.shop()
+        credit.ok(Desk.sale("S1", customer: "C1", item("A100", 2)))
+        credit.ok(ReturnTypesTests.exchange("S1", [item("A100", 1)], for: [spec], text: text), as: "clerk1")
+        #expect(credit.ok(ReturnTypesTests.approve("R000001", refund: .credit), as: "sup1")["due"] == due)
+        let owed = m(due) < .zero ? m(due) : .zero
+        #expect(credit.balance("C1") == owed.description)
+        ReturnTypesTests.booksBalance(credit.ledger)
         // The exchange sale is an order like any other: it can be returned in turn.
         let order = desk.ok(.order(id: "X-R000001"))
         #expect(order["total"] == total && order["status"] == "open")
