@@ -14,26 +14,28 @@ extension Connection {
         // now waits for the log or for crypt.
         defer { scheduleFlush() }
         while !busy, !closed, !closeAfterFlush, !stopping, next < frames.count || !carried.isEmpty,
-              unsent < Connection.maxQueuedOutput {
+              unsent < budget {
             batch.removeAll(keepingCapacity: true)
             if !carried.isEmpty {
                 batch.append(contentsOf: carried)
                 carried.removeAll()
             }
-            collect: while next < frames.count, batch.count < Connection.batchSize {
+            // As many as the output budget has room for (at least one), at most a full batch.
+            let room = min(Connection.batchSize, max(1, (budget - unsent) / max(bytesPerReply, 1)))
+            collect: while next < frames.count, batch.count < room {
                 let item: Incoming
                 switch frames[next] {
                 case .tooLong:
                     item = .failed(DomainError(.TOO_LONG, "line longer than \(framer.maxLine) bytes"))
                 case .line(let bytes):
-                    guard let parsed = RequestParser.parse(bytes) else { next += 1; continue }
+                    guard let parsed = RequestParser.parse(bytes) else { consumeFrame(); continue }
                     switch parsed {
                     case .failure(let error):
                         item = .failed(error)
                     case .success(let request):
                         if case .success(let command) = request.parsed, Authenticator.needsCrypt(command) {
                             guard batch.isEmpty else { break collect }
-                            next += 1
+                            consumeFrame()
                             busy = true
                             Authenticator.run(request, command, engine: server.engine, session: session, loop: loop) { [self] result, login in
                                 if let login {
@@ -64,9 +66,14 @@ extension Connection {
                     }
                 }
                 batch.append(item)
-                next += 1
+                consumeFrame()
             }
-            if next >= frames.count { frames.removeAll(keepingCapacity: true); next = 0 }
+            if next >= frames.count {
+                // A burst's array goes back to the allocator; a steady flow keeps its own.
+                frames.removeAll(keepingCapacity: frames.capacity <= 1024)
+                next = 0
+                queuedInput = 0
+            }
             if closeAfterFlush { break }
             guard !batch.isEmpty else { continue }
             // Synchronously: when the engine is idle Dispatch runs the batch right here on the
@@ -81,6 +88,19 @@ extension Connection {
         }
         updateReading()
         if peerClosed, !busy, next >= frames.count, carried.isEmpty { closeAfterFlush = true; flush() }
+    }
+
+    /// The next frame is begun: it no longer counts as queued input, and its bytes go back at
+    /// once (not when every frame read has been begun: a client that keeps sending while its
+    /// replies wait kept tens of thousands of finished lines alive, 2 MiB of them).
+    private func consumeFrame() {
+        queuedInput -= frames[next].heapBytes
+        frames[next] = .tooLong
+        next += 1
+        if next >= 4096, next >= frames.count - next {
+            frames.removeFirst(next)
+            next = 0
+        }
     }
 
     /// Back on the loop after crypt, the log or a deferred reply: take the result and carry on.
@@ -115,7 +135,11 @@ extension Connection {
             if result.close { closeAfterFlush = true }
             return true
         }
+        let before = output.count
         for reply in result.replies { append(encoded: reply) }
+        if !result.replies.isEmpty {
+            bytesPerReply = (bytesPerReply * 3 + (output.count - before) / result.replies.count) / 4
+        }
         if result.close { closeAfterFlush = true }
         guard let deferred = result.deferred else { return true }
         busy = true
@@ -128,11 +152,22 @@ extension Connection {
             let bytes = encoded
             loop.post { [self] in
                 if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }
+                allowance += bytes.count
                 busy = false
                 guard !closed else { return }
                 pump()
             }
         }
         return false
+    }
+}
+
+extension LineFramer.Frame {
+    /// About what a frame costs on the heap: its bytes and an array's header and allocation.
+    var heapBytes: Int {
+        switch self {
+        case .line(let bytes): return bytes.count + 48
+        case .tooLong: return 16
+        }
     }
 }

@@ -49,11 +49,30 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// This session has sent WATCH: closing or logging in again must end it at the engine.
     var sentWatch = false
     var pushes = PushQueue()
+    /// Heap bytes of the frames read and not yet begun (section 18's queued input).
+    var queuedInput = 0
+    /// When unsent output last went out, or first had to wait: `--idle-timeout` closes a
+    /// connection whose replies make no progress that long.
+    private var lastProgress: Int64
+    /// The bytes of a large reply allowed past the hard limit (a full LIST page: section 18 says a
+    /// reply the contract allows never closes its own connection); cleared once the output drains.
+    var allowance = 0
+    /// Bytes an encoded reply of this connection took, on average lately: a batch is cut to what
+    /// the output budget still has room for, so a client that does not read overshoots by a
+    /// reply, not by 512 of them.
+    var bytesPerReply = 64
 
-    /// Stop reading when this much is waiting, so a flood cannot grow memory without bound.
+    /// Stop reading when this many requests wait (besides the byte budget): a frame is small, but
+    /// each is parsed in turn while the rest wait.
     static let maxQueuedFrames = 4096
-    static let maxQueuedOutput = 1 << 20
     static let batchSize = 512
+    /// Past this many times the budget of unsent output, the connection is closed.
+    static let hardLimitFactor = 16
+
+    /// `--max-client-buffer`: one number for input, replies and pushes together.
+    var budget: Int { server.config.maxClientBuffer }
+    /// Everything this connection holds queued now, in bytes.
+    var queued: Int { queuedInput + unsent + pushes.bytes.count }
 
     init(fd: Int32, peer: String, id: Int, server: Server, loop: EventLoop) {
         self.fd = fd
@@ -62,6 +81,7 @@ final class Connection: EventHandler, @unchecked Sendable {
         self.session = Session(id: id, peer: peer)
         self.framer = LineFramer(maxLine: server.config.maxLine)
         self.lastActive = Syscalls.now()
+        self.lastProgress = lastActive
     }
 
     /// On the loop thread.
@@ -83,16 +103,21 @@ final class Connection: EventHandler, @unchecked Sendable {
         do {
             let buffer = loop.readBuffer
             var reads = 0
-            // Stop at the frame budget too, not only after 16 reads: 16 × 64 KiB of short lines
-            // is 100,000 frames (about 8 MiB of heap for a client that never reads its replies).
-            while !closed, !peerClosed, reads < 16, frames.count - next <= Connection.maxQueuedFrames {
-                switch Syscalls.read(fd, into: buffer) {
+            // Stop at the budgets too, not only after 16 reads: 16 × 64 KiB of short lines is
+            // 100,000 frames (about 8 MiB of heap for a client that never reads its replies). A
+            // read takes no more than the byte budget has room for (frames cost about five times
+            // their text), and at least a page, so a long line still arrives.
+            while !closed, !peerClosed, reads < 16, frames.count - next <= Connection.maxQueuedFrames, queued < budget {
+                let room = min(buffer.count, max(4096, (budget - queued) / 4))
+                switch Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])) {
                 case .bytes(let n):
                     reads += 1
                     lastActive = Syscalls.now()
+                    let first = frames.count
                     framer.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &frames)
+                    for frame in frames[first...] { queuedInput += frame.heapBytes }
                     if !framer.answers.isEmpty { sendTelnetAnswers() }
-                    if n < buffer.count { reads = .max }  // drained: no need to ask again for EAGAIN
+                    if n < room { reads = .max }  // drained: no need to ask again for EAGAIN
                 case .wouldBlock:
                     reads = .max
                 case .closed:
@@ -112,9 +137,24 @@ final class Connection: EventHandler, @unchecked Sendable {
         scheduleFlush()
     }
 
-    /// Appends an encoded reply; a session that agreed BINARY gets CR LF line ends.
+    /// Appends an encoded reply; a session that agreed BINARY gets CR LF line ends. Past 48 KiB
+    /// the output takes room for what the budget lets it hold at once instead of doubling its way
+    /// there: each doubling copies. Room costs address space only until it is written.
     func append(encoded reply: Result<Reply, DomainError>) {
+        dropSent()
+        if output.count > 48 << 10, output.capacity < budget {
+            output.reserveCapacity(budget + budget / 4 + (128 << 10))
+        }
         ReplyEncoder.encode(reply, into: &output, crlf: framer.binary)
+    }
+
+    /// What was sent leaves the front of the buffer once it outweighs what is left, or once the
+    /// buffer is past the budget, so a slow reader's buffer holds its unsent bytes, not
+    /// everything since it last caught up (a move of at most the budget per 64 KiB sent).
+    private func dropSent() {
+        guard written >= 64 << 10, written >= unsent || output.count > budget + budget / 4 else { return }
+        output.removeFirst(written)
+        written = 0
     }
 
     /// Sends the output once this loop round is done rather than now (see `EventLoop.atRoundEnd`).
@@ -136,8 +176,13 @@ final class Connection: EventHandler, @unchecked Sendable {
             switch result {
             case .bytes(let n):
                 written += n
+                lastProgress = Syscalls.now()
             case .wouldBlock:
-                if !writeArmed { writeArmed = true; watch() }
+                if !writeArmed { writeArmed = true; lastProgress = Syscalls.now(); watch() }
+                dropSent()
+                if unsent - allowance > Connection.hardLimitFactor * budget {
+                    closeForBuffers("\(unsent) bytes of replies unread, past \(Connection.hardLimitFactor) times --max-client-buffer")
+                }
                 return
             case .closed:
                 output.removeAll()
@@ -148,6 +193,7 @@ final class Connection: EventHandler, @unchecked Sendable {
         }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         written = 0
+        allowance = 0
         if pushes.lines > 0 || pushes.dropped > 0 {
             movePushesToOutput()
             return flush()
@@ -167,7 +213,7 @@ final class Connection: EventHandler, @unchecked Sendable {
     func updateReading() {
         guard !closed else { return }
         let pause = peerClosed || closeAfterFlush || stopping || frames.count - next > Connection.maxQueuedFrames
-            || unsent > Connection.maxQueuedOutput
+            || queued >= budget
         if pause != readPaused {
             readPaused = pause
             watch()
@@ -195,9 +241,29 @@ final class Connection: EventHandler, @unchecked Sendable {
         server.engine.unwatch(session.id)
     }
 
-    /// Used by the idle sweeper, on the loop thread.
+    /// Used by the idle sweeper, on the loop thread. A connection whose replies wait unread and
+    /// made no progress for the timeout is closed too, watching or not (section 18).
     func closeIfIdle(since limit: Int64) {
-        if !busy, !watching, lastActive < limit { close() }
+        if writeArmed, unsent > 0, lastProgress < limit {
+            closeForBuffers("its \(unsent) bytes of replies made no progress for --idle-timeout")
+        } else if !busy, !watching, lastActive < limit {
+            close()
+        }
+    }
+
+    /// Closes a connection for what it holds, with a line in the log and a count in INFO.
+    private func closeForBuffers(_ why: String) {
+        Runner.log("closing connection \(session.id) from \(session.peer): \(why)")
+        server.counters.closedForBuffers()
+        close()
+    }
+
+    /// What this connection holds, for INFO's memory section: bytes queued, and bytes held with
+    /// the capacity its buffers keep. Loop thread.
+    var queueFigures: (input: Int, output: Int, pushes: Int, held: Int) {
+        let held = queuedInput + frames.capacity * MemoryLayout<LineFramer.Frame>.stride + output.capacity
+            + pushes.bytes.capacity + (batch.capacity + carried.capacity) * MemoryLayout<Incoming>.stride
+        return (queuedInput, unsent, pushes.bytes.count, held)
     }
 
     /// Shutdown, first step: take no new requests (what was read and not begun is neither done

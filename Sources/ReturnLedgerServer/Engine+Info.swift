@@ -35,7 +35,27 @@ extension Engine {
                       Field("events_since", String(snapshots.eventsSince)), Field("error", s.failure ?? "")])
         lines.append([Field("section", "state"), Field("returns", String(ledger.returns.count)),
                       Field("orders", String(ledger.orders.count)), Field("audit", String(ledger.audit.count))])
-        lines.append([Field("section", "memory"), Field("rss_bytes", String(Syscalls.residentBytes()))])
+        // Section 18: what the connections hold (sampled every second), the budgets, and whether
+        // large reads are refused for memory.
+        let q = f.queues
+        lines.append([Field("section", "memory"), Field("rss_bytes", String(Syscalls.residentBytes())),
+                      Field("queued_input", String(q.input)), Field("queued_output", String(q.output)),
+                      Field("queued_pushes", String(q.pushes)), Field("largest_queue", String(q.largestQueue)),
+                      Field("largest_held", String(q.largestHeld)), Field("closed_for_buffers", String(f.closedForBuffers)),
+                      Field("max_client_buffer", String(maxClientBuffer)), Field("max_memory", String(maxMemory)),
+                      Field("memory_high", f.memoryHigh ? "yes" : "no")])
         return Reply(lines: lines)
+    }
+}
+
+extension Engine {
+    /// LIST up to this many rows is served whatever memory says (section 18).
+    static let smallRead = 100
+
+    /// `ERR LIMIT memory ...` while resident memory is above `--max-memory`; the connection stays.
+    func memoryRefusal(_ what: String) -> DomainError? {
+        guard maxMemory > 0, counters.memoryHigh else { return nil }
+        return DomainError(.LIMIT, "memory: resident memory is above --max-memory (\(maxMemory) bytes); \(what) waits"
+                           + " until it is 10% below, smaller reads and every change go on")
     }
 }

@@ -35,6 +35,9 @@ final class Engine: @unchecked Sendable {
     var pushStreams: [PushStream] = []
     /// Sessions that watch (writer queue); changes are published only while there are any.
     var watching: Set<Int> = []
+    /// Section 18's limits, for INFO and for refusing large reads while memory is high.
+    var maxClientBuffer = 0
+    var maxMemory = 0
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
     var wakeRouters: @Sendable () -> Void = {}
 
@@ -166,6 +169,7 @@ final class Engine: @unchecked Sendable {
         case .watch: return .reply(.success(watch(session: session, context)))
         case .unwatch: return .reply(.success(unwatch(session: session)))
         case .digest:
+            if let refused = memoryRefusal("DIGEST") { return .reply(.failure(refused)) }
             // The state a restart would rebuild: replay must reproduce this exactly. Encoding the
             // whole state takes time proportional to it, so it runs on the copy, off this queue.
             let seq = wal.lastSeq
@@ -205,6 +209,10 @@ final class Engine: @unchecked Sendable {
                     return .reply(.failure(DomainError(.STORAGE, error.message)))
                 }
                 return .reply(result)
+            }
+            if case .list(let filter) = command, filter.limit > Engine.smallRead,
+               let refused = memoryRefusal("LIST past \(Engine.smallRead) rows") {
+                return .reply(.failure(refused))
             }
             if let reload {
                 return afterReload(reload) { state in

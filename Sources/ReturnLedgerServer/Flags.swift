@@ -9,7 +9,7 @@ public enum Flags {
     public static let usage = """
         usage: returnledger [--host H] [--port P] [--data DIR] [--fsync always|everysec|no]
                             [--snapshot-every N] [--max-line BYTES] [--max-connections N]
-                            [--idle-timeout SECONDS] [--demo]
+                            [--idle-timeout SECONDS] [--max-client-buffer BYTES] [--max-memory BYTES] [--demo]
         """
 
     /// `--help`: every flag with its default and environment variable.
@@ -25,7 +25,13 @@ public enum Flags {
           --snapshot-every N     events between automatic snapshots (default \(ServerConfig().snapshotEvery))
           --max-line BYTES       longest request line (default 8192)
           --max-connections N    open connections at most (default 1024)
-          --idle-timeout S       close connections idle this long (default 0: never)
+          --idle-timeout S       close connections idle this long (default 0: never); also closes a
+                                 connection whose unsent replies made no progress that long
+          --max-client-buffer B  bytes one connection may hold queued: input, replies, pushes (default 1M;
+                                 K, M, G suffixes); past it reading pauses, past 16 times it the
+                                 connection is closed
+          --max-memory B         resident memory above which large reads (LIST past 100 rows, DIGEST) get
+                                 ERR LIMIT until it is 10% below (default 0: no limit)
           --demo                 fill an empty data directory with a demo shop
           --version              print the version and exit
           RETURNLEDGER_ADMIN_PASSWORD  the admin's password on first start (else a random one, printed once)
@@ -33,7 +39,8 @@ public enum Flags {
 
     public static func parse(_ arguments: [String], environment: [String: String]) throws(Failure) -> ServerConfig {
         var values: [String: String] = [:]
-        let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout", "demo"]
+        let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout",
+                     "max-client-buffer", "max-memory", "demo"]
         for flag in known {
             let variable = "RETURNLEDGER_" + flag.uppercased().replacingDashes()
             if let value = environment[variable], !value.isEmpty { values[flag] = value }
@@ -69,6 +76,8 @@ public enum Flags {
         config.maxLine = try number(values, "max-line", 64...(16 << 20)) ?? config.maxLine
         config.maxConnections = try number(values, "max-connections", 1...1_000_000) ?? config.maxConnections
         config.idleTimeout = try number(values, "idle-timeout", 0...(365 * 86_400)) ?? config.idleTimeout
+        config.maxClientBuffer = try bytes(values, "max-client-buffer", (16 << 10)...(1 << 30)) ?? config.maxClientBuffer
+        config.maxMemory = try bytes(values, "max-memory", 0...(1 << 50)) ?? config.maxMemory
         if let fsync = values["fsync"] {
             guard let policy = FsyncPolicy(rawValue: fsync) else {
                 throw Failure(message: "--fsync takes always, everysec or no, not \(fsync)")
@@ -92,6 +101,28 @@ public enum Flags {
             throw Failure(message: "--\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not \(text)")
         }
         return n
+    }
+
+    /// A size in bytes: a whole number, or one with K, M or G (powers of 1024; `KiB`, `MB` alike).
+    private static func bytes(_ values: [String: String], _ flag: String, _ range: ClosedRange<Int>) throws(Failure) -> Int? {
+        guard let text = values[flag] else { return nil }
+        var digits = Substring(text)
+        var unit = 1
+        let suffix = text.drop { $0.isNumber }.uppercased()
+        if !suffix.isEmpty {
+            switch suffix {
+            case "K", "KB", "KIB": unit = 1 << 10
+            case "M", "MB", "MIB": unit = 1 << 20
+            case "G", "GB", "GIB": unit = 1 << 30
+            default: unit = 0
+            }
+            digits = text.prefix { $0.isNumber }
+        }
+        guard unit > 0, let n = Int(digits), n <= range.upperBound / unit, range.contains(n * unit) else {
+            throw Failure(message: "--\(flag) takes a size in bytes from \(range.lowerBound) to \(range.upperBound)"
+                          + " (K, M, G allowed), not \(text)")
+        }
+        return n * unit
     }
 
     /// Creates the data directory if missing and checks it can be read and written.

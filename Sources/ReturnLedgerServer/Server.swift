@@ -49,6 +49,8 @@ public final class Server: @unchecked Sendable {
         gatesReplies = true  // every policy: a reply follows its record's write (always: its fsync)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters)
+        engine.maxClientBuffer = config.maxClientBuffer
+        engine.maxMemory = config.maxMemory
         // One report per advance of the durable sequence, fanned out to each loop's waiters.
         let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
         for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }
@@ -100,13 +102,13 @@ public final class Server: @unchecked Sendable {
         source.setCancelHandler { Syscalls.close(fd) }
         acceptSource = source
         source.resume()
-        if config.idleTimeout > 0 {
-            let timer = DispatchSource.makeTimerSource(queue: acceptQueue)
-            timer.schedule(deadline: .now() + 1, repeating: 1.0)
-            timer.setEventHandler { [self] in sweepIdle() }
-            sweeper = timer
-            timer.resume()
-        }
+        // Every second: idle connections, what the connections hold, resident memory.
+        checkMemory()
+        let timer = DispatchSource.makeTimerSource(queue: acceptQueue)
+        timer.schedule(deadline: .now() + 1, repeating: 1.0)
+        timer.setEventHandler { [self] in sweep() }
+        sweeper = timer
+        timer.resume()
     }
 
     private func acceptAll() {
@@ -148,10 +150,34 @@ public final class Server: @unchecked Sendable {
         if connections.withLock({ $0.removeValue(forKey: id) }) != nil { counters.closed() }
     }
 
-    private func sweepIdle() {
-        let limit = Syscalls.now() - Int64(config.idleTimeout)
-        for connection in connections.withLock({ Array($0.values) }) {
-            connection.loop.post { connection.closeIfIdle(since: limit) }
+    private func sweep() {
+        let open = connections.withLock { Array($0.values) }
+        if config.idleTimeout > 0 {
+            let limit = Syscalls.now() - Int64(config.idleTimeout)
+            for connection in open { connection.loop.post { connection.closeIfIdle(since: limit) } }
+        }
+        sampleQueues(open)
+        checkMemory()
+    }
+
+    /// Sums what the connections hold, each read on its own loop, for INFO (section 18).
+    private func sampleQueues(_ open: [Connection]) {
+        let sample = QueueSample(loops: loops.count, counters: counters)
+        for connection in open { connection.loop.post { sample.add(connection.queueFigures) } }
+        for loop in loops { loop.post { sample.loopDone() } }
+    }
+
+    /// `--max-memory`: above it large reads are refused until resident memory is 10% below it.
+    private func checkMemory() {
+        guard config.maxMemory > 0 else { return }
+        let rss = Syscalls.residentBytes()
+        let high = counters.memoryHigh
+        if !high, rss > config.maxMemory {
+            counters.memory(high: true)
+            Runner.log("resident memory \(rss) bytes is above --max-memory \(config.maxMemory): refusing large reads")
+        } else if high, rss < config.maxMemory - config.maxMemory / 10 {
+            counters.memory(high: false)
+            Runner.log("resident memory \(rss) bytes is 10% below --max-memory again: large reads are served")
         }
     }
 

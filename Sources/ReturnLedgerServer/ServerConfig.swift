@@ -11,6 +11,11 @@ public struct ServerConfig: Sendable {
     public var maxConnections = 1024
     /// Seconds without a request before a connection is closed; 0 = never.
     public var idleTimeout = 0
+    /// What one connection may hold queued (unparsed input, unsent replies and pushes), in bytes
+    /// (section 18): past it the server stops reading that connection until it drains.
+    public var maxClientBuffer = 1 << 20
+    /// Resident memory above which large reads are refused (section 18); 0 = no limit.
+    public var maxMemory = 0
     public var demo = false
     /// `RETURNLEDGER_ADMIN_PASSWORD`, for the first start on an empty data directory.
     public var adminPassword: String?

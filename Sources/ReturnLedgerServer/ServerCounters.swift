@@ -17,6 +17,19 @@ final class ServerCounters: Sendable {
         /// Push lines sent to watchers, and overflows (a watcher's queue dropped).
         var pushed = 0
         var pushOverflows = 0
+        /// Section 18: connections closed for their buffers (unsent output past the hard limit, or
+        /// no progress for `--idle-timeout`); what the connections hold, sampled every second;
+        /// resident memory above `--max-memory`.
+        var closedForBuffers = 0
+        var queues = QueueFigures()
+        var memoryHigh = false
+    }
+
+    /// Bytes queued in connections, summed over one sample of all of them.
+    struct QueueFigures: Sendable {
+        var input = 0, output = 0, pushes = 0
+        /// The largest one connection had queued, and the largest it held (capacity kept included).
+        var largestQueue = 0, largestHeld = 0
     }
 
     private let state: Mutex<Values>
@@ -33,5 +46,9 @@ final class ServerCounters: Sendable {
     func failedUnparsed() { state.withLock { $0.unparsed += 1 } }
     func pushed(_ lines: Int) { state.withLock { $0.pushed += lines } }
     func pushesDropped() { state.withLock { $0.pushOverflows += 1 } }
+    func closedForBuffers() { state.withLock { $0.closedForBuffers += 1 } }
+    func sampled(_ queues: QueueFigures) { state.withLock { $0.queues = queues } }
+    func memory(high: Bool) { state.withLock { $0.memoryHigh = high } }
+    var memoryHigh: Bool { state.withLock { $0.memoryHigh } }
     var connectionsNow: Int { state.withLock { $0.connectionsNow } }
 }
