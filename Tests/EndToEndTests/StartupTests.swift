@@ -25,7 +25,8 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
 }
 
 @Suite struct StartupTests {
-    @Test(arguments: [["--bogus"], ["--port", "http"], ["--fsync", "sometimes"], ["--max-line"], ["--port", "70000"]])
+    @Test(arguments: [["--bogus"], ["--port", "http"], ["--fsync", "sometimes"], ["--max-line"], ["--port", "70000"],
+                      ["--max-client-buffer", "10"], ["--max-client-buffer", "1T"], ["--max-memory", "lots"]])
     func badFlagsExitTwoWithOneLine(arguments: [String]) throws {
         let (status, stderr) = try runToExit(arguments + ["--data", FileManager.default.temporaryDirectory.path])
         #expect(status == 2)
