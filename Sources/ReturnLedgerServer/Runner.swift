@@ -1,4 +1,3 @@
-import CEpoll
 import Dispatch
 import Glibc
 
@@ -22,15 +21,6 @@ public enum Runner {
         var set = stopSignals()
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
-        keepLargeBuffersApart()
-    }
-
-    /// Buffers of 128 KiB and more (a connection's queued replies, a LIST page) get pages of their
-    /// own and give them back when freed. glibc otherwise raises that threshold each time such a
-    /// buffer is freed, after which they come from the shared heap and their memory stays with
-    /// the process: 20 clients that stopped reading held about 4 MiB each, not their 1 MiB budget.
-    private static func keepLargeBuffersApart() {
-        _ = rl_keep_large_buffers_apart(128 << 10, 1 << 20)
     }
 
     /// Raises the open-file limit toward what `--max-connections` needs (as Redis does); returns a
