@@ -17,6 +17,10 @@ public enum Command: Sendable, Equatable {
     case reasonAdd(Reason)
     /// A built-in or added reason's label or restocking fee changed (section 13: a fee on CHANGED_MIND).
     case reasonSet(code: String, label: String?, fee: Percent?)
+    /// Section 17: catalogue changes; what is not given stays as it was.
+    case skuSet(sku: String, name: String?, price: Money?, cost: Money?, inspect: Bool?)
+    case partySet(id: String, name: String?)
+    case locationSet(code: String, name: String?)
     case reasonList
     case policyShow
     case policySet(PolicyChange)
@@ -75,6 +79,9 @@ public enum Command: Sendable, Equatable {
         case .partyAdd(let p): return p.id
         case .reasonAdd(let r): return r.code
         case .reasonSet(let code, _, _): return code
+        case .skuSet(let sku, _, _, _, _): return sku
+        case .partySet(let id, _): return id
+        case .locationSet(let code, _): return code
         case .policySet(let change): return change.target
         case .ruleAdd(let r): return r.code
         case .ruleDrop(let code): return code

@@ -84,12 +84,15 @@ public enum CommandTable {
         ]),
         CommandSpec(word: .LOCATION, open: false, roles: admin, forms: [
             change("LOCATION ADD code name=TEXT [kind=store|warehouse]", sub: "ADD"), .read("LOCATION LIST", sub: "LIST", roles: everyone),
+            change("LOCATION SET code name=TEXT", sub: "SET", resend: .always),
         ]),
         CommandSpec(word: .SKU, open: false, roles: admin, forms: [
             change("SKU ADD sku name=TEXT price=MONEY [cost=MONEY] [inspect=yes|no]", sub: "ADD"), .read("SKU LIST", sub: "LIST", roles: everyone),
+            change("SKU SET sku [name=TEXT] [price=MONEY] [cost=MONEY] [inspect=yes|no]", sub: "SET", resend: .always),
         ]),
         CommandSpec(word: .PARTY, open: false, roles: admin, forms: [
             change("PARTY ADD customer|supplier id name=TEXT", sub: "ADD"), .read("PARTY LIST [customer|supplier]", sub: "LIST"),
+            change("PARTY SET id name=TEXT", sub: "SET", resend: .always),
         ]),
         CommandSpec(word: .REASON, open: false, roles: admin, forms: [
             change("REASON ADD code label=TEXT [fee=PCT]", sub: "ADD"), .read("REASON LIST", sub: "LIST", roles: everyone),

@@ -51,6 +51,25 @@ extension Ledger {
             if let fee { reason.fee = fee }
             // The whole reason again: `apply` of reasonAdded puts it in place.
             return Decision(events: [.reasonAdded(reason)], reply: Reply(status: [Field("code", code)]))
+        case .skuSet(let sku, let name, let price, let cost, let inspect):
+            // The whole record again (`apply` of the ADD event puts it in place); recorded orders
+            // and returns keep the prices they were made with.
+            guard var product = products[sku] else { throw .notFound("sku", sku) }
+            if let name { product.name = name }
+            if let price { product.price = price }
+            if let cost { product.cost = cost }
+            if let inspect { product.inspect = inspect }
+            return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", sku)]))
+        case .partySet(let id, let name):
+            guard var party = parties[id] else { throw .notFound("party", id) }
+            if let name { party.name = name }
+            return Decision(events: [.partyAdded(party)],
+                            reply: Reply(status: [Field("id", id), Field("kind", party.kind.rawValue)]))
+        case .locationSet(let code, let name):
+            guard var location = locations[code] else { throw .notFound("location", code) }
+            if let name { location.name = name }
+            return Decision(events: [.locationAdded(location)],
+                            reply: Reply(status: [Field("code", code), Field("kind", location.kind.rawValue)]))
         case .policySet(let change):
             var events: [Event] = []
             var after = policy

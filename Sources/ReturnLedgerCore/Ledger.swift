@@ -72,8 +72,9 @@ extension Ledger {
         case .productAdded(let product):
             products[product.sku] = product
         case .partyAdded(let party):
+            // Also PARTY SET's record (section 17): a known party keeps its balance.
+            if parties[party.id] == nil { balances[party.id] = .zero }
             parties[party.id] = party
-            balances[party.id] = .zero
         case .reasonAdded(let reason):
             reasons[reason.code] = reason
         case .policyChanged(let days):

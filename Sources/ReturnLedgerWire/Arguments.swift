@@ -69,6 +69,16 @@ struct Arguments {
         return value
     }
 
+    /// A text that may be left out, but not given empty.
+    func optionalNonEmpty(_ key: String) throws(DomainError) -> String? {
+        named[key] == nil ? nil : try nonEmpty(key)
+    }
+
+    /// A SET names at least one thing to change.
+    func expectSomething(_ usage: @autoclosure () -> String) throws(DomainError) {
+        guard !named.pairs.isEmpty else { throw DomainError(.SYNTAX, "name something to change; usage: \(usage())") }
+    }
+
     func money(_ key: String) throws(DomainError) -> Money? {
         guard let value = named[key] else { return nil }
         guard let money = Money(parsing: value) else {

@@ -162,6 +162,9 @@ public enum RequestParser {
             try a.expect(usage(), positional: 1...1, required: ["name"], optional: ["kind"])
             return .ledger(.locationAdd(Location(code: try a.id(0, "location"), name: try a.nonEmpty("name"),
                                                  kind: try a.keyword("kind", LocationKind.self) ?? .store)))
+        case (.LOCATION, "SET"):
+            try a.expect(usage(), positional: 1...1, required: ["name"])
+            return .ledger(.locationSet(code: try a.id(0, "location"), name: try a.optionalNonEmpty("name")))
         case (.LOCATION, "LIST"):
             try a.expect(usage(), positional: 0...0)
             return .ledger(.locationList)
@@ -171,6 +174,15 @@ public enum RequestParser {
             guard price >= .zero, cost >= .zero else { throw DomainError(.INVALID, "price and cost must not be negative") }
             return .ledger(.skuAdd(Product(sku: try a.id(0, "sku"), name: try a.nonEmpty("name"), price: price,
                                            cost: cost, inspect: try a.yesNo("inspect") ?? false)))
+        case (.SKU, "SET"):
+            try a.expect(usage(), positional: 1...1, optional: ["name", "price", "cost", "inspect"])
+            try a.expectSomething(usage())
+            let price = try a.money("price"), cost = try a.money("cost")
+            guard (price ?? .zero) >= .zero, (cost ?? .zero) >= .zero else {
+                throw DomainError(.INVALID, "price and cost must not be negative")
+            }
+            return .ledger(.skuSet(sku: try a.id(0, "sku"), name: try a.optionalNonEmpty("name"), price: price, cost: cost,
+                                   inspect: try a.yesNo("inspect")))
         case (.SKU, "LIST"):
             try a.expect(usage(), positional: 0...0)
             return .ledger(.skuList)
@@ -179,6 +191,9 @@ public enum RequestParser {
             return .ledger(.partyAdd(Party(id: try a.id(1, "party"),
                                            kind: try Arguments.keyword(a.positional[0].value, "party kind", PartyKind.self),
                                            name: try a.nonEmpty("name"))))
+        case (.PARTY, "SET"):
+            try a.expect(usage(), positional: 1...1, required: ["name"])
+            return .ledger(.partySet(id: try a.id(0, "party"), name: try a.optionalNonEmpty("name")))
         case (.PARTY, "LIST"):
             try a.expect(usage(), positional: 0...1)
             let kind = try a.positional.first.map { token throws(DomainError) in
@@ -194,7 +209,7 @@ public enum RequestParser {
             guard a.named["label"] != nil || a.named["fee"] != nil else {
                 throw DomainError(.SYNTAX, "name label= or fee=; usage: \(usage())")
             }
-            return .ledger(.reasonSet(code: try a.id(0, "reason"), label: a.named["label"] == nil ? nil : try a.nonEmpty("label"),
+            return .ledger(.reasonSet(code: try a.id(0, "reason"), label: try a.optionalNonEmpty("label"),
                                       fee: try percent(a, "fee")))
         case (.REASON, "LIST"):
             try a.expect(usage(), positional: 0...0)

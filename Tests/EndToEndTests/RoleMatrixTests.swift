@@ -11,7 +11,8 @@ import Testing
         ("USER", "USER PASSWORD nobody password=x"),  // another's: only admin (own: every role, below)
         ("LOOKUP", "LOCATION LIST"), ("LOCATION", "LOCATION ADD L9 name=x"), ("LOOKUP", "SKU LIST"),
         ("SKU", "SKU ADD Z9 name=z price=1"), ("PARTY", "PARTY LIST"), ("PARTY", "PARTY ADD customer Z9 name=z"),
-        ("LOOKUP", "REASON LIST"), ("REASON", "REASON ADD LATE label=Late"), ("REASON", "REASON SET OTHER fee=5"), ("LOOKUP", "POLICY SHOW"),
+        ("LOOKUP", "REASON LIST"), ("REASON", "REASON ADD LATE label=Late"), ("REASON", "REASON SET OTHER fee=5"),
+        ("SKU", "SKU SET A100 price=26.00"), ("PARTY", "PARTY SET C1 name=Ana"), ("LOCATION", "LOCATION SET WH1 name=Depot"), ("LOOKUP", "POLICY SHOW"),
         ("POLICY", "POLICY SET window_days=30"), ("SNAPSHOT", "SNAPSHOT"),
         ("SALE", "SALE M1 location=STORE1 A100:1"), ("PURCHASE", "PURCHASE M2 location=WH1 supplier=S1 A100:1"),
         ("PAYMENT", "PAYMENT C1 amount=1 direction=in"), ("RETURN", "RETURN NOPE A100:1 reason=DEFECTIVE"),
