@@ -27,6 +27,33 @@ enum Bootstrap {
         return notes
     }
 
+    /// `--reset-admin`, with no server running (the directory lock says so): user `admin` gets a
+    /// new password, is enabled (which lifts a login lock) and made admin again, or is created;
+    /// each step is an audited command by `system`, in the log like any other.
+    static func resetAdmin(engine: Engine, config: ServerConfig) -> (ok: Bool, notes: [String]) {
+        let system = Context(user: "system", role: .admin, peer: "local", now: engine.now())
+        let password = config.adminPassword ?? PasswordHasher.randomPassword()
+        let hash = PasswordHasher.hash(password)
+        var commands: [Command] = []
+        if let admin = engine.ledger.users["admin"] {
+            commands.append(.userPassword(name: "admin", passwordHash: hash))
+            if !admin.enabled || engine.ledger.lockedUntil["admin"] != nil { commands.append(.userEnable(name: "admin", enabled: true)) }
+            if admin.role != .admin { commands.append(.userRole(name: "admin", role: .admin)) }
+        } else {
+            commands.append(.userAdd(name: "admin", role: .admin, passwordHash: hash, locations: .everywhere))
+        }
+        for command in commands {
+            if case .failure(let error) = engine.perform(command, name: "RESET-ADMIN", context: system) {
+                return (false, ["could not reset the admin: \(error.code) \(error.message)"])
+            }
+        }
+        engine.wal.flush()
+        if let failure = engine.wal.status.failure { return (false, ["could not store the reset: \(failure)"]) }
+        return (true, [config.adminPassword == nil
+            ? "admin password reset to \(password) (shown once; set RETURNLEDGER_ADMIN_PASSWORD to choose it)"
+            : "admin password reset to the one in RETURNLEDGER_ADMIN_PASSWORD"])
+    }
+
     private static func loadDemo(engine: Engine, now: Timestamp) -> [String] {
         let admin = Context(user: "admin", role: .admin, peer: "demo", now: now)
         func run(_ command: Command, _ name: String, at: Timestamp? = nil) {

@@ -10,6 +10,7 @@ public enum Flags {
         usage: returnledger [--host H] [--port P] [--data DIR] [--fsync always|everysec|no]
                             [--snapshot-every N] [--max-line BYTES] [--max-connections N]
                             [--idle-timeout SECONDS] [--max-client-buffer BYTES] [--max-memory BYTES] [--demo]
+               returnledger --data DIR --reset-admin
         """
 
     /// `--help`: every flag with its default and environment variable.
@@ -33,6 +34,9 @@ public enum Flags {
           --max-memory B         resident memory above which large reads (LIST past 100 rows, DIGEST) get
                                  ERR LIMIT until it is 10% below (default 0: no limit)
           --demo                 fill an empty data directory with a demo shop
+          --reset-admin          with the server stopped: give user admin a new password (from
+                                 RETURNLEDGER_ADMIN_PASSWORD, else a random one printed once),
+                                 enable it, lift a lock, audit it, and exit
           --version              print the version and exit
           RETURNLEDGER_ADMIN_PASSWORD  the admin's password on first start (else a random one, printed once)
         """
@@ -55,8 +59,10 @@ public enum Flags {
                 inline = String(argument[argument.index(after: eq)...])
                 argument = String(argument[..<eq])
             }
-            guard known.contains(argument) else { throw Failure(message: "unknown flag --\(argument)") }
-            if argument == "demo" {
+            guard known.contains(argument) || argument == "reset-admin" else { throw Failure(message: "unknown flag --\(argument)") }
+            if argument == "reset-admin" {
+                values["reset-admin"] = "yes"
+            } else if argument == "demo" {
                 values["demo"] = inline ?? "yes"
             } else if let inline {
                 values[argument] = inline
@@ -91,6 +97,7 @@ public enum Flags {
             default: throw Failure(message: "--demo takes yes or no, not \(demo)")
             }
         }
+        config.resetAdmin = values["reset-admin"] != nil
         if let password = environment["RETURNLEDGER_ADMIN_PASSWORD"], !password.isEmpty { config.adminPassword = password }
         return config
     }

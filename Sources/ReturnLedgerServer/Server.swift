@@ -77,6 +77,11 @@ public final class Server: @unchecked Sendable {
         engine.queue.sync { Bootstrap.run(engine: engine, config: config) }
     }
 
+    /// `--reset-admin`: the admin's new password in the log, durable; nothing is served.
+    public func resetAdmin() -> (ok: Bool, notes: [String]) {
+        engine.queue.sync { Bootstrap.resetAdmin(engine: engine, config: config) }
+    }
+
     /// Binds the listening socket (nothing is accepted until `start`). Throws when the address
     /// cannot be bound: start-up calls it before the bootstrap, so a failed start prints no
     /// admin password and writes nothing.

@@ -17,6 +17,8 @@ public struct ServerConfig: Sendable {
     /// Resident memory above which large reads are refused (section 18); 0 = no limit.
     public var maxMemory = 0
     public var demo = false
+    /// `--reset-admin`: set the admin's password and exit (one-shot: never from the environment).
+    public var resetAdmin = false
     /// `RETURNLEDGER_ADMIN_PASSWORD`, for the first start on an empty data directory.
     public var adminPassword: String?
     /// Where the log and snapshots go through; tests inject failures here.

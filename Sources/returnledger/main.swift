@@ -33,6 +33,7 @@ let config: ServerConfig
 do {
     config = try Flags.parse(arguments, environment: environment)
     try Flags.prepareDataDirectory(config.dataDirectory)
+    try DirectoryLock.acquire(config.dataDirectory)  // one process per data directory
 } catch {
     fail(error.message)
 }
@@ -45,6 +46,11 @@ do {
     fail("cannot start from \(config.dataDirectory): \(error.message)")
 }
 for note in server.recoveryNotes { Runner.log(note) }
+if config.resetAdmin {
+    let (ok, notes) = server.resetAdmin()
+    for note in notes { Runner.log(note) }
+    exit(ok ? 0 : 2)
+}
 do {
     try server.listen()  // before the bootstrap: a start that cannot listen prints no password
 } catch {

@@ -115,3 +115,36 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
         #expect(try client.call("PING " + String(repeating: "y", count: 200)).code == "TOO_LONG")
     }
 }
+
+/// Section 15's lock on the data directory, and `--reset-admin` (issue 14).
+@Suite struct DirectoryLockTests {
+    @Test func oneProcessPerDataDirectoryAndTheAdminPasswordCanBeReset() throws {
+        var server = try ServerProcess(demo: true)
+        defer { server.stop() }
+        let pid = String(server.process.processIdentifier)
+        // A second server, or a reset, while it runs: exit 2 naming the holder.
+        let second = try runToExit(["--port", "0", "--data", server.directory.path])
+        #expect(second.status == 2 && second.stderr.contains("in use by another returnledger (pid \(pid))"), "\(second.stderr)")
+        let early = try runToExit(["--data", server.directory.path, "--reset-admin"])
+        #expect(early.status == 2 && early.stderr.contains("pid \(pid)"), "\(early.stderr)")
+        // Lock the admin out, stop the server, reset.
+        let locker = try server.connect()
+        for _ in 0..<10 { _ = try? Client(port: server.port).call("AUTH admin wrong") }
+        #expect(try locker.call("AUTH admin \(ServerProcess.adminPassword)").code == "LOCKED")
+        #expect(server.stop(keepData: true) == 0)
+        let reset = try runToExit(["--data", server.directory.path, "--reset-admin"],
+                                  environment: ["RETURNLEDGER_ADMIN_PASSWORD": "brand-new-pw"])
+        #expect(reset.status == 0 && reset.stderr.contains("admin password reset"), "\(reset.stderr)")
+        #expect(!reset.stderr.contains("brand-new-pw"))  // never printed when chosen
+        // The flag is one-shot: never read from the environment.
+        let fromEnv = try runToExit(["--data", server.directory.path, "--port", "0", "--host", "256.0.0.1"],
+                                    environment: ["RETURNLEDGER_RESET_ADMIN": "yes"])
+        #expect(fromEnv.status == 2 && !fromEnv.stderr.contains("admin password reset"), "\(fromEnv.stderr)")
+        server = try server.restart()
+        let admin = try server.login("admin", password: "brand-new-pw")
+        #expect(try admin.call("WHOAMI").ok)
+        #expect(try server.connect().call("AUTH admin \(ServerProcess.adminPassword)").code == "AUTH")
+        let trail = try admin.call("AUDIT user=system limit=5").data
+        #expect(trail.contains { $0.contains("command=RESET-ADMIN target=admin outcome=ok") }, "\(trail)")
+    }
+}
