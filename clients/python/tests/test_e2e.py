@@ -404,6 +404,51 @@ class ToolsTest(ServerTestCase):
             shutil.rmtree(out_dir)
 
 
+class SlipTest(ServerTestCase):
+    def test_a_slip_for_the_counter_and_a_page_for_a4(self):
+        with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk, \
+                Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1") as sup:
+            clerk.sale("SLIP-1", "STORE1", ["D500:1", "C400:2"], customer="C002")
+            filed = clerk.exchange("SLIP-1", ["D500:1"], ["A200:1"], reason="CHANGED_MIND", note="嫌太大, too big")
+            doc = sup.approve(filed.id, fee="10").doc
+        env = dict(os.environ, RETURNLEDGER_PORT=str(self.server.port))
+        page = os.path.join(tempfile.mkdtemp(), "slip.html")
+        try:
+            out = subprocess.run([sys.executable, "slip.py", doc, "--html", page], capture_output=True, text=True,
+                                 env=env, cwd=PYDIR, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            sys.path.insert(0, PYDIR)
+            import slip
+            lines = out.stdout.rstrip("\n").split("\n")
+            self.assertTrue(all(slip.width(l) <= 42 for l in lines), [l for l in lines if slip.width(l) > 42])
+            self.assertIn(slip.line("Document", doc, 42), lines)
+            self.assertIn(slip.line("Customer", "王芳", 42), lines)
+            for label, amount in (("Returned", "89.00"), ("Restocking fee", "-8.90"), ("Net", "80.10"),
+                                  ("Due to customer", "40.20")):
+                self.assertIn(slip.line(label, amount, 42), lines)
+            self.assertIn("Rice cooker 电饭煲", lines)
+            self.assertIn("Note: 嫌太大, too big", lines)
+            with open(page, encoding="utf-8") as f:
+                text = f.read()
+            self.assertIn("<title>%s</title>" % doc, text)
+            self.assertIn("Rice cooker 电饭煲", text)
+            self.assertIn("Exchanged for (X-%s)" % filed.id, text)
+            # In a real browser: Debian's chromium draws the page (fonts-noto-cjk for the Chinese).
+            browser = shutil.which("chromium") or shutil.which("chromium-browser")
+            if browser is None:
+                self.skipTest("chromium is not installed (.ci/run installs it)")
+            shot = page.replace(".html", ".png")
+            subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                            "--window-size=794,1123", "--screenshot=" + shot, "file://" + page],
+                           capture_output=True, timeout=120)
+            with open(shot, "rb") as f:
+                png = f.read()
+            self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+            self.assertGreater(len(png), 20_000)  # a drawn page, not a blank one
+        finally:
+            shutil.rmtree(os.path.dirname(page))
+
+
 class ShellTest(ServerTestCase):
     def test_bash_client_with_arguments_and_stdin(self):
         env = dict(os.environ, RL_USER="clerk1", RL_PASSWORD="clerk1")

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""A printable return slip: the return document for the customer (and a copy for the supplier or
+the shop's file), from DOC and SHOW.
+
+  python3 slip.py RT-20261201-0001                      # a 42-column text slip on stdout
+  python3 slip.py RT-20261201-0001 --html slip.html     # and an A4 page: open it, print it
+  python3 slip.py RT-20261201-0001 --width 32           # a narrower receipt printer
+
+The text slip is what receipt printers take: 42 columns (a 80 mm roll), Chinese and other wide
+characters counted as two. The HTML page is A4, UTF-8, for a browser's Print. Standard library
+only; the same connection flags and environment as the other tools.
+"""
+import argparse
+import html
+import os
+import sys
+import unicodedata
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
+
+
+def width(text):
+    """Columns a receipt printer gives the text: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def fit(text, columns):
+    """The text cut to at most `columns` columns."""
+    out, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if used + w > columns:
+            break
+        out, used = out + ch, used + w
+    return out
+
+
+def line(left, right, columns):
+    """`left` and `right` on one line, right-aligned; `left` cut to make room."""
+    left = fit(left, columns - width(right) - 1)
+    return left + " " * (columns - width(left) - width(right)) + right
+
+
+def centre(text, columns):
+    text = fit(text, columns)
+    pad = (columns - width(text)) // 2
+    return " " * pad + text
+
+
+def collect(client, number):
+    """The slip's content as plain data: the document's fields, its items and exchange lines, and
+    the return's note."""
+    doc = client.call("DOC", number)
+    items = [l for l in doc.data if l.get("") == "item"]
+    exchange = [l for l in doc.data if l.get("") == "exchange"]
+    show = client.show(doc["return"])
+    filed = next((e for e in show.data if e.get("") == "event" and e.get("action") == "filed"), {})
+    return {"doc": dict(doc.fields), "items": items, "exchange": exchange, "note": filed.get("note", "")}
+
+
+def money_lines(d):
+    """(label, amount) rows under the items: amount, fee and net, and an exchange's difference."""
+    f = d["doc"]
+    rows = [("Returned", f["amount"])]
+    if f.get("fee") and f["fee"] != "0.00":
+        rows.append(("Restocking fee", "-" + f["fee"]))
+        rows.append(("Net", f["net"]))
+    if f.get("exchange_order"):
+        due = f.get("due", "0.00")
+        if due.startswith("-"):
+            rows.append(("Due to customer", due[1:]))
+        else:
+            rows.append(("Due from customer", due))
+    else:
+        rows.append(("Credit note" if f["kind"] == "sale" else "Debit note", f.get("net") or f["amount"]))
+    return rows
+
+
+def text_slip(d, columns=42):
+    f = d["doc"]
+    rule = "-" * columns
+    party = f.get("party_name") or f.get("party") or "walk-in"
+    out = [centre(f.get("location_name") or f["location"], columns),
+           centre("RETURN SLIP" if f["kind"] == "sale" else "RETURN TO SUPPLIER", columns), rule,
+           line("Document", f["doc"], columns), line("Date", f["date"], columns),
+           line("Return", f["return"], columns), line("Order", f["order"] or "no receipt", columns),
+           line("Customer" if f["kind"] == "sale" else "Supplier", party, columns),
+           line("Reason", f["reason"], columns), rule]
+
+    def goods(rows):
+        for row in rows:
+            out.append(fit(row.get("name") or row["sku"], columns))
+            batch = (" #" + row["batch"]) if row.get("batch") else ""
+            out.append(line("  %s%s  %s x %s" % (row["sku"], batch, row["qty"], row["price"]), row["amount"], columns))
+
+    goods(d["items"])
+    out.append(rule)
+    if d["exchange"]:
+        out.append(fit("Exchanged for (%s):" % f["exchange_order"], columns))
+        goods(d["exchange"])
+        out.append(rule)
+    for label, amount in money_lines(d):
+        out.append(line(label, amount, columns))
+    out.append(rule)
+    out.append(fit("Filed by %s, approved by %s" % (f["filed_by"], f["approved_by"]), columns))
+    if d["note"]:
+        out.append(fit("Note: " + d["note"], columns))
+    out.append("")
+    out.append(fit("Signature: " + "_" * columns, columns))
+    return "\n".join(out) + "\n"
+
+
+def html_page(d):
+    f = d["doc"]
+    esc = html.escape
+    party = f.get("party_name") or f.get("party") or "walk-in customer"
+
+    def rows(lines):
+        return "\n".join(
+            "<tr><td>%s<br><small>%s%s</small></td><td class=n>%s</td><td class=n>%s</td><td class=n>%s</td></tr>"
+            % (esc(l.get("name") or l["sku"]), esc(l["sku"]), esc(" #" + l["batch"]) if l.get("batch") else "",
+               esc(l["qty"]), esc(l["price"]), esc(l["amount"])) for l in lines)
+
+    exchange = ""
+    if d["exchange"]:
+        exchange = ("<h2>Exchanged for (%s)</h2><table class=items><tr><th>Item</th><th class=n>Qty</th><th class=n>Price</th>"
+                    "<th class=n>Amount</th></tr>%s</table>" % (esc(f["exchange_order"]), rows(d["exchange"])))
+    money = "\n".join("<tr><td>%s</td><td class=n>%s</td></tr>" % (esc(label), esc(amount))
+                      for label, amount in money_lines(d))
+    note = "<p>Note: %s</p>" % esc(d["note"]) if d["note"] else ""
+    return """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>%(doc)s</title>
+<style>
+@page { size: A4; margin: 18mm; }
+body { font-family: "Noto Sans", "Noto Sans CJK SC", sans-serif; color: #111; max-width: 174mm; margin: 0 auto; }
+h1 { font-size: 20pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 6mm 0 2mm; }
+.shop { font-size: 11pt; color: #444; } table { width: 100%%; border-collapse: collapse; margin-top: 3mm; }
+th, td { text-align: left; padding: 1.5mm 2mm; border-bottom: 0.3mm solid #ccc; vertical-align: top; }
+.n { text-align: right; white-space: nowrap; } .items { table-layout: fixed; } .items th:first-child { width: 55%%; } .facts td:first-child { color: #555; width: 35%%; }
+.money { width: 60%%; margin-left: auto; } .money tr:last-child td { font-weight: bold; border-bottom: 0.6mm solid #111; }
+.sign { margin-top: 18mm; display: flex; justify-content: space-between; }
+.sign div { width: 45%%; border-top: 0.3mm solid #111; padding-top: 1mm; font-size: 9pt; color: #555; }
+</style></head><body>
+<div class=shop>%(shop)s</div>
+<h1>%(title)s %(doc)s</h1>
+<table class=facts>
+<tr><td>Date</td><td>%(date)s</td></tr><tr><td>Return</td><td>%(ret)s</td></tr>
+<tr><td>Order</td><td>%(order)s</td></tr><tr><td>%(who)s</td><td>%(party)s</td></tr>
+<tr><td>Reason</td><td>%(reason)s</td></tr>
+<tr><td>Filed by / approved by</td><td>%(filed)s / %(approved)s</td></tr>
+</table>
+<h2>Returned</h2>
+<table class=items><tr><th>Item</th><th class=n>Qty</th><th class=n>Price</th><th class=n>Amount</th></tr>%(items)s</table>
+%(exchange)s
+<table class=money>%(money)s</table>
+%(note)s
+<div class=sign><div>Customer</div><div>For the shop</div></div>
+</body></html>
+""" % {"doc": esc(f["doc"]), "shop": esc(f.get("location_name") or f["location"]),
+       "title": "Return" if f["kind"] == "sale" else "Return to supplier", "date": esc(f["date"]),
+       "ret": esc(f["return"]), "order": esc(f["order"] or "no receipt"),
+       "who": "Customer" if f["kind"] == "sale" else "Supplier",
+       "party": esc(party + (" (%s)" % f["party"] if f.get("party") and f.get("party_name") else "")),
+       "reason": esc(f["reason"]), "filed": esc(f["filed_by"]), "approved": esc(f["approved_by"]),
+       "items": rows(d["items"]), "exchange": exchange, "money": money, "note": note}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_connection_arguments(ap, user="clerk1")
+    ap.add_argument("doc", help="the return document's number, RT-YYYYMMDD-NNNN")
+    ap.add_argument("--width", type=int, default=42, help="columns of the text slip (default 42)")
+    ap.add_argument("--html", help="also write an A4 page here")
+    args = connection_options(ap.parse_args())
+    try:
+        with Client(args.host, args.port, user=args.user, password=args.password) as client:
+            data = collect(client, args.doc)
+    except ReturnLedgerError as e:
+        sys.exit("slip: %s %s" % (e.code, e.message))
+    sys.stdout.write(text_slip(data, args.width))
+    if args.html:
+        with open(args.html, "w", encoding="utf-8") as f:
+            f.write(html_page(data))
+        print("wrote %s" % args.html, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
