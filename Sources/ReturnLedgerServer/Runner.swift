@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Synchronization
 
 /// Start-up and shutdown around the server: signals, the `ready` line, the operator's log.
 ///
@@ -51,7 +52,13 @@ public enum Runner {
 
     /// One line to stderr, written whole with write(2).
     public static func log(_ message: String) {
+        if let sink = sink.withLock({ $0 }) { return sink(message) }
         let line = Array("returnledger: \(message)\n".utf8)
         _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
+
+    /// A test that runs a server in its own process takes the operator's log lines (and can
+    /// check them) instead of having them printed among the test results as if they were real.
+    public static func captureLog(_ capture: (@Sendable (String) -> Void)?) { sink.withLock { $0 = capture } }
+    private static let sink = Mutex<(@Sendable (String) -> Void)?>(nil)
 }

@@ -1,11 +1,15 @@
 import Foundation
 import ReturnLedgerServer
 import ReturnLedgerStorage
+import Synchronization
 import Testing
 
 /// A server in this process on a file layer that can fail: a full disk or a failing fsync must
 /// give `ERR STORAGE` and never acknowledge what was not stored.
 @Suite struct StorageFailureTests {
+    /// The operator's log of the servers in this process: checked, not printed.
+    static let logged = Mutex<[String]>([])
+
     final class InProcess {
         let server: Server
         let fs = FaultInjectingFileSystem()
@@ -19,6 +23,7 @@ import Testing
             config.dataDirectory = directory.path
             config.adminPassword = ServerProcess.adminPassword
             config.fileSystem = fs
+            Runner.captureLog { line in StorageFailureTests.logged.withLock { $0.append(line) } }
             server = try Server(config: config)
             _ = server.bootstrap()
             try server.start()
@@ -61,6 +66,9 @@ import Testing
         #expect(try clerk.call("STOCK A100")["on_hand"] == "-5")
         let info = try node.login("admin", ServerProcess.adminPassword).call("INFO")
         #expect(info.data.contains { $0.hasPrefix("* section=wal") && $0.contains("status=failed") })
+        // The operator was told, once, what failed.
+        let told = StorageFailureTests.logged.withLock { $0 }
+        #expect(told.contains { $0.hasPrefix("storage failed: ") && $0.contains("(injected)") }, "\(told)")
 
         // A restart on a healthy disk has the acknowledged return and not the refused ones.
         node.server.shutdown()

@@ -50,6 +50,10 @@ class ServerProcess:
         if self.fsync:
             argv += ["--fsync", self.fsync]
         argv += self.args
+        if self.proc is not None:  # a restart: the last run's pipes are done with
+            for stream in (self.proc.stdout, self.proc.stderr):
+                if stream:
+                    stream.close()
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE if self.capture_stderr else subprocess.DEVNULL)
         line = self._ready_line()
