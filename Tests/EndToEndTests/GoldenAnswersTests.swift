@@ -20,6 +20,7 @@ import Testing
             + section13And14,
         "golden-v3": [("SHOW", "rules")] + section13And14,
         "golden-v4": section13And14,
+        "golden-v5": [],
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test(arguments: ["golden-v1/log-only", "golden-v1/snapshot", "golden-v3/log-only", "golden-v3/snapshot",
-                      "golden-v4/log-only", "golden-v4/snapshot"])
+                      "golden-v4/log-only", "golden-v4/snapshot", "golden-v5/log-only", "golden-v5/snapshot"])
     func theUpgradedServerGivesTheAnswersOfTheVersionThatWroteIt(_ name: String) throws {
         let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")

@@ -44,6 +44,10 @@ import Testing
                digests: [4: "47bf2779-22222", 5: "3a6ab133-22854"], writtenIn: 4),
         Golden(name: "golden-v4/snapshot", lastSeq: 128, snapshotSeq: 82,
                digests: [4: "95c3cb40-22288", 5: "7513af24-22920"], writtenIn: 4),
+        // Written by the first release of format 5: fees, limits, exchanges, no receipt, overrides,
+        // catalogue changes.
+        Golden(name: "golden-v5/log-only", lastSeq: 155, snapshotSeq: 0, digests: [5: "6cc1e727-28588"], writtenIn: 5),
+        Golden(name: "golden-v5/snapshot", lastSeq: 156, snapshotSeq: 96, digests: [5: "a31776f1-28654"], writtenIn: 5),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.
@@ -66,7 +70,7 @@ import Testing
     }
 
     @Test(arguments: [(1, Format.v1, 62, GoldenDataTests.format1Tags), (3, Format.v2, 65, Set(UInt8(1)...19)),
-                      (5, Format.v2, 82, Set(UInt8(1)...22))])
+                      (5, Format.v2, 82, Set(UInt8(1)...22)), (7, Format.v2, 96, Set(UInt8(1)...23))])
     func theGoldenLogHoldsEveryEventKindAfterItsSnapshot(_ index: Int, _ framing: Format, _ snapshotSeq: UInt64,
                                                          _ kinds: Set<UInt8>) throws {
         let directory = DataDirectory(GoldenDataTests.directories[index].path)
