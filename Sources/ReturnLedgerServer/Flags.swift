@@ -17,7 +17,8 @@ public enum Flags {
     public static let help = usage + """
 
         The returns desk over TCP. Every flag can also come from RETURNLEDGER_<FLAG> (dashes as
-        underscores, e.g. RETURNLEDGER_SNAPSHOT_EVERY); the flag wins.
+        underscores, e.g. RETURNLEDGER_SNAPSHOT_EVERY); the flag wins. --demo and --reset-admin
+        are one-shot: never read from the environment.
 
           --host H               address to listen on (default 127.0.0.1; 0.0.0.0 for registers on the LAN)
           --port P               TCP port (default 7480; 0 picks a free one, named in the ready line)
@@ -45,7 +46,9 @@ public enum Flags {
         var values: [String: String] = [:]
         let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout",
                      "max-client-buffer", "max-memory", "demo"]
-        for flag in known {
+        // One-shot flags (--demo, --reset-admin) are never read from the environment (the contract's
+        // additions): a RETURNLEDGER_DEMO left in a service's environment must not fill a shop.
+        for flag in known where flag != "demo" {
             let variable = "RETURNLEDGER_" + flag.uppercased().replacingDashes()
             if let value = environment[variable], !value.isEmpty { values[flag] = value }
         }

@@ -113,6 +113,10 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
         defer { server.stop() }
         let client = try server.connect()
         #expect(try client.call("PING " + String(repeating: "y", count: 200)).code == "TOO_LONG")
+        // One-shot flags never come from the environment: no demo shop from RETURNLEDGER_DEMO.
+        let plain = try ServerProcess(environment: ["RETURNLEDGER_DEMO": "yes"])
+        defer { plain.stop() }
+        #expect(try plain.connect().call("AUTH clerk1 clerk1").code == "AUTH")
     }
 }
 
