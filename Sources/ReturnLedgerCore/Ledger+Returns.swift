@@ -103,14 +103,11 @@ extension Ledger {
     /// Replacement goods priced as SALE prices them: the catalogue unless `@PRICE`.
     private func priceExchange(_ specs: [ItemSpec]) throws(DomainError) -> [OrderLine] {
         var lines: [OrderLine] = []
-        var total = Money.zero
         for spec in specs {
             guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
-            let price = spec.price ?? product.price
-            guard let amount = price.times(spec.quantity), let sum = total.adding(amount) else { throw .overflow }
-            total = sum
-            lines.append(OrderLine(sku: spec.sku, quantity: spec.quantity, price: price, batch: spec.batch))
+            lines.append(OrderLine(sku: spec.sku, quantity: spec.quantity, price: spec.price ?? product.price, batch: spec.batch))
         }
+        guard OrderLine.total(lines) != nil else { throw .overflow }  // checked now, added up at approval
         return lines
     }
 
@@ -326,11 +323,8 @@ extension Ledger {
                                       feeRate: rate, fee: fee)
         var total = Money.zero
         if !request.exchange.isEmpty {
-            for line in request.exchange {
-                guard let amount = line.price.times(line.quantity), let sum = total.adding(amount) else { throw .overflow }
-                total = sum
-            }
-            guard let due = total.adding(-net) else { throw .overflow }
+            guard let sum = OrderLine.total(request.exchange), let due = sum.adding(-net) else { throw .overflow }
+            total = sum
             outcome.exchange = Order(id: request.exchangeOrder, kind: .sale, location: request.location, party: request.party,
                                      paid: paid, at: now, lines: request.exchange, total: total)
             outcome.due = due

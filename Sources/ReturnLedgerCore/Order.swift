@@ -28,6 +28,16 @@ public struct OrderLine: Sendable, Equatable {
 
     /// sold − already returned − pending.
     public var returnable: Int64 { quantity - returned - pending }
+
+    /// The lines' price × quantity added up, checked; nil when it leaves money's range.
+    public static func total(_ lines: [OrderLine]) -> Money? {
+        var total = Money.zero
+        for line in lines {
+            guard let amount = line.price.times(line.quantity), let sum = total.adding(amount) else { return nil }
+            total = sum
+        }
+        return total
+    }
 }
 
 public struct Order: Sendable, Equatable {
