@@ -95,6 +95,13 @@ import Testing
         "USER ADD bob role=clerk password=x locations=",
         "USER ADD bob role=clerk password=x locations=STORE1,,STORE2",
         "USER SCOPE bob locations=STORE1,bad/code",
+        // Section 13's names and combinations.
+        "SALE - location=STORE1 A100:1", "SALE X-R000012 location=STORE1 A100:1",
+        "PURCHASE X-R1 location=WH1 supplier=S1 A100:1", "RETURN S1 A100:1 reason=DEFECTIVE customer=C1",
+        "RETURN - A100:1 location=STORE1 customer=C1 reason=DEFECTIVE exchange=A200:1",
+        "RETURN - A100:1#LOT7 location=STORE1 customer=C1 reason=DEFECTIVE",
+        "RETURN S1 A100:1 reason=DEFECTIVE exchange=A200:0", "APPROVE R000001 fee=100.01",
+        "REASON ADD LATE label=Late fee=-1", "POLICY SET customer_returns=-1",
     ])
     func malformedValuesAreInvalid(line: String) {
         #expect(code(line) == .INVALID)
@@ -102,6 +109,13 @@ import Testing
 
     @Test func syntaxIsReportedBeforeInvalid() {
         #expect(code("RETURN S1 A100:0 reason=DEFECTIVE colour=red") == .SYNTAX)
+        // Without a receipt, customer= and location= are structure: SYNTAX before any value.
+        #expect(code("RETURN - A100:0 location=STORE1 reason=DEFECTIVE") == .SYNTAX)
+        #expect(code("RETURN - A100:1#LOT7 customer=C1 reason=DEFECTIVE") == .SYNTAX)
+        #expect(code("POLICY SET") == .SYNTAX)
+        #expect(code("SKU SET A100") == .SYNTAX)
+        // An X- id that names no return is an ordinary order id.
+        #expect(code("SALE X-MAS location=STORE1 A100:1") == nil)
     }
 
     @Test func setupWordsKeepTheirSubcommand() throws {

@@ -304,44 +304,44 @@ class ToolsTest(ServerTestCase):
         return subprocess.run([sys.executable] + args, input=stdin, capture_output=True, text=True, env=self.env,
                               cwd=PYDIR, timeout=60)
 
-    def test_register_rings_up_and_files_from_csv(self):
+    def run_register_csv(self, rows):
+        """register.py --csv on a file of these rows; the finished process."""
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["action", "order", "items", "extra", "note"])
-            w.writerow(["sale", "TILL-1", "A100:2 C400:1#LOT7", "C001", ""])
-            w.writerow(["return", "TILL-1", "A100:1", "DEFECTIVE", "lid broken"])
-            w.writerow(["return", "TILL-1", "A100:5", "DEFECTIVE", "too many"])
+            csv.writer(f).writerows(rows)
             path = f.name
         try:
-            out = self.run_tool(["register.py", "--csv", path])
-            self.assertIn("sale TILL-1: total 56.50", out.stdout)
-            self.assertRegex(out.stdout, r"return R\d{6} filed: pending, sale 25.00")
-            self.assertIn("refused: EXCEEDS", out.stdout)
-            self.assertEqual(out.returncode, 1)  # one row was refused
+            return self.run_tool(["register.py", "--csv", path])
         finally:
             os.unlink(path)
 
+    def test_register_rings_up_and_files_from_csv(self):
+        out = self.run_register_csv([
+            ["action", "order", "items", "extra", "note"],
+            ["sale", "TILL-1", "A100:2 C400:1#LOT7", "C001", ""],
+            ["return", "TILL-1", "A100:1", "DEFECTIVE", "lid broken"],
+            ["return", "TILL-1", "A100:5", "DEFECTIVE", "too many"],
+        ])
+        self.assertIn("sale TILL-1: total 56.50", out.stdout)
+        self.assertRegex(out.stdout, r"return R\d{6} filed: pending, sale 25.00")
+        self.assertIn("refused: EXCEEDS", out.stdout)
+        self.assertEqual(out.returncode, 1)  # one row was refused
+
     def test_register_exchanges_and_takes_returns_without_a_receipt(self):
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["sale", "TILL-X1", "A100:2", "C002", ""])
-            w.writerow(["exchange", "TILL-X1", "A100:1", "WRONG_ITEM", "A200:1"])
-            w.writerow(["noreceipt", "C002", "C400:1", "CHANGED_MIND", "no slip"])
-            w.writerow(["noreceipt", "NOBODY", "C400:1", "CHANGED_MIND", ""])
-            w.writerow(["order", "TILL-X1", "", "", ""])
-            w.writerow(["status", "", "", "", ""])
-            path = f.name
-        try:
-            out = self.run_tool(["register.py", "--csv", path])
-            self.assertRegex(out.stdout, r"exchange for A200:1 R\d{6} filed: pending, sale 25.00")
-            self.assertRegex(out.stdout, r"return without receipt R\d{6} filed: pending, sale 6.50")
-            self.assertIn("refused: NOT_FOUND", out.stdout)
-            self.assertIn("order TILL-X1 (sale, C002): open", out.stdout)
-            self.assertIn("A100 x2 @ 25.00: 0 returned, 1 pending, 1 returnable", out.stdout)
-            self.assertRegex(out.stdout, r"R\d{6} pending doc - amount 25.00 exchange A200:1")
-            self.assertEqual(out.returncode, 1)  # the unknown customer's row
-        finally:
-            os.unlink(path)
+        out = self.run_register_csv([
+            ["sale", "TILL-X1", "A100:2", "C002", ""],
+            ["exchange", "TILL-X1", "A100:1", "WRONG_ITEM", "A200:1"],
+            ["noreceipt", "C002", "C400:1", "CHANGED_MIND", "no slip"],
+            ["noreceipt", "NOBODY", "C400:1", "CHANGED_MIND", ""],
+            ["order", "TILL-X1", "", "", ""],
+            ["status", "", "", "", ""],
+        ])
+        self.assertRegex(out.stdout, r"exchange for A200:1 R\d{6} filed: pending, sale 25.00")
+        self.assertRegex(out.stdout, r"return without receipt R\d{6} filed: pending, sale 6.50")
+        self.assertIn("refused: NOT_FOUND", out.stdout)
+        self.assertIn("order TILL-X1 (sale, C002): open", out.stdout)
+        self.assertIn("A100 x2 @ 25.00: 0 returned, 1 pending, 1 returnable", out.stdout)
+        self.assertRegex(out.stdout, r"R\d{6} pending doc - amount 25.00 exchange A200:1")
+        self.assertEqual(out.returncode, 1)  # the unknown customer's row
 
     def test_register_interactive_prints_the_document_once_approved(self):
         with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk:
