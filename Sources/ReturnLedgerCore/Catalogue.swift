@@ -72,6 +72,9 @@ public struct Policy: Sendable, Equatable {
     /// 0 in either is no limit.
     public var customerReturns: Int64 = 0
     public var customerDays: Int64 = 0
+    /// The shop's time zones (section 17; format 6): what day a document, a filter and
+    /// `STATS by=day` mean.
+    public var calendar = BusinessCalendar()
     public init(windowDays: Int64 = 30, customerReturns: Int64 = 0, customerDays: Int64 = 0) {
         self.windowDays = windowDays; self.customerReturns = customerReturns; self.customerDays = customerDays
     }
@@ -81,6 +84,6 @@ public struct Policy: Sendable, Equatable {
     /// POLICY SHOW's and POLICY SET's status line.
     public var fields: [Field] {
         [Field("window_days", String(windowDays)), Field("customer_returns", String(customerReturns)),
-         Field("customer_days", String(customerDays))]
+         Field("customer_days", String(customerDays)), Field("timezone", calendar.zone.name)]
     }
 }

@@ -47,7 +47,7 @@ public enum Command: Sendable, Equatable {
     case stock(sku: String?, location: String?)
     case balance(party: String?)
     case stats(StatsQuery)
-    case audit(user: String?, from: Timestamp?, after: Int? = nil, limit: Int)
+    case audit(user: String?, from: TimeBound?, after: Int? = nil, limit: Int)
 
     /// Whether the command changes state (goes through `decide`) or only reads (`query`).
     public var isMutation: Bool {
@@ -140,14 +140,16 @@ public struct PolicyChange: Sendable, Equatable {
     public var windowDays: Int64?
     public var customerReturns: Int64?
     public var customerDays: Int64?
-    public init(windowDays: Int64? = nil, customerReturns: Int64? = nil, customerDays: Int64? = nil) {
+    public var timezone: BusinessZone?
+    public init(windowDays: Int64? = nil, customerReturns: Int64? = nil, customerDays: Int64? = nil, timezone: BusinessZone? = nil) {
         self.windowDays = windowDays; self.customerReturns = customerReturns; self.customerDays = customerDays
+        self.timezone = timezone
     }
 
     /// The audit trail's target: the settings named, joined by commas.
     var target: String {
         [windowDays.map { _ in "window_days" }, customerReturns.map { _ in "customer_returns" },
-         customerDays.map { _ in "customer_days" }].compactMap { $0 }.joined(separator: ",")
+         customerDays.map { _ in "customer_days" }, timezone.map { _ in "timezone" }].compactMap { $0 }.joined(separator: ",")
     }
 }
 

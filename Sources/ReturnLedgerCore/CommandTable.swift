@@ -100,7 +100,7 @@ public enum CommandTable {
         ]),
         CommandSpec(word: .POLICY, open: false, roles: admin, forms: [
             .read("POLICY SHOW", sub: "SHOW", roles: everyone),
-            change("POLICY SET [window_days=N] [customer_returns=N] [customer_days=D]", sub: "SET", resend: .always),
+            change("POLICY SET [window_days=N] [customer_returns=N] [customer_days=D] [timezone=ZONE]", sub: "SET", resend: .always),
         ]),
         CommandSpec(word: .SNAPSHOT, open: false, roles: admin, forms: [change("SNAPSHOT")]),
         CommandSpec(word: .SALE, open: false, roles: tills, forms: [
@@ -136,7 +136,7 @@ public enum CommandTable {
         CommandSpec(word: .STATS, open: false, roles: books, forms: [
             .read("STATS [from=DATE] [to=DATE] [kind=sale|purchase] [by=reason|sku|location|clerk|party|day] [location=LOC]"),
         ]),
-        CommandSpec(word: .AUDIT, open: false, roles: oversight, forms: [.read("AUDIT [user=U] [from=TIME] [after=SEQ] [limit=N]")]),
+        CommandSpec(word: .AUDIT, open: false, roles: oversight, forms: [.read("AUDIT [user=U] [from=TIME|DATE] [after=SEQ] [limit=N]")]),
         CommandSpec(word: .INFO, open: false, roles: oversight, forms: [.read("INFO")]),
         // Not in the contract's first list: a fingerprint of the whole state.
         CommandSpec(word: .DIGEST, open: false, roles: oversight, forms: [.read("DIGEST")]),

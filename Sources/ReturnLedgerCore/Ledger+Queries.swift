@@ -55,7 +55,7 @@ extension Ledger {
             // difference and one `* exchange` line per replacement item.
             let named = { (fields: [Field], sku: String) in fields + [Field("name", self.products[sku]?.name ?? "")] }
             return Reply(
-                status: [Field("doc", r.doc), Field("date", r.approvedAt?.day.description ?? ""), Field("return", r.id),
+                status: [Field("doc", r.doc), Field("date", Self.documentDay(r.doc).map { CivilDate(daysSinceEpoch: $0).description } ?? ""), Field("return", r.id),
                          Field("kind", r.kind.rawValue), Field("party", r.party), Field("order", r.order),
                          Field("location", r.location), Field("amount", r.amount.description),
                          Field("reason", r.reason), Field("filed_by", r.filedBy), Field("approved_by", r.approvedBy),
@@ -66,8 +66,8 @@ extension Ledger {
                     + r.exchange.map { named(orderLineFields($0, word: "exchange"), $0.sku) })
         case .notices(let party, let from):
             if let party, parties[party] == nil { throw .notFound("party", party) }
-            let start = from?.startOfDay ?? Timestamp(seconds: .min)
-            return Reply(lines: notices.filter { (party == nil || $0.party == party) && $0.at >= start }.map {
+            let start = from?.daysSinceEpoch ?? .min
+            return Reply(lines: notices.filter { (party == nil || $0.party == party) && policy.calendar.day(of: $0.at) >= start }.map {
                 [Field("id", $0.id), Field("at", $0.at.description), Field("party", $0.party),
                  Field("kind", $0.kind.rawValue), Field("doc", $0.doc), Field("amount", $0.amount.description),
                  Field("text", $0.text)]
@@ -163,8 +163,11 @@ extension Ledger {
             if let location = filter.location, returns[i].location != location { return false }
             if let party = filter.party, returns[i].party != party { return false }
             if let order = filter.order, returns[i].order != order { return false }
-            if let from = filter.from, returns[i].filedAt.day < from { return false }
-            if let to = filter.to, returns[i].filedAt.day > to { return false }
+            if filter.from != nil || filter.to != nil {
+                let day = policy.calendar.day(of: returns[i].filedAt)
+                if let from = filter.from, day < from.daysSinceEpoch { return false }
+                if let to = filter.to, day > to.daysSinceEpoch { return false }
+            }
             return true
         }
         var lines: [[Field]] = []
@@ -280,8 +283,8 @@ extension Ledger {
     /// Without `after=` or `from=`: the newest entries; with either, the first page from there
     /// on. Oldest first either way; `next=` is the last seq listed while a further matching
     /// entry exists, `""` exactly when none does. An entry's seq is its place in the trail.
-    private func auditReply(user: String?, from: Timestamp?, after: Int?, limit: Int) -> Reply {
-        func matches(_ e: AuditEntry) -> Bool { (user == nil || e.user == user) && (from == nil || e.at >= from!) }
+    private func auditReply(user: String?, from: TimeBound?, after: Int?, limit: Int) -> Reply {
+        func matches(_ e: AuditEntry) -> Bool { (user == nil || e.user == user) && (from?.admits(e.at, policy.calendar) ?? true) }
         var page: [AuditEntry] = []
         var more = false
         if after == nil, from == nil {

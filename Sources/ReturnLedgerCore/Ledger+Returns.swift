@@ -55,7 +55,7 @@ extension Ledger {
             if order.kind == .sale {
                 let window = policy.windowDays * Timestamp.secondsPerDay
                 guard context.now.seconds - order.at.seconds <= window else {
-                    throw DomainError(.EXPIRED, "sold \(order.at.day), outside the \(policy.windowDays)-day return window")
+                    throw DomainError(.EXPIRED, "sold \(policy.calendar.date(of: order.at)), outside the \(policy.windowDays)-day return window")
                 }
             }
         } else {
@@ -283,9 +283,11 @@ extension Ledger {
 
     func approve(_ request: ReturnRequest, order: Order?, refund: RefundMode?, fee given: Percent?, note: String,
                  as context: Context) throws(DomainError) -> Approved {
-        let day = context.now.day
-        let serial = (documentsPerDay[day.daysSinceEpoch] ?? 0) + 1
-        let doc = "RT-" + day.compact + "-" + zeroPadded(serial, width: 4)
+        // The business date, never before the last document's (a zone moved west keeps the
+        // numbering going on the date it had reached).
+        let day = max(policy.calendar.day(of: context.now), lastDocumentDay ?? .min)
+        let serial = (documentsPerDay[day] ?? 0) + 1
+        let doc = "RT-" + CivilDate(daysSinceEpoch: day).compact + "-" + zeroPadded(serial, width: 4)
         let outcome: ApprovalOutcome
         let mode: RefundMode
         if request.kind == .sale {
@@ -397,5 +399,17 @@ extension Ledger {
                                       at: context.now)],
             reply: Reply(status: [Field("id", id), Field("state", ReturnState.completed.rawValue),
                                   Field("disposition", disposition.rawValue)]))
+    }
+}
+
+extension Ledger {
+    /// The business date in a document number (`RT-20260302-0001` → 2026-03-02), as days since
+    /// 1970: the one place a document's date is kept, so DOC's `date=` and the number agree.
+    public static func documentDay(_ doc: String) -> Int64? {
+        let b = Array(doc.utf8)
+        guard b.count >= 12, b[0] == UInt8(ascii: "R"), b[1] == UInt8(ascii: "T"), b[2] == UInt8(ascii: "-"), b[11] == UInt8(ascii: "-"),
+              let y = digits(b[3..<7]), let m = digits(b[7..<9]), let d = digits(b[9..<11]), (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
+        return CivilDate(year: y, month: m, day: d).daysSinceEpoch
     }
 }

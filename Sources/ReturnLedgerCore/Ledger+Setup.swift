@@ -82,6 +82,10 @@ extension Ledger {
                 after.customerDays = change.customerDays ?? policy.customerDays
                 events.append(.customerLimitsChanged(returns: after.customerReturns, days: after.customerDays))
             }
+            if let zone = change.timezone {
+                events.append(.timezoneChanged(zone: zone, at: context.now))
+                after.calendar.change(to: zone, at: context.now)
+            }
             return Decision(events: events, reply: Reply(status: after.fields))
         default:
             throw DomainError(.INTERNAL, "not a setup command")

@@ -18,8 +18,11 @@ public struct Ledger: Sendable, Equatable {
     public var returnKeys: ShardedDictionary<String, Int> = [:]
     /// Return document number → return request number.
     public var documents: ShardedDictionary<String, Int> = [:]
-    /// Documents issued per UTC day (days since 1970), for gapless `RT-YYYYMMDD-NNNN`.
+    /// Documents issued per business date (days since 1970), for gapless `RT-YYYYMMDD-NNNN`.
     public var documentsPerDay: [Int64: Int] = [:]
+    /// The latest document date (derived from `documentsPerDay`): document dates never go back
+    /// (section 17).
+    public var lastDocumentDay: Int64?
     /// SKU → stock per location and batch.
     public var stock: ShardedDictionary<String, [StockSlot: StockLevel]> = [:]
     public var notices: ChunkedArray<Notice> = []
@@ -82,6 +85,9 @@ extension Ledger {
         case .customerLimitsChanged(let returns, let days):
             policy.customerReturns = returns
             policy.customerDays = days
+        case .timezoneChanged(let zone, let at):
+            policy.calendar.change(to: zone, at: at)
+            stats.calendar = policy.calendar
         case .orderRecorded(let order):
             applyOrder(order)
         case .paymentRecorded(let party, let amount, let direction, _, let at):
@@ -181,7 +187,9 @@ extension Ledger {
         openReturns.remove(number)
         stats.approved(request, at: at)
         documents[doc] = number
-        documentsPerDay[at.day.daysSinceEpoch, default: 0] += 1
+        let day = Self.documentDay(doc) ?? policy.calendar.day(of: at)
+        documentsPerDay[day, default: 0] += 1
+        lastDocumentDay = max(lastDocumentDay ?? day, day)
 
         let noticeKind: NoticeKind
         if customer {

@@ -1,4 +1,4 @@
-/// STATS without scanning every return: `apply` keeps one bucket per (filing day, kind, return
+/// STATS without scanning every return: `apply` keeps one bucket per (filing business date, kind, return
 /// location) with the
 /// counters, amounts and groups a query sums over its window. Derived state: rebuilt from the
 /// returns and orders after a snapshot is loaded, never stored.
@@ -46,25 +46,29 @@ public struct StatsIndex: Sendable, Equatable {
     }
 
     public var buckets: [Key: Bucket] = [:]
-    /// Units sold per UTC day and selling location, for the return rate.
+    /// Units sold per business date and selling location, for the return rate.
     public var soldPerDay: [SoldKey: Int64] = [:]
+
+    /// The ledger's business calendar (a copy, set with every zone change): buckets are business
+    /// dates.
+    public var calendar = BusinessCalendar()
 
     public init() {}
 
-    static func day(_ t: Timestamp) -> Int64 { floorDiv(t.seconds, Timestamp.secondsPerDay) }
+    func day(_ t: Timestamp) -> Int64 { calendar.day(of: t) }
 
     mutating func filed(_ r: ReturnRequest) {
-        buckets[Key(day: Self.day(r.filedAt), kind: r.kind, location: r.location), default: Bucket()].filed += 1
+        buckets[Key(day: day(r.filedAt), kind: r.kind, location: r.location), default: Bucket()].filed += 1
     }
 
     mutating func closed(_ r: ReturnRequest, as state: ReturnState) {
-        let key = Key(day: Self.day(r.filedAt), kind: r.kind, location: r.location)
+        let key = Key(day: day(r.filedAt), kind: r.kind, location: r.location)
         if state == .rejected { buckets[key, default: Bucket()].rejected += 1 }
         if state == .cancelled { buckets[key, default: Bucket()].cancelled += 1 }
     }
 
     mutating func approved(_ r: ReturnRequest, at: Timestamp) {
-        let key = Key(day: Self.day(r.filedAt), kind: r.kind, location: r.location)
+        let key = Key(day: day(r.filedAt), kind: r.kind, location: r.location)
         let qty = r.items.reduce(0) { $0 + $1.quantity }
         var bucket = buckets.removeValue(forKey: key) ?? Bucket()
         bucket.approved += 1
@@ -78,7 +82,7 @@ public struct StatsIndex: Sendable, Equatable {
         bucket.groups[.location, default: [:]][r.location, default: Totals()].add(count: 1, qty: qty, amount: amount)
         bucket.groups[.clerk, default: [:]][r.filedBy, default: Totals()].add(count: 1, qty: qty, amount: amount)
         bucket.groups[.party, default: [:]][r.party, default: Totals()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.day, default: [:]][r.filedAt.day.description, default: Totals()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.day, default: [:]][calendar.date(of: r.filedAt).description, default: Totals()].add(count: 1, qty: qty, amount: amount)
         for (index, item) in r.items.enumerated() {
             // A return counts once per SKU it holds, however many of its lines carry that SKU.
             let first = index == 0 || !r.items[..<index].contains { $0.sku == item.sku }
@@ -90,7 +94,7 @@ public struct StatsIndex: Sendable, Equatable {
 
     mutating func sold(_ order: Order) {
         guard order.kind == .sale else { return }
-        soldPerDay[SoldKey(day: Self.day(order.at), location: order.location), default: 0] += order.lines.reduce(0) { $0 + $1.quantity }
+        soldPerDay[SoldKey(day: day(order.at), location: order.location), default: 0] += order.lines.reduce(0) { $0 + $1.quantity }
     }
 }
 
@@ -98,6 +102,8 @@ extension Ledger {
     /// Builds the derived indexes from the records (after a snapshot is decoded).
     public mutating func rebuildIndexes() {
         var index = StatsIndex()
+        index.calendar = policy.calendar
+        lastDocumentDay = documentsPerDay.keys.max()
         for order in orders.values { index.sold(order) }
         for r in returns {
             index.filed(r)

@@ -42,6 +42,10 @@ public final class Server: @unchecked Sendable {
         let wal = try WriteAheadLog(directory: directory, fs: config.fileSystem, policy: config.fsync,
                                     lastSeq: recovered.lastSeq, segment: recovered.lastSegment)
         var notes = recovered.notes
+        let missing = Set(recovered.ledger.policy.calendar.periods.filter { !$0.zone.resolved }.map(\.zone.name))
+        for name in missing.sorted() {
+            notes.append("time zone \(name) is not in this machine's tzdata (install tzdata): its business dates count as UTC")
+        }
         if recovered.lastSeq > 0 {
             notes.append("recovered to seq \(recovered.lastSeq): \(recovered.recordsReplayed) records, \(recovered.eventsReplayed) events replayed after snapshot \(recovered.snapshotSeq) in \(monotonicMillis() - started) ms")
         }

@@ -63,6 +63,12 @@ extension Timestamp: BinaryCodable {
     public init(from r: inout ByteReader) throws(CodecError) { self.init(seconds: try r.i64()) }
 }
 
+/// By name only: the rules come from tzdata on replay (format 6).
+extension BusinessZone: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(name) }
+    public init(from r: inout ByteReader) throws(CodecError) { self = .replaying(try r.string()) }
+}
+
 extension User: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(name); w.enumValue(role); w.string(passwordHash); w.bool(enabled)

@@ -24,6 +24,7 @@ extension Event: BinaryCodable {
         case ruleAdded = 20, ruleDropped, returnFirstApproved
         /// Format 5.
         case customerLimitsChanged = 23
+        case timezoneChanged = 24
     }
 
     public func write(to w: inout ByteWriter) {
@@ -57,6 +58,7 @@ extension Event: BinaryCodable {
             w.u8(Tag.returnFirstApproved.rawValue); w.int(number); w.string(note); w.string(by); w.write(at)
         case .customerLimitsChanged(let returns, let days):
             w.u8(Tag.customerLimitsChanged.rawValue); w.i64(returns); w.i64(days)
+        case .timezoneChanged(let zone, let at): w.u8(Tag.timezoneChanged.rawValue); w.write(zone); w.write(at)
         }
     }
 
@@ -92,6 +94,7 @@ extension Event: BinaryCodable {
         case .returnFirstApproved:
             self = .returnFirstApproved(number: try r.int(), note: try r.string(), by: try r.string(), at: try r.read())
         case .customerLimitsChanged: self = .customerLimitsChanged(returns: try r.i64(), days: try r.i64())
+        case .timezoneChanged: self = .timezoneChanged(zone: try r.read(), at: try r.read())
         }
     }
 }

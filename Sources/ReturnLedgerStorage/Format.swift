@@ -10,7 +10,8 @@
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
 /// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3`, `golden-v4` and `golden-v5` (written by those versions) replaying:
 ///    `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again, write a golden
-///    directory with the last build of the current version (`tools/golden/make_v5.py` shows how; golden-v5 is written, so format 6 may come next).
+///    directory with the last build of the current version (`tools/golden/make_v5.py` shows how;
+///    format 6 has none yet: write golden-v6 before format 7).
 ///
 /// | version | since | what changed |
 /// |---|---|---|
@@ -19,6 +20,7 @@
 /// | 3 | issue 10 | `User` ends with its locations (`Scope`: `*` or codes; older users are `*`); event `userScoped` (tag 19) |
 /// | 4 | issue 10 | approval rules: `ReturnRequest` ends with its `ReturnFlow` and first approval; the state ends with the rules; events `ruleAdded` (20), `ruleDropped` (21), `returnFirstApproved` (22) |
 /// | 5 | issue 11 | return types: `Reason` ends with its fee; `ReturnRequest` ends with its exchange (lines, text), override, fee rate, fee and due; `ApprovalOutcome` ends with the fee, the exchange sale, due and cash paid in; the state ends with the customer limits; event `customerLimitsChanged` (23) |
+/// | 6 | issue 14 | the business day: the state ends with the time-zone periods (since, zone name); event `timezoneChanged` (24). A zone is stored by name and read from tzdata again on replay |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -28,8 +30,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v3 = Format(rawValue: 3)
     public static let v4 = Format(rawValue: 4)
     public static let v5 = Format(rawValue: 5)
+    public static let v6 = Format(rawValue: 6)
     /// What this build writes.
-    public static let current = v5
+    public static let current = v6
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {

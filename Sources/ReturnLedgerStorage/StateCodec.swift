@@ -37,6 +37,8 @@ extension Ledger: BinaryCodable {
         writeMap(lockedUntil, &w) { $0.write($1) }
         w.array(rules.keys.sorted().map { rules[$0]! })  // since format 4
         w.i64(policy.customerReturns); w.i64(policy.customerDays)  // since format 5
+        w.u32(UInt32(policy.calendar.periods.count))  // since format 6
+        for period in policy.calendar.periods { w.write(period.since); w.write(period.zone) }
     }
 
     /// Entries in key order, whatever container holds them.
@@ -88,6 +90,11 @@ extension Ledger: BinaryCodable {
         if r.format >= .v5 {
             policy.customerReturns = try r.i64()
             policy.customerDays = try r.i64()
+        }
+        if r.format >= .v6 {  // older states: UTC throughout
+            var periods: [BusinessCalendar.Period] = []
+            for _ in 0..<(try r.count()) { periods.append(BusinessCalendar.Period(since: try r.read(), zone: try r.read())) }
+            policy.calendar = BusinessCalendar(periods: periods)
         }
         rebuildIndexes()
     }

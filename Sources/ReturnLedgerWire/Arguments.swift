@@ -121,6 +121,25 @@ struct Arguments {
         return time
     }
 
+    /// A time, or a date alone meaning the start of that business date (AUDIT from=).
+    func timeBound(_ key: String) throws(DomainError) -> TimeBound? {
+        guard let value = named[key] else { return nil }
+        if let date = CivilDate(parsing: value) { return .date(date) }
+        guard let time = Timestamp(parsing: value) else {
+            throw DomainError(.INVALID, "\(key)= takes a time YYYY-MM-DDTHH:MM:SSZ or a date YYYY-MM-DD")
+        }
+        return .time(time)
+    }
+
+    /// An IANA zone from the system's tzdata or a fixed offset (section 17).
+    func zone(_ key: String) throws(DomainError) -> BusinessZone? {
+        guard let value = named[key] else { return nil }
+        guard let zone = BusinessZone.named(value) else {
+            throw DomainError(.INVALID, "\(key)=\(value) is not a time zone: give an IANA name such as Asia/Shanghai, UTC, or an offset such as +08:00")
+        }
+        return zone
+    }
+
     func integer(_ key: String, in range: ClosedRange<Int64>) throws(DomainError) -> Int64? {
         guard let value = named[key] else { return nil }
         guard let n = Int64(value), range.contains(n) else {

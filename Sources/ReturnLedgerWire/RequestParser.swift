@@ -130,7 +130,7 @@ public enum RequestParser {
                                              by: try a.keyword("by", StatsGrouping.self), location: try a.id("location"))))
         case .AUDIT:
             try a.expect(usage, positional: 0...0, optional: ["user", "from", "after", "limit"])
-            return .ledger(.audit(user: try a.id("user"), from: try a.time("from"),
+            return .ledger(.audit(user: try a.id("user"), from: try a.timeBound("from"),
                                   after: try a.integer("after", in: 0...Int64(Int32.max)).map { Int($0) },
                                   limit: Int(try a.integer("limit", in: 1...100_000) ?? 100)))
         }
@@ -218,10 +218,10 @@ public enum RequestParser {
             try a.expect(usage(), positional: 0...0)
             return .ledger(.policyShow)
         case (.POLICY, "SET"):
-            try a.expect(usage(), positional: 0...0, optional: ["window_days", "customer_returns", "customer_days"])
+            try a.expect(usage(), positional: 0...0, optional: ["window_days", "customer_returns", "customer_days", "timezone"])
             let change = PolicyChange(windowDays: try a.integer("window_days", in: 0...3650),
                                       customerReturns: try a.integer("customer_returns", in: 0...1_000_000),
-                                      customerDays: try a.integer("customer_days", in: 0...3650))
+                                      customerDays: try a.integer("customer_days", in: 0...3650), timezone: try a.zone("timezone"))
             guard change != PolicyChange() else { throw DomainError(.SYNTAX, "name a setting; usage: \(usage())") }
             return .ledger(.policySet(change))
         case (.RULE, "ADD"):

@@ -162,7 +162,7 @@ import Testing
         let page = desk.ok(.audit(user: "clerk1", from: nil, limit: 1))
         #expect(page.lines.count == 1)
         #expect(page.lines[0][6].value == "EXCEEDS")
-        let fromStart = desk.ok(.audit(user: nil, from: Timestamp(seconds: 0), limit: 2))
+        let fromStart = desk.ok(.audit(user: nil, from: .time(Timestamp(seconds: 0)), limit: 2))
         #expect(fromStart.lines.map { $0[0].value } == ["1", "2"])
     }
 }

@@ -10,17 +10,18 @@ import Testing
     /// (query prefix, field) pairs added to lines since each golden version: format 1 had no
     /// `locations=` and `locked_until=` on USER LIST, no `total=` on LIST's status line; format 3
     /// had those, and neither had `rules=` on SHOW; none had section 13 and 14's fields (fees,
-    /// exchanges, overrides, customer limits, `next=` cursors).
+    /// exchanges, overrides, customer limits, `next=` cursors), and none section 17's time zone.
+    static let section17: [(String, String)] = [("POLICY SHOW", "timezone")]
     static let section13And14: [(String, String)] = [
         ("LIST", "next"), ("LIST", "exchange"), ("SHOW", "exchange"), ("SHOW", "override"), ("REASON LIST", "fee"),
         ("POLICY SHOW", "customer_returns"), ("POLICY SHOW", "customer_days"), ("STATS", "fees"), ("AUDIT", "next"),
-    ]
+    ] + section17
     static let addedFields: [String: [(String, String)]] = [
         "golden-v1": [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total"), ("SHOW", "rules")]
             + section13And14,
         "golden-v3": [("SHOW", "rules")] + section13And14,
         "golden-v4": section13And14,
-        "golden-v5": [],
+        "golden-v5": section17,
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged

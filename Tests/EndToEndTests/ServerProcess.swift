@@ -88,9 +88,9 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// A new server on the same data directory (which the caller then owns).
-    func restart(_ arguments: [String] = []) throws -> ServerProcess {
+    func restart(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> ServerProcess {
         stop(keepData: true)
-        return try ServerProcess(arguments, directory: directory)
+        return try ServerProcess(arguments, environment: environment, directory: directory)
     }
 
     /// Everything the server wrote to stderr so far (once it has exited).

@@ -89,6 +89,9 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.policySet(PolicyChange(customerReturns: 2)), "admin", .admin)
     h.run(.fileReturn(ReturnFiling(order: "-", items: [ItemSpec(sku: "B300", quantity: 1)], reason: "DEFECTIVE",
                                    location: "STORE1", note: "", key: nil, customer: "C1", override: true)), "sup1", .admin)
+    // Format 6: the business day moves to Shanghai, and a return approved after it.
+    h.run(.policySet(PolicyChange(timezone: BusinessZone.named("Asia/Shanghai")!)), "admin", .admin)
+    h.run(.approve(id: "R000010", refund: nil, note: ""), "sup1", .admin)
     h.append([.loginFailed(user: "clerk1", at: h.now)], actor: "")
     h.run(.approve(id: "R999999", refund: nil, note: ""), "sup1", .admin)                    // refused: audited only
     return h.entries

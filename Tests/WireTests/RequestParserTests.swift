@@ -102,6 +102,9 @@ import Testing
         "RETURN - A100:1#LOT7 location=STORE1 customer=C1 reason=DEFECTIVE",
         "RETURN S1 A100:1 reason=DEFECTIVE exchange=A200:0", "APPROVE R000001 fee=100.01",
         "REASON ADD LATE label=Late fee=-1", "POLICY SET customer_returns=-1",
+        // Section 17's zones and dates.
+        "POLICY SET timezone=Mars/Olympus", "POLICY SET timezone=+25:00", "POLICY SET timezone=../../etc/passwd",
+        "AUDIT from=2026-02-30", "AUDIT from=yesterday",
     ])
     func malformedValuesAreInvalid(line: String) {
         #expect(code(line) == .INVALID)
@@ -116,6 +119,13 @@ import Testing
         #expect(code("SKU SET A100") == .SYNTAX)
         // An X- id that names no return is an ordinary order id.
         #expect(code("SALE X-MAS location=STORE1 A100:1") == nil)
+    }
+
+    @Test func zonesAndDateBoundsParse() {
+        #expect(command("POLICY SET timezone=Asia/Shanghai") == .ledger(.policySet(PolicyChange(timezone: BusinessZone.named("Asia/Shanghai")))))
+        #expect(command("POLICY SET timezone=-03:30") == .ledger(.policySet(PolicyChange(timezone: BusinessZone.named("-03:30")))))
+        #expect(command("AUDIT from=2026-03-02") == .ledger(.audit(user: nil, from: .date(CivilDate(year: 2026, month: 3, day: 2)), limit: 100)))
+        #expect(command("AUDIT from=2026-03-02T16:00:00Z") == .ledger(.audit(user: nil, from: .time(Timestamp(seconds: 1_772_467_200)), limit: 100)))
     }
 
     @Test func setupWordsKeepTheirSubcommand() throws {

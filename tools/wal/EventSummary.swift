@@ -43,5 +43,6 @@ func summary(_ event: Event) -> String {
     case .ruleDropped(let code): return "rule dropped \(code)"
     case .returnFirstApproved(let number, _, let by, _): return "return first approval \(ReturnRequest.id(number)) by \(by)"
     case .customerLimitsChanged(let returns, let days): return "policy customer_returns=\(returns) customer_days=\(days)"
+    case .timezoneChanged(let zone, let at): return "policy timezone=\(zone.name) from \(at)"
     }
 }

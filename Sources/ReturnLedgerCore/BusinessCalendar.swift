@@ -1,0 +1,59 @@
+/// The shop's time zones over time (section 17): which business date an instant belongs to.
+/// A moment's business date is its local date in the zone in effect at that moment, so a change
+/// of zone never moves what happened before it to another day, and LIST, STATS, NOTICES and
+/// AUDIT agree on every date however often the zone changed.
+public struct BusinessCalendar: Sendable, Equatable {
+    public struct Period: Sendable, Equatable {
+        public var since: Timestamp
+        public var zone: BusinessZone
+        public init(since: Timestamp, zone: BusinessZone) { self.since = since; self.zone = zone }
+    }
+
+    /// Ascending by `since`; before the first (and with none), UTC.
+    public private(set) var periods: [Period] = []
+
+    public init(periods: [Period] = []) { self.periods = periods }
+
+    /// The zone in effect now (POLICY SHOW's `timezone=`).
+    public var zone: BusinessZone { periods.last?.zone ?? .utc }
+
+    public func zone(at t: Timestamp) -> BusinessZone {
+        guard let last = periods.last else { return .utc }
+        if t >= last.since { return last.zone }
+        var lo = 0, hi = periods.count - 1, found = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if periods[mid].since <= t { found = mid; lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return found < 0 ? .utc : periods[found].zone
+    }
+
+    /// The business date of `t`, as days since 1970-01-01.
+    public func day(of t: Timestamp) -> Int64 {
+        floorDiv(t.seconds + zone(at: t).offset(at: t), Timestamp.secondsPerDay)
+    }
+
+    public func date(of t: Timestamp) -> CivilDate { CivilDate(daysSinceEpoch: day(of: t)) }
+
+    /// From `t` on, `zone`. A change stamped before the last one (a clock set back) takes effect
+    /// from the last one's time, so the periods stay in order.
+    public mutating func change(to zone: BusinessZone, at t: Timestamp) {
+        let since = max(t, periods.last?.since ?? t)
+        if periods.last?.since == since { periods.removeLast() }
+        periods.append(Period(since: since, zone: zone))
+    }
+}
+
+/// A date or an instant for `from=`: a date alone is a business date, a time is exact.
+public enum TimeBound: Sendable, Equatable {
+    case date(CivilDate)
+    case time(Timestamp)
+
+    /// Whether `t` is at or after this bound.
+    public func admits(_ t: Timestamp, _ calendar: BusinessCalendar) -> Bool {
+        switch self {
+        case .date(let d): return calendar.day(of: t) >= d.daysSinceEpoch
+        case .time(let s): return t >= s
+        }
+    }
+}
