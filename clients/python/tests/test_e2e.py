@@ -544,5 +544,15 @@ class TranscriptTest(unittest.TestCase):
         self.assertRegex(out.stdout, r"\d+ transcripts checked, 0 differ")
 
 
+class ReadmeTest(unittest.TestCase):
+    def test_the_readme_followed_in_order_works(self):
+        """Every example in README.md, in order, on a fresh demo server (tools/readme_check.py)."""
+        out = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "readme_check.py"), os.path.join(ROOT, "README.md")],
+                             capture_output=True, text=True, timeout=300)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        checked = int(re.search(r"README followed in order: (\d+) examples work", out.stdout).group(1))
+        self.assertGreaterEqual(checked, 60, "the README lost its checked examples")
+
+
 if __name__ == "__main__":
     unittest.main()
