@@ -161,7 +161,9 @@ class Walk:
         return self.today(text)
 
     def env(self):
-        return dict(os.environ, RETURNLEDGER_PORT=str(self.server.port), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+        # The scratch directory is the reader's home too: `>> ~/.telnetrc` lands there.
+        return dict(os.environ, RETURNLEDGER_PORT=str(self.server.port), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
+                    HOME=self.scratch)
 
     # The kinds of example.
     def command(self, user, line, expected, where):

@@ -140,10 +140,11 @@ def png(data, path, subtitle):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_connection_arguments(ap, user="auditor1")
-    ap.add_argument("--from", dest="date_from")
-    ap.add_argument("--to", dest="date_to")
-    ap.add_argument("--out", default="returns-report.svg")
-    ap.add_argument("--png")
+    ap.add_argument("--from", dest="date_from", help="first business date, YYYY-MM-DD")
+    ap.add_argument("--to", dest="date_to", help="last business date, YYYY-MM-DD")
+    ap.add_argument("--out", default="returns-report.svg",
+                    help="the SVG to write (default: returns-report.svg in the working directory; git ignores it)")
+    ap.add_argument("--png", help="also a PNG, when matplotlib is installed")
     args = connection_options(ap.parse_args())
     try:
         with Client(args.host, args.port, user=args.user, password=args.password) as client:

@@ -521,6 +521,47 @@ class ShellTest(ServerTestCase):
             write(b"QUIT\r")
             expect("OK bye")
 
+    def test_chinese_typed_in_telnet_arrives_intact_as_the_readme_says(self):
+        """With README's one line in ~/.telnetrc (`localhost toggle outbinary`), Chinese typed at
+        telnet's prompt reaches the server as UTF-8 (杯 holds 0x9D, ^] with the high bit off;
+        漏 holds 0x8F, ^O) and comes back intact from SHOW, on a screen without staircases."""
+        home = tempfile.mkdtemp(prefix="rl-telnetrc-")
+        try:
+            with open(os.path.join(home, ".telnetrc"), "w") as f:
+                f.write("localhost toggle outbinary\n127.0.0.1 toggle outbinary\n")
+            note = "杯子漏水了，换一个"
+            env = dict(os.environ, HOME=home)
+            with in_pty(self, ["telnet", "localhost", str(self.server.port)], env=env) as (write, expect):
+                expect("Escape character")
+                write(b"AUTH clerk1 clerk1\r")
+                expect("OK user=clerk1 role=clerk\r\n")
+                write(('RETURN S-1001 A100:1 reason=DEFECTIVE note="%s" key=telnet-zh\r' % note).encode())
+                shown = expect('doc=""\r\n')
+                number = re.search(rb"OK id=(R\d+) state=pending", shown).group(1).decode()
+                write(("SHOW %s\r" % number).encode())
+                screen = expect("OK id=%s" % number)
+                self.assertIn(('note="%s"' % note).encode(), screen)
+                self.assertNotIn(b"telnet>", screen)
+                self.assertNotIn(b"ERR ENCODING", screen)
+                write(b"QUIT\r")
+                expect("OK bye")
+            with Client("127.0.0.1", self.server.port, user="auditor1", password="auditor1") as c:
+                filed = [row for row in c.call("SHOW", number).data if row.get("action") == "filed"]
+                self.assertEqual(filed[0]["note"], note)
+        finally:
+            shutil.rmtree(home)
+
+    def test_nc_and_dev_tcp_sessions_see_no_telnet_bytes(self):
+        """Only a client that negotiates gets telnet bytes: nc and bash's /dev/tcp never do."""
+        out = subprocess.run(["nc", "-q", "2", "127.0.0.1", str(self.server.port)],
+                             input="AUTH clerk1 clerk1\nPING\nSTOCK A100\nHELP\nQUIT\n".encode(), capture_output=True, timeout=30)
+        self.assertIn(b"OK pong\n", out.stdout)
+        self.assertNotIn(b"\xff", out.stdout)
+        self.assertNotIn(b"\r", out.stdout)
+        script = ("exec 3<>/dev/tcp/127.0.0.1/%d; printf 'AUTH clerk1 clerk1\\nPING\\nQUIT\\n' >&3; cat <&3" % self.server.port)
+        out = subprocess.run(["bash", "-c", script], capture_output=True, timeout=30)
+        self.assertEqual(out.stdout, b"OK user=clerk1 role=clerk\nOK pong\nOK bye\n")
+
     def test_ctrl_c_in_telnet_does_not_blind_the_session(self):
         """Ctrl-C, Ctrl-O and Ctrl-\\ in the real telnet program send IAC IP/AO/BRK and IAC DO
         TIMING-MARK; telnet shows nothing until the server answers WILL TIMING-MARK."""
