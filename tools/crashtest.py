@@ -246,6 +246,7 @@ def main():
         server.stop()
     finally:
         shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(data.rstrip("/") + "-backups", ignore_errors=True)
     print("crashtest: %d cycles, %d failed, seed %d, %.1f s" % (args.cycles, failures, seed, time.time() - started))
     sys.exit(1 if failures else 0)
 

@@ -103,6 +103,7 @@ public enum CommandTable {
             change("POLICY SET [window_days=N] [customer_returns=N] [customer_days=D] [timezone=ZONE]", sub: "SET", resend: .always),
         ]),
         CommandSpec(word: .SNAPSHOT, open: false, roles: admin, forms: [change("SNAPSHOT")]),
+        CommandSpec(word: .BACKUP, open: false, roles: admin, forms: [change("BACKUP")]),
         CommandSpec(word: .SALE, open: false, roles: tills, forms: [
             change("SALE order location=LOC [customer=PARTY] [paid=yes|no] [at=TIME] ITEM...", resend: .always),
         ]),
@@ -140,6 +141,7 @@ public enum CommandTable {
         CommandSpec(word: .INFO, open: false, roles: oversight, forms: [.read("INFO")]),
         // Not in the contract's first list: a fingerprint of the whole state.
         CommandSpec(word: .DIGEST, open: false, roles: oversight, forms: [.read("DIGEST")]),
+        CommandSpec(word: .FEED, open: false, roles: oversight, forms: [.read("FEED from=SEQ [limit=N] [wait=SECONDS]")]),
         CommandSpec(word: .RULE, open: false, roles: admin, forms: [
             change("RULE ADD code then=auto|second|inspect [kind=sale|purchase] [location=LOC] [reason=CODE] [sku=SKU]"
                    + " [min_amount=MONEY] [max_amount=MONEY] [noreceipt=yes] [role=supervisor|finance] [note=TEXT]", sub: "ADD"),

@@ -6,6 +6,8 @@ public struct DomainError: Error, Equatable, Sendable {
         case NOT_FOUND, EXISTS, CONFLICT, INVALID, EXCEEDS, EXPIRED, STATE, STOCK, LIMIT, STORAGE, INTERNAL
         /// Section 13: a customer's return limit reached.
         case OVER_LIMIT
+        /// Section 15: a backup could not be written.
+        case BACKUP
     }
 
     public var code: Code

@@ -16,6 +16,8 @@ public enum CommandWord: String, CaseIterable, Sendable, Hashable {
     case RULE, WATCH, UNWATCH
     /// Section 14: an order and what is left to return of it.
     case ORDER
+    /// Section 15: backups, and the change feed.
+    case BACKUP, FEED
 
     /// The command a request's first word names, in any case; one table lookup instead of
     /// comparing against every case name.

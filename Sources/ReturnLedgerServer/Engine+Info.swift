@@ -7,7 +7,8 @@ extension Engine {
         var lines: [[Field]] = []
         let f = counters.read()
         lines.append([Field("section", "server"), Field("version", ServerCounters.version),
-                      Field("uptime_s", String(now().seconds - f.startedAt)), Field("pid", String(f.pid))])
+                      Field("uptime_s", String(now().seconds - f.startedAt)), Field("pid", String(f.pid)),
+                      Field("epoch", epoch)])
         lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
                       Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected)),
                       Field("out_of_fds", String(f.outOfDescriptors))])
@@ -33,6 +34,7 @@ extension Engine {
                       Field("bytes", String(s.bytes)), Field("duration_ms", String(s.millis)),
                       Field("in_progress", snapshots.inFlight ? "yes" : "no"),
                       Field("events_since", String(snapshots.eventsSince)), Field("error", s.failure ?? "")])
+        lines.append(backups.fields)
         lines.append([Field("section", "state"), Field("returns", String(ledger.returns.count)),
                       Field("orders", String(ledger.orders.count)), Field("audit", String(ledger.audit.count))])
         // Section 18: what the connections hold (sampled every second), the budgets, and whether

@@ -38,6 +38,9 @@ final class Engine: @unchecked Sendable {
     /// Section 18's limits, for INFO and for refusing large reads while memory is high.
     var maxClientBuffer = 0
     var maxMemory = 0
+    /// Section 15: backups, and the history this data directory holds (set by the server).
+    var backups: Backups!
+    var epoch = ""
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
     var wakeRouters: @Sendable () -> Void = {}
 
@@ -196,6 +199,24 @@ final class Engine: @unchecked Sendable {
                     return .failure(DomainError(.STORAGE, "snapshot failed: \(error.message)"))
                 }
             })
+        case .backup:
+            do {
+                try commit([ledger.auditEvent(request.name, target: "", outcome: "ok", context)], context)
+            } catch {
+                return .reply(.failure(DomainError(.STORAGE, error.message)))
+            }
+            let work = backups.begin(self)
+            return .deferred(DeferredReply(queue: backups.queue) { [directory = backups.directory] in
+                switch work() {
+                case .success(let (entry, bytes)):
+                    return .success(Reply(status: [Field("backup", entry.name), Field("seq", String(entry.seq)),
+                                                   Field("bytes", String(bytes))]))
+                case .failure(let error):
+                    return .failure(DomainError(.BACKUP, "backup to \(directory) failed: \(error.message); changes go on"))
+                }
+            })
+        case .feed(let from, let limit, let wait):
+            return feed(from: from, limit: limit, wait: wait, context)
         case .auth, .userAdd, .userPassword:
             // The connection resolves these before the engine sees them.
             return .reply(.failure(DomainError(.INTERNAL, "unexpected \(request.name)")))

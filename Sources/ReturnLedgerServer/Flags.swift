@@ -9,7 +9,9 @@ public enum Flags {
     public static let usage = """
         usage: returnledger [--host H] [--port P] [--data DIR] [--fsync always|everysec|no]
                             [--snapshot-every N] [--max-line BYTES] [--max-connections N]
-                            [--idle-timeout SECONDS] [--max-client-buffer BYTES] [--max-memory BYTES] [--demo]
+                            [--idle-timeout SECONDS] [--max-client-buffer BYTES] [--max-memory BYTES]
+                            [--backup-dir DIR] [--backup-every DURATION] [--backup-keep N] [--log-keep BYTES]
+                            [--demo] [--restore BACKUP_FOLDER]
                returnledger --data DIR --reset-admin
         """
 
@@ -17,8 +19,8 @@ public enum Flags {
     public static let help = usage + """
 
         The returns desk over TCP. Every flag can also come from RETURNLEDGER_<FLAG> (dashes as
-        underscores, e.g. RETURNLEDGER_SNAPSHOT_EVERY); the flag wins. --demo and --reset-admin
-        are one-shot: never read from the environment.
+        underscores, e.g. RETURNLEDGER_SNAPSHOT_EVERY); the flag wins. --demo, --restore and
+        --reset-admin are one-shot: never read from the environment.
 
           --host H               address to listen on (default 127.0.0.1; 0.0.0.0 for registers on the LAN)
           --port P               TCP port (default 7480; 0 picks a free one, named in the ready line)
@@ -34,7 +36,13 @@ public enum Flags {
                                  connection is closed
           --max-memory B         resident memory above which large reads (LIST past 100 rows, DIGEST) get
                                  ERR LIMIT until it is 10% below (default 0: no limit)
+          --backup-dir DIR       where backups go (default: the data directory's path followed by -backups)
+          --backup-every D       make a backup when the newest is older than D: 30m, 6h, 24h (default), 0 = off
+          --backup-keep N        backups kept; the oldest go after a new one (default 7)
+          --log-keep B           log segments a snapshot covers kept for FEED, up to B bytes in all
+                                 (default: all; 0 = drop them at once)
           --demo                 fill an empty data directory with a demo shop
+          --restore FOLDER       copy a backup into the empty (or missing) data directory, then start
           --reset-admin          with the server stopped: give user admin a new password (from
                                  RETURNLEDGER_ADMIN_PASSWORD, else a random one printed once),
                                  enable it, lift a lock, audit it, and exit
@@ -45,10 +53,11 @@ public enum Flags {
     public static func parse(_ arguments: [String], environment: [String: String]) throws(Failure) -> ServerConfig {
         var values: [String: String] = [:]
         let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout",
-                     "max-client-buffer", "max-memory", "demo"]
+                     "max-client-buffer", "max-memory", "backup-dir", "backup-every", "backup-keep", "log-keep",
+                     "demo", "restore"]
         // One-shot flags (--demo, --reset-admin) are never read from the environment (the contract's
         // additions): a RETURNLEDGER_DEMO left in a service's environment must not fill a shop.
-        for flag in known where flag != "demo" {
+        for flag in known where flag != "demo" && flag != "restore" {
             let variable = "RETURNLEDGER_" + flag.uppercased().replacingDashes()
             if let value = environment[variable], !value.isEmpty { values[flag] = value }
         }
@@ -101,8 +110,33 @@ public enum Flags {
             }
         }
         config.resetAdmin = values["reset-admin"] != nil
+        if let dir = values["backup-dir"] {
+            guard !dir.isEmpty else { throw Failure(message: "--backup-dir needs a directory") }
+            config.backupDirectory = dir
+        }
+        if let every = values["backup-every"] {
+            guard let seconds = duration(every) else {
+                throw Failure(message: "--backup-every takes a duration such as 30m, 6h or 24h (0 = off), not \(every)")
+            }
+            config.backupEvery = seconds
+        }
+        config.backupKeep = try number(values, "backup-keep", 1...10_000) ?? config.backupKeep
+        config.logKeep = try bytes(values, "log-keep", 0...(1 << 50))
+        if let folder = values["restore"] {
+            guard !folder.isEmpty else { throw Failure(message: "--restore needs a backup folder") }
+            config.restore = folder
+        }
         if let password = environment["RETURNLEDGER_ADMIN_PASSWORD"], !password.isEmpty { config.adminPassword = password }
         return config
+    }
+
+    /// `90s`, `30m`, `6h`, `24h`, `7d`, or whole seconds; at most a year.
+    static func duration(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        var digits = Substring(text), unit: Int64 = 1
+        if let last = text.last, let u = units[last] { unit = u; digits = text.dropLast() }
+        guard let n = Int64(digits), n >= 0, n <= 366 * 86_400 / unit else { return nil }
+        return n * unit
     }
 
     private static func number(_ values: [String: String], _ flag: String, _ range: ClosedRange<Int>) throws(Failure) -> Int? {

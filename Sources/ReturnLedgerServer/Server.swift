@@ -19,6 +19,8 @@ public final class Server: @unchecked Sendable {
     private var listenFD: Int32 = -1
     private var acceptSource: (any DispatchSourceRead)?
     private var sweeper: (any DispatchSourceTimer)?
+    /// Every minute on the writer queue: is a backup due (section 15)?
+    private var backupTimer: (any DispatchSourceTimer)?
     private let connections = Mutex<[Int: Connection]>([:])
     /// Accept queue only.
     private var reserve = DescriptorReserve()
@@ -55,6 +57,9 @@ public final class Server: @unchecked Sendable {
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters)
         engine.maxClientBuffer = config.maxClientBuffer
         engine.maxMemory = config.maxMemory
+        engine.epoch = try Epoch.ensure(directory, fs: config.fileSystem)
+        engine.backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),
+                                 every: config.backupEvery, keep: config.backupKeep, fs: config.backupFileSystem, clock: clock)
         // One report per advance of the durable sequence, fanned out to each loop's waiters.
         let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
         for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }
@@ -118,6 +123,13 @@ public final class Server: @unchecked Sendable {
         timer.setEventHandler { [self] in sweep() }
         sweeper = timer
         timer.resume()
+        // Backups: checked now and every minute, so a restart never postpones one.
+        engine.queue.async { [engine] in engine.backups.checkSchedule(engine) }
+        let backupTimer = DispatchSource.makeTimerSource(queue: engine.queue)
+        backupTimer.schedule(deadline: .now() + 60, repeating: 60.0)
+        backupTimer.setEventHandler { [engine] in engine.backups.checkSchedule(engine) }
+        self.backupTimer = backupTimer
+        backupTimer.resume()
     }
 
     private func acceptAll() {
@@ -200,11 +212,13 @@ public final class Server: @unchecked Sendable {
             acceptSource = nil
             sweeper?.cancel()
         }
+        engine.queue.sync { backupTimer?.cancel() }
         let open = connections.withLock { Array($0.values) }
         for connection in open { connection.loop.sync { connection.stopTakingRequests() } }
         engine.queue.sync {}
         engine.wal.flush()
         engine.snapshots.queue.sync {}  // a snapshot being written finishes (or its .tmp would linger)
+        engine.backups.queue.sync {}  // and a backup
         engine.wal.flush()
         // The flush's durability report reaches the loops as a posted task; replies computed off
         // the writer (scans, crypt) come back the same way. Wait for them, within reason.

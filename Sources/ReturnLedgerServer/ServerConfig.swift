@@ -16,6 +16,17 @@ public struct ServerConfig: Sendable {
     public var maxClientBuffer = 1 << 20
     /// Resident memory above which large reads are refused (section 18); 0 = no limit.
     public var maxMemory = 0
+    /// Section 15: where backups go (nil: the data directory's path + `-backups`), how often one is
+    /// made when none is newer (seconds; 0 = only on BACKUP), and how many are kept.
+    public var backupDirectory: String?
+    public var backupEvery: Int64 = 86_400
+    public var backupKeep = 7
+    /// What backups are written through; tests inject a failing backup disk here.
+    public var backupFileSystem: any FileSystem = PosixFileSystem()
+    /// `--restore FOLDER`: copy a backup into the (empty) data directory first (one-shot).
+    public var restore: String?
+    /// `--log-keep BYTES`: covered log segments kept for FEED up to this total (nil: all).
+    public var logKeep: Int?
     public var demo = false
     /// `--reset-admin`: set the admin's password and exit (one-shot: never from the environment).
     public var resetAdmin = false

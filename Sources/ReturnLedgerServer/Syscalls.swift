@@ -142,6 +142,13 @@ enum Syscalls {
 
     static func now() -> Int64 { Int64(time(nil)) }
 
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        let length = buffer.firstIndex(of: 0) ?? buffer.count
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Random bytes from the kernel.
     static func randomBytes(_ count: Int) -> [UInt8] {
         let fd = open("/dev/urandom", O_RDONLY)

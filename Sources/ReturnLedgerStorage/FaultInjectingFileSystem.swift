@@ -47,6 +47,12 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     public func remove(_ path: String) throws(StorageError) { try real.remove(path) }
     public func truncate(_ path: String, to length: Int) throws(StorageError) { try real.truncate(path, to: length) }
     public func list(_ directory: String) throws(StorageError) -> [String] { try real.list(directory) }
+    public func makeDirectory(_ path: String) throws(StorageError) {
+        let fail = state.withLock { s in s.writes += 1; return s.failWrites }
+        if fail { throw StorageError("mkdir: No space left on device (injected)") }
+        try real.makeDirectory(path)
+    }
+    public func removeDirectory(_ path: String) throws(StorageError) { try real.removeDirectory(path) }
     public func syncDirectory(_ directory: String) throws(StorageError) {
         let fail = state.withLock { s in s.syncs += 1; return s.failSyncs }
         if fail { throw StorageError("fsync directory: Input/output error (injected)") }

@@ -20,6 +20,10 @@ public protocol FileSystem: Sendable {
     func truncate(_ path: String, to length: Int) throws(StorageError)
     func list(_ directory: String) throws(StorageError) -> [String]
     func syncDirectory(_ directory: String) throws(StorageError)
+    /// `mkdir`; an existing directory is fine.
+    func makeDirectory(_ path: String) throws(StorageError)
+    /// `rmdir` of an empty directory; a missing one is fine.
+    func removeDirectory(_ path: String) throws(StorageError)
 }
 
 extension FileSystem {
@@ -113,6 +117,14 @@ public struct PosixFileSystem: FileSystem {
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
+    }
+
+    public func makeDirectory(_ path: String) throws(StorageError) {
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw failure("mkdir", path) }
+    }
+
+    public func removeDirectory(_ path: String) throws(StorageError) {
+        guard rmdir(path) == 0 || errno == ENOENT else { throw failure("rmdir", path) }
     }
 
     public func syncDirectory(_ directory: String) throws(StorageError) {

@@ -343,7 +343,7 @@ public func monotonicMicros() -> Int {
 }
 
 extension FileSystem {
-    func readFileSize(_ path: String) throws(StorageError) -> Int {
+    public func readFileSize(_ path: String) throws(StorageError) -> Int {
         var info = stat()
         guard stat(path, &info) == 0 else { throw StorageError("stat \(path)") }
         return Int(info.st_size)

@@ -10,6 +10,9 @@ public enum ParsedCommand: Sendable, Equatable {
     case quit
     case info
     case snapshot
+    case backup
+    /// Section 15: durable changes after a log sequence, long-polled for `wait` seconds.
+    case feed(from: UInt64, limit: Int, wait: Int)
     case digest
     case watch
     case unwatch

@@ -47,7 +47,12 @@ public enum RequestParser {
         // Built only for an error message: not on every request.
         var usage: String { CommandTable.usage(word, sub) }
         switch word {
-        case .PING, .WHOAMI, .QUIT, .INFO, .SNAPSHOT, .DIGEST, .WATCH, .UNWATCH:
+        case .FEED:
+            try a.expect(usage, positional: 0...0, required: ["from"], optional: ["limit", "wait"])
+            let from = try a.integer("from", in: 0...Int64.max)!
+            let limit = try a.integer("limit", in: 1...100_000) ?? 1_000
+            return .feed(from: UInt64(from), limit: Int(limit), wait: Int(try a.integer("wait", in: 0...60) ?? 0))
+        case .PING, .WHOAMI, .QUIT, .INFO, .SNAPSHOT, .BACKUP, .DIGEST, .WATCH, .UNWATCH:
             try a.expect(usage, positional: 0...0)
             switch word {
             case .PING: return .ping
@@ -57,6 +62,7 @@ public enum RequestParser {
             case .QUIT: return .quit
             case .INFO: return .info
             case .DIGEST: return .digest
+            case .BACKUP: return .backup
             default: return .snapshot
             }
         case .HELP:

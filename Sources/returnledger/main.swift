@@ -34,6 +34,9 @@ do {
     config = try Flags.parse(arguments, environment: environment)
     try Flags.prepareDataDirectory(config.dataDirectory)
     try DirectoryLock.acquire(config.dataDirectory)  // one process per data directory
+    if let folder = config.restore {
+        for note in try Restore.run(from: folder, into: config.dataDirectory) { Runner.log(note) }
+    }
 } catch {
     fail(error.message)
 }

@@ -195,7 +195,7 @@ import Testing
                       "INSPECT", "WATCH", "UNWATCH"],
         .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                    "NOTICES", "STATS"],
-        .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST"],
+        .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED"],
         .admin: Set(CommandWord.allCases.map(\.rawValue)),
     ]
 

@@ -48,7 +48,10 @@ import Testing
         let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: source, to: copy)
-        defer { try? FileManager.default.removeItem(at: copy) }
+        defer {
+            try? FileManager.default.removeItem(at: copy)
+            try? FileManager.default.removeItem(atPath: copy.path + "-backups")
+        }
 
         var server = try ServerProcess(directory: copy)
         defer { server.stop() }

@@ -21,7 +21,7 @@ import Testing
         ("NOTICES", "NOTICES"), ("STOCK", "STOCK A100"), ("BALANCE", "BALANCE"), ("STATS", "STATS by=reason"),
         ("AUDIT", "AUDIT limit=1"), ("INFO", "INFO"), ("DIGEST", "DIGEST"), ("STOCK", "STOCK location=STORE1"),
         ("LOOKUP", "RULE LIST"), ("RULE", "RULE ADD BIG then=second min_amount=500"), ("RULE", "RULE DROP NOPE"),
-        ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"), ("ORDER", "ORDER NOPE"),
+        ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"), ("ORDER", "ORDER NOPE"), ("BACKUP", "BACKUP"), ("FEED", "FEED from=0"),
     ]
 
     /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has;
@@ -34,7 +34,7 @@ import Testing
         // Finance's APPROVE and REJECT pass the role check; the domain allows them in second review only.
         "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                  "NOTICES", "STATS", "LOOKUP"],
-        "aud1": ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "LOOKUP"],
+        "aud1": ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "LOOKUP"],
         "admin": Set(samples.map(\.word)),
     ]
 

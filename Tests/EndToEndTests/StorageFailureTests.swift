@@ -38,6 +38,7 @@ import Testing
         deinit {
             server.shutdown()
             try? FileManager.default.removeItem(at: directory)
+            try? FileManager.default.removeItem(atPath: directory.path + "-backups")
         }
     }
 

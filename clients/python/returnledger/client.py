@@ -246,6 +246,7 @@ class Client:
         "BALANCE": "always", "STATS": "always", "AUDIT": "always", "INFO": "always", "DIGEST": "always",
         "RULE ADD": "never", "RULE LIST": "always", "RULE DROP": "never", "WATCH": "always", "UNWATCH": "always",
         "ORDER": "always", "SKU SET": "always", "PARTY SET": "always", "LOCATION SET": "always",
+        "BACKUP": "never", "FEED": "always",
     }
 
     def __init__(self, host="127.0.0.1", port=7480, user=None, password=None, timeout=30.0, retries=3,

@@ -115,6 +115,8 @@ class ServerProcess:
                 stream.close()
         if self.owns_data:
             shutil.rmtree(self.data, ignore_errors=True)
+            # The default --backup-dir: the data directory's path followed by -backups.
+            shutil.rmtree(os.path.abspath(self.data).rstrip("/") + "-backups", ignore_errors=True)
 
     def __enter__(self):
         return self

@@ -1,0 +1,105 @@
+import Dispatch
+import ReturnLedgerCore
+import ReturnLedgerStorage
+
+/// Backups (section 15): `BACKUP`, and one whenever the newest in `--backup-dir` is older than
+/// `--backup-every`, checked at start and every minute. The state is taken on the writer queue
+/// (an O(1) copy, as for a snapshot); waiting for the log to be durable up to it, writing and
+/// pruning happen on this type's own queue, through its own file system, so a slow or full
+/// backup disk costs only the backup: the writer, the log and snapshots never wait for it.
+final class Backups: @unchecked Sendable {
+    let queue = DispatchQueue(label: "returnledger.backup")
+    let directory: String
+    /// Seconds; 0 = no automatic backups.
+    let every: Int64
+    let keep: Int
+    private let fs: any FileSystem
+    private let clock: @Sendable () -> Timestamp
+    /// Writer queue: a backup is being written (automatic ones do not pile up).
+    private(set) var inFlight = false
+    /// Writer queue: the last backup finished or failed, for INFO.
+    private(set) var last: Last
+
+    struct Last {
+        var at = ""
+        var name = ""
+        var status = "none"
+        var error = ""
+    }
+
+    init(directory: String, every: Int64, keep: Int, fs: any FileSystem, clock: @escaping @Sendable () -> Timestamp) {
+        self.directory = directory
+        self.every = every
+        self.keep = keep
+        self.fs = fs
+        self.clock = clock
+        last = Last()
+        if let newest = Backup.list(directory, fs: fs).last {
+            last = Last(at: newest.at.description, name: newest.name, status: "ok")
+        }
+    }
+
+    /// `--backup-dir` when not given: the data directory's absolute path, without a trailing
+    /// slash, followed by `-backups`.
+    static func defaultDirectory(for data: String) -> String {
+        let absolute = data.hasPrefix("/") ? data : Syscalls.currentDirectory() + "/" + data
+        // `./d/` and `/srv/./d` name `/srv/d`: its backups go to `/srv/d-backups`.
+        let parts = absolute.split(separator: "/").filter { $0 != "." }
+        return "/" + parts.joined(separator: "/") + "-backups"
+    }
+
+    /// Takes the state for a backup; the returned work writes it (on this queue). Writer queue.
+    func begin(_ engine: Engine) -> @Sendable () -> Result<(Backup.Entry, Int), StorageError> {
+        dispatchPrecondition(condition: .onQueue(engine.queue))
+        inFlight = true
+        let ledger = engine.ledger, seq = engine.wal.lastSeq, at = clock()
+        return { [self, wal = engine.wal, engineQueue = engine.queue] in
+            // Nothing in a backup that the log could still lose: wait until it is durable up to seq.
+            wal.flush()
+            let result: Result<(Backup.Entry, Int), StorageError>
+            if let existing = Backup.list(directory, fs: fs).last(where: { $0.seq == seq && $0.at == at }) {
+                // The same state at the same second: that backup is this one.
+                let folder = directory + "/" + existing.name
+                let size = ((try? fs.list(folder)) ?? []).reduce(0) { $0 + ((try? fs.readFileSize(folder + "/" + $1)) ?? 0) }
+                result = .success((existing, size))
+            } else {
+                do throws(StorageError) {
+                    let written = try Backup.write(ledger, seq: seq, at: at, into: directory, fs: fs)
+                    result = .success((written.entry, written.bytes))
+                } catch {
+                    result = .failure(error)
+                }
+            }
+            if case .success = result { Backup.prune(directory, keep: keep, fs: fs) }
+            engineQueue.async { [self] in
+                inFlight = false
+                switch result {
+                case .success(let (entry, _)): last = Last(at: entry.at.description, name: entry.name, status: "ok")
+                case .failure(let error): last = Last(at: at.description, name: "", status: "failed", error: error.message)
+                }
+            }
+            return result
+        }
+    }
+
+    /// An automatic backup if one is due (newest older than `every`, or none). Writer queue.
+    func checkSchedule(_ engine: Engine) {
+        guard every > 0, !inFlight else { return }
+        let now = clock()
+        if let newest = Backup.list(directory, fs: fs).last, now.seconds - newest.at.seconds < every { return }
+        let work = begin(engine)
+        queue.async {
+            switch work() {
+            case .success(let (entry, bytes)): Runner.log("backup \(entry.name) written to \(self.directory) (\(bytes) bytes)")
+            case .failure(let error): Runner.log("backup to \(self.directory) failed: \(error.message); changes go on")
+            }
+        }
+    }
+
+    /// INFO's backup line.
+    var fields: [Field] {
+        [Field("section", "backup"), Field("backup_last_at", last.at), Field("backup_last_name", last.name),
+         Field("backup_last_status", last.status), Field("dir", directory), Field("every_s", String(every)),
+         Field("keep", String(keep)), Field("in_progress", inFlight ? "yes" : "no"), Field("error", last.error)]
+    }
+}

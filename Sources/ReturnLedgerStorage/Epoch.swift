@@ -1,0 +1,41 @@
+/// The history a data directory holds (section 15): `EPOCH` in it names the history, 16 hex
+/// digits drawn at random when the directory is first used and again when a backup is restored
+/// into one, whose sequences and ids after the backup may then be issued a second time. FEED and
+/// INFO show it, so an exporter notices a new history and stops rather than mixing two.
+public enum Epoch {
+    public static let fileName = "EPOCH"
+
+    public static func read(_ directory: DataDirectory, fs: any FileSystem) -> String? {
+        guard let bytes = try? fs.readFile(directory.file(fileName)) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).filter { $0.isHexDigit }
+        return text.isEmpty ? nil : text
+    }
+
+    /// A new epoch, written durably (temporary name, fsync, rename, fsync the directory).
+    @discardableResult
+    public static func start(_ directory: DataDirectory, fs: any FileSystem) throws(StorageError) -> String {
+        var random = SystemRandomNumberGenerator()
+        let hex = String(random.next() as UInt64, radix: 16)
+        let epoch = String(repeating: "0", count: 16 - hex.count) + hex
+        let temporary = directory.file(fileName + ".tmp")
+        try fs.remove(temporary)
+        let fd = try fs.openForAppend(temporary, create: true)
+        do throws(StorageError) {
+            try fs.write(fd, bytes: Array((epoch + "\n").utf8))
+            try fs.sync(fd, dataOnly: false)
+            fs.close(fd)
+        } catch {
+            fs.close(fd)
+            throw error
+        }
+        try fs.rename(temporary, directory.file(fileName))
+        try fs.syncDirectory(directory.path)
+        return epoch
+    }
+
+    /// The directory's epoch, starting one if it has none (a directory from before section 15).
+    public static func ensure(_ directory: DataDirectory, fs: any FileSystem) throws(StorageError) -> String {
+        if let epoch = read(directory, fs: fs) { return epoch }
+        return try start(directory, fs: fs)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import ReturnLedgerStorage
+import Testing
+import Synchronization
+
+/// Section 15's backups through the real binary: taken under write load, restored into a new
+/// directory with every acknowledged change up to it; a failing backup disk fails only BACKUP.
+@Suite struct BackupEndToEndTests {
+    static func digest(_ path: String, upTo seq: UInt64 = .max) throws -> String {
+        try Recovery.load(DataDirectory(path), fs: PosixFileSystem(), repair: false, limit: seq).ledger.digest
+    }
+
+    @Test func aBackupUnderWriteLoadRestoresToTheStateAtItsSequence() throws {
+        let backups = FileManager.default.temporaryDirectory.appendingPathComponent("rl-backups-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: backups) }
+        let server = try ServerProcess(["--backup-dir", backups, "--backup-every", "0"])
+        defer { server.stop() }
+        try setUpShop(server)
+        let clerk = try server.login("clerk1")
+        #expect(try clerk.call("SALE S-1 location=STORE1 customer=C1 A100:5000").ok)
+        // Three tills file returns flat out while the admin takes a backup.
+        let stop = Atomic<Bool>(false)
+        let filed = Atomic<Int>(0)
+        let tills = (0..<3).map { t in
+            Thread {
+                guard let till = try? server.login("clerk1") else { return }
+                var n = 0
+                while !stop.load(ordering: .relaxed), n < 1500 {
+                    if (try? till.call("RETURN S-1 A100:1 reason=DEFECTIVE key=t\(t)-\(n)"))?.ok == true { filed.add(1, ordering: .relaxed) }
+                    n += 1
+                }
+            }
+        }
+        for till in tills { till.start() }
+        let deadline = Date().addingTimeInterval(30)
+        while filed.load(ordering: .relaxed) < 100, Date() < deadline { usleep(1000) }
+        let admin = try server.login("admin")
+        let backup = try admin.call("BACKUP")
+        stop.store(true, ordering: .relaxed)
+        #expect(backup.ok, "\(backup.status)")
+        let name = try #require(backup["backup"]), seq = try #require(backup["seq"].flatMap { UInt64($0) })
+        #expect(name.hasPrefix("backup-") && name.hasSuffix("-" + String(repeating: "0", count: 20 - String(seq).count) + String(seq)))
+        #expect(try admin.call("INFO").data.contains { $0.contains("backup_last_name=\(name) backup_last_status=ok") })
+        while tills.contains(where: { $0.isExecuting }) { usleep(1000) }
+        server.stop(keepData: true)
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+
+        // The backup is the live history up to its sequence, no more and no less.
+        let folder = backups + "/" + name
+        let expected = try Self.digest(server.directory.path, upTo: seq)
+        #expect(try Self.digest(folder) == expected)
+        #expect(filed.load(ordering: .relaxed) > 100)
+
+        // Restored into a new directory and started: that state, under a new epoch.
+        let restoredAt = FileManager.default.temporaryDirectory.appendingPathComponent("rl-restored-\(UUID().uuidString)")
+        let restored = try ServerProcess(["--restore", folder, "--backup-every", "0"], directory: restoredAt)
+        defer { restored.stop(); try? FileManager.default.removeItem(at: restoredAt) }
+        restored.stop(keepData: true)
+        #expect(try Self.digest(restoredAt.path) == expected)
+        #expect(restored.stderrText().contains("restored \(folder) into \(restoredAt.path)"))
+        let again = try ServerProcess(["--backup-every", "0"], directory: restoredAt)
+        defer { again.stop() }
+        let auditor = try again.login("aud1")
+        let epochs = try [server.directory.path, restoredAt.path].map {
+            String(decoding: try Data(contentsOf: URL(fileURLWithPath: $0 + "/EPOCH")), as: UTF8.self)
+        }
+        #expect(epochs[0] != epochs[1])
+        #expect(try auditor.call("INFO").data.contains { $0.contains("epoch=\(epochs[1].filter(\.isHexDigit))") })
+
+        // Into a directory that holds anything: refused, exit 2, nothing touched.
+        again.stop(keepData: true)
+        let (status, stderr) = try runToExit(["--port", "0", "--data", restoredAt.path, "--restore", folder])
+        #expect(status == 2 && stderr.contains("--restore needs an empty data directory"), "\(stderr)")
+        #expect(try Self.digest(restoredAt.path, upTo: seq) == expected)
+    }
+
+    @Test func aFailingBackupDiskFailsOnlyTheBackupAndOldOnesArePruned() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rl-not-a-dir-\(UUID().uuidString)").path
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        // The backup directory cannot be made (its parent is a file): every backup fails.
+        let server = try ServerProcess(["--backup-dir", file + "/backups"])
+        defer { server.stop() }
+        try setUpShop(server)
+        let admin = try server.login("admin")
+        let reply = try admin.call("BACKUP")
+        #expect(reply.code == "BACKUP", "\(reply.status)")
+        #expect(try admin.call("INFO").data.contains { $0.contains("backup_last_status=failed") })
+        let clerk = try server.login("clerk1")
+        #expect(try clerk.call("SALE S-1 location=STORE1 A100:2").ok)
+        #expect(try clerk.call("RETURN S-1 A100:1 reason=DEFECTIVE").ok)
+
+        // A working directory, keep 2: a backup at start (none was there), then two by hand.
+        let backups = FileManager.default.temporaryDirectory.appendingPathComponent("rl-keep-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: backups) }
+        let kept = try server.restart(["--backup-dir", backups, "--backup-keep", "2"])
+        defer { kept.stop() }
+        let deadline = Date().addingTimeInterval(30)
+        while Backup.list(backups, fs: PosixFileSystem()).isEmpty, Date() < deadline { usleep(2000) }
+        let atStart = Backup.list(backups, fs: PosixFileSystem())
+        #expect(atStart.count == 1)
+        let admin2 = try kept.login("admin")
+        let names = try (0..<2).map { _ in try #require(try admin2.call("BACKUP")["backup"]) }
+        #expect(Backup.list(backups, fs: PosixFileSystem()).map(\.name) == names)
+    }
+}
