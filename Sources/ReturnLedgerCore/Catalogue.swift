@@ -87,3 +87,19 @@ public struct Policy: Sendable, Equatable {
          Field("customer_days", String(customerDays)), Field("timezone", calendar.zone.name)]
     }
 }
+
+/// The list lines (LOCATION LIST, SKU LIST, REASON LIST), and FEED's lines for the same records.
+extension Location {
+    public var fields: [Field] { [Field("code", code), Field("name", name), Field("kind", kind.rawValue)] }
+}
+
+extension Product {
+    public var fields: [Field] {
+        [Field("sku", sku), Field("name", name), Field("price", price.description), Field("cost", cost.description),
+         Field("inspect", inspect ? "yes" : "no")]
+    }
+}
+
+extension Reason {
+    public var fields: [Field] { [Field("code", code), Field("label", label), Field("fee", fee.description)] }
+}

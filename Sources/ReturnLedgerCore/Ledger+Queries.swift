@@ -10,23 +10,16 @@ extension Ledger {
                  Field("locked_until", lockedUntil[$0.name].flatMap { $0 > context.now ? $0.description : nil } ?? "")]
             })
         case .locationList:
-            return Reply(lines: locations.values.sorted { $0.code < $1.code }.map {
-                [Field("code", $0.code), Field("name", $0.name), Field("kind", $0.kind.rawValue)]
-            })
+            return Reply(lines: locations.values.sorted { $0.code < $1.code }.map(\.fields))
         case .skuList:
-            return Reply(lines: products.values.sorted { $0.sku < $1.sku }.map {
-                [Field("sku", $0.sku), Field("name", $0.name), Field("price", $0.price.description),
-                 Field("cost", $0.cost.description), Field("inspect", $0.inspect ? "yes" : "no")]
-            })
+            return Reply(lines: products.values.sorted { $0.sku < $1.sku }.map(\.fields))
         case .partyList(let kind):
             return Reply(lines: parties.values.filter { kind == nil || $0.kind == kind }.sorted { $0.id < $1.id }.map {
                 [Field("id", $0.id), Field("kind", $0.kind.rawValue), Field("name", $0.name),
                  Field("balance", (balances[$0.id] ?? .zero).description)]
             })
         case .reasonList:
-            return Reply(lines: reasons.values.sorted { $0.code < $1.code }.map {
-                [Field("code", $0.code), Field("label", $0.label), Field("fee", $0.fee.description)]
-            })
+            return Reply(lines: reasons.values.sorted { $0.code < $1.code }.map(\.fields))
         case .policyShow:
             return Reply(status: policy.fields)
         case .ruleList:

@@ -92,7 +92,7 @@ extension Ledger {
             applyOrder(order)
         case .paymentRecorded(let party, let amount, let direction, _, let at):
             payments += 1
-            post(party, at: at, kind: .payment, doc: paymentId(payments), amount: direction == .in ? -amount : amount)
+            carryOut(.payment(party: party, amount: amount, direction: direction, doc: paymentId(payments)), at: at)
         case .returnFiled(let request):
             returns.append(request)
             openReturns.insert(request.number)
@@ -142,21 +142,12 @@ extension Ledger {
 
     /// Records a sale or purchase. An exchange sale (`payment: false`) records no payment of its
     /// own even when its customer pays: the approval's `due` settles it.
-    private mutating func applyOrder(_ order: Order, payment: Bool = true) {
+    private mutating func applyOrder(_ order: Order) {
         orders[order.id] = order
         stats.sold(order)
-        let sign: Int64 = order.kind == .sale ? -1 : 1
-        for line in order.lines {
-            stock[line.sku, default: [:]][StockSlot(location: order.location, batch: line.batch), default: StockLevel()]
-                .onHand += sign * line.quantity
-        }
-        guard !order.party.isEmpty else { return }
-        if order.kind == .sale {
-            post(order.party, at: order.at, kind: .sale, doc: order.id, amount: order.total)
-            if order.paid, payment { post(order.party, at: order.at, kind: .payment, doc: order.id, amount: -order.total) }
-        } else {
-            post(order.party, at: order.at, kind: .purchase, doc: order.id, amount: -order.total)
-        }
+        var effects = Effects()
+        effects.add(order)
+        carryOut(effects, at: order.at)
     }
 
     private mutating func applyApproval(_ approval: Approval, _ outcome: ApprovalOutcome) {
@@ -167,12 +158,6 @@ extension Ledger {
         for item in request.items {
             orders[request.order]?.lines[item.line].pending -= item.quantity
             orders[request.order]?.lines[item.line].returned += item.quantity
-            let slot = StockSlot(location: request.location, batch: item.batch)
-            if item.quarantined {
-                stock[item.sku, default: [:]][slot, default: StockLevel()].quarantine += item.quantity
-            } else {
-                stock[item.sku, default: [:]][slot, default: StockLevel()].onHand += customer ? item.quantity : -item.quantity
-            }
         }
         request.state = outcome.state
         request.doc = doc
@@ -190,26 +175,20 @@ extension Ledger {
         let day = Self.documentDay(doc) ?? policy.calendar.day(of: at)
         documentsPerDay[day, default: 0] += 1
         lastDocumentDay = max(lastDocumentDay ?? day, day)
+        // Stock, the notes, the exchange sale and the money, in that order on the account.
+        if let exchange = outcome.exchange {
+            orders[exchange.id] = exchange
+            stats.sold(exchange)
+        }
+        carryOut(Effects.approval(request, doc: doc, outcome), at: at)
 
         let noticeKind: NoticeKind
         if customer {
-            if !request.party.isEmpty {
-                post(request.party, at: at, kind: .credit_note, doc: doc, amount: -outcome.credited)
-            }
-            // The replacement goods leave the shelf and go on the account in the same step.
-            if let exchange = outcome.exchange { applyOrder(exchange, payment: false) }
-            if !request.party.isEmpty {
-                if outcome.refunded != .zero { post(request.party, at: at, kind: .payment, doc: doc, amount: outcome.refunded) }
-                if outcome.paidIn != .zero {
-                    post(request.party, at: at, kind: .payment, doc: request.exchangeOrder, amount: -outcome.paidIn)
-                }
-            }
             // A refund notice for money handed back in full; a fee, an exchange or store credit
             // make it a credit note (a 0.00 return refunded in cash stays a refund, as before).
             let fullRefund = outcome.exchange == nil && (outcome.refunded > .zero || (outcome.credited == .zero && outcome.fee == .zero))
             noticeKind = approval.refund == .cash && fullRefund ? .refund : .credit_note
         } else {
-            post(request.party, at: at, kind: .debit_note, doc: doc, amount: outcome.credited)
             noticeKind = .debit_note
         }
         notices.append(Notice(number: notices.count + 1, at: at, party: request.party, kind: noticeKind, doc: doc,
@@ -228,17 +207,19 @@ extension Ledger {
 
     private mutating func applyInspection(_ number: Int, disposition: Disposition, note: String, by: String,
                                           at: Timestamp) {
-        let request = returns[number - 1]
-        for item in request.items where item.quarantined {
-            let slot = StockSlot(location: request.location, batch: item.batch)
-            stock[item.sku, default: [:]][slot, default: StockLevel()].quarantine -= item.quantity
-            if disposition == .restock {
-                stock[item.sku, default: [:]][slot, default: StockLevel()].onHand += item.quantity
-            }
-        }
+        carryOut(.inspection(returns[number - 1], disposition), at: at)
         returns[number - 1].state = .completed
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: "inspected",
                                                        note: disposition.rawValue + (note.isEmpty ? "" : ": " + note)))
+    }
+
+    /// Moves the stock and posts the entries a change works out to.
+    private mutating func carryOut(_ effects: Effects, at: Timestamp) {
+        for move in effects.moves {
+            stock[move.sku, default: [:]][move.slot, default: StockLevel()].onHand += move.onHand
+            stock[move.sku, default: [:]][move.slot, default: StockLevel()].quarantine += move.quarantine
+        }
+        for p in effects.postings { post(p.party, at: at, kind: p.kind, doc: p.doc, amount: p.amount) }
     }
 
     /// Adds an entry to a party's account and moves its running balance.

@@ -108,12 +108,17 @@ extension Ledger {
     }
 
     func ruleList() -> Reply {
-        Reply(lines: rules.values.sorted { $0.code.utf8.lexicographicallyPrecedes($1.code.utf8) }.map { r in
-            [Field("rule", r.code), Field("then", r.then.rawValue), Field("kind", r.kind?.rawValue ?? ""),
-             Field("location", r.location ?? ""), Field("reason", r.reason ?? ""), Field("sku", r.sku ?? ""),
-             Field("min_amount", r.minAmount?.description ?? ""), Field("noreceipt", r.noReceipt ? "yes" : ""),
-             Field("role", r.then == .second ? r.secondRole.rawValue : ""), Field("note", r.note),
-             Field("max_amount", r.maxAmount?.description ?? "")]
-        })
+        Reply(lines: rules.values.sorted { $0.code.utf8.lexicographicallyPrecedes($1.code.utf8) }.map(\.fields))
+    }
+}
+
+extension Rule {
+    /// RULE LIST's line, and FEED's `rule.added`.
+    public var fields: [Field] {
+        [Field("rule", code), Field("then", then.rawValue), Field("kind", kind?.rawValue ?? ""),
+         Field("location", location ?? ""), Field("reason", reason ?? ""), Field("sku", sku ?? ""),
+         Field("min_amount", minAmount?.description ?? ""), Field("noreceipt", noReceipt ? "yes" : ""),
+         Field("role", then == .second ? secondRole.rawValue : ""), Field("note", note),
+         Field("max_amount", maxAmount?.description ?? "")]
     }
 }

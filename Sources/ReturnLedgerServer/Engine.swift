@@ -41,6 +41,8 @@ final class Engine: @unchecked Sendable {
     /// Section 15: backups, and the history this data directory holds (set by the server).
     var backups: Backups!
     var epoch = ""
+    let logReader: LogReader
+    let durableSignal: DurableSignal
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
     var wakeRouters: @Sendable () -> Void = {}
 
@@ -52,6 +54,8 @@ final class Engine: @unchecked Sendable {
         self.fs = fs
         self.clock = clock
         self.counters = counters
+        self.logReader = LogReader(directory: storage, fs: fs)
+        self.durableSignal = DurableSignal(durable: recovered.lastSeq)
         self.snapshots = Snapshotter(every: snapshotEvery, eventsSince: recovered.eventsReplayed,
                                      seq: recovered.snapshotSeq, storage: storage, fs: fs, clock: clock)
         wal.onFailure = { [weak self] error in

@@ -42,7 +42,7 @@ public final class Server: @unchecked Sendable {
         let started = monotonicMillis()
         let recovered = try Recovery.load(directory, fs: config.fileSystem, repair: true)
         let wal = try WriteAheadLog(directory: directory, fs: config.fileSystem, policy: config.fsync,
-                                    lastSeq: recovered.lastSeq, segment: recovered.lastSegment)
+                                    lastSeq: recovered.lastSeq, segment: recovered.lastSegment, keepBytes: config.logKeep)
         var notes = recovered.notes
         let missing = Set(recovered.ledger.policy.calendar.periods.filter { !$0.zone.resolved }.map(\.zone.name))
         for name in missing.sorted() {
@@ -63,7 +63,10 @@ public final class Server: @unchecked Sendable {
         // One report per advance of the durable sequence, fanned out to each loop's waiters.
         let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
         for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }
-        wal.onDurable = { seq, failed in for fanout in fanouts { fanout.report(durable: seq, failed: failed) } }
+        wal.onDurable = { [signal = engine.durableSignal] seq, failed in
+            for fanout in fanouts { fanout.report(durable: seq, failed: failed) }
+            if !failed { signal.advance(to: seq) }
+        }
         // Push lines follow the replies each advance releases (section 12).
         for (loop, fanout) in zip(loops, fanouts) {
             let stream = PushStream()

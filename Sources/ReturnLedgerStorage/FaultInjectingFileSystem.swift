@@ -43,6 +43,9 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     public func close(_ fd: Int32) { real.close(fd) }
     public func size(_ fd: Int32) throws(StorageError) -> Int { try real.size(fd) }
     public func readFile(_ path: String) throws(StorageError) -> [UInt8] { try real.readFile(path) }
+    public func readRange(_ path: String, offset: Int, count: Int) throws(StorageError) -> [UInt8] {
+        try real.readRange(path, offset: offset, count: count)
+    }
     public func rename(_ from: String, _ to: String) throws(StorageError) { try real.rename(from, to) }
     public func remove(_ path: String) throws(StorageError) { try real.remove(path) }
     public func truncate(_ path: String, to length: Int) throws(StorageError) { try real.truncate(path, to: length) }

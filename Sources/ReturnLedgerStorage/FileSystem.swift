@@ -15,6 +15,8 @@ public protocol FileSystem: Sendable {
     func close(_ fd: Int32)
     func size(_ fd: Int32) throws(StorageError) -> Int
     func readFile(_ path: String) throws(StorageError) -> [UInt8]
+    /// Up to `count` bytes from `offset` (fewer at the end of the file).
+    func readRange(_ path: String, offset: Int, count: Int) throws(StorageError) -> [UInt8]
     func rename(_ from: String, _ to: String) throws(StorageError)
     func remove(_ path: String) throws(StorageError)
     func truncate(_ path: String, to length: Int) throws(StorageError)
@@ -75,6 +77,21 @@ public struct PosixFileSystem: FileSystem {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure("fstat") }
         return Int(info.st_size)
+    }
+
+    public func readRange(_ path: String, offset: Int, count: Int) throws(StorageError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { Glibc.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if n > 0 { done += n; continue }
+            if n == 0 { break }
+            if errno != EINTR { throw failure("pread", path) }
+        }
+        return done == count ? bytes : Array(bytes[0..<done])
     }
 
     public func readFile(_ path: String) throws(StorageError) -> [UInt8] {

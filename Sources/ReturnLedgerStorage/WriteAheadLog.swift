@@ -60,6 +60,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     }
 
     public let policy: FsyncPolicy
+    /// `--log-keep`: bytes of segments a snapshot covers kept for FEED (nil: all; 0: none).
+    public let keepBytes: Int?
     public let directory: DataDirectory
     private let fs: any FileSystem
     private let segmentLimit: Int
@@ -86,6 +88,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     // Flusher queue only.
     private var fd: Int32 = -1
     private var segmentFirstSeq: UInt64 = 0
+    /// The newest snapshot's sequence (flusher queue): segments wholly before it are covered.
+    private var coveredUpTo: UInt64 = 0
     private var segmentSize = 0
     private var writtenSeq: UInt64
     /// Last record covered by an fsync (the everysec timer syncs when this lags `writtenSeq`).
@@ -94,10 +98,12 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Opens the log after recovery: appending continues in `segment` (its first sequence number
     /// and name) or, without one, a new segment is created with the first record.
     public init(directory: DataDirectory, fs: any FileSystem, policy: FsyncPolicy, lastSeq: UInt64,
-                segment: (firstSeq: UInt64, name: String)?, segmentLimit: Int = 64 << 20) throws(StorageError) {
+                segment: (firstSeq: UInt64, name: String)?, segmentLimit: Int = 64 << 20,
+                keepBytes: Int? = 0) throws(StorageError) {
         self.directory = directory
         self.fs = fs
         self.policy = policy
+        self.keepBytes = keepBytes
         self.segmentLimit = segmentLimit
         self.lastSeq = lastSeq
         self.writtenSeq = lastSeq
@@ -303,23 +309,39 @@ public final class WriteAheadLog: @unchecked Sendable {
         try fs.syncDirectory(directory.path)
         segmentFirstSeq = firstSeq
         segmentSize = LogRecord.magic.count
+        // A snapshot's rotation takes effect here: the segment before it is now covered.
+        trimCovered()
     }
 
     /// After a snapshot at `seq`: removes segments whose records are all covered by it, and
     /// older snapshots. Runs on the flusher queue, after any pending rotation took effect.
     public func dropCovered(by seq: UInt64, keepSnapshot: String) {
         queue.async { [self] in
+            coveredUpTo = max(coveredUpTo, seq)
+            trimCovered()
             guard let contents = try? directory.contents(fs) else { return }
-            let segments = contents.segments
-            for (index, segment) in segments.enumerated() where index + 1 < segments.count {
-                if segments[index + 1].seq <= seq + 1, segment.seq != segmentFirstSeq {
-                    let path = directory.file(segment.name)
-                    let size = (try? fs.readFileSize(path)) ?? 0
-                    if (try? fs.remove(path)) != nil { shared.withLock { $0.status.diskBytes -= size } }
-                }
-            }
             for snapshot in contents.snapshots where snapshot.name != keepSnapshot && snapshot.seq < seq {
                 try? fs.remove(directory.file(snapshot.name))
+            }
+        }
+    }
+
+    /// Covered segments stay for FEED up to `keepBytes` in all; the oldest go first. Flusher queue.
+    private func trimCovered() {
+        guard let keep = keepBytes, coveredUpTo > 0, let contents = try? directory.contents(fs) else { return }
+        let segments = contents.segments
+        var covered: [(path: String, size: Int)] = []
+        for (index, segment) in segments.enumerated() where index + 1 < segments.count {
+            if segments[index + 1].seq <= coveredUpTo + 1, segment.seq != segmentFirstSeq {
+                let path = directory.file(segment.name)
+                covered.append((path, (try? fs.readFileSize(path)) ?? 0))
+            }
+        }
+        var kept = covered.reduce(0) { $0 + $1.size }
+        for (path, size) in covered where kept > keep {
+            if (try? fs.remove(path)) != nil {
+                shared.withLock { $0.status.diskBytes -= size }
+                kept -= size
             }
         }
     }

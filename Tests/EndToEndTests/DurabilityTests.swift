@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func snapshotUnderLoadThenRestart() throws {
-        let first = try ServerProcess(["--snapshot-every", "400"])
+        let first = try ServerProcess(["--snapshot-every", "400", "--log-keep", "0"])
         defer { first.stop() }
         try setUpShop(first)
         let clerk = try first.login("clerk1")

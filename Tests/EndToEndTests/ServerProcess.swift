@@ -77,8 +77,8 @@ final class ServerProcess: @unchecked Sendable {
             // A server that does not stop within a minute is killed, and its status says so.
             withWatchdog(process.processIdentifier, seconds: 60) { process.waitUntilExit() }
         }
-        if ownsDirectory && !keepData {
-            try? FileManager.default.removeItem(at: directory)
+        if !keepData {
+            if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
             try? FileManager.default.removeItem(atPath: directory.path + "-backups")  // the default --backup-dir
         }
         return process.terminationStatus

@@ -89,7 +89,10 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
 
     @Test func withoutAPasswordTheAdminGetsARandomOnePrintedOnce() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rl-rand-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer {
+            try? FileManager.default.removeItem(at: directory)
+            try? FileManager.default.removeItem(atPath: directory.path + "-backups")
+        }
         let process = Process()
         process.executableURL = ServerProcess.binary
         process.arguments = ["--port", "0", "--data", directory.path]

@@ -1,0 +1,114 @@
+/// FEED's lines (section 15): each logged change as `* seq= at= user= type= ...`, the fields
+/// after `type` named as on the matching list lines, and with each change what it moved
+/// (`stock.moved`, `ledger.entry`), worked out by `Effects` as `apply` works it out. A field
+/// whose name is one of `seq at user type` is written `rec_<name>`.
+///
+/// Facts a record does not carry (a return's items at its approval) come from the current
+/// state: they never change once written. Audit entries and failed logins have no line: AUDIT
+/// pages through the audit trail.
+extension Ledger {
+    public func feedLines(seq: UInt64, at: Timestamp, actor: String, events: [Event]) -> [[Field]] {
+        var lines: [[Field]] = []
+        let head = [Field("seq", String(seq)), Field("at", at.description), Field("user", actor)]
+        func line(_ type: String, _ fields: [Field]) {
+            lines.append(head + [Field("type", type)] + fields.map { f in
+                ["seq", "at", "user", "type"].contains(f.key) ? Field("rec_" + f.key, f.value) : f
+            })
+        }
+        func moved(_ effects: Effects, doc: String) {
+            for m in effects.moves {
+                line("stock.moved", [Field("sku", m.sku), Field("location", m.slot.location), Field("batch", m.slot.batch),
+                                     Field("on_hand", String(m.onHand)), Field("quarantine", String(m.quarantine)), Field("doc", doc)])
+            }
+            for p in effects.postings {
+                line("ledger.entry", [Field("party", p.party), Field("kind", p.kind.rawValue), Field("doc", p.doc),
+                                      Field("amount", p.amount.description)])
+            }
+        }
+        /// An order and its lines (what it moved comes with the change that made it).
+        func described(_ order: Order) {
+            line(order.kind == .sale ? "sale.recorded" : "purchase.recorded",
+                 [Field("order", order.id), Field("location", order.location), Field("party", order.party),
+                  Field("total", order.total.description), Field("paid", order.paid ? "yes" : "no"), Field("at", order.at.description)])
+            for (index, l) in order.lines.enumerated() {
+                line("order.line", [Field("order", order.id), Field("line", String(index + 1)), Field("sku", l.sku),
+                                    Field("qty", String(l.quantity)), Field("batch", l.batch), Field("price", l.price.description),
+                                    Field("amount", (l.price.times(l.quantity) ?? .zero).description)])
+            }
+        }
+        for event in events {
+            switch event {
+            case .userAdded(let u):
+                line("user.added", [Field("name", u.name), Field("role", u.role.rawValue), Field("locations", u.locations.text),
+                                    Field("enabled", u.enabled ? "yes" : "no")])
+            case .userRoleChanged(let name, let role): line("user.role_changed", [Field("name", name), Field("role", role.rawValue)])
+            case .userEnabledChanged(let name, let enabled):
+                line("user.enabled_changed", [Field("name", name), Field("enabled", enabled ? "yes" : "no")])
+            case .userPasswordChanged(let name, _): line("user.password_changed", [Field("name", name)])
+            case .userScoped(let name, let scope): line("user.scoped", [Field("name", name), Field("locations", scope.text)])
+            case .locationAdded(let l): line("location.added", l.fields)
+            case .productAdded(let p): line("sku.added", p.fields)
+            case .partyAdded(let p): line("party.added", [Field("id", p.id), Field("kind", p.kind.rawValue), Field("name", p.name)])
+            case .reasonAdded(let r): line("reason.added", r.fields)
+            case .policyChanged(let days): line("policy.changed", [Field("window_days", String(days))])
+            case .customerLimitsChanged(let returns, let days):
+                line("policy.limits_changed", [Field("customer_returns", String(returns)), Field("customer_days", String(days))])
+            case .timezoneChanged(let zone, let since):
+                line("policy.timezone_changed", [Field("timezone", zone.name), Field("since", since.description)])
+            case .orderRecorded(let order):
+                described(order)
+                var effects = Effects()
+                effects.add(order)
+                moved(effects, doc: order.id)
+            case .paymentRecorded(let party, let amount, let direction, let note, let when):
+                let signed = direction == .in ? -amount : amount
+                let doc = entries[party]?.first { $0.kind == .payment && $0.at == when && $0.amount == signed && $0.doc.hasPrefix("P") }?.doc ?? ""
+                line("payment.recorded", [Field("payment", doc), Field("party", party), Field("amount", amount.description),
+                                          Field("direction", direction.rawValue), Field("note", note)])
+                moved(.payment(party: party, amount: amount, direction: direction, doc: doc), doc: doc)
+            case .returnFiled(let r):
+                line("return.filed", [Field("id", r.id), Field("order", r.order), Field("party", r.party), Field("location", r.location),
+                                      Field("kind", r.kind.rawValue), Field("amount", r.amount.description), Field("reason", r.reason),
+                                      Field("filed_by", r.filedBy), Field("note", r.note), Field("key", r.key),
+                                      Field("exchange", r.exchangeText), Field("override", r.override ? "yes" : "no")])
+                for item in r.items {
+                    line("return.item", [Field("id", r.id), Field("line", String(item.line + 1)), Field("sku", item.sku),
+                                         Field("qty", String(item.quantity)), Field("batch", item.batch),
+                                         Field("price", item.price.description), Field("amount", item.amount.description)])
+                }
+            case .returnApproved(let approval):
+                guard approval.number >= 1, approval.number <= returns.count else { continue }
+                let outcome = approval.outcome ?? format1Outcome(approval)
+                var request = returns[approval.number - 1]
+                for index in request.items.indices { request.items[index].quarantined = outcome.quarantined.contains(index) }
+                line("return.approved", [Field("id", request.id), Field("doc", approval.doc), Field("amount", request.amount.description),
+                                         Field("by", approval.by), Field("state", outcome.state.rawValue),
+                                         Field("refund", approval.refund.rawValue), Field("fee", outcome.fee.description),
+                                         Field("net", Money(minor: request.amount.minor - outcome.fee.minor).description),
+                                         Field("credited", outcome.credited.description), Field("refunded", outcome.refunded.description),
+                                         Field("due", outcome.exchange == nil ? "" : outcome.due.description),
+                                         Field("paid_in", outcome.paidIn.description), Field("exchange_order", outcome.exchange?.id ?? ""),
+                                         Field("note", approval.note)])
+                if let exchange = outcome.exchange { described(exchange) }
+                moved(Effects.approval(request, doc: approval.doc, outcome), doc: approval.doc)
+            case .returnRejected(let number, let note, let by, _):
+                line("return.rejected", [Field("id", ReturnRequest.id(number)), Field("by", by), Field("note", note)])
+            case .returnCancelled(let number, let by, _):
+                line("return.cancelled", [Field("id", ReturnRequest.id(number)), Field("by", by)])
+            case .returnInspected(let number, let disposition, let note, let by, _):
+                line("return.inspected", [Field("id", ReturnRequest.id(number)), Field("disposition", disposition.rawValue),
+                                          Field("by", by), Field("note", note)])
+                if number >= 1, number <= returns.count {
+                    moved(.inspection(returns[number - 1], disposition), doc: returns[number - 1].doc)
+                }
+            case .returnFirstApproved(let number, let note, let by, _):
+                line("return.first_approved", [Field("id", ReturnRequest.id(number)), Field("by", by), Field("note", note)])
+            case .ruleAdded(let rule): line("rule.added", rule.fields)
+            case .ruleDropped(let code): line("rule.dropped", [Field("rule", code)])
+            case .loginFailed, .audited:
+                continue
+            }
+        }
+        return lines
+    }
+}

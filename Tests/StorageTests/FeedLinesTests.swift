@@ -1,0 +1,62 @@
+import ReturnLedgerCore
+import ReturnLedgerStorage
+import Testing
+import TestSupport
+
+/// FEED's lines (section 15) carry what each change moved: summed over a whole history, the
+/// `ledger.entry` lines give every balance and the `stock.moved` lines every stock level, exactly
+/// as the ledger holds them. That is what lets an exporter's database agree with BALANCE and STOCK.
+@Suite struct FeedLinesTests {
+    static func field(_ line: [Field], _ key: String) -> String { line.first { $0.key == key }?.value ?? "" }
+
+    @Test func theMovementsInTheFeedAddUpToTheLedger() {
+        let seed = testSeed("theMovementsInTheFeedAddUpToTheLedger")
+        for history in [everyKindEntries(), randomHistory(seed: seed, count: 1500)] {
+            var ledger = Ledger()
+            for entry in history { ledger.apply(entry.events) }
+            var balances: [String: Int64] = [:]
+            var stock: [String: (Int64, Int64)] = [:]
+            var types: Set<String> = []
+            for (index, entry) in history.enumerated() {
+                for line in ledger.feedLines(seq: UInt64(index + 1), at: entry.at, actor: entry.actor, events: entry.events) {
+                    #expect(line[0] == Field("seq", String(index + 1)) && line[3].key == "type")
+                    #expect(!line.contains { $0.key.contains("hash") || $0.value.hasPrefix("$y$") }, "no password hash in \(line)")
+                    let type = line[3].value
+                    types.insert(type)
+                    if type == "ledger.entry" {
+                        balances[Self.field(line, "party"), default: 0] += Money(parsing: Self.field(line, "amount"))!.minor
+                    } else if type == "stock.moved" {
+                        let key = Self.field(line, "sku") + "|" + Self.field(line, "location") + "|" + Self.field(line, "batch")
+                        let (h, q) = stock[key] ?? (0, 0)
+                        stock[key] = (h + Int64(Self.field(line, "on_hand"))!, q + Int64(Self.field(line, "quarantine"))!)
+                    }
+                }
+            }
+            for (party, balance) in ledger.balances.map({ ($0.key, $0.value) }) {
+                #expect((balances[party] ?? 0) == balance.minor, "\(party)")
+            }
+            for (sku, slots) in ledger.stock.map({ ($0.key, $0.value) }) {
+                for (slot, level) in slots {
+                    let (h, q) = stock[sku + "|" + slot.location + "|" + slot.batch] ?? (0, 0)
+                    #expect(h == level.onHand && q == level.quarantine, "\(sku) \(slot)")
+                }
+            }
+            #expect(types.isSuperset(of: ["sale.recorded", "order.line", "return.filed", "return.item", "return.approved",
+                                           "stock.moved", "ledger.entry"]))
+        }
+    }
+
+    @Test func everyKindOfChangeHasItsType() {
+        let history = everyKindEntries()
+        var ledger = Ledger()
+        for entry in history { ledger.apply(entry.events) }
+        let types = Set(history.enumerated().flatMap { index, entry in
+            ledger.feedLines(seq: UInt64(index + 1), at: entry.at, actor: entry.actor, events: entry.events).map { $0[3].value }
+        })
+        #expect(types == ["user.added", "user.role_changed", "user.enabled_changed", "user.password_changed", "user.scoped",
+                          "location.added", "sku.added", "party.added", "reason.added", "policy.changed", "policy.limits_changed",
+                          "policy.timezone_changed", "sale.recorded", "purchase.recorded", "order.line", "payment.recorded",
+                          "return.filed", "return.item", "return.approved", "return.rejected", "return.cancelled",
+                          "return.inspected", "return.first_approved", "rule.added", "rule.dropped", "stock.moved", "ledger.entry"])
+    }
+}
