@@ -318,9 +318,11 @@ def main():
     try:
         checked = walk.run()
     except Failure as failure:
-        walk.close()
         print("README example does not work: %s" % failure)
         sys.exit(1)
+    finally:
+        walk.close()
+        shutil.rmtree(walk.scratch, ignore_errors=True)
     print("README followed in order: %d examples work" % checked)
 
 

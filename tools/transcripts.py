@@ -34,6 +34,9 @@ VARIABLE = [
     (re.compile(r"\bbytes=\d+"), "bytes=<n>"),
     (re.compile(r"\bdigest=[0-9a-f]{8}-\d+"), "digest=<digest>"),
     (re.compile(r"\bseq=\d+ digest="), "seq=<n> digest="),
+    # A backup is named by its time; an epoch is drawn at random.
+    (re.compile(r"backup-\d{8}T\d{6}Z-"), "backup-<time>-"),
+    (re.compile(r"\bepoch=[0-9a-f]{16}"), "epoch=<epoch>"),
 ]
 
 

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Export ReturnLedger's change feed (FEED) for head office: returns, their items, return
+documents, ledger entries and stock moves (with the parties and orders they refer to), into
+CSV files, an SQLite file or a PostgreSQL database.
+
+  python3 export.py --to sqlite:returns.db                  # everything so far, then stop
+  python3 export.py --to csv:export/                         # one CSV per table, UTF-8
+  python3 export.py --to postgresql://user:pw@host/db --follow   # and keep going, live
+
+Incremental: the target remembers the last log sequence it holds and the server's epoch, and a
+rerun starts after it. Each FEED page goes in as one transaction together with that sequence,
+so an export stopped at any point (kill -9 included) resumes without losing or repeating a row.
+A server whose epoch differs (a restored backup: a new history) is refused, exit 3: export
+into a new target. The CSV target keeps its rows in `DIR/.export.sqlite` and writes the CSV
+files from it after each run (each through a temporary name), with a BOM so that spreadsheets
+read the UTF-8 (Chinese names intact).
+
+Same connection flags and environment as the other tools (--host --port --user --password,
+RETURNLEDGER_*). The user needs FEED: an auditor or an admin. PostgreSQL needs psycopg 3
+(`python3 -m pip install "psycopg[binary]"`); the rest is the standard library. The schema is
+clients/sql/schema.sql.
+"""
+import argparse
+import csv
+import os
+import sqlite3
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from returnledger import Client, ConnectionLost, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
+
+SCHEMA = os.path.join(os.path.dirname(HERE), "sql", "schema.sql")
+TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_entries", "stock_moves"]
+
+
+class EpochChanged(Exception):
+    pass
+
+
+class Target:
+    """A DB-API connection with the schema, `?` placeholders whatever the driver's style."""
+
+    def __init__(self, connection, placeholder, sqlite=False):
+        self.db = connection
+        self.placeholder = placeholder
+        with open(SCHEMA, encoding="utf-8") as f:
+            text = "\n".join(line.split("--")[0] for line in f.read().split("\n"))  # no comments: they hold ';'
+        if sqlite:
+            # SQLite has no exact decimals: amounts stay the text the server sent ("25.00"), which
+            # SUM() reads as numbers; round sums to two places.
+            text = text.replace("numeric(14,2)", "text")
+        cur = self.db.cursor()
+        for statement in text.split(";"):
+            if statement.strip():
+                cur.execute(statement)
+        self.db.commit()
+
+    def execute(self, sql, params=()):
+        cur = self.db.cursor()
+        cur.execute(sql.replace("?", self.placeholder), params)
+        return cur
+
+    def state(self):
+        row = self.execute("SELECT epoch, last_seq FROM export_state WHERE id = 1").fetchone()
+        return (row[0], int(row[1])) if row else (None, 0)
+
+    def page(self, lines, next_seq, epoch, known_epoch):
+        """One FEED page and the sequence it reached, in one transaction."""
+        counter = {}
+        for f in lines:
+            apply_line(self, f, counter)
+        if known_epoch is None:
+            self.execute("INSERT INTO export_state (id, epoch, last_seq) VALUES (1, ?, ?)", (epoch, next_seq))
+        else:
+            self.execute("UPDATE export_state SET last_seq = ? WHERE id = 1", (next_seq,))
+        self.db.commit()
+
+    def close(self):
+        self.db.close()
+
+
+def apply_line(t, f, counter):
+    """One feed line into the tables. `counter` numbers the movements within a sequence."""
+    kind, seq, at = f["type"], int(f["seq"]), f["at"]
+    if kind == "party.added":
+        if t.execute("SELECT 1 FROM parties WHERE id = ?", (f["id"],)).fetchone():
+            t.execute("UPDATE parties SET kind = ?, name = ? WHERE id = ?", (f["kind"], f["name"], f["id"]))
+        else:
+            t.execute("INSERT INTO parties (id, kind, name) VALUES (?, ?, ?)", (f["id"], f["kind"], f["name"]))
+    elif kind in ("sale.recorded", "purchase.recorded"):
+        t.execute("INSERT INTO orders (id, seq, kind, location, party, total, paid, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  (f["order"], seq, kind.split(".")[0], f["location"], f["party"], f["total"], f["paid"], f["rec_at"]))
+    elif kind == "return.filed":
+        t.execute("INSERT INTO returns (id, seq, filed_at, filed_by, kind, order_id, party, location, amount, reason, note,"
+                  " exchange, override, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                  (f["id"], seq, at, f["filed_by"], f["kind"], f["order"], f["party"], f["location"], f["amount"],
+                   f["reason"], f["note"], f["exchange"], f["override"]))
+    elif kind == "return.item":
+        # A return's items come in its own sequence, which a page never splits.
+        n = counter[("item", f["id"])] = counter.get(("item", f["id"]), 0) + 1
+        t.execute("INSERT INTO return_items (return_id, item_no, order_line, sku, qty, batch, price, amount)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  (f["id"], n, int(f["line"]), f["sku"], int(f["qty"]), f["batch"], f["price"], f["amount"]))
+    elif kind == "return.first_approved":
+        t.execute("UPDATE returns SET state = 'second_review' WHERE id = ?", (f["id"],))
+    elif kind == "return.approved":
+        t.execute("UPDATE returns SET state = ?, doc = ?, approved_by = ?, approved_at = ?, fee = ?, net = ?, refund = ?"
+                  " WHERE id = ?", (f["state"], f["doc"], f["by"], at, f["fee"], f["net"], f["refund"], f["id"]))
+        t.execute("INSERT INTO documents (doc, return_id, seq, issued_at, approved_by, amount, fee, net, credited, refunded,"
+                  " paid_in, due, exchange_order, refund) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (f["doc"], f["id"], seq, at, f["by"], f["amount"], f["fee"], f["net"], f["credited"], f["refunded"],
+                   f["paid_in"], f["due"], f["exchange_order"], f["refund"]))
+    elif kind in ("return.rejected", "return.cancelled"):
+        t.execute("UPDATE returns SET state = ? WHERE id = ?", (kind.split(".")[1], f["id"]))
+    elif kind == "return.inspected":
+        t.execute("UPDATE returns SET state = 'completed' WHERE id = ?", (f["id"],))
+    elif kind == "ledger.entry":
+        n = counter[("move", seq)] = counter.get(("move", seq), 0) + 1
+        t.execute("INSERT INTO ledger_entries (seq, n, at, party, kind, doc, amount) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  (seq, n, at, f["party"], f["kind"], f["doc"], f["amount"]))
+    elif kind == "stock.moved":
+        n = counter[("move", seq)] = counter.get(("move", seq), 0) + 1
+        t.execute("INSERT INTO stock_moves (seq, n, at, sku, location, batch, on_hand, quarantine, doc)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (seq, n, at, f["sku"], f["location"], f["batch"], int(f["on_hand"]), int(f["quarantine"]), f["doc"]))
+    # Users, the catalogue, reasons, rules and policy are in the feed too; head office gets them
+    # from the server's own lists, and these tables leave them out.
+
+
+def open_target(spec):
+    if spec.startswith("sqlite:"):
+        return Target(sqlite3.connect(spec[len("sqlite:"):]), "?", sqlite=True), None
+    if spec.startswith("csv:"):
+        directory = spec[len("csv:"):] or "."
+        os.makedirs(directory, exist_ok=True)
+        return Target(sqlite3.connect(os.path.join(directory, ".export.sqlite")), "?", sqlite=True), directory
+    if spec.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg
+        except ImportError:
+            sys.exit('export to PostgreSQL needs psycopg 3: python3 -m pip install "psycopg[binary]"')
+        return Target(psycopg.connect(spec), "%s"), None
+    sys.exit("--to takes csv:DIR, sqlite:FILE or postgresql://..., not %s" % spec)
+
+
+def write_csv(target, directory):
+    """Every table as DIR/<table>.csv, each written whole under a temporary name and renamed."""
+    for table in TABLES:
+        cur = target.execute("SELECT * FROM %s ORDER BY 1, 2" % table)
+        header = [d[0] for d in cur.description]
+        path = os.path.join(directory, table + ".csv")
+        with open(path + ".tmp", "w", encoding="utf-8-sig", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(header)
+            for row in cur:
+                out.writerow(["" if v is None else v for v in row])
+        os.replace(path + ".tmp", path)
+
+
+def export(client, target, limit, follow, wait, on_page=None):
+    """Pages through FEED from where the target stands; returns (pages, lines, last seq)."""
+    epoch, last = target.state()
+    pages = lines = 0
+    if epoch is not None:
+        # Another history first (its sequences may be behind the target's): INFO names it.
+        server = next((row.get("epoch") for row in client.call("INFO").data if row.get("section") == "server"), None)
+        if server is not None and server != epoch:
+            raise EpochChanged("the server's history changed (epoch %s, the target holds %s: a restored backup, or"
+                               " another server?); export into a new target" % (server, epoch))
+    while True:
+        reply = client.call("FEED", from_=last, limit=limit, wait=wait if follow else None)
+        if epoch is not None and reply["epoch"] != epoch:
+            raise EpochChanged("the server's history changed (epoch %s, the target holds %s: a restored backup?);"
+                               " export into a new target" % (reply["epoch"], epoch))
+        next_seq = int(reply["next"])
+        if next_seq != last:
+            target.page(reply.data, next_seq, reply["epoch"], epoch)
+            epoch = reply["epoch"]
+            pages += 1
+            lines += len(reply.data)
+            if on_page:
+                on_page(next_seq)
+        last = next_seq
+        if not reply.data and not follow:  # an empty page: nothing more is durable yet
+            return pages, lines, last
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_connection_arguments(ap, user="auditor1")
+    ap.add_argument("--to", required=True, help="csv:DIR, sqlite:FILE or postgresql://user:pw@host:port/db")
+    ap.add_argument("--follow", action="store_true", help="keep going: wait for new changes (Ctrl-C to stop)")
+    ap.add_argument("--limit", type=int, default=1000, help="feed lines per page (default 1000)")
+    ap.add_argument("--wait", type=int, default=30, help="with --follow: seconds each long poll waits (default 30)")
+    args = connection_options(ap.parse_args())
+    target, csv_dir = open_target(args.to)
+    started = time.monotonic()
+    try:
+        client = Client(args.host, args.port, user=args.user, password=args.password, timeout=max(60, args.wait + 30))
+        with client:
+            on_page = (lambda seq: write_csv(target, csv_dir)) if (csv_dir and args.follow) else None
+            pages, lines, last = export(client, target, args.limit, args.follow, args.wait, on_page)
+    except EpochChanged as e:
+        print("export stopped: %s" % e, file=sys.stderr)
+        sys.exit(3)
+    except (ReturnLedgerError, ConnectionLost, OSError) as e:
+        print("export failed: %s" % e, file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        pages = lines = 0
+        last = target.state()[1]
+    if csv_dir:
+        write_csv(target, csv_dir)
+    seconds = time.monotonic() - started
+    print("exported up to seq %d: %d feed lines in %d pages, %.1f s (%d lines/s)"
+          % (last, lines, pages, seconds, lines / seconds if seconds > 0 else 0))
+    target.close()
+
+
+if __name__ == "__main__":
+    main()
