@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """How long one client's requests stall while another runs big reads: the worst and p99
 latency of STOCK at pipeline 1 while a second connection runs DIGEST and LIST limit=100000 in
-turn. A measurement, not a test (the README's speed section and the issue notes quote it).
+turn (or what `--reads` names, e.g. BACKUP). A measurement, not a test (the README's speed
+section and the issue notes quote it).
 
     tools/stall.py --port 7480 --password ADMIN --rounds 10
+    tools/stall.py --port 7480 --password ADMIN --rounds 3 --reads BACKUP
 
 Against a store seeded with `wal seed DIR --returns 100000 --snapshot`.
 """
@@ -23,7 +25,7 @@ def big_reads(args, results):
     sock.sendall(("AUTH admin %s\n" % args.password).encode())
     sock.recv(4096)
     for _ in range(args.rounds):
-        for line in ("DIGEST", "LIST limit=100000"):
+        for line in args.reads.split(","):
             start = time.perf_counter()
             sock.sendall(line.encode() + b"\n")
             tail, lines = b"", 0
@@ -45,6 +47,7 @@ def main():
     ap.add_argument("--password", required=True, help="the admin's password")
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--sku", default="SKU1")
+    ap.add_argument("--reads", default="DIGEST,LIST limit=100000", help="the big requests, comma-separated")
     args = ap.parse_args()
     stocker = Client(args.host, args.port, user="admin", password=args.password, retries=0)
     # The big reads run in another process and read raw bytes: in this one they would hold
@@ -74,7 +77,7 @@ def main():
                                                        values[int(len(values) * 0.99)], values[-1])
     print("STOCK alone:            " + summary(alone))
     print("STOCK during big reads: " + summary(latencies))
-    for name in ("DIGEST", "LIST limit=100000"):
+    for name in args.reads.split(","):
         took = [ms for line, ms, _ in big if line == name]
         print("%-22s  p50=%.1f max=%.1f ms (lines %d)" % (name, sorted(took)[len(took) // 2], max(took),
                                                         max(n for line, _, n in big if line == name)))
