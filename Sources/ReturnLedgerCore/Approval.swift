@@ -53,7 +53,10 @@ extension Ledger {
     /// the whole amount credited, and refunded in cash when the refund mode was cash. Frozen:
     /// it describes old records, not today's rules.
     public func format1Outcome(_ approval: Approval) -> ApprovalOutcome {
-        let request = returns[approval.number - 1]
+        Ledger.format1Outcome(approval, request: returns[approval.number - 1], products: products)
+    }
+
+    static func format1Outcome(_ approval: Approval, request: ReturnRequest, products: [String: Product]) -> ApprovalOutcome {
         let customer = request.kind == .sale
         let quarantined = customer ? request.items.indices.filter { products[request.items[$0].sku]?.inspect == true } : []
         let refunded = customer && approval.refund == .cash ? request.amount : .zero

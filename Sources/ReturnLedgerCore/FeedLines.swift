@@ -3,11 +3,28 @@
 /// (`stock.moved`, `ledger.entry`), worked out by `Effects` as `apply` works it out. A field
 /// whose name is one of `seq at user type` is written `rec_<name>`.
 ///
-/// Facts a record does not carry (a return's items at its approval) come from the current
-/// state: they never change once written. Audit entries and failed logins have no line: AUDIT
-/// pages through the audit trail.
+/// Facts a record does not carry (a return's items at its approval, a payment's number) come
+/// from `FeedFacts`, a few collections of the current state: they never change once written.
+/// Audit entries and failed logins have no line: AUDIT pages through the audit trail.
+public struct FeedFacts: Sendable {
+    public var returns: ChunkedArray<ReturnRequest>
+    public var products: [String: Product]
+    /// The accounts (a payment's number is on its entry): sharded by party, so the writer's next
+    /// entry after a page copies one shard of them, not all.
+    public var entries: ShardedDictionary<String, ChunkedArray<LedgerEntry>>
+}
+
 extension Ledger {
+    /// What `feedLines` reads, taken in O(1) and small: copying the whole ledger for each page
+    /// would make the writer copy-on-write its large derived indexes after every page.
+    public var feedFacts: FeedFacts { FeedFacts(returns: returns, products: products, entries: entries) }
+
     public func feedLines(seq: UInt64, at: Timestamp, actor: String, events: [Event]) -> [[Field]] {
+        Ledger.feedLines(seq: seq, at: at, actor: actor, events: events, facts: feedFacts)
+    }
+
+    public static func feedLines(seq: UInt64, at: Timestamp, actor: String, events: [Event], facts: FeedFacts) -> [[Field]] {
+        let returns = facts.returns, entries = facts.entries
         var lines: [[Field]] = []
         let head = [Field("seq", String(seq)), Field("at", at.description), Field("user", actor)]
         func line(_ type: String, _ fields: [Field]) {
@@ -78,7 +95,8 @@ extension Ledger {
                 }
             case .returnApproved(let approval):
                 guard approval.number >= 1, approval.number <= returns.count else { continue }
-                let outcome = approval.outcome ?? format1Outcome(approval)
+                let outcome = approval.outcome
+                    ?? Ledger.format1Outcome(approval, request: returns[approval.number - 1], products: facts.products)
                 var request = returns[approval.number - 1]
                 for index in request.items.indices { request.items[index].quarantined = outcome.quarantined.contains(index) }
                 line("return.approved", [Field("id", request.id), Field("doc", approval.doc), Field("amount", request.amount.description),

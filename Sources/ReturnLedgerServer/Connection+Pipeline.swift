@@ -144,7 +144,7 @@ extension Connection {
         guard let deferred = result.deferred else { return true }
         busy = true
         let binary = framer.binary
-        deferred.queue.async { [self] in
+        deferred.schedule { [self] in
             // Encoded here too: a 100,000-line LIST is megabytes of text, which must not hold up
             // the loop's other connections.
             var encoded: [UInt8] = []

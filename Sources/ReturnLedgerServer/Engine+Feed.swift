@@ -11,23 +11,30 @@ extension Engine {
         guard from <= newest else {
             return .reply(.failure(DomainError(.INVALID, "from=\(from) is past the newest change, \(newest)")))
         }
-        return .deferred(DeferredReply(queue: readQueue) { [self] in
-            let deadline = monotonicMillis() + wait * 1000
-            var next = from
+        // A long poll waits on the read pool (blocking is what its threads are for); reading,
+        // formatting and encoding the page then run on the low-priority workers, so an exporter
+        // catching up flat out does not slow the tills.
+        let schedule: @Sendable (@escaping @Sendable () -> Void) -> Void = { [readQueue, durableSignal, feedWorkers] job in
+            if wait == 0 {
+                feedWorkers.submit(job)
+            } else {
+                readQueue.async {
+                    _ = durableSignal.wait(after: from, seconds: wait)
+                    feedWorkers.submit(job)
+                }
+            }
+        }
+        return .deferred(DeferredReply(schedule: schedule) { [self] in
             var lines: [[Field]] = []
             do throws(LogReader.Failure) {
-                // Records with nothing to show (a login, an audit entry) move `next` on; a long
-                // poll goes on waiting past them until a change to show or the deadline.
-                repeat {
-                    let left = max(0, (deadline - monotonicMillis() + 999) / 1000)
-                    let durable = durableSignal.wait(after: next, seconds: lines.isEmpty && next == from ? wait : left)
-                    // The state after the wait, so every record read has its return in it.
-                    let state = onQueue { ledger }
-                    next = try logReader.read(after: next, upTo: durable) { seq, entry in
-                        lines += state.feedLines(seq: seq, at: entry.at, actor: entry.actor, events: entry.events)
-                        return lines.count < limit  // a page never splits a sequence: it may pass the limit to end one
-                    }
-                } while lines.isEmpty && wait > 0 && monotonicMillis() < deadline
+                // The durable sequence first, then the facts: the state already holds every record
+                // up to it, so each one read has its return in them.
+                let durable = durableSignal.durable
+                let facts = onQueue { ledger.feedFacts }
+                let next = try logReader.read(after: from, upTo: durable) { seq, entry in
+                    lines += Ledger.feedLines(seq: seq, at: entry.at, actor: entry.actor, events: entry.events, facts: facts)
+                    return lines.count < limit  // a page never splits a sequence: it may pass the limit to end one
+                }
                 return .success(Reply(status: [Field("next", String(next)), Field("epoch", epoch)], lines: lines))
             } catch {
                 switch error {

@@ -43,6 +43,8 @@ final class Engine: @unchecked Sendable {
     var epoch = ""
     let logReader: LogReader
     let durableSignal: DurableSignal
+    /// FEED's pages run here, below the writer and the loop (section 15's throughput goal).
+    let feedWorkers = BackgroundWorkers(threads: 2)
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
     var wakeRouters: @Sendable () -> Void = {}
 
@@ -81,8 +83,20 @@ final class Engine: @unchecked Sendable {
 
     /// A reply computed off the writer queue, after the ones before it.
     struct DeferredReply: Sendable {
-        let queue: DispatchQueue
+        /// Where the work (and the encoding of its reply) runs: a queue, or FEED's workers.
+        let schedule: @Sendable (@escaping @Sendable () -> Void) -> Void
         let work: @Sendable () -> Result<Reply, DomainError>
+
+        init(queue: DispatchQueue, work: @escaping @Sendable () -> Result<Reply, DomainError>) {
+            self.schedule = { queue.async(execute: $0) }
+            self.work = work
+        }
+
+        init(schedule: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+             work: @escaping @Sendable () -> Result<Reply, DomainError>) {
+            self.schedule = schedule
+            self.work = work
+        }
     }
 
     /// What running one request gave: a reply now, or one to compute elsewhere.

@@ -59,7 +59,7 @@ class Target:
 
     def execute(self, sql, params=()):
         cur = self.db.cursor()
-        cur.execute(sql.replace("?", self.placeholder), params)
+        cur.execute(sql if self.placeholder == "?" else sql.replace("?", self.placeholder), params)
         return cur
 
     def state(self):
@@ -85,10 +85,9 @@ def apply_line(t, f, counter):
     """One feed line into the tables. `counter` numbers the movements within a sequence."""
     kind, seq, at = f["type"], int(f["seq"]), f["at"]
     if kind == "party.added":
-        if t.execute("SELECT 1 FROM parties WHERE id = ?", (f["id"],)).fetchone():
-            t.execute("UPDATE parties SET kind = ?, name = ? WHERE id = ?", (f["kind"], f["name"], f["id"]))
-        else:
-            t.execute("INSERT INTO parties (id, kind, name) VALUES (?, ?, ?)", (f["id"], f["kind"], f["name"]))
+        # PARTY SET sends the same change: the latest name wins.
+        t.execute("INSERT INTO parties (id, kind, name) VALUES (?, ?, ?)"
+                  " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name", (f["id"], f["kind"], f["name"]))
     elif kind in ("sale.recorded", "purchase.recorded"):
         t.execute("INSERT INTO orders (id, seq, kind, location, party, total, paid, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   (f["order"], seq, kind.split(".")[0], f["location"], f["party"], f["total"], f["paid"], f["rec_at"]))

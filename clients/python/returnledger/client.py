@@ -124,49 +124,35 @@ def item(sku, qty, price=None, batch=None):
 
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+# One field: key=value (quoted: "...", with \" \\ \n \t \xHH escapes), or a bare word.
+_FIELD = re.compile(r'([^\s=]+)=(?:"((?:[^"\\]|\\.)*)"?|(\S*))|(\S+)')
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|.)")
+
+
+def _unquote(body):
+    if "\\" not in body:
+        return body
+    raw = bytearray()
+    at = 0
+    for m in _ESCAPE.finditer(body):
+        raw.extend(body[at:m.start()].encode())
+        code = m.group(1)
+        raw.extend(bytes([int(code[1:], 16)]) if len(code) == 3 and code[0] == "x" else _ESCAPES.get(code, code).encode())
+        at = m.end()
+    raw.extend(body[at:].encode())
+    return raw.decode("utf-8", "replace")
 
 
 def parse_fields(text):
     """``key=value`` fields of a reply line, in order, values unquoted. Bare words (``item``,
-    ``pong``) are returned under the key ``""``."""
+    ``pong``) are returned under the key ``""``. A regular expression, not a loop over
+    characters: export.py parses a million lines with it."""
     fields = {}
-    i, n = 0, len(text)
-    while i < n:
-        while i < n and text[i] in " \t":
-            i += 1
-        if i >= n:
-            break
-        start = i
-        while i < n and text[i] not in " \t=":
-            i += 1
-        if i < n and text[i] == "=":
-            key = text[start:i]
-            i += 1
-            if i < n and text[i] == '"':
-                i += 1
-                raw = bytearray()
-                while i < n and text[i] != '"':
-                    ch = text[i]
-                    if ch == "\\" and i + 1 < n:
-                        nxt = text[i + 1]
-                        if nxt == "x" and i + 3 < n:
-                            raw.append(int(text[i + 2:i + 4], 16))
-                            i += 4
-                            continue
-                        raw.extend(_ESCAPES.get(nxt, nxt).encode())
-                        i += 2
-                        continue
-                    raw.extend(ch.encode())
-                    i += 1
-                i += 1
-                fields[key] = raw.decode("utf-8", "replace")
-            else:
-                vstart = i
-                while i < n and text[i] not in " \t":
-                    i += 1
-                fields[key] = text[vstart:i]
+    for key, quoted, plain, word in _FIELD.findall(text):
+        if key:
+            fields[key] = _unquote(quoted) if quoted else plain  # k="" and k= are both ""
         else:
-            fields.setdefault("", text[start:i])
+            fields.setdefault("", word)
     return fields
 
 

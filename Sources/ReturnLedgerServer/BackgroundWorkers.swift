@@ -1,0 +1,42 @@
+import Dispatch
+import Glibc
+import Synchronization
+
+/// Threads of their own at a lower scheduling priority (nice 10), for work that may take a core
+/// while it runs but must not slow the tills: FEED pages, read, formatted and encoded flat out by
+/// an exporter catching up. Under contention the writer and the event loop come first (the kernel
+/// gives a nice-10 thread about a tenth of a nice-0 one's share); on an idle machine the pages go
+/// as fast as ever. Jobs run in the order given.
+final class BackgroundWorkers: Sendable {
+    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private let ready = DispatchSemaphore(value: 0)
+    static let nice: Int32 = 10
+
+    init(threads: Int) {
+        for _ in 0..<threads {
+            let box = Unmanaged.passRetained(self)
+            var tid = pthread_t()
+            let rc = pthread_create(&tid, nil, { raw in
+                let workers = Unmanaged<BackgroundWorkers>.fromOpaque(raw!).takeRetainedValue()
+                // On Linux a nice value belongs to a thread: who = 0 lowers this thread only.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, BackgroundWorkers.nice)
+                workers.run()
+            }, box.toOpaque())
+            precondition(rc == 0, "cannot start a background thread")
+            pthread_detach(tid)
+        }
+    }
+
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        jobs.withLock { $0.append(job) }
+        ready.signal()
+    }
+
+    private func run() -> Never {
+        while true {
+            ready.wait()
+            let job = jobs.withLock { $0.removeFirst() }
+            job()
+        }
+    }
+}
