@@ -23,6 +23,7 @@ clients/sql/schema.sql.
 import argparse
 import csv
 import os
+import signal
 import sqlite3
 import sys
 import time
@@ -194,12 +195,25 @@ def main():
     ap.add_argument("--limit", type=int, default=1000, help="feed lines per page (default 1000)")
     ap.add_argument("--wait", type=int, default=30, help="with --follow: seconds each long poll waits (default 30)")
     args = connection_options(ap.parse_args())
+
+    def stop(*_):
+        raise KeyboardInterrupt  # SIGTERM (systemd, kill) ends a --follow like Ctrl-C: the CSVs are written
+
+    signal.signal(signal.SIGTERM, stop)
     target, csv_dir = open_target(args.to)
     started = time.monotonic()
     try:
         client = Client(args.host, args.port, user=args.user, password=args.password, timeout=max(60, args.wait + 30))
         with client:
-            on_page = (lambda seq: write_csv(target, csv_dir)) if (csv_dir and args.follow) else None
+            on_page = None
+            if csv_dir and args.follow:
+                # The CSV files are rewritten whole from the local copy: at most every 10 seconds.
+                last_written = [0.0]
+
+                def on_page(seq):
+                    if time.monotonic() - last_written[0] >= 10:
+                        write_csv(target, csv_dir)
+                        last_written[0] = time.monotonic()
             pages, lines, last = export(client, target, args.limit, args.follow, args.wait, on_page)
     except EpochChanged as e:
         print("export stopped: %s" % e, file=sys.stderr)
