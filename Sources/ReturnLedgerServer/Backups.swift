@@ -4,9 +4,10 @@ import ReturnLedgerStorage
 
 /// Backups (section 15): `BACKUP`, and one whenever the newest in `--backup-dir` is older than
 /// `--backup-every`, checked at start and every minute. The state is taken on the writer queue
-/// (an O(1) copy, as for a snapshot); waiting for the log to be durable up to it, writing and
-/// pruning happen on this type's own queue, through its own file system, so a slow or full
-/// backup disk costs only the backup: the writer, the log and snapshots never wait for it.
+/// (an O(1) copy, as for a snapshot); checking the schedule, waiting for the log to be durable up
+/// to it, writing and pruning happen on this type's own queue, through its own file system, so a
+/// slow, full or hung backup disk costs only the backup: the writer, the log and snapshots never
+/// wait for it.
 final class Backups: @unchecked Sendable {
     let queue = DispatchQueue(label: "returnledger.backup")
     let directory: String
@@ -82,17 +83,18 @@ final class Backups: @unchecked Sendable {
         }
     }
 
-    /// An automatic backup if one is due (newest older than `every`, or none). Writer queue.
+    /// An automatic backup if one is due (newest older than `every`, or none). This queue: the
+    /// backup directory is listed here, never on the writer queue, so a hung backup disk (a
+    /// stuck network mount) holds up backups only.
     func checkSchedule(_ engine: Engine) {
-        guard every > 0, !inFlight else { return }
-        let now = clock()
-        if let newest = Backup.list(directory, fs: fs).last, now.seconds - newest.at.seconds < every { return }
-        let work = begin(engine)
-        queue.async {
-            switch work() {
-            case .success(let (entry, bytes)): Runner.log("backup \(entry.name) written to \(self.directory) (\(bytes) bytes)")
-            case .failure(let error): Runner.log("backup to \(self.directory) failed: \(error.message); changes go on")
-            }
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard every > 0 else { return }
+        if let newest = Backup.list(directory, fs: fs).last, clock().seconds - newest.at.seconds < every { return }
+        let work: (@Sendable () -> Result<(Backup.Entry, Int), StorageError>)? = engine.onQueue { inFlight ? nil : begin(engine) }
+        guard let work else { return }
+        switch work() {
+        case .success(let (entry, bytes)): Runner.log("backup \(entry.name) written to \(directory) (\(bytes) bytes)")
+        case .failure(let error): Runner.log("backup to \(directory) failed: \(error.message); changes go on")
         }
     }
 

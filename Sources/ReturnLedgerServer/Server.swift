@@ -127,8 +127,8 @@ public final class Server: @unchecked Sendable {
         sweeper = timer
         timer.resume()
         // Backups: checked now and every minute, so a restart never postpones one.
-        engine.queue.async { [engine] in engine.backups.checkSchedule(engine) }
-        let backupTimer = DispatchSource.makeTimerSource(queue: engine.queue)
+        engine.backups.queue.async { [engine] in engine.backups.checkSchedule(engine) }
+        let backupTimer = DispatchSource.makeTimerSource(queue: engine.backups.queue)
         backupTimer.schedule(deadline: .now() + 60, repeating: 60.0)
         backupTimer.setEventHandler { [engine] in engine.backups.checkSchedule(engine) }
         self.backupTimer = backupTimer
@@ -215,7 +215,7 @@ public final class Server: @unchecked Sendable {
             acceptSource = nil
             sweeper?.cancel()
         }
-        engine.queue.sync { backupTimer?.cancel() }
+        engine.backups.queue.sync { backupTimer?.cancel() }
         let open = connections.withLock { Array($0.values) }
         for connection in open { connection.loop.sync { connection.stopTakingRequests() } }
         engine.queue.sync {}
