@@ -35,10 +35,14 @@ public struct BusinessCalendar: Sendable, Equatable {
 
     public func date(of t: Timestamp) -> CivilDate { CivilDate(daysSinceEpoch: day(of: t)) }
 
-    /// From `t` on, `zone`. A change stamped before the last one (a clock set back) takes effect
-    /// from the last one's time, so the periods stay in order.
+    /// From the second after `t` on, `zone`. Times are whole seconds, and changes filed in the
+    /// same second as the change must keep the date they got when they were applied, also when
+    /// the indexes are rebuilt from a snapshot (which sees times, not order): so everything
+    /// stamped `t` stays in the old zone, and two changes in one second leave the last. A change
+    /// stamped before the last one (a clock set back) takes effect with it, so periods stay in order.
     public mutating func change(to zone: BusinessZone, at t: Timestamp) {
-        let since = max(t, periods.last?.since ?? t)
+        let next = Timestamp(seconds: t.seconds + 1)
+        let since = max(next, periods.last?.since ?? next)
         if periods.last?.since == since { periods.removeLast() }
         periods.append(Period(since: since, zone: zone))
     }

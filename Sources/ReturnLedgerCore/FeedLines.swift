@@ -70,8 +70,8 @@ extension Ledger {
             case .policyChanged(let days): line("policy.changed", [Field("window_days", String(days))])
             case .customerLimitsChanged(let returns, let days):
                 line("policy.limits_changed", [Field("customer_returns", String(returns)), Field("customer_days", String(days))])
-            case .timezoneChanged(let zone, let since):
-                line("policy.timezone_changed", [Field("timezone", zone.name), Field("since", since.description)])
+            case .timezoneChanged(let zone, _):  // in effect from the second after the line's at=
+                line("policy.timezone_changed", [Field("timezone", zone.name)])
             case .orderRecorded(let order):
                 described(order)
                 var effects = Effects()

@@ -8,10 +8,10 @@
 /// 2. write new fields at the end of their type or event, and read them only
 ///    `if r.format >= .vN` (an older record gets the default);
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
-/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3`, `golden-v4` and `golden-v5` (written by those versions) replaying:
-///    `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again, write a golden
-///    directory with the last build of the current version (`tools/golden/make_v5.py` shows how;
-///    format 6 has none yet: write golden-v6 before format 7).
+/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3`, `golden-v4`, `golden-v5` and `golden-v6` (written by
+///    those versions) replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the
+///    encoding again, write a golden directory with the last build of the current version
+///    (`tools/golden/make_v6.py` shows how; golden-v6 is written, so format 7 may come next).
 ///
 /// | version | since | what changed |
 /// |---|---|---|

@@ -78,6 +78,24 @@ import Testing
         Self.replays(desk)
     }
 
+    /// Times are whole seconds: what is filed in the second of a change keeps the old zone, live
+    /// and when the indexes are rebuilt from a snapshot alike (which sees times, not order).
+    @Test mutating func changesInOneSecondGiveTheSameDatesLiveAndRebuilt() {
+        var desk = Self.shop(zone: nil)
+        let second = "2026-03-01T17:30:00Z"
+        let before = fileAndApprove(&desk, at: second)
+        desk.ok(.policySet(PolicyChange(timezone: Self.shanghai)))
+        let during = fileAndApprove(&desk, at: second)
+        desk.ok(.policySet(PolicyChange(timezone: BusinessZone.named("+05:30")!)))
+        #expect([before, during] == ["RT-20260301-0001", "RT-20260301-0002"])
+        #expect(fileAndApprove(&desk, at: "2026-03-01T18:31:00Z") == "RT-20260302-0001")  // 00:01 at +05:30
+        var rebuilt = desk.ledger
+        rebuilt.rebuildIndexes()
+        #expect(rebuilt.stats == desk.ledger.stats)
+        #expect(desk.ledger.policy.calendar.periods.count == 1)
+        Self.replays(desk)
+    }
+
     @Test func unknownZonesAreRefusedByTheParserNotTheLedger() {
         #expect(BusinessZone.named("Asia/Atlantis") == nil)
         #expect(BusinessZone.named("+05:45")?.name == "+05:45")

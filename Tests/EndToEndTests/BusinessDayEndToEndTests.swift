@@ -18,6 +18,9 @@ import Testing
         try setUpShop(server)
         let admin = try server.login("admin")
         #expect(try admin.call("POLICY SET timezone=+14:00").status.hasSuffix(" timezone=+14:00"))
+        // A change of zone takes effect from the next second (protocol.md): let the clock pass it.
+        let setAt = time(nil), deadline = Date().addingTimeInterval(10)
+        while time(nil) <= setAt, Date() < deadline { usleep(10_000) }
         #expect(try admin.call("POLICY SET timezone=Atlantis/Capital").code == "INVALID")
         let clerk = try server.login("clerk1"), supervisor = try server.login("sup1")
         _ = try clerk.call("SALE S-1 location=STORE1 customer=C1 A100:3")

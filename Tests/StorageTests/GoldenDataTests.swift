@@ -49,6 +49,10 @@ import Testing
         // catalogue changes.
         Golden(name: "golden-v5/log-only", lastSeq: 155, snapshotSeq: 0, digests: [5: "6cc1e727-28588", 6: "64477759-28592"], writtenIn: 5),
         Golden(name: "golden-v5/snapshot", lastSeq: 156, snapshotSeq: 96, digests: [5: "a31776f1-28654", 6: "21e45cd7-28658"], writtenIn: 5),
+        // Written by the first release of format 6: the business day (zones changed and kept),
+        // an EPOCH, and the covered segment kept beside the snapshot (log keeping).
+        Golden(name: "golden-v6/log-only", lastSeq: 165, snapshotSeq: 0, digests: [6: "0433d315-30768"], writtenIn: 6),
+        Golden(name: "golden-v6/snapshot", lastSeq: 166, snapshotSeq: 101, digests: [6: "01d54a38-30800"], writtenIn: 6),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.
@@ -71,7 +75,8 @@ import Testing
     }
 
     @Test(arguments: [(1, Format.v1, 62, GoldenDataTests.format1Tags), (3, Format.v2, 65, Set(UInt8(1)...19)),
-                      (5, Format.v2, 82, Set(UInt8(1)...22)), (7, Format.v2, 96, Set(UInt8(1)...23))])
+                      (5, Format.v2, 82, Set(UInt8(1)...22)), (7, Format.v2, 96, Set(UInt8(1)...23)),
+                      (9, Format.v2, 101, Set(UInt8(1)...24))])
     func theGoldenLogHoldsEveryEventKindAfterItsSnapshot(_ index: Int, _ framing: Format, _ snapshotSeq: UInt64,
                                                          _ kinds: Set<UInt8>) throws {
         let directory = DataDirectory(GoldenDataTests.directories[index].path)
