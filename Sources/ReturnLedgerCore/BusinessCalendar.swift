@@ -17,20 +17,25 @@ public struct BusinessCalendar: Sendable, Equatable {
     /// The zone in effect now (POLICY SHOW's `timezone=`).
     public var zone: BusinessZone { periods.last?.zone ?? .utc }
 
-    public func zone(at t: Timestamp) -> BusinessZone {
-        guard let last = periods.last else { return .utc }
-        if t >= last.since { return last.zone }
-        var lo = 0, hi = periods.count - 1, found = -1
+    public func zone(at t: Timestamp) -> BusinessZone { period(at: t).map { periods[$0].zone } ?? .utc }
+
+    /// The business date of `t`, as days since 1970-01-01. On every filing and approval (STATS'
+    /// buckets): the offset is read in place, no zone copied; no periods is plain UTC.
+    public func day(of t: Timestamp) -> Int64 {
+        let offset = period(at: t).map { periods[$0].zone.offset(at: t) } ?? 0
+        return floorDiv(t.seconds + offset, Timestamp.secondsPerDay)
+    }
+
+    /// The index of the period `t` falls in; nil before the first (UTC).
+    private func period(at t: Timestamp) -> Int? {
+        guard let last = periods.last else { return nil }
+        if t >= last.since { return periods.count - 1 }  // nearly always: now is in the last period
+        var lo = 0, hi = periods.count - 1, found: Int?
         while lo <= hi {
             let mid = (lo + hi) / 2
             if periods[mid].since <= t { found = mid; lo = mid + 1 } else { hi = mid - 1 }
         }
-        return found < 0 ? .utc : periods[found].zone
-    }
-
-    /// The business date of `t`, as days since 1970-01-01.
-    public func day(of t: Timestamp) -> Int64 {
-        floorDiv(t.seconds + zone(at: t).offset(at: t), Timestamp.secondsPerDay)
+        return found
     }
 
     public func date(of t: Timestamp) -> CivilDate { CivilDate(daysSinceEpoch: day(of: t)) }

@@ -22,7 +22,7 @@ public struct Ledger: Sendable, Equatable {
     public var documentsPerDay: [Int64: Int] = [:]
     /// The latest document date (derived from `documentsPerDay`): document dates never go back
     /// (section 17).
-    public var lastDocumentDay: Int64?
+    public internal(set) var lastDocumentDay: Int64?
     /// SKU → stock per location and batch.
     public var stock: ShardedDictionary<String, [StockSlot: StockLevel]> = [:]
     public var notices: ChunkedArray<Notice> = []
@@ -87,7 +87,6 @@ extension Ledger {
             policy.customerDays = days
         case .timezoneChanged(let zone, let at):
             policy.calendar.change(to: zone, at: at)
-            stats.calendar = policy.calendar
         case .orderRecorded(let order):
             applyOrder(order)
         case .paymentRecorded(let party, let amount, let direction, _, let at):
@@ -96,7 +95,7 @@ extension Ledger {
         case .returnFiled(let request):
             returns.append(request)
             openReturns.insert(request.number)
-            stats.filed(request)
+            stats.filed(request, policy.calendar)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
             indexReturn(request)
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
@@ -140,14 +139,19 @@ extension Ledger {
         if !request.noReceipt { orders[request.order]?.returnNumbers.append(request.number) }
     }
 
-    /// Records a sale or purchase. An exchange sale (`payment: false`) records no payment of its
-    /// own even when its customer pays: the approval's `due` settles it.
+    /// Records a sale or purchase and carries out what it moves.
     private mutating func applyOrder(_ order: Order) {
-        orders[order.id] = order
-        stats.sold(order)
+        keep(order)
         var effects = Effects()
         effects.add(order)
         carryOut(effects, at: order.at)
+    }
+
+    /// An order in the books and in the units sold per day: a SALE, a PURCHASE, or an exchange's
+    /// sale (whose stock and money move with the approval that made it).
+    private mutating func keep(_ order: Order) {
+        orders[order.id] = order
+        stats.sold(order, policy.calendar)
     }
 
     private mutating func applyApproval(_ approval: Approval, _ outcome: ApprovalOutcome) {
@@ -170,16 +174,13 @@ extension Ledger {
         request.due = outcome.due
         returns[number - 1] = request
         openReturns.remove(number)
-        stats.approved(request, at: at)
+        stats.approved(request, at: at, policy.calendar)
         documents[doc] = number
         let day = Self.documentDay(doc) ?? policy.calendar.day(of: at)
         documentsPerDay[day, default: 0] += 1
         lastDocumentDay = max(lastDocumentDay ?? day, day)
         // Stock, the notes, the exchange sale and the money, in that order on the account.
-        if let exchange = outcome.exchange {
-            orders[exchange.id] = exchange
-            stats.sold(exchange)
-        }
+        if let exchange = outcome.exchange { keep(exchange) }
         carryOut(Effects.approval(request, doc: doc, outcome), at: at)
 
         let noticeKind: NoticeKind
@@ -199,7 +200,7 @@ extension Ledger {
                                 at: Timestamp) {
         let request = returns[number - 1]
         for item in request.items { orders[request.order]?.lines[item.line].pending -= item.quantity }
-        stats.closed(request, as: state)
+        stats.closed(request, as: state, policy.calendar)
         openReturns.remove(number)
         returns[number - 1].state = state
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: action, note: note))

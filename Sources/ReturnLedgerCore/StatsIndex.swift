@@ -49,26 +49,23 @@ public struct StatsIndex: Sendable, Equatable {
     /// Units sold per business date and selling location, for the return rate.
     public var soldPerDay: [SoldKey: Int64] = [:]
 
-    /// The ledger's business calendar (a copy, set with every zone change): buckets are business
-    /// dates.
-    public var calendar = BusinessCalendar()
-
     public init() {}
 
-    func day(_ t: Timestamp) -> Int64 { calendar.day(of: t) }
+    // Buckets are business dates: each method takes the ledger's calendar (section 17).
 
-    mutating func filed(_ r: ReturnRequest) {
-        buckets[Key(day: day(r.filedAt), kind: r.kind, location: r.location), default: Bucket()].filed += 1
+    mutating func filed(_ r: ReturnRequest, _ calendar: BusinessCalendar) {
+        buckets[Key(day: calendar.day(of: r.filedAt), kind: r.kind, location: r.location), default: Bucket()].filed += 1
     }
 
-    mutating func closed(_ r: ReturnRequest, as state: ReturnState) {
-        let key = Key(day: day(r.filedAt), kind: r.kind, location: r.location)
+    mutating func closed(_ r: ReturnRequest, as state: ReturnState, _ calendar: BusinessCalendar) {
+        let key = Key(day: calendar.day(of: r.filedAt), kind: r.kind, location: r.location)
         if state == .rejected { buckets[key, default: Bucket()].rejected += 1 }
         if state == .cancelled { buckets[key, default: Bucket()].cancelled += 1 }
     }
 
-    mutating func approved(_ r: ReturnRequest, at: Timestamp) {
-        let key = Key(day: day(r.filedAt), kind: r.kind, location: r.location)
+    mutating func approved(_ r: ReturnRequest, at: Timestamp, _ calendar: BusinessCalendar) {
+        let day = calendar.day(of: r.filedAt)
+        let key = Key(day: day, kind: r.kind, location: r.location)
         let qty = r.items.reduce(0) { $0 + $1.quantity }
         var bucket = buckets.removeValue(forKey: key) ?? Bucket()
         bucket.approved += 1
@@ -82,7 +79,7 @@ public struct StatsIndex: Sendable, Equatable {
         bucket.groups[.location, default: [:]][r.location, default: Totals()].add(count: 1, qty: qty, amount: amount)
         bucket.groups[.clerk, default: [:]][r.filedBy, default: Totals()].add(count: 1, qty: qty, amount: amount)
         bucket.groups[.party, default: [:]][r.party, default: Totals()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.day, default: [:]][calendar.date(of: r.filedAt).description, default: Totals()].add(count: 1, qty: qty, amount: amount)
+        bucket.groups[.day, default: [:]][CivilDate(daysSinceEpoch: day).description, default: Totals()].add(count: 1, qty: qty, amount: amount)
         for (index, item) in r.items.enumerated() {
             // A return counts once per SKU it holds, however many of its lines carry that SKU.
             let first = index == 0 || !r.items[..<index].contains { $0.sku == item.sku }
@@ -92,9 +89,9 @@ public struct StatsIndex: Sendable, Equatable {
         buckets[key] = bucket
     }
 
-    mutating func sold(_ order: Order) {
+    mutating func sold(_ order: Order, _ calendar: BusinessCalendar) {
         guard order.kind == .sale else { return }
-        soldPerDay[SoldKey(day: day(order.at), location: order.location), default: 0] += order.lines.reduce(0) { $0 + $1.quantity }
+        soldPerDay[SoldKey(day: calendar.day(of: order.at), location: order.location), default: 0] += order.lines.reduce(0) { $0 + $1.quantity }
     }
 }
 
@@ -102,13 +99,12 @@ extension Ledger {
     /// Builds the derived indexes from the records (after a snapshot is decoded).
     public mutating func rebuildIndexes() {
         var index = StatsIndex()
-        index.calendar = policy.calendar
         lastDocumentDay = documentsPerDay.keys.max()
-        for order in orders.values { index.sold(order) }
+        for order in orders.values { index.sold(order, policy.calendar) }
         for r in returns {
-            index.filed(r)
-            if r.state.isApproved, let at = r.approvedAt { index.approved(r, at: at) }
-            if r.state == .rejected || r.state == .cancelled { index.closed(r, as: r.state) }
+            index.filed(r, policy.calendar)
+            if r.state.isApproved, let at = r.approvedAt { index.approved(r, at: at, policy.calendar) }
+            if r.state == .rejected || r.state == .cancelled { index.closed(r, as: r.state, policy.calendar) }
         }
         stats = index
         openReturns = Set(returns.lazy.filter { $0.state.isOpen }.map(\.number))
