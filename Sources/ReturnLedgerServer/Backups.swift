@@ -58,18 +58,11 @@ final class Backups: @unchecked Sendable {
             // Nothing in a backup that the log could still lose: wait until it is durable up to seq.
             wal.flush()
             let result: Result<(Backup.Entry, Int), StorageError>
-            if let existing = Backup.list(directory, fs: fs).last(where: { $0.seq == seq && $0.at == at }) {
-                // The same state at the same second: that backup is this one.
-                let folder = directory + "/" + existing.name
-                let size = ((try? fs.list(folder)) ?? []).reduce(0) { $0 + ((try? fs.readFileSize(folder + "/" + $1)) ?? 0) }
-                result = .success((existing, size))
-            } else {
-                do throws(StorageError) {
-                    let written = try Backup.write(ledger, seq: seq, at: at, into: directory, fs: fs)
-                    result = .success((written.entry, written.bytes))
-                } catch {
-                    result = .failure(error)
-                }
+            do throws(StorageError) {
+                let written = try Backup.write(ledger, seq: seq, at: at, into: directory, fs: fs)
+                result = .success((written.entry, written.bytes))
+            } catch {
+                result = .failure(error)
             }
             if case .success = result { Backup.prune(directory, keep: keep, fs: fs) }
             engineQueue.async { [self] in

@@ -24,8 +24,8 @@ final class DurableSignal: Sendable {
         for semaphore in released { semaphore.signal() }
     }
 
-    /// Blocks until something after `after` is durable or `seconds` pass; returns the durable sequence.
-    func wait(after: UInt64, seconds: Int) -> UInt64 {
+    /// Blocks until something after `after` is durable or `seconds` pass.
+    func wait(after: UInt64, seconds: Int) {
         let semaphore = DispatchSemaphore(value: 0)
         let parked: Bool = state.withLock { s in
             guard s.durable <= after, seconds > 0, s.waiters.count < DurableSignal.maxWaiting else { return false }
@@ -35,7 +35,6 @@ final class DurableSignal: Sendable {
         if parked, semaphore.wait(timeout: .now() + .seconds(seconds)) == .timedOut {
             state.withLock { s in s.waiters.removeAll { $0.semaphore === semaphore } }
         }
-        return state.withLock { $0.durable }
     }
 
     var durable: UInt64 { state.withLock { $0.durable } }

@@ -19,7 +19,7 @@ extension Engine {
                 feedWorkers.submit(job)
             } else {
                 readQueue.async {
-                    _ = durableSignal.wait(after: from, seconds: wait)
+                    durableSignal.wait(after: from, seconds: wait)
                     feedWorkers.submit(job)
                 }
             }

@@ -12,6 +12,7 @@ public enum Restore {
         }
         let checked: Recovery.Result
         do {
+            _ = try Backup.files(ofBackup: folder, fs: fs)
             checked = try Recovery.load(DataDirectory(folder), fs: fs, repair: false)
         } catch {
             throw Flags.Failure(message: "cannot restore from \(folder): \(error.message)")

@@ -74,18 +74,21 @@ public enum Backup {
     /// Copies a backup folder's files into an empty (or missing) data directory, each through a
     /// temporary name and fsynced, then the directory. The caller checks emptiness and locks.
     public static func restore(from folder: String, into directory: String, fs: any FileSystem) throws(StorageError) -> [String] {
-        let contents = try DataDirectory(folder).contents(fs)
-        guard !contents.snapshots.isEmpty || !contents.segments.isEmpty else {
-            throw StorageError("\(folder) holds no snapshot and no log: not a backup")
-        }
+        let contents = try files(ofBackup: folder, fs: fs)
         try makePath(directory, fs: fs)
         var copied: [String] = []
         for name in contents.snapshots.map(\.name) + contents.segments.map(\.name) {
-            let bytes = try fs.readFile(folder + "/" + name)
             let temporary = directory + "/" + name + ".tmp"
             let fd = try fs.openForAppend(temporary, create: true)
             do throws(StorageError) {
-                try fs.write(fd, bytes: bytes)
+                // A chunk at a time: a million returns' snapshot is hundreds of megabytes.
+                var offset = 0
+                while true {
+                    let chunk = try fs.readRange(folder + "/" + name, offset: offset, count: 4 << 20)
+                    if chunk.isEmpty { break }
+                    try fs.write(fd, bytes: chunk)
+                    offset += chunk.count
+                }
                 try fs.sync(fd, dataOnly: false)
                 fs.close(fd)
             } catch {
@@ -97,6 +100,16 @@ public enum Backup {
         }
         try fs.syncDirectory(directory)
         return copied
+    }
+
+    /// A backup folder's snapshot and segments; an error for a folder that holds neither.
+    public static func files(ofBackup folder: String, fs: any FileSystem) throws(StorageError)
+        -> (segments: [(seq: UInt64, name: String)], snapshots: [(seq: UInt64, name: String)], temporary: [String]) {
+        let contents = try DataDirectory(folder).contents(fs)
+        guard !contents.snapshots.isEmpty || !contents.segments.isEmpty else {
+            throw StorageError("\(folder) holds no snapshot and no log: not a backup")
+        }
+        return contents
     }
 
     /// `mkdir -p`.

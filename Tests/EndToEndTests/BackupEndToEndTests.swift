@@ -67,6 +67,17 @@ import Synchronization
         #expect(epochs[0] != epochs[1])
         #expect(try auditor.call("INFO").data.contains { $0.contains("epoch=\(epochs[1].filter(\.isHexDigit))") })
 
+        // From a folder that is not a backup (missing, or holding neither snapshot nor log): exit 2.
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("rl-not-a-backup-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        for source in [empty + "/missing", empty] {
+            let target = empty + "-into"
+            defer { try? FileManager.default.removeItem(atPath: target) }
+            let (code, message) = try runToExit(["--port", "0", "--data", target, "--restore", source])
+            #expect(code == 2 && message.contains("cannot restore from \(source)"), "\(message)")
+        }
+
         // Into a directory that holds anything: refused, exit 2, nothing touched.
         again.stop(keepData: true)
         let (status, stderr) = try runToExit(["--port", "0", "--data", restoredAt.path, "--restore", folder])

@@ -26,7 +26,9 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
 
 @Suite struct StartupTests {
     @Test(arguments: [["--bogus"], ["--port", "http"], ["--fsync", "sometimes"], ["--max-line"], ["--port", "70000"],
-                      ["--max-client-buffer", "10"], ["--max-client-buffer", "1T"], ["--max-memory", "lots"]])
+                      ["--max-client-buffer", "10"], ["--max-client-buffer", "1T"], ["--max-memory", "lots"],
+                      ["--backup-every", "soon"], ["--backup-every", "400d"], ["--backup-keep", "0"], ["--log-keep", "-1"],
+                      ["--restore"], ["--backup-dir", ""]])
     func badFlagsExitTwoWithOneLine(arguments: [String]) throws {
         let (status, stderr) = try runToExit(arguments + ["--data", FileManager.default.temporaryDirectory.path])
         #expect(status == 2)
@@ -116,8 +118,9 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
         defer { server.stop() }
         let client = try server.connect()
         #expect(try client.call("PING " + String(repeating: "y", count: 200)).code == "TOO_LONG")
-        // One-shot flags never come from the environment: no demo shop from RETURNLEDGER_DEMO.
-        let plain = try ServerProcess(environment: ["RETURNLEDGER_DEMO": "yes"])
+        // One-shot flags never come from the environment: no demo shop from RETURNLEDGER_DEMO, and
+        // no restore from RETURNLEDGER_RESTORE (a folder that is not there would exit 2).
+        let plain = try ServerProcess(environment: ["RETURNLEDGER_DEMO": "yes", "RETURNLEDGER_RESTORE": "/nonexistent-backup"])
         defer { plain.stop() }
         #expect(try plain.connect().call("AUTH clerk1 clerk1").code == "AUTH")
     }
