@@ -202,12 +202,7 @@ final class Engine: @unchecked Sendable {
                 .success(Reply(status: [Field("seq", String(seq)), Field("digest", copy.digest)]))
             })
         case .snapshot:
-            if let refused = storageRefusal() { return .reply(.failure(refused)) }
-            do {
-                try commit([ledger.auditEvent(request.name, target: "", outcome: "ok", context)], context)
-            } catch {
-                return .reply(.failure(DomainError(.STORAGE, error.message)))
-            }
+            if let refused = storageRefusal() ?? audited(request, context) { return .reply(.failure(refused)) }
             let job = snapshots.begin(ledger, wal: wal)
             return .deferred(DeferredReply(queue: snapshots.queue) { [snapshots, wal, queue] in
                 switch snapshots.write(job, wal: wal, engineQueue: queue) {
@@ -218,11 +213,7 @@ final class Engine: @unchecked Sendable {
                 }
             })
         case .backup:
-            do {
-                try commit([ledger.auditEvent(request.name, target: "", outcome: "ok", context)], context)
-            } catch {
-                return .reply(.failure(DomainError(.STORAGE, error.message)))
-            }
+            if let refused = storageRefusal() ?? audited(request, context) { return .reply(.failure(refused)) }
             let work = backups.begin(self)
             return .deferred(DeferredReply(queue: backups.queue) { [directory = backups.directory] in
                 switch work() {
@@ -265,6 +256,17 @@ final class Engine: @unchecked Sendable {
                 })
             }
             do { return .reply(.success(try ledger.queryInPlace(command, context))) } catch { return .reply(.failure(error)) }
+        }
+    }
+
+    /// The audit entry of a command that changes nothing else (SNAPSHOT, BACKUP), logged before
+    /// it runs; the error to answer when the log refuses it.
+    private func audited(_ request: Request, _ context: Context) -> DomainError? {
+        do {
+            try commit([ledger.auditEvent(request.name, target: "", outcome: "ok", context)], context)
+            return nil
+        } catch {
+            return DomainError(.STORAGE, error.message)
         }
     }
 

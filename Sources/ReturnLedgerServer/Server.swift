@@ -19,7 +19,7 @@ public final class Server: @unchecked Sendable {
     private var listenFD: Int32 = -1
     private var acceptSource: (any DispatchSourceRead)?
     private var sweeper: (any DispatchSourceTimer)?
-    /// Every minute on the writer queue: is a backup due (section 15)?
+    /// Every minute on the backup queue: is a backup due (section 15)?
     private var backupTimer: (any DispatchSourceTimer)?
     private let connections = Mutex<[Int: Connection]>([:])
     /// Accept queue only.
@@ -215,13 +215,17 @@ public final class Server: @unchecked Sendable {
             acceptSource = nil
             sweeper?.cancel()
         }
-        engine.backups.queue.sync { backupTimer?.cancel() }
+        backupTimer?.cancel()  // thread-safe; never waits behind a backup being written
         let open = connections.withLock { Array($0.values) }
         for connection in open { connection.loop.sync { connection.stopTakingRequests() } }
         engine.queue.sync {}
         engine.wal.flush()
         engine.snapshots.queue.sync {}  // a snapshot being written finishes (or its .tmp would linger)
-        engine.backups.queue.sync {}  // and a backup
+        // A backup being written may finish, within reason: a hung backup disk must not keep the
+        // server from stopping (an unfinished `.tmp` folder is cleared by the next backup).
+        let backupDone = DispatchSemaphore(value: 0)
+        engine.backups.queue.async { backupDone.signal() }
+        _ = backupDone.wait(timeout: .now() + 10)
         engine.wal.flush()
         // The flush's durability report reaches the loops as a posted task; replies computed off
         // the writer (scans, crypt) come back the same way. Wait for them, within reason.

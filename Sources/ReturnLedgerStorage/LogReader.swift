@@ -60,27 +60,32 @@ public final class LogReader: Sendable {
             }
             var at = 0
             segment: while true {
-                // A whole record in the buffer, or read on from it.
-                if buffer.count - at < LogRecord.headerSize || buffer.count - at < LogRecord.headerSize + Self.length(buffer, at) {
-                    let needed = max(LogReader.chunk, LogRecord.headerSize + (buffer.count - at >= 4 ? Self.length(buffer, at) : 0))
-                    let more: [UInt8]
-                    do { more = try fs.readRange(path, offset: base + at, count: needed) } catch { throw .storage(error) }
-                    if more.count < LogRecord.headerSize || more.count < LogRecord.headerSize + Self.length(more, 0) {
-                        break segment  // the end of this segment (or a record still being written)
+                // A whole record in the buffer, or read on from it: nil at this segment's end.
+                func whole(_ b: [UInt8], _ i: Int) -> (length: Int, seq: UInt64)? {
+                    b.withUnsafeBytes { raw in
+                        LogRecord.header(raw, at: i).flatMap { $0.length <= raw.count - i - LogRecord.headerSize ? $0 : nil }
+                    }
+                }
+                if whole(buffer, at) == nil {
+                    let known = min(buffer.withUnsafeBytes { LogRecord.header($0, at: at)?.length } ?? 0, LogRecord.maxPayload)
+                    do { buffer = try fs.readRange(path, offset: base + at, count: max(LogReader.chunk, LogRecord.headerSize + known)) } catch {
+                        throw .storage(error)
                     }
                     base += at
-                    buffer = more
                     at = 0
+                    if whole(buffer, 0) == nil { break segment }  // the end of this segment
                 }
-                let seq = Self.sequence(buffer, at)
-                let length = Self.length(buffer, at)
+                let (length, seq) = whole(buffer, at)!
                 if seq <= after {  // before the page: skip without decoding
                     at += LogRecord.headerSize + length
                     continue
                 }
                 if seq > durable { break segment }
                 let read = buffer.withUnsafeBytes { LogRecord.read($0, at: at, segment: format) }
-                guard case .record(_, let entry, let next) = read else { break segment }
+                guard case .record(_, let entry, let next) = read else {
+                    // Durable records are whole: one that does not read is damage, not a tail.
+                    throw .storage(StorageError("\(path) at offset \(base + at): a durable record (seq \(seq)) does not read"))
+                }
                 at = next
                 last = seq
                 let more = visit(seq, entry)
@@ -91,15 +96,5 @@ public final class LogReader: Sendable {
             offset = LogRecord.magic.count
         }
         return last
-    }
-
-    private static func length(_ b: [UInt8], _ at: Int) -> Int {
-        Int(UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24)
-    }
-
-    private static func sequence(_ b: [UInt8], _ at: Int) -> UInt64 {
-        var v: UInt64 = 0
-        for i in (0..<8).reversed() { v = v << 8 | UInt64(b[at + 4 + i]) }
-        return v
     }
 }

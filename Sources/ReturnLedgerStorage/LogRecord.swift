@@ -57,12 +57,18 @@ public enum LogRecord {
     }
 
     /// Reads the record at `offset` of a segment whose records are framed as `segment` says.
+    /// A record's length and sequence from its header, unchecked (nil: fewer bytes than a header).
+    /// What a reader skipping records it does not want needs, without decoding them.
+    public static func header(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (length: Int, seq: UInt64)? {
+        guard bytes.count - offset >= headerSize else { return nil }
+        return (Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))),
+                UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt64.self)))
+    }
+
     public static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int, segment: Format = framing) -> Read {
         let remaining = bytes.count - offset
         if remaining == 0 { return .end }
-        guard remaining >= headerSize else { return .damaged(reason: "partial record header") }
-        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-        let seq = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt64.self))
+        guard let (length, seq) = header(bytes, at: offset) else { return .damaged(reason: "partial record header") }
         let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
         guard length <= maxPayload else { return .damaged(reason: "impossible record length \(length)") }
         guard remaining >= headerSize + length else { return .damaged(reason: "record cut short") }
