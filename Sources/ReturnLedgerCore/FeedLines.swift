@@ -19,6 +19,16 @@ extension Ledger {
     /// would make the writer copy-on-write its large derived indexes after every page.
     public var feedFacts: FeedFacts { FeedFacts(returns: returns, products: products, entries: entries) }
 
+    /// Whether a record has a FEED line: all but audit entries and failed logins do.
+    public static func showsInFeed(_ events: [Event]) -> Bool {
+        events.contains { event in
+            switch event {
+            case .loginFailed, .audited: return false
+            default: return true
+            }
+        }
+    }
+
     public func feedLines(seq: UInt64, at: Timestamp, actor: String, events: [Event]) -> [[Field]] {
         Ledger.feedLines(seq: seq, at: at, actor: actor, events: events, facts: feedFacts)
     }

@@ -14,12 +14,32 @@ extension Engine {
         // A long poll waits on the read pool (blocking is what its threads are for); reading,
         // formatting and encoding the page then run on the low-priority workers, so an exporter
         // catching up flat out does not slow the tills.
-        let schedule: @Sendable (@escaping @Sendable () -> Void) -> Void = { [readQueue, durableSignal, feedWorkers] job in
+        let schedule: @Sendable (@escaping @Sendable () -> Void) -> Void = { [readQueue, durableSignal, feedWorkers, logReader] job in
             if wait == 0 {
                 feedWorkers.submit(job)
             } else {
                 readQueue.async {
-                    durableSignal.wait(after: from, seconds: wait)
+                    // Until a change with something to show is durable: records without a line
+                    // (a login, an audit entry) are looked past, not answered with an empty page.
+                    let deadline = monotonicMillis() + wait * 1000
+                    var seen = from
+                    while true {
+                        let left = (deadline - monotonicMillis() + 999) / 1000
+                        guard left > 0 else { break }
+                        durableSignal.wait(after: seen, seconds: left)
+                        let durable = durableSignal.durable
+                        guard durable > seen else { break }  // the wait ran out
+                        var shows = false
+                        do throws(LogReader.Failure) {
+                            seen = try logReader.read(after: seen, upTo: durable, remember: false) { _, entry in
+                                shows = Ledger.showsInFeed(entry.events)
+                                return !shows
+                            }
+                        } catch {
+                            break  // the page reports it
+                        }
+                        if shows { break }
+                    }
                     feedWorkers.submit(job)
                 }
             }

@@ -29,8 +29,9 @@ public final class LogReader: Sendable {
 
     /// Visits the records after `after` up to `durable`, in order, until `visit` returns false
     /// (it has then taken that record) or none are left. Returns the last sequence visited, or
-    /// `after` when there was none.
-    public func read(after: UInt64, upTo durable: UInt64,
+    /// `after` when there was none. `remember: false` leaves the cursor where the last page
+    /// ended (a long poll looking ahead, which the page read after it must not lose).
+    public func read(after: UInt64, upTo durable: UInt64, remember: Bool = true,
                      _ visit: (_ seq: UInt64, _ entry: LogEntry) -> Bool) throws(Failure) -> UInt64 {
         guard after < durable else { return after }
         let segments: [(seq: UInt64, name: String)]
@@ -89,7 +90,7 @@ public final class LogReader: Sendable {
                 at = next
                 last = seq
                 let more = visit(seq, entry)
-                cursor.withLock { $0 = Cursor(seq: seq, segment: segments[index].name, offset: base + at) }
+                if remember { cursor.withLock { $0 = Cursor(seq: seq, segment: segments[index].name, offset: base + at) } }
                 if !more || seq >= durable { return last }
             }
             index += 1
