@@ -248,7 +248,9 @@ final class Connection: EventHandler, @unchecked Sendable {
     func closeIfIdle(since limit: Int64) {
         if writeArmed, unsent > 0, lastProgress < limit {
             closeForBuffers("its \(unsent) bytes of replies made no progress for --idle-timeout")
-        } else if !busy, !watching, lastActive < limit {
+        } else if !busy, !watching, queuedInput == 0, unsent == 0, lastActive < limit {
+            // Idle is a client that sent nothing and has nothing coming: requests read and not yet
+            // run (a budget's worth on a loaded machine can take over a second) are not idleness.
             close()
         }
     }
