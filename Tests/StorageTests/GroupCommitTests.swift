@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import ReturnLedgerCore
 import ReturnLedgerStorage
 import Synchronization
@@ -26,7 +27,10 @@ import Testing
         #expect(done.wait(timeout: .now() + 60) == .success)
         #expect(released.withLock { $0.count } == 500)
         #expect(released.withLock { $0.allSatisfy { $0.ok && $0.durable } })
-        // One "durable up to N" report per advance, rising, ending at the last record.
+        // One "durable up to N" report per advance, rising, ending at the last record. The log
+        // releases waiters before it reports the advance: the last report may still be on its way.
+        let deadline = Date().addingTimeInterval(30)
+        while reports.withLock({ $0.last }) != 500, Date() < deadline { usleep(1000) }
         let seen = reports.withLock { $0 }
         #expect(seen.last == 500)
         #expect(seen == seen.sorted() && Set(seen).count == seen.count)
