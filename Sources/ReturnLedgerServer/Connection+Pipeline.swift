@@ -12,23 +12,28 @@ extension Connection {
         guard !closed else { return }
         // Whatever was answered goes out at the end of this round, also when a later batch
         // now waits for the log or for crypt.
-        defer { scheduleFlush() }
-        while !busy, !closed, !closeAfterFlush, !stopping, next < frames.count || !carried.isEmpty,
-              unsent < budget {
+        defer {
+            scheduleFlush()
+            // A full batch's array is 512 requests of 216 bytes: not kept while the connection
+            // waits (one that pipelined once, or stalled, held 110 KiB for the rest of its life).
+            if batch.capacity > 64 { batch = [] }
+        }
+        dropSent()
+        while !busy, !closed, !closeAfterFlush, !stopping, !frames.isEmpty || !carried.isEmpty,
+              output.count < budget {
             batch.removeAll(keepingCapacity: true)
             if !carried.isEmpty {
                 batch.append(contentsOf: carried)
                 carried.removeAll()
             }
             // As many as the output budget has room for (at least one), at most a full batch.
-            let room = min(Connection.batchSize, max(1, (budget - unsent) / max(bytesPerReply, 1)))
-            collect: while next < frames.count, batch.count < room {
+            let room = min(Connection.batchSize, max(1, (budget - output.count) / max(bytesPerReply, 1)))
+            collect: while !frames.isEmpty, batch.count < room {
                 let item: Incoming
-                switch frames[next] {
-                case .tooLong:
+                if frames.firstIsTooLong {
                     item = .failed(DomainError(.TOO_LONG, "line longer than \(framer.maxLine) bytes"))
-                case .line(let bytes):
-                    guard let parsed = RequestParser.parse(bytes) else { consumeFrame(); continue }
+                } else {
+                    guard let parsed = frames.withFirstLine(RequestParser.parse) else { consumeFrame(); continue }
                     switch parsed {
                     case .failure(let error):
                         item = .failed(error)
@@ -68,12 +73,6 @@ extension Connection {
                 batch.append(item)
                 consumeFrame()
             }
-            if next >= frames.count {
-                // A burst's array goes back to the allocator; a steady flow keeps its own.
-                frames.removeAll(keepingCapacity: frames.capacity <= 1024)
-                next = 0
-                queuedInput = 0
-            }
             if closeAfterFlush { break }
             guard !batch.isEmpty else { continue }
             // Synchronously: when the engine is idle Dispatch runs the batch right here on the
@@ -87,21 +86,11 @@ extension Connection {
             guard accept(result) else { return }
         }
         updateReading()
-        if peerClosed, !busy, next >= frames.count, carried.isEmpty { closeAfterFlush = true; flush() }
+        if peerClosed, !busy, frames.isEmpty, carried.isEmpty { closeAfterFlush = true; flush() }
     }
 
-    /// The next frame is begun: it no longer counts as queued input, and its bytes go back at
-    /// once (not when every frame read has been begun: a client that keeps sending while its
-    /// replies wait kept tens of thousands of finished lines alive, 2 MiB of them).
-    private func consumeFrame() {
-        queuedInput -= frames[next].heapBytes
-        frames[next] = .tooLong
-        next += 1
-        if next >= 4096, next >= frames.count - next {
-            frames.removeFirst(next)
-            next = 0
-        }
-    }
+    /// The next frame is begun: it no longer counts as queued input.
+    private func consumeFrame() { frames.removeFirst() }
 
     /// Back on the loop after crypt, the log or a deferred reply: take the result and carry on.
     private func resume(_ result: Engine.BatchResult) {
@@ -159,15 +148,5 @@ extension Connection {
             }
         }
         return false
-    }
-}
-
-extension LineFramer.Frame {
-    /// About what a frame costs on the heap: its bytes and an array's header and allocation.
-    var heapBytes: Int {
-        switch self {
-        case .line(let bytes): return bytes.count + 48
-        case .tooLong: return 16
-        }
     }
 }

@@ -21,8 +21,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     let server: Server
     var session: Session
     var framer: LineFramer
-    var frames: [LineFramer.Frame] = []
-    var next = 0
+    /// Lines read and not yet begun.
+    var frames = FrameQueue()
     /// The batch being collected, kept to reuse its storage.
     var batch: [Incoming] = []
     /// Requests of the last batch the engine did not reach (it stops after a deferred reply).
@@ -49,8 +49,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// This session has sent WATCH: closing or logging in again must end it at the engine.
     var sentWatch = false
     var pushes = PushQueue()
-    /// Heap bytes of the frames read and not yet begun (section 18's queued input).
-    var queuedInput = 0
+    /// Bytes of the frames read and not yet begun (section 18's queued input).
+    var queuedInput: Int { frames.queuedBytes }
     /// When unsent output last went out, or first had to wait: `--idle-timeout` closes a
     /// connection whose replies make no progress that long.
     private var lastProgress: Int64
@@ -71,8 +71,10 @@ final class Connection: EventHandler, @unchecked Sendable {
 
     /// `--max-client-buffer`: one number for input, replies and pushes together.
     var budget: Int { server.config.maxClientBuffer }
-    /// Everything this connection holds queued now, in bytes.
-    var queued: Int { queuedInput + unsent + pushes.bytes.count }
+    /// Everything this connection holds queued now, in bytes. Replies count with the sent bytes
+    /// still at the front of the output (at most a quarter more, see `dropSent`): what the budget
+    /// bounds is memory the connection has touched, not only what the client has yet to read.
+    var queued: Int { queuedInput + output.count + pushes.bytes.count }
 
     init(fd: Int32, peer: String, id: Int, server: Server, loop: EventLoop) {
         self.fd = fd
@@ -104,18 +106,15 @@ final class Connection: EventHandler, @unchecked Sendable {
             let buffer = loop.readBuffer
             var reads = 0
             // Stop at the budgets too, not only after 16 reads: 16 × 64 KiB of short lines is
-            // 100,000 frames (about 8 MiB of heap for a client that never reads its replies). A
-            // read takes no more than the byte budget has room for (frames cost about five times
-            // their text), and at least a page, so a long line still arrives.
-            while !closed, !peerClosed, reads < 16, frames.count - next <= Connection.maxQueuedFrames, queued < budget {
-                let room = min(buffer.count, max(4096, (budget - queued) / 4))
+            // 100,000 frames. A read takes no more than the byte budget has room for (a frame
+            // costs its text and four bytes), and at least a page, so a long line still arrives.
+            while !closed, !peerClosed, reads < 16, frames.count <= Connection.maxQueuedFrames, queued < budget {
+                let room = min(buffer.count, max(4096, (budget - queued) / 2))
                 switch Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])) {
                 case .bytes(let n):
                     reads += 1
                     lastActive = Syscalls.now()
-                    let first = frames.count
                     framer.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &frames)
-                    for frame in frames[first...] { queuedInput += frame.heapBytes }
                     if !framer.answers.isEmpty { sendTelnetAnswers() }
                     if n < room { reads = .max }  // drained: no need to ask again for EAGAIN
                 case .wouldBlock:
@@ -138,12 +137,13 @@ final class Connection: EventHandler, @unchecked Sendable {
     }
 
     /// Appends an encoded reply; a session that agreed BINARY gets CR LF line ends. Past 48 KiB
-    /// the output takes room for what the budget lets it hold at once instead of doubling its way
-    /// there: each doubling copies. Room costs address space only until it is written.
+    /// the output takes room for what the budget lets it hold at once (and a batch's overshoot)
+    /// instead of doubling its way there: each doubling copies. Room costs address space only
+    /// until it is written.
     func append(encoded reply: Result<Reply, DomainError>) {
         dropSent()
         if output.count > 48 << 10, output.capacity < budget {
-            output.reserveCapacity(budget + budget / 4 + (128 << 10))
+            output.reserveCapacity(budget + (128 << 10))
         }
         ReplyEncoder.encode(reply, into: &output, crlf: framer.binary)
     }
@@ -153,7 +153,7 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// last caught up. Each move shifts at most four times the bytes sent since the last one: a
     /// 2 MB reply sent 64 KiB at a time costs a few copies of itself, not one per piece (which
     /// took most of the loop's time while a FEED reader ran flat out).
-    private func dropSent() {
+    func dropSent() {
         guard written >= 64 << 10, written * 4 >= unsent else { return }
         output.removeFirst(written)
         written = 0
@@ -204,7 +204,7 @@ final class Connection: EventHandler, @unchecked Sendable {
         if closeAfterFlush, !busy { close(); return }
         // Requests held back while output was large can go on now. Posted, not called: pump
         // calls flush, and flush calling pump back would recurse without bound.
-        if readPaused || (!busy && next < frames.count) { loop.post { [self] in pump() } }
+        if readPaused || (!busy && !frames.isEmpty) { loop.post { [self] in pump() } }
     }
 
     /// Backpressure: stop reading while many requests wait or much output is unsent, or once the
@@ -214,7 +214,7 @@ final class Connection: EventHandler, @unchecked Sendable {
 
     func updateReading() {
         guard !closed else { return }
-        let pause = peerClosed || closeAfterFlush || stopping || frames.count - next > Connection.maxQueuedFrames
+        let pause = peerClosed || closeAfterFlush || stopping || frames.count > Connection.maxQueuedFrames
             || queued >= budget
         if pause != readPaused {
             readPaused = pause
@@ -265,7 +265,7 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// What this connection holds, for INFO's memory section: bytes queued, and bytes held with
     /// the capacity its buffers keep. Loop thread.
     var queueFigures: (input: Int, output: Int, pushes: Int, held: Int) {
-        let held = queuedInput + frames.capacity * MemoryLayout<LineFramer.Frame>.stride + output.capacity
+        let held = frames.heldBytes + output.capacity
             + pushes.bytes.capacity + (batch.capacity + carried.capacity) * MemoryLayout<Incoming>.stride
         return (queuedInput, unsent, pushes.bytes.count, held)
     }

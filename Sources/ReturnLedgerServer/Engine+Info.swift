@@ -45,7 +45,7 @@ extension Engine {
                       Field("queued_pushes", String(q.pushes)), Field("largest_queue", String(q.largestQueue)),
                       Field("largest_held", String(q.largestHeld)), Field("closed_for_buffers", String(f.closedForBuffers)),
                       Field("max_client_buffer", String(maxClientBuffer)), Field("max_memory", String(maxMemory)),
-                      Field("memory_high", f.memoryHigh ? "yes" : "no")])
+                      Field("memory_high", f.memoryHigh ? "yes" : "no"), Field("state_bytes", String(ledger.estimatedBytes))])
         return Reply(lines: lines)
     }
 }

@@ -40,28 +40,31 @@ public struct LineFramer: Sendable {
     private var binaryIn = false, binaryOut = false
 
     public init(maxLine: Int) {
-        self.maxLine = maxLine
-        pending.reserveCapacity(256)
+        self.maxLine = maxLine  // `pending` stays unallocated until a line arrives in pieces
     }
 
     /// Feeds bytes; appends every complete frame to `frames`.
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into frames: inout [Frame]) {
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into frames: inout FrameQueue) {
         guard let base = bytes.baseAddress else { return }
         var i = 0
         let n = bytes.count
         while i < n {
             // Fast path, nearly every request: plain data up to the next LF, no IAC in it, and the
-            // line stays within the limit. One memchr for the LF, one for IAC, one bulk copy.
+            // line stays within the limit. One memchr for the LF, one for IAC, one bulk copy
+            // (straight into the queue when no part of the line came in an earlier read).
             if telnet == .data, !discarding {
                 let lf = memchr(base + i, 0x0A, n - i).map { UnsafeRawPointer($0) - base } ?? n
                 if memchr(base + i, 0xFF, lf - i) == nil, pending.count + (lf - i) <= maxLine {
-                    pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<lf]))
-                    if lf < n {
-                        endLine(into: &frames)
-                        i = lf + 1
+                    if lf == n {
+                        pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<lf]))
+                    } else if pending.isEmpty {
+                        let end = lf > i && bytes[lf - 1] == 0x0D ? lf - 1 : lf
+                        frames.appendLine(UnsafeRawBufferPointer(rebasing: bytes[i..<end]))
                     } else {
-                        i = n
+                        pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<lf]))
+                        endLine(into: &frames)
                     }
+                    i = lf + 1
                     continue
                 }
             }
@@ -71,7 +74,7 @@ public struct LineFramer: Sendable {
     }
 
     /// The whole state machine, one byte at a time: telnet commands, LF, the line limit.
-    private mutating func step(_ byte: UInt8, into frames: inout [Frame]) {
+    private mutating func step(_ byte: UInt8, into frames: inout FrameQueue) {
         switch telnet {
         case .data:
             if byte == 0xFF { telnet = .iac; return }
@@ -102,7 +105,7 @@ public struct LineFramer: Sendable {
         pending.append(byte)
         // One byte of slack for the CR of a CRLF line that is exactly maxLine long.
         if pending.count > maxLine + 1 || (pending.count > maxLine && byte != 0x0D) {
-            frames.append(.tooLong)
+            frames.appendTooLong()
             discarding = true
             pending.removeAll(keepingCapacity: true)
         }
@@ -134,20 +137,24 @@ public struct LineFramer: Sendable {
         binary = binaryIn || binaryOut
     }
 
-    private mutating func endLine(into frames: inout [Frame]) {
+    private mutating func endLine(into frames: inout FrameQueue) {
         if discarding {
             discarding = false
         } else {
             if pending.last == 0x0D { pending.removeLast() }
-            // A copy of the line's own size: handing over `pending` itself would give every frame
-            // pending's reserved capacity (256 bytes and more), and make the next line allocate
-            // a new one of that size. Same one allocation per line, a fifth of the memory.
-            frames.append(.line(pending.withUnsafeBufferPointer { Array($0) }))
+            frames.appendLine(pending)
         }
         pending.removeAll(keepingCapacity: true)
     }
 
-    public mutating func feed(_ bytes: [UInt8], into frames: inout [Frame]) {
+    public mutating func feed(_ bytes: [UInt8], into frames: inout FrameQueue) {
         bytes.withUnsafeBytes { feed($0, into: &frames) }
+    }
+
+    /// Feeds bytes and appends the frames as values (tests and tools).
+    public mutating func feed(_ bytes: [UInt8], into frames: inout [Frame]) {
+        var queue = FrameQueue()
+        feed(bytes, into: &queue)
+        while let frame = queue.popFirst() { frames.append(frame) }
     }
 }

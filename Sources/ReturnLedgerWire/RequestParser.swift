@@ -5,6 +5,11 @@ public import ReturnLedgerCore
 public enum RequestParser {
     /// Nil for a line that is empty or only blanks (no reply at all).
     public static func parse(_ line: [UInt8]) -> Result<Request, DomainError>? {
+        line.withUnsafeBufferPointer { parse($0) }
+    }
+
+    /// Parses the line in place (the connection's queue of frames).
+    public static func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<Request, DomainError>? {
         let tokens: [Token]
         do {
             tokens = try Tokenizer.tokenize(line)

@@ -16,6 +16,11 @@ public enum Tokenizer {
     public enum Failure: Error, Equatable { case syntax(String), encoding }
 
     public static func tokenize(_ line: [UInt8]) throws(Failure) -> [Token] {
+        try line.withUnsafeBufferPointer { (buffer) throws(Failure) -> [Token] in try tokenize(buffer) }
+    }
+
+    /// Reads the line in place (the connection's queue of frames), copying only the tokens' text.
+    public static func tokenize(_ line: UnsafeBufferPointer<UInt8>) throws(Failure) -> [Token] {
         var tokens: [Token] = []
         tokens.reserveCapacity(8)  // one allocation for nearly every request, not one per growth
         var i = 0
@@ -42,25 +47,25 @@ public enum Tokenizer {
             }
             if equals == start { throw .syntax("missing key before =") }
             if equals < 0 {
-                let text = try string(line[start..<i])
+                let text = try string(UnsafeBufferPointer(rebasing: line[start..<i]))
                 tokens.append(Token(key: nil, value: text, text: text))
                 continue
             }
-            let key = try lowercasedKey(line[start..<equals])
+            let key = try lowercasedKey(UnsafeBufferPointer(rebasing: line[start..<equals]))
             if i < n, line[i] == UInt8(ascii: "=") {
                 i += 1
                 let value = try quoted(line, &i)
                 tokens.append(Token(key: key, value: value, text: value))
             } else {
-                let value = try string(line[(equals + 1)..<i])
-                tokens.append(Token(key: key, value: value, text: try string(line[start..<i])))
+                let value = try string(UnsafeBufferPointer(rebasing: line[(equals + 1)..<i]))
+                tokens.append(Token(key: key, value: value, text: try string(UnsafeBufferPointer(rebasing: line[start..<i]))))
             }
         }
         return tokens
     }
 
     /// Reads a quoted string starting at the opening quote; leaves `i` after the closing quote.
-    private static func quoted(_ line: [UInt8], _ i: inout Int) throws(Failure) -> String {
+    private static func quoted(_ line: UnsafeBufferPointer<UInt8>, _ i: inout Int) throws(Failure) -> String {
         var bytes: [UInt8] = []
         i += 1
         while i < line.count {
@@ -68,7 +73,7 @@ public enum Tokenizer {
             if c == UInt8(ascii: "\"") {
                 i += 1
                 if i < line.count, line[i] != 0x20, line[i] != 0x09 { throw .syntax("text after closing quote") }
-                return try string(bytes[...])
+                return try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> String in try string(buffer) }
             }
             if c == UInt8(ascii: "\\") {
                 guard i + 1 < line.count else { break }
@@ -105,19 +110,16 @@ public enum Tokenizer {
     }
 
     /// Keys arrive lower-case nearly always: only a key with an upper-case letter is converted.
-    private static func lowercasedKey(_ bytes: ArraySlice<UInt8>) throws(Failure) -> String {
+    private static func lowercasedKey(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> String {
         let key = try string(bytes)
         return bytes.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") || $0 >= 0x80 }) ? key.lowercased() : key
     }
 
     /// ASCII (nearly every token) needs no validation; anything else is validated once.
-    private static func string(_ bytes: ArraySlice<UInt8>) throws(Failure) -> String {
-        let ascii = bytes.withUnsafeBufferPointer { buffer in
-            var any: UInt8 = 0
-            for byte in buffer { any |= byte }
-            return any < 0x80
-        }
-        if ascii { return bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } }
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> String {
+        var any: UInt8 = 0
+        for byte in bytes { any |= byte }
+        if any < 0x80 { return String(decoding: bytes, as: UTF8.self) }
         guard let s = String(validating: bytes, as: UTF8.self) else { throw .encoding }
         return s
     }

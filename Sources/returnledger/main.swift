@@ -5,6 +5,7 @@ import ReturnLedgerServer
 // The thin executable: flags, start-up, signals. Everything else lives in ReturnLedgerServer.
 
 Runner.blockStopSignals()
+Runner.tuneAllocator()
 
 func fail(_ message: String) -> Never {
     Runner.log(message)

@@ -91,6 +91,8 @@ import Testing
             Int($0["largest_held"] ?? "") ?? .max < 256 << 10 && ($0["queued_output"] ?? "") == "0"
         }
         #expect(Int(figures["largest_held"] ?? "")! < 256 << 10)
+        // The state's estimate counts what was filed (36,000 returns, 860 bytes each at least).
+        #expect(Int(figures["state_bytes"] ?? "")! >= 36_000 * 860, "\(figures)")
     }
 
     @Test func aClientWhoseRepliesMakeNoProgressIsClosedAndCounted() throws {
