@@ -22,16 +22,17 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
         .target(name: "ReturnLedgerCore", swiftSettings: strict),
         .target(name: "ReturnLedgerWire", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .target(name: "ReturnLedgerStorage", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .target(
             name: "ReturnLedgerServer",
-            dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "CCrypt", "CEpoll"],
+            dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "CCrypt", "CEpoll", "COpenSSL"],
             swiftSettings: hotPath
         ),
         .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),
-        .executableTarget(name: "bench", path: "tools/bench"),
+        .executableTarget(name: "bench", dependencies: ["COpenSSL"], path: "tools/bench"),
         .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "ReturnLedgerServer"], path: "tools/wal",
                           swiftSettings: strict),
         /// Seeded randomness for the tests: every random test prints its seed and takes `RL_SEED`.

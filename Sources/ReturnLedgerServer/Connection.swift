@@ -17,6 +17,10 @@ import ReturnLedgerWire
 final class Connection: EventHandler, @unchecked Sendable {
     let fd: Int32
     let loop: EventLoop
+    /// TLS on this socket (a connection of the TLS listener); nil for plain text.
+    let tls: TLSSession?
+    /// EPOLLOUT is watched for TLS's sake: a read must write to go on.
+    private var writeArmedForRead = false
     /// Strong: a connection keeps its server alive until it closes and unregisters.
     let server: Server
     var session: Session
@@ -76,8 +80,9 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// bounds is memory the connection has touched, not only what the client has yet to read.
     var queued: Int { queuedInput + output.count + pushes.bytes.count }
 
-    init(fd: Int32, peer: String, id: Int, server: Server, loop: EventLoop) {
+    init(fd: Int32, peer: String, id: Int, server: Server, loop: EventLoop, tls: TLSSession? = nil) {
         self.fd = fd
+        self.tls = tls
         self.server = server
         self.loop = loop
         self.session = Session(id: id, peer: peer)
@@ -95,7 +100,10 @@ final class Connection: EventHandler, @unchecked Sendable {
             close()  // the peer is gone both ways: nothing more can be read or delivered
             return
         }
-        if events & EPOLLOUT.rawValue != 0 { flush() }
+        if events & EPOLLOUT.rawValue != 0 {
+            flush()
+            if writeArmedForRead, !readPaused { readAvailable() }
+        }
         if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0, !readPaused { readAvailable() }
     }
 
@@ -110,21 +118,58 @@ final class Connection: EventHandler, @unchecked Sendable {
             // costs its text and four bytes), and at least a page, so a long line still arrives.
             while !closed, !peerClosed, reads < 16, frames.count <= Connection.maxQueuedFrames, queued < budget {
                 let room = min(buffer.count, max(4096, (budget - queued) / 2))
-                switch Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])) {
+                switch receive(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])) {
                 case .bytes(let n):
                     reads += 1
                     lastActive = Syscalls.now()
                     framer.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &frames)
                     if !framer.answers.isEmpty { sendTelnetAnswers() }
-                    if n < room { reads = .max }  // drained: no need to ask again for EAGAIN
+                    // Drained: no need to ask again for EAGAIN. (Not for TLS: a read returns one
+                    // record, 16 KiB at most, whatever the socket holds.)
+                    if n < room, tls == nil { reads = .max }
                 case .wouldBlock:
                     reads = .max
                 case .closed:
                     peerClosed = true
+                    if let tls, !tls.established {
+                        server.counters.tlsFailed()  // a failed handshake, or a plain client told off
+                        close()
+                        return
+                    }
                 }
             }
         }
+        if let tls, tls.readWantsWrite != writeArmedForRead {
+            writeArmedForRead = tls.readWantsWrite
+            watch()
+        }
         pump()
+        resumeBufferedTLS()
+    }
+
+    /// What TLS decrypted and holds is not signalled by the socket again: read it once reading
+    /// may go on (after 16 reads, or when the budget has room again).
+    private func resumeBufferedTLS() {
+        guard let tls, tls.buffered > 0, !readPaused, !closed else { return }
+        loop.post { [self] in if !readPaused, !closed { readAvailable() } }
+    }
+
+    private func receive(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+        if let tls { return tls.read(into: buffer) }
+        return Syscalls.read(fd, into: buffer)
+    }
+
+    private func send(_ bytes: UnsafeRawBufferPointer) -> IOResult {
+        if let tls { return tls.write(bytes) }
+        return Syscalls.write(fd, bytes)
+    }
+
+    /// Section 16: a TLS handshake not finished within 10 seconds is closed, whatever
+    /// `--idle-timeout` says. Loop thread (the sweeper posts it every second).
+    func closeIfHandshakeStalled(now: Int) {
+        guard let tls, !tls.established, !closed, now > tls.handshakeDeadline else { return }
+        server.counters.tlsFailed()
+        close()
     }
 
     /// Telnet negotiation answers go out at once, ahead of every reply not yet sent (and of the
@@ -174,7 +219,7 @@ final class Connection: EventHandler, @unchecked Sendable {
     func flush() {
         guard !closed else { return }
         while written < output.count {
-            let result = output.withUnsafeBytes { Syscalls.write(fd, UnsafeRawBufferPointer(rebasing: $0[written...])) }
+            let result = output.withUnsafeBytes { send(UnsafeRawBufferPointer(rebasing: $0[written...])) }
             switch result {
             case .bytes(let n):
                 written += n
@@ -219,16 +264,18 @@ final class Connection: EventHandler, @unchecked Sendable {
         if pause != readPaused {
             readPaused = pause
             watch()
+            resumeBufferedTLS()
         }
     }
 
-    private func watch() { loop.watch(fd, read: !readPaused, write: writeArmed) }
+    private func watch() { loop.watch(fd, read: !readPaused, write: writeArmed || writeArmedForRead) }
 
     /// Closes now: off the loop, the fd, the registry. Loop thread only.
     func close() {
         guard !closed else { return }
         closed = true
         loop.remove(fd)
+        tls?.shutdown()
         Syscalls.close(fd)
         endWatch()
         server.unregister(session.id)

@@ -46,6 +46,10 @@ extension Engine {
                       Field("largest_held", String(q.largestHeld)), Field("closed_for_buffers", String(f.closedForBuffers)),
                       Field("max_client_buffer", String(maxClientBuffer)), Field("max_memory", String(maxMemory)),
                       Field("memory_high", f.memoryHigh ? "yes" : "no"), Field("state_bytes", String(ledger.estimatedBytes))])
+        // Section 16: whether TLS is on, its handshakes, and the certificate's end (an expired one warns).
+        lines.append([Field("section", "tls"), Field("enabled", tls == nil ? "no" : "yes"),
+                      Field("handshakes", String(f.tlsHandshakes)), Field("failures", String(f.tlsFailures)),
+                      Field("not_after", tls?.notAfter ?? ""), Field("expired", tls?.expired == true ? "yes" : "no")])
         return Reply(lines: lines)
     }
 }

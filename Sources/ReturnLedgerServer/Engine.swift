@@ -38,6 +38,8 @@ final class Engine: @unchecked Sendable {
     /// Section 18's limits, for INFO and for refusing large reads while memory is high.
     var maxClientBuffer = 0
     var maxMemory = 0
+    /// Section 16: the TLS certificate, for INFO (nil: TLS off).
+    var tls: TLSContext?
     /// Section 15: backups, and the history this data directory holds (set by the server).
     var backups: Backups!
     var epoch = ""

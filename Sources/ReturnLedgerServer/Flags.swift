@@ -8,6 +8,7 @@ public enum Flags {
 
     public static let usage = """
         usage: returnledger [--host H] [--port P] [--data DIR] [--fsync always|everysec|no]
+                            [--tls-cert FILE --tls-key FILE] [--tls-port P] [--plain yes|no]
                             [--snapshot-every N] [--max-line BYTES] [--max-connections N]
                             [--idle-timeout SECONDS] [--max-client-buffer BYTES] [--max-memory BYTES]
                             [--backup-dir DIR] [--backup-every DURATION] [--backup-keep N] [--log-keep BYTES]
@@ -24,6 +25,10 @@ public enum Flags {
 
           --host H               address to listen on (default 127.0.0.1; 0.0.0.0 for registers on the LAN)
           --port P               TCP port (default 7480; 0 picks a free one, named in the ready line)
+          --tls-cert FILE        PEM certificate (chain): also listen for TLS 1.2+ (see README "TLS")
+          --tls-key FILE         its PEM private key
+          --tls-port P           TLS port (default 7481; 0 picks a free one, named in the ready line)
+          --plain yes|no         the plain-text listener (default yes; no = TLS only)
           --data DIR             data directory: log and snapshots (default ./returnledger-data)
           --fsync POLICY         always (default): a reply waits for fdatasync; everysec; no
           --snapshot-every N     events between automatic snapshots (default \(ServerConfig().snapshotEvery))
@@ -54,7 +59,7 @@ public enum Flags {
         var values: [String: String] = [:]
         let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout",
                      "max-client-buffer", "max-memory", "backup-dir", "backup-every", "backup-keep", "log-keep",
-                     "demo", "restore"]
+                     "demo", "restore", "tls-cert", "tls-key", "tls-port", "plain"]
         // One-shot flags (--demo, --reset-admin) are never read from the environment (the contract's
         // additions): a RETURNLEDGER_DEMO left in a service's environment must not fill a shop.
         for flag in known where flag != "demo" && flag != "restore" {
@@ -90,6 +95,21 @@ public enum Flags {
         if let host = values["host"] { config.host = host }
         if let data = values["data"] { config.dataDirectory = data }
         config.port = try number(values, "port", 0...65535) ?? config.port
+        config.tlsPort = try number(values, "tls-port", 0...65535) ?? config.tlsPort
+        if let plain = values["plain"] {
+            switch plain.lowercased() {
+            case "1", "yes", "true", "on": config.plain = true
+            case "0", "no", "false", "off": config.plain = false
+            default: throw Failure(message: "--plain takes yes or no, not \(plain)")
+            }
+        }
+        switch (values["tls-cert"], values["tls-key"]) {
+        case (let cert?, let key?): config.tls = try TLSContext(certificate: cert, key: key)
+        case (nil, nil): break
+        case (_?, nil): throw Failure(message: "--tls-cert needs --tls-key (the certificate's private key)")
+        case (nil, _?): throw Failure(message: "--tls-key needs --tls-cert (the certificate it belongs to)")
+        }
+        if !config.plain, config.tls == nil { throw Failure(message: "--plain no needs TLS on: give --tls-cert and --tls-key") }
         config.snapshotEvery = try number(values, "snapshot-every", 1...Int(Int32.max)) ?? config.snapshotEvery
         config.maxLine = try number(values, "max-line", 64...(16 << 20)) ?? config.maxLine
         config.maxConnections = try number(values, "max-connections", 1...1_000_000) ?? config.maxConnections

@@ -51,7 +51,10 @@ public enum Runner {
 
     /// Prints `ready ...`, waits for SIGTERM or SIGINT, shuts down cleanly and exits 0.
     public static func serveUntilSignalled(_ server: Server) -> Never {
-        print("ready host=\(server.config.host) port=\(server.port) data=\(server.config.dataDirectory)")
+        // Section 16: `tls_port=` at the end when TLS is on; `port=""` with `--plain no`.
+        let port = server.port.map(String.init) ?? "\"\""
+        let tls = server.tlsPort.map { " tls_port=\($0)" } ?? ""
+        print("ready host=\(server.config.host) port=\(port) data=\(server.config.dataDirectory)\(tls)")
         fflush(nil)
         var set = stopSignals()
         var received: Int32 = 0

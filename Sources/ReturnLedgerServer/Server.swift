@@ -17,7 +17,9 @@ public final class Server: @unchecked Sendable {
     let loops: [EventLoop] = [EventLoop()]
     private let acceptQueue = DispatchQueue(label: "returnledger.accept")
     private var listenFD: Int32 = -1
-    private var acceptSource: (any DispatchSourceRead)?
+    /// Section 16: the TLS listener, when `--tls-cert` and `--tls-key` are given.
+    private var tlsListenFD: Int32 = -1
+    private var acceptSources: [any DispatchSourceRead] = []
     private var sweeper: (any DispatchSourceTimer)?
     /// Every minute on the backup queue: is a backup due (section 15)?
     private var backupTimer: (any DispatchSourceTimer)?
@@ -25,7 +27,9 @@ public final class Server: @unchecked Sendable {
     /// Accept queue only.
     private var reserve = DescriptorReserve()
     private let nextSession = Atomic<Int>(0)
-    public private(set) var port = 0
+    /// The plain-text port (nil with `--plain no`) and the TLS port (nil without TLS).
+    public private(set) var port: Int?
+    public private(set) var tlsPort: Int?
 
     /// What start-up found in the data directory, for the operator's log.
     public let recoveryNotes: [String]
@@ -57,6 +61,7 @@ public final class Server: @unchecked Sendable {
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters)
         engine.maxClientBuffer = config.maxClientBuffer
         engine.maxMemory = config.maxMemory
+        engine.tls = config.tls
         engine.epoch = try Epoch.ensure(directory, fs: config.fileSystem)
         engine.backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),
                                  every: config.backupEvery, keep: config.backupKeep, fs: config.backupFileSystem, clock: clock)
@@ -98,15 +103,26 @@ public final class Server: @unchecked Sendable {
     /// cannot be bound: start-up calls it before the bootstrap, so a failed start prints no
     /// admin password and writes nothing.
     public func listen() throws(SystemError) {
-        let (fd, port) = try Syscalls.listen(host: config.host, port: config.port)
-        listenFD = fd
-        self.port = port
+        if config.plain {
+            let (fd, port) = try Syscalls.listen(host: config.host, port: config.port)
+            listenFD = fd
+            self.port = port
+        }
+        if config.tls != nil {
+            let (fd, port) = try Syscalls.listen(host: config.host, port: config.tlsPort)
+            tlsListenFD = fd
+            tlsPort = port
+        }
+    }
+
+    /// What someone typing plain text at the TLS port is told.
+    private var plainTextHint: String {
+        port.map { "plain text is on port \($0)" } ?? "this server takes TLS only"
     }
 
     /// Starts the loops and accepting (binding first if `listen` was not called).
     public func start() throws(SystemError) {
-        if listenFD < 0 { try listen() }
-        let fd = listenFD
+        if listenFD < 0, tlsListenFD < 0 { try listen() }
         for loop in loops { loop.start() }
         // Group commit in step with the loop: the flusher starts once the round's requests are in
         // (queued at the round's end when the append ran on the loop thread, which is the rule).
@@ -114,11 +130,13 @@ public final class Server: @unchecked Sendable {
         let loop = loops[0]
         engine.queue.sync { engine.wal.startFlusher = { start in loop.soon(start) } }
         acceptQueue.sync { reserve.hold() }
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
-        source.setEventHandler { [self] in acceptAll() }
-        source.setCancelHandler { Syscalls.close(fd) }
-        acceptSource = source
-        source.resume()
+        for (fd, tls) in [(listenFD, nil), (tlsListenFD, config.tls)] where fd >= 0 {
+            let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
+            source.setEventHandler { [self] in acceptAll(fd, tls: tls) }
+            source.setCancelHandler { Syscalls.close(fd) }
+            acceptSources.append(source)
+            source.resume()
+        }
         // Every second: idle connections, what the connections hold, resident memory.
         checkMemory()
         let timer = DispatchSource.makeTimerSource(queue: acceptQueue)
@@ -135,15 +153,15 @@ public final class Server: @unchecked Sendable {
         backupTimer.resume()
     }
 
-    private func acceptAll() {
+    private func acceptAll(_ listener: Int32, tls: TLSContext?) {
         while true {
             let accepted: (fd: Int32, peer: String)?
             do {
-                accepted = try Syscalls.accept(listenFD)
+                accepted = try Syscalls.accept(listener)
             } catch {
                 guard DescriptorReserve.isShortage(error.errno) else { return }
                 counters.outOfDescriptors()
-                switch reserve.refuseOne(listenFD, log: Runner.log) {
+                switch reserve.refuseOne(listener, log: Runner.log) {
                 case .refused: continue
                 case .nonePending: return
                 case .stuck:
@@ -157,13 +175,24 @@ public final class Server: @unchecked Sendable {
             reserve.ended()
             if counters.connectionsNow >= config.maxConnections {
                 counters.rejected()
-                let message = Array("ERR LIMIT too many connections\n".utf8)
-                _ = message.withUnsafeBytes { Syscalls.write(fd, $0) }
+                if tls == nil {  // a TLS client would read plain text as a broken handshake
+                    let message = Array("ERR LIMIT too many connections\n".utf8)
+                    _ = message.withUnsafeBytes { Syscalls.write(fd, $0) }
+                }
                 Syscalls.close(fd)
                 continue
             }
+            var session: TLSSession?
+            if let tls {
+                session = TLSSession(context: tls, fd: fd, plainTextHint: plainTextHint) { [counters] in counters.tlsHandshake() }
+                if session == nil {
+                    Runner.log("cannot start TLS for a connection from \(peer): \(TLSContext.lastError())")
+                    Syscalls.close(fd)
+                    continue
+                }
+            }
             let id = nextSession.add(1, ordering: .relaxed).newValue
-            let connection = Connection(fd: fd, peer: peer, id: id, server: self, loop: loops[id % loops.count])
+            let connection = Connection(fd: fd, peer: peer, id: id, server: self, loop: loops[id % loops.count], tls: session)
             connections.withLock { $0[id] = connection }
             counters.opened()
             connection.loop.post { connection.start() }
@@ -176,6 +205,10 @@ public final class Server: @unchecked Sendable {
 
     private func sweep() {
         let open = connections.withLock { Array($0.values) }
+        let now = monotonicMillis()
+        for connection in open where connection.tls != nil {
+            connection.loop.post { connection.closeIfHandshakeStalled(now: now) }
+        }
         if config.idleTimeout > 0 {
             let limit = Syscalls.now() - Int64(config.idleTimeout)
             for connection in open { connection.loop.post { connection.closeIfIdle(since: limit) } }
@@ -211,8 +244,8 @@ public final class Server: @unchecked Sendable {
     /// A request the log holds is never left without its reply.
     public func shutdown() {
         acceptQueue.sync {
-            acceptSource?.cancel()
-            acceptSource = nil
+            for source in acceptSources { source.cancel() }
+            acceptSources = []
             sweeper?.cancel()
         }
         backupTimer?.cancel()  // thread-safe; never waits behind a backup being written

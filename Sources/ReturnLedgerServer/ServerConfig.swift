@@ -4,6 +4,11 @@ public import ReturnLedgerStorage
 public struct ServerConfig: Sendable {
     public var host = "127.0.0.1"
     public var port = 7480
+    /// `--plain no`: no plain-text listener (TLS only).
+    public var plain = true
+    /// `--tls-cert` and `--tls-key`, loaded (section 16): the TLS listener is on when set.
+    public var tls: TLSContext?
+    public var tlsPort = 7481
     public var dataDirectory = "./returnledger-data"
     public var fsync = FsyncPolicy.always
     public var snapshotEvery = 100_000

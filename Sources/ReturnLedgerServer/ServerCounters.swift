@@ -21,6 +21,9 @@ final class ServerCounters: Sendable {
         /// no progress for `--idle-timeout`); what the connections hold, sampled every second;
         /// resident memory above `--max-memory`.
         var closedForBuffers = 0
+        /// Section 16: TLS handshakes finished, and failed or stalled past 10 s.
+        var tlsHandshakes = 0
+        var tlsFailures = 0
         var queues = QueueFigures()
         var memoryHigh = false
     }
@@ -46,6 +49,8 @@ final class ServerCounters: Sendable {
     func failedUnparsed() { state.withLock { $0.unparsed += 1 } }
     func pushed(_ lines: Int) { state.withLock { $0.pushed += lines } }
     func pushesDropped() { state.withLock { $0.pushOverflows += 1 } }
+    func tlsHandshake() { state.withLock { $0.tlsHandshakes += 1 } }
+    func tlsFailed() { state.withLock { $0.tlsFailures += 1 } }
     func closedForBuffers() { state.withLock { $0.closedForBuffers += 1 } }
     func sampled(_ queues: QueueFigures) { state.withLock { $0.queues = queues } }
     func memory(high: Bool) { state.withLock { $0.memoryHigh = high } }

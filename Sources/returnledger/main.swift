@@ -43,6 +43,7 @@ do {
 }
 
 if let warning = Runner.raiseFileLimit(for: config.maxConnections) { Runner.log(warning) }
+if let warning = config.tls?.warning { Runner.log(warning) }
 let server: Server
 do {
     server = try Server(config: config)
@@ -58,7 +59,7 @@ if config.resetAdmin {
 do {
     try server.listen()  // before the bootstrap: a start that cannot listen prints no password
 } catch {
-    fail("cannot listen on \(config.host):\(config.port): \(error)")
+    fail("cannot listen on \(config.host): \(error)")
 }
 for note in server.bootstrap() { Runner.log(note) }
 do {

@@ -30,7 +30,7 @@ import Testing
         }
 
         func login(_ user: String, _ password: String) throws -> Client {
-            let client = try Client(port: server.port)
+            let client = try Client(port: server.port!)
             #expect(try client.call("AUTH \(user) \(password)").ok)
             return client
         }
@@ -81,7 +81,7 @@ import Testing
         let restarted = try Server(config: config)
         try restarted.start()
         defer { restarted.shutdown() }
-        let client = try Client(port: restarted.port)
+        let client = try Client(port: restarted.port!)
         #expect(try client.call("AUTH clerk1 clerk1").ok)
         // After a failed fsync the refused record may or may not have reached the disk (it was
         // never acknowledged, so either is correct); after a failed write it cannot have.

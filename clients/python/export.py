@@ -30,7 +30,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from returnledger import Client, ConnectionLost, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
+from returnledger import Client, ConnectionLost, ReturnLedgerError, add_connection_arguments, connection_options, tls_options  # noqa: E402
 
 SCHEMA = os.path.join(os.path.dirname(HERE), "sql", "schema.sql")
 TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_entries", "stock_moves"]
@@ -203,7 +203,7 @@ def main():
     target, csv_dir = open_target(args.to)
     started = time.monotonic()
     try:
-        client = Client(args.host, args.port, user=args.user, password=args.password, timeout=max(60, args.wait + 30))
+        client = Client(args.host, args.port, user=args.user, password=args.password, **tls_options(args), timeout=max(60, args.wait + 30))
         with client:
             on_page = None
             if csv_dir and args.follow:

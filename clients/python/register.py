@@ -25,7 +25,7 @@ import shlex
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
+from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options, tls_options  # noqa: E402
 
 
 class Register:
@@ -149,7 +149,7 @@ def main():
     ap.add_argument("--csv", help="CSV file of actions (action,order,items,extra,note)")
     args = connection_options(ap.parse_args())
     try:
-        client = Client(args.host, args.port, user=args.user, password=args.password,
+        client = Client(args.host, args.port, user=args.user, password=args.password, **tls_options(args),
                         key_prefix="till-%s-%s-%d" % (args.user, args.location, os.getpid()))
     except ReturnLedgerError as e:
         sys.exit("cannot log in: %s %s" % (e.code, e.message))

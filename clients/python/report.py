@@ -18,7 +18,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
+from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options, tls_options  # noqa: E402
 
 
 def parse_time(text):
@@ -147,7 +147,7 @@ def main():
     ap.add_argument("--png", help="also a PNG, when matplotlib is installed")
     args = connection_options(ap.parse_args())
     try:
-        with Client(args.host, args.port, user=args.user, password=args.password) as client:
+        with Client(args.host, args.port, user=args.user, password=args.password, **tls_options(args)) as client:
             data = collect(client, args.date_from, args.date_to)
     except ReturnLedgerError as e:
         sys.exit("report failed: %s %s" % (e.code, e.message))

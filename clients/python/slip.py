@@ -17,7 +17,7 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
+from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options, tls_options  # noqa: E402
 
 
 def width(text):
@@ -174,7 +174,7 @@ def main():
     ap.add_argument("--html", help="also write an A4 page here")
     args = connection_options(ap.parse_args())
     try:
-        with Client(args.host, args.port, user=args.user, password=args.password) as client:
+        with Client(args.host, args.port, user=args.user, password=args.password, **tls_options(args)) as client:
             data = collect(client, args.doc)
     except ReturnLedgerError as e:
         sys.exit("slip: %s %s" % (e.code, e.message))

@@ -23,7 +23,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from returnledger import Client, ConnectionLost, ReturnLedgerError, add_connection_arguments, connection_options  # noqa: E402
+from returnledger import Client, ConnectionLost, ReturnLedgerError, add_connection_arguments, connection_options, tls_options  # noqa: E402
 
 PROMPT = "review> "
 HELP = """commands:
@@ -126,7 +126,7 @@ def main(argv=None):
     add_connection_arguments(parser, user="supervisor1")
     args = connection_options(parser.parse_args(argv))
     try:
-        client = Client(args.host, args.port, user=args.user, password=args.password)
+        client = Client(args.host, args.port, user=args.user, password=args.password, **tls_options(args))
     except (ReturnLedgerError, ConnectionLost) as e:
         print("cannot log in as %s: %s" % (args.user, e), file=sys.stderr)
         return 2

@@ -8,6 +8,10 @@
 # RL_PASSWORD (or RETURNLEDGER_PASSWORD; default: the user name). Prints every reply line as the server
 # sent it. Exit status: 0 if every reply was OK, 1 if any was ERR, 2 if the server could not be
 # reached or closed the connection early.
+#
+# Plain text only (bash's /dev/tcp). For the TLS port (--tls-port, 7481) use a TLS netcat:
+#   openssl s_client -quiet -CAfile shop1.crt -connect HOST:7481
+#   socat - OPENSSL:HOST:7481,cafile=shop1.crt
 set -u
 if [ $# -lt 2 ]; then
     echo "usage: rl.sh HOST PORT [COMMAND...]   (commands from stdin when none are given)" >&2

@@ -1,8 +1,17 @@
+import COpenSSL
 import Glibc
 
 /// A blocking TCP connection with a read buffer: enough for a closed-loop load generator.
+/// With `tls` it speaks TLS (the certificate is not checked: this measures speed, not trust).
 final class Connection {
     let fd: Int32
+    private var ssl: OpaquePointer?
+    /// One client context for every connection (`SSL_CTX` is shared safely once set up).
+    nonisolated(unsafe) static let tlsContext: OpaquePointer? = {
+        let context = SSL_CTX_new(TLS_client_method())
+        if let context { SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil) }
+        return context
+    }()
     private var buffer: [UInt8] = []
     private var start = 0
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
@@ -11,7 +20,7 @@ final class Connection {
         var description: String
     }
 
-    init(host: String, port: Int) throws {
+    init(host: String, port: Int, tls: Bool = false) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -27,9 +36,24 @@ final class Connection {
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         buffer.reserveCapacity(1 << 16)
+        if tls {
+            guard let context = Connection.tlsContext, let ssl = SSL_new(context) else {
+                close(fd)
+                throw Failure(description: "cannot set up TLS")
+            }
+            self.ssl = ssl
+            SSL_set_fd(ssl, fd)
+            guard SSL_connect(ssl) == 1 else {
+                throw Failure(description: "TLS handshake with \(host):\(port) failed")
+            }
+        }
     }
 
     deinit {
+        if let ssl {
+            SSL_shutdown(ssl)
+            SSL_free(ssl)
+        }
         close(fd)
         scratch.deallocate()
     }
@@ -37,7 +61,10 @@ final class Connection {
     func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes { raw -> Int in
+                if let ssl { return Int(SSL_write(ssl, raw.baseAddress! + sent, Int32(bytes.count - sent))) }
+                return Glibc.send(fd, raw.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+            }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw Failure(description: "send failed (errno \(errno))") }
             sent += n
@@ -67,7 +94,8 @@ final class Connection {
     /// server it measures on a two-core machine.
     private func fill() throws {
         while true {
-            let n = recv(fd, scratch.baseAddress, scratch.count, 0)
+            let n = ssl.map { Int(SSL_read($0, scratch.baseAddress, Int32(scratch.count))) }
+                ?? recv(fd, scratch.baseAddress, scratch.count, 0)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw Failure(description: "connection closed") }
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))

@@ -5,6 +5,8 @@ import Foundation
 /// request of its pipelined batch to receiving its last reply.
 enum Mix: String, CaseIterable {
     case stock, sale, `return`, stats, custom
+    /// A new connection per operation: connect (and the TLS handshake with --tls), PING, close.
+    case connect
 }
 
 struct Options {
@@ -19,6 +21,7 @@ struct Options {
     var command = "PING"
     var password = "admin"
     var runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    var tls = false
 }
 
 /// One worker's connections and the function that runs `n` operations pipelined, returning
@@ -37,7 +40,7 @@ enum ReturnLedgerTarget {
 
     /// Catalogue, a big purchase, users, and per worker a sale big enough to take returns from.
     static func setup(_ o: Options) throws {
-        let admin = try Connection(host: o.host, port: o.port)
+        let admin = try Connection(host: o.host, port: o.port, tls: o.tls)
         guard try admin.call("AUTH admin \(o.password)").ok else { throw Connection.Failure(description: "admin login failed") }
         for line in ["LOCATION ADD BENCH1 name=Bench", "SKU ADD BENCH-A name=Widget price=10.00 cost=5.00",
                      "PARTY ADD customer BC1 name=Bench", "PARTY ADD supplier BS1 name=Bench",
@@ -58,13 +61,23 @@ enum ReturnLedgerTarget {
     }
 
     static func login(_ o: Options, _ user: String) throws -> Connection {
-        let c = try Connection(host: o.host, port: o.port)
+        let c = try Connection(host: o.host, port: o.port, tls: o.tls)
         let password = user == "admin" ? o.password : users
         guard try c.call("AUTH \(user) \(password)").ok else { throw Connection.Failure(description: "login \(user) failed") }
         return c
     }
 
     static func worker(_ o: Options, _ index: Int) throws -> Worker {
+        if o.mix == .connect {
+            return Worker { count in
+                try (0..<count).map { _ in
+                    let started = now()
+                    let c = try Connection(host: o.host, port: o.port, tls: o.tls)
+                    guard try c.call("PING").ok else { throw Connection.Failure(description: "PING failed") }
+                    return now() - started
+                }
+            }
+        }
         // STATS and custom lines may need any role: those workers are admin sessions.
         let clerk = try login(o, o.mix == .stats || o.mix == .custom ? "admin" : "bclerk\(index)")
         var n = 0
@@ -80,6 +93,8 @@ enum ReturnLedgerTarget {
             return (replies, times)
         }
         switch o.mix {
+        case .connect:
+            fatalError("handled above")
         case .stock, .stats, .custom, .sale:
             return Worker { count in
                 let lines: [String] = (0..<count).map { _ in
@@ -187,7 +202,7 @@ enum RedisTarget {
                 }
                 return try batch(supervisor, approvals, started).1
             }
-        case .stats, .custom:
+        case .stats, .custom, .connect:
             throw Connection.Failure(description: "mix \(o.mix.rawValue) has no Redis equivalent")
         }
     }

@@ -10,12 +10,15 @@ import Foundation
 //   bench --mix custom --command "STATS by=reason" --connections 1 --requests 20
 //
 // Mixes: stock (STOCK read), sale (SALE), return (RETURN then APPROVE, with keys), stats
-// (STATS by=reason), custom (--command). ReturnLedger setup logs in as admin (--password).
+// (STATS by=reason), custom (--command), connect (a new connection each: connect, PING, close).
+// ReturnLedger setup logs in as admin (--password). --tls: the same over TLS.
 
 let usage = """
     usage: bench [--target returnledger|redis] [--host H] [--port P] [--connections N] [--pipeline N]
                  [--requests N | --duration SECONDS] [--mix stock|sale|return|stats|custom]
-                 [--command LINE] [--password ADMIN_PASSWORD]
+                 [--command LINE] [--password ADMIN_PASSWORD] [--tls]
+    --tls speaks TLS to the server's --tls-port (default then 7481); --mix connect opens a new
+    connection per operation (connect, handshake with --tls, PING, close): handshakes per second.
     """
 
 func parse() -> Options {
@@ -38,11 +41,13 @@ func parse() -> Options {
         case "--mix": o.mix = Mix(rawValue: value()) ?? { fail("unknown mix") }()
         case "--command": o.command = value(); o.mix = .custom
         case "--password": o.password = value()
+        case "--tls": o.tls = true
         case "-h", "--help": print(usage); exit(0)
         default: fail("unknown flag \(flag)\n\(usage)")
         }
     }
     if o.target == "redis" && o.port == 7480 { o.port = 6379 }
+    if o.tls && o.port == 7480 { o.port = 7481 }
     if o.requests == nil && o.duration == nil { o.requests = 100_000 }
     return o
 }

@@ -15,11 +15,12 @@ import os
 import queue
 import re
 import socket
+import ssl
 import threading
 import time
 
 __all__ = ["Client", "Reply", "Push", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields", "tokenize",
-           "connection_options",
+           "connection_options", "tls_options",
            "add_connection_arguments"]
 
 
@@ -236,8 +237,13 @@ class Client:
     }
 
     def __init__(self, host="127.0.0.1", port=7480, user=None, password=None, timeout=30.0, retries=3,
-                 key_prefix=None):
+                 key_prefix=None, tls=False, cafile=None, server_hostname=None):
+        """``tls=True`` speaks TLS (the server's ``--tls-port``, 7481 by default) and checks the
+        server's certificate against ``cafile`` (a shop's self-signed certificate, PEM) or, without
+        one, the system's certificate authorities; ``server_hostname`` is the name the certificate
+        must carry (default: ``host``)."""
         self.host, self.port, self.timeout, self.retries = host, port, timeout, retries
+        self.tls, self.cafile, self.server_hostname = tls, cafile, server_hostname
         self.user, self.password = user, password
         self.key_prefix = key_prefix or "py-%x-%x" % (os.getpid(), int(time.time() * 1000) & 0xFFFFFF)
         self._keys = itertools.count(1)
@@ -255,7 +261,15 @@ class Client:
         self.close()
         try:
             self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            if self.tls:
+                context = ssl.create_default_context(cafile=self.cafile)
+                context.minimum_version = ssl.TLSVersion.TLSv1_2
+                self._sock = context.wrap_socket(self._sock, server_hostname=self.server_hostname or self.host)
+        except ssl.SSLError as e:
+            self.close()
+            raise ConnectionLost("TLS with %s:%s failed: %s" % (self.host, self.port, e))
         except OSError as e:
+            self.close()
             raise ConnectionLost("cannot connect to %s:%s: %s" % (self.host, self.port, e))
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._reader = self._sock.makefile("rb")
@@ -585,14 +599,25 @@ def add_connection_arguments(parser, user):
     (RETURNLEDGER_HOST, _PORT, _USER, _PASSWORD, or the shell clients' RL_HOST...). Call
     ``connection_options(args)`` after parsing: a missing password becomes the user name."""
     parser.add_argument("--host", default=_env("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(_env("PORT", "7480")))
+    parser.add_argument("--port", type=int, default=_env("PORT"), help="default 7480, with --tls 7481")
     parser.add_argument("--user", default=_env("USER", user))
     parser.add_argument("--password", default=_env("PASSWORD"),
                         help="default: $RETURNLEDGER_PASSWORD, else the user name (as for the demo users)")
+    parser.add_argument("--tls", action="store_true", default=_env("TLS", "") in ("1", "yes", "true"),
+                        help="speak TLS (to the server's --tls-port, 7481 by default); $RETURNLEDGER_TLS=yes")
+    parser.add_argument("--ca-file", default=_env("CA_FILE"),
+                        help="with --tls: the certificate (PEM) to trust, e.g. the shop's self-signed one; "
+                             "default: the system's authorities")
 
 
 def connection_options(args):
     """Fills in what ``add_connection_arguments`` leaves to the parsed values; returns args."""
     if args.password is None:
         args.password = args.user
+    args.port = int(args.port) if args.port is not None else (7481 if args.tls else 7480)
     return args
+
+
+def tls_options(args):
+    """The ``Client`` keywords for ``--tls`` and ``--ca-file``: ``Client(..., **tls_options(args))``."""
+    return {"tls": args.tls, "cafile": args.ca_file}

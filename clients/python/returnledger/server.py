@@ -57,11 +57,13 @@ class ServerProcess:
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE if self.capture_stderr else subprocess.DEVNULL)
         line = self._ready_line()
-        match = re.match(r"ready host=\S+ port=(\d+) ", line)
+        match = re.match(r'ready host=\S+ port=(\d+|"") ', line)
         if not match:
             self.kill()
             raise RuntimeError("server did not start: %r%s" % (line, (" " + self.stderr_text()) if self.capture_stderr else ""))
-        self.port = int(match.group(1))
+        self.port = int(match.group(1)) if match.group(1) != '""' else None
+        tls = re.search(r" tls_port=(\d+)", line)
+        self.tls_port = int(tls.group(1)) if tls else None
         return self
 
     def _ready_line(self):
