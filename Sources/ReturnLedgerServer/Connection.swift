@@ -124,9 +124,10 @@ final class Connection: EventHandler, @unchecked Sendable {
                     lastActive = Syscalls.now()
                     framer.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &frames)
                     if !framer.answers.isEmpty { sendTelnetAnswers() }
-                    // Drained: no need to ask again for EAGAIN. (Not for TLS: a read returns one
-                    // record, 16 KiB at most, whatever the socket holds.)
-                    if n < room, tls == nil { reads = .max }
+                    // Drained: no need to ask again for EAGAIN. For TLS (a read returns one record,
+                    // 16 KiB at most, whatever the socket holds): when OpenSSL holds nothing more;
+                    // the socket, level-triggered, signals again if it has more.
+                    if n < room, !(tls?.hasPending ?? false) { reads = .max }
                 case .wouldBlock:
                     reads = .max
                 case .closed:
@@ -150,7 +151,7 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// What TLS decrypted and holds is not signalled by the socket again: read it once reading
     /// may go on (after 16 reads, or when the budget has room again).
     private func resumeBufferedTLS() {
-        guard let tls, tls.buffered > 0, !readPaused, !closed else { return }
+        guard let tls, tls.hasPending, !readPaused, !closed else { return }
         loop.post { [self] in if !readPaused, !closed { readAvailable() } }
     }
 

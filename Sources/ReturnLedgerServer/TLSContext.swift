@@ -23,6 +23,7 @@ public final class TLSContext: @unchecked Sendable {
         _ = rl_ssl_ctx_set_min_tls12(context)
         _ = rl_ssl_ctx_set_options(context)
         _ = rl_ssl_ctx_set_partial_writes(context)
+        rl_ssl_ctx_set_read_ahead(context)
         guard SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
             let reason = TLSContext.lastError()
             SSL_CTX_free(context)

@@ -35,8 +35,9 @@ final class TLSSession {
 
     deinit { SSL_free(ssl) }
 
-    /// Decrypted bytes OpenSSL holds that the socket will not signal again.
-    var buffered: Int { Int(SSL_pending(ssl)) }
+    /// Bytes OpenSSL has read from the socket and not yet handed over (decrypted or not, with
+    /// read-ahead on): the socket will not signal them again.
+    var hasPending: Bool { SSL_has_pending(ssl) == 1 }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
         if !checkedFirstByte {
