@@ -35,11 +35,16 @@ let package = Package(
         .executableTarget(name: "bench", dependencies: ["COpenSSL"], path: "tools/bench"),
         .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "ReturnLedgerServer"], path: "tools/wal",
                           swiftSettings: strict),
+        /// Fuzz targets (issue 13) and their driver: libFuzzer's under tools/fuzz/run.sh, a replay otherwise.
+        .target(name: "FuzzTargets", dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage"],
+                path: "tools/fuzz/FuzzTargets", swiftSettings: strict),
+        .executableTarget(name: "fuzz", dependencies: ["FuzzTargets"], path: "tools/fuzz/Driver"),
         /// Seeded randomness for the tests: every random test prints its seed and takes `RL_SEED`.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport"],

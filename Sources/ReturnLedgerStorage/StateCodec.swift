@@ -53,15 +53,28 @@ extension Ledger: BinaryCodable {
         }
     }
 
+    /// A list keyed by each item's name. Two items with one name cannot come from this writer:
+    /// such a snapshot is damaged, and says so (`Dictionary(uniqueKeysWithValues:)` traps:
+    /// found by the storage fuzz target, a crash at start-up instead of a refusal).
+    static func keyed<T>(_ items: [T], _ what: String, _ key: (T) -> String) throws(CodecError) -> [String: T] {
+        var keyed: [String: T] = [:]
+        keyed.reserveCapacity(items.count)
+        for item in items {
+            let name = key(item)
+            guard keyed.updateValue(item, forKey: name) == nil else { throw CodecError("\(what) \(name) appears twice") }
+        }
+        return keyed
+    }
+
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init()
-        users = Dictionary(uniqueKeysWithValues: try r.array(User.self).map { ($0.name, $0) })
-        locations = Dictionary(uniqueKeysWithValues: try r.array(Location.self).map { ($0.code, $0) })
-        products = Dictionary(uniqueKeysWithValues: try r.array(Product.self).map { ($0.sku, $0) })
-        parties = Dictionary(uniqueKeysWithValues: try r.array(Party.self).map { ($0.id, $0) })
+        users = try Ledger.keyed(try r.array(User.self), "user") { $0.name }
+        locations = try Ledger.keyed(try r.array(Location.self), "location") { $0.code }
+        products = try Ledger.keyed(try r.array(Product.self), "SKU") { $0.sku }
+        parties = try Ledger.keyed(try r.array(Party.self), "party") { $0.id }
         balances = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.read(Money.self) }
         entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in ChunkedArray(try r.array(LedgerEntry.self)) }
-        reasons = Dictionary(uniqueKeysWithValues: try r.array(Reason.self).map { ($0.code, $0) })
+        reasons = try Ledger.keyed(try r.array(Reason.self), "reason") { $0.code }
         policy = Policy(windowDays: try r.i64())
         for order in try r.array(Order.self) { orders[order.id] = order }
         returns = ChunkedArray(try r.array(ReturnRequest.self))
@@ -86,7 +99,7 @@ extension Ledger: BinaryCodable {
         for (user, until) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.read(Timestamp.self) }) {
             lockedUntil[user] = until
         }
-        if r.format >= .v4 { rules = Dictionary(uniqueKeysWithValues: try r.array(Rule.self).map { ($0.code, $0) }) }
+        if r.format >= .v4 { rules = try Ledger.keyed(try r.array(Rule.self), "rule") { $0.code } }
         if r.format >= .v5 {
             policy.customerReturns = try r.i64()
             policy.customerDays = try r.i64()
