@@ -39,12 +39,16 @@ let package = Package(
         .target(name: "FuzzTargets", dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage"],
                 path: "tools/fuzz/FuzzTargets", swiftSettings: strict),
         .executableTarget(name: "fuzz", dependencies: ["FuzzTargets"], path: "tools/fuzz/Driver"),
+        /// The seeded durability simulation (issue 13): a simulated disk, crashes and power cuts.
+        .target(name: "Simulation", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage"], path: "tools/sim/Simulation",
+                swiftSettings: strict),
+        .executableTarget(name: "sim", dependencies: ["Simulation"], path: "tools/sim/Driver"),
         /// Seeded randomness for the tests: every random test prints its seed and takes `RL_SEED`.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"], swiftSettings: strict),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Simulation"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport"],

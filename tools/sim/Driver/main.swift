@@ -1,0 +1,49 @@
+import Glibc
+import Simulation
+
+// sim: the seeded durability simulation (issue 13).
+//
+//   sim --seed 42 [--operations 5000] [--faults 50]     # one run; prints its report
+//   sim --seeds 1-200 [--operations 5000] [--faults 50]  # many; stops at the first violation
+//
+// A failing run prints its seed and the one command that replays it.
+var seeds: ClosedRange<UInt64> = 1...1
+var operations = 5_000, faults = 50
+var args = Array(CommandLine.arguments.dropFirst())
+while !args.isEmpty {
+    let flag = args.removeFirst()
+    let value = args.isEmpty ? "" : args.removeFirst()
+    switch flag {
+    case "--seed": if let n = UInt64(value) { seeds = n...n }
+    case "--seeds":
+        let parts = value.split(separator: "-").compactMap { UInt64($0) }
+        if parts.count == 2, parts[0] <= parts[1] { seeds = parts[0]...parts[1] }
+    case "--operations": operations = Int(value) ?? operations
+    case "--faults": faults = Int(value) ?? faults
+    default:
+        print("usage: sim --seed N | --seeds A-B [--operations N] [--faults N]")
+        exit(2)
+    }
+}
+var total = Simulator.Report()
+for seed in seeds {
+    var simulator = Simulator(seed: seed)
+    let report = simulator.run(operations: operations, faults: faults)
+    total.operations += report.operations
+    total.acknowledged += report.acknowledged
+    total.crashes += report.crashes
+    total.powerCuts += report.powerCuts
+    total.diskFull += report.diskFull
+    total.syncFailures += report.syncFailures
+    total.snapshots += report.snapshots
+    total.retries += report.retries
+    if !report.violations.isEmpty {
+        print("sim: seed \(seed) VIOLATED:")
+        for v in report.violations { print("  \(v)") }
+        print("replay: swift run -c release sim --seed \(seed) --operations \(operations) --faults \(faults)")
+        exit(1)
+    }
+}
+print("sim: seeds \(seeds.lowerBound)-\(seeds.upperBound): \(total.operations) operations, \(total.acknowledged) acknowledged, "
+      + "\(total.crashes) crashes, \(total.powerCuts) power cuts, \(total.diskFull) disk-full and \(total.syncFailures) fsync faults, "
+      + "\(total.snapshots) snapshots, \(total.retries) retries: no violation")
