@@ -118,8 +118,22 @@ public final class WriteAheadLog: @unchecked Sendable {
             if segmentSize < LogRecord.magic.count {
                 // A crash while creating it: finish the header.
                 try fs.write(fd, bytes: Array(LogRecord.magic[segmentSize...]))
-                try fs.sync(fd, dataOnly: true)
                 segmentSize = LogRecord.magic.count
+            }
+        }
+        // What recovery replayed counts as durable from here on (replies may rest on it), but
+        // after a crash of the process (or a failed fsync before it) the newest records may be in
+        // the page cache only, and a power cut would still take them: sync the newest segment
+        // before anything is served, as PostgreSQL syncs its data directory after a crash.
+        // Found by tools/sim: a crash after a failed fsync, then a power cut, lost records the
+        // restarted server had treated as durable.
+        if policy != .no {
+            if fd >= 0 {
+                try fs.sync(fd, dataOnly: true)
+            } else if let newest = try directory.contents(fs).segments.last {
+                let existing = try fs.openForAppend(directory.file(newest.name), create: false)
+                defer { fs.close(existing) }
+                try fs.sync(existing, dataOnly: true)
             }
         }
         initial.status.segmentBytes = segmentSize

@@ -40,6 +40,8 @@ for seed in seeds {
     if !report.violations.isEmpty {
         print("sim: seed \(seed) VIOLATED:")
         for v in report.violations { print("  \(v)") }
+        print("last faults:")
+        for line in report.trace { print("  \(line)") }
         print("replay: swift run -c release sim --seed \(seed) --operations \(operations) --faults \(faults)")
         exit(1)
     }

@@ -21,6 +21,8 @@ public struct Simulator {
         public var operations = 0, acknowledged = 0, crashes = 0, powerCuts = 0, diskFull = 0, syncFailures = 0
         public var snapshots = 0, retries = 0
         public var violations: [String] = []
+        /// The last faults and recoveries, for a failing run's report.
+        public var trace: [String] = []
         public init() {}
     }
 
@@ -209,12 +211,14 @@ public struct Simulator {
         switch random.below(4) {
         case 0 where !storageFailed:
             report.diskFull += 1
+            note("disk full at op \(report.operations)")
             disk.fill(after: random.below(4096))
             for _ in 0..<random.below(8) { step() }
             commit()
             crash(powerCut: random.below(2) == 0)
         case 1 where !storageFailed:
             report.syncFailures += 1
+            note("fsync fails at op \(report.operations)")
             disk.failSync(after: random.below(3))
             for _ in 0..<random.below(8) { step() }
             commit()
@@ -227,6 +231,7 @@ public struct Simulator {
     }
 
     mutating func crash(powerCut: Bool) {
+        note("\(powerCut ? "power cut" : "crash") at op \(report.operations): appended \(wal.lastSeq), durable \(wal.status.durableSeq), committed \(committedSeq), storage failed \(storageFailed)")
         wal = nil  // the process is gone: nothing more reaches the disk
         if powerCut {
             report.powerCuts += 1
@@ -253,6 +258,7 @@ public struct Simulator {
         } catch {
             return violation("recovery refused after a \(powerCut ? "power cut" : "crash"): \(error)")
         }
+        note("recovered to \(recovered.lastSeq) (snapshot \(recovered.snapshotSeq)): \(recovered.notes.filter { !$0.hasPrefix("loaded") }.joined(separator: "; "))")
         check(recovered)
         ledger = recovered.ledger
         committed = ledger
@@ -308,6 +314,11 @@ public struct Simulator {
     }
 
     mutating func violation(_ text: String) { report.violations.append(text) }
+
+    mutating func note(_ text: String) {
+        report.trace.append(text)
+        if report.trace.count > 12 { report.trace.removeFirst() }
+    }
 }
 
 /// A small, fast, seeded generator (SplitMix64): the same seed gives the same run.
