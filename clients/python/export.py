@@ -22,6 +22,7 @@ clients/sql/schema.sql.
 """
 import argparse
 import csv
+import faulthandler
 import os
 import signal
 import sqlite3
@@ -200,6 +201,7 @@ def main():
         raise KeyboardInterrupt  # SIGTERM (systemd, kill) ends a --follow like Ctrl-C: the CSVs are written
 
     signal.signal(signal.SIGTERM, stop)
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1` prints where a stuck export is
     target, csv_dir = open_target(args.to)
     started = time.monotonic()
     try:
