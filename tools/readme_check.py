@@ -288,7 +288,7 @@ class Walk:
                 self.consoles[name] = Console(self.localise(content), self.scratch, self.env())
             elif what == "typed":
                 self.consoles[name].type(content)
-            elif not self.consoles[name].wait_for(content):
+            elif not self.consoles[name].wait_for(self.today(content)):  # a document number is today's
                 raise Failure("%s: %s's screen never showed\n    %s\n  it shows\n    %s" % (
                     where, name, content, "\n    ".join(self.consoles[name].screen())))
             return
