@@ -32,7 +32,7 @@ status=0
 log=.build/fuzz/$target.log
 [ "${JOBS:-1}" -gt 1 ] && log=".build/fuzz/fuzz-*.log"
 # The crash report if there was one; else the last status line (coverage, features, corpus) and totals.
-grep -h -A 30 "ERROR\|deadly signal\|fuzz property violated" $log | head -n 40 || true
+grep -h -A 30 "==ERROR\|deadly signal\|fuzz property violated" $log | head -n 40 || true
 grep -h "cov:" $log | tail -n 1 || true
 grep -h "stat::number_of_executed_units\|stat::average_exec_per_sec\|stat::peak_rss_mb" $log || true
 if ls "$crashes/$target-"* >/dev/null 2>&1; then
