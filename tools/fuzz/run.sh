@@ -26,7 +26,7 @@ parallel=()
 # Several processes: libFuzzer then writes each one's output to fuzz-N.log (under .build/fuzz).
 [ "${JOBS:-1}" -gt 1 ] && parallel=(-jobs="$JOBS" -workers="$JOBS")
 status=0
-(cd .build/fuzz && SWIFT_BACKTRACE=enable=no ./release/fuzz "$target" "corpus/$target" "../../tools/fuzz/corpus/$target" \
+(cd .build/fuzz && FUZZ_TARGET="$target" SWIFT_BACKTRACE=enable=no ./release/fuzz "$target" "corpus/$target" "../../tools/fuzz/corpus/$target" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len="$max_len" -print_final_stats=1 \
     -artifact_prefix="crashes/$target-" "${parallel[@]}" > "$target.log" 2>&1) || status=$?
 log=.build/fuzz/$target.log

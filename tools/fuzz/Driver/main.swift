@@ -8,9 +8,13 @@ import Glibc
 // build there is no libFuzzer, and ARGS are files or directories to run the target on once each
 // (a crash found by the fuzzer, replayed without the sanitizer).
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
-    print("usage: fuzz wire|storage|engine [libFuzzer options or input files]")
+// The target is the first argument, or FUZZ_TARGET: libFuzzer's -jobs re-runs this program with
+// its own arguments only, so run.sh sets the variable too.
+var arguments = CommandLine.arguments
+let named = arguments.count >= 2 ? FuzzTarget(rawValue: arguments[1]) : nil
+if named != nil { arguments.remove(at: 1) }
+guard let target = named ?? getenv("FUZZ_TARGET").flatMap({ FuzzTarget(rawValue: String(cString: $0)) }) else {
+    print("usage: fuzz wire|storage|engine [libFuzzer options or input files]  (or FUZZ_TARGET=...)")
     exit(2)
 }
 
@@ -20,7 +24,7 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMuta
                          _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
 
 nonisolated(unsafe) var chosen = target
-var rest = [arguments[0]] + arguments.dropFirst(2)
+var rest = arguments
 var argc = Int32(rest.count)
 var cStrings: [UnsafeMutablePointer<CChar>?] = rest.map { strdup($0) } + [nil]
 let status = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
@@ -46,7 +50,7 @@ var ran = 0
     target.run(bytes)
     ran += 1
 }
-for path in arguments.dropFirst(2) {
+for path in arguments.dropFirst() {
     if let dir = opendir(path) {
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
