@@ -36,11 +36,11 @@ let package = Package(
         .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "ReturnLedgerServer"], path: "tools/wal",
                           swiftSettings: strict),
         /// Fuzz targets (issue 13) and their driver: libFuzzer's under tools/fuzz/run.sh, a replay otherwise.
-        .target(name: "FuzzTargets", dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage"],
+        .target(name: "FuzzTargets", dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "Simulation"],
                 path: "tools/fuzz/FuzzTargets", swiftSettings: strict),
         .executableTarget(name: "fuzz", dependencies: ["FuzzTargets"], path: "tools/fuzz/Driver"),
         /// The seeded durability simulation (issue 13): a simulated disk, crashes and power cuts.
-        .target(name: "Simulation", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage"], path: "tools/sim/Simulation",
+        .target(name: "Simulation", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "TestSupport"], path: "tools/sim/Simulation",
                 swiftSettings: strict),
         .executableTarget(name: "sim", dependencies: ["Simulation"], path: "tools/sim/Driver"),
         /// Seeded randomness for the tests: every random test prints its seed and takes `RL_SEED`.

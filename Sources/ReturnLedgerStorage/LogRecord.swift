@@ -26,6 +26,22 @@ public enum LogRecord {
         out.u32(0)
         out.u8(Format.current.rawValue)
         entry.write(to: &out)
+        seal(from: start, in: &out)
+    }
+
+    /// Appends a framed record around a payload already encoded (its format byte first): the
+    /// fuzz targets frame arbitrary payloads this way, so the decoder behind the checksum is reached.
+    public static func append(payload: [UInt8], seq: UInt64, to out: inout ByteWriter) {
+        let start = out.bytes.count
+        out.u32(0)
+        out.u64(seq)
+        out.u32(0)
+        out.bytes.append(contentsOf: payload)
+        seal(from: start, in: &out)
+    }
+
+    /// Fills in the length and checksum of the record that starts at `start` and ends the writer.
+    private static func seal(from start: Int, in out: inout ByteWriter) {
         let length = UInt32(out.bytes.count - start - headerSize)
         out.patch(u32: length, at: start)
         let crc = out.bytes.withUnsafeBytes { raw in

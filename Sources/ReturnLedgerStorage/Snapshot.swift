@@ -20,13 +20,19 @@ public enum Snapshot {
     public static func encode(_ ledger: Ledger, seq: UInt64) -> [UInt8] {
         var w = ByteWriter(capacity: 1 << 16)
         ledger.write(to: &w)
-        var file = ByteWriter(capacity: w.bytes.count + headerSize + trailerSize)
+        return file(body: w.bytes, seq: seq)
+    }
+
+    /// A snapshot file around an encoded state: magic, seq, format, the body, its length and
+    /// checksum (also what the fuzz targets wrap arbitrary bodies in).
+    public static func file(body: [UInt8], seq: UInt64) -> [UInt8] {
+        var file = ByteWriter(capacity: body.count + headerSize + trailerSize)
         file.bytes.append(contentsOf: magic)
         file.u64(seq)
         file.u8(Format.current.rawValue)
-        file.bytes.append(contentsOf: w.bytes)
-        file.u64(UInt64(w.bytes.count))
-        file.u32(CRC32C.checksum(w.bytes))
+        file.bytes.append(contentsOf: body)
+        file.u64(UInt64(body.count))
+        file.u32(CRC32C.checksum(body))
         return file.bytes
     }
 

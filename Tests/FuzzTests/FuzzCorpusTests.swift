@@ -1,4 +1,5 @@
 import FuzzTargets
+import ReturnLedgerStorage
 import Foundation
 import Testing
 
@@ -17,5 +18,16 @@ import Testing
         for name in names {
             target.run(Array(try Data(contentsOf: directory.appendingPathComponent(name))))
         }
+    }
+}
+
+/// The storage target's first find, as a promise of protocol.md ("Start-up and damage"): a
+/// snapshot naming a user twice is refused as damage, not a crash.
+@Suite struct DuplicateNameSnapshotTests {
+    @Test func aSnapshotWithANameTwiceIsDamage() throws {
+        let input = try Data(contentsOf: FuzzCorpusTests.corpus.appendingPathComponent("storage/crash-snapshot-duplicate-key-1"))
+        #expect(input.first == 2, "a snapshot body (storage mode 2)")
+        let error = #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.file(body: Array(input.dropFirst()), seq: 7)) }
+        #expect(error?.message.contains("appears twice") == true, "\(String(describing: error))")
     }
 }

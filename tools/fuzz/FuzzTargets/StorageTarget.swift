@@ -1,5 +1,6 @@
 import ReturnLedgerCore
 import ReturnLedgerStorage
+import Simulation
 
 /// Log segments, records and snapshots from arbitrary bytes. The first byte picks what the rest
 /// is:
@@ -35,7 +36,7 @@ enum StorageTarget {
     static func recover(_ files: [String: [UInt8]]) {
         var contents: [String: [UInt8]] = [:]
         for (name, bytes) in files { contents[directory.file(name)] = bytes }
-        let fs = MemoryFileSystem(contents)
+        let fs = SimulatedDisk(files: contents)
         guard let first = try? Recovery.load(directory, fs: fs, repair: true) else { return }  // refused: fine
         guard let again = try? Recovery.load(directory, fs: fs, repair: true) else {
             violated("a directory recovery repaired does not load again")
@@ -46,24 +47,19 @@ enum StorageTarget {
         }
     }
 
-    /// Frames each payload as the log writes records: length, seq, CRC-32C over both and the payload.
+    /// Frames each payload as the log writes records (`LogRecord.append(payload:)`).
     static func records(_ rest: [UInt8]) {
-        var segment = LogRecord.magic
+        var segment = ByteWriter()
+        segment.bytes = LogRecord.magic
         var i = 0
         var seq: UInt64 = 1
         while i + 2 <= rest.count {
             let length = min(Int(rest[i]) | Int(rest[i + 1]) << 8, rest.count - i - 2)
-            let payload = Array(rest[(i + 2)..<(i + 2 + length)])
+            LogRecord.append(payload: Array(rest[(i + 2)..<(i + 2 + length)]), seq: seq, to: &segment)
             i += 2 + length
-            var w = ByteWriter()
-            w.u32(UInt32(length))
-            w.u64(seq)
-            let head = CRC32C.checksum(w.bytes)
-            w.u32(CRC32C.checksum(payload, seed: head))
-            segment += w.bytes + payload
             seq += 1
         }
-        segment.withUnsafeBytes { raw in
+        segment.bytes.withUnsafeBytes { raw in
             _ = LogSegment.walk(raw) { seq, entry, _ in
                 var out = ByteWriter()
                 LogRecord.append(entry, seq: seq, to: &out)
@@ -79,14 +75,7 @@ enum StorageTarget {
     }
 
     static func snapshot(_ body: [UInt8]) {
-        var file = ByteWriter()
-        file.bytes = Snapshot.magic
-        file.u64(7)
-        file.u8(Format.current.rawValue)
-        file.bytes += body
-        file.u64(UInt64(body.count))
-        file.u32(CRC32C.checksum(body))
-        guard let (_, ledger) = try? Snapshot.decode(file.bytes) else { return }
+        guard let (_, ledger) = try? Snapshot.decode(Snapshot.file(body: body, seq: 7)) else { return }
         let encoded = Snapshot.encode(ledger, seq: 7)
         guard let (_, again) = try? Snapshot.decode(encoded) else { violated("a decoded state does not decode after encoding") }
         if Snapshot.encode(again, seq: 7) != encoded { violated("a state's encoding is not stable through decode") }

@@ -29,14 +29,7 @@ var total = Simulator.Report()
 for seed in seeds {
     var simulator = Simulator(seed: seed)
     let report = simulator.run(operations: operations, faults: faults)
-    total.operations += report.operations
-    total.acknowledged += report.acknowledged
-    total.crashes += report.crashes
-    total.powerCuts += report.powerCuts
-    total.diskFull += report.diskFull
-    total.syncFailures += report.syncFailures
-    total.snapshots += report.snapshots
-    total.retries += report.retries
+    total.add(report)
     if !report.violations.isEmpty {
         print("sim: seed \(seed) VIOLATED:")
         for v in report.violations { print("  \(v)") }

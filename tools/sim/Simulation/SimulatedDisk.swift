@@ -23,7 +23,10 @@ public final class SimulatedDisk: FileSystem {
     }
     let state = Mutex(State())
 
-    public init() {}
+    /// A disk holding `files` (path → bytes), all of them durable.
+    public init(files: [String: [UInt8]] = [:]) {
+        state.withLock { s in for (path, data) in files { s.files[path] = File(data: data, synced: data.count) } }
+    }
 
     public var writes: Int { state.withLock { $0.writes } }
 

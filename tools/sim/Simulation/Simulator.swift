@@ -1,5 +1,6 @@
 import ReturnLedgerCore
 import ReturnLedgerStorage
+import TestSupport
 
 /// A seeded, deterministic simulation of the returns desk's durability (issue 13): clients file
 /// sales, returns, approvals and payments through the core ledger and the real write-ahead log,
@@ -24,10 +25,21 @@ public struct Simulator {
         /// The last faults and recoveries, for a failing run's report.
         public var trace: [String] = []
         public init() {}
+
+        /// Adds another run's counts (the violations and trace stay this run's).
+        public mutating func add(_ other: Report) {
+            operations += other.operations
+            acknowledged += other.acknowledged
+            crashes += other.crashes
+            powerCuts += other.powerCuts
+            diskFull += other.diskFull
+            syncFailures += other.syncFailures
+            snapshots += other.snapshots
+            retries += other.retries
+        }
     }
 
     struct Op {
-        var client: Int
         var command: Command
         var name: String
         var user: String
@@ -37,7 +49,7 @@ public struct Simulator {
     }
 
     public let seed: UInt64
-    var random: SplitMix
+    var random: SeededGenerator
     let disk = SimulatedDisk()
     let directory = DataDirectory("/sim")
     var ledger = Ledger()
@@ -53,8 +65,9 @@ public struct Simulator {
     var sales: [String] = []
     /// Acknowledged: (seq, op, the reply).
     var acknowledged: [(seq: UInt64, op: Op, result: Result<Reply, DomainError>)] = []
-    /// Appended, waiting for the log: cleared at a crash (those replies were never sent).
-    var inFlight: [(seq: UInt64, op: Op)] = []
+    /// Appended, waiting for the log, with the reply each will get: cleared at a crash (those
+    /// replies were never sent).
+    var inFlight: [(seq: UInt64, op: Op, result: Result<Reply, DomainError>)] = []
     /// RETURNs not yet acknowledged, to retry after a crash.
     var unacknowledgedReturns: [String: Op] = [:]
     var storageFailed = false
@@ -64,7 +77,7 @@ public struct Simulator {
 
     public init(seed: UInt64, clients: Int = 8) {
         self.seed = seed
-        self.random = SplitMix(seed: seed)
+        self.random = SeededGenerator(seed: seed)
         self.clients = clients
     }
 
@@ -103,14 +116,13 @@ public struct Simulator {
             .partyAdd(Party(id: "C1", kind: .customer, name: "Ana")), .partyAdd(Party(id: "C2", kind: .customer, name: "王芳")),
         ]
         for c in 0..<clients { setup.append(.userAdd(name: "clerk\(c)", role: .clerk, passwordHash: "$y$x")) }
-        for command in setup { submit(Op(client: -1, command: command, name: "SETUP", user: "admin", role: .admin, key: nil)) }
+        for command in setup { submit(Op(command: command, name: "SETUP", user: "admin", role: .admin, key: nil)) }
         commit()
     }
 
     /// One client's next request, made from what it has seen acknowledged.
     mutating func step() {
-        let client = random.below(clients)
-        let clerk = "clerk\(client)"
+        let clerk = "clerk\(random.below(clients))"
         let pending = ledger.openReturns.sorted().map { ledger.returns[$0 - 1].id }  // numbers count from 1
         var choice = random.below(10)
         if (3...5).contains(choice), sales.isEmpty { choice = 0 }
@@ -122,7 +134,7 @@ public struct Simulator {
             let items = [ItemSpec(sku: random.below(2) == 0 ? "A100" : "B300", quantity: Int64(1 + random.below(4)))]
             let trade = TradeRequest(order: order, location: "STORE1", party: random.below(3) == 0 ? nil : "C\(1 + random.below(2))",
                                      paid: random.below(2) == 0, at: nil, items: items)
-            submit(Op(client: client, command: .sale(trade), name: "SALE", user: clerk, role: .clerk, key: nil))
+            submit(Op(command: .sale(trade), name: "SALE", user: clerk, role: .clerk, key: nil))
         case 3, 4, 5:
             let order = sales[random.below(sales.count)]
             let key = "k\(seed % 1000)-\(nextKey)"
@@ -130,16 +142,16 @@ public struct Simulator {
             let sku = ledger.orders[order]?.lines.first?.sku ?? "A100"
             let filing = ReturnFiling(order: order, items: [ItemSpec(sku: sku, quantity: 1)], reason: "DEFECTIVE", location: nil,
                                       note: "sim", key: key)
-            let op = Op(client: client, command: .fileReturn(filing), name: "RETURN", user: clerk, role: .clerk, key: key)
+            let op = Op(command: .fileReturn(filing), name: "RETURN", user: clerk, role: .clerk, key: key)
             unacknowledgedReturns[key] = op
             submit(op)
         case 6, 7:
             let id = pending[random.below(pending.count)]
             let refund: RefundMode? = random.below(2) == 0 ? nil : .credit
-            submit(Op(client: client, command: .approve(id: id, refund: refund, fee: nil, note: ""), name: "APPROVE", user: "sup",
+            submit(Op(command: .approve(id: id, refund: refund, fee: nil, note: ""), name: "APPROVE", user: "sup",
                       role: .supervisor, key: nil))
         case 8:
-            submit(Op(client: client, command: .payment(party: "C\(1 + random.below(2))", amount: Money(minor: Int64(100 + random.below(5000))),
+            submit(Op(command: .payment(party: "C\(1 + random.below(2))", amount: Money(minor: Int64(100 + random.below(5000))),
                                                         direction: random.below(2) == 0 ? .in : .out, note: "sim"),
                       name: "PAYMENT", user: "fin", role: .finance, key: nil))
         default:
@@ -167,10 +179,8 @@ public struct Simulator {
         }
         ledger.apply(events)
         tail.append((seq, events))
-        inFlight.append((seq, op))
-        pendingResults[seq] = result
+        inFlight.append((seq, op, result))
     }
-    var pendingResults: [UInt64: Result<Reply, DomainError>] = [:]
 
     /// Group commit: the log writes and fsyncs what is pending; replies of durable records go out.
     mutating func commit() {
@@ -179,8 +189,7 @@ public struct Simulator {
         if wal.failure != nil { storageFailed = true }
         let done = inFlight.filter { $0.seq <= durable }
         inFlight.removeAll { $0.seq <= durable }
-        for (seq, op) in done {
-            let result = pendingResults.removeValue(forKey: seq)!
+        for (seq, op, result) in done {
             acknowledged.append((seq, op, result))
             report.acknowledged += 1
             if let key = op.key, case .success = result { unacknowledgedReturns[key] = nil }
@@ -207,27 +216,23 @@ public struct Simulator {
 
     // MARK: Faults and the checks after them
 
+    /// A disk fault (a full disk, or a failing fsync) with a few more requests meeting it, then a
+    /// crash or a power cut; or a crash or a power cut alone.
     mutating func fault() {
-        switch random.below(4) {
-        case 0 where !storageFailed:
+        let kind = random.below(4)
+        guard kind < 2, !storageFailed else { return crash(powerCut: kind == 2) }
+        if kind == 0 {
             report.diskFull += 1
             note("disk full at op \(report.operations)")
             disk.fill(after: random.below(4096))
-            for _ in 0..<random.below(8) { step() }
-            commit()
-            crash(powerCut: random.below(2) == 0)
-        case 1 where !storageFailed:
+        } else {
             report.syncFailures += 1
             note("fsync fails at op \(report.operations)")
             disk.failSync(after: random.below(3))
-            for _ in 0..<random.below(8) { step() }
-            commit()
-            crash(powerCut: random.below(2) == 0)
-        case 2:
-            crash(powerCut: true)
-        default:
-            crash(powerCut: false)
         }
+        for _ in 0..<random.below(8) { step() }
+        commit()
+        crash(powerCut: random.below(2) == 0)
     }
 
     mutating func crash(powerCut: Bool) {
@@ -235,23 +240,20 @@ public struct Simulator {
         wal = nil  // the process is gone: nothing more reaches the disk
         if powerCut {
             report.powerCuts += 1
-            disk.cutPower { [self] unsynced in
-                var r = random
-                let kept: Int
-                switch r.below(3) {
-                case 0: kept = 0
-                case 1: kept = r.below(unsynced + 1)                        // torn at a byte
-                default: kept = (r.below(unsynced + 1) / 512) * 512        // torn at a sector
+            var tearing = random  // each file torn its own way, the choices drawn from the run's seed
+            disk.cutPower { unsynced in
+                switch tearing.below(3) {
+                case 0: return 0
+                case 1: return tearing.below(unsynced + 1)                   // torn at a byte
+                default: return (tearing.below(unsynced + 1) / 512) * 512   // torn at a sector
                 }
-                return kept
             }
-            random.advance()
+            random = tearing
         } else {
             report.crashes += 1
             disk.crashProcess()
         }
         inFlight = []
-        pendingResults = [:]
         let recovered: Recovery.Result
         do {
             recovered = try Recovery.load(directory, fs: disk, repair: true)
@@ -321,17 +323,7 @@ public struct Simulator {
     }
 }
 
-/// A small, fast, seeded generator (SplitMix64): the same seed gives the same run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SeededGenerator {
+    /// A number in 0..<n (0 when n <= 1).
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-    mutating func advance() { _ = next() }
 }
