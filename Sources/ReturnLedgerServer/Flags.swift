@@ -96,13 +96,7 @@ public enum Flags {
         if let data = values["data"] { config.dataDirectory = data }
         config.port = try number(values, "port", 0...65535) ?? config.port
         config.tlsPort = try number(values, "tls-port", 0...65535) ?? config.tlsPort
-        if let plain = values["plain"] {
-            switch plain.lowercased() {
-            case "1", "yes", "true", "on": config.plain = true
-            case "0", "no", "false", "off": config.plain = false
-            default: throw Failure(message: "--plain takes yes or no, not \(plain)")
-            }
-        }
+        config.plain = try yesNo(values, "plain") ?? config.plain
         switch (values["tls-cert"], values["tls-key"]) {
         case (let cert?, let key?): config.tls = try TLSContext(certificate: cert, key: key)
         case (nil, nil): break
@@ -122,13 +116,7 @@ public enum Flags {
             }
             config.fsync = policy
         }
-        if let demo = values["demo"] {
-            switch demo.lowercased() {
-            case "1", "yes", "true", "on": config.demo = true
-            case "0", "no", "false", "off": config.demo = false
-            default: throw Failure(message: "--demo takes yes or no, not \(demo)")
-            }
-        }
+        config.demo = try yesNo(values, "demo") ?? config.demo
         config.resetAdmin = values["reset-admin"] != nil
         if let dir = values["backup-dir"] {
             guard !dir.isEmpty else { throw Failure(message: "--backup-dir needs a directory") }
@@ -157,6 +145,16 @@ public enum Flags {
         if let last = text.last, let u = units[last] { unit = u; digits = text.dropLast() }
         guard let n = Int64(digits), n >= 0, n <= 366 * 86_400 / unit else { return nil }
         return n * unit
+    }
+
+    /// `yes`/`no` (also `1`/`0`, `true`/`false`, `on`/`off`).
+    private static func yesNo(_ values: [String: String], _ flag: String) throws(Failure) -> Bool? {
+        guard let text = values[flag] else { return nil }
+        switch text.lowercased() {
+        case "1", "yes", "true", "on": return true
+        case "0", "no", "false", "off": return false
+        default: throw Failure(message: "--\(flag) takes yes or no, not \(text)")
+        }
     }
 
     private static func number(_ values: [String: String], _ flag: String, _ range: ClosedRange<Int>) throws(Failure) -> Int? {

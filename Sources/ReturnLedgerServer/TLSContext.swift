@@ -1,5 +1,6 @@
 import COpenSSL
 import Glibc
+import ReturnLedgerCore
 
 /// The server's certificate and key for the TLS listener (contract section 16), loaded once at
 /// start-up through the system's OpenSSL: TLS 1.2 at least, no renegotiation or compression.
@@ -63,10 +64,10 @@ public final class TLSContext: @unchecked Sendable {
         return cText(text)
     }
 
+    /// As the wire writes every time (`Timestamp`).
     private static func format(_ time: UnsafePointer<ASN1_TIME>?) -> String {
         var parts = tm()
         guard let time, ASN1_TIME_to_tm(time, &parts) == 1 else { return "" }
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        return Timestamp(seconds: Int64(timegm(&parts))).description
     }
 }

@@ -127,17 +127,18 @@ public final class WriteAheadLog: @unchecked Sendable {
         // before anything is served, as PostgreSQL syncs its data directory after a crash.
         // Found by tools/sim: a crash after a failed fsync, then a power cut, lost records the
         // restarted server had treated as durable.
+        let segments = try directory.contents(fs).segments
         if policy != .no {
             if fd >= 0 {
                 try fs.sync(fd, dataOnly: true)
-            } else if let newest = try directory.contents(fs).segments.last {
+            } else if let newest = segments.last {
                 let existing = try fs.openForAppend(directory.file(newest.name), create: false)
                 defer { fs.close(existing) }
                 try fs.sync(existing, dataOnly: true)
             }
         }
         initial.status.segmentBytes = segmentSize
-        for existing in try directory.contents(fs).segments {
+        for existing in segments {
             initial.status.diskBytes += (try? fs.readFileSize(directory.file(existing.name))) ?? 0
         }
         shared = Mutex(initial)
