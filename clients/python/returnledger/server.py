@@ -46,7 +46,8 @@ class ServerProcess:
     def start(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNLEDGER_")}
         env["RETURNLEDGER_ADMIN_PASSWORD"] = self.admin_password
-        argv = [self.binary, "--port", str(self.port), "--data", self.data] + (["--demo"] if self.demo else [])
+        # A restart keeps the port (with --plain no there is none: 0).
+        argv = [self.binary, "--port", str(self.port or 0), "--data", self.data] + (["--demo"] if self.demo else [])
         if self.fsync:
             argv += ["--fsync", self.fsync]
         argv += self.args
