@@ -36,19 +36,22 @@ let package = Package(
         .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "ReturnLedgerServer"], path: "tools/wal",
                           swiftSettings: strict),
         /// Fuzz targets (issue 13) and their driver: libFuzzer's under tools/fuzz/run.sh, a replay otherwise.
-        .target(name: "FuzzTargets", dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "Simulation"],
+        .target(name: "FuzzTargets", dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "SimulatedDisk"],
                 path: "tools/fuzz/FuzzTargets", swiftSettings: strict),
         .executableTarget(name: "fuzz", dependencies: ["FuzzTargets"], path: "tools/fuzz/Driver"),
-        /// The seeded durability simulation (issue 13): a simulated disk, crashes and power cuts.
-        .target(name: "Simulation", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "TestSupport"], path: "tools/sim/Simulation",
-                swiftSettings: strict),
+        /// A disk in memory that knows what a crash or a power cut keeps (the simulation's and the storage fuzz target's).
+        .target(name: "SimulatedDisk", dependencies: ["ReturnLedgerStorage"], path: "tools/sim/Disk", swiftSettings: strict),
+        /// The seeded durability simulation (issue 13): clients drive the server's engine over the simulated disk.
+        .target(name: "Simulation",
+                dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "ReturnLedgerServer", "SimulatedDisk", "TestSupport"],
+                path: "tools/sim/Simulation", swiftSettings: strict),
         .executableTarget(name: "sim", dependencies: ["Simulation"], path: "tools/sim/Driver"),
         /// Seeded randomness for the tests: every random test prints its seed and takes `RL_SEED`.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Simulation"], swiftSettings: strict),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Simulation", "SimulatedDisk"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport"],

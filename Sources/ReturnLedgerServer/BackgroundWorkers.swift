@@ -11,6 +11,9 @@ final class BackgroundWorkers: Sendable {
     private let jobs = Mutex<[@Sendable () -> Void]>([])
     private let ready = DispatchSemaphore(value: 0)
     static let nice: Int32 = 10
+    /// FEED's pages, for the process: started when the first page is asked for (an engine made
+    /// again and again, as the simulation does, must not leave two threads behind each time).
+    static let feed = BackgroundWorkers(threads: 2)
 
     init(threads: Int) {
         for _ in 0..<threads {

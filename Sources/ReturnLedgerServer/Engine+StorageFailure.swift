@@ -1,5 +1,5 @@
-import Dispatch
-import ReturnLedgerCore
+package import Dispatch
+package import ReturnLedgerCore
 import ReturnLedgerStorage
 
 /// When the log fails (a full disk, an I/O error): changes are refused from then on, and the
@@ -9,10 +9,10 @@ import ReturnLedgerStorage
 /// writer (see `Reload`), so they too show only what the disk holds.
 extension Engine {
     /// The reload in progress: reads wait on `done` and then answer from `ledger`.
-    final class Reload: @unchecked Sendable {
-        let done = DispatchGroup()
+    package final class Reload: @unchecked Sendable {
+        package let done = DispatchGroup()
         /// Set before `done` is left; nil when the reload failed (then reads use memory).
-        var ledger: Ledger?
+        package var ledger: Ledger?
     }
 
     /// Changes cannot be stored.
@@ -40,7 +40,7 @@ extension Engine {
     func reloadAfterFailure(_ error: StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !storageFailed else { return }
-        Runner.log("storage failed: \(error.message); refusing changes, serving reads from disk")
+        log("storage failed: \(error.message); refusing changes, serving reads from disk")
         storageFailed = true
         let reload = Reload()
         reload.done.enter()
@@ -52,7 +52,7 @@ extension Engine {
             do throws(StorageError) {
                 loaded = try Recovery.load(storage, fs: fs, repair: false, limit: limit).ledger
             } catch {
-                Runner.log("could not reload from disk (\(error.message)); serving reads from memory")
+                log("could not reload from disk (\(error.message)); serving reads from memory")
                 loaded = nil
             }
             reload.ledger = loaded

@@ -1,7 +1,7 @@
 import Glibc
-import Dispatch
-import ReturnLedgerCore
-import ReturnLedgerStorage
+package import Dispatch
+package import ReturnLedgerCore
+package import ReturnLedgerStorage
 import ReturnLedgerWire
 
 /// The single writer: owns the ledger and runs every command on one serial queue, as in Redis.
@@ -12,22 +12,22 @@ import ReturnLedgerWire
 /// Every change goes `authorize` → `decide` → `wal.append` → `apply`: nothing reaches the state
 /// that is not in the log, and a batch carries the log sequence it observed so its replies are
 /// sent only once that is durable.
-final class Engine: @unchecked Sendable {
-    let queue = DispatchQueue(label: "returnledger.engine")
+package final class Engine: @unchecked Sendable {
+    package let queue = DispatchQueue(label: "returnledger.engine")
     /// Reads that scan the whole state (LIST, AUDIT, DIGEST...) run here, on an O(1) copy.
     let readQueue = DispatchQueue(label: "returnledger.reads", attributes: .concurrent)
     /// Writer queue only (the storage-failure reload swaps it in there).
-    var ledger: Ledger
-    let wal: WriteAheadLog
+    package var ledger: Ledger
+    package let wal: WriteAheadLog
     let snapshots: Snapshotter
     let storage: DataDirectory
     let fs: any FileSystem
     private let clock: @Sendable () -> Timestamp
     let counters: ServerCounters
     /// After a storage failure the state is reloaded from disk and reads are no longer gated.
-    var storageFailed = false
+    package var storageFailed = false
     /// The storage-failure reload while it runs (off this queue); reads wait for it.
-    var reload: Reload?
+    package var reload: Reload?
     /// Per command word (by ordinal): calls and failures, for INFO.
     var calls = [(calls: Int, failed: Int)](repeating: (0, 0), count: CommandWord.allCases.count)
     /// What the watching sessions hear of, in commit order (section 12): one stream per event
@@ -46,11 +46,13 @@ final class Engine: @unchecked Sendable {
     let logReader: LogReader
     let durableSignal: DurableSignal
     /// FEED's pages run here, below the writer and the loop (section 15's throughput goal).
-    let feedWorkers = BackgroundWorkers(threads: 2)
+    var feedWorkers: BackgroundWorkers { .feed }
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
     var wakeRouters: @Sendable () -> Void = {}
+    /// The operator's log (stderr); the simulation keeps the lines in its trace instead.
+    package var log: @Sendable (String) -> Void = { Runner.log($0) }
 
-    init(recovered: Recovery.Result, wal: WriteAheadLog, storage: DataDirectory, fs: any FileSystem,
+    package init(recovered: Recovery.Result, wal: WriteAheadLog, storage: DataDirectory, fs: any FileSystem,
          snapshotEvery: Int, clock: @escaping @Sendable () -> Timestamp, counters: ServerCounters) {
         self.ledger = recovered.ledger
         self.wal = wal
@@ -70,24 +72,24 @@ final class Engine: @unchecked Sendable {
 
     /// The outcome of one batch: replies in request order (encoded by the connection, off this
     /// queue), the log sequence they observed, and what the connection must do next.
-    struct BatchResult: Sendable {
-        var replies: [Result<Reply, DomainError>] = []
-        var seq: UInt64 = 0
-        var close = false
+    package struct BatchResult: Sendable {
+        package var replies: [Result<Reply, DomainError>] = []
+        package var seq: UInt64 = 0
+        package var close = false
         /// How many of the batch's requests ran: the rest wait for the deferred reply (or QUIT).
-        var consumed = 0
+        package var consumed = 0
         /// The batch's last request answers later, off the writer (SNAPSHOT, a scan).
-        var deferred: DeferredReply?
+        package var deferred: DeferredReply?
 
         /// Replies in all, the deferred one included.
         var count: Int { replies.count + (deferred == nil ? 0 : 1) }
     }
 
     /// A reply computed off the writer queue, after the ones before it.
-    struct DeferredReply: Sendable {
+    package struct DeferredReply: Sendable {
         /// Where the work (and the encoding of its reply) runs: a queue, or FEED's workers.
-        let schedule: @Sendable (@escaping @Sendable () -> Void) -> Void
-        let work: @Sendable () -> Result<Reply, DomainError>
+        package let schedule: @Sendable (@escaping @Sendable () -> Void) -> Void
+        package let work: @Sendable () -> Result<Reply, DomainError>
 
         init(queue: DispatchQueue, work: @escaping @Sendable () -> Result<Reply, DomainError>) {
             self.schedule = { queue.async(execute: $0) }
@@ -116,7 +118,7 @@ final class Engine: @unchecked Sendable {
     }
 
     /// Runs a batch of requests from one connection, in order.
-    func run(_ batch: [Incoming], session: Session) -> BatchResult {
+    package func run(_ batch: [Incoming], session: Session) -> BatchResult {
         dispatchPrecondition(condition: .onQueue(queue))
         noticeStorageFailure()
         var result = BatchResult()
@@ -283,7 +285,7 @@ final class Engine: @unchecked Sendable {
     }
 
     /// Runs an already-parsed ledger command (hashed password commands, start-up, demo data).
-    func perform(_ command: Command, name: String, context: Context) -> Result<Reply, DomainError> {
+    package func perform(_ command: Command, name: String, context: Context) -> Result<Reply, DomainError> {
         dispatchPrecondition(condition: .onQueue(queue))
         if let refused = storageRefusal() { return .failure(refused) }
         let (events, result) = ledger.recordInPlace(command, name: name, context)

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Server-wide counters shared by the listener, connections and the engine (for INFO).
-final class ServerCounters: Sendable {
+package final class ServerCounters: Sendable {
     static let version = "0.1.0"
 
     struct Values: Sendable {
@@ -37,7 +37,7 @@ final class ServerCounters: Sendable {
 
     private let state: Mutex<Values>
 
-    init(startedAt: Int64, pid: Int32, fsyncPolicy: String) {
+    package init(startedAt: Int64, pid: Int32, fsyncPolicy: String) {
         state = Mutex(Values(startedAt: startedAt, pid: pid, fsyncPolicy: fsyncPolicy))
     }
 

@@ -1,6 +1,6 @@
 import ReturnLedgerCore
 import ReturnLedgerStorage
-import Simulation
+import SimulatedDisk
 
 /// Log segments, records and snapshots from arbitrary bytes. The first byte picks what the rest
 /// is:

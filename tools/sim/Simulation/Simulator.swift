@@ -1,28 +1,39 @@
+import Dispatch
 import ReturnLedgerCore
+import ReturnLedgerServer
 import ReturnLedgerStorage
+import ReturnLedgerWire
+import SimulatedDisk
+import Synchronization
 import TestSupport
 
-/// A seeded, deterministic simulation of the returns desk's durability (issue 13): clients file
-/// sales, returns, approvals and payments through the core ledger and the real write-ahead log,
-/// snapshots and recovery, as the engine does (decide, append, apply; a reply counts once the log
-/// says its record is durable), over a `SimulatedDisk`. At random points the process crashes
-/// (what was written survives) or the power goes (what was not synced is lost, the rest torn at a
-/// random byte or sector), the disk fills up or an fsync fails; then the directory is recovered
-/// and checked:
+/// A seeded, deterministic simulation of the returns desk's durability (issue 13). Tills,
+/// a supervisor and finance send request lines (pipelined at times) through the server's own
+/// parser to the server's own `Engine`, which writes the real write-ahead log and snapshots to a
+/// `SimulatedDisk`; a reply counts once the log says its batch's sequence is durable, as a
+/// connection releases it. At random points the process crashes (what was written survives) or
+/// the power goes (what was not synced is lost, the rest torn at a random byte or sector, and
+/// each directory back to its last fsync), the disk fills up or an fsync fails (then the engine
+/// goes read-only and reloads from disk, and is checked there: changes refused with ERR STORAGE,
+/// DIGEST the state the disk holds). Then the directory is recovered, checked, and a new engine
+/// serves on it:
 /// - every acknowledged change is there (the recovered log reaches its record, and its effect:
-///   the order, the return under its key, the approval);
-/// - the recovered state's digest equals the live state's digest at the same sequence;
-/// - no key names two returns (a client retries an unacknowledged RETURN with its key after
-///   every crash: it must come back `existed`, never as a second return);
+///   the order, the return under its key, the approval at least as far as it was told);
+/// - the recovered state's digest equals the engine's own state at the same sequence;
+/// - no key names two returns (an unacknowledged RETURN is retried with its key after every
+///   fault: it must come back `existed`, never as a second return);
 /// - document numbers are gapless per date; every party's balance is the sum of its entries.
-/// No real clock (time advances a second per operation) and no real disk; one thread drives
-/// everything (group commit is an explicit `flush` at random points), so a seed replays exactly.
+/// No real clock (a second per request) and no real disk; the engine's queues run what the
+/// driver hands them and the driver waits for each (group commit is an explicit flush at random
+/// points), so a seed replays exactly.
 public struct Simulator {
     public struct Report: Sendable {
         public var operations = 0, acknowledged = 0, crashes = 0, powerCuts = 0, diskFull = 0, syncFailures = 0
-        public var snapshots = 0, retries = 0
+        public var snapshots = 0, retries = 0, pipelined = 0
+        /// Storage failures the engine served read-only through before the crash.
+        public var readOnly = 0
         public var violations: [String] = []
-        /// The last faults and recoveries, for a failing run's report.
+        /// The last faults, recoveries and server log lines, for a failing run's report.
         public var trace: [String] = []
         public init() {}
 
@@ -36,54 +47,69 @@ public struct Simulator {
             syncFailures += other.syncFailures
             snapshots += other.snapshots
             retries += other.retries
+            pipelined += other.pipelined
+            readOnly += other.readOnly
         }
     }
 
-    struct Op {
-        var command: Command
-        var name: String
-        var user: String
-        var role: Role
-        /// The return key, for a RETURN (retried with it until acknowledged).
-        var key: String?
+    /// What a request line is, for the checks once its reply is acknowledged.
+    enum Intent {
+        case read
+        case sale(order: String, sku: String)
+        case fileReturn(key: String)
+        case approve(id: String)
+        case other
+    }
+
+    struct Request {
+        var line: String
+        var intent: Intent
+    }
+
+    /// A reply the connection holds until the log is durable up to `seq`.
+    struct Held {
+        var seq: UInt64
+        var request: Request
+        var result: Result<Reply, DomainError>
+        /// For an approval: how far the return was when the engine answered (its state's rank).
+        var reached = 0
     }
 
     public let seed: UInt64
     var random: SeededGenerator
     let disk = SimulatedDisk()
     let directory = DataDirectory("/sim")
-    var ledger = Ledger()
+    let clock = SimulatedClock()
+    let serverLog = ServerLog()
+    var engine: Engine!
     var wal: WriteAheadLog!
-    var now = Timestamp(parsing: "2026-12-01T09:00:00Z")!
-    /// What recovery must reproduce, for any sequence a crash may end the log at: the state as
-    /// of the last commit, and the records appended after it (a state's digest is computed only
-    /// for the sequence a recovery reached).
+    /// What recovery must reproduce at whatever sequence a crash ends the log: the engine's state
+    /// when everything appended was last durable, and its state after each record since.
     var committed = Ledger()
     var committedSeq: UInt64 = 0
-    var tail: [(seq: UInt64, events: [Event])] = []
-    /// Orders whose sale was acknowledged: what clients return against.
-    var sales: [String] = []
-    /// Acknowledged: (seq, op, the reply).
-    var acknowledged: [(seq: UInt64, op: Op, result: Result<Reply, DomainError>)] = []
-    /// Appended, waiting for the log, with the reply each will get: cleared at a crash (those
-    /// replies were never sent).
-    var inFlight: [(seq: UInt64, op: Op, result: Result<Reply, DomainError>)] = []
-    /// RETURNs not yet acknowledged, to retry after a crash.
-    var unacknowledgedReturns: [String: Op] = [:]
+    var states: [UInt64: Ledger] = [:]
+    /// Acknowledged sales (order, the sku sold): what clients return against.
+    var sales: [(order: String, sku: String)] = []
+    var acknowledged: [Held] = []
+    var held: [Held] = []
+    /// RETURNs not yet acknowledged (key → line), retried with their keys.
+    var unacknowledgedReturns: [String: Request] = [:]
     var storageFailed = false
     var report = Report()
     var nextOrder = 1, nextKey = 1
-    let clients: Int
+    let clerks: Int
+    var sessions: [String: Session] = [:]
 
-    public init(seed: UInt64, clients: Int = 8) {
+    public init(seed: UInt64, clerks: Int = 8) {
         self.seed = seed
         self.random = SeededGenerator(seed: seed)
-        self.clients = clients
+        self.clerks = clerks
     }
 
-    /// Runs `operations` operations with about `faults` crash, power-loss or disk-fault points.
+    /// Runs `operations` requests with about `faults` crash, power-loss or disk-fault points.
     public mutating func run(operations: Int, faults: Int) -> Report {
-        open(recovered: nil)
+        guard let empty = recover(after: "start") else { return report }
+        open(empty)
         setUp()
         let faultEvery = max(1, operations / max(1, faults))
         for i in 0..<operations {
@@ -99,11 +125,17 @@ public struct Simulator {
 
     // MARK: The desk
 
-    mutating func open(recovered: Recovery.Result?) {
-        wal = try! WriteAheadLog(directory: directory, fs: disk, policy: .always, lastSeq: recovered?.lastSeq ?? 0,
-                                 segment: recovered?.lastSegment, segmentLimit: 8 << 10)
+    mutating func open(_ recovered: Recovery.Result) {
+        wal = try! WriteAheadLog(directory: directory, fs: disk, policy: .always, lastSeq: recovered.lastSeq,
+                                 segment: recovered.lastSegment, segmentLimit: 8 << 10)
         wal.startFlusher = { _ in }  // never on its own: `commit` flushes, at moments the seed picks
+        engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: disk, snapshotEvery: .max,
+                        clock: { [clock] in clock.now }, counters: ServerCounters(startedAt: 0, pid: 0, fsyncPolicy: "always"))
+        engine.log = { [serverLog] line in serverLog.append(line) }
         storageFailed = false
+        committed = recovered.ledger
+        committedSeq = recovered.lastSeq
+        states = [:]
     }
 
     mutating func setUp() {
@@ -114,130 +146,228 @@ public struct Simulator {
             .skuAdd(Product(sku: "A100", name: "Kettle", price: Money(minor: 2500), cost: Money(minor: 1400), inspect: false)),
             .skuAdd(Product(sku: "B300", name: "Headphones", price: Money(minor: 5900), cost: Money(minor: 3100), inspect: true)),
             .partyAdd(Party(id: "C1", kind: .customer, name: "Ana")), .partyAdd(Party(id: "C2", kind: .customer, name: "王芳")),
+            // Returns of 50.00 or more (the headphones) need finance's second approval.
+            .ruleAdd(Rule(code: "BIG", then: .second, minAmount: Money(minor: 5000), note: "finance approves too")),
         ]
-        for c in 0..<clients { setup.append(.userAdd(name: "clerk\(c)", role: .clerk, passwordHash: "$y$x")) }
-        for command in setup { submit(Op(command: command, name: "SETUP", user: "admin", role: .admin, key: nil)) }
+        for c in 0..<clerks { setup.append(.userAdd(name: "clerk\(c)", role: .clerk, passwordHash: "$y$x")) }
+        let context = Context(user: "admin", role: .admin, peer: "sim", now: clock.now)
+        engine.queue.sync {
+            for command in setup { _ = engine.perform(command, name: "SETUP", context: context) }
+        }
         commit()
     }
 
-    /// One client's next request, made from what it has seen acknowledged.
+    /// The session of `user`, logged in (the password check is the Authenticator's, not simulated).
+    mutating func session(_ user: String) -> Session {
+        if let session = sessions[user] { return session }
+        let session = Session(id: sessions.count + 1, peer: "sim", user: user)
+        sessions[user] = session
+        return session
+    }
+
+    /// One client's next requests: at times a read or two pipelined before its change.
     mutating func step() {
-        let clerk = "clerk\(random.below(clients))"
-        let pending = ledger.openReturns.sorted().map { ledger.returns[$0 - 1].id }  // numbers count from 1
-        var choice = random.below(10)
+        let clerk = "clerk\(random.below(clerks))"
+        let (pending, second) = engine.queue.sync { () -> ([String], [String]) in
+            let open = engine.ledger.openReturns.sorted().map { engine.ledger.returns[$0 - 1] }
+            return (open.filter { $0.state == .pending }.map(\.id), open.filter { $0.state == .second_review }.map(\.id))
+        }
+        var choice = random.below(11)
         if (3...5).contains(choice), sales.isEmpty { choice = 0 }
-        if (6...7).contains(choice), pending.isEmpty { choice = 9 }
+        if choice == 6, pending.isEmpty { choice = 9 }
+        if choice == 7, second.isEmpty { choice = 9 }
+        var user = clerk
+        var change: Request?
         switch choice {
         case 0, 1, 2:
             let order = "S\(seed % 1000)-\(nextOrder)"
             nextOrder += 1
-            let items = [ItemSpec(sku: random.below(2) == 0 ? "A100" : "B300", quantity: Int64(1 + random.below(4)))]
-            let trade = TradeRequest(order: order, location: "STORE1", party: random.below(3) == 0 ? nil : "C\(1 + random.below(2))",
-                                     paid: random.below(2) == 0, at: nil, items: items)
-            submit(Op(command: .sale(trade), name: "SALE", user: clerk, role: .clerk, key: nil))
+            let sku = random.below(2) == 0 ? "A100" : "B300"
+            let party = random.below(3) == 0 ? "" : " customer=C\(1 + random.below(2))"
+            change = Request(line: "SALE \(order) location=STORE1\(party) paid=\(random.below(2) == 0 ? "yes" : "no") \(sku):\(1 + random.below(4))",
+                             intent: .sale(order: order, sku: sku))
         case 3, 4, 5:
-            let order = sales[random.below(sales.count)]
+            let sale = sales[random.below(sales.count)]
             let key = "k\(seed % 1000)-\(nextKey)"
             nextKey += 1
-            let sku = ledger.orders[order]?.lines.first?.sku ?? "A100"
-            let filing = ReturnFiling(order: order, items: [ItemSpec(sku: sku, quantity: 1)], reason: "DEFECTIVE", location: nil,
-                                      note: "sim", key: key)
-            let op = Op(command: .fileReturn(filing), name: "RETURN", user: clerk, role: .clerk, key: key)
-            unacknowledgedReturns[key] = op
-            submit(op)
-        case 6, 7:
+            let request = Request(line: "RETURN \(sale.order) \(sale.sku):1 reason=DEFECTIVE note=\"sim 模拟\" key=\(key)",
+                                  intent: .fileReturn(key: key))
+            unacknowledgedReturns[key] = request
+            change = request
+        case 6:
+            user = "sup"
             let id = pending[random.below(pending.count)]
-            let refund: RefundMode? = random.below(2) == 0 ? nil : .credit
-            submit(Op(command: .approve(id: id, refund: refund, fee: nil, note: ""), name: "APPROVE", user: "sup",
-                      role: .supervisor, key: nil))
+            change = Request(line: "APPROVE \(id)\(random.below(2) == 0 ? "" : " refund=credit")", intent: .approve(id: id))
+        case 7:
+            user = "fin"
+            let id = second[random.below(second.count)]
+            change = Request(line: "APPROVE \(id)", intent: .approve(id: id))
         case 8:
-            submit(Op(command: .payment(party: "C\(1 + random.below(2))", amount: Money(minor: Int64(100 + random.below(5000))),
-                                                        direction: random.below(2) == 0 ? .in : .out, note: "sim"),
-                      name: "PAYMENT", user: "fin", role: .finance, key: nil))
+            user = "fin"
+            let amount = 100 + random.below(5000)
+            change = Request(line: "PAYMENT C\(1 + random.below(2)) amount=\(amount / 100).\(amount % 100 < 10 ? "0" : "")\(amount % 100) direction=\(random.below(2) == 0 ? "in" : "out") note=sim",
+                             intent: .other)
+        case 9:
+            // A fat-fingered id: refused (and audited), nothing else changes.
+            user = "sup"
+            change = Request(line: "APPROVE R\(900_000 + random.below(1000))", intent: .other)
         default:
-            if let retry = unacknowledgedReturns.sorted(by: { $0.key < $1.key }).first?.value, !inFlight.contains(where: { $0.op.key == retry.key }) {
+            if let retry = unacknowledgedReturns.sorted(by: { $0.key < $1.key }).first?.value,
+               !held.contains(where: { $0.request.line == retry.line }) {
                 report.retries += 1
-                submit(retry)
+                change = retry
             }
         }
-    }
-
-    /// What the engine does with a change: decide, log, apply; the reply waits for the log.
-    mutating func submit(_ op: Op) {
-        guard !storageFailed else { return }
-        now = Timestamp(seconds: now.seconds + 1)
-        report.operations += 1
-        var context = Context(user: op.user, role: op.role, peer: "sim", now: now)
-        if let known = ledger.users[op.user] { context.scope = known.locations }
-        let (events, result) = ledger.record(op.command, name: op.name, context)
-        let seq: UInt64
-        do {
-            seq = try wal.append(LogEntry(at: now, actor: op.user, events: events))
-        } catch {
-            storageFailed = true
-            return
+        var requests: [Request] = []
+        if random.below(4) == 0 {
+            report.pipelined += 1
+            let reads = ["PING", "STOCK A100", "SHOW R000001", "LIST state=pending limit=5", "STOCK B300 location=STORE1"]
+            for _ in 0...random.below(2) { requests.append(Request(line: reads[random.below(reads.count)], intent: .read)) }
         }
-        ledger.apply(events)
-        tail.append((seq, events))
-        inFlight.append((seq, op, result))
+        if let change { requests.append(change) }
+        send(requests, as: user)
     }
 
-    /// Group commit: the log writes and fsyncs what is pending; replies of durable records go out.
+    /// What a connection does with lines read together: parse each, hand the engine the batch,
+    /// run a deferred reply where the engine says, go on with the rest; hold every reply until
+    /// the log holds the batch's sequence.
+    mutating func send(_ requests: [Request], as user: String) {
+        guard !requests.isEmpty else { return }
+        let session = session(user)
+        let items: [Incoming] = requests.map { request in
+            switch RequestParser.parse(Array(request.line.utf8)) {
+            case .success(let parsed): return .request(parsed)
+            case .failure(let error): return .failed(error)
+            case nil: return .failed(DomainError(.SYNTAX, "empty line"))
+            }
+        }
+        report.operations += requests.count
+        var next = 0
+        while next < items.count {
+            clock.tick()
+            let before = wal.lastSeq
+            let batch = Array(items[next...])
+            let result = engine.queue.sync { engine.run(batch, session: session) }
+            var replies = result.replies
+            if let deferred = result.deferred { replies.append(wait(for: deferred)) }
+            for reply in replies {
+                var entry = Held(seq: result.seq, request: requests[next], result: reply)
+                if case .approve(let id) = requests[next].intent {
+                    entry.reached = engine.queue.sync { engine.ledger.returnRequest(id).map { Simulator.rank($0.state) } ?? 0 }
+                }
+                held.append(entry)
+                next += 1
+            }
+            // The engine's state after this batch's record: what recovery must give at that sequence.
+            if wal.lastSeq > before {
+                if wal.lastSeq != before + 1 { violation("one change appended \(wal.lastSeq - before) records") }
+                states[wal.lastSeq] = engine.queue.sync { engine.ledger }
+            }
+            if result.close || replies.isEmpty { break }
+        }
+    }
+
+    /// A reply computed off the writer (a scan, SNAPSHOT, DIGEST), run where the engine says and waited for.
+    func wait(for deferred: Engine.DeferredReply) -> Result<Reply, DomainError> {
+        let box = ReplyBox()
+        deferred.schedule { box.set(deferred.work()) }
+        return box.take()
+    }
+
+    static func rank(_ state: ReturnState) -> Int {
+        switch state {
+        case .pending: 0
+        case .second_review: 1
+        default: 2
+        }
+    }
+
+    /// Group commit: the log writes and fsyncs what is pending; replies of durable batches go out.
     mutating func commit() {
         wal.flush()
         let durable = wal.status.durableSeq
         if wal.failure != nil { storageFailed = true }
-        let done = inFlight.filter { $0.seq <= durable }
-        inFlight.removeAll { $0.seq <= durable }
-        for (seq, op, result) in done {
-            acknowledged.append((seq, op, result))
+        for reply in held where reply.seq <= durable {
+            acknowledged.append(reply)
             report.acknowledged += 1
-            if let key = op.key, case .success = result { unacknowledgedReturns[key] = nil }
-            if case .sale(let trade) = op.command, case .success = result { sales.append(trade.order) }
+            guard case .success = reply.result else { continue }
+            switch reply.request.intent {
+            case .fileReturn(let key): unacknowledgedReturns[key] = nil
+            case .sale(let order, let sku): sales.append((order, sku))
+            default: break
+            }
         }
-        // Once everything appended is durable, any crash recovers at least this: the tail restarts.
+        held.removeAll { $0.seq <= durable }
         if durable == wal.lastSeq {
-            committed = ledger
+            committed = engine.queue.sync { engine.ledger }
             committedSeq = durable
-            tail = []
+            states = [:]
         }
     }
 
     mutating func snapshot() {
         commit()
         guard !storageFailed else { return }
-        let seq = wal.lastSeq
-        guard let written = try? Snapshot.write(ledger, seq: seq, to: directory, fs: disk) else { storageFailed = true; return }
         report.snapshots += 1
-        wal.rotate()
-        wal.dropCovered(by: seq, keepSnapshot: written.name)
-        wal.flush()
+        send([Request(line: "SNAPSHOT", intent: .other)], as: "admin")
+        commit()  // the reply waits for its audit record; the log also drops what the snapshot covers
     }
+
+    /// The engine's state at `seq` as it ran, if the simulation kept it.
+    func expected(at seq: UInt64) -> Ledger? { seq == committedSeq ? committed : states[seq] }
 
     // MARK: Faults and the checks after them
 
-    /// A disk fault (a full disk, or a failing fsync) with a few more requests meeting it, then a
-    /// crash or a power cut; or a crash or a power cut alone.
+    /// A disk fault (a full disk, or a failing fsync) with a few more requests meeting it, the
+    /// engine read-only after it, then a crash or a power cut; or a crash or a power cut alone.
     mutating func fault() {
         let kind = random.below(4)
-        guard kind < 2, !storageFailed else { return crash(powerCut: kind == 2) }
-        if kind == 0 {
-            report.diskFull += 1
-            note("disk full at op \(report.operations)")
-            disk.fill(after: random.below(4096))
-        } else {
-            report.syncFailures += 1
-            note("fsync fails at op \(report.operations)")
-            disk.failSync(after: random.below(3))
+        if kind < 2, !storageFailed {
+            if kind == 0 {
+                report.diskFull += 1
+                note("disk full at op \(report.operations)")
+                disk.fill(after: random.below(2048))
+            } else {
+                report.syncFailures += 1
+                note("fsync fails at op \(report.operations)")
+                disk.failSync(after: random.below(3))
+            }
+            for _ in 0..<(2 + random.below(12)) { step() }
+            commit()
         }
-        for _ in 0..<random.below(8) { step() }
-        commit()
-        crash(powerCut: random.below(2) == 0)
+        if storageFailed { readOnly() }
+        crash(powerCut: kind == 2 || (kind < 2 && random.below(2) == 0))
+    }
+
+    /// After the log failed: the engine reloads what the disk holds and serves reads from it;
+    /// held replies past the durable sequence were answered ERR STORAGE (never acknowledged).
+    mutating func readOnly() {
+        report.readOnly += 1
+        engine.queue.sync {}  // the log's failure callback has the engine start the reload
+        if let reload = engine.queue.sync(execute: { engine.reload }) { reload.done.wait() }
+        engine.queue.sync {}  // and swap the reloaded state in
+        let durable = wal.status.durableSeq
+        held.removeAll { $0.seq > durable }
+        let first = held.count
+        send([Request(line: "SALE X-\(seed % 1000)-\(nextOrder) location=STORE1 A100:1", intent: .other),
+              Request(line: "DIGEST", intent: .read)], as: "admin")
+        nextOrder += 1
+        guard held.count == first + 2 else { return violation("read-only: \(held.count - first) of 2 replies") }
+        let (change, digest) = (held[first], held[first + 1])
+        held.removeLast(2)
+        if case .failure(let error) = change.result, error.code == .STORAGE {} else {
+            violation("a change was answered \(change.result) after the log failed")
+        }
+        guard case .success(let reply) = digest.result else { return violation("DIGEST failed read-only: \(digest.result)") }
+        if let state = expected(at: durable), reply["digest"] != state.digest {
+            violation("read-only DIGEST \(reply["digest"] ?? "") is not the state the disk holds at \(durable) (\(state.digest))")
+        }
     }
 
     mutating func crash(powerCut: Bool) {
         note("\(powerCut ? "power cut" : "crash") at op \(report.operations): appended \(wal.lastSeq), durable \(wal.status.durableSeq), committed \(committedSeq), storage failed \(storageFailed)")
-        wal = nil  // the process is gone: nothing more reaches the disk
+        engine = nil  // the process is gone: nothing more reaches the disk
+        wal = nil
         if powerCut {
             report.powerCuts += 1
             var tearing = random  // each file torn its own way, the choices drawn from the run's seed
@@ -253,20 +383,22 @@ public struct Simulator {
             report.crashes += 1
             disk.crashProcess()
         }
-        inFlight = []
-        let recovered: Recovery.Result
-        do {
-            recovered = try Recovery.load(directory, fs: disk, repair: true)
-        } catch {
-            return violation("recovery refused after a \(powerCut ? "power cut" : "crash"): \(error)")
-        }
-        note("recovered to \(recovered.lastSeq) (snapshot \(recovered.snapshotSeq)): \(recovered.notes.filter { !$0.hasPrefix("loaded") }.joined(separator: "; "))")
+        held = []
+        guard let recovered = recover(after: powerCut ? "power cut" : "crash") else { return }
         check(recovered)
-        ledger = recovered.ledger
-        committed = ledger
-        committedSeq = recovered.lastSeq
-        tail = []
-        open(recovered: recovered)
+        open(recovered)
+    }
+
+    mutating func recover(after what: String) -> Recovery.Result? {
+        for line in serverLog.take() { note("server: \(line)") }
+        do {
+            let recovered = try Recovery.load(directory, fs: disk, repair: true)
+            note("recovered to \(recovered.lastSeq) (snapshot \(recovered.snapshotSeq)): \(recovered.notes.filter { !$0.hasPrefix("loaded") }.joined(separator: "; "))")
+            return recovered
+        } catch {
+            violation("recovery refused after a \(what): \(error)")
+            return nil
+        }
     }
 
     mutating func check(_ recovered: Recovery.Result) {
@@ -274,26 +406,23 @@ public struct Simulator {
         if let last = acknowledged.map(\.seq).max(), recovered.lastSeq < last {
             violation("acknowledged record \(last) lost: the log ends at \(recovered.lastSeq)")
         }
-        // The live state at the sequence recovery reached: the last commit's, plus the tail up to it.
         if recovered.lastSeq < committedSeq {
             violation("recovery reached \(recovered.lastSeq), before the last commit's \(committedSeq)")
-        } else {
-            var expected = committed
-            for (seq, events) in tail where seq <= recovered.lastSeq { expected.apply(events) }
-            if state.digest != expected.digest {
-                violation("recovered state at \(recovered.lastSeq) has digest \(state.digest), live had \(expected.digest)")
-            }
+        } else if let live = expected(at: recovered.lastSeq), state.digest != live.digest {
+            violation("recovered state at \(recovered.lastSeq) has digest \(state.digest), the engine had \(live.digest)")
+        } else if expected(at: recovered.lastSeq) == nil {
+            violation("recovery reached \(recovered.lastSeq), which the engine never had (committed \(committedSeq))")
         }
-        for (_, op, result) in acknowledged {
-            guard case .success = result else { continue }
-            switch op.command {
-            case .sale(let trade) where state.orders[trade.order] == nil:
-                violation("acknowledged sale \(trade.order) is gone")
-            case .fileReturn where state.returnKeys[op.key ?? ""] == nil:
-                violation("acknowledged return with key \(op.key ?? "") is gone")
-            case .approve(let id, _, _, _):
-                if let r = state.returnRequest(id), r.state == .pending || r.state == .second_review {
-                    violation("acknowledged approval of \(id) is undone")
+        for reply in acknowledged {
+            guard case .success = reply.result else { continue }
+            switch reply.request.intent {
+            case .sale(let order, _) where state.orders[order] == nil:
+                violation("acknowledged sale \(order) is gone")
+            case .fileReturn(let key) where state.returnKeys[key] == nil:
+                violation("acknowledged return with key \(key) is gone")
+            case .approve(let id):
+                if let r = state.returnRequest(id), Simulator.rank(r.state) < reply.reached {
+                    violation("acknowledged approval of \(id) is undone: \(r.state)")
                 }
             default: break
             }
@@ -319,7 +448,35 @@ public struct Simulator {
 
     mutating func note(_ text: String) {
         report.trace.append(text)
-        if report.trace.count > 12 { report.trace.removeFirst() }
+        if report.trace.count > 16 { report.trace.removeFirst() }
+    }
+}
+
+/// The simulation's clock: a second per request, moved by the driver only.
+final class SimulatedClock: Sendable {
+    private let time = Mutex(Timestamp(parsing: "2026-12-01T09:00:00Z")!)
+    var now: Timestamp { time.withLock { $0 } }
+    func tick() { time.withLock { $0 = Timestamp(seconds: $0.seconds + 1) } }
+}
+
+/// The server's log lines (a storage failure, a reload), kept for the run's trace.
+final class ServerLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    func take() -> [String] { lines.withLock { list in defer { list = [] }; return list } }
+}
+
+/// A deferred reply, handed from the queue that computed it to the driver that waits.
+final class ReplyBox: Sendable {
+    private let value = Mutex<Result<Reply, DomainError>?>(nil)
+    private let ready = DispatchSemaphore(value: 0)
+    func set(_ result: Result<Reply, DomainError>) {
+        value.withLock { $0 = result }
+        ready.signal()
+    }
+    func take() -> Result<Reply, DomainError> {
+        ready.wait()
+        return value.withLock { $0! }
     }
 }
 
