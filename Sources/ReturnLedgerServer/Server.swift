@@ -115,6 +115,9 @@ public final class Server: @unchecked Sendable {
         }
     }
 
+    /// TLS connections over `--max-connections` that may be handshaking to be told so at once.
+    static let tlsRefusals = 32
+
     /// What someone typing plain text at the TLS port is told.
     private var plainTextHint: String {
         port.map { "plain text is on port \($0)" } ?? "this server takes TLS only"
@@ -173,14 +176,18 @@ public final class Server: @unchecked Sendable {
             }
             guard let (fd, peer) = accepted else { return }
             reserve.ended()
+            var refusal: String?
             if counters.connectionsNow >= config.maxConnections {
                 counters.rejected()
-                if tls == nil {  // a TLS client would read plain text as a broken handshake
-                    let message = Array("ERR LIMIT too many connections\n".utf8)
-                    _ = message.withUnsafeBytes { Syscalls.write(fd, $0) }
+                let line = "ERR LIMIT too many connections\n"
+                // A TLS client reads the line inside TLS, after the handshake: a connection of its
+                // own until then (the handshake deadline bounds it), up to 32 such at once.
+                guard tls != nil, counters.connectionsNow < config.maxConnections + Server.tlsRefusals else {
+                    if tls == nil { _ = Array(line.utf8).withUnsafeBytes { Syscalls.write(fd, $0) } }
+                    Syscalls.close(fd)
+                    continue
                 }
-                Syscalls.close(fd)
-                continue
+                refusal = line
             }
             var session: TLSSession?
             if let tls {
@@ -193,6 +200,7 @@ public final class Server: @unchecked Sendable {
             }
             let id = nextSession.add(1, ordering: .relaxed).newValue
             let connection = Connection(fd: fd, peer: peer, id: id, server: self, loop: loops[id % loops.count], tls: session)
+            connection.refusal = refusal
             connections.withLock { $0[id] = connection }
             counters.opened()
             connection.loop.post { connection.start() }

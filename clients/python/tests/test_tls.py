@@ -13,7 +13,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from returnledger import Client, ConnectionLost  # noqa: E402
+from returnledger import Client, ConnectionLost, ReturnLedgerError  # noqa: E402
 from returnledger.server import ROOT, ServerProcess, default_binary  # noqa: E402
 
 OPENSSL = shutil.which("openssl")
@@ -103,6 +103,67 @@ class TLSTest(unittest.TestCase):
                 except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
                     pass
         self.assertEqual(bytes(received), b"OK pong\n" * count)
+
+    def test_bytes_tls_holds_when_reading_pauses_are_read_when_it_resumes(self):
+        # One TLS record of requests and then silence, into the smallest budget (16 KiB): reading
+        # pauses part-way through the record, the rest decrypted inside OpenSSL and the socket
+        # empty, so no event will come for it. Those requests must still be answered once the
+        # replies drain (the server reads what OpenSSL holds when it resumes). Without that, this
+        # connection waits for ever: the test fails at its deadline.
+        server = ServerProcess(demo=True, capture_stderr=True,
+                               args=["--max-client-buffer", "16384", "--tls-port", "0", "--tls-cert", self.cert,
+                                     "--tls-key", self.key])
+        try:
+            context = ssl.create_default_context(cafile=self.cert)
+            count = 16_380 // 5  # PING\n x 3,276: one record (16 KiB at most), 29 KB of queued frames
+            with socket.create_connection(("127.0.0.1", server.tls_port), timeout=20) as raw, \
+                    context.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"PING\n" * count)
+                received, deadline = bytearray(), time.monotonic() + 20
+                while received.count(b"\n") < count and time.monotonic() < deadline:
+                    try:
+                        chunk = s.recv(65536)
+                    except socket.timeout:
+                        break
+                    if not chunk:
+                        break
+                    received += chunk
+            self.assertEqual(received.count(b"\n"), count, "replies stopped: the bytes OpenSSL held were never read")
+            self.assertEqual(bytes(received), b"OK pong\n" * count)
+        finally:
+            server.close()
+
+    def test_over_max_connections_a_tls_client_is_told_inside_tls(self):
+        server = ServerProcess(demo=True, capture_stderr=True,
+                               args=["--max-connections", "2", "--tls-port", "0", "--tls-cert", self.cert, "--tls-key", self.key])
+        try:
+            tls = lambda: Client("127.0.0.1", server.tls_port, user="clerk1", password="clerk1", tls=True, cafile=self.cert, timeout=15)
+            with tls() as first, tls() as second:
+                context = ssl.create_default_context(cafile=self.cert)
+                with socket.create_connection(("127.0.0.1", server.tls_port), timeout=15) as raw, \
+                        context.wrap_socket(raw, server_hostname="localhost") as s:
+                    s.sendall(b"AUTH clerk1 clerk1\nRETURN S-1002 A100:1 reason=DEFECTIVE key=over-the-limit\n")
+                    told = s.makefile("rb").read()  # the line, then the close
+                self.assertEqual(told, b"ERR LIMIT too many connections\n")
+                # The plain port says it in plain text.
+                with socket.create_connection(("127.0.0.1", server.port), timeout=15) as plain:
+                    self.assertEqual(plain.makefile("rb").read(), b"ERR LIMIT too many connections\n")
+                self.assertTrue(first.call("PING").ok and second.call("PING").ok)
+                # What the refused client sent was never carried out.
+                filed = first.call("RETURN", "S-1002", ["A100:1"], reason="DEFECTIVE", key="over-the-limit")
+                self.assertTrue(filed.ok, filed.status)
+                self.assertNotIn("existed", filed.fields)
+            deadline = time.monotonic() + 10
+            while True:  # the two closed: a new client is served
+                try:
+                    with tls() as again:
+                        self.assertTrue(again.call("PING").ok)
+                    break
+                except (ConnectionLost, ReturnLedgerError):  # the server has not seen the closes yet
+                    if time.monotonic() > deadline:
+                        raise
+        finally:
+            server.close()
 
     def test_openssl_s_client_and_socat(self):
         script = b"AUTH clerk1 clerk1\nSTOCK A100\nQUIT\n"
