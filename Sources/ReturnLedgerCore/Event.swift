@@ -12,7 +12,9 @@ public enum Event: Sendable, Equatable {
     case reasonAdded(Reason)
     case policyChanged(windowDays: Int64)
     case orderRecorded(Order)
-    case paymentRecorded(party: String, amount: Money, direction: PaymentDirection, note: String, at: Timestamp)
+    /// `number`: the payment's (P000012 is 12), as `apply` numbers it; 0 in records written before
+    /// format 7, which did not carry it.
+    case paymentRecorded(party: String, amount: Money, direction: PaymentDirection, note: String, at: Timestamp, number: Int)
     case returnFiled(ReturnRequest)
     case returnApproved(Approval)
     case returnRejected(number: Int, note: String, by: String, at: Timestamp)

@@ -87,9 +87,12 @@ extension Ledger {
                 var effects = Effects()
                 effects.add(order)
                 moved(effects, doc: order.id)
-            case .paymentRecorded(let party, let amount, let direction, let note, let when):
+            case .paymentRecorded(let party, let amount, let direction, let note, let when, let number):
+                // Records before format 7 do not carry the number: found on the party's account by
+                // time and amount (two equal payments in one second would share the first's).
                 let signed = direction == .in ? -amount : amount
-                let doc = entries[party]?.first { $0.kind == .payment && $0.at == when && $0.amount == signed && $0.doc.hasPrefix("P") }?.doc ?? ""
+                let doc = number > 0 ? paymentId(number)
+                    : entries[party]?.first { $0.kind == .payment && $0.at == when && $0.amount == signed && $0.doc.hasPrefix("P") }?.doc ?? ""
                 line("payment.recorded", [Field("payment", doc), Field("party", party), Field("amount", amount.description),
                                           Field("direction", direction.rawValue), Field("note", note)])
                 moved(.payment(party: party, amount: amount, direction: direction, doc: doc), doc: doc)

@@ -49,7 +49,7 @@ extension Ledger {
         guard parties[party] != nil else { throw .notFound("party", party) }
         guard let balance = (balances[party] ?? .zero).adding(direction == .in ? -amount : amount) else { throw .overflow }
         return Decision(
-            events: [.paymentRecorded(party: party, amount: amount, direction: direction, note: note, at: context.now)],
+            events: [.paymentRecorded(party: party, amount: amount, direction: direction, note: note, at: context.now, number: payments + 1)],
             reply: Reply(status: [Field("party", party), Field("balance", balance.description)]))
     }
 }

@@ -89,7 +89,7 @@ extension Ledger {
             policy.calendar.change(to: zone, at: at)
         case .orderRecorded(let order):
             applyOrder(order)
-        case .paymentRecorded(let party, let amount, let direction, _, let at):
+        case .paymentRecorded(let party, let amount, let direction, _, let at, _):
             payments += 1
             carryOut(.payment(party: party, amount: amount, direction: direction, doc: paymentId(payments)), at: at)
         case .returnFiled(let request):
@@ -231,4 +231,5 @@ extension Ledger {
     }
 }
 
-func paymentId(_ n: Int) -> String { "P" + zeroPadded(n, width: 6) }
+/// A payment's number as documents and FEED print it: 12 is P000012.
+public func paymentId(_ n: Int) -> String { "P" + zeroPadded(n, width: 6) }

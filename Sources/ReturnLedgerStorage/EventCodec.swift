@@ -39,8 +39,9 @@ extension Event: BinaryCodable {
         case .reasonAdded(let r): w.u8(Tag.reasonAdded.rawValue); w.write(r)
         case .policyChanged(let days): w.u8(Tag.policyChanged.rawValue); w.i64(days)
         case .orderRecorded(let o): w.u8(Tag.orderRecorded.rawValue); w.write(o)
-        case .paymentRecorded(let party, let amount, let direction, let note, let at):
+        case .paymentRecorded(let party, let amount, let direction, let note, let at, let number):
             w.u8(Tag.paymentRecorded.rawValue); w.string(party); w.write(amount); w.enumValue(direction); w.string(note); w.write(at)
+            w.int(number)
         case .returnFiled(let request): w.u8(Tag.returnFiled.rawValue); w.write(request)
         case .returnApproved(let approval): w.u8(Tag.returnApproved.rawValue); w.write(approval)
         case .returnRejected(let number, let note, let by, let at):
@@ -78,7 +79,7 @@ extension Event: BinaryCodable {
         case .orderRecorded: self = .orderRecorded(try r.read())
         case .paymentRecorded:
             self = .paymentRecorded(party: try r.string(), amount: try r.read(), direction: try r.enumValue(),
-                                    note: try r.string(), at: try r.read())
+                                    note: try r.string(), at: try r.read(), number: r.format >= .v7 ? try r.int() : 0)
         case .returnFiled: self = .returnFiled(try r.read())
         case .returnApproved: self = .returnApproved(try r.read())
         case .returnRejected: self = .returnRejected(number: try r.int(), note: try r.string(), by: try r.string(), at: try r.read())

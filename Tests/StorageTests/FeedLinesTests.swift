@@ -59,4 +59,31 @@ import TestSupport
                           "return.filed", "return.item", "return.approved", "return.rejected", "return.cancelled",
                           "return.inspected", "return.first_approved", "rule.added", "rule.dropped", "stock.moved", "ledger.entry"])
     }
+
+    /// Found at stop 19 and fixed with format 7: FEED found a payment's number on the account by
+    /// time and amount, so two equal payments of one party in one second both printed the first's
+    /// number (an exporter keyed by it kept one row). The record now carries its number.
+    @Test func twoEqualPaymentsInOneSecondHaveTheirOwnNumbers() {
+        var ledger = Ledger()
+        let context = Context(user: "fin", role: .admin, peer: "test", now: Timestamp(parsing: "2026-12-01T09:00:00Z")!)
+        let payment = Command.payment(party: "C1", amount: Money(minor: 500), direction: .in, note: "")
+        var records: [[Event]] = []
+        for command in [Command.partyAdd(Party(id: "C1", kind: .customer, name: "Ana")), payment, payment] {
+            let (events, result) = ledger.record(command, name: "TEST", context)
+            #expect((try? result.get()) != nil)
+            ledger.apply(events)
+            records.append(events)
+        }
+        func numbers(_ records: [[Event]]) -> [String] {
+            records.enumerated().flatMap { index, events in
+                ledger.feedLines(seq: UInt64(index + 1), at: context.now, actor: "fin", events: events)
+                    .filter { $0[3].value == "payment.recorded" }.map { Self.field($0, "payment") }
+            }
+        }
+        #expect(numbers(records) == ["P000001", "P000002"])
+        #expect(ledger.entries["C1"]?.map(\.doc) == ["P000001", "P000002"])
+        // A record written before format 7 carries no number: it is found on the account.
+        let old = Event.paymentRecorded(party: "C1", amount: Money(minor: 500), direction: .in, note: "", at: context.now, number: 0)
+        #expect(numbers([[old]]) == ["P000001"])
+    }
 }

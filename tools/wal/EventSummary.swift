@@ -18,8 +18,8 @@ func summary(_ event: Event) -> String {
     case .orderRecorded(let o):
         let lines = o.lines.map { "\($0.sku):\($0.quantity)@\($0.price)" + ($0.batch.isEmpty ? "" : "#\($0.batch)") }
         return "\(o.kind.rawValue) \(o.id) at \(o.location) party=\(o.party.isEmpty ? "-" : o.party) paid=\(o.paid) total=\(o.total) \(lines.joined(separator: " "))"
-    case .paymentRecorded(let party, let amount, let direction, let note, _):
-        return "payment \(direction.rawValue) \(party) amount=\(amount)" + (note.isEmpty ? "" : " note=\"\(note)\"")
+    case .paymentRecorded(let party, let amount, let direction, let note, _, let number):
+        return "payment" + (number > 0 ? " " + paymentId(number) : "") + " \(direction.rawValue) \(party) amount=\(amount)" + (note.isEmpty ? "" : " note=\"\(note)\"")
     case .returnFiled(let r):
         return "return filed \(r.id) \(r.kind.rawValue) order=\(r.order) \(items(r.items)) amount=\(r.amount) reason=\(r.reason) by \(r.filedBy)"
             + (r.key.isEmpty ? "" : " key=\(r.key)") + (r.flow.rules.isEmpty ? "" : " rules=\(r.flow.rules.joined(separator: ","))")
