@@ -8,11 +8,10 @@
 /// 2. write new fields at the end of their type or event, and read them only
 ///    `if r.format >= .vN` (an older record gets the default);
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
-/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3`, `golden-v4`, `golden-v5` and `golden-v6` (written by
-///    those versions) replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the
-///    encoding again, write a golden directory with the last build of the current version
-///    (`tools/golden/make_v6.py` shows how). **golden-v7 is not written yet: write it (with
-///    payments in it) before format 8.**
+/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v7` (written by those versions)
+///    replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again,
+///    write a golden directory with the last build of the current version (`tools/golden/make_v7.py`
+///    shows how; golden-v7 is written, so format 8 may come next).
 ///
 /// | version | since | what changed |
 /// |---|---|---|

@@ -54,6 +54,10 @@ import Testing
         // an EPOCH, and the covered segment kept beside the snapshot (log keeping).
         Golden(name: "golden-v6/log-only", lastSeq: 165, snapshotSeq: 0, digests: [6: "0433d315-30768", 7: "0433d315-30768"], writtenIn: 6),
         Golden(name: "golden-v6/snapshot", lastSeq: 166, snapshotSeq: 101, digests: [6: "01d54a38-30800", 7: "01d54a38-30800"], writtenIn: 6),
+        // Written by the first release of format 7: two equal payments of one party in one second,
+        // each record with its number.
+        Golden(name: "golden-v7/log-only", lastSeq: 169, snapshotSeq: 0, digests: [7: "f54e42b0-31202"], writtenIn: 7),
+        Golden(name: "golden-v7/snapshot", lastSeq: 170, snapshotSeq: 103, digests: [7: "4787e43f-31286"], writtenIn: 7),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.
@@ -77,7 +81,7 @@ import Testing
 
     @Test(arguments: [(1, Format.v1, 62, GoldenDataTests.format1Tags), (3, Format.v2, 65, Set(UInt8(1)...19)),
                       (5, Format.v2, 82, Set(UInt8(1)...22)), (7, Format.v2, 96, Set(UInt8(1)...23)),
-                      (9, Format.v2, 101, Set(UInt8(1)...24))])
+                      (9, Format.v2, 101, Set(UInt8(1)...24)), (11, Format.v2, 103, Set(UInt8(1)...24))])
     func theGoldenLogHoldsEveryEventKindAfterItsSnapshot(_ index: Int, _ framing: Format, _ snapshotSeq: UInt64,
                                                          _ kinds: Set<UInt8>) throws {
         let directory = DataDirectory(GoldenDataTests.directories[index].path)
