@@ -91,7 +91,15 @@ public enum Recovery {
             case .end:
                 break
             case .notASegment:
-                if isLast && raw.count < LogRecord.magic.count && repair { return nil }  // crashed while creating it
+                // Crashed (or the disk filled up) while creating it: a part of the header and
+                // nothing else, which the log finishes when it opens. A read-only load (the
+                // reload after a storage failure, `wal verify`) passes it too. Found by tools/sim:
+                // the disk filled up as a snapshot's rotation created a segment, and the reload
+                // refused the directory, so reads went on showing what was never stored.
+                if isLast && raw.count < LogRecord.magic.count && raw.elementsEqual(LogRecord.magic.prefix(raw.count)) {
+                    if !repair { result.notes.append("\(name) holds \(raw.count) bytes of its header: start-up would finish it") }
+                    return nil
+                }
                 return StorageError("\(path) at offset 0: not a log segment")
             case .unreadable(let offset, let reason):
                 return StorageError("\(path) at offset \(offset): \(reason); refusing to start")

@@ -57,6 +57,39 @@ import Testing
         #expect(recovered.ledger == applied(entries))
     }
 
+    /// Found by tools/sim (seed 120): the disk filled up while a rotation created the next
+    /// segment, leaving part of its header; the reload after the storage failure (a load that
+    /// repairs nothing) refused the directory, so reads kept showing records never stored.
+    @Test func aSegmentCutInItsHeaderIsPassedByAReadOnlyLoadAndFinishedAtStart() throws {
+        for kept in 0..<LogRecord.magic.count {
+            let dir = TempDirectory()
+            let entries = sampleEntries(count: 12)
+            _ = try writeLog(entries, to: dir)
+            let fs = PosixFileSystem()
+            let fd = try fs.openForAppend(dir.directory.file(DataDirectory.walName(13)), create: true)
+            try fs.write(fd, bytes: Array(LogRecord.magic.prefix(kept)))
+            fs.close(fd)
+            let readOnly = try Recovery.load(dir.directory, fs: fs, repair: false, limit: 12)
+            #expect(readOnly.lastSeq == 12 && readOnly.ledger == applied(entries))
+            #expect(readOnly.notes.contains { $0.contains("start-up would finish it") })
+            let started = try Recovery.load(dir.directory, fs: fs, repair: true)
+            #expect(started.lastSeq == 12)
+            let log = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: started.lastSeq,
+                                        segment: started.lastSegment)
+            try log.append(sampleEntries(count: 13)[12])
+            log.flush()
+            #expect(try Recovery.load(dir.directory, fs: fs, repair: false).lastSeq == 13)
+        }
+        // Bytes that are not the header's stay damage.
+        let dir = TempDirectory()
+        _ = try writeLog(sampleEntries(count: 3), to: dir)
+        let fs = PosixFileSystem()
+        let fd = try fs.openForAppend(dir.directory.file(DataDirectory.walName(4)), create: true)
+        try fs.write(fd, bytes: [0x52, 0x00])
+        fs.close(fd)
+        #expect(throws: StorageError.self) { try Recovery.load(dir.directory, fs: fs, repair: true) }
+    }
+
     /// A crash can leave the last record cut at any byte: each cut is removed, the rest kept.
     @Test func aTornTailIsCutAtEveryOffsetOfTheLastRecord() throws {
         let source = TempDirectory()
