@@ -25,7 +25,7 @@ package final class Engine: @unchecked Sendable {
     private let clock: @Sendable () -> Timestamp
     let counters: ServerCounters
     /// After a storage failure the state is reloaded from disk and reads are no longer gated.
-    package var storageFailed = false
+    var storageFailed = false
     /// The storage-failure reload while it runs (off this queue); reads wait for it.
     package var reload: Reload?
     /// Per command word (by ordinal): calls and failures, for INFO.
@@ -77,7 +77,7 @@ package final class Engine: @unchecked Sendable {
         package var seq: UInt64 = 0
         package var close = false
         /// How many of the batch's requests ran: the rest wait for the deferred reply (or QUIT).
-        package var consumed = 0
+        var consumed = 0
         /// The batch's last request answers later, off the writer (SNAPSHOT, a scan).
         package var deferred: DeferredReply?
 
