@@ -87,11 +87,6 @@ public final class SimulatedDisk: FileSystem {
         }
     }
 
-    /// The names in `directory` a power cut would leave, for tests.
-    public func durableNames(in directory: String) -> [String] {
-        state.withLock { s in Self.children(of: directory, in: s.durableNames.keys).sorted() }
-    }
-
     static func children(of directory: String, in paths: some Sequence<String>) -> [String] {
         let prefix = directory + "/"
         return paths.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }.map { String($0.dropFirst(prefix.count)) }

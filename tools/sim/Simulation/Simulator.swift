@@ -84,17 +84,18 @@ public struct Simulator {
     var engine: Engine!
     var wal: WriteAheadLog!
     /// What recovery must reproduce at whatever sequence a crash ends the log: the engine's state
-    /// when everything appended was last durable, and its state after each record since.
-    var committed = Ledger()
-    var committedSeq: UInt64 = 0
+    /// when everything appended was last durable (the lowest key), and its state after each record since.
     var states: [UInt64: Ledger] = [:]
+    /// The sequence everything appended was last durable at: no recovery may end before it.
+    var committedSeq: UInt64 { states.keys.min() ?? 0 }
     /// Acknowledged sales (order, the sku sold): what clients return against.
     var sales: [(order: String, sku: String)] = []
     var acknowledged: [Held] = []
     var held: [Held] = []
     /// RETURNs not yet acknowledged (key → line), retried with their keys.
     var unacknowledgedReturns: [String: Request] = [:]
-    var storageFailed = false
+    /// The log failed (a flush met the full disk or the failing fsync): the engine is read-only.
+    var storageFailed: Bool { wal.failure != nil }
     var report = Report()
     var nextOrder = 1, nextKey = 1
     let clerks: Int
@@ -132,10 +133,7 @@ public struct Simulator {
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: disk, snapshotEvery: .max,
                         clock: { [clock] in clock.now }, counters: ServerCounters(startedAt: 0, pid: 0, fsyncPolicy: "always"))
         engine.log = { [serverLog] line in serverLog.append(line) }
-        storageFailed = false
-        committed = recovered.ledger
-        committedSeq = recovered.lastSeq
-        states = [:]
+        states = [recovered.lastSeq: recovered.ledger]
     }
 
     mutating func setUp() {
@@ -204,8 +202,8 @@ public struct Simulator {
             change = Request(line: "APPROVE \(id)", intent: .approve(id: id))
         case 8:
             user = "fin"
-            let amount = 100 + random.below(5000)
-            change = Request(line: "PAYMENT C\(1 + random.below(2)) amount=\(amount / 100).\(amount % 100 < 10 ? "0" : "")\(amount % 100) direction=\(random.below(2) == 0 ? "in" : "out") note=sim",
+            let amount = Money(minor: Int64(100 + random.below(5000)))
+            change = Request(line: "PAYMENT C\(1 + random.below(2)) amount=\(amount) direction=\(random.below(2) == 0 ? "in" : "out") note=sim",
                              intent: .other)
         case 9:
             // A fat-fingered id: refused (and audited), nothing else changes.
@@ -286,7 +284,6 @@ public struct Simulator {
     mutating func commit() {
         wal.flush()
         let durable = wal.status.durableSeq
-        if wal.failure != nil { storageFailed = true }
         for reply in held where reply.seq <= durable {
             acknowledged.append(reply)
             report.acknowledged += 1
@@ -298,11 +295,7 @@ public struct Simulator {
             }
         }
         held.removeAll { $0.seq <= durable }
-        if durable == wal.lastSeq {
-            committed = engine.queue.sync { engine.ledger }
-            committedSeq = durable
-            states = [:]
-        }
+        if durable == wal.lastSeq { states = [durable: engine.queue.sync { engine.ledger }] }
     }
 
     mutating func snapshot() {
@@ -312,9 +305,6 @@ public struct Simulator {
         send([Request(line: "SNAPSHOT", intent: .other)], as: "admin")
         commit()  // the reply waits for its audit record; the log also drops what the snapshot covers
     }
-
-    /// The engine's state at `seq` as it ran, if the simulation kept it.
-    func expected(at seq: UInt64) -> Ledger? { seq == committedSeq ? committed : states[seq] }
 
     // MARK: Faults and the checks after them
 
@@ -359,7 +349,7 @@ public struct Simulator {
             violation("a change was answered \(change.result) after the log failed")
         }
         guard case .success(let reply) = digest.result else { return violation("DIGEST failed read-only: \(digest.result)") }
-        if let state = expected(at: durable), reply["digest"] != state.digest {
+        if let state = states[durable], reply["digest"] != state.digest {
             violation("read-only DIGEST \(reply["digest"] ?? "") is not the state the disk holds at \(durable) (\(state.digest))")
         }
     }
@@ -408,9 +398,11 @@ public struct Simulator {
         }
         if recovered.lastSeq < committedSeq {
             violation("recovery reached \(recovered.lastSeq), before the last commit's \(committedSeq)")
-        } else if let live = expected(at: recovered.lastSeq), state.digest != live.digest {
-            violation("recovered state at \(recovered.lastSeq) has digest \(state.digest), the engine had \(live.digest)")
-        } else if expected(at: recovered.lastSeq) == nil {
+        } else if let live = states[recovered.lastSeq] {
+            if state.digest != live.digest {
+                violation("recovered state at \(recovered.lastSeq) has digest \(state.digest), the engine had \(live.digest)")
+            }
+        } else {
             violation("recovery reached \(recovered.lastSeq), which the engine never had (committed \(committedSeq))")
         }
         for reply in acknowledged {
