@@ -48,9 +48,9 @@ final class Connection: EventHandler, @unchecked Sendable {
     var stopping = false
     var closed = false
     private(set) var lastActive: Int64
-    /// Over `--max-connections` on the TLS port: the line to send once the handshake is done
+    /// Over `--max-connections` on the TLS port: the error to send once the handshake is done
     /// (a TLS client cannot read it in plain text), then close. Nothing it sends is run.
-    var refusal: String?
+    var refusal: DomainError?
     /// WATCH is on (set by the loop's PushRouter): push lines come, and the idle timeout spares it.
     var watching = false
     /// This session has sent WATCH: closing or logging in again must end it at the engine.
@@ -151,7 +151,7 @@ final class Connection: EventHandler, @unchecked Sendable {
             guard tls?.established ?? true else { return }
             self.refusal = nil
             frames = FrameQueue()  // what it sent after the handshake: never run
-            output.append(contentsOf: refusal.utf8)
+            append(encoded: .failure(refusal))
             closeAfterFlush = true
             updateReading()
             scheduleFlush()

@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 public import ReturnLedgerCore
 public import ReturnLedgerStorage
+import ReturnLedgerWire
 import Synchronization
 
 /// The TCP listener, the connection registry and the engine, wired together.
@@ -176,18 +177,24 @@ public final class Server: @unchecked Sendable {
             }
             guard let (fd, peer) = accepted else { return }
             reserve.ended()
-            var refusal: String?
+            var refusal: DomainError?
             if counters.connectionsNow >= config.maxConnections {
                 counters.rejected()
-                let line = "ERR LIMIT too many connections\n"
-                // A TLS client reads the line inside TLS, after the handshake: a connection of its
-                // own until then (the handshake deadline bounds it), up to 32 such at once.
-                guard tls != nil, counters.connectionsNow < config.maxConnections + Server.tlsRefusals else {
-                    if tls == nil { _ = Array(line.utf8).withUnsafeBytes { Syscalls.write(fd, $0) } }
+                let limit = DomainError(.LIMIT, "too many connections")
+                if tls == nil {
+                    var line: [UInt8] = []
+                    ReplyEncoder.encode(limit, into: &line)
+                    _ = line.withUnsafeBytes { Syscalls.write(fd, $0) }
                     Syscalls.close(fd)
                     continue
                 }
-                refusal = line
+                // A TLS client reads it inside TLS, after the handshake: a connection of its own
+                // until then (the handshake deadline bounds it), up to 32 such at once.
+                guard counters.connectionsNow < config.maxConnections + Server.tlsRefusals else {
+                    Syscalls.close(fd)
+                    continue
+                }
+                refusal = limit
             }
             var session: TLSSession?
             if let tls {
