@@ -42,8 +42,13 @@ class TLSTest(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="rl-tls-")
         cls.cert, cls.key = make_certificate(cls.dir, "shop")
-        cls.server = ServerProcess(demo=True, capture_stderr=True,
-                                   args=["--tls-port", "0", "--tls-cert", cls.cert, "--tls-key", cls.key])
+        cls.server = cls.tls_server()
+
+    @classmethod
+    def tls_server(cls, *flags):
+        """A demo server with TLS on a free port, with this class's certificate (and `flags`)."""
+        return ServerProcess(demo=True, capture_stderr=True,
+                             args=list(flags) + ["--tls-port", "0", "--tls-cert", cls.cert, "--tls-key", cls.key])
 
     @classmethod
     def tearDownClass(cls):
@@ -110,9 +115,7 @@ class TLSTest(unittest.TestCase):
         # empty, so no event will come for it. Those requests must still be answered once the
         # replies drain (the server reads what OpenSSL holds when it resumes). Without that, this
         # connection waits for ever: the test fails at its deadline.
-        server = ServerProcess(demo=True, capture_stderr=True,
-                               args=["--max-client-buffer", "16384", "--tls-port", "0", "--tls-cert", self.cert,
-                                     "--tls-key", self.key])
+        server = self.tls_server("--max-client-buffer", "16384")
         try:
             context = ssl.create_default_context(cafile=self.cert)
             count = 16_380 // 5  # PING\n x 3,276: one record (16 KiB at most), 29 KB of queued frames
@@ -134,8 +137,7 @@ class TLSTest(unittest.TestCase):
             server.close()
 
     def test_over_max_connections_a_tls_client_is_told_inside_tls(self):
-        server = ServerProcess(demo=True, capture_stderr=True,
-                               args=["--max-connections", "2", "--tls-port", "0", "--tls-cert", self.cert, "--tls-key", self.key])
+        server = self.tls_server("--max-connections", "2")
         try:
             tls = lambda: Client("127.0.0.1", server.tls_port, user="clerk1", password="clerk1", tls=True, cafile=self.cert, timeout=15)
             with tls() as first, tls() as second:
@@ -163,6 +165,40 @@ class TLSTest(unittest.TestCase):
                     if time.monotonic() > deadline:
                         raise
         finally:
+            server.close()
+
+    def test_at_most_32_tls_refusals_handshake_at_once(self):
+        # protocol.md section 9: past 32 refused TLS connections still handshaking, a newcomer is
+        # closed at once, without the line.
+        server = self.tls_server("--max-connections", "1")
+        silent = []
+        try:
+            with Client("127.0.0.1", server.tls_port, user="auditor1", password="auditor1", tls=True,
+                        cafile=self.cert, timeout=15) as auditor:
+                def connections():
+                    return int(next(r for r in auditor.call("INFO").data if r.get("section") == "connections")["now"])
+                for _ in range(32):  # over the limit, and never starting their handshakes
+                    silent.append(socket.create_connection(("127.0.0.1", server.tls_port), timeout=15))
+                deadline = time.monotonic() + 10
+                while connections() < 33 and time.monotonic() < deadline:
+                    pass
+                self.assertEqual(connections(), 33)
+                context = ssl.create_default_context(cafile=self.cert)
+                with socket.create_connection(("127.0.0.1", server.tls_port), timeout=15) as raw:
+                    with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
+                        context.wrap_socket(raw, server_hostname="localhost")
+                for s in silent:
+                    s.close()
+                silent = []
+                while connections() > 1 and time.monotonic() < deadline + 10:
+                    pass
+                with socket.create_connection(("127.0.0.1", server.tls_port), timeout=15) as raw, \
+                        context.wrap_socket(raw, server_hostname="localhost") as s:
+                    self.assertEqual(s.makefile("rb").read(), b"ERR LIMIT too many connections\n")
+                self.assertTrue(auditor.call("PING").ok)
+        finally:
+            for s in silent:
+                s.close()
             server.close()
 
     def test_openssl_s_client_and_socat(self):
