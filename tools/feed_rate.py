@@ -23,25 +23,22 @@ def report_and_exit(signum, frame):
 
 
 def read_page(sock, pending):
-    """One FEED page's bytes, found by its status line (data lines start with `* `; a value never
+    """One reply's bytes, found by its status line (data lines start with `* `; a value never
     holds a raw newline), without splitting lines in Python: the reader stays cheap next to the
-    server, as an exporter on another machine would be. Returns (lines, status line, the bytes
-    after it)."""
-    data = bytearray(pending)
-    scanned = 0
+    server, as an exporter on another machine would be. Returns (data lines, status line, the
+    bytes after it)."""
+    data = bytearray(b"\n" + pending)  # a newline first: the status line is always "\nOK" or "\nERR"
+    start = 0
     while True:
-        if data.startswith(b"OK") or data.startswith(b"ERR"):
-            end = data.index(b"\n") if b"\n" in data else -1
+        found = [at for at in (data.find(b"\nOK", start), data.find(b"\nERR", start)) if at >= 0]
+        if found:
+            at = min(found)
+            end = data.find(b"\n", at + 1)
             if end >= 0:
-                return 0, bytes(data[:end]), data[end + 1:]
+                return data.count(b"\n", 1, at + 1), bytes(data[at + 1:end]), data[end + 1:]
+            start = at  # the status line is not all here yet
         else:
-            for marker in (b"\nOK", b"\nERR"):
-                at = data.find(marker, max(0, scanned - len(marker)))
-                if at >= 0:
-                    end = data.find(b"\n", at + 1)
-                    if end >= 0:
-                        return data.count(b"\n", 0, at + 1), bytes(data[at + 1:end]), data[end + 1:]
-            scanned = len(data)
+            start = max(0, len(data) - 3)
         chunk = sock.recv(1 << 20)
         if not chunk:
             raise SystemExit("the server closed the connection")
