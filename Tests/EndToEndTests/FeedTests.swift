@@ -6,6 +6,17 @@ import Testing
 @Suite struct FeedTests {
     static func seqs(_ reply: Client.Reply) -> [UInt64] { reply.data.compactMap { Client.field("seq", in: $0).flatMap { UInt64($0) } } }
 
+    /// The process's threads in Linux's SCHED_IDLE class (policy 5, field 41 of each task's stat).
+    static func idleThreads(_ pid: Int32) -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.filter { tid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: end)...].split(separator: " ")  // from field 3 on
+            return fields.count > 38 && fields[38] == "5"
+        }.count
+    }
+
     @Test func theFeedReplaysTheHistoryAfterASnapshotInPages() throws {
         let server = try ServerProcess(["--backup-every", "0"])
         defer { server.stop() }
@@ -26,6 +37,10 @@ import Testing
         #expect(!all.data.contains { $0.contains("$y$") })
         let epoch = try #require(all["epoch"])
         #expect(epoch.count == 16)
+        // protocol.md: pages are made on two threads of the lowest priority (SCHED_IDLE).
+        let deadline = Date().addingTimeInterval(10)
+        while Self.idleThreads(server.process.processIdentifier) < 2, Date() < deadline {}
+        #expect(Self.idleThreads(server.process.processIdentifier) == 2)
         // Paged three lines at a time: the same lines, no sequence split across two pages.
         var paged: [String] = [], from: UInt64 = 0, pages = 0
         while pages < 1000 {
