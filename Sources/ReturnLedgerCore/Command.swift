@@ -1,5 +1,5 @@
-/// A request after parsing: every value typed and syntax-checked, nothing yet checked against
-/// the state. The server builds these; `Ledger.decide` and `Ledger.query` consume them.
+/// A change after parsing: every value typed and syntax-checked, nothing yet checked against the
+/// state. `Ledger.decide` turns it into events or a domain error; reads are `Query`.
 public enum Command: Sendable, Equatable {
     // Setup
     case userAdd(name: String, role: Role, passwordHash: String, locations: Scope = .everywhere)
@@ -7,26 +7,19 @@ public enum Command: Sendable, Equatable {
     case userRole(name: String, role: Role)
     case userEnable(name: String, enabled: Bool)
     case userPassword(name: String, passwordHash: String)
-    case userList
     case locationAdd(Location)
-    case locationList
     case skuAdd(Product)
-    case skuList
     case partyAdd(Party)
-    case partyList(PartyKind?)
     case reasonAdd(Reason)
-    /// A built-in or added reason's label or restocking fee changed (section 13: a fee on CHANGED_MIND).
+    /// A built-in or added reason's label or restocking fee changed (a fee on CHANGED_MIND).
     case reasonSet(code: String, label: String?, fee: Percent?)
-    /// Section 17: catalogue changes; what is not given stays as it was.
+    /// Catalogue changes; what is not given stays as it was.
     case skuSet(sku: String, name: String?, price: Money?, cost: Money?, inspect: Bool?)
     case partySet(id: String, name: String?)
     case locationSet(code: String, name: String?)
-    case reasonList
-    case policyShow
     case policySet(PolicyChange)
     case ruleAdd(Rule)
     case ruleDrop(code: String)
-    case ruleList
     // Trade
     case sale(TradeRequest)
     case purchase(TradeRequest)
@@ -37,37 +30,6 @@ public enum Command: Sendable, Equatable {
     case reject(id: String, note: String)
     case cancel(id: String)
     case inspect(id: String, disposition: Disposition, note: String)
-    case show(id: String)
-    /// Section 14: an order's lines with what was returned, is pending and is left.
-    case order(id: String)
-    case list(ReturnFilter)
-    case doc(number: String)
-    case notices(party: String?, from: CivilDate?)
-    // Queries
-    case stock(sku: String?, location: String?)
-    case balance(party: String?)
-    case stats(StatsQuery)
-    case audit(user: String?, from: TimeBound?, after: Int? = nil, limit: Int)
-
-    /// Whether the command changes state (goes through `decide`) or only reads (`query`).
-    public var isMutation: Bool {
-        switch self {
-        case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .list,
-             .doc, .notices, .stock, .balance, .stats, .audit:
-            return false
-        default:
-            return true
-        }
-    }
-
-    /// A read whose cost grows with the state (it walks returns, the audit trail, notices or
-    /// every party): the server answers it from a copy, off the writer queue.
-    public var scansState: Bool {
-        switch self {
-        case .list, .audit, .notices, .balance(party: nil): return true
-        default: return false
-        }
-    }
 
     /// The id the audit trail records for this command.
     public var target: String {
@@ -89,7 +51,6 @@ public enum Command: Sendable, Equatable {
         case .payment(let p, _, _, _): return p
         case .fileReturn(let f): return f.order
         case .approve(let id, _, _, _), .reject(let id, _), .cancel(let id), .inspect(let id, _, _): return id
-        default: return ""
         }
     }
 }
@@ -150,51 +111,5 @@ public struct PolicyChange: Sendable, Equatable {
     var target: String {
         [windowDays.map { _ in "window_days" }, customerReturns.map { _ in "customer_returns" },
          customerDays.map { _ in "customer_days" }, timezone.map { _ in "timezone" }].compactMap { $0 }.joined(separator: ",")
-    }
-}
-
-public struct ReturnFilter: Sendable, Equatable {
-    public var state: ReturnState?
-    public var kind: OrderKind?
-    public var location: String?
-    public var from: CivilDate?
-    public var to: CivilDate?
-    public var limit: Int
-    /// Section 14: one customer's or supplier's returns, one order's, and the page before a return.
-    public var party: String?
-    public var order: String?
-    public var before: String?
-    public init(state: ReturnState? = nil, kind: OrderKind? = nil, location: String? = nil, from: CivilDate? = nil,
-                to: CivilDate? = nil, limit: Int = 100, party: String? = nil, order: String? = nil, before: String? = nil) {
-        self.state = state; self.kind = kind; self.location = location; self.from = from; self.to = to
-        self.limit = limit; self.party = party; self.order = order; self.before = before
-    }
-}
-
-public enum StatsGrouping: String, Sendable, Equatable, CaseIterable { case reason, sku, location, clerk, party, day }
-
-public struct StatsQuery: Sendable, Equatable {
-    public var from: CivilDate?
-    public var to: CivilDate?
-    public var kind: OrderKind?
-    public var by: StatsGrouping?
-    /// Only returns at this location (section 10).
-    public var location: String?
-    public init(from: CivilDate? = nil, to: CivilDate? = nil, kind: OrderKind? = nil, by: StatsGrouping? = nil,
-                location: String? = nil) {
-        self.from = from; self.to = to; self.kind = kind; self.by = by; self.location = location
-    }
-}
-
-/// Who is acting and when: everything `decide` needs from outside the state.
-public struct Context: Sendable, Equatable {
-    public var user: String
-    public var role: Role
-    public var peer: String
-    public var now: Timestamp
-    /// The acting user's locations.
-    public var scope: Scope
-    public init(user: String, role: Role, peer: String, now: Timestamp, scope: Scope = .everywhere) {
-        self.user = user; self.role = role; self.peer = peer; self.now = now; self.scope = scope
     }
 }

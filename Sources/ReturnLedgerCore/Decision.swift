@@ -7,7 +7,7 @@ public struct Decision: Sendable, Equatable {
 }
 
 extension Ledger {
-    /// Checks a mutating command against the state and returns its events, or the first error
+    /// Checks a change against the state and returns its events, or the first error
     /// the contract's order of checks finds. Pure: the state is not touched.
     public func decide(_ command: Command, _ context: Context) throws(DomainError) -> Decision {
         switch command {
@@ -27,8 +27,6 @@ extension Ledger {
             return try decideInspection(id, disposition: disposition, note: note, context)
         case .ruleAdd(let rule): return try decideRuleAdd(rule)
         case .ruleDrop(let code): return try decideRuleDrop(code)
-        default:
-            throw DomainError(.INTERNAL, "not a mutation")
         }
     }
 

@@ -34,7 +34,7 @@ public struct Rule: Sendable, Equatable {
     }
 
     /// The role a second approval needs under this rule.
-    public var secondRole: Role { role ?? .finance }
+    public var secondRole: Role { role ?? Review.defaultSecondRole }
 
     /// The combinations the contract refuses as `INVALID`, whatever the state holds.
     public var invalidity: String? {

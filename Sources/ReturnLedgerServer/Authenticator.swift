@@ -17,8 +17,8 @@ enum Authenticator {
 
     static func needsCrypt(_ command: ParsedCommand) -> Bool {
         switch command {
-        case .auth, .userAdd, .userPassword: return true
-        default: return false
+        case .server(.auth), .server(.userAdd), .server(.userPassword): return true
+        case .server, .change, .query: return false
         }
     }
 
@@ -27,7 +27,7 @@ enum Authenticator {
     static func run(_ request: Request, _ command: ParsedCommand, engine: Engine, session: Session, loop: EventLoop,
                     done: @escaping @Sendable (Engine.BatchResult, Login?) -> Void) {
         switch command {
-        case .auth(let user, let password):
+        case .server(.auth(let user, let password)):
             let check = engine.onQueue { engine.loginCheck(user) }
             slowWork.async {
                 let matched: Bool
@@ -45,11 +45,11 @@ enum Authenticator {
                     done(result, Login(user: user, succeeded: succeeded))
                 }
             }
-        case .userAdd(let name, let role, let password, let locations):
+        case .server(.userAdd(let name, let role, let password, let locations)):
             hashThenRun(request, password, engine: engine, session: session, loop: loop, done: done) {
                 .userAdd(name: name, role: role, passwordHash: $0, locations: locations)
             }
-        case .userPassword(let name, let password):
+        case .server(.userPassword(let name, let password)):
             hashThenRun(request, password, engine: engine, session: session, loop: loop, done: done) {
                 .userPassword(name: name, passwordHash: $0)
             }
@@ -61,11 +61,16 @@ enum Authenticator {
     private static func hashThenRun(_ request: Request, _ password: String, engine: Engine, session: Session, loop: EventLoop,
                                     done: @escaping @Sendable (Engine.BatchResult, Login?) -> Void,
                                     _ command: @escaping @Sendable (String) -> Command) {
+        // Nothing is hashed for a request that would be refused anyway (a clerk's USER ADD, a
+        // user that exists): hashing on demand would be free CPU for anyone who may connect.
+        if let refused = engine.onQueue({ engine.answerWithoutHashing(request, command, session: session) }) {
+            return done(refused, nil)
+        }
         slowWork.async {
             let hash = PasswordHasher.hash(password)
             loop.post {
                 var hashed = request
-                hashed.parsed = .success(.ledger(command(hash)))
+                hashed.parsed = .success(.change(command(hash)))
                 let work: [Incoming] = [.request(hashed)]
                 done(engine.onQueue { engine.run(work, session: session) }, nil)
             }

@@ -66,7 +66,7 @@ extension Connection {
                             }
                             return
                         }
-                        if request.word == .WATCH { sentWatch = true }
+                        if case .success(.server(.watch)) = request.parsed { sentWatch = true }
                         item = .request(request)
                     }
                 }

@@ -13,7 +13,7 @@ extension Engine {
         let lines: [[Field]] = CommandWord.allCases.compactMap { word in
             let forms = word.isOpen ? word.spec.forms : loggedIn ? CommandTable.forms(of: word, for: role) : []
             guard let first = forms.first else { return nil }
-            return [Field("command", word.rawValue), Field("usage", first.usage)]
+            return [Field("command", word.name), Field("usage", first.usage)]
         }
         return .success(Reply(lines: lines))
     }

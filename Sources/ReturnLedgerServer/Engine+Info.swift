@@ -20,7 +20,7 @@ extension Engine {
         for word in CommandWord.allCases {
             let c = calls[word.ordinal]
             guard c.calls > 0 else { continue }
-            lines.append([Field("section", "command"), Field("name", word.rawValue), Field("calls", String(c.calls)),
+            lines.append([Field("section", "command"), Field("name", word.name), Field("calls", String(c.calls)),
                           Field("failed", String(c.failed))])
         }
         let w = wal.status

@@ -1,5 +1,6 @@
 import Dispatch
-import ReturnLedgerCore
+package import ReturnLedgerCore
+package import ReturnLedgerWire
 
 /// AUTH around the slow hash check, which runs off the writer (see `Authenticator`): the rules,
 /// lockout included, are the core's (`Ledger+Login.swift`); this logs what they decide.
@@ -19,5 +20,20 @@ extension Engine {
         let (events, reply) = ledger.decideLogin(name, check: check, passwordMatched: passwordMatched, context)
         try? commit(events, context)
         return BatchResult(replies: [reply], seq: observedSeq())
+    }
+
+    /// A password is hashed (USER ADD, USER PASSWORD) only for a request that would go ahead: the
+    /// role check, then the domain's own checks with a hash that matches no password. One that
+    /// would not is answered now, refusal and audit entry as after hashing, and nil means "hash it".
+    /// Both steps run in one turn of the writer, so the state cannot change between them.
+    package func answerWithoutHashing(_ request: Request, _ command: (String) -> Command, session: Session) -> BatchResult? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let unhashed = command(PasswordHasher.matchesNothing)
+        let (context, refusal) = ledger.authorizeInPlace(request.word, sub: request.sub, name: request.name, user: session.user,
+                                                         peer: session.peer, now: now())
+        if refusal == nil, storageRefusal() == nil, (try? ledger.decide(unhashed, context)) != nil { return nil }
+        var answered = request
+        answered.parsed = .success(.change(unhashed))
+        return run([.request(answered)], session: session)
     }
 }

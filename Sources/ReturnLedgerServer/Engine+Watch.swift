@@ -1,6 +1,6 @@
 import ReturnLedgerCore
 
-/// WATCH and UNWATCH (contract section 12) on the writer queue, and the changes it hands to the
+/// WATCH and UNWATCH  on the writer queue, and the changes it hands to the
 /// push stream as it commits. Only while a session watches: with none, a commit costs one check.
 extension Engine {
     /// WATCH: the returns this user could act on now become what the session was told about;
@@ -9,12 +9,10 @@ extension Engine {
         var told: [Int: (state: ReturnState, location: String)] = [:]
         for number in ledger.openReturns {
             let r = ledger.returns[number - 1]
-            guard context.scope.contains(r.location), r.filedBy != context.user else { continue }
-            if r.state == .pending, context.role == .supervisor || context.role == .admin {
-                told[number] = (.pending, r.location)
-            } else if r.state == .second_review, r.firstApprovedBy != context.user,
-                      context.role == .admin || context.role == (r.flow.secondRole ?? .finance) {
-                told[number] = (.second_review, r.location)
+            if let step = Review.step(for: context.user, role: context.role, scope: context.scope, state: r.state,
+                                      location: r.location, filedBy: r.filedBy, firstApprovedBy: r.firstApprovedBy,
+                                      secondRole: r.flow.secondRole) {
+                told[number] = (step, r.location)
             }
         }
         watching.insert(session.id)

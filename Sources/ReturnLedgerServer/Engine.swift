@@ -111,7 +111,7 @@ package final class Engine: @unchecked Sendable {
 
     /// Runs `work` on the writer queue and waits for it. Dispatch's own generic `sync` returning a
     /// value costs twice the plain one (about 260 against 130 ns here), once per batch.
-    func onQueue<T>(_ work: () -> T) -> T {
+    package func onQueue<T>(_ work: () -> T) -> T {
         var result: T?
         queue.sync { result = work() }
         return result!
@@ -136,7 +136,7 @@ package final class Engine: @unchecked Sendable {
                 case .reply(let reply):
                     count(request.word, failed: { if case .failure = reply { return true } else { return false } }())
                     result.replies.append(reply)
-                    if request.word == .QUIT, case .success = reply { result.close = true }
+                    if case .success(.server(.quit)) = request.parsed, case .success = reply { result.close = true }
                 case .deferred(let deferred):
                     count(request.word, failed: false)
                     result.deferred = deferred  // its reply comes after the ones before it
@@ -182,90 +182,47 @@ package final class Engine: @unchecked Sendable {
         }
 
         switch parsed {
-        case .ping: return .reply(.success(Reply(word: "pong")))
-        case .quit: return .reply(.success(Reply(word: "bye")))
-        case .help(let topic): return .reply(help(topic, loggedIn: session.user != nil, role: context.role))
-        case .whoami:
-            guard let name = session.user else { return .reply(.failure(DomainError(.NOAUTH, "not logged in"))) }
-            return .reply(.success(Reply(status: [Field("user", name), Field("role", context.role.rawValue),
-                                                  Field("session", String(session.id)),
-                                                  Field("locations", context.scope.text)])))
-        case .info: return .reply(.success(info()))
-        case .watch: return .reply(.success(watch(session: session, context)))
-        case .unwatch: return .reply(.success(unwatch(session: session)))
-        case .digest:
-            if let refused = memoryRefusal("DIGEST") { return .reply(.failure(refused)) }
-            // The state a restart would rebuild: replay must reproduce this exactly. Encoding the
-            // whole state takes time proportional to it, so it runs on the copy, off this queue.
-            let seq = wal.lastSeq
-            if let reload {
-                return afterReload(reload) { .success(Reply(status: [Field("seq", String(seq)), Field("digest", $0.digest)])) }
+        case .change(let command): return .reply(change(command, name: request.name, context))
+        case .query(let query): return read(query, context)
+        case .server(let command): return serve(command, request, session: session, context)
+        }
+    }
+
+    /// A change: decided, logged and applied, with its audit entry (ok or not).
+    private func change(_ command: Command, name: String, _ context: Context) -> Result<Reply, DomainError> {
+        if let refused = storageRefusal() { return .failure(refused) }
+        let (events, result) = ledger.recordInPlace(command, name: name, context)
+        do {
+            try commit(events, context)
+        } catch {
+            return .failure(DomainError(.STORAGE, error.message))
+        }
+        return result
+    }
+
+    /// A read: on the writer when it is small, on a copy off it when it walks the state.
+    private func read(_ query: Query, _ context: Context) -> Execution {
+        if case .list(let filter) = query, filter.limit > Engine.smallRead,
+           let refused = memoryRefusal("LIST past \(Engine.smallRead) rows") {
+            return .reply(.failure(refused))
+        }
+        if let reload {
+            return afterReload(reload) { state in
+                do throws(DomainError) { return .success(try state.query(query, context)) } catch { return .failure(error) }
             }
+        }
+        if query.scansState {
             let copy = ledger
             return .deferred(DeferredReply(queue: readQueue) {
-                .success(Reply(status: [Field("seq", String(seq)), Field("digest", copy.digest)]))
+                do throws(DomainError) { return .success(try copy.query(query, context)) } catch { return .failure(error) }
             })
-        case .snapshot:
-            if let refused = storageRefusal() ?? audited(request, context) { return .reply(.failure(refused)) }
-            let job = snapshots.begin(ledger, wal: wal)
-            return .deferred(DeferredReply(queue: snapshots.queue) { [snapshots, wal, queue] in
-                switch snapshots.write(job, wal: wal, engineQueue: queue) {
-                case .success(let written):
-                    return .success(Reply(status: [Field("seq", String(written.seq)), Field("bytes", String(written.bytes))]))
-                case .failure(let error):
-                    return .failure(DomainError(.STORAGE, "snapshot failed: \(error.message)"))
-                }
-            })
-        case .backup:
-            if let refused = storageRefusal() ?? audited(request, context) { return .reply(.failure(refused)) }
-            let work = backups.begin(self)
-            return .deferred(DeferredReply(queue: backups.queue) { [directory = backups.directory] in
-                switch work() {
-                case .success(let (entry, bytes)):
-                    return .success(Reply(status: [Field("backup", entry.name), Field("seq", String(entry.seq)),
-                                                   Field("bytes", String(bytes))]))
-                case .failure(let error):
-                    return .failure(DomainError(.BACKUP, "backup to \(directory) failed: \(error.message); changes go on"))
-                }
-            })
-        case .feed(let from, let limit, let wait):
-            return feed(from: from, limit: limit, wait: wait, context)
-        case .auth, .userAdd, .userPassword:
-            // The connection resolves these before the engine sees them.
-            return .reply(.failure(DomainError(.INTERNAL, "unexpected \(request.name)")))
-        case .ledger(let command):
-            if command.isMutation {
-                if let refused = storageRefusal() { return .reply(.failure(refused)) }
-                let (events, result) = ledger.recordInPlace(command, name: request.name, context)
-                do {
-                    try commit(events, context)
-                } catch {
-                    return .reply(.failure(DomainError(.STORAGE, error.message)))
-                }
-                return .reply(result)
-            }
-            if case .list(let filter) = command, filter.limit > Engine.smallRead,
-               let refused = memoryRefusal("LIST past \(Engine.smallRead) rows") {
-                return .reply(.failure(refused))
-            }
-            if let reload {
-                return afterReload(reload) { state in
-                    do throws(DomainError) { return .success(try state.query(command, context)) } catch { return .failure(error) }
-                }
-            }
-            if command.scansState {
-                let copy = ledger
-                return .deferred(DeferredReply(queue: readQueue) {
-                    do throws(DomainError) { return .success(try copy.query(command, context)) } catch { return .failure(error) }
-                })
-            }
-            do { return .reply(.success(try ledger.queryInPlace(command, context))) } catch { return .reply(.failure(error)) }
         }
+        do { return .reply(.success(try ledger.queryInPlace(query, context))) } catch { return .reply(.failure(error)) }
     }
 
     /// The audit entry of a command that changes nothing else (SNAPSHOT, BACKUP), logged before
     /// it runs; the error to answer when the log refuses it.
-    private func audited(_ request: Request, _ context: Context) -> DomainError? {
+    func audited(_ request: Request, _ context: Context) -> DomainError? {
         do {
             try commit([ledger.auditEvent(request.name, target: "", outcome: "ok", context)], context)
             return nil
@@ -287,11 +244,10 @@ package final class Engine: @unchecked Sendable {
     /// Runs an already-parsed ledger command (hashed password commands, start-up, demo data).
     package func perform(_ command: Command, name: String, context: Context) -> Result<Reply, DomainError> {
         dispatchPrecondition(condition: .onQueue(queue))
-        if let refused = storageRefusal() { return .failure(refused) }
-        let (events, result) = ledger.recordInPlace(command, name: name, context)
-        do { try commit(events, context) } catch { return .failure(DomainError(.STORAGE, error.message)) }
-        count(CommandWord.named(String(name.prefix { $0 != " " })) ?? .USER,
-              failed: { if case .failure = result { return true } else { return false } }())
+        let result = change(command, name: name, context)
+        if let word = CommandWord.named(String(name.prefix { $0 != " " })) {
+            count(word, failed: { if case .failure = result { return true } else { return false } }())
+        }
         return result
     }
 
@@ -305,8 +261,8 @@ func monotonicMillis() -> Int { monotonicMicros() / 1000 }
 /// of its collections on every request (callgrind: about 40 of a STOCK's ~160 retains and
 /// releases). Neither changes anything.
 extension Ledger {
-    mutating func queryInPlace(_ command: Command, _ context: Context) throws(DomainError) -> Reply {
-        try query(command, context)
+    mutating func queryInPlace(_ query: Query, _ context: Context) throws(DomainError) -> Reply {
+        try self.query(query, context)
     }
 
     mutating func authorizeInPlace(_ word: CommandWord, sub: String?, name: @autoclosure () -> String, user: String?,

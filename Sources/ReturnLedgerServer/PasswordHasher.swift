@@ -23,6 +23,10 @@ public enum PasswordHasher {
         return difference == 0
     }
 
+    /// Not a crypt(3) result, so no password verifies against it: what a request carries while the
+    /// engine checks whether it may be hashed at all (`Engine.answerWithoutHashing`).
+    static let matchesNothing = "!"
+
     /// A hash of a random password, checked against when the user does not exist, so an unknown
     /// name costs as much time as a wrong password.
     static let decoy: String = hash(String(decoding: Syscalls.randomBytes(16).map { 97 + $0 % 26 }, as: UTF8.self))

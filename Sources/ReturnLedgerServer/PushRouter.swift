@@ -112,18 +112,21 @@ final class PushRouter {
             forget(c.number, entry)
             entry.connection.push("closed", [Field("id", id), Field("state", c.state.rawValue), Field("by", c.by)])
         }
-        guard entry.told[c.number] == nil, entry.scope.contains(c.location), c.filedBy != entry.user else { return }
-        if c.state == .pending, entry.role == .supervisor || entry.role == .admin {
+        guard entry.told[c.number] == nil else { return }
+        switch Review.step(for: entry.user, role: entry.role, scope: entry.scope, state: c.state, location: c.location,
+                           filedBy: c.filedBy, firstApprovedBy: c.firstApprovedBy, secondRole: c.secondRole) {
+        case .pending?:
             tell(entry, c.number, .pending, c.location)
             entry.connection.push("pending", [Field("id", id), Field("location", c.location), Field("kind", c.kind.rawValue),
                                               Field("order", c.order), Field("amount", c.amount.description),
                                               Field("reason", c.reason), Field("filed_by", c.filedBy)])
-        } else if c.state == .second_review, c.firstApprovedBy != entry.user,
-                  entry.role == .admin || entry.role == (c.secondRole ?? .finance) {
+        case .second_review?:
             tell(entry, c.number, .second_review, c.location)
             entry.connection.push("second_review", [Field("id", id), Field("location", c.location),
                                                     Field("amount", c.amount.description),
                                                     Field("approved_by", c.firstApprovedBy)])
+        default:
+            break
         }
     }
 
@@ -146,7 +149,7 @@ final class PushRouter {
             entry.told[number] = nil
             forget(number, entry)
         }
-        if !change.enabled || ![.supervisor, .finance, .admin].contains(change.role) {
+        if !change.enabled || !Review.reviews(change.role) {
             entry.connection.watching = false
             remove(entry.session)
         }

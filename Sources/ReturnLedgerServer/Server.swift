@@ -9,7 +9,7 @@ import Synchronization
 public final class Server: @unchecked Sendable {
     public static let version = ServerCounters.version
     public let config: ServerConfig
-    let engine: Engine
+    package let engine: Engine
     let counters: ServerCounters
     /// The event loops connections are spread over, round-robin. One, as in Redis: the engine is
     /// a single writer anyway, and on this 2-core machine two loops measured no faster and with a

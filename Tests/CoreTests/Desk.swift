@@ -31,22 +31,38 @@ struct Desk {
         return desk
     }
 
-    @discardableResult
-    mutating func run(_ command: Command, as user: String = "admin") -> Result<Reply, DomainError> {
+    /// The context `authorize` would give the user.
+    private func context(_ user: String) -> Context {
         var context = Context(user: user, role: Desk.roles[user] ?? .admin, peer: "test", now: now)
         if let known = ledger.users[user] { context.scope = known.locations }  // as `authorize` does
-        if command.isMutation {
-            let (produced, result) = ledger.record(command, name: "TEST", context)
-            ledger.apply(produced)
-            events += produced
-            return result
-        }
-        do { return .success(try ledger.query(command, context)) } catch { return .failure(error) }
+        return context
+    }
+
+    @discardableResult
+    mutating func run(_ command: Command, as user: String = "admin") -> Result<Reply, DomainError> {
+        let (produced, result) = ledger.record(command, name: "TEST", context(user))
+        ledger.apply(produced)
+        events += produced
+        return result
+    }
+
+    @discardableResult
+    mutating func run(_ query: Query, as user: String = "admin") -> Result<Reply, DomainError> {
+        do throws(DomainError) { return .success(try ledger.query(query, context(user))) } catch { return .failure(error) }
     }
 
     @discardableResult
     mutating func ok(_ command: Command, as user: String = "admin", sourceLocation: SourceLocation = #_sourceLocation) -> Reply {
-        switch run(command, as: user) {
+        expectOK(run(command, as: user), sourceLocation)
+    }
+
+    @discardableResult
+    mutating func ok(_ query: Query, as user: String = "admin", sourceLocation: SourceLocation = #_sourceLocation) -> Reply {
+        expectOK(run(query, as: user), sourceLocation)
+    }
+
+    private func expectOK(_ result: Result<Reply, DomainError>, _ sourceLocation: SourceLocation) -> Reply {
+        switch result {
         case .success(let reply): return reply
         case .failure(let error):
             Issue.record("expected OK, got \(error.code) \(error.message)", sourceLocation: sourceLocation)
@@ -56,6 +72,26 @@ struct Desk {
 
     mutating func fails(_ command: Command, as user: String = "admin") -> DomainError.Code? {
         if case .failure(let error) = run(command, as: user) { return error.code }
+        return nil
+    }
+
+    /// A change or a read, as the parser hands it over.
+    @discardableResult
+    mutating func run(_ parsed: ParsedCommand, as user: String = "admin") -> Result<Reply, DomainError> {
+        switch parsed {
+        case .change(let command): return run(command, as: user)
+        case .query(let query): return run(query, as: user)
+        case .server(let command): preconditionFailure("the server answers \(command)")
+        }
+    }
+
+    mutating func fails(_ parsed: ParsedCommand, as user: String = "admin") -> DomainError.Code? {
+        if case .failure(let error) = run(parsed, as: user) { return error.code }
+        return nil
+    }
+
+    mutating func fails(_ query: Query, as user: String = "admin") -> DomainError.Code? {
+        if case .failure(let error) = run(query, as: user) { return error.code }
         return nil
     }
 

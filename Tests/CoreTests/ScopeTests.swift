@@ -19,17 +19,17 @@ import Testing
     }
 
     /// command × in scope / out of scope, for a user scoped to STORE1.
-    static let table: [(name: String, user: String, inScope: Command, outOfScope: Command)] = [
-        ("SALE", "clerk9", Desk.sale("S9", at: "STORE1", item("A100", 1)), Desk.sale("S8", at: "STORE2", item("A100", 1))),
-        ("PURCHASE", "clerk9", Desk.purchase("P9", at: "STORE1", item("A100", 1)), Desk.purchase("P8", at: "STORE2", item("A100", 1))),
-        ("RETURN", "clerk9", Desk.ret("S1", item("A100", 1)), Desk.ret("S2", item("A100", 1))),
-        ("RETURN location=", "clerk9", Desk.ret("S2", item("A100", 1), location: "STORE1"), Desk.ret("S1", item("A100", 1), location: "STORE2")),
-        ("APPROVE", "sup9", .approve(id: "R000001", refund: nil, note: ""), .approve(id: "R000002", refund: nil, note: "")),
-        ("REJECT", "sup9", .reject(id: "R000001", note: "x"), .reject(id: "R000002", note: "x")),
-        ("CANCEL", "sup9", .cancel(id: "R000001"), .cancel(id: "R000002")),
-        ("SHOW", "clerk9", .show(id: "R000001"), .show(id: "R000002")),
-        ("LIST location=", "clerk9", .list(ReturnFilter(location: "STORE1")), .list(ReturnFilter(location: "STORE2"))),
-        ("STATS location=", "sup9", .stats(StatsQuery(location: "STORE1")), .stats(StatsQuery(location: "STORE2"))),
+    static let table: [(name: String, user: String, inScope: ParsedCommand, outOfScope: ParsedCommand)] = [
+        ("SALE", "clerk9", .change(Desk.sale("S9", at: "STORE1", item("A100", 1))), .change(Desk.sale("S8", at: "STORE2", item("A100", 1)))),
+        ("PURCHASE", "clerk9", .change(Desk.purchase("P9", at: "STORE1", item("A100", 1))), .change(Desk.purchase("P8", at: "STORE2", item("A100", 1)))),
+        ("RETURN", "clerk9", .change(Desk.ret("S1", item("A100", 1))), .change(Desk.ret("S2", item("A100", 1)))),
+        ("RETURN location=", "clerk9", .change(Desk.ret("S2", item("A100", 1), location: "STORE1")), .change(Desk.ret("S1", item("A100", 1), location: "STORE2"))),
+        ("APPROVE", "sup9", .change(.approve(id: "R000001", refund: nil, note: "")), .change(.approve(id: "R000002", refund: nil, note: ""))),
+        ("REJECT", "sup9", .change(.reject(id: "R000001", note: "x")), .change(.reject(id: "R000002", note: "x"))),
+        ("CANCEL", "sup9", .change(.cancel(id: "R000001")), .change(.cancel(id: "R000002"))),
+        ("SHOW", "clerk9", .query(.show(id: "R000001")), .query(.show(id: "R000002"))),
+        ("LIST location=", "clerk9", .query(.list(ReturnFilter(location: "STORE1"))), .query(.list(ReturnFilter(location: "STORE2")))),
+        ("STATS location=", "sup9", .query(.stats(StatsQuery(location: "STORE1"))), .query(.stats(StatsQuery(location: "STORE2")))),
     ]
 
     @Test(arguments: 0..<table.count)
@@ -52,6 +52,14 @@ import Testing
         #expect(desk.fails(Desk.sale("S7", at: "NOWHERE", item("A100", 1)), as: "clerk9") == .NOT_FOUND)
         // Out of scope and too many units: DENIED, not EXCEEDS.
         #expect(desk.fails(Desk.ret("S2", item("A100", 99)), as: "clerk9") == .DENIED)
+        // Out of scope and a SKU (or batch) not on the order: NOT_FOUND, as an unscoped clerk is told.
+        #expect(desk.fails(Desk.ret("S2", item("B300", 1)), as: "clerk9") == .NOT_FOUND)
+        #expect(desk.fails(Desk.ret("S2", item("B300", 1)), as: "clerk1") == .NOT_FOUND)
+        #expect(desk.fails(Desk.ret("S2", ItemSpec(sku: "A100", quantity: 1, batch: "L9")), as: "clerk9") == .NOT_FOUND)
+        // Without a receipt, an unknown SKU is NOT_FOUND before the scope too.
+        let unknown = ReturnFiling(order: "-", items: [item("Z999", 1)], reason: "DEFECTIVE", location: "STORE2", note: "",
+                                   key: nil, customer: "C1")
+        #expect(desk.fails(.fileReturn(unknown), as: "clerk9") == .NOT_FOUND)
         // Out of scope and filed by the same user would be SELF_APPROVAL: DENIED first.
         desk.ok(.userScope(name: "clerk1", locations: .only(["STORE2"])))
         #expect(desk.fails(.approve(id: "R000001", refund: nil, note: ""), as: "clerk1") == .DENIED)

@@ -10,7 +10,7 @@ import Testing
 
     /// A form's name as clients spell it: the word, and its sub-command when the word has them.
     static func name(_ spec: CommandSpec, _ form: CommandForm) -> String {
-        form.sub.map { spec.word.rawValue + " " + $0 } ?? spec.word.rawValue
+        form.sub.map { spec.name + " " + $0 } ?? spec.name
     }
 
     @Test func thePythonClientsRetryTableIsTheCommandTable() throws {
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func everyFormHasARoleMatrixSample() {
-        for spec in CommandTable.all where spec.word != .AUTH && spec.word != .QUIT {
+        for spec in CommandTable.all where spec.name != "AUTH" && spec.name != "QUIT" {
             for form in spec.forms {
                 let name = CommandTableTests.name(spec, form)
                 #expect(RoleMatrixTests.samples.contains { $0.line == name || $0.line.hasPrefix(name + " ") },
@@ -45,7 +45,7 @@ import Testing
     @Test func formsOfAWordAgreeOnWhetherTheyHaveSubcommands() {
         for spec in CommandTable.all {
             let withSub = spec.forms.filter { $0.sub != nil }.count
-            #expect(withSub == 0 || withSub == spec.forms.count, "\(spec.word)")
+            #expect(withSub == 0 || withSub == spec.forms.count, "\(spec.name)")
             for form in spec.forms {
                 #expect(form.usage.hasPrefix(CommandTableTests.name(spec, form)), "\(form.usage)")
             }

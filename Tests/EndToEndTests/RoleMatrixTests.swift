@@ -22,11 +22,12 @@ import Testing
         ("AUDIT", "AUDIT limit=1"), ("INFO", "INFO"), ("DIGEST", "DIGEST"), ("STOCK", "STOCK location=STORE1"),
         ("LOOKUP", "RULE LIST"), ("RULE", "RULE ADD BIG then=second min_amount=500"), ("RULE", "RULE DROP NOPE"),
         ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"), ("ORDER", "ORDER NOPE"), ("BACKUP", "BACKUP"), ("FEED", "FEED from=0"),
+        ("LOOKUP", "PERIOD SHOW"),
     ]
 
     /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has;
     /// LOOKUP stands for the look-ups every role may use (SKU LIST, LOCATION LIST, REASON LIST,
-    /// POLICY SHOW, RULE LIST), and ORDER goes with SHOW.
+    /// POLICY SHOW, RULE LIST, PERIOD SHOW), and ORDER goes with SHOW.
     static let allowed: [String: Set<String>] = [
         "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "LOOKUP"],
         "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT",

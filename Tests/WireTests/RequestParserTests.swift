@@ -26,21 +26,21 @@ import Testing
     }
 
     @Test func commandWordsAndKeysAreCaseInsensitive() {
-        #expect(command("ping") == .ping)
+        #expect(command("ping") == .server(.ping))
         #expect(command("return S1 A100:1 REASON=DEFECTIVE") ==
-            .ledger(.fileReturn(ReturnFiling(order: "S1", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "DEFECTIVE",
+            .change(.fileReturn(ReturnFiling(order: "S1", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "DEFECTIVE",
                                              location: nil, note: "", key: nil))))
-        #expect(command("user add bob role=Clerk password=x") == .userAdd(name: "bob", role: .clerk, password: "x",
-                                                                          locations: .everywhere))
+        #expect(command("user add bob role=Clerk password=x") == .server(.userAdd(name: "bob", role: .clerk, password: "x",
+                                                                                  locations: .everywhere)))
         #expect(command("USER ADD bob role=clerk password=x locations=STORE2,STORE1,STORE2")
-                == .userAdd(name: "bob", role: .clerk, password: "x", locations: .only(["STORE1", "STORE2"])))
-        #expect(command("USER SCOPE bob locations=*") == .ledger(.userScope(name: "bob", locations: .everywhere)))
-        #expect(command("STATS location=STORE1") == .ledger(.stats(StatsQuery(location: "STORE1"))))
+                == .server(.userAdd(name: "bob", role: .clerk, password: "x", locations: .only(["STORE1", "STORE2"]))))
+        #expect(command("USER SCOPE bob locations=*") == .change(.userScope(name: "bob", locations: .everywhere)))
+        #expect(command("STATS location=STORE1") == .query(.stats(StatsQuery(location: "STORE1"))))
     }
 
     @Test func readsItemTokens() {
         let parsed = command("PURCHASE P1 location=WH1 supplier=S1 A100:2 A100:2@12.50 C400:40@3.10#LOT7 C400:1#LOT8")
-        guard case .ledger(.purchase(let request))? = parsed else { Issue.record("not a purchase"); return }
+        guard case .change(.purchase(let request))? = parsed else { Issue.record("not a purchase"); return }
         #expect(request.items == [
             ItemSpec(sku: "A100", quantity: 2), ItemSpec(sku: "A100", quantity: 2, price: Money(minor: 1250)),
             ItemSpec(sku: "C400", quantity: 40, price: Money(minor: 310), batch: "LOT7"),
@@ -122,27 +122,27 @@ import Testing
     }
 
     @Test func zonesAndDateBoundsParse() {
-        #expect(command("POLICY SET timezone=Asia/Shanghai") == .ledger(.policySet(PolicyChange(timezone: BusinessZone.named("Asia/Shanghai")))))
-        #expect(command("POLICY SET timezone=-03:30") == .ledger(.policySet(PolicyChange(timezone: BusinessZone.named("-03:30")))))
-        #expect(command("AUDIT from=2026-03-02") == .ledger(.audit(user: nil, from: .date(CivilDate(year: 2026, month: 3, day: 2)), limit: 100)))
-        #expect(command("AUDIT from=2026-03-02T16:00:00Z") == .ledger(.audit(user: nil, from: .time(Timestamp(seconds: 1_772_467_200)), limit: 100)))
+        #expect(command("POLICY SET timezone=Asia/Shanghai") == .change(.policySet(PolicyChange(timezone: BusinessZone.named("Asia/Shanghai")))))
+        #expect(command("POLICY SET timezone=-03:30") == .change(.policySet(PolicyChange(timezone: BusinessZone.named("-03:30")))))
+        #expect(command("AUDIT from=2026-03-02") == .query(.audit(user: nil, from: .date(CivilDate(year: 2026, month: 3, day: 2)), limit: 100)))
+        #expect(command("AUDIT from=2026-03-02T16:00:00Z") == .query(.audit(user: nil, from: .time(Timestamp(seconds: 1_772_467_200)), limit: 100)))
     }
 
     @Test func setupWordsKeepTheirSubcommand() throws {
         guard case .success(let request)? = parse("user password alice password=\"new pw\"") else { Issue.record("no parse"); return }
-        #expect(request.word == .USER)
+        #expect(request.word == CommandWord.named("USER"))
         #expect(request.sub == "PASSWORD")
         #expect(request.name == "USER PASSWORD")
-        #expect(try request.parsed.get() == .userPassword(name: "alice", password: "new pw"))
+        #expect(try request.parsed.get() == .server(.userPassword(name: "alice", password: "new pw")))
     }
 
     @Test func optionalArgumentsAreTyped() {
         #expect(command("APPROVE R000001 refund=credit note=\"ok 好\"") ==
-            .ledger(.approve(id: "R000001", refund: .credit, note: "ok 好")))
+            .change(.approve(id: "R000001", refund: .credit, note: "ok 好")))
         #expect(command("LIST state=PENDING kind=sale from=2026-11-01 limit=5") ==
-            .ledger(.list(ReturnFilter(state: .pending, kind: .sale, from: CivilDate(parsing: "2026-11-01"), limit: 5))))
-        #expect(command("STOCK location=WH1") == .ledger(.stock(sku: nil, location: "WH1")))
-        #expect(command("BALANCE") == .ledger(.balance(party: nil)))
-        #expect(command("INSPECT R000001 SCRAP") == .ledger(.inspect(id: "R000001", disposition: .scrap, note: "")))
+            .query(.list(ReturnFilter(state: .pending, kind: .sale, from: CivilDate(parsing: "2026-11-01"), limit: 5))))
+        #expect(command("STOCK location=WH1") == .query(.stock(sku: nil, location: "WH1")))
+        #expect(command("BALANCE") == .query(.balance(party: nil)))
+        #expect(command("INSPECT R000001 SCRAP") == .change(.inspect(id: "R000001", disposition: .scrap, note: "")))
     }
 }

@@ -65,15 +65,19 @@ enum EngineTarget {
                 line.removeFirst()
             }
             now = Timestamp(seconds: now.seconds + 60)
-            guard case .success(let request)? = RequestParser.parse(line), case .success(.ledger(let command)) = request.parsed else {
+            guard case .success(let request)? = RequestParser.parse(line), case .success(let parsed) = request.parsed else {
                 continue
             }
             let (context, refusal) = ledger.authorize(request.word, sub: request.sub, name: request.name, user: user,
                                                      peer: "fuzz", now: now)
             guard refusal == nil else { continue }
-            guard command.isMutation else {
-                _ = try? ledger.query(command, context)
+            let command: Command
+            switch parsed {
+            case .change(let change): command = change
+            case .query(let query):
+                _ = try? ledger.query(query, context)
                 continue
+            case .server: continue
             }
             let (produced, _) = ledger.record(command, name: request.name, context)
             ledger.apply(produced)

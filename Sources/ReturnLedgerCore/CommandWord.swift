@@ -1,0 +1,38 @@
+/// The first word of a request: a command's place in `CommandTable.all`, so counters and the role
+/// table index arrays with it instead of hashing the word on every request. Made from the table,
+/// never written by hand.
+public struct CommandWord: Sendable, Hashable {
+    /// Position in `CommandTable.all`.
+    public let ordinal: Int
+
+    /// The command a request's first word names, in any case; one table lookup instead of
+    /// comparing against every name.
+    public static func named(_ word: String) -> CommandWord? {
+        byName[word] ?? byName[word.uppercased()]
+    }
+
+    private static let byName: [String: CommandWord] = {
+        var table: [String: CommandWord] = [:]
+        for (ordinal, spec) in CommandTable.all.enumerated() {
+            precondition(table.updateValue(CommandWord(ordinal: ordinal), forKey: spec.name) == nil,
+                         "CommandTable: \(spec.name) twice")
+        }
+        return table
+    }()
+
+    /// Every command, in the table's order (HELP's and INFO's).
+    public static var allCases: [CommandWord] { CommandTable.all.indices.map { CommandWord(ordinal: $0) } }
+
+    /// This command's row in `CommandTable`.
+    public var spec: CommandSpec { CommandTable.all[ordinal] }
+
+    /// The word as clients spell it.
+    public var name: String { spec.name }
+
+    /// Usable before `AUTH`. (These two are looked up per request: flags by ordinal, not a copy
+    /// of the table's row.)
+    public var isOpen: Bool { CommandTable.flags[ordinal].open }
+
+    /// Whether some form of it changes state; each attempt leaves an audit entry.
+    public var isMutating: Bool { CommandTable.flags[ordinal].mutating }
+}

@@ -1,0 +1,104 @@
+/// Catalogue and users: who works here, where, what is sold, to and from whom, why goods come
+/// back, and the shop's policy.
+extension CommandTable {
+    static let catalogue: [CommandSpec] = [
+        CommandSpec("USER", roles: admin, forms: [
+            .change("USER", "ADD", [user, .required("role", .keyword(Role.self), "ROLE"), .required("password", .password, "PW"),
+                                    .optional("locations", .scope, "LIST")]) { a in
+                .server(.userAdd(name: a.required("name"), role: a.keyword("role")!, password: a.required("password"),
+                                 locations: a.scope("locations") ?? .everywhere))
+            },
+            .change("USER", "ROLE", [user, .required("role", .keyword(Role.self), "ROLE")]) { a in
+                .change(.userRole(name: a.required("name"), role: a.keyword("role")!))
+            },
+            .change("USER", "DISABLE", [user]) { a in .change(.userEnable(name: a.required("name"), enabled: false)) },
+            .change("USER", "ENABLE", [user]) { a in .change(.userEnable(name: a.required("name"), enabled: true)) },
+            .change("USER", "PASSWORD", [user, .required("password", .password, "PW")], roles: everyone) { a in
+                .server(.userPassword(name: a.required("name"), password: a.required("password")))
+            },
+            .read("USER", "LIST") { _ in .query(.userList) },
+            .change("USER", "SCOPE", [user, .required("locations", .scope, "LIST")]) { a in
+                .change(.userScope(name: a.required("name"), locations: a.scope("locations")!))
+            },
+        ]),
+        CommandSpec("LOCATION", roles: admin, forms: [
+            .change("LOCATION", "ADD", [location, .required("name", .nonEmpty, "TEXT"),
+                                        .optional("kind", .keyword(LocationKind.self), "store|warehouse")]) { a in
+                .change(.locationAdd(Location(code: a.required("code"), name: a.required("name"),
+                                              kind: a.keyword("kind") ?? .store)))
+            },
+            .read("LOCATION", "LIST", roles: everyone) { _ in .query(.locationList) },
+            .change("LOCATION", "SET", [location, .required("name", .nonEmpty, "TEXT")], resend: .always) { a in
+                .change(.locationSet(code: a.required("code"), name: a.string("name")))
+            },
+        ]),
+        CommandSpec("SKU", roles: admin, forms: [
+            .change("SKU", "ADD", [sku, .required("name", .nonEmpty, "TEXT"), .required("price", .money, "MONEY"),
+                                   .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no")]) { a throws(DomainError) in
+                let price = a.money("price")!, cost = a.money("cost") ?? .zero
+                try notNegative(price, cost)
+                return .change(.skuAdd(Product(sku: a.required("sku"), name: a.required("name"), price: price, cost: cost,
+                                               inspect: a.flag("inspect") ?? false)))
+            },
+            .read("SKU", "LIST", roles: everyone) { _ in .query(.skuList) },
+            .change("SKU", "SET", [sku, .optional("name", .nonEmpty, "TEXT"), .optional("price", .money, "MONEY"),
+                                   .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no")],
+                    resend: .always, check: nameSomething("name something to change")) { a throws(DomainError) in
+                try notNegative(a.money("price") ?? .zero, a.money("cost") ?? .zero)
+                return .change(.skuSet(sku: a.required("sku"), name: a.string("name"), price: a.money("price"),
+                                       cost: a.money("cost"), inspect: a.flag("inspect")))
+            },
+        ]),
+        CommandSpec("PARTY", roles: admin, forms: [
+            .change("PARTY", "ADD", [partyKind(optional: false), .positional("id", .identifier, what: "party"),
+                                     .required("name", .nonEmpty, "TEXT")]) { a in
+                .change(.partyAdd(Party(id: a.required("id"), kind: a.keyword("kind")!, name: a.required("name"))))
+            },
+            .read("PARTY", "LIST", [partyKind(optional: true)]) { a in .query(.partyList(a.keyword("kind"))) },
+            .change("PARTY", "SET", [.positional("id", .identifier, what: "party"), .required("name", .nonEmpty, "TEXT")],
+                    resend: .always) { a in
+                .change(.partySet(id: a.required("id"), name: a.string("name")))
+            },
+        ]),
+        CommandSpec("REASON", roles: admin, forms: [
+            .change("REASON", "ADD", [reason, .required("label", .nonEmpty, "TEXT"), .optional("fee", .percent, "PCT")]) { a in
+                .change(.reasonAdd(Reason(code: a.required("code"), label: a.required("label"), fee: a.percent("fee") ?? .zero)))
+            },
+            .read("REASON", "LIST", roles: everyone) { _ in .query(.reasonList) },
+            .change("REASON", "SET", [reason, .optional("label", .nonEmpty, "TEXT"), .optional("fee", .percent, "PCT")],
+                    resend: .always, check: nameSomething("name label= or fee=")) { a in
+                .change(.reasonSet(code: a.required("code"), label: a.string("label"), fee: a.percent("fee")))
+            },
+        ]),
+        CommandSpec("POLICY", roles: admin, forms: [
+            .read("POLICY", "SHOW", roles: everyone) { _ in .query(.policyShow) },
+            .change("POLICY", "SET", [.optional("window_days", .integer(0...3650), "N"),
+                                      .optional("customer_returns", .integer(0...1_000_000), "N"),
+                                      .optional("customer_days", .integer(0...3650), "D"), .optional("timezone", .zone, "ZONE")],
+                    resend: .always, check: nameSomething("name a setting")) { a in
+                .change(.policySet(PolicyChange(windowDays: a.integer("window_days"), customerReturns: a.integer("customer_returns"),
+                                                customerDays: a.integer("customer_days"), timezone: a.zone("timezone"))))
+            },
+        ]),
+    ]
+
+    private static let user = Parameter.positional("name", .identifier, what: "user")
+    private static let location = Parameter.positional("code", .identifier, what: "location")
+    private static let sku = Parameter.positional("sku", .identifier)
+    private static let reason = Parameter.positional("code", .identifier, what: "reason")
+
+    private static func partyKind(optional: Bool) -> Parameter {
+        .positional("kind", .keyword(PartyKind.self), label: "customer|supplier", what: "party kind", optional: optional)
+    }
+
+    /// A SET names at least one thing to change.
+    private static func nameSomething(_ message: String) -> CommandForm.Check {
+        { a throws(DomainError) in
+            guard a.namedCount > 0 else { throw DomainError(.SYNTAX, "\(message); usage: \(a.usage)") }
+        }
+    }
+
+    private static func notNegative(_ price: Money, _ cost: Money) throws(DomainError) {
+        guard price >= .zero, cost >= .zero else { throw DomainError(.INVALID, "price and cost must not be negative") }
+    }
+}

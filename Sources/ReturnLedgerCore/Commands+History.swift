@@ -1,0 +1,22 @@
+/// History and statistics: why goods come back, who did what, and which dates are closed.
+extension CommandTable {
+    static let history: [CommandSpec] = [
+        CommandSpec("STATS", roles: books, forms: [
+            .read("STATS", [.optional("from", .date, "DATE"), .optional("to", .date, "DATE"),
+                            .optional("kind", .keyword(OrderKind.self), "sale|purchase"),
+                            .optional("by", .keyword(StatsGrouping.self), "reason|sku|location|clerk|party|day"),
+                            .optional("location", .identifier, "LOC")]) { a in
+                .query(.stats(StatsQuery(from: a.date("from"), to: a.date("to"), kind: a.keyword("kind"), by: a.keyword("by"),
+                                         location: a.string("location"))))
+            },
+        ]),
+        CommandSpec("AUDIT", roles: oversight, forms: [
+            .read("AUDIT", [.optional("user", .identifier, "U"), .optional("from", .timeBound, "TIME|DATE"),
+                            .optional("after", .integer(0...Int64(Int32.max)), "SEQ"), .optional("limit", .integer(1...100_000), "N")]) { a in
+                .query(.audit(user: a.string("user"), from: a.timeBound("from"), after: a.integer("after").map { Int($0) },
+                              limit: Int(a.integer("limit") ?? 100)))
+            },
+        ]),
+        CommandSpec("PERIOD", roles: everyone, forms: [.read("PERIOD", "SHOW") { _ in .query(.periodShow) }]),
+    ]
+}

@@ -1,0 +1,61 @@
+/// Returns: filing one, taking it back, and looking at what was filed.
+extension CommandTable {
+    static let returns: [CommandSpec] = [
+        CommandSpec("RETURN", roles: tills, forms: [
+            .change("RETURN", [.positional("order", .orderOrNoReceipt, label: "order|-"), items,
+                                    .required("reason", .identifier, "CODE"), .optional("location", .identifier, "LOC"),
+                                    .optional("note", .text, "TEXT"), .optional("key", .identifier, "KEY"),
+                                    .optional("exchange", .itemList, "ITEM,..."), .optional("customer", .identifier, "PARTY"),
+                                    .optional("override", .yesNo, "yes")],
+                    resend: .withKey, check: noReceiptNeedsWhoAndWhere) { a throws(DomainError) in
+                .change(.fileReturn(try filing(a)))
+            },
+        ]),
+        CommandSpec("CANCEL", roles: tills, forms: [.change("CANCEL", [id]) { a in .change(.cancel(id: a.required("id"))) }]),
+        CommandSpec("SHOW", roles: readers, forms: [.read("SHOW", [id]) { a in .query(.show(id: a.required("id"))) }]),
+        CommandSpec("LIST", roles: readers, forms: [
+            .read("LIST", [.optional("state", .keyword(ReturnState.self), "S"), .optional("kind", .keyword(OrderKind.self), "sale|purchase"),
+                           .optional("location", .identifier, "LOC"), .optional("from", .date, "DATE"), .optional("to", .date, "DATE"),
+                           .optional("limit", .integer(1...100_000), "N"), .optional("party", .identifier, "PARTY"),
+                           .optional("order", .identifier, "ORDER"), .optional("before", .identifier, "ID")]) { a in
+                .query(.list(ReturnFilter(state: a.keyword("state"), kind: a.keyword("kind"), location: a.string("location"),
+                                          from: a.date("from"), to: a.date("to"), limit: Int(a.integer("limit") ?? 100),
+                                          party: a.string("party"), order: a.string("order"), before: a.string("before"))))
+            },
+        ]),
+        CommandSpec("DOC", roles: readers, forms: [
+            .read("DOC", [.positional("number", .identifier, label: "RT-YYYYMMDD-NNNN", what: "document number")]) { a in
+                .query(.doc(number: a.required("number")))
+            },
+        ]),
+    ]
+
+    /// A return's id (`R000001`).
+    static let id = Parameter.positional("id", .identifier)
+
+    /// `RETURN -` (no receipt) needs `customer=` and `location=`: SYNTAX, with the other structural checks.
+    private static let noReceiptNeedsWhoAndWhere: CommandForm.Check = { a throws(DomainError) in
+        guard a.raw("order") == ReturnFiling.noReceiptOrder else { return }
+        for key in ["customer", "location"] where !a.has(key) {
+            throw DomainError(.SYNTAX, "\(key)= is required for a return without a receipt; usage: \(a.usage)")
+        }
+    }
+
+    /// With or without a receipt: `-` for the order takes no batch and no exchange, and only it names the customer.
+    private static func filing(_ a: Arguments) throws(DomainError) -> ReturnFiling {
+        let order = a.required("order")
+        let noReceipt = order == ReturnFiling.noReceiptOrder
+        let items = a.items("items")
+        if noReceipt, items.contains(where: { !$0.batch.isEmpty }) {
+            throw DomainError(.INVALID, "a return without a receipt names no batch")
+        }
+        let customer = a.string("customer")
+        if !noReceipt, customer != nil {
+            throw DomainError(.INVALID, "customer= is for a return without a receipt (RETURN - ...); the order names its customer")
+        }
+        if noReceipt, a.has("exchange") { throw DomainError(.INVALID, "a return without a receipt cannot be an exchange") }
+        return ReturnFiling(order: order, items: items, reason: a.required("reason"), location: a.string("location"),
+                            note: a.text("note"), key: a.string("key"), exchange: a.items("exchange"),
+                            exchangeText: a.raw("exchange") ?? "", customer: customer, override: a.flag("override") ?? false)
+    }
+}

@@ -1,0 +1,42 @@
+/// Review and rules: approving, rejecting and inspecting returns, and the rules that route them.
+extension CommandTable {
+    static let review: [CommandSpec] = [
+        CommandSpec("APPROVE", roles: approvers, forms: [
+            .change("APPROVE", [id, .optional("refund", .keyword(RefundMode.self), "cash|credit"), .optional("fee", .percent, "PCT"),
+                                     .optional("note", .text, "TEXT")], resend: .always) { a in
+                .change(.approve(id: a.required("id"), refund: a.keyword("refund"), fee: a.percent("fee"), note: a.text("note")))
+            },
+        ]),
+        CommandSpec("REJECT", roles: approvers, forms: [
+            .change("REJECT", [id, .required("note", .nonEmpty, "TEXT")]) { a in
+                .change(.reject(id: a.required("id"), note: a.required("note")))
+            },
+        ]),
+        CommandSpec("INSPECT", roles: reviewers, forms: [
+            .change("INSPECT", [id, .positional("disposition", .keyword(Disposition.self), label: "restock|scrap"),
+                                     .optional("note", .text, "TEXT")]) { a in
+                .change(.inspect(id: a.required("id"), disposition: a.keyword("disposition")!, note: a.text("note")))
+            },
+        ]),
+        CommandSpec("RULE", roles: admin, forms: [
+            .change("RULE", "ADD", [rule, .required("then", .keyword(Rule.Effect.self), "auto|second|inspect"),
+                                    .optional("kind", .keyword(OrderKind.self), "sale|purchase"), .optional("location", .identifier, "LOC"),
+                                    .optional("reason", .identifier, "CODE"), .optional("sku", .identifier, "SKU"),
+                                    .optional("min_amount", .money, "MONEY"), .optional("max_amount", .money, "MONEY"),
+                                    .optional("noreceipt", .yesNo, "yes"), .optional("role", .keyword(Role.self), "supervisor|finance"),
+                                    .optional("note", .text, "TEXT")]) { a throws(DomainError) in
+                if a.flag("noreceipt") == false { throw DomainError(.INVALID, "noreceipt= takes yes (leave it out for any return)") }
+                let rule = Rule(code: a.required("code"), then: a.keyword("then")!, kind: a.keyword("kind"), location: a.string("location"),
+                                reason: a.string("reason"), sku: a.string("sku"), minAmount: a.money("min_amount"),
+                                maxAmount: a.money("max_amount"), noReceipt: a.flag("noreceipt") ?? false, role: a.keyword("role"),
+                                note: a.text("note"))
+                if let problem = rule.invalidity { throw DomainError(.INVALID, problem) }
+                return .change(.ruleAdd(rule))
+            },
+            .read("RULE", "LIST", roles: everyone) { _ in .query(.ruleList) },
+            .change("RULE", "DROP", [rule]) { a in .change(.ruleDrop(code: a.required("code"))) },
+        ]),
+    ]
+
+    private static let rule = Parameter.positional("code", .identifier, what: "rule")
+}

@@ -1,0 +1,180 @@
+/// RETURN: a return filed against an order (or without a receipt), checked in the contract's order.
+extension Ledger {
+    /// RETURN: checks, in the contract's order, then files a pending request. The record is
+    /// found first (the order, or for a return without a receipt the customer and location),
+    /// then DENIED (scope, `override=yes`), then the domain's own checks, the customer limit last.
+    func decideFiling(_ filing: ReturnFiling, _ context: Context) throws(DomainError) -> Decision {
+        guard reasons[filing.reason] != nil else {
+            throw .invalid("unknown reason \(filing.reason); known: \(reasons.keys.sorted().joined(separator: ", "))")
+        }
+        if let key = filing.key, let number = returnKeys[key] {
+            let original = returns[number - 1]
+            guard sameFiling(original, filing) else {
+                throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content")
+            }
+            return Decision(events: [], reply: filedReply(original).existed())
+        }
+        let order: Order?
+        let kind: OrderKind, party: String, location: String
+        if filing.noReceipt {
+            let customer = filing.customer ?? ""
+            guard let known = parties[customer], known.kind == .customer else { throw .notFound("customer", customer) }
+            (order, kind, party, location) = (nil, .sale, customer, filing.location ?? "")
+        } else {
+            guard let found = orders[filing.order] else { throw .notFound("order", filing.order) }
+            (order, kind, party, location) = (found, found.kind, found.party, filing.location ?? found.location)
+        }
+        guard locations[location] != nil else { throw .notFound("location", location) }
+        // Every record the request names is found before the scope is checked (NOT_FOUND, then DENIED).
+        for spec in filing.items {
+            if let order {
+                _ = try linesOnOrder(order, spec)
+            } else if products[spec.sku] == nil {
+                throw .notFound("sku", spec.sku)
+            }
+        }
+        try checkScope(location, context, "the return")
+        if filing.override, context.role != .supervisor, context.role != .admin {
+            throw DomainError(.DENIED, "override=yes is for supervisors and admins")
+        }
+        if !filing.exchange.isEmpty, kind == .purchase {
+            throw .invalid("exchange= applies to customer returns; \(filing.order) is a purchase")
+        }
+        let exchange = try priceExchange(filing.exchange)
+
+        var items: [ReturnItem] = []
+        var amount = Money.zero
+        if let order {
+            var claimed: [Int: Int64] = [:]
+            for spec in filing.items {
+                let line = try matchLine(order, spec)
+                claimed[line, default: 0] += spec.quantity
+                let orderLine = order.lines[line]
+                guard claimed[line]! <= orderLine.returnable else {
+                    throw DomainError(.EXCEEDS, "\(spec.sku): \(claimed[line]!) asked, \(orderLine.returnable) of \(orderLine.quantity) returnable"
+                                      + " (\(orderLine.returned) returned, \(orderLine.pending) pending)")
+                }
+                guard let itemAmount = orderLine.price.times(spec.quantity), let sum = amount.adding(itemAmount) else {
+                    throw .overflow
+                }
+                amount = sum
+                items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: orderLine.batch,
+                                        price: orderLine.price, line: line, amount: itemAmount))
+            }
+            if order.kind == .sale {
+                let window = policy.windowDays * Timestamp.secondsPerDay
+                guard context.now.seconds - order.at.seconds <= window else {
+                    throw DomainError(.EXPIRED, "sold \(policy.calendar.date(of: order.at)), outside the \(policy.windowDays)-day return window")
+                }
+            }
+        } else {
+            // Without a receipt: today's catalogue price, no batch, no window or quantity check.
+            for spec in filing.items {
+                guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
+                guard let itemAmount = product.price.times(spec.quantity), let sum = amount.adding(itemAmount) else {
+                    throw .overflow
+                }
+                amount = sum
+                items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: "", price: product.price, line: 0,
+                                        amount: itemAmount))
+            }
+        }
+        let overLimit = kind == .sale && !party.isEmpty && overCustomerLimit(party, at: context.now)
+        if overLimit, !filing.override {
+            throw DomainError(.OVER_LIMIT, "\(party) has filed \(policy.customerReturns) or more returns in the last"
+                              + " \(policy.customerDays) days; a supervisor may file it with override=yes")
+        }
+        var request = ReturnRequest(
+            number: returns.count + 1, kind: kind, order: order?.id ?? "", party: party, location: location,
+            items: items, amount: amount, reason: filing.reason, note: filing.note, key: filing.key ?? "",
+            filedBy: context.user, filedAt: context.now, state: .pending)
+        request.exchange = exchange
+        request.exchangeText = filing.exchangeText
+        request.override = overLimit
+        request.flow = flow(for: request)
+        // Never approved unseen: a return without a receipt, or one filed over the customer's limit.
+        if request.noReceipt || request.override { request.flow.auto = false }
+        let filed = Event.returnFiled(request)
+        if request.flow.auto, let auto = try? approve(request, order: order, refund: nil, fee: nil, note: "",
+                                                          as: systemContext(context)) {
+            // Filed and approved in one record: the return is never pending, so nobody is told of it.
+            let audit = auditEvent("APPROVE", target: request.id, outcome: "ok", systemContext(context), after: 1)
+            return Decision(events: [filed, .returnApproved(auto.approval), audit], reply: autoApprovedReply(request, auto))
+        }
+        if request.override {
+            // The override is its own line in the audit trail, after the RETURN's.
+            return Decision(events: [filed, auditEvent("OVERRIDE", target: request.id, outcome: "ok", context, after: 1)],
+                            reply: filedReply(request))
+        }
+        return Decision(events: [filed], reply: filedReply(request))
+    }
+
+    /// Replacement goods priced as SALE prices them: the catalogue unless `@PRICE`.
+    func priceExchange(_ specs: [ItemSpec]) throws(DomainError) -> [OrderLine] {
+        var lines: [OrderLine] = []
+        for spec in specs {
+            guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
+            lines.append(OrderLine(sku: spec.sku, quantity: spec.quantity, price: spec.price ?? product.price, batch: spec.batch))
+        }
+        guard OrderLine.total(lines) != nil else { throw .overflow }  // checked now, added up at approval
+        return lines
+    }
+
+    /// Whether a customer has `customer_returns` or more returns filed within the last
+    /// `customer_days` × 24 hours (a return filed exactly that long ago is outside), rejected and
+    /// cancelled ones not counted. Walks the customer's returns from the newest, so it costs the
+    /// window, not the history.
+    func overCustomerLimit(_ party: String, at now: Timestamp) -> Bool {
+        guard policy.limitsCustomers, let numbers = returnsByParty[party] else { return false }
+        let since = now.seconds - policy.customerDays * Timestamp.secondsPerDay
+        var counted: Int64 = 0
+        for number in numbers.reversed() {
+            let r = returns[number - 1]
+            guard r.filedAt.seconds > since else { break }
+            if r.state == .rejected || r.state == .cancelled { continue }
+            counted += 1
+            if counted >= policy.customerReturns { return true }
+        }
+        return false
+    }
+
+    /// The user an `auto` rule approves as, at the filer's time and peer.
+    func systemContext(_ context: Context) -> Context {
+        Context(user: Ledger.systemUser, role: .admin, peer: context.peer, now: context.now)
+    }
+
+    /// The order line a returned item refers to: same SKU and, where given, the same batch. An item
+    /// without a batch matches when the order holds that SKU in a single batch.
+    /// The order's lines of the item's SKU (and batch, when named); NOT_FOUND when it has none.
+    func linesOnOrder(_ order: Order, _ spec: ItemSpec) throws(DomainError) -> [Int] {
+        let candidates = order.lines.indices.filter { order.lines[$0].sku == spec.sku }
+        guard !candidates.isEmpty else { throw DomainError(.NOT_FOUND, "\(spec.sku) is not on order \(order.id)") }
+        guard !spec.batch.isEmpty else { return candidates }
+        guard let line = candidates.first(where: { order.lines[$0].batch == spec.batch }) else {
+            throw DomainError(.NOT_FOUND, "\(spec.sku) batch \(spec.batch) is not on order \(order.id)")
+        }
+        return [line]
+    }
+
+    func matchLine(_ order: Order, _ spec: ItemSpec) throws(DomainError) -> Int {
+        let candidates = try linesOnOrder(order, spec)
+        if !spec.batch.isEmpty { return candidates[0] }
+        let batches = Set(candidates.map { order.lines[$0].batch })
+        guard batches.count == 1 else {
+            throw .invalid("\(spec.sku) was sold in batches \(batches.sorted().joined(separator: ",")); name one with #BATCH")
+        }
+        // Several lines of one SKU and batch: take the first with units left.
+        return candidates.first { order.lines[$0].returnable >= spec.quantity } ?? candidates[0]
+    }
+
+    func sameFiling(_ request: ReturnRequest, _ filing: ReturnFiling) -> Bool {
+        let sameOrder = filing.noReceipt ? request.noReceipt && request.party == filing.customer : request.order == filing.order
+        guard sameOrder, request.reason == filing.reason, request.note == filing.note,
+              request.exchangeText == filing.exchangeText,
+              filing.location == nil || filing.location == request.location,
+              request.items.count == filing.items.count else { return false }
+        return zip(request.items, filing.items).allSatisfy {
+            $0.sku == $1.sku && $0.quantity == $1.quantity && ($1.batch.isEmpty || $0.batch == $1.batch)
+        }
+    }
+}

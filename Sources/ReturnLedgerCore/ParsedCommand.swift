@@ -1,0 +1,44 @@
+/// A request after parsing, by who handles it: a change the ledger decides, a read it answers,
+/// or something the server does itself (sessions, logins, snapshots, the feed). The engine
+/// dispatches on this, never on the command's word.
+public enum ParsedCommand: Sendable, Equatable {
+    case change(Command)
+    case query(Query)
+    case server(ServerCommand)
+
+    /// The id the audit trail records (also for a refused request, when its arguments parsed).
+    public var target: String {
+        switch self {
+        case .change(let command): return command.target
+        case .query: return ""
+        case .server(let command): return command.target
+        }
+    }
+}
+
+/// What the server answers without the ledger deciding it, or before it does (a password is
+/// hashed off the writer first). Passwords stay plain text here until the server hashes them.
+public enum ServerCommand: Sendable, Equatable {
+    case ping
+    case help(topic: String?)
+    case auth(user: String, password: String)
+    case whoami
+    case quit
+    case info
+    case snapshot
+    case backup
+    /// Durable changes after a log sequence, long-polled for `wait` seconds.
+    case feed(from: UInt64, limit: Int, wait: Int)
+    case digest
+    case watch
+    case unwatch
+    case userAdd(name: String, role: Role, password: String, locations: Scope)
+    case userPassword(name: String, password: String)
+
+    var target: String {
+        switch self {
+        case .userAdd(let name, _, _, _), .userPassword(let name, _), .auth(let name, _): return name
+        case .ping, .help, .whoami, .quit, .info, .snapshot, .backup, .feed, .digest, .watch, .unwatch: return ""
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/// What is sold: a SKU with its price, cost and whether returns of it are inspected.
+public struct Product: Sendable, Equatable {
+    public var sku: String
+    public var name: String
+    public var price: Money
+    public var cost: Money
+    /// Approved customer returns of this SKU wait in quarantine for INSPECT.
+    public var inspect: Bool
+    public init(sku: String, name: String, price: Money, cost: Money, inspect: Bool) {
+        self.sku = sku; self.name = name; self.price = price; self.cost = cost; self.inspect = inspect
+    }
+}
+
+/// The list line (SKU LIST) and FEED's line for the same record.
+extension Product {
+    public var fields: [Field] {
+        [Field("sku", sku), Field("name", name), Field("price", price.description), Field("cost", cost.description),
+         Field("inspect", inspect ? "yes" : "no")]
+    }
+}

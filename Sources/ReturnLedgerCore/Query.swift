@@ -1,0 +1,66 @@
+/// A read after parsing: `Ledger.query` answers it for the acting user.
+public enum Query: Sendable, Equatable {
+    case userList
+    case locationList
+    case skuList
+    case partyList(PartyKind?)
+    case reasonList
+    case policyShow
+    case ruleList
+    case show(id: String)
+    /// An order's lines with what was returned, is pending and is left.
+    case order(id: String)
+    case list(ReturnFilter)
+    case doc(number: String)
+    case notices(party: String?, from: CivilDate?)
+    case stock(sku: String?, location: String?)
+    case balance(party: String?)
+    case stats(StatsQuery)
+    case audit(user: String?, from: TimeBound?, after: Int? = nil, limit: Int)
+    /// The business dates closed so far.
+    case periodShow
+
+    /// A read whose cost grows with the state (it walks returns, the audit trail, notices or
+    /// every party): the server answers it from a copy, off the writer queue.
+    public var scansState: Bool {
+        switch self {
+        case .list, .audit, .notices, .balance(party: nil): return true
+        case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .doc,
+             .stock, .balance, .stats, .periodShow:
+            return false
+        }
+    }
+}
+
+public struct ReturnFilter: Sendable, Equatable {
+    public var state: ReturnState?
+    public var kind: OrderKind?
+    public var location: String?
+    public var from: CivilDate?
+    public var to: CivilDate?
+    public var limit: Int
+    /// Section 14: one customer's or supplier's returns, one order's, and the page before a return.
+    public var party: String?
+    public var order: String?
+    public var before: String?
+    public init(state: ReturnState? = nil, kind: OrderKind? = nil, location: String? = nil, from: CivilDate? = nil,
+                to: CivilDate? = nil, limit: Int = 100, party: String? = nil, order: String? = nil, before: String? = nil) {
+        self.state = state; self.kind = kind; self.location = location; self.from = from; self.to = to
+        self.limit = limit; self.party = party; self.order = order; self.before = before
+    }
+}
+
+public enum StatsGrouping: String, Sendable, Equatable, CaseIterable { case reason, sku, location, clerk, party, day }
+
+public struct StatsQuery: Sendable, Equatable {
+    public var from: CivilDate?
+    public var to: CivilDate?
+    public var kind: OrderKind?
+    public var by: StatsGrouping?
+    /// Only returns at this location (section 10).
+    public var location: String?
+    public init(from: CivilDate? = nil, to: CivilDate? = nil, kind: OrderKind? = nil, by: StatsGrouping? = nil,
+                location: String? = nil) {
+        self.from = from; self.to = to; self.kind = kind; self.by = by; self.location = location
+    }
+}

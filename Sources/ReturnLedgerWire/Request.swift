@@ -1,0 +1,18 @@
+public import ReturnLedgerCore
+
+/// The first words of a request, known before its arguments are checked: enough for the
+/// NOAUTH, UNKNOWN_COMMAND and DENIED checks, which come before SYNTAX.
+public struct Request: Sendable {
+    public var word: CommandWord
+    /// The sub-command of words that have them (`ADD`, `LIST`...), upper-cased.
+    public var sub: String?
+    /// Parsed arguments, or the SYNTAX/INVALID error they raised.
+    public var parsed: Result<ParsedCommand, DomainError>
+
+    public init(word: CommandWord, sub: String?, parsed: Result<ParsedCommand, DomainError>) {
+        self.word = word; self.sub = sub; self.parsed = parsed
+    }
+
+    /// `USER ADD`, `RETURN`: what the audit trail calls it.
+    public var name: String { sub.map { word.name + " " + $0 } ?? word.name }
+}
