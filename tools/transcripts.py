@@ -2,9 +2,14 @@
 """Fill in or check the transcripts in protocol.md against a live server.
 
 Each ```transcript block in protocol.md is one connection to one server that runs all
-blocks in order (started with --demo on an empty data directory). Lines starting with
-"> " are sent; every other line is the server's reply. Push lines ("! ...", after WATCH) are
-shown just above the request whose reply they came before: they were on screen by then.
+blocks (started with --demo on an empty data directory). Lines starting with "> " are sent;
+every other line is the server's reply. Push lines ("! ...", after WATCH) are shown just above
+the request whose reply they came before: they were on screen by then.
+
+Blocks run in the order of the story, which need not be the page's: a fence
+"```transcript run=N" runs N-th (a reference is ordered by command, while a return can only be
+approved once it was filed). Blocks run by N, smallest first; blocks without run=, and blocks
+with the same N, in page order, those without run= after all numbered ones.
 
   tools/transcripts.py --fill  protocol.md   # rewrite the replies from the live server
   tools/transcripts.py --check protocol.md   # exit 1 if any reply differs
@@ -84,36 +89,48 @@ def main():
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
 
+    # Find every block first: they run in the story's order, and are written back in place.
+    blocks = []  # (run key, fence line index, end line index)
+    i = 0
+    while i < len(lines):
+        fence = lines[i].strip().split()
+        if fence[:1] == [FENCE]:
+            end = lines.index("```", i + 1)
+            run = [f[4:] for f in fence[1:] if f.startswith("run=")]
+            key = (0, int(run[0])) if run else (1, 0)
+            blocks.append((key, i, end))
+            i = end + 1
+        else:
+            i += 1
+
     server = start_server(None)  # $RETURNLEDGER_BIN or the debug build
     port = server.port
-    result, failures, blocks = [], 0, 0
+    live, failures = {}, 0
     try:
-        i = 0
-        while i < len(lines):
-            result.append(lines[i])
-            if lines[i].strip() != FENCE:
-                i += 1
-                continue
-            end = lines.index("```", i + 1)
-            documented = lines[i + 1:end]
+        for _, start, end in sorted(blocks, key=lambda b: (b[0], b[1])):
+            documented = lines[start + 1:end]
             commands = [l[2:] for l in documented if l.startswith("> ")]
-            live = run_block(port, commands)
-            blocks += 1
-            if mode == "--check":
-                want = [normalise(l) for l in documented]
-                got = [normalise(l) for l in live]
-                if want != got:
-                    failures += 1
-                    print("transcript %d (line %d) differs:" % (blocks, i + 1))
-                    for w, g in zip(want + [""] * len(got), got + [""] * len(want)):
-                        if w != g:
-                            print("  documented: %s\n  live:       %s" % (w, g))
-                            break
-            result.extend(live)
-            result.append("```")
-            i = end + 1
+            live[start] = run_block(port, commands)
     finally:
         server.close()
+
+    result, at = [], 0
+    for number, (_, start, end) in enumerate(blocks, 1):
+        result.extend(lines[at:start + 1])
+        if mode == "--check":
+            want = [normalise(l) for l in lines[start + 1:end]]
+            got = [normalise(l) for l in live[start]]
+            if want != got:
+                failures += 1
+                print("transcript %d (line %d) differs:" % (number, start + 1))
+                for w, g in zip(want + [""] * len(got), got + [""] * len(want)):
+                    if w != g:
+                        print("  documented: %s\n  live:       %s" % (w, g))
+                        break
+        result.extend(live[start])
+        at = end
+    result.extend(lines[at:])
+    blocks = len(blocks)
 
     if mode == "--fill":
         with open(path, "w", encoding="utf-8") as f:

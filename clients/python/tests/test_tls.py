@@ -168,7 +168,7 @@ class TLSTest(unittest.TestCase):
             server.close()
 
     def test_at_most_32_tls_refusals_handshake_at_once(self):
-        # protocol.md section 9: past 32 refused TLS connections still handshaking, a newcomer is
+        # protocol.md, "Running the server": past 32 refused TLS connections still handshaking, a newcomer is
         # closed at once, without the line.
         server = self.tls_server("--max-connections", "1")
         silent = []
