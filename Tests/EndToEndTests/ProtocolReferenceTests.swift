@@ -21,8 +21,8 @@ import Testing
         "History and statistics", "Feed, backups and operations", "Push",
     ]
 
-    /// The command words protocol.md must have a section for. `+ ["PERIOD"]` until the table has it.
-    static var tableWords: [String] { CommandTable.all.map { $0.word.rawValue } + ["PERIOD"] }
+    /// The command words protocol.md must have a section for, in the order HELP lists them.
+    static var tableWords: [String] { CommandTable.all.map(\.name) }
 
     static func lines() throws -> [String] {
         let text = try String(contentsOf: root.appendingPathComponent("protocol.md"), encoding: .utf8)
@@ -78,6 +78,11 @@ import Testing
         for word in ProtocolReferenceTests.tableWords {
             #expect(headings.filter { $0 == word }.count == 1, "protocol.md: \(word) needs exactly one `### \(word)` section")
         }
+    }
+
+    /// The reference reads in the order HELP lists: a new command goes under its subject in both.
+    @Test func theSectionsComeInTheTablesOrder() throws {
+        #expect(ProtocolReferenceTests.commandHeadings(try ProtocolReferenceTests.lines()) == ProtocolReferenceTests.tableWords)
     }
 
     @Test func everyCommandSectionNamesACommand() throws {
