@@ -1,3 +1,5 @@
+import ReturnLedgerCore
+import ReturnLedgerWire
 import Testing
 
 /// Every command tried by every role and by a session that has not logged in: OK or a domain
@@ -24,6 +26,37 @@ import Testing
         ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"), ("ORDER", "ORDER NOPE"), ("BACKUP", "BACKUP"), ("FEED", "FEED from=0"),
         ("LOOKUP", "PERIOD SHOW"),
     ]
+
+    /// Every form has a sample line above: a new command cannot miss the matrix.
+    @Test func everyFormHasASample() {
+        for spec in CommandTable.all where spec.name != "AUTH" && spec.name != "QUIT" {
+            for form in spec.forms {
+                let name = form.sub.map { spec.name + " " + $0 } ?? spec.name
+                #expect(RoleMatrixTests.samples.contains { $0.line == name || $0.line.hasPrefix(name + " ") },
+                        "no sample line for \(name) in RoleMatrixTests.samples")
+            }
+        }
+    }
+
+    /// A sample parses to a change exactly where its form says it changes state (the server's own
+    /// changes, SNAPSHOT, BACKUP and the password commands, aside): `mutates` and the request's
+    /// kind are one truth.
+    @Test func aFormChangesStateExactlyWhenItsRequestIsAChange() throws {
+        for (_, line) in RoleMatrixTests.samples {
+            guard case .success(let request)? = RequestParser.parse(Array(line.utf8)) else {
+                Issue.record("\(line) does not parse"); continue
+            }
+            let form = try #require(request.word.spec.form(request.sub), "\(line)")
+            switch request.parsed {
+            case .success(.change): #expect(form.mutates, "\(line)")
+            case .success(.query): #expect(!form.mutates, "\(line)")
+            case .success(.server(let command)):
+                let changes: [ServerCommand] = [.snapshot, .backup]
+                if changes.contains(command) { #expect(form.mutates, "\(line)") }
+            case .failure(let error): Issue.record("\(line): \(error.code) \(error.message)")
+            }
+        }
+    }
 
     /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has;
     /// LOOKUP stands for the look-ups every role may use (SKU LIST, LOCATION LIST, REASON LIST,

@@ -3,7 +3,7 @@ import ReturnLedgerCore
 import Testing
 
 /// The command table is the one source of what each command is; these check that the copies
-/// outside Swift and the tests that sample every command agree with it.
+/// outside Swift agree with it, and that its rows are well formed.
 @Suite struct CommandTableTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -32,22 +32,27 @@ import Testing
         #expect(python == table)
     }
 
-    @Test func everyFormHasARoleMatrixSample() {
-        for spec in CommandTable.all where spec.name != "AUTH" && spec.name != "QUIT" {
-            for form in spec.forms {
-                let name = CommandTableTests.name(spec, form)
-                #expect(RoleMatrixTests.samples.contains { $0.line == name || $0.line.hasPrefix(name + " ") },
-                        "no sample line for \(name) in RoleMatrixTests.samples")
-            }
-        }
-    }
-
     @Test func formsOfAWordAgreeOnWhetherTheyHaveSubcommands() {
         for spec in CommandTable.all {
             let withSub = spec.forms.filter { $0.sub != nil }.count
             #expect(withSub == 0 || withSub == spec.forms.count, "\(spec.name)")
             for form in spec.forms {
                 #expect(form.usage.hasPrefix(CommandTableTests.name(spec, form)), "\(form.usage)")
+            }
+        }
+    }
+
+    /// A parameter's key is unique in its form (build reads by key), positional ones stand before
+    /// a repeating one, and a word's forms all have sub-commands or none do.
+    @Test func everyFormsParametersCanBeReadByKey() {
+        for spec in CommandTable.all {
+            for form in spec.forms {
+                let keys = form.parameters.map(\.key)
+                #expect(Set(keys).count == keys.count, "\(form.usage): a key twice")
+                let positional = form.parameters.filter { !$0.named }
+                if let repeating = positional.firstIndex(where: \.repeats) {
+                    #expect(repeating == positional.count - 1, "\(form.usage): a repeating argument must be the last positional one")
+                }
             }
         }
     }
