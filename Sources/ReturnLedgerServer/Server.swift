@@ -196,17 +196,20 @@ public final class Server: @unchecked Sendable {
                 }
                 refusal = limit
             }
-            var session: TLSSession?
+            let transport: Transport
             if let tls {
-                session = TLSSession(context: tls, fd: fd, plainTextHint: plainTextHint) { [counters] in counters.tlsHandshake() }
-                if session == nil {
+                guard let session = TLSSession(context: tls, fd: fd, plainTextHint: plainTextHint, onEstablished: { [counters] in counters.tlsHandshake() })
+                else {
                     Runner.log("cannot start TLS for a connection from \(peer): \(TLSContext.lastError())")
                     Syscalls.close(fd)
                     continue
                 }
+                transport = .tls(session)
+            } else {
+                transport = .plain(fd)
             }
             let id = nextSession.add(1, ordering: .relaxed).newValue
-            let connection = Connection(fd: fd, peer: peer, id: id, server: self, loop: loops[id % loops.count], tls: session)
+            let connection = Connection(transport: transport, peer: peer, id: id, server: self, loop: loops[id % loops.count])
             connection.refusal = refusal
             connections.withLock { $0[id] = connection }
             counters.opened()
@@ -221,7 +224,7 @@ public final class Server: @unchecked Sendable {
     private func sweep() {
         let open = connections.withLock { Array($0.values) }
         let now = monotonicMillis()
-        for connection in open where connection.tls != nil {
+        for connection in open where connection.transport.isTLS {
             connection.loop.post { connection.closeIfHandshakeStalled(now: now) }
         }
         if config.idleTimeout > 0 {

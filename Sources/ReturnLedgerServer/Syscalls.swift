@@ -98,6 +98,12 @@ enum Syscalls {
 
     static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
+    /// Waits until `fd` can take more bytes, at most `milliseconds` (a slow reader at shutdown).
+    static func waitWritable(_ fd: Int32, milliseconds: Int32) {
+        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        while poll(&p, 1, milliseconds) < 0, errno == EINTR {}
+    }
+
     static func setNonBlocking(_ fd: Int32) throws(SystemError) {
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw SystemError(call: "fcntl", errno: errno) }

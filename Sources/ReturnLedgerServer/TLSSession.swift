@@ -8,7 +8,8 @@ import Glibc
 /// after 10 seconds (section 16). Loop thread only.
 final class TLSSession {
     private let ssl: OpaquePointer
-    private let fd: Int32
+    /// The socket OpenSSL reads and writes.
+    let fd: Int32
     /// The handshake is done: application data flows.
     private(set) var established = false
     /// A read needs the socket writable to go on (a handshake message or a session ticket did not
