@@ -1,5 +1,4 @@
 import Dispatch
-import Glibc
 public import ReturnLedgerCore
 public import ReturnLedgerStorage
 import ReturnLedgerWire
@@ -42,7 +41,7 @@ public final class Server: @unchecked Sendable {
     public init(config: ServerConfig, clock: (@Sendable () -> Timestamp)? = nil) throws(StorageError) {
         self.config = config
         let clock = clock ?? { Timestamp(seconds: Syscalls.now()) }
-        counters = ServerCounters(startedAt: clock().seconds, pid: getpid(), fsyncPolicy: config.fsync.rawValue)
+        counters = ServerCounters(startedAt: clock().seconds, pid: Syscalls.processID(), fsyncPolicy: config.fsync.rawValue)
         let directory = DataDirectory(config.dataDirectory)
         let started = monotonicMillis()
         let recovered = try Recovery.load(directory, fs: config.fileSystem, repair: true)
@@ -163,7 +162,7 @@ public final class Server: @unchecked Sendable {
             do {
                 accepted = try Syscalls.accept(listener)
             } catch {
-                guard DescriptorReserve.isShortage(error.errno) else { return }
+                guard DescriptorReserve.isShortage(error) else { return }
                 counters.outOfDescriptors()
                 switch reserve.refuseOne(listener, log: Runner.log) {
                 case .refused: continue
@@ -171,7 +170,7 @@ public final class Server: @unchecked Sendable {
                 case .stuck:
                     // Not a timer: with no descriptors left, Dispatch cannot make one (timerfd).
                     // The accept queue does nothing else that cannot wait 100 ms.
-                    usleep(100_000)
+                    Syscalls.sleep(microseconds: 100_000)
                     return
                 }
             }
@@ -284,7 +283,7 @@ public final class Server: @unchecked Sendable {
         while monotonicMillis() < deadline {
             let waiting = open.reduce(0) { count, c in count + c.loop.sync { c.busy && !c.closed ? 1 : 0 } }
             if waiting == 0 { break }
-            usleep(1000)
+            Syscalls.sleep(microseconds: 1000)
         }
         let sendBy = monotonicMillis() + 2_000
         for connection in open { connection.loop.sync { connection.drainAndClose(until: sendBy) } }
