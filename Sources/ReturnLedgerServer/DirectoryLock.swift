@@ -5,9 +5,24 @@
 public enum DirectoryLock {
     /// Takes the lock, or fails with a line for the operator. The descriptor stays open for the
     /// life of the process: closing it would release the lock.
-    public static func acquire(_ directory: String) throws(Flags.Failure) {
+    ///
+    /// `beforeCreating` runs first, holding the lock when `LOCK` is already there and before it
+    /// is made otherwise: whatever it refuses (`--restore` into a directory that holds anything)
+    /// leaves the directory as it was, with no `LOCK` of ours in it.
+    public static func acquire(_ directory: String,
+                               beforeCreating check: () throws(Flags.Failure) -> Void = {}) throws(Flags.Failure) {
         let path = directory + "/LOCK"
-        switch Syscalls.lockFile(path, create: true) {
+        var lock = Syscalls.lockFile(path, create: false)
+        if case .missing = lock {
+            try check()
+            lock = Syscalls.lockFile(path, create: true)
+        } else if case .held(let fd) = lock {
+            do throws(Flags.Failure) { try check() } catch {
+                Syscalls.close(fd)
+                throw error
+            }
+        }
+        switch lock {
         case .held(let fd):
             Syscalls.overwrite(fd, with: Array("\(Syscalls.processID())\n".utf8))
         case .busy:

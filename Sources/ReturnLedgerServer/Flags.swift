@@ -186,10 +186,12 @@ public enum Flags {
         return n * unit
     }
 
-    /// Creates the data directory if missing and checks it can be read and written.
-    public static func prepareDataDirectory(_ path: String) throws(Failure) {
+    /// Creates the data directory if missing and checks it can be read and written. Without
+    /// `create`, a missing directory is left missing and passes (a restore checks first).
+    public static func prepareDataDirectory(_ path: String, create: Bool = true) throws(Failure) {
+        if !create, !Syscalls.exists(path) { return }
         var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
+        for part in path.split(separator: "/") where create {
             current += "/" + part
             if let reason = Syscalls.makeDirectory(current) {
                 throw Failure(message: "cannot create data directory \(path): \(reason)")
