@@ -42,6 +42,7 @@ public final class Server: @unchecked Sendable {
         self.config = config
         let clock = clock ?? { Timestamp(seconds: Syscalls.now()) }
         counters = ServerCounters(startedAt: clock().seconds, pid: Syscalls.processID(), fsyncPolicy: config.fsync.rawValue)
+        TimeZoneFiles.install()  // the business zones of POLICY SET and of the log's records
         let directory = DataDirectory(config.dataDirectory)
         let started = monotonicMillis()
         let recovered = try Recovery.load(directory, fs: config.fileSystem, repair: true)

@@ -1,11 +1,13 @@
 import Dispatch
 import Glibc
 import ReturnLedgerServer
+import ReturnLedgerStorage
 
 // The thin executable: flags, start-up, signals. Everything else lives in ReturnLedgerServer.
 
 Runner.blockStopSignals()
 Runner.tuneAllocator()
+TimeZoneFiles.install()  // the business zones of the log (a restore's check replays one) and of POLICY SET
 
 func fail(_ message: String) -> Never {
     Runner.log(message)
