@@ -41,7 +41,9 @@ import Synchronization
         let name = try #require(backup["backup"]), seq = try #require(backup["seq"].flatMap { UInt64($0) })
         #expect(name.hasPrefix("backup-") && name.hasSuffix("-" + String(repeating: "0", count: 20 - String(seq).count) + String(seq)))
         #expect(try admin.call("INFO").data.contains { $0.contains("backup_last_name=\(name) backup_last_status=ok") })
-        while tills.contains(where: { $0.isExecuting }) { usleep(1000) }
+        let tillsDeadline = Date().addingTimeInterval(60)
+        while tills.contains(where: { $0.isExecuting }), Date() < tillsDeadline { usleep(1000) }
+        #expect(!tills.contains(where: { $0.isExecuting }), "the tills did not stop within 60 s")
         server.stop(keepData: true)
         defer { try? FileManager.default.removeItem(at: server.directory) }
 
