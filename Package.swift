@@ -57,9 +57,18 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire", "TestSupport", "TestZones"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage", "TestSupport", "TestZones"], swiftSettings: strict),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Simulation", "SimulatedDisk", "TestZones"], swiftSettings: strict),
+        /// A blocking line client over TCP, as a register would be: for the tests that speak the wire.
+        .target(name: "TestClient", path: "Tests/TestClient", swiftSettings: strict),
+        /// The server in this process (its engine, loops and storage, on an injected file system): no binaries.
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["ReturnLedgerServer", "ReturnLedgerStorage", "TestClient", "TestZones"],
+            swiftSettings: strict
+        ),
+        /// The real binaries, started as processes and spoken to over TCP.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport"],
+            dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport", "TestClient"],
             swiftSettings: strict
         ),
     ],
