@@ -31,30 +31,44 @@ let package = Package(
             dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "CCrypt", "CEpoll", "COpenSSL"],
             swiftSettings: hotPath
         ),
-        .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer"], swiftSettings: strict),
+        .executableTarget(name: "returnledger", dependencies: ["ReturnLedgerServer", "ReturnLedgerStorage"], swiftSettings: strict),
         .executableTarget(name: "bench", dependencies: ["COpenSSL"], path: "tools/bench"),
         .executableTarget(name: "wal", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "ReturnLedgerServer"], path: "tools/wal",
                           swiftSettings: strict),
         /// Fuzz targets (issue 13) and their driver: libFuzzer's under tools/fuzz/run.sh, a replay otherwise.
         .target(name: "FuzzTargets", dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "SimulatedDisk"],
                 path: "tools/fuzz/FuzzTargets", swiftSettings: strict),
-        .executableTarget(name: "fuzz", dependencies: ["FuzzTargets"], path: "tools/fuzz/Driver"),
+        .executableTarget(name: "fuzz", dependencies: ["FuzzTargets", "ReturnLedgerStorage"], path: "tools/fuzz/Driver"),
         /// A disk in memory that knows what a crash or a power cut keeps (the simulation's and the storage fuzz target's).
         .target(name: "SimulatedDisk", dependencies: ["ReturnLedgerStorage"], path: "tools/sim/Disk", swiftSettings: strict),
         /// The seeded durability simulation (issue 13): clients drive the server's engine over the simulated disk.
         .target(name: "Simulation",
                 dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "ReturnLedgerServer", "SimulatedDisk", "TestSupport"],
                 path: "tools/sim/Simulation", swiftSettings: strict),
-        .executableTarget(name: "sim", dependencies: ["Simulation"], path: "tools/sim/Driver"),
+        .executableTarget(name: "sim", dependencies: ["Simulation", "ReturnLedgerStorage"], path: "tools/sim/Driver"),
         /// Seeded randomness for the tests: every random test prints its seed and takes `RL_SEED`.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Simulation", "SimulatedDisk"], swiftSettings: strict),
+        /// The system's tzdata for every test, installed as the test process starts (the core reads
+        /// no files: its zone rules come from a loader, which the server and the tools install too).
+        .target(name: "TestZonesStartup", path: "Tests/TestZonesStartup"),
+        .target(name: "TestZones", dependencies: ["ReturnLedgerStorage", "TestZonesStartup"], path: "Tests/TestZones",
+                swiftSettings: strict),
+        .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore", "TestSupport", "TestZones"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire", "TestSupport", "TestZones"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage", "TestSupport", "TestZones"], swiftSettings: strict),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Simulation", "SimulatedDisk", "TestZones"], swiftSettings: strict),
+        /// A blocking line client over TCP, as a register would be: for the tests that speak the wire.
+        .target(name: "TestClient", path: "Tests/TestClient", swiftSettings: strict),
+        /// The server in this process (its engine, loops and storage, on an injected file system): no binaries.
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["ReturnLedgerServer", "ReturnLedgerStorage", "TestClient", "TestZones"],
+            swiftSettings: strict
+        ),
+        /// The real binaries, started as processes and spoken to over TCP.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport"],
+            dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport", "TestClient"],
             swiftSettings: strict
         ),
     ],

@@ -1,6 +1,4 @@
-import CEpoll
 import Dispatch
-import Glibc
 import Synchronization
 
 /// Threads of their own at the lowest scheduling class (SCHED_IDLE; nice 10 where refused), for
@@ -20,19 +18,11 @@ final class BackgroundWorkers: Sendable {
 
     init(threads: Int) {
         for _ in 0..<threads {
-            let box = Unmanaged.passRetained(self)
-            var tid = pthread_t()
-            let rc = pthread_create(&tid, nil, { raw in
-                let workers = Unmanaged<BackgroundWorkers>.fromOpaque(raw!).takeRetainedValue()
-                // SCHED_IDLE: only what nothing else wants (nice 10 if the kernel refuses). On
-                // Linux a nice value belongs to a thread: who = 0 lowers this thread only.
-                if rl_set_thread_idle_priority() != 0 {
-                    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, BackgroundWorkers.nice)
-                }
-                workers.run()
-            }, box.toOpaque())
-            precondition(rc == 0, "cannot start a background thread")
-            pthread_detach(tid)
+            Syscalls.startThread("a background thread", detached: true) { [self] in
+                // SCHED_IDLE: only what nothing else wants (nice 10 if the kernel refuses).
+                Syscalls.makeThisThreadIdle(orNice: BackgroundWorkers.nice)
+                run()
+            }
         }
     }
 

@@ -20,14 +20,14 @@ extension Connection {
         }
         dropSent()
         while !busy, !closed, !closeAfterFlush, !stopping, !frames.isEmpty || !carried.isEmpty,
-              output.count < budget {
+              budget.hasRoom(queued: output.count) {
             batch.removeAll(keepingCapacity: true)
             if !carried.isEmpty {
                 batch.append(contentsOf: carried)
                 carried.removeAll()
             }
             // As many as the output budget has room for (at least one), at most a full batch.
-            let room = min(Connection.batchSize, max(1, (budget - output.count) / max(bytesPerReply, 1)))
+            let room = budget.batchRoom(output: output.count, batchSize: Connection.batchSize)
             collect: while !frames.isEmpty, batch.count < room {
                 let item: Incoming
                 if frames.firstIsTooLong {
@@ -127,7 +127,7 @@ extension Connection {
         let before = output.count
         for reply in result.replies { append(encoded: reply) }
         if !result.replies.isEmpty {
-            bytesPerReply = (bytesPerReply * 3 + (output.count - before) / result.replies.count) / 4
+            budget.noteReplies(count: result.replies.count, bytes: output.count - before)
         }
         if result.close { closeAfterFlush = true }
         guard let deferred = result.deferred else { return true }
@@ -141,7 +141,7 @@ extension Connection {
             let bytes = encoded
             loop.post { [self] in
                 if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }
-                allowance += bytes.count
+                budget.allowance += bytes.count
                 busy = false
                 guard !closed else { return }
                 pump()

@@ -1,24 +1,24 @@
-import Dispatch
 import CEpoll
-import Glibc
 import ReturnLedgerCore
 import ReturnLedgerWire
 
 /// One client socket, owned by one event loop: everything here runs on that loop's thread.
 /// This file is its socket side: reading into the framer, sending the output, backpressure and
-/// closing. The order of requests and replies is `Connection+Pipeline.swift`.
+/// closing. The bytes cross the socket through its `Transport` (plain or TLS); what it may hold
+/// is its `OutputBudget`; the order of requests and replies is `Connection+Pipeline.swift`,
+/// push lines `Connection+Push.swift`, the timeouts and limits that close it
+/// `Connection+Limits.swift`, and the last replies at shutdown `Connection+Shutdown.swift`.
 ///
 /// ```
-/// EPOLLIN ─▶ LineFramer ─▶ frames ─▶ pipeline: parse, batch ─▶ engine (sync) ─▶ encode ─▶ output ─▶ send
-///                                       ├─ replies wait for the log: the loop's DurabilityFanout
-///                                       ├─ a scan or SNAPSHOT: computed off the writer, posted back
-///                                       └─ AUTH, USER ADD/PASSWORD: Authenticator, posted back
+/// EPOLLIN ─▶ Transport ─▶ LineFramer ─▶ frames ─▶ pipeline: parse, batch ─▶ engine (sync) ─▶ encode ─▶ output ─▶ Transport
+///                                                    ├─ replies wait for the log: the loop's DurabilityFanout
+///                                                    ├─ a scan or SNAPSHOT: computed off the writer, posted back
+///                                                    └─ AUTH, USER ADD/PASSWORD: Authenticator, posted back
 /// ```
 final class Connection: EventHandler, @unchecked Sendable {
-    let fd: Int32
     let loop: EventLoop
-    /// TLS on this socket (a connection of the TLS listener); nil for plain text.
-    let tls: TLSSession?
+    /// The socket, plain or TLS (a connection of the TLS listener).
+    let transport: Transport
     /// EPOLLOUT is watched for TLS's sake: a read must write to go on.
     private var writeArmedForRead = false
     /// Strong: a connection keeps its server alive until it closes and unregisters.
@@ -60,42 +60,33 @@ final class Connection: EventHandler, @unchecked Sendable {
     var queuedInput: Int { frames.queuedBytes }
     /// When unsent output last went out, or first had to wait: `--idle-timeout` closes a
     /// connection whose replies make no progress that long.
-    private var lastProgress: Int64
-    /// The bytes of a large reply allowed past the hard limit (a full LIST page: section 18 says a
-    /// reply the contract allows never closes its own connection); cleared once the output drains.
-    var allowance = 0
-    /// Bytes an encoded reply of this connection took, on average lately: a batch is cut to what
-    /// the output budget still has room for, so a client that does not read overshoots by a
-    /// reply, not by 512 of them.
-    var bytesPerReply = 64
+    private(set) var lastProgress: Int64
+    /// `--max-client-buffer` and what this connection's replies take.
+    var budget: OutputBudget
 
     /// Stop reading when this many requests wait (besides the byte budget): a frame is small, but
     /// each is parsed in turn while the rest wait.
     static let maxQueuedFrames = 4096
     static let batchSize = 512
-    /// Past this many times the budget of unsent output, the connection is closed.
-    static let hardLimitFactor = 16
 
-    /// `--max-client-buffer`: one number for input, replies and pushes together.
-    var budget: Int { server.config.maxClientBuffer }
     /// Everything this connection holds queued now, in bytes. Replies count with the sent bytes
     /// still at the front of the output (at most a quarter more, see `dropSent`): what the budget
     /// bounds is memory the connection has touched, not only what the client has yet to read.
     var queued: Int { queuedInput + output.count + pushes.bytes.count }
 
-    init(fd: Int32, peer: String, id: Int, server: Server, loop: EventLoop, tls: TLSSession? = nil) {
-        self.fd = fd
-        self.tls = tls
+    init(transport: Transport, peer: String, id: Int, server: Server, loop: EventLoop) {
+        self.transport = transport
         self.server = server
         self.loop = loop
         self.session = Session(id: id, peer: peer)
         self.framer = LineFramer(maxLine: server.config.maxLine)
+        self.budget = OutputBudget(limit: server.config.maxClientBuffer)
         self.lastActive = Syscalls.now()
         self.lastProgress = lastActive
     }
 
     /// On the loop thread.
-    func start() { loop.add(fd, self) }
+    func start() { loop.add(transport.fd, self) }
 
     func handle(events: UInt32) {
         guard !closed else { return }
@@ -117,11 +108,10 @@ final class Connection: EventHandler, @unchecked Sendable {
             let buffer = loop.readBuffer
             var reads = 0
             // Stop at the budgets too, not only after 16 reads: 16 × 64 KiB of short lines is
-            // 100,000 frames. A read takes no more than the byte budget has room for (a frame
-            // costs its text and four bytes), and at least a page, so a long line still arrives.
-            while !closed, !peerClosed, reads < 16, frames.count <= Connection.maxQueuedFrames, queued < budget {
-                let room = min(buffer.count, max(4096, (budget - queued) / 2))
-                switch receive(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])) {
+            // 100,000 frames.
+            while !closed, !peerClosed, reads < 16, frames.count <= Connection.maxQueuedFrames, budget.hasRoom(queued: queued) {
+                let room = budget.readSize(buffer: buffer.count, queued: queued)
+                switch transport.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])) {
                 case .bytes(let n):
                     reads += 1
                     lastActive = Syscalls.now()
@@ -130,12 +120,12 @@ final class Connection: EventHandler, @unchecked Sendable {
                     // Drained: no need to ask again for EAGAIN. For TLS (a read returns one record,
                     // 16 KiB at most, whatever the socket holds): when OpenSSL holds nothing more;
                     // the socket, level-triggered, signals again if it has more.
-                    if n < room, !(tls?.hasPending ?? false) { reads = .max }
+                    if n < room, !transport.hasPending { reads = .max }
                 case .wouldBlock:
                     reads = .max
                 case .closed:
                     peerClosed = true
-                    if let tls, !tls.established {
+                    if !transport.established {
                         server.counters.tlsFailed()  // a failed handshake, or a plain client told off
                         close()
                         return
@@ -143,12 +133,12 @@ final class Connection: EventHandler, @unchecked Sendable {
                 }
             }
         }
-        if let tls, tls.readWantsWrite != writeArmedForRead {
-            writeArmedForRead = tls.readWantsWrite
+        if transport.readWantsWrite != writeArmedForRead {
+            writeArmedForRead = transport.readWantsWrite
             watch()
         }
         if let refusal {
-            guard tls?.established ?? true else { return }
+            guard transport.established else { return }
             self.refusal = nil
             frames = FrameQueue()  // what it sent after the handshake: never run
             append(encoded: .failure(refusal))
@@ -164,26 +154,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// What TLS decrypted and holds is not signalled by the socket again: read it once reading
     /// may go on (after 16 reads, or when the budget has room again).
     private func resumeBufferedTLS() {
-        guard let tls, tls.hasPending, !readPaused, !closed else { return }
+        guard transport.hasPending, !readPaused, !closed else { return }
         loop.post { [self] in if !readPaused, !closed { readAvailable() } }
-    }
-
-    private func receive(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
-        if let tls { return tls.read(into: buffer) }
-        return Syscalls.read(fd, into: buffer)
-    }
-
-    private func send(_ bytes: UnsafeRawBufferPointer) -> IOResult {
-        if let tls { return tls.write(bytes) }
-        return Syscalls.write(fd, bytes)
-    }
-
-    /// Section 16: a TLS handshake not finished within 10 seconds is closed, whatever
-    /// `--idle-timeout` says. Loop thread (the sweeper posts it every second).
-    func closeIfHandshakeStalled(now: Int) {
-        guard let tls, !tls.established, !closed, now > tls.handshakeDeadline else { return }
-        server.counters.tlsFailed()
-        close()
     }
 
     /// Telnet negotiation answers go out at once, ahead of every reply not yet sent (and of the
@@ -201,8 +173,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// until it is written.
     func append(encoded reply: Result<Reply, DomainError>) {
         dropSent()
-        if output.count > 48 << 10, output.capacity < budget {
-            output.reserveCapacity(budget + (128 << 10))
+        if output.count > 48 << 10, output.capacity < budget.limit {
+            output.reserveCapacity(budget.outputReserve)
         }
         ReplyEncoder.encode(reply, into: &output, crlf: framer.binary)
     }
@@ -233,7 +205,7 @@ final class Connection: EventHandler, @unchecked Sendable {
     func flush() {
         guard !closed else { return }
         while written < output.count {
-            let result = output.withUnsafeBytes { send(UnsafeRawBufferPointer(rebasing: $0[written...])) }
+            let result = output.withUnsafeBytes { transport.write(UnsafeRawBufferPointer(rebasing: $0[written...])) }
             switch result {
             case .bytes(let n):
                 written += n
@@ -241,8 +213,8 @@ final class Connection: EventHandler, @unchecked Sendable {
             case .wouldBlock:
                 if !writeArmed { writeArmed = true; lastProgress = Syscalls.now(); watch() }
                 dropSent()
-                if unsent - allowance > Connection.hardLimitFactor * budget {
-                    closeForBuffers("\(unsent) bytes of replies unread, past \(Connection.hardLimitFactor) times --max-client-buffer")
+                if budget.overHardLimit(unsent: unsent) {
+                    closeForBuffers("\(unsent) bytes of replies unread, past \(OutputBudget.hardLimitFactor) times --max-client-buffer")
                 }
                 return
             case .closed:
@@ -254,7 +226,7 @@ final class Connection: EventHandler, @unchecked Sendable {
         }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         written = 0
-        allowance = 0
+        budget.allowance = 0
         if pushes.lines > 0 || pushes.dropped > 0 {
             movePushesToOutput()
             return flush()
@@ -266,15 +238,15 @@ final class Connection: EventHandler, @unchecked Sendable {
         if readPaused || (!busy && !frames.isEmpty) { loop.post { [self] in pump() } }
     }
 
-    /// Backpressure: stop reading while many requests wait or much output is unsent, or once the
-    /// peer has finished sending; start again when both have drained.
     /// Bytes queued and not yet sent.
     var unsent: Int { output.count - written }
 
+    /// Backpressure: stop reading while many requests wait or much output is unsent, or once the
+    /// peer has finished sending; start again when both have drained.
     func updateReading() {
         guard !closed else { return }
         let pause = peerClosed || closeAfterFlush || stopping || frames.count > Connection.maxQueuedFrames
-            || queued >= budget
+            || !budget.hasRoom(queued: queued)
         if pause != readPaused {
             readPaused = pause
             watch()
@@ -282,15 +254,14 @@ final class Connection: EventHandler, @unchecked Sendable {
         }
     }
 
-    private func watch() { loop.watch(fd, read: !readPaused, write: writeArmed || writeArmedForRead) }
+    private func watch() { loop.watch(transport.fd, read: !readPaused, write: writeArmed || writeArmedForRead) }
 
-    /// Closes now: off the loop, the fd, the registry. Loop thread only.
+    /// Closes now: off the loop, the socket, the registry. Loop thread only.
     func close() {
         guard !closed else { return }
         closed = true
-        loop.remove(fd)
-        tls?.shutdown()
-        Syscalls.close(fd)
+        loop.remove(transport.fd)
+        transport.close()
         endWatch()
         server.unregister(session.id)
     }
@@ -302,51 +273,5 @@ final class Connection: EventHandler, @unchecked Sendable {
         watching = false
         loop.pushes.remove(session.id)
         server.engine.unwatch(session.id)
-    }
-
-    /// Used by the idle sweeper, on the loop thread. A connection whose replies wait unread and
-    /// made no progress for the timeout is closed too, watching or not (section 18).
-    func closeIfIdle(since limit: Int64) {
-        if writeArmed, unsent > 0, lastProgress < limit {
-            closeForBuffers("its \(unsent) bytes of replies made no progress for --idle-timeout")
-        } else if !busy, !watching, queuedInput == 0, unsent == 0, lastActive < limit {
-            // Idle is a client that sent nothing and has nothing coming: requests read and not yet
-            // run (a budget's worth on a loaded machine can take over a second) are not idleness.
-            close()
-        }
-    }
-
-    /// Closes a connection for what it holds, with a line in the log and a count in INFO.
-    private func closeForBuffers(_ why: String) {
-        Runner.log("closing connection \(session.id) from \(session.peer): \(why)")
-        server.counters.closedForBuffers()
-        close()
-    }
-
-    /// What this connection holds, for INFO's memory section: bytes queued, and bytes held with
-    /// the capacity its buffers keep. Loop thread.
-    var queueFigures: (input: Int, output: Int, pushes: Int, held: Int) {
-        let held = frames.heldBytes + output.capacity
-            + pushes.bytes.capacity + (batch.capacity + carried.capacity) * MemoryLayout<Incoming>.stride
-        return (queuedInput, unsent, pushes.bytes.count, held)
-    }
-
-    /// Shutdown, first step: take no new requests (what was read and not begun is neither done
-    /// nor answered, so a register may safely send it again). Loop thread.
-    func stopTakingRequests() {
-        stopping = true
-        updateReading()
-    }
-
-    /// Shutdown, last step: send what is queued, waiting for a slow reader until `deadline`
-    /// (monotonic milliseconds), then close. Loop thread.
-    func drainAndClose(until deadline: Int) {
-        flush()
-        while !closed, unsent > 0, monotonicMillis() < deadline {
-            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&p, 1, 50)
-            flush()
-        }
-        close()
     }
 }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// One file descriptor held in reserve for the moment the process has none left. `accept` then
 /// fails with EMFILE and the newcomer stays in the backlog, so the listener reports it ready
 /// again at once: without this the accept loop spins (measured: 1.6 s of CPU in 2 s under
@@ -12,11 +10,11 @@ struct DescriptorReserve {
     private var shortage = false
 
     mutating func hold() {
-        if spare < 0 { spare = open("/dev/null", O_RDONLY | O_CLOEXEC) }
+        if spare < 0 { spare = Syscalls.openNull() }
     }
 
-    /// Whether `errno` of a failed accept means the process (or the system) is out of descriptors.
-    static func isShortage(_ errno: Int32) -> Bool { errno == EMFILE || errno == ENFILE }
+    /// Whether a failed accept means the process (or the system) is out of descriptors.
+    static func isShortage(_ error: SystemError) -> Bool { Syscalls.isOutOfDescriptors(error) }
 
     enum Outcome {
         /// A waiting connection was told `ERR LIMIT` and closed: try the next.
@@ -31,23 +29,20 @@ struct DescriptorReserve {
     mutating func refuseOne(_ listener: Int32, log: (String) -> Void) -> Outcome {
         if !shortage {
             shortage = true
-            var limit = rlimit()
-            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-            log("out of file descriptors (limit \(limit.rlim_cur)): new connections get ERR LIMIT until some close")
+            log("out of file descriptors (limit \(Syscalls.fileLimit()?.current ?? 0)): new connections get ERR LIMIT until some close")
         }
         guard spare >= 0 else { hold(); return .stuck }
-        close(spare)
+        Syscalls.close(spare)
         spare = -1
-        let fd = accept(listener, nil, nil)
-        let none = fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
-        if fd >= 0 {
+        let (fd, none) = Syscalls.acceptBare(listener)
+        if let fd {
             let message = Array("ERR LIMIT the server is out of file descriptors; try again shortly\n".utf8)
-            _ = message.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
+            _ = message.withUnsafeBytes { Syscalls.write(fd, $0) }
+            Syscalls.close(fd)
         }
         hold()
         if spare < 0 { return .stuck }
-        return fd >= 0 ? .refused : none ? .nonePending : .stuck
+        return fd != nil ? .refused : none ? .nonePending : .stuck
     }
 
     /// A connection was accepted normally: the shortage, if any, is over.

@@ -1,5 +1,3 @@
-import Glibc
-
 /// One process at a time on a data directory (section 15): a server, and `--reset-admin`, hold an
 /// exclusive `flock` on `DIR/LOCK` (which holds their pid) for as long as they run. A second one
 /// is refused naming the holder; the kernel drops the lock when the holder exits, crash included,
@@ -7,20 +5,34 @@ import Glibc
 public enum DirectoryLock {
     /// Takes the lock, or fails with a line for the operator. The descriptor stays open for the
     /// life of the process: closing it would release the lock.
-    public static func acquire(_ directory: String) throws(Flags.Failure) {
+    ///
+    /// `beforeCreating` runs first, holding the lock when `LOCK` is already there and before it
+    /// is made otherwise: whatever it refuses (`--restore` into a directory that holds anything)
+    /// leaves the directory as it was, with no `LOCK` of ours in it.
+    public static func acquire(_ directory: String,
+                               beforeCreating check: () throws(Flags.Failure) -> Void = {}) throws(Flags.Failure) {
         let path = directory + "/LOCK"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw Flags.Failure(message: "cannot open \(path): \(String(cString: strerror(errno)))")
+        var lock = Syscalls.lockFile(path, create: false)
+        if case .missing = lock {
+            try check()
+            lock = Syscalls.lockFile(path, create: true)
+        } else if case .held(let fd) = lock {
+            do throws(Flags.Failure) { try check() } catch {
+                Syscalls.close(fd)
+                throw error
+            }
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        switch lock {
+        case .held(let fd):
+            Syscalls.overwrite(fd, with: Array("\(Syscalls.processID())\n".utf8))
+        case .busy:
             let holder = String(decoding: Syscalls.readSmallFile(path), as: UTF8.self).filter(\.isNumber)
-            close(fd)
             throw Flags.Failure(message: "data directory \(directory) is in use by another returnledger"
                                 + (holder.isEmpty ? "" : " (pid \(holder))") + "; stop it first")
+        case .missing:  // only when not creating it
+            throw Flags.Failure(message: "cannot open \(path)")
+        case .failed(let reason):
+            throw Flags.Failure(message: "cannot open \(path): \(reason)")
         }
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 }

@@ -1,6 +1,5 @@
-import Dispatch
 import CEpoll
-import Glibc
+import Dispatch
 import Synchronization
 
 /// Something an event loop tells about its socket: the epoll event bits.
@@ -34,7 +33,6 @@ final class EventLoop: @unchecked Sendable {
     /// spare list swapped in while they run. Loop thread only.
     private var roundEnd: [any EventHandler] = []
     private var roundEndSpare: [any EventHandler] = []
-    private var thread: pthread_t?
     /// The loop thread's id once it runs, to tell whether a caller is on it.
     private let loopThread = Atomic<UInt>(0)
     /// Tasks to run when this round ends, before the handlers' `roundEnded`. Loop thread only.
@@ -48,23 +46,11 @@ final class EventLoop: @unchecked Sendable {
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
 
     init() {
-        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        precondition(epfd >= 0 && wakeFD >= 0, "epoll/eventfd unavailable")
-        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeFD))
-        epoll_ctl(epfd, EPOLL_CTL_ADD, wakeFD, &event)
+        (epfd, wakeFD) = Syscalls.epollWithWakeUp()
     }
 
     func start() {
-        let box = Unmanaged.passRetained(self)
-        var tid = pthread_t()
-        let rc = pthread_create(&tid, nil, { raw in
-            let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, box.toOpaque())
-        precondition(rc == 0, "cannot start an event loop thread")
-        thread = tid
+        Syscalls.startThread("an event loop thread") { [self] in run() }
     }
 
     /// Runs `task` on the loop thread soon. Any thread.
@@ -73,17 +59,14 @@ final class EventLoop: @unchecked Sendable {
             list.append(task)
             return list.count == 1
         }
-        if wasEmpty {
-            var one: UInt64 = 1
-            _ = write(wakeFD, &one, 8)
-        }
+        if wasEmpty { Syscalls.wake(wakeFD) }
     }
 
     /// Runs `task` at the end of this round when called on the loop thread (no wake-up, no lock),
     /// else as `post` does. The log's flusher starts this way: after the round's requests are
     /// in, so one fdatasync covers them all.
     func soon(_ task: @escaping @Sendable () -> Void) {
-        if loopThread.load(ordering: .relaxed) == UInt(pthread_self()) {
+        if loopThread.load(ordering: .relaxed) == Syscalls.currentThread() {
             roundEndTasks.append(task)
         } else {
             post(task)
@@ -111,8 +94,7 @@ final class EventLoop: @unchecked Sendable {
 
     func add(_ fd: Int32, _ handler: any EventHandler) {
         handlers[fd] = handler
-        var event = epoll_event(events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue, data: epoll_data_t(fd: fd))
-        epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event)
+        Syscalls.epollAdd(epfd, fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
     }
 
     /// Which readiness the connection wants: reading (unless paused), writing (when output waits).
@@ -120,8 +102,7 @@ final class EventLoop: @unchecked Sendable {
         var mask: UInt32 = 0
         if read { mask |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
         if write { mask |= EPOLLOUT.rawValue }
-        var event = epoll_event(events: mask, data: epoll_data_t(fd: fd))
-        epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event)
+        Syscalls.epollModify(epfd, fd, events: mask)
     }
 
     /// Calls `handler.roundEnded()` after every ready socket and posted task of this round was
@@ -131,26 +112,21 @@ final class EventLoop: @unchecked Sendable {
     func atRoundEnd(_ handler: any EventHandler) { roundEnd.append(handler) }
 
     func remove(_ fd: Int32) {
-        epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil)
+        Syscalls.epollRemove(epfd, fd)
         handlers[fd] = nil
     }
 
     private func run() {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
-        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
+        loopThread.store(Syscalls.currentThread(), ordering: .relaxed)
         while true {
-            let n = epoll_wait(epfd, events, Int32(capacity), -1)
-            if n < 0 {
-                if errno == EINTR { continue }
-                preconditionFailure("epoll_wait failed: errno \(errno)")
-            }
-            for i in 0..<Int(n) {
+            let n = Syscalls.epollWait(epfd, into: events, capacity: capacity)
+            for i in 0..<n {
                 let fd = events[i].data.fd
                 let mask = events[i].events
                 if fd == wakeFD {
-                    var count: UInt64 = 0
-                    _ = read(wakeFD, &count, 8)
+                    Syscalls.drainWake(wakeFD)
                     continue
                 }
                 // A handler may close (and remove) itself while we go through the list.

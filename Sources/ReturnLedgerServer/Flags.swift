@@ -1,5 +1,4 @@
 import ReturnLedgerStorage
-import Glibc
 
 /// Reads flags and `RETURNLEDGER_<FLAG>` environment variables (the flag wins) into a config.
 /// Any mistake is one line for the operator and exit status 2.
@@ -187,20 +186,21 @@ public enum Flags {
         return n * unit
     }
 
-    /// Creates the data directory if missing and checks it can be read and written.
-    public static func prepareDataDirectory(_ path: String) throws(Failure) {
+    /// Creates the data directory if missing and checks it can be read and written. Without
+    /// `create`, a missing directory is left missing and passes (a restore checks first).
+    public static func prepareDataDirectory(_ path: String, create: Bool = true) throws(Failure) {
+        if !create, !Syscalls.exists(path) { return }
         var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
+        for part in path.split(separator: "/") where create {
             current += "/" + part
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
-                throw Failure(message: "cannot create data directory \(path): \(String(cString: strerror(errno)))")
+            if let reason = Syscalls.makeDirectory(current) {
+                throw Failure(message: "cannot create data directory \(path): \(reason)")
             }
         }
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+        guard Syscalls.isDirectory(path) else {
             throw Failure(message: "data directory \(path) is not a directory")
         }
-        guard access(path, R_OK | W_OK | X_OK) == 0 else {
+        guard Syscalls.isReadWritable(path) else {
             throw Failure(message: "data directory \(path) is not readable and writable")
         }
     }

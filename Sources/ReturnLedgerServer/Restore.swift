@@ -1,28 +1,52 @@
 public import ReturnLedgerStorage
 
-/// `--restore BACKUP_FOLDER` (section 15): into an empty or missing data directory only (the
-/// caller holds its lock), after checking the backup replays; a new epoch, then the server starts
-/// on it as usual.
+/// `--restore BACKUP_FOLDER` (section 15): into an empty or missing data directory only, after
+/// checking the backup replays; a new epoch, then the server starts on it as usual. Checked
+/// before anything is made in the data directory (`check`), so a refused restore touches nothing,
+/// then carried out under the directory's lock (`run`).
 public enum Restore {
+    /// A restore found possible: the backup replays and the data directory holds nothing.
+    public struct Plan: Sendable {
+        public let folder: String
+        public let data: String
+        let lastSeq: UInt64
+    }
+
+    /// Refuses a data directory that holds anything (its `LOCK` aside) and a folder that is not
+    /// a backup that replays. Writes nothing.
+    public static func check(from folder: String, into data: String, fs: any FileSystem = PosixFileSystem()) throws(Flags.Failure) -> Plan {
+        try refuseUnlessEmpty(data, fs: fs)
+        do {
+            _ = try Backup.files(ofBackup: folder, fs: fs)
+            let checked = try Recovery.load(DataDirectory(folder), fs: fs, repair: false)
+            return Plan(folder: folder, data: data, lastSeq: checked.lastSeq)
+        } catch {
+            throw Flags.Failure(message: "cannot restore from \(folder): \(error.message)")
+        }
+    }
+
+    /// Copies the backup in and starts a new epoch; the caller holds the directory's lock.
+    public static func run(_ plan: Plan, fs: any FileSystem = PosixFileSystem()) throws(Flags.Failure) -> [String] {
+        try refuseUnlessEmpty(plan.data, fs: fs)  // filled since the check, before the lock was ours
+        do {
+            let copied = try Backup.restore(from: plan.folder, into: plan.data, fs: fs)
+            let epoch = try Epoch.start(DataDirectory(plan.data), fs: fs)
+            return ["restored \(plan.folder) into \(plan.data): \(copied.joined(separator: ", ")), up to seq \(plan.lastSeq); new epoch \(epoch)"]
+        } catch {
+            throw Flags.Failure(message: "cannot restore into \(plan.data): \(error.message)")
+        }
+    }
+
+    /// `check`, then `run`.
     public static func run(from folder: String, into data: String, fs: any FileSystem = PosixFileSystem()) throws(Flags.Failure) -> [String] {
+        try run(check(from: folder, into: data, fs: fs), fs: fs)
+    }
+
+    private static func refuseUnlessEmpty(_ data: String, fs: any FileSystem) throws(Flags.Failure) {
         let present = ((try? fs.list(data)) ?? []).filter { $0 != "LOCK" }
         guard present.isEmpty else {
             throw Flags.Failure(message: "--restore needs an empty data directory; \(data) holds \(present.prefix(3).joined(separator: ", "))"
                                 + (present.count > 3 ? " and \(present.count - 3) more" : "") + " (choose a new --data)")
-        }
-        let checked: Recovery.Result
-        do {
-            _ = try Backup.files(ofBackup: folder, fs: fs)
-            checked = try Recovery.load(DataDirectory(folder), fs: fs, repair: false)
-        } catch {
-            throw Flags.Failure(message: "cannot restore from \(folder): \(error.message)")
-        }
-        do {
-            let copied = try Backup.restore(from: folder, into: data, fs: fs)
-            let epoch = try Epoch.start(DataDirectory(data), fs: fs)
-            return ["restored \(folder) into \(data): \(copied.joined(separator: ", ")), up to seq \(checked.lastSeq); new epoch \(epoch)"]
-        } catch {
-            throw Flags.Failure(message: "cannot restore into \(data): \(error.message)")
         }
     }
 }

@@ -1,5 +1,4 @@
 import Dispatch
-import Glibc
 public import ReturnLedgerCore
 public import ReturnLedgerStorage
 import ReturnLedgerWire
@@ -42,7 +41,8 @@ public final class Server: @unchecked Sendable {
     public init(config: ServerConfig, clock: (@Sendable () -> Timestamp)? = nil) throws(StorageError) {
         self.config = config
         let clock = clock ?? { Timestamp(seconds: Syscalls.now()) }
-        counters = ServerCounters(startedAt: clock().seconds, pid: getpid(), fsyncPolicy: config.fsync.rawValue)
+        counters = ServerCounters(startedAt: clock().seconds, pid: Syscalls.processID(), fsyncPolicy: config.fsync.rawValue)
+        TimeZoneFiles.install()  // the business zones of POLICY SET and of the log's records
         let directory = DataDirectory(config.dataDirectory)
         let started = monotonicMillis()
         let recovered = try Recovery.load(directory, fs: config.fileSystem, repair: true)
@@ -163,7 +163,7 @@ public final class Server: @unchecked Sendable {
             do {
                 accepted = try Syscalls.accept(listener)
             } catch {
-                guard DescriptorReserve.isShortage(error.errno) else { return }
+                guard DescriptorReserve.isShortage(error) else { return }
                 counters.outOfDescriptors()
                 switch reserve.refuseOne(listener, log: Runner.log) {
                 case .refused: continue
@@ -171,7 +171,7 @@ public final class Server: @unchecked Sendable {
                 case .stuck:
                     // Not a timer: with no descriptors left, Dispatch cannot make one (timerfd).
                     // The accept queue does nothing else that cannot wait 100 ms.
-                    usleep(100_000)
+                    Syscalls.sleep(microseconds: 100_000)
                     return
                 }
             }
@@ -196,17 +196,20 @@ public final class Server: @unchecked Sendable {
                 }
                 refusal = limit
             }
-            var session: TLSSession?
+            let transport: Transport
             if let tls {
-                session = TLSSession(context: tls, fd: fd, plainTextHint: plainTextHint) { [counters] in counters.tlsHandshake() }
-                if session == nil {
+                guard let session = TLSSession(context: tls, fd: fd, plainTextHint: plainTextHint, onEstablished: { [counters] in counters.tlsHandshake() })
+                else {
                     Runner.log("cannot start TLS for a connection from \(peer): \(TLSContext.lastError())")
                     Syscalls.close(fd)
                     continue
                 }
+                transport = .tls(session)
+            } else {
+                transport = .plain(fd)
             }
             let id = nextSession.add(1, ordering: .relaxed).newValue
-            let connection = Connection(fd: fd, peer: peer, id: id, server: self, loop: loops[id % loops.count], tls: session)
+            let connection = Connection(transport: transport, peer: peer, id: id, server: self, loop: loops[id % loops.count])
             connection.refusal = refusal
             connections.withLock { $0[id] = connection }
             counters.opened()
@@ -221,7 +224,7 @@ public final class Server: @unchecked Sendable {
     private func sweep() {
         let open = connections.withLock { Array($0.values) }
         let now = monotonicMillis()
-        for connection in open where connection.tls != nil {
+        for connection in open where connection.transport.isTLS {
             connection.loop.post { connection.closeIfHandshakeStalled(now: now) }
         }
         if config.idleTimeout > 0 {
@@ -281,7 +284,7 @@ public final class Server: @unchecked Sendable {
         while monotonicMillis() < deadline {
             let waiting = open.reduce(0) { count, c in count + c.loop.sync { c.busy && !c.closed ? 1 : 0 } }
             if waiting == 0 { break }
-            usleep(1000)
+            Syscalls.sleep(microseconds: 1000)
         }
         let sendBy = monotonicMillis() + 2_000
         for connection in open { connection.loop.sync { connection.drainAndClose(until: sendBy) } }

@@ -14,8 +14,8 @@ public final class TLSContext: @unchecked Sendable {
     public let expired: Bool
 
     public init(certificate: String, key: String) throws(Flags.Failure) {
-        for (flag, path) in [("--tls-cert", certificate), ("--tls-key", key)] where access(path, R_OK) != 0 {
-            throw Flags.Failure(message: "cannot read \(flag) \(path): \(String(cString: strerror(errno)))")
+        for (flag, path) in [("--tls-cert", certificate), ("--tls-key", key)] {
+            if let reason = Syscalls.unreadable(path) { throw Flags.Failure(message: "cannot read \(flag) \(path): \(reason)") }
         }
         guard let context = SSL_CTX_new(TLS_server_method()) else {
             throw Flags.Failure(message: "cannot set up TLS: \(TLSContext.lastError())")

@@ -1,5 +1,4 @@
 import COpenSSL
-import Glibc
 
 /// TLS on one non-blocking socket, driven by the connection's event loop: OpenSSL reads and
 /// writes the fd itself, and "would block" comes back as `SSL_ERROR_WANT_READ/WRITE`, which the
@@ -8,7 +7,8 @@ import Glibc
 /// after 10 seconds (section 16). Loop thread only.
 final class TLSSession {
     private let ssl: OpaquePointer
-    private let fd: Int32
+    /// The socket OpenSSL reads and writes.
+    let fd: Int32
     /// The handshake is done: application data flows.
     private(set) var established = false
     /// A read needs the socket writable to go on (a handshake message or a session ticket did not
@@ -41,7 +41,8 @@ final class TLSSession {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
         if !checkedFirstByte {
-            switch firstByteIsHandshake() {
+            // A TLS client starts with a handshake record (0x16).
+            switch Syscalls.peekIs(fd, 0x16) {
             case .some(true): checkedFirstByte = true
             case .some(false):
                 // Someone typed at the TLS port (telnet, nc): say where plain text goes, in plain text.
@@ -94,18 +95,5 @@ final class TLSSession {
         guard !established, SSL_is_init_finished(ssl) == 1 else { return }
         established = true
         onEstablished()
-    }
-
-    /// Nil while nothing has arrived yet.
-    private func firstByteIsHandshake() -> Bool? {
-        var first: UInt8 = 0
-        while true {
-            let n = recv(fd, &first, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
-            if n == 1 { return first == 0x16 }
-            if n == 0 { return true }  // closed before a byte: let SSL_read report it
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
-            return true
-        }
     }
 }

@@ -49,8 +49,7 @@ public enum Backup {
         try fs.makeDirectory(temporary)
         do throws(StorageError) {
             let written = try Snapshot.write(ledger, seq: seq, to: DataDirectory(temporary), fs: fs)
-            try fs.rename(temporary, directory + "/" + entry.name)
-            try fs.syncDirectory(directory)
+            try DurableFile.publish(temporary, as: directory + "/" + entry.name, in: directory, fs: fs)
             return (entry, written.bytes)
         } catch {
             try? removeFolder(temporary, fs: fs)
@@ -78,9 +77,8 @@ public enum Backup {
         try makePath(directory, fs: fs)
         var copied: [String] = []
         for name in contents.snapshots.map(\.name) + contents.segments.map(\.name) {
-            let temporary = directory + "/" + name + ".tmp"
-            let fd = try fs.openForAppend(temporary, create: true)
-            do throws(StorageError) {
+            // The directory is fsynced once, after the last file.
+            try DurableFile.write(name, in: directory, fs: fs, syncDirectory: false) { fd throws(StorageError) in
                 // A chunk at a time: a million returns' snapshot is hundreds of megabytes.
                 var offset = 0
                 while true {
@@ -89,13 +87,7 @@ public enum Backup {
                     try fs.write(fd, bytes: chunk)
                     offset += chunk.count
                 }
-                try fs.sync(fd, dataOnly: false)
-                fs.close(fd)
-            } catch {
-                fs.close(fd)
-                throw error
             }
-            try fs.rename(temporary, directory + "/" + name)
             copied.append(name)
         }
         try fs.syncDirectory(directory)

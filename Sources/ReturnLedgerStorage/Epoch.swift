@@ -17,19 +17,9 @@ public enum Epoch {
         var random = SystemRandomNumberGenerator()
         let hex = String(random.next() as UInt64, radix: 16)
         let epoch = String(repeating: "0", count: 16 - hex.count) + hex
-        let temporary = directory.file(fileName + ".tmp")
-        try fs.remove(temporary)
-        let fd = try fs.openForAppend(temporary, create: true)
-        do throws(StorageError) {
+        try DurableFile.write(fileName, in: directory.path, fs: fs) { fd throws(StorageError) in
             try fs.write(fd, bytes: Array((epoch + "\n").utf8))
-            try fs.sync(fd, dataOnly: false)
-            fs.close(fd)
-        } catch {
-            fs.close(fd)
-            throw error
         }
-        try fs.rename(temporary, directory.file(fileName))
-        try fs.syncDirectory(directory.path)
         return epoch
     }
 

@@ -42,6 +42,7 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
 
     public func close(_ fd: Int32) { real.close(fd) }
     public func size(_ fd: Int32) throws(StorageError) -> Int { try real.size(fd) }
+    public func readFileSize(_ path: String) throws(StorageError) -> Int { try real.readFileSize(path) }
     public func readFile(_ path: String) throws(StorageError) -> [UInt8] { try real.readFile(path) }
     public func readRange(_ path: String, offset: Int, count: Int) throws(StorageError) -> [UInt8] {
         try real.readRange(path, offset: offset, count: count)

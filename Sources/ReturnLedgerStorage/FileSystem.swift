@@ -14,6 +14,8 @@ public protocol FileSystem: Sendable {
     func sync(_ fd: Int32, dataOnly: Bool) throws(StorageError)
     func close(_ fd: Int32)
     func size(_ fd: Int32) throws(StorageError) -> Int
+    /// The size of the file at `path`, without opening it.
+    func readFileSize(_ path: String) throws(StorageError) -> Int
     func readFile(_ path: String) throws(StorageError) -> [UInt8]
     /// Up to `count` bytes from `offset` (fewer at the end of the file).
     func readRange(_ path: String, offset: Int, count: Int) throws(StorageError) -> [UInt8]
@@ -76,6 +78,12 @@ public struct PosixFileSystem: FileSystem {
     public func size(_ fd: Int32) throws(StorageError) -> Int {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure("fstat") }
+        return Int(info.st_size)
+    }
+
+    public func readFileSize(_ path: String) throws(StorageError) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw failure("stat", path) }
         return Int(info.st_size)
     }
 

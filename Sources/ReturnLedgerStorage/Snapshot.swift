@@ -77,11 +77,8 @@ public enum Snapshot {
     public static func write(_ ledger: Ledger, seq: UInt64, to directory: DataDirectory,
                              fs: any FileSystem) throws(StorageError) -> (name: String, bytes: Int) {
         let name = DataDirectory.snapshotName(seq)
-        let temporary = directory.file(name + ".tmp")
-        try fs.remove(temporary)
-        let fd = try fs.openForAppend(temporary, create: true)
-        let sink = Sink(fd: fd, fs: fs)
-        do throws(StorageError) {
+        let length = try DurableFile.write(name, in: directory.path, fs: fs) { fd throws(StorageError) -> Int in
+            let sink = Sink(fd: fd, fs: fs)
             var header = ByteWriter()
             header.bytes.append(contentsOf: magic)
             header.u64(seq)
@@ -97,16 +94,9 @@ public enum Snapshot {
             trailer.u64(UInt64(length))
             trailer.u32(crc)
             try fs.write(fd, bytes: trailer.bytes)
-            try fs.sync(fd, dataOnly: false)
-            fs.close(fd)
-            try fs.rename(temporary, directory.file(name))
-            try fs.syncDirectory(directory.path)
-            return (name, headerSize + length + trailerSize)
-        } catch {
-            fs.close(fd)
-            try? fs.remove(temporary)
-            throw error
+            return length
         }
+        return (name, headerSize + length + trailerSize)
     }
 
     /// Receives the encoder's full buffers: writes them and keeps the running checksum.

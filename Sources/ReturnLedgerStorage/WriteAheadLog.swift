@@ -378,11 +378,3 @@ public func monotonicMicros() -> Int {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
 }
-
-extension FileSystem {
-    public func readFileSize(_ path: String) throws(StorageError) -> Int {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw StorageError("stat \(path)") }
-        return Int(info.st_size)
-    }
-}

@@ -1,11 +1,13 @@
 import Dispatch
 import Glibc
 import ReturnLedgerServer
+import ReturnLedgerStorage
 
 // The thin executable: flags, start-up, signals. Everything else lives in ReturnLedgerServer.
 
 Runner.blockStopSignals()
 Runner.tuneAllocator()
+TimeZoneFiles.install()  // the business zones of the log (a restore's check replays one) and of POLICY SET
 
 func fail(_ message: String) -> Never {
     Runner.log(message)
@@ -33,10 +35,20 @@ if arguments.contains("--version") {
 let config: ServerConfig
 do {
     config = try Flags.parse(arguments, environment: environment)
-    try Flags.prepareDataDirectory(config.dataDirectory)
-    try DirectoryLock.acquire(config.dataDirectory)  // one process per data directory
     if let folder = config.restore {
-        for note in try Restore.run(from: folder, into: config.dataDirectory) { Runner.log(note) }
+        // Section 15: a refused restore touches nothing. The directory and the backup are checked
+        // before the directory, or its LOCK, is made.
+        let data = config.dataDirectory
+        try Flags.prepareDataDirectory(data, create: false)
+        var plan: Restore.Plan?
+        try DirectoryLock.acquire(data) { () throws(Flags.Failure) in
+            plan = try Restore.check(from: folder, into: data)
+            try Flags.prepareDataDirectory(data)
+        }
+        for note in try Restore.run(plan!) { Runner.log(note) }
+    } else {
+        try Flags.prepareDataDirectory(config.dataDirectory)
+        try DirectoryLock.acquire(config.dataDirectory)  // one process per data directory
     }
 } catch {
     fail(error.message)

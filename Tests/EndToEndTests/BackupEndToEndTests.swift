@@ -41,7 +41,9 @@ import Synchronization
         let name = try #require(backup["backup"]), seq = try #require(backup["seq"].flatMap { UInt64($0) })
         #expect(name.hasPrefix("backup-") && name.hasSuffix("-" + String(repeating: "0", count: 20 - String(seq).count) + String(seq)))
         #expect(try admin.call("INFO").data.contains { $0.contains("backup_last_name=\(name) backup_last_status=ok") })
-        while tills.contains(where: { $0.isExecuting }) { usleep(1000) }
+        let tillsDeadline = Date().addingTimeInterval(60)
+        while tills.contains(where: { $0.isExecuting }), Date() < tillsDeadline { usleep(1000) }
+        #expect(!tills.contains(where: { $0.isExecuting }), "the tills did not stop within 60 s")
         server.stop(keepData: true)
         defer { try? FileManager.default.removeItem(at: server.directory) }
 
@@ -78,11 +80,39 @@ import Synchronization
             #expect(code == 2 && message.contains("cannot restore from \(source)"), "\(message)")
         }
 
-        // Into a directory that holds anything: refused, exit 2, nothing touched.
+        // Into a directory that holds anything: refused, exit 2, nothing touched (its LOCK, left
+        // by the server that ran there, keeps that server's pid).
         again.stop(keepData: true)
+        let before = try Self.listing(restoredAt.path)
         let (status, stderr) = try runToExit(["--port", "0", "--data", restoredAt.path, "--restore", folder])
         #expect(status == 2 && stderr.contains("--restore needs an empty data directory"), "\(stderr)")
+        #expect(try Self.listing(restoredAt.path) == before)
         #expect(try Self.digest(restoredAt.path, upTo: seq) == expected)
+    }
+
+    /// Every file in a directory with its bytes, to tell that nothing was touched.
+    static func listing(_ path: String) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+            files[name] = try Data(contentsOf: URL(fileURLWithPath: path + "/" + name))
+        }
+        return files
+    }
+
+    /// Section 15: a restore into a directory that holds anything exits 2 and leaves it as it was,
+    /// with no LOCK file (and no pid) of its own left behind.
+    @Test func aRefusedRestoreLeavesTheDirectoryUntouched() throws {
+        let backup = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/golden-v7/snapshot").path
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("rl-occupied-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try Data("the shop's own notes\n".utf8).write(to: URL(fileURLWithPath: data + "/notes.txt"))
+        let before = try Self.listing(data)
+        let (status, stderr) = try runToExit(["--port", "0", "--data", data, "--restore", backup])
+        #expect(status == 2 && stderr.contains("--restore needs an empty data directory; \(data) holds notes.txt"), "\(stderr)")
+        #expect(try Self.listing(data) == before)
+        #expect(!FileManager.default.fileExists(atPath: data + "/LOCK"))
     }
 
     @Test func aFailingBackupDiskFailsOnlyTheBackupAndOldOnesArePruned() throws {

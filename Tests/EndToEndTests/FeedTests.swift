@@ -73,8 +73,19 @@ import Testing
         #expect(empty.data.isEmpty && UInt64(empty["next"] ?? "")! >= newest)
         #expect(Date().timeIntervalSince(started) >= 0.9)
         // A change arrives while it waits: answered at once (goal 50 ms; allowed 10 times that).
+        // The poll is taken before the change is filed: INFO counts a FEED once the engine has
+        // handed it to the read pool, where it parks (not a wait for a result: it only makes the
+        // case real), so another session waits for that count, with a deadline.
+        let watcher = try server.login("aud1")
+        func feeds() throws -> Int {
+            let line = try watcher.call("INFO").data.first { $0.hasPrefix("* section=command name=FEED ") } ?? ""
+            return Int(Client.field("calls", in: line) ?? "") ?? 0
+        }
+        let feedsBefore = try feeds()
         try auditor.send("FEED from=\(newest) wait=30\n")
-        usleep(200_000)  // the poll is parked (not a wait for a result: it only makes the case real)
+        let parkBy = Date().addingTimeInterval(10)
+        while try feeds() == feedsBefore, Date() < parkBy { usleep(2000) }
+        #expect(try feeds() == feedsBefore + 1, "the long poll did not reach the engine within 10 s")
         let sale = try clerk.call("SALE S-9 location=STORE1 A100:1")
         let filedAt = Date()
         let woken = try auditor.readReply()

@@ -3,6 +3,8 @@ import ReturnLedgerCore
 import ReturnLedgerServer
 import ReturnLedgerStorage
 
+TimeZoneFiles.install()  // business zones named in the log resolve as the server's do
+
 // wal: look into a ReturnLedger data directory offline (the server need not run, and nothing
 // is changed except by `seed`, which writes a new directory).
 //

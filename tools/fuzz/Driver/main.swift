@@ -1,5 +1,8 @@
 import FuzzTargets
 import Glibc
+import ReturnLedgerStorage
+
+TimeZoneFiles.install()  // as the server does: zone names in requests and logs resolve
 
 // fuzz TARGET [ARGS...]: one of the fuzz targets (wire, storage, engine).
 //

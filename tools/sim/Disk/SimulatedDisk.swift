@@ -147,6 +147,11 @@ public final class SimulatedDisk: FileSystem {
         }
     }
 
+    public func readFileSize(_ path: String) throws(StorageError) -> Int {
+        guard let size = state.withLock({ $0.file(path)?.data.count }) else { throw StorageError("stat \(path): No such file or directory") }
+        return size
+    }
+
     public func readFile(_ path: String) throws(StorageError) -> [UInt8] {
         guard let data = state.withLock({ $0.file(path)?.data }) else { throw StorageError("open \(path): No such file or directory") }
         return data

@@ -1,5 +1,8 @@
 import Glibc
+import ReturnLedgerStorage
 import Simulation
+
+TimeZoneFiles.install()  // POLICY SET timezone= and replay resolve zones as the server does
 
 // sim: the seeded durability simulation (issue 13).
 //

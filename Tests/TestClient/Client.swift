@@ -1,30 +1,34 @@
+import Foundation
 import Glibc
 import Testing
 
 /// A blocking line client over a real TCP socket, as a register would be.
-final class Client: @unchecked Sendable {
-    let fd: Int32
+public final class Client: @unchecked Sendable {
+    public let fd: Int32
     private var buffer: [UInt8] = []
     /// Push lines (`! ...`, section 12) met while reading replies, oldest first.
-    var pushes: [String] = []
+    public var pushes: [String] = []
 
-    struct Reply: CustomStringConvertible {
-        var data: [String]
-        var status: String
-        var ok: Bool { status.hasPrefix("OK") }
+    public struct Reply: CustomStringConvertible {
+        public var data: [String]
+        public var status: String
+        public var ok: Bool { status.hasPrefix("OK") }
         /// The error code of an `ERR CODE ...` line.
-        var code: String? {
+        public var code: String? {
             guard status.hasPrefix("ERR ") else { return nil }
             return String(status.dropFirst(4).prefix { $0 != " " })
         }
         /// A status field's value (bare values only).
-        subscript(key: String) -> String? { Client.field(key, in: status) }
-        var description: String { (data + [status]).joined(separator: "\n") }
+        public subscript(key: String) -> String? { Client.field(key, in: status) }
+        public var description: String { (data + [status]).joined(separator: "\n") }
     }
 
-    struct Failure: Error { var message: String }
+    public struct Failure: Error {
+        public var message: String
+        public init(message: String) { self.message = message }
+    }
 
-    init(port: Int, timeoutSeconds: Int = 20, receiveBuffer: Int32? = nil) throws {
+    public init(port: Int, timeoutSeconds: Int = 20, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -43,9 +47,9 @@ final class Client: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    func send(_ text: String) throws { try sendBytes(Array(text.utf8)) }
+    public func send(_ text: String) throws { try sendBytes(Array(text.utf8)) }
 
-    func sendBytes(_ bytes: [UInt8]) throws {
+    public func sendBytes(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
@@ -55,7 +59,7 @@ final class Client: @unchecked Sendable {
     }
 
     /// One line without its LF, or nil when the server closed the connection.
-    func readLine() throws -> String? {
+    public func readLine() throws -> String? {
         while true {
             if let lf = buffer.firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[..<lf], as: UTF8.self)
@@ -71,7 +75,7 @@ final class Client: @unchecked Sendable {
     }
 
     /// The next push line, or nil when none arrives within `seconds` (a reply line is a failure).
-    func nextPush(within seconds: Double) throws -> String? {
+    public func nextPush(within seconds: Double) throws -> String? {
         if !pushes.isEmpty { return pushes.removeFirst() }
         if !buffer.contains(0x0A) {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -83,7 +87,7 @@ final class Client: @unchecked Sendable {
     }
 
     /// Exactly `count` raw bytes (telnet answers are not lines).
-    func readBytes(_ count: Int) throws -> [UInt8] {
+    public func readBytes(_ count: Int) throws -> [UInt8] {
         while buffer.count < count {
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -96,7 +100,7 @@ final class Client: @unchecked Sendable {
     }
 
     /// Reads `* ` lines until the `OK`/`ERR` line.
-    func readReply() throws -> Reply {
+    public func readReply() throws -> Reply {
         var data: [String] = []
         while let line = try readLine() {
             if line.hasPrefix("OK") || line.hasPrefix("ERR") { return Reply(data: data, status: line) }
@@ -110,25 +114,25 @@ final class Client: @unchecked Sendable {
         throw Failure(message: "connection closed mid-reply")
     }
 
-    func call(_ line: String) throws -> Reply {
+    public func call(_ line: String) throws -> Reply {
         try send(line + "\n")
         return try readReply()
     }
 
     /// Files `count` one-unit returns of A100 against `order` in a single write (pipelined),
     /// with keys `<keyPrefix>-0`, `-1`, ...; read the replies with `readReplies`.
-    func sendReturns(order: String, count: Int, keyPrefix: String, note: String = "") throws {
+    public func sendReturns(order: String, count: Int, keyPrefix: String, note: String = "") throws {
         let noteField = note.isEmpty ? "" : " note=\"\(note)\""
         try send((0..<count).map { "RETURN \(order) A100:1 reason=DEFECTIVE\(noteField) key=\(keyPrefix)-\($0)\n" }.joined())
     }
 
-    func readReplies(_ count: Int) throws -> [Reply] { try (0..<count).map { _ in try readReply() } }
+    public func readReplies(_ count: Int) throws -> [Reply] { try (0..<count).map { _ in try readReply() } }
 
     /// True when the server has closed the connection (reads EOF).
-    func isClosedByServer() throws -> Bool { try readLine() == nil }
+    public func isClosedByServer() throws -> Bool { try readLine() == nil }
 
     /// A field's value on a reply line, with quoted values unescaped.
-    static func field(_ key: String, in line: String) -> String? {
+    public static func field(_ key: String, in line: String) -> String? {
         guard let range = line.range(of: " " + key + "=") else { return nil }
         let rest = line[range.upperBound...]
         if rest.first == "\"" {

@@ -2,6 +2,7 @@ import Foundation
 import ReturnLedgerServer
 import ReturnLedgerStorage
 import Synchronization
+import TestClient
 import Testing
 
 /// A server in this process on a file layer that can fail: a full disk or a failing fsync must
@@ -9,6 +10,7 @@ import Testing
 @Suite struct StorageFailureTests {
     /// The operator's log of the servers in this process: checked, not printed.
     static let logged = Mutex<[String]>([])
+    static let adminPassword = "admin-pw-1"
 
     final class InProcess {
         let server: Server
@@ -21,7 +23,7 @@ import Testing
             var config = ServerConfig()
             config.port = 0
             config.dataDirectory = directory.path
-            config.adminPassword = ServerProcess.adminPassword
+            config.adminPassword = StorageFailureTests.adminPassword
             config.fileSystem = fs
             Runner.captureLog { line in StorageFailureTests.logged.withLock { $0.append(line) } }
             server = try Server(config: config)
@@ -43,7 +45,7 @@ import Testing
     }
 
     func setUp(_ node: InProcess) throws -> Client {
-        let admin = try node.login("admin", ServerProcess.adminPassword)
+        let admin = try node.login("admin", StorageFailureTests.adminPassword)
         for line in ["USER ADD clerk1 role=clerk password=clerk1", "USER ADD sup1 role=supervisor password=sup1",
                      "LOCATION ADD STORE1 name=Main", "SKU ADD A100 name=Kettle price=25", "PARTY ADD customer C1 name=Ana",
                      "SALE S1 location=STORE1 customer=C1 A100:5"] {
@@ -65,7 +67,7 @@ import Testing
         let list = try clerk.call("LIST")
         #expect(list["count"] == "1")
         #expect(try clerk.call("STOCK A100")["on_hand"] == "-5")
-        let info = try node.login("admin", ServerProcess.adminPassword).call("INFO")
+        let info = try node.login("admin", StorageFailureTests.adminPassword).call("INFO")
         #expect(info.data.contains { $0.hasPrefix("* section=wal") && $0.contains("status=failed") })
         // The operator was told, once, what failed.
         let told = StorageFailureTests.logged.withLock { $0 }

@@ -1,0 +1,42 @@
+/// Storage's one way to put a file in place so that a crash, a power cut or a full disk leaves
+/// the old file or the new one, never part of one (the epoch, snapshots, backups, restores):
+///
+/// ```
+/// NAME.tmp (created) ─▶ body writes it ─▶ fsync ─▶ close ─▶ rename to NAME ─▶ fsync the directory
+/// ```
+/// A leftover `NAME.tmp` is removed first; on a failure the temporary file is removed again.
+enum DurableFile {
+    /// Writes `name` in `directory` through `name.tmp`; `body` writes the open temporary file.
+    /// With `syncDirectory` false the caller fsyncs the directory once after several files.
+    static func write<T>(_ name: String, in directory: String, fs: any FileSystem, syncDirectory: Bool = true,
+                         _ body: (Int32) throws(StorageError) -> T) throws(StorageError) -> T {
+        let temporary = directory + "/" + name + ".tmp"
+        try fs.remove(temporary)
+        let fd = try fs.openForAppend(temporary, create: true)
+        let result: T
+        do throws(StorageError) {
+            result = try body(fd)
+            try fs.sync(fd, dataOnly: false)
+        } catch {
+            fs.close(fd)
+            try? fs.remove(temporary)
+            throw error
+        }
+        fs.close(fd)
+        do throws(StorageError) {
+            try publish(temporary, as: directory + "/" + name, in: directory, syncDirectory: syncDirectory, fs: fs)
+        } catch {
+            try? fs.remove(temporary)
+            throw error
+        }
+        return result
+    }
+
+    /// The last steps: a finished temporary (a synced file, or a folder of synced files) renamed
+    /// into place, and the directory holding it fsynced so the new name survives a power cut.
+    static func publish(_ temporary: String, as final: String, in directory: String, syncDirectory: Bool = true,
+                        fs: any FileSystem) throws(StorageError) {
+        try fs.rename(temporary, final)
+        if syncDirectory { try fs.syncDirectory(directory) }
+    }
+}
