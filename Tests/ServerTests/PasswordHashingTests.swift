@@ -1,6 +1,7 @@
 import ReturnLedgerCore
 import ReturnLedgerServer
 import ReturnLedgerWire
+import TestClient
 import Testing
 
 /// A password is hashed (tens of milliseconds of CPU) only for a request that would go ahead:
@@ -8,7 +9,7 @@ import Testing
 @Suite struct PasswordHashingTests {
     @Test func onlyARequestThatWouldGoAheadIsHashed() throws {
         let node = try StorageFailureTests.InProcess()
-        let admin = try node.login("admin", ServerProcess.adminPassword)
+        let admin = try node.login("admin", StorageFailureTests.adminPassword)
         #expect(try admin.call("USER ADD clerk1 role=clerk password=clerk1").ok)
         let engine = node.server.engine
         let clerk = Session(id: 9001, peer: "test", user: "clerk1")
