@@ -1,6 +1,6 @@
 import Dispatch
-import ReturnLedgerCore
-import ReturnLedgerStorage
+package import ReturnLedgerCore
+package import ReturnLedgerStorage
 
 /// Backups (section 15): `BACKUP`, and one whenever the newest in `--backup-dir` is older than
 /// `--backup-every`, checked at start and every minute. The state is taken on the writer queue
@@ -8,7 +8,7 @@ import ReturnLedgerStorage
 /// to it, writing and pruning happen on this type's own queue, through its own file system, so a
 /// slow, full or hung backup disk costs only the backup: the writer, the log and snapshots never
 /// wait for it.
-final class Backups: @unchecked Sendable {
+package final class Backups: @unchecked Sendable {
     let queue = DispatchQueue(label: "returnledger.backup")
     let directory: String
     /// Seconds; 0 = no automatic backups.
@@ -28,7 +28,7 @@ final class Backups: @unchecked Sendable {
         var error = ""
     }
 
-    init(directory: String, every: Int64, keep: Int, fs: any FileSystem, clock: @escaping @Sendable () -> Timestamp) {
+    package init(directory: String, every: Int64, keep: Int, fs: any FileSystem, clock: @escaping @Sendable () -> Timestamp) {
         self.directory = directory
         self.every = every
         self.keep = keep

@@ -55,7 +55,7 @@ extension Engine {
                     lines += Ledger.feedLines(seq: seq, at: entry.at, actor: entry.actor, events: entry.events, facts: facts)
                     return lines.count < limit  // a page never splits a sequence: it may pass the limit to end one
                 }
-                return .success(Reply(status: [Field("next", String(next)), Field("epoch", epoch)], lines: lines))
+                return .success(Reply(status: [Field("next", String(next)), Field("epoch", setting.epoch)], lines: lines))
             } catch {
                 switch error {
                 case .gone(let oldest):

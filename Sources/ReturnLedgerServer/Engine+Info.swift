@@ -8,7 +8,7 @@ extension Engine {
         let f = counters.read()
         lines.append([Field("section", "server"), Field("version", ServerCounters.version),
                       Field("uptime_s", String(now().seconds - f.startedAt)), Field("pid", String(f.pid)),
-                      Field("epoch", epoch)])
+                      Field("epoch", setting.epoch)])
         lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
                       Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected)),
                       Field("out_of_fds", String(f.outOfDescriptors))])
@@ -44,12 +44,12 @@ extension Engine {
                       Field("queued_input", String(q.input)), Field("queued_output", String(q.output)),
                       Field("queued_pushes", String(q.pushes)), Field("largest_queue", String(q.largestQueue)),
                       Field("largest_held", String(q.largestHeld)), Field("closed_for_buffers", String(f.closedForBuffers)),
-                      Field("max_client_buffer", String(maxClientBuffer)), Field("max_memory", String(maxMemory)),
+                      Field("max_client_buffer", String(setting.maxClientBuffer)), Field("max_memory", String(maxMemory)),
                       Field("memory_high", f.memoryHigh ? "yes" : "no"), Field("state_bytes", String(ledger.estimatedBytes))])
         // Section 16: whether TLS is on, its handshakes, and the certificate's end (an expired one warns).
-        lines.append([Field("section", "tls"), Field("enabled", tls == nil ? "no" : "yes"),
+        lines.append([Field("section", "tls"), Field("enabled", setting.tls == nil ? "no" : "yes"),
                       Field("handshakes", String(f.tlsHandshakes)), Field("failures", String(f.tlsFailures)),
-                      Field("not_after", tls?.notAfter ?? ""), Field("expired", tls?.expired == true ? "yes" : "no")])
+                      Field("not_after", setting.tls?.notAfter ?? ""), Field("expired", setting.tls?.expired == true ? "yes" : "no")])
         return Reply(lines: lines)
     }
 }

@@ -35,14 +35,10 @@ package final class Engine: @unchecked Sendable {
     var pushStreams: [PushStream] = []
     /// Sessions that watch (writer queue); changes are published only while there are any.
     var watching: Set<Int> = []
-    /// Section 18's limits, for INFO and for refusing large reads while memory is high.
-    var maxClientBuffer = 0
-    var maxMemory = 0
-    /// Section 16: the TLS certificate, for INFO (nil: TLS off).
-    var tls: TLSContext?
-    /// Section 15: backups, and the history this data directory holds (set by the server).
-    var backups: Backups!
-    var epoch = ""
+    /// What the server was started with that the engine reports or acts on.
+    let setting: Setting
+    var backups: Backups { setting.backups }
+    var maxMemory: Int { setting.maxMemory }
     let logReader: LogReader
     let durableSignal: DurableSignal
     /// FEED's pages run here, below the writer and the loop (section 15's throughput goal).
@@ -52,8 +48,27 @@ package final class Engine: @unchecked Sendable {
     /// The operator's log (stderr); the simulation keeps the lines in its trace instead.
     package var log: @Sendable (String) -> Void = { Runner.log($0) }
 
+    /// The start-up settings the engine holds besides its state.
+    package struct Setting: Sendable {
+        /// The per-connection budget and the memory limit, for INFO and for refusing large reads
+        /// while memory is high (protocol.md, Resource budgets).
+        var maxClientBuffer = 0
+        var maxMemory = 0
+        /// The TLS certificate, for INFO (nil: TLS off).
+        var tls: TLSContext?
+        /// This data directory's history (protocol.md, Backups, restore and log keeping).
+        var epoch = ""
+        var backups: Backups
+
+        package init(maxClientBuffer: Int = 0, maxMemory: Int = 0, tls: TLSContext? = nil, epoch: String = "", backups: Backups) {
+            self.maxClientBuffer = maxClientBuffer; self.maxMemory = maxMemory; self.tls = tls; self.epoch = epoch
+            self.backups = backups
+        }
+    }
+
     package init(recovered: Recovery.Result, wal: WriteAheadLog, storage: DataDirectory, fs: any FileSystem,
-         snapshotEvery: Int, clock: @escaping @Sendable () -> Timestamp, counters: ServerCounters) {
+         snapshotEvery: Int, clock: @escaping @Sendable () -> Timestamp, counters: ServerCounters, setting: Setting) {
+        self.setting = setting
         self.ledger = recovered.ledger
         self.wal = wal
         self.storage = storage

@@ -58,14 +58,12 @@ public final class Server: @unchecked Sendable {
         }
         recoveryNotes = notes
         gatesReplies = true  // every policy: a reply follows its record's write (always: its fsync)
+        let backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),
+                              every: config.backupEvery, keep: config.backupKeep, fs: config.backupFileSystem, clock: clock)
+        let setting = Engine.Setting(maxClientBuffer: config.maxClientBuffer, maxMemory: config.maxMemory, tls: config.tls,
+                                     epoch: try Epoch.ensure(directory, fs: config.fileSystem), backups: backups)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
-                        snapshotEvery: config.snapshotEvery, clock: clock, counters: counters)
-        engine.maxClientBuffer = config.maxClientBuffer
-        engine.maxMemory = config.maxMemory
-        engine.tls = config.tls
-        engine.epoch = try Epoch.ensure(directory, fs: config.fileSystem)
-        engine.backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),
-                                 every: config.backupEvery, keep: config.backupKeep, fs: config.backupFileSystem, clock: clock)
+                        snapshotEvery: config.snapshotEvery, clock: clock, counters: counters, setting: setting)
         // One report per advance of the durable sequence, fanned out to each loop's waiters.
         let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
         for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }

@@ -130,8 +130,11 @@ public struct Simulator {
         wal = try! WriteAheadLog(directory: directory, fs: disk, policy: .always, lastSeq: recovered.lastSeq,
                                  segment: recovered.lastSegment, segmentLimit: 8 << 10)
         wal.startFlusher = { _ in }  // never on its own: `commit` flushes, at moments the seed picks
+        // BACKUP is not among the simulated requests: its folder stays empty.
+        let backups = Backups(directory: directory.path + "-backups", every: 0, keep: 1, fs: disk, clock: { [clock] in clock.now })
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: disk, snapshotEvery: .max,
-                        clock: { [clock] in clock.now }, counters: ServerCounters(startedAt: 0, pid: 0, fsyncPolicy: "always"))
+                        clock: { [clock] in clock.now }, counters: ServerCounters(startedAt: 0, pid: 0, fsyncPolicy: "always"),
+                        setting: Engine.Setting(backups: backups))
         engine.log = { [serverLog] line in serverLog.append(line) }
         states = [recovered.lastSeq: recovered.ledger]
     }
