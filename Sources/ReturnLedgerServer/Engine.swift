@@ -30,22 +30,24 @@ package final class Engine: @unchecked Sendable {
     package var reload: Reload?
     /// Per command word (by ordinal): calls and failures, for INFO.
     var calls = [(calls: Int, failed: Int)](repeating: (0, 0), count: CommandWord.allCases.count)
-    /// What the watching sessions hear of, in commit order (section 12): one stream per event
+    /// What the watching sessions hear of, in commit order (protocol.md: WATCH): one stream per event
     /// loop, each taken by that loop's router. Set by the server before it starts.
     var pushStreams: [PushStream] = []
     /// Sessions that watch (writer queue); changes are published only while there are any.
     var watching: Set<Int> = []
-    /// Section 18's limits, for INFO and for refusing large reads while memory is high.
+    /// `--max-client-buffer` and `--max-memory`, for INFO and for refusing large reads while
+    /// memory is high.
     var maxClientBuffer = 0
     var maxMemory = 0
-    /// Section 16: the TLS certificate, for INFO (nil: TLS off).
+    /// The TLS certificate, for INFO (nil: TLS off).
     var tls: TLSContext?
-    /// Section 15: backups, and the history this data directory holds (set by the server).
+    /// Backups, and the history this data directory holds (set by the server).
     var backups: Backups!
     var epoch = ""
     let logReader: LogReader
     let durableSignal: DurableSignal
-    /// FEED's pages run here, below the writer and the loop (section 15's throughput goal).
+    /// FEED's pages run here, below the writer and the loop (at the lowest priority: an exporter
+    /// reading flat out must not slow the tills).
     var feedWorkers: BackgroundWorkers { .feed }
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
     var wakeRouters: @Sendable () -> Void = {}
