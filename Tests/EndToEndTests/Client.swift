@@ -5,7 +5,7 @@ import Testing
 final class Client: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
-    /// Push lines (`! ...`, section 12) met while reading replies, oldest first.
+    /// Push lines (`! ...`, after WATCH) met while reading replies, oldest first.
     var pushes: [String] = []
 
     struct Reply: CustomStringConvertible {
