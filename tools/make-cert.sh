@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make-cert.sh: a self-signed certificate for a shop's ReturnLedger server (contract section 16).
+# make-cert.sh: a self-signed certificate for a shop's ReturnLedger server (protocol.md, TLS).
 #
 #   tools/make-cert.sh [NAME] [ADDRESS...]
 #   tools/make-cert.sh till-server.local 192.168.1.10     # the names and addresses tills connect to

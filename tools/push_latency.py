@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Push latency: from the filer's OK to the watcher's `! pending` line, over N returns filed one
-at a time (contract section 12; goal: p99 under 2 ms on loopback).
+at a time (WATCH's push lines; goal: p99 under 2 ms on loopback).
 
   tools/push_latency.py --port 7480 --password ADMIN_PW [--returns 10000]
 

@@ -28,9 +28,10 @@ public struct ApprovalOutcome: Sendable, Equatable {
     /// Cash paid back to the customer in the same step (zero for store credit and suppliers).
     public var refunded: Money
 
-    /// Section 13 (format 5): the restocking fee's rate and amount (credited is amount − fee);
-    /// the exchange sale recorded in the same step, at the return location, with no payment of
-    /// its own; `due` = its total − credited; cash the customer paid in for a dearer exchange.
+    /// Format 5 (protocol.md, Return types): the restocking fee's rate and amount (credited is
+    /// amount − fee); the exchange sale recorded in the same step, at the return location, with
+    /// no payment of its own; `due` = its total − credited; cash the customer paid in for a
+    /// dearer exchange.
     public var feeRate = Percent.zero
     public var fee = Money.zero
     public var exchange: Order? = nil

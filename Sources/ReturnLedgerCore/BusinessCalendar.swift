@@ -1,4 +1,4 @@
-/// The shop's time zones over time (section 17): which business date an instant belongs to.
+/// The shop's time zones over time (protocol.md, Business day): which business date an instant belongs to.
 /// A moment's business date is its local date in the zone in effect at that moment, so a change
 /// of zone never moves what happened before it to another day, and LIST, STATS, NOTICES and
 /// AUDIT agree on every date however often the zone changed.

@@ -70,14 +70,14 @@ public struct TradeRequest: Sendable, Equatable {
 }
 
 public struct ReturnFiling: Sendable, Equatable {
-    /// The order id, or `-` for a return without a receipt (section 13).
+    /// The order id, or `-` for a return without a receipt (protocol.md, Return types).
     public var order: String
     public var items: [ItemSpec]
     public var reason: String
     public var location: String?
     public var note: String
     public var key: String?
-    /// Section 13: replacement goods (an exchange), as parsed and as given.
+    /// Replacement goods (an exchange), as parsed and as given.
     public var exchange: [ItemSpec]
     public var exchangeText: String
     /// The customer of a return without a receipt.

@@ -1,12 +1,12 @@
-/// Every way a command can fail, one case per protocol error code (section 8). The message is
-/// for people; the code never changes meaning.
+/// Every way a command can fail, one case per protocol error code (protocol.md, Error codes).
+/// The message is for people; the code never changes meaning.
 public struct DomainError: Error, Equatable, Sendable {
     public enum Code: String, Sendable, CaseIterable {
         case SYNTAX, UNKNOWN_COMMAND, TOO_LONG, ENCODING, NOAUTH, AUTH, LOCKED, DENIED, SELF_APPROVAL
         case NOT_FOUND, EXISTS, CONFLICT, INVALID, EXCEEDS, EXPIRED, STATE, STOCK, LIMIT, STORAGE, INTERNAL
-        /// Section 13: a customer's return limit reached.
+        /// A customer's return limit reached (protocol.md, Return types).
         case OVER_LIMIT
-        /// Section 15: a backup could not be written.
+        /// A backup could not be written; changes go on.
         case BACKUP
     }
 

@@ -1,5 +1,5 @@
 /// What a change moves, worked out in one place: `apply` carries these out, and FEED shows them
-/// (section 15) as `stock.moved` and `ledger.entry` lines, so a head office's copy of stock and
+/// as `stock.moved` and `ledger.entry` lines, so a head office's copy of stock and
 /// balances is made of the very movements the server made.
 public struct Effects: Sendable, Equatable {
     /// A change of stock in one slot: units on hand and in quarantine (either may be negative).

@@ -30,6 +30,6 @@ public enum Event: Sendable, Equatable {
     case returnFirstApproved(number: Int, note: String, by: String, at: Timestamp)
     /// Since format 5: the customer limits of `POLICY SET customer_returns= customer_days=`.
     case customerLimitsChanged(returns: Int64, days: Int64)
-    /// Since format 6: `POLICY SET timezone=`, in effect from `at` (section 17).
+    /// Since format 6: `POLICY SET timezone=`, in effect from `at` (protocol.md, Business day).
     case timezoneChanged(zone: BusinessZone, at: Timestamp)
 }

@@ -1,4 +1,4 @@
-/// FEED's lines (section 15): each logged change as `* seq= at= user= type= ...`, the fields
+/// FEED's lines: each logged change as `* seq= at= user= type= ...`, the fields
 /// after `type` named as on the matching list lines, and with each change what it moved
 /// (`stock.moved`, `ledger.entry`), worked out by `Effects` as `apply` works it out. A field
 /// whose name is one of `seq at user type` is written `rec_<name>`.

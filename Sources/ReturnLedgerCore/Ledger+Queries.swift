@@ -92,7 +92,7 @@ extension Ledger {
          Field("price", line.price.description), Field("amount", (line.price.times(line.quantity) ?? .zero).description)]
     }
 
-    /// ORDER (section 14): each line with what approved returns took back, what open ones hold
+    /// ORDER: each line with what approved returns took back, what open ones hold
     /// and what is left; `returned_amount` gross, before fees.
     private func orderReply(_ id: String) throws(DomainError) -> Reply {
         guard let order = orders[id] else { throw .notFound("order", id) }
@@ -254,7 +254,7 @@ extension Ledger {
                                   Field("payable", Money(minor: payable).description)])
         }
         guard let known = parties[party] else { throw .notFound("party", party) }
-        // In the order of (at, log sequence), the running balance in that order (section 14): a
+        // In the order of (at, log sequence), the running balance in that order (protocol.md: BALANCE): a
         // sale back-dated with `at=` takes its place in time. Entries are kept in log order, so a
         // stable sort by time is that order; most accounts are already in it.
         var rows = Array(entries[party] ?? [])

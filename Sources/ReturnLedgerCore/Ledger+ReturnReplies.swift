@@ -20,8 +20,8 @@ extension Ledger {
                               Field("doc", view.doc)] + approvalTail(view))
     }
 
-    /// Section 13's tail of an approval that completes a return: the fee kept, the net credited,
-    /// and for an exchange its sale and the difference (`""` both without one).
+    /// The tail of an approval that completes a return (protocol.md: APPROVE): the fee kept, the
+    /// net credited, and for an exchange its sale and the difference (`""` both without one).
     func approvalTail(_ request: ReturnRequest) -> [Field] {
         let exchange = !request.exchange.isEmpty
         return [Field("fee", request.fee.description), Field("net", request.net.description),

@@ -1,5 +1,6 @@
-/// Section 10: a scoped user acts only at its locations and reads only their returns. Each check
-/// comes once its record is found (NOT_FOUND first) and before every other domain error.
+/// Store scope (protocol.md, Stores and scope): a scoped user acts only at its locations and
+/// reads only their returns. Each check comes once its record is found (NOT_FOUND first) and
+/// before every other domain error.
 extension Ledger {
     func checkScope(_ location: String, _ context: Context, _ what: @autoclosure () -> String) throws(DomainError) {
         guard context.scope.contains(location) else {

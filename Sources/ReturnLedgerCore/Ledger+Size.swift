@@ -1,5 +1,5 @@
 extension Ledger {
-    /// About how many bytes the state takes in memory (INFO's `state_bytes`, section 18), from
+    /// About how many bytes the state takes in memory (INFO's `state_bytes`), from
     /// counts that cost nothing to read: walking millions of records for an exact figure would
     /// hold up the writer. The constants were measured (`wal seed` directories of 200,000 returns
     /// with 1 and 8 returns per order, loaded from their snapshots, RSS minus an empty server's),

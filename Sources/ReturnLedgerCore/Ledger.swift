@@ -10,7 +10,7 @@ public struct Ledger: Sendable, Equatable {
     public var entries: ShardedDictionary<String, ChunkedArray<LedgerEntry>> = [:]
     public var reasons: [String: Reason] = [:]
     public var policy = Policy()
-    /// Approval rules by code (section 11).
+    /// Approval rules by code (protocol.md: RULE).
     public var rules: [String: Rule] = [:]
     public var orders: ShardedDictionary<String, Order> = [:]
     /// Return requests in filing order; `R000042` is `returns[41]`.
@@ -21,7 +21,7 @@ public struct Ledger: Sendable, Equatable {
     /// Documents issued per business date (days since 1970), for gapless `RT-YYYYMMDD-NNNN`.
     public var documentsPerDay: [Int64: Int] = [:]
     /// The latest document date (derived from `documentsPerDay`): document dates never go back
-    /// (section 17).
+    /// (protocol.md, Business day).
     public internal(set) var lastDocumentDay: Int64?
     /// SKU → stock per location and batch.
     public var stock: ShardedDictionary<String, [StockSlot: StockLevel]> = [:]
@@ -75,7 +75,7 @@ extension Ledger {
         case .productAdded(let product):
             products[product.sku] = product
         case .partyAdded(let party):
-            // Also PARTY SET's record (section 17): a known party keeps its balance.
+            // Also PARTY SET's record: a known party keeps its balance.
             if parties[party.id] == nil { balances[party.id] = .zero }
             parties[party.id] = party
         case .reasonAdded(let reason):

@@ -60,7 +60,7 @@ public struct Order: Sendable, Equatable {
         self.at = at; self.lines = lines; self.total = total
     }
 
-    /// Units of the order that can still be returned, and whether any were (section 14's status).
+    /// Units of the order that can still be returned, and whether any were (ORDER's `status=`).
     public var status: String {
         let returnable = lines.reduce(Int64(0)) { $0 + $1.returnable }
         let returned = lines.contains { $0.returned > 0 }

@@ -1,4 +1,4 @@
-/// A restocking fee rate (section 13): 0–100 percent with up to 2 decimals, held exactly as
+/// A restocking fee rate: 0–100 percent with up to 2 decimals, held exactly as
 /// hundredths of a percent (`12.5` is 1250). Never floating point, like `Money`.
 public struct Percent: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var hundredths: Int64

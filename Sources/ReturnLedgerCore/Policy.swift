@@ -1,12 +1,12 @@
 /// The shop's return policy: the window, customer limits and the business day's zone.
 public struct Policy: Sendable, Equatable {
     public var windowDays: Int64 = 30
-    /// Customer limits (section 13; format 5): a customer with `customerReturns` or more returns
+    /// Customer limits (format 5): a customer with `customerReturns` or more returns
     /// filed in the last `customerDays` days may file no more without a supervisor's override.
     /// 0 in either is no limit.
     public var customerReturns: Int64 = 0
     public var customerDays: Int64 = 0
-    /// The shop's time zones (section 17; format 6): what day a document, a filter and
+    /// The shop's time zones (format 6; protocol.md, Business day): what day a document, a filter and
     /// `STATS by=day` mean.
     public var calendar = BusinessCalendar()
     public init(windowDays: Int64 = 30, customerReturns: Int64 = 0, customerDays: Int64 = 0) {

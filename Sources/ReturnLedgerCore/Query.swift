@@ -39,7 +39,7 @@ public struct ReturnFilter: Sendable, Equatable {
     public var from: CivilDate?
     public var to: CivilDate?
     public var limit: Int
-    /// Section 14: one customer's or supplier's returns, one order's, and the page before a return.
+    /// One customer's or supplier's returns, one order's, and the page before a return (LIST).
     public var party: String?
     public var order: String?
     public var before: String?
@@ -57,7 +57,7 @@ public struct StatsQuery: Sendable, Equatable {
     public var to: CivilDate?
     public var kind: OrderKind?
     public var by: StatsGrouping?
-    /// Only returns at this location (section 10).
+    /// Only returns at this location (`STATS location=`).
     public var location: String?
     public init(from: CivilDate? = nil, to: CivilDate? = nil, kind: OrderKind? = nil, by: StatsGrouping? = nil,
                 location: String? = nil) {

@@ -2,7 +2,7 @@
 public struct Reason: Sendable, Equatable {
     public var code: String
     public var label: String
-    /// The restocking fee a customer return for this reason costs (section 13; format 5).
+    /// The restocking fee a customer return for this reason costs (format 5).
     public var fee: Percent
     public init(code: String, label: String, fee: Percent = .zero) { self.code = code; self.label = label; self.fee = fee }
 

@@ -71,7 +71,7 @@ public struct ReturnRequest: Sendable, Equatable {
     public var firstApprovedBy: String = ""
     public var firstApprovedAt: Timestamp? = nil
     public var firstApprovalNote: String = ""
-    /// Section 13 (format 5). The replacement goods of an exchange, priced at filing, and the
+    /// Since format 5: the replacement goods of an exchange, priced at filing, and the
     /// item tokens as the client gave them (what LIST and SHOW print).
     public var exchange: [OrderLine] = []
     public var exchangeText: String = ""

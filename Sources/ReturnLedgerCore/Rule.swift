@@ -1,4 +1,4 @@
-/// An approval rule (contract section 11): which returns need a second approver, which go through
+/// An approval rule (protocol.md: RULE): which returns need a second approver, which go through
 /// inspection, which small ones need nobody. Matched once, when a return is filed; what matched
 /// is kept on the return (`ReturnFlow`), so a later change to the rules never touches it.
 public struct Rule: Sendable, Equatable {

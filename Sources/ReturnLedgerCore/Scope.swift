@@ -1,5 +1,5 @@
-/// The locations a user works at (contract section 10): every location (`*`, the default, and
-/// what users created before scopes existed have), or a list of location codes.
+/// The locations a user works at (protocol.md, Stores and scope): every location (`*`, the
+/// default, and what users created before scopes existed have), or a list of location codes.
 public enum Scope: Sendable, Equatable, Hashable {
     case everywhere
     /// Location codes, sorted and without repeats.

@@ -20,7 +20,7 @@ public struct StatsIndex: Sendable, Equatable {
         /// Approved (or inspecting, completed) returns only.
         public var amount: Int64 = 0
         public var returnedQty: Int64 = 0
-        /// Restocking fees kept on those returns (section 13).
+        /// Restocking fees kept on those returns.
         public var fees: Int64 = 0
         public var approvalSeconds: [Int64] = []
         public var groups: [StatsGrouping: [String: Totals]] = [:]
@@ -51,7 +51,7 @@ public struct StatsIndex: Sendable, Equatable {
 
     public init() {}
 
-    // Buckets are business dates: each method takes the ledger's calendar (section 17).
+    // Buckets are business dates: each method takes the ledger's calendar (protocol.md, Business day).
 
     mutating func filed(_ r: ReturnRequest, _ calendar: BusinessCalendar) {
         buckets[Key(day: calendar.day(of: r.filedAt), kind: r.kind, location: r.location), default: Bucket()].filed += 1

@@ -5,7 +5,7 @@ public struct User: Sendable, Equatable {
     /// crypt(3) output (`$y$...`); only ever compared, never shown or logged.
     public var passwordHash: String
     public var enabled: Bool
-    /// Where the user may act and which returns it sees (section 10).
+    /// Where the user may act and which returns it sees (protocol.md, Stores and scope).
     public var locations: Scope
 
     public init(name: String, role: Role, passwordHash: String, enabled: Bool = true, locations: Scope = .everywhere) {

@@ -103,7 +103,7 @@ enum Bootstrap {
                                items: [ItemSpec(sku: "A200", quantity: 2)])), "SALE", at: ago(1))
         run(.sale(TradeRequest(order: "S-0900", location: "STORE1", party: "C001", paid: true, at: ago(45),
                                items: [ItemSpec(sku: "A200", quantity: 1)])), "SALE", at: ago(45))
-        // A chain (sections 10 and 11): a clerk and a supervisor per store, and two rules. Added
+        // A chain: a clerk and a supervisor scoped to each store, and two approval rules. Added
         // last, so everything above keeps the sequence numbers it had.
         for (name, role, store) in [("till1", Role.clerk, "STORE1"), ("lead1", .supervisor, "STORE1"),
                                     ("till2", .clerk, "STORE2"), ("lead2", .supervisor, "STORE2")] {

@@ -2,7 +2,7 @@ import Dispatch
 import ReturnLedgerCore
 import ReturnLedgerStorage
 
-/// FEED (section 15): durable changes after a sequence, read from the log files off the writer
+/// FEED: durable changes after a sequence, read from the log files off the writer
 /// queue, formatted against an O(1) copy of the state, and long-polled on the durable sequence.
 extension Engine {
     func feed(from: UInt64, limit: Int, wait: Int, _ context: Context) -> Execution {

@@ -37,7 +37,7 @@ extension Engine {
         lines.append(backups.fields)
         lines.append([Field("section", "state"), Field("returns", String(ledger.returns.count)),
                       Field("orders", String(ledger.orders.count)), Field("audit", String(ledger.audit.count))])
-        // Section 18: what the connections hold (sampled every second), the budgets, and whether
+        // Resource budgets: what the connections hold (sampled every second), the budgets, and whether
         // large reads are refused for memory.
         let q = f.queues
         lines.append([Field("section", "memory"), Field("rss_bytes", String(Syscalls.residentBytes())),
@@ -46,7 +46,7 @@ extension Engine {
                       Field("largest_held", String(q.largestHeld)), Field("closed_for_buffers", String(f.closedForBuffers)),
                       Field("max_client_buffer", String(setting.maxClientBuffer)), Field("max_memory", String(maxMemory)),
                       Field("memory_high", f.memoryHigh ? "yes" : "no"), Field("state_bytes", String(ledger.estimatedBytes))])
-        // Section 16: whether TLS is on, its handshakes, and the certificate's end (an expired one warns).
+        // Whether TLS is on, its handshakes, and the certificate's end (an expired one warns).
         lines.append([Field("section", "tls"), Field("enabled", setting.tls == nil ? "no" : "yes"),
                       Field("handshakes", String(f.tlsHandshakes)), Field("failures", String(f.tlsFailures)),
                       Field("not_after", setting.tls?.notAfter ?? ""), Field("expired", setting.tls?.expired == true ? "yes" : "no")])
@@ -55,7 +55,7 @@ extension Engine {
 }
 
 extension Engine {
-    /// LIST up to this many rows is served whatever memory says (section 18).
+    /// LIST up to this many rows is served whatever memory says (protocol.md, Resource budgets).
     static let smallRead = 100
 
     /// `ERR LIMIT memory ...` while resident memory is above `--max-memory`; the connection stays.

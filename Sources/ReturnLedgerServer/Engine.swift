@@ -30,7 +30,7 @@ package final class Engine: @unchecked Sendable {
     package var reload: Reload?
     /// Per command word (by ordinal): calls and failures, for INFO.
     var calls = [(calls: Int, failed: Int)](repeating: (0, 0), count: CommandWord.allCases.count)
-    /// What the watching sessions hear of, in commit order (section 12): one stream per event
+    /// What the watching sessions hear of, in commit order (protocol.md: WATCH): one stream per event
     /// loop, each taken by that loop's router. Set by the server before it starts.
     var pushStreams: [PushStream] = []
     /// Sessions that watch (writer queue); changes are published only while there are any.
@@ -41,7 +41,8 @@ package final class Engine: @unchecked Sendable {
     var maxMemory: Int { setting.maxMemory }
     let logReader: LogReader
     let durableSignal: DurableSignal
-    /// FEED's pages run here, below the writer and the loop (section 15's throughput goal).
+    /// FEED's pages run here, below the writer and the loop (at the lowest priority: an exporter
+    /// reading flat out must not slow the tills).
     var feedWorkers: BackgroundWorkers { .feed }
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
     var wakeRouters: @Sendable () -> Void = {}

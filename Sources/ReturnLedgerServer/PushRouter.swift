@@ -1,7 +1,7 @@
 import ReturnLedgerCore
 import ReturnLedgerWire
 
-/// Routes the push stream to the watching sessions of one event loop (contract section 12), on
+/// Routes the push stream to the watching sessions of one event loop (protocol.md: WATCH), on
 /// the loop thread: which session hears of which change is decided here, not on the writer
 /// queue, so 1,000 watchers cost the writer one append per change. Runs after every advance of
 /// the durable sequence, after the replies that advance released: a push never comes before the

@@ -1,7 +1,7 @@
 import Synchronization
 import ReturnLedgerCore
 
-/// What the writer tells the watching sessions (contract section 12), in commit order: a session
+/// What the writer tells the watching sessions (protocol.md: WATCH), in commit order: a session
 /// starting or stopping to watch, a return that changed state, a user whose role or locations
 /// changed. The engine appends on its queue, as it commits, so a WATCH and the changes after it
 /// are in the order the log has them; each loop's `PushRouter` takes the items once the log is

@@ -27,7 +27,7 @@ public struct FrameQueue: Sendable {
     public var count: Int { ends.count - head }
     public var isEmpty: Bool { head == ends.count }
 
-    /// Section 18's queued input: the text waiting and its offsets.
+    /// Queued input as `--max-client-buffer` counts it: the text waiting and its offsets.
     public var queuedBytes: Int { text.count - headStart + count * MemoryLayout<Int32>.stride }
     /// What the two buffers hold, capacity included (INFO's `largest_held`).
     public var heldBytes: Int { text.capacity + ends.capacity * MemoryLayout<Int32>.stride }

@@ -9,8 +9,8 @@ import Glibc
 /// Telnet state survives across reads, so a negotiation split over two packets is still removed.
 /// A partial line is kept and never rescanned.
 ///
-/// The server answers what a telnet client asks, and only then sends telnet bytes (contract
-/// section 1): `DO TIMING-MARK` (what telnet sends on Ctrl-C, Ctrl-O, Ctrl-\, Ctrl-Z) gets `WILL
+/// The server answers what a telnet client asks, and only then sends telnet bytes (protocol.md,
+/// Framing): `DO TIMING-MARK` (what telnet sends on Ctrl-C, Ctrl-O, Ctrl-\, Ctrl-Z) gets `WILL
 /// TIMING-MARK`, `DO`/`WILL BINARY` are accepted, every other `DO x` gets `WONT x` and `WILL x`
 /// `DONT x`. The answers collect in `answers` for the connection to send at once, ahead of
 /// replies still waiting for their fsync, so the session never goes silent.
@@ -111,7 +111,7 @@ public struct LineFramer: Sendable {
         }
     }
 
-    /// One `IAC verb option` from the client, answered as section 1 says. BINARY is answered only
+    /// One `IAC verb option` from the client, answered as protocol.md's Framing says. BINARY is answered only
     /// when its state changes (RFC 854: no answer to what is already in effect), so two telnets
     /// cannot loop on it; refusals are answered every time, which cannot loop either.
     private mutating func negotiate(_ verb: UInt8, _ option: UInt8) {

@@ -1,8 +1,8 @@
 public import ReturnLedgerCore
 
-/// Turns replies into the bytes of section 3: `* ` data lines, then one `OK`/`ERR` line, each
-/// ending in LF (CR LF with `crlf`, for telnet sessions that agreed BINARY: section 1). Values
-/// with blanks, quotes, control bytes or nothing in them are quoted.
+/// Turns replies into bytes (protocol.md, Replies): `* ` data lines, then one `OK`/`ERR` line,
+/// each ending in LF (CR LF with `crlf`, for telnet sessions that agreed BINARY; protocol.md,
+/// Framing). Values with blanks, quotes, control bytes or nothing in them are quoted.
 public enum ReplyEncoder {
     public static func encode(_ reply: Reply, into out: inout [UInt8], crlf: Bool = false) {
         for line in reply.lines {
@@ -24,7 +24,7 @@ public enum ReplyEncoder {
         }
     }
 
-    /// A push line of section 12: `! KIND key=value...`.
+    /// A push line (protocol.md: WATCH): `! KIND key=value...`.
     public static func encodePush(_ kind: String, _ fields: [Field], into out: inout [UInt8], crlf: Bool = false) {
         writeLine(into: &out, bound: 5 + kind.utf8.count + bound(fields)) { w in
             w.byte(UInt8(ascii: "!"))
@@ -58,7 +58,7 @@ public enum ReplyEncoder {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Writes a value bare when it can be, else quoted with the escapes of section 2.
+    /// Writes a value bare when it can be, else quoted with the escapes of protocol.md, Tokens.
     public static func appendValue(_ value: String, to out: inout [UInt8]) {
         writeLine(into: &out, bound: 2 + 4 * value.utf8.count) { $0.value(value) }
     }

@@ -10,7 +10,7 @@ public struct Token: Equatable, Sendable {
     public init(key: String?, value: String, text: String) { self.key = key; self.value = value; self.text = text }
 }
 
-/// Splits a line into tokens (section 2 of the contract): blanks separate; a token is bare or a
+/// Splits a line into tokens (protocol.md, Tokens): blanks separate; a token is bare or a
 /// double-quoted string with `\" \\ \n \t \xHH`; `key=value` may quote its value.
 public enum Tokenizer {
     public enum Failure: Error, Equatable { case syntax(String), encoding }

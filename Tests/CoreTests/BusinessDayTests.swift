@@ -1,7 +1,7 @@
 import ReturnLedgerCore
 import Testing
 
-/// Section 17's business day: document dates, date filters and STATS by=day in the shop's zone.
+/// The business day: document dates, date filters and STATS by=day in the shop's zone.
 @Suite struct BusinessDayTests {
     static func at(_ text: String) -> Timestamp { Timestamp(parsing: text)! }
     static func date(_ text: String) -> CivilDate { CivilDate(parsing: text)! }

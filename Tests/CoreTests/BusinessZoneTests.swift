@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Section 17's zones: offsets read from the system's tzdata, the TZif table and its POSIX footer.
+/// The shop's time zones: offsets read from the system's tzdata, the TZif table and its POSIX footer.
 @Suite struct BusinessZoneTests {
     /// `TZ=zone date -d @t +%z` on the machine that wrote this (tzdata 2025b): DST edges to the
     /// second, half- and quarter-hour zones, a negative daylight saving (Dublin), a half-hour one

@@ -1,7 +1,7 @@
 import ReturnLedgerCore
 import Testing
 
-/// Section 17's catalogue changes: SKU SET, PARTY SET, LOCATION SET.
+/// Catalogue changes (protocol.md, Catalogue and users): SKU SET, PARTY SET, LOCATION SET.
 @Suite struct CatalogueChangeTests {
     @Test func aPriceChangeNeverTouchesRecordedOrdersOrReturns() {
         var desk = Desk.shop()

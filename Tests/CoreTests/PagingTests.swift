@@ -1,7 +1,7 @@
 import ReturnLedgerCore
 import Testing
 
-/// Section 14: LIST pages with `before=` and `next=`, by party and by order; AUDIT pages with
+/// Paging: LIST pages with `before=` and `next=`, by party and by order; AUDIT pages with
 /// `after=`. Each page is a cursor away from the next, and a walk visits every match once.
 @Suite struct PagingTests {
     /// 60 returns: C1's on S1, C2's on S2, walk-ins on S3, in turn; every fifth rejected.

@@ -2,7 +2,7 @@ import ReturnLedgerCore
 import TestSupport
 import Testing
 
-/// Section 13: exchanges, returns without a receipt, restocking fees, customer limits.
+/// protocol.md, Return types: exchanges, returns without a receipt, restocking fees, customer limits.
 @Suite struct ReturnTypesTests {
     static func exchange(_ order: String, _ items: [ItemSpec], for replacements: [ItemSpec], text: String,
                          reason: String = "DEFECTIVE", key: String? = nil) -> Command {

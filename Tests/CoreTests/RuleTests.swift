@@ -1,8 +1,9 @@
 import ReturnLedgerCore
 import Testing
 
-/// Section 11: rules matched once at filing, second review with its four-eyes check, finance's
-/// restricted APPROVE, auto-approval by `system`, inspection, and how rules combine.
+/// Approval rules (protocol.md: RULE): matched once at filing, second review with its four-eyes
+/// check, finance's restricted APPROVE, auto-approval by `system`, inspection, and how rules
+/// combine.
 @Suite struct RuleTests {
     /// A shop with stock and two sales to return against: S1 (C1, paid, 4 × A100 + 2 × B300) and
     /// S2 (walk-in, 10 × C400), at STORE1; a purchase P1 at WH1.
@@ -100,8 +101,9 @@ import Testing
         #expect(desk.ok(RuleTests.approve("R000001"), as: "sup1")["state"] == "second_review")
         #expect(desk.ok(RuleTests.approve("R000001"), as: "fin1")["existed"] == "yes")
         #expect(desk.fails(RuleTests.approve("R000001", refund: .cash), as: "fin1") == .CONFLICT)
-        // Someone who gave no approval re-sending one for an approved return: section 6's existed=yes.
-        #expect(desk.fails(RuleTests.approve("R000001"), as: "admin") == nil)  // a supervisor's re-send, section 6
+        // Someone who gave no approval re-sending one for an approved return: the original reply
+        // plus existed=yes (protocol.md: APPROVE).
+        #expect(desk.fails(RuleTests.approve("R000001"), as: "admin") == nil)  // a supervisor's re-send
     }
 
     @Test func theFourEyesCheckCoversTheFilerAndTheFirstApprover() {

@@ -1,7 +1,7 @@
 import ReturnLedgerCore
 import Testing
 
-/// Section 10: users scoped to stores act and read only there; DENIED comes after NOT_FOUND and
+/// Store scope: users scoped to stores act and read only there; DENIED comes after NOT_FOUND and
 /// before every other domain error.
 @Suite struct ScopeTests {
     /// A shop where `clerk9` and `sup9` work at STORE1 only, with one return filed at each store.

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-/// Section 18: a connection's byte budget, the hard limit, large buffers given back, and
+/// Resource budgets: a connection's byte budget, the hard limit, large buffers given back, and
 /// `--max-memory`, against the real binary. Memory bounds allow 10 times the goal (they catch a
 /// leak, not noise); `tools/stalled_memory.py` measures the real figure.
 @Suite struct BudgetTests {

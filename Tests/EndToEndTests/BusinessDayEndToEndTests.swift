@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Section 17 through the real binary: the zone survives a restart, document numbers follow the
+/// The business day through the real binary: the zone survives a restart, document numbers follow the
 /// shop's date, and a data directory whose zone this machine lacks still starts, and says so.
 @Suite struct BusinessDayEndToEndTests {
     /// Today's date at `offset` seconds east of UTC, as in document numbers.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Section 13 and 14 through a real socket: a clothing shop's day (two exchanges, a return
+/// Return types and paging through a real socket: a clothing shop's day (two exchanges, a return
 /// without a receipt, a restocking fee, a customer at the limit), checked against figures worked
 /// out by hand; and LIST paged with `before=` over 2,500 returns.
 @Suite struct ClothingShopTests {

@@ -199,7 +199,7 @@ func setUpShop(_ server: ServerProcess) throws {
     }
 }
 
-/// Section 10 against the real binary: a supervisor scoped to one store.
+/// Store scope against the real binary: a supervisor scoped to one store.
 @Suite struct ScopeEndToEndTests {
     @Test func aScopedSupervisorIsRefusedAnotherStoresReturnAndSeesOnlyItsOwn() throws {
         let server = try ServerProcess()

@@ -9,8 +9,9 @@ import Testing
 
     /// (query prefix, field) pairs added to lines since each golden version: format 1 had no
     /// `locations=` and `locked_until=` on USER LIST, no `total=` on LIST's status line; format 3
-    /// had those, and neither had `rules=` on SHOW; none had section 13 and 14's fields (fees,
-    /// exchanges, overrides, customer limits, `next=` cursors), and none section 17's time zone.
+    /// had those, and neither had `rules=` on SHOW; none had the return types' and paging's fields
+    /// (fees, exchanges, overrides, customer limits, `next=` cursors), and none the business day's
+    /// time zone.
     static let section17: [(String, String)] = [("POLICY SHOW", "timezone")]
     static let section13And14: [(String, String)] = [
         ("LIST", "next"), ("LIST", "exchange"), ("SHOW", "exchange"), ("SHOW", "override"), ("REASON LIST", "fee"),
@@ -87,7 +88,7 @@ import Testing
             }
             var actual = reply.data + [reply.status]
             if query.hasPrefix("BALANCE ") {
-                // Section 14 orders an account's lines by (at, log sequence): a back-dated sale
+                // BALANCE orders an account's lines by (at, log sequence): a back-dated sale
                 // moves up, with the running balances after it. The same entries, the same total.
                 let entries = { (lines: [String]) in
                     lines.dropLast().map { GoldenAnswersTests.drop("balance", from: $0) }.sorted() + [lines.last ?? ""]

@@ -58,9 +58,9 @@ import Testing
         }
     }
 
-    /// The contract's table (section 5), beyond PING, HELP, WHOAMI and QUIT which everyone has;
-    /// LOOKUP stands for the look-ups every role may use (SKU LIST, LOCATION LIST, REASON LIST,
-    /// POLICY SHOW, RULE LIST, PERIOD SHOW), and ORDER goes with SHOW.
+    /// The role table (protocol.md, Sessions, users and roles), beyond PING, HELP, WHOAMI and
+    /// QUIT which everyone has; LOOKUP stands for the look-ups every role may use (SKU LIST,
+    /// LOCATION LIST, REASON LIST, POLICY SHOW, RULE LIST, PERIOD SHOW), and ORDER goes with SHOW.
     static let allowed: [String: Set<String>] = [
         "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "LOOKUP"],
         "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT",

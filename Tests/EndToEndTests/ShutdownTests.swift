@@ -4,8 +4,9 @@ import Synchronization
 import Testing
 
 /// Issue 13's second fault: SIGTERM with clients filing returns closed some connections without
-/// the reply of a return the log holds. Section 9: stop taking requests, finish those in flight,
-/// flush, reply, exit 0. Every return in the log must have had its OK.
+/// the reply of a return the log holds. SIGTERM (protocol.md, Running the server): stop taking
+/// requests, finish those in flight, flush, reply, exit 0. Every return in the log must have had
+/// its OK.
 @Suite struct ShutdownTests {
     @Test func sigtermAnswersEveryRequestItCarriedOut() throws {
         let server = try ServerProcess()

@@ -126,7 +126,7 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
     }
 }
 
-/// Section 15's lock on the data directory, and `--reset-admin` (issue 14).
+/// The data directory's LOCK (one server per directory), and `--reset-admin` (issue 14).
 @Suite struct DirectoryLockTests {
     @Test func oneProcessPerDataDirectoryAndTheAdminPasswordCanBeReset() throws {
         var server = try ServerProcess(demo: true)

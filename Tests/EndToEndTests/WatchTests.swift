@@ -6,7 +6,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Section 12 against the real server: `! ` push lines go only to the sessions whose role and
+/// WATCH against the real server: `! ` push lines go only to the sessions whose role and
 /// locations fit, only once the change is durable, never inside a reply, in commit order; a
 /// watcher that stops reading gets `! overflow` and slows nobody.
 @Suite struct WatchTests {

@@ -3,7 +3,7 @@ import ReturnLedgerCore
 import ReturnLedgerStorage
 import Testing
 
-/// Section 15's backup folders: complete and verifiable, pruned to N, and a failing backup disk
+/// Backup folders: complete and verifiable, pruned to N, and a failing backup disk
 /// fails only the backup.
 @Suite struct BackupTests {
     static func ledger(_ entries: [LogEntry]) -> Ledger {

@@ -3,7 +3,7 @@ import ReturnLedgerStorage
 import Testing
 import TestSupport
 
-/// FEED's lines (section 15) carry what each change moved: summed over a whole history, the
+/// FEED's lines carry what each change moved: summed over a whole history, the
 /// `ledger.entry` lines give every balance and the `stock.moved` lines every stock level, exactly
 /// as the ledger holds them. That is what lets an exporter's database agree with BALANCE and STOCK.
 @Suite struct FeedLinesTests {

@@ -3,7 +3,7 @@ import ReturnLedgerCore
 import ReturnLedgerStorage
 import Testing
 
-/// FEED's log reader (section 15): the records after a sequence, in order, across segments, from
+/// FEED's log reader: the records after a sequence, in order, across segments, from
 /// a cursor or from anywhere; the history dropped by log keeping; damage reported, never skipped.
 @Suite struct LogReaderTests {
     static func written(_ count: Int, segmentLimit: Int) throws -> (TempDirectory, [LogEntry]) {

@@ -6,7 +6,7 @@ import Testing
 public final class Client: @unchecked Sendable {
     public let fd: Int32
     private var buffer: [UInt8] = []
-    /// Push lines (`! ...`, section 12) met while reading replies, oldest first.
+    /// Push lines (`! ...`, after WATCH) met while reading replies, oldest first.
     public var pushes: [String] = []
 
     public struct Reply: CustomStringConvertible {

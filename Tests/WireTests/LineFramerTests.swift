@@ -34,7 +34,7 @@ import Testing
         #expect(frames(bytes.map { [$0] }) == [line("PING")])
     }
 
-    /// Section 1: what a telnet client asks is answered, and only that.
+    /// What a telnet client asks is answered, and only that (protocol.md, Framing).
     @Test func telnetRequestsAreAnsweredEvenWhenSplit() {
         let iac: UInt8 = 0xFF, will: UInt8 = 0xFB, wont: UInt8 = 0xFC, doo: UInt8 = 0xFD, dont: UInt8 = 0xFE
         // Ctrl-C: IAC IP, IAC DO TIMING-MARK; then DO ECHO, WILL NAWS, DONT SGA (nothing to answer).

@@ -95,14 +95,14 @@ import Testing
         "USER ADD bob role=clerk password=x locations=",
         "USER ADD bob role=clerk password=x locations=STORE1,,STORE2",
         "USER SCOPE bob locations=STORE1,bad/code",
-        // Section 13's names and combinations.
+        // Return types (exchanges, no receipt, fees, limits): reserved order names and bad combinations.
         "SALE - location=STORE1 A100:1", "SALE X-R000012 location=STORE1 A100:1",
         "PURCHASE X-R1 location=WH1 supplier=S1 A100:1", "RETURN S1 A100:1 reason=DEFECTIVE customer=C1",
         "RETURN - A100:1 location=STORE1 customer=C1 reason=DEFECTIVE exchange=A200:1",
         "RETURN - A100:1#LOT7 location=STORE1 customer=C1 reason=DEFECTIVE",
         "RETURN S1 A100:1 reason=DEFECTIVE exchange=A200:0", "APPROVE R000001 fee=100.01",
         "REASON ADD LATE label=Late fee=-1", "POLICY SET customer_returns=-1",
-        // Section 17's zones and dates.
+        // Business day: zones and dates.
         "POLICY SET timezone=Mars/Olympus", "POLICY SET timezone=+25:00", "POLICY SET timezone=../../etc/passwd",
         "AUDIT from=2026-02-30", "AUDIT from=yesterday",
     ])

@@ -249,7 +249,7 @@ class Client:
         self._keys = itertools.count(1)
         self._sock = None
         self._reader = None
-        # While watching (section 12): a thread reads every line, hands push lines to the
+        # While watching: a thread reads every line, hands push lines to the
         # callback and replies to the caller through this queue.
         self._on_push = None
         self._replies = None
@@ -427,7 +427,7 @@ class Client:
                 continue
             data.append(text)
 
-    # -- watching the queue (section 12) ----------------------------------------------------
+    # -- watching the queue (WATCH) ---------------------------------------------------------
 
     def watch(self, callback):
         """WATCH: from now on every push line (``Push``) is handed to ``callback(push)`` from a

@@ -165,7 +165,7 @@ class ScopeTest(ServerTestCase):
 
 
 class WatchTest(ServerTestCase):
-    """Section 12 from Python: the library's watch(), the supervisor console in a terminal,
+    """WATCH from Python: the library's watch(), the supervisor console in a terminal,
     and the netcat one-liner."""
 
     def client(self, user):

@@ -1,4 +1,4 @@
-"""TLS (contract section 16) against the real binary, with the programs a shop would use: the
+"""TLS against the real binary, with the programs a shop would use: the
 Python client (the standard library's ssl module), openssl s_client and socat; a plain client
 on the TLS port, a client that stalls mid-handshake, and certificates that must be refused."""
 import os
@@ -257,7 +257,7 @@ class TLSTest(unittest.TestCase):
 
 @unittest.skipUnless(OPENSSL, "needs the openssl command (apt-get install openssl)")
 class TLSStartTest(unittest.TestCase):
-    """What start-up says about certificates and flags (section 16)."""
+    """What start-up says about certificates and flags (protocol.md, TLS)."""
 
     @classmethod
     def setUpClass(cls):
