@@ -1,6 +1,7 @@
-/// The shop's time zone (section 17): what turns an instant into a business date. Either a fixed
-/// offset (`+08:00`, `UTC`) or an IANA zone read from the system's tzdata (`Asia/Shanghai`), kept
-/// as its table of offset changes plus the rule for the years after the table ends.
+/// The shop's time zone (protocol.md, Business day): what turns an instant into a business date.
+/// Either a fixed offset (`+08:00`, `UTC`) or an IANA zone read from the system's tzdata
+/// (`Asia/Shanghai`), kept as its table of offset changes plus the rule for the years after the
+/// table ends.
 ///
 /// Only the name is stored in the log and snapshots; the rules are read again on replay. Document
 /// numbers carry their own date, so a later tzdata that rewrites a zone's past can move an old

@@ -1,10 +1,11 @@
 public import ReturnLedgerCore
 
-/// Backups (section 15): each one a folder `backup-<UTC yyyymmddThhmmssZ>-<seq, 20 digits>` in the
-/// backup directory holding one snapshot, so a backup folder is itself a data directory (`wal
-/// verify` reads it, `--restore` copies it). Written under `<name>.tmp`, fsynced, renamed, and
-/// the backup directory fsynced: a crash or a full backup disk leaves the finished backups as
-/// they were and at most a `.tmp` folder, which the next backup clears away.
+/// Backups (protocol.md, Backups, restore and log keeping): each one a folder
+/// `backup-<UTC yyyymmddThhmmssZ>-<seq, 20 digits>` in the backup directory holding one snapshot,
+/// so a backup folder is itself a data directory (`wal verify` reads it, `--restore` copies it).
+/// Written under `<name>.tmp`, fsynced, renamed, and the backup directory fsynced: a crash or a
+/// full backup disk leaves the finished backups as they were and at most a `.tmp` folder, which
+/// the next backup clears away.
 public enum Backup {
     public struct Entry: Sendable, Equatable {
         public var name: String

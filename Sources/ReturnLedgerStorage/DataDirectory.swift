@@ -1,6 +1,6 @@
 import ReturnLedgerCore
 
-/// The files of a data directory (section 7 of the contract):
+/// The files of a data directory (protocol.md, Files in the data directory):
 /// `wal-<first seq, 20 digits>.log`, `snapshot-<seq, 20 digits>.snap`, and while a snapshot is
 /// being written `snapshot-<seq>.snap.tmp` (removed at start-up if a crash left one behind).
 public struct DataDirectory: Sendable {

@@ -1,4 +1,4 @@
-/// The history a data directory holds (section 15): `EPOCH` in it names the history, 16 hex
+/// The history a data directory holds: `EPOCH` in it names the history, 16 hex
 /// digits drawn at random when the directory is first used and again when a backup is restored
 /// into one, whose sequences and ids after the backup may then be issued a second time. FEED and
 /// INFO show it, so an exporter notices a new history and stops rather than mixing two.
@@ -23,7 +23,7 @@ public enum Epoch {
         return epoch
     }
 
-    /// The directory's epoch, starting one if it has none (a directory from before section 15).
+    /// The directory's epoch, starting one if it has none (one from before epochs).
     public static func ensure(_ directory: DataDirectory, fs: any FileSystem) throws(StorageError) -> String {
         if let epoch = read(directory, fs: fs) { return epoch }
         return try start(directory, fs: fs)

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Reads the log from a sequence on, for FEED (section 15), straight from the segment files:
+/// Reads the log from a sequence on, for FEED, straight from the segment files:
 /// never on the writer queue, never holding the writer up. Reads a chunk at a time with `pread`
 /// and remembers where the last page ended, so an exporter paging with `from=next` reads each
 /// record once; another start is found from the segment names and record headers, without

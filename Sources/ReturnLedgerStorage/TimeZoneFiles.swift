@@ -2,8 +2,8 @@ import Glibc
 import ReturnLedgerCore
 
 /// The system's tzdata (`/usr/share/zoneinfo`, or `$TZDIR`), read for the core's business zones
-/// (section 17): read-only reference data, like a compiled-in table. Whoever runs the core
-/// installs it once at start-up (the server, `wal`, `sim`, `fuzz`, the tests).
+/// (protocol.md, Business day): read-only reference data, like a compiled-in table. Whoever runs
+/// the core installs it once at start-up (the server, `wal`, `sim`, `fuzz`, the tests).
 public enum TimeZoneFiles {
     public static let directory: String = {
         if let dir = getenv("TZDIR"), dir[0] != 0 { return String(cString: dir) }

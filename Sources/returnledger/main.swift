@@ -36,8 +36,8 @@ let config: ServerConfig
 do {
     config = try Flags.parse(arguments, environment: environment)
     if let folder = config.restore {
-        // Section 15: a refused restore touches nothing. The directory and the backup are checked
-        // before the directory, or its LOCK, is made.
+        // A refused restore touches nothing (protocol.md, Backups, restore and log keeping): the
+        // directory and the backup are checked before the directory, or its LOCK, is made.
         let data = config.dataDirectory
         try Flags.prepareDataDirectory(data, create: false)
         var plan: Restore.Plan?
