@@ -1,4 +1,4 @@
-// The system's OpenSSL (Debian: libssl-dev), for TLS on the event loop (contract section 16).
+// The system's OpenSSL (Debian: libssl-dev), for TLS on the event loop (protocol.md, TLS).
 // Macros do not reach Swift: the few the server needs are small inline functions here.
 #include <openssl/ssl.h>
 #include <openssl/err.h>

@@ -2,7 +2,7 @@ import COpenSSL
 import Glibc
 import ReturnLedgerCore
 
-/// The server's certificate and key for the TLS listener (contract section 16), loaded once at
+/// The server's certificate and key for the TLS listener (protocol.md, TLS), loaded once at
 /// start-up through the system's OpenSSL: TLS 1.2 at least, no renegotiation or compression.
 /// Anything wrong with the files is one line for the operator and exit status 2; an expired
 /// certificate only warns (a shop whose certificate lapsed over the weekend still opens).

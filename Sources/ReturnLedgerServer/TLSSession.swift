@@ -4,7 +4,7 @@ import COpenSSL
 /// writes the fd itself, and "would block" comes back as `SSL_ERROR_WANT_READ/WRITE`, which the
 /// loop turns into epoll interest, so a handshake never blocks the loop. The handshake happens
 /// inside the first reads (accept state); a client that stalls in it is closed by the sweeper
-/// after 10 seconds (section 16). Loop thread only.
+/// after 10 seconds (protocol.md, TLS). Loop thread only.
 final class TLSSession {
     private let ssl: OpaquePointer
     /// The socket OpenSSL reads and writes.

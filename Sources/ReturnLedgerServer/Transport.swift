@@ -1,4 +1,4 @@
-/// How a connection's bytes cross its socket: as they are, or through TLS (contract section 16).
+/// How a connection's bytes cross its socket: as they are, or through TLS (protocol.md, TLS).
 /// The connection reads, writes and closes through this and never asks which it is; the few
 /// things only TLS has (a handshake, bytes OpenSSL holds, a read that must write) answer as plain
 /// text would for the plain case. An enum of two cases, not a protocol: a `switch` per read or
@@ -64,7 +64,7 @@ enum Transport {
         }
     }
 
-    /// Section 16: the monotonic millisecond by which a TLS handshake must be done; nil when
+    /// The monotonic millisecond by which a TLS handshake must be done; nil when
     /// there is none to wait for (plain text, or done).
     var handshakeDeadline: Int? {
         guard case .tls(let session) = self, !session.established else { return nil }
