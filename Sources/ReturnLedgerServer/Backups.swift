@@ -2,7 +2,7 @@ import Dispatch
 package import ReturnLedgerCore
 package import ReturnLedgerStorage
 
-/// Backups (section 15): `BACKUP`, and one whenever the newest in `--backup-dir` is older than
+/// Backups: `BACKUP`, and one whenever the newest in `--backup-dir` is older than
 /// `--backup-every`, checked at start and every minute. The state is taken on the writer queue
 /// (an O(1) copy, as for a snapshot); checking the schedule, waiting for the log to be durable up
 /// to it, writing and pruning happen on this type's own queue, through its own file system, so a

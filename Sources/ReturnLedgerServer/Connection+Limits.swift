@@ -1,8 +1,8 @@
-/// What closes a connection for how long it waits or how much it holds (sections 16 and 18), and
-/// the figures INFO's memory section sums. The idle sweeper posts these every second; they run
-/// on the connection's loop thread.
+/// What closes a connection for how long it waits or how much it holds (a stalled TLS handshake,
+/// `--idle-timeout`, `--max-client-buffer`), and the figures INFO's memory section sums. The idle
+/// sweeper posts these every second; they run on the connection's loop thread.
 extension Connection {
-    /// Section 16: a TLS handshake not finished within 10 seconds is closed, whatever
+    /// A TLS handshake not finished within 10 seconds is closed, whatever
     /// `--idle-timeout` says.
     func closeIfHandshakeStalled(now: Int) {
         guard let deadline = transport.handshakeDeadline, !closed, now > deadline else { return }
@@ -11,7 +11,7 @@ extension Connection {
     }
 
     /// A connection whose replies wait unread and made no progress for the timeout is closed
-    /// too, watching or not (section 18).
+    /// too, watching or not (protocol.md, Resource budgets).
     func closeIfIdle(since limit: Int64) {
         if writeArmed, unsent > 0, lastProgress < limit {
             closeForBuffers("its \(unsent) bytes of replies made no progress for --idle-timeout")

@@ -1,7 +1,7 @@
 import ReturnLedgerCore
 import ReturnLedgerWire
 
-/// Push lines (contract section 12) of a watching session. While the socket takes what it is
+/// Push lines (protocol.md: WATCH) of a watching session. While the socket takes what it is
 /// given they go straight into the output, whole lines between whole replies. Once it refuses
 /// more (the watcher is not reading) they wait in their own queue, at most `maxQueuedPushes`
 /// of them: past that the queue is dropped for one `! overflow dropped=N`, and they go out when

@@ -1,5 +1,5 @@
-/// A connection's part in shutting down (section 9): it takes no new request, then sends what it
-/// owes and closes. Loop thread.
+/// A connection's part in shutting down (protocol.md, Running the server): it takes no new
+/// request, then sends what it owes and closes. Loop thread.
 extension Connection {
     /// First step: take no new requests (what was read and not begun is neither done nor
     /// answered, so a register may safely send it again).

@@ -56,7 +56,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// This session has sent WATCH: closing or logging in again must end it at the engine.
     var sentWatch = false
     var pushes = PushQueue()
-    /// Bytes of the frames read and not yet begun (section 18's queued input).
+    /// Bytes of the frames read and not yet begun (input queued, as `--max-client-buffer` counts
+    /// it).
     var queuedInput: Int { frames.queuedBytes }
     /// When unsent output last went out, or first had to wait: `--idle-timeout` closes a
     /// connection whose replies make no progress that long.

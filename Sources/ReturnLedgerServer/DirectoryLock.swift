@@ -1,7 +1,7 @@
-/// One process at a time on a data directory (section 15): a server, and `--reset-admin`, hold an
-/// exclusive `flock` on `DIR/LOCK` (which holds their pid) for as long as they run. A second one
-/// is refused naming the holder; the kernel drops the lock when the holder exits, crash included,
-/// so a stale file never blocks a restart.
+/// One process at a time on a data directory (protocol.md, Files in the data directory): a
+/// server, and `--reset-admin`, hold an exclusive `flock` on `DIR/LOCK` (which holds their pid)
+/// for as long as they run. A second one is refused naming the holder; the kernel drops the lock
+/// when the holder exits, crash included, so a stale file never blocks a restart.
 public enum DirectoryLock {
     /// Takes the lock, or fails with a line for the operator. The descriptor stays open for the
     /// life of the process: closing it would release the lock.

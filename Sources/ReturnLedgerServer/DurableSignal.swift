@@ -1,7 +1,7 @@
 import Dispatch
 import Synchronization
 
-/// Wakes FEED's long polls (section 15) when the durable sequence passes what they wait for:
+/// Wakes FEED's long polls when the durable sequence passes what they wait for:
 /// each waiter parks on a semaphore, and the log's durability report releases those it covers.
 /// No polling; a change is answered as soon as it is durable.
 final class DurableSignal: Sendable {

@@ -1,8 +1,9 @@
-/// What one connection may hold (section 18): `--max-client-buffer` is one number for its input,
-/// replies and pushes together. Past it reading pauses and batches shrink; replies left unread
-/// past `hardLimitFactor` times it close the connection, except the bytes of a large reply the
-/// contract allows (a full LIST page never closes its own connection). Plain arithmetic on a
-/// few integers, kept inline in the connection: nothing here allocates or calls out.
+/// What one connection may hold (protocol.md, Resource budgets): `--max-client-buffer` is one
+/// number for its input, replies and pushes together. Past it reading pauses and batches shrink;
+/// replies left unread past `hardLimitFactor` times it close the connection, except the bytes of
+/// a large reply the contract allows (a full LIST page never closes its own connection). Plain
+/// arithmetic on a few integers, kept inline in the connection: nothing here allocates or calls
+/// out.
 struct OutputBudget {
     /// `--max-client-buffer`, in bytes.
     let limit: Int

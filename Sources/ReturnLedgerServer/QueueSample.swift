@@ -1,7 +1,7 @@
 import Synchronization
 
 /// One sample of what every connection holds queued, summed as each loop reports its
-/// connections, and published to INFO once every loop has (section 18's memory figures).
+/// connections, and published to INFO once every loop has (INFO's memory section).
 final class QueueSample: Sendable {
     private struct Tally {
         var figures = ServerCounters.QueueFigures()

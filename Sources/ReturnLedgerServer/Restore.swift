@@ -1,9 +1,9 @@
 public import ReturnLedgerStorage
 
-/// `--restore BACKUP_FOLDER` (section 15): into an empty or missing data directory only, after
-/// checking the backup replays; a new epoch, then the server starts on it as usual. Checked
-/// before anything is made in the data directory (`check`), so a refused restore touches nothing,
-/// then carried out under the directory's lock (`run`).
+/// `--restore BACKUP_FOLDER` (protocol.md, Backups, restore and log keeping): into an empty or
+/// missing data directory only, after checking the backup replays; a new epoch, then the server
+/// starts on it as usual. Checked before anything is made in the data directory (`check`), so a
+/// refused restore touches nothing, then carried out under the directory's lock (`run`).
 public enum Restore {
     /// A restore found possible: the backup replays and the data directory holds nothing.
     public struct Plan: Sendable {

@@ -39,7 +39,8 @@ public enum Runner {
 
     /// Prints `ready ...`, waits for SIGTERM or SIGINT, shuts down cleanly and exits 0.
     public static func serveUntilSignalled(_ server: Server) -> Never {
-        // Section 16: `tls_port=` at the end when TLS is on; `port=""` with `--plain no`.
+        // The ready line (protocol.md, TLS): `tls_port=` at the end when TLS is on; `port=""`
+        // with `--plain no`.
         let port = server.port.map(String.init) ?? "\"\""
         let tls = server.tlsPort.map { " tls_port=\($0)" } ?? ""
         print("ready host=\(server.config.host) port=\(port) data=\(server.config.dataDirectory)\(tls)")

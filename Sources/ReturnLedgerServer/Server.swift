@@ -17,11 +17,11 @@ public final class Server: @unchecked Sendable {
     let loops: [EventLoop] = [EventLoop()]
     private let acceptQueue = DispatchQueue(label: "returnledger.accept")
     private var listenFD: Int32 = -1
-    /// Section 16: the TLS listener, when `--tls-cert` and `--tls-key` are given.
+    /// The TLS listener, when `--tls-cert` and `--tls-key` are given.
     private var tlsListenFD: Int32 = -1
     private var acceptSources: [any DispatchSourceRead] = []
     private var sweeper: (any DispatchSourceTimer)?
-    /// Every minute on the backup queue: is a backup due (section 15)?
+    /// Every minute on the backup queue: is a backup due (`--backup-every`)?
     private var backupTimer: (any DispatchSourceTimer)?
     private let connections = Mutex<[Int: Connection]>([:])
     /// Accept queue only.
@@ -71,7 +71,7 @@ public final class Server: @unchecked Sendable {
             for fanout in fanouts { fanout.report(durable: seq, failed: failed) }
             if !failed { signal.advance(to: seq) }
         }
-        // Push lines follow the replies each advance releases (section 12).
+        // Push lines follow the replies each advance releases (protocol.md: WATCH).
         for (loop, fanout) in zip(loops, fanouts) {
             let stream = PushStream()
             engine.pushStreams.append(stream)
@@ -233,7 +233,7 @@ public final class Server: @unchecked Sendable {
         checkMemory()
     }
 
-    /// Sums what the connections hold, each read on its own loop, for INFO (section 18).
+    /// Sums what the connections hold, each read on its own loop, for INFO's memory section.
     private func sampleQueues(_ open: [Connection]) {
         let sample = QueueSample(loops: loops.count, counters: counters)
         for connection in open { connection.loop.post { sample.add(connection.queueFigures) } }
@@ -254,9 +254,10 @@ public final class Server: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting, lets the requests in flight finish and their replies go out (section 9):
-    /// first no connection begins a new request, then the engine and the log finish what was
-    /// begun, then each connection waits for its outstanding replies, sends them, and closes.
+    /// Stops accepting, lets the requests in flight finish and their replies go out (protocol.md,
+    /// Running the server): first no connection begins a new request, then the engine and the log
+    /// finish what was begun, then each connection waits for its outstanding replies, sends them,
+    /// and closes.
     /// A request the log holds is never left without its reply.
     public func shutdown() {
         acceptQueue.sync {

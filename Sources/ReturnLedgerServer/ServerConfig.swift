@@ -1,12 +1,12 @@
 public import ReturnLedgerStorage
 
-/// Everything the server is started with (section 9 of the contract).
+/// Everything the server is started with (protocol.md, Running the server).
 public struct ServerConfig: Sendable {
     public var host = "127.0.0.1"
     public var port = 7480
     /// `--plain no`: no plain-text listener (TLS only).
     public var plain = true
-    /// `--tls-cert` and `--tls-key`, loaded (section 16): the TLS listener is on when set.
+    /// `--tls-cert` and `--tls-key`, loaded (protocol.md, TLS): the TLS listener is on when set.
     public var tls: TLSContext?
     public var tlsPort = 7481
     public var dataDirectory = "./returnledger-data"
@@ -17,12 +17,14 @@ public struct ServerConfig: Sendable {
     /// Seconds without a request before a connection is closed; 0 = never.
     public var idleTimeout = 0
     /// What one connection may hold queued (unparsed input, unsent replies and pushes), in bytes
-    /// (section 18): past it the server stops reading that connection until it drains.
+    /// (protocol.md, Resource budgets): past it the server stops reading that connection until it
+    /// drains.
     public var maxClientBuffer = 1 << 20
-    /// Resident memory above which large reads are refused (section 18); 0 = no limit.
+    /// Resident memory above which large reads are refused (`--max-memory`); 0 = no limit.
     public var maxMemory = 0
-    /// Section 15: where backups go (nil: the data directory's path + `-backups`), how often one is
-    /// made when none is newer (seconds; 0 = only on BACKUP), and how many are kept.
+    /// `--backup-dir`, `--backup-every`, `--backup-keep`: where backups go (nil: the data
+    /// directory's path + `-backups`), how often one is made when none is newer (seconds; 0 = only
+    /// on BACKUP), and how many are kept.
     public var backupDirectory: String?
     public var backupEvery: Int64 = 86_400
     public var backupKeep = 7

@@ -17,11 +17,11 @@ package final class ServerCounters: Sendable {
         /// Push lines sent to watchers, and overflows (a watcher's queue dropped).
         var pushed = 0
         var pushOverflows = 0
-        /// Section 18: connections closed for their buffers (unsent output past the hard limit, or
+        /// Connections closed for their buffers (unsent output past the hard limit, or
         /// no progress for `--idle-timeout`); what the connections hold, sampled every second;
         /// resident memory above `--max-memory`.
         var closedForBuffers = 0
-        /// Section 16: TLS handshakes finished, and failed or stalled past 10 s.
+        /// TLS handshakes finished, and failed or stalled past 10 s.
         var tlsHandshakes = 0
         var tlsFailures = 0
         var queues = QueueFigures()
