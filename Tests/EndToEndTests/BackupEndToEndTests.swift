@@ -3,7 +3,7 @@ import ReturnLedgerStorage
 import Testing
 import Synchronization
 
-/// Section 15's backups through the real binary: taken under write load, restored into a new
+/// Backups through the real binary: taken under write load, restored into a new
 /// directory with every acknowledged change up to it; a failing backup disk fails only BACKUP.
 @Suite struct BackupEndToEndTests {
     static func digest(_ path: String, upTo seq: UInt64 = .max) throws -> String {
@@ -99,7 +99,7 @@ import Synchronization
         return files
     }
 
-    /// Section 15: a restore into a directory that holds anything exits 2 and leaves it as it was,
+    /// A restore into a directory that holds anything exits 2 and leaves it as it was,
     /// with no LOCK file (and no pid) of its own left behind.
     @Test func aRefusedRestoreLeavesTheDirectoryUntouched() throws {
         let backup = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Section 15's FEED through the real binary: the whole history after a snapshot, pages that never
+/// FEED through the real binary: the whole history after a snapshot, pages that never
 /// split a sequence, long polls woken by the durable sequence, and a history trimmed by --log-keep.
 @Suite struct FeedTests {
     static func seqs(_ reply: Client.Reply) -> [UInt64] { reply.data.compactMap { Client.field("seq", in: $0).flatMap { UInt64($0) } } }

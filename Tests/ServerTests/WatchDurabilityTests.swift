@@ -1,7 +1,7 @@
 import TestClient
 import Testing
 
-/// Section 12 against the server in this process, on a file system whose fsyncs a test can hold:
+/// WATCH against the server in this process, on a file system whose fsyncs a test can hold:
 /// a push never runs ahead of the log.
 @Suite struct WatchDurabilityTests {
     func push(_ client: Client, seconds: Double = 10) throws -> String {

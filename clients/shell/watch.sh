@@ -6,8 +6,8 @@
 # The one-liner it wraps (type it yourself if you like; `sleep` keeps the session open):
 #   { printf 'AUTH lead1 lead1\nWATCH\n'; sleep infinity; } | nc 127.0.0.1 7480 | grep --line-buffered '^[!E]'
 #
-# Prints the `! pending`, `! second_review`, `! closed` push lines as they come (contract
-# section 12), and any ERR (a wrong password, a role that may not watch). Stop it with Ctrl-C.
+# Prints the `! pending`, `! second_review`, `! closed` push lines as they come (protocol.md:
+# WATCH), and any ERR (a wrong password, a role that may not watch). Stop it with Ctrl-C.
 # User and password as for rl.sh: RL_USER or RETURNLEDGER_USER, RL_PASSWORD or
 # RETURNLEDGER_PASSWORD (default: the user name).
 set -u
