@@ -24,7 +24,11 @@ extension Ledger {
         events.contains { event in
             switch event {
             case .loginFailed, .audited: return false
-            default: return true
+            case .userAdded, .userRoleChanged, .userEnabledChanged, .userPasswordChanged, .locationAdded, .productAdded,
+                 .partyAdded, .reasonAdded, .policyChanged, .orderRecorded, .paymentRecorded, .returnFiled, .returnApproved,
+                 .returnRejected, .returnCancelled, .returnInspected, .userScoped, .ruleAdded, .ruleDropped,
+                 .returnFirstApproved, .customerLimitsChanged, .timezoneChanged:
+                return true
             }
         }
     }

@@ -53,7 +53,8 @@ enum Authenticator {
             hashThenRun(request, password, engine: engine, session: session, loop: loop, done: done) {
                 .userPassword(name: name, passwordHash: $0)
             }
-        default:
+        case .server(.ping), .server(.help), .server(.whoami), .server(.quit), .server(.info), .server(.snapshot), .server(.backup),
+             .server(.feed), .server(.digest), .server(.watch), .server(.unwatch), .change, .query:
             loop.post { done(Engine.BatchResult(replies: [.failure(DomainError(.INTERNAL, "not a crypt command"))]), nil) }
         }
     }

@@ -56,7 +56,10 @@ extension Engine {
                                                              enabled: user.enabled, by: actor)))
                 }
                 continue
-            default: continue
+            case .userAdded, .userPasswordChanged, .locationAdded, .productAdded, .partyAdded, .reasonAdded, .policyChanged,
+                 .orderRecorded, .paymentRecorded, .returnInspected, .loginFailed, .audited, .ruleAdded, .ruleDropped,
+                 .customerLimitsChanged, .timezoneChanged:
+                continue  // nothing a watcher is told about
             }
             guard seen.insert(number).inserted else { continue }
             let r = ledger.returns[number - 1]

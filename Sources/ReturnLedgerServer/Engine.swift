@@ -1,4 +1,3 @@
-import Glibc
 package import Dispatch
 package import ReturnLedgerCore
 package import ReturnLedgerStorage
