@@ -1,76 +1,76 @@
 /// A request's arguments matched to its form's parameters: first their structure (counts, required
 /// and unknown keys: SYNTAX), then each value by its kind (INVALID), in the order the contract
 /// checks them. `build` reads the checked values by key.
+///
+/// On the request path: it keeps the tokens as the parser split them and only what checking built
+/// (items, a zone, a scope); a money or a date is read again from its text when `build` asks.
 public struct Arguments: Sendable {
-    let parameters: [Parameter]
+    private let form: CommandForm
+    private var parameters: [Parameter] { form.parameters }
     /// The form's usage text, for the SYNTAX messages of a form's own structural check.
     public let usage: String
-    /// The text given for each parameter (by index), nil where left out; a repeating one's tokens
-    /// are in `rest`.
-    private var given: [String?]
-    private var rest: ArraySlice<String> = []
-    /// Each parameter's checked value, after `validate`.
-    private var values: [Value?]
+    private let positional: [String]
+    private let named: [(key: String, value: String)]
+    /// What checking the values built, by parameter index.
+    private var built: [(index: Int, value: Built)] = []
+    /// Where the next look-up by key starts (see `index`).
+    private var cursor = 0
 
-    /// A checked value.
-    enum Value: Sendable {
-        case text(String)
-        case money(Money)
-        case integer(Int64)
-        case flag(Bool)
-        case date(CivilDate)
-        case time(Timestamp)
-        case timeBound(TimeBound)
-        case zone(BusinessZone)
-        case percent(Percent)
+    /// A value whose check builds something worth keeping.
+    enum Built: Sendable {
         case items([ItemSpec])
+        /// Boxed: a zone's rules are large.
+        indirect case zone(BusinessZone)
         case scope(Scope)
     }
 
-    /// Matches tokens to the parameters; `usage` goes into the SYNTAX messages.
-    init(_ parameters: [Parameter], positional: [String], named: [(key: String, value: String)],
-         usage: String) throws(DomainError) {
-        self.parameters = parameters
+    /// Matches tokens to the form's parameters; `usage` goes into the SYNTAX messages.
+    init(_ form: CommandForm, positional: [String], named: [(key: String, value: String)], usage: String) throws(DomainError) {
+        self.form = form
         self.usage = usage
-        given = [String?](repeating: nil, count: parameters.count)
-        values = [Value?](repeating: nil, count: parameters.count)
-        var next = 0
-        for (index, parameter) in parameters.enumerated() where !parameter.named {
-            if parameter.repeats {
-                rest = positional[next...]
-                next = positional.count
-            } else if next < positional.count {
-                given[index] = positional[next]
-                next += 1
+        self.positional = positional
+        self.named = named
+        guard form.positionalRange.contains(positional.count) else { throw DomainError(.SYNTAX, "usage: \(usage)") }
+        for pair in named where !form.parameters.contains(where: { $0.named && $0.key == pair.key }) {
+            // A missing required key is named before an unknown one.
+            if let missing = form.requiredNamedIndices.first(where: { i in !named.contains { $0.key == form.parameters[i].key } }) {
+                throw DomainError(.SYNTAX, "\(form.parameters[missing].key)= is required; usage: \(usage)")
             }
+            throw DomainError(.SYNTAX, "unknown key \(pair.key)=; usage: \(usage)")
         }
-        let least = parameters.count { !$0.named && $0.required && !$0.repeats } + (parameters.contains { $0.repeats } ? 1 : 0)
-        guard positional.count >= least, next == positional.count else { throw DomainError(.SYNTAX, "usage: \(usage)") }
-        for pair in named {
-            guard let index = parameters.firstIndex(where: { $0.named && $0.key == pair.key }) else {
-                // A missing required key is named before an unknown one.
-                if let missing = parameters.first(where: { p in p.named && p.required && !named.contains { $0.key == p.key } }) {
-                    throw DomainError(.SYNTAX, "\(missing.key)= is required; usage: \(usage)")
-                }
-                throw DomainError(.SYNTAX, "unknown key \(pair.key)=; usage: \(usage)")
-            }
-            given[index] = pair.value
+        for index in form.requiredNamedIndices where given(index) == nil {
+            throw DomainError(.SYNTAX, "\(form.parameters[index].key)= is required; usage: \(usage)")
         }
-        for (index, parameter) in parameters.enumerated() where parameter.named && parameter.required && given[index] == nil {
-            throw DomainError(.SYNTAX, "\(parameter.key)= is required; usage: \(usage)")
+    }
+
+    /// The text given for a parameter, nil when left out (a repeating one: its first token).
+    private func given(_ index: Int) -> String? {
+        let parameter = parameters[index]
+        if parameter.named {
+            for pair in named where pair.key == parameter.key { return pair.value }
+            return nil
         }
+        let place = form.positionalPlaces[index]
+        return place < positional.count ? positional[place] : nil
+    }
+
+    /// A repeating parameter's tokens: the rest of the positional ones from its place.
+    private func rest(_ index: Int) -> ArraySlice<String> {
+        positional[min(form.positionalPlaces[index], positional.count)...]
     }
 
     // MARK: Before the values are checked (a form's structural check)
 
     /// Whether the argument was given.
-    public func has(_ key: String) -> Bool { given[index(key)] != nil || (parameters[index(key)].repeats && !rest.isEmpty) }
+    public func has(_ key: String) -> Bool {
+        parameters.firstIndex { $0.key == key }.map { given($0) != nil } ?? false
+    }
 
     /// The text given, unchecked.
-    public func raw(_ key: String) -> String? { given[index(key)] }
+    public func raw(_ key: String) -> String? { parameters.firstIndex { $0.key == key }.flatMap { given($0) } }
 
     /// How many `key=value` arguments were given.
-    public var namedCount: Int { parameters.indices.count { parameters[$0].named && given[$0] != nil } }
+    public var namedCount: Int { named.count }
 
     // MARK: Checking the values
 
@@ -79,27 +79,28 @@ public struct Arguments: Sendable {
         for (index, parameter) in parameters.enumerated() {
             if parameter.repeats {
                 var items: [ItemSpec] = []
-                items.reserveCapacity(rest.count)
-                for token in rest { items.append(try ItemSpec(parsing: token)) }
-                values[index] = .items(items)
-            } else if let text = given[index] {
-                values[index] = try Arguments.value(text, parameter)
+                items.reserveCapacity(positional.count)
+                for token in rest(index) { items.append(try ItemSpec(parsing: token)) }
+                built.append((index, .items(items)))
+            } else if let text = given(index), let value = try Arguments.check(text, parameter) {
+                built.append((index, value))
             }
         }
     }
 
-    private static func value(_ text: String, _ p: Parameter) throws(DomainError) -> Value {
+    /// Checks one value by its parameter's kind: INVALID with the contract's message when it is not
+    /// one. What building it made (items, a zone, a scope) comes back to be kept; the rest is read
+    /// again from its text by `build`, cheaply.
+    private static func check(_ text: String, _ p: Parameter) throws(DomainError) -> Built? {
         switch p.kind {
         case .text:
-            return .text(text)
+            break
         case .password:
             guard (1...256).contains(text.utf8.count) else { throw DomainError(.INVALID, "password must be 1-256 bytes") }
-            return .text(text)
         case .nonEmpty:
             guard !text.isEmpty else { throw DomainError(.INVALID, "\(p.key)= must not be empty") }
-            return .text(text)
         case .identifier:
-            return .text(try identifier(text, p.what))
+            _ = try identifier(text, p.what)
         case .orderID:
             let id = try identifier(text, p.what)
             if id == ReturnFiling.noReceiptOrder {
@@ -108,52 +109,38 @@ public struct Arguments: Sendable {
             if id.hasPrefix("X-"), ReturnRequest.number(String(id.dropFirst(2))) != nil {
                 throw DomainError(.INVALID, "\(id) is the name of an exchange sale, which the server records at approval")
             }
-            return .text(id)
         case .orderOrNoReceipt:
-            return .text(text == ReturnFiling.noReceiptOrder ? text : try identifier(text, p.what))
+            if text != ReturnFiling.noReceiptOrder { _ = try identifier(text, p.what) }
         case .money:
-            guard let money = Money(parsing: text) else {
+            guard Money(parsing: text) != nil else {
                 throw DomainError(.INVALID, "\(p.key)=\(text) is not money (up to 2 decimals, at most 999999999999.99)")
             }
-            return .money(money)
         case .percent:
-            guard let rate = Percent(parsing: text) else {
+            guard Percent(parsing: text) != nil else {
                 throw DomainError(.INVALID, "\(p.key)=\(text.prefix(32)) is not a percentage from 0 to 100 with up to 2 decimals")
             }
-            return .percent(rate)
         case .integer(let range):
             guard let n = Int64(text), range.contains(n) else {
                 throw DomainError(.INVALID, "\(p.key)= takes a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
-            return .integer(n)
         case .yesNo:
-            switch text.lowercased() {
-            case "yes": return .flag(true)
-            case "no": return .flag(false)
-            default: throw DomainError(.INVALID, "\(p.key)= takes yes or no")
-            }
+            let word = text.lowercased()
+            guard word == "yes" || word == "no" else { throw DomainError(.INVALID, "\(p.key)= takes yes or no") }
         case .date:
-            guard let date = CivilDate(parsing: text) else { throw DomainError(.INVALID, "\(p.key)= takes a date YYYY-MM-DD") }
-            return .date(date)
+            guard CivilDate(parsing: text) != nil else { throw DomainError(.INVALID, "\(p.key)= takes a date YYYY-MM-DD") }
         case .time:
-            guard let time = Timestamp(parsing: text) else {
-                throw DomainError(.INVALID, "\(p.key)= takes a time YYYY-MM-DDTHH:MM:SSZ")
-            }
-            return .time(time)
+            guard Timestamp(parsing: text) != nil else { throw DomainError(.INVALID, "\(p.key)= takes a time YYYY-MM-DDTHH:MM:SSZ") }
         case .timeBound:
-            if let date = CivilDate(parsing: text) { return .timeBound(.date(date)) }
-            guard let time = Timestamp(parsing: text) else {
+            guard CivilDate(parsing: text) != nil || Timestamp(parsing: text) != nil else {
                 throw DomainError(.INVALID, "\(p.key)= takes a time YYYY-MM-DDTHH:MM:SSZ or a date YYYY-MM-DD")
             }
-            return .timeBound(.time(time))
+        case .keyword(let known):
+            guard known(text) else { throw DomainError(.INVALID, "unknown \(p.what) \(text)") }
         case .zone:
             guard let zone = BusinessZone.named(text) else {
                 throw DomainError(.INVALID, "\(p.key)=\(text) is not a time zone: give an IANA name such as Asia/Shanghai, UTC, or an offset such as +08:00")
             }
             return .zone(zone)
-        case .keyword(let known):
-            guard known(text) else { throw DomainError(.INVALID, "unknown \(p.what) \(text)") }
-            return .text(text)
         case .item:
             return .items([try ItemSpec(parsing: text)])
         case .itemList:
@@ -168,6 +155,7 @@ public struct Arguments: Sendable {
             }
             return .scope(scope)
         }
+        return nil
     }
 
     static func identifier(_ value: String, _ what: String) throws(DomainError) -> String {
@@ -179,80 +167,71 @@ public struct Arguments: Sendable {
 
     // MARK: The checked values, for `build`
 
-    private func index(_ key: String) -> Int {
-        guard let index = parameters.firstIndex(where: { $0.key == key }) else {
-            preconditionFailure("no parameter \(key) in this form")  // a row reads a key it does not declare
+    /// The parameter's place. `build` mostly reads in the parameters' order and a string compare
+    /// that fails costs a call, so the search starts where the last one ended.
+    private mutating func index(_ key: String) -> Int {
+        for offset in parameters.indices {
+            let i = (cursor + offset) % parameters.count
+            if parameters[i].key == key {
+                cursor = i + 1 == parameters.count ? 0 : i + 1
+                return i
+            }
         }
-        return index
+        preconditionFailure("no parameter \(key) in this form")  // a row reads a key it does not declare
     }
 
-    private func value(_ key: String) -> Value? { values[index(key)] }
+    private mutating func text(of key: String) -> String? { given(index(key)) }
+
+    private mutating func built(_ key: String) -> Built? {
+        let i = index(key)
+        return built.first { $0.index == i }?.value
+    }
 
     /// A text or identifier argument; "" when left out.
-    public func text(_ key: String) -> String { string(key) ?? "" }
+    public mutating func text(_ key: String) -> String { text(of: key) ?? "" }
 
     /// A text or identifier argument; nil when left out.
-    public func string(_ key: String) -> String? {
-        if case .text(let text)? = value(key) { return text }
-        return nil
-    }
+    public mutating func string(_ key: String) -> String? { text(of: key) }
 
     /// A required text or identifier argument.
-    public func required(_ key: String) -> String { string(key)! }
+    public mutating func required(_ key: String) -> String { text(of: key)! }
 
-    public func money(_ key: String) -> Money? {
-        if case .money(let money)? = value(key) { return money }
+    public mutating func money(_ key: String) -> Money? { text(of: key).flatMap { Money(parsing: $0) } }
+
+    public mutating func percent(_ key: String) -> Percent? { text(of: key).flatMap { Percent(parsing: $0) } }
+
+    public mutating func integer(_ key: String) -> Int64? { text(of: key).flatMap { Int64($0) } }
+
+    public mutating func flag(_ key: String) -> Bool? { text(of: key).map { $0.lowercased() == "yes" } }
+
+    public mutating func date(_ key: String) -> CivilDate? { text(of: key).flatMap { CivilDate(parsing: $0) } }
+
+    public mutating func time(_ key: String) -> Timestamp? { text(of: key).flatMap { Timestamp(parsing: $0) } }
+
+    public mutating func timeBound(_ key: String) -> TimeBound? {
+        guard let text = text(of: key) else { return nil }
+        if let date = CivilDate(parsing: text) { return .date(date) }
+        return Timestamp(parsing: text).map { .time($0) }
+    }
+
+    public mutating func zone(_ key: String) -> BusinessZone? {
+        if case .zone(let zone)? = built(key) { return zone }
         return nil
     }
 
-    public func percent(_ key: String) -> Percent? {
-        if case .percent(let rate)? = value(key) { return rate }
-        return nil
-    }
-
-    public func integer(_ key: String) -> Int64? {
-        if case .integer(let n)? = value(key) { return n }
-        return nil
-    }
-
-    public func flag(_ key: String) -> Bool? {
-        if case .flag(let flag)? = value(key) { return flag }
-        return nil
-    }
-
-    public func date(_ key: String) -> CivilDate? {
-        if case .date(let date)? = value(key) { return date }
-        return nil
-    }
-
-    public func time(_ key: String) -> Timestamp? {
-        if case .time(let time)? = value(key) { return time }
-        return nil
-    }
-
-    public func timeBound(_ key: String) -> TimeBound? {
-        if case .timeBound(let bound)? = value(key) { return bound }
-        return nil
-    }
-
-    public func zone(_ key: String) -> BusinessZone? {
-        if case .zone(let zone)? = value(key) { return zone }
-        return nil
-    }
-
-    public func items(_ key: String) -> [ItemSpec] {
-        if case .items(let items)? = value(key) { return items }
+    public mutating func items(_ key: String) -> [ItemSpec] {
+        if case .items(let items)? = built(key) { return items }
         return []
     }
 
-    public func scope(_ key: String) -> Scope? {
-        if case .scope(let scope)? = value(key) { return scope }
+    public mutating func scope(_ key: String) -> Scope? {
+        if case .scope(let scope)? = built(key) { return scope }
         return nil
     }
 
     /// A keyword argument as its enum (checked by `validate`).
-    public func keyword<T: RawRepresentable>(_ key: String, _: T.Type = T.self) -> T? where T.RawValue == String {
-        string(key).flatMap { T(rawValue: $0.lowercased()) }
+    public mutating func keyword<T: RawRepresentable>(_ key: String, _: T.Type = T.self) -> T? where T.RawValue == String {
+        text(of: key).flatMap { T(rawValue: $0.lowercased()) }
     }
 }
 

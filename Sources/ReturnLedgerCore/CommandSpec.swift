@@ -16,7 +16,7 @@
 /// 4. Its tests, and a sample line in `RoleMatrixTests.samples` (checked by `CommandTableTests`);
 ///    a form with a re-send rule other than `never` also goes into the Python client's RESEND
 ///    table (checked against this table).
-public struct CommandSpec: Sendable {
+public final class CommandSpec: Sendable {
     /// The request's first word, upper-case.
     public let name: String
     /// Usable before AUTH (PING, HELP, AUTH, QUIT).
@@ -31,13 +31,14 @@ public struct CommandSpec: Sendable {
     public init(_ name: String, open: Bool = false, roles: Set<Role>, forms: [CommandForm]) {
         self.name = name; self.open = open; self.roles = roles; self.forms = forms
         allUsage = forms.map(\.usage).joined(separator: " | ")
+        hasSubcommands = forms.contains { $0.sub != nil }
     }
 
     /// The word's place in the table: `CommandWord` is this.
     public var word: CommandWord { CommandWord.named(name)! }
 
     /// Whether its second word is a sub-command (`USER ADD`).
-    public var hasSubcommands: Bool { forms.contains { $0.sub != nil } }
+    public let hasSubcommands: Bool
 
     /// The form a request's sub-command names; nil when the word has forms and none matches. A
     /// word without sub-commands answers with its first form (its others are tried by the parser).
@@ -52,7 +53,7 @@ public struct CommandSpec: Sendable {
     }
 }
 
-public struct CommandForm: Sendable {
+public final class CommandForm: Sendable {
     /// The sub-command (`ADD`), upper-case; nil for a word without sub-commands.
     public let sub: String?
     /// The form's syntax as HELP and usage errors print it, made from the word and parameters.
@@ -74,10 +75,26 @@ public struct CommandForm: Sendable {
         self.sub = sub; self.parameters = parameters; self.mutates = mutates; self.resend = resend
         self.roles = roles; self.check = check; self.build = build
         self.usage = ([sub.map { "\(word) \($0)" } ?? word] + parameters.map(\.usage)).joined(separator: " ")
+        var place = 0
+        positionalPlaces = parameters.map { parameter in
+            defer { if !parameter.named { place += 1 } }
+            return parameter.named ? -1 : place
+        }
+        requiredNamedIndices = parameters.indices.filter { parameters[$0].named && parameters[$0].required }
+        let positional = parameters.filter { !$0.named }
+        positionalRange = positional.count(where: \.required)...(positional.contains(where: \.repeats) ? Int.max : positional.count)
     }
 
+    /// Worked out once from the parameters, for the parser.
+    /// How many positional tokens the form takes.
+    let positionalRange: ClosedRange<Int>
+    /// For each parameter, its place among the positional tokens (-1: named).
+    let positionalPlaces: [Int]
+    /// The named parameters that must be given.
+    let requiredNamedIndices: [Int]
+
     public typealias Check = @Sendable (Arguments) throws(DomainError) -> Void
-    public typealias Build = @Sendable (Arguments) throws(DomainError) -> ParsedCommand
+    public typealias Build = @Sendable (inout Arguments) throws(DomainError) -> ParsedCommand
 
     /// A read: no state changes, always safe to re-send.
     public static func read(_ word: String, _ parameters: [Parameter] = [], roles: Set<Role>? = nil, check: Check? = nil,
@@ -103,12 +120,7 @@ public struct CommandForm: Sendable {
         CommandForm(word, sub: sub, parameters, mutates: true, resend: resend, roles: roles, check: check, build: build)
     }
 
-    /// How many positional tokens the form takes.
-    var positionalRange: ClosedRange<Int> {
-        let positional = parameters.filter { !$0.named }
-        let least = positional.filter(\.required).count
-        return least...(positional.contains(where: \.repeats) ? Int.max : positional.count)
-    }
+
 }
 
 /// Whether a client may send a request again when the connection dropped before its reply: the

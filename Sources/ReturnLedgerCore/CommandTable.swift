@@ -51,14 +51,13 @@ extension CommandSpec {
         -> ParsedCommand {
         guard let chosen = form(sub) else { throw DomainError(.SYNTAX, "usage: \(usage())") }
         var form = chosen
-        if !hasSubcommands, forms.count > 1 {
+        if forms.count > 1, !hasSubcommands {
             // Several forms of one word (STOCK): the first whose positional count fits.
             form = forms.first { $0.positionalRange.contains(positional.count) } ?? chosen
         }
-        var arguments = try Arguments(form.parameters, positional: positional, named: named,
-                                      usage: self.usage(hasSubcommands ? sub : nil))
+        var arguments = try Arguments(form, positional: positional, named: named, usage: usage(hasSubcommands ? sub : nil))
         try form.check?(arguments)
         try arguments.validate()
-        return try form.build(arguments)
+        return try form.build(&arguments)
     }
 }

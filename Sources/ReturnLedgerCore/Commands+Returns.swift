@@ -8,7 +8,7 @@ extension CommandTable {
                                     .optional("exchange", .itemList, "ITEM,..."), .optional("customer", .identifier, "PARTY"),
                                     .optional("override", .yesNo, "yes")],
                     resend: .withKey, check: noReceiptNeedsWhoAndWhere) { a throws(DomainError) in
-                .change(.fileReturn(try filing(a)))
+                .change(.fileReturn(try filing(&a)))
             },
         ]),
         CommandSpec("CANCEL", roles: tills, forms: [.change("CANCEL", [id]) { a in .change(.cancel(id: a.required("id"))) }]),
@@ -42,7 +42,7 @@ extension CommandTable {
     }
 
     /// With or without a receipt: `-` for the order takes no batch and no exchange, and only it names the customer.
-    private static func filing(_ a: Arguments) throws(DomainError) -> ReturnFiling {
+    private static func filing(_ a: inout Arguments) throws(DomainError) -> ReturnFiling {
         let order = a.required("order")
         let noReceipt = order == ReturnFiling.noReceiptOrder
         let items = a.items("items")

@@ -1,7 +1,8 @@
 /// One argument of a command form: where it stands (a positional token or `key=value`), whether
 /// it must be given, and the kind of value it takes. The form's usage text is made from these, and
 /// the parser checks a request against them: structure first (SYNTAX), values after (INVALID).
-public struct Parameter: Sendable {
+/// A class: the parser passes them around per request, and a copy of a class is one retain.
+public final class Parameter: Sendable {
     /// The key of a named argument; for a positional one, the name `build` reads it by.
     public let key: String
     /// Positional: the text usage shows (`order|-`, `ITEM...`); named: the value's placeholder
@@ -14,6 +15,11 @@ public struct Parameter: Sendable {
     public let repeats: Bool
     /// What an INVALID message calls the value (`order`, `document number`).
     let what: String
+
+    init(key: String, label: String, kind: Kind, named: Bool, required: Bool, repeats: Bool, what: String) {
+        self.key = key; self.label = label; self.kind = kind; self.named = named; self.required = required
+        self.repeats = repeats; self.what = what
+    }
 
     /// A positional argument, required unless `optional`.
     public static func positional(_ key: String, _ kind: Kind, label: String? = nil, what: String? = nil,

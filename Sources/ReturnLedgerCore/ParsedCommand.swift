@@ -1,7 +1,7 @@
 /// A request after parsing, by who handles it: a change the ledger decides, a read it answers,
 /// or something the server does itself (sessions, logins, snapshots, the feed). The engine
 /// dispatches on this, never on the command's word.
-public enum ParsedCommand: Sendable, Equatable {
+public indirect enum ParsedCommand: Sendable, Equatable {
     case change(Command)
     case query(Query)
     case server(ServerCommand)
