@@ -73,8 +73,8 @@ run() {  # target port mix pipeline -> the bench's result line
 }
 median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
-printf '%-8s %-8s %14s %14s %7s %12s %12s' mix pipeline returnledger redis ratio "rl p99 ms" "redis p99 ms"
-[ -n "$base_port" ] && printf ' %14s %9s %12s' baseline "vs base" "base p99 ms"
+printf '%-8s %-8s %14s %14s %7s %11s %12s %12s' mix pipeline returnledger redis ratio "per round" "rl p99 ms" "redis p99 ms"
+[ -n "$base_port" ] && printf ' %14s %9s %11s %12s' baseline "vs base" "per round" "base p99 ms"
 printf '\n'
 for mix in $MIXES; do
     for pipeline in $PIPELINES; do
@@ -91,11 +91,14 @@ for mix in $MIXES; do
         done
         a=$(median "${rl_ops[@]}"); b=$(median "${rd_ops[@]}")
         ratio=$(python3 -c "print('%.2f' % ($a / $b))")
-        printf '%-8s %-8s %14.0f %14.0f %6sx %12.3f %12.3f' "$mix" "$pipeline" "$a" "$b" "$ratio" \
+        # The spread: each round's own ratio (the two runs of a round saw the same weather).
+        spread=$(python3 -c 'import sys; n=len(sys.argv)//2; r=[float(a)/float(b) for a,b in zip(sys.argv[1:n+1], sys.argv[n+1:])]; print("%.2f-%.2f" % (min(r), max(r)))' "${rl_ops[@]}" "${rd_ops[@]}")
+        printf '%-8s %-8s %14.0f %14.0f %6sx %11s %12.3f %12.3f' "$mix" "$pipeline" "$a" "$b" "$ratio" "$spread" \
             "$(median "${rl_p99[@]}")" "$(median "${rd_p99[@]}")"
         if [ -n "$base_port" ]; then
             c=$(median "${bs_ops[@]}")
-            printf ' %14.0f %8sx %12.3f' "$c" "$(python3 -c "print('%.2f' % ($a / $c))")" "$(median "${bs_p99[@]}")"
+            bspread=$(python3 -c 'import sys; n=len(sys.argv)//2; r=[float(a)/float(b) for a,b in zip(sys.argv[1:n+1], sys.argv[n+1:])]; print("%.2f-%.2f" % (min(r), max(r)))' "${rl_ops[@]}" "${bs_ops[@]}")
+            printf ' %14.0f %8sx %11s %12.3f' "$c" "$(python3 -c "print('%.2f' % ($a / $c))")" "$bspread" "$(median "${bs_p99[@]}")"
         fi
         printf '\n'
     done

@@ -34,12 +34,12 @@ extension Ledger {
     /// returned are exactly what must be logged and applied.
     public func record(_ command: Command, name: String, _ context: Context) -> (events: [Event], result: Result<Reply, DomainError>) {
         do {
-            let decision = try decide(command, context)
-            var events = decision.events
+            var decision = try decide(command, context)
             // The command's own entry comes before any the decision adds (an auto-approval's).
-            let at = events.firstIndex { if case .audited = $0 { return true } else { return false } } ?? events.count
-            events.insert(auditEvent(name, target: command.target, outcome: "ok", context), at: at)
-            return (events, .success(decision.reply))
+            // Inserted in the decision's own array: a copy of it first cost a copy of every event.
+            let at = decision.events.firstIndex { if case .audited = $0 { return true } else { return false } } ?? decision.events.count
+            decision.events.insert(auditEvent(name, target: command.target, outcome: "ok", context), at: at)
+            return (decision.events, .success(decision.reply))
         } catch {
             return ([auditEvent(name, target: command.target, outcome: error.code.rawValue, context)], .failure(error))
         }

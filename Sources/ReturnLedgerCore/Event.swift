@@ -1,7 +1,7 @@
 /// What happened, as the state records it. `decide` produces events, `apply` folds them; the
 /// write-ahead log will store exactly these, so every case carries its own time and actor and
 /// `apply` never consults a clock.
-public enum Event: Sendable, Equatable {
+public indirect enum Event: Sendable, Equatable {
     case userAdded(User)
     case userRoleChanged(name: String, role: Role)
     case userEnabledChanged(name: String, enabled: Bool)

@@ -27,8 +27,21 @@ public enum Identifier {
 /// `n` in decimal, zero-padded to at least `width` digits: `R000042`, `RT-20261129-0007`,
 /// `wal-00000000000000000001.log` all come from here.
 public func zeroPadded<N: BinaryInteger>(_ n: N, width: Int) -> String {
-    let digits = String(n)
-    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    guard let value = UInt64(exactly: n), width <= 20 else {
+        let digits = String(n)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+    // Every document and request number passes here: one buffer, not a string per step.
+    var rest = value
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+        var start = buffer.count
+        repeat {
+            start -= 1
+            buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        } while rest > 0 || buffer.count - start < width
+        return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
+    }
 }
 
 /// Quantities are whole units, 1 ≤ qty ≤ 1,000,000 per item token.

@@ -15,17 +15,21 @@ extension Ledger {
         // A re-send names the state the filing answered with, whatever came after (as APPROVE's).
         let state = auto?.approval.outcome?.state ?? approvedState(request)
         let view = auto.map { approvedView(request, $0.approval) } ?? request
-        return Reply(status: [Field("id", request.id), Field("state", state.rawValue),
-                              Field("kind", request.kind.rawValue), Field("amount", request.amount.description),
-                              Field("doc", view.doc)] + approvalTail(view))
+        var status = [Field]()
+        status.reserveCapacity(9)
+        status += [Field("id", request.id), Field("state", state.rawValue), Field("kind", request.kind.rawValue),
+                   Field("amount", request.amount.description), Field("doc", view.doc)]
+        appendApprovalTail(view, to: &status)
+        return Reply(status: status)
     }
 
     /// The tail of an approval that completes a return (protocol.md: APPROVE): the fee kept, the
     /// net credited, and for an exchange its sale and the difference (`""` both without one).
-    func approvalTail(_ request: ReturnRequest) -> [Field] {
-        let exchange = !request.exchange.isEmpty
-        return [Field("fee", request.fee.description), Field("net", request.net.description),
-                Field("exchange_order", request.exchangeOrder), Field("due", exchange ? request.due.description : "")]
+    func appendApprovalTail(_ request: ReturnRequest, to status: inout [Field]) {
+        status.append(Field("fee", request.fee.description))
+        status.append(Field("net", request.net.description))
+        status.append(Field("exchange_order", request.exchangeOrder))
+        status.append(Field("due", request.exchange.isEmpty ? "" : request.due.description))
     }
 
     /// The request as the approval leaves it, for the reply sent before `apply` runs.
@@ -39,8 +43,15 @@ extension Ledger {
     }
 
     func approvedReply(_ request: ReturnRequest, state: ReturnState) -> Reply {
-        Reply(status: [Field("id", request.id), Field("state", state.rawValue), Field("doc", request.doc),
-                       Field("amount", request.amount.description)] + approvalTail(request))
+        // One array of its final size: joining two arrays cost an allocation and a copy.
+        var status = [Field]()
+        status.reserveCapacity(8)
+        status.append(Field("id", request.id))
+        status.append(Field("state", state.rawValue))
+        status.append(Field("doc", request.doc))
+        status.append(Field("amount", request.amount.description))
+        appendApprovalTail(request, to: &status)
+        return Reply(status: status)
     }
 
     /// The reply of a first approval: nothing has moved, so no document and no money yet.

@@ -214,12 +214,15 @@ extension Ledger {
                                                        note: disposition.rawValue + (note.isEmpty ? "" : ": " + note)))
     }
 
+    /// One look-up of the slot for both of a move's quantities.
+    private static func add(_ move: Effects.Move, to level: inout StockLevel) {
+        level.onHand += move.onHand
+        level.quarantine += move.quarantine
+    }
+
     /// Moves the stock and posts the entries a change works out to.
     private mutating func carryOut(_ effects: Effects, at: Timestamp) {
-        for move in effects.moves {
-            stock[move.sku, default: [:]][move.slot, default: StockLevel()].onHand += move.onHand
-            stock[move.sku, default: [:]][move.slot, default: StockLevel()].quarantine += move.quarantine
-        }
+        for move in effects.moves { Ledger.add(move, to: &stock[move.sku, default: [:]][move.slot, default: StockLevel()]) }
         for p in effects.postings { post(p.party, at: at, kind: p.kind, doc: p.doc, amount: p.amount) }
     }
 

@@ -86,7 +86,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// `20261129`, as in document numbers.
-    public var compact: String { description.replacingDashes() }
+    public var compact: String {
+        (0...9999).contains(year) ? zeroPadded(year * 10_000 + month * 100 + day, width: 8) : description.replacingDashes()
+    }
 
     public var startOfDay: Timestamp { Timestamp(seconds: daysSinceEpoch * Timestamp.secondsPerDay) }
 }

@@ -17,6 +17,8 @@ final class DurableSignal: Sendable {
     func advance(to seq: UInt64) {
         let released: [DispatchSemaphore] = state.withLock { s in
             s.durable = max(s.durable, seq)
+            // Every fsync passes here; with no long poll parked (nearly always) nothing to filter.
+            guard !s.waiters.isEmpty else { return [] }
             let ready = s.waiters.filter { $0.after < s.durable }
             s.waiters.removeAll { $0.after < s.durable }
             return ready.map(\.semaphore)

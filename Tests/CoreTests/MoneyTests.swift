@@ -19,6 +19,22 @@ import Testing
         #expect(Money(minor: 5).description == "0.05")
         #expect(Money(minor: -5).description == "-0.05")
         #expect(Money.zero.description == "0.00")
+        #expect(Money(minor: Money.limit).description == "999999999999.99")
+        #expect(Money(minor: -Money.limit).description == "-999999999999.99")
+        #expect(Money(minor: .min).description == "-92233720368547758.08")  // the buffer holds every Int64
+        #expect(Money(minor: 100).description == "1.00")
+    }
+
+    /// Every number on the wire that is zero-padded (request ids, document numbers, log names).
+    @Test func zeroPaddingWritesAtLeastTheWidth() {
+        #expect(zeroPadded(42, width: 6) == "000042")
+        #expect(zeroPadded(0, width: 4) == "0000")
+        #expect(zeroPadded(0, width: 0) == "0")
+        #expect(zeroPadded(1_234_567, width: 4) == "1234567")
+        #expect(zeroPadded(UInt64.max, width: 20) == "18446744073709551615")
+        #expect(zeroPadded(-7, width: 3) == "0-7")  // as before: the fallback pads the digits' text
+        #expect(CivilDate(year: 2026, month: 3, day: 2).compact == "20260302")
+        #expect(CivilDate(year: 12, month: 11, day: 9).compact == "00121109")
     }
 
     @Test func arithmeticIsCheckedAgainstTheLimit() {
