@@ -10,10 +10,14 @@ extension Connection {
     static let maxQueuedPushes = 1000
 
     /// Loop thread: queues one push line.
-    func push(_ kind: String, _ fields: [Field]) {
+    func push(_ kind: String, _ fields: [Field]) { push(EncodedPush(kind, fields)) }
+
+    /// Loop thread: queues one push line, encoded once for every watcher that gets it.
+    func push(_ line: EncodedPush) {
         guard !closed else { return }
+        let bytes = line.bytes(crlf: framer.binary)
         if !writeArmed, pushes.lines == 0, pushes.dropped == 0 {
-            ReplyEncoder.encodePush(kind, fields, into: &output, crlf: framer.binary)
+            output.append(contentsOf: bytes)
             server.counters.pushed(1)
             scheduleFlush()
             return
@@ -26,7 +30,7 @@ extension Connection {
             pushes.bytes.removeAll()
             server.counters.pushesDropped()
         } else {
-            ReplyEncoder.encodePush(kind, fields, into: &pushes.bytes, crlf: framer.binary)
+            pushes.bytes.append(contentsOf: bytes)
             pushes.lines += 1
         }
         if unsent == 0 { movePushesToOutput() }
@@ -52,4 +56,25 @@ struct PushQueue {
     var lines = 0
     /// Non-zero after an overflow: the lines dropped so far, the `! overflow` line not yet out.
     var dropped = 0
+}
+
+/// One push line (`! pending id=...`), encoded the first time a watcher needs it and shared by
+/// every other: a change that 100 watchers hear of is encoded once (twice when some read with
+/// CRLF), not 100 times. Loop thread only.
+final class EncodedPush {
+    private let kind: String
+    private let fields: [Field]
+    private var lf: [UInt8]?
+    private var crlf: [UInt8]?
+
+    init(_ kind: String, _ fields: [Field]) { self.kind = kind; self.fields = fields }
+
+    func bytes(crlf wantsCRLF: Bool) -> [UInt8] {
+        if wantsCRLF, let crlf { return crlf }
+        if !wantsCRLF, let lf { return lf }
+        var line: [UInt8] = []
+        ReplyEncoder.encodePush(kind, fields, into: &line, crlf: wantsCRLF)
+        if wantsCRLF { crlf = line } else { lf = line }
+        return line
+    }
 }

@@ -37,6 +37,14 @@ final class PushRouter {
     private var atLocation: [String: [Int: Entry]] = [:]
     private var toldAbout: [Int: [Int: Entry]] = [:]
     private var changes = 0
+    /// The push lines of the change being routed, made for the first watcher that gets each.
+    private var lines = ChangeLines()
+
+    private struct ChangeLines {
+        var closed: EncodedPush?
+        var pending: EncodedPush?
+        var secondReview: EncodedPush?
+    }
 
     init(stream: PushStream, server: Server, loop: EventLoop) {
         self.stream = stream
@@ -62,6 +70,7 @@ final class PushRouter {
                 remove(session)
             case .change(let change):
                 changes += 1
+                lines = ChangeLines()
                 visit(everywhere, change)
                 if let here = atLocation[change.location] { visit(here, change) }
                 if let told = toldAbout[change.number] { visit(told, change) }
@@ -106,28 +115,41 @@ final class PushRouter {
     }
 
     private func deliver(_ c: PushStream.ReturnChange, to entry: Entry) {
-        let id = ReturnRequest.id(c.number)
         if let told = entry.told[c.number], told.state != c.state {
             entry.told[c.number] = nil
             forget(c.number, entry)
-            entry.connection.push("closed", [Field("id", id), Field("state", c.state.rawValue), Field("by", c.by)])
+            entry.connection.push(line(\.closed) {
+                EncodedPush("closed", [Field("id", ReturnRequest.id(c.number)), Field("state", c.state.rawValue), Field("by", c.by)])
+            })
         }
         guard entry.told[c.number] == nil else { return }
         switch Review.step(for: entry.user, role: entry.role, scope: entry.scope, state: c.state, location: c.location,
                            filedBy: c.filedBy, firstApprovedBy: c.firstApprovedBy, secondRole: c.secondRole) {
         case .pending?:
             tell(entry, c.number, .pending, c.location)
-            entry.connection.push("pending", [Field("id", id), Field("location", c.location), Field("kind", c.kind.rawValue),
-                                              Field("order", c.order), Field("amount", c.amount.description),
-                                              Field("reason", c.reason), Field("filed_by", c.filedBy)])
+            entry.connection.push(line(\.pending) {
+                EncodedPush("pending", [Field("id", ReturnRequest.id(c.number)), Field("location", c.location),
+                                        Field("kind", c.kind.rawValue), Field("order", c.order),
+                                        Field("amount", c.amount.description), Field("reason", c.reason),
+                                        Field("filed_by", c.filedBy)])
+            })
         case .second_review?:
             tell(entry, c.number, .second_review, c.location)
-            entry.connection.push("second_review", [Field("id", id), Field("location", c.location),
-                                                    Field("amount", c.amount.description),
-                                                    Field("approved_by", c.firstApprovedBy)])
+            entry.connection.push(line(\.secondReview) {
+                EncodedPush("second_review", [Field("id", ReturnRequest.id(c.number)), Field("location", c.location),
+                                              Field("amount", c.amount.description), Field("approved_by", c.firstApprovedBy)])
+            })
         default:
             break
         }
+    }
+
+    /// The change's line of one kind, made on first use.
+    private func line(_ kind: WritableKeyPath<ChangeLines, EncodedPush?>, _ make: () -> EncodedPush) -> EncodedPush {
+        if let made = lines[keyPath: kind] { return made }
+        let made = make()
+        lines[keyPath: kind] = made
+        return made
     }
 
     private func tell(_ entry: Entry, _ number: Int, _ state: ReturnState, _ location: String) {
