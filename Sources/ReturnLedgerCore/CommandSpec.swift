@@ -13,9 +13,9 @@
 ///    them have no `default:`, so the compiler lists each place.
 /// 3. Its heading, reply and transcript in protocol.md, under its subject (`ProtocolReferenceTests`
 ///    checks the headings against this table).
-/// 4. Its tests, and a sample line in `RoleMatrixTests.samples` (checked by `CommandTableTests`);
-///    a form with a re-send rule other than `never` also goes into the Python client's RESEND
-///    table (checked against this table).
+/// 4. Its tests, and a sample line per form in `RoleMatrixTests.samples` (checked there); a form
+///    with a re-send rule other than `never` also goes into the Python client's RESEND table
+///    (checked against this table by `CommandTableTests`).
 public final class CommandSpec: Sendable {
     /// The request's first word, upper-case.
     public let name: String
@@ -63,7 +63,7 @@ public final class CommandForm: Sendable {
     public let resend: Resend
     /// Overrides the word's roles for this form.
     public let roles: Set<Role>?
-    /// A structural rule the parameters cannot say (`STOCK` needs a SKU or a location; `RETURN -`
+    /// A structural rule the parameters cannot say (`SKU SET` names something to change; `RETURN -`
     /// needs `customer=`): SYNTAX, checked after the counts and keys and before any value.
     let check: Check?
     /// The typed request; cross-value checks (INVALID) live here.
