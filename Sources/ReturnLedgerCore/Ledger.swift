@@ -156,23 +156,11 @@ extension Ledger {
 
     private mutating func applyApproval(_ approval: Approval, _ outcome: ApprovalOutcome) {
         let number = approval.number, doc = approval.doc, at = approval.at
-        var request = returns[number - 1]
+        // Changed where it is kept: a copy taken out and written back copied its items too.
+        Ledger.record(approval, outcome, in: &returns[number - 1])
+        let request = returns[number - 1]
         let customer = request.kind == .sale
-        for index in outcome.quarantined { request.items[index].quarantined = true }
-        for item in request.items {
-            orders[request.order]?.lines[item.line].pending -= item.quantity
-            orders[request.order]?.lines[item.line].returned += item.quantity
-        }
-        request.state = outcome.state
-        request.doc = doc
-        request.approvedBy = approval.by
-        request.approvedAt = at
-        request.refund = approval.refund
-        request.approvalNote = approval.note
-        request.feeRate = outcome.feeRate
-        request.fee = outcome.fee
-        request.due = outcome.due
-        returns[number - 1] = request
+        Ledger.settle(request.items, on: &orders[request.order])
         openReturns.remove(number)
         stats.approved(request, at: at, policy.calendar)
         documents[doc] = number
@@ -194,6 +182,30 @@ extension Ledger {
         }
         notices.append(Notice(number: notices.count + 1, at: at, party: request.party, kind: noticeKind, doc: doc,
                               amount: outcome.credited, returnNumber: request.number, order: request.order))
+    }
+
+    /// What an approval sets on its return.
+    private static func record(_ approval: Approval, _ outcome: ApprovalOutcome, in request: inout ReturnRequest) {
+        for index in outcome.quarantined { request.items[index].quarantined = true }
+        request.state = outcome.state
+        request.doc = approval.doc
+        request.approvedBy = approval.by
+        request.approvedAt = approval.at
+        request.refund = approval.refund
+        request.approvalNote = approval.note
+        request.feeRate = outcome.feeRate
+        request.fee = outcome.fee
+        request.due = outcome.due
+    }
+
+    /// An approval's units move from pending to returned on their order's lines: one look-up of
+    /// the order for all of them.
+    private static func settle(_ items: [ReturnItem], on order: inout Order?) {
+        guard order != nil else { return }
+        for item in items {
+            order!.lines[item.line].pending -= item.quantity
+            order!.lines[item.line].returned += item.quantity
+        }
     }
 
     private mutating func close(_ number: Int, as state: ReturnState, action: String, note: String, by: String,
