@@ -34,9 +34,6 @@ public final class CommandSpec: Sendable {
         hasSubcommands = forms.contains { $0.sub != nil }
     }
 
-    /// The word's place in the table: `CommandWord` is this.
-    public var word: CommandWord { CommandWord.named(name)! }
-
     /// Whether its second word is a sub-command (`USER ADD`).
     public let hasSubcommands: Bool
 

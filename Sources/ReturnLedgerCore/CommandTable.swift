@@ -38,9 +38,6 @@ public enum CommandTable {
     public static func forms(of word: CommandWord, for role: Role) -> [CommandForm] {
         word.spec.forms.filter { allows(role, word, sub: $0.sub) }
     }
-
-    /// The usage text of a form, or of every form of the word.
-    public static func usage(_ word: CommandWord, _ sub: String? = nil) -> String { word.spec.usage(sub) }
 }
 
 extension CommandSpec {
