@@ -44,10 +44,11 @@ class ConnectionLost(ReturnLedgerError):
 _BARE = re.compile(r'^[^\s"\\]+$')
 
 
-def quote(value):
-    """A value as a protocol token: bare when it can be, else quoted with escapes."""
+def quote(value, positional=False):
+    """A value as a protocol token: bare when it can be, else quoted with escapes. A positional
+    value with `=` in it is quoted too: bare, the server would read it as `key=value`."""
     text = str(value)
-    if text and _BARE.match(text) and all(0x20 < ord(c) != 0x7F for c in text):
+    if text and _BARE.match(text) and all(0x20 < ord(c) != 0x7F for c in text) and not (positional and "=" in text):
         return text
     out = ['"']
     for ch in text:
@@ -280,7 +281,7 @@ class Client:
 
     def login(self, user, password):
         """AUTH; raises ``ReturnLedgerError`` (code AUTH or LOCKED) when refused."""
-        reply = self._roundtrip(["AUTH %s %s" % (quote(user), quote(password))])[0]
+        reply = self._roundtrip(["AUTH %s %s" % (quote(user, positional=True), quote(password, positional=True))])[0]
         if not reply.ok:
             self.close()
             raise self._error(reply.status)
@@ -316,9 +317,9 @@ class Client:
         parts = [word]
         for a in args:
             if isinstance(a, (list, tuple)):
-                parts.extend(quote(x) for x in a)
+                parts.extend(quote(x, positional=True) for x in a)
             elif a is not None:
-                parts.append(quote(a))
+                parts.append(quote(a, positional=True))
         for k, v in named.items():
             if v is not None:
                 parts.append("%s=%s" % (k.rstrip("_"), quote(v)))

@@ -25,6 +25,13 @@ class QuotingTest(unittest.TestCase):
         self.assertEqual(quote("\x01"), '"\\x01"')
         self.assertEqual(quote("包装 破损"), '"包装 破损"')
 
+    def test_a_positional_value_with_an_equals_sign_is_quoted(self):
+        # Bare, `pa=ss` is a key=value token to the server: AUTH alice pa=ss was a SYNTAX error.
+        self.assertEqual(quote("pa=ss", positional=True), '"pa=ss"')
+        self.assertEqual(quote("pa=ss"), "pa=ss")  # as a named value (k=pa=ss) it stays bare
+        self.assertEqual(Client.line("USER PASSWORD", "bob", password="a=b"), "USER PASSWORD bob password=a=b")
+        self.assertEqual(Client.line("SHOW", "x=y"), 'SHOW "x=y"')
+
     def test_items(self):
         self.assertEqual(item("A100", 2), "A100:2")
         self.assertEqual(item("C400", 40, price="3.10", batch="LOT7"), "C400:40@3.10#LOT7")

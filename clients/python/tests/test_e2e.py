@@ -99,6 +99,13 @@ class LibraryTest(ServerTestCase):
                 Client("127.0.0.1", self.server.port, user="clerk1", password="wrong")
             self.assertEqual(caught.exception.code, "AUTH")
 
+    def test_a_password_with_an_equals_sign_logs_in(self):
+        # The client quotes it as AUTH's positional token; bare, the server read it as key=value.
+        with self.client("admin", ADMIN_PASSWORD) as admin:
+            admin.pipeline(["USER ADD eqpw role=clerk password=pa=ss"])
+        with self.client("eqpw", "pa=ss") as clerk:
+            self.assertEqual(clerk.call("WHOAMI")["user"], "eqpw")
+
     def test_a_resent_key_is_not_filed_twice(self):
         with self.client("clerk1") as clerk:
             clerk.sale("PY-2", "STORE1", ["A100:3"])
