@@ -139,8 +139,8 @@ final class PushRouter {
                 EncodedPush("second_review", [Field("id", ReturnRequest.id(c.number)), Field("location", c.location),
                                               Field("amount", c.amount.description), Field("approved_by", c.firstApprovedBy)])
             })
-        default:
-            break
+        case nil, .approved?, .inspecting?, .completed?, .rejected?, .cancelled?:
+            break  // nothing this watcher could do about it now
         }
     }
 

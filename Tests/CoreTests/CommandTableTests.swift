@@ -42,8 +42,8 @@ import Testing
         }
     }
 
-    /// A parameter's key is unique in its form (build reads by key), positional ones stand before
-    /// a repeating one, and a word's forms all have sub-commands or none do.
+    /// A parameter's key is unique in its form (build reads by key), and a repeating argument is
+    /// the last positional one.
     @Test func everyFormsParametersCanBeReadByKey() {
         for spec in CommandTable.all {
             for form in spec.forms {
