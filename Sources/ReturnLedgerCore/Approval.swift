@@ -38,6 +38,17 @@ public struct ApprovalOutcome: Sendable, Equatable {
     public var due = Money.zero
     public var paidIn = Money.zero
 
+    /// Format 8 (protocol.md, Refund tender): the parts handed back (nil in older records:
+    /// `Ledger.upgraded` derives them), the tenders paying a positive due, what the refund
+    /// charged to each of the sale's tenders, the till session (0: none), a tender override, and
+    /// the store-credit lot issued.
+    public var parts: [Tender]? = nil
+    public var dueTenders: [Tender] = []
+    public var charges: [Money] = []
+    public var session = 0
+    public var tenderOverride = false
+    public var lot: CreditLot? = nil
+
     public init(quarantined: [Int], credited: Money, refunded: Money, feeRate: Percent = .zero, fee: Money = .zero,
                 exchange: Order? = nil, due: Money = .zero, paidIn: Money = .zero) {
         self.quarantined = quarantined; self.credited = credited; self.refunded = refunded
@@ -62,5 +73,62 @@ extension Ledger {
         let quarantined = customer ? request.items.indices.filter { products[request.items[$0].sku]?.inspect == true } : []
         let refunded = customer && approval.refund == .cash ? request.amount : .zero
         return ApprovalOutcome(quarantined: quarantined, credited: request.amount, refunded: refunded)
+    }
+}
+
+extension Ledger {
+    /// The tender fields of an approval recorded before format 8, as that version moved the money:
+    /// what was refunded went back in cash, store credit of a paid sale (or a return without a
+    /// receipt) became a lot that never expires, and the sale's only tender, cash, was charged
+    /// with the net. Frozen, like `format1Outcome`.
+    func upgraded(_ recorded: ApprovalOutcome, of approval: Approval) -> ApprovalOutcome {
+        var outcome = recorded
+        let request = returns[approval.number - 1]
+        let legacy = legacyTenders(request, mode: approval.refund, net: outcome.credited, refunded: outcome.refunded,
+                                   exchanged: outcome.exchange != nil, due: outcome.due, doc: approval.doc, at: approval.at)
+        outcome.parts = legacy.parts
+        outcome.lot = legacy.lot
+        outcome.charges = legacy.charges
+        return outcome
+    }
+
+    private func legacyTenders(_ request: ReturnRequest, mode: RefundMode?, net: Money, refunded: Money, exchanged: Bool, due: Money,
+                               doc: String, at: Timestamp) -> (parts: [Tender], lot: CreditLot?, charges: [Money]) {
+        guard request.kind == .sale else { return ([], nil, []) }
+        var parts: [Tender] = []
+        var lot: CreditLot? = nil
+        if refunded > .zero { parts.append(Tender(.cash, refunded)) }
+        let order = orders[request.order]
+        if !request.party.isEmpty, mode == .credit, request.noReceipt || order?.paid == true {
+            let credit = exchanged ? max(.zero, -due) : net
+            if credit > .zero {
+                parts.append(Tender(.credit, credit))
+                lot = CreditLot(id: doc, at: at, amount: credit, expires: nil)
+            }
+        }
+        var charges: [Money] = []
+        if let order, order.tenders.count == 1 { charges = [min(net, Money(minor: order.unrefunded[0]))] }
+        return (parts, lot, charges)
+    }
+
+    /// A state written before format 8 (a snapshot) brought to what replaying its records gives:
+    /// each approved customer return's tenders, the lots its store credit made, what it charged
+    /// to its sale's cash.
+    public mutating func upgradeTenders() {
+        for number in 1...max(1, returns.count) where number <= returns.count {
+            let r = returns[number - 1]
+            guard r.kind == .sale, r.state.isApproved, let at = r.approvedAt else { continue }
+            let paid = orders[r.order]?.paid ?? false
+            let exchanged = !r.exchange.isEmpty
+            let back = exchanged ? max(.zero, -r.due) : r.net
+            let refunded = r.refund == .cash && paid ? back : .zero
+            let legacy = legacyTenders(r, mode: r.refund, net: r.net, refunded: refunded, exchanged: exchanged, due: r.due,
+                                       doc: r.doc, at: at)
+            returns[number - 1].refundParts = legacy.parts
+            if let lot = legacy.lot { creditLots[r.party, default: []].append(lot) }
+            if !legacy.charges.isEmpty, orders[r.order] != nil {
+                orders[r.order]!.refunded = [Money(minor: (orders[r.order]!.refunded.first ?? .zero).minor + legacy.charges[0].minor)]
+            }
+        }
     }
 }

@@ -149,6 +149,10 @@ public struct Arguments: Sendable {
                 items.append(try ItemSpec(parsing: String(token)))
             }
             return .items(items)
+        case .tenders:
+            _ = try Tender.list(parsing: text)
+        case .refund:
+            _ = try RefundChoice(parsing: text)
         case .scope:
             guard let scope = Scope(parsing: text), scope.codes.allSatisfy({ Identifier.isValid($0) }) else {
                 throw DomainError(.INVALID, "locations= takes * or location codes joined by commas, not \(text.prefix(64))")
@@ -228,6 +232,12 @@ public struct Arguments: Sendable {
         if case .scope(let scope)? = built(key) { return scope }
         return nil
     }
+
+    /// A tender list (checked by `validate`); nil when left out.
+    public mutating func tenders(_ key: String) -> [Tender]? { text(of: key).flatMap { try? Tender.list(parsing: $0) } }
+
+    /// APPROVE's `refund=` (checked by `validate`).
+    public mutating func refund(_ key: String) -> RefundChoice? { text(of: key).flatMap { try? RefundChoice(parsing: $0) } }
 
     /// A keyword argument as its enum (checked by `validate`).
     public mutating func keyword<T: RawRepresentable>(_ key: String, _: T.Type = T.self) -> T? where T.RawValue == String {

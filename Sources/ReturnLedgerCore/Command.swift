@@ -26,10 +26,14 @@ public enum Command: Sendable, Equatable {
     case payment(party: String, amount: Money, direction: PaymentDirection, note: String)
     // Returns
     case fileReturn(ReturnFiling)
-    case approve(id: String, refund: RefundMode?, fee: Percent? = nil, note: String)
+    case approve(ApprovalRequest)
     case reject(id: String, note: String)
     case cancel(id: String)
     case inspect(id: String, disposition: Disposition, note: String)
+    // Tills (protocol.md, Till sessions)
+    case tillOpen(till: String, location: String, float: Money, note: String)
+    case tillMove(till: String, kind: TillMoveKind, amount: Money, note: String)
+    case tillClose(till: String, counted: Money, note: String)
 
     /// The id the audit trail records for this command.
     public var target: String {
@@ -50,7 +54,9 @@ public enum Command: Sendable, Equatable {
         case .sale(let t), .purchase(let t): return t.order
         case .payment(let p, _, _, _): return p
         case .fileReturn(let f): return f.order
-        case .approve(let id, _, _, _), .reject(let id, _), .cancel(let id), .inspect(let id, _, _): return id
+        case .approve(let a): return a.id
+        case .reject(let id, _), .cancel(let id), .inspect(let id, _, _): return id
+        case .tillOpen(let till, _, _, _), .tillMove(let till, _, _, _), .tillClose(let till, _, _): return till
         }
     }
 }
@@ -63,9 +69,13 @@ public struct TradeRequest: Sendable, Equatable {
     public var paid: Bool?
     public var at: Timestamp?
     public var items: [ItemSpec]
-    public init(order: String, location: String, party: String?, paid: Bool?, at: Timestamp?, items: [ItemSpec]) {
+    /// SALE's `tender=` and `till=` (protocol.md, Tenders).
+    public var tenders: [Tender]?
+    public var till: String?
+    public init(order: String, location: String, party: String?, paid: Bool?, at: Timestamp?, items: [ItemSpec],
+                tenders: [Tender]? = nil, till: String? = nil) {
         self.order = order; self.location = location; self.party = party; self.paid = paid; self.at = at
-        self.items = items
+        self.items = items; self.tenders = tenders; self.till = till
     }
 }
 
@@ -84,11 +94,15 @@ public struct ReturnFiling: Sendable, Equatable {
     public var customer: String?
     /// `override=yes`: file it over the customer's limit (supervisor, admin).
     public var override: Bool
+    /// The till filing it, and when an offline return was taken (`at=`).
+    public var till: String?
+    public var takenAt: Timestamp?
     public init(order: String, items: [ItemSpec], reason: String, location: String?, note: String, key: String?,
-                exchange: [ItemSpec] = [], exchangeText: String = "", customer: String? = nil, override: Bool = false) {
+                exchange: [ItemSpec] = [], exchangeText: String = "", customer: String? = nil, override: Bool = false,
+                till: String? = nil, takenAt: Timestamp? = nil) {
         self.order = order; self.items = items; self.reason = reason; self.location = location; self.note = note
         self.key = key; self.exchange = exchange; self.exchangeText = exchangeText; self.customer = customer
-        self.override = override
+        self.override = override; self.till = till; self.takenAt = takenAt
     }
 
     /// The order word of a return without a receipt; `SALE -` is refused so it stays free.
@@ -102,14 +116,47 @@ public struct PolicyChange: Sendable, Equatable {
     public var customerReturns: Int64?
     public var customerDays: Int64?
     public var timezone: BusinessZone?
-    public init(windowDays: Int64? = nil, customerReturns: Int64? = nil, customerDays: Int64? = nil, timezone: BusinessZone? = nil) {
+    public var creditDays: Int64?
+    public var offlineHours: Int64?
+    public var crossStore: Bool?
+    public init(windowDays: Int64? = nil, customerReturns: Int64? = nil, customerDays: Int64? = nil, timezone: BusinessZone? = nil,
+                creditDays: Int64? = nil, offlineHours: Int64? = nil, crossStore: Bool? = nil) {
         self.windowDays = windowDays; self.customerReturns = customerReturns; self.customerDays = customerDays
-        self.timezone = timezone
+        self.timezone = timezone; self.creditDays = creditDays; self.offlineHours = offlineHours; self.crossStore = crossStore
     }
 
     /// The audit trail's target: the settings named, joined by commas.
     var target: String {
         [windowDays.map { _ in "window_days" }, customerReturns.map { _ in "customer_returns" },
-         customerDays.map { _ in "customer_days" }, timezone.map { _ in "timezone" }].compactMap { $0 }.joined(separator: ",")
+         customerDays.map { _ in "customer_days" }, timezone.map { _ in "timezone" }, creditDays.map { _ in "credit_days" },
+         offlineHours.map { _ in "offline_hours" }, crossStore.map { _ in "cross_store" }].compactMap { $0 }.joined(separator: ",")
+    }
+}
+
+/// APPROVE's arguments: the refund's tenders and till (protocol.md, Refund tender) beside the fee.
+public struct ApprovalRequest: Sendable, Equatable {
+    public var id: String
+    public var refund: RefundChoice?
+    public var fee: Percent?
+    public var note: String
+    /// The tenders paying an exchange's positive due.
+    public var tender: [Tender]?
+    public var till: String?
+    /// A supervisor's waiver of the tender policy.
+    public var override: Bool
+    public init(id: String, refund: RefundChoice? = nil, fee: Percent? = nil, note: String = "", tender: [Tender]? = nil,
+                till: String? = nil, override: Bool = false) {
+        self.id = id; self.refund = refund; self.fee = fee; self.note = note; self.tender = tender; self.till = till
+        self.override = override
+    }
+
+    /// Whether anything only a completing approval takes was given.
+    var namesMoney: Bool { refund != nil || fee != nil || tender != nil || override }
+}
+
+extension Command {
+    /// APPROVE with only a refund mode, a fee and a note, as before tenders (tests, tools).
+    public static func approve(id: String, refund: RefundMode?, fee: Percent? = nil, note: String) -> Command {
+        .approve(ApprovalRequest(id: id, refund: refund.map { $0 == .cash ? RefundChoice.cash : .credit }, fee: fee, note: note))
     }
 }

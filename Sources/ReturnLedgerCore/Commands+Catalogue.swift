@@ -74,10 +74,14 @@ extension CommandTable {
             .read("POLICY", "SHOW", roles: everyone) { _ in .query(.policyShow) },
             .change("POLICY", "SET", [.optional("window_days", .integer(0...3650), "N"),
                                       .optional("customer_returns", .integer(0...1_000_000), "N"),
-                                      .optional("customer_days", .integer(0...3650), "D"), .optional("timezone", .zone, "ZONE")],
+                                      .optional("customer_days", .integer(0...3650), "D"), .optional("timezone", .zone, "ZONE"),
+                                      .optional("credit_days", .integer(0...3650), "N"), .optional("offline_hours", .integer(1...720), "N"),
+                                      .optional("cross_store", .yesNo, "yes|no")],
                     resend: .always, check: nameSomething("name a setting")) { a in
                 .change(.policySet(PolicyChange(windowDays: a.integer("window_days"), customerReturns: a.integer("customer_returns"),
-                                                customerDays: a.integer("customer_days"), timezone: a.zone("timezone"))))
+                                                customerDays: a.integer("customer_days"), timezone: a.zone("timezone"),
+                                                creditDays: a.integer("credit_days"), offlineHours: a.integer("offline_hours"),
+                                                crossStore: a.flag("cross_store"))))
             },
         ]),
     ]

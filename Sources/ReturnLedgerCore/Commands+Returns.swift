@@ -6,7 +6,8 @@ extension CommandTable {
                                     .required("reason", .identifier, "CODE"), .optional("location", .identifier, "LOC"),
                                     .optional("note", .text, "TEXT"), .optional("key", .identifier, "KEY"),
                                     .optional("exchange", .itemList, "ITEM,..."), .optional("customer", .identifier, "PARTY"),
-                                    .optional("override", .yesNo, "yes")],
+                                    .optional("override", .yesNo, "yes"), .optional("till", .identifier, "TILL"),
+                                    .optional("at", .time, "TIME")],
                     resend: .withKey, check: noReceiptNeedsWhoAndWhere) { a throws(DomainError) in
                 .change(.fileReturn(try filing(&a)))
             },
@@ -34,7 +35,9 @@ extension CommandTable {
     static let id = Parameter.positional("id", .identifier)
 
     /// `RETURN -` (no receipt) needs `customer=` and `location=`: SYNTAX, with the other structural checks.
+    /// An offline return (`at=`) needs `key=`, so the till's retries never file it twice: SYNTAX.
     private static let noReceiptNeedsWhoAndWhere: CommandForm.Check = { a throws(DomainError) in
+        if a.has("at"), !a.has("key") { throw DomainError(.SYNTAX, "key= is required with at= (an offline return); usage: \(a.usage)") }
         guard a.raw("order") == ReturnFiling.noReceiptOrder else { return }
         for key in ["customer", "location"] where !a.has(key) {
             throw DomainError(.SYNTAX, "\(key)= is required for a return without a receipt; usage: \(a.usage)")
@@ -56,6 +59,7 @@ extension CommandTable {
         if noReceipt, a.has("exchange") { throw DomainError(.INVALID, "a return without a receipt cannot be an exchange") }
         return ReturnFiling(order: order, items: items, reason: a.required("reason"), location: a.string("location"),
                             note: a.text("note"), key: a.string("key"), exchange: a.items("exchange"),
-                            exchangeText: a.raw("exchange") ?? "", customer: customer, override: a.flag("override") ?? false)
+                            exchangeText: a.raw("exchange") ?? "", customer: customer, override: a.flag("override") ?? false,
+                            till: a.string("till"), takenAt: a.time("at"))
     }
 }

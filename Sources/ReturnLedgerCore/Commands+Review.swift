@@ -2,9 +2,13 @@
 extension CommandTable {
     static let review: [CommandSpec] = [
         CommandSpec("APPROVE", roles: approvers, forms: [
-            .change("APPROVE", [id, .optional("refund", .keyword(RefundMode.self), "cash|credit"), .optional("fee", .percent, "PCT"),
-                                     .optional("note", .text, "TEXT")], resend: .always) { a in
-                .change(.approve(id: a.required("id"), refund: a.keyword("refund"), fee: a.percent("fee"), note: a.text("note")))
+            .change("APPROVE", [id, .optional("refund", .refund, "original|cash|credit|LIST"), .optional("fee", .percent, "PCT"),
+                                     .optional("note", .text, "TEXT"), .optional("tender", .tenders, "LIST"),
+                                     .optional("till", .identifier, "TILL"), .optional("override", .yesNo, "yes")],
+                    resend: .always) { a in
+                let request = ApprovalRequest(id: a.required("id"), refund: a.refund("refund"), fee: a.percent("fee"), note: a.text("note"),
+                                              tender: a.tenders("tender"), till: a.string("till"), override: a.flag("override") ?? false)
+                return .change(.approve(request))
             },
         ]),
         CommandSpec("REJECT", roles: approvers, forms: [

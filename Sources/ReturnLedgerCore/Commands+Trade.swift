@@ -3,10 +3,12 @@ extension CommandTable {
     static let trade: [CommandSpec] = [
         CommandSpec("SALE", roles: tills, forms: [
             .change("SALE", [order, .required("location", .identifier, "LOC"), .optional("customer", .identifier, "PARTY"),
-                                  .optional("paid", .yesNo, "yes|no"), .optional("at", .time, "TIME"), items],
+                                  .optional("paid", .yesNo, "yes|no"), .optional("at", .time, "TIME"), items,
+                                  .optional("tender", .tenders, "LIST"), .optional("till", .identifier, "TILL")],
                     resend: .always) { a in
                 .change(.sale(TradeRequest(order: a.required("order"), location: a.required("location"), party: a.string("customer"),
-                                           paid: a.flag("paid"), at: a.time("at"), items: a.items("items"))))
+                                           paid: a.flag("paid"), at: a.time("at"), items: a.items("items"),
+                                           tenders: a.tenders("tender"), till: a.string("till"))))
             },
         ]),
         CommandSpec("PURCHASE", roles: tills, forms: [

@@ -19,8 +19,8 @@ extension Ledger {
         case .payment(let party, let amount, let direction, let note):
             return try decidePayment(party: party, amount: amount, direction: direction, note: note, context)
         case .fileReturn(let filing): return try decideFiling(filing, context)
-        case .approve(let id, let refund, let fee, let note):
-            return try decideApproval(id, refund: refund, fee: fee, note: note, context)
+        case .approve(let request): return try decideApproval(request, context)
+        case .tillOpen, .tillMove, .tillClose: return try decideTill(command, context)
         case .reject(let id, let note): return try decideRejection(id, note: note, context)
         case .cancel(let id): return try decideCancel(id, context)
         case .inspect(let id, let disposition, let note):

@@ -8,6 +8,9 @@ public struct DomainError: Error, Equatable, Sendable {
         case OVER_LIMIT
         /// A backup could not be written; changes go on.
         case BACKUP
+        /// Protocol.md, Tenders: tenders not adding up, against the tender policy, or emptying a
+        /// drawer; more store credit than is available.
+        case TENDER, CREDIT
     }
 
     public var code: Code

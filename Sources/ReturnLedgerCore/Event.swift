@@ -32,4 +32,13 @@ public indirect enum Event: Sendable, Equatable {
     case customerLimitsChanged(returns: Int64, days: Int64)
     /// Since format 6: `POLICY SET timezone=`, in effect from `at` (protocol.md, Business day).
     case timezoneChanged(zone: BusinessZone, at: Timestamp)
+    /// Since format 8 (protocol.md, Tills, tenders and store credit): till sessions, the policy
+    /// keys of that section, and store credit drawn (by a sale's or a due's `credit` tender, or a
+    /// payment out; `doc` the order or payment) and issued (by an approval).
+    case tillOpened(TillSession)
+    case tillMoved(session: Int, kind: TillMoveKind, amount: Money, note: String, by: String, at: Timestamp)
+    case tillClosed(session: Int, counted: Money, note: String, by: String, at: Timestamp)
+    case tenderPolicyChanged(creditDays: Int64, offlineHours: Int64, crossStore: Bool)
+    case creditDrawn(party: String, doc: String, draws: [LotDraw])
+    case creditIssued(party: String, lot: CreditLot)
 }

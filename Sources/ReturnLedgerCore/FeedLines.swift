@@ -12,12 +12,14 @@ public struct FeedFacts: Sendable {
     /// The accounts (a payment's number is on its entry): sharded by party, so the writer's next
     /// entry after a page copies one shard of them, not all.
     public var entries: ShardedDictionary<String, ChunkedArray<LedgerEntry>>
+    /// Till sessions (a pay-in's line names its till; a close's, what was expected).
+    public var sessions: [TillSession]
 }
 
 extension Ledger {
     /// What `feedLines` reads, taken in O(1) and small: copying the whole ledger for each page
     /// would make the writer copy-on-write its large derived indexes after every page.
-    public var feedFacts: FeedFacts { FeedFacts(returns: returns, products: products, entries: entries) }
+    public var feedFacts: FeedFacts { FeedFacts(returns: returns, products: products, entries: entries, sessions: tillSessions) }
 
     /// Whether a record has a FEED line: all but audit entries and failed logins do.
     public static func showsInFeed(_ events: [Event]) -> Bool {
@@ -27,7 +29,8 @@ extension Ledger {
             case .userAdded, .userRoleChanged, .userEnabledChanged, .userPasswordChanged, .locationAdded, .productAdded,
                  .partyAdded, .reasonAdded, .policyChanged, .orderRecorded, .paymentRecorded, .returnFiled, .returnApproved,
                  .returnRejected, .returnCancelled, .returnInspected, .userScoped, .ruleAdded, .ruleDropped,
-                 .returnFirstApproved, .customerLimitsChanged, .timezoneChanged:
+                 .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
+                 .tenderPolicyChanged, .creditDrawn, .creditIssued:
                 return true
             }
         }
@@ -60,7 +63,9 @@ extension Ledger {
         func described(_ order: Order) {
             line(order.kind == .sale ? "sale.recorded" : "purchase.recorded",
                  [Field("order", order.id), Field("location", order.location), Field("party", order.party),
-                  Field("total", order.total.description), Field("paid", order.paid ? "yes" : "no"), Field("at", order.at.description)])
+                  Field("total", order.total.description), Field("paid", order.paid ? "yes" : "no"), Field("at", order.at.description),
+                  Field("tender", Tender.text(order.tenders)), Field("till", order.till),
+                  Field("session", order.session > 0 ? TillSession.id(order.session) : "")])
             for (index, l) in order.lines.enumerated() {
                 line("order.line", [Field("order", order.id), Field("line", String(index + 1)), Field("sku", l.sku),
                                     Field("qty", String(l.quantity)), Field("batch", l.batch), Field("price", l.price.description),
@@ -104,7 +109,8 @@ extension Ledger {
                 line("return.filed", [Field("id", r.id), Field("order", r.order), Field("party", r.party), Field("location", r.location),
                                       Field("kind", r.kind.rawValue), Field("amount", r.amount.description), Field("reason", r.reason),
                                       Field("filed_by", r.filedBy), Field("note", r.note), Field("key", r.key),
-                                      Field("exchange", r.exchangeText), Field("override", r.override ? "yes" : "no")])
+                                      Field("exchange", r.exchangeText), Field("override", r.override ? "yes" : "no"),
+                                      Field("taken_at", (r.takenAt ?? r.filedAt).description), Field("till", r.till)])
                 for item in r.items {
                     line("return.item", [Field("id", r.id), Field("line", String(item.line + 1)), Field("sku", item.sku),
                                          Field("qty", String(item.quantity)), Field("batch", item.batch),
@@ -123,7 +129,11 @@ extension Ledger {
                                          Field("credited", outcome.credited.description), Field("refunded", outcome.refunded.description),
                                          Field("due", outcome.exchange == nil ? "" : outcome.due.description),
                                          Field("paid_in", outcome.paidIn.description), Field("exchange_order", outcome.exchange?.id ?? ""),
-                                         Field("note", approval.note)])
+                                         Field("note", approval.note),
+                                         Field("refund_parts", outcome.parts.map(Tender.text) ?? ""),
+                                         Field("tender", Tender.text(outcome.dueTenders)),
+                                         Field("session", outcome.session > 0 ? TillSession.id(outcome.session) : ""),
+                                         Field("tender_override", outcome.tenderOverride ? "yes" : "no")])
                 if let exchange = outcome.exchange { described(exchange) }
                 moved(Effects.approval(request, doc: approval.doc, outcome), doc: approval.doc)
             case .returnRejected(let number, let note, let by, _):
@@ -138,6 +148,30 @@ extension Ledger {
                 }
             case .returnFirstApproved(let number, let note, let by, _):
                 line("return.first_approved", [Field("id", ReturnRequest.id(number)), Field("by", by), Field("note", note)])
+            case .tillOpened(let s):
+                line("till.opened", [Field("session", s.id), Field("till", s.till), Field("location", s.location),
+                                     Field("float", s.float.description), Field("note", s.note)])
+            case .tillMoved(let number, let kind, let amount, let note, _, _):
+                line("till.moved", [Field("session", TillSession.id(number)), Field("till", facts.sessions.indices.contains(number - 1) ? facts.sessions[number - 1].till : ""),
+                                    Field("kind", kind.rawValue), Field("amount", amount.description), Field("note", note)])
+            case .tillClosed(let number, let counted, let note, _, _):
+                let s = facts.sessions.indices.contains(number - 1) ? facts.sessions[number - 1] : nil
+                let expected = s?.closing?.expected ?? .zero
+                line("till.closed", [Field("session", TillSession.id(number)), Field("till", s?.till ?? ""),
+                                     Field("expected", expected.description), Field("counted", counted.description),
+                                     Field("variance", Money(minor: counted.minor - expected.minor).description), Field("note", note)])
+            case .tenderPolicyChanged(let creditDays, let offlineHours, let crossStore):
+                for (name, value) in [("credit_days", String(creditDays)), ("offline_hours", String(offlineHours)),
+                                      ("cross_store", crossStore ? "yes" : "no")] {
+                    line("policy.set", [Field("name", name), Field("value", value)])
+                }
+            case .creditDrawn(let party, let doc, let draws):
+                for d in draws {
+                    line("credit.used", [Field("party", party), Field("lot", d.lot), Field("amount", d.amount.description), Field("doc", doc)])
+                }
+            case .creditIssued(let party, let lot):
+                line("credit.issued", [Field("party", party), Field("lot", lot.id), Field("amount", lot.amount.description),
+                                       Field("expires", lot.expires?.description ?? "")])
             case .ruleAdded(let rule): line("rule.added", rule.fields)
             case .ruleDropped(let code): line("rule.dropped", [Field("rule", code)])
             case .loginFailed, .audited:

@@ -25,6 +25,9 @@ extension Ledger {
             (order, kind, party, location) = (found, found.kind, found.party, filing.location ?? found.location)
         }
         guard locations[location] != nil else { throw .notFound("location", location) }
+        if let order, order.kind == .sale, location != order.location, !policy.crossStore {
+            throw .invalid("\(order.id) was sold at \(order.location); returns at another store are off (POLICY cross_store=no)")
+        }
         // Every record the request names is found before the scope is checked (NOT_FOUND, then DENIED).
         for spec in filing.items {
             if let order {
@@ -36,6 +39,16 @@ extension Ledger {
         try checkScope(location, context, "the return")
         if filing.override, context.role != .supervisor, context.role != .admin {
             throw DomainError(.DENIED, "override=yes is for supervisors and admins")
+        }
+        if let till = filing.till { _ = try openSession(till, at: location) }
+        // An offline return is judged at the time it was taken (protocol.md, Offline returns).
+        let taken = filing.takenAt ?? context.now
+        if let at = filing.takenAt {
+            guard at <= context.now else { throw .invalid("at= is in the future") }
+            if let order, at < order.at { throw .invalid("at= is before \(order.id) was made") }
+            guard context.now.seconds - at.seconds <= policy.offlineHours * 3600 else {
+                throw .invalid("at= is more than \(policy.offlineHours) hours ago (POLICY offline_hours)")
+            }
         }
         if !filing.exchange.isEmpty, kind == .purchase {
             throw .invalid("exchange= applies to customer returns; \(filing.order) is a purchase")
@@ -63,7 +76,7 @@ extension Ledger {
             }
             if order.kind == .sale {
                 let window = policy.windowDays * Timestamp.secondsPerDay
-                guard context.now.seconds - order.at.seconds <= window else {
+                guard taken.seconds - order.at.seconds <= window else {
                     throw DomainError(.EXPIRED, "sold \(policy.calendar.date(of: order.at)), outside the \(policy.windowDays)-day return window")
                 }
             }
@@ -79,7 +92,7 @@ extension Ledger {
                                         amount: itemAmount))
             }
         }
-        let overLimit = kind == .sale && !party.isEmpty && overCustomerLimit(party, at: context.now)
+        let overLimit = kind == .sale && !party.isEmpty && overCustomerLimit(party, at: taken)
         if overLimit, !filing.override {
             throw DomainError(.OVER_LIMIT, "\(party) has filed \(policy.customerReturns) or more returns in the last"
                               + " \(policy.customerDays) days; a supervisor may file it with override=yes")
@@ -91,15 +104,19 @@ extension Ledger {
         request.exchange = exchange
         request.exchangeText = filing.exchangeText
         request.override = overLimit
+        request.till = filing.till ?? ""
+        request.takenAt = filing.takenAt
         request.flow = flow(for: request)
         // Never approved unseen: a return without a receipt, or one filed over the customer's limit.
         if request.noReceipt || request.override { request.flow.auto = false }
         let filed = Event.returnFiled(request)
-        if request.flow.auto, let auto = try? approve(request, order: order, refund: nil, fee: nil, note: "",
+        if request.flow.auto, let auto = try? approve(request, order: order, ApprovalRequest(id: request.id),
                                                           as: systemContext(context)) {
             // Filed and approved in one record: the return is never pending, so nobody is told of it.
+            // Refused for its till or tenders, it stays pending for a supervisor, as for stock.
             let audit = auditEvent("APPROVE", target: request.id, outcome: "ok", systemContext(context), after: 1)
-            return Decision(events: [filed, .returnApproved(auto.approval), audit], reply: autoApprovedReply(request, auto))
+            return Decision(events: [filed, .returnApproved(auto.approval)] + auto.credit + [audit],
+                            reply: autoApprovedReply(request, auto))
         }
         if request.override {
             // The override is its own line in the audit trail, after the RETURN's.
@@ -130,8 +147,9 @@ extension Ledger {
         var counted: Int64 = 0
         for number in numbers.reversed() {
             let r = returns[number - 1]
+            // Filed in order, and taken no later than filed: nothing older can count.
             guard r.filedAt.seconds > since else { break }
-            if r.state == .rejected || r.state == .cancelled { continue }
+            if r.state == .rejected || r.state == .cancelled || (r.takenAt ?? r.filedAt).seconds <= since { continue }
             counted += 1
             if counted >= policy.customerReturns { return true }
         }

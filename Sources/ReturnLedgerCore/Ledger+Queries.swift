@@ -33,7 +33,12 @@ extension Ledger {
             }
             return Reply(status: summary(request) + [Field("rules", request.flow.rules.joined(separator: ",")),
                                                      Field("exchange", request.exchangeText),
-                                                     Field("override", request.override ? "yes" : "no")],
+                                                     Field("override", request.override ? "yes" : "no"),
+                                                     // Tills and offline returns; tax and void stay 0.00 and "" until those exist.
+                                                     Field("late", request.late ? "yes" : "no"),
+                                                     Field("taken_at", (request.takenAt ?? request.filedAt).description),
+                                                     Field("till", request.till), Field("tax", Money.zero.description), Field("void", ""),
+                                                     Field("tender_override", request.tenderOverride ? "yes" : "no")],
                          lines: items + history)
         case .order(let id):
             return try orderReply(id)
@@ -68,12 +73,18 @@ extension Ledger {
         case .stock(let sku, let location):
             return try stockReply(sku: sku, location: location)
         case .balance(let party):
-            return try balanceReply(party)
+            return try balanceReply(party, at: context.now)
         case .stats(let query):
             try checkScopeFilter(query.location, context)
             return stats(query, context.scope)
         case .audit(let user, let from, let after, let limit):
             return auditReply(user: user, from: from, after: after, limit: limit)
+        case .tillShow(let till, let session):
+            return try tillShow(till: till, session: session, context)
+        case .tillList(let location, let date, let state, let limit):
+            return try tillList(location: location, date: date, state: state, limit: limit, context)
+        case .credit(let party):
+            return try creditReply(party, at: context.now)
         case .periodShow:
             // No business date can be closed yet (PERIOD CLOSE comes with the period close).
             return Reply(status: [Field("closed_through", "")])
@@ -107,7 +118,10 @@ extension Ledger {
                               Field("party", order.party), Field("at", order.at.description),
                               Field("total", order.total.description),
                               Field("returned_amount", Money(minor: returnedAmount).description),
-                              Field("status", order.status)],
+                              Field("status", order.status),
+                              // Discounts and tax come with section 20: 0.00 until then.
+                              Field("discount", Money.zero.description), Field("tax", Money.zero.description),
+                              Field("tender", Tender.text(order.tenders))],
                      lines: lines)
     }
 
@@ -174,7 +188,7 @@ extension Ledger {
             walked += 1
             if lines.count < filter.limit {
                 let r = returns[number - 1]
-                lines.append(summary(r) + [Field("exchange", r.exchangeText)])
+                lines.append(summary(r) + [Field("exchange", r.exchangeText), Field("late", r.late ? "yes" : "no")])
                 last = number
                 return true
             }
@@ -244,7 +258,7 @@ extension Ledger {
                      lines: lines)
     }
 
-    private func balanceReply(_ party: String?) throws(DomainError) -> Reply {
+    private func balanceReply(_ party: String?, at now: Timestamp) throws(DomainError) -> Reply {
         guard let party else {
             var receivable: Int64 = 0, payable: Int64 = 0
             for balance in balances.values {
@@ -271,7 +285,8 @@ extension Ledger {
              Field("amount", $0.amount.description), Field("balance", $0.balance.description)]
         }
         return Reply(status: [Field("party", party), Field("kind", known.kind.rawValue),
-                              Field("balance", (balances[party] ?? .zero).description)], lines: lines)
+                              Field("balance", (balances[party] ?? .zero).description),
+                              Field("credit", known.kind == .customer ? availableCredit(party, at: now).description : "")], lines: lines)
     }
 
     /// Without `after=` or `from=`: the newest entries; with either, the first page from there
@@ -304,5 +319,23 @@ extension Ledger {
              Field("peer", $0.peer), Field("command", $0.command), Field("target", $0.target),
              Field("outcome", $0.outcome)]
         })
+    }
+}
+
+extension Ledger {
+    /// CREDIT: a customer's lots, oldest first, and what is available now.
+    func creditReply(_ party: String, at now: Timestamp) throws(DomainError) -> Reply {
+        guard parties[party]?.kind == .customer else { throw .notFound("customer", party) }
+        let lots = creditLots[party] ?? []
+        var expired: Int64 = 0
+        let lines = lots.map { lot in
+            if !lot.voided, !lot.writtenOff, lot.isExpired(at: now) { expired += lot.remaining.minor }
+            return [Field("lot", lot.id), Field("at", lot.at.description), Field("amount", lot.amount.description),
+                    Field("remaining", lot.remaining.description), Field("expires", lot.expires?.description ?? ""),
+                    Field("state", lot.state(at: now))]
+        }
+        return Reply(status: [Field("party", party), Field("available", availableCredit(party, at: now).description),
+                              Field("expired", Money(minor: expired).description),
+                              Field("balance", (balances[party] ?? .zero).description)], lines: lines)
     }
 }

@@ -16,7 +16,7 @@ extension Ledger {
         let state = auto?.approval.outcome?.state ?? approvedState(request)
         let view = auto.map { approvedView(request, $0.approval) } ?? request
         var status = [Field]()
-        status.reserveCapacity(9)
+        status.reserveCapacity(11)
         status += [Field("id", request.id), Field("state", state.rawValue), Field("kind", request.kind.rawValue),
                    Field("amount", request.amount.description), Field("doc", view.doc)]
         appendApprovalTail(view, to: &status)
@@ -30,6 +30,9 @@ extension Ledger {
         status.append(Field("net", request.net.description))
         status.append(Field("exchange_order", request.exchangeOrder))
         status.append(Field("due", request.exchange.isEmpty ? "" : request.due.description))
+        // Protocol.md, Refund tender: the parts handed back and the tenders that paid a due.
+        status.append(Field("refund", Tender.text(request.refundParts)))
+        status.append(Field("tender", Tender.text(request.dueTenders)))
     }
 
     /// The request as the approval leaves it, for the reply sent before `apply` runs.
@@ -39,13 +42,15 @@ extension Ledger {
         view.fee = approval.outcome?.fee ?? .zero
         view.feeRate = approval.outcome?.feeRate ?? .zero
         view.due = approval.outcome?.due ?? .zero
+        view.refundParts = approval.outcome?.parts ?? []
+        view.dueTenders = approval.outcome?.dueTenders ?? []
         return view
     }
 
     func approvedReply(_ request: ReturnRequest, state: ReturnState) -> Reply {
         // One array of its final size: joining two arrays cost an allocation and a copy.
         var status = [Field]()
-        status.reserveCapacity(8)
+        status.reserveCapacity(10)
         status.append(Field("id", request.id))
         status.append(Field("state", state.rawValue))
         status.append(Field("doc", request.doc))
@@ -58,7 +63,7 @@ extension Ledger {
     func firstApprovalReply(_ request: ReturnRequest) -> Reply {
         Reply(status: [Field("id", request.id), Field("state", ReturnState.second_review.rawValue), Field("doc", ""),
                        Field("amount", request.amount.description), Field("fee", ""), Field("net", ""),
-                       Field("exchange_order", ""), Field("due", "")])
+                       Field("exchange_order", ""), Field("due", ""), Field("refund", ""), Field("tender", "")])
     }
 
     /// The state the first approval reply of an approved return named.

@@ -1,23 +1,27 @@
 /// APPROVE, REJECT, CANCEL and INSPECT: a return's review, and what an approval issues and moves.
 extension Ledger {
     /// The checks of APPROVE in the contract's order: NOT_FOUND, DENIED (scope, then a role that
-    /// only some states allow), SELF_APPROVAL, STATE, then the domain's own. A re-send by someone
-    /// who gave one of the return's approvals answers that approval's reply, in any later state.
-    func decideApproval(_ id: String, refund: RefundMode?, fee: Percent?, note: String,
-                        _ context: Context) throws(DomainError) -> Decision {
+    /// only some states allow, then `override=yes`), SELF_APPROVAL, STATE, then the domain's own. A
+    /// re-send by someone who gave one of the return's approvals answers that approval's reply, in
+    /// any later state.
+    func decideApproval(_ asked: ApprovalRequest, _ context: Context) throws(DomainError) -> Decision {
+        let id = asked.id
         let request = try scopedReturn(id, context)
         let user = context.user
         if request.firstApprovedBy == user {
-            guard refund == nil, fee == nil else {
-                throw DomainError(.CONFLICT, "\(id) had its first approval from you, without refund= or fee=")
+            guard !asked.namesMoney else {
+                throw DomainError(.CONFLICT, "\(id) had its first approval from you, without refund=, fee=, tender= or override=")
             }
             return Decision(events: [], reply: firstApprovalReply(request).existed())
         }
         if request.state.isApproved, request.approvedBy == user {
-            if let refund, refund != request.refund {
-                throw DomainError(.CONFLICT, "\(id) was approved by you with refund=\(request.refund?.rawValue ?? "")")
+            if let refund = asked.refund, !Ledger.sameRefund(refund, request) {
+                throw DomainError(.CONFLICT, "\(id) was approved by you with refund=\(Tender.text(request.refundParts))")
             }
-            if let fee, fee != request.feeRate {
+            if let tender = asked.tender, tender != request.dueTenders {
+                throw DomainError(.CONFLICT, "\(id) was approved by you with tender=\(Tender.text(request.dueTenders))")
+            }
+            if let fee = asked.fee, fee != request.feeRate {
                 throw DomainError(.CONFLICT, "\(id) was approved by you with fee=\(request.feeRate)")
             }
             return Decision(events: [], reply: approvedReply(request, state: approvedState(request)).existed())
@@ -26,6 +30,9 @@ extension Ledger {
             throw DomainError(.DENIED, "finance gives second approvals only; \(id) is \(request.state.rawValue)")
         }
         if request.state == .second_review { try checkSecondReviewer(request, context) }
+        if asked.override, context.role != .supervisor, context.role != .admin {
+            throw DomainError(.DENIED, "override=yes is for supervisors and admins")
+        }
         guard request.filedBy != user else {
             throw DomainError(.SELF_APPROVAL, "\(id) was filed by you; another supervisor must review it")
         }
@@ -37,16 +44,31 @@ extension Ledger {
         guard order != nil || request.noReceipt else { throw DomainError(.INTERNAL, "order of \(id) missing") }
 
         if request.state == .pending, request.flow.secondRole != nil {
-            guard refund == nil, fee == nil else {
-                throw .invalid("refund= and fee= are taken on the approval that completes \(id), the second")
+            guard !asked.namesMoney else {
+                throw .invalid("refund=, fee=, tender= and override= are taken on the approval that completes \(id), the second")
             }
             if request.kind == .purchase { try checkStockForSupplierReturn(request) }
-            return Decision(events: [.returnFirstApproved(number: request.number, note: note, by: user, at: context.now)],
+            return Decision(events: [.returnFirstApproved(number: request.number, note: asked.note, by: user, at: context.now)],
                             reply: firstApprovalReply(request))
         }
-        let approved = try approve(request, order: order, refund: refund, fee: fee, note: note, as: context)
-        return Decision(events: [.returnApproved(approved.approval)],
+        let approved = try approve(request, order: order, asked, as: context)
+        var events: [Event] = [.returnApproved(approved.approval)]
+        events += approved.credit
+        if approved.approval.outcome!.tenderOverride {
+            events.append(auditEvent("OVERRIDE", target: id, outcome: "ok", context, after: 1))
+        }
+        return Decision(events: events,
                         reply: approvedReply(approvedView(request, approved.approval), state: approved.approval.outcome!.state))
+    }
+
+    /// Whether a re-sent `refund=` names what the approval was given or the parts it made.
+    static func sameRefund(_ refund: RefundChoice, _ request: ReturnRequest) -> Bool {
+        switch refund {
+        case .original: return !request.tenderOverride
+        case .cash: return request.refund == .cash || request.refundParts.allSatisfy { $0.kind == .cash }
+        case .credit: return request.refundParts.allSatisfy { $0.kind == .credit }
+        case .parts(let parts): return parts == request.refundParts
+        }
     }
 
     /// A second approval or a REJECT in second review: the rule's role (admin always qualifies),
@@ -59,11 +81,10 @@ extension Ledger {
     }
 
     /// What an approval that completes a return issues and moves, worked out once here so that
-    /// `apply` only carries it out.
-    struct Approved { var approval: Approval }
+    /// `apply` only carries it out; `credit`: the store credit it issues and draws, as events.
+    struct Approved { var approval: Approval; var credit: [Event] = [] }
 
-    func approve(_ request: ReturnRequest, order: Order?, refund: RefundMode?, fee given: Percent?, note: String,
-                 as context: Context) throws(DomainError) -> Approved {
+    func approve(_ request: ReturnRequest, order: Order?, _ asked: ApprovalRequest, as context: Context) throws(DomainError) -> Approved {
         // The business date, never before the last document's (a zone moved west keeps the
         // numbering going on the date it had reached).
         let day = max(policy.calendar.day(of: context.now), lastDocumentDay ?? .min)
@@ -71,49 +92,167 @@ extension Ledger {
         let doc = "RT-" + CivilDate(daysSinceEpoch: day).compact + "-" + zeroPadded(serial, width: 4)
         let outcome: ApprovalOutcome
         let mode: RefundMode
+        var credit: [Event] = []
         if request.kind == .sale {
-            (mode, outcome) = try customerOutcome(request, order: order, refund: refund, fee: given, at: context.now)
+            (mode, outcome) = try customerOutcome(request, order: order, asked, doc: doc, at: context.now)
+            if let lot = outcome.lot { credit.append(.creditIssued(party: request.party, lot: lot)) }
+            if let drawn = outcome.dueTenders.first(where: { $0.kind == .credit }) {
+                guard let draws = drawLots(request.party, drawn.amount, at: context.now) else { throw DomainError(.INTERNAL, "credit lots short") }
+                credit.insert(.creditDrawn(party: request.party, doc: request.exchangeOrder, draws: draws), at: 0)
+            }
         } else {
-            guard refund == nil else { throw .invalid("refund= applies to customer returns only") }
-            guard given == nil else { throw .invalid("fee= applies to customer returns only") }
+            guard asked.refund == nil, asked.tender == nil, !asked.override else {
+                throw .invalid("refund=, tender= and override= apply to customer returns only")
+            }
+            guard asked.fee == nil else { throw .invalid("fee= applies to customer returns only") }
             mode = .credit
             try checkStockForSupplierReturn(request)
             guard (balances[request.party] ?? .zero).adding(request.amount) != nil else { throw .overflow }
-            outcome = ApprovalOutcome(quarantined: [], credited: request.amount, refunded: .zero)
+            var supplier = ApprovalOutcome(quarantined: [], credited: request.amount, refunded: .zero)
+            supplier.parts = []
+            outcome = supplier
         }
-        return Approved(approval: Approval(number: request.number, doc: doc, refund: mode, note: note, by: context.user,
-                                           at: context.now, outcome: outcome))
+        return Approved(approval: Approval(number: request.number, doc: doc, refund: mode, note: asked.note, by: context.user,
+                                           at: context.now, outcome: outcome), credit: credit)
     }
 
-    /// A customer return's money: the fee (the APPROVE's or the reason's) kept, the net credited,
-    /// then refunded in cash (a paid sale, unless `refund=credit`), kept as credit, or set against
-    /// the replacement goods of an exchange, whose difference is paid in or handed back at once.
-    func customerOutcome(_ request: ReturnRequest, order: Order?, refund: RefundMode?, fee given: Percent?,
-                                 at now: Timestamp) throws(DomainError) -> (RefundMode, ApprovalOutcome) {
+    /// A customer return's money (protocol.md, Refund tender): the fee (the APPROVE's or the
+    /// reason's) kept; the net shared over the sale's tenders (or as `refund=` says, within the
+    /// tender policy); an exchange's goods absorbing the parts, its change handed back from them
+    /// in proportion and a positive due paid by `tender=`; cash through the till named; credit
+    /// parts as a store-credit lot.
+    func customerOutcome(_ request: ReturnRequest, order: Order?, _ asked: ApprovalRequest, doc: String,
+                         at now: Timestamp) throws(DomainError) -> (RefundMode, ApprovalOutcome) {
         let walkIn = request.party.isEmpty
-        if walkIn, refund == .credit { throw .invalid("a walk-in sale has no account to hold store credit") }
         let paid = order?.paid ?? false
-        if refund == .cash {
-            if request.noReceipt { throw .invalid("a return without a receipt is refunded as store credit only") }
-            if !paid { throw .invalid("\(request.order) was sold with paid=no: nothing was paid to hand back") }
+        let choice = asked.refund ?? .original
+        let namesCredit: Bool
+        switch choice {
+        case .credit: namesCredit = true
+        case .parts(let parts): namesCredit = parts.contains { $0.kind == .credit }
+        case .original, .cash: namesCredit = false
         }
-        let mode = refund ?? (paid ? .cash : .credit)
-        let rate = given ?? reasons[request.reason]?.fee ?? .zero
+        if walkIn, namesCredit { throw .invalid("a walk-in sale has no account to hold store credit") }
+        if request.noReceipt {
+            if case .cash = choice { throw .invalid("a return without a receipt is refunded as store credit only") }
+            if case .parts(let parts) = choice, !parts.allSatisfy({ $0.kind == .credit }) {
+                throw .invalid("a return without a receipt is refunded as store credit only")
+            }
+        } else if !paid {
+            switch choice {
+            case .original, .credit: break
+            case .cash, .parts: throw .invalid("\(request.order) was sold with paid=no: nothing was paid to hand back")
+            }
+        }
+        if !request.exchange.isEmpty, !paid, asked.tender != nil {
+            throw .invalid("\(request.order) was sold with paid=no: the exchange's difference stays on the account")
+        }
+        // A till named on the APPROVE must be open before any tender is worked out (STATE first).
+        if let till = asked.till, paid { _ = try openSession(till, at: request.location) }
+
+        let rate = asked.fee ?? reasons[request.reason]?.fee ?? .zero
         let fee = rate.of(request.amount)
         let net = Money(minor: request.amount.minor - fee.minor)
         let quarantined = request.items.indices.filter { request.flow.inspect || products[request.items[$0].sku]?.inspect == true }
-        var outcome = ApprovalOutcome(quarantined: quarantined, credited: net, refunded: mode == .cash ? net : .zero,
-                                      feeRate: rate, fee: fee)
+        var outcome = ApprovalOutcome(quarantined: quarantined, credited: net, refunded: .zero, feeRate: rate, fee: fee)
+
+        // The net's parts, and what each takes from the sale's tenders.
+        var parts: [Tender] = []
+        if request.noReceipt {
+            if net > .zero { parts = [Tender(.credit, net)] }
+        } else if paid, net > .zero, let order {
+            let tenders = order.tenders, unrefunded = order.unrefunded
+            switch choice {
+            case .original:
+                guard let shares = TenderSplit.mirror(net.minor, paid: tenders.map(\.amount.minor), unrefunded: unrefunded) else {
+                    throw DomainError(.TENDER, "\(request.order)'s tenders have less than \(net) left to refund")
+                }
+                parts = zip(tenders, shares).filter { $0.1 > 0 }.map { Tender($0.0.kind, Money(minor: $0.1), ref: $0.0.ref) }
+                outcome.charges = shares.map { Money(minor: $0) }
+            case .cash, .credit, .parts:
+                switch choice {
+                case .cash: parts = [Tender(.cash, net)]
+                case .credit: parts = [Tender(.credit, net)]
+                case .parts(let given):
+                    guard Tender.total(given) == net else {
+                        throw DomainError(.TENDER, "the parts add up to \(Tender.total(given) ?? .zero), the net is \(net)")
+                    }
+                    parts = given
+                case .original: break
+                }
+                switch TenderSplit.charge(parts, to: tenders, unrefunded: unrefunded, override: asked.override) {
+                case .success(let charged):
+                    outcome.charges = charged.charges.map { Money(minor: $0) }
+                    outcome.tenderOverride = charged.overridden
+                case .failure(let misfit):
+                    throw DomainError(.TENDER, "\(misfit.part) does not fit what is left to refund of \(request.order)'s tenders"
+                                      + " (\(Money(minor: misfit.short)) short); a supervisor may approve it with override=yes")
+                }
+            }
+        }
+
+        // An exchange: its goods absorb the parts; change comes back from them in proportion, a
+        // positive due is paid by tender=.
+        var handedBack = parts
         var total = Money.zero
         if !request.exchange.isEmpty {
             guard let sum = OrderLine.total(request.exchange), let due = sum.adding(-net) else { throw .overflow }
             total = sum
-            outcome.exchange = Order(id: request.exchangeOrder, kind: .sale, location: request.location, party: request.party,
-                                     paid: paid, at: now, lines: request.exchange, total: total)
+            var absorbed = parts
+            if due < .zero, !parts.isEmpty {
+                let back = TenderSplit.proportional(-due.minor, weights: parts.map(\.amount.minor))
+                handedBack = zip(parts, back).filter { $0.1 > 0 }.map { Tender($0.0.kind, Money(minor: $0.1), ref: $0.0.ref) }
+                absorbed = zip(parts, back).map { Tender($0.0.kind, Money(minor: $0.0.amount.minor - $0.1), ref: $0.0.ref) }
+            } else {
+                handedBack = []
+            }
+            if due > .zero, paid {
+                let tenders = asked.tender ?? [Tender(.cash, due)]
+                guard Tender.total(tenders) == due else {
+                    throw DomainError(.TENDER, "tender= adds up to \(Tender.total(tenders) ?? .zero), the due is \(due)")
+                }
+                if walkIn, tenders.contains(where: { $0.kind == .credit }) {
+                    throw .invalid("a walk-in sale has no store credit to pay with")
+                }
+                outcome.dueTenders = tenders
+            } else if asked.tender != nil {
+                throw .invalid("tender= pays an exchange's positive due; \(request.id) has none")
+            }
+            var exchange = Order(id: request.exchangeOrder, kind: .sale, location: request.location, party: request.party,
+                                 paid: paid, at: now, lines: request.exchange, total: total)
+            if paid { exchange.tenders = Tender.merged(absorbed + outcome.dueTenders) }
+            outcome.exchange = exchange
             outcome.due = due
-            // A paid sale settles the difference at the till; on account (paid=no) it stays there.
-            outcome.paidIn = paid && due > .zero ? due : .zero
-            outcome.refunded = paid && due < .zero && mode == .cash ? -due : .zero
+        } else if asked.tender != nil {
+            throw .invalid("tender= pays an exchange's positive due; \(request.id) is not an exchange")
+        }
+        outcome.parts = handedBack
+        outcome.refunded = Money(minor: handedBack.filter { $0.kind != .credit }.reduce(0) { $0 + $1.amount.minor })
+        outcome.paidIn = Money(minor: outcome.dueTenders.filter { $0.kind != .credit }.reduce(0) { $0 + $1.amount.minor })
+
+        // The till: only when cash, a card or other moves through it.
+        let movesMoney = handedBack.contains { $0.kind != .credit } || outcome.dueTenders.contains { $0.kind != .credit }
+        if movesMoney, let till = asked.till ?? (request.till.isEmpty ? nil : request.till) {
+            let session = try openSession(till, at: request.location)
+            let cashIn = outcome.dueTenders.filter { $0.kind == .cash }.reduce(0) { $0 + $1.amount.minor }
+            let cashOut = handedBack.filter { $0.kind == .cash }.reduce(0) { $0 + $1.amount.minor }
+            guard let after = session.expected(after: cashIn - cashOut) else { throw .overflow }
+            if after < .zero {
+                throw DomainError(.TENDER, "till \(till) expects \(session.expected) in cash, less than the \(Money(minor: cashOut)) to hand back")
+            }
+            outcome.session = session.number
+        }
+        // Store credit used to pay the due, and the lot the credit parts make.
+        if let drawn = outcome.dueTenders.first(where: { $0.kind == .credit }) {
+            let available = availableCredit(request.party, at: now)
+            if drawn.amount > available {
+                throw DomainError(.CREDIT, "\(request.party) has \(available) of store credit available, \(drawn.amount) asked")
+            }
+        }
+        let creditBack = handedBack.filter { $0.kind == .credit }.reduce(Int64(0)) { $0 + $1.amount.minor }
+        if creditBack > 0, !walkIn {
+            outcome.lot = CreditLot(id: doc, at: now, amount: Money(minor: creditBack),
+                                    expires: lotExpiry(order: order, charges: outcome.charges, at: now))
         }
         if !walkIn {
             // Every balance the approval passes through stays in range, in the order apply posts.
@@ -123,7 +262,24 @@ extension Ledger {
                 balance = next
             }
         }
+        let mode: RefundMode = paid && !handedBack.contains { $0.kind == .credit } && !parts.contains { $0.kind == .credit } ? .cash : .credit
         return (mode, outcome)
+    }
+
+    /// A new lot's expiry: `credit_days` from now (never, when 0), except a lot returning what a
+    /// sale's `credit` tender paid, which lasts as long as the latest lot that sale drew.
+    func lotExpiry(order: Order?, charges: [Money], at now: Timestamp) -> Timestamp? {
+        if let order, let i = order.tenders.firstIndex(where: { $0.kind == .credit }), i < charges.count, charges[i] > .zero {
+            let lots = creditLots[order.party] ?? []
+            var latest: Timestamp? = nil
+            for draw in order.draws {
+                guard let lot = lots.first(where: { $0.id == draw.lot }) else { continue }
+                guard let expires = lot.expires else { return nil }
+                latest = max(latest ?? expires, expires)
+            }
+            return latest
+        }
+        return policy.creditDays > 0 ? Timestamp(seconds: now.seconds + policy.creditDays * Timestamp.secondsPerDay) : nil
     }
 
     /// A supplier return sends goods back: they must be on hand at the return location.

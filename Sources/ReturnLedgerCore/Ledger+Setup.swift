@@ -86,6 +86,13 @@ extension Ledger {
                 events.append(.timezoneChanged(zone: zone, at: context.now))
                 after.calendar.change(to: zone, at: context.now)
             }
+            if change.creditDays != nil || change.offlineHours != nil || change.crossStore != nil {
+                after.creditDays = change.creditDays ?? policy.creditDays
+                after.offlineHours = change.offlineHours ?? policy.offlineHours
+                after.crossStore = change.crossStore ?? policy.crossStore
+                events.append(.tenderPolicyChanged(creditDays: after.creditDays, offlineHours: after.offlineHours,
+                                                   crossStore: after.crossStore))
+            }
             return Decision(events: events, reply: Reply(status: after.fields))
         default:
             throw DomainError(.INTERNAL, "not a setup command")

@@ -7,6 +7,12 @@ extension Ledger {
             throw .invalid("a walk-in sale (no customer) is paid at once")
         }
         if let at = request.at, at > context.now { throw .invalid("at= is in the future") }
+        if let tenders = request.tenders {
+            if request.paid == false { throw .invalid("paid=no (on account) takes no tender=") }
+            if party.isEmpty, tenders.contains(where: { $0.kind == .credit }) {
+                throw .invalid("a walk-in sale (no customer) has no store credit to pay with")
+            }
+        }
         guard locations[request.location] != nil else { throw .notFound("location", request.location) }
         if !party.isEmpty {
             guard let known = parties[party], known.kind == partyKind else { throw .notFound(partyKind.rawValue, party) }
@@ -24,9 +30,10 @@ extension Ledger {
             total = sum
             lines.append(OrderLine(sku: item.sku, quantity: item.quantity, price: price, batch: item.batch))
         }
-        let order = Order(id: request.order, kind: kind, location: request.location, party: party,
+        var order = Order(id: request.order, kind: kind, location: request.location, party: party,
                           paid: kind == .sale ? (request.paid ?? true) : false, at: request.at ?? context.now,
                           lines: lines, total: total)
+        order.tenders = request.tenders ?? Order.defaultTenders(kind: kind, paid: order.paid, total: total)
         let reply = Reply(status: [Field("order", order.id), Field("total", total.description)])
 
         if let existing = orders[request.order] {
@@ -36,11 +43,27 @@ extension Ledger {
             return Decision(events: [], reply: Reply(status: [Field("order", existing.id),
                                                               Field("total", existing.total.description)]).existed())
         }
+        // Protocol.md, Tenders: the till (STATE), then the tenders adding up (TENDER), then credit (CREDIT).
+        if let till = request.till {
+            order.till = till
+            order.session = try openSession(till, at: request.location).number
+        }
+        if let tenders = request.tenders, Tender.total(tenders) != total {
+            throw DomainError(.TENDER, "the tenders add up to \(Tender.total(tenders) ?? .zero), the sale is \(total)")
+        }
+        var events: [Event] = [.orderRecorded(order)]
+        if let credit = order.tenders.first(where: { $0.kind == .credit }) {
+            let available = availableCredit(party, at: context.now)
+            guard credit.amount <= available, let draws = drawLots(party, credit.amount, at: context.now) else {
+                throw DomainError(.CREDIT, "\(party) has \(available) of store credit available, \(credit.amount) asked")
+            }
+            events.append(.creditDrawn(party: party, doc: order.id, draws: draws))
+        }
         if !party.isEmpty {
             let change = kind == .sale ? total : -total
             guard (balances[party] ?? .zero).adding(change) != nil else { throw .overflow }
         }
-        return Decision(events: [.orderRecorded(order)], reply: reply)
+        return Decision(events: events, reply: reply)
     }
 
     func decidePayment(party: String, amount: Money, direction: PaymentDirection, note: String,
@@ -48,8 +71,16 @@ extension Ledger {
         guard amount > .zero else { throw .invalid("amount must be above zero") }
         guard parties[party] != nil else { throw .notFound("party", party) }
         guard let balance = (balances[party] ?? .zero).adding(direction == .in ? -amount : amount) else { throw .overflow }
-        return Decision(
-            events: [.paymentRecorded(party: party, amount: amount, direction: direction, note: note, at: context.now, number: payments + 1)],
-            reply: Reply(status: [Field("party", party), Field("balance", balance.description)]))
+        var events: [Event] = [.paymentRecorded(party: party, amount: amount, direction: direction, note: note, at: context.now,
+                                                number: payments + 1)]
+        // Money paid out to a customer uses up their store credit, up to what the lots hold.
+        if direction == .out, parties[party]?.kind == .customer {
+            let held = (creditLots[party] ?? []).reduce(Int64(0)) { $0 + ($1.isActive(at: context.now) ? $1.remaining.minor : 0) }
+            let drawn = Money(minor: min(held, amount.minor))
+            if drawn > .zero, let draws = drawLots(party, drawn, at: context.now) {
+                events.append(.creditDrawn(party: party, doc: paymentId(payments + 1), draws: draws))
+            }
+        }
+        return Decision(events: events, reply: Reply(status: [Field("party", party), Field("balance", balance.description)]))
     }
 }

@@ -38,6 +38,13 @@ public struct Ledger: Sendable, Equatable {
     /// Each customer's and supplier's returns by number, oldest first (derived): customer limits
     /// and `LIST party=` read one party's returns, not the history.
     public var returnsByParty: [String: [Int]] = [:]
+    /// Format 8 (protocol.md, Tills, tenders and store credit): every till session, oldest first
+    /// (`T000001` is `tillSessions[0]`), and each customer's store-credit lots, oldest first.
+    public var tillSessions: [TillSession] = []
+    public var creditLots: [String: [CreditLot]] = [:]
+    /// Each till's open session and its latest, by number (derived: `indexTills`).
+    public var openTills: [String: Int] = [:]
+    public var latestSessions: [String: Int] = [:]
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -121,6 +128,17 @@ extension Ledger {
             rules[rule.code] = rule
         case .ruleDropped(let code):
             rules[code] = nil
+        case .tillOpened, .tillMoved, .tillClosed:
+            applyTill(event)
+        case .tenderPolicyChanged(let creditDays, let offlineHours, let crossStore):
+            policy.creditDays = creditDays
+            policy.offlineHours = offlineHours
+            policy.crossStore = crossStore
+        case .creditDrawn(let party, let doc, let draws):
+            spend(party, draws)
+            if orders[doc] != nil { orders[doc]!.draws += draws }
+        case .creditIssued(let party, let lot):
+            creditLots[party, default: []].append(lot)
         case .returnFirstApproved(let number, let note, let by, let at):
             returns[number - 1].state = .second_review
             returns[number - 1].firstApprovedBy = by
@@ -142,6 +160,7 @@ extension Ledger {
     /// Records a sale or purchase and carries out what it moves.
     private mutating func applyOrder(_ order: Order) {
         keep(order)
+        if order.session > 0 { passThroughTill(order.session, taken: order.tenders, handedBack: []) }
         var effects = Effects()
         effects.add(order)
         carryOut(effects, at: order.at)
@@ -154,13 +173,18 @@ extension Ledger {
         stats.sold(order, policy.calendar)
     }
 
-    private mutating func applyApproval(_ approval: Approval, _ outcome: ApprovalOutcome) {
+    private mutating func applyApproval(_ approval: Approval, _ recorded: ApprovalOutcome) {
         let number = approval.number, doc = approval.doc, at = approval.at
+        let legacy = recorded.parts == nil
+        let outcome = legacy ? upgraded(recorded, of: approval) : recorded
         // Changed where it is kept: a copy taken out and written back copied its items too.
         Ledger.record(approval, outcome, in: &returns[number - 1])
         let request = returns[number - 1]
         let customer = request.kind == .sale
-        Ledger.settle(request.items, on: &orders[request.order])
+        Ledger.settle(request.items, charges: outcome.charges, on: &orders[request.order])
+        if outcome.session > 0 { passThroughTill(outcome.session, taken: outcome.dueTenders, handedBack: outcome.parts ?? []) }
+        // Lots of older records are made here; a new approval's comes as its own event.
+        if legacy, let lot = outcome.lot { creditLots[request.party, default: []].append(lot) }
         openReturns.remove(number)
         stats.approved(request, at: at, policy.calendar)
         documents[doc] = number
@@ -172,7 +196,11 @@ extension Ledger {
         carryOut(Effects.approval(request, doc: doc, outcome), at: at)
 
         let noticeKind: NoticeKind
-        if customer {
+        if customer, !legacy {
+            // Any credit part, or a sale on account: a credit note; else a refund.
+            let paid = orders[request.order]?.paid ?? false
+            noticeKind = !paid || outcome.parts!.contains { $0.kind == .credit } ? .credit_note : .refund
+        } else if customer {
             // A refund notice for money handed back in full; a fee, an exchange or store credit
             // make it a credit note (a 0.00 return refunded in cash stays a refund, as before).
             let fullRefund = outcome.exchange == nil && (outcome.refunded > .zero || (outcome.credited == .zero && outcome.fee == .zero))
@@ -196,12 +224,20 @@ extension Ledger {
         request.feeRate = outcome.feeRate
         request.fee = outcome.fee
         request.due = outcome.due
+        request.refundParts = outcome.parts ?? []
+        request.dueTenders = outcome.dueTenders
+        request.session = outcome.session
+        request.tenderOverride = outcome.tenderOverride
     }
 
     /// An approval's units move from pending to returned on their order's lines: one look-up of
     /// the order for all of them.
-    private static func settle(_ items: [ReturnItem], on order: inout Order?) {
+    private static func settle(_ items: [ReturnItem], charges: [Money], on order: inout Order?) {
         guard order != nil else { return }
+        if !charges.isEmpty {
+            if order!.refunded.count < charges.count { order!.refunded += Array(repeating: .zero, count: charges.count - order!.refunded.count) }
+            for (i, c) in charges.enumerated() { order!.refunded[i] = Money(minor: order!.refunded[i].minor + c.minor) }
+        }
         for item in items {
             order!.lines[item.line].pending -= item.quantity
             order!.lines[item.line].returned += item.quantity

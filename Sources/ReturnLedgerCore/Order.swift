@@ -53,11 +53,30 @@ public struct Order: Sendable, Equatable {
     /// The returns filed against this order, oldest first: derived (not stored; `rebuildIndexes`),
     /// so `LIST order=` reads one order's returns instead of the whole history.
     public var returnNumbers: [Int] = []
+    /// Since format 8 (protocol.md, Tenders): how a sale was paid (a paid sale without
+    /// `tender=`, and every older one, is `cash:TOTAL`; none for `paid=no`, a 0.00 sale and a
+    /// purchase), what returns have charged to each of those tenders so far, the till session it
+    /// went through (0: none) and the store-credit lots its `credit` tender drew.
+    public var tenders: [Tender] = []
+    public var refunded: [Money] = []
+    public var till = ""
+    public var session = 0
+    public var draws: [LotDraw] = []
 
     public init(id: String, kind: OrderKind, location: String, party: String, paid: Bool, at: Timestamp,
                 lines: [OrderLine], total: Money) {
         self.id = id; self.kind = kind; self.location = location; self.party = party; self.paid = paid
         self.at = at; self.lines = lines; self.total = total
+    }
+
+    /// What is not yet refunded of each tender, in minor units.
+    public var unrefunded: [Int64] {
+        tenders.indices.map { tenders[$0].amount.minor - (refunded.indices.contains($0) ? refunded[$0].minor : 0) }
+    }
+
+    /// The tenders a sale without `tender=` was paid with: all cash, when anything was paid.
+    public static func defaultTenders(kind: OrderKind, paid: Bool, total: Money) -> [Tender] {
+        kind == .sale && paid && total > .zero ? [Tender(.cash, total)] : []
     }
 
     /// Units of the order that can still be returned, and whether any were (ORDER's `status=`).
@@ -70,7 +89,7 @@ public struct Order: Sendable, Equatable {
     /// Same order as a re-send would create, ignoring the time and return counters.
     func sameContent(as other: Order) -> Bool {
         guard kind == other.kind, location == other.location, party == other.party, paid == other.paid,
-              lines.count == other.lines.count else { return false }
+              tenders == other.tenders, lines.count == other.lines.count else { return false }
         return zip(lines, other.lines).allSatisfy {
             $0.sku == $1.sku && $0.quantity == $1.quantity && $0.price == $1.price && $0.batch == $1.batch
         }

@@ -75,6 +75,10 @@ public final class Parameter: Sendable {
         case itemList
         /// `*` or location codes joined by commas.
         case scope
+        /// `KIND:AMOUNT[#REF]` joined by commas (protocol.md, Tenders).
+        case tenders
+        /// APPROVE's `refund=`: `original`, `cash`, `credit` or a tender list.
+        case refund
         /// 1–256 bytes, kept as given until the server hashes it.
         case password
 

@@ -9,6 +9,12 @@ public struct Policy: Sendable, Equatable {
     /// The shop's time zones (format 6; protocol.md, Business day): what day a document, a filter and
     /// `STATS by=day` mean.
     public var calendar = BusinessCalendar()
+    /// Format 8 (protocol.md, Store credit, Offline returns, Cross-store): days a credit lot lasts
+    /// (0: for ever), how late an offline return may be filed, and whether a customer may return
+    /// at another store.
+    public var creditDays: Int64 = 0
+    public var offlineHours: Int64 = 72
+    public var crossStore = true
     public init(windowDays: Int64 = 30, customerReturns: Int64 = 0, customerDays: Int64 = 0) {
         self.windowDays = windowDays; self.customerReturns = customerReturns; self.customerDays = customerDays
     }
@@ -18,6 +24,8 @@ public struct Policy: Sendable, Equatable {
     /// POLICY SHOW's and POLICY SET's status line.
     public var fields: [Field] {
         [Field("window_days", String(windowDays)), Field("customer_returns", String(customerReturns)),
-         Field("customer_days", String(customerDays)), Field("timezone", calendar.zone.name)]
+         Field("customer_days", String(customerDays)), Field("timezone", calendar.zone.name),
+         Field("credit_days", String(creditDays)), Field("offline_hours", String(offlineHours)),
+         Field("cross_store", crossStore ? "yes" : "no")]
     }
 }

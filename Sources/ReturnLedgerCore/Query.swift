@@ -19,6 +19,11 @@ public enum Query: Sendable, Equatable {
     case audit(user: String?, from: TimeBound?, after: Int? = nil, limit: Int)
     /// The business dates closed so far.
     case periodShow
+    /// Till sessions (protocol.md, Till sessions): one till's latest or a session by id; a page.
+    case tillShow(till: String?, session: String?)
+    case tillList(location: String?, date: CivilDate?, state: String?, limit: Int)
+    /// A customer's store-credit lots.
+    case credit(party: String)
 
     /// A read whose cost grows with the state (it walks returns, the audit trail, notices or
     /// every party): the server answers it from a copy, off the writer queue.
@@ -26,7 +31,7 @@ public enum Query: Sendable, Equatable {
         switch self {
         case .list, .audit, .notices, .balance(party: nil): return true
         case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .doc,
-             .stock, .balance, .stats, .periodShow:
+             .stock, .balance, .stats, .periodShow, .tillShow, .tillList, .credit:
             return false
         }
     }

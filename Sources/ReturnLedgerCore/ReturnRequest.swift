@@ -12,6 +12,8 @@ public enum ReturnState: String, Sendable, Equatable, CaseIterable {
     public var isApproved: Bool { self == .approved || self == .inspecting || self == .completed }
 }
 
+/// What FEED's `refund=` and older records call a refund: `cash` when the sale was paid and no
+/// part went to store credit, else `credit`.
 public enum RefundMode: String, Sendable, Equatable { case cash, credit }
 public enum Disposition: String, Sendable, Equatable { case restock, scrap }
 
@@ -85,6 +87,19 @@ public struct ReturnRequest: Sendable, Equatable {
     /// Steps after filing and approval (rejected, cancelled, inspected). The filing and the
     /// approval are not stored twice: `events` derives them from the fields above.
     public var history: [ReturnEvent] = []
+    /// Since format 8 (protocol.md, Tills): the till named at filing; the time an offline
+    /// return was taken (`at=`, nil when filed live); and, set by the completing approval, the
+    /// parts handed back, the tenders that paid an exchange's due, the till session the money
+    /// went through (0: none) and whether a supervisor overrode the tender policy.
+    public var till = ""
+    public var takenAt: Timestamp? = nil
+    public var refundParts: [Tender] = []
+    public var dueTenders: [Tender] = []
+    public var session = 0
+    public var tenderOverride = false
+
+    /// Filed after the fact, from a till that was cut off (`late=yes`).
+    public var late: Bool { takenAt != nil }
 
     /// Every step, in order, as SHOW prints them.
     public var events: [ReturnEvent] {

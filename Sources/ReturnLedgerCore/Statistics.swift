@@ -25,6 +25,7 @@ extension Ledger {
             total.amount += bucket.amount
             total.returnedQty += bucket.returnedQty
             total.fees += bucket.fees
+            for k in 0..<4 { total.refunds[k] += bucket.refunds[k] }
             approvals += bucket.approvalSeconds
             guard let by = query.by, let figures = bucket.groups[by] else { continue }
             for (value, f) in figures {
@@ -56,6 +57,8 @@ extension Ledger {
             Field("return_rate", ratio(total.returnedQty, soldQty)),
             Field("approve_p50_s", percentile(&approvals, 50)), Field("approve_p90_s", percentile(&approvals, 90)),
             Field("fees", Money(minor: total.fees).description),
+            Field("refund_cash", Money(minor: total.refunds[0]).description), Field("refund_card", Money(minor: total.refunds[1]).description),
+            Field("refund_credit", Money(minor: total.refunds[2]).description), Field("refund_other", Money(minor: total.refunds[3]).description),
         ], lines: lines)
     }
 }

@@ -58,7 +58,8 @@ extension Engine {
                 continue
             case .userAdded, .userPasswordChanged, .locationAdded, .productAdded, .partyAdded, .reasonAdded, .policyChanged,
                  .orderRecorded, .paymentRecorded, .returnInspected, .loginFailed, .audited, .ruleAdded, .ruleDropped,
-                 .customerLimitsChanged, .timezoneChanged:
+                 .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed, .tenderPolicyChanged,
+                 .creditDrawn, .creditIssued:
                 continue  // nothing a watcher is told about
             }
             guard seen.insert(number).inserted else { continue }

@@ -140,10 +140,69 @@ extension Order: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(id); w.enumValue(kind); w.string(location); w.string(party); w.bool(paid); w.write(at)
         w.array(lines); w.write(total)
+        // Since format 8: tenders, what returns charged to them, the till and session, credit drawn.
+        w.array(tenders); w.array(refunded); w.string(till); w.int(session); w.array(draws)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(id: try r.string(), kind: try r.enumValue(), location: try r.string(), party: try r.string(),
                   paid: try r.bool(), at: try r.read(), lines: try r.array(), total: try r.read())
+        guard r.format >= .v8 else {  // before tenders every paid sale was cash
+            tenders = Order.defaultTenders(kind: kind, paid: paid, total: total)
+            return
+        }
+        tenders = try r.array()
+        refunded = try r.array()
+        till = try r.string()
+        session = try r.int()
+        draws = try r.array()
+    }
+}
+
+extension Tender: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.enumValue(kind); w.write(amount); w.string(ref) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(try r.enumValue(), try r.read(), ref: try r.string())
+    }
+}
+
+extension LotDraw: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(lot); w.write(amount) }
+    public init(from r: inout ByteReader) throws(CodecError) { self.init(lot: try r.string(), amount: try r.read()) }
+}
+
+extension CreditLot: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(id); w.write(at); w.write(amount); w.write(remaining); w.bool(expires != nil); w.write(expires ?? Timestamp(seconds: 0))
+        w.bool(voided); w.bool(writtenOff)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(id: try r.string(), at: try r.read(), amount: try r.read(), expires: nil)
+        remaining = try r.read()
+        let expires = try r.bool()
+        let when: Timestamp = try r.read()
+        self.expires = expires ? when : nil
+        voided = try r.bool()
+        writtenOff = try r.bool()
+    }
+}
+
+extension TillSession: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.int(number); w.string(till); w.string(location); w.write(float); w.string(note); w.string(openedBy); w.write(openedAt)
+        for k in 0..<4 { w.i64(taken[k]); w.i64(refunded[k]) }
+        w.write(paidIn); w.write(paidOut)
+        w.bool(closing != nil)
+        if let c = closing { w.write(c.counted); w.write(c.expected); w.string(c.note); w.string(c.by); w.write(c.at) }
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(number: try r.int(), till: try r.string(), location: try r.string(), float: try r.read(), note: try r.string(),
+                  openedBy: try r.string(), openedAt: try r.read())
+        for k in 0..<4 { taken[k] = try r.i64(); refunded[k] = try r.i64() }
+        paidIn = try r.read()
+        paidOut = try r.read()
+        if try r.bool() {
+            closing = Closing(counted: try r.read(), expected: try r.read(), note: try r.string(), by: try r.string(), at: try r.read())
+        }
     }
 }
 
@@ -176,6 +235,9 @@ extension ReturnRequest: BinaryCodable {
         w.write(firstApprovedAt ?? Timestamp(seconds: 0)); w.string(firstApprovalNote)
         // Since format 5: the exchange, the override, and what the completing approval kept.
         w.array(exchange); w.string(exchangeText); w.bool(override); w.i64(feeRate.hundredths); w.write(fee); w.write(due)
+        // Since format 8: the till, an offline return's time, and the completing approval's tenders.
+        w.string(till); w.bool(takenAt != nil); w.write(takenAt ?? Timestamp(seconds: 0))
+        w.array(refundParts); w.array(dueTenders); w.int(session); w.bool(tenderOverride)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -205,6 +267,15 @@ extension ReturnRequest: BinaryCodable {
         feeRate = Percent(hundredths: try r.i64())
         fee = try r.read()
         due = try r.read()
+        guard r.format >= .v8 else { return }  // filed before tills: the snapshot's loader derives the tenders
+        till = try r.string()
+        let late = try r.bool()
+        let at: Timestamp = try r.read()
+        takenAt = late ? at : nil
+        refundParts = try r.array()
+        dueTenders = try r.array()
+        session = try r.int()
+        tenderOverride = try r.bool()
     }
 }
 

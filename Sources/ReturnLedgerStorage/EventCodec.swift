@@ -25,6 +25,8 @@ extension Event: BinaryCodable {
         /// Format 5.
         case customerLimitsChanged = 23
         case timezoneChanged = 24
+        /// Format 8.
+        case tillOpened = 25, tillMoved, tillClosed, tenderPolicyChanged, creditDrawn, creditIssued
     }
 
     public func write(to w: inout ByteWriter) {
@@ -60,6 +62,15 @@ extension Event: BinaryCodable {
         case .customerLimitsChanged(let returns, let days):
             w.u8(Tag.customerLimitsChanged.rawValue); w.i64(returns); w.i64(days)
         case .timezoneChanged(let zone, let at): w.u8(Tag.timezoneChanged.rawValue); w.write(zone); w.write(at)
+        case .tillOpened(let session): w.u8(Tag.tillOpened.rawValue); w.write(session)
+        case .tillMoved(let session, let kind, let amount, let note, let by, let at):
+            w.u8(Tag.tillMoved.rawValue); w.int(session); w.enumValue(kind); w.write(amount); w.string(note); w.string(by); w.write(at)
+        case .tillClosed(let session, let counted, let note, let by, let at):
+            w.u8(Tag.tillClosed.rawValue); w.int(session); w.write(counted); w.string(note); w.string(by); w.write(at)
+        case .tenderPolicyChanged(let creditDays, let offlineHours, let crossStore):
+            w.u8(Tag.tenderPolicyChanged.rawValue); w.i64(creditDays); w.i64(offlineHours); w.bool(crossStore)
+        case .creditDrawn(let party, let doc, let draws): w.u8(Tag.creditDrawn.rawValue); w.string(party); w.string(doc); w.array(draws)
+        case .creditIssued(let party, let lot): w.u8(Tag.creditIssued.rawValue); w.string(party); w.write(lot)
         }
     }
 
@@ -96,6 +107,15 @@ extension Event: BinaryCodable {
             self = .returnFirstApproved(number: try r.int(), note: try r.string(), by: try r.string(), at: try r.read())
         case .customerLimitsChanged: self = .customerLimitsChanged(returns: try r.i64(), days: try r.i64())
         case .timezoneChanged: self = .timezoneChanged(zone: try r.read(), at: try r.read())
+        case .tillOpened: self = .tillOpened(try r.read())
+        case .tillMoved:
+            self = .tillMoved(session: try r.int(), kind: try r.enumValue(), amount: try r.read(), note: try r.string(),
+                              by: try r.string(), at: try r.read())
+        case .tillClosed:
+            self = .tillClosed(session: try r.int(), counted: try r.read(), note: try r.string(), by: try r.string(), at: try r.read())
+        case .tenderPolicyChanged: self = .tenderPolicyChanged(creditDays: try r.i64(), offlineHours: try r.i64(), crossStore: try r.bool())
+        case .creditDrawn: self = .creditDrawn(party: try r.string(), doc: try r.string(), draws: try r.array())
+        case .creditIssued: self = .creditIssued(party: try r.string(), lot: try r.read())
         }
     }
 }
@@ -114,6 +134,11 @@ extension Approval: BinaryCodable {
             w.bool(outcome.exchange != nil)
             if let exchange = outcome.exchange { w.write(exchange) }
             w.write(outcome.due); w.write(outcome.paidIn)
+            // Since format 8: the tenders (parts absent only when re-encoding an older approval).
+            w.bool(outcome.parts != nil); w.array(outcome.parts ?? []); w.array(outcome.dueTenders); w.array(outcome.charges)
+            w.int(outcome.session); w.bool(outcome.tenderOverride)
+            w.bool(outcome.lot != nil)
+            if let lot = outcome.lot { w.write(lot) }
         }
     }
 
@@ -130,6 +155,16 @@ extension Approval: BinaryCodable {
             if try r.bool() { read.exchange = try r.read() }
             read.due = try r.read()
             read.paidIn = try r.read()
+        }
+        if r.format >= .v8 {  // older approvals: `Ledger.upgraded` derives the tenders on apply
+            let hasParts = try r.bool()
+            let parts: [Tender] = try r.array()
+            read.parts = hasParts ? parts : nil
+            read.dueTenders = try r.array()
+            read.charges = try r.array()
+            read.session = try r.int()
+            read.tenderOverride = try r.bool()
+            if try r.bool() { read.lot = try r.read() }
         }
         outcome = read
     }

@@ -11,7 +11,7 @@
 /// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v7` (written by those versions)
 ///    replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again,
 ///    write a golden directory with the last build of the current version (`tools/golden/make_v7.py`
-///    shows how; golden-v7 is written, so format 8 may come next).
+///    shows how; golden-v7 is written; write golden-v8 before format 9).
 ///
 /// | version | since | what changed |
 /// |---|---|---|
@@ -21,6 +21,7 @@
 /// | 4 | issue 10 | approval rules: `ReturnRequest` ends with its `ReturnFlow` and first approval; the state ends with the rules; events `ruleAdded` (20), `ruleDropped` (21), `returnFirstApproved` (22) |
 /// | 5 | issue 11 | return types: `Reason` ends with its fee; `ReturnRequest` ends with its exchange (lines, text), override, fee rate, fee and due; `ApprovalOutcome` ends with the fee, the exchange sale, due and cash paid in; the state ends with the customer limits; event `customerLimitsChanged` (23) |
 /// | 6 | issue 14 | the business day: the state ends with the time-zone periods (since, zone name); event `timezoneChanged` (24). A zone is stored by name and read from tzdata again on replay |
+/// | 8 | issue 24 | tills, tenders and store credit: `Order` ends with its tenders, what returns charged to them, till, session and credit drawn (older paid sales: `cash:TOTAL`); `ReturnRequest` ends with its till, offline time, refund parts, due tenders, session and tender override; `ApprovalOutcome` ends with the same and the credit lot issued (older ones: derived by `Ledger.upgraded`); the state ends with the till sessions, credit lots and the policy's credit_days, offline_hours, cross_store; events `tillOpened` (25), `tillMoved` (26), `tillClosed` (27), `tenderPolicyChanged` (28), `creditDrawn` (29), `creditIssued` (30) |
 /// | 7 | issue 12 | `paymentRecorded` ends with the payment's number (FEED found it on the account by time and amount, so two equal payments of one party in one second got one number) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
@@ -33,8 +34,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v5 = Format(rawValue: 5)
     public static let v6 = Format(rawValue: 6)
     public static let v7 = Format(rawValue: 7)
+    public static let v8 = Format(rawValue: 8)
     /// What this build writes.
-    public static let current = v7
+    public static let current = v8
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {

@@ -39,6 +39,9 @@ extension Ledger: BinaryCodable {
         w.i64(policy.customerReturns); w.i64(policy.customerDays)  // since format 5
         w.u32(UInt32(policy.calendar.periods.count))  // since format 6
         for period in policy.calendar.periods { w.write(period.since); w.write(period.zone) }
+        w.array(tillSessions)  // since format 8
+        writeMap(creditLots, &w) { $0.array($1) }
+        w.i64(policy.creditDays); w.i64(policy.offlineHours); w.bool(policy.crossStore)
     }
 
     /// Entries in key order, whatever container holds them.
@@ -108,6 +111,17 @@ extension Ledger: BinaryCodable {
             var periods: [BusinessCalendar.Period] = []
             for _ in 0..<(try r.count()) { periods.append(BusinessCalendar.Period(since: try r.read(), zone: try r.read())) }
             policy.calendar = BusinessCalendar(periods: periods)
+        }
+        if r.format >= .v8 {
+            tillSessions = try r.array()
+            for (party, lots) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.array(CreditLot.self) }) {
+                creditLots[party] = lots
+            }
+            policy.creditDays = try r.i64()
+            policy.offlineHours = try r.i64()
+            policy.crossStore = try r.bool()
+        } else {
+            upgradeTenders()  // what replaying the older records derives
         }
         rebuildIndexes()
     }

@@ -13,18 +13,26 @@ import Testing
     /// (fees, exchanges, overrides, customer limits, `next=` cursors), and none the business day's
     /// time zone.
     static let section17: [(String, String)] = [("POLICY SHOW", "timezone")]
+    /// Tills, tenders and store credit (and the places section 20's tax and void fields hold).
+    static let section19: [(String, String)] = [
+        ("POLICY SHOW", "credit_days"), ("POLICY SHOW", "offline_hours"), ("POLICY SHOW", "cross_store"), ("LIST", "late"),
+        ("SHOW", "late"), ("SHOW", "taken_at"), ("SHOW", "till"), ("SHOW", "tax"), ("SHOW", "void"), ("SHOW", "tender_override"),
+        ("BALANCE ", "credit"), ("STATS", "refund_cash"), ("STATS", "refund_card"), ("STATS", "refund_credit"),
+        ("STATS", "refund_other"), ("ORDER", "discount"), ("ORDER", "tax"), ("ORDER", "tender"), ("FEED", "tender"),
+        ("FEED", "till"), ("FEED", "session"), ("FEED", "taken_at"), ("FEED", "refund_parts"), ("FEED", "tender_override"),
+    ]
     static let section13And14: [(String, String)] = [
         ("LIST", "next"), ("LIST", "exchange"), ("SHOW", "exchange"), ("SHOW", "override"), ("REASON LIST", "fee"),
         ("POLICY SHOW", "customer_returns"), ("POLICY SHOW", "customer_days"), ("STATS", "fees"), ("AUDIT", "next"),
     ] + section17
     static let addedFields: [String: [(String, String)]] = [
         "golden-v1": [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total"), ("SHOW", "rules")]
-            + section13And14,
-        "golden-v3": [("SHOW", "rules")] + section13And14,
-        "golden-v4": section13And14,
-        "golden-v5": section17,
-        "golden-v6": [],
-        "golden-v7": [],
+            + section13And14 + section19,
+        "golden-v3": [("SHOW", "rules")] + section13And14 + section19,
+        "golden-v4": section13And14 + section19,
+        "golden-v5": section17 + section19,
+        "golden-v6": section19,
+        "golden-v7": section19,
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged

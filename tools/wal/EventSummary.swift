@@ -30,6 +30,9 @@ func summary(_ event: Event) -> String {
             " credited=\($0.credited) refunded=\($0.refunded)" + ($0.quarantined.isEmpty ? "" : " quarantined=\($0.quarantined.count)")
                 + ($0.fee == .zero ? "" : " fee=\($0.fee)") + ($0.exchange.map { " exchange=\($0.id) total=\($0.total)" } ?? "")
                 + ($0.exchange == nil ? "" : " due=\($0.due)") + ($0.paidIn == .zero ? "" : " paid_in=\($0.paidIn)")
+                + ($0.parts.map { $0.isEmpty ? "" : " parts=" + Tender.text($0) } ?? "")
+                + ($0.dueTenders.isEmpty ? "" : " tender=" + Tender.text($0.dueTenders))
+                + ($0.session > 0 ? " session=" + TillSession.id($0.session) : "") + ($0.tenderOverride ? " tender-override" : "")
         } ?? ""
         return "return approved \(ReturnRequest.id(a.number)) doc=\(a.doc) refund=\(a.refund.rawValue) by \(a.by)" + outcome
     case .returnRejected(let number, let note, let by, _): return "return rejected \(ReturnRequest.id(number)) by \(by): \(note)"
@@ -44,5 +47,14 @@ func summary(_ event: Event) -> String {
     case .returnFirstApproved(let number, _, let by, _): return "return first approval \(ReturnRequest.id(number)) by \(by)"
     case .customerLimitsChanged(let returns, let days): return "policy customer_returns=\(returns) customer_days=\(days)"
     case .timezoneChanged(let zone, let at): return "policy timezone=\(zone.name) from \(at)"
+    case .tillOpened(let s): return "till \(s.till) opened \(s.id) at \(s.location) float=\(s.float) by \(s.openedBy)"
+    case .tillMoved(let n, let kind, let amount, _, let by, _): return "till \(TillSession.id(n)) \(kind.rawValue) \(amount) by \(by)"
+    case .tillClosed(let n, let counted, _, let by, _): return "till \(TillSession.id(n)) closed counted=\(counted) by \(by)"
+    case .tenderPolicyChanged(let days, let hours, let cross):
+        return "policy credit_days=\(days) offline_hours=\(hours) cross_store=\(cross ? "yes" : "no")"
+    case .creditDrawn(let party, let doc, let draws):
+        return "credit used by \(party) for \(doc): " + draws.map { "\($0.lot):\($0.amount)" }.joined(separator: " ")
+    case .creditIssued(let party, let lot):
+        return "credit issued to \(party) lot=\(lot.id) amount=\(lot.amount)" + (lot.expires.map { " expires=\($0)" } ?? "")
     }
 }

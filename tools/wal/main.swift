@@ -165,7 +165,7 @@ func seed(returns n: Int, perOrder: Int, password: String, snapshot: Bool) throw
         }
         try run(.fileReturn(ReturnFiling(order: order, items: [ItemSpec(sku: sku, quantity: 1)], reason: reasons[i % reasons.count],
                                          location: nil, note: "", key: "seed-\(i)")), "clerk1", .clerk)
-        try run(.approve(id: ReturnRequest.id(i + 1), refund: nil, note: ""), "sup1", .supervisor)
+        try run(.approve(ApprovalRequest(id: ReturnRequest.id(i + 1))), "sup1", .supervisor)
         if i % 100_000 == 99_999 { FileHandle.standardError.write(Data("wal: \(i + 1) returns\n".utf8)) }
     }
     log.flush()
