@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Export ReturnLedger's change feed (FEED) for head office: returns, their items, return
 documents, ledger entries and stock moves (with the parties and orders they refer to), into
-CSV files, an SQLite file or a PostgreSQL database.
+CSV files, an SQLite file or a PostgreSQL database; and with tills, the tenders that moved,
+till sessions with their pay-ins, pay-outs and variances, and store credit lots.
 
   python3 export.py --to sqlite:returns.db                  # everything so far, then stop
   python3 export.py --to csv:export/                         # one CSV per table, UTF-8
@@ -18,10 +19,11 @@ read the UTF-8 (Chinese names intact).
 Same connection flags and environment as the other tools (--host --port --user --password,
 RETURNLEDGER_*). The user needs FEED: an auditor or an admin. PostgreSQL needs psycopg 3
 (`python3 -m pip install "psycopg[binary]"`); the rest is the standard library. The schema is
-clients/sql/schema.sql.
+clients/sql/schema.sql, and for tills, tenders and credit clients/python/tills.sql.
 """
 import argparse
 import csv
+import decimal
 import faulthandler
 import os
 import signal
@@ -32,9 +34,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from returnledger import Client, ConnectionLost, ReturnLedgerError, add_connection_arguments, connection_options, tls_options  # noqa: E402
+from returnledger.client import parse_tenders  # noqa: E402
 
 SCHEMA = os.path.join(os.path.dirname(HERE), "sql", "schema.sql")
-TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_entries", "stock_moves"]
+TILLS_SCHEMA = os.path.join(HERE, "tills.sql")
+TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_entries", "stock_moves",
+          "tenders", "till_sessions", "till_moves", "return_tills", "credit_lots", "credit_moves", "policy_settings"]
 
 
 class EpochChanged(Exception):
@@ -47,16 +52,17 @@ class Target:
     def __init__(self, connection, placeholder, sqlite=False):
         self.db = connection
         self.placeholder = placeholder
-        with open(SCHEMA, encoding="utf-8") as f:
-            text = "\n".join(line.split("--")[0] for line in f.read().split("\n"))  # no comments: they hold ';'
-        if sqlite:
-            # SQLite has no exact decimals: amounts stay the text the server sent ("25.00"), which
-            # SUM() reads as numbers; round sums to two places.
-            text = text.replace("numeric(14,2)", "text")
         cur = self.db.cursor()
-        for statement in text.split(";"):
-            if statement.strip():
-                cur.execute(statement)
+        for path in (SCHEMA, TILLS_SCHEMA):
+            with open(path, encoding="utf-8") as f:
+                text = "\n".join(line.split("--")[0] for line in f.read().split("\n"))  # no comments: they hold ';'
+            if sqlite:
+                # SQLite has no exact decimals: amounts stay the text the server sent ("25.00"), which
+                # SUM() reads as numbers; round sums to two places.
+                text = text.replace("numeric(14,2)", "text")
+            for statement in text.split(";"):
+                if statement.strip():
+                    cur.execute(statement)
         self.db.commit()
 
     def execute(self, sql, params=()):
@@ -93,11 +99,16 @@ def apply_line(t, f, counter):
     elif kind in ("sale.recorded", "purchase.recorded"):
         t.execute("INSERT INTO orders (id, seq, kind, location, party, total, paid, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   (f["order"], seq, kind.split(".")[0], f["location"], f["party"], f["total"], f["paid"], f["rec_at"]))
+        add_tenders(t, f, counter, "sale", f.get("tender"), doc=f["order"], till=f.get("till", ""),
+                    session=f.get("session", ""))
     elif kind == "return.filed":
         t.execute("INSERT INTO returns (id, seq, filed_at, filed_by, kind, order_id, party, location, amount, reason, note,"
                   " exchange, override, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
                   (f["id"], seq, at, f["filed_by"], f["kind"], f["order"], f["party"], f["location"], f["amount"],
                    f["reason"], f["note"], f["exchange"], f["override"]))
+        if "taken_at" in f:  # a server with tills: where and when the return was taken
+            t.execute("INSERT INTO return_tills (return_id, till, taken_at) VALUES (?, ?, ?)",
+                      (f["id"], f.get("till", ""), f["taken_at"] or None))
     elif kind == "return.item":
         # A return's items come in its own sequence, which a page never splits.
         n = counter[("item", f["id"])] = counter.get(("item", f["id"]), 0) + 1
@@ -113,6 +124,8 @@ def apply_line(t, f, counter):
                   " paid_in, due, exchange_order, refund) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   (f["doc"], f["id"], seq, at, f["by"], f["amount"], f["fee"], f["net"], f["credited"], f["refunded"],
                    f["paid_in"], f["due"], f["exchange_order"], f["refund"]))
+        if "refund_parts" in f:
+            approval_tenders(t, f, counter)
     elif kind in ("return.rejected", "return.cancelled"):
         t.execute("UPDATE returns SET state = ? WHERE id = ?", (kind.split(".")[1], f["id"]))
     elif kind == "return.inspected":
@@ -126,8 +139,112 @@ def apply_line(t, f, counter):
         t.execute("INSERT INTO stock_moves (seq, n, at, sku, location, batch, on_hand, quarantine, doc)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   (seq, n, at, f["sku"], f["location"], f["batch"], int(f["on_hand"]), int(f["quarantine"]), f["doc"]))
-    # Users, the catalogue, reasons, rules and policy are in the feed too; head office gets them
-    # from the server's own lists, and these tables leave them out.
+    elif kind in TILL_LINES:
+        TILL_LINES[kind](t, f, counter)
+    elif kind in CREDIT_LINES:
+        credit_line(t, f, counter)
+    elif kind == "policy.set":
+        n = counter[("policy", seq)] = counter.get(("policy", seq), 0) + 1
+        t.execute("INSERT INTO policy_settings (seq, n, at, set_by, name, value) VALUES (?, ?, ?, ?, ?, ?)",
+                  (seq, n, at, f["user"], f["name"], f["value"]))
+    # Users, the catalogue, reasons, rules and the older policy lines are in the feed too; head
+    # office gets them from the server's own lists, and these tables leave them out. So is any
+    # type a newer server adds: skipped, not an error, so an older export.py keeps running.
+
+
+# -- tills, tenders and store credit (clients/python/tills.sql) ------------------------------
+
+def money(value):
+    """A stored amount as an exact Decimal: SQLite hands back the text, PostgreSQL a Decimal."""
+    return decimal.Decimal(str(value))
+
+
+def money_text(value):
+    return str(value.quantize(decimal.Decimal("0.01")))
+
+
+def next_n(counter, table, seq):
+    """The next row number of a table within one sequence (a page never splits a sequence)."""
+    n = counter[(table, seq)] = counter.get((table, seq), 0) + 1
+    return n
+
+
+def add_tenders(t, f, counter, direction, text, doc, till, session, return_id=""):
+    """One `tenders` row per tender of a `KIND:AMOUNT[#REF],...` list; none for "" or absent."""
+    seq = int(f["seq"])
+    for tender in parse_tenders(text or ""):
+        t.execute("INSERT INTO tenders (seq, n, at, direction, doc, return_id, kind, amount, ref, till, session)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (seq, next_n(counter, "tenders", seq), f["at"], direction, doc, return_id, tender.kind, tender.amount,
+                   tender.ref, till, session))
+
+
+def approval_tenders(t, f, counter):
+    """A completing approval's parts handed back and due paid in, and its till facts on the return."""
+    session = f.get("session", "")
+    row = t.execute("SELECT till FROM till_sessions WHERE session = ?", (session,)).fetchone() if session else None
+    till = row[0] if row else ""
+    add_tenders(t, f, counter, "refund", f["refund_parts"], doc=f["doc"], till=till, session=session, return_id=f["id"])
+    add_tenders(t, f, counter, "due", f.get("tender"), doc=f["doc"], till=till, session=session, return_id=f["id"])
+    values = (session, f["refund_parts"], f.get("tender", ""), f.get("tender_override", "no"))
+    if t.execute("SELECT 1 FROM return_tills WHERE return_id = ?", (f["id"],)).fetchone():
+        t.execute("UPDATE return_tills SET session = ?, refund_parts = ?, due_tender = ?, tender_override = ?"
+                  " WHERE return_id = ?", values + (f["id"],))
+    else:  # filed before the server had tills
+        t.execute("INSERT INTO return_tills (return_id, till, session, refund_parts, due_tender, tender_override)"
+                  " VALUES (?, '', ?, ?, ?, ?)", (f["id"],) + values)
+
+
+def till_opened(t, f, counter):
+    t.execute("INSERT INTO till_sessions (session, seq, till, location, state, opening_float, opened_by, opened_at,"
+              " open_note, paid_in, paid_out) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, '0.00', '0.00')",
+              (f["session"], int(f["seq"]), f["till"], f["location"], f["float"], f["user"], f["at"], f.get("note", "")))
+
+
+def till_moved(t, f, counter):
+    """A pay-in or pay-out: its row, and the session's running sum of that kind."""
+    seq = int(f["seq"])
+    t.execute("INSERT INTO till_moves (seq, n, at, session, till, kind, amount, note, moved_by)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (seq, next_n(counter, "till_moves", seq), f["at"], f["session"], f["till"], f["kind"], f["amount"],
+               f.get("note", ""), f["user"]))
+    column = {"payin": "paid_in", "payout": "paid_out"}.get(f["kind"])
+    row = t.execute("SELECT %s FROM till_sessions WHERE session = ?" % column, (f["session"],)).fetchone() if column else None
+    if row:
+        t.execute("UPDATE till_sessions SET %s = ? WHERE session = ?" % column,
+                  (money_text(money(row[0]) + money(f["amount"])), f["session"]))
+
+
+def till_closed(t, f, counter):
+    t.execute("UPDATE till_sessions SET state = 'closed', expected = ?, counted = ?, variance = ?, closed_by = ?,"
+              " closed_at = ?, close_note = ? WHERE session = ?",
+              (f["expected"], f["counted"], f["variance"], f["user"], f["at"], f.get("note", ""), f["session"]))
+
+
+TILL_LINES = {"till.opened": till_opened, "till.moved": till_moved, "till.closed": till_closed}
+CREDIT_LINES = {"credit.issued": "issued", "credit.used": "used", "credit.expired": "expired", "credit.voided": "voided"}
+
+
+def credit_line(t, f, counter):
+    """A lot issued, drawn, written off or voided: a `credit_moves` row, and the lot's remaining
+    and state. A write-off leaves the lot at 0.00 even when it wrote off less (the account owed
+    the customer less than the lot held), as CREDIT shows it."""
+    seq, kind = int(f["seq"]), CREDIT_LINES[f["type"]]
+    t.execute("INSERT INTO credit_moves (seq, n, at, party, lot, kind, amount, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              (seq, next_n(counter, "credit_moves", seq), f["at"], f["party"], f["lot"], kind, f["amount"],
+               f.get("doc", f["lot"] if kind == "issued" else "")))
+    if kind == "issued":
+        t.execute("INSERT INTO credit_lots (party, lot, seq, issued_at, amount, remaining, expires, state)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, 'active')",
+                  (f["party"], f["lot"], seq, f["at"], f["amount"], f["amount"], f.get("expires") or None))
+        return
+    row = t.execute("SELECT remaining FROM credit_lots WHERE party = ? AND lot = ?", (f["party"], f["lot"])).fetchone()
+    if row is None:  # a lot kept from before tills: no issued line, its moves only
+        return
+    remaining = decimal.Decimal(0) if kind == "expired" else max(money(row[0]) - money(f["amount"]), decimal.Decimal(0))
+    state = {"used": "spent" if remaining == 0 else "active", "expired": "expired", "voided": "voided"}[kind]
+    t.execute("UPDATE credit_lots SET remaining = ?, state = ? WHERE party = ? AND lot = ?",
+              (money_text(remaining), state, f["party"], f["lot"]))
 
 
 def open_target(spec):

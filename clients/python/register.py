@@ -7,13 +7,20 @@ and prints what the server answered, including the return document numbers once 
   python3 register.py --csv till.csv                 # batch: one action per CSV row
   python3 register.py                                # interactive: type `help`
 
-CSV columns: action,order,items,extra,note
+CSV columns: action,order,items,extra,note[,tender,till]
   sale,S-2101,A100:2 B300:1,C001,           extra = customer (empty: walk-in, paid)
   return,S-2101,A100:1,DEFECTIVE,box torn   extra = reason
   exchange,S-2101,B300:1,WRONG_ITEM,A200:1  extra = reason, note = the replacement items
   noreceipt,C001,C400:1,CHANGED_MIND,       order = the customer; store credit only
   order,S-2101,,,                           what is returned, pending and still returnable
   status,,,,                                documents of the returns filed this session
+The last two columns are optional. tender: how a sale was paid, e.g. card:60.00#4242,cash:40.00
+(empty: cash, as before); till: the open till its money lands in (empty: --till, else none). A
+return's till is the one its refund is paid from; its tenders are chosen at approval. A header row
+(action,order,...) may name the columns in any order.
+
+A till is opened and counted at the prompt: `till open POS1 STORE1 100.00` (it becomes this
+register's till), `till close POS1 139.50` (the counted cash; the server answers the variance).
 
 Every return carries an idempotency key, so a dropped connection is retried without ever filing
 the same return twice.
@@ -28,27 +35,65 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from returnledger import Client, ReturnLedgerError, add_connection_arguments, connection_options, tls_options  # noqa: E402
 
 
+COLUMNS = ("action", "order", "items", "extra", "note", "tender", "till")
+
+
+def read_actions(rows):
+    """CSV rows as dicts of COLUMNS ("" where a row has no such column). Without a header the
+    columns are COLUMNS in order, so a file of five columns reads as it always did; a header row
+    (first cell `action`) names them instead. Empty rows and rows starting with # are skipped."""
+    names = COLUMNS
+    actions = []
+    for row in rows:
+        if not row or row[0].startswith("#"):
+            continue
+        if row[0].strip().lower() == "action":
+            names = tuple(cell.strip().lower() for cell in row)
+            continue
+        cells = dict(zip(names, row))
+        actions.append({column: cells.get(column, "") for column in COLUMNS})
+    return actions
+
+
 class Register:
-    def __init__(self, client, location, out=sys.stdout):
+    def __init__(self, client, location, out=sys.stdout, till=None):
         self.client, self.location, self.out = client, location, out
+        self.till = till or None  # the till this register rings up at; `till open` sets it
         self.filed = []  # return ids filed in this session
 
     def say(self, text):
         print(text, file=self.out, flush=True)
 
-    def sale(self, order, items, customer=None):
-        r = self.client.sale(order, self.location, items, customer=customer or None)
-        self.say("sale %s: total %s%s" % (r.order, r.total, " (already recorded)" if r.existed else ""))
+    def sale(self, order, items, customer=None, tender=None, till=None):
+        till = till or self.till
+        r = self.client.sale(order, self.location, items, customer=customer or None, tender=tender or None, till=till)
+        paid = " paid %s" % tender if tender else ""
+        at = " at till %s" % till if till else ""
+        self.say("sale %s: total %s%s%s%s" % (r.order, r.total, paid, at, " (already recorded)" if r.existed else ""))
 
-    def file_return(self, order, items, reason, note=None, exchange=None):
+    def file_return(self, order, items, reason, note=None, exchange=None, till=None):
         r = self.client.return_items(order, items, reason=reason, note=note or None, location=self.location,
-                                     exchange=exchange)
+                                     exchange=exchange, till=till or self.till)
         self.filed_reply(r, "exchange for %s" % ",".join(exchange) if exchange else "return")
 
-    def no_receipt(self, customer, items, reason, note=None):
+    def no_receipt(self, customer, items, reason, note=None, till=None):
         r = self.client.return_without_receipt(items, customer=customer, location=self.location, reason=reason,
-                                               note=note or None)
+                                               note=note or None, till=till or self.till)
         self.filed_reply(r, "return without receipt")
+
+    def till_open(self, till, location, opening_float):
+        """Opens a till with its float; from now on this register's sales and returns use it."""
+        r = self.client.till_open(till, location, opening_float)
+        self.till = r.till
+        self.say("till %s open: session %s at %s, float %s" % (r.till, r.session, r.location, r["float"]))
+
+    def till_close(self, till, counted, note=None):
+        """Closes a till with the cash counted; the server says what it expected and the variance."""
+        r = self.client.till_close(till, counted, note=note or None)
+        if self.till == till:
+            self.till = None
+        self.say("till %s closed: session %s, expected %s, counted %s, variance %s"
+                 % (r.till, r.session, r.expected, r.counted, r.variance))
 
     def filed_reply(self, r, what):
         if r.id not in self.filed:
@@ -62,6 +107,15 @@ class Register:
             self.say("  %s x%s @ %s: %s returned, %s pending, %s returnable"
                      % (line["sku"], line["qty"], line["price"], line["returned"], line["pending"], line["returnable"]))
 
+    def run_till(self, step, *args):
+        """A till step, its refusal said as run() says one; whether it went through."""
+        try:
+            step(*args)
+            return True
+        except ReturnLedgerError as e:
+            self.say("refused: %s %s" % (e.code, e.message))
+            return False
+
     def status(self):
         if not self.filed:
             self.say("no returns filed in this session")
@@ -73,17 +127,21 @@ class Register:
                 extra = " exchange %s" % r["exchange"]
             self.say("%s %s doc %s amount %s%s" % (rid, r.state, doc, r.amount, extra))
 
-    def run(self, action, order="", items="", extra="", note=""):
+    def run(self, action, order="", items="", extra="", note="", tender="", till=""):
         action = action.strip().lower()
+        tender, till = tender.strip(), till.strip()
+        if tender and action != "sale":
+            self.say("refused: a tender is for a sale; a return's refund tenders are chosen at approval")
+            return False
         try:
             if action == "sale":
-                self.sale(order, items.split(), customer=extra)
+                self.sale(order, items.split(), customer=extra, tender=tender, till=till)
             elif action == "return":
-                self.file_return(order, items.split(), reason=extra or "OTHER", note=note)
+                self.file_return(order, items.split(), reason=extra or "OTHER", note=note, till=till)
             elif action == "exchange":
-                self.file_return(order, items.split(), reason=extra or "OTHER", exchange=note.split())
+                self.file_return(order, items.split(), reason=extra or "OTHER", exchange=note.split(), till=till)
             elif action == "noreceipt":
-                self.no_receipt(order, items.split(), reason=extra or "OTHER", note=note)
+                self.no_receipt(order, items.split(), reason=extra or "OTHER", note=note, till=till)
             elif action == "order":
                 self.order(order)
             elif action == "status":
@@ -98,13 +156,43 @@ class Register:
 
 
 HELP = """commands:
-  sale ORDER ITEM... [customer=ID]            e.g. sale S-2301 A100:2 customer=C001
+  sale ORDER ITEM... [customer=ID] [tender=LIST] [till=TILL]
+                                              e.g. sale S-2301 A100:2 customer=C001 tender=card:30.00#4242,cash:20.00
   return ORDER ITEM... REASON [note...]       e.g. return S-2301 A100:1 DEFECTIVE lid broken
   exchange ORDER ITEM... REASON for ITEM...   e.g. exchange S-2301 A100:1 WRONG_ITEM for A200:1
   noreceipt CUSTOMER ITEM... REASON [note...] e.g. noreceipt C001 C400:1 CHANGED_MIND
+      (returns take till=TILL too: the till their refund is paid from)
   order ORDER                                 what is returned, pending, still returnable
   status                                      return ids and their documents
+  till open TILL LOCATION FLOAT               e.g. till open POS1 STORE1 100.00 (then this register's till)
+  till close TILL COUNTED [note...]           e.g. till close POS1 139.50: the expected cash and the variance
   quit"""
+
+NAMED = ("customer", "tender", "till")  # key=value words at the prompt; the others are positional
+
+
+def named_words(words):
+    """({key: value} of the NAMED words, the other words in order): `tender=card:60.00` holds a
+    colon but is not an item."""
+    named, rest = {}, []
+    for w in words:
+        key, eq, value = w.partition("=")
+        if eq and key.lower() in NAMED:
+            named[key.lower()] = value
+        else:
+            rest.append(w)
+    return named, rest
+
+
+def till_command(register, words):
+    """`till open TILL LOCATION FLOAT` or `till close TILL COUNTED [note...]`; False if neither."""
+    if len(words) == 5 and words[1] == "open":
+        register.run_till(register.till_open, words[2], words[3], words[4])
+    elif len(words) >= 4 and words[1] == "close":
+        register.run_till(register.till_close, words[2], words[3], " ".join(words[4:]))
+    else:
+        return False
+    return True
 
 
 def interactive(register):
@@ -119,21 +207,27 @@ def interactive(register):
             continue
         if words[0] in ("quit", "exit"):
             return
+        named, words = named_words(words)
+        tender, till = named.get("tender", ""), named.get("till", "")
         if words[0] == "help":
             register.say(HELP)
+        elif words[0] == "till":
+            if not till_command(register, words):
+                register.say("? till open TILL LOCATION FLOAT, or till close TILL COUNTED")
         elif words[0] == "sale" and len(words) >= 3:
-            customer = next((w.split("=", 1)[1] for w in words[2:] if w.startswith("customer=")), "")
             items = [w for w in words[2:] if ":" in w]
-            register.run("sale", words[1], " ".join(items), customer)
+            register.run("sale", words[1], " ".join(items), named.get("customer", ""), "", tender, till)
         elif words[0] in ("return", "noreceipt") and len(words) >= 4:
             items = [w for w in words[2:] if ":" in w]
             rest = [w for w in words[2:] if ":" not in w]
-            register.run(words[0], words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(rest[1:]))
+            register.run(words[0], words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(rest[1:]),
+                         tender, till)
         elif words[0] == "exchange" and "for" in words[3:]:
             cut = words.index("for", 3)
             items = [w for w in words[2:cut] if ":" in w]
             rest = [w for w in words[2:cut] if ":" not in w]
-            register.run("exchange", words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(words[cut + 1:]))
+            register.run("exchange", words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(words[cut + 1:]),
+                         tender, till)
         elif words[0] == "order" and len(words) == 2:
             register.run("order", words[1])
         elif words[0] == "status":
@@ -146,22 +240,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_connection_arguments(ap, user="clerk1")
     ap.add_argument("--location", default="STORE1", help="this till's store")
-    ap.add_argument("--csv", help="CSV file of actions (action,order,items,extra,note)")
+    ap.add_argument("--csv", help="CSV file of actions (action,order,items,extra,note[,tender,till])")
+    ap.add_argument("--till", help="the open till this register's sales and refunds go through (default: none)")
     args = connection_options(ap.parse_args())
     try:
         client = Client(args.host, args.port, user=args.user, password=args.password, **tls_options(args),
                         key_prefix="till-%s-%s-%d" % (args.user, args.location, os.getpid()))
     except ReturnLedgerError as e:
         sys.exit("cannot log in: %s %s" % (e.code, e.message))
-    register = Register(client, args.location)
+    register = Register(client, args.location, till=args.till)
     ok = True
     if args.csv:
         with open(args.csv, newline="", encoding="utf-8") as f:
-            for row in csv.reader(f):
-                if not row or row[0].startswith("#") or row[0] == "action":
-                    continue
-                row += [""] * (5 - len(row))
-                ok &= register.run(*row[:5])
+            for action in read_actions(csv.reader(f)):
+                ok &= register.run(**action)
     else:
         interactive(register)
     client.close()

@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """A returns report a manager would look at: why goods come back, which SKUs, how many per
 day, how long approvals take, the restocking fees kept, and which reasons end in an exchange
-rather than money back.
+rather than money back. From a server with tills, also the refunds by tender (cash, card, store
+credit, other) and each till's cash variances (counted against expected at close); an older
+server has neither, and the report leaves those sections out.
 
   python3 report.py --user auditor1 --password auditor1 --out returns.svg
   python3 report.py --from 2026-11-01 --to 2026-11-30 --png returns.png
 
-Pulls STATS (by reason, SKU, day) and LIST (with SHOW for approval times) and writes an SVG
+Pulls STATS (by reason, SKU, day), LIST (with SHOW for approval times) and TILL LIST (closed
+sessions; the user needs a role that may read tills: auditor, finance, supervisor) and writes an SVG
 drawn by hand (standard library only). `--png` draws the same with matplotlib if it is
 installed (`python3 -m pip install matplotlib`); without it the script says so and writes the
 SVG only.
 """
 import argparse
 import datetime
+import decimal
 import html
 import os
 import sys
@@ -54,7 +58,55 @@ def collect(client, date_from=None, date_to=None, sample=200):
         counts = outcomes.setdefault(row["reason"], [0, 0])
         counts[0 if row.get("exchange") else 1] += 1
     data["outcomes"] = sorted(((reason, c[0], c[1]) for reason, c in outcomes.items()), key=lambda r: -(r[1] + r[2]))
+    data["refunds_by_tender"] = refunds_by_tender(totals.fields)
+    data["till_variances"] = till_variances(client, date_from, date_to)
     return data
+
+
+TENDERS = ("cash", "card", "credit", "other")
+
+
+def refunds_by_tender(totals):
+    """[(tender, amount)] from STATS' refund_cash= refund_card= refund_credit= refund_other=, or
+    None from a server that does not give them (before tills)."""
+    if not any("refund_" + kind in totals for kind in TENDERS):
+        return None
+    return [(kind, decimal.Decimal(totals.get("refund_" + kind) or "0")) for kind in TENDERS]
+
+
+# TILL LIST's answers that mean "no till figures here", not a failure of the report: a server
+# before tills (the word is unknown, or a form it cannot parse) or a role that may not read them.
+NO_TILLS = ("UNKNOWN_COMMAND", "UNKNOWN", "SYNTAX", "DENIED")
+
+
+def till_variances(client, date_from=None, date_to=None, limit=1000):
+    """Closed till sessions of the window, per till: [(till, location, sessions, total variance,
+    worst variance)], the tills most short first; None when the server has no tills for us."""
+    try:
+        sessions = client.till_list(state="closed", limit=limit,
+                                    date=date_from if date_from and date_from == date_to else None)
+    except ReturnLedgerError as e:
+        if e.code in NO_TILLS:
+            return None
+        raise
+    return variance_rows([s for s in sessions if in_window(s.get("date", ""), date_from, date_to)])
+
+
+def in_window(date, date_from, date_to):
+    """Business dates compare as text (YYYY-MM-DD)."""
+    return (not date_from or date >= date_from) and (not date_to or date <= date_to)
+
+
+def variance_rows(sessions):
+    """Sessions (TILL LIST lines) summed per till and location."""
+    per_till = {}
+    for s in sessions:
+        variance = decimal.Decimal(s.get("variance") or "0")
+        count, total, worst = per_till.get((s["till"], s.get("location", "")), (0, decimal.Decimal(0), None))
+        per_till[(s["till"], s.get("location", ""))] = (count + 1, total + variance,
+                                                          variance if worst is None else min(worst, variance))
+    rows = [(till, location, count, total, worst) for (till, location), (count, total, worst) in per_till.items()]
+    return sorted(rows, key=lambda r: (r[3], r[0]))
 
 
 def bars(title, rows, x, y, width, height, color, max_rows=10):
@@ -87,6 +139,39 @@ def histogram(minutes, edges=(5, 15, 60, 240, 1440)):
     return list(zip(labels, counts))
 
 
+def variance_table(rows, x, y, max_rows=12):
+    """An SVG group listing each till's sessions and variances; a short drawer (negative) in red.
+    A table, not bars: the sign and the cents are what a manager reads here."""
+    out = ['<g transform="translate(%d,%d)">' % (x, y),
+           '<text x="0" y="0" class="title">Cash variance by till (closed sessions)</text>']
+    if not rows:
+        out.append('<text x="0" y="30" class="label">no till closed in this window</text>')
+        return "\n".join(out + ["</g>"])
+    columns = ((0, "start", "till"), (100, "start", "location"), (270, "end", "sessions"), (360, "end", "variance"),
+               (455, "end", "worst"))
+    for cx, anchor, title in columns:
+        out.append('<text x="%d" y="24" text-anchor="%s" class="label" font-weight="bold">%s</text>' % (cx, anchor, title))
+    for i, (till, location, count, total, worst) in enumerate(rows[:max_rows]):
+        yy = 44 + i * 20
+        cells = (html.escape(till[:14]), html.escape(location[:20]), str(count), format(total, "+.2f"), format(worst, "+.2f"))
+        for (cx, anchor, _), text in zip(columns, cells):
+            fill = ' fill="#c9302c"' if text.startswith("-") else ""
+            out.append('<text x="%d" y="%d" text-anchor="%s" class="value"%s>%s</text>' % (cx, yy, anchor, fill, text))
+    if len(rows) > max_rows:
+        out.append('<text x="0" y="%d" class="label">and %d more tills</text>' % (44 + max_rows * 20, len(rows) - max_rows))
+    return "\n".join(out + ["</g>"])
+
+
+def till_panels(data, y):
+    """The panels of a server with tills, each only when the server gave its figures."""
+    parts = []
+    if data.get("refunds_by_tender") is not None:
+        parts.append(bars("Refunds by tender", data["refunds_by_tender"], 30, y, 460, 280, "#20c997"))
+    if data.get("till_variances") is not None:
+        parts.append(variance_table(data["till_variances"], 520 if parts else 30, y))
+    return parts
+
+
 def svg(data, subtitle):
     t = data["totals"]
     summary = ("filed %s · approved %s · rejected %s · cancelled %s · pending %s · returned %s · fees kept %s · "
@@ -94,8 +179,10 @@ def svg(data, subtitle):
                % (t.get("filed"), t.get("approved"), t.get("rejected"), t.get("cancelled"), t.get("pending"),
                   t.get("amount"), t.get("fees", "0.00"), t.get("return_rate"), t.get("approve_p50_s"),
                   t.get("approve_p90_s")))
+    tills = till_panels(data, 1080)
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="1080" font-family="sans-serif">',
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="%d" font-family="sans-serif">'
+        % (1400 if tills else 1080),
         '<style>.title{font-size:16px;font-weight:bold}.label{font-size:12px}.value{font-size:11px;fill:#333}'
         '.h1{font-size:22px;font-weight:bold}.sub{font-size:13px;fill:#555}</style>',
         '<rect width="100%" height="100%" fill="white"/>',
@@ -109,6 +196,7 @@ def svg(data, subtitle):
              520, 440, 460, 280, "#5cb85c"),
         bars("Exchanges by reason", [(r, x) for r, x, _ in data["outcomes"]], 30, 760, 460, 280, "#6f42c1"),
         bars("Refunds and credit by reason", [(r, m) for r, _, m in data["outcomes"]], 520, 760, 460, 280, "#337ab7"),
+    ] + tills + [
         "</svg>",
     ]
     return "\n".join(parts)
@@ -155,6 +243,8 @@ def main():
     with open(args.out, "w", encoding="utf-8") as f:
         f.write(svg(data, subtitle))
     print("wrote %s" % args.out)
+    if data["refunds_by_tender"] is None and data["till_variances"] is None:
+        print("(no tender or till figures from this server or for this user: those sections are left out)")
     if args.png and png(data, args.png, subtitle):
         print("wrote %s" % args.png)
 

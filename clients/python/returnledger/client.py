@@ -10,6 +10,8 @@ Every command is also reachable with ``call("WORD", positional..., key=value...)
 back as ``Reply`` objects (status, fields, data lines); ``ERR`` replies raise
 ``ReturnLedgerError`` carrying the protocol's error code.
 """
+import collections
+import decimal
 import itertools
 import os
 import queue
@@ -20,7 +22,7 @@ import threading
 import time
 
 __all__ = ["Client", "Reply", "Push", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields", "tokenize",
-           "connection_options", "tls_options",
+           "Tender", "format_tenders", "parse_tenders", "connection_options", "tls_options",
            "add_connection_arguments"]
 
 
@@ -123,6 +125,69 @@ def item(sku, qty, price=None, batch=None):
     if batch:
         token += "#%s" % batch
     return token
+
+
+TENDER_KINDS = ("cash", "card", "credit", "other")
+
+
+class Tender(collections.namedtuple("Tender", "kind amount ref")):
+    """One tender of a list: ``kind`` (cash, card, credit, other), ``amount`` as the text of the
+    money (exact, never a float) and ``ref`` (card token, voucher number; "" when none)."""
+
+    __slots__ = ()
+
+    def __new__(cls, kind, amount, ref=""):
+        return super().__new__(cls, kind, amount, ref or "")
+
+    def __str__(self):
+        return "%s:%s%s" % (self.kind, self.amount, "#" + self.ref if self.ref else "")
+
+
+def _money_text(amount):
+    """Money as the protocol writes it. A float is refused: 0.1 + 0.2 is not a price."""
+    if isinstance(amount, float):
+        raise TypeError("money as a float (%r): pass a str or decimal.Decimal" % amount)
+    if isinstance(amount, decimal.Decimal):
+        return str(amount.quantize(decimal.Decimal("0.01")))
+    return str(amount)
+
+
+def format_tenders(tenders):
+    """A tender list as the protocol writes it: ``card:60.00#4242,cash:40.00``.
+
+    ``tenders`` is such a string already (passed through), or an iterable of ``Tender``, of
+    ``(kind, amount[, ref])`` tuples or of ``"kind:amount[#ref]"`` strings. Checks only what
+    would make the list unreadable (an unknown kind, a separator inside a reference); whether the
+    tenders add up, or may be used, is the server's to say (``ERR TENDER``, ``ERR CREDIT``)."""
+    if isinstance(tenders, str):
+        return tenders
+    parts = []
+    for t in tenders:
+        if isinstance(t, str):
+            t = parse_tenders(t)[0]
+        kind, amount, ref = (list(t) + [""])[:3]  # (kind, amount) has no reference
+        if kind not in TENDER_KINDS:
+            raise ValueError("unknown tender kind %r (one of %s)" % (kind, ", ".join(TENDER_KINDS)))
+        ref = ref or ""
+        if any(c in ref for c in ",:# \t\""):
+            raise ValueError("tender reference %r holds a separator" % ref)
+        parts.append(str(Tender(kind, _money_text(amount), ref)))
+    return ",".join(parts)
+
+
+def parse_tenders(text):
+    """``card:60.00#4242,cash:40.00`` as a list of ``Tender`` (``""``: no tenders). Amounts stay
+    text; ``ValueError`` for a part that is not ``KIND:AMOUNT[#REF]``."""
+    tenders = []
+    for part in (text or "").split(","):
+        if not part:
+            continue
+        kind, colon, rest = part.partition(":")
+        amount, _, ref = rest.partition("#")
+        if not colon or not kind or not amount:
+            raise ValueError("not a tender (KIND:AMOUNT[#REF]): %r" % part)
+        tenders.append(Tender(kind, amount, ref))
+    return tenders
 
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -235,6 +300,8 @@ class Client:
         "RULE ADD": "never", "RULE LIST": "always", "RULE DROP": "never", "WATCH": "always", "UNWATCH": "always",
         "ORDER": "always", "SKU SET": "always", "PARTY SET": "always", "LOCATION SET": "always",
         "BACKUP": "never", "FEED": "always",
+        "TILL OPEN": "never", "TILL PAYIN": "never", "TILL PAYOUT": "never", "TILL CLOSE": "never",
+        "TILL SHOW": "always", "TILL LIST": "always", "CREDIT": "always",
     }
 
     def __init__(self, host="127.0.0.1", port=7480, user=None, password=None, timeout=30.0, retries=3,
@@ -486,35 +553,54 @@ class Client:
         """A fresh idempotency key for RETURN: ``<prefix>-<n>``."""
         return "%s-%d" % (self.key_prefix, next(self._keys))
 
-    def sale(self, order, location, items, customer=None, paid=None, at=None):
+    def sale(self, order, location, items, customer=None, paid=None, at=None, tender=None, till=None):
+        """SALE. ``tender``: how it was paid (a list for ``format_tenders``, or its text), adding up
+        to the total; without it a paid sale is cash. ``till``: the open till the money lands in."""
         return self.call("SALE", order, list(items), location=location, customer=customer,
-                         paid=None if paid is None else ("yes" if paid else "no"), at=at)
+                         paid=None if paid is None else ("yes" if paid else "no"), at=at,
+                         tender=_tenders_or_none(tender), till=till)
 
     def purchase(self, order, location, supplier, items, at=None):
         return self.call("PURCHASE", order, list(items), location=location, supplier=supplier, at=at)
 
     def return_items(self, order, items, reason, location=None, note=None, key=None, exchange=None,
-                     override=False):
+                     override=False, till=None, at=None):
         """Files a return. Always sends ``key=`` (a fresh one unless given), so the automatic
         retry after a dropped connection can never file it twice. ``exchange``: replacement item
         tokens (the customer takes those instead of money); ``override``: file it over the
-        customer's limit (supervisors and admins)."""
+        customer's limit (supervisors and admins). ``till``: the till its refund is paid from
+        (APPROVE may name another). ``at``: when a till cut off from the server took it (an
+        offline return, uploaded later): the server judges the window and limits at that time.
+        To upload an offline return safely pass the ``key`` the till kept with it, so a second
+        upload is recognised as the same return."""
         return self.call("RETURN", order, list(items), reason=reason, location=location, note=note,
                          key=key or self.new_key(), exchange=",".join(exchange) if exchange else None,
-                         override="yes" if override else None)
+                         override="yes" if override else None, till=till, at=at)
 
     def exchange(self, order, items, replacements, reason, **kwargs):
         """A return whose customer takes ``replacements`` (item tokens) instead of money."""
         return self.return_items(order, items, reason, exchange=list(replacements), **kwargs)
 
-    def return_without_receipt(self, items, customer, location, reason, note=None, key=None, override=False):
+    def return_without_receipt(self, items, customer, location, reason, note=None, key=None, override=False,
+                               till=None, at=None):
         """``RETURN - ...``: priced from the catalogue, refunded as store credit only."""
         return self.call("RETURN", "-", list(items), location=location, customer=customer, reason=reason,
-                         note=note, key=key or self.new_key(), override="yes" if override else None)
+                         note=note, key=key or self.new_key(), override="yes" if override else None,
+                         till=till, at=at)
 
-    def approve(self, return_id, refund=None, note=None, fee=None):
-        """APPROVE; ``fee`` a restocking fee in percent (``"12.5"``) instead of the reason's."""
-        return self.call("APPROVE", return_id, refund=refund, note=note, fee=None if fee is None else str(fee))
+    def approve(self, return_id, refund=None, note=None, fee=None, tender=None, till=None, override=False):
+        """APPROVE; ``fee`` a restocking fee in percent (``"12.5"``) instead of the reason's.
+
+        ``refund``: ``"original"`` (the server's default: back to the tenders the sale was paid
+        with), ``"cash"``, ``"credit"`` (store credit), or the parts as a tender list adding up
+        to the net. ``tender``: how the customer pays an exchange's positive due. ``till``: the
+        open till a cash, card or other part moves through (else the RETURN's). ``override``:
+        charge a part the tender policy refuses to any tender with room (supervisor, admin;
+        audited). The reply's ``refund=`` lists the parts handed back: ``parse_tenders`` reads it."""
+        if refund is not None and not isinstance(refund, str):
+            refund = format_tenders(refund)
+        return self.call("APPROVE", return_id, refund=refund, note=note, fee=None if fee is None else str(fee),
+                         tender=_tenders_or_none(tender), till=till, override="yes" if override else None)
 
     def order(self, order_id):
         """ORDER: the reply's ``data`` has one ``line`` per order line with returned, pending and
@@ -582,12 +668,59 @@ class Client:
     def balance(self, party=None):
         return self.call("BALANCE", party)
 
-    def set_policy(self, window_days=None, customer_returns=None, customer_days=None):
+    def set_policy(self, window_days=None, customer_returns=None, customer_days=None, credit_days=None,
+                   offline_hours=None, cross_store=None):
+        """POLICY SET of the keys given. ``cross_store``: True, False or "yes"/"no"."""
+        if isinstance(cross_store, bool):
+            cross_store = "yes" if cross_store else "no"
         return self.call("POLICY", "SET", window_days=window_days, customer_returns=customer_returns,
-                         customer_days=customer_days)
+                         customer_days=customer_days, credit_days=credit_days, offline_hours=offline_hours,
+                         cross_store=cross_store)
 
     def stats(self, by=None, from_=None, to=None, kind=None, location=None):
         return self.call("STATS", by=by, from_=from_, to=to, kind=kind, location=location)
+
+    # -- tills and store credit -------------------------------------------------------------
+    # A till session is the cash drawer from opening to counting: float, takings, refunds,
+    # pay-ins and pay-outs, and at close the variance between what was counted and expected.
+
+    def till_open(self, till, location, opening_float, note=None):
+        """TILL OPEN: ``OK till= session= location= float=``; ``ERR STATE`` if already open."""
+        return self.call("TILL", "OPEN", till, location=location, float=_money_text(opening_float), note=note)
+
+    def till_payin(self, till, amount, note):
+        """TILL PAYIN: cash put into the drawer (change from the bank). A note is required."""
+        return self.call("TILL", "PAYIN", till, amount=_money_text(amount), note=note)
+
+    def till_payout(self, till, amount, note):
+        """TILL PAYOUT: cash taken out (a banking run, a supplier paid from the drawer)."""
+        return self.call("TILL", "PAYOUT", till, amount=_money_text(amount), note=note)
+
+    def till_close(self, till, counted, note=None):
+        """TILL CLOSE with the cash counted: ``OK till= session= expected= counted= variance=``.
+        Final, and never re-sent by the retry: a second close would find the till not open."""
+        return self.call("TILL", "CLOSE", till, counted=_money_text(counted), note=note)
+
+    def till_show(self, till=None, session=None):
+        """TILL SHOW of a till (its latest session) or of ``session=T000001``: ``data`` has one
+        ``tender`` line per kind (taken=, refunded=), the fields the session's figures."""
+        if (till is None) == (session is None):
+            raise ValueError("till_show takes a till or a session, not both")
+        return self.call("TILL", "SHOW", till, session=session)
+
+    def till_list(self, location=None, date=None, state=None, limit=None):
+        """TILL LIST, newest first: one dict per session (session= till= location= state= ...)."""
+        return self.call("TILL", "LIST", location=location, date=date, state=state, limit=limit).data
+
+    def credit(self, party):
+        """CREDIT: a customer's store credit lots (``data``: lot= at= amount= remaining= expires=
+        state=), and ``available= expired= balance=``."""
+        return self.call("CREDIT", party)
+
+
+def _tenders_or_none(tenders):
+    """A ``tender=`` value for ``Client.line``: None (left out) stays None."""
+    return None if tenders is None else format_tenders(tenders)
 
 
 def _env(name, default=None):
