@@ -32,7 +32,11 @@ public struct Effects: Sendable, Equatable {
         guard !order.party.isEmpty else { return }
         if order.kind == .sale {
             postings.append(Posting(party: order.party, kind: .sale, doc: order.id, amount: order.total))
-            if order.paid, payment { postings.append(Posting(party: order.party, kind: .payment, doc: order.id, amount: -order.total)) }
+            // Paid at once, but for what store credit paid: that stays on the balance (protocol.md, Tenders).
+            let credit = order.tenders.reduce(Int64(0)) { $0 + ($1.kind == .credit ? $1.amount.minor : 0) }
+            if order.paid, payment, order.total.minor - credit > 0 {
+                postings.append(Posting(party: order.party, kind: .payment, doc: order.id, amount: Money(minor: credit - order.total.minor)))
+            }
         } else {
             postings.append(Posting(party: order.party, kind: .purchase, doc: order.id, amount: -order.total))
         }

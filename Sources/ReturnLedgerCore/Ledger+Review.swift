@@ -65,7 +65,7 @@ extension Ledger {
     static func sameRefund(_ refund: RefundChoice, _ request: ReturnRequest) -> Bool {
         switch refund {
         case .original: return !request.tenderOverride
-        case .cash: return request.refund == .cash || request.refundParts.allSatisfy { $0.kind == .cash }
+        case .cash: return request.refundParts.allSatisfy { $0.kind == .cash }
         case .credit: return request.refundParts.allSatisfy { $0.kind == .credit }
         case .parts(let parts): return parts == request.refundParts
         }

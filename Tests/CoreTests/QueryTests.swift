@@ -49,7 +49,8 @@ import Testing
         desk.ok(.approve(id: "R000001", refund: nil, note: "fine"), as: "sup1")
         let show = desk.ok(.show(id: "R000001"))
         #expect(show.status.map(\.key) == ["id", "state", "kind", "order", "party", "location", "amount", "reason",
-                                          "filed_by", "filed_at", "doc", "rules", "exchange", "override"])
+                                          "filed_by", "filed_at", "doc", "rules", "exchange", "override", "late", "taken_at",
+                                          "till", "tax", "void", "tender_override"])
         #expect(show.lines.count == 3)
         #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount"])
         #expect(show.lines[1].map(\.value) == ["event", "2026-11-29T10:00:00Z", "clerk1", "filed", "包装破损"])
@@ -211,9 +212,9 @@ import Testing
     @Test(arguments: Role.allCases)
     func roleTableMatchesTheContract(role: Role) {
         for word in CommandWord.allCases {
-            // PERIOD SHOW, like the other look-ups, is every role's.
+            // PERIOD SHOW, like the other look-ups, is every role's; so is CREDIT; TILL's forms differ (below).
             let expected = PermissionTests.table[role]!.contains(word.name)
-                || ["PING", "HELP", "AUTH", "WHOAMI", "QUIT", "PERIOD"].contains(word.name)
+                || ["PING", "HELP", "AUTH", "WHOAMI", "QUIT", "PERIOD", "CREDIT", "TILL"].contains(word.name)
             #expect(CommandTable.allows(role, word, sub: "ADD") == expected, "\(role) \(word)")
         }
         let word = { (name: String) in CommandWord.named(name)! }
@@ -224,6 +225,12 @@ import Testing
             #expect(CommandTable.allows(role, word(name), sub: sub), "\(role) \(name) \(sub)")
         }
         #expect(CommandTable.allows(role, word("POLICY"), sub: "SET") == (role == .admin))
+        // Tills: clerks open, pay in and close (their own, checked in the domain) and count blind.
+        let tills: Set<Role> = [.clerk, .supervisor, .admin], readers: Set<Role> = [.supervisor, .finance, .auditor, .admin]
+        for (sub, roles) in [("OPEN", tills), ("PAYIN", tills), ("CLOSE", tills), ("PAYOUT", [.supervisor, .admin]),
+                             ("SHOW", readers), ("LIST", readers)] {
+            #expect(CommandTable.allows(role, word("TILL"), sub: sub) == roles.contains(role), "\(role) TILL \(sub)")
+        }
     }
 }
 

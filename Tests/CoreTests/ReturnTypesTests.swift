@@ -68,6 +68,8 @@ import Testing
         ReturnTypesTests.booksBalance(desk.ledger)
     }
 
+    /// With nothing handed back and no store credit, the notice is a refund of 0.00 (protocol.md:
+    /// a credit_note only for a credit part or a sale on account).
     @Test func aFeeOfAllStillMakesTheDocumentTheCreditNoteAndTheNotice() {
         var desk = FilingTests.sold()
         desk.ok(Desk.ret("S1", item("A100", 1)), as: "clerk1")
@@ -76,7 +78,8 @@ import Testing
         #expect(approved["fee"] == "25.00" && approved["net"] == "0.00" && approved["doc"]!.hasPrefix("RT-"))
         #expect(desk.ledger.entries["C1"]!.last!.kind == .credit_note && desk.ledger.entries["C1"]!.last!.amount == .zero)
         #expect(desk.ledger.entries["C1"]!.filter { $0.kind == .payment }.count == payments)  // no payment
-        #expect(desk.ledger.notices.last!.amount == .zero && desk.ledger.notices.last!.kind == .credit_note)
+        #expect(desk.ledger.notices.last!.amount == .zero && desk.ledger.notices.last!.kind == .refund)
+        #expect(approved["refund"] == "" && approved["tender"] == "")
         #expect(desk.onHand("A100", "STORE1") == -2)  // the goods came back all the same
     }
 

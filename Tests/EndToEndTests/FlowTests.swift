@@ -52,7 +52,7 @@ func setUpShop(_ server: ServerProcess) throws {
 
         let finance = try server.login("fin1")
         let balance = try finance.call("BALANCE C1")
-        #expect(balance.status == "OK party=C1 kind=customer balance=0.00")
+        #expect(balance.status == "OK party=C1 kind=customer balance=0.00 credit=0.00")
         #expect(balance.data.map { Client.field("kind", in: $0) } == ["sale", "payment", "credit_note", "payment"])
         #expect(Client.field("doc", in: balance.data[2]) == doc)
         #expect(Client.field("amount", in: balance.data[2]) == "-50.00")
@@ -128,8 +128,8 @@ func setUpShop(_ server: ServerProcess) throws {
         #expect(stock.data == ["* sku=C400 location=WH1 on_hand=160 quarantine=0 batch=LOT7",
                                "* sku=C400 location=WH1 on_hand=90 quarantine=0 batch=LOT8"])
         let finance = try server.login("fin1")
-        #expect(try finance.call("BALANCE S2").status == "OK party=S2 kind=supplier balance=-766.00")
-        #expect(try finance.call("BALANCE S1").status == "OK party=S1 kind=supplier balance=-1345.00")
+        #expect(try finance.call("BALANCE S2").status == "OK party=S2 kind=supplier balance=-766.00 credit=\"\"")
+        #expect(try finance.call("BALANCE S1").status == "OK party=S1 kind=supplier balance=-1345.00 credit=\"\"")
         #expect(try finance.call("BALANCE").status == "OK receivable=0.00 payable=2111.00")
         let notices = try finance.call("NOTICES party=S2")
         #expect(notices.data.count == 1)

@@ -57,7 +57,8 @@ import TestSupport
                           "location.added", "sku.added", "party.added", "reason.added", "policy.changed", "policy.limits_changed",
                           "policy.timezone_changed", "sale.recorded", "purchase.recorded", "order.line", "payment.recorded",
                           "return.filed", "return.item", "return.approved", "return.rejected", "return.cancelled",
-                          "return.inspected", "return.first_approved", "rule.added", "rule.dropped", "stock.moved", "ledger.entry"])
+                          "return.inspected", "return.first_approved", "rule.added", "rule.dropped", "stock.moved", "ledger.entry",
+                          "policy.set", "till.opened", "till.moved", "till.closed", "credit.issued", "credit.used"])
     }
 
     /// Found at stop 19 and fixed with format 7: FEED found a payment's number on the account by

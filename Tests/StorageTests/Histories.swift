@@ -94,6 +94,20 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.approve(id: "R000010", refund: nil, note: ""), "sup1", .admin)
     h.append([.loginFailed(user: "clerk1", at: h.now)], actor: "")
     h.run(.approve(id: "R999999", refund: nil, note: ""), "sup1", .admin)                    // refused: audited only
+    // Format 8: a till's day, a card-and-cash sale, store credit spent and paid out, a split refund.
+    h.run(.policySet(PolicyChange(creditDays: 90, offlineHours: 24, crossStore: true)), "admin", .admin)
+    h.run(.tillOpen(till: "POS1", location: "STORE1", float: Money(minor: 10000), note: "morning"), "clerk1", .clerk)
+    h.run(.tillMove(till: "POS1", kind: .payin, amount: Money(minor: 500), note: "change"), "clerk1", .clerk)
+    h.run(.sale(TradeRequest(order: "S2", location: "STORE1", party: "C1", paid: true, at: nil,
+                             items: [ItemSpec(sku: "A100", quantity: 4)],
+                             tenders: [Tender(.card, Money(minor: 6000), ref: "4242"), Tender(.cash, Money(minor: 3000)),
+                                       Tender(.credit, Money(minor: 1000))], till: "POS1")), "clerk1", .clerk)
+    h.run(.fileReturn(ReturnFiling(order: "S2", items: [ItemSpec(sku: "A100", quantity: 2)], reason: "SIZE", location: nil,
+                                   note: "", key: "k8", till: "POS1")), "clerk1", .clerk)      // R000011
+    h.run(.approve(ApprovalRequest(id: "R000011", note: "split")), "sup1", .admin)
+    h.run(.payment(party: "C1", amount: Money(minor: 100), direction: .out, note: "credit paid out"), "admin", .admin)
+    h.run(.tillMove(till: "POS1", kind: .payout, amount: Money(minor: 200), note: "window cleaner"), "sup1", .admin)
+    h.run(.tillClose(till: "POS1", counted: Money(minor: 12000), note: "short"), "clerk1", .clerk)
     return h.entries
 }
 
