@@ -43,7 +43,7 @@ from returnledger import Client, ServerProcess  # noqa: E402
 
 ADMIN_PASSWORD = "readme-admin"
 WORDS = ("AUTH SALE PURCHASE PAYMENT RETURN APPROVE REJECT CANCEL INSPECT SHOW LIST DOC NOTICES STOCK BALANCE "
-         "STATS AUDIT INFO ORDER USER LOCATION SKU PARTY REASON POLICY RULE SNAPSHOT DIGEST WATCH PING HELP QUIT").split()
+         "STATS AUDIT INFO ORDER USER LOCATION SKU PARTY REASON POLICY RULE SNAPSHOT DIGEST WATCH PING HELP QUIT TILL CREDIT").split()
 REPLY_START = ("OK", "ERR", "* ", "! ")
 MARKER = re.compile(r"<!-- readme: (as \S+|off|fresh|skip|file \S+|console \S+|typed \S+|shows \S+) -->")
 SPAN = re.compile(r"`([^`]+)`")
