@@ -22,7 +22,9 @@ import TestSupport
 /// - the recovered state's digest equals the engine's own state at the same sequence;
 /// - no key names two returns (an unacknowledged RETURN is retried with its key after every
 ///   fault: it must come back `existed`, never as a second return);
-/// - document numbers are gapless per date; every party's balance is the sum of its entries.
+/// - document numbers are gapless per date; every party's balance is the sum of its entries;
+/// - every till session's figures are the sum of the durable sales and refunds that went through
+///   it, its expected cash never below zero; store-credit lots never below zero.
 /// No real clock (a second per request) and no real disk; the engine's queues run what the
 /// driver hands them and the driver waits for each (group commit is an explicit flush at random
 /// points), so a seed replays exactly.
@@ -151,6 +153,8 @@ public struct Simulator {
             .ruleAdd(Rule(code: "BIG", then: .second, minAmount: Money(minor: 5000), note: "finance approves too")),
         ]
         for c in 0..<clerks { setup.append(.userAdd(name: "clerk\(c)", role: .clerk, passwordHash: "$y$x")) }
+        // One drawer open all day: sales and refunds at times go through it (protocol.md, Tills).
+        setup.append(.tillOpen(till: "POS1", location: "STORE1", float: Money(minor: 20_000), note: "sim"))
         let context = Context(user: "admin", role: .admin, peer: "sim", now: clock.now)
         engine.queue.sync {
             for command in setup { _ = engine.perform(command, name: "SETUP", context: context) }
@@ -185,8 +189,15 @@ public struct Simulator {
             nextOrder += 1
             let sku = random.below(2) == 0 ? "A100" : "B300"
             let party = random.below(3) == 0 ? "" : " customer=C\(1 + random.below(2))"
-            change = Request(line: "SALE \(order) location=STORE1\(party) paid=\(random.below(2) == 0 ? "yes" : "no") \(sku):\(1 + random.below(4))",
-                             intent: .sale(order: order, sku: sku))
+            let qty = 1 + random.below(4)
+            // A paid sale at times through the till, at times split between a card and cash.
+            var paid = random.below(2) == 0 ? " paid=yes" : " paid=no"
+            if paid == " paid=yes", random.below(2) == 0 {
+                let total = (sku == "A100" ? 2500 : 5900) * qty
+                let card = random.below(total)
+                paid += " till=POS1" + (card == 0 ? "" : " tender=card:\(Money(minor: Int64(card)))#4242,cash:\(Money(minor: Int64(total - card)))")
+            }
+            change = Request(line: "SALE \(order) location=STORE1\(party)\(paid) \(sku):\(qty)", intent: .sale(order: order, sku: sku))
         case 3, 4, 5:
             let sale = sales[random.below(sales.count)]
             let key = "k\(seed % 1000)-\(nextKey)"
@@ -198,7 +209,8 @@ public struct Simulator {
         case 6:
             user = "sup"
             let id = pending[random.below(pending.count)]
-            change = Request(line: "APPROVE \(id)\(random.below(2) == 0 ? "" : " refund=credit")", intent: .approve(id: id))
+            let refund = [" refund=credit", " till=POS1", ""][random.below(3)]
+            change = Request(line: "APPROVE \(id)\(refund)", intent: .approve(id: id))
         case 7:
             user = "fin"
             let id = second[random.below(second.count)]
@@ -436,6 +448,29 @@ public struct Simulator {
         for (party, balance) in state.balances {
             let entries = state.entries[party] ?? []
             if entries.reduce(Int64(0), { $0 + $1.amount.minor }) != balance.minor { violation("\(party)'s balance is not its entries' sum") }
+        }
+        checkTills(state)
+    }
+
+    /// Each session's figures from the durable records that name it: tenders taken by its sales
+    /// and exchange dues, non-credit parts handed back by its refunds.
+    mutating func checkTills(_ state: Ledger) {
+        var taken = [Int: [Int64]](), refunded = [Int: [Int64]]()
+        for order in state.orders.values where order.session > 0 {
+            for t in order.tenders { taken[order.session, default: [0, 0, 0, 0]][t.kind.index] += t.amount.minor }
+        }
+        for r in state.returns where r.session > 0 {
+            for t in r.dueTenders { taken[r.session, default: [0, 0, 0, 0]][t.kind.index] += t.amount.minor }
+            for t in r.refundParts where t.kind != .credit { refunded[r.session, default: [0, 0, 0, 0]][t.kind.index] += t.amount.minor }
+        }
+        for s in state.tillSessions {
+            if s.taken != taken[s.number] ?? [0, 0, 0, 0] || s.refunded != refunded[s.number] ?? [0, 0, 0, 0] {
+                violation("till session \(s.id) is not the sum of its durable movements")
+            }
+            if s.expected < .zero { violation("till session \(s.id) expects \(s.expected) in cash") }
+        }
+        for (party, lots) in state.creditLots where lots.contains(where: { $0.remaining < .zero }) {
+            violation("\(party) has a credit lot below zero")
         }
     }
 
