@@ -19,12 +19,12 @@ extension CommandTable {
                                      .optional("note", .text, "TEXT")], roles: tills) { a in
                 .change(.tillOpen(till: a.required("till"), location: a.required("location"), float: a.money("float")!, note: a.text("note")))
             },
-            .change("TILL", "PAYIN", [till, .required("amount", .money, "MONEY"), .required("note", .text, "TEXT")], roles: tills) { a in
-                .change(.tillMove(till: a.required("till"), kind: .payin, amount: a.money("amount")!, note: a.text("note")))
+            .change("TILL", "PAYIN", [till, .required("amount", .money, "MONEY"), .required("note", .text, "TEXT")], roles: tills) { a throws(DomainError) in
+                .change(.tillMove(till: a.required("till"), kind: .payin, amount: try above0(a.money("amount")!), note: a.text("note")))
             },
             .change("TILL", "PAYOUT", [till, .required("amount", .money, "MONEY"), .required("note", .text, "TEXT")],
-                    roles: reviewers) { a in
-                .change(.tillMove(till: a.required("till"), kind: .payout, amount: a.money("amount")!, note: a.text("note")))
+                    roles: reviewers) { a throws(DomainError) in
+                .change(.tillMove(till: a.required("till"), kind: .payout, amount: try above0(a.money("amount")!), note: a.text("note")))
             },
             .change("TILL", "CLOSE", [till, .required("counted", .money, "MONEY"), .optional("note", .text, "TEXT")], roles: tills) { a in
                 .change(.tillClose(till: a.required("till"), counted: a.money("counted")!, note: a.text("note")))
@@ -52,6 +52,12 @@ extension CommandTable {
 
     private static let till = Parameter.positional("till", .identifier)
     private static let tillReaders: Set<Role> = [.supervisor, .finance, .auditor, .admin]
+
+    /// A pay-in or pay-out moves something: INVALID before any look-up.
+    private static func above0(_ amount: Money) throws(DomainError) -> Money {
+        guard amount > .zero else { throw DomainError(.INVALID, "amount must be above 0.00") }
+        return amount
+    }
 
     /// TILL SHOW names a till or `session=`, not both: SYNTAX.
     private static let tillOrSession: CommandForm.Check = { a throws(DomainError) in

@@ -63,6 +63,12 @@ extension Ledger {
         return rest == 0 ? draws : nil
     }
 
+    /// Lots with something left and not expired (INFO's `credit_lots=`): a walk over the lots, which
+    /// expire lazily, so no counter can be kept.
+    public func activeCreditLots(at now: Timestamp) -> Int {
+        creditLots.values.reduce(0) { $0 + $1.filter { $0.isActive(at: now) }.count }
+    }
+
     /// Takes drawn amounts off their lots.
     mutating func spend(_ party: String, _ draws: [LotDraw]) {
         guard !draws.isEmpty else { return }

@@ -63,9 +63,9 @@ extension Ledger {
         func described(_ order: Order) {
             line(order.kind == .sale ? "sale.recorded" : "purchase.recorded",
                  [Field("order", order.id), Field("location", order.location), Field("party", order.party),
-                  Field("total", order.total.description), Field("paid", order.paid ? "yes" : "no"), Field("at", order.at.description),
-                  Field("tender", Tender.text(order.tenders)), Field("till", order.till),
-                  Field("session", order.session > 0 ? TillSession.id(order.session) : "")])
+                  Field("total", order.total.description), Field("paid", order.paid ? "yes" : "no"), Field("at", order.at.description)]
+                 + (order.kind == .purchase ? [] : [Field("tender", Tender.text(order.tenders)), Field("till", order.till),
+                                                    Field("session", order.session > 0 ? TillSession.id(order.session) : "")]))
             for (index, l) in order.lines.enumerated() {
                 line("order.line", [Field("order", order.id), Field("line", String(index + 1)), Field("sku", l.sku),
                                     Field("qty", String(l.quantity)), Field("batch", l.batch), Field("price", l.price.description),

@@ -36,7 +36,8 @@ extension Engine {
                       Field("events_since", String(snapshots.eventsSince)), Field("error", s.failure ?? "")])
         lines.append(backups.fields)
         lines.append([Field("section", "state"), Field("returns", String(ledger.returns.count)),
-                      Field("orders", String(ledger.orders.count)), Field("audit", String(ledger.audit.count))])
+                      Field("orders", String(ledger.orders.count)), Field("audit", String(ledger.audit.count)),
+                      Field("tills_open", String(ledger.openTills.count)), Field("credit_lots", String(ledger.activeCreditLots(at: now())))])
         // Resource budgets: what the connections hold (sampled every second), the budgets, and whether
         // large reads are refused for memory.
         let q = f.queues
