@@ -66,6 +66,10 @@ public struct Arguments: Sendable {
         parameters.firstIndex { $0.key == key }.map { given($0) != nil } ?? false
     }
 
+    /// Whether a `key=value` argument was given: the pairs alone, no search of the form (on
+    /// RETURN's path, for `at=`).
+    public func hasNamed(_ key: String) -> Bool { named.contains { $0.key == key } }
+
     /// The text given, unchecked.
     public func raw(_ key: String) -> String? { parameters.firstIndex { $0.key == key }.flatMap { given($0) } }
 

@@ -37,7 +37,7 @@ extension CommandTable {
     /// `RETURN -` (no receipt) needs `customer=` and `location=`: SYNTAX, with the other structural checks.
     /// An offline return (`at=`) needs `key=`, so the till's retries never file it twice: SYNTAX.
     private static let noReceiptNeedsWhoAndWhere: CommandForm.Check = { a throws(DomainError) in
-        if a.has("at"), !a.has("key") { throw DomainError(.SYNTAX, "key= is required with at= (an offline return); usage: \(a.usage)") }
+        if a.hasNamed("at"), !a.hasNamed("key") { throw DomainError(.SYNTAX, "key= is required with at= (an offline return); usage: \(a.usage)") }
         guard a.raw("order") == ReturnFiling.noReceiptOrder else { return }
         for key in ["customer", "location"] where !a.has(key) {
             throw DomainError(.SYNTAX, "\(key)= is required for a return without a receipt; usage: \(a.usage)")

@@ -14,6 +14,9 @@ public struct FeedFacts: Sendable {
     public var entries: ShardedDictionary<String, ChunkedArray<LedgerEntry>>
     /// Till sessions (a pay-in's line names its till; a close's, what was expected).
     public var sessions: [TillSession]
+
+    /// The till of a session; "" for none.
+    func till(of session: Int) -> String { sessions.indices.contains(session - 1) ? sessions[session - 1].till : "" }
 }
 
 extension Ledger {
@@ -64,7 +67,7 @@ extension Ledger {
             line(order.kind == .sale ? "sale.recorded" : "purchase.recorded",
                  [Field("order", order.id), Field("location", order.location), Field("party", order.party),
                   Field("total", order.total.description), Field("paid", order.paid ? "yes" : "no"), Field("at", order.at.description)]
-                 + (order.kind == .purchase ? [] : [Field("tender", Tender.text(order.tenders)), Field("till", order.till),
+                 + (order.kind == .purchase ? [] : [Field("tender", Tender.text(order.tenders)), Field("till", facts.till(of: order.session)),
                                                     Field("session", order.session > 0 ? TillSession.id(order.session) : "")]))
             for (index, l) in order.lines.enumerated() {
                 line("order.line", [Field("order", order.id), Field("line", String(index + 1)), Field("sku", l.sku),
@@ -152,7 +155,7 @@ extension Ledger {
                 line("till.opened", [Field("session", s.id), Field("till", s.till), Field("location", s.location),
                                      Field("float", s.float.description), Field("note", s.note)])
             case .tillMoved(let number, let kind, let amount, let note, _, _):
-                line("till.moved", [Field("session", TillSession.id(number)), Field("till", facts.sessions.indices.contains(number - 1) ? facts.sessions[number - 1].till : ""),
+                line("till.moved", [Field("session", TillSession.id(number)), Field("till", facts.till(of: number)),
                                     Field("kind", kind.rawValue), Field("amount", amount.description), Field("note", note)])
             case .tillClosed(let number, let counted, let note, _, _):
                 let s = facts.sessions.indices.contains(number - 1) ? facts.sessions[number - 1] : nil

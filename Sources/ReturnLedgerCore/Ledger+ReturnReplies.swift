@@ -1,4 +1,4 @@
-/// The replies of RETURN and APPROVE, and the view of a return an approval answers with.
+/// The replies of RETURN and APPROVE.
 extension Ledger {
     /// RETURN's reply; a re-sent RETURN of an auto-approved return answers as the filing did.
     func filedReply(_ request: ReturnRequest) -> Reply {
@@ -10,53 +10,34 @@ extension Ledger {
                               Field("doc", "")])
     }
 
-    /// `OK id= state=approved|inspecting kind= amount= doc= fee= net= exchange_order= due=`.
+    /// `OK id= state=approved|inspecting kind= amount= doc= fee= net= exchange_order= due= refund= tender=`.
     func autoApprovedReply(_ request: ReturnRequest, _ auto: Approved?) -> Reply {
         // A re-send names the state the filing answered with, whatever came after (as APPROVE's).
-        let state = auto?.approval.outcome?.state ?? approvedState(request)
-        let view = auto.map { approvedView(request, $0.approval) } ?? request
+        let state = auto?.state ?? approvedState(request)
+        let tail = auto?.tail ?? ApprovalTail(request)
         var status = [Field]()
         status.reserveCapacity(11)
         status += [Field("id", request.id), Field("state", state.rawValue), Field("kind", request.kind.rawValue),
-                   Field("amount", request.amount.description), Field("doc", view.doc)]
-        appendApprovalTail(view, to: &status)
+                   Field("amount", request.amount.description), Field("doc", tail.doc)]
+        tail.append(to: &status)
         return Reply(status: status)
     }
 
-    /// The tail of an approval that completes a return (protocol.md: APPROVE): the fee kept, the
-    /// net credited, and for an exchange its sale and the difference (`""` both without one).
-    func appendApprovalTail(_ request: ReturnRequest, to status: inout [Field]) {
-        status.append(Field("fee", request.fee.description))
-        status.append(Field("net", request.net.description))
-        status.append(Field("exchange_order", request.exchangeOrder))
-        status.append(Field("due", request.exchange.isEmpty ? "" : request.due.description))
-        // Protocol.md, Refund tender: the parts handed back and the tenders that paid a due.
-        status.append(Field("refund", Tender.text(request.refundParts)))
-        status.append(Field("tender", Tender.text(request.dueTenders)))
-    }
-
-    /// The request as the approval leaves it, for the reply sent before `apply` runs.
-    func approvedView(_ request: ReturnRequest, _ approval: Approval) -> ReturnRequest {
-        var view = request
-        view.doc = approval.doc
-        view.fee = approval.outcome?.fee ?? .zero
-        view.feeRate = approval.outcome?.feeRate ?? .zero
-        view.due = approval.outcome?.due ?? .zero
-        view.refundParts = approval.outcome?.parts ?? []
-        view.dueTenders = approval.outcome?.dueTenders ?? []
-        return view
-    }
-
-    func approvedReply(_ request: ReturnRequest, state: ReturnState) -> Reply {
+    /// APPROVE's reply, from the return as approved (a re-send) or as an approval about to leave it.
+    func approvedReply(_ request: ReturnRequest, _ tail: ApprovalTail, state: ReturnState) -> Reply {
         // One array of its final size: joining two arrays cost an allocation and a copy.
         var status = [Field]()
         status.reserveCapacity(10)
         status.append(Field("id", request.id))
         status.append(Field("state", state.rawValue))
-        status.append(Field("doc", request.doc))
+        status.append(Field("doc", tail.doc))
         status.append(Field("amount", request.amount.description))
-        appendApprovalTail(request, to: &status)
+        tail.append(to: &status)
         return Reply(status: status)
+    }
+
+    func approvedReply(_ request: ReturnRequest, state: ReturnState) -> Reply {
+        approvedReply(request, ApprovalTail(request), state: state)
     }
 
     /// The reply of a first approval: nothing has moved, so no document and no money yet.
@@ -69,5 +50,45 @@ extension Ledger {
     /// The state the first approval reply of an approved return named.
     func approvedState(_ request: ReturnRequest) -> ReturnState {
         request.items.contains { $0.quarantined } ? .inspecting : .approved
+    }
+}
+
+/// What an approval that completes a return answers with after its id, state and amount
+/// (protocol.md: APPROVE): the document, the fee kept, the net credited, an exchange's sale and
+/// difference (`""` both without one), the parts handed back and the tenders that paid a due.
+/// Made from the return once approved, or from the return and its approval before `apply` runs
+/// (without copying the return).
+struct ApprovalTail {
+    var doc: String
+    var fee: Money
+    var net: Money
+    var exchangeOrder: String
+    var due: String
+    var refund: [Tender]
+    var tender: [Tender]
+
+    init(_ request: ReturnRequest) {
+        doc = request.doc; fee = request.fee; net = request.net; exchangeOrder = request.exchangeOrder
+        due = request.exchange.isEmpty ? "" : request.due.description
+        refund = request.refundParts; tender = request.dueTenders
+    }
+
+    init(_ request: ReturnRequest, doc: String, _ outcome: ApprovalOutcome) {
+        self.doc = doc
+        fee = outcome.fee
+        net = Money(minor: request.amount.minor - fee.minor)
+        exchangeOrder = request.exchangeOrder
+        due = request.exchange.isEmpty ? "" : outcome.due.description
+        refund = outcome.parts ?? []
+        tender = outcome.dueTenders
+    }
+
+    func append(to status: inout [Field]) {
+        status.append(Field("fee", fee.description))
+        status.append(Field("net", net.description))
+        status.append(Field("exchange_order", exchangeOrder))
+        status.append(Field("due", due))
+        status.append(Field("refund", Tender.text(refund)))
+        status.append(Field("tender", Tender.text(tender)))
     }
 }

@@ -54,11 +54,11 @@ extension Ledger {
         let approved = try approve(request, order: order, asked, as: context)
         var events: [Event] = [.returnApproved(approved.approval)]
         events += approved.credit
-        if approved.approval.outcome!.tenderOverride {
+        if approved.approval.outcome?.tenders?.tenderOverride == true {
             events.append(auditEvent("OVERRIDE", target: id, outcome: "ok", context, after: 1))
         }
         return Decision(events: events,
-                        reply: approvedReply(approvedView(request, approved.approval), state: approved.approval.outcome!.state))
+                        reply: approvedReply(request, approved.tail, state: approved.state))
     }
 
     /// Whether a re-sent `refund=` names what the approval was given or the parts it made.
@@ -82,7 +82,14 @@ extension Ledger {
 
     /// What an approval that completes a return issues and moves, worked out once here so that
     /// `apply` only carries it out; `credit`: the store credit it issues and draws, as events.
-    struct Approved { var approval: Approval; var credit: [Event] = [] }
+    /// `tail` and `state`: what the reply says, made where the outcome is a local (reading them
+    /// back through `approval.outcome` copied the whole outcome each time).
+    struct Approved {
+        var approval: Approval
+        var credit: [Event]
+        var tail: ApprovalTail
+        var state: ReturnState
+    }
 
     func approve(_ request: ReturnRequest, order: Order?, _ asked: ApprovalRequest, as context: Context) throws(DomainError) -> Approved {
         // The business date, never before the last document's (a zone moved west keeps the
@@ -109,11 +116,12 @@ extension Ledger {
             try checkStockForSupplierReturn(request)
             guard (balances[request.party] ?? .zero).adding(request.amount) != nil else { throw .overflow }
             var supplier = ApprovalOutcome(quarantined: [], credited: request.amount, refunded: .zero)
-            supplier.parts = []
+            supplier.tenders = TenderMoves.none
             outcome = supplier
         }
         return Approved(approval: Approval(number: request.number, doc: doc, refund: mode, note: asked.note, by: context.user,
-                                           at: context.now, outcome: outcome), credit: credit)
+                                           at: context.now, outcome: outcome),
+                        credit: credit, tail: ApprovalTail(request, doc: doc, outcome), state: outcome.state)
     }
 
     /// A customer return's money (protocol.md, Refund tender): the fee (the APPROVE's or the
@@ -157,39 +165,8 @@ extension Ledger {
         var outcome = ApprovalOutcome(quarantined: quarantined, credited: net, refunded: .zero, feeRate: rate, fee: fee)
 
         // The net's parts, and what each takes from the sale's tenders.
-        var parts: [Tender] = []
-        if request.noReceipt {
-            if net > .zero { parts = [Tender(.credit, net)] }
-        } else if paid, net > .zero, let order {
-            let tenders = order.tenders, unrefunded = order.unrefunded
-            switch choice {
-            case .original:
-                guard let shares = TenderSplit.mirror(net.minor, paid: tenders.map(\.amount.minor), unrefunded: unrefunded) else {
-                    throw DomainError(.TENDER, "\(request.order)'s tenders have less than \(net) left to refund")
-                }
-                parts = zip(tenders, shares).filter { $0.1 > 0 }.map { Tender($0.0.kind, Money(minor: $0.1), ref: $0.0.ref) }
-                outcome.charges = shares.map { Money(minor: $0) }
-            case .cash, .credit, .parts:
-                switch choice {
-                case .cash: parts = [Tender(.cash, net)]
-                case .credit: parts = [Tender(.credit, net)]
-                case .parts(let given):
-                    guard Tender.total(given) == net else {
-                        throw DomainError(.TENDER, "the parts add up to \(Tender.total(given) ?? .zero), the net is \(net)")
-                    }
-                    parts = given
-                case .original: break
-                }
-                switch TenderSplit.charge(parts, to: tenders, unrefunded: unrefunded, override: asked.override) {
-                case .success(let charged):
-                    outcome.charges = charged.charges.map { Money(minor: $0) }
-                    outcome.tenderOverride = charged.overridden
-                case .failure(let misfit):
-                    throw DomainError(.TENDER, "\(misfit.part) does not fit what is left to refund of \(request.order)'s tenders"
-                                      + " (\(Money(minor: misfit.short)) short); a supervisor may approve it with override=yes")
-                }
-            }
-        }
+        let (parts, charges, overridden) = try netParts(request, order: paid ? order : nil, choice, net: net, override: asked.override)
+        var dueTenders: [Tender] = []
 
         // An exchange: its goods absorb the parts; change comes back from them in proportion, a
         // positive due is paid by tender=.
@@ -200,9 +177,10 @@ extension Ledger {
             total = sum
             var absorbed = parts
             if due < .zero, !parts.isEmpty {
-                let back = TenderSplit.proportional(-due.minor, weights: parts.map(\.amount.minor))
-                handedBack = zip(parts, back).filter { $0.1 > 0 }.map { Tender($0.0.kind, Money(minor: $0.1), ref: $0.0.ref) }
-                absorbed = zip(parts, back).map { Tender($0.0.kind, Money(minor: $0.0.amount.minor - $0.1), ref: $0.0.ref) }
+                let back = TenderSplit.proportional(-due.minor, weights: parts.map(\.amount.minor)).map { Money(minor: $0) }
+                handedBack = Tender.withAmounts(parts, back)
+                absorbed = Tender.withAmounts(parts, parts.indices.map { Money(minor: parts[$0].amount.minor - back[$0].minor) },
+                                              keepingZero: true)
             } else {
                 handedBack = []
             }
@@ -214,46 +192,46 @@ extension Ledger {
                 if walkIn, tenders.contains(where: { $0.kind == .credit }) {
                     throw .invalid("a walk-in sale has no store credit to pay with")
                 }
-                outcome.dueTenders = tenders
+                dueTenders = tenders
             } else if asked.tender != nil {
                 throw .invalid("tender= pays an exchange's positive due; \(request.id) has none")
             }
             var exchange = Order(id: request.exchangeOrder, kind: .sale, location: request.location, party: request.party,
                                  paid: paid, at: now, lines: request.exchange, total: total)
-            if paid { exchange.tenders = Tender.merged(absorbed + outcome.dueTenders) }
+            if paid { exchange.tenders = Tender.merged(absorbed + dueTenders) }
             outcome.exchange = exchange
             outcome.due = due
         } else if asked.tender != nil {
             throw .invalid("tender= pays an exchange's positive due; \(request.id) is not an exchange")
         }
-        outcome.parts = handedBack
-        outcome.refunded = Money(minor: handedBack.filter { $0.kind != .credit }.reduce(0) { $0 + $1.amount.minor })
-        outcome.paidIn = Money(minor: outcome.dueTenders.filter { $0.kind != .credit }.reduce(0) { $0 + $1.amount.minor })
+        outcome.refunded = Money(minor: Tender.sum(handedBack, otherThan: .credit))
+        outcome.paidIn = Money(minor: Tender.sum(dueTenders, otherThan: .credit))
 
         // The till: only when cash, a card or other moves through it.
-        let movesMoney = handedBack.contains { $0.kind != .credit } || outcome.dueTenders.contains { $0.kind != .credit }
+        let movesMoney = outcome.refunded > .zero || outcome.paidIn > .zero
+        var sessionNumber = 0
         if movesMoney, let till = asked.till ?? (request.till.isEmpty ? nil : request.till) {
             let session = try openSession(till, at: request.location)
-            let cashIn = outcome.dueTenders.filter { $0.kind == .cash }.reduce(0) { $0 + $1.amount.minor }
-            let cashOut = handedBack.filter { $0.kind == .cash }.reduce(0) { $0 + $1.amount.minor }
+            let cashIn = Tender.sum(dueTenders, of: .cash), cashOut = Tender.sum(handedBack, of: .cash)
             guard let after = session.expected(after: cashIn - cashOut) else { throw .overflow }
             if after < .zero {
                 throw DomainError(.TENDER, "till \(till) expects \(session.expected) in cash, less than the \(Money(minor: cashOut)) to hand back")
             }
-            outcome.session = session.number
+            sessionNumber = session.number
         }
         // Store credit used to pay the due, and the lot the credit parts make.
-        if let drawn = outcome.dueTenders.first(where: { $0.kind == .credit }) {
+        if let drawn = dueTenders.first(where: { $0.kind == .credit }) {
             let available = availableCredit(request.party, at: now)
             if drawn.amount > available {
                 throw DomainError(.CREDIT, "\(request.party) has \(available) of store credit available, \(drawn.amount) asked")
             }
         }
-        let creditBack = handedBack.filter { $0.kind == .credit }.reduce(Int64(0)) { $0 + $1.amount.minor }
-        if creditBack > 0, !walkIn {
-            outcome.lot = CreditLot(id: doc, at: now, amount: Money(minor: creditBack),
-                                    expires: lotExpiry(order: order, charges: outcome.charges, at: now))
-        }
+        let creditBack = Tender.sum(handedBack, of: .credit)
+        let lot = creditBack > 0 && !walkIn
+            ? CreditLot(id: doc, at: now, amount: Money(minor: creditBack), expires: lotExpiry(order: order, charges: charges, at: now))
+            : nil
+        outcome.tenders = TenderMoves(parts: handedBack, dueTenders: dueTenders, charges: charges, session: sessionNumber,
+                                      tenderOverride: overridden, lot: lot)
         if !walkIn {
             // Every balance the approval passes through stays in range, in the order apply posts.
             var balance = balances[request.party] ?? .zero
@@ -262,8 +240,41 @@ extension Ledger {
                 balance = next
             }
         }
-        let mode: RefundMode = paid && !handedBack.contains { $0.kind == .credit } && !parts.contains { $0.kind == .credit } ? .cash : .credit
+        let mode: RefundMode = paid && !parts.contains { $0.kind == .credit } ? .cash : .credit
         return (mode, outcome)
+    }
+
+    /// The net of a customer return in parts (protocol.md, Refund tender), what each part takes
+    /// from the sale's tenders, and whether a supervisor's override placed some of it. A return
+    /// without a receipt: all store credit. Nothing paid (`order` nil for `paid=no`) or a net of
+    /// 0.00: no parts.
+    func netParts(_ request: ReturnRequest, order: Order?, _ choice: RefundChoice, net: Money,
+                  override: Bool) throws(DomainError) -> (parts: [Tender], charges: [Money], overridden: Bool) {
+        if request.noReceipt { return (net > .zero ? [Tender(.credit, net)] : [], [], false) }
+        guard let order, net > .zero else { return ([], [], false) }
+        let tenders = order.tenders
+        let parts: [Tender]
+        switch choice {
+        case .original:
+            guard let charges = TenderSplit.mirror(net, over: tenders, refunded: order.refunded) else {
+                throw DomainError(.TENDER, "\(request.order)'s tenders have less than \(net) left to refund")
+            }
+            return (Tender.withAmounts(tenders, charges), charges, false)
+        case .cash: parts = [Tender(.cash, net)]
+        case .credit: parts = [Tender(.credit, net)]
+        case .parts(let given):
+            guard Tender.total(given) == net else {
+                throw DomainError(.TENDER, "the parts add up to \(Tender.total(given) ?? .zero), the net is \(net)")
+            }
+            parts = given
+        }
+        switch TenderSplit.charge(parts, to: tenders, unrefunded: order.unrefunded, override: override) {
+        case .success(let charged):
+            return (parts, charged.charges.map { Money(minor: $0) }, charged.overridden)
+        case .failure(let misfit):
+            throw DomainError(.TENDER, "\(misfit.part) does not fit what is left to refund of \(request.order)'s tenders"
+                              + " (\(Money(minor: misfit.short)) short); a supervisor may approve it with override=yes")
+        }
     }
 
     /// A new lot's expiry: `credit_days` from now (never, when 0), except a lot returning what a

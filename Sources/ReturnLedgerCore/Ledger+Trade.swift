@@ -45,7 +45,6 @@ extension Ledger {
         }
         // Protocol.md, Tenders: the till (STATE), then the tenders adding up (TENDER), then credit (CREDIT).
         if let till = request.till {
-            order.till = till
             order.session = try openSession(till, at: request.location).number
         }
         if let tenders = request.tenders, Tender.total(tenders) != total {

@@ -107,7 +107,12 @@ extension Ledger {
             indexReturn(request)
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
         case .returnApproved(let approval):
-            applyApproval(approval, approval.outcome ?? format1Outcome(approval))
+            // Records before format 8 carry no tenders: derived as that version moved the money.
+            if let outcome = approval.outcome, outcome.tenders != nil {
+                applyApproval(approval, outcome, legacy: false)
+            } else {
+                applyApproval(approval, upgraded(approval.outcome ?? format1Outcome(approval), of: approval), legacy: true)
+            }
         case .returnRejected(let number, let note, let by, let at):
             close(number, as: .rejected, action: "rejected", note: note, by: by, at: at)
         case .returnCancelled(let number, let by, let at):
@@ -173,15 +178,14 @@ extension Ledger {
         stats.sold(order, policy.calendar)
     }
 
-    private mutating func applyApproval(_ approval: Approval, _ recorded: ApprovalOutcome) {
+    private mutating func applyApproval(_ approval: Approval, _ outcome: ApprovalOutcome, legacy: Bool) {
         let number = approval.number, doc = approval.doc, at = approval.at
-        let legacy = recorded.parts == nil
-        let outcome = legacy ? upgraded(recorded, of: approval) : recorded
         // Changed where it is kept: a copy taken out and written back copied its items too.
         Ledger.record(approval, outcome, in: &returns[number - 1])
         let request = returns[number - 1]
         let customer = request.kind == .sale
-        Ledger.settle(request.items, charges: outcome.charges, on: &orders[request.order])
+        // Changed in place (a method called through the optional): reading `order!` copied the order.
+        let paid = orders[request.order]?.settle(request.items, charges: outcome.charges) ?? false
         if outcome.session > 0 { passThroughTill(outcome.session, taken: outcome.dueTenders, handedBack: outcome.parts ?? []) }
         // Lots of older records are made here; a new approval's comes as its own event.
         if legacy, let lot = outcome.lot { creditLots[request.party, default: []].append(lot) }
@@ -198,7 +202,6 @@ extension Ledger {
         let noticeKind: NoticeKind
         if customer, !legacy {
             // Any credit part, or a sale on account: a credit note; else a refund.
-            let paid = orders[request.order]?.paid ?? false
             noticeKind = !paid || outcome.parts!.contains { $0.kind == .credit } ? .credit_note : .refund
         } else if customer {
             // A refund notice for money handed back in full; a fee, an exchange or store credit
@@ -224,24 +227,7 @@ extension Ledger {
         request.feeRate = outcome.feeRate
         request.fee = outcome.fee
         request.due = outcome.due
-        request.refundParts = outcome.parts ?? []
-        request.dueTenders = outcome.dueTenders
-        request.session = outcome.session
-        request.tenderOverride = outcome.tenderOverride
-    }
-
-    /// An approval's units move from pending to returned on their order's lines: one look-up of
-    /// the order for all of them.
-    private static func settle(_ items: [ReturnItem], charges: [Money], on order: inout Order?) {
-        guard order != nil else { return }
-        if !charges.isEmpty {
-            if order!.refunded.count < charges.count { order!.refunded += Array(repeating: .zero, count: charges.count - order!.refunded.count) }
-            for (i, c) in charges.enumerated() { order!.refunded[i] = Money(minor: order!.refunded[i].minor + c.minor) }
-        }
-        for item in items {
-            order!.lines[item.line].pending -= item.quantity
-            order!.lines[item.line].returned += item.quantity
-        }
+        request.tenders = outcome.tenders
     }
 
     private mutating func close(_ number: Int, as state: ReturnState, action: String, note: String, by: String,

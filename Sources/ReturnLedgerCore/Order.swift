@@ -56,10 +56,10 @@ public struct Order: Sendable, Equatable {
     /// Since format 8 (protocol.md, Tenders): how a sale was paid (a paid sale without
     /// `tender=`, and every older one, is `cash:TOTAL`; none for `paid=no`, a 0.00 sale and a
     /// purchase), what returns have charged to each of those tenders so far, the till session it
-    /// went through (0: none) and the store-credit lots its `credit` tender drew.
+    /// went through (0: none; the session names the till) and the store-credit lots its `credit`
+    /// tender drew.
     public var tenders: [Tender] = []
     public var refunded: [Money] = []
-    public var till = ""
     public var session = 0
     public var draws: [LotDraw] = []
 
@@ -69,10 +69,22 @@ public struct Order: Sendable, Equatable {
         self.at = at; self.lines = lines; self.total = total
     }
 
-    /// What is not yet refunded of each tender, in minor units.
-    public var unrefunded: [Int64] {
-        tenders.indices.map { tenders[$0].amount.minor - (refunded.indices.contains($0) ? refunded[$0].minor : 0) }
+    /// An approval's units move from pending to returned on their lines, and what its refund took
+    /// from each tender is charged to it. Whether the order was paid.
+    mutating func settle(_ items: [ReturnItem], charges: [Money]) -> Bool {
+        if !charges.isEmpty {
+            if refunded.count < charges.count { refunded += Array(repeating: .zero, count: charges.count - refunded.count) }
+            for i in charges.indices { refunded[i] = Money(minor: refunded[i].minor + charges[i].minor) }
+        }
+        for item in items {
+            lines[item.line].pending -= item.quantity
+            lines[item.line].returned += item.quantity
+        }
+        return paid
     }
+
+    /// What is not yet refunded of each tender, in minor units.
+    public var unrefunded: [Int64] { TenderSplit.unrefunded(tenders, refunded) }
 
     /// The tenders a sale without `tender=` was paid with: all cash, when anything was paid.
     public static func defaultTenders(kind: OrderKind, paid: Bool, total: Money) -> [Tender] {

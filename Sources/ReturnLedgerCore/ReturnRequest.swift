@@ -93,10 +93,13 @@ public struct ReturnRequest: Sendable, Equatable {
     /// went through (0: none) and whether a supervisor overrode the tender policy.
     public var till = ""
     public var takenAt: Timestamp? = nil
-    public var refundParts: [Tender] = []
-    public var dueTenders: [Tender] = []
-    public var session = 0
-    public var tenderOverride = false
+    /// The completing approval's tenders: the very box its outcome holds (one retain to copy).
+    public var tenders: TenderMoves? = nil
+
+    public var refundParts: [Tender] { tenders?.parts ?? [] }
+    public var dueTenders: [Tender] { tenders?.dueTenders ?? [] }
+    public var session: Int { tenders?.session ?? 0 }
+    public var tenderOverride: Bool { tenders?.tenderOverride ?? false }
 
     /// Filed after the fact, from a till that was cut off (`late=yes`).
     public var late: Bool { takenAt != nil }

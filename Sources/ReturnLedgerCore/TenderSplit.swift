@@ -4,21 +4,27 @@ public enum TenderSplit {
     /// `amount` shared in proportion to `weights`: each share floor(amount × weight / total), the
     /// cents left one each to the largest remainders (ties: the earlier). Weights ≥ 0, total > 0.
     public static func proportional(_ amount: Int64, weights: [Int64]) -> [Int64] {
-        let total = weights.reduce(Int128(0)) { $0 + Int128($1) }
-        guard total > 0 else { return weights.map { _ in 0 } }
-        var shares: [Int64] = []
-        var remainders: [(index: Int, rest: Int128)] = []
-        for (i, w) in weights.enumerated() {
-            let exact = Int128(amount) * Int128(w)
-            shares.append(Int64(exact / total))
-            remainders.append((i, exact % total))
+        // One tender (most sales): all of it, no arithmetic.
+        if weights.count == 1 { return [weights[0] > 0 ? amount : 0] }
+        var total = Int128(0)
+        for w in weights { total += Int128(w) }
+        guard total > 0 else { return [Int64](repeating: 0, count: weights.count) }
+        var shares = [Int64](repeating: 0, count: weights.count)
+        var rests = [Int128](repeating: 0, count: weights.count)
+        var left = amount
+        for i in weights.indices {
+            let exact = Int128(amount) * Int128(weights[i])
+            shares[i] = Int64(exact / total)
+            rests[i] = exact % total
+            left -= shares[i]
         }
-        var left = amount - shares.reduce(0, +)
-        // Largest remainder first; a stable order keeps ties with the earlier tender.
-        for r in remainders.enumerated().sorted(by: { a, b in
-            a.element.rest != b.element.rest ? a.element.rest > b.element.rest : a.offset < b.offset
-        }) where left > 0 {
-            shares[r.element.index] += 1
+        // The cents left (fewer than the tenders), one each to the largest remainder; a strict `>`
+        // keeps a tie with the earlier tender.
+        while left > 0 {
+            var best = 0
+            for i in rests.indices where rests[i] > rests[best] { best = i }
+            shares[best] += 1
+            rests[best] = -1
             left -= 1
         }
         return shares
@@ -28,6 +34,7 @@ public enum TenderSplit {
     /// what is unrefunded of its tender is cut to that, the excess going to the tenders with room
     /// in sale order. Nil when the tenders together have less room than the net.
     public static func mirror(_ net: Int64, paid: [Int64], unrefunded: [Int64]) -> [Int64]? {
+        if paid.count == 1 { return net <= unrefunded[0] ? [net] : nil }
         var shares = proportional(net, weights: paid)
         var excess: Int64 = 0
         for i in shares.indices where shares[i] > unrefunded[i] {
@@ -41,6 +48,18 @@ public enum TenderSplit {
             excess -= take
         }
         return excess == 0 ? shares : nil
+    }
+
+    /// `mirror` over a sale's tenders and what returns have charged to each, as the charges; one
+    /// tender (most sales) without building the lists.
+    public static func mirror(_ net: Money, over tenders: [Tender], refunded: [Money]) -> [Money]? {
+        if tenders.count == 1 { return net.minor <= tenders[0].amount.minor - (refunded.first?.minor ?? 0) ? [net] : nil }
+        return mirror(net.minor, paid: tenders.map(\.amount.minor), unrefunded: unrefunded(tenders, refunded))?.map { Money(minor: $0) }
+    }
+
+    /// What is left to refund of each tender, in minor units (`refunded` may be shorter: none yet).
+    public static func unrefunded(_ tenders: [Tender], _ refunded: [Money]) -> [Int64] {
+        tenders.indices.map { tenders[$0].amount.minor - (refunded.indices.contains($0) ? refunded[$0].minor : 0) }
     }
 
     /// The sale's tenders a refund part may come from, in the order they are drawn: `cash` from

@@ -141,7 +141,7 @@ extension Order: BinaryCodable {
         w.string(id); w.enumValue(kind); w.string(location); w.string(party); w.bool(paid); w.write(at)
         w.array(lines); w.write(total)
         // Since format 8: tenders, what returns charged to them, the till and session, credit drawn.
-        w.array(tenders); w.array(refunded); w.string(till); w.int(session); w.array(draws)
+        w.array(tenders); w.array(refunded); w.int(session); w.array(draws)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(id: try r.string(), kind: try r.enumValue(), location: try r.string(), party: try r.string(),
@@ -152,16 +152,33 @@ extension Order: BinaryCodable {
         }
         tenders = try r.array()
         refunded = try r.array()
-        till = try r.string()
         session = try r.int()
         draws = try r.array()
     }
 }
 
+/// The kind as one byte (its `index`): a tender is on most sales and approvals.
 extension Tender: BinaryCodable {
-    public func write(to w: inout ByteWriter) { w.enumValue(kind); w.write(amount); w.string(ref) }
+    public func write(to w: inout ByteWriter) { w.u8(UInt8(kind.index)); w.write(amount); w.string(ref) }
     public init(from r: inout ByteReader) throws(CodecError) {
-        self.init(try r.enumValue(), try r.read(), ref: try r.string())
+        let index = Int(try r.u8())
+        guard index < TenderKind.allCases.count else { throw CodecError("unknown tender kind \(index)") }
+        self.init(TenderKind.allCases[index], try r.read(), ref: try r.string())
+    }
+}
+
+/// An approval's tenders, as its outcome and its return keep them (format 8).
+extension TenderMoves: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.array(parts); w.array(dueTenders); w.array(charges); w.int(session); w.bool(tenderOverride)
+        w.bool(lot != nil)
+        lot?.write(to: &w)
+    }
+    public convenience init(from r: inout ByteReader) throws(CodecError) {
+        let parts: [Tender] = try r.array(), dueTenders: [Tender] = try r.array(), charges: [Money] = try r.array()
+        let session = try r.int(), tenderOverride = try r.bool()
+        let lot: CreditLot? = try r.bool() ? try r.read() : nil
+        self.init(parts: parts, dueTenders: dueTenders, charges: charges, session: session, tenderOverride: tenderOverride, lot: lot)
     }
 }
 
@@ -237,7 +254,7 @@ extension ReturnRequest: BinaryCodable {
         w.array(exchange); w.string(exchangeText); w.bool(override); w.i64(feeRate.hundredths); w.write(fee); w.write(due)
         // Since format 8: the till, an offline return's time, and the completing approval's tenders.
         w.string(till); w.bool(takenAt != nil); w.write(takenAt ?? Timestamp(seconds: 0))
-        w.array(refundParts); w.array(dueTenders); w.int(session); w.bool(tenderOverride)
+        w.bool(tenders != nil); tenders?.write(to: &w)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -272,10 +289,7 @@ extension ReturnRequest: BinaryCodable {
         let late = try r.bool()
         let at: Timestamp = try r.read()
         takenAt = late ? at : nil
-        refundParts = try r.array()
-        dueTenders = try r.array()
-        session = try r.int()
-        tenderOverride = try r.bool()
+        if try r.bool() { tenders = try r.read() }
     }
 }
 

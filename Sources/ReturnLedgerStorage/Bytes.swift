@@ -51,6 +51,8 @@ public struct ByteWriter: Sendable {
     @inline(__always) public mutating func int(_ v: Int) { i64(Int64(v)) }
 
     public mutating func string(_ s: String) {
+        // Many fields are empty (a note, a key, a till): their length alone, no UTF-8 view.
+        if s.isEmpty { u32(0); return }
         var s = s
         s.withUTF8 { utf8 in
             u32(UInt32(utf8.count))

@@ -125,21 +125,8 @@ extension Approval: BinaryCodable {
         w.int(number); w.string(doc); w.enumValue(refund); w.string(note); w.string(by); w.write(at)
         // Since format 2: the outcome (absent only when re-encoding a format-1 approval).
         w.bool(outcome != nil)
-        if let outcome {
-            w.u32(UInt32(outcome.quarantined.count))
-            for index in outcome.quarantined { w.int(index) }
-            w.write(outcome.credited); w.write(outcome.refunded)
-            // Since format 5: the fee, the exchange sale, the difference and cash paid in.
-            w.i64(outcome.feeRate.hundredths); w.write(outcome.fee)
-            w.bool(outcome.exchange != nil)
-            if let exchange = outcome.exchange { w.write(exchange) }
-            w.write(outcome.due); w.write(outcome.paidIn)
-            // Since format 8: the tenders (parts absent only when re-encoding an older approval).
-            w.bool(outcome.parts != nil); w.array(outcome.parts ?? []); w.array(outcome.dueTenders); w.array(outcome.charges)
-            w.int(outcome.session); w.bool(outcome.tenderOverride)
-            w.bool(outcome.lot != nil)
-            if let lot = outcome.lot { w.write(lot) }
-        }
+        // Written where it is kept: `if let` would copy the whole outcome first.
+        outcome?.write(to: &w)
     }
 
     public init(from r: inout ByteReader) throws(CodecError) {
@@ -157,16 +144,26 @@ extension Approval: BinaryCodable {
             read.paidIn = try r.read()
         }
         if r.format >= .v8 {  // older approvals: `Ledger.upgraded` derives the tenders on apply
-            let hasParts = try r.bool()
-            let parts: [Tender] = try r.array()
-            read.parts = hasParts ? parts : nil
-            read.dueTenders = try r.array()
-            read.charges = try r.array()
-            read.session = try r.int()
-            read.tenderOverride = try r.bool()
-            if try r.bool() { read.lot = try r.read() }
+            if try r.bool() { read.tenders = try r.read() }
         }
         outcome = read
+    }
+}
+
+extension ApprovalOutcome {
+    /// An approval's outcome, after its presence flag (see `Approval`).
+    func write(to w: inout ByteWriter) {
+        w.u32(UInt32(quarantined.count))
+        for index in quarantined { w.int(index) }
+        w.write(credited); w.write(refunded)
+        // Since format 5: the fee, the exchange sale, the difference and cash paid in.
+        w.i64(feeRate.hundredths); w.write(fee)
+        w.bool(exchange != nil)
+        exchange?.write(to: &w)
+        w.write(due); w.write(paidIn)
+        // Since format 8: the tenders (absent only when re-encoding an older approval).
+        w.bool(tenders != nil)
+        tenders?.write(to: &w)
     }
 }
 
