@@ -102,8 +102,6 @@ import Testing
     }
 
     static func replays(_ desk: Desk, sourceLocation: SourceLocation = #_sourceLocation) {
-        var fresh = Ledger()
-        for event in desk.events { fresh.apply(event) }
-        #expect(fresh == desk.ledger, sourceLocation: sourceLocation)
+        desk.expectReplays(sourceLocation: sourceLocation)
     }
 }

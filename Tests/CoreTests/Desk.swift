@@ -119,6 +119,13 @@ struct Desk {
     }
 
     func balance(_ party: String) -> String { (ledger.balances[party] ?? .zero).description }
+
+    /// Replaying every event applied reaches the very same state.
+    func expectReplays(sourceLocation: SourceLocation = #_sourceLocation) {
+        var fresh = Ledger()
+        for event in events { fresh.apply(event) }
+        #expect(fresh == ledger, sourceLocation: sourceLocation)
+    }
 }
 
 func m(_ text: String) -> Money { Money(parsing: text)! }
