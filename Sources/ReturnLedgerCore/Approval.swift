@@ -156,7 +156,7 @@ extension Ledger {
             let legacy = legacyTenders(r, mode: r.refund, net: r.net, refunded: refunded, exchanged: exchanged, due: r.due,
                                        doc: r.doc, at: at)
             returns[index].tenders = TenderMoves(parts: legacy.parts, charges: legacy.charges, lot: legacy.lot)
-            if let lot = legacy.lot { creditLots[r.party, default: []].append(lot) }
+            if let lot = legacy.lot { issue(lot, to: r.party) }
             if !legacy.charges.isEmpty, orders[r.order] != nil {
                 orders[r.order]!.refunded = [Money(minor: (orders[r.order]!.refunded.first ?? .zero).minor + legacy.charges[0].minor)]
             }

@@ -63,10 +63,15 @@ extension Ledger {
         return rest == 0 ? draws : nil
     }
 
-    /// Lots with something left and not expired (INFO's `credit_lots=`): a walk over the lots, which
-    /// expire lazily, so no counter can be kept.
-    public func activeCreditLots(at now: Timestamp) -> Int {
-        creditLots.values.reduce(0) { $0 + $1.filter { $0.isActive(at: now) }.count }
+    /// A lot given to a customer.
+    mutating func issue(_ lot: CreditLot, to party: String) {
+        creditLots[party, default: []].append(lot)
+        if lot.remaining > .zero { openCreditLots += 1 }
+    }
+
+    /// Derived after a snapshot is loaded: the lots with something left.
+    mutating func countOpenCreditLots() {
+        openCreditLots = creditLots.values.reduce(0) { $0 + $1.filter { $0.remaining > .zero && !$0.voided && !$0.writtenOff }.count }
     }
 
     /// Takes drawn amounts off their lots.
@@ -75,6 +80,7 @@ extension Ledger {
         for draw in draws {
             guard let i = creditLots[party]?.firstIndex(where: { $0.id == draw.lot }) else { continue }
             creditLots[party]![i].remaining = Money(minor: creditLots[party]![i].remaining.minor - draw.amount.minor)
+            if creditLots[party]![i].remaining == .zero { openCreditLots -= 1 }
         }
     }
 }

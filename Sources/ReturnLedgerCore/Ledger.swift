@@ -45,6 +45,9 @@ public struct Ledger: Sendable, Equatable {
     /// Each till's open session and its latest, by number (derived: `indexTills`).
     public var openTills: [String: Int] = [:]
     public var latestSessions: [String: Int] = [:]
+    /// Credit lots with something left (derived: `countOpenCreditLots`), for INFO without a walk;
+    /// an expired lot counts until the period close writes it off.
+    public var openCreditLots = 0
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -143,7 +146,7 @@ extension Ledger {
             spend(party, draws)
             if orders[doc] != nil { orders[doc]!.draws += draws }
         case .creditIssued(let party, let lot):
-            creditLots[party, default: []].append(lot)
+            issue(lot, to: party)
         case .returnFirstApproved(let number, let note, let by, let at):
             returns[number - 1].state = .second_review
             returns[number - 1].firstApprovedBy = by
@@ -188,7 +191,7 @@ extension Ledger {
         let paid = orders[request.order]?.settle(request.items, charges: outcome.charges) ?? false
         if outcome.session > 0 { passThroughTill(outcome.session, taken: outcome.dueTenders, handedBack: outcome.parts ?? []) }
         // Lots of older records are made here; a new approval's comes as its own event.
-        if legacy, let lot = outcome.lot { creditLots[request.party, default: []].append(lot) }
+        if legacy, let lot = outcome.lot { issue(lot, to: request.party) }
         openReturns.remove(number)
         stats.approved(request, at: at, policy.calendar)
         documents[doc] = number

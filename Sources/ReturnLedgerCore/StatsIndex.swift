@@ -115,6 +115,7 @@ extension Ledger {
         for r in returns where !r.noReceipt { orders[r.order]?.returnNumbers = [] }
         for r in returns { indexReturn(r) }
         indexTills()
+        countOpenCreditLots()
     }
 }
 

@@ -37,7 +37,7 @@ extension Engine {
         lines.append(backups.fields)
         lines.append([Field("section", "state"), Field("returns", String(ledger.returns.count)),
                       Field("orders", String(ledger.orders.count)), Field("audit", String(ledger.audit.count)),
-                      Field("tills_open", String(ledger.openTills.count)), Field("credit_lots", String(ledger.activeCreditLots(at: now())))])
+                      Field("tills_open", String(ledger.openTills.count)), Field("credit_lots", String(ledger.openCreditLots))])
         // Resource budgets: what the connections hold (sampled every second), the budgets, and whether
         // large reads are refused for memory.
         let q = f.queues

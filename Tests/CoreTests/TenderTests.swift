@@ -231,6 +231,7 @@ extension Desk {
         // The 30-day lot first (50.00), then 10.00 of the never-expiring one.
         #expect(credit.lines.map { $0[3].value } == ["0.00", "15.00"] && credit["available"] == "15.00")
         #expect(credit.lines.map { $0[5].value } == ["spent", "active"])
+        #expect(desk.ledger.openCreditLots == 1)  // INFO's credit_lots=
         // 31 days on, nothing has expired that is left (the first lot was spent).
         desk.now.seconds += 31 * 86_400
         #expect(desk.ok(.credit(party: "C1"))["expired"] == "0.00")
