@@ -74,13 +74,15 @@ public final class TenderMoves: Sendable, Equatable {
     public let session: Int
     /// A supervisor's `override=yes` placed some of it against the tender policy.
     public let tenderOverride: Bool
-    /// The store-credit lot the credit parts made.
-    public let lot: CreditLot?
+    /// The store-credit lot the credit parts made: kept in an array (empty for most returns),
+    /// so the box stays small.
+    private let issued: [CreditLot]
+    public var lot: CreditLot? { issued.first }
 
     public init(parts: [Tender] = [], dueTenders: [Tender] = [], charges: [Money] = [], session: Int = 0,
                 tenderOverride: Bool = false, lot: CreditLot? = nil) {
         self.parts = parts; self.dueTenders = dueTenders; self.charges = charges; self.session = session
-        self.tenderOverride = tenderOverride; self.lot = lot
+        self.tenderOverride = tenderOverride; self.issued = lot.map { [$0] } ?? []
     }
 
     /// A supplier return's: none.

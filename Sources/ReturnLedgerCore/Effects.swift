@@ -33,7 +33,7 @@ public struct Effects: Sendable, Equatable {
         if order.kind == .sale {
             postings.append(Posting(party: order.party, kind: .sale, doc: order.id, amount: order.total))
             // Paid at once, but for what store credit paid: that stays on the balance (protocol.md, Tenders).
-            let credit = order.tenders.reduce(Int64(0)) { $0 + ($1.kind == .credit ? $1.amount.minor : 0) }
+            let credit = order.paidWithCredit.minor
             if order.paid, payment, order.total.minor - credit > 0 {
                 postings.append(Posting(party: order.party, kind: .payment, doc: order.id, amount: Money(minor: credit - order.total.minor)))
             }

@@ -33,7 +33,7 @@ extension Ledger {
         var order = Order(id: request.order, kind: kind, location: request.location, party: party,
                           paid: kind == .sale ? (request.paid ?? true) : false, at: request.at ?? context.now,
                           lines: lines, total: total)
-        order.tenders = request.tenders ?? Order.defaultTenders(kind: kind, paid: order.paid, total: total)
+        if let tenders = request.tenders { order.tenders = tenders }
         let reply = Reply(status: [Field("order", order.id), Field("total", total.description)])
 
         if let existing = orders[request.order] {
@@ -51,7 +51,7 @@ extension Ledger {
             throw DomainError(.TENDER, "the tenders add up to \(Tender.total(tenders) ?? .zero), the sale is \(total)")
         }
         var events: [Event] = [.orderRecorded(order)]
-        if let credit = order.tenders.first(where: { $0.kind == .credit }) {
+        if let credit = order.givenTenders.first(where: { $0.kind == .credit }) {
             let available = availableCredit(party, at: context.now)
             guard credit.amount <= available, let draws = drawLots(party, credit.amount, at: context.now) else {
                 throw DomainError(.CREDIT, "\(party) has \(available) of store credit available, \(credit.amount) asked")

@@ -58,7 +58,10 @@ public struct Order: Sendable, Equatable {
     /// purchase), what returns have charged to each of those tenders so far, the till session it
     /// went through (0: none; the session names the till) and the store-credit lots its `credit`
     /// tender drew.
-    public var tenders: [Tender] = []
+    ///
+    /// `givenTenders` holds only what `tender=` named beyond that default (empty: the default), so
+    /// most sales keep no list at all (memory, log and snapshot bytes); `tenders` is what they were.
+    public var givenTenders: [Tender] = []
     public var refunded: [Money] = []
     public var session = 0
     public var draws: [LotDraw] = []
@@ -82,6 +85,15 @@ public struct Order: Sendable, Equatable {
         }
         return paid
     }
+
+    /// How the order was paid (protocol.md, Tenders).
+    public var tenders: [Tender] {
+        get { givenTenders.isEmpty ? Order.defaultTenders(kind: kind, paid: paid, total: total) : givenTenders }
+        set { givenTenders = newValue == Order.defaultTenders(kind: kind, paid: paid, total: total) ? [] : newValue }
+    }
+
+    /// What a `credit` tender paid (none by default).
+    public var paidWithCredit: Money { Money(minor: Tender.sum(givenTenders, of: .credit)) }
 
     /// What is not yet refunded of each tender, in minor units.
     public var unrefunded: [Int64] { TenderSplit.unrefunded(tenders, refunded) }

@@ -141,16 +141,13 @@ extension Order: BinaryCodable {
         w.string(id); w.enumValue(kind); w.string(location); w.string(party); w.bool(paid); w.write(at)
         w.array(lines); w.write(total)
         // Since format 8: tenders, what returns charged to them, the till and session, credit drawn.
-        w.array(tenders); w.array(refunded); w.int(session); w.array(draws)
+        w.array(givenTenders); w.array(refunded); w.int(session); w.array(draws)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(id: try r.string(), kind: try r.enumValue(), location: try r.string(), party: try r.string(),
                   paid: try r.bool(), at: try r.read(), lines: try r.array(), total: try r.read())
-        guard r.format >= .v8 else {  // before tenders every paid sale was cash
-            tenders = Order.defaultTenders(kind: kind, paid: paid, total: total)
-            return
-        }
-        tenders = try r.array()
+        guard r.format >= .v8 else { return }  // before tenders every paid sale was cash: the default
+        givenTenders = try r.array()
         refunded = try r.array()
         session = try r.int()
         draws = try r.array()
