@@ -8,10 +8,10 @@
 /// 2. write new fields at the end of their type or event, and read them only
 ///    `if r.format >= .vN` (an older record gets the default);
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
-/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v7` (written by those versions)
+/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v8` (written by those versions)
 ///    replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again,
-///    write a golden directory with the last build of the current version (`tools/golden/make_v7.py`
-///    shows how; golden-v7 is written; write golden-v8 before format 9).
+///    write a golden directory with the last build of the current version (`tools/golden/make_v8.py`
+///    shows how; golden-v8 is written, so format 9 may come next).
 ///
 /// | version | since | what changed |
 /// |---|---|---|

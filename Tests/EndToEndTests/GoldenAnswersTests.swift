@@ -33,6 +33,7 @@ import Testing
         "golden-v5": section17 + section19,
         "golden-v6": section19,
         "golden-v7": section19,
+        "golden-v8": [],
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged
@@ -55,7 +56,8 @@ import Testing
 
     @Test(arguments: ["golden-v1/log-only", "golden-v1/snapshot", "golden-v3/log-only", "golden-v3/snapshot",
                       "golden-v4/log-only", "golden-v4/snapshot", "golden-v5/log-only", "golden-v5/snapshot",
-                      "golden-v6/log-only", "golden-v6/snapshot", "golden-v7/log-only", "golden-v7/snapshot"])
+                      "golden-v6/log-only", "golden-v6/snapshot", "golden-v7/log-only", "golden-v7/snapshot",
+                      "golden-v8/log-only", "golden-v8/snapshot"])
     func theUpgradedServerGivesTheAnswersOfTheVersionThatWroteIt(_ name: String) throws {
         let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")

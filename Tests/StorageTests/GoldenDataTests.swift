@@ -62,6 +62,10 @@ import Testing
         // each record with its number.
         Golden(name: "golden-v7/log-only", lastSeq: 169, snapshotSeq: 0, digests: [7: "f54e42b0-31202", 8: "a24dbf4e-33501"], writtenIn: 7),
         Golden(name: "golden-v7/snapshot", lastSeq: 170, snapshotSeq: 103, digests: [7: "4787e43f-31286", 8: "d1a33391-33585"], writtenIn: 7),
+        // Written by issue 24's submission (format 8): tills, tenders, a split refund, store credit
+        // issued and spent, the tender policy.
+        Golden(name: "golden-v8/log-only", lastSeq: 189, snapshotSeq: 0, digests: [8: "d1e8e5c7-38781"], writtenIn: 8),
+        Golden(name: "golden-v8/snapshot", lastSeq: 190, snapshotSeq: 113, digests: [8: "23db872a-38847"], writtenIn: 8),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.
@@ -85,7 +89,8 @@ import Testing
 
     @Test(arguments: [(1, Format.v1, 62, GoldenDataTests.format1Tags), (3, Format.v2, 65, Set(UInt8(1)...19)),
                       (5, Format.v2, 82, Set(UInt8(1)...22)), (7, Format.v2, 96, Set(UInt8(1)...23)),
-                      (9, Format.v2, 101, Set(UInt8(1)...24)), (11, Format.v2, 103, Set(UInt8(1)...24))])
+                      (9, Format.v2, 101, Set(UInt8(1)...24)), (11, Format.v2, 103, Set(UInt8(1)...24)),
+                      (13, Format.v2, 113, Set(UInt8(1)...30))])
     func theGoldenLogHoldsEveryEventKindAfterItsSnapshot(_ index: Int, _ framing: Format, _ snapshotSeq: UInt64,
                                                          _ kinds: Set<UInt8>) throws {
         let directory = DataDirectory(GoldenDataTests.directories[index].path)
