@@ -11,7 +11,7 @@
 /// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v8` (written by those versions)
 ///    replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again,
 ///    write a golden directory with the last build of the current version (`tools/golden/make_v8.py`
-///    shows how; golden-v8 is written, so format 9 may come next).
+///    shows how; golden-v8 is written, so format 9 may come next; golden-v9 before format 10).
 ///
 /// | version | since | what changed |
 /// |---|---|---|
@@ -22,6 +22,7 @@
 /// | 5 | issue 11 | return types: `Reason` ends with its fee; `ReturnRequest` ends with its exchange (lines, text), override, fee rate, fee and due; `ApprovalOutcome` ends with the fee, the exchange sale, due and cash paid in; the state ends with the customer limits; event `customerLimitsChanged` (23) |
 /// | 6 | issue 14 | the business day: the state ends with the time-zone periods (since, zone name); event `timezoneChanged` (24). A zone is stored by name and read from tzdata again on replay |
 /// | 8 | issue 24 | tills, tenders and store credit: `Order` ends with the tenders `tender=` named beyond the default `cash:TOTAL` (a tender's kind as one byte), what returns charged to them, its till session and the credit it drew (older paid sales: `cash:TOTAL`); `ReturnRequest` ends with its till, offline time and the completing approval's `TenderMoves` (parts, due tenders, charges, session, override, credit lot), which `ApprovalOutcome` also ends with (older ones: derived by `Ledger.upgraded`, and for a snapshot by `upgradeTenders`); the state ends with the till sessions, credit lots and the policy's credit_days, offline_hours, cross_store; events `tillOpened` (25), `tillMoved` (26), `tillClosed` (27), `tenderPolicyChanged` (28), `creditDrawn` (29), `creditIssued` (30) |
+/// | 9 | issue 25 | documents you can trust: the completing approval records its document's `hash` (SHA-256 chain, computed once when issued; older documents are chained when first loaded) |
 /// | 7 | issue 12 | `paymentRecorded` ends with the payment's number (FEED found it on the account by time and amount, so two equal payments of one party in one second got one number) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
@@ -35,8 +36,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v6 = Format(rawValue: 6)
     public static let v7 = Format(rawValue: 7)
     public static let v8 = Format(rawValue: 8)
+    public static let v9 = Format(rawValue: 9)
     /// What this build writes.
-    public static let current = v8
+    public static let current = v9
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {
