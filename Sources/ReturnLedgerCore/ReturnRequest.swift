@@ -95,6 +95,9 @@ public struct ReturnRequest: Sendable, Equatable {
     public var takenAt: Timestamp? = nil
     /// The completing approval's tenders: the very box its outcome holds (one retain to copy).
     public var tenders: TenderMoves? = nil
+    /// Format 9: the document's place in the chain (protocol.md, Document chain); `.zero` until
+    /// the document is issued.
+    public var docHash = DocHash.zero
 
     public var refundParts: [Tender] { tenders?.parts ?? [] }
     public var dueTenders: [Tender] { tenders?.dueTenders ?? [] }

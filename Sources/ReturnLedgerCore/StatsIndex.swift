@@ -116,6 +116,7 @@ extension Ledger {
         for r in returns { indexReturn(r) }
         indexTills()
         countOpenCreditLots()
+        findChainHead()
     }
 }
 

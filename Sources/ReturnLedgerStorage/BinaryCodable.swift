@@ -252,6 +252,8 @@ extension ReturnRequest: BinaryCodable {
         // Since format 8: the till, an offline return's time, and the completing approval's tenders.
         w.string(till); w.bool(takenAt != nil); w.write(takenAt ?? Timestamp(seconds: 0))
         w.bool(tenders != nil); tenders?.write(to: &w)
+        // Since format 9: the document's hash.
+        w.write(docHash)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -287,6 +289,8 @@ extension ReturnRequest: BinaryCodable {
         let at: Timestamp = try r.read()
         takenAt = late ? at : nil
         if try r.bool() { tenders = try r.read() }
+        guard r.format >= .v9 else { return }  // issued before the chain: the snapshot's loader chains it
+        docHash = try r.read()
     }
 }
 

@@ -123,6 +123,7 @@ extension Ledger: BinaryCodable {
         } else {
             upgradeTenders()  // what replaying the older records derives
         }
+        if r.format < .v9 { chainDocuments() }  // older documents are chained as first loaded
         rebuildIndexes()
     }
 
