@@ -30,6 +30,8 @@ public enum Command: Sendable, Equatable {
     case reject(id: String, note: String)
     case cancel(id: String)
     case inspect(id: String, disposition: Disposition, note: String)
+    /// Reverses an approval with an adjusting document (protocol.md, VOID).
+    case void(id: String, reason: String, note: String)
     // Tills (protocol.md, Till sessions)
     case tillOpen(till: String, location: String, float: Money, note: String)
     case tillMove(till: String, kind: TillMoveKind, amount: Money, note: String)
@@ -55,7 +57,7 @@ public enum Command: Sendable, Equatable {
         case .payment(let p, _, _, _): return p
         case .fileReturn(let f): return f.order
         case .approve(let a): return a.id
-        case .reject(let id, _), .cancel(let id), .inspect(let id, _, _): return id
+        case .reject(let id, _), .cancel(let id), .inspect(let id, _, _), .void(let id, _, _): return id
         case .tillOpen(let till, _, _, _), .tillMove(let till, _, _, _), .tillClose(let till, _, _): return till
         }
     }

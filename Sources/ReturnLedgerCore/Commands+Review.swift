@@ -22,6 +22,11 @@ extension CommandTable {
                 .change(.inspect(id: a.required("id"), disposition: a.keyword("disposition")!, note: a.text("note")))
             },
         ]),
+        CommandSpec("VOID", roles: reviewers, forms: [
+            .change("VOID", [id, .required("reason", .identifier, "CODE"), .required("note", .nonEmpty, "TEXT")], resend: .always) { a in
+                .change(.void(id: a.required("id"), reason: a.required("reason"), note: a.required("note")))
+            },
+        ]),
         CommandSpec("RULE", roles: admin, forms: [
             .change("RULE", "ADD", [rule, .required("then", .keyword(Rule.Effect.self), "auto|second|inspect"),
                                     .optional("kind", .keyword(OrderKind.self), "sale|purchase"), .optional("location", .identifier, "LOC"),

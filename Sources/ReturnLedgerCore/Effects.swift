@@ -8,6 +8,10 @@ public struct Effects: Sendable, Equatable {
         public var slot: StockSlot
         public var onHand: Int64 = 0
         public var quarantine: Int64 = 0
+
+        public init(sku: String, slot: StockSlot, onHand: Int64 = 0, quarantine: Int64 = 0) {
+            self.sku = sku; self.slot = slot; self.onHand = onHand; self.quarantine = quarantine
+        }
     }
 
     /// An entry on a party's account (positive: the party owes more).
@@ -16,10 +20,16 @@ public struct Effects: Sendable, Equatable {
         public var kind: EntryKind
         public var doc: String
         public var amount: Money
+
+        public init(party: String, kind: EntryKind, doc: String, amount: Money) {
+            self.party = party; self.kind = kind; self.doc = doc; self.amount = amount
+        }
     }
 
     public var moves: [Move] = []
     public var postings: [Posting] = []
+
+    public init(moves: [Move] = [], postings: [Posting] = []) { self.moves = moves; self.postings = postings }
 
     /// A sale takes stock out, a purchase puts it in; a sale to a customer goes on their account
     /// (and off again when paid at once), a purchase on the supplier's. An exchange sale

@@ -17,6 +17,7 @@ public struct FeedFacts: Sendable {
     /// Documents by number and per date: a document's line names the hash it chains from.
     public var documents: ShardedDictionary<String, Int>
     public var documentsPerDay: [Int64: Int]
+    public var voids: [Int: VoidRecord]
 
     /// The till of a session; "" for none.
     func till(of session: Int) -> String { sessions.indices.contains(session - 1) ? sessions[session - 1].till : "" }
@@ -27,7 +28,7 @@ extension Ledger {
     /// would make the writer copy-on-write its large derived indexes after every page.
     public var feedFacts: FeedFacts {
         FeedFacts(returns: returns, products: products, entries: entries, sessions: tillSessions, documents: documents,
-                  documentsPerDay: documentsPerDay)
+                  documentsPerDay: documentsPerDay, voids: voids)
     }
 
     /// Whether a record has a FEED line: all but audit entries and failed logins do.
@@ -39,7 +40,7 @@ extension Ledger {
                  .partyAdded, .reasonAdded, .policyChanged, .orderRecorded, .paymentRecorded, .returnFiled, .returnApproved,
                  .returnRejected, .returnCancelled, .returnInspected, .userScoped, .ruleAdded, .ruleDropped,
                  .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
-                 .tenderPolicyChanged, .creditDrawn, .creditIssued:
+                 .tenderPolicyChanged, .creditDrawn, .creditIssued, .returnVoided:
                 return true
             }
         }
@@ -150,7 +151,8 @@ extension Ledger {
                 moved(Effects.approval(request, doc: approval.doc, outcome), doc: approval.doc)
                 // The document as issued, with what it chains from: enough to recompute the chain.
                 let document = Ledger.documentFields(DocumentHeader(request), request)
-                let prev = Ledger.previousHash(approval.doc, documents: facts.documents, perDay: facts.documentsPerDay, returns: returns)
+                let prev = Ledger.previousHash(approval.doc, documents: facts.documents, perDay: facts.documentsPerDay, returns: returns,
+                                               voids: facts.voids)
                 documentLines.append(("doc.issued", document.head + [Field("hash", (approval.hash ?? request.docHash).description),
                                                                      Field("prev", prev.description)]))
                 for item in document.items { documentLines.append(("doc.item", [Field("doc", approval.doc)] + item)) }
@@ -190,6 +192,22 @@ extension Ledger {
             case .creditIssued(let party, let lot):
                 line("credit.issued", [Field("party", party), Field("lot", lot.id), Field("amount", lot.amount.description),
                                        Field("expires", lot.expires?.description ?? "")])
+            case .returnVoided(let record):
+                guard record.number >= 1, record.number <= returns.count else { continue }
+                let request = returns[record.number - 1]
+                line("return.voided", [Field("id", request.id), Field("doc", record.doc), Field("voids", request.doc),
+                                       Field("by", record.by), Field("reason", record.reason), Field("note", record.note),
+                                       Field("owed", record.owed?.description ?? ""), Field("hash", record.hash.description)])
+                moved(record.effects, doc: record.doc)
+                if record.lotGivenBack > .zero {
+                    line("credit.voided", [Field("party", request.party), Field("lot", request.doc),
+                                           Field("amount", record.lotGivenBack.description), Field("doc", record.doc)])
+                }
+                let document = Ledger.documentFields(DocumentHeader(void: record, of: request), request)
+                let prev = Ledger.previousHash(record.doc, documents: facts.documents, perDay: facts.documentsPerDay, returns: returns,
+                                               voids: facts.voids)
+                documentLines.append(("doc.issued", document.head + [Field("hash", record.hash.description), Field("prev", prev.description)]))
+                for item in document.items { documentLines.append(("doc.item", [Field("doc", record.doc)] + item)) }
             case .ruleAdded(let rule): line("rule.added", rule.fields)
             case .ruleDropped(let code): line("rule.dropped", [Field("rule", code)])
             case .loginFailed, .audited:

@@ -35,13 +35,19 @@ extension Ledger {
 
     /// The hash `doc` chains from: the stored hash of the document before it (64 zeros for the first).
     static func previousHash(_ doc: String, documents: ShardedDictionary<String, Int>, perDay: [Int64: Int],
-                             returns: ChunkedArray<ReturnRequest>) -> DocHash {
+                             returns: ChunkedArray<ReturnRequest>, voids: [Int: VoidRecord]) -> DocHash {
         guard let previous = previousDocument(doc, perDay: perDay), let number = documents[previous] else { return .zero }
-        return returns[number - 1].docHash
+        return storedHash(previous, of: returns[number - 1], voids: voids)
     }
 
     func previousHash(_ doc: String) -> DocHash {
-        Self.previousHash(doc, documents: documents, perDay: documentsPerDay, returns: returns)
+        Self.previousHash(doc, documents: documents, perDay: documentsPerDay, returns: returns, voids: voids)
+    }
+
+    /// The stored hash of `doc`: the return's own document's, or its void's.
+    static func storedHash(_ doc: String, of request: ReturnRequest, voids: [Int: VoidRecord]) -> DocHash {
+        if request.doc != doc, let record = voids[request.number], record.doc == doc { return record.hash }
+        return request.docHash
     }
 
     /// The serial in a document number (`RT-20260302-0017` → 17).
@@ -61,9 +67,9 @@ extension Ledger {
     public mutating func chainDocuments() {
         var head = DocHash.zero
         var chained: [(Int, DocHash)] = []
-        forEachDocument { _, number in
+        forEachDocument { doc, number in
             let request = returns[number - 1]
-            head = DocHash.chain(head, Ledger.canonicalText(DocumentHeader(request), request))
+            head = DocHash.chain(head, Ledger.canonicalText(documentRecord(doc, number).header, request))
             chained.append((number, head))
             return true
         }
@@ -78,7 +84,7 @@ extension Ledger {
             chainHead = .zero
             return
         }
-        chainHead = returns[number - 1].docHash
+        chainHead = documentRecord(Self.documentNumber(day: day, serial: count), number).hash
     }
 
     /// VERIFY: recomputes the chain from the first document, or from `from` trusting the stored
@@ -89,10 +95,10 @@ extension Ledger {
         var count = 0, last = ""
         var broken: (doc: String, stored: DocHash, computed: DocHash)?
         forEachDocument(from: from) { doc, number in
-            let request = returns[number - 1]
-            let computed = DocHash.chain(head, Ledger.canonicalText(DocumentHeader(request), request))
-            guard computed == request.docHash else {
-                broken = (doc, request.docHash, computed)
+            let (header, stored) = documentRecord(doc, number)
+            let computed = DocHash.chain(head, Ledger.canonicalText(header, returns[number - 1]))
+            guard computed == stored else {
+                broken = (doc, stored, computed)
                 return false
             }
             head = computed

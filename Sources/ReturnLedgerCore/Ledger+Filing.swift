@@ -58,6 +58,8 @@ extension Ledger {
         var items: [ReturnItem] = []
         var amount = Money.zero
         if let order {
+            // A voided exchange's sale went back with its return: nothing of it is returnable.
+            if order.voided { throw DomainError(.EXCEEDS, "\(order.id) was voided with its return: nothing returnable") }
             var claimed: [Int: Int64] = [:]
             for spec in filing.items {
                 let line = try matchLine(order, spec)
@@ -149,7 +151,7 @@ extension Ledger {
             let r = returns[number - 1]
             // Filed in order, and taken no later than filed: nothing older can count.
             guard r.filedAt.seconds > since else { break }
-            if r.state == .rejected || r.state == .cancelled || (r.takenAt ?? r.filedAt).seconds <= since { continue }
+            if r.state == .rejected || r.state == .cancelled || r.state == .voided || (r.takenAt ?? r.filedAt).seconds <= since { continue }
             counted += 1
             if counted >= policy.customerReturns { return true }
         }

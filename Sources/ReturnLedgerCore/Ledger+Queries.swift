@@ -37,7 +37,7 @@ extension Ledger {
                                                      // Tills and offline returns; tax and void stay 0.00 and "" until those exist.
                                                      Field("late", request.late ? "yes" : "no"),
                                                      Field("taken_at", (request.takenAt ?? request.filedAt).description),
-                                                     Field("till", request.till), Field("tax", Money.zero.description), Field("void", ""),
+                                                     Field("till", request.till), Field("tax", Money.zero.description), Field("void", voids[request.number]?.doc ?? ""),
                                                      Field("tender_override", request.tenderOverride ? "yes" : "no")],
                          lines: items + history)
         case .order(let id):
@@ -52,19 +52,23 @@ extension Ledger {
             // Everything a printed slip needs, names included; an exchange adds its sale and
             // difference and one `* exchange` line per replacement item.
             let named = { (fields: [Field], sku: String) in fields + [Field("name", self.products[sku]?.name ?? "")] }
+            // A void's document repeats the voided one's values under its own header.
+            let (header, hash) = documentRecord(number, n)
             return Reply(
-                status: [Field("doc", r.doc), Field("date", Self.documentDay(r.doc).map { CivilDate(daysSinceEpoch: $0).description } ?? ""), Field("return", r.id),
-                         Field("kind", r.kind.rawValue), Field("party", r.party), Field("order", r.order),
+                status: [Field("doc", header.doc),
+                         Field("date", Self.documentDay(header.doc).map { CivilDate(daysSinceEpoch: $0).description } ?? ""),
+                         Field("return", r.id), Field("kind", r.kind.rawValue), Field("party", r.party), Field("order", r.order),
                          Field("location", r.location), Field("amount", r.amount.description),
-                         Field("reason", r.reason), Field("filed_by", r.filedBy), Field("approved_by", r.approvedBy),
+                         Field("reason", header.reason), Field("filed_by", header.filedBy), Field("approved_by", header.approvedBy),
                          Field("fee", r.fee.description), Field("net", r.net.description),
                          Field("party_name", parties[r.party]?.name ?? ""), Field("location_name", locations[r.location]?.name ?? ""),
                          Field("exchange_order", r.exchangeOrder), Field("due", r.exchange.isEmpty ? "" : r.due.description),
                          // Sections 19-20: tax, the refund's parts and a due's tenders, and the chain.
                          Field("tax", r.tax.description), Field("fee_tax", r.feeTax.description),
-                         Field("net_tax", r.netTax.description), Field("refund", Tender.text(r.refundParts)),
-                         Field("tender", Tender.text(r.dueTenders)), Field("doc_type", "return"), Field("voids", ""),
-                         Field("voided", ""), Field("hash", r.docHash.description), Field("prev", previousHash(r.doc).description)],
+                         Field("net_tax", r.netTax.description), Field("refund", header.refund), Field("tender", header.tender),
+                         Field("doc_type", header.type), Field("voids", header.voids),
+                         Field("voided", header.type == "return" ? voids[n]?.doc ?? "" : ""), Field("hash", hash.description),
+                         Field("prev", previousHash(number).description)],
                 lines: r.items.map { named(itemFields($0), $0.sku) + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)] }
                     + r.exchange.map { named(orderLineFields($0, word: "exchange"), $0.sku)
                         + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)] })

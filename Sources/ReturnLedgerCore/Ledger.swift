@@ -50,6 +50,8 @@ public struct Ledger: Sendable, Equatable {
     /// Credit lots with something left (derived: `countOpenCreditLots`), for INFO without a walk;
     /// an expired lot counts until the period close writes it off.
     public var openCreditLots = 0
+    /// Format 9: each voided return's VOID, by return number (protocol.md, VOID).
+    public var voids: [Int: VoidRecord] = [:]
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -149,6 +151,8 @@ extension Ledger {
             if orders[doc] != nil { orders[doc]!.draws += draws }
         case .creditIssued(let party, let lot):
             issue(lot, to: party)
+        case .returnVoided(let record):
+            applyVoid(record)
         case .returnFirstApproved(let number, let note, let by, let at):
             returns[number - 1].state = .second_review
             returns[number - 1].firstApprovedBy = by
@@ -264,7 +268,7 @@ extension Ledger {
     }
 
     /// Moves the stock and posts the entries a change works out to.
-    private mutating func carryOut(_ effects: Effects, at: Timestamp) {
+    mutating func carryOut(_ effects: Effects, at: Timestamp) {
         for move in effects.moves { Ledger.add(move, to: &stock[move.sku, default: [:]][move.slot, default: StockLevel()]) }
         for p in effects.postings { post(p.party, at: at, kind: p.kind, doc: p.doc, amount: p.amount) }
     }

@@ -1,5 +1,5 @@
 /// One movement on a party's account. Balance > 0: the party owes us; < 0: we owe the party.
-public enum EntryKind: String, Sendable, Equatable { case sale, purchase, payment, credit_note, debit_note }
+public enum EntryKind: String, Sendable, Equatable { case sale, purchase, payment, credit_note, debit_note, void }
 
 public struct LedgerEntry: Sendable, Equatable {
     public var at: Timestamp
@@ -17,7 +17,7 @@ public struct LedgerEntry: Sendable, Equatable {
 public enum PaymentDirection: String, Sendable, Equatable { case `in`, out }
 
 /// What the party is told about an approved return.
-public enum NoticeKind: String, Sendable, Equatable { case credit_note, debit_note, refund }
+public enum NoticeKind: String, Sendable, Equatable { case credit_note, debit_note, refund, void }
 
 public struct Notice: Sendable, Equatable {
     public var number: Int
@@ -44,6 +44,7 @@ public struct Notice: Sendable, Equatable {
         case .refund: return "Refund of \(amount) for return \(ReturnRequest.id(returnNumber)) of order \(order)"
         case .credit_note: return "Credit note of \(amount) for return \(ReturnRequest.id(returnNumber)) of order \(order)"
         case .debit_note: return "Debit note of \(amount) for goods returned from order \(order)"
+        case .void: return "Return \(ReturnRequest.id(returnNumber)) of order \(order) voided (\(amount)) by document \(doc)"
         }
     }
 }

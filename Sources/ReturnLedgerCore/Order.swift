@@ -65,6 +65,9 @@ public struct Order: Sendable, Equatable {
     public var refunded: [Money] = []
     public var session = 0
     public var draws: [LotDraw] = []
+    /// An exchange's sale reversed with its return by a VOID: nothing returnable (derived from
+    /// the void; not stored).
+    public var voided = false
 
     public init(id: String, kind: OrderKind, location: String, party: String, paid: Bool, at: Timestamp,
                 lines: [OrderLine], total: Money) {
@@ -105,6 +108,7 @@ public struct Order: Sendable, Equatable {
 
     /// Units of the order that can still be returned, and whether any were (ORDER's `status=`).
     public var status: String {
+        if voided { return "voided" }
         let returnable = lines.reduce(Int64(0)) { $0 + $1.returnable }
         let returned = lines.contains { $0.returned > 0 }
         return !returned ? "open" : returnable == 0 ? "returned" : "partially_returned"

@@ -4,6 +4,8 @@
 public enum ReturnState: String, Sendable, Equatable, CaseIterable {
     case pending, approved, inspecting, completed, rejected, cancelled
     case second_review
+    /// Reversed by a VOID's adjusting document (protocol.md, VOID): nothing of it counts.
+    case voided
 
     /// Waiting for a reviewer's word: pending, or in second review.
     public var isOpen: Bool { self == .pending || self == .second_review }

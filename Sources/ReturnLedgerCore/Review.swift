@@ -26,7 +26,7 @@ public enum Review {
             return reviewsFirst(role) ? .pending : nil
         case .second_review:
             return firstApprovedBy != user && reviewsSecond(role, asked: secondRole) ? .second_review : nil
-        case .approved, .inspecting, .completed, .rejected, .cancelled:
+        case .approved, .inspecting, .completed, .rejected, .cancelled, .voided:
             return nil
         }
     }

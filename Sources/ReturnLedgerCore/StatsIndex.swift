@@ -17,6 +17,8 @@ public struct StatsIndex: Sendable, Equatable {
 
     public struct Bucket: Sendable, Equatable {
         public var filed = 0, approved = 0, rejected = 0, cancelled = 0
+        /// Voided returns: counted here and in `filed` only (protocol.md, VOID).
+        public var voided = 0
         /// Approved (or inspecting, completed) returns only.
         public var amount: Int64 = 0
         public var returnedQty: Int64 = 0
@@ -30,7 +32,7 @@ public struct StatsIndex: Sendable, Equatable {
         /// Approval times as a multiset: live they are appended in approval order, a rebuild
         /// adds them in filing order.
         public static func == (a: Bucket, b: Bucket) -> Bool {
-            a.filed == b.filed && a.approved == b.approved && a.rejected == b.rejected && a.cancelled == b.cancelled
+            a.filed == b.filed && a.approved == b.approved && a.rejected == b.rejected && a.cancelled == b.cancelled && a.voided == b.voided
                 && a.amount == b.amount && a.returnedQty == b.returnedQty && a.fees == b.fees && a.refunds == b.refunds && a.groups == b.groups
                 && a.approvalSeconds.sorted() == b.approvalSeconds.sorted()
         }
@@ -66,28 +68,53 @@ public struct StatsIndex: Sendable, Equatable {
     }
 
     mutating func approved(_ r: ReturnRequest, at: Timestamp, _ calendar: BusinessCalendar) {
+        count(r, at: at, calendar, sign: 1)
+    }
+
+    /// A VOID takes back all the approval counted; the return stays filed, and counts as voided.
+    mutating func voided(_ r: ReturnRequest, _ calendar: BusinessCalendar) {
+        count(r, at: r.approvedAt ?? r.filedAt, calendar, sign: -1)
+        buckets[Key(day: calendar.day(of: r.filedAt), kind: r.kind, location: r.location), default: Bucket()].voided += 1
+    }
+
+    /// An approval's figures added (`sign` 1) or taken back (−1, leaving no group at zero behind,
+    /// so the buckets are what a rebuild without the return makes).
+    private mutating func count(_ r: ReturnRequest, at: Timestamp, _ calendar: BusinessCalendar, sign: Int) {
         let day = calendar.day(of: r.filedAt)
         let key = Key(day: day, kind: r.kind, location: r.location)
-        let qty = r.items.reduce(0) { $0 + $1.quantity }
+        let s = Int64(sign)
+        let qty = s * r.items.reduce(0) { $0 + $1.quantity }
         var bucket = buckets.removeValue(forKey: key) ?? Bucket()
-        bucket.approved += 1
-        bucket.amount += r.amount.minor
-        bucket.fees += r.fee.minor
-        for part in r.refundParts { bucket.refunds[part.kind.index] += part.amount.minor }
+        bucket.approved += sign
+        bucket.amount += s * r.amount.minor
+        bucket.fees += s * r.fee.minor
+        for part in r.refundParts { bucket.refunds[part.kind.index] += s * part.amount.minor }
         if r.kind == .sale { bucket.returnedQty += qty }
         // An auto-approval took no reviewer's time: left out of the percentiles.
-        if r.approvedBy != Ledger.systemUser { bucket.approvalSeconds.append(at.seconds - r.filedAt.seconds) }
-        let amount = r.amount.minor
-        bucket.groups[.reason, default: [:]][r.reason, default: Totals()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.location, default: [:]][r.location, default: Totals()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.clerk, default: [:]][r.filedBy, default: Totals()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.party, default: [:]][r.party, default: Totals()].add(count: 1, qty: qty, amount: amount)
-        bucket.groups[.day, default: [:]][CivilDate(daysSinceEpoch: day).description, default: Totals()].add(count: 1, qty: qty, amount: amount)
+        if r.approvedBy != Ledger.systemUser {
+            let seconds = at.seconds - r.filedAt.seconds
+            if sign > 0 {
+                bucket.approvalSeconds.append(seconds)
+            } else if let i = bucket.approvalSeconds.lastIndex(of: seconds) {
+                bucket.approvalSeconds.remove(at: i)
+            }
+        }
+        let amount = s * r.amount.minor
+        func add(_ grouping: StatsGrouping, _ name: String, count: Int, qty: Int64, amount: Int64) {
+            bucket.groups[grouping, default: [:]][name, default: Totals()].add(count: count, qty: qty, amount: amount)
+            guard sign < 0 else { return }
+            if bucket.groups[grouping]![name]! == Totals() { bucket.groups[grouping]![name] = nil }
+            if bucket.groups[grouping]!.isEmpty { bucket.groups[grouping] = nil }
+        }
+        add(.reason, r.reason, count: sign, qty: qty, amount: amount)
+        add(.location, r.location, count: sign, qty: qty, amount: amount)
+        add(.clerk, r.filedBy, count: sign, qty: qty, amount: amount)
+        add(.party, r.party, count: sign, qty: qty, amount: amount)
+        add(.day, CivilDate(daysSinceEpoch: day).description, count: sign, qty: qty, amount: amount)
         for (index, item) in r.items.enumerated() {
             // A return counts once per SKU it holds, however many of its lines carry that SKU.
             let first = index == 0 || !r.items[..<index].contains { $0.sku == item.sku }
-            bucket.groups[.sku, default: [:]][item.sku, default: Totals()]
-                .add(count: first ? 1 : 0, qty: item.quantity, amount: item.amount.minor)
+            add(.sku, item.sku, count: first ? sign : 0, qty: s * item.quantity, amount: s * item.amount.minor)
         }
         buckets[key] = bucket
     }
@@ -108,6 +135,8 @@ extension Ledger {
             index.filed(r, policy.calendar)
             if r.state.isApproved, let at = r.approvedAt { index.approved(r, at: at, policy.calendar) }
             if r.state == .rejected || r.state == .cancelled { index.closed(r, as: r.state, policy.calendar) }
+            if r.state == .voided { index.buckets[StatsIndex.Key(day: policy.calendar.day(of: r.filedAt), kind: r.kind, location: r.location),
+                                                  default: StatsIndex.Bucket()].voided += 1 }
         }
         stats = index
         openReturns = Set(returns.lazy.filter { $0.state.isOpen }.map(\.number))
@@ -117,6 +146,8 @@ extension Ledger {
         indexTills()
         countOpenCreditLots()
         findChainHead()
+        // An exchange's sale voided with its return (not stored: the void says so).
+        for number in voids.keys where !returns[number - 1].exchange.isEmpty { orders[returns[number - 1].exchangeOrder]?.voided = true }
     }
 }
 

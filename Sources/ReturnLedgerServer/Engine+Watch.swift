@@ -48,6 +48,7 @@ extension Engine {
             switch event {
             case .returnFiled(let r): number = r.number
             case .returnApproved(let a): number = a.number
+            case .returnVoided(let v): number = v.number
             case .returnFirstApproved(let n, _, _, _), .returnRejected(let n, _, _, _), .returnCancelled(let n, _, _):
                 number = n
             case .userScoped(let name, _), .userRoleChanged(let name, _), .userEnabledChanged(let name, _):
@@ -67,7 +68,7 @@ extension Engine {
             items.append(.change(PushStream.ReturnChange(
                 number: number, state: r.state, location: r.location, kind: r.kind, order: r.order, amount: r.amount,
                 reason: r.reason, filedBy: r.filedBy, firstApprovedBy: r.firstApprovedBy, secondRole: r.flow.secondRole,
-                by: actor)))
+                by: actor, voidDoc: ledger.voids[number]?.doc ?? "")))
         }
         publish(items)
     }

@@ -44,6 +44,7 @@ final class PushRouter {
         var closed: EncodedPush?
         var pending: EncodedPush?
         var secondReview: EncodedPush?
+        var voided: EncodedPush?
     }
 
     init(stream: PushStream, server: Server, loop: EventLoop) {
@@ -123,6 +124,14 @@ final class PushRouter {
             })
         }
         guard entry.told[c.number] == nil else { return }
+        if c.state == .voided {
+            // Every watcher whose locations hold it hears of a void (protocol.md, VOID).
+            entry.connection.push(line(\.voided) {
+                EncodedPush("voided", [Field("id", ReturnRequest.id(c.number)), Field("doc", c.voidDoc), Field("location", c.location),
+                                       Field("by", c.by)])
+            })
+            return
+        }
         switch Review.step(for: entry.user, role: entry.role, scope: entry.scope, state: c.state, location: c.location,
                            filedBy: c.filedBy, firstApprovedBy: c.firstApprovedBy, secondRole: c.secondRole) {
         case .pending?:
@@ -139,7 +148,7 @@ final class PushRouter {
                 EncodedPush("second_review", [Field("id", ReturnRequest.id(c.number)), Field("location", c.location),
                                               Field("amount", c.amount.description), Field("approved_by", c.firstApprovedBy)])
             })
-        case nil, .approved?, .inspecting?, .completed?, .rejected?, .cancelled?:
+        case nil, .approved?, .inspecting?, .completed?, .rejected?, .cancelled?, .voided?:
             break  // nothing this watcher could do about it now
         }
     }

@@ -42,6 +42,8 @@ final class PushStream: Sendable {
         var secondRole: Role?
         /// Who made the change.
         var by: String
+        /// A voided return's void document (`! voided ... doc=`); "" otherwise.
+        var voidDoc = ""
     }
 
     struct UserChange: Sendable {

@@ -27,6 +27,8 @@ extension Event: BinaryCodable {
         case timezoneChanged = 24
         /// Format 8.
         case tillOpened = 25, tillMoved, tillClosed, tenderPolicyChanged, creditDrawn, creditIssued
+        /// Format 9.
+        case returnVoided = 32
     }
 
     public func write(to w: inout ByteWriter) {
@@ -71,6 +73,7 @@ extension Event: BinaryCodable {
             w.u8(Tag.tenderPolicyChanged.rawValue); w.i64(creditDays); w.i64(offlineHours); w.bool(crossStore)
         case .creditDrawn(let party, let doc, let draws): w.u8(Tag.creditDrawn.rawValue); w.string(party); w.string(doc); w.array(draws)
         case .creditIssued(let party, let lot): w.u8(Tag.creditIssued.rawValue); w.string(party); w.write(lot)
+        case .returnVoided(let record): w.u8(Tag.returnVoided.rawValue); w.write(record)
         }
     }
 
@@ -116,6 +119,7 @@ extension Event: BinaryCodable {
         case .tenderPolicyChanged: self = .tenderPolicyChanged(creditDays: try r.i64(), offlineHours: try r.i64(), crossStore: try r.bool())
         case .creditDrawn: self = .creditDrawn(party: try r.string(), doc: try r.string(), draws: try r.array())
         case .creditIssued: self = .creditIssued(party: try r.string(), lot: try r.read())
+        case .returnVoided: self = .returnVoided(try r.read())
         }
     }
 }
@@ -155,6 +159,45 @@ extension Approval: BinaryCodable {
             if try r.bool() { read.tenders = try r.read() }
         }
         return read
+    }
+}
+
+extension VoidRecord: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.int(number); w.string(doc); w.string(reason); w.string(note); w.string(by); w.write(at); w.write(hash)
+        w.write(effects)
+        w.bool(owed != nil); w.write(owed ?? .zero); w.write(lotGivenBack)
+        w.bool(lot != nil)
+        if let lot { w.write(lot) }
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(number: try r.int(), doc: try r.string(), reason: try r.string(), note: try r.string(), by: try r.string(),
+                  at: try r.read(), hash: try r.read(), effects: try r.read(), owed: nil, lotGivenBack: .zero, lot: nil)
+        let hasOwed = try r.bool()
+        let owed: Money = try r.read()
+        self.owed = hasOwed ? owed : nil
+        lotGivenBack = try r.read()
+        if try r.bool() { lot = try r.read() }
+    }
+}
+
+/// What a change moved, as decided (a VOID's): each stock move and each posting.
+extension Effects: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.u32(UInt32(moves.count))
+        for m in moves { w.string(m.sku); w.string(m.slot.location); w.string(m.slot.batch); w.i64(m.onHand); w.i64(m.quarantine) }
+        w.u32(UInt32(postings.count))
+        for p in postings { w.string(p.party); w.enumValue(p.kind); w.string(p.doc); w.write(p.amount) }
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(moves: [], postings: [])
+        for _ in 0..<(try r.count()) {
+            moves.append(Effects.Move(sku: try r.string(), slot: StockSlot(location: try r.string(), batch: try r.string()),
+                                      onHand: try r.i64(), quarantine: try r.i64()))
+        }
+        for _ in 0..<(try r.count()) {
+            postings.append(Effects.Posting(party: try r.string(), kind: try r.enumValue(), doc: try r.string(), amount: try r.read()))
+        }
     }
 }
 

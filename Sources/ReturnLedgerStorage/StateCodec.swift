@@ -42,6 +42,7 @@ extension Ledger: BinaryCodable {
         w.array(tillSessions)  // since format 8
         writeMap(creditLots, &w) { $0.array($1) }
         w.i64(policy.creditDays); w.i64(policy.offlineHours); w.bool(policy.crossStore)
+        w.array(voids.keys.sorted().map { voids[$0]! })  // since format 9
     }
 
     /// Entries in key order, whatever container holds them.
@@ -123,7 +124,11 @@ extension Ledger: BinaryCodable {
         } else {
             upgradeTenders()  // what replaying the older records derives
         }
-        if r.format < .v9 { chainDocuments() }  // older documents are chained as first loaded
+        if r.format >= .v9 {
+            for record in try r.array(VoidRecord.self) { voids[record.number] = record }
+        } else {
+            chainDocuments()  // older documents are chained as first loaded
+        }
         rebuildIndexes()
     }
 

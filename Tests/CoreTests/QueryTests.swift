@@ -193,7 +193,7 @@ import Testing
     static let table: [Role: Set<String>] = [
         .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC"],
         .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT",
-                      "INSPECT", "WATCH", "UNWATCH"],
+                      "INSPECT", "VOID", "WATCH", "UNWATCH"],
         .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                    "NOTICES", "STATS"],
         .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "VERIFY"],

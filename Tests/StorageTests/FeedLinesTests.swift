@@ -22,7 +22,7 @@ import TestSupport
                     #expect(line[0] == Field("seq", String(index + 1)) && line[3].key == "type")
                     let type = line[3].value
                     // `hash=` is a document's place in the chain, on its approval and document lines only.
-                    let documentLine = type == "return.approved" || type == "doc.issued"
+                    let documentLine = type == "return.approved" || type == "doc.issued" || type == "return.voided"
                     #expect(!line.contains { ($0.key.contains("hash") && !(documentLine && $0.key == "hash")) || $0.value.hasPrefix("$y$")
                                              || $0.value.hasPrefix("$6$") }, "no password hash in \(line)")
                     types.insert(type)
@@ -61,7 +61,7 @@ import TestSupport
                           "policy.timezone_changed", "sale.recorded", "purchase.recorded", "order.line", "payment.recorded",
                           "return.filed", "return.item", "return.approved", "return.rejected", "return.cancelled",
                           "return.inspected", "return.first_approved", "rule.added", "rule.dropped", "stock.moved", "ledger.entry",
-                          "doc.issued", "doc.item",
+                          "doc.issued", "doc.item", "return.voided", "credit.voided",
                           "policy.set", "till.opened", "till.moved", "till.closed", "credit.issued", "credit.used"])
     }
 

@@ -108,6 +108,9 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.payment(party: "C1", amount: Money(minor: 100), direction: .out, note: "credit paid out"), "admin", .admin)
     h.run(.tillMove(till: "POS1", kind: .payout, amount: Money(minor: 200), note: "window cleaner"), "sup1", .admin)
     h.run(.tillClose(till: "POS1", counted: Money(minor: 12000), note: "short"), "clerk1", .clerk)
+    // Format 9: a split refund voided, and a store-credit refund (its lot given back).
+    h.run(.void(id: "R000011", reason: "SIZE", note: "wrong return"), "admin", .admin)
+    h.run(.void(id: "R000002", reason: "SIZE", note: "sent twice"), "admin", .admin)
     return h.entries
 }
 

@@ -39,6 +39,8 @@ func summary(_ event: Event) -> String {
     case .returnCancelled(let number, let by, _): return "return cancelled \(ReturnRequest.id(number)) by \(by)"
     case .returnInspected(let number, let disposition, _, let by, _):
         return "return inspected \(ReturnRequest.id(number)) \(disposition.rawValue) by \(by)"
+    case .returnVoided(let v):
+        return "return voided \(ReturnRequest.id(v.number)) doc=\(v.doc) reason=\(v.reason) by \(v.by) owed=\(v.owed?.description ?? "")"
     case .loginFailed(let user, _): return "login failed for \(user)"
     case .audited(let a): return "audit #\(a.seq) \(a.user)@\(a.peer) \(a.command) \(a.target) -> \(a.outcome)"
     case .userScoped(let name, let locations): return "user \(name) locations=\(locations.text)"

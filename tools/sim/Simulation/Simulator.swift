@@ -450,6 +450,12 @@ public struct Simulator {
             if entries.reduce(Int64(0), { $0 + $1.amount.minor }) != balance.minor { violation("\(party)'s balance is not its entries' sum") }
         }
         checkTills(state)
+        // The chain over the recovered documents: every stored hash recomputes from its values.
+        do throws(DomainError) {
+            _ = try state.verifyReply(from: nil)
+        } catch {
+            violation("the document chain does not verify after recovery: \(error.code.rawValue) \(error.message)")
+        }
     }
 
     /// Each session's figures from the durable records that name it: tenders taken by its sales

@@ -1,0 +1,145 @@
+/// VOID (protocol.md, VOID): a mistaken approval reversed by an adjusting document in the same
+/// gapless daily sequence, deleting nothing. `decideVoid` works out where the units are now and
+/// what the account, the store credit and the order take back; `applyVoid` carries it out.
+extension Ledger {
+    /// Checks in the contract's order: NOT_FOUND, DENIED (scope), a re-send of a void (its reply
+    /// plus `existed=yes`, whoever sends it), SELF_APPROVAL (any of its approvers), STATE, then
+    /// INVALID for an unknown reason.
+    func decideVoid(_ id: String, reason: String, note: String, _ context: Context) throws(DomainError) -> Decision {
+        let request = try scopedReturn(id, context)
+        if request.state == .voided, let record = voids[request.number] {
+            return Decision(events: [], reply: voidReply(request, record).existed())
+        }
+        guard request.approvedBy != context.user, request.firstApprovedBy != context.user else {
+            throw DomainError(.SELF_APPROVAL, "\(id) was approved by you; another supervisor must void it")
+        }
+        guard request.state.isApproved else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue); only approved returns are voided") }
+        if let exchange = orders[request.exchangeOrder],
+           let open = exchange.returnNumbers.first(where: { ![.rejected, .cancelled, .voided].contains(returns[$0 - 1].state) }) {
+            throw DomainError(.STATE, "\(request.exchangeOrder), the exchange's sale, has return \(ReturnRequest.id(open)) against it")
+        }
+        guard reasons[reason] != nil else { throw .invalid("unknown reason \(reason)") }
+
+        let day = max(policy.calendar.day(of: context.now), lastDocumentDay ?? .min)
+        let doc = Ledger.documentNumber(day: day, serial: (documentsPerDay[day] ?? 0) + 1)
+        var record = VoidRecord(number: request.number, doc: doc, reason: reason, note: note, by: context.user, at: context.now,
+                                hash: .zero, effects: Effects(), owed: nil, lotGivenBack: .zero, lot: nil)
+        record.effects.moves = voidMoves(request)
+        if request.kind == .sale {
+            try customerReversal(request, &record)
+        } else {
+            record.effects.postings = [Effects.Posting(party: request.party, kind: .void, doc: doc, amount: -request.amount)]
+        }
+        record.hash = DocHash.chain(chainHead, Ledger.canonicalText(DocumentHeader(void: record, of: request), request))
+        var events: [Event] = [.returnVoided(record)]
+        if let lot = record.lot { events.append(.creditIssued(party: request.party, lot: lot)) }
+        return Decision(events: events, reply: voidReply(request, record))
+    }
+
+    /// `OK id= state=voided doc= voids= amount= owed=`.
+    func voidReply(_ request: ReturnRequest, _ record: VoidRecord) -> Reply {
+        Reply(status: [Field("id", request.id), Field("state", ReturnState.voided.rawValue), Field("doc", record.doc),
+                       Field("voids", request.doc), Field("amount", request.amount.description),
+                       Field("owed", record.owed?.description ?? "")])
+    }
+
+    /// Stock by the return's own decisions: units put on hand (at approval or by a restocking
+    /// inspection) leave on hand, below zero if need be, as on a sale; units still in quarantine
+    /// leave it up to what the slot holds now (the rest moved on: nothing); scrapped units
+    /// nothing. A supplier return's units come back on hand, and so do an exchange's goods.
+    func voidMoves(_ request: ReturnRequest) -> [Effects.Move] {
+        var moves: [Effects.Move] = []
+        let location = request.location
+        guard request.kind == .sale else {
+            return request.items.map { Effects.Move(sku: $0.sku, slot: StockSlot(location: location, batch: $0.batch), onHand: $0.quantity) }
+        }
+        let disposition = request.inspectedDisposition
+        var held: [String: Int64] = [:]  // quarantine left per SKU and slot as the items take from it
+        for item in request.items {
+            let slot = StockSlot(location: location, batch: item.batch)
+            if !item.quarantined || disposition == .restock {
+                moves.append(Effects.Move(sku: item.sku, slot: slot, onHand: -item.quantity))
+            } else if disposition == nil {
+                let key = item.sku + "\u{1F}" + item.batch
+                let there = held[key] ?? level(item.sku, slot).quarantine
+                let take = max(0, min(item.quantity, there))
+                held[key] = there - take
+                if take > 0 { moves.append(Effects.Move(sku: item.sku, slot: slot, quarantine: -take)) }
+            }
+        }
+        for line in request.exchange {
+            moves.append(Effects.Move(sku: line.sku, slot: StockSlot(location: location, batch: line.batch), onHand: line.quantity))
+        }
+        return moves
+    }
+
+    /// A customer return's money: the credit note (net − w) and the exchange sale (−its total)
+    /// come off the account as `void` entries; the return's lot gives back what is left of it (g,
+    /// up to the credit available just before); owed = net − w − g − exchange total. What we owe
+    /// a named customer beyond what it owed us becomes store credit. Tenders handed out or paid
+    /// in stay where they are.
+    private func customerReversal(_ request: ReturnRequest, _ record: inout VoidRecord) throws(DomainError) {
+        let party = request.party, doc = record.doc
+        let exchangeTotal = orders[request.exchangeOrder]?.total ?? .zero
+        let lot = party.isEmpty ? nil : creditLots[party]?.first { $0.id == request.doc && !$0.voided }
+        // w: nothing of a lot is written off until periods close.
+        let writtenOff = Money.zero
+        let back = Money(minor: request.net.minor - writtenOff.minor)
+        if let lot { record.lotGivenBack = min(lot.remaining, availableCredit(party, at: record.at)) }
+        guard let owed = back.adding(-record.lotGivenBack)?.adding(-exchangeTotal) else { throw .overflow }
+        record.owed = owed
+        guard !party.isEmpty else { return }  // a walk-in's: on the document only, settled at the till
+        if back != .zero { record.effects.postings.append(Effects.Posting(party: party, kind: .void, doc: doc, amount: back)) }
+        if exchangeTotal != .zero {
+            record.effects.postings.append(Effects.Posting(party: party, kind: .void, doc: doc, amount: -exchangeTotal))
+        }
+        guard owed < .zero, let after = (balances[party] ?? .zero).adding(back)?.adding(-exchangeTotal) else { return }
+        let credit = min(-owed, -after)
+        if credit > .zero {
+            let expires = policy.creditDays > 0 ? Timestamp(seconds: record.at.seconds + policy.creditDays * Timestamp.secondsPerDay) : nil
+            record.lot = CreditLot(id: doc, at: record.at, amount: credit, expires: expires)
+        }
+    }
+
+    mutating func applyVoid(_ record: VoidRecord) {
+        let number = record.number
+        let request = returns[number - 1]
+        stats.voided(request, policy.calendar)
+        returns[number - 1].state = .voided
+        returns[number - 1].history.append(ReturnEvent(at: record.at, user: record.by, action: "voided",
+                                                       note: record.reason + (record.note.isEmpty ? "" : ": " + record.note)))
+        // The units are returnable again; the sale's tenders take back what the refund charged them.
+        if !request.noReceipt, orders[request.order] != nil {
+            for item in request.items { orders[request.order]!.lines[item.line].returned -= item.quantity }
+            let charges = request.tenders?.charges ?? []
+            for (i, charge) in charges.enumerated() where i < orders[request.order]!.refunded.count {
+                orders[request.order]!.refunded[i] = Money(minor: orders[request.order]!.refunded[i].minor - charge.minor)
+            }
+        }
+        if !request.exchange.isEmpty { orders[request.exchangeOrder]?.voided = true }
+        if let i = creditLots[request.party]?.firstIndex(where: { $0.id == request.doc && !$0.voided }) {
+            let lot = creditLots[request.party]![i]
+            if lot.remaining > .zero, !lot.writtenOff { openCreditLots -= 1 }  // counted while it had something left
+            creditLots[request.party]![i].voided = true
+        }
+        carryOut(record.effects, at: record.at)
+        voids[number] = record
+        documents[record.doc] = number
+        let day = Self.documentDay(record.doc) ?? policy.calendar.day(of: record.at)
+        documentsPerDay[day, default: 0] += 1
+        lastDocumentDay = max(lastDocumentDay ?? day, day)
+        chainHead = record.hash
+        let amount = request.kind == .sale ? request.net : request.amount
+        notices.append(Notice(number: notices.count + 1, at: record.at, party: request.party, kind: .void, doc: record.doc,
+                              amount: amount, returnNumber: number, order: request.order))
+    }
+
+    /// A document's canonical header and stored hash: a return's own, or its void's.
+    func documentRecord(_ doc: String, _ number: Int) -> (header: DocumentHeader, hash: DocHash) {
+        let request = returns[number - 1]
+        if request.doc != doc, let record = voids[number], record.doc == doc {
+            return (DocumentHeader(void: record, of: request), record.hash)
+        }
+        return (DocumentHeader(request), request.docHash)
+    }
+}
