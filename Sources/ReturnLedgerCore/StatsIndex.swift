@@ -22,6 +22,8 @@ public struct StatsIndex: Sendable, Equatable {
         public var returnedQty: Int64 = 0
         /// Restocking fees kept on those returns.
         public var fees: Int64 = 0
+        /// The tax those returns gave back (Σ net_tax; protocol.md, Tax).
+        public var tax: Int64 = 0
         /// Handed back by those returns, per tender kind (`TenderKind.index`).
         public var refunds: [Int64] = [0, 0, 0, 0]
         public var approvalSeconds: [Int64] = []
@@ -31,7 +33,7 @@ public struct StatsIndex: Sendable, Equatable {
         /// adds them in filing order.
         public static func == (a: Bucket, b: Bucket) -> Bool {
             a.filed == b.filed && a.approved == b.approved && a.rejected == b.rejected && a.cancelled == b.cancelled
-                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.fees == b.fees && a.refunds == b.refunds && a.groups == b.groups
+                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.fees == b.fees && a.tax == b.tax && a.refunds == b.refunds && a.groups == b.groups
                 && a.approvalSeconds.sorted() == b.approvalSeconds.sorted()
         }
     }
@@ -73,6 +75,7 @@ public struct StatsIndex: Sendable, Equatable {
         bucket.approved += 1
         bucket.amount += r.amount.minor
         bucket.fees += r.fee.minor
+        bucket.tax += r.netTax.minor
         for part in r.refundParts { bucket.refunds[part.kind.index] += part.amount.minor }
         if r.kind == .sale { bucket.returnedQty += qty }
         // An auto-approval took no reviewer's time: left out of the percentiles.

@@ -104,9 +104,13 @@ extension Location: BinaryCodable {
 }
 
 extension Product: BinaryCodable {
-    public func write(to w: inout ByteWriter) { w.string(sku); w.string(name); w.write(price); w.write(cost); w.bool(inspect) }
+    public func write(to w: inout ByteWriter) {
+        w.string(sku); w.string(name); w.write(price); w.write(cost); w.bool(inspect)
+        w.i64(tax.hundredths)  // since format 9
+    }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), name: try r.string(), price: try r.read(), cost: try r.read(), inspect: try r.bool())
+        if r.format >= .v9 { tax = Percent(hundredths: try r.i64()) }  // older SKUs: no tax
     }
 }
 
@@ -128,11 +132,18 @@ extension Reason: BinaryCodable {
 extension OrderLine: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(sku); w.i64(quantity); w.write(price); w.string(batch); w.i64(returned); w.i64(pending)
+        // Since format 9: the tax rate, tax, discount share and whether the tax was added on top.
+        w.i64(taxRate.hundredths); w.write(tax); w.write(discount); w.bool(taxExcluded)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), quantity: try r.i64(), price: try r.read(), batch: try r.string())
         returned = try r.i64()
         pending = try r.i64()
+        guard r.format >= .v9 else { return }  // older lines: no tax, no discount
+        taxRate = Percent(hundredths: try r.i64())
+        tax = try r.read()
+        discount = try r.read()
+        taxExcluded = try r.bool()
     }
 }
 
@@ -223,10 +234,14 @@ extension TillSession: BinaryCodable {
 extension ReturnItem: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(sku); w.i64(quantity); w.string(batch); w.write(price); w.int(line); w.write(amount); w.bool(quarantined)
+        w.i64(taxRate.hundredths); w.write(tax)  // since format 9
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), quantity: try r.i64(), batch: try r.string(), price: try r.read(),
                   line: try r.int(), amount: try r.read(), quarantined: try r.bool())
+        guard r.format >= .v9 else { return }  // older items: no tax
+        taxRate = Percent(hundredths: try r.i64())
+        tax = try r.read()
     }
 }
 
@@ -252,6 +267,8 @@ extension ReturnRequest: BinaryCodable {
         // Since format 8: the till, an offline return's time, and the completing approval's tenders.
         w.string(till); w.bool(takenAt != nil); w.write(takenAt ?? Timestamp(seconds: 0))
         w.bool(tenders != nil); tenders?.write(to: &w)
+        // Since format 9: the tax in the amount, and the part of it the fee carries.
+        w.write(tax); w.write(feeTax)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -287,6 +304,9 @@ extension ReturnRequest: BinaryCodable {
         let at: Timestamp = try r.read()
         takenAt = late ? at : nil
         if try r.bool() { tenders = try r.read() }
+        guard r.format >= .v9 else { return }  // filed before tax: none
+        tax = try r.read()
+        feeTax = try r.read()
     }
 }
 

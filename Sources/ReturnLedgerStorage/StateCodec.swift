@@ -42,6 +42,7 @@ extension Ledger: BinaryCodable {
         w.array(tillSessions)  // since format 8
         writeMap(creditLots, &w) { $0.array($1) }
         w.i64(policy.creditDays); w.i64(policy.offlineHours); w.bool(policy.crossStore)
+        w.bool(policy.taxIncluded)  // since format 9
     }
 
     /// Entries in key order, whatever container holds them.
@@ -123,6 +124,7 @@ extension Ledger: BinaryCodable {
         } else {
             upgradeTenders()  // what replaying the older records derives
         }
+        if r.format >= .v9 { policy.taxIncluded = try r.bool() }  // older states: prices include tax
         rebuildIndexes()
     }
 
