@@ -21,19 +21,29 @@ import Testing
         ("STATS", "refund_other"), ("ORDER", "discount"), ("ORDER", "tax"), ("ORDER", "tender"), ("FEED", "tender"),
         ("FEED", "till"), ("FEED", "session"), ("FEED", "taken_at"), ("FEED", "refund_parts"), ("FEED", "tender_override"),
     ]
+    /// Tax and discount (section 20): on status lines and list lines alike.
+    static let section20: [(String, String)] = [
+        ("SKU LIST", "tax"), ("POLICY SHOW", "tax_included"), ("STATS", "voided"), ("STATS", "tax"),
+        ("FEED", "discount"), ("FEED", "tax_rate"), ("FEED", "tax"), ("FEED", "fee_tax"), ("FEED", "net_tax"),
+    ]
+    /// Section 20's fields on `* ` lines only: ORDER's and SHOW's status lines held `discount=`
+    /// and `tax=` (0.00) since format 8, their lines did not.
+    static let section20Lines: [(String, String)] = [
+        ("ORDER", "amount"), ("ORDER", "discount"), ("ORDER", "tax_rate"), ("ORDER", "tax"), ("SHOW", "tax_rate"), ("SHOW", "tax"),
+    ]
     static let section13And14: [(String, String)] = [
         ("LIST", "next"), ("LIST", "exchange"), ("SHOW", "exchange"), ("SHOW", "override"), ("REASON LIST", "fee"),
         ("POLICY SHOW", "customer_returns"), ("POLICY SHOW", "customer_days"), ("STATS", "fees"), ("AUDIT", "next"),
     ] + section17
     static let addedFields: [String: [(String, String)]] = [
         "golden-v1": [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total"), ("SHOW", "rules")]
-            + section13And14 + section19,
-        "golden-v3": [("SHOW", "rules")] + section13And14 + section19,
-        "golden-v4": section13And14 + section19,
-        "golden-v5": section17 + section19,
-        "golden-v6": section19,
-        "golden-v7": section19,
-        "golden-v8": [],
+            + section13And14 + section19 + section20,
+        "golden-v3": [("SHOW", "rules")] + section13And14 + section19 + section20,
+        "golden-v4": section13And14 + section19 + section20,
+        "golden-v5": section17 + section19 + section20,
+        "golden-v6": section19 + section20,
+        "golden-v7": section19 + section20,
+        "golden-v8": section20,
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged
@@ -86,6 +96,9 @@ import Testing
             for (prefix, field) in added where query.hasPrefix(prefix) {
                 reply.data = reply.data.map { GoldenAnswersTests.drop(field, from: $0) }
                 reply.status = GoldenAnswersTests.drop(field, from: reply.status)
+            }
+            for (prefix, field) in GoldenAnswersTests.section20Lines where query.hasPrefix(prefix) {
+                reply.data = reply.data.map { GoldenAnswersTests.drop(field, from: $0) }
             }
             if query.hasPrefix("FEED") {
                 // FEED's next= also counts the answering session's own login record: off both sides.
