@@ -150,7 +150,7 @@ extension Approval: BinaryCodable {
         if r.format >= .v8 {  // older approvals: `Ledger.upgraded` derives the tenders on apply
             if try r.bool() { read.tenders = try r.read() }
         }
-        if r.format >= .v9 {  // older approvals: no tax, so none on the fee
+        if r.format >= .v9, try r.bool() {  // older approvals, and untaxed ones: no tax on the fee
             read.feeTax = try r.read()
         }
         outcome = read
@@ -171,8 +171,9 @@ extension ApprovalOutcome {
         // Since format 8: the tenders (absent only when re-encoding an older approval).
         w.bool(tenders != nil)
         tenders?.write(to: &w)
-        // Since format 9: the tax the fee carries.
-        w.write(feeTax)
+        // Since format 9: whether the fee carries tax (most do not: nothing more), then that tax.
+        w.bool(feeTax.minor != 0)
+        if feeTax.minor != 0 { w.write(feeTax) }
     }
 }
 
