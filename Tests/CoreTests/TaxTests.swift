@@ -123,6 +123,27 @@ import TestSupport
         #expect(desk.ok(.order(id: "S1")).status.first { $0.key == "discount" }?.value == "10.00")
     }
 
+    /// FEED's lines end with the contract's section-20 fields, in its order.
+    @Test func feedLinesEndWithTheTaxFields() {
+        var desk = TaxTests.shop()
+        desk.events = []
+        desk.lineOK("POLICY SET tax_included=no")
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:2 C400:3 discount=10.00", as: "clerk1")
+        desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000001 fee=10", as: "sup1")
+        let lines = desk.ledger.feedLines(seq: 1, at: desk.now, actor: "x", events: desk.events)
+        func tail(_ type: String, _ n: Int) -> [String] {
+            lines.first { $0.contains(Field("type", type)) }.map { $0.suffix(n).map { "\($0.key)=\($0.value)" } } ?? []
+        }
+        #expect(tail("policy.set", 2) == ["name=tax_included", "value=no"])
+        #expect(tail("sale.recorded", 2) == ["discount=10.00", "tax=7.74"])
+        // 50.00 − 7.19 = 42.81 at 13% on top: 5.57 (5.565); 19.50 − 2.81 = 16.69: 2.17 (2.1697).
+        #expect(tail("order.line", 4) == ["amount=48.38", "discount=7.19", "tax_rate=13.00", "tax=5.57"])
+        // One kettle of two: 48.38 / 2 = 24.19 with tax 2.785 → 2.79; fee 2.42, fee_tax 0.28.
+        #expect(tail("return.approved", 3) == ["tax=2.79", "fee_tax=0.28", "net_tax=2.51"])
+        #expect(desk.ledger.returns[0].amount == m("24.19") && desk.ledger.returns[0].fee == m("2.42"))
+    }
+
     @Test func aDiscountAboveTheLinesValueIsInvalid() {
         var desk = TaxTests.shop()
         #expect(desk.lineFails("SALE S1 location=STORE1 A100:1 discount=25.01", as: "clerk1") == .INVALID)
