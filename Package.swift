@@ -23,7 +23,9 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
-        .target(name: "ReturnLedgerCore", swiftSettings: strict),
+        /// SHA-256 of the system's libcrypto: the core chains documents (protocol.md, Document chain).
+        .systemLibrary(name: "CSHA256", path: "Sources/CSHA256", providers: [.apt(["libssl-dev"])]),
+        .target(name: "ReturnLedgerCore", dependencies: ["CSHA256"], swiftSettings: strict),
         .target(name: "ReturnLedgerWire", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .target(name: "ReturnLedgerStorage", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
         .target(

@@ -11,11 +11,14 @@ public struct Approval: Sendable, Equatable {
     /// What the approval moved. Nil only in records of log format 1, which did not store it;
     /// `Ledger.format1Outcome` derives it the way that version did.
     public var outcome: ApprovalOutcome?
+    /// Format 9 (protocol.md, Document chain): the document's hash, computed once as it was
+    /// issued. Nil in older records: `apply` chains such a document when it is first loaded.
+    public var hash: DocHash?
 
     public init(number: Int, doc: String, refund: RefundMode, note: String, by: String, at: Timestamp,
-                outcome: ApprovalOutcome?) {
+                outcome: ApprovalOutcome?, hash: DocHash? = nil) {
         self.number = number; self.doc = doc; self.refund = refund; self.note = note; self.by = by; self.at = at
-        self.outcome = outcome
+        self.outcome = outcome; self.hash = hash
     }
 }
 

@@ -17,6 +17,9 @@ extension CommandTable {
                               limit: Int(a.integer("limit") ?? 100)))
             },
         ]),
+        CommandSpec("VERIFY", roles: oversight, forms: [
+            .read("VERIFY", [.optional("from", .identifier, "DOC")]) { a in .query(.verify(from: a.string("from"))) },
+        ]),
         CommandSpec("PERIOD", roles: everyone, forms: [.read("PERIOD", "SHOW") { _ in .query(.periodShow) }]),
     ]
 }

@@ -11,6 +11,8 @@ public struct DomainError: Error, Equatable, Sendable {
         /// Protocol.md, Tenders: tenders not adding up, against the tender policy, or emptying a
         /// drawer; more store credit than is available.
         case TENDER, CREDIT
+        /// Protocol.md, Document chain: a stored document's hash does not match its recomputed one.
+        case CHAIN
     }
 
     public var code: Code

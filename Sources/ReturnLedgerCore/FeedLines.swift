@@ -14,6 +14,9 @@ public struct FeedFacts: Sendable {
     public var entries: ShardedDictionary<String, ChunkedArray<LedgerEntry>>
     /// Till sessions (a pay-in's line names its till; a close's, what was expected).
     public var sessions: [TillSession]
+    /// Documents by number and per date: a document's line names the hash it chains from.
+    public var documents: ShardedDictionary<String, Int>
+    public var documentsPerDay: [Int64: Int]
 
     /// The till of a session; "" for none.
     func till(of session: Int) -> String { sessions.indices.contains(session - 1) ? sessions[session - 1].till : "" }
@@ -22,7 +25,10 @@ public struct FeedFacts: Sendable {
 extension Ledger {
     /// What `feedLines` reads, taken in O(1) and small: copying the whole ledger for each page
     /// would make the writer copy-on-write its large derived indexes after every page.
-    public var feedFacts: FeedFacts { FeedFacts(returns: returns, products: products, entries: entries, sessions: tillSessions) }
+    public var feedFacts: FeedFacts {
+        FeedFacts(returns: returns, products: products, entries: entries, sessions: tillSessions, documents: documents,
+                  documentsPerDay: documentsPerDay)
+    }
 
     /// Whether a record has a FEED line: all but audit entries and failed logins do.
     public static func showsInFeed(_ events: [Event]) -> Bool {
@@ -77,6 +83,8 @@ extension Ledger {
                                     Field("tax_rate", l.taxRate.description), Field("tax", l.tax.description)])
             }
         }
+        // A document's lines come after everything else its change moved.
+        var documentLines: [(type: String, fields: [Field])] = []
         for event in events {
             switch event {
             case .userAdded(let u):
@@ -140,9 +148,16 @@ extension Ledger {
                                          Field("session", outcome.session > 0 ? TillSession.id(outcome.session) : ""),
                                          Field("tender_override", outcome.tenderOverride ? "yes" : "no"),
                                          Field("tax", request.tax.description), Field("fee_tax", outcome.feeTax.description),
-                                         Field("net_tax", Money(minor: request.tax.minor - outcome.feeTax.minor).description)])
+                                         Field("net_tax", Money(minor: request.tax.minor - outcome.feeTax.minor).description),
+                                         Field("hash", (approval.hash ?? request.docHash).description)])
                 if let exchange = outcome.exchange { described(exchange) }
                 moved(Effects.approval(request, doc: approval.doc, outcome), doc: approval.doc)
+                // The document as issued, with what it chains from: enough to recompute the chain.
+                let document = Ledger.documentFields(DocumentHeader(request), request)
+                let prev = Ledger.previousHash(approval.doc, documents: facts.documents, perDay: facts.documentsPerDay, returns: returns)
+                documentLines.append(("doc.issued", document.head + [Field("hash", (approval.hash ?? request.docHash).description),
+                                                                     Field("prev", prev.description)]))
+                for item in document.items { documentLines.append(("doc.item", [Field("doc", approval.doc)] + item)) }
             case .returnRejected(let number, let note, let by, _):
                 line("return.rejected", [Field("id", ReturnRequest.id(number)), Field("by", by), Field("note", note)])
             case .returnCancelled(let number, let by, _):
@@ -187,6 +202,7 @@ extension Ledger {
                 continue
             }
         }
+        for document in documentLines { line(document.type, document.fields) }
         return lines
     }
 }

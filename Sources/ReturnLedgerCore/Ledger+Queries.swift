@@ -62,9 +62,15 @@ extension Ledger {
                          Field("reason", r.reason), Field("filed_by", r.filedBy), Field("approved_by", r.approvedBy),
                          Field("fee", r.fee.description), Field("net", r.net.description),
                          Field("party_name", parties[r.party]?.name ?? ""), Field("location_name", locations[r.location]?.name ?? ""),
-                         Field("exchange_order", r.exchangeOrder), Field("due", r.exchange.isEmpty ? "" : r.due.description)],
-                lines: r.items.map { named(itemFields($0), $0.sku) }
-                    + r.exchange.map { named(orderLineFields($0, word: "exchange"), $0.sku) })
+                         Field("exchange_order", r.exchangeOrder), Field("due", r.exchange.isEmpty ? "" : r.due.description),
+                         // Sections 19-20: tax, the refund's parts and a due's tenders, and the chain.
+                         Field("tax", r.tax.description), Field("fee_tax", r.feeTax.description),
+                         Field("net_tax", r.netTax.description), Field("refund", Tender.text(r.refundParts)),
+                         Field("tender", Tender.text(r.dueTenders)), Field("doc_type", "return"), Field("voids", ""),
+                         Field("voided", ""), Field("hash", r.docHash.description), Field("prev", previousHash(r.doc).description)],
+                lines: r.items.map { named(itemFields($0), $0.sku) + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)] }
+                    + r.exchange.map { named(orderLineFields($0, word: "exchange"), $0.sku)
+                        + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)] })
         case .notices(let party, let from):
             if let party, parties[party] == nil { throw .notFound("party", party) }
             let start = from?.daysSinceEpoch ?? .min
@@ -88,6 +94,8 @@ extension Ledger {
             return try tillList(location: location, date: date, state: state, limit: limit, context)
         case .credit(let party):
             return try creditReply(party, at: context.now)
+        case .verify(let from):
+            return try verifyReply(from: from)
         case .periodShow:
             // No business date can be closed yet (PERIOD CLOSE comes with the period close).
             return Reply(status: [Field("closed_through", "")])
@@ -103,7 +111,7 @@ extension Ledger {
     /// `* exchange sku= qty= batch= price= amount=`, as an order line is priced.
     private func orderLineFields(_ line: OrderLine, word: String) -> [Field] {
         [Field.word(word), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
-         Field("price", line.price.description), Field("amount", (line.price.times(line.quantity) ?? .zero).description)]
+         Field("price", line.price.description), Field("amount", line.amount.description)]
     }
 
     /// ORDER: each line with what approved returns took back, what open ones hold

@@ -96,7 +96,7 @@ extension Ledger {
         // numbering going on the date it had reached).
         let day = max(policy.calendar.day(of: context.now), lastDocumentDay ?? .min)
         let serial = (documentsPerDay[day] ?? 0) + 1
-        let doc = "RT-" + CivilDate(daysSinceEpoch: day).compact + "-" + zeroPadded(serial, width: 4)
+        let doc = Ledger.documentNumber(day: day, serial: serial)
         let outcome: ApprovalOutcome
         let mode: RefundMode
         var credit: [Event] = []
@@ -119,9 +119,13 @@ extension Ledger {
             supplier.tenders = TenderMoves.none
             outcome = supplier
         }
-        return Approved(approval: Approval(number: request.number, doc: doc, refund: mode, note: asked.note, by: context.user,
-                                           at: context.now, outcome: outcome),
-                        credit: credit, tail: ApprovalTail(request, doc: doc, outcome), state: outcome.state)
+        var approval = Approval(number: request.number, doc: doc, refund: mode, note: asked.note, by: context.user,
+                                at: context.now, outcome: outcome)
+        // The document as it is issued, hashed once here and recorded with the approval.
+        var issued = request
+        Ledger.record(approval, outcome, in: &issued)
+        approval.hash = DocHash.chain(chainHead, Ledger.canonicalText(DocumentHeader(issued), issued))
+        return Approved(approval: approval, credit: credit, tail: ApprovalTail(request, doc: doc, outcome), state: outcome.state)
     }
 
     /// A customer return's money (protocol.md, Refund tender): the fee (the APPROVE's or the

@@ -23,6 +23,8 @@ public struct Ledger: Sendable, Equatable {
     /// The latest document date (derived from `documentsPerDay`): document dates never go back
     /// (protocol.md, Business day).
     public internal(set) var lastDocumentDay: Int64?
+    /// The last document's hash, which the next one chains from (derived: `rebuildIndexes`).
+    public internal(set) var chainHead = DocHash.zero
     /// SKU → stock per location and batch.
     public var stock: ShardedDictionary<String, [StockSlot: StockLevel]> = [:]
     public var notices: ChunkedArray<Notice> = []
@@ -187,6 +189,10 @@ extension Ledger {
         let number = approval.number, doc = approval.doc, at = approval.at
         // Changed where it is kept: a copy taken out and written back copied its items too.
         Ledger.record(approval, outcome, in: &returns[number - 1])
+        // A document of an older record is chained here, as it is first loaded.
+        let hash = approval.hash ?? DocHash.chain(chainHead, Ledger.canonicalText(DocumentHeader(returns[number - 1]), returns[number - 1]))
+        returns[number - 1].docHash = hash
+        chainHead = hash
         let request = returns[number - 1]
         let customer = request.kind == .sale
         // Changed in place (a method called through the optional): reading `order!` copied the order.
@@ -221,7 +227,7 @@ extension Ledger {
     }
 
     /// What an approval sets on its return.
-    private static func record(_ approval: Approval, _ outcome: ApprovalOutcome, in request: inout ReturnRequest) {
+    static func record(_ approval: Approval, _ outcome: ApprovalOutcome, in request: inout ReturnRequest) {
         for index in outcome.quarantined { request.items[index].quarantined = true }
         request.state = outcome.state
         request.doc = approval.doc

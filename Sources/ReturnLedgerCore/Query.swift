@@ -24,12 +24,14 @@ public enum Query: Sendable, Equatable {
     case tillList(location: String?, date: CivilDate?, state: String?, limit: Int)
     /// A customer's store-credit lots.
     case credit(party: String)
+    /// The document chain recomputed from the first document or from one (protocol.md, VERIFY).
+    case verify(from: String?)
 
     /// A read whose cost grows with the state (it walks returns, the audit trail, notices or
     /// every party): the server answers it from a copy, off the writer queue.
     public var scansState: Bool {
         switch self {
-        case .list, .audit, .notices, .balance(party: nil): return true
+        case .list, .audit, .notices, .balance(party: nil), .verify: return true
         case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .doc,
              .stock, .balance, .stats, .periodShow, .tillShow, .tillList, .credit:
             return false

@@ -103,6 +103,9 @@ public struct ReturnRequest: Sendable, Equatable {
     /// completing approval, the part of it the fee carries. Older returns: 0.00.
     public var tax = Money.zero
     public var feeTax = Money.zero
+    /// Format 9: the document's place in the chain (protocol.md, Document chain); `.zero` until
+    /// the document is issued.
+    public var docHash = DocHash.zero
 
     public var refundParts: [Tender] { tenders?.parts ?? [] }
     public var dueTenders: [Tender] { tenders?.dueTenders ?? [] }

@@ -119,6 +119,7 @@ extension Ledger {
         for r in returns { indexReturn(r) }
         indexTills()
         countOpenCreditLots()
+        findChainHead()
     }
 }
 

@@ -221,6 +221,7 @@ package final class Engine: @unchecked Sendable {
            let refused = memoryRefusal("LIST past \(Engine.smallRead) rows") {
             return .reply(.failure(refused))
         }
+        if case .verify = query, let refused = memoryRefusal("VERIFY") { return .reply(.failure(refused)) }
         if let reload {
             return afterReload(reload) { state in
                 do throws(DomainError) { return .success(try state.query(query, context)) } catch { return .failure(error) }

@@ -278,8 +278,9 @@ extension ReturnRequest: BinaryCodable {
         // Since format 8: the till, an offline return's time, and the completing approval's tenders.
         w.string(till); w.bool(takenAt != nil); w.write(takenAt ?? Timestamp(seconds: 0))
         w.bool(tenders != nil); tenders?.write(to: &w)
-        // Since format 9: whether it carries tax (most do not: nothing more), then the tax in the
-        // amount and the part of it the fee carries.
+        // Since format 9: the document's hash; then whether it carries tax (most do not: nothing
+        // more), then the tax in the amount and the part of it the fee carries.
+        w.write(docHash)
         let taxed = tax.minor != 0 || feeTax.minor != 0
         w.bool(taxed)
         if taxed { w.write(tax); w.write(feeTax) }
@@ -318,7 +319,9 @@ extension ReturnRequest: BinaryCodable {
         let at: Timestamp = try r.read()
         takenAt = late ? at : nil
         if try r.bool() { tenders = try r.read() }
-        guard r.format >= .v9, try r.bool() else { return }  // filed before tax, or untaxed: none
+        guard r.format >= .v9 else { return }  // issued before the chain: the snapshot's loader chains it
+        docHash = try r.read()
+        guard try r.bool() else { return }  // filed before tax, or untaxed: none
         tax = try r.read()
         feeTax = try r.read()
     }

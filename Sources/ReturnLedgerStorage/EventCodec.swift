@@ -131,12 +131,20 @@ extension Approval: BinaryCodable {
         w.bool(outcome != nil)
         // Written where it is kept: `if let` would copy the whole outcome first.
         outcome?.write(to: &w)
+        // Since format 9: the document's hash (absent only when re-encoding an older approval).
+        w.bool(hash != nil)
+        if let hash { w.write(hash) }
     }
 
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), doc: try r.string(), refund: try r.enumValue(), note: try r.string(),
                   by: try r.string(), at: try r.read(), outcome: nil)
-        guard r.format >= .v2, try r.bool() else { return }
+        guard r.format >= .v2 else { return }
+        if try r.bool() { outcome = try Approval.readOutcome(&r) }
+        if r.format >= .v9, try r.bool() { hash = try r.read() }
+    }
+
+    private static func readOutcome(_ r: inout ByteReader) throws(CodecError) -> ApprovalOutcome {
         var quarantined: [Int] = []
         for _ in 0..<(try r.count()) { quarantined.append(try r.int()) }
         var read = ApprovalOutcome(quarantined: quarantined, credited: try r.read(), refunded: try r.read())
@@ -153,7 +161,14 @@ extension Approval: BinaryCodable {
         if r.format >= .v9, try r.bool() {  // older approvals, and untaxed ones: no tax on the fee
             read.feeTax = try r.read()
         }
-        outcome = read
+        return read
+    }
+}
+
+extension DocHash: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.u64(words.0); w.u64(words.1); w.u64(words.2); w.u64(words.3) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(words: (try r.u64(), try r.u64(), try r.u64(), try r.u64()))
     }
 }
 

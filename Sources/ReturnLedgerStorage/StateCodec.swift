@@ -124,7 +124,11 @@ extension Ledger: BinaryCodable {
         } else {
             upgradeTenders()  // what replaying the older records derives
         }
-        if r.format >= .v9 { policy.taxIncluded = try r.bool() }  // older states: prices include tax
+        if r.format >= .v9 {
+            policy.taxIncluded = try r.bool()  // older states: prices include tax
+        } else {
+            chainDocuments()  // older documents are chained as first loaded
+        }
         rebuildIndexes()
     }
 

@@ -122,41 +122,7 @@ public enum ReplyEncoder {
 
         mutating func value(_ value: String) {
             var value = value
-            value.withUTF8 { utf8 in
-                var needsQuotes = utf8.isEmpty
-                for byte in utf8 where byte <= 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
-                    needsQuotes = true
-                    break
-                }
-                guard needsQuotes else {
-                    bytes(utf8)
-                    return
-                }
-                byte(UInt8(ascii: "\""))
-                for c in utf8 {
-                    switch c {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                        byte(UInt8(ascii: "\\"))
-                        byte(c)
-                    case 0x0A:
-                        byte(UInt8(ascii: "\\"))
-                        byte(UInt8(ascii: "n"))
-                    case 0x09:
-                        byte(UInt8(ascii: "\\"))
-                        byte(UInt8(ascii: "t"))
-                    case 0..<0x20, 0x7F:
-                        byte(UInt8(ascii: "\\"))
-                        byte(UInt8(ascii: "x"))
-                        byte(ReplyEncoder.hexDigits[Int(c >> 4)])
-                        byte(ReplyEncoder.hexDigits[Int(c & 15)])
-                    default:
-                        byte(c)
-                    }
-                }
-                byte(UInt8(ascii: "\""))
-            }
+            value.withUTF8 { FieldText.write($0, to: base, count: &count) }
         }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -196,7 +196,7 @@ import Testing
                       "INSPECT", "WATCH", "UNWATCH"],
         .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                    "NOTICES", "STATS"],
-        .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED"],
+        .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "VERIFY"],
         .admin: Set(CommandWord.allCases.map(\.name)),
     ]
 

@@ -57,7 +57,7 @@ import Testing
         #expect(desk.ledger.notices.last!.amount == m("45.00") && desk.ledger.notices.last!.kind == .refund)
         let doc = desk.ok(.doc(number: approved["doc"]!))
         #expect(doc["fee"] == "5.00" && doc["net"] == "45.00" && doc["party_name"] == "Ana" && doc["location_name"] == "Main")
-        #expect(doc.lines[0].last?.value == "Kettle")
+        #expect(doc.lines[0].first { $0.key == "name" }?.value == "Kettle")
         #expect(desk.ok(.stats(StatsQuery()))["fees"] == "5.00")
         // The APPROVE's fee= wins over the reason's, and a re-send must say the same.
         desk.ok(Desk.ret("S1", item("A100", 1), reason: "MIND"), as: "clerk1")

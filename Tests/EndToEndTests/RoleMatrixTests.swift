@@ -24,7 +24,7 @@ import Testing
         ("AUDIT", "AUDIT limit=1"), ("INFO", "INFO"), ("DIGEST", "DIGEST"), ("STOCK", "STOCK location=STORE1"),
         ("LOOKUP", "RULE LIST"), ("RULE", "RULE ADD BIG then=second min_amount=500"), ("RULE", "RULE DROP NOPE"),
         ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"), ("ORDER", "ORDER NOPE"), ("BACKUP", "BACKUP"), ("FEED", "FEED from=0"),
-        ("LOOKUP", "PERIOD SHOW"), ("LOOKUP", "CREDIT C1"),
+        ("LOOKUP", "PERIOD SHOW"), ("LOOKUP", "CREDIT C1"), ("VERIFY", "VERIFY"),
         // Tills: TILLOPEN stands for OPEN, PAYIN and CLOSE, TILLREAD for SHOW and LIST (clerks count blind).
         ("TILLOPEN", "TILL OPEN P1 location=STORE1 float=100"), ("TILLOPEN", "TILL PAYIN NOPE amount=1 note=x"),
         ("TILLOPEN", "TILL CLOSE NOPE counted=0"), ("TILLPAYOUT", "TILL PAYOUT NOPE amount=1 note=x"),
@@ -73,7 +73,7 @@ import Testing
         "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                  "NOTICES", "STATS", "LOOKUP", "TILLREAD"],
         "aud1": ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "LOOKUP",
-                 "TILLREAD"],
+                 "TILLREAD", "VERIFY"],
         "admin": Set(samples.map(\.word)),
     ]
 

@@ -10,7 +10,7 @@ TimeZoneFiles.install()  // business zones named in the log resolve as the serve
 //
 //   wal list   DIR                      segments and snapshots with their sequence ranges
 //   wal dump   DIR [--from SEQ] [--limit N]   records as readable events
-//   wal verify DIR                      replay everything read-only; exit 1 on damage
+//   wal verify DIR                      replay everything read-only, check the document chain; exit 1 on damage
 //   wal seed   DIR --returns N [--per-order K] [--password PW] [--snapshot]
 //                                       write a synthetic log of N customer returns (for measuring);
 //                                       users admin, clerk1, sup1, aud1 get the password PW
@@ -112,6 +112,13 @@ do {
               + (result.eventsReplayed > 0 ? " (\(Int(Double(result.eventsReplayed) / max(seconds, 1e-9))) events/s)" : ""))
         print("returns \(result.ledger.returns.count), orders \(result.ledger.orders.count), audit entries \(result.ledger.audit.count)")
         print("digest \(result.ledger.digest)")
+        // The document chain, recomputed from every document's values (protocol.md, VERIFY).
+        do throws(DomainError) {
+            let chain = try result.ledger.verifyReply(from: nil)
+            print("document chain " + chain.status.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        } catch {
+            fail("document chain broken: \(error.code.rawValue) \(error.message)", status: 1)
+        }
     case "seed":
         guard let n = Int(option("--returns", in: args) ?? ""), n > 0 else { fail(usage) }
         try seed(returns: n, perOrder: Int(option("--per-order", in: args) ?? "1") ?? 1,

@@ -1,0 +1,108 @@
+/// Documents in issue order, and the chain over them (protocol.md, Document chain): a document's
+/// hash is decided as it is issued and stored; VERIFY recomputes it from the documents' values.
+extension Ledger {
+    /// `RT-YYYYMMDD-NNNN`: the document issued `serial`-th on a business date.
+    static func documentNumber(day: Int64, serial: Int) -> String {
+        "RT-" + CivilDate(daysSinceEpoch: day).compact + "-" + zeroPadded(serial, width: 4)
+    }
+
+    /// Every document in issue (= number) order from `start` (a document number; nil: the first),
+    /// with its return's number, until `body` says stop. Dates never go back and each date's
+    /// numbers have no gaps, so the per-date counts are the whole order: nothing else is kept.
+    func forEachDocument(from start: String? = nil, _ body: (String, Int) -> Bool) {
+        var startDay = Int64.min, startSerial = 1
+        if let start, let day = Self.documentDay(start), let serial = Self.documentSerial(start) {
+            startDay = day; startSerial = serial
+        }
+        for day in documentsPerDay.keys.sorted() where day >= startDay {
+            var serial = day == startDay ? startSerial : 1
+            while serial <= documentsPerDay[day]! {
+                let doc = Self.documentNumber(day: day, serial: serial)
+                serial += 1
+                guard let number = documents[doc] else { continue }
+                if !body(doc, number) { return }
+            }
+        }
+    }
+
+    /// The document issued just before `doc`; nil for the first.
+    static func previousDocument(_ doc: String, perDay: [Int64: Int]) -> String? {
+        guard let day = Self.documentDay(doc), let serial = Self.documentSerial(doc) else { return nil }
+        if serial > 1 { return Self.documentNumber(day: day, serial: serial - 1) }
+        guard let earlier = perDay.keys.filter({ $0 < day }).max(), let count = perDay[earlier] else { return nil }
+        return Self.documentNumber(day: earlier, serial: count)
+    }
+
+    /// The hash `doc` chains from: the stored hash of the document before it (64 zeros for the first).
+    static func previousHash(_ doc: String, documents: ShardedDictionary<String, Int>, perDay: [Int64: Int],
+                             returns: ChunkedArray<ReturnRequest>) -> DocHash {
+        guard let previous = previousDocument(doc, perDay: perDay), let number = documents[previous] else { return .zero }
+        return returns[number - 1].docHash
+    }
+
+    func previousHash(_ doc: String) -> DocHash {
+        Self.previousHash(doc, documents: documents, perDay: documentsPerDay, returns: returns)
+    }
+
+    /// The serial in a document number (`RT-20260302-0017` → 17).
+    static func documentSerial(_ doc: String) -> Int? {
+        let b = Array(doc.utf8)
+        guard b.count >= 13 else { return nil }
+        var n = 0
+        for c in b[12...] {
+            guard (0x30...0x39).contains(c) else { return nil }
+            n = n * 10 + Int(c - 0x30)
+        }
+        return n
+    }
+
+    /// A state written before format 9 (a snapshot) brought to what replaying its records gives:
+    /// every document chained in issue order, as the records' `apply` chains them.
+    public mutating func chainDocuments() {
+        var head = DocHash.zero
+        var chained: [(Int, DocHash)] = []
+        forEachDocument { _, number in
+            let request = returns[number - 1]
+            head = DocHash.chain(head, Ledger.canonicalText(DocumentHeader(request), request))
+            chained.append((number, head))
+            return true
+        }
+        for (number, hash) in chained { returns[number - 1].docHash = hash }
+        chainHead = head
+    }
+
+    /// The chain's head after a snapshot: the last document's hash.
+    mutating func findChainHead() {
+        guard let day = documentsPerDay.keys.max(), let count = documentsPerDay[day],
+              let number = documents[Self.documentNumber(day: day, serial: count)] else {
+            chainHead = .zero
+            return
+        }
+        chainHead = returns[number - 1].docHash
+    }
+
+    /// VERIFY: recomputes the chain from the first document, or from `from` trusting the stored
+    /// hash of the one before it; the first document whose recomputed hash differs is `CHAIN`.
+    public func verifyReply(from: String?) throws(DomainError) -> Reply {
+        if let from, documents[from] == nil { throw .notFound("document", from) }
+        var head = from.map { previousHash($0) } ?? .zero
+        var count = 0, last = ""
+        var broken: (doc: String, stored: DocHash, computed: DocHash)?
+        forEachDocument(from: from) { doc, number in
+            let request = returns[number - 1]
+            let computed = DocHash.chain(head, Ledger.canonicalText(DocumentHeader(request), request))
+            guard computed == request.docHash else {
+                broken = (doc, request.docHash, computed)
+                return false
+            }
+            head = computed
+            count += 1
+            last = doc
+            return true
+        }
+        if let broken {
+            throw DomainError(.CHAIN, "\(broken.doc) stored hash \(broken.stored) but its values and the previous hash give \(broken.computed)")
+        }
+        return Reply(status: [Field("count", String(count)), Field("last", last), Field("hash", head.description)])
+    }
+}
