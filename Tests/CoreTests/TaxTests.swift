@@ -144,6 +144,26 @@ import TestSupport
         #expect(desk.ledger.returns[0].amount == m("24.19") && desk.ledger.returns[0].fee == m("2.42"))
     }
 
+    /// Documents of taxed returns (a fee, tax on top, an exchange) chain and verify: the hash
+    /// decided at approval covers the tax and fee tax the approval records.
+    @Test func taxedDocumentsVerify() {
+        var desk = TaxTests.shop(included: false)
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:3 C400:2 discount=5.00", as: "clerk1")
+        desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000001 fee=10", as: "sup1")
+        desk.lineOK("RETURN S1 C400:1 reason=DEFECTIVE exchange=E600:1", as: "clerk1")
+        desk.lineOK("APPROVE R000002", as: "sup1")
+        let doc = desk.ok(.doc(number: desk.ledger.returns[0].doc))
+        let r = desk.ledger.returns[0]
+        #expect(doc["tax"] == r.tax.description && doc["fee_tax"] == r.feeTax.description && doc["net_tax"] == r.netTax.description)
+        #expect(r.tax > .zero && r.feeTax > .zero)
+        let exchange = desk.ok(.doc(number: desk.ledger.returns[1].doc)).lines.last!
+        #expect(exchange.first { $0.key == "amount" }?.value == "13.56")   // 12.00 + 1.56 on top
+        let verified = desk.ok(.verify(from: nil), as: "aud1")
+        #expect(verified["count"] == "2" && verified["last"] == desk.ledger.returns[1].doc)
+        desk.expectReplays()
+    }
+
     @Test func aDiscountAboveTheLinesValueIsInvalid() {
         var desk = TaxTests.shop()
         #expect(desk.lineFails("SALE S1 location=STORE1 A100:1 discount=25.01", as: "clerk1") == .INVALID)
