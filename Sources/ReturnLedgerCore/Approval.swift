@@ -45,6 +45,9 @@ public struct ApprovalOutcome: Sendable, Equatable {
     /// older records (`Ledger.upgraded` derives it).
     public var tenders: TenderMoves? = nil
 
+    /// Format 9 (protocol.md, Tax): the part of the return's tax the fee carries (older: 0.00).
+    public var feeTax = Money.zero
+
     public var parts: [Tender]? { tenders?.parts }
     public var dueTenders: [Tender] { tenders?.dueTenders ?? [] }
     public var charges: [Money] { tenders?.charges ?? [] }

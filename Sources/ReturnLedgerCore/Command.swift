@@ -14,7 +14,7 @@ public enum Command: Sendable, Equatable {
     /// A built-in or added reason's label or restocking fee changed (a fee on CHANGED_MIND).
     case reasonSet(code: String, label: String?, fee: Percent?)
     /// Catalogue changes; what is not given stays as it was.
-    case skuSet(sku: String, name: String?, price: Money?, cost: Money?, inspect: Bool?)
+    case skuSet(sku: String, name: String?, price: Money?, cost: Money?, inspect: Bool?, tax: Percent? = nil)
     case partySet(id: String, name: String?)
     case locationSet(code: String, name: String?)
     case policySet(PolicyChange)
@@ -47,7 +47,7 @@ public enum Command: Sendable, Equatable {
         case .partyAdd(let p): return p.id
         case .reasonAdd(let r): return r.code
         case .reasonSet(let code, _, _): return code
-        case .skuSet(let sku, _, _, _, _): return sku
+        case .skuSet(let sku, _, _, _, _, _): return sku
         case .partySet(let id, _): return id
         case .locationSet(let code, _): return code
         case .policySet(let change): return change.target
@@ -74,10 +74,12 @@ public struct TradeRequest: Sendable, Equatable {
     /// SALE's `tender=` and `till=` (protocol.md, Tenders).
     public var tenders: [Tender]?
     public var till: String?
+    /// SALE's `discount=` (protocol.md, Discount), shared over the lines.
+    public var discount: Money?
     public init(order: String, location: String, party: String?, paid: Bool?, at: Timestamp?, items: [ItemSpec],
-                tenders: [Tender]? = nil, till: String? = nil) {
+                tenders: [Tender]? = nil, till: String? = nil, discount: Money? = nil) {
         self.order = order; self.location = location; self.party = party; self.paid = paid; self.at = at
-        self.items = items; self.tenders = tenders; self.till = till
+        self.items = items; self.tenders = tenders; self.till = till; self.discount = discount
     }
 }
 
@@ -121,17 +123,20 @@ public struct PolicyChange: Sendable, Equatable {
     public var creditDays: Int64?
     public var offlineHours: Int64?
     public var crossStore: Bool?
+    public var taxIncluded: Bool?
     public init(windowDays: Int64? = nil, customerReturns: Int64? = nil, customerDays: Int64? = nil, timezone: BusinessZone? = nil,
-                creditDays: Int64? = nil, offlineHours: Int64? = nil, crossStore: Bool? = nil) {
+                creditDays: Int64? = nil, offlineHours: Int64? = nil, crossStore: Bool? = nil, taxIncluded: Bool? = nil) {
         self.windowDays = windowDays; self.customerReturns = customerReturns; self.customerDays = customerDays
         self.timezone = timezone; self.creditDays = creditDays; self.offlineHours = offlineHours; self.crossStore = crossStore
+        self.taxIncluded = taxIncluded
     }
 
     /// The audit trail's target: the settings named, joined by commas.
     var target: String {
         [windowDays.map { _ in "window_days" }, customerReturns.map { _ in "customer_returns" },
          customerDays.map { _ in "customer_days" }, timezone.map { _ in "timezone" }, creditDays.map { _ in "credit_days" },
-         offlineHours.map { _ in "offline_hours" }, crossStore.map { _ in "cross_store" }].compactMap { $0 }.joined(separator: ",")
+         offlineHours.map { _ in "offline_hours" }, crossStore.map { _ in "cross_store" },
+         taxIncluded.map { _ in "tax_included" }].compactMap { $0 }.joined(separator: ",")
     }
 }
 

@@ -34,19 +34,21 @@ extension CommandTable {
         ]),
         CommandSpec("SKU", roles: admin, forms: [
             .change("SKU", "ADD", [sku, .required("name", .nonEmpty, "TEXT"), .required("price", .money, "MONEY"),
-                                   .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no")]) { a throws(DomainError) in
+                                   .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no"),
+                                   .optional("tax", .percent, "PCT")]) { a throws(DomainError) in
                 let price = a.money("price")!, cost = a.money("cost") ?? .zero
                 try notNegative(price, cost)
                 return .change(.skuAdd(Product(sku: a.required("sku"), name: a.required("name"), price: price, cost: cost,
-                                               inspect: a.flag("inspect") ?? false)))
+                                               inspect: a.flag("inspect") ?? false, tax: a.percent("tax") ?? .zero)))
             },
             .read("SKU", "LIST", roles: everyone) { _ in .query(.skuList) },
             .change("SKU", "SET", [sku, .optional("name", .nonEmpty, "TEXT"), .optional("price", .money, "MONEY"),
-                                   .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no")],
+                                   .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no"),
+                                   .optional("tax", .percent, "PCT")],
                     resend: .always, check: nameSomething("name something to change")) { a throws(DomainError) in
                 try notNegative(a.money("price") ?? .zero, a.money("cost") ?? .zero)
                 return .change(.skuSet(sku: a.required("sku"), name: a.string("name"), price: a.money("price"),
-                                       cost: a.money("cost"), inspect: a.flag("inspect")))
+                                       cost: a.money("cost"), inspect: a.flag("inspect"), tax: a.percent("tax")))
             },
         ]),
         CommandSpec("PARTY", roles: admin, forms: [
@@ -76,12 +78,12 @@ extension CommandTable {
                                       .optional("customer_returns", .integer(0...1_000_000), "N"),
                                       .optional("customer_days", .integer(0...3650), "D"), .optional("timezone", .zone, "ZONE"),
                                       .optional("credit_days", .integer(0...3650), "N"), .optional("offline_hours", .integer(1...720), "N"),
-                                      .optional("cross_store", .yesNo, "yes|no")],
+                                      .optional("cross_store", .yesNo, "yes|no"), .optional("tax_included", .yesNo, "yes|no")],
                     resend: .always, check: nameSomething("name a setting")) { a in
                 .change(.policySet(PolicyChange(windowDays: a.integer("window_days"), customerReturns: a.integer("customer_returns"),
                                                 customerDays: a.integer("customer_days"), timezone: a.zone("timezone"),
                                                 creditDays: a.integer("credit_days"), offlineHours: a.integer("offline_hours"),
-                                                crossStore: a.flag("cross_store"))))
+                                                crossStore: a.flag("cross_store"), taxIncluded: a.flag("tax_included"))))
             },
         ]),
     ]

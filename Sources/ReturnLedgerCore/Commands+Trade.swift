@@ -4,11 +4,12 @@ extension CommandTable {
         CommandSpec("SALE", roles: tills, forms: [
             .change("SALE", [order, .required("location", .identifier, "LOC"), .optional("customer", .identifier, "PARTY"),
                                   .optional("paid", .yesNo, "yes|no"), .optional("at", .time, "TIME"), items,
-                                  .optional("tender", .tenders, "LIST"), .optional("till", .identifier, "TILL")],
+                                  .optional("tender", .tenders, "LIST"), .optional("till", .identifier, "TILL"),
+                                  .optional("discount", .money, "MONEY")],
                     resend: .always) { a in
                 .change(.sale(TradeRequest(order: a.required("order"), location: a.required("location"), party: a.string("customer"),
                                            paid: a.flag("paid"), at: a.time("at"), items: a.items("items"),
-                                           tenders: a.tenders("tender"), till: a.string("till"))))
+                                           tenders: a.tenders("tender"), till: a.string("till"), discount: a.money("discount"))))
             },
         ]),
         CommandSpec("PURCHASE", roles: tills, forms: [

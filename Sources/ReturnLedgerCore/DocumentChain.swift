@@ -122,7 +122,7 @@ extension Ledger {
         }
         for line in request.exchange {
             items.append([Field("part", "exchange"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
-                          Field("price", line.price.description), Field("amount", (line.price.times(line.quantity) ?? .zero).description),
+                          Field("price", line.price.description), Field("amount", line.amount.description),
                           Field("tax_rate", line.taxRate.description), Field("tax", line.tax.description)])
         }
         return (head, items)

@@ -41,6 +41,8 @@ public indirect enum Event: Sendable, Equatable {
     case tenderPolicyChanged(creditDays: Int64, offlineHours: Int64, crossStore: Bool)
     case creditDrawn(party: String, doc: String, draws: [LotDraw])
     case creditIssued(party: String, lot: CreditLot)
+    /// Since format 9 (protocol.md, Tax): `POLICY SET tax_included=`.
+    case taxPolicyChanged(taxIncluded: Bool)
     /// Format 9: a VOID's adjusting document and what it reversed (protocol.md, VOID).
     case returnVoided(VoidRecord)
 }

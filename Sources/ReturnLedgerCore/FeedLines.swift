@@ -40,7 +40,7 @@ extension Ledger {
                  .partyAdded, .reasonAdded, .policyChanged, .orderRecorded, .paymentRecorded, .returnFiled, .returnApproved,
                  .returnRejected, .returnCancelled, .returnInspected, .userScoped, .ruleAdded, .ruleDropped,
                  .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
-                 .tenderPolicyChanged, .creditDrawn, .creditIssued, .returnVoided:
+                 .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided:
                 return true
             }
         }
@@ -75,11 +75,13 @@ extension Ledger {
                  [Field("order", order.id), Field("location", order.location), Field("party", order.party),
                   Field("total", order.total.description), Field("paid", order.paid ? "yes" : "no"), Field("at", order.at.description)]
                  + (order.kind == .purchase ? [] : [Field("tender", Tender.text(order.tenders)), Field("till", facts.till(of: order.session)),
-                                                    Field("session", order.session > 0 ? TillSession.id(order.session) : "")]))
+                                                    Field("session", order.session > 0 ? TillSession.id(order.session) : "")])
+                 + [Field("discount", order.discount.description), Field("tax", order.tax.description)])
             for (index, l) in order.lines.enumerated() {
                 line("order.line", [Field("order", order.id), Field("line", String(index + 1)), Field("sku", l.sku),
                                     Field("qty", String(l.quantity)), Field("batch", l.batch), Field("price", l.price.description),
-                                    Field("amount", (l.price.times(l.quantity) ?? .zero).description)])
+                                    Field("amount", l.amount.description), Field("discount", l.discount.description),
+                                    Field("tax_rate", l.taxRate.description), Field("tax", l.tax.description)])
             }
         }
         // A document's lines come after everything else its change moved.
@@ -146,6 +148,8 @@ extension Ledger {
                                          Field("tender", Tender.text(outcome.dueTenders)),
                                          Field("session", outcome.session > 0 ? TillSession.id(outcome.session) : ""),
                                          Field("tender_override", outcome.tenderOverride ? "yes" : "no"),
+                                         Field("tax", request.tax.description), Field("fee_tax", outcome.feeTax.description),
+                                         Field("net_tax", Money(minor: request.tax.minor - outcome.feeTax.minor).description),
                                          Field("hash", (approval.hash ?? request.docHash).description)])
                 if let exchange = outcome.exchange { described(exchange) }
                 moved(Effects.approval(request, doc: approval.doc, outcome), doc: approval.doc)
@@ -185,6 +189,8 @@ extension Ledger {
                                       ("cross_store", crossStore ? "yes" : "no")] {
                     line("policy.set", [Field("name", name), Field("value", value)])
                 }
+            case .taxPolicyChanged(let included):
+                line("policy.set", [Field("name", "tax_included"), Field("value", included ? "yes" : "no")])
             case .creditDrawn(let party, let doc, let draws):
                 for d in draws {
                     line("credit.used", [Field("party", party), Field("lot", d.lot), Field("amount", d.amount.description), Field("doc", doc)])

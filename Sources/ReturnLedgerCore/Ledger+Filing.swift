@@ -56,7 +56,7 @@ extension Ledger {
         let exchange = try priceExchange(filing.exchange)
 
         var items: [ReturnItem] = []
-        var amount = Money.zero
+        var amount = Money.zero, tax = Money.zero
         if let order {
             // A voided exchange's sale went back with its return: nothing of it is returnable.
             if order.voided { throw DomainError(.EXCEEDS, "\(order.id) was voided with its return: nothing returnable") }
@@ -69,12 +69,15 @@ extension Ledger {
                     throw DomainError(.EXCEEDS, "\(spec.sku): \(claimed[line]!) asked, \(orderLine.returnable) of \(orderLine.quantity) returnable"
                                       + " (\(orderLine.returned) returned, \(orderLine.pending) pending)")
                 }
-                guard let itemAmount = orderLine.price.times(spec.quantity), let sum = amount.adding(itemAmount) else {
-                    throw .overflow
-                }
+                let worth = try returnedWorth(spec.quantity, line: line, of: order, filing: items)
+                guard let sum = amount.adding(worth.amount), let taxSum = tax.adding(worth.tax) else { throw .overflow }
                 amount = sum
-                items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: orderLine.batch,
-                                        price: orderLine.price, line: line, amount: itemAmount))
+                tax = taxSum
+                var item = ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: orderLine.batch,
+                                      price: orderLine.price, line: line, amount: worth.amount)
+                item.taxRate = orderLine.taxRate
+                item.tax = worth.tax
+                items.append(item)
             }
             if order.kind == .sale {
                 let window = policy.windowDays * Timestamp.secondsPerDay
@@ -83,15 +86,21 @@ extension Ledger {
                 }
             }
         } else {
-            // Without a receipt: today's catalogue price, no batch, no window or quantity check.
+            // Without a receipt: today's catalogue price and tax rate, no batch, no window or quantity check.
             for spec in filing.items {
                 guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
-                guard let itemAmount = product.price.times(spec.quantity), let sum = amount.adding(itemAmount) else {
+                var priced = OrderLine(sku: spec.sku, quantity: spec.quantity, price: product.price, batch: "")
+                guard let itemAmount = priced.taxed(at: product.tax, included: policy.taxIncluded), let sum = amount.adding(itemAmount),
+                      let taxSum = tax.adding(priced.tax) else {
                     throw .overflow
                 }
                 amount = sum
-                items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: "", price: product.price, line: 0,
-                                        amount: itemAmount))
+                tax = taxSum
+                var item = ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: "", price: product.price, line: 0,
+                                      amount: itemAmount)
+                item.taxRate = product.tax
+                item.tax = priced.tax
+                items.append(item)
             }
         }
         let overLimit = kind == .sale && !party.isEmpty && overCustomerLimit(party, at: taken)
@@ -103,6 +112,7 @@ extension Ledger {
             number: returns.count + 1, kind: kind, order: order?.id ?? "", party: party, location: location,
             items: items, amount: amount, reason: filing.reason, note: filing.note, key: filing.key ?? "",
             filedBy: context.user, filedAt: context.now, state: .pending)
+        request.tax = tax
         request.exchange = exchange
         request.exchangeText = filing.exchangeText
         request.override = overLimit
@@ -128,15 +138,48 @@ extension Ledger {
         return Decision(events: [filed], reply: filedReply(request))
     }
 
-    /// Replacement goods priced as SALE prices them: the catalogue unless `@PRICE`.
+    /// Replacement goods priced as SALE prices them: the catalogue unless `@PRICE`, taxed at the
+    /// SKU's rate as the policy says now.
     func priceExchange(_ specs: [ItemSpec]) throws(DomainError) -> [OrderLine] {
         var lines: [OrderLine] = []
         for spec in specs {
             guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
-            lines.append(OrderLine(sku: spec.sku, quantity: spec.quantity, price: spec.price ?? product.price, batch: spec.batch))
+            var line = OrderLine(sku: spec.sku, quantity: spec.quantity, price: spec.price ?? product.price, batch: spec.batch)
+            guard line.taxed(at: product.tax, included: policy.taxIncluded) != nil else { throw .overflow }
+            lines.append(line)
         }
         guard OrderLine.total(lines) != nil else { throw .overflow }  // checked now, added up at approval
         return lines
+    }
+
+    /// What q units of an order's line give back (protocol.md, Tax): worth(u + q) − G and
+    /// tax(u + q) − H, u the units returns not rejected or cancelled hold of the line (those filed
+    /// before and the items of this filing so far) worth G with tax H. A line without tax or
+    /// discount (every line before section 20): q × price, no walk over earlier returns.
+    func returnedWorth(_ q: Int64, line index: Int, of order: Order,
+                       filing items: [ReturnItem]) throws(DomainError) -> (amount: Money, tax: Money) {
+        let line = order.lines[index]
+        if line.plain {
+            guard let amount = line.price.times(q) else { throw .overflow }
+            return (amount, .zero)
+        }
+        var units = line.returned + line.pending
+        var held: (amount: Int64, tax: Int64) = (0, 0)
+        for number in order.returnNumbers {
+            let r = returns[number - 1]
+            guard r.state != .rejected, r.state != .cancelled else { continue }
+            for item in r.items where item.line == index {
+                held.amount += item.amount.minor
+                held.tax += item.tax.minor
+            }
+        }
+        for item in items where item.line == index {
+            units += item.quantity
+            held.amount += item.amount.minor
+            held.tax += item.tax.minor
+        }
+        let worth = TaxRule.returned(q, of: line, holding: units, worth: held)
+        return (Money(minor: worth.amount), Money(minor: worth.tax))
     }
 
     /// Whether a customer has `customer_returns` or more returns filed within the last

@@ -26,7 +26,10 @@ extension Ledger {
             return ruleList()
         case .show(let id):
             let request = try scopedReturn(id, context)
-            let items = request.items.map(itemFields)
+            // SHOW's items end with the rate and tax their lines recorded (protocol.md, Tax).
+            let items = request.items.map {
+                itemFields($0) + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)]
+            }
             let history = request.events.map {
                 [Field.word("event"), Field("at", $0.at.description), Field("user", $0.user), Field("action", $0.action),
                  Field("note", $0.note)]
@@ -34,10 +37,10 @@ extension Ledger {
             return Reply(status: summary(request) + [Field("rules", request.flow.rules.joined(separator: ",")),
                                                      Field("exchange", request.exchangeText),
                                                      Field("override", request.override ? "yes" : "no"),
-                                                     // Tills and offline returns; tax and void stay 0.00 and "" until those exist.
+                                                     // Tills and offline returns, tax; void stays "" until VOID exists.
                                                      Field("late", request.late ? "yes" : "no"),
                                                      Field("taken_at", (request.takenAt ?? request.filedAt).description),
-                                                     Field("till", request.till), Field("tax", Money.zero.description), Field("void", voids[request.number]?.doc ?? ""),
+                                                     Field("till", request.till), Field("tax", request.tax.description), Field("void", voids[request.number]?.doc ?? ""),
                                                      Field("tender_override", request.tenderOverride ? "yes" : "no")],
                          lines: items + history)
         case .order(let id):
@@ -112,27 +115,35 @@ extension Ledger {
     /// `* exchange sku= qty= batch= price= amount=`, as an order line is priced.
     private func orderLineFields(_ line: OrderLine, word: String) -> [Field] {
         [Field.word(word), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
-         Field("price", line.price.description), Field("amount", (line.price.times(line.quantity) ?? .zero).description)]
+         Field("price", line.price.description), Field("amount", line.amount.description)]
     }
 
     /// ORDER: each line with what approved returns took back, what open ones hold
-    /// and what is left; `returned_amount` gross, before fees.
+    /// and what is left, its amount, discount, tax rate and tax; `returned_amount` gross, before
+    /// fees: what approved returns gave back of the lines (plain lines: price × units returned).
     private func orderReply(_ id: String) throws(DomainError) -> Reply {
         guard let order = orders[id] else { throw .notFound("order", id) }
         var returnedAmount: Int64 = 0
+        if order.lines.allSatisfy(\.plain) {
+            for line in order.lines { returnedAmount += line.price.minor * line.returned }
+        } else {
+            for number in order.returnNumbers where returns[number - 1].state.isApproved {
+                for item in returns[number - 1].items { returnedAmount += item.amount.minor }
+            }
+        }
         let lines: [[Field]] = order.lines.map { line in
-            returnedAmount += line.price.minor * line.returned
-            return [Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
-                    Field("price", line.price.description), Field("returned", String(line.returned)),
-                    Field("pending", String(line.pending)), Field("returnable", String(line.returnable))]
+            [Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
+             Field("price", line.price.description), Field("returned", String(line.returned)),
+             Field("pending", String(line.pending)), Field("returnable", String(line.returnable)),
+             Field("amount", line.amount.description), Field("discount", line.discount.description),
+             Field("tax_rate", line.taxRate.description), Field("tax", line.tax.description)]
         }
         return Reply(status: [Field("order", order.id), Field("kind", order.kind.rawValue), Field("location", order.location),
                               Field("party", order.party), Field("at", order.at.description),
                               Field("total", order.total.description),
                               Field("returned_amount", Money(minor: returnedAmount).description),
                               Field("status", order.status),
-                              // Discounts and tax come with section 20: 0.00 until then.
-                              Field("discount", Money.zero.description), Field("tax", Money.zero.description),
+                              Field("discount", order.discount.description), Field("tax", order.tax.description),
                               Field("tender", Tender.text(order.tenders))],
                      lines: lines)
     }

@@ -10,13 +10,13 @@ extension Ledger {
                               Field("doc", "")])
     }
 
-    /// `OK id= state=approved|inspecting kind= amount= doc= fee= net= exchange_order= due= refund= tender=`.
+    /// `OK id= state=approved|inspecting kind= amount= doc= fee= net= exchange_order= due= refund= tender= tax= net_tax=`.
     func autoApprovedReply(_ request: ReturnRequest, _ auto: Approved?) -> Reply {
         // A re-send names the state the filing answered with, whatever came after (as APPROVE's).
         let state = auto?.state ?? approvedState(request)
         let tail = auto?.tail ?? ApprovalTail(request)
         var status = [Field]()
-        status.reserveCapacity(11)
+        status.reserveCapacity(13)
         status += [Field("id", request.id), Field("state", state.rawValue), Field("kind", request.kind.rawValue),
                    Field("amount", request.amount.description), Field("doc", tail.doc)]
         tail.append(to: &status)
@@ -27,7 +27,7 @@ extension Ledger {
     func approvedReply(_ request: ReturnRequest, _ tail: ApprovalTail, state: ReturnState) -> Reply {
         // One array of its final size: joining two arrays cost an allocation and a copy.
         var status = [Field]()
-        status.reserveCapacity(10)
+        status.reserveCapacity(12)
         status.append(Field("id", request.id))
         status.append(Field("state", state.rawValue))
         status.append(Field("doc", tail.doc))
@@ -44,7 +44,8 @@ extension Ledger {
     func firstApprovalReply(_ request: ReturnRequest) -> Reply {
         Reply(status: [Field("id", request.id), Field("state", ReturnState.second_review.rawValue), Field("doc", ""),
                        Field("amount", request.amount.description), Field("fee", ""), Field("net", ""),
-                       Field("exchange_order", ""), Field("due", ""), Field("refund", ""), Field("tender", "")])
+                       Field("exchange_order", ""), Field("due", ""), Field("refund", ""), Field("tender", ""),
+                       Field("tax", ""), Field("net_tax", "")])
     }
 
     /// The state the first approval reply of an approved return named.
@@ -66,11 +67,15 @@ struct ApprovalTail {
     var due: String
     var refund: [Tender]
     var tender: [Tender]
+    /// The return's tax and what of it the credit note gives back (protocol.md, Tax).
+    var tax: Money
+    var netTax: Money
 
     init(_ request: ReturnRequest) {
         doc = request.doc; fee = request.fee; net = request.net; exchangeOrder = request.exchangeOrder
         due = request.exchange.isEmpty ? "" : request.due.description
         refund = request.refundParts; tender = request.dueTenders
+        tax = request.tax; netTax = request.netTax
     }
 
     init(_ request: ReturnRequest, doc: String, _ outcome: ApprovalOutcome) {
@@ -81,6 +86,8 @@ struct ApprovalTail {
         due = request.exchange.isEmpty ? "" : outcome.due.description
         refund = outcome.parts ?? []
         tender = outcome.dueTenders
+        tax = request.tax
+        netTax = Money(minor: request.tax.minor - outcome.feeTax.minor)
     }
 
     func append(to status: inout [Field]) {
@@ -90,5 +97,7 @@ struct ApprovalTail {
         status.append(Field("due", due))
         status.append(Field("refund", Tender.text(refund)))
         status.append(Field("tender", Tender.text(tender)))
+        status.append(Field("tax", tax.description))
+        status.append(Field("net_tax", netTax.description))
     }
 }

@@ -167,6 +167,7 @@ extension Ledger {
         let net = Money(minor: request.amount.minor - fee.minor)
         let quarantined = request.items.indices.filter { request.flow.inspect || products[request.items[$0].sku]?.inspect == true }
         var outcome = ApprovalOutcome(quarantined: quarantined, credited: net, refunded: .zero, feeRate: rate, fee: fee)
+        outcome.feeTax = ReturnRequest.feeTax(request.tax, rate: rate)
 
         // The net's parts, and what each takes from the sale's tenders.
         let (parts, charges, overridden) = try netParts(request, order: paid ? order : nil, choice, net: net, override: asked.override)

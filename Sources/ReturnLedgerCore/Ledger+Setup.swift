@@ -51,7 +51,7 @@ extension Ledger {
             if let fee { reason.fee = fee }
             // The whole reason again: `apply` of reasonAdded puts it in place.
             return Decision(events: [.reasonAdded(reason)], reply: Reply(status: [Field("code", code)]))
-        case .skuSet(let sku, let name, let price, let cost, let inspect):
+        case .skuSet(let sku, let name, let price, let cost, let inspect, let tax):
             // The whole record again (`apply` of the ADD event puts it in place); recorded orders
             // and returns keep the prices they were made with.
             guard var product = products[sku] else { throw .notFound("sku", sku) }
@@ -59,6 +59,7 @@ extension Ledger {
             if let price { product.price = price }
             if let cost { product.cost = cost }
             if let inspect { product.inspect = inspect }
+            if let tax { product.tax = tax }
             return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", sku)]))
         case .partySet(let id, let name):
             guard var party = parties[id] else { throw .notFound("party", id) }
@@ -92,6 +93,10 @@ extension Ledger {
                 after.crossStore = change.crossStore ?? policy.crossStore
                 events.append(.tenderPolicyChanged(creditDays: after.creditDays, offlineHours: after.offlineHours,
                                                    crossStore: after.crossStore))
+            }
+            if let included = change.taxIncluded {
+                after.taxIncluded = included
+                events.append(.taxPolicyChanged(taxIncluded: included))
             }
             return Decision(events: events, reply: Reply(status: after.fields))
         default:

@@ -20,28 +20,44 @@ extension Ledger {
         try checkScope(request.location, context, "order \(request.order)")
 
         var lines: [OrderLine] = []
-        var total = Money.zero
+        var value = Money.zero
         for item in request.items {
             guard let product = products[item.sku] else { throw .notFound("sku", item.sku) }
             let catalogue = kind == .sale || product.cost == .zero ? product.price : product.cost
             let price = item.price ?? catalogue
             guard price >= .zero else { throw .invalid("price must not be negative") }
-            guard let amount = price.times(item.quantity), let sum = total.adding(amount) else { throw .overflow }
+            guard let amount = price.times(item.quantity), let sum = value.adding(amount) else { throw .overflow }
+            value = sum
+            var line = OrderLine(sku: item.sku, quantity: item.quantity, price: price, batch: item.batch)
+            line.taxRate = product.tax
+            lines.append(line)
+        }
+        // Protocol.md, Discount and Tax: the discount shared over the lines by value, then each
+        // line's tax on what is left of it; the total sums the lines' amounts.
+        if let discount = request.discount, discount != .zero {
+            guard discount > .zero, discount <= value else {
+                throw .invalid("discount= \(discount) must lie between 0.00 and the lines' value, \(value)")
+            }
+            let shares = TaxRule.discountShares(discount.minor, values: lines.map { $0.price.minor * $0.quantity })
+            for i in lines.indices { lines[i].discount = Money(minor: shares[i]) }
+        }
+        var total = Money.zero
+        for i in lines.indices {
+            guard let amount = lines[i].taxed(at: lines[i].taxRate, included: policy.taxIncluded),
+                  let sum = total.adding(amount) else { throw .overflow }
             total = sum
-            lines.append(OrderLine(sku: item.sku, quantity: item.quantity, price: price, batch: item.batch))
         }
         var order = Order(id: request.order, kind: kind, location: request.location, party: party,
                           paid: kind == .sale ? (request.paid ?? true) : false, at: request.at ?? context.now,
                           lines: lines, total: total)
         if let tenders = request.tenders { order.tenders = tenders }
-        let reply = Reply(status: [Field("order", order.id), Field("total", total.description)])
+        let reply = tradeReply(order)
 
         if let existing = orders[request.order] {
             guard existing.sameContent(as: order) else {
                 throw DomainError(.CONFLICT, "order \(request.order) exists with other content")
             }
-            return Decision(events: [], reply: Reply(status: [Field("order", existing.id),
-                                                              Field("total", existing.total.description)]).existed())
+            return Decision(events: [], reply: tradeReply(existing).existed())
         }
         // Protocol.md, Tenders: the till (STATE), then the tenders adding up (TENDER), then credit (CREDIT).
         if let till = request.till {
@@ -63,6 +79,13 @@ extension Ledger {
             guard (balances[party] ?? .zero).adding(change) != nil else { throw .overflow }
         }
         return Decision(events: events, reply: reply)
+    }
+
+    /// SALE's reply `OK order= total= tax= discount=`; PURCHASE's `OK order= total=`.
+    func tradeReply(_ order: Order) -> Reply {
+        guard order.kind == .sale else { return Reply(status: [Field("order", order.id), Field("total", order.total.description)]) }
+        return Reply(status: [Field("order", order.id), Field("total", order.total.description), Field("tax", order.tax.description),
+                              Field("discount", order.discount.description)])
     }
 
     func decidePayment(party: String, amount: Money, direction: PaymentDirection, note: String,

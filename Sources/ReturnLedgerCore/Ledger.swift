@@ -146,6 +146,8 @@ extension Ledger {
             policy.creditDays = creditDays
             policy.offlineHours = offlineHours
             policy.crossStore = crossStore
+        case .taxPolicyChanged(let included):
+            policy.taxIncluded = included
         case .creditDrawn(let party, let doc, let draws):
             spend(party, draws)
             if orders[doc] != nil { orders[doc]!.draws += draws }
@@ -239,6 +241,7 @@ extension Ledger {
         request.approvalNote = approval.note
         request.feeRate = outcome.feeRate
         request.fee = outcome.fee
+        request.feeTax = outcome.feeTax
         request.due = outcome.due
         request.tenders = outcome.tenders
     }

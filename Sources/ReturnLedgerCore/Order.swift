@@ -21,6 +21,14 @@ public struct OrderLine: Sendable, Equatable {
     public var returned: Int64 = 0
     /// Units held by returns still pending review.
     public var pending: Int64 = 0
+    /// Since format 9 (protocol.md, Tax and Discount): the SKU's tax rate when the line was
+    /// recorded, the tax worked out on the line's value, the line's share of the order's
+    /// discount, and whether the tax was added on top (`tax_included=no` then) rather than
+    /// included in the price. Older lines: 0.00, 0.00, none, included.
+    public var taxRate = Percent.zero
+    public var tax = Money.zero
+    public var discount = Money.zero
+    public var taxExcluded = false
 
     public init(sku: String, quantity: Int64, price: Money, batch: String) {
         self.sku = sku; self.quantity = quantity; self.price = price; self.batch = batch
@@ -29,11 +37,13 @@ public struct OrderLine: Sendable, Equatable {
     /// sold − already returned − pending.
     public var returnable: Int64 { quantity - returned - pending }
 
-    /// The lines' price × quantity added up, checked; nil when it leaves money's range.
+    /// The lines' amounts (price × quantity − discount, plus tax when excluded) added up,
+    /// checked; nil when it leaves money's range.
     public static func total(_ lines: [OrderLine]) -> Money? {
         var total = Money.zero
         for line in lines {
-            guard let amount = line.price.times(line.quantity), let sum = total.adding(amount) else { return nil }
+            guard let gross = line.price.times(line.quantity), let amount = gross.adding(-line.discount),
+                  let taxed = amount.adding(line.taxExcluded ? line.tax : .zero), let sum = total.adding(taxed) else { return nil }
             total = sum
         }
         return total
@@ -106,6 +116,12 @@ public struct Order: Sendable, Equatable {
         kind == .sale && paid && total > .zero ? [Tender(.cash, total)] : []
     }
 
+    /// The discount given on the sale (`discount=`), shared over its lines.
+    public var discount: Money { Money(minor: lines.reduce(Int64(0)) { $0 + $1.discount.minor }) }
+
+    /// The tax of its lines.
+    public var tax: Money { Money(minor: lines.reduce(Int64(0)) { $0 + $1.tax.minor }) }
+
     /// Units of the order that can still be returned, and whether any were (ORDER's `status=`).
     public var status: String {
         if voided { return "voided" }
@@ -117,7 +133,7 @@ public struct Order: Sendable, Equatable {
     /// Same order as a re-send would create, ignoring the time and return counters.
     func sameContent(as other: Order) -> Bool {
         guard kind == other.kind, location == other.location, party == other.party, paid == other.paid,
-              tenders == other.tenders, lines.count == other.lines.count else { return false }
+              tenders == other.tenders, discount == other.discount, lines.count == other.lines.count else { return false }
         return zip(lines, other.lines).allSatisfy {
             $0.sku == $1.sku && $0.quantity == $1.quantity && $0.price == $1.price && $0.batch == $1.batch
         }

@@ -15,6 +15,9 @@ public struct Policy: Sendable, Equatable {
     public var creditDays: Int64 = 0
     public var offlineHours: Int64 = 72
     public var crossStore = true
+    /// Format 9 (protocol.md, Tax): whether prices include tax (`yes`: a rate never changes a
+    /// total) or tax is added on top.
+    public var taxIncluded = true
     public init(windowDays: Int64 = 30, customerReturns: Int64 = 0, customerDays: Int64 = 0) {
         self.windowDays = windowDays; self.customerReturns = customerReturns; self.customerDays = customerDays
     }
@@ -26,6 +29,6 @@ public struct Policy: Sendable, Equatable {
         [Field("window_days", String(windowDays)), Field("customer_returns", String(customerReturns)),
          Field("customer_days", String(customerDays)), Field("timezone", calendar.zone.name),
          Field("credit_days", String(creditDays)), Field("offline_hours", String(offlineHours)),
-         Field("cross_store", crossStore ? "yes" : "no")]
+         Field("cross_store", crossStore ? "yes" : "no"), Field("tax_included", taxIncluded ? "yes" : "no")]
     }
 }

@@ -6,8 +6,10 @@ public struct Product: Sendable, Equatable {
     public var cost: Money
     /// Approved customer returns of this SKU wait in quarantine for INSPECT.
     public var inspect: Bool
-    public init(sku: String, name: String, price: Money, cost: Money, inspect: Bool) {
-        self.sku = sku; self.name = name; self.price = price; self.cost = cost; self.inspect = inspect
+    /// Since format 9 (protocol.md, Tax): the tax rate a sale or purchase line records.
+    public var tax: Percent
+    public init(sku: String, name: String, price: Money, cost: Money, inspect: Bool, tax: Percent = .zero) {
+        self.sku = sku; self.name = name; self.price = price; self.cost = cost; self.inspect = inspect; self.tax = tax
     }
 }
 
@@ -15,6 +17,6 @@ public struct Product: Sendable, Equatable {
 extension Product {
     public var fields: [Field] {
         [Field("sku", sku), Field("name", name), Field("price", price.description), Field("cost", cost.description),
-         Field("inspect", inspect ? "yes" : "no")]
+         Field("inspect", inspect ? "yes" : "no"), Field("tax", tax.description)]
     }
 }

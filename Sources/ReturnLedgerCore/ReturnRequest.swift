@@ -30,6 +30,10 @@ public struct ReturnItem: Sendable, Equatable {
     public var amount: Money
     /// Set at approval when the units went into quarantine (a SKU with `inspect=yes`).
     public var quarantined: Bool = false
+    /// Since format 9 (protocol.md, Tax): the rate its line recorded (without a receipt: the
+    /// SKU's today) and the tax in `amount`. Older items: 0.00.
+    public var taxRate = Percent.zero
+    public var tax = Money.zero
 
     public init(sku: String, quantity: Int64, batch: String, price: Money, line: Int, amount: Money, quarantined: Bool = false) {
         self.sku = sku; self.quantity = quantity; self.batch = batch; self.price = price; self.line = line
@@ -97,6 +101,10 @@ public struct ReturnRequest: Sendable, Equatable {
     public var takenAt: Timestamp? = nil
     /// The completing approval's tenders: the very box its outcome holds (one retain to copy).
     public var tenders: TenderMoves? = nil
+    /// Since format 9 (protocol.md, Tax): the tax in `amount` (its items' tax) and, set by the
+    /// completing approval, the part of it the fee carries. Older returns: 0.00.
+    public var tax = Money.zero
+    public var feeTax = Money.zero
     /// Format 9: the document's place in the chain (protocol.md, Document chain); `.zero` until
     /// the document is issued.
     public var docHash = DocHash.zero

@@ -25,6 +25,7 @@ extension Ledger {
             total.amount += bucket.amount
             total.returnedQty += bucket.returnedQty
             total.fees += bucket.fees
+            total.tax += bucket.tax
             for k in 0..<4 { total.refunds[k] += bucket.refunds[k] }
             approvals += bucket.approvalSeconds
             guard let by = query.by, let figures = bucket.groups[by] else { continue }
@@ -59,6 +60,8 @@ extension Ledger {
             Field("fees", Money(minor: total.fees).description),
             Field("refund_cash", Money(minor: total.refunds[0]).description), Field("refund_card", Money(minor: total.refunds[1]).description),
             Field("refund_credit", Money(minor: total.refunds[2]).description), Field("refund_other", Money(minor: total.refunds[3]).description),
+            // Section 20: VOID does not exist yet, so nothing is voided.
+            Field("voided", "0"), Field("tax", Money(minor: total.tax).description),
         ], lines: lines)
     }
 }

@@ -24,6 +24,8 @@ public struct StatsIndex: Sendable, Equatable {
         public var returnedQty: Int64 = 0
         /// Restocking fees kept on those returns.
         public var fees: Int64 = 0
+        /// The tax those returns gave back (Σ net_tax; protocol.md, Tax).
+        public var tax: Int64 = 0
         /// Handed back by those returns, per tender kind (`TenderKind.index`).
         public var refunds: [Int64] = [0, 0, 0, 0]
         public var approvalSeconds: [Int64] = []
@@ -33,7 +35,7 @@ public struct StatsIndex: Sendable, Equatable {
         /// adds them in filing order.
         public static func == (a: Bucket, b: Bucket) -> Bool {
             a.filed == b.filed && a.approved == b.approved && a.rejected == b.rejected && a.cancelled == b.cancelled && a.voided == b.voided
-                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.fees == b.fees && a.refunds == b.refunds && a.groups == b.groups
+                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.fees == b.fees && a.tax == b.tax && a.refunds == b.refunds && a.groups == b.groups
                 && a.approvalSeconds.sorted() == b.approvalSeconds.sorted()
         }
     }
@@ -88,6 +90,7 @@ public struct StatsIndex: Sendable, Equatable {
         bucket.approved += sign
         bucket.amount += s * r.amount.minor
         bucket.fees += s * r.fee.minor
+        bucket.tax += s * r.netTax.minor
         for part in r.refundParts { bucket.refunds[part.kind.index] += s * part.amount.minor }
         if r.kind == .sale { bucket.returnedQty += qty }
         // An auto-approval took no reviewer's time: left out of the percentiles.

@@ -3,6 +3,8 @@
 public enum TenderSplit {
     /// `amount` shared in proportion to `weights`: each share floor(amount × weight / total), the
     /// cents left one each to the largest remainders (ties: the earlier). Weights ≥ 0, total > 0.
+    /// The one split of the contract's rule: a refund over a sale's tenders, an exchange's change
+    /// over the parts, and a sale's discount over its lines (`TaxRule.discountShares`).
     public static func proportional(_ amount: Int64, weights: [Int64]) -> [Int64] {
         // One tender (most sales): all of it, no arithmetic.
         if weights.count == 1 { return [weights[0] > 0 ? amount : 0] }

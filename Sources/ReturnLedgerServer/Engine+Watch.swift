@@ -59,7 +59,7 @@ extension Engine {
                 continue
             case .userAdded, .userPasswordChanged, .locationAdded, .productAdded, .partyAdded, .reasonAdded, .policyChanged,
                  .orderRecorded, .paymentRecorded, .returnInspected, .loginFailed, .audited, .ruleAdded, .ruleDropped,
-                 .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed, .tenderPolicyChanged,
+                 .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed, .tenderPolicyChanged, .taxPolicyChanged,
                  .creditDrawn, .creditIssued:
                 continue  // nothing a watcher is told about
             }

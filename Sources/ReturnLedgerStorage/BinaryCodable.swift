@@ -104,9 +104,13 @@ extension Location: BinaryCodable {
 }
 
 extension Product: BinaryCodable {
-    public func write(to w: inout ByteWriter) { w.string(sku); w.string(name); w.write(price); w.write(cost); w.bool(inspect) }
+    public func write(to w: inout ByteWriter) {
+        w.string(sku); w.string(name); w.write(price); w.write(cost); w.bool(inspect)
+        w.i64(tax.hundredths)  // since format 9
+    }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), name: try r.string(), price: try r.read(), cost: try r.read(), inspect: try r.bool())
+        if r.format >= .v9 { tax = Percent(hundredths: try r.i64()) }  // older SKUs: no tax
     }
 }
 
@@ -128,11 +132,26 @@ extension Reason: BinaryCodable {
 extension OrderLine: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(sku); w.i64(quantity); w.write(price); w.string(batch); w.i64(returned); w.i64(pending)
+        // Since format 9: one byte saying what follows (most lines carry no tax and no discount:
+        // nothing more): 1 the tax rate and tax, 2 the discount share, 4 tax added on top.
+        let taxed = taxRate.hundredths != 0 || tax.minor != 0, discounted = discount.minor != 0
+        w.u8((taxed ? 1 : 0) | (discounted ? 2 : 0) | (taxExcluded ? 4 : 0))
+        if taxed { w.i64(taxRate.hundredths); w.write(tax) }
+        if discounted { w.write(discount) }
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), quantity: try r.i64(), price: try r.read(), batch: try r.string())
         returned = try r.i64()
         pending = try r.i64()
+        guard r.format >= .v9 else { return }  // older lines: no tax, no discount
+        let flags = try r.u8()
+        guard flags < 8 else { throw CodecError("order line tax flags \(flags)") }
+        if flags & 1 != 0 {
+            taxRate = Percent(hundredths: try r.i64())
+            tax = try r.read()
+        }
+        if flags & 2 != 0 { discount = try r.read() }
+        taxExcluded = flags & 4 != 0
     }
 }
 
@@ -223,10 +242,17 @@ extension TillSession: BinaryCodable {
 extension ReturnItem: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(sku); w.i64(quantity); w.string(batch); w.write(price); w.int(line); w.write(amount); w.bool(quarantined)
+        // Since format 9: whether it carries tax (most items do not: nothing more), then the rate and tax.
+        let taxed = taxRate.hundredths != 0 || tax.minor != 0
+        w.bool(taxed)
+        if taxed { w.i64(taxRate.hundredths); w.write(tax) }
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), quantity: try r.i64(), batch: try r.string(), price: try r.read(),
                   line: try r.int(), amount: try r.read(), quarantined: try r.bool())
+        guard r.format >= .v9, try r.bool() else { return }  // older items, and untaxed ones: no tax
+        taxRate = Percent(hundredths: try r.i64())
+        tax = try r.read()
     }
 }
 
@@ -252,8 +278,12 @@ extension ReturnRequest: BinaryCodable {
         // Since format 8: the till, an offline return's time, and the completing approval's tenders.
         w.string(till); w.bool(takenAt != nil); w.write(takenAt ?? Timestamp(seconds: 0))
         w.bool(tenders != nil); tenders?.write(to: &w)
-        // Since format 9: the document's hash.
+        // Since format 9: the document's hash; then whether it carries tax (most do not: nothing
+        // more), then the tax in the amount and the part of it the fee carries.
         w.write(docHash)
+        let taxed = tax.minor != 0 || feeTax.minor != 0
+        w.bool(taxed)
+        if taxed { w.write(tax); w.write(feeTax) }
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -291,6 +321,9 @@ extension ReturnRequest: BinaryCodable {
         if try r.bool() { tenders = try r.read() }
         guard r.format >= .v9 else { return }  // issued before the chain: the snapshot's loader chains it
         docHash = try r.read()
+        guard try r.bool() else { return }  // filed before tax, or untaxed: none
+        tax = try r.read()
+        feeTax = try r.read()
     }
 }
 

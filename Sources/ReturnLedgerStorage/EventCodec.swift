@@ -28,6 +28,7 @@ extension Event: BinaryCodable {
         /// Format 8.
         case tillOpened = 25, tillMoved, tillClosed, tenderPolicyChanged, creditDrawn, creditIssued
         /// Format 9.
+        case taxPolicyChanged = 31
         case returnVoided = 32
     }
 
@@ -73,6 +74,7 @@ extension Event: BinaryCodable {
             w.u8(Tag.tenderPolicyChanged.rawValue); w.i64(creditDays); w.i64(offlineHours); w.bool(crossStore)
         case .creditDrawn(let party, let doc, let draws): w.u8(Tag.creditDrawn.rawValue); w.string(party); w.string(doc); w.array(draws)
         case .creditIssued(let party, let lot): w.u8(Tag.creditIssued.rawValue); w.string(party); w.write(lot)
+        case .taxPolicyChanged(let included): w.u8(Tag.taxPolicyChanged.rawValue); w.bool(included)
         case .returnVoided(let record): w.u8(Tag.returnVoided.rawValue); w.write(record)
         }
     }
@@ -119,6 +121,7 @@ extension Event: BinaryCodable {
         case .tenderPolicyChanged: self = .tenderPolicyChanged(creditDays: try r.i64(), offlineHours: try r.i64(), crossStore: try r.bool())
         case .creditDrawn: self = .creditDrawn(party: try r.string(), doc: try r.string(), draws: try r.array())
         case .creditIssued: self = .creditIssued(party: try r.string(), lot: try r.read())
+        case .taxPolicyChanged: self = .taxPolicyChanged(taxIncluded: try r.bool())
         case .returnVoided: self = .returnVoided(try r.read())
         }
     }
@@ -157,6 +160,9 @@ extension Approval: BinaryCodable {
         }
         if r.format >= .v8 {  // older approvals: `Ledger.upgraded` derives the tenders on apply
             if try r.bool() { read.tenders = try r.read() }
+        }
+        if r.format >= .v9, try r.bool() {  // older approvals, and untaxed ones: no tax on the fee
+            read.feeTax = try r.read()
         }
         return read
     }
@@ -222,6 +228,9 @@ extension ApprovalOutcome {
         // Since format 8: the tenders (absent only when re-encoding an older approval).
         w.bool(tenders != nil)
         tenders?.write(to: &w)
+        // Since format 9: whether the fee carries tax (most do not: nothing more), then that tax.
+        w.bool(feeTax.minor != 0)
+        if feeTax.minor != 0 { w.write(feeTax) }
     }
 }
 

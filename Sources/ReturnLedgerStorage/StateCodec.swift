@@ -42,6 +42,7 @@ extension Ledger: BinaryCodable {
         w.array(tillSessions)  // since format 8
         writeMap(creditLots, &w) { $0.array($1) }
         w.i64(policy.creditDays); w.i64(policy.offlineHours); w.bool(policy.crossStore)
+        w.bool(policy.taxIncluded)  // since format 9
         w.array(voids.keys.sorted().map { voids[$0]! })  // since format 9
     }
 
@@ -125,6 +126,7 @@ extension Ledger: BinaryCodable {
             upgradeTenders()  // what replaying the older records derives
         }
         if r.format >= .v9 {
+            policy.taxIncluded = try r.bool()  // older states: prices include tax
             for record in try r.array(VoidRecord.self) { voids[record.number] = record }
         } else {
             chainDocuments()  // older documents are chained as first loaded

@@ -52,7 +52,7 @@ import Testing
                                           "filed_by", "filed_at", "doc", "rules", "exchange", "override", "late", "taken_at",
                                           "till", "tax", "void", "tender_override"])
         #expect(show.lines.count == 3)
-        #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount"])
+        #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount", "tax_rate", "tax"])
         #expect(show.lines[1].map(\.value) == ["event", "2026-11-29T10:00:00Z", "clerk1", "filed", "包装破损"])
         #expect(show.lines[2].map(\.value) == ["event", "2026-11-29T10:01:30Z", "sup1", "approved", "fine"])
         #expect(desk.fails(.show(id: "R000002")) == .NOT_FOUND)

@@ -73,7 +73,8 @@ import Testing
         #expect(desk.fails(RuleTests.approve("R000001"), as: "fin1") == .DENIED)
         #expect(desk.fails(RuleTests.approve("R000001", refund: .credit), as: "sup1") == .INVALID)
         let first = desk.ok(RuleTests.approve("R000001"), as: "sup1")
-        #expect(first.status.map(\.key) == ["id", "state", "doc", "amount", "fee", "net", "exchange_order", "due", "refund", "tender"])
+        #expect(first.status.map(\.key) == ["id", "state", "doc", "amount", "fee", "net", "exchange_order", "due", "refund", "tender",
+                                           "tax", "net_tax"])
         #expect(first["state"] == "second_review" && first["doc"] == "" && first["fee"] == "" && first["due"] == "")
         #expect((desk.onHand("A100", "STORE1"), desk.balance("C1"), desk.ledger.notices.count) == before)
         #expect(desk.ledger.documents.isEmpty)
@@ -136,7 +137,8 @@ import Testing
         var desk = RuleTests.desk()
         desk.ok(RuleTests.rule("SMALL", .auto, max: "10.00"))
         let reply = desk.ok(Desk.ret("S2", item("C400", 1)), as: "clerk1")   // 6.50, walk-in, paid
-        #expect(reply.status.map(\.key) == ["id", "state", "kind", "amount", "doc", "fee", "net", "exchange_order", "due", "refund", "tender"])
+        #expect(reply.status.map(\.key) == ["id", "state", "kind", "amount", "doc", "fee", "net", "exchange_order", "due", "refund", "tender",
+                                           "tax", "net_tax"])
         #expect(reply["state"] == "approved" && reply["doc"] == "RT-20261129-0001" && reply["net"] == "6.50")
         let r = desk.ledger.returns[0]
         #expect(r.approvedBy == "system" && r.state == .approved && r.refund == .cash)

@@ -23,18 +23,18 @@ import Testing
         }
         let clerk = try server.login("clerk1")
         let supervisor = try server.login("sup1")
-        #expect(try clerk.call("SALE S-1 location=STORE1 customer=C1 T1:2 J1:1").status == "OK order=S-1 total=90.00")
-        #expect(try clerk.call("SALE S-2 location=STORE1 T1:1").status == "OK order=S-2 total=20.00")
+        #expect(try clerk.call("SALE S-1 location=STORE1 customer=C1 T1:2 J1:1").status == "OK order=S-1 total=90.00 tax=0.00 discount=0.00")
+        #expect(try clerk.call("SALE S-2 location=STORE1 T1:1").status == "OK order=S-2 total=20.00 tax=0.00 discount=0.00")
 
         // The wrong size for the right one: an even exchange.
         #expect(try clerk.call("RETURN S-1 T1:1 reason=WRONG_ITEM exchange=T2:1 key=t-1").status
                 == #"OK id=R000001 state=pending kind=sale amount=20.00 doc="""#)
         #expect(try supervisor.call("APPROVE R000001").status
-                == "OK id=R000001 state=approved doc=\(try docNumber(1)) amount=20.00 fee=0.00 net=20.00 exchange_order=X-R000001 due=0.00 refund=\"\" tender=\"\"")
+                == "OK id=R000001 state=approved doc=\(try docNumber(1)) amount=20.00 fee=0.00 net=20.00 exchange_order=X-R000001 due=0.00 refund=\"\" tender=\"\" tax=0.00 net_tax=0.00")
         // A walk-in changes their mind and takes the jeans: 10% fee, 32.00 paid in.
         _ = try ClothingShopTests.expectOK(clerk, "RETURN S-2 T1:1 reason=CHANGED_MIND exchange=J1:1 key=t-2")
         #expect(try supervisor.call("APPROVE R000002").status
-                == "OK id=R000002 state=approved doc=\(try docNumber(2)) amount=20.00 fee=2.00 net=18.00 exchange_order=X-R000002 due=32.00 refund=\"\" tender=cash:32.00")
+                == "OK id=R000002 state=approved doc=\(try docNumber(2)) amount=20.00 fee=2.00 net=18.00 exchange_order=X-R000002 due=32.00 refund=\"\" tender=cash:32.00 tax=0.00 net_tax=0.00")
         // No receipt: C2 brings a T-shirt back; catalogue price, store credit.
         _ = try ClothingShopTests.expectOK(clerk, "RETURN - T2:1 location=STORE1 customer=C2 reason=DEFECTIVE key=t-3")
         #expect(try supervisor.call("APPROVE R000003 refund=cash").code == "INVALID")
@@ -63,8 +63,8 @@ import Testing
         #expect(try finance.call("BALANCE C2").status == "OK party=C2 kind=customer balance=-20.00 credit=20.00")
         // Orders: S-1 has nothing left to return (one T-shirt pending), S-2 is returned.
         let s1 = try clerk.call("ORDER S-1")
-        #expect(s1.data == [#"* line sku=T1 qty=2 batch="" price=20.00 returned=1 pending=1 returnable=0"#,
-                            #"* line sku=J1 qty=1 batch="" price=50.00 returned=1 pending=0 returnable=0"#])
+        #expect(s1.data == [#"* line sku=T1 qty=2 batch="" price=20.00 returned=1 pending=1 returnable=0 amount=40.00 discount=0.00 tax_rate=0.00 tax=0.00"#,
+                            #"* line sku=J1 qty=1 batch="" price=50.00 returned=1 pending=0 returnable=0 amount=50.00 discount=0.00 tax_rate=0.00 tax=0.00"#])
         #expect(s1["status"] == "returned" && s1["returned_amount"] == "70.00" && s1["total"] == "90.00")
         #expect(try clerk.call("ORDER S-2")["status"] == "returned")
         let x2 = try clerk.call("ORDER X-R000002")

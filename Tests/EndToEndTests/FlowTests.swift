@@ -26,7 +26,7 @@ func setUpShop(_ server: ServerProcess) throws {
         try setUpShop(server)
         let clerk = try server.login("clerk1")
         let sale = try clerk.call("SALE S-100 location=STORE1 customer=C1 A100:3 B300:1 C400:2@6.00")
-        #expect(sale.status == "OK order=S-100 total=146.00")
+        #expect(sale.status == "OK order=S-100 total=146.00 tax=0.00 discount=0.00")
 
         let filed = try clerk.call(#"RETURN S-100 A100:2 reason=DEFECTIVE location=STORE2 note="lid broken, 盖子坏了" key=till2-0001"#)
         #expect(filed.status == "OK id=R000001 state=pending kind=sale amount=50.00 doc=\"\"")

@@ -26,7 +26,7 @@ import Testing
         while !String(decoding: seen, as: UTF8.self).contains("OK pong\n") { seen += try clerk.readBytes(1) }
         let text = seen.split(separator: 0x0A).map { Array($0) }
         #expect(seen.starts(with: [0xFF, 0xFB, 0x06]) || text.contains { $0.starts(with: [0xFF, 0xFB, 0x06]) })
-        #expect(String(decoding: seen.filter { $0 < 0x80 }, as: UTF8.self).contains("OK order=T-1 total=25.00\n"))
+        #expect(String(decoding: seen.filter { $0 < 0x80 }, as: UTF8.self).contains("OK order=T-1 total=25.00 tax=0.00 discount=0.00\n"))
         try clerk.sendBytes([0xFF, 0xFD, 0x00, 0xFF, 0xFB, 0x00] + Array("PING\r\n".utf8))
         #expect(try clerk.readBytes(6) == [0xFF, 0xFB, 0x00, 0xFF, 0xFD, 0x00])
         #expect(try clerk.readBytes(9) == Array("OK pong\r\n".utf8))
@@ -117,7 +117,7 @@ import Testing
         for i in 0..<1000 {
             let reply = try clerk.readReply()
             switch i % 4 {
-            case 0: #expect(reply.status == "OK order=S\(i) total=25.00")
+            case 0: #expect(reply.status == "OK order=S\(i) total=25.00 tax=0.00 discount=0.00")
             case 1: #expect(reply.status == "OK pong")
             case 2:
                 returns += 1

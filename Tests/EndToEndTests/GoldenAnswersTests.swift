@@ -21,11 +21,19 @@ import Testing
         ("STATS", "refund_other"), ("ORDER", "discount"), ("ORDER", "tax"), ("ORDER", "tender"), ("FEED", "tender"),
         ("FEED", "till"), ("FEED", "session"), ("FEED", "taken_at"), ("FEED", "refund_parts"), ("FEED", "tender_override"),
     ]
-    /// Documents you can trust: DOC's tax, refund, chain fields; FEED's `hash=` on an approval.
-    /// (FEED's new `doc.issued` and `doc.item` lines are taken out whole.)
+    /// Section 20: tax and discount on status lines and list lines alike; documents you can
+    /// trust: DOC's tax, refund, chain fields, FEED's `hash=` on an approval. (FEED's new
+    /// `doc.issued` and `doc.item` lines are taken out whole.)
     static let section20: [(String, String)] = [
+        ("SKU LIST", "tax"), ("POLICY SHOW", "tax_included"), ("STATS", "voided"), ("STATS", "tax"),
+        ("FEED", "discount"), ("FEED", "tax_rate"), ("FEED", "tax"), ("FEED", "fee_tax"), ("FEED", "net_tax"),
         ("DOC", "tax_rate"), ("DOC", "tax"), ("DOC", "fee_tax"), ("DOC", "net_tax"), ("DOC", "refund"), ("DOC", "tender"),
         ("DOC", "doc_type"), ("DOC", "voids"), ("DOC", "voided"), ("DOC", "hash"), ("DOC", "prev"), ("FEED", "hash"),
+    ]
+    /// Section 20's fields on `* ` lines only: ORDER's and SHOW's status lines held `discount=`
+    /// and `tax=` (0.00) since format 8, their lines did not.
+    static let section20Lines: [(String, String)] = [
+        ("ORDER", "amount"), ("ORDER", "discount"), ("ORDER", "tax_rate"), ("ORDER", "tax"), ("SHOW", "tax_rate"), ("SHOW", "tax"),
     ]
     static let section13And14: [(String, String)] = [
         ("LIST", "next"), ("LIST", "exchange"), ("SHOW", "exchange"), ("SHOW", "override"), ("REASON LIST", "fee"),
@@ -92,6 +100,9 @@ import Testing
             for (prefix, field) in added where query.hasPrefix(prefix) {
                 reply.data = reply.data.map { GoldenAnswersTests.drop(field, from: $0) }
                 reply.status = GoldenAnswersTests.drop(field, from: reply.status)
+            }
+            for (prefix, field) in GoldenAnswersTests.section20Lines where query.hasPrefix(prefix) {
+                reply.data = reply.data.map { GoldenAnswersTests.drop(field, from: $0) }
             }
             if query.hasPrefix("FEED") {
                 reply.data.removeAll { $0.contains(" type=doc.issued ") || $0.contains(" type=doc.item ") }

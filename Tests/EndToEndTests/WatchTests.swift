@@ -98,13 +98,13 @@ import Testing
         let stockBefore = try clerk.call("STOCK A100 location=STORE1").status
         #expect(try finance.call("APPROVE R000001").code == "DENIED")
         #expect(try sup.call("APPROVE R000001").status
-                == "OK id=R000001 state=second_review doc=\"\" amount=750.00 fee=\"\" net=\"\" exchange_order=\"\" due=\"\" refund=\"\" tender=\"\"")
+                == "OK id=R000001 state=second_review doc=\"\" amount=750.00 fee=\"\" net=\"\" exchange_order=\"\" due=\"\" refund=\"\" tender=\"\" tax=\"\" net_tax=\"\"")
         #expect(try clerk.call("STOCK A100 location=STORE1").status == stockBefore)
         #expect(try WatchTests.push(sup) == "! closed id=R000001 state=second_review by=supA")
         #expect(try WatchTests.push(finance) == "! second_review id=R000001 location=STORE1 amount=750.00 approved_by=supA")
 
         let done = try finance.call("APPROVE R000001")
-        #expect(done.status == "OK id=R000001 state=approved doc=RT-\(today())-0001 amount=750.00 fee=0.00 net=750.00 exchange_order=\"\" due=\"\" refund=cash:750.00 tender=\"\"")
+        #expect(done.status == "OK id=R000001 state=approved doc=RT-\(today())-0001 amount=750.00 fee=0.00 net=750.00 exchange_order=\"\" due=\"\" refund=cash:750.00 tender=\"\" tax=0.00 net_tax=0.00")
         #expect(try WatchTests.push(finance) == "! closed id=R000001 state=approved by=fin1")
         #expect(Int(try clerk.call("STOCK A100 location=STORE1")["on_hand"]!) == Int(Client.field("on_hand", in: stockBefore)!)! + 30)
         let show = try finance.call("SHOW R000001")

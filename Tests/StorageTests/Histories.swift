@@ -108,6 +108,15 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.payment(party: "C1", amount: Money(minor: 100), direction: .out, note: "credit paid out"), "admin", .admin)
     h.run(.tillMove(till: "POS1", kind: .payout, amount: Money(minor: 200), note: "window cleaner"), "sup1", .admin)
     h.run(.tillClose(till: "POS1", counted: Money(minor: 12000), note: "short"), "clerk1", .clerk)
+    // Format 9: a taxed SKU, tax added on top, a discounted sale, a partial return with a fee.
+    h.run(.skuSet(sku: "A100", name: nil, price: nil, cost: nil, inspect: nil, tax: Percent(hundredths: 1300)), "admin", .admin)
+    h.run(.policySet(PolicyChange(taxIncluded: false)), "admin", .admin)
+    h.run(.sale(TradeRequest(order: "S3", location: "STORE1", party: "C1", paid: true, at: nil,
+                             items: [ItemSpec(sku: "A100", quantity: 3), ItemSpec(sku: "B300", quantity: 1, batch: "L1")],
+                             discount: Money(minor: 1000))), "clerk1", .clerk)
+    h.run(.fileReturn(ReturnFiling(order: "S3", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "MIND", location: nil,
+                                   note: "", key: "k9")), "clerk1", .clerk)                     // R000012
+    h.run(.approve(ApprovalRequest(id: "R000012", note: "taxed")), "sup1", .admin)
     // Format 9: a split refund voided, and a store-credit refund (its lot given back).
     h.run(.void(id: "R000011", reason: "SIZE", note: "wrong return"), "admin", .admin)
     h.run(.void(id: "R000002", reason: "SIZE", note: "sent twice"), "admin", .admin)

@@ -58,5 +58,6 @@ func summary(_ event: Event) -> String {
         return "credit used by \(party) for \(doc): " + draws.map { "\($0.lot):\($0.amount)" }.joined(separator: " ")
     case .creditIssued(let party, let lot):
         return "credit issued to \(party) lot=\(lot.id) amount=\(lot.amount)" + (lot.expires.map { " expires=\($0)" } ?? "")
+    case .taxPolicyChanged(let included): return "policy tax_included=\(included ? "yes" : "no")"
     }
 }

@@ -553,12 +553,16 @@ class Client:
         """A fresh idempotency key for RETURN: ``<prefix>-<n>``."""
         return "%s-%d" % (self.key_prefix, next(self._keys))
 
-    def sale(self, order, location, items, customer=None, paid=None, at=None, tender=None, till=None):
+    def sale(self, order, location, items, customer=None, paid=None, at=None, tender=None, till=None,
+             discount=None):
         """SALE. ``tender``: how it was paid (a list for ``format_tenders``, or its text), adding up
-        to the total; without it a paid sale is cash. ``till``: the open till the money lands in."""
+        to the total; without it a paid sale is cash. ``till``: the open till the money lands in.
+        ``discount``: money off the whole sale, shared over its lines (the reply's ``tax=`` and
+        ``discount=`` say what was recorded)."""
         return self.call("SALE", order, list(items), location=location, customer=customer,
                          paid=None if paid is None else ("yes" if paid else "no"), at=at,
-                         tender=_tenders_or_none(tender), till=till)
+                         tender=_tenders_or_none(tender), till=till,
+                         discount=None if discount is None else _money_text(discount))
 
     def purchase(self, order, location, supplier, items, at=None):
         return self.call("PURCHASE", order, list(items), location=location, supplier=supplier, at=at)

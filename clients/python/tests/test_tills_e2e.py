@@ -86,6 +86,15 @@ class TillsEndToEndTest(unittest.TestCase):
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
 
+    def test_a_discounted_sale_shares_the_discount_over_its_lines(self):
+        # 10.00 off 50.00 and 19.50: 719.42 and 280.58 cents, the cent left to the larger remainder.
+        with self.client("clerk1") as clerk:
+            sale = clerk.sale("PY-D1", "STORE1", ["A100:2", "C400:3"], discount="10.00")
+            self.assertEqual((sale.total, sale["discount"], sale["tax"]), ("59.50", "10.00", "0.00"))
+            order = clerk.call("ORDER", "PY-D1")
+            self.assertEqual(order["discount"], "10.00")
+            self.assertEqual((order.data[1]["discount"], order.data[1]["amount"]), ("2.81", "16.69"))
+
     def test_store_credit_is_a_lot_the_customer_can_spend(self):
         with self.client("clerk1") as clerk, self.client("supervisor1") as sup, self.client("admin") as admin:
             # A new customer: the demo's may owe us, and credit is never more than we owe them.
