@@ -22,6 +22,7 @@ extension Ledger {
             total.approved += bucket.approved
             total.rejected += bucket.rejected
             total.cancelled += bucket.cancelled
+            total.voided += bucket.voided
             total.amount += bucket.amount
             total.returnedQty += bucket.returnedQty
             total.fees += bucket.fees
@@ -50,7 +51,7 @@ extension Ledger {
              Field("qty", String(group.value.qty)), Field("amount", Money(minor: group.value.amount).description),
              Field("share", ratio(Int64(group.value.count), Int64(total.approved)))]
         }
-        let pending = total.filed - total.approved - total.rejected - total.cancelled
+        let pending = total.filed - total.approved - total.rejected - total.cancelled - total.voided
         return Reply(status: [
             Field("filed", String(total.filed)), Field("approved", String(total.approved)),
             Field("rejected", String(total.rejected)), Field("cancelled", String(total.cancelled)),
@@ -60,8 +61,7 @@ extension Ledger {
             Field("fees", Money(minor: total.fees).description),
             Field("refund_cash", Money(minor: total.refunds[0]).description), Field("refund_card", Money(minor: total.refunds[1]).description),
             Field("refund_credit", Money(minor: total.refunds[2]).description), Field("refund_other", Money(minor: total.refunds[3]).description),
-            // Section 20: VOID does not exist yet, so nothing is voided.
-            Field("voided", "0"), Field("tax", Money(minor: total.tax).description),
+            Field("voided", String(total.voided)), Field("tax", Money(minor: total.tax).description),
         ], lines: lines)
     }
 }

@@ -48,6 +48,9 @@ import Testing
         // STATS: filed and voided, nothing approved.
         let bucket = desk.ledger.stats.buckets.values.first { $0.filed == 1 }!
         #expect(bucket.voided == 1 && bucket.approved == 0 && bucket.amount == 0 && bucket.groups.isEmpty && bucket.refunds == [0, 0, 0, 0])
+        let stats = desk.ok(.stats(StatsQuery()), as: "fin1")
+        #expect(stats["filed"] == "1" && stats["voided"] == "1" && stats["approved"] == "0" && stats["pending"] == "0"
+                && stats["amount"] == "0.00" && stats["refund_cash"] == "0.00")
         // The units are returnable again.
         desk.lineOK("RETURN S1 A100:2 reason=DEFECTIVE", as: "clerk1")
         desk.expectReplays()
