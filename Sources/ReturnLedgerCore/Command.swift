@@ -32,6 +32,8 @@ public enum Command: Sendable, Equatable {
     case inspect(id: String, disposition: Disposition, note: String)
     /// Reverses an approval with an adjusting document (protocol.md, VOID).
     case void(id: String, reason: String, note: String)
+    /// Closes every business date up to `date` (protocol.md, PERIOD).
+    case periodClose(date: CivilDate, note: String)
     // Tills (protocol.md, Till sessions)
     case tillOpen(till: String, location: String, float: Money, note: String)
     case tillMove(till: String, kind: TillMoveKind, amount: Money, note: String)
@@ -58,6 +60,7 @@ public enum Command: Sendable, Equatable {
         case .fileReturn(let f): return f.order
         case .approve(let a): return a.id
         case .reject(let id, _), .cancel(let id), .inspect(let id, _, _), .void(let id, _, _): return id
+        case .periodClose(let date, _): return date.description
         case .tillOpen(let till, _, _, _), .tillMove(let till, _, _, _), .tillClose(let till, _, _): return till
         }
     }

@@ -20,6 +20,16 @@ extension CommandTable {
         CommandSpec("VERIFY", roles: oversight, forms: [
             .read("VERIFY", [.optional("from", .identifier, "DOC")]) { a in .query(.verify(from: a.string("from"))) },
         ]),
-        CommandSpec("PERIOD", roles: everyone, forms: [.read("PERIOD", "SHOW") { _ in .query(.periodShow) }]),
+        CommandSpec("PERIOD", roles: everyone, forms: [
+            .change("PERIOD", "CLOSE", [.positional("date", .date, label: "DATE", what: "business date"), .optional("note", .text, "TEXT")],
+                    resend: .always, roles: [.finance, .admin]) { a in
+                .change(.periodClose(date: a.date("date")!, note: a.text("note")))
+            },
+            .read("PERIOD", "SHOW") { _ in .query(.periodShow) },
+            .read("PERIOD", "Z", [.positional("date", .date, label: "DATE", what: "business date"), .optional("location", .identifier, "LOC")],
+                  roles: [.supervisor, .finance, .auditor, .admin]) { a in
+                .query(.periodZ(date: a.date("date")!, location: a.string("location")))
+            },
+        ]),
     ]
 }

@@ -26,6 +26,7 @@ extension Ledger {
         case .inspect(let id, let disposition, let note):
             return try decideInspection(id, disposition: disposition, note: note, context)
         case .void(let id, let reason, let note): return try decideVoid(id, reason: reason, note: note, context)
+        case .periodClose(let date, let note): return try decidePeriodClose(date, note: note, context)
         case .ruleAdd(let rule): return try decideRuleAdd(rule)
         case .ruleDrop(let code): return try decideRuleDrop(code)
         }

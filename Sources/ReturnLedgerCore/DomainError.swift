@@ -13,6 +13,8 @@ public struct DomainError: Error, Equatable, Sendable {
         case TENDER, CREDIT
         /// Protocol.md, Document chain: a stored document's hash does not match its recomputed one.
         case CHAIN
+        /// Protocol.md, PERIOD: a change dated in a closed business date.
+        case CLOSED
     }
 
     public var code: Code

@@ -45,4 +45,6 @@ public indirect enum Event: Sendable, Equatable {
     case taxPolicyChanged(taxIncluded: Bool)
     /// Format 9: a VOID's adjusting document and what it reversed (protocol.md, VOID).
     case returnVoided(VoidRecord)
+    /// Format 9: business dates closed, their Z totals, and store credit written off (protocol.md, PERIOD).
+    case periodClosed(PeriodClose, writeOffs: [CreditWriteOff])
 }

@@ -40,7 +40,7 @@ extension Ledger {
                  .partyAdded, .reasonAdded, .policyChanged, .orderRecorded, .paymentRecorded, .returnFiled, .returnApproved,
                  .returnRejected, .returnCancelled, .returnInspected, .userScoped, .ruleAdded, .ruleDropped,
                  .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
-                 .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided:
+                 .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided, .periodClosed:
                 return true
             }
         }
@@ -214,6 +214,22 @@ extension Ledger {
                                                voids: facts.voids)
                 documentLines.append(("doc.issued", document.head + [Field("hash", record.hash.description), Field("prev", prev.description)]))
                 for item in document.items { documentLines.append(("doc.item", [Field("doc", record.doc)] + item)) }
+            case .periodClosed(let close, let writeOffs):
+                line("period.closed", [Field("through", close.date.description), Field("by", close.by), Field("note", close.note)])
+                for day in close.days {
+                    let date = Field("date", CivilDate(daysSinceEpoch: day.day).description)
+                    for row in day.rows {
+                        line("period.z", [date] + row.fields)
+                        for tender in row.tenderFields { line("period.tender", [date] + tender) }
+                    }
+                }
+                for off in writeOffs {
+                    line("credit.expired", [Field("party", off.party), Field("lot", off.lot), Field("amount", off.amount.description)])
+                    if off.amount > .zero {
+                        moved(Effects(postings: [Effects.Posting(party: off.party, kind: .credit_expired, doc: off.lot, amount: off.amount)]),
+                              doc: off.lot)
+                    }
+                }
             case .ruleAdded(let rule): line("rule.added", rule.fields)
             case .ruleDropped(let code): line("rule.dropped", [Field("rule", code)])
             case .loginFailed, .audited:

@@ -41,6 +41,8 @@ extension Ledger {
             throw DomainError(.DENIED, "override=yes is for supervisors and admins")
         }
         if let till = filing.till { _ = try openSession(till, at: location) }
+        // An offline return's `at=` dates nothing: what it moves is dated now.
+        try refuseClosedToday(context, "RETURN")
         // An offline return is judged at the time it was taken (protocol.md, Offline returns).
         let taken = filing.takenAt ?? context.now
         if let at = filing.takenAt {

@@ -101,8 +101,9 @@ extension Ledger {
         case .verify(let from):
             return try verifyReply(from: from)
         case .periodShow:
-            // No business date can be closed yet (PERIOD CLOSE comes with the period close).
-            return Reply(status: [Field("closed_through", "")])
+            return periodShowReply()
+        case .periodZ(let date, let location):
+            return try periodZReply(date, location: location, context)
         }
     }
 

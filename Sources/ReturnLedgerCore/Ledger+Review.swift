@@ -51,6 +51,7 @@ extension Ledger {
             return Decision(events: [.returnFirstApproved(number: request.number, note: asked.note, by: user, at: context.now)],
                             reply: firstApprovalReply(request))
         }
+        try refuseClosedToday(context, "the approval that completes \(id)")
         let approved = try approve(request, order: order, asked, as: context)
         var events: [Event] = [.returnApproved(approved.approval)]
         events += approved.credit
@@ -346,6 +347,7 @@ extension Ledger {
         guard request.state == .inspecting else {
             throw DomainError(.STATE, "\(id) is \(request.state.rawValue), not inspecting")
         }
+        try refuseClosedToday(context, "INSPECT")
         return Decision(
             events: [.returnInspected(number: request.number, disposition: disposition, note: note, by: context.user,
                                       at: context.now)],

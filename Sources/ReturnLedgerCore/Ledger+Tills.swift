@@ -20,6 +20,7 @@ extension Ledger {
             if let open = openTills[till] {
                 throw DomainError(.STATE, "till \(till) is open (session \(TillSession.id(open)) at \(tillSessions[open - 1].location))")
             }
+            try refuseClosedToday(context, "TILL OPEN")
             let session = TillSession(number: tillSessions.count + 1, till: till, location: location, float: float, note: note,
                                       openedBy: context.user, openedAt: context.now)
             return Decision(events: [.tillOpened(session)],
@@ -28,6 +29,7 @@ extension Ledger {
         case .tillMove(let till, let kind, let amount, let note):
             let session = try sessionToChange(till, context)
             guard amount > .zero else { throw .invalid("amount must be above 0.00") }
+            try refuseClosedToday(context, "TILL \(kind == .payin ? "PAYIN" : "PAYOUT")")
             guard let after = session.expected(after: kind == .payin ? amount.minor : -amount.minor) else { throw .overflow }
             if after < .zero {
                 throw DomainError(.TENDER, "till \(till) expects \(session.expected) in cash; a pay-out of \(amount) would empty it past zero")

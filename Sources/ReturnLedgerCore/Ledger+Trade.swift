@@ -63,6 +63,7 @@ extension Ledger {
         if let till = request.till {
             order.session = try openSession(till, at: request.location).number
         }
+        try refuseClosed(policy.calendar.day(of: order.at), "order \(order.id)")
         if let tenders = request.tenders, Tender.total(tenders) != total {
             throw DomainError(.TENDER, "the tenders add up to \(Tender.total(tenders) ?? .zero), the sale is \(total)")
         }
@@ -92,6 +93,7 @@ extension Ledger {
                        _ context: Context) throws(DomainError) -> Decision {
         guard amount > .zero else { throw .invalid("amount must be above zero") }
         guard parties[party] != nil else { throw .notFound("party", party) }
+        try refuseClosedToday(context, "PAYMENT")
         guard let balance = (balances[party] ?? .zero).adding(direction == .in ? -amount : amount) else { throw .overflow }
         var events: [Event] = [.paymentRecorded(party: party, amount: amount, direction: direction, note: note, at: context.now,
                                                 number: payments + 1)]

@@ -3,13 +3,14 @@
 /// what the account, the store credit and the order take back; `applyVoid` carries it out.
 extension Ledger {
     /// Checks in the contract's order: NOT_FOUND, DENIED (scope), a re-send of a void (its reply
-    /// plus `existed=yes`, whoever sends it), SELF_APPROVAL (any of its approvers), STATE, then
-    /// INVALID for an unknown reason.
+    /// plus `existed=yes`, whoever sends it), INVALID for an unknown reason, SELF_APPROVAL (any of
+    /// its approvers), STATE, CLOSED.
     func decideVoid(_ id: String, reason: String, note: String, _ context: Context) throws(DomainError) -> Decision {
         let request = try scopedReturn(id, context)
         if request.state == .voided, let record = voids[request.number] {
             return Decision(events: [], reply: voidReply(request, record).existed())
         }
+        guard reasons[reason] != nil else { throw .invalid("unknown reason \(reason)") }
         guard request.approvedBy != context.user, request.firstApprovedBy != context.user else {
             throw DomainError(.SELF_APPROVAL, "\(id) was approved by you; another supervisor must void it")
         }
@@ -18,7 +19,7 @@ extension Ledger {
            let open = exchange.returnNumbers.first(where: { ![.rejected, .cancelled, .voided].contains(returns[$0 - 1].state) }) {
             throw DomainError(.STATE, "\(request.exchangeOrder), the exchange's sale, has return \(ReturnRequest.id(open)) against it")
         }
-        guard reasons[reason] != nil else { throw .invalid("unknown reason \(reason)") }
+        try refuseClosedToday(context, "VOID")
 
         let day = max(policy.calendar.day(of: context.now), lastDocumentDay ?? .min)
         let doc = Ledger.documentNumber(day: day, serial: (documentsPerDay[day] ?? 0) + 1)

@@ -52,6 +52,8 @@ public struct Ledger: Sendable, Equatable {
     public var openCreditLots = 0
     /// Format 9: each voided return's VOID, by return number (protocol.md, VOID).
     public var voids: [Int: VoidRecord] = [:]
+    /// Format 9: the period closes, oldest first (protocol.md, PERIOD).
+    public var closes: [PeriodClose] = []
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -155,6 +157,8 @@ extension Ledger {
             issue(lot, to: party)
         case .returnVoided(let record):
             applyVoid(record)
+        case .periodClosed(let close, let writeOffs):
+            applyPeriodClose(close, writeOffs: writeOffs)
         case .returnFirstApproved(let number, let note, let by, let at):
             returns[number - 1].state = .second_review
             returns[number - 1].firstApprovedBy = by

@@ -26,6 +26,8 @@ public enum Query: Sendable, Equatable {
     case credit(party: String)
     /// The document chain recomputed from the first document or from one (protocol.md, VERIFY).
     case verify(from: String?)
+    /// A closed date's Z totals (protocol.md, PERIOD).
+    case periodZ(date: CivilDate, location: String?)
 
     /// A read whose cost grows with the state (it walks returns, the audit trail, notices or
     /// every party): the server answers it from a copy, off the writer queue.
@@ -33,7 +35,7 @@ public enum Query: Sendable, Equatable {
         switch self {
         case .list, .audit, .notices, .balance(party: nil), .verify: return true
         case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .doc,
-             .stock, .balance, .stats, .periodShow, .tillShow, .tillList, .credit:
+             .stock, .balance, .stats, .periodShow, .periodZ, .tillShow, .tillList, .credit:
             return false
         }
     }

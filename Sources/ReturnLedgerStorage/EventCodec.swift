@@ -30,6 +30,7 @@ extension Event: BinaryCodable {
         /// Format 9.
         case taxPolicyChanged = 31
         case returnVoided = 32
+        case periodClosed = 33
     }
 
     public func write(to w: inout ByteWriter) {
@@ -76,6 +77,7 @@ extension Event: BinaryCodable {
         case .creditIssued(let party, let lot): w.u8(Tag.creditIssued.rawValue); w.string(party); w.write(lot)
         case .taxPolicyChanged(let included): w.u8(Tag.taxPolicyChanged.rawValue); w.bool(included)
         case .returnVoided(let record): w.u8(Tag.returnVoided.rawValue); w.write(record)
+        case .periodClosed(let close, let writeOffs): w.u8(Tag.periodClosed.rawValue); w.write(close); w.array(writeOffs)
         }
     }
 
@@ -123,6 +125,7 @@ extension Event: BinaryCodable {
         case .creditIssued: self = .creditIssued(party: try r.string(), lot: try r.read())
         case .taxPolicyChanged: self = .taxPolicyChanged(taxIncluded: try r.bool())
         case .returnVoided: self = .returnVoided(try r.read())
+        case .periodClosed: self = .periodClosed(try r.read(), writeOffs: try r.array())
         }
     }
 }
@@ -204,6 +207,48 @@ extension Effects: BinaryCodable {
         for _ in 0..<(try r.count()) {
             postings.append(Effects.Posting(party: try r.string(), kind: try r.enumValue(), doc: try r.string(), amount: try r.read()))
         }
+    }
+}
+
+extension PeriodClose: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.i64(through); w.string(by); w.write(at); w.string(note)
+        w.u32(UInt32(days.count))
+        for day in days {
+            w.i64(day.day)
+            w.array(day.rows)
+        }
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(through: try r.i64(), by: try r.string(), at: try r.read(), note: try r.string(), days: [])
+        for _ in 0..<(try r.count()) { days.append(ZDay(day: try r.i64(), rows: try r.array())) }
+    }
+}
+
+extension ZRow: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(location); w.i64(sales); w.write(salesAmount); w.write(salesTax); w.write(discounts)
+        w.i64(returns); w.write(refundsAmount); w.write(refundsTax); w.write(fees); w.i64(voids); w.write(voidsAmount)
+        w.write(paidIn); w.write(paidOut); w.write(variance)
+        w.array(taken); w.array(refunded)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(location: try r.string())
+        sales = try r.i64(); salesAmount = try r.read(); salesTax = try r.read(); discounts = try r.read()
+        returns = try r.i64(); refundsAmount = try r.read(); refundsTax = try r.read(); fees = try r.read()
+        voids = try r.i64(); voidsAmount = try r.read()
+        paidIn = try r.read(); paidOut = try r.read(); variance = try r.read()
+        taken = try r.array(); refunded = try r.array()
+        guard taken.count == ZRow.tenderKinds.count, refunded.count == ZRow.tenderKinds.count else {
+            throw CodecError("a Z row holds \(taken.count) and \(refunded.count) tender figures, not \(ZRow.tenderKinds.count)")
+        }
+    }
+}
+
+extension CreditWriteOff: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(party); w.string(lot); w.write(amount); w.write(at) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(party: try r.string(), lot: try r.string(), amount: try r.read(), at: try r.read())
     }
 }
 

@@ -44,6 +44,7 @@ extension Ledger: BinaryCodable {
         w.i64(policy.creditDays); w.i64(policy.offlineHours); w.bool(policy.crossStore)
         w.bool(policy.taxIncluded)  // since format 9
         w.array(voids.keys.sorted().map { voids[$0]! })  // since format 9
+        w.array(closes)
     }
 
     /// Entries in key order, whatever container holds them.
@@ -128,6 +129,7 @@ extension Ledger: BinaryCodable {
         if r.format >= .v9 {
             policy.taxIncluded = try r.bool()  // older states: prices include tax
             for record in try r.array(VoidRecord.self) { voids[record.number] = record }
+            closes = try r.array()
         } else {
             chainDocuments()  // older documents are chained as first loaded
         }

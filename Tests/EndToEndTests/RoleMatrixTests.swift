@@ -25,6 +25,7 @@ import Testing
         ("LOOKUP", "RULE LIST"), ("RULE", "RULE ADD BIG then=second min_amount=500"), ("RULE", "RULE DROP NOPE"),
         ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"), ("ORDER", "ORDER NOPE"), ("BACKUP", "BACKUP"), ("FEED", "FEED from=0"),
         ("LOOKUP", "PERIOD SHOW"), ("LOOKUP", "CREDIT C1"), ("VERIFY", "VERIFY"), ("VOID", "VOID R000999 reason=DEFECTIVE note=x"),
+        ("PERIODCLOSE", "PERIOD CLOSE 2000-01-01"), ("PERIODZ", "PERIOD Z 2000-01-01"),
         // Tills: TILLOPEN stands for OPEN, PAYIN and CLOSE, TILLREAD for SHOW and LIST (clerks count blind).
         ("TILLOPEN", "TILL OPEN P1 location=STORE1 float=100"), ("TILLOPEN", "TILL PAYIN NOPE amount=1 note=x"),
         ("TILLOPEN", "TILL CLOSE NOPE counted=0"), ("TILLPAYOUT", "TILL PAYOUT NOPE amount=1 note=x"),
@@ -67,13 +68,13 @@ import Testing
     /// LOCATION LIST, REASON LIST, POLICY SHOW, RULE LIST, PERIOD SHOW), and ORDER goes with SHOW.
     static let allowed: [String: Set<String>] = [
         "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "LOOKUP", "TILLOPEN"],
-        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT", "VOID",
+        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT", "VOID", "PERIODZ",
                  "WATCH", "UNWATCH", "LOOKUP", "TILLOPEN", "TILLPAYOUT", "TILLREAD"],
         // Finance's APPROVE and REJECT pass the role check; the domain allows them in second review only.
         "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
-                 "NOTICES", "STATS", "LOOKUP", "TILLREAD"],
+                 "NOTICES", "STATS", "LOOKUP", "TILLREAD", "PERIODCLOSE", "PERIODZ"],
         "aud1": ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "LOOKUP",
-                 "TILLREAD", "VERIFY"],
+                 "TILLREAD", "VERIFY", "PERIODZ"],
         "admin": Set(samples.map(\.word)),
     ]
 

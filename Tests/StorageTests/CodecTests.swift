@@ -104,8 +104,8 @@ import Testing
         let approvals = everyKindEntries().flatMap(\.events).compactMap { event -> Approval? in
             if case .returnApproved(let a) = event { return a } else { return nil }
         }
-        #expect(approvals.count == 7)
-        #expect(approvals.allSatisfy { $0.outcome != nil })
+        #expect(approvals.count == 11)
+        #expect(approvals.allSatisfy { $0.outcome != nil && $0.outcome?.tenders != nil && $0.hash != nil })
         #expect(approvals[0].outcome?.quarantined == [0])
         #expect(approvals[3].by == "fin1" && approvals[3].outcome?.quarantined == [0])  // the second of two
         #expect(approvals[4].by == Ledger.systemUser)  // an auto rule, at filing
@@ -113,6 +113,9 @@ import Testing
         #expect(approvals[5].outcome?.fee == Money(minor: 313) && approvals[5].outcome?.exchange?.id == "X-R000008")
         #expect(approvals[5].outcome?.due == Money(minor: 3713) && approvals[5].outcome?.paidIn == Money(minor: 3713))
         #expect(approvals[6].outcome?.fee == Money(minor: 1250) && approvals[6].refund == .credit)
+        // Format 8: the split refund over a card, cash and credit sale, through the till.
+        #expect(approvals[8].number == 11 && approvals[8].by == "fin1" && approvals[8].outcome?.parts?.count == 3
+                && approvals[8].outcome?.session == 1)
     }
 
     /// `apply(decode(encode(events)))` equals `apply(events)` for a long random history, through

@@ -56,13 +56,16 @@ import TestSupport
         let types = Set(history.enumerated().flatMap { index, entry in
             ledger.feedLines(seq: UInt64(index + 1), at: entry.at, actor: entry.actor, events: entry.events).map { $0[3].value }
         })
-        #expect(types == ["user.added", "user.role_changed", "user.enabled_changed", "user.password_changed", "user.scoped",
+        let expected: Set<String> = ["user.added", "user.role_changed", "user.enabled_changed", "user.password_changed", "user.scoped",
                           "location.added", "sku.added", "party.added", "reason.added", "policy.changed", "policy.limits_changed",
                           "policy.timezone_changed", "sale.recorded", "purchase.recorded", "order.line", "payment.recorded",
                           "return.filed", "return.item", "return.approved", "return.rejected", "return.cancelled",
                           "return.inspected", "return.first_approved", "rule.added", "rule.dropped", "stock.moved", "ledger.entry",
-                          "doc.issued", "doc.item", "return.voided", "credit.voided",
-                          "policy.set", "till.opened", "till.moved", "till.closed", "credit.issued", "credit.used"])
+                          "doc.issued", "doc.item", "return.voided", "credit.voided", "period.closed", "period.z", "period.tender",
+                          "credit.expired",
+                          "policy.set", "till.opened", "till.moved", "till.closed", "credit.issued", "credit.used"]
+        #expect(types.subtracting(expected).isEmpty, "types nobody expects: \(types.subtracting(expected).sorted())")
+        #expect(expected.subtracting(types).isEmpty, "types missing: \(expected.subtracting(types).sorted())")
     }
 
     /// Found at stop 19 and fixed with format 7: FEED found a payment's number on the account by

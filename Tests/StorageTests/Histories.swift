@@ -91,10 +91,13 @@ func everyKindEntries() -> [LogEntry] {
                                    location: "STORE1", note: "", key: nil, customer: "C1", override: true)), "sup1", .admin)
     // Format 6: the business day moves to Shanghai, and a return approved after it.
     h.run(.policySet(PolicyChange(timezone: BusinessZone.named("Asia/Shanghai")!)), "admin", .admin)
-    h.run(.approve(id: "R000010", refund: nil, note: ""), "sup1", .admin)
+    h.run(.approve(id: "R000010", refund: nil, note: ""), "admin", .admin)  // sup1 filed it; 59.00: a first approval
+    h.run(.approve(id: "R000010", refund: nil, note: ""), "fin1", .finance)
     h.append([.loginFailed(user: "clerk1", at: h.now)], actor: "")
     h.run(.approve(id: "R999999", refund: nil, note: ""), "sup1", .admin)                    // refused: audited only
-    // Format 8: a till's day, a card-and-cash sale, store credit spent and paid out, a split refund.
+    // Format 8: a till's day, a card-and-cash sale, store credit spent and paid out, a split refund
+    // (the customer limit off again, or C1's returns from here on would all be OVER_LIMIT).
+    h.run(.policySet(PolicyChange(customerReturns: 0)), "admin", .admin)
     h.run(.policySet(PolicyChange(creditDays: 90, offlineHours: 24, crossStore: true)), "admin", .admin)
     h.run(.tillOpen(till: "POS1", location: "STORE1", float: Money(minor: 10000), note: "morning"), "clerk1", .clerk)
     h.run(.tillMove(till: "POS1", kind: .payin, amount: Money(minor: 500), note: "change"), "clerk1", .clerk)
@@ -105,6 +108,7 @@ func everyKindEntries() -> [LogEntry] {
     h.run(.fileReturn(ReturnFiling(order: "S2", items: [ItemSpec(sku: "A100", quantity: 2)], reason: "SIZE", location: nil,
                                    note: "", key: "k8", till: "POS1")), "clerk1", .clerk)      // R000011
     h.run(.approve(ApprovalRequest(id: "R000011", note: "split")), "sup1", .admin)
+    h.run(.approve(ApprovalRequest(id: "R000011", note: "split")), "fin1", .finance)  // 50.00: BIG's second approval
     h.run(.payment(party: "C1", amount: Money(minor: 100), direction: .out, note: "credit paid out"), "admin", .admin)
     h.run(.tillMove(till: "POS1", kind: .payout, amount: Money(minor: 200), note: "window cleaner"), "sup1", .admin)
     h.run(.tillClose(till: "POS1", counted: Money(minor: 12000), note: "short"), "clerk1", .clerk)
@@ -120,6 +124,12 @@ func everyKindEntries() -> [LogEntry] {
     // Format 9: a split refund voided, and a store-credit refund (its lot given back).
     h.run(.void(id: "R000011", reason: "SIZE", note: "wrong return"), "admin", .admin)
     h.run(.void(id: "R000002", reason: "SIZE", note: "sent twice"), "admin", .admin)
+    h.run(.fileReturn(ReturnFiling(order: "S3", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "MIND",
+                                   location: nil, note: "", key: "k10")), "clerk1", .clerk)         // R000013
+    h.run(.approve(id: "R000013", refund: .credit, note: "credit for 90 days"), "sup1", .admin)
+    // A period close 100 days on: Z totals, and that store credit, expired, written off.
+    h.now.seconds += 86_400 * 100
+    h.run(.periodClose(date: CivilDate(daysSinceEpoch: BusinessCalendar().day(of: h.now) - 1), note: "month end"), "admin", .admin)
     return h.entries
 }
 

@@ -41,6 +41,8 @@ func summary(_ event: Event) -> String {
         return "return inspected \(ReturnRequest.id(number)) \(disposition.rawValue) by \(by)"
     case .returnVoided(let v):
         return "return voided \(ReturnRequest.id(v.number)) doc=\(v.doc) reason=\(v.reason) by \(v.by) owed=\(v.owed?.description ?? "")"
+    case .periodClosed(let close, let writeOffs):
+        return "period closed through \(close.date) by \(close.by): \(close.days.count) dates with Z totals, \(writeOffs.count) lots written off"
     case .loginFailed(let user, _): return "login failed for \(user)"
     case .audited(let a): return "audit #\(a.seq) \(a.user)@\(a.peer) \(a.command) \(a.target) -> \(a.outcome)"
     case .userScoped(let name, let locations): return "user \(name) locations=\(locations.text)"

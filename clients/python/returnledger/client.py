@@ -292,7 +292,7 @@ class Client:
         "USER PASSWORD": "never", "USER LIST": "always", "USER SCOPE": "never",
         "LOCATION ADD": "never", "LOCATION LIST": "always", "SKU ADD": "never", "SKU LIST": "always",
         "PARTY ADD": "never", "PARTY LIST": "always", "REASON ADD": "never", "REASON LIST": "always", "REASON SET": "always",
-        "POLICY SHOW": "always", "POLICY SET": "always", "SNAPSHOT": "never", "PERIOD SHOW": "always", "VERIFY": "always", "VOID": "always",
+        "POLICY SHOW": "always", "POLICY SET": "always", "SNAPSHOT": "never", "PERIOD SHOW": "always", "PERIOD CLOSE": "always", "PERIOD Z": "always", "VERIFY": "always", "VOID": "always",
         "SALE": "always", "PURCHASE": "always", "PAYMENT": "never",
         "RETURN": "key", "APPROVE": "always", "REJECT": "never", "CANCEL": "never", "INSPECT": "never",
         "SHOW": "always", "LIST": "always", "DOC": "always", "NOTICES": "always", "STOCK": "always",
