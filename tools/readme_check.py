@@ -157,7 +157,9 @@ class Walk:
         return self.sessions[user]
 
     def today(self, text):
-        return re.sub(r"RT-\d{8}-", "RT-%s-" % time.strftime("%Y%m%d", time.gmtime()), text)
+        text = re.sub(r"RT-\d{8}-", "RT-%s-" % time.strftime("%Y%m%d", time.gmtime()), text)
+        # A date the README names (PERIOD CLOSE 2026-12-01) is the README's day: today, here.
+        return re.sub(r"\b2026-12-01\b", time.strftime("%Y-%m-%d", time.gmtime()), text)
 
     def localise(self, text):
         text = text.replace("./returnledger-data", self.data).replace("7480", str(self.server.port))

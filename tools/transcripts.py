@@ -17,6 +17,7 @@ with the same N, in page order, those without run= after all numbered ones.
 Times, dates, session ids, peers and INFO figures vary between runs; --check compares
 them as placeholders. Standard library only.
 """
+import datetime
 import os
 import re
 import sys
@@ -61,6 +62,16 @@ def start_server(binary):
     return ServerProcess(binary=binary, demo=True, admin_password=ADMIN_PASSWORD)
 
 
+# The day the transcripts were written: a date in a request is moved by as many days as today
+# is after it, so "two days ago" stays two days ago when the transcripts are checked later.
+STORY_DAY = datetime.date(2026, 12, 6)
+
+
+def shifted(match):
+    written = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    return (written + (datetime.datetime.now(datetime.timezone.utc).date() - STORY_DAY)).isoformat()
+
+
 def run_block(port, commands):
     """Each command on one connection, as a person would type them; the replies as they came."""
     client = Client("127.0.0.1", port, timeout=10, retries=0)
@@ -71,6 +82,8 @@ def run_block(port, commands):
     try:
         for command in commands:
             sent = re.sub(r"RT-\d{8}-", "RT-%s-" % today, command)
+            # Dates a request names (PERIOD CLOSE, at=) keep their distance from the story's day.
+            sent = re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", shifted, sent)
             client.send_lines([sent])
             reply = client.read_reply()
             out.extend(pushes)
