@@ -77,17 +77,19 @@ import Testing
     /// approvals go on.
     @Test func whileTodayIsClosedOnlyReviewsGoOn() {
         var desk = Desk.shop()
-        desk.lineOK("RULE ADD BIG then=second min_amount=40 role=supervisor", as: "admin")
-        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:3 B300:1", as: "clerk1")
+        desk.lineOK("RULE ADD BIG then=second min_amount=60 role=supervisor", as: "admin")
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:4 B300:2", as: "clerk1")
         for line in ["RETURN S1 A100:1 reason=DEFECTIVE", "RETURN S1 A100:1 reason=DEFECTIVE", "RETURN S1 A100:1 reason=DEFECTIVE",
-                     "RETURN S1 B300:1 reason=DEFECTIVE"] { desk.lineOK(line, as: "clerk1") }
+                     "RETURN S1 B300:1 A100:1 reason=DEFECTIVE", "RETURN S1 B300:1 reason=DEFECTIVE"] { desk.lineOK(line, as: "clerk1") }
         desk.lineOK("APPROVE R000002", as: "sup1")
-        desk.lineOK("APPROVE R000004", as: "sup1")  // 59.00: a first approval
+        desk.lineOK("APPROVE R000004", as: "sup1")  // 84.00: a first approval
+        desk.lineOK("APPROVE R000005", as: "sup1")  // B300 into quarantine: inspecting
         desk.lineOK("PERIOD CLOSE 2026-11-29", as: "fin1")
         for (line, user) in [("SALE S2 location=STORE1 A100:1", "clerk1"), ("RETURN S1 A100:1 reason=DEFECTIVE", "clerk1"),
                              ("PAYMENT C1 amount=1 direction=in", "fin1"), ("APPROVE R000001", "sup2"),
                              ("VOID R000002 reason=DEFECTIVE note=x", "sup2"), ("TILL OPEN POS1 location=STORE1 float=1", "clerk1"),
-                             ("APPROVE R000004", "sup2")] {
+                             ("APPROVE R000004", "sup2"), ("INSPECT R000005 restock", "sup1"),
+                             ("PURCHASE P1 location=WH1 supplier=S1 A100:1", "clerk1")] {
             #expect(desk.lineFails(line, as: user) == .CLOSED, "\(line)")
         }
         desk.lineOK("REJECT R000001 note=no", as: "sup1")

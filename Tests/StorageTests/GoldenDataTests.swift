@@ -81,6 +81,9 @@ import Testing
         #expect(result.lastSeq == golden.lastSeq)
         #expect(result.snapshotSeq == golden.snapshotSeq)
         #expect(result.ledger.digest == golden.digests[Format.current.rawValue])
+        // Documents written before the chain are chained as they are loaded, and verify.
+        let documents = result.ledger.returns.filter { !$0.doc.isEmpty }.count + result.ledger.voids.count
+        #expect(try result.ledger.verifyReply(from: nil).status.first == Field("count", String(documents)))
         #expect(!result.notes.contains { $0.contains("torn") || $0.contains("skipped") })
         // The digest the server of that version printed for DIGEST, in the answers file.
         let answers = try String(contentsOfFile: golden.path + ".answers.txt", encoding: .utf8)
