@@ -42,7 +42,9 @@ CREATE TABLE IF NOT EXISTS return_taxes (
 
 -- Voids: an approval reversed by an adjusting document (VOID). The returns table shows the return
 -- 'voided'; the void's money is in ledger_entries (kind 'void', doc = the void document) and
--- credit_moves ('voided'), its stock in stock_moves.
+-- credit_moves ('voided'), its stock in stock_moves. The approval's row in documents stays (nothing
+-- is deleted): leave it out of fees and refunds with `WHERE doc NOT IN (SELECT voids FROM voids)`,
+-- as STATS does.
 CREATE TABLE IF NOT EXISTS voids (
     doc       text PRIMARY KEY,       -- the void's document, RT-20261206-0002
     return_id text NOT NULL,
