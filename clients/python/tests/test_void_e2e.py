@@ -28,7 +28,9 @@ def skip(why):
     raise unittest.SkipTest(why)
 
 
-class VoidEndToEndTest(unittest.TestCase):
+class VoidServerCase(unittest.TestCase):
+    """A demo server of the class's own, and the class's story() told on it once."""
+
     @classmethod
     def setUpClass(cls):
         if not os.path.exists(default_binary()):
@@ -55,6 +57,8 @@ class VoidEndToEndTest(unittest.TestCase):
     def client(cls, user):
         return Client("127.0.0.1", cls.server.port, user=user, password=ADMIN_PASSWORD if user == "admin" else user)
 
+
+class VoidEndToEndTest(VoidServerCase):
     @classmethod
     def story(cls):
         """Three tea pots and two tins at 13% (tax included), 5.00 off the sale; one pot back at a
@@ -183,6 +187,48 @@ class VoidEndToEndTest(unittest.TestCase):
         self.assertIn('class="value">%s</text>' % date, text)
         self.assertIn('class="value">23.58</text>', text)
         self.assertIn("voided 1 · tax given back", text)
+
+
+class ExchangeAndSupplierVoidTest(VoidServerCase):
+    """A void of an exchange (its replacement goods in the chain as part=exchange, the exchange sale
+    voided) and of a supplier return (no owed=): exported, chained and printed. A server of its
+    own, so the voids above stay the only ones there."""
+
+    @classmethod
+    def story(cls):
+        with cls.client("admin") as admin, cls.client("clerk1") as clerk, cls.client("supervisor1") as sup:
+            clerk.sale("PY-VX1", "STORE1", ["A100:2"], customer="C001")
+            cls.swap = clerk.exchange("PY-VX1", ["A100:1"], ["A200:1"], reason="CHANGED_MIND")
+            cls.swap_approved = sup.approve(cls.swap.id)
+            cls.swap_void = admin.void(cls.swap.id, "OTHER", "undo the exchange")
+            clerk.purchase("PO-PYV1", "WH1", "S002", ["C400:10@3.00"])
+            cls.back = clerk.return_items("PO-PYV1", ["C400:2"], reason="EXPIRED")
+            cls.back_approved = sup.approve(cls.back.id)
+            cls.back_void = admin.void(cls.back.id, "OTHER", "the supplier took them after all")
+
+    def test_exported_chained_and_printed(self):
+        self.assertEqual(self.swap_void.owed, "-14.90")  # 25.00 back, the 39.90 toaster's sale voided: we owe
+        self.assertEqual(self.back_void.owed, "")
+        scratch = tempfile.mkdtemp(prefix="rl-void-e2e-")
+        try:
+            target = export.Target(sqlite3.connect(os.path.join(scratch, "t.db")), "?", sqlite=True)
+            with self.client("auditor1") as auditor:
+                export.export(auditor, target, 1000, False, 0)
+                void_slip = slip.text_slip(slip.collect(auditor, self.back_void.doc), 42).split("\n")
+                swap_slip = slip.text_slip(slip.collect(auditor, self.swap_void.doc), 42).split("\n")
+            self.assertEqual(target.execute("SELECT doc, voids, owed FROM voids ORDER BY doc").fetchall(), [
+                (self.swap_void.doc, self.swap_approved.doc, "-14.90"), (self.back_void.doc, self.back_approved.doc, None)])
+            self.assertEqual(target.execute("SELECT part, sku FROM doc_chain_items WHERE doc = ? ORDER BY item_no",
+                                            (self.swap_void.doc,)).fetchall(), [("item", "A100"), ("exchange", "A200")])
+            self.assertEqual(export.verify_chain(target), [])
+            target.close()
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        self.assertIn(slip.centre("VOID of %s" % self.back_approved.doc, 42), void_slip)
+        self.assertIn(slip.line("Supplier", "Leaf & Co", 42), void_slip)
+        self.assertIn(slip.line("Debit note reversed", "6.00", 42), void_slip)
+        self.assertNotIn(slip.line("Net tax", "0.00", 42), void_slip)  # no tax: no tax lines
+        self.assertIn(slip.line("Exchange sale voided", "X-%s" % self.swap.id, 42), swap_slip)
 
 
 if __name__ == "__main__":
