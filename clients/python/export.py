@@ -2,7 +2,9 @@
 """Export ReturnLedger's change feed (FEED) for head office: returns, their items, return
 documents, ledger entries and stock moves (with the parties and orders they refer to), into
 CSV files, an SQLite file or a PostgreSQL database; and with tills, the tenders that moved,
-till sessions with their pay-ins, pay-outs and variances, and store credit lots.
+till sessions with their pay-ins, pay-outs and variances, and store credit lots; and with tax and
+voids (section 20), order lines with their discount and tax, approvals' tax, voids, and the
+document chain (every document with its hash and the hash it chains from, and its items).
 
   python3 export.py --to sqlite:returns.db                  # everything so far, then stop
   python3 export.py --to csv:export/                         # one CSV per table, UTF-8
@@ -19,12 +21,15 @@ read the UTF-8 (Chinese names intact).
 Same connection flags and environment as the other tools (--host --port --user --password,
 RETURNLEDGER_*). The user needs FEED: an auditor or an admin. PostgreSQL needs psycopg 3
 (`python3 -m pip install "psycopg[binary]"`); the rest is the standard library. The schema is
-clients/sql/schema.sql, and for tills, tenders and credit clients/python/tills.sql.
+clients/sql/schema.sql, for tills, tenders and credit clients/python/tills.sql, and for tax,
+voids and the document chain clients/python/documents.sql.
 """
 import argparse
 import csv
+import datetime
 import decimal
 import faulthandler
+import hashlib
 import os
 import signal
 import sqlite3
@@ -34,12 +39,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from returnledger import Client, ConnectionLost, ReturnLedgerError, add_connection_arguments, connection_options, tls_options  # noqa: E402
-from returnledger.client import parse_tenders  # noqa: E402
+from returnledger.client import parse_tenders, quote  # noqa: E402
 
 SCHEMA = os.path.join(os.path.dirname(HERE), "sql", "schema.sql")
 TILLS_SCHEMA = os.path.join(HERE, "tills.sql")
+DOCUMENTS_SCHEMA = os.path.join(HERE, "documents.sql")
 TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_entries", "stock_moves",
-          "tenders", "till_sessions", "till_moves", "return_tills", "credit_lots", "credit_moves", "policy_settings"]
+          "tenders", "till_sessions", "till_moves", "return_tills", "credit_lots", "credit_moves", "policy_settings",
+          "order_lines", "order_taxes", "return_taxes", "voids", "doc_chain", "doc_chain_items"]
 
 
 class EpochChanged(Exception):
@@ -53,7 +60,7 @@ class Target:
         self.db = connection
         self.placeholder = placeholder
         cur = self.db.cursor()
-        for path in (SCHEMA, TILLS_SCHEMA):
+        for path in (SCHEMA, TILLS_SCHEMA, DOCUMENTS_SCHEMA):
             with open(path, encoding="utf-8") as f:
                 text = "\n".join(line.split("--")[0] for line in f.read().split("\n"))  # no comments: they hold ';'
             if sqlite:
@@ -101,6 +108,13 @@ def apply_line(t, f, counter):
                   (f["order"], seq, kind.split(".")[0], f["location"], f["party"], f["total"], f["paid"], f["rec_at"]))
         add_tenders(t, f, counter, "sale", f.get("tender"), doc=f["order"], till=f.get("till", ""),
                     session=f.get("session", ""))
+        t.execute("INSERT INTO order_taxes (order_id, discount, tax) VALUES (?, ?, ?)",
+                  (f["order"], f.get("discount", ZERO), f.get("tax", ZERO)))
+    elif kind == "order.line":
+        t.execute("INSERT INTO order_lines (order_id, line, seq, sku, qty, batch, price, amount, discount, tax_rate, tax)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (f["order"], int(f["line"]), seq, f["sku"], int(f["qty"]), f["batch"], f["price"], f["amount"],
+                   f.get("discount", ZERO), f.get("tax_rate", ZERO), f.get("tax", ZERO)))
     elif kind == "return.filed":
         t.execute("INSERT INTO returns (id, seq, filed_at, filed_by, kind, order_id, party, location, amount, reason, note,"
                   " exchange, override, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
@@ -126,6 +140,31 @@ def apply_line(t, f, counter):
                    f["paid_in"], f["due"], f["exchange_order"], f["refund"]))
         if "refund_parts" in f:
             approval_tenders(t, f, counter)
+        t.execute("INSERT INTO return_taxes (return_id, doc, tax, fee_tax, net_tax, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                  (f["id"], f["doc"], f.get("tax", ZERO), f.get("fee_tax", ZERO), f.get("net_tax", ZERO),
+                   f.get("hash") or None))
+    elif kind == "return.voided":
+        t.execute("UPDATE returns SET state = 'voided' WHERE id = ?", (f["id"],))
+        t.execute("INSERT INTO voids (doc, return_id, voids, seq, at, voided_by, reason, note, owed, hash)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (f["doc"], f["id"], f["voids"], seq, at, f["by"], f["reason"], f.get("note", ""),
+                   f.get("owed") or None, f["hash"]))
+    elif kind == "doc.issued":
+        t.execute("INSERT INTO doc_chain (doc, seq, doc_type, voids, date, issued_at, return_id, kind, party, order_id,"
+                  " location, reason, filed_by, approved_by, amount, tax, fee, fee_tax, net, net_tax, refund, tender,"
+                  " exchange_order, due, hash, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                  " ?, ?, ?, ?, ?, ?)",
+                  (f["doc"], seq, f.get("doc_type", "return"), f.get("voids", ""), f["date"], f["issued_at"], f["return"],
+                   f["kind"], f["party"], f["order"], f["location"], f["reason"], f["filed_by"], f["approved_by"],
+                   f["amount"], f.get("tax", ZERO), f["fee"], f.get("fee_tax", ZERO), f["net"], f.get("net_tax", ZERO),
+                   f.get("refund", ""), f.get("tender", ""), f.get("exchange_order", ""), f.get("due", ""), f["hash"],
+                   f["prev"]))
+    elif kind == "doc.item":
+        # A document's items come in the sequence that issued it, which a page never splits.
+        t.execute("INSERT INTO doc_chain_items (doc, item_no, part, sku, qty, batch, price, amount, tax_rate, tax)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (f["doc"], next_n(counter, "doc_chain_items", f["doc"]), f.get("part", "item"), f["sku"],
+                   int(f["qty"]), f["batch"], f["price"], f["amount"], f.get("tax_rate", ZERO), f.get("tax", ZERO)))
     elif kind in ("return.rejected", "return.cancelled"):
         t.execute("UPDATE returns SET state = ? WHERE id = ?", (kind.split(".")[1], f["id"]))
     elif kind == "return.inspected":
@@ -150,6 +189,10 @@ def apply_line(t, f, counter):
     # Users, the catalogue, reasons, rules and the older policy lines are in the feed too; head
     # office gets them from the server's own lists, and these tables leave them out. So is any
     # type a newer server adds: skipped, not an error, so an older export.py keeps running.
+
+
+# Tax and discount of an order or a return from a server before tax (section 20): none.
+ZERO = "0.00"
 
 
 # -- tills, tenders and store credit (clients/python/tills.sql) ------------------------------
@@ -245,6 +288,58 @@ def credit_line(t, f, counter):
     state = {"used": "spent" if remaining == 0 else "active", "expired": "expired", "voided": "voided"}[kind]
     t.execute("UPDATE credit_lots SET remaining = ?, state = ? WHERE party = ? AND lot = ?",
               (money_text(remaining), state, f["party"], f["lot"]))
+
+
+# -- the document chain (clients/python/documents.sql) ---------------------------------------
+
+# The canonical text's fields, in order (protocol.md, VERIFY), and the doc_chain columns they are.
+CANONICAL_HEAD = ("doc", "doc_type", "voids", "date", "issued_at", "return", "kind", "party", "order", "location",
+                  "reason", "filed_by", "approved_by", "amount", "tax", "fee", "fee_tax", "net", "net_tax", "refund",
+                  "tender", "exchange_order", "due")
+CANONICAL_ITEM = ("part", "sku", "qty", "batch", "price", "amount", "tax_rate", "tax")
+COLUMN = {"return": "return_id", "order": "order_id"}
+ZERO_HASH = "0" * 64
+
+
+def wire(value):
+    """A stored value as the wire wrote it: PostgreSQL hands back Decimals, ints and datetimes."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, decimal.Decimal):
+        return money_text(value)
+    return str(value)
+
+
+def document_hash(prev, document, items):
+    """A document's hash recomputed from its fields (dicts keyed by the canonical names): the
+    SHA-256 of the previous hash, a line feed, and the canonical text, one line each ending in a
+    line feed: the document's, then its items'."""
+    lines = [" ".join("%s=%s" % (k, quote(wire(document[k]))) for k in CANONICAL_HEAD)]
+    lines += [" ".join("%s=%s" % (k, quote(wire(item[k]))) for k in CANONICAL_ITEM) for item in items]
+    return hashlib.sha256((prev + "\n" + "".join(l + "\n" for l in lines)).encode("utf-8")).hexdigest()
+
+
+def verify_chain(target):
+    """Recomputes the exported chain, oldest first: [(doc, problem)] for every document whose hash
+    is not what its fields give, or whose prev is not the hash of the document before it (the
+    first exported one may start anywhere: an export from a later FEED position). [] when it holds."""
+    head = ", ".join(COLUMN.get(k, k) for k in CANONICAL_HEAD)
+    rows = target.execute("SELECT %s, hash, prev FROM doc_chain ORDER BY seq, doc" % head).fetchall()
+    problems, before = [], None
+    for row in rows:
+        document = dict(zip(CANONICAL_HEAD, row))
+        stored, prev = row[-2], row[-1]
+        items = [dict(zip(CANONICAL_ITEM, r)) for r in target.execute(
+            "SELECT %s FROM doc_chain_items WHERE doc = ? ORDER BY item_no" % ", ".join(CANONICAL_ITEM),
+            (document["doc"],)).fetchall()]
+        if before is not None and prev != before:
+            problems.append((document["doc"], "prev %s is not the hash of the document before it, %s" % (prev, before)))
+        if document_hash(prev, document, items) != stored:
+            problems.append((document["doc"], "hash %s is not what its fields give" % stored))
+        before = stored
+    return problems
 
 
 def open_target(spec):

@@ -3,12 +3,15 @@
 day, how long approvals take, the restocking fees kept, and which reasons end in an exchange
 rather than money back. From a server with tills, also the refunds by tender (cash, card, store
 credit, other) and each till's cash variances (counted against expected at close); an older
-server has neither, and the report leaves those sections out.
+server has neither, and the report leaves those sections out. From a server with VOID, also the
+voids (approvals reversed by an adjusting document) per day and location, their count and amount,
+and the tax given back; a server before VOID has none, and that section is left out.
 
   python3 report.py --user auditor1 --password auditor1 --out returns.svg
   python3 report.py --from 2026-11-01 --to 2026-11-30 --png returns.png
 
-Pulls STATS (by reason, SKU, day), LIST (with SHOW for approval times) and TILL LIST (closed
+Pulls STATS (by reason, SKU, day), LIST (with SHOW for approval times; voided returns with SHOW
+and DOC for the void's date) and TILL LIST (closed
 sessions; the user needs a role that may read tills: auditor, finance, supervisor) and writes an SVG
 drawn by hand (standard library only). `--png` draws the same with matplotlib if it is
 installed (`python3 -m pip install matplotlib`); without it the script says so and writes the
@@ -59,6 +62,7 @@ def collect(client, date_from=None, date_to=None, sample=200):
         counts[0 if row.get("exchange") else 1] += 1
     data["outcomes"] = sorted(((reason, c[0], c[1]) for reason, c in outcomes.items()), key=lambda r: -(r[1] + r[2]))
     data["refunds_by_tender"] = refunds_by_tender(totals.fields)
+    data["voids"] = void_rows(client, totals.fields, date_from, date_to)
     data["till_variances"] = till_variances(client, date_from, date_to)
     return data
 
@@ -72,6 +76,28 @@ def refunds_by_tender(totals):
     if not any("refund_" + kind in totals for kind in TENDERS):
         return None
     return [(kind, decimal.Decimal(totals.get("refund_" + kind) or "0")) for kind in TENDERS]
+
+
+def void_rows(client, totals, date_from=None, date_to=None):
+    """The voided returns filed in the window (the window STATS' voided= counts), per the void's
+    business date (its document's date) and location: [(date, location, count, amount)], oldest
+    first; amount is what the voided returns were worth (gross, as STATS' amount=). None from a
+    server before VOID (STATS has no voided=, LIST knows no state voided)."""
+    if "voided" not in totals:
+        return None
+    try:
+        voided = list(client.returns(page=1000, state="voided", from_=date_from, to=date_to))
+    except ReturnLedgerError as e:
+        if e.code in ("INVALID", "SYNTAX"):
+            return None
+        raise
+    groups = {}
+    for row in voided:
+        doc = client.show(row["id"]).get("void") or ""
+        date = client.call("DOC", doc)["date"] if doc else row["filed_at"][:10]
+        count, amount = groups.get((date, row["location"]), (0, decimal.Decimal(0)))
+        groups[(date, row["location"])] = (count + 1, amount + decimal.Decimal(row["amount"]))
+    return [(date, location, count, amount) for (date, location), (count, amount) in sorted(groups.items())]
 
 
 # TILL LIST's answers that mean "no till figures here", not a failure of the report: a server
@@ -162,6 +188,25 @@ def variance_table(rows, x, y, max_rows=12):
     return "\n".join(out + ["</g>"])
 
 
+def void_table(rows, x, y, max_rows=12):
+    """An SVG group listing the voids per day and location: count and amount."""
+    out = ['<g transform="translate(%d,%d)">' % (x, y),
+           '<text x="0" y="0" class="title">Voids by day and location (approvals reversed)</text>']
+    if not rows:
+        out.append('<text x="0" y="30" class="label">no return voided in this window</text>')
+        return "\n".join(out + ["</g>"])
+    columns = ((0, "start", "date"), (110, "start", "location"), (300, "end", "voids"), (400, "end", "amount"))
+    for cx, anchor, title in columns:
+        out.append('<text x="%d" y="24" text-anchor="%s" class="label" font-weight="bold">%s</text>' % (cx, anchor, title))
+    for i, (date, location, count, amount) in enumerate(rows[:max_rows]):
+        cells = (html.escape(date), html.escape(location[:24]), str(count), format(amount, ".2f"))
+        for (cx, anchor, _), text in zip(columns, cells):
+            out.append('<text x="%d" y="%d" text-anchor="%s" class="value">%s</text>' % (cx, 44 + i * 20, anchor, text))
+    if len(rows) > max_rows:
+        out.append('<text x="0" y="%d" class="label">and %d more days</text>' % (44 + max_rows * 20, len(rows) - max_rows))
+    return "\n".join(out + ["</g>"])
+
+
 def till_panels(data, y):
     """The panels of a server with tills, each only when the server gave its figures."""
     parts = []
@@ -179,16 +224,23 @@ def svg(data, subtitle):
                % (t.get("filed"), t.get("approved"), t.get("rejected"), t.get("cancelled"), t.get("pending"),
                   t.get("amount"), t.get("fees", "0.00"), t.get("return_rate"), t.get("approve_p50_s"),
                   t.get("approve_p90_s")))
+    section20 = ""
+    if "voided" in t:  # a server with VOID and tax (section 20)
+        section20 = "voided %s · tax given back (net of fees) %s" % (t.get("voided"), t.get("tax", "0.00"))
     tills = till_panels(data, 1080)
+    height = 1400 if tills else 1080
+    if data.get("voids") is not None:
+        tills.append(void_table(data["voids"], 30, height))
+        height += 320
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="%d" font-family="sans-serif">'
-        % (1400 if tills else 1080),
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="%d" font-family="sans-serif">' % height,
         '<style>.title{font-size:16px;font-weight:bold}.label{font-size:12px}.value{font-size:11px;fill:#333}'
         '.h1{font-size:22px;font-weight:bold}.sub{font-size:13px;fill:#555}</style>',
         '<rect width="100%" height="100%" fill="white"/>',
         '<text x="30" y="40" class="h1">Returns report</text>',
         '<text x="30" y="62" class="sub">%s</text>' % html.escape(subtitle),
         '<text x="30" y="84" class="sub">%s</text>' % html.escape(summary),
+        '<text x="30" y="103" class="sub">%s</text>' % html.escape(section20) if section20 else "",
         bars("Returns by reason", [(r, c) for r, c, _, _ in data["reason"]], 30, 120, 460, 280, "#d9534f"),
         bars("Returns by SKU (top 10)", [(s, c) for s, c, _, _ in data["sku"]], 520, 120, 460, 280, "#f0ad4e"),
         bars("Returns per day", [(d, c) for d, c, _, _ in data["day"]][-10:], 30, 440, 460, 280, "#5bc0de"),

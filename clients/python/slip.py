@@ -7,7 +7,11 @@ the shop's file), from DOC and SHOW.
   python3 slip.py RT-20261201-0001 --width 32           # a narrower receipt printer
 
 The text slip is what receipt printers take: 42 columns (a 80 mm roll), Chinese and other wide
-characters counted as two. The HTML page is A4, UTF-8, for a browser's Print. Standard library
+characters counted as two. A document with tax shows each item's rate and tax and, under the
+totals, the tax, the part the restocking fee keeps and the tax given back (net); a document
+without tax (0.00: an older server's, or untaxed goods) prints as before. A void's document
+(VOID) is headed "VOID of RT-..." with the void's reason and note, and the returned document it
+reverses says that it was voided, and by which document. The HTML page is A4, UTF-8, for a browser's Print. Standard library
 only; the same connection flags and environment as the other tools.
 """
 import argparse
@@ -56,17 +60,57 @@ def collect(client, number):
     exchange = [l for l in doc.data if l.get("") == "exchange"]
     show = client.show(doc["return"])
     filed = next((e for e in show.data if e.get("") == "event" and e.get("action") == "filed"), {})
-    return {"doc": dict(doc.fields), "items": items, "exchange": exchange, "note": filed.get("note", "")}
+    voided = next((e for e in show.data if e.get("") == "event" and e.get("action") == "voided"), {})
+    return {"doc": dict(doc.fields), "items": items, "exchange": exchange, "note": filed.get("note", ""),
+            "void_note": voided.get("note", "")}
+
+
+ZERO = "0.00"
+
+
+def is_void(f):
+    """A void's document (DOC doc_type=void); an older server's documents have no doc_type."""
+    return f.get("doc_type") == "void"
+
+
+def has_tax(d):
+    """Whether the slip shows tax: the document's or one of its lines' is not 0.00."""
+    return any((row.get("tax") or ZERO) != ZERO for row in [d["doc"]] + d["items"] + d["exchange"])
+
+
+def item_tax(row):
+    """An item's tax as the slip prints it under the item: its rate and the tax in its amount."""
+    return "tax %s%%" % (row.get("tax_rate") or ZERO), row.get("tax") or ZERO
+
+
+def tax_lines(d):
+    """(label, amount) rows of the document's tax: none when it has none."""
+    if not has_tax(d):
+        return []
+    f = d["doc"]
+    rows = [("Tax included", f.get("tax") or ZERO)]
+    if (f.get("fee_tax") or ZERO) != ZERO:
+        rows.append(("Tax kept with the fee", "-" + f["fee_tax"]))
+    rows.append(("Net tax", f.get("net_tax") or f.get("tax") or ZERO))
+    return rows
 
 
 def money_lines(d):
-    """(label, amount) rows under the items: amount, fee and net, and an exchange's difference."""
+    """(label, amount) rows under the items: amount, fee and net, the tax, and last what the
+    document does: a credit or debit note, an exchange's difference, or for a void what it
+    reverses."""
     f = d["doc"]
-    rows = [("Returned", f["amount"])]
+    rows = [("Voided" if is_void(f) else "Returned", f["amount"])]
     if f.get("fee") and f["fee"] != "0.00":
         rows.append(("Restocking fee", "-" + f["fee"]))
         rows.append(("Net", f["net"]))
-    if f.get("exchange_order"):
+    rows += tax_lines(d)
+    if is_void(f):
+        if f.get("exchange_order"):
+            rows.append(("Exchange sale voided", f["exchange_order"]))
+        rows.append(("Credit note reversed" if f["kind"] == "sale" else "Debit note reversed",
+                     f.get("net") or f["amount"]))
+    elif f.get("exchange_order"):
         due = f.get("due", "0.00")
         if due.startswith("-"):
             rows.append(("Due to customer", due[1:]))
@@ -77,22 +121,37 @@ def money_lines(d):
     return rows
 
 
+def title(f):
+    """The slip's heading: a void names the document it reverses."""
+    if is_void(f):
+        return "VOID of %s" % f.get("voids", "")
+    return "RETURN SLIP" if f["kind"] == "sale" else "RETURN TO SUPPLIER"
+
+
 def text_slip(d, columns=42):
     f = d["doc"]
     rule = "-" * columns
     party = f.get("party_name") or f.get("party") or "walk-in"
+    taxed = has_tax(d)
     out = [centre(f.get("location_name") or f["location"], columns),
-           centre("RETURN SLIP" if f["kind"] == "sale" else "RETURN TO SUPPLIER", columns), rule,
-           line("Document", f["doc"], columns), line("Date", f["date"], columns),
-           line("Return", f["return"], columns), line("Order", f["order"] or "no receipt", columns),
-           line("Customer" if f["kind"] == "sale" else "Supplier", party, columns),
-           line("Reason", f["reason"], columns), rule]
+           centre(title(f), columns), rule,
+           line("Document", f["doc"], columns), line("Date", f["date"], columns)]
+    if is_void(f):
+        out.append(line("Voids", f.get("voids", ""), columns))
+    out += [line("Return", f["return"], columns), line("Order", f["order"] or "no receipt", columns),
+            line("Customer" if f["kind"] == "sale" else "Supplier", party, columns),
+            line("Void reason" if is_void(f) else "Reason", f["reason"], columns)]
+    if f.get("voided"):
+        out.append(line("VOIDED by", f["voided"], columns))
+    out.append(rule)
 
     def goods(rows):
         for row in rows:
             out.append(fit(row.get("name") or row["sku"], columns))
             batch = (" #" + row["batch"]) if row.get("batch") else ""
             out.append(line("  %s%s  %s x %s" % (row["sku"], batch, row["qty"], row["price"]), row["amount"], columns))
+            if taxed:
+                out.append(line("    %s" % item_tax(row)[0], item_tax(row)[1], columns))
 
     goods(d["items"])
     out.append(rule)
@@ -103,9 +162,14 @@ def text_slip(d, columns=42):
     for label, amount in money_lines(d):
         out.append(line(label, amount, columns))
     out.append(rule)
-    out.append(fit("Filed by %s, approved by %s" % (f["filed_by"], f["approved_by"]), columns))
-    if d["note"]:
-        out.append(fit("Note: " + d["note"], columns))
+    if is_void(f):
+        out.append(fit("Voided by %s" % f["approved_by"], columns))
+        if d.get("void_note"):
+            out.append(fit("Why: " + d["void_note"], columns))
+    else:
+        out.append(fit("Filed by %s, approved by %s" % (f["filed_by"], f["approved_by"]), columns))
+        if d["note"]:
+            out.append(fit("Note: " + d["note"], columns))
     out.append("")
     out.append(fit("Signature: " + "_" * columns, columns))
     return "\n".join(out) + "\n"
@@ -115,20 +179,31 @@ def html_page(d):
     f = d["doc"]
     esc = html.escape
     party = f.get("party_name") or f.get("party") or "walk-in customer"
+    taxed = has_tax(d)
+    header = ("<tr><th>Item</th><th class=n>Qty</th><th class=n>Price</th>%s<th class=n>Amount</th></tr>"
+              % ("<th class=n>Tax</th>" if taxed else ""))
 
     def rows(lines):
         return "\n".join(
-            "<tr><td>%s<br><small>%s%s</small></td><td class=n>%s</td><td class=n>%s</td><td class=n>%s</td></tr>"
+            "<tr><td>%s<br><small>%s%s</small></td><td class=n>%s</td><td class=n>%s</td>%s<td class=n>%s</td></tr>"
             % (esc(l.get("name") or l["sku"]), esc(l["sku"]), esc(" #" + l["batch"]) if l.get("batch") else "",
-               esc(l["qty"]), esc(l["price"]), esc(l["amount"])) for l in lines)
+               esc(l["qty"]), esc(l["price"]),
+               "<td class=n>%s<br><small>%s</small></td>" % (esc(item_tax(l)[1]), esc(item_tax(l)[0])) if taxed else "",
+               esc(l["amount"])) for l in lines)
 
     exchange = ""
     if d["exchange"]:
-        exchange = ("<h2>Exchanged for (%s)</h2><table class=items><tr><th>Item</th><th class=n>Qty</th><th class=n>Price</th>"
-                    "<th class=n>Amount</th></tr>%s</table>" % (esc(f["exchange_order"]), rows(d["exchange"])))
+        exchange = ("<h2>Exchanged for (%s)</h2><table class=items>%s%s</table>"
+                    % (esc(f["exchange_order"]), header, rows(d["exchange"])))
     money = "\n".join("<tr><td>%s</td><td class=n>%s</td></tr>" % (esc(label), esc(amount))
                       for label, amount in money_lines(d))
-    note = "<p>Note: %s</p>" % esc(d["note"]) if d["note"] else ""
+    note = "<p>Note: %s</p>" % esc(d["note"]) if d["note"] and not is_void(f) else ""
+    void = ""
+    if is_void(f):
+        void = ("<tr><td>Voids</td><td>%s</td></tr><tr><td>Why</td><td>%s</td></tr>"
+                % (esc(f.get("voids", "")), esc(d.get("void_note") or f["reason"])))
+    elif f.get("voided"):
+        void = "<tr><td>VOIDED by</td><td>%s</td></tr>" % esc(f["voided"])
     return """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>%(doc)s</title>
 <style>
@@ -149,16 +224,18 @@ th, td { text-align: left; padding: 1.5mm 2mm; border-bottom: 0.3mm solid #ccc; 
 <tr><td>Order</td><td>%(order)s</td></tr><tr><td>%(who)s</td><td>%(party)s</td></tr>
 <tr><td>Reason</td><td>%(reason)s</td></tr>
 <tr><td>Filed by / approved by</td><td>%(filed)s / %(approved)s</td></tr>
+%(void)s
 </table>
-<h2>Returned</h2>
-<table class=items><tr><th>Item</th><th class=n>Qty</th><th class=n>Price</th><th class=n>Amount</th></tr>%(items)s</table>
+<h2>%(goods)s</h2>
+<table class=items>%(header)s%(items)s</table>
 %(exchange)s
 <table class=money>%(money)s</table>
 %(note)s
 <div class=sign><div>Customer</div><div>For the shop</div></div>
 </body></html>
 """ % {"doc": esc(f["doc"]), "shop": esc(f.get("location_name") or f["location"]),
-       "title": "Return" if f["kind"] == "sale" else "Return to supplier", "date": esc(f["date"]),
+       "title": "Void" if is_void(f) else "Return" if f["kind"] == "sale" else "Return to supplier",
+       "date": esc(f["date"]), "void": void, "header": header, "goods": "Voided" if is_void(f) else "Returned",
        "ret": esc(f["return"]), "order": esc(f["order"] or "no receipt"),
        "who": "Customer" if f["kind"] == "sale" else "Supplier",
        "party": esc(party + (" (%s)" % f["party"] if f.get("party") and f.get("party_name") else "")),

@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS returns (
     note        text NOT NULL,
     exchange    text NOT NULL,
     override    text NOT NULL,
-    state       text NOT NULL,        -- pending | second_review | approved | inspecting | completed | rejected | cancelled
+    state       text NOT NULL,        -- pending | second_review | approved | inspecting | completed | rejected | cancelled | voided
     doc         text,
     approved_by text,
     approved_at timestamptz,
@@ -85,7 +85,7 @@ CREATE TABLE IF NOT EXISTS ledger_entries (
     n      integer NOT NULL,          -- 1, 2, ... within the sequence
     at     timestamptz NOT NULL,
     party  text NOT NULL REFERENCES parties (id),
-    kind   text NOT NULL,             -- sale | purchase | payment | credit_note | debit_note
+    kind   text NOT NULL,             -- sale | purchase | payment | credit_note | debit_note | void (a VOID's: doc = the void document)
     doc    text NOT NULL,
     amount numeric(14,2) NOT NULL,    -- positive: the party owes more (BALANCE is the sum)
     PRIMARY KEY (seq, n)

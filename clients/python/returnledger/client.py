@@ -278,7 +278,7 @@ class Client:
 
     ``retries``: how often ``call`` reconnects, logs in again and re-sends after the connection
     drops. Only requests that ``RESEND`` marks safe are retried: reads, SALE/PURCHASE (their order
-    id makes a re-send safe), APPROVE, and RETURN with a ``key=`` argument (``return_items``
+    id makes a re-send safe), APPROVE, VOID, and RETURN with a ``key=`` argument (``return_items``
     always adds one). Others raise ``ConnectionLost`` so the caller decides.
     """
 
@@ -605,6 +605,22 @@ class Client:
             refund = format_tenders(refund)
         return self.call("APPROVE", return_id, refund=refund, note=note, fee=None if fee is None else str(fee),
                          tender=_tenders_or_none(tender), till=till, override="yes" if override else None)
+
+    def void(self, return_id, reason, note):
+        """VOID: reverses an approved (inspecting, completed) return with an adjusting document
+        (``doc_type=void`` in DOC) → ``OK id= state=voided doc= voids= amount= owed=`` (``doc``
+        the void's document, ``voids`` the approval's; ``owed`` above 0 the customer owes it,
+        below 0 we do, ``""`` for a supplier return). ``reason`` a reason code, ``note`` why:
+        both required. Safe to re-send (a second VOID answers the first reply plus
+        ``existed=yes``), so the automatic retry may send it again. Never by one of its approvers
+        (``ERR SELF_APPROVAL``)."""
+        return self.call("VOID", return_id, reason=reason, note=note)
+
+    def verify(self, from_doc=None):
+        """VERIFY the document chain (auditor, admin): ``OK count= last= hash=``, from the first
+        document or from ``from_doc`` (trusting the stored hash of the one before it). A document
+        whose recomputed hash differs raises ``ReturnLedgerError`` with code ``CHAIN``."""
+        return self.call("VERIFY", from_=from_doc)
 
     def order(self, order_id):
         """ORDER: the reply's ``data`` has one ``line`` per order line with returned, pending and

@@ -55,6 +55,8 @@ class RetrySafetyTest(unittest.TestCase):
         self.assertFalse(Client._retryable("PAYMENT C1 amount=1 direction=in"))
         self.assertFalse(Client._retryable('RETURN S1 "unbalanced'))
         self.assertFalse(Client._retryable("FROBNICATE"))
+        self.assertTrue(Client._retryable('VOID R000001 reason=DEFECTIVE note="wrong one"'))
+        self.assertTrue(Client._retryable("VERIFY from=RT-20261206-0001"))
 
 
 class ParsingTest(unittest.TestCase):
@@ -132,6 +134,30 @@ class RetryTest(unittest.TestCase):
         self.assertEqual(sent[0], sent[1])  # the same key both times
         self.assertIn(" key=", sent[0])
         self.assertEqual(server.connections, 2)  # reconnected and logged in again
+        client.close()
+        server.close()
+
+    def test_void_is_resent_after_a_dropped_connection_and_verify_takes_from(self):
+        def script(line, number):
+            if line.startswith("AUTH"):
+                return "OK user=supervisor1 role=supervisor"
+            if number == 1:
+                return None  # the connection dies before VOID's reply
+            if line.startswith("VOID"):
+                return "OK id=R000001 state=voided doc=RT-20261206-0002 voids=RT-20261206-0001 amount=25.00 owed=25.00"
+            return "OK count=1 last=RT-20261206-0002 hash=" + "a" * 64
+
+        server = FakeServer(script)
+        client = Client("127.0.0.1", server.port, user="supervisor1", password="supervisor1")
+        reply = client.void("R000001", "DEFECTIVE", "wrong kettle, the other one")
+        self.assertEqual((reply.state, reply.doc, reply["voids"], reply.owed),
+                         ("voided", "RT-20261206-0002", "RT-20261206-0001", "25.00"))
+        sent = [l for _, l in server.lines if l.startswith("VOID")]
+        self.assertEqual(sent, ['VOID R000001 reason=DEFECTIVE note="wrong kettle, the other one"'] * 2)
+        self.assertEqual(client.verify(from_doc="RT-20261206-0002").last, "RT-20261206-0002")
+        self.assertEqual(server.lines[-1][1], "VERIFY from=RT-20261206-0002")
+        self.assertEqual(client.verify()["count"], "1")
+        self.assertEqual(server.lines[-1][1], "VERIFY")
         client.close()
         server.close()
 

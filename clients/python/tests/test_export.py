@@ -1,6 +1,7 @@
 """export.py against the real server: SQLite, CSV and a real PostgreSQL server agree with STATS,
 BALANCE and STOCK; a kill -9 mid-export and a rerun equal a fresh full export; a new epoch stops."""
 import csv
+import decimal
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PYDIR = os.path.dirname(HERE)
 sys.path.insert(0, PYDIR)
 sys.path.insert(0, HERE)
+import export  # noqa: E402
 from returnledger import Client  # noqa: E402
 from server import ADMIN_PASSWORD, ROOT, ServerProcess  # noqa: E402
 
@@ -30,7 +32,8 @@ QUERIES = {
     "cancelled": "SELECT COUNT(*) FROM returns WHERE state = 'cancelled'",
     "pending": "SELECT COUNT(*) FROM returns WHERE state IN ('pending', 'second_review')",
     "amount": "SELECT COALESCE(SUM(CAST(amount AS numeric)), 0) FROM returns WHERE state IN ('approved', 'inspecting', 'completed')",
-    "fees": "SELECT COALESCE(SUM(CAST(fee AS numeric)), 0) FROM documents",
+    # A voided approval's document stays, and STATS no longer counts its fee.
+    "fees": "SELECT COALESCE(SUM(CAST(fee AS numeric)), 0) FROM documents WHERE doc NOT IN (SELECT voids FROM voids)",
 }
 BALANCES = "SELECT party, SUM(CAST(amount AS numeric)) FROM ledger_entries GROUP BY party ORDER BY party"
 STOCK = ("SELECT sku, location, SUM(on_hand), SUM(quarantine) FROM stock_moves GROUP BY sku, location"
@@ -322,6 +325,8 @@ class PostgresExportTest(unittest.TestCase):
                     self.assertEqual(table_figures(cur), server_figures(server.port))
                     cur.execute("SELECT COUNT(*) FROM documents")
                     documents = cur.fetchone()[0]
+                    cur.execute("SELECT COUNT(*) FROM doc_chain")
+                    self.assertEqual(cur.fetchone()[0], documents)  # every approval's document is in the chain
                     cur.execute("SELECT name FROM parties WHERE id = 'C003'")
                     self.assertEqual(cur.fetchone()[0], "李伟 Li Wei")
                     # Keys hold: the schema's foreign keys are enforced.
@@ -332,13 +337,24 @@ class PostgresExportTest(unittest.TestCase):
                 clerk.call("SALE", "S-PG", "C400:1", location="STORE1", customer="C003")
                 r = clerk.call("RETURN", "S-PG", "C400:1", reason="DEFECTIVE", key="pg-more")["id"]
             with Client("127.0.0.1", server.port, user="supervisor1", password="supervisor1") as sup:
-                sup.call("APPROVE", r)
+                approved = sup.call("APPROVE", r)
+            with Client("127.0.0.1", server.port, user="admin", password=ADMIN_PASSWORD) as admin:
+                void = admin.call("VOID", r, reason="DEFECTIVE", note="approved by mistake")
             run_export(server.port, url)
             with psycopg.connect(url) as db:
                 with db.cursor() as cur:
                     self.assertEqual(table_figures(cur), server_figures(server.port))
                     cur.execute("SELECT COUNT(*) FROM documents")
                     self.assertEqual(cur.fetchone()[0], documents + 1)
+                    cur.execute("SELECT COUNT(*) FROM doc_chain")
+                    self.assertEqual(cur.fetchone()[0], documents + 2)  # and the void's
+                    cur.execute("SELECT doc, voids, owed FROM voids")
+                    self.assertEqual(cur.fetchall(), [(void["doc"], approved["doc"], decimal.Decimal(void["owed"]))])
+            target = export.Target(psycopg.connect(url), "%s")
+            try:
+                self.assertEqual(export.verify_chain(target), [])  # Decimals and datetimes read back as on the wire
+            finally:
+                target.close()
         finally:
             server.close()
 
