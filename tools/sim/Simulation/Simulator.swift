@@ -32,6 +32,8 @@ public struct Simulator {
     public struct Report: Sendable {
         public var operations = 0, acknowledged = 0, crashes = 0, powerCuts = 0, diskFull = 0, syncFailures = 0
         public var snapshots = 0, retries = 0, pipelined = 0
+        /// Voids the last recovered state of each run held (its documents in the chain checked).
+        public var voids = 0
         /// Storage failures the engine served read-only through before the crash.
         public var readOnly = 0
         public var violations: [String] = []
@@ -44,6 +46,7 @@ public struct Simulator {
             operations += other.operations
             acknowledged += other.acknowledged
             crashes += other.crashes
+            voids += other.voids
             powerCuts += other.powerCuts
             diskFull += other.diskFull
             syncFailures += other.syncFailures
@@ -220,10 +223,15 @@ public struct Simulator {
             let amount = Money(minor: Int64(100 + random.below(5000)))
             change = Request(line: "PAYMENT C\(1 + random.below(2)) amount=\(amount) direction=\(random.below(2) == 0 ? "in" : "out") note=sim",
                              intent: .other)
-        case 9:
+        case 9 where random.below(2) == 0:
             // A fat-fingered id: refused (and audited), nothing else changes.
             user = "sup"
             change = Request(line: "APPROVE R\(900_000 + random.below(1000))", intent: .other)
+        case 9:
+            // A VOID of some return (refused unless approved): adjusting documents in the chain.
+            user = "admin"
+            let returns = engine.queue.sync { engine.ledger.returns.count }
+            change = Request(line: "VOID \(ReturnRequest.id(1 + random.below(max(1, returns)))) reason=DEFECTIVE note=sim", intent: .other)
         default:
             if let retry = unacknowledgedReturns.sorted(by: { $0.key < $1.key }).first?.value,
                !held.contains(where: { $0.request.line == retry.line }) {
@@ -450,6 +458,7 @@ public struct Simulator {
             if entries.reduce(Int64(0), { $0 + $1.amount.minor }) != balance.minor { violation("\(party)'s balance is not its entries' sum") }
         }
         checkTills(state)
+        report.voids = state.voids.count
         // The chain over the recovered documents: every stored hash recomputes from its values.
         do throws(DomainError) {
             _ = try state.verifyReply(from: nil)
