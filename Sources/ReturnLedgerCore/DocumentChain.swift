@@ -26,21 +26,10 @@ public struct DocHash: Sendable, Hashable, CustomStringConvertible {
 
     /// 64 lowercase hex digits.
     public var description: String {
-        String(unsafeUninitializedCapacity: 64) { buffer in
-            appendHex(to: buffer.baseAddress!)
-            return 64
-        }
-    }
-
-    func appendHex(to base: UnsafeMutablePointer<UInt8>) {
-        var i = 0
-        for w in [words.0, words.1, words.2, words.3] {
-            for shift in stride(from: 60, through: 0, by: -4) {
-                let nibble = UInt8(truncatingIfNeeded: w >> UInt64(shift)) & 15
-                base[i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
-                i += 1
-            }
-        }
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        appendHex(to: &hex)
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// 64 hex digits (either case); nil for anything else.
@@ -63,16 +52,41 @@ public struct DocHash: Sendable, Hashable, CustomStringConvertible {
 
     /// The next link: SHA-256 of `previous` in hex, LF, `text`.
     public static func chain(_ previous: DocHash, _ text: [UInt8]) -> DocHash {
-        var input = [UInt8](repeating: 0x0A, count: 65 + text.count)
-        input.withUnsafeMutableBufferPointer { buffer in
-            previous.appendHex(to: buffer.baseAddress!)
-            (buffer.baseAddress! + 65).update(from: text, count: text.count)
-        }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
-            input.withUnsafeBufferPointer { _ = SHA256($0.baseAddress, $0.count, digest.baseAddress) }
-            return DocHash(digest: UnsafeRawBufferPointer(digest))
+        var input: [UInt8] = []
+        input.reserveCapacity(65 + text.count)
+        previous.appendHex(to: &input)
+        input.append(0x0A)
+        input.append(contentsOf: text)
+        return digest(input)
+    }
+
+    /// SHA-256 of the bytes, through libcrypto's EVP interface with the digest fetched once
+    /// (the one-shot `SHA256()` looks the algorithm up by name on every call).
+    static func digest(_ bytes: [UInt8]) -> DocHash {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            bytes.withUnsafeBufferPointer { input in
+                var size: UInt32 = 0
+                guard EVP_Digest(input.baseAddress, input.count, out.baseAddress, &size, SHA256Algorithm.fetched, nil) == 1, size == 32 else {
+                    preconditionFailure("SHA-256 from libcrypto failed")
+                }
+            }
+            return DocHash(digest: UnsafeRawBufferPointer(out))
         }
     }
+
+    func appendHex(to out: inout [UInt8]) {
+        for w in [words.0, words.1, words.2, words.3] {
+            for shift in stride(from: 60, through: 0, by: -4) {
+                let nibble = UInt8(truncatingIfNeeded: w >> UInt64(shift)) & 15
+                out.append(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
+            }
+        }
+    }
+}
+
+/// libcrypto's SHA-256, fetched once for the process and never freed.
+private enum SHA256Algorithm {
+    nonisolated(unsafe) static let fetched: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
 }
 
 /// What sets one document's canonical text apart from its return's values: a return's own
@@ -96,45 +110,145 @@ public struct DocumentHeader: Sendable {
     }
 }
 
+/// Where a document's canonical lines go (protocol.md, Document chain): straight into bytes for
+/// its hash (`CanonicalBytes`), or into fields for FEED's `doc.issued` and `doc.item` lines
+/// (`DocumentFieldLines`). One routine, `Ledger.writeDocument`, says what the lines hold, so the
+/// feed a head office recomputes the chain from is the text that was hashed.
+protocol DocumentSink {
+    mutating func field(_ key: StaticString, _ value: String)
+    mutating func field(_ key: StaticString, _ value: Money)
+    mutating func field(_ key: StaticString, rate: Percent)
+    mutating func field(_ key: StaticString, _ value: Int64)
+    mutating func field(_ key: StaticString, _ value: Timestamp)
+    mutating func field(_ key: StaticString, date day: Int64)
+    mutating func endLine()
+}
+
+/// The canonical text as bytes, each value written as the wire writes it, with no string made
+/// per value: it is hashed on every approval.
+struct CanonicalBytes: DocumentSink {
+    var bytes: [UInt8]
+    private var lineStarted = false
+
+    init(capacity: Int) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    private mutating func key(_ key: StaticString) {
+        if lineStarted { bytes.append(0x20) }
+        lineStarted = true
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "="))
+    }
+
+    mutating func field(_ key: StaticString, _ value: String) { self.key(key); FieldText.append(value, to: &bytes) }
+    mutating func field(_ key: StaticString, _ value: Money) { self.key(key); value.append(to: &bytes) }
+    mutating func field(_ key: StaticString, rate: Percent) { self.key(key); Money(minor: rate.hundredths).append(to: &bytes) }
+    mutating func field(_ key: StaticString, _ value: Int64) {
+        self.key(key)
+        let start = bytes.count
+        var digits = value.magnitude
+        repeat { bytes.append(UInt8(ascii: "0") + UInt8(digits % 10)); digits /= 10 } while digits > 0
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        bytes[start...].reverse()
+    }
+    mutating func field(_ key: StaticString, _ value: Timestamp) { self.key(key); value.append(to: &bytes) }
+    mutating func field(_ key: StaticString, date day: Int64) { self.key(key); CivilDate(daysSinceEpoch: day).append(to: &bytes) }
+    mutating func endLine() {
+        bytes.append(0x0A)
+        lineStarted = false
+    }
+}
+
+/// The canonical lines as reply fields, for FEED.
+struct DocumentFieldLines: DocumentSink {
+    var lines: [[Field]] = [[]]
+
+    private mutating func add(_ key: StaticString, _ value: String) { lines[lines.count - 1].append(Field(key.description, value)) }
+    mutating func field(_ key: StaticString, _ value: String) { add(key, value) }
+    mutating func field(_ key: StaticString, _ value: Money) { add(key, value.description) }
+    mutating func field(_ key: StaticString, rate: Percent) { add(key, rate.description) }
+    mutating func field(_ key: StaticString, _ value: Int64) { add(key, String(value)) }
+    mutating func field(_ key: StaticString, _ value: Timestamp) { add(key, value.description) }
+    mutating func field(_ key: StaticString, date day: Int64) { add(key, CivilDate(daysSinceEpoch: day).description) }
+    mutating func endLine() { lines.append([]) }
+}
+
 extension Ledger {
-    /// A document's canonical lines (protocol.md, Document chain): line 1's fields, then one
-    /// line per item and per replacement item. FEED's `doc.issued` and `doc.item` lines carry
-    /// the same fields, so head office can recompute the chain from the feed alone.
-    public static func documentFields(_ header: DocumentHeader, _ request: ReturnRequest) -> (head: [Field], items: [[Field]]) {
-        let date = documentDay(header.doc).map { CivilDate(daysSinceEpoch: $0).description } ?? ""
-        let head = [
-            Field("doc", header.doc), Field("doc_type", header.type), Field("voids", header.voids), Field("date", date),
-            Field("issued_at", header.issuedAt.description), Field("return", request.id), Field("kind", request.kind.rawValue),
-            Field("party", request.party), Field("order", request.order), Field("location", request.location),
-            Field("reason", header.reason), Field("filed_by", header.filedBy), Field("approved_by", header.approvedBy),
-            Field("amount", request.amount.description), Field("tax", request.tax.description),
-            Field("fee", request.fee.description), Field("fee_tax", request.feeTax.description),
-            Field("net", request.net.description), Field("net_tax", request.netTax.description),
-            Field("refund", header.refund), Field("tender", header.tender), Field("exchange_order", request.exchangeOrder),
-            Field("due", request.exchange.isEmpty ? "" : request.due.description),
-        ]
-        var items: [[Field]] = []
-        items.reserveCapacity(request.items.count + request.exchange.count)
+    /// A document's canonical lines (protocol.md, Document chain): line 1 with the document's
+    /// fields, then one line per item and per replacement item, in that order.
+    static func writeDocument<Sink: DocumentSink>(_ header: DocumentHeader, _ request: ReturnRequest, into sink: inout Sink) {
+        sink.field("doc", header.doc)
+        sink.field("doc_type", header.type)
+        sink.field("voids", header.voids)
+        if let day = documentDay(header.doc) { sink.field("date", date: day) } else { sink.field("date", "") }
+        sink.field("issued_at", header.issuedAt)
+        sink.field("return", request.id)
+        sink.field("kind", request.kind.rawValue)
+        sink.field("party", request.party)
+        sink.field("order", request.order)
+        sink.field("location", request.location)
+        sink.field("reason", header.reason)
+        sink.field("filed_by", header.filedBy)
+        sink.field("approved_by", header.approvedBy)
+        sink.field("amount", request.amount)
+        sink.field("tax", request.tax)
+        sink.field("fee", request.fee)
+        sink.field("fee_tax", request.feeTax)
+        sink.field("net", request.net)
+        sink.field("net_tax", request.netTax)
+        sink.field("refund", header.refund)
+        sink.field("tender", header.tender)
+        sink.field("exchange_order", request.exchangeOrder)
+        if request.exchange.isEmpty { sink.field("due", "") } else { sink.field("due", request.due) }
+        sink.endLine()
         for item in request.items {
-            items.append([Field("part", "item"), Field("sku", item.sku), Field("qty", String(item.quantity)), Field("batch", item.batch),
-                          Field("price", item.price.description), Field("amount", item.amount.description),
-                          Field("tax_rate", item.taxRate.description), Field("tax", item.tax.description)])
+            sink.field("part", "item")
+            sink.field("sku", item.sku)
+            sink.field("qty", item.quantity)
+            sink.field("batch", item.batch)
+            sink.field("price", item.price)
+            sink.field("amount", item.amount)
+            sink.field("tax_rate", rate: item.taxRate)
+            sink.field("tax", item.tax)
+            sink.endLine()
         }
         for line in request.exchange {
-            items.append([Field("part", "exchange"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
-                          Field("price", line.price.description), Field("amount", line.amount.description),
-                          Field("tax_rate", line.taxRate.description), Field("tax", line.tax.description)])
+            sink.field("part", "exchange")
+            sink.field("sku", line.sku)
+            sink.field("qty", line.quantity)
+            sink.field("batch", line.batch)
+            sink.field("price", line.price)
+            sink.field("amount", line.amount)
+            sink.field("tax_rate", rate: line.taxRate)
+            sink.field("tax", line.tax)
+            sink.endLine()
         }
-        return (head, items)
+    }
+
+    /// The canonical lines as fields: line 1, then the item lines (FEED's `doc.issued`, `doc.item`).
+    public static func documentFields(_ header: DocumentHeader, _ request: ReturnRequest) -> (head: [Field], items: [[Field]]) {
+        var sink = DocumentFieldLines()
+        writeDocument(header, request, into: &sink)
+        sink.lines.removeLast()  // after the last line's end
+        return (sink.lines[0], Array(sink.lines.dropFirst()))
+    }
+
+    /// A document's hash: SHA-256 of the previous hash in hex, LF and the canonical text, written
+    /// into one buffer.
+    public static func documentHash(after previous: DocHash, _ header: DocumentHeader, _ request: ReturnRequest) -> DocHash {
+        var sink = CanonicalBytes(capacity: 465 + 120 * (request.items.count + request.exchange.count))
+        previous.appendHex(to: &sink.bytes)
+        sink.bytes.append(0x0A)
+        writeDocument(header, request, into: &sink)
+        return DocHash.digest(sink.bytes)
     }
 
     /// The canonical text: the canonical lines, `key=value` as on the wire, each ending in LF.
     public static func canonicalText(_ header: DocumentHeader, _ request: ReturnRequest) -> [UInt8] {
-        let fields = documentFields(header, request)
-        var out: [UInt8] = []
-        out.reserveCapacity(400 + 120 * fields.items.count)
-        FieldText.appendLine(fields.head, to: &out)
-        for item in fields.items { FieldText.appendLine(item, to: &out) }
-        return out
+        var sink = CanonicalBytes(capacity: 400 + 120 * (request.items.count + request.exchange.count))
+        writeDocument(header, request, into: &sink)
+        return sink.bytes
     }
 }

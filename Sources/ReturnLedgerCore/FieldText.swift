@@ -48,6 +48,22 @@ public enum FieldText {
         put(UInt8(ascii: "\""))
     }
 
+    /// Appends the value as the wire writes it: most values are bare, copied as they are.
+    public static func append(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { utf8 in
+            guard needsQuotes(utf8) else {
+                out.append(contentsOf: utf8)
+                return
+            }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound(utf8.count)) { buffer in
+                var count = 0
+                write(utf8, to: buffer.baseAddress!, count: &count)
+                out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!, count: count))
+            }
+        }
+    }
+
     /// `key=value key=value` and LF, values as the wire writes them: a line of a document's
     /// canonical text.
     public static func appendLine(_ fields: [Field], to out: inout [UInt8]) {

@@ -69,7 +69,7 @@ extension Ledger {
         var chained: [(Int, DocHash)] = []
         forEachDocument { doc, number in
             let request = returns[number - 1]
-            head = DocHash.chain(head, Ledger.canonicalText(documentRecord(doc, number).header, request))
+            head = Ledger.documentHash(after: head, documentRecord(doc, number).header, request)
             chained.append((number, head))
             return true
         }
@@ -96,7 +96,7 @@ extension Ledger {
         var broken: (doc: String, stored: DocHash, computed: DocHash)?
         forEachDocument(from: from) { doc, number in
             let (header, stored) = documentRecord(doc, number)
-            let computed = DocHash.chain(head, Ledger.canonicalText(header, returns[number - 1]))
+            let computed = Ledger.documentHash(after: head, header, returns[number - 1])
             guard computed == stored else {
                 broken = (doc, stored, computed)
                 return false

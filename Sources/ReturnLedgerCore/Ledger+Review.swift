@@ -125,7 +125,7 @@ extension Ledger {
         // The document as it is issued, hashed once here and recorded with the approval.
         var issued = request
         Ledger.record(approval, outcome, in: &issued)
-        approval.hash = DocHash.chain(chainHead, Ledger.canonicalText(DocumentHeader(issued), issued))
+        approval.hash = Ledger.documentHash(after: chainHead, DocumentHeader(issued), issued)
         return Approved(approval: approval, credit: credit, tail: ApprovalTail(request, doc: doc, outcome), state: outcome.state)
     }
 

@@ -31,7 +31,7 @@ extension Ledger {
         } else {
             record.effects.postings = [Effects.Posting(party: request.party, kind: .void, doc: doc, amount: -request.amount)]
         }
-        record.hash = DocHash.chain(chainHead, Ledger.canonicalText(DocumentHeader(void: record, of: request), request))
+        record.hash = Ledger.documentHash(after: chainHead, DocumentHeader(void: record, of: request), request)
         var events: [Event] = [.returnVoided(record)]
         if let lot = record.lot { events.append(.creditIssued(party: request.party, lot: lot)) }
         return Decision(events: events, reply: voidReply(request, record))

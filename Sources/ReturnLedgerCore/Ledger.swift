@@ -198,7 +198,7 @@ extension Ledger {
         // Changed where it is kept: a copy taken out and written back copied its items too.
         Ledger.record(approval, outcome, in: &returns[number - 1])
         // A document of an older record is chained here, as it is first loaded.
-        let hash = approval.hash ?? DocHash.chain(chainHead, Ledger.canonicalText(DocumentHeader(returns[number - 1]), returns[number - 1]))
+        let hash = approval.hash ?? Ledger.documentHash(after: chainHead, DocumentHeader(returns[number - 1]), returns[number - 1])
         returns[number - 1].docHash = hash
         chainHead = hash
         let request = returns[number - 1]

@@ -50,7 +50,14 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Always two fraction digits: `12.50`, `-3.00`, `0.00`.
     /// Written into one buffer from the right: APPROVE's reply prints four amounts, and joining
     /// strings cost about 950 instructions an amount.
-    public var description: String {
+    public var description: String { Money.withText(minor) { String(decoding: $0, as: UTF8.self) } }
+
+    /// Appends the amount as `description` prints it, without making a string.
+    public func append(to out: inout [UInt8]) { Money.withText(minor) { out.append(contentsOf: $0) } }
+
+    /// `minor` hundredths with two fraction digits (`-3.00`), in scratch memory for `body`:
+    /// money's and rates' one formatter.
+    static func withText<R>(_ minor: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var rest = minor.magnitude
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
             var start = buffer.count
@@ -62,7 +69,7 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
             put(UInt8(ascii: "."))
             repeat { put(UInt8(ascii: "0") + UInt8(rest % 10)); rest /= 10 } while rest > 0
             if minor < 0 { put(UInt8(ascii: "-")) }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
+            return body(UnsafeBufferPointer(rebasing: buffer[start...]))
         }
     }
 

@@ -103,23 +103,27 @@ public struct StatsIndex: Sendable, Equatable {
             }
         }
         let amount = s * r.amount.minor
-        func add(_ grouping: StatsGrouping, _ name: String, count: Int, qty: Int64, amount: Int64) {
-            bucket.groups[grouping, default: [:]][name, default: Totals()].add(count: count, qty: qty, amount: amount)
-            guard sign < 0 else { return }
-            if bucket.groups[grouping]![name]! == Totals() { bucket.groups[grouping]![name] = nil }
-            if bucket.groups[grouping]!.isEmpty { bucket.groups[grouping] = nil }
-        }
-        add(.reason, r.reason, count: sign, qty: qty, amount: amount)
-        add(.location, r.location, count: sign, qty: qty, amount: amount)
-        add(.clerk, r.filedBy, count: sign, qty: qty, amount: amount)
-        add(.party, r.party, count: sign, qty: qty, amount: amount)
-        add(.day, CivilDate(daysSinceEpoch: day).description, count: sign, qty: qty, amount: amount)
+        StatsIndex.add(&bucket.groups, .reason, r.reason, count: sign, qty: qty, amount: amount)
+        StatsIndex.add(&bucket.groups, .location, r.location, count: sign, qty: qty, amount: amount)
+        StatsIndex.add(&bucket.groups, .clerk, r.filedBy, count: sign, qty: qty, amount: amount)
+        StatsIndex.add(&bucket.groups, .party, r.party, count: sign, qty: qty, amount: amount)
+        StatsIndex.add(&bucket.groups, .day, CivilDate(daysSinceEpoch: day).description, count: sign, qty: qty, amount: amount)
         for (index, item) in r.items.enumerated() {
             // A return counts once per SKU it holds, however many of its lines carry that SKU.
             let first = index == 0 || !r.items[..<index].contains { $0.sku == item.sku }
-            add(.sku, item.sku, count: first ? sign : 0, qty: s * item.quantity, amount: s * item.amount.minor)
+            StatsIndex.add(&bucket.groups, .sku, item.sku, count: first ? sign : 0, qty: s * item.quantity, amount: s * item.amount.minor)
         }
         buckets[key] = bucket
+    }
+
+    /// One group's totals moved; taken back to nothing, the entry goes (as a rebuild would leave it).
+    @inline(__always)
+    private static func add(_ groups: inout [StatsGrouping: [String: Totals]], _ grouping: StatsGrouping, _ name: String,
+                            count: Int, qty: Int64, amount: Int64) {
+        groups[grouping, default: [:]][name, default: Totals()].add(count: count, qty: qty, amount: amount)
+        guard count < 0 || qty < 0 || amount < 0, groups[grouping]![name]! == Totals() else { return }
+        groups[grouping]![name] = nil
+        if groups[grouping]!.isEmpty { groups[grouping] = nil }
     }
 
     mutating func sold(_ order: Order, _ calendar: BusinessCalendar) {

@@ -13,9 +13,22 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-11-29T02:18:39Z`
     public var description: String {
+        var out: [UInt8] = []
+        append(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `description`'s text, digit by digit (no string per part).
+    public func append(to out: inout [UInt8]) {
         let secondOfDay = seconds - floorDiv(seconds, Timestamp.secondsPerDay) * Timestamp.secondsPerDay
-        let h = secondOfDay / 3600, m = secondOfDay / 60 % 60, s = secondOfDay % 60
-        return day.description + "T" + twoDigits(h) + ":" + twoDigits(m) + ":" + twoDigits(s) + "Z"
+        day.append(to: &out)
+        out.append(UInt8(ascii: "T"))
+        appendTwoDigits(secondOfDay / 3600, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendTwoDigits(secondOfDay / 60 % 60, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendTwoDigits(secondOfDay % 60, to: &out)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` (a date alone means its midnight).
@@ -80,9 +93,25 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-11-29`
     public var description: String {
-        var y = String(year)
-        while y.count < 4 { y = "0" + y }
-        return y + "-" + twoDigits(month) + "-" + twoDigits(day)
+        var out: [UInt8] = []
+        append(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `description`'s text: the year in at least four digits, month and day in two.
+    public func append(to out: inout [UInt8]) {
+        if (0...9999).contains(year) {
+            appendTwoDigits(year / 100, to: &out)
+            appendTwoDigits(year % 100, to: &out)
+        } else {
+            var y = String(year)
+            while y.count < 4 { y = "0" + y }
+            out.append(contentsOf: y.utf8)
+        }
+        out.append(UInt8(ascii: "-"))
+        appendTwoDigits(month, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendTwoDigits(day, to: &out)
     }
 
     /// `20261129`, as in document numbers.
@@ -102,7 +131,11 @@ extension String {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
-@inline(__always) func twoDigits(_ v: Int64) -> String { v < 10 ? "0" + String(v) : String(v) }
+/// 0–99 as two digits.
+@inline(__always) func appendTwoDigits(_ v: Int64, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / 10))
+    out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10))
+}
 
 func digits(_ bytes: ArraySlice<UInt8>) -> Int64? {
     var value: Int64 = 0
