@@ -204,27 +204,26 @@ extension Ledger {
         if request.exchange.isEmpty { sink.field("due", "") } else { sink.field("due", request.due) }
         sink.endLine()
         for item in request.items {
-            sink.field("part", "item")
-            sink.field("sku", item.sku)
-            sink.field("qty", item.quantity)
-            sink.field("batch", item.batch)
-            sink.field("price", item.price)
-            sink.field("amount", item.amount)
-            sink.field("tax_rate", rate: item.taxRate)
-            sink.field("tax", item.tax)
-            sink.endLine()
+            writeItem(part: "item", item.sku, item.quantity, item.batch, item.price, item.amount, item.taxRate, item.tax, into: &sink)
         }
         for line in request.exchange {
-            sink.field("part", "exchange")
-            sink.field("sku", line.sku)
-            sink.field("qty", line.quantity)
-            sink.field("batch", line.batch)
-            sink.field("price", line.price)
-            sink.field("amount", line.amount)
-            sink.field("tax_rate", rate: line.taxRate)
-            sink.field("tax", line.tax)
-            sink.endLine()
+            writeItem(part: "exchange", line.sku, line.quantity, line.batch, line.price, line.amount, line.taxRate, line.tax, into: &sink)
         }
+    }
+
+    /// `part=item|exchange sku= qty= batch= price= amount= tax_rate= tax=`: a returned item or a
+    /// replacement item, alike.
+    private static func writeItem<Sink: DocumentSink>(part: String, _ sku: String, _ quantity: Int64, _ batch: String, _ price: Money,
+                                                      _ amount: Money, _ taxRate: Percent, _ tax: Money, into sink: inout Sink) {
+        sink.field("part", part)
+        sink.field("sku", sku)
+        sink.field("qty", quantity)
+        sink.field("batch", batch)
+        sink.field("price", price)
+        sink.field("amount", amount)
+        sink.field("tax_rate", rate: taxRate)
+        sink.field("tax", tax)
+        sink.endLine()
     }
 
     /// The canonical lines as fields: line 1, then the item lines (FEED's `doc.issued`, `doc.item`).
