@@ -105,3 +105,42 @@ CREATE TABLE IF NOT EXISTS doc_chain_items (
     tax      numeric(14,2) NOT NULL,
     PRIMARY KEY (doc, item_no)
 );
+
+-- Period closes (PERIOD CLOSE): each closed date's Z totals per location and tender, as the server
+-- kept them at the close (never recomputed; a later VOID counts on its own date).
+CREATE TABLE IF NOT EXISTS period_closes (
+    through   date PRIMARY KEY,
+    seq       bigint NOT NULL,
+    at        timestamptz NOT NULL,
+    closed_by text NOT NULL,
+    note      text NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS z_totals (
+    date           date NOT NULL,
+    location       text NOT NULL,
+    seq            bigint NOT NULL,       -- the close that kept them
+    sales          bigint NOT NULL,
+    sales_amount   numeric(14,2) NOT NULL,
+    sales_tax      numeric(14,2) NOT NULL,
+    discounts      numeric(14,2) NOT NULL,
+    returns        bigint NOT NULL,
+    refunds_amount numeric(14,2) NOT NULL,
+    refunds_tax    numeric(14,2) NOT NULL,
+    fees           numeric(14,2) NOT NULL,
+    voids          bigint NOT NULL,
+    voids_amount   numeric(14,2) NOT NULL,
+    paid_in        numeric(14,2) NOT NULL,
+    paid_out       numeric(14,2) NOT NULL,
+    variance       numeric(14,2) NOT NULL,
+    PRIMARY KEY (date, location)
+);
+
+CREATE TABLE IF NOT EXISTS z_tenders (
+    date     date NOT NULL,
+    location text NOT NULL,
+    kind     text NOT NULL,               -- cash, card, credit, other, account
+    taken    numeric(14,2) NOT NULL,
+    refunded numeric(14,2) NOT NULL,
+    PRIMARY KEY (date, location, kind)
+);

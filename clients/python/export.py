@@ -46,7 +46,8 @@ TILLS_SCHEMA = os.path.join(HERE, "tills.sql")
 DOCUMENTS_SCHEMA = os.path.join(HERE, "documents.sql")
 TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_entries", "stock_moves",
           "tenders", "till_sessions", "till_moves", "return_tills", "credit_lots", "credit_moves", "policy_settings",
-          "order_lines", "order_taxes", "return_taxes", "voids", "doc_chain", "doc_chain_items"]
+          "order_lines", "order_taxes", "return_taxes", "voids", "doc_chain", "doc_chain_items", "period_closes",
+          "z_totals", "z_tenders"]
 
 
 class EpochChanged(Exception):
@@ -165,6 +166,19 @@ def apply_line(t, f, counter):
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   (f["doc"], next_n(counter, "doc_chain_items", f["doc"]), f.get("part", "item"), f["sku"],
                    int(f["qty"]), f["batch"], f["price"], f["amount"], f.get("tax_rate", ZERO), f.get("tax", ZERO)))
+    elif kind == "period.closed":
+        t.execute("INSERT INTO period_closes (through, seq, at, closed_by, note) VALUES (?, ?, ?, ?, ?)",
+                  (f["through"], seq, at, f["by"], f.get("note", "")))
+    elif kind == "period.z":
+        t.execute("INSERT INTO z_totals (date, location, seq, sales, sales_amount, sales_tax, discounts, returns,"
+                  " refunds_amount, refunds_tax, fees, voids, voids_amount, paid_in, paid_out, variance)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (f["date"], f["location"], seq, int(f["sales"]), f["sales_amount"], f["sales_tax"], f["discounts"],
+                   int(f["returns"]), f["refunds_amount"], f["refunds_tax"], f["fees"], int(f["voids"]), f["voids_amount"],
+                   f["paid_in"], f["paid_out"], f["variance"]))
+    elif kind == "period.tender":
+        t.execute("INSERT INTO z_tenders (date, location, kind, taken, refunded) VALUES (?, ?, ?, ?, ?)",
+                  (f["date"], f["location"], f["kind"], f["taken"], f["refunded"]))
     elif kind in ("return.rejected", "return.cancelled"):
         t.execute("UPDATE returns SET state = ? WHERE id = ?", (kind.split(".")[1], f["id"]))
     elif kind == "return.inspected":
