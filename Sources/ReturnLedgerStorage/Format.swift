@@ -8,10 +8,10 @@
 /// 2. write new fields at the end of their type or event, and read them only
 ///    `if r.format >= .vN` (an older record gets the default);
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
-/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v8` (written by those versions)
+/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v9` (written by those versions)
 ///    replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again,
-///    write a golden directory with the last build of the current version (`tools/golden/make_v8.py`
-///    shows how; golden-v8 is written, so format 9 may come next; golden-v9 before format 10).
+///    write a golden directory with the last build of the current version (`tools/golden/make_v9.py`
+///    shows how; golden-v9 is written, so format 10 may come next; golden-v10 before format 11).
 ///
 /// | version | since | what changed |
 /// |---|---|---|

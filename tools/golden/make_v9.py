@@ -8,8 +8,8 @@ up to the last before format 10):
 
 The same two directories and query answers as `make_v8.py`, with what format 9 added on top of
 every round: a taxed SKU, tax added on top for one sale with a discount, a partial return at a
-fee, a return voided (its document chained), and in the first round a period close two days back
-(Z totals kept). Every document carries its hash; the answers include VERIFY.
+fee, a return voided (its document chained), and a period close (three days back in the first
+round, two in the second: Z totals kept). Every document carries its hash; the answers include VERIFY.
 """
 import datetime
 import os
@@ -20,7 +20,8 @@ import make_v1  # noqa: E402
 import make_v8  # noqa: E402
 
 _every_kind_v8 = make_v8.every_kind
-CLOSED = (datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=2)).isoformat()
+TODAY = datetime.datetime.now(datetime.timezone.utc).date()
+CLOSED = {1: (TODAY - datetime.timedelta(days=3)).isoformat(), 2: (TODAY - datetime.timedelta(days=2)).isoformat()}
 
 
 def query(q):
@@ -41,14 +42,13 @@ def every_kind(admin, clerk, sup, fin, round_):
     voided = clerk.call("RETURN", "S-G%sx" % r, "C400:1", reason="DEFECTIVE", key="g%s-void" % r).id
     sup.call("APPROVE", voided)
     admin.call("VOID", voided, reason="DEFECTIVE", note="golden void")                              # returnVoided
-    if round_ == 1:
-        admin.call_line("PERIOD CLOSE %s note=golden" % CLOSED)                                     # periodClosed
+    admin.call_line("PERIOD CLOSE %s note=golden" % CLOSED[round_])                                 # periodClosed
     for q in ("SHOW " + taxed, "SHOW " + voided, "ORDER S-G%sx" % r):
         query(q)
 
 
 make_v1.every_kind = every_kind
-for q in ("PERIOD SHOW", "PERIOD Z " + CLOSED, "VERIFY", "STATS", "BALANCE C91", "BALANCE C92"):
+for q in ("PERIOD SHOW", "PERIOD Z " + CLOSED[2], "VERIFY", "STATS", "BALANCE C91", "BALANCE C92"):
     query(q)
 
 if __name__ == "__main__":
