@@ -40,6 +40,27 @@ public enum LogRecord {
         seal(from: start, in: &out)
     }
 
+    /// Writes again the checksum of the record holding byte `offset` of a segment's bytes (its
+    /// magic included), over its length, sequence and payload: what someone altering a record
+    /// by hand would do so that start-up takes it (the tests of the document chain do, to show
+    /// VERIFY still finds it). False when no record holds `offset`.
+    @discardableResult
+    public static func reseal(recordHolding offset: Int, in bytes: inout [UInt8]) -> Bool {
+        var start = magic.count
+        while start + headerSize <= bytes.count {
+            let length = Int(bytes[start]) | Int(bytes[start + 1]) << 8 | Int(bytes[start + 2]) << 16 | Int(bytes[start + 3]) << 24
+            let end = start + headerSize + length
+            guard end <= bytes.count else { return false }
+            if offset < end {
+                let crc = CRC32C.checksum(Array(bytes[(start + headerSize)..<end]), seed: CRC32C.checksum(Array(bytes[start..<(start + 12)])))
+                withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { bytes[start + 12 + i] = $0[i] } }
+                return true
+            }
+            start = end
+        }
+        return false
+    }
+
     /// Fills in the length and checksum of the record that starts at `start` and ends the writer.
     private static func seal(from start: Int, in out: inout ByteWriter) {
         let length = UInt32(out.bytes.count - start - headerSize)

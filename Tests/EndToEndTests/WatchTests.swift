@@ -68,6 +68,26 @@ import Testing
         #expect(info.data.contains { $0.hasPrefix("* section=push watchers=2 ") })
     }
 
+    /// A VOID is told to every watcher whose locations hold the return, whatever it was told before.
+    @Test func aVoidIsToldToTheWatchersOfItsLocation() throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        _ = try WatchTests.chain(server)
+        let supA = try server.login("supA"), supB = try server.login("supB"), supC = try server.login("supC")
+        let clerk = try server.login("clerk1"), admin = try server.login("admin")
+        #expect(try clerk.call("RETURN S-1 A100:1 reason=DEFECTIVE").ok)                 // R000001 at STORE1
+        #expect(try supC.call("APPROVE R000001").ok)
+        let doc = try supC.call("SHOW R000001")["doc"] ?? "?"
+        #expect(try supA.call("WATCH").ok)
+        #expect(try supB.call("WATCH").ok)
+        #expect(try supC.call("VOID R000001 reason=DEFECTIVE note=mine").code == "SELF_APPROVAL")
+        let voided = try admin.call("VOID R000001 reason=DEFECTIVE note=\"wrong receipt\"")
+        #expect(voided.ok && voided["voids"] == doc, "\(voided)")
+        #expect(try WatchTests.push(supA) == "! voided id=R000001 doc=\(voided["doc"] ?? "?") location=STORE1 by=admin")
+        #expect(try supB.call("PING").ok)
+        #expect(supB.pushes.isEmpty)
+    }
+
     @Test func loggingInAsAnotherUserEndsTheWatch() throws {
         let server = try ServerProcess()
         defer { server.stop() }

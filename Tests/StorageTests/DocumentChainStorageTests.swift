@@ -22,7 +22,7 @@ import Testing
         let hits = (0...(bytes.count - defective.count)).filter { Array(bytes[$0..<($0 + defective.count)]) == defective }
         #expect(hits.count >= 2)
         bytes.replaceSubrange(hits[1]..<(hits[1] + defective.count), with: Array("WRONGSIZE".utf8))
-        Self.resealRecord(containing: hits[1], in: &bytes)
+        #expect(LogRecord.reseal(recordHolding: hits[1], in: &bytes))
         try Data(bytes).write(to: URL(fileURLWithPath: path))
 
         let altered = try Recovery.load(dir.directory, fs: PosixFileSystem(), repair: false)
@@ -38,23 +38,5 @@ import Testing
         // The documents after it still check against their stored links.
         let third = altered.ledger.returns[2].doc
         #expect(try altered.ledger.verifyReply(from: third).status.first == Field("count", String(documents - 2)))
-    }
-
-    /// Walks the segment's records (after its magic) to the one holding `offset` and writes its
-    /// CRC-32C again over length, sequence and payload.
-    static func resealRecord(containing offset: Int, in bytes: inout [UInt8]) {
-        var start = LogRecord.magic.count
-        while start < bytes.count {
-            let length = Int(bytes[start]) | Int(bytes[start + 1]) << 8 | Int(bytes[start + 2]) << 16 | Int(bytes[start + 3]) << 24
-            let end = start + LogRecord.headerSize + length
-            if offset < end {
-                let crc = CRC32C.checksum(Array(bytes[(start + LogRecord.headerSize)..<end]),
-                                          seed: CRC32C.checksum(Array(bytes[start..<(start + 12)])))
-                withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { bytes[start + 12 + i] = $0[i] } }
-                return
-            }
-            start = end
-        }
-        Issue.record("no record holds offset \(offset)")
     }
 }
