@@ -26,10 +26,10 @@ public struct DocHash: Sendable, Hashable, CustomStringConvertible {
 
     /// 64 lowercase hex digits.
     public var description: String {
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        appendHex(to: &hex)
-        return String(decoding: hex, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 64) { buffer in
+            writeHex(to: buffer.baseAddress!)
+            return 64
+        }
     }
 
     /// 64 hex digits (either case); nil for anything else.
@@ -52,33 +52,34 @@ public struct DocHash: Sendable, Hashable, CustomStringConvertible {
 
     /// The next link: SHA-256 of `previous` in hex, LF, `text`.
     public static func chain(_ previous: DocHash, _ text: [UInt8]) -> DocHash {
-        var input: [UInt8] = []
-        input.reserveCapacity(65 + text.count)
-        previous.appendHex(to: &input)
-        input.append(0x0A)
-        input.append(contentsOf: text)
-        return digest(input)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65 + text.count) { buffer in
+            previous.writeHex(to: buffer.baseAddress!)
+            buffer[64] = 0x0A
+            (buffer.baseAddress! + 65).update(from: text, count: text.count)
+            return digest(UnsafeBufferPointer(buffer))
+        }
     }
 
     /// SHA-256 of the bytes, through libcrypto's EVP interface with the digest fetched once
     /// (the one-shot `SHA256()` looks the algorithm up by name on every call).
-    static func digest(_ bytes: [UInt8]) -> DocHash {
+    static func digest(_ input: UnsafeBufferPointer<UInt8>) -> DocHash {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
-            bytes.withUnsafeBufferPointer { input in
-                var size: UInt32 = 0
-                guard EVP_Digest(input.baseAddress, input.count, out.baseAddress, &size, SHA256Algorithm.fetched, nil) == 1, size == 32 else {
-                    preconditionFailure("SHA-256 from libcrypto failed")
-                }
+            var size: UInt32 = 0
+            guard EVP_Digest(input.baseAddress, input.count, out.baseAddress, &size, SHA256Algorithm.fetched, nil) == 1, size == 32 else {
+                preconditionFailure("SHA-256 from libcrypto failed")
             }
             return DocHash(digest: UnsafeRawBufferPointer(out))
         }
     }
 
-    func appendHex(to out: inout [UInt8]) {
+    /// The 64 hex digits at `base`.
+    func writeHex(to base: UnsafeMutablePointer<UInt8>) {
+        var i = 0
         for w in [words.0, words.1, words.2, words.3] {
             for shift in stride(from: 60, through: 0, by: -4) {
                 let nibble = UInt8(truncatingIfNeeded: w >> UInt64(shift)) & 15
-                out.append(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
+                base[i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+                i += 1
             }
         }
     }
@@ -111,7 +112,7 @@ public struct DocumentHeader: Sendable {
 }
 
 /// Where a document's canonical lines go (protocol.md, Document chain): straight into bytes for
-/// its hash (`CanonicalBytes`), or into fields for FEED's `doc.issued` and `doc.item` lines
+/// its hash (`CanonicalWriter`, into memory `CanonicalBound` sized), or into fields for FEED's `doc.issued` and `doc.item` lines
 /// (`DocumentFieldLines`). One routine, `Ledger.writeDocument`, says what the lines hold, so the
 /// feed a head office recomputes the chain from is the text that was hashed.
 protocol DocumentSink {
@@ -124,39 +125,69 @@ protocol DocumentSink {
     mutating func endLine()
 }
 
-/// The canonical text as bytes, each value written as the wire writes it, with no string made
-/// per value: it is hashed on every approval.
-struct CanonicalBytes: DocumentSink {
-    var bytes: [UInt8]
+/// What the canonical text can take at most, value by value: the scratch memory it is written
+/// into is sized by a first pass over the document.
+struct CanonicalBound: DocumentSink {
+    var bytes = 0
+    private mutating func add(_ key: StaticString, _ value: Int) { bytes += key.utf8CodeUnitCount + 2 + value }
+    mutating func field(_ key: StaticString, _ value: String) { add(key, FieldText.bound(value.utf8.count)) }
+    mutating func field(_ key: StaticString, _ value: Money) { add(key, Money.textBound) }
+    mutating func field(_ key: StaticString, rate: Percent) { add(key, Money.textBound) }
+    mutating func field(_ key: StaticString, _ value: Int64) { add(key, 20) }
+    mutating func field(_ key: StaticString, _ value: Timestamp) { add(key, Timestamp.textBound) }
+    mutating func field(_ key: StaticString, date day: Int64) { add(key, CivilDate.textBound) }
+    mutating func endLine() { bytes += 1 }
+}
+
+/// The canonical text written through a pointer into scratch memory `CanonicalBound` sized, each
+/// value as the wire writes it, no string made per value: it is hashed on every approval.
+struct CanonicalWriter: DocumentSink {
+    let base: UnsafeMutablePointer<UInt8>
+    var count = 0
     private var lineStarted = false
 
-    init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
-    }
+    init(base: UnsafeMutablePointer<UInt8>) { self.base = base }
 
     private mutating func key(_ key: StaticString) {
-        if lineStarted { bytes.append(0x20) }
+        if lineStarted {
+            base[count] = 0x20
+            count += 1
+        }
         lineStarted = true
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "="))
+        (base + count).update(from: key.utf8Start, count: key.utf8CodeUnitCount)
+        count += key.utf8CodeUnitCount
+        base[count] = UInt8(ascii: "=")
+        count += 1
     }
 
-    mutating func field(_ key: StaticString, _ value: String) { self.key(key); FieldText.append(value, to: &bytes) }
-    mutating func field(_ key: StaticString, _ value: Money) { self.key(key); value.append(to: &bytes) }
-    mutating func field(_ key: StaticString, rate: Percent) { self.key(key); Money(minor: rate.hundredths).append(to: &bytes) }
+    mutating func field(_ key: StaticString, _ value: String) {
+        self.key(key)
+        var value = value
+        value.withUTF8 { FieldText.write($0, to: base, count: &count) }
+    }
+    mutating func field(_ key: StaticString, _ value: Money) { self.key(key); count += value.write(to: base + count) }
+    mutating func field(_ key: StaticString, rate: Percent) { self.key(key); count += Money(minor: rate.hundredths).write(to: base + count) }
     mutating func field(_ key: StaticString, _ value: Int64) {
         self.key(key)
-        let start = bytes.count
+        let start = count
         var digits = value.magnitude
-        repeat { bytes.append(UInt8(ascii: "0") + UInt8(digits % 10)); digits /= 10 } while digits > 0
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        bytes[start...].reverse()
+        repeat {
+            base[count] = UInt8(ascii: "0") + UInt8(digits % 10)
+            count += 1
+            digits /= 10
+        } while digits > 0
+        if value < 0 {
+            base[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        var digitsWritten = UnsafeMutableBufferPointer(start: base + start, count: count - start)
+        digitsWritten.reverse()
     }
-    mutating func field(_ key: StaticString, _ value: Timestamp) { self.key(key); value.append(to: &bytes) }
-    mutating func field(_ key: StaticString, date day: Int64) { self.key(key); CivilDate(daysSinceEpoch: day).append(to: &bytes) }
+    mutating func field(_ key: StaticString, _ value: Timestamp) { self.key(key); count += value.write(to: base + count) }
+    mutating func field(_ key: StaticString, date day: Int64) { self.key(key); count += CivilDate(daysSinceEpoch: day).write(to: base + count) }
     mutating func endLine() {
-        bytes.append(0x0A)
+        base[count] = 0x0A
+        count += 1
         lineStarted = false
     }
 }
@@ -235,19 +266,31 @@ extension Ledger {
     }
 
     /// A document's hash: SHA-256 of the previous hash in hex, LF and the canonical text, written
-    /// into one buffer.
+    /// into one piece of scratch memory.
     public static func documentHash(after previous: DocHash, _ header: DocumentHeader, _ request: ReturnRequest) -> DocHash {
-        var sink = CanonicalBytes(capacity: 465 + 120 * (request.items.count + request.exchange.count))
-        previous.appendHex(to: &sink.bytes)
-        sink.bytes.append(0x0A)
-        writeDocument(header, request, into: &sink)
-        return DocHash.digest(sink.bytes)
+        withCanonicalText(header, request, after: previous) { DocHash.digest($0) }
     }
 
     /// The canonical text: the canonical lines, `key=value` as on the wire, each ending in LF.
     public static func canonicalText(_ header: DocumentHeader, _ request: ReturnRequest) -> [UInt8] {
-        var sink = CanonicalBytes(capacity: 400 + 120 * (request.items.count + request.exchange.count))
-        writeDocument(header, request, into: &sink)
-        return sink.bytes
+        withCanonicalText(header, request, after: nil) { Array($0) }
+    }
+
+    /// The canonical text in scratch memory for `body`, after the previous hash in hex and LF
+    /// when one is given: sized by a first pass, written by a second.
+    private static func withCanonicalText<R>(_ header: DocumentHeader, _ request: ReturnRequest, after previous: DocHash?,
+                                             _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var bound = CanonicalBound()
+        writeDocument(header, request, into: &bound)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65 + bound.bytes) { buffer in
+            var writer = CanonicalWriter(base: buffer.baseAddress!)
+            if let previous {
+                previous.writeHex(to: buffer.baseAddress!)
+                buffer[64] = 0x0A
+                writer.count = 65
+            }
+            writeDocument(header, request, into: &writer)
+            return body(UnsafeBufferPointer(start: buffer.baseAddress!, count: writer.count))
+        }
     }
 }

@@ -47,40 +47,4 @@ public enum FieldText {
         }
         put(UInt8(ascii: "\""))
     }
-
-    /// Appends the value as the wire writes it: most values are bare, copied as they are.
-    public static func append(_ value: String, to out: inout [UInt8]) {
-        var value = value
-        value.withUTF8 { utf8 in
-            guard needsQuotes(utf8) else {
-                out.append(contentsOf: utf8)
-                return
-            }
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound(utf8.count)) { buffer in
-                var count = 0
-                write(utf8, to: buffer.baseAddress!, count: &count)
-                out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!, count: count))
-            }
-        }
-    }
-
-    /// `key=value key=value` and LF, values as the wire writes them: a line of a document's
-    /// canonical text.
-    public static func appendLine(_ fields: [Field], to out: inout [UInt8]) {
-        var bound = 1
-        for field in fields { bound += 2 + field.key.utf8.count + FieldText.bound(field.value.utf8.count) }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
-            let base = buffer.baseAddress!
-            var count = 0
-            for (i, field) in fields.enumerated() {
-                if i > 0 { base[count] = 0x20; count += 1 }
-                for byte in field.key.utf8 { base[count] = byte; count += 1 }
-                base[count] = UInt8(ascii: "="); count += 1
-                var value = field.value
-                value.withUTF8 { write($0, to: base, count: &count) }
-            }
-            base[count] = 0x0A; count += 1
-            out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
-        }
-    }
 }

@@ -52,8 +52,16 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// strings cost about 950 instructions an amount.
     public var description: String { Money.withText(minor) { String(decoding: $0, as: UTF8.self) } }
 
-    /// Appends the amount as `description` prints it, without making a string.
-    public func append(to out: inout [UInt8]) { Money.withText(minor) { out.append(contentsOf: $0) } }
+    /// At most this many bytes of text.
+    public static let textBound = 24
+
+    /// Writes the amount as `description` prints it at `base`, without making a string; its length.
+    public func write(to base: UnsafeMutablePointer<UInt8>) -> Int {
+        Money.withText(minor) { text in
+            base.update(from: text.baseAddress!, count: text.count)
+            return text.count
+        }
+    }
 
     /// `minor` hundredths with two fraction digits (`-3.00`), in scratch memory for `body`:
     /// money's and rates' one formatter.

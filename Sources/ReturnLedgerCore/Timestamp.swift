@@ -13,22 +13,27 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-11-29T02:18:39Z`
     public var description: String {
-        var out: [UInt8] = []
-        append(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.textBound) { buffer in
+            String(decoding: UnsafeBufferPointer(start: buffer.baseAddress!, count: write(to: buffer.baseAddress!)), as: UTF8.self)
+        }
     }
 
-    /// Appends `description`'s text, digit by digit (no string per part).
-    public func append(to out: inout [UInt8]) {
+    /// At most this many bytes of text (a year past 9999 takes more digits).
+    public static let textBound = CivilDate.textBound + 10
+
+    /// Writes `description`'s text at `base`, digit by digit (no string per part); its length.
+    public func write(to base: UnsafeMutablePointer<UInt8>) -> Int {
         let secondOfDay = seconds - floorDiv(seconds, Timestamp.secondsPerDay) * Timestamp.secondsPerDay
-        day.append(to: &out)
-        out.append(UInt8(ascii: "T"))
-        appendTwoDigits(secondOfDay / 3600, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendTwoDigits(secondOfDay / 60 % 60, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendTwoDigits(secondOfDay % 60, to: &out)
-        out.append(UInt8(ascii: "Z"))
+        var n = day.write(to: base)
+        base[n] = UInt8(ascii: "T")
+        writeTwoDigits(secondOfDay / 3600, to: base + n + 1)
+        base[n + 3] = UInt8(ascii: ":")
+        writeTwoDigits(secondOfDay / 60 % 60, to: base + n + 4)
+        base[n + 6] = UInt8(ascii: ":")
+        writeTwoDigits(secondOfDay % 60, to: base + n + 7)
+        base[n + 9] = UInt8(ascii: "Z")
+        n += 10
+        return n
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` (a date alone means its midnight).
@@ -93,25 +98,32 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-11-29`
     public var description: String {
-        var out: [UInt8] = []
-        append(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: CivilDate.textBound) { buffer in
+            String(decoding: UnsafeBufferPointer(start: buffer.baseAddress!, count: write(to: buffer.baseAddress!)), as: UTF8.self)
+        }
     }
 
-    /// Appends `description`'s text: the year in at least four digits, month and day in two.
-    public func append(to out: inout [UInt8]) {
+    /// At most this many bytes of text: a sign and 19 digits of year, `-MM-DD`.
+    public static let textBound = 26
+
+    /// Writes `description`'s text at `base` (the year in at least four digits, month and day in
+    /// two); its length.
+    public func write(to base: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
         if (0...9999).contains(year) {
-            appendTwoDigits(year / 100, to: &out)
-            appendTwoDigits(year % 100, to: &out)
+            writeTwoDigits(year / 100, to: base)
+            writeTwoDigits(year % 100, to: base + 2)
+            n = 4
         } else {
             var y = String(year)
             while y.count < 4 { y = "0" + y }
-            out.append(contentsOf: y.utf8)
+            for byte in y.utf8 { base[n] = byte; n += 1 }
         }
-        out.append(UInt8(ascii: "-"))
-        appendTwoDigits(month, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendTwoDigits(day, to: &out)
+        base[n] = UInt8(ascii: "-")
+        writeTwoDigits(month, to: base + n + 1)
+        base[n + 3] = UInt8(ascii: "-")
+        writeTwoDigits(day, to: base + n + 4)
+        return n + 6
     }
 
     /// `20261129`, as in document numbers.
@@ -132,9 +144,9 @@ extension String {
 }
 
 /// 0–99 as two digits.
-@inline(__always) func appendTwoDigits(_ v: Int64, to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / 10))
-    out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10))
+@inline(__always) func writeTwoDigits(_ v: Int64, to base: UnsafeMutablePointer<UInt8>) {
+    base[0] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / 10)
+    base[1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
 }
 
 func digits(_ bytes: ArraySlice<UInt8>) -> Int64? {
