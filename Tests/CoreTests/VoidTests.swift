@@ -64,6 +64,7 @@ import Testing
         #expect(desk.balance("C1") == "0.00")
         let voided = desk.lineOK("VOID R000001 reason=DEFECTIVE note=x", as: "sup2")
         #expect(Self.field(voided, "owed") == "22.50" && desk.balance("C1") == "22.50")
+        #expect(desk.ledger.orders["S1"]!.lines[0].returnable == 1)
         #expect(desk.ledger.notices.last!.amount == m("22.50"))
         desk.expectReplays()
     }
@@ -83,7 +84,7 @@ import Testing
         #expect(desk.balance("C1") == "-12.00")
         let lot = desk.ledger.creditLots["C1"]!.last!
         #expect(lot.id == "RT-20261129-0002" && lot.amount == m("12.00") && lot.remaining == m("12.00"))
-        #expect(desk.ledger.orders["X-R000001"]!.status == "voided")
+        #expect(desk.ledger.orders["X-R000001"]!.status == "voided" && desk.ledger.orders["S1"]!.lines[0].returnable == 2)
         #expect(desk.lineFails("RETURN X-R000001 A100:1 reason=DEFECTIVE", as: "clerk1") == .EXCEEDS)
         desk.expectReplays()
     }
@@ -112,6 +113,7 @@ import Testing
         #expect(desk.balance("C1") == "-18.50")
         let voided = desk.lineOK("VOID R000001 reason=DEFECTIVE note=x", as: "sup2")
         #expect(Self.field(voided, "owed") == "6.50" && desk.balance("C1") == "6.50")
+        #expect(desk.ledger.orders["S1"]!.lines[0].returnable == 2)
         let lot = desk.ledger.creditLots["C1"]!.first!
         #expect(lot.voided && lot.state(at: desk.now) == "voided")
         #expect(desk.ledger.availableCredit("C1", at: desk.now) == .zero && desk.ledger.openCreditLots == 0)
@@ -138,7 +140,7 @@ import Testing
         #expect(desk.onHand("B300", "STORE1") == -4 && desk.quarantine("B300", "STORE1") == 1)
         desk.lineOK("VOID R000003 reason=DEFECTIVE note=inspecting", as: "sup2")
         #expect(desk.onHand("B300", "STORE1") == -4 && desk.quarantine("B300", "STORE1") == 0)
-        #expect(desk.balance("C1") == "177.00")
+        #expect(desk.balance("C1") == "177.00" && desk.ledger.orders["S1"]!.lines[0].returnable == 3)
         #expect(desk.ok(.verify(from: nil), as: "aud1")["count"] == "6")
         desk.expectReplays()
     }
@@ -152,7 +154,7 @@ import Testing
         #expect(desk.onHand("A100", "WH1") == 8)
         let voided = desk.lineOK("VOID R000001 reason=DEFECTIVE note=x", as: "sup2")
         #expect(Self.field(voided, "owed") == "")
-        #expect(desk.onHand("A100", "WH1") == 10 && desk.balance("S1") == owed)
+        #expect(desk.onHand("A100", "WH1") == 10 && desk.balance("S1") == owed && desk.ledger.orders["P1"]!.lines[0].returnable == 10)
         #expect(desk.ledger.notices.last!.kind == .void)
         desk.expectReplays()
     }
