@@ -11,19 +11,13 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from returnledger import Client, ReturnLedgerError  # noqa: E402
+from returnledger import ReturnLedgerError  # noqa: E402
 from returnledger.client import parse_fields  # noqa: E402
-from returnledger.server import default_binary  # noqa: E402
-from server import ADMIN_PASSWORD, ServerProcess  # noqa: E402
+from server import ServerTestCase  # noqa: E402
 
 ZEROS = "0" * 64
 # The FEED line's own fields, and the ones doc.issued adds after the canonical line.
 HEAD = ("seq", "at", "user", "type")
-
-
-def skip(why):
-    print("\n%s: skipped, %s" % (__name__, why), file=sys.stderr)
-    raise unittest.SkipTest(why)
 
 
 def wire_value(value):
@@ -51,28 +45,8 @@ def canonical_line(fields):
     return " ".join("%s=%s" % (k, wire_value(v)) for k, v in fields) + "\n"
 
 
-class ChainEndToEndTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(default_binary()):
-            skip("no server binary at %s (swift build, or set RETURNLEDGER_BIN)" % default_binary())
-        cls.server = ServerProcess()
-        try:
-            with cls.client("auditor1") as auditor:
-                auditor.call("VERIFY")
-        except ReturnLedgerError as e:
-            cls.server.close()
-            if e.code.startswith("UNKNOWN"):
-                skip("this server answers VERIFY with %s: it has no document chain yet" % e.code)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
-    @classmethod
-    def client(cls, user):
-        return Client("127.0.0.1", cls.server.port, user=user, password=ADMIN_PASSWORD if user == "admin" else user)
+class ChainEndToEndTest(ServerTestCase):
+    probe = "VERIFY"
 
     def feed(self, auditor):
         """Every FEED line from the start, page by page, as (fields in order) lists."""

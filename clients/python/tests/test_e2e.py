@@ -61,9 +61,6 @@ def in_pty(test, argv, env=None, cwd=None):
 
 
 class LibraryTest(ServerTestCase):
-    def client(self, user, password=None):
-        return Client("127.0.0.1", self.server.port, user=user, password=password or user)
-
     def test_a_return_from_sale_to_document(self):
         with self.client("clerk1") as clerk, self.client("supervisor1") as sup, self.client("finance1") as fin:
             sale = clerk.sale("PY-1", "STORE1", [item("A100", 2)], customer="C001")

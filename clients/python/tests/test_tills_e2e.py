@@ -14,38 +14,12 @@ sys.path.insert(0, PYDIR)
 sys.path.insert(0, HERE)
 import export  # noqa: E402
 import report  # noqa: E402
-from returnledger import Client, ReturnLedgerError, Tender, parse_tenders  # noqa: E402
-from returnledger.server import default_binary  # noqa: E402
-from server import ADMIN_PASSWORD, ServerProcess  # noqa: E402
+from returnledger import Tender, parse_tenders  # noqa: E402
+from server import ServerTestCase  # noqa: E402
 
 
-def skip(why):
-    print("\n%s: skipped, %s" % (__name__, why), file=sys.stderr)
-    raise unittest.SkipTest(why)
-
-
-class TillsEndToEndTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(default_binary()):
-            skip("no server binary at %s (swift build, or set RETURNLEDGER_BIN)" % default_binary())
-        cls.server = ServerProcess()
-        try:
-            with cls.client("auditor1") as auditor:
-                auditor.call("TILL", "LIST")
-        except ReturnLedgerError as e:
-            cls.server.close()
-            if e.code.startswith("UNKNOWN") or e.code == "SYNTAX":
-                skip("this server answers TILL LIST with %s: it has no tills yet" % e.code)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
-    @classmethod
-    def client(cls, user):
-        return Client("127.0.0.1", cls.server.port, user=user, password=ADMIN_PASSWORD if user == "admin" else user)
+class TillsEndToEndTest(ServerTestCase):
+    probe = "TILL LIST"
 
     def test_the_contracts_example_from_till_to_export_and_report(self):
         with self.client("clerk1") as clerk, self.client("supervisor1") as sup, self.client("auditor1") as auditor:

@@ -18,46 +18,18 @@ sys.path.insert(0, HERE)
 import export  # noqa: E402
 import report  # noqa: E402
 import slip  # noqa: E402
-from returnledger import Client, ReturnLedgerError  # noqa: E402
-from returnledger.server import default_binary  # noqa: E402
-from server import ADMIN_PASSWORD, ServerProcess  # noqa: E402
+from returnledger import ReturnLedgerError  # noqa: E402
+from server import ServerTestCase  # noqa: E402
 
 
-def skip(why):
-    print("\n%s: skipped, %s" % (__name__, why), file=sys.stderr)
-    raise unittest.SkipTest(why)
-
-
-class VoidServerCase(unittest.TestCase):
+class VoidServerCase(ServerTestCase):
     """A demo server of the class's own, and the class's story() told on it once."""
+    probe = "VOID R999999 reason=OTHER note=probe"
+    probe_user = "supervisor1"
 
     @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(default_binary()):
-            skip("no server binary at %s (swift build, or set RETURNLEDGER_BIN)" % default_binary())
-        cls.server = ServerProcess()
-        try:  # whatever fails here, the server is stopped: tearDownClass does not run
-            unknown = None
-            try:
-                with cls.client("supervisor1") as sup:
-                    sup.call("VOID", "R999999", reason="OTHER", note="probe")
-            except ReturnLedgerError as e:
-                if e.code != "NOT_FOUND":
-                    unknown = e.code
-            if unknown:
-                skip("this server answers VOID with %s: it has no VOID yet" % unknown)
-            cls.story()
-        except BaseException:
-            cls.server.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
-    @classmethod
-    def client(cls, user):
-        return Client("127.0.0.1", cls.server.port, user=user, password=ADMIN_PASSWORD if user == "admin" else user)
+    def prepare(cls):
+        cls.story()
 
 
 class VoidEndToEndTest(VoidServerCase):
