@@ -71,6 +71,7 @@ import Testing
         desk.ok(.userScope(name: "sup2", locations: Scope(["STORE2"])))
         #expect(desk.ok(.periodZ(date: CivilDate(parsing: Self.day1)!, location: nil), as: "sup2")["locations"] == "0")
         #expect(desk.fails(.periodZ(date: CivilDate(parsing: Self.day1)!, location: "STORE1"), as: "sup2") == .DENIED)
+        #expect(desk.fails(.periodZ(date: CivilDate(parsing: Self.day1)!, location: "NOPE"), as: "aud1") == .NOT_FOUND)
     }
 
     /// Today closed: what moves stock, money or tills is CLOSED; REJECT, CANCEL and first

@@ -124,6 +124,7 @@ import Testing
         #expect(big.code == "LIMIT" && big.status.hasPrefix("ERR LIMIT memory"), "\(big.status)")
         #expect(try admin.call("DIGEST").code == "LIMIT")
         #expect(try admin.call("FEED from=0").code == "LIMIT")
+        #expect(try admin.call("VERIFY").code == "LIMIT")
         #expect(try admin.call("LIST").ok)  // a default page
         let clerk = try server.login("clerk1")  // new connections are served
         #expect(try clerk.call("RETURN S-1002 A100:1 reason=DEFECTIVE key=mem-1").ok)  // changes go on
