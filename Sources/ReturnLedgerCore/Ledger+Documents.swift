@@ -1,6 +1,14 @@
 /// Documents in issue order, and the chain over them (protocol.md, Document chain): a document's
 /// hash is decided as it is issued and stored; VERIFY recomputes it from the documents' values.
 extension Ledger {
+    /// The number the next document issued at `now` takes: on the business date, never before the
+    /// last document's (a zone moved west keeps the numbering going on the date it had reached),
+    /// after that date's last.
+    func nextDocument(at now: Timestamp) -> String {
+        let day = max(policy.calendar.day(of: now), lastDocumentDay ?? .min)
+        return Ledger.documentNumber(day: day, serial: (documentsPerDay[day] ?? 0) + 1)
+    }
+
     /// `RT-YYYYMMDD-NNNN`: the document issued `serial`-th on a business date.
     static func documentNumber(day: Int64, serial: Int) -> String {
         "RT-" + CivilDate(daysSinceEpoch: day).compact + "-" + zeroPadded(serial, width: 4)

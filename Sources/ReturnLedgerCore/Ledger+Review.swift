@@ -93,11 +93,7 @@ extension Ledger {
     }
 
     func approve(_ request: ReturnRequest, order: Order?, _ asked: ApprovalRequest, as context: Context) throws(DomainError) -> Approved {
-        // The business date, never before the last document's (a zone moved west keeps the
-        // numbering going on the date it had reached).
-        let day = max(policy.calendar.day(of: context.now), lastDocumentDay ?? .min)
-        let serial = (documentsPerDay[day] ?? 0) + 1
-        let doc = Ledger.documentNumber(day: day, serial: serial)
+        let doc = nextDocument(at: context.now)
         let outcome: ApprovalOutcome
         let mode: RefundMode
         var credit: [Event] = []

@@ -21,8 +21,7 @@ extension Ledger {
         }
         try refuseClosedToday(context, "VOID")
 
-        let day = max(policy.calendar.day(of: context.now), lastDocumentDay ?? .min)
-        let doc = Ledger.documentNumber(day: day, serial: (documentsPerDay[day] ?? 0) + 1)
+        let doc = nextDocument(at: context.now)
         var record = VoidRecord(number: request.number, doc: doc, reason: reason, note: note, by: context.user, at: context.now,
                                 hash: .zero, effects: Effects(), owed: nil, lotGivenBack: .zero, lot: nil)
         record.effects.moves = voidMoves(request)
