@@ -155,7 +155,7 @@ extension Ledger {
     }
 
     /// What q units of an order's line give back (protocol.md, Tax): worth(u + q) − G and
-    /// tax(u + q) − H, u the units returns not rejected or cancelled hold of the line (those filed
+    /// tax(u + q) − H, u the units standing returns (not rejected, cancelled or voided) hold of the line (those filed
     /// before and the items of this filing so far) worth G with tax H. A line without tax or
     /// discount (every line before section 20): q × price, no walk over earlier returns.
     func returnedWorth(_ q: Int64, line index: Int, of order: Order,
@@ -169,7 +169,7 @@ extension Ledger {
         var held: (amount: Int64, tax: Int64) = (0, 0)
         for number in order.returnNumbers {
             let r = returns[number - 1]
-            guard r.state != .rejected, r.state != .cancelled else { continue }
+            guard r.state.stands else { continue }
             for item in r.items where item.line == index {
                 held.amount += item.amount.minor
                 held.tax += item.tax.minor
@@ -185,8 +185,8 @@ extension Ledger {
     }
 
     /// Whether a customer has `customer_returns` or more returns filed within the last
-    /// `customer_days` × 24 hours (a return filed exactly that long ago is outside), rejected and
-    /// cancelled ones not counted. Walks the customer's returns from the newest, so it costs the
+    /// `customer_days` × 24 hours (a return filed exactly that long ago is outside), rejected,
+    /// cancelled and voided ones not counted. Walks the customer's returns from the newest, so it costs the
     /// window, not the history.
     func overCustomerLimit(_ party: String, at now: Timestamp) -> Bool {
         guard policy.limitsCustomers, let numbers = returnsByParty[party] else { return false }
@@ -196,7 +196,7 @@ extension Ledger {
             let r = returns[number - 1]
             // Filed in order, and taken no later than filed: nothing older can count.
             guard r.filedAt.seconds > since else { break }
-            if r.state == .rejected || r.state == .cancelled || r.state == .voided || (r.takenAt ?? r.filedAt).seconds <= since { continue }
+            if !r.state.stands || (r.takenAt ?? r.filedAt).seconds <= since { continue }
             counted += 1
             if counted >= policy.customerReturns { return true }
         }

@@ -16,7 +16,7 @@ extension Ledger {
         }
         guard request.state.isApproved else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue); only approved returns are voided") }
         if let exchange = orders[request.exchangeOrder],
-           let open = exchange.returnNumbers.first(where: { ![.rejected, .cancelled, .voided].contains(returns[$0 - 1].state) }) {
+           let open = exchange.returnNumbers.first(where: { returns[$0 - 1].state.stands }) {
             throw DomainError(.STATE, "\(request.exchangeOrder), the exchange's sale, has return \(ReturnRequest.id(open)) against it")
         }
         try refuseClosedToday(context, "VOID")

@@ -12,6 +12,10 @@ public enum ReturnState: String, Sendable, Equatable, CaseIterable {
 
     /// States in which stock and money have moved.
     public var isApproved: Bool { self == .approved || self == .inspecting || self == .completed }
+
+    /// Not rejected, cancelled or voided: the return holds its units of the order (and counts
+    /// towards the line's worth, a customer's limit, an exchange sale's returns).
+    public var stands: Bool { self != .rejected && self != .cancelled && self != .voided }
 }
 
 /// What FEED's `refund=` and older records call a refund: `cash` when the sale was paid and no

@@ -6,7 +6,7 @@
 /// line's share of the order's discount: tax included, tax = value × r / (100 + r) and amount =
 /// value; excluded, tax = value × r / 100 and amount = value + tax. A return is valued from what
 /// its line recorded: n of its Q units are worth round(amount × n / Q) with tax round(tax × n / Q),
-/// and q units, when earlier returns not rejected or cancelled hold u units worth G with tax H,
+/// and q units, when earlier returns not rejected, cancelled or voided hold u units worth G with tax H,
 /// get worth(u + q) − G and tax(u + q) − H, so a line returned in full gives back exactly its
 /// amount and tax.
 public enum TaxRule {

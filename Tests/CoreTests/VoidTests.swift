@@ -168,3 +168,21 @@ import Testing
         #expect(desk.lineFails("VOID R000001 reason=DEFECTIVE note=x", as: "sup2") == .STATE)
     }
 }
+
+/// A voided return holds nothing of its line any more: the next return of the same units is
+/// worth what the voided one was (protocol.md, Tax: "returns not rejected, cancelled or voided").
+@Suite struct VoidedTaxTests {
+    @Test func aVoidedReturnLeavesTheLinesWorthToTheNext() {
+        var desk = TaxTests.shop()
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:3", as: "clerk1")
+        desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE", as: "clerk1")
+        #expect(desk.lineOK("APPROVE R000001", as: "sup1")["tax"] == "2.88")
+        desk.lineOK("VOID R000001 reason=DEFECTIVE note=wrong", as: "sup2")
+        for (n, tax) in [(2, "2.88"), (3, "2.87"), (4, "2.88")] {
+            desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE", as: "clerk1")
+            let approved = desk.lineOK("APPROVE R00000\(n)", as: "sup1")
+            #expect(approved["amount"] == "25.00" && approved["tax"] == tax, "R00000\(n): \(approved)")
+        }
+        desk.expectReplays()
+    }
+}
