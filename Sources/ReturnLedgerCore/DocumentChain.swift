@@ -50,16 +50,6 @@ public struct DocHash: Sendable, Hashable, CustomStringConvertible {
         words = (parsed[0], parsed[1], parsed[2], parsed[3])
     }
 
-    /// The next link: SHA-256 of `previous` in hex, LF, `text`.
-    public static func chain(_ previous: DocHash, _ text: [UInt8]) -> DocHash {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65 + text.count) { buffer in
-            previous.writeHex(to: buffer.baseAddress!)
-            buffer[64] = 0x0A
-            (buffer.baseAddress! + 65).update(from: text, count: text.count)
-            return digest(UnsafeBufferPointer(buffer))
-        }
-    }
-
     /// SHA-256 of the bytes, through libcrypto's EVP interface with the digest fetched once
     /// (the one-shot `SHA256()` looks the algorithm up by name on every call).
     static func digest(_ input: UnsafeBufferPointer<UInt8>) -> DocHash {

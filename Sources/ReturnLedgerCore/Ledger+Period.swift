@@ -4,17 +4,19 @@ extension Ledger {
     /// The last business date closed (days since 1970); nil before any close.
     public var closedThrough: Int64? { closes.last?.through }
 
-    /// `CLOSED` when `day` lies in a closed period: `what` says which change was refused.
-    func refuseClosed(_ day: Int64, _ what: String) throws(DomainError) {
-        guard let through = closedThrough, day <= through else { return }
+    /// `CLOSED` when `at` falls on a closed business date: `what` says which change was refused.
+    /// Before any close nothing is worked out (it is on every change's path).
+    func refuseClosed(at: Timestamp, _ what: String) throws(DomainError) {
+        guard let through = closedThrough else { return }
+        let day = policy.calendar.day(of: at)
+        guard day <= through else { return }
         throw DomainError(.CLOSED, "\(CivilDate(daysSinceEpoch: day)) is closed (PERIOD closed through "
                           + "\(CivilDate(daysSinceEpoch: through))): \(what)")
     }
 
     /// The check of a change dated now: while today is closed it is refused.
     func refuseClosedToday(_ context: Context, _ what: String) throws(DomainError) {
-        guard closedThrough != nil else { return }
-        try refuseClosed(policy.calendar.day(of: context.now), what)
+        try refuseClosed(at: context.now, what)
     }
 
     /// Finance or admin with every location; a date not after today, not before the last close

@@ -63,7 +63,7 @@ extension Ledger {
         if let till = request.till {
             order.session = try openSession(till, at: request.location).number
         }
-        try refuseClosed(policy.calendar.day(of: order.at), "order \(order.id)")
+        try refuseClosed(at: order.at, "order \(order.id)")
         if let tenders = request.tenders, Tender.total(tenders) != total {
             throw DomainError(.TENDER, "the tenders add up to \(Tender.total(tenders) ?? .zero), the sale is \(total)")
         }
