@@ -14,6 +14,9 @@ public struct Approval: Sendable, Equatable {
     /// Format 9 (protocol.md, Document chain): the document's hash, computed once as it was
     /// issued. Nil in older records: `apply` chains such a document when it is first loaded.
     public var hash: DocHash?
+    /// Format 10 (protocol.md, Supplier returns): the RMA `APPROVE rma=` set on the approval that
+    /// completes a supplier return; nil when none was given.
+    public var rma: String? = nil
 
     public init(number: Int, doc: String, refund: RefundMode, note: String, by: String, at: Timestamp,
                 outcome: ApprovalOutcome?, hash: DocHash? = nil) {

@@ -14,8 +14,8 @@ public enum Command: Sendable, Equatable {
     /// A built-in or added reason's label or restocking fee changed (a fee on CHANGED_MIND).
     case reasonSet(code: String, label: String?, fee: Percent?)
     /// Catalogue changes; what is not given stays as it was.
-    case skuSet(sku: String, name: String?, price: Money?, cost: Money?, inspect: Bool?, tax: Percent? = nil)
-    case partySet(id: String, name: String?)
+    case skuSet(sku: String, name: String?, price: Money?, cost: Money?, inspect: Bool?, tax: Percent? = nil, supplier: String? = nil)
+    case partySet(id: String, name: String?, rmaRequired: Bool? = nil)
     case locationSet(code: String, name: String?)
     case policySet(PolicyChange)
     case ruleAdd(Rule)
@@ -29,7 +29,11 @@ public enum Command: Sendable, Equatable {
     case approve(ApprovalRequest)
     case reject(id: String, note: String)
     case cancel(id: String)
-    case inspect(id: String, disposition: Disposition, note: String)
+    case inspect(id: String, disposition: Disposition?, note: String, lists: DispositionLists = DispositionLists())
+    /// Decides on held units (protocol.md, Disposition).
+    case dispose(DisposeRequest)
+    /// A supplier's credit note for a return (protocol.md, Supplier returns).
+    case vendorCredit(id: String, amount: Money, ref: String, note: String)
     /// Reverses an approval with an adjusting document (protocol.md, VOID).
     case void(id: String, reason: String, note: String)
     /// Closes every business date up to `date` (protocol.md, PERIOD).
@@ -49,8 +53,8 @@ public enum Command: Sendable, Equatable {
         case .partyAdd(let p): return p.id
         case .reasonAdd(let r): return r.code
         case .reasonSet(let code, _, _): return code
-        case .skuSet(let sku, _, _, _, _, _): return sku
-        case .partySet(let id, _): return id
+        case .skuSet(let sku, _, _, _, _, _, _): return sku
+        case .partySet(let id, _, _): return id
         case .locationSet(let code, _): return code
         case .policySet(let change): return change.target
         case .ruleAdd(let r): return r.code
@@ -59,8 +63,10 @@ public enum Command: Sendable, Equatable {
         case .payment(let p, _, _, _): return p
         case .fileReturn(let f): return f.order
         case .approve(let a): return a.id
-        case .reject(let id, _), .cancel(let id), .inspect(let id, _, _), .void(let id, _, _): return id
+        case .reject(let id, _), .cancel(let id), .inspect(let id, _, _, _), .void(let id, _, _): return id
         case .periodClose(let date, _): return date.description
+        case .dispose(let d): return d.location
+        case .vendorCredit(let id, _, _, _): return id
         case .tillOpen(let till, _, _, _), .tillMove(let till, _, _, _), .tillClose(let till, _, _): return till
         }
     }
@@ -104,13 +110,24 @@ public struct ReturnFiling: Sendable, Equatable {
     /// The till filing it, and when an offline return was taken (`at=`).
     public var till: String?
     public var takenAt: Timestamp?
+    /// Protocol.md, Supplier returns: the supplier's RMA, where the goods leave from, the credit
+    /// expected; and the supplier of a return without an order (`RETURN - ... supplier=`).
+    public var rma: String?
+    public var source: StockState?
+    public var expected: Money?
+    public var supplier: String?
     public init(order: String, items: [ItemSpec], reason: String, location: String?, note: String, key: String?,
                 exchange: [ItemSpec] = [], exchangeText: String = "", customer: String? = nil, override: Bool = false,
-                till: String? = nil, takenAt: Timestamp? = nil) {
+                till: String? = nil, takenAt: Timestamp? = nil, rma: String? = nil, source: StockState? = nil,
+                expected: Money? = nil, supplier: String? = nil) {
         self.order = order; self.items = items; self.reason = reason; self.location = location; self.note = note
         self.key = key; self.exchange = exchange; self.exchangeText = exchangeText; self.customer = customer
         self.override = override; self.till = till; self.takenAt = takenAt
+        self.rma = rma; self.source = source; self.expected = expected; self.supplier = supplier
     }
+
+    /// Whether it names any of section 21's supplier terms.
+    var namesSupplierTerms: Bool { rma != nil || source != nil || expected != nil }
 
     /// The order word of a return without a receipt; `SALE -` is refused so it stays free.
     public static let noReceiptOrder = "-"
@@ -154,10 +171,12 @@ public struct ApprovalRequest: Sendable, Equatable {
     public var till: String?
     /// A supervisor's waiver of the tender policy.
     public var override: Bool
+    /// A supplier return's RMA, set on the approval that completes it (protocol.md, Supplier returns).
+    public var rma: String?
     public init(id: String, refund: RefundChoice? = nil, fee: Percent? = nil, note: String = "", tender: [Tender]? = nil,
-                till: String? = nil, override: Bool = false) {
+                till: String? = nil, override: Bool = false, rma: String? = nil) {
         self.id = id; self.refund = refund; self.fee = fee; self.note = note; self.tender = tender; self.till = till
-        self.override = override
+        self.override = override; self.rma = rma
     }
 
     /// Whether anything only a completing approval takes was given.
@@ -168,5 +187,18 @@ extension Command {
     /// APPROVE with only a refund mode, a fee and a note, as before tenders (tests, tools).
     public static func approve(id: String, refund: RefundMode?, fee: Percent? = nil, note: String) -> Command {
         .approve(ApprovalRequest(id: id, refund: refund.map { $0 == .cash ? RefundChoice.cash : .credit }, fee: fee, note: note))
+    }
+}
+
+/// DISPOSE: units held at a location (rtv or refurbish) decided on.
+public struct DisposeRequest: Sendable, Equatable {
+    public var location: String
+    public var from: StockState
+    public var lists: DispositionLists
+    public var note: String
+    public var key: String?
+
+    public init(location: String, from: StockState, lists: DispositionLists, note: String, key: String?) {
+        self.location = location; self.from = from; self.lists = lists; self.note = note; self.key = key
     }
 }

@@ -49,8 +49,12 @@ extension CommandSpec {
         guard let chosen = form(sub) else { throw DomainError(.SYNTAX, "usage: \(usage())") }
         var form = chosen
         if forms.count > 1, !hasSubcommands {
-            // Several forms of one word (STOCK): the first whose positional count fits.
-            form = forms.first { $0.positionalRange.contains(positional.count) } ?? chosen
+            // Several forms of one word (STOCK): the first whose positional count fits and whose
+            // required keys are given, else the first that fits (its usage error names what is missing).
+            let fitting = forms.filter { $0.positionalRange.contains(positional.count) }
+            form = fitting.first { f in
+                f.requiredNamedIndices.allSatisfy { i in named.contains { $0.key == f.parameters[i].key } }
+            } ?? fitting.first ?? chosen
         }
         var arguments = try Arguments(form, positional: positional, named: named, usage: usage(hasSubcommands ? sub : nil))
         try form.check?(arguments)

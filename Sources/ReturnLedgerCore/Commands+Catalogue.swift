@@ -35,31 +35,37 @@ extension CommandTable {
         CommandSpec("SKU", roles: admin, forms: [
             .change("SKU", "ADD", [sku, .required("name", .nonEmpty, "TEXT"), .required("price", .money, "MONEY"),
                                    .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no"),
-                                   .optional("tax", .percent, "PCT")]) { a throws(DomainError) in
+                                   .optional("tax", .percent, "PCT"), supplier]) { a throws(DomainError) in
                 let price = a.money("price")!, cost = a.money("cost") ?? .zero
                 try notNegative(price, cost)
-                return .change(.skuAdd(Product(sku: a.required("sku"), name: a.required("name"), price: price, cost: cost,
-                                               inspect: a.flag("inspect") ?? false, tax: a.percent("tax") ?? .zero)))
+                var product = Product(sku: a.required("sku"), name: a.required("name"), price: price, cost: cost,
+                                      inspect: a.flag("inspect") ?? false, tax: a.percent("tax") ?? .zero)
+                product.supplier = try supplierValue(&a) ?? ""
+                return .change(.skuAdd(product))
             },
             .read("SKU", "LIST", roles: everyone) { _ in .query(.skuList) },
             .change("SKU", "SET", [sku, .optional("name", .nonEmpty, "TEXT"), .optional("price", .money, "MONEY"),
                                    .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no"),
-                                   .optional("tax", .percent, "PCT")],
+                                   .optional("tax", .percent, "PCT"), supplier],
                     resend: .always, check: nameSomething("name something to change")) { a throws(DomainError) in
                 try notNegative(a.money("price") ?? .zero, a.money("cost") ?? .zero)
                 return .change(.skuSet(sku: a.required("sku"), name: a.string("name"), price: a.money("price"),
-                                       cost: a.money("cost"), inspect: a.flag("inspect"), tax: a.percent("tax")))
+                                       cost: a.money("cost"), inspect: a.flag("inspect"), tax: a.percent("tax"),
+                                       supplier: try supplierValue(&a)))
             },
         ]),
         CommandSpec("PARTY", roles: admin, forms: [
             .change("PARTY", "ADD", [partyKind(optional: false), .positional("id", .identifier, what: "party"),
-                                     .required("name", .nonEmpty, "TEXT")]) { a in
-                .change(.partyAdd(Party(id: a.required("id"), kind: a.keyword("kind")!, name: a.required("name"))))
+                                     .required("name", .nonEmpty, "TEXT"), rmaRequired]) { a throws(DomainError) in
+                let kind: PartyKind = a.keyword("kind")!
+                let rma = a.flag("rma_required")
+                if rma != nil, kind == .customer { throw .invalid("rma_required= is for suppliers") }
+                return .change(.partyAdd(Party(id: a.required("id"), kind: kind, name: a.required("name"), rmaRequired: rma ?? false)))
             },
             .read("PARTY", "LIST", [partyKind(optional: true)]) { a in .query(.partyList(a.keyword("kind"))) },
-            .change("PARTY", "SET", [.positional("id", .identifier, what: "party"), .required("name", .nonEmpty, "TEXT")],
-                    resend: .always) { a in
-                .change(.partySet(id: a.required("id"), name: a.string("name")))
+            .change("PARTY", "SET", [.positional("id", .identifier, what: "party"), .optional("name", .nonEmpty, "TEXT"), rmaRequired],
+                    resend: .always, check: nameSomething("name name= or rma_required=")) { a in
+                .change(.partySet(id: a.required("id"), name: a.string("name"), rmaRequired: a.flag("rma_required")))
             },
         ]),
         CommandSpec("REASON", roles: admin, forms: [
@@ -106,5 +112,15 @@ extension CommandTable {
 
     private static func notNegative(_ price: Money, _ cost: Money) throws(DomainError) {
         guard price >= .zero, cost >= .zero else { throw DomainError(.INVALID, "price and cost must not be negative") }
+    }
+
+    /// `supplier=PARTY` on SKU ADD and SET (protocol.md, Supplier returns); `""` clears it.
+    static let supplier = Parameter.optional("supplier", .text, "PARTY")
+    static let rmaRequired = Parameter.optional("rma_required", .yesNo, "yes|no")
+
+    /// The supplier named: nil when left out, "" to clear, else an identifier (INVALID otherwise).
+    static func supplierValue(_ a: inout Arguments) throws(DomainError) -> String? {
+        guard let text = a.string("supplier") else { return nil }
+        return text.isEmpty ? "" : try Arguments.identifier(text, "supplier")
     }
 }

@@ -4,10 +4,13 @@ extension CommandTable {
         CommandSpec("STATS", roles: books, forms: [
             .read("STATS", [.optional("from", .date, "DATE"), .optional("to", .date, "DATE"),
                             .optional("kind", .keyword(OrderKind.self), "sale|purchase"),
-                            .optional("by", .keyword(StatsGrouping.self), "reason|sku|location|clerk|party|day"),
-                            .optional("location", .identifier, "LOC")]) { a in
-                .query(.stats(StatsQuery(from: a.date("from"), to: a.date("to"), kind: a.keyword("kind"), by: a.keyword("by"),
-                                         location: a.string("location"))))
+                            .optional("by", .keyword(StatsGrouping.self), "reason|sku|location|clerk|party|day|disposition|supplier"),
+                            .optional("location", .identifier, "LOC")]) { a throws(DomainError) in
+                let kind: OrderKind? = a.keyword("kind"), by: StatsGrouping? = a.keyword("by")
+                if by == .disposition, kind == .purchase { throw .invalid("by=disposition counts customer returns; not with kind=purchase") }
+                if by == .supplier, kind == .sale { throw .invalid("by=supplier counts supplier returns; not with kind=sale") }
+                return .query(.stats(StatsQuery(from: a.date("from"), to: a.date("to"), kind: kind, by: by,
+                                                location: a.string("location"))))
             },
         ]),
         CommandSpec("AUDIT", roles: oversight, forms: [

@@ -9,6 +9,18 @@ extension CommandTable {
                                  note: a.text("note")))
             },
         ]),
+        // Protocol.md, Supplier returns: the supplier's credit note for a return, once.
+        CommandSpec("VENDOR", roles: [.finance, .admin], forms: [
+            .change("VENDOR", "CREDIT", [.positional("id", .identifier), .required("amount", .money, "MONEY"),
+                                         .required("ref", .nonEmpty, "TEXT"), .optional("note", .text, "TEXT")],
+                    resend: .always) { a throws(DomainError) in
+                let amount = a.money("amount")!
+                guard amount >= .zero else { throw .invalid("amount= is the credit note's amount, 0.00 or more") }
+                let ref = a.required("ref")
+                guard ref.count <= 64 else { throw .invalid("ref= is 1-64 characters") }
+                return .change(.vendorCredit(id: a.required("id"), amount: amount, ref: ref, note: a.text("note")))
+            },
+        ]),
         CommandSpec("BALANCE", roles: books, forms: [
             .read("BALANCE", [.positional("party", .identifier, optional: true)]) { a in .query(.balance(party: a.string("party"))) },
         ]),

@@ -7,7 +7,9 @@ extension CommandTable {
                                     .optional("note", .text, "TEXT"), .optional("key", .identifier, "KEY"),
                                     .optional("exchange", .itemList, "ITEM,..."), .optional("customer", .identifier, "PARTY"),
                                     .optional("override", .yesNo, "yes"), .optional("till", .identifier, "TILL"),
-                                    .optional("at", .time, "TIME")],
+                                    .optional("at", .time, "TIME"), .optional("rma", .nonEmpty, "TEXT"),
+                                    .optional("source", .keyword(StockState.self), "on_hand|rtv"),
+                                    .optional("expected", .money, "MONEY"), .optional("supplier", .identifier, "PARTY")],
                     resend: .withKey, check: noReceiptNeedsWhoAndWhere) { a throws(DomainError) in
                 .change(.fileReturn(try filing(&a)))
             },
@@ -18,10 +20,12 @@ extension CommandTable {
             .read("LIST", [.optional("state", .keyword(ReturnState.self), "S"), .optional("kind", .keyword(OrderKind.self), "sale|purchase"),
                            .optional("location", .identifier, "LOC"), .optional("from", .date, "DATE"), .optional("to", .date, "DATE"),
                            .optional("limit", .integer(1...100_000), "N"), .optional("party", .identifier, "PARTY"),
-                           .optional("order", .identifier, "ORDER"), .optional("before", .identifier, "ID")]) { a in
+                           .optional("order", .identifier, "ORDER"), .optional("before", .identifier, "ID"),
+                           .optional("rma", .nonEmpty, "TEXT")]) { a in
                 .query(.list(ReturnFilter(state: a.keyword("state"), kind: a.keyword("kind"), location: a.string("location"),
                                           from: a.date("from"), to: a.date("to"), limit: Int(a.integer("limit") ?? 100),
-                                          party: a.string("party"), order: a.string("order"), before: a.string("before"))))
+                                          party: a.string("party"), order: a.string("order"), before: a.string("before"),
+                                          rma: a.string("rma"))))
             },
         ]),
         CommandSpec("DOC", roles: readers, forms: [
@@ -39,8 +43,11 @@ extension CommandTable {
     private static let noReceiptNeedsWhoAndWhere: CommandForm.Check = { a throws(DomainError) in
         if a.hasNamed("at"), !a.hasNamed("key") { throw DomainError(.SYNTAX, "key= is required with at= (an offline return); usage: \(a.usage)") }
         guard a.raw("order") == ReturnFiling.noReceiptOrder else { return }
-        for key in ["customer", "location"] where !a.has(key) {
-            throw DomainError(.SYNTAX, "\(key)= is required for a return without a receipt; usage: \(a.usage)")
+        if !a.has("customer"), !a.has("supplier") {
+            throw DomainError(.SYNTAX, "customer= (or supplier=) is required for a return without a receipt; usage: \(a.usage)")
+        }
+        if !a.has("location") {
+            throw DomainError(.SYNTAX, "location= is required for a return without a receipt; usage: \(a.usage)")
         }
     }
 
@@ -49,10 +56,16 @@ extension CommandTable {
         let order = a.required("order")
         let noReceipt = order == ReturnFiling.noReceiptOrder
         let items = a.items("items")
-        if noReceipt, items.contains(where: { !$0.batch.isEmpty }) {
+        let supplier = a.string("supplier")
+        // A supplier return without an order may name batches (protocol.md, Supplier returns).
+        if noReceipt, supplier == nil, items.contains(where: { !$0.batch.isEmpty }) {
             throw DomainError(.INVALID, "a return without a receipt names no batch")
         }
         let customer = a.string("customer")
+        if let rma = a.string("rma"), rma.count > 64 { throw DomainError(.INVALID, "rma= is 1-64 characters") }
+        let source: StockState? = a.keyword("source")
+        if let source, source != .on_hand, source != .rtv { throw DomainError(.INVALID, "source= takes on_hand or rtv") }
+        if let expected = a.money("expected"), expected < .zero { throw DomainError(.INVALID, "expected= is 0.00 or more") }
         if !noReceipt, customer != nil {
             throw DomainError(.INVALID, "customer= is for a return without a receipt (RETURN - ...); the order names its customer")
         }
@@ -60,6 +73,7 @@ extension CommandTable {
         return ReturnFiling(order: order, items: items, reason: a.required("reason"), location: a.string("location"),
                             note: a.text("note"), key: a.string("key"), exchange: a.items("exchange"),
                             exchangeText: a.raw("exchange") ?? "", customer: customer, override: a.flag("override") ?? false,
-                            till: a.string("till"), takenAt: a.time("at"))
+                            till: a.string("till"), takenAt: a.time("at"), rma: a.string("rma"), source: source,
+                            expected: a.money("expected"), supplier: supplier)
     }
 }

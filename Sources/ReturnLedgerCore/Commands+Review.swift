@@ -4,10 +4,14 @@ extension CommandTable {
         CommandSpec("APPROVE", roles: approvers, forms: [
             .change("APPROVE", [id, .optional("refund", .refund, "original|cash|credit|LIST"), .optional("fee", .percent, "PCT"),
                                      .optional("note", .text, "TEXT"), .optional("tender", .tenders, "LIST"),
-                                     .optional("till", .identifier, "TILL"), .optional("override", .yesNo, "yes")],
-                    resend: .always) { a in
+                                     .optional("till", .identifier, "TILL"), .optional("override", .yesNo, "yes"),
+                                     .optional("rma", .nonEmpty, "TEXT")],
+                    resend: .always) { a throws(DomainError) in
+                let rma = a.string("rma")
+                if let rma, rma.count > 64 { throw .invalid("rma= is 1-64 characters") }
                 let request = ApprovalRequest(id: a.required("id"), refund: a.refund("refund"), fee: a.percent("fee"), note: a.text("note"),
-                                              tender: a.tenders("tender"), till: a.string("till"), override: a.flag("override") ?? false)
+                                              tender: a.tenders("tender"), till: a.string("till"), override: a.flag("override") ?? false,
+                                              rma: rma)
                 return .change(.approve(request))
             },
         ]),
@@ -17,9 +21,12 @@ extension CommandTable {
             },
         ]),
         CommandSpec("INSPECT", roles: reviewers, forms: [
-            .change("INSPECT", [id, .positional("disposition", .keyword(Disposition.self), label: "restock|scrap"),
-                                     .optional("note", .text, "TEXT")]) { a in
-                .change(.inspect(id: a.required("id"), disposition: a.keyword("disposition")!, note: a.text("note")))
+            .change("INSPECT", [id, .positional("disposition", .keyword(Disposition.self), label: "restock|scrap|vendor|refurbish",
+                                                optional: true)] + dispositionLists + [.optional("note", .text, "TEXT")],
+                    check: wordOrList) { a throws(DomainError) in
+                let word: Disposition? = a.keyword("disposition")
+                if word == .regrade { throw .invalid("regrade names its units and new SKU: regrade=SKU:QTY>SKU2") }
+                return .change(.inspect(id: a.required("id"), disposition: word, note: a.text("note"), lists: try lists(&a)))
             },
         ]),
         CommandSpec("VOID", roles: reviewers, forms: [
@@ -48,4 +55,25 @@ extension CommandTable {
     ]
 
     private static let rule = Parameter.positional("code", .identifier, what: "rule")
+
+    /// INSPECT's and DISPOSE's `restock= scrap= vendor= refurbish= regrade=` (protocol.md, Disposition).
+    static let dispositionLists: [Parameter] = Disposition.allCases.map {
+        .optional($0.rawValue, .text, $0 == .regrade ? "RITEMS" : "ITEMS")
+    }
+
+    /// The lists given, parsed (INVALID for a malformed element), in `Disposition`'s order.
+    static func lists(_ a: inout Arguments) throws(DomainError) -> DispositionLists {
+        var lists: [(Disposition, [UnitSpec])] = []
+        for d in Disposition.allCases {
+            guard let text = a.string(d.rawValue) else { continue }
+            lists.append((d, try UnitSpec.list(parsing: text, regrade: d == .regrade)))
+        }
+        return DispositionLists(lists)
+    }
+
+    /// INSPECT names a disposition, a list, or both: neither is SYNTAX.
+    private static let wordOrList: CommandForm.Check = { a throws(DomainError) in
+        guard !a.has("disposition"), !Disposition.allCases.contains(where: { a.has($0.rawValue) }) else { return }
+        throw DomainError(.SYNTAX, "name a disposition or a list; usage: \(a.usage)")
+    }
 }

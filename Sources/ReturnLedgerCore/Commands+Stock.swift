@@ -6,6 +6,31 @@ extension CommandTable {
                 .query(.stock(sku: a.string("sku"), location: a.string("location")))
             },
             .read("STOCK", [.required("location", .identifier, "LOC")]) { a in .query(.stock(sku: nil, location: a.string("location"))) },
+            .read("STOCK", [.required("supplier", .identifier, "PARTY"), .optional("location", .identifier, "LOC")]) { a in
+                .query(.stockSupplier(party: a.required("supplier"), location: a.string("location")))
+            },
+        ]),
+        CommandSpec("DISPOSE", roles: reviewers, forms: [
+            .change("DISPOSE", [.required("location", .identifier, "LOC"), .required("from", .keyword(StockState.self), "rtv|refurbish")]
+                    + dispositionLists + [.optional("note", .text, "TEXT"), .optional("key", .identifier, "KEY")],
+                    resend: .withKey, check: someList) { a throws(DomainError) in
+                let from: StockState = a.keyword("from")!
+                guard from == .rtv || from == .refurbish else { throw .invalid("from= takes rtv or refurbish") }
+                let lists = try lists(&a)
+                if lists.lists.contains(where: { $0.0 == Disposition.held(from) }) {
+                    throw .invalid("the units are in \(from.rawValue) already: name another disposition")
+                }
+                return .change(.dispose(DisposeRequest(location: a.required("location"), from: from, lists: lists,
+                                                       note: a.text("note"), key: a.string("key"))))
+            },
         ]),
     ]
+}
+
+extension CommandTable {
+    /// DISPOSE names at least one list: none is SYNTAX.
+    private static let someList: CommandForm.Check = { a throws(DomainError) in
+        guard !Disposition.allCases.contains(where: { a.has($0.rawValue) }) else { return }
+        throw DomainError(.SYNTAX, "name what becomes of the units (restock=, scrap=, vendor=, refurbish=, regrade=); usage: \(a.usage)")
+    }
 }

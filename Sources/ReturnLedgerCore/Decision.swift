@@ -3,6 +3,8 @@
 public struct Decision: Sendable, Equatable {
     public var events: [Event]
     public var reply: Reply
+    /// What the audit entry names when it is not the command's target (DISPOSE: its new move).
+    public var target: String? = nil
     public init(events: [Event], reply: Reply) { self.events = events; self.reply = reply }
 }
 
@@ -23,8 +25,11 @@ extension Ledger {
         case .tillOpen, .tillMove, .tillClose: return try decideTill(command, context)
         case .reject(let id, let note): return try decideRejection(id, note: note, context)
         case .cancel(let id): return try decideCancel(id, context)
-        case .inspect(let id, let disposition, let note):
-            return try decideInspection(id, disposition: disposition, note: note, context)
+        case .inspect(let id, let disposition, let note, let lists):
+            return try decideInspection(id, disposition: disposition, lists: lists, note: note, context)
+        case .dispose(let request): return try decideDispose(request, context)
+        case .vendorCredit(let id, let amount, let ref, let note):
+            return try decideVendorCredit(id, amount: amount, ref: ref, note: note, context)
         case .void(let id, let reason, let note): return try decideVoid(id, reason: reason, note: note, context)
         case .periodClose(let date, let note): return try decidePeriodClose(date, note: note, context)
         case .ruleAdd(let rule): return try decideRuleAdd(rule)
@@ -40,7 +45,7 @@ extension Ledger {
             // The command's own entry comes before any the decision adds (an auto-approval's).
             // Inserted in the decision's own array: a copy of it first cost a copy of every event.
             let at = decision.events.firstIndex { if case .audited = $0 { return true } else { return false } } ?? decision.events.count
-            decision.events.insert(auditEvent(name, target: command.target, outcome: "ok", context), at: at)
+            decision.events.insert(auditEvent(name, target: decision.target ?? command.target, outcome: "ok", context), at: at)
             return (decision.events, .success(decision.reply))
         } catch {
             return ([auditEvent(name, target: command.target, outcome: error.code.rawValue, context)], .failure(error))

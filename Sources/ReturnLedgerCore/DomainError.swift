@@ -15,6 +15,10 @@ public struct DomainError: Error, Equatable, Sendable {
         case CHAIN
         /// Protocol.md, PERIOD: a change dated in a closed business date.
         case CLOSED
+        /// Protocol.md, Supplier returns: the supplier wants its RMA number on the return.
+        case RMA_REQUIRED
+        /// Protocol.md, Serial numbers: a serial is not where the step needs it.
+        case SERIAL
     }
 
     public var code: Code

@@ -2,16 +2,37 @@
 /// as `stock.moved` and `ledger.entry` lines, so a head office's copy of stock and
 /// balances is made of the very movements the server made.
 public struct Effects: Sendable, Equatable {
-    /// A change of stock in one slot: units on hand and in quarantine (either may be negative).
+    /// A change of stock in one slot: units in each state (any may be negative).
     public struct Move: Sendable, Equatable {
         public var sku: String
         public var slot: StockSlot
         public var onHand: Int64 = 0
         public var quarantine: Int64 = 0
+        /// Format 10 (protocol.md, Stock states).
+        public var rtv: Int64 = 0
+        public var refurbish: Int64 = 0
+        public var transit: Int64 = 0
 
-        public init(sku: String, slot: StockSlot, onHand: Int64 = 0, quarantine: Int64 = 0) {
+        public init(sku: String, slot: StockSlot, onHand: Int64 = 0, quarantine: Int64 = 0, rtv: Int64 = 0,
+                    refurbish: Int64 = 0, transit: Int64 = 0) {
             self.sku = sku; self.slot = slot; self.onHand = onHand; self.quarantine = quarantine
+            self.rtv = rtv; self.refurbish = refurbish; self.transit = transit
         }
+
+        /// `units` into (or, negative, out of) one state of a slot.
+        public init(sku: String, slot: StockSlot, _ state: StockState, _ units: Int64) {
+            self.init(sku: sku, slot: slot)
+            switch state {
+            case .on_hand: onHand = units
+            case .quarantine: quarantine = units
+            case .rtv: rtv = units
+            case .refurbish: refurbish = units
+            case .transit: transit = units
+            }
+        }
+
+        /// Moves beyond on hand and quarantine (written only then in a record, format 10).
+        public var movesHeld: Bool { rtv != 0 || refurbish != 0 || transit != 0 }
     }
 
     /// An entry on a party's account (positive: the party owes more).
@@ -61,7 +82,8 @@ public struct Effects: Sendable, Equatable {
         for item in request.items {
             let slot = StockSlot(location: request.location, batch: item.batch)
             e.moves.append(item.quarantined ? Move(sku: item.sku, slot: slot, quarantine: item.quantity)
-                                            : Move(sku: item.sku, slot: slot, onHand: customer ? item.quantity : -item.quantity))
+                                            : customer ? Move(sku: item.sku, slot: slot, onHand: item.quantity)
+                                                       : Move(sku: item.sku, slot: slot, request.source, -item.quantity))
         }
         if customer {
             if !request.party.isEmpty {
@@ -80,12 +102,26 @@ public struct Effects: Sendable, Equatable {
         return e
     }
 
-    /// An inspection: the quarantined units leave quarantine, back on hand when restocked.
-    static func inspection(_ request: ReturnRequest, _ disposition: Disposition) -> Effects {
+    /// Decisions on held units (INSPECT from quarantine, DISPOSE from rtv or refurbish), one move
+    /// per decision in one slot, two for a regrade (protocol.md, Disposition).
+    static func disposals(_ decisions: [Disposal], at location: String, from source: StockState) -> Effects {
         var e = Effects()
-        for item in request.items where item.quarantined {
-            e.moves.append(Move(sku: item.sku, slot: StockSlot(location: request.location, batch: item.batch),
-                                onHand: disposition == .restock ? item.quantity : 0, quarantine: -item.quantity))
+        for d in decisions {
+            let slot = StockSlot(location: location, batch: d.batch)
+            var move = Move(sku: d.sku, slot: slot, source, -d.quantity)
+            if let target = d.disposition.target, d.disposition != .regrade {
+                switch target {
+                case .on_hand: move.onHand += d.quantity
+                case .quarantine: move.quarantine += d.quantity
+                case .rtv: move.rtv += d.quantity
+                case .refurbish: move.refurbish += d.quantity
+                case .transit: move.transit += d.quantity
+                }
+            }
+            e.moves.append(move)
+            if d.disposition == .regrade {
+                e.moves.append(Move(sku: d.toSku, slot: StockSlot(location: location, batch: ""), onHand: d.quantity))
+            }
         }
         return e
     }

@@ -47,4 +47,11 @@ public indirect enum Event: Sendable, Equatable {
     case returnVoided(VoidRecord)
     /// Format 9: business dates closed, their Z totals, and store credit written off (protocol.md, PERIOD).
     case periodClosed(PeriodClose, writeOffs: [CreditWriteOff])
+    /// Format 10 (protocol.md, Disposition): INSPECT's decisions (older inspections are
+    /// `returnInspected`), and DISPOSE's.
+    case returnDisposed(Inspection)
+    case stockDisposed(StockMove)
+    /// Format 10 (protocol.md, Supplier returns): the supplier's credit note for a return, and
+    /// the RMA an approval set.
+    case vendorCredited(number: Int, credit: VendorCredit)
 }

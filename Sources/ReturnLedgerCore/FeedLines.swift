@@ -40,7 +40,8 @@ extension Ledger {
                  .partyAdded, .reasonAdded, .policyChanged, .orderRecorded, .paymentRecorded, .returnFiled, .returnApproved,
                  .returnRejected, .returnCancelled, .returnInspected, .userScoped, .ruleAdded, .ruleDropped,
                  .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
-                 .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided, .periodClosed:
+                 .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided, .periodClosed,
+                 .returnDisposed, .stockDisposed, .vendorCredited:
                 return true
             }
         }
@@ -62,12 +63,26 @@ extension Ledger {
         func moved(_ effects: Effects, doc: String) {
             for m in effects.moves {
                 line("stock.moved", [Field("sku", m.sku), Field("location", m.slot.location), Field("batch", m.slot.batch),
-                                     Field("on_hand", String(m.onHand)), Field("quarantine", String(m.quarantine)), Field("doc", doc)])
+                                     Field("on_hand", String(m.onHand)), Field("quarantine", String(m.quarantine)), Field("doc", doc),
+                                     Field("rtv", String(m.rtv)), Field("refurbish", String(m.refurbish)),
+                                     Field("transit", String(m.transit)), Field("serials", "")])
             }
+            postings(effects)
+        }
+        func postings(_ effects: Effects) {
             for p in effects.postings {
                 line("ledger.entry", [Field("party", p.party), Field("kind", p.kind.rawValue), Field("doc", p.doc),
                                       Field("amount", p.amount.description)])
             }
+        }
+        /// INSPECT's line, a line per decision, then what each moved.
+        func inspected(_ inspection: Inspection) {
+            let request = returns[inspection.number - 1]
+            line("return.inspected", [Field("id", request.id), Field("disposition", Disposal.names(inspection.disposals)),
+                                      Field("by", inspection.by), Field("note", inspection.note), Field("left", String(inspection.left)),
+                                      Field("value", Disposal.value(inspection.disposals).description)])
+            for d in inspection.disposals { line("disposition.line", [Field("id", request.id)] + d.lineFields) }
+            moved(.disposals(inspection.disposals, at: request.location, from: .quarantine), doc: request.doc)
         }
         /// An order and its lines (what it moved comes with the change that made it).
         func described(_ order: Order) {
@@ -98,7 +113,9 @@ extension Ledger {
             case .userScoped(let name, let scope): line("user.scoped", [Field("name", name), Field("locations", scope.text)])
             case .locationAdded(let l): line("location.added", l.fields)
             case .productAdded(let p): line("sku.added", p.fields)
-            case .partyAdded(let p): line("party.added", [Field("id", p.id), Field("kind", p.kind.rawValue), Field("name", p.name)])
+            case .partyAdded(let p):
+                line("party.added", [Field("id", p.id), Field("kind", p.kind.rawValue), Field("name", p.name),
+                                     Field("rma_required", p.kind == .supplier ? (p.rmaRequired ? "yes" : "no") : "")])
             case .reasonAdded(let r): line("reason.added", r.fields)
             case .policyChanged(let days): line("policy.changed", [Field("window_days", String(days))])
             case .customerLimitsChanged(let returns, let days):
@@ -124,7 +141,9 @@ extension Ledger {
                                       Field("kind", r.kind.rawValue), Field("amount", r.amount.description), Field("reason", r.reason),
                                       Field("filed_by", r.filedBy), Field("note", r.note), Field("key", r.key),
                                       Field("exchange", r.exchangeText), Field("override", r.override ? "yes" : "no"),
-                                      Field("taken_at", (r.takenAt ?? r.filedAt).description), Field("till", r.till)])
+                                      Field("taken_at", (r.takenAt ?? r.filedAt).description), Field("till", r.till),
+                                      Field("rma", r.rma), Field("source", r.kind == .purchase ? r.source.rawValue : ""),
+                                      Field("expected", r.kind == .purchase ? r.expected.description : "")])
                 for item in r.items {
                     line("return.item", [Field("id", r.id), Field("line", String(item.line + 1)), Field("sku", item.sku),
                                          Field("qty", String(item.quantity)), Field("batch", item.batch),
@@ -150,7 +169,8 @@ extension Ledger {
                                          Field("tender_override", outcome.tenderOverride ? "yes" : "no"),
                                          Field("tax", request.tax.description), Field("fee_tax", outcome.feeTax.description),
                                          Field("net_tax", Money(minor: request.tax.minor - outcome.feeTax.minor).description),
-                                         Field("hash", (approval.hash ?? request.docHash).description)])
+                                         Field("hash", (approval.hash ?? request.docHash).description),
+                                         Field("rma", approval.rma ?? request.rma)])
                 if let exchange = outcome.exchange { described(exchange) }
                 moved(Effects.approval(request, doc: approval.doc, outcome), doc: approval.doc)
                 // The document as issued, with what it chains from: enough to recompute the chain.
@@ -164,12 +184,28 @@ extension Ledger {
                 line("return.rejected", [Field("id", ReturnRequest.id(number)), Field("by", by), Field("note", note)])
             case .returnCancelled(let number, let by, _):
                 line("return.cancelled", [Field("id", ReturnRequest.id(number)), Field("by", by)])
-            case .returnInspected(let number, let disposition, let note, let by, _):
-                line("return.inspected", [Field("id", ReturnRequest.id(number)), Field("disposition", disposition.rawValue),
-                                          Field("by", by), Field("note", note)])
-                if number >= 1, number <= returns.count {
-                    moved(.inspection(returns[number - 1], disposition), doc: returns[number - 1].doc)
-                }
+            case .returnInspected(let number, let disposition, let note, let by, let at):
+                guard number >= 1, number <= returns.count else { continue }
+                inspected(Ledger.legacyInspection(returns[number - 1], disposition, note: note, by: by, at: at))
+            case .returnDisposed(let inspection):
+                guard inspection.number >= 1, inspection.number <= returns.count else { continue }
+                inspected(inspection)
+            case .stockDisposed(let move):
+                line("stock.disposed", [Field("move", move.id), Field("location", move.location), Field("from", move.from.rawValue),
+                                        Field("disposition", Disposal.names(move.disposals)),
+                                        Field("qty", String(Disposal.units(move.disposals))),
+                                        Field("value", Disposal.value(move.disposals).description), Field("note", move.note),
+                                        Field("key", move.key)])
+                for d in move.disposals { line("disposition.line", [Field("id", move.id)] + d.lineFields) }
+                moved(.disposals(move.disposals, at: move.location, from: move.from), doc: move.id)
+            case .vendorCredited(let number, let credit):
+                guard number >= 1, number <= returns.count else { continue }
+                let request = returns[number - 1]
+                line("return.vendor_credited", [Field("id", request.id), Field("expected", request.expected.description),
+                                                Field("received", credit.amount.description),
+                                                Field("difference", Money(minor: credit.amount.minor - request.expected.minor).description),
+                                                Field("ref", credit.ref), Field("note", credit.note)])
+                moved(.vendorCredit(request, credit), doc: request.doc)
             case .returnFirstApproved(let number, let note, let by, _):
                 line("return.first_approved", [Field("id", ReturnRequest.id(number)), Field("by", by), Field("note", note)])
             case .tillOpened(let s):

@@ -16,7 +16,11 @@ extension Ledger {
         }
         let order: Order?
         let kind: OrderKind, party: String, location: String
-        if filing.noReceipt {
+        if filing.noReceipt, let supplier = filing.supplier {
+            // A supplier return without an order (protocol.md, Supplier returns).
+            guard let known = parties[supplier], known.kind == .supplier else { throw .notFound("supplier", supplier) }
+            (order, kind, party, location) = (nil, .purchase, supplier, filing.location ?? "")
+        } else if filing.noReceipt {
             let customer = filing.customer ?? ""
             guard let known = parties[customer], known.kind == .customer else { throw .notFound("customer", customer) }
             (order, kind, party, location) = (nil, .sale, customer, filing.location ?? "")
@@ -34,6 +38,20 @@ extension Ledger {
                 _ = try linesOnOrder(order, spec)
             } else if products[spec.sku] == nil {
                 throw .notFound("sku", spec.sku)
+            }
+        }
+        // Section 21's terms belong to supplier returns, `supplier=` to one without an order: INVALID right after NOT_FOUND.
+        if kind == .sale, filing.namesSupplierTerms || filing.supplier != nil {
+            throw .invalid("rma=, source=, expected= and supplier= are for supplier returns")
+        }
+        if filing.supplier != nil, order != nil || filing.customer != nil {
+            throw .invalid("supplier= names the supplier of a return without an order (RETURN - ... supplier=), not with an order or customer=")
+        }
+        if order == nil, kind == .purchase {
+            for spec in filing.items {
+                if let other = products[spec.sku]?.supplier, !other.isEmpty, other != party {
+                    throw .invalid("\(spec.sku) goes back to \(other), not \(party)")
+                }
             }
         }
         try checkScope(location, context, "the return")
@@ -87,6 +105,14 @@ extension Ledger {
                     throw DomainError(.EXPIRED, "sold \(policy.calendar.date(of: order.at)), outside the \(policy.windowDays)-day return window")
                 }
             }
+        } else if kind == .purchase {
+            // A supplier return without an order: unit cost at filing, batches allowed, no window or quantity check.
+            for spec in filing.items {
+                guard let cost = unitCost(spec.sku).times(spec.quantity), let sum = amount.adding(cost) else { throw .overflow }
+                amount = sum
+                items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: spec.batch, price: unitCost(spec.sku), line: 0,
+                                        amount: cost))
+            }
         } else {
             // Without a receipt: today's catalogue price and tax rate, no batch, no window or quantity check.
             for spec in filing.items {
@@ -120,9 +146,12 @@ extension Ledger {
         request.override = overLimit
         request.till = filing.till ?? ""
         request.takenAt = filing.takenAt
+        if kind == .purchase, filing.namesSupplierTerms {
+            request.supplier = SupplierTerms(rma: filing.rma ?? "", source: filing.source ?? .on_hand, expected: filing.expected ?? amount)
+        }
         request.flow = flow(for: request)
-        // Never approved unseen: a return without a receipt, or one filed over the customer's limit.
-        if request.noReceipt || request.override { request.flow.auto = false }
+        // Never approved unseen: a customer's return without a receipt, or one filed over the customer's limit.
+        if (request.noReceipt && kind == .sale) || request.override { request.flow.auto = false }
         let filed = Event.returnFiled(request)
         if request.flow.auto, let auto = try? approve(request, order: order, ApprovalRequest(id: request.id),
                                                           as: systemContext(context)) {
@@ -233,8 +262,11 @@ extension Ledger {
     }
 
     func sameFiling(_ request: ReturnRequest, _ filing: ReturnFiling) -> Bool {
-        let sameOrder = filing.noReceipt ? request.noReceipt && request.party == filing.customer : request.order == filing.order
+        let sameOrder = filing.noReceipt ? request.noReceipt && request.party == (filing.customer ?? filing.supplier)
+                                         : request.order == filing.order
         guard sameOrder, request.reason == filing.reason, request.note == filing.note,
+              request.rma == (filing.rma ?? ""), request.source == (filing.source ?? .on_hand),
+              filing.expected == nil || filing.expected == request.expected,
               request.exchangeText == filing.exchangeText,
               filing.location == nil || filing.location == request.location,
               request.items.count == filing.items.count else { return false }

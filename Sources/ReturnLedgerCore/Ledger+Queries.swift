@@ -16,7 +16,8 @@ extension Ledger {
         case .partyList(let kind):
             return Reply(lines: parties.values.filter { kind == nil || $0.kind == kind }.sorted { $0.id < $1.id }.map {
                 [Field("id", $0.id), Field("kind", $0.kind.rawValue), Field("name", $0.name),
-                 Field("balance", (balances[$0.id] ?? .zero).description)]
+                 Field("balance", (balances[$0.id] ?? .zero).description),
+                 Field("rma_required", $0.kind == .supplier ? ($0.rmaRequired ? "yes" : "no") : "")]
             })
         case .reasonList:
             return Reply(lines: reasons.values.sorted { $0.code < $1.code }.map(\.fields))
@@ -27,13 +28,24 @@ extension Ledger {
         case .show(let id):
             let request = try scopedReturn(id, context)
             // SHOW's items end with the rate and tax their lines recorded (protocol.md, Tax).
-            let items = request.items.map {
-                itemFields($0) + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)]
+            // Section 21: the serials and the units still in quarantine per item; a line per decision.
+            let inQuarantine = request.itemsInQuarantine
+            let items = request.items.indices.map { i in
+                let item = request.items[i]
+                return itemFields(item) + [Field("tax_rate", item.taxRate.description), Field("tax", item.tax.description),
+                                           Field("serials", ""), Field("quarantine", String(inQuarantine[i]))]
             }
             let history = request.events.map {
                 [Field.word("event"), Field("at", $0.at.description), Field("user", $0.user), Field("action", $0.action),
                  Field("note", $0.note)]
             }
+            let disposed = request.disposals.map {
+                [Field.word("disposed"), Field("sku", $0.sku), Field("batch", $0.batch), Field("qty", String($0.quantity)),
+                 Field("disposition", $0.disposition.rawValue), Field("to_sku", $0.toSku), Field("serials", ""),
+                 Field("value", $0.value.description), Field("at", $0.at.description), Field("user", $0.by)]
+            }
+            let supplier = request.kind == .purchase
+            let credit = request.supplier?.credit
             return Reply(status: summary(request) + [Field("rules", request.flow.rules.joined(separator: ",")),
                                                      Field("exchange", request.exchangeText),
                                                      Field("override", request.override ? "yes" : "no"),
@@ -41,8 +53,12 @@ extension Ledger {
                                                      Field("late", request.late ? "yes" : "no"),
                                                      Field("taken_at", (request.takenAt ?? request.filedAt).description),
                                                      Field("till", request.till), Field("tax", request.tax.description), Field("void", voids[request.number]?.doc ?? ""),
-                                                     Field("tender_override", request.tenderOverride ? "yes" : "no")],
-                         lines: items + history)
+                                                     Field("tender_override", request.tenderOverride ? "yes" : "no"),
+                                                     Field("rma", request.rma), Field("source", supplier ? request.source.rawValue : ""),
+                                                     Field("expected", supplier ? request.expected.description : ""),
+                                                     Field("received", credit?.amount.description ?? ""),
+                                                     Field("credit_ref", credit?.ref ?? "")],
+                         lines: items + history + disposed)
         case .order(let id):
             return try orderReply(id)
         case .list(let filter):
@@ -71,7 +87,9 @@ extension Ledger {
                          Field("net_tax", r.netTax.description), Field("refund", header.refund), Field("tender", header.tender),
                          Field("doc_type", header.type), Field("voids", header.voids),
                          Field("voided", header.type == "return" ? voids[n]?.doc ?? "" : ""), Field("hash", hash.description),
-                         Field("prev", previousHash(number).description)],
+                         Field("prev", previousHash(number).description),
+                         // Section 21: a supplier return's RMA and the credit it expects.
+                         Field("rma", r.rma), Field("expected", r.kind == .purchase ? r.expected.description : "")],
                 lines: r.items.map { named(itemFields($0), $0.sku) + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)] }
                     + r.exchange.map { named(orderLineFields($0, word: "exchange"), $0.sku)
                         + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)] })
@@ -81,10 +99,12 @@ extension Ledger {
             return Reply(lines: notices.filter { (party == nil || $0.party == party) && policy.calendar.day(of: $0.at) >= start }.map {
                 [Field("id", $0.id), Field("at", $0.at.description), Field("party", $0.party),
                  Field("kind", $0.kind.rawValue), Field("doc", $0.doc), Field("amount", $0.amount.description),
-                 Field("text", $0.text)]
+                 Field("text", noticeText($0))]
             })
         case .stock(let sku, let location):
             return try stockReply(sku: sku, location: location)
+        case .stockSupplier(let party, let location):
+            return try supplierStockReply(party, location: location)
         case .balance(let party):
             return try balanceReply(party, at: context.now)
         case .stats(let query):
@@ -105,6 +125,13 @@ extension Ledger {
         case .periodZ(let date, let location):
             return try periodZReply(date, location: location, context)
         }
+    }
+
+    /// A notice's text; a debit note names the supplier's RMA when the return has one.
+    private func noticeText(_ notice: Notice) -> String {
+        guard notice.kind == .debit_note, notice.returnNumber >= 1, notice.returnNumber <= returns.count else { return notice.text }
+        let rma = returns[notice.returnNumber - 1].rma
+        return rma.isEmpty ? notice.text : notice.text + " (RMA \(rma))"
     }
 
     /// Item lines as the first field says: `* item sku= qty= batch= price= amount=`.
@@ -184,7 +211,7 @@ extension Ledger {
             source = nil
         }
         let onlyIndex = scope == .everywhere && filter.state == nil && filter.kind == nil && filter.location == nil
-            && filter.from == nil && filter.to == nil && (filter.order == nil || filter.party == nil)
+            && filter.from == nil && filter.to == nil && (filter.order == nil || filter.party == nil) && filter.rma == nil
         // Field by field through the array's borrow: passing the request itself would copy it
         // (retaining every string and array in it), which was nine tenths of a 1M-return walk.
         func matches(_ number: Int) -> Bool {
@@ -195,6 +222,7 @@ extension Ledger {
             if let location = filter.location, returns[i].location != location { return false }
             if let party = filter.party, returns[i].party != party { return false }
             if let order = filter.order, returns[i].order != order { return false }
+            if let rma = filter.rma, returns[i].supplier?.rma != rma { return false }
             if filter.from != nil || filter.to != nil {
                 let day = policy.calendar.day(of: returns[i].filedAt)
                 if let from = filter.from, day < from.daysSinceEpoch { return false }
@@ -254,6 +282,34 @@ extension Ledger {
         return low
     }
 
+    /// Section 21's states after a STOCK line's own fields: `rtv= refurbish= transit=`.
+    static func heldFields(_ level: StockLevel) -> [Field] {
+        [Field("rtv", String(level.rtv)), Field("refurbish", String(level.refurbish)), Field("transit", String(level.transit))]
+    }
+
+    /// `STOCK supplier=`: slots of the supplier's SKUs holding goods for it (rtv > 0), and the totals of those slots.
+    private func supplierStockReply(_ party: String, location: String?) throws(DomainError) -> Reply {
+        guard parties[party]?.kind == .supplier else { throw .notFound("supplier", party) }
+        if let location, locations[location] == nil { throw .notFound("location", location) }
+        var rows: [(sku: String, slot: StockSlot, level: StockLevel)] = []
+        for product in products.values where product.supplier == party {
+            for (slot, level) in stock[product.sku] ?? [:] where level.rtv > 0 && (location == nil || slot.location == location) {
+                rows.append((product.sku, slot, level))
+            }
+        }
+        rows.sort { ($0.sku, $0.slot) < ($1.sku, $1.slot) }
+        var total = StockLevel()
+        let lines: [[Field]] = rows.map { row in
+            for state in StockState.allCases { total[state] += row.level[state] }
+            var fields = [Field("sku", row.sku), Field("location", row.slot.location),
+                          Field("on_hand", String(row.level.onHand)), Field("quarantine", String(row.level.quarantine))]
+            if !row.slot.batch.isEmpty { fields.append(Field("batch", row.slot.batch)) }
+            return fields + Ledger.heldFields(row.level)
+        }
+        return Reply(status: [Field("supplier", party), Field("on_hand", String(total.onHand)), Field("quarantine", String(total.quarantine))]
+                        + Ledger.heldFields(total), lines: lines)
+    }
+
     private func stockReply(sku: String?, location: String?) throws(DomainError) -> Reply {
         if let location, locations[location] == nil { throw .notFound("location", location) }
         var rows: [(sku: String, slot: StockSlot, level: StockLevel)] = []
@@ -268,17 +324,17 @@ extension Ledger {
             }
         }
         rows.sort { ($0.sku, $0.slot) < ($1.sku, $1.slot) }
-        var onHand: Int64 = 0, quarantine: Int64 = 0
+        var total = StockLevel()
         let lines: [[Field]] = rows.map { row in
-            onHand += row.level.onHand
-            quarantine += row.level.quarantine
+            for state in StockState.allCases { total[state] += row.level[state] }
             var fields = [Field("sku", row.sku), Field("location", row.slot.location),
                           Field("on_hand", String(row.level.onHand)), Field("quarantine", String(row.level.quarantine))]
             if !row.slot.batch.isEmpty { fields.append(Field("batch", row.slot.batch)) }
-            return fields
+            return fields + Ledger.heldFields(row.level)
         }
         let head = sku.map { Field("sku", $0) } ?? Field("location", location ?? "")
-        return Reply(status: [head, Field("on_hand", String(onHand)), Field("quarantine", String(quarantine))],
+        return Reply(status: [head, Field("on_hand", String(total.onHand)), Field("quarantine", String(total.quarantine))]
+                        + Ledger.heldFields(total),
                      lines: lines)
     }
 

@@ -24,6 +24,9 @@ extension Ledger {
             if let fee = asked.fee, fee != request.feeRate {
                 throw DomainError(.CONFLICT, "\(id) was approved by you with fee=\(request.feeRate)")
             }
+            if let rma = asked.rma, rma != request.rma {
+                throw DomainError(.CONFLICT, "\(id) was approved by you with rma=\(request.rma)")
+            }
             return Decision(events: [], reply: approvedReply(request, state: approvedState(request)).existed())
         }
         if !Review.reviewsFirst(context.role), request.state != .second_review {
@@ -43,7 +46,9 @@ extension Ledger {
         let order = orders[request.order]
         guard order != nil || request.noReceipt else { throw DomainError(.INTERNAL, "order of \(id) missing") }
 
+        if asked.rma != nil, request.kind != .purchase { throw .invalid("rma= is for supplier returns") }
         if request.state == .pending, request.flow.secondRole != nil {
+            if asked.rma != nil { throw .invalid("rma= is set on the approval that completes \(id), the second") }
             guard !asked.namesMoney else {
                 throw .invalid("refund=, fee=, tender= and override= are taken on the approval that completes \(id), the second")
             }
@@ -110,14 +115,19 @@ extension Ledger {
             }
             guard asked.fee == nil else { throw .invalid("fee= applies to customer returns only") }
             mode = .credit
+            if parties[request.party]?.rmaRequired == true, (asked.rma ?? request.rma).isEmpty {
+                throw DomainError(.RMA_REQUIRED, "\(request.party) wants its RMA number: APPROVE \(request.id) rma=...")
+            }
             try checkStockForSupplierReturn(request)
-            guard (balances[request.party] ?? .zero).adding(request.amount) != nil else { throw .overflow }
-            var supplier = ApprovalOutcome(quarantined: [], credited: request.amount, refunded: .zero)
+            guard (balances[request.party] ?? .zero).adding(request.expected) != nil else { throw .overflow }
+            // The debit note is for what the supplier is expected to credit (protocol.md, Supplier returns).
+            var supplier = ApprovalOutcome(quarantined: [], credited: request.expected, refunded: .zero)
             supplier.tenders = TenderMoves.none
             outcome = supplier
         }
         var approval = Approval(number: request.number, doc: doc, refund: mode, note: asked.note, by: context.user,
                                 at: context.now, outcome: outcome)
+        approval.rma = asked.rma
         // The document as it is issued, hashed once here and recorded with the approval.
         var issued = request
         Ledger.record(approval, outcome, in: &issued)
@@ -295,16 +305,19 @@ extension Ledger {
         return policy.creditDays > 0 ? Timestamp(seconds: now.seconds + policy.creditDays * Timestamp.secondsPerDay) : nil
     }
 
-    /// A supplier return sends goods back: they must be on hand at the return location.
+    /// A supplier return sends goods back: they must be at the return location in its source
+    /// state (on hand, or held for the supplier: `source=rtv`).
     func checkStockForSupplierReturn(_ request: ReturnRequest) throws(DomainError) {
         var needed: [StockSlot: [String: Int64]] = [:]
         for item in request.items {
             needed[StockSlot(location: request.location, batch: item.batch), default: [:]][item.sku, default: 0] += item.quantity
         }
+        let source = request.source
+        let words = source == .on_hand ? "on hand" : "in " + source.rawValue
         for (slot, perSku) in needed {
-            for (sku, quantity) in perSku where level(sku, slot).onHand < quantity {
+            for (sku, quantity) in perSku where level(sku, slot)[source] < quantity {
                 let batch = slot.batch.isEmpty ? "" : " batch \(slot.batch)"
-                throw DomainError(.STOCK, "\(sku)\(batch) at \(slot.location): \(level(sku, slot).onHand) on hand, \(quantity) to return")
+                throw DomainError(.STOCK, "\(sku)\(batch) at \(slot.location): \(level(sku, slot)[source]) \(words), \(quantity) to return")
             }
         }
     }
@@ -335,20 +348,6 @@ extension Ledger {
         guard request.state == .pending else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue)") }
         return Decision(events: [.returnCancelled(number: request.number, by: context.user, at: context.now)],
                         reply: Reply(status: [Field("id", id), Field("state", ReturnState.cancelled.rawValue)]))
-    }
-
-    func decideInspection(_ id: String, disposition: Disposition, note: String,
-                          _ context: Context) throws(DomainError) -> Decision {
-        let request = try scopedReturn(id, context)
-        guard request.state == .inspecting else {
-            throw DomainError(.STATE, "\(id) is \(request.state.rawValue), not inspecting")
-        }
-        try refuseClosedToday(context, "INSPECT")
-        return Decision(
-            events: [.returnInspected(number: request.number, disposition: disposition, note: note, by: context.user,
-                                      at: context.now)],
-            reply: Reply(status: [Field("id", id), Field("state", ReturnState.completed.rawValue),
-                                  Field("disposition", disposition.rawValue)]))
     }
 }
 

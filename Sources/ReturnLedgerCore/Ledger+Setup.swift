@@ -37,6 +37,7 @@ extension Ledger {
                             reply: Reply(status: [Field("code", location.code), Field("kind", location.kind.rawValue)]))
         case .skuAdd(let product):
             guard products[product.sku] == nil else { throw .exists("sku", product.sku) }
+            try checkSupplier(product.supplier)
             return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", product.sku)]))
         case .partyAdd(let party):
             guard parties[party.id] == nil else { throw .exists("party", party.id) }
@@ -51,7 +52,7 @@ extension Ledger {
             if let fee { reason.fee = fee }
             // The whole reason again: `apply` of reasonAdded puts it in place.
             return Decision(events: [.reasonAdded(reason)], reply: Reply(status: [Field("code", code)]))
-        case .skuSet(let sku, let name, let price, let cost, let inspect, let tax):
+        case .skuSet(let sku, let name, let price, let cost, let inspect, let tax, let supplier):
             // The whole record again (`apply` of the ADD event puts it in place); recorded orders
             // and returns keep the prices they were made with.
             guard var product = products[sku] else { throw .notFound("sku", sku) }
@@ -60,10 +61,16 @@ extension Ledger {
             if let cost { product.cost = cost }
             if let inspect { product.inspect = inspect }
             if let tax { product.tax = tax }
+            if let supplier {
+                try checkSupplier(supplier)
+                product.supplier = supplier
+            }
             return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", sku)]))
-        case .partySet(let id, let name):
+        case .partySet(let id, let name, let rmaRequired):
             guard var party = parties[id] else { throw .notFound("party", id) }
+            if rmaRequired != nil, party.kind == .customer { throw .invalid("rma_required= is for suppliers; \(id) is a customer") }
             if let name { party.name = name }
+            if let rmaRequired { party.rmaRequired = rmaRequired }
             return Decision(events: [.partyAdded(party)],
                             reply: Reply(status: [Field("id", id), Field("kind", party.kind.rawValue)]))
         case .locationSet(let code, let name):
@@ -102,6 +109,12 @@ extension Ledger {
         default:
             throw DomainError(.INTERNAL, "not a setup command")
         }
+    }
+
+    /// A SKU's `supplier=`: "" (none) or a known supplier.
+    private func checkSupplier(_ supplier: String) throws(DomainError) {
+        guard !supplier.isEmpty else { return }
+        guard parties[supplier]?.kind == .supplier else { throw .notFound("supplier", supplier) }
     }
 
     private func checkLocations(_ scope: Scope) throws(DomainError) {

@@ -15,6 +15,9 @@ extension Ledger {
             throw DomainError(.SELF_APPROVAL, "\(id) was approved by you; another supervisor must void it")
         }
         guard request.state.isApproved else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue); only approved returns are voided") }
+        if let credit = request.supplier?.credit {
+            throw DomainError(.STATE, "\(id) has the supplier's credit note \(credit.ref): it cannot be voided")
+        }
         if let exchange = orders[request.exchangeOrder],
            let open = exchange.returnNumbers.first(where: { returns[$0 - 1].state.stands }) {
             throw DomainError(.STATE, "\(request.exchangeOrder), the exchange's sale, has return \(ReturnRequest.id(open)) against it")
@@ -28,7 +31,7 @@ extension Ledger {
         if request.kind == .sale {
             try customerReversal(request, &record)
         } else {
-            record.effects.postings = [Effects.Posting(party: request.party, kind: .void, doc: doc, amount: -request.amount)]
+            record.effects.postings = [Effects.Posting(party: request.party, kind: .void, doc: doc, amount: -request.expected)]
         }
         record.hash = Ledger.documentHash(after: chainHead, DocumentHeader(void: record, of: request), request)
         var events: [Event] = [.returnVoided(record)]
@@ -43,28 +46,39 @@ extension Ledger {
                        Field("owed", record.owed?.description ?? "")])
     }
 
-    /// Stock by the return's own decisions: units put on hand (at approval or by a restocking
-    /// inspection) leave on hand, below zero if need be, as on a sale; units still in quarantine
-    /// leave it up to what the slot holds now (the rest moved on: nothing); scrapped units
-    /// nothing. A supplier return's units come back on hand, and so do an exchange's goods.
+    /// Stock by the return's own decisions (protocol.md, VOID): units put on hand (at approval,
+    /// restocked, or regraded: the new SKU's, without a batch) leave on hand, below zero if need
+    /// be, as on a sale; units in quarantine, rtv or refurbish leave that state up to what the slot
+    /// holds there now (the rest moved on: nothing); scrapped units nothing. A supplier return's
+    /// units come back on hand, and so do an exchange's goods.
     func voidMoves(_ request: ReturnRequest) -> [Effects.Move] {
         var moves: [Effects.Move] = []
         let location = request.location
         guard request.kind == .sale else {
             return request.items.map { Effects.Move(sku: $0.sku, slot: StockSlot(location: location, batch: $0.batch), onHand: $0.quantity) }
         }
-        let disposition = request.inspectedDisposition
-        var held: [String: Int64] = [:]  // quarantine left per SKU and slot as the items take from it
-        for item in request.items {
-            let slot = StockSlot(location: location, batch: item.batch)
-            if !item.quarantined || disposition == .restock {
-                moves.append(Effects.Move(sku: item.sku, slot: slot, onHand: -item.quantity))
-            } else if disposition == nil {
-                let key = item.sku + "\u{1F}" + item.batch
-                let there = held[key] ?? level(item.sku, slot).quarantine
-                let take = max(0, min(item.quantity, there))
-                held[key] = there - take
-                if take > 0 { moves.append(Effects.Move(sku: item.sku, slot: slot, quarantine: -take)) }
+        var held: [String: Int64] = [:]  // what a held state of a slot has left as decisions take from it
+        func takeHeld(_ sku: String, _ batch: String, _ state: StockState, _ units: Int64) {
+            let slot = StockSlot(location: location, batch: batch)
+            let key = state.rawValue + "\u{1F}" + sku + "\u{1F}" + batch
+            let there = held[key] ?? level(sku, slot)[state]
+            let take = max(0, min(units, there))
+            held[key] = there - take
+            if take > 0 { moves.append(Effects.Move(sku: sku, slot: slot, state, -take)) }
+        }
+        for item in request.items where !item.quarantined {
+            moves.append(Effects.Move(sku: item.sku, slot: StockSlot(location: location, batch: item.batch), onHand: -item.quantity))
+        }
+        for holding in quarantineHoldings(request) where holding.units > 0 {
+            takeHeld(holding.sku, holding.batch, .quarantine, holding.units)
+        }
+        for d in request.disposals {
+            switch d.disposition {
+            case .restock: moves.append(Effects.Move(sku: d.sku, slot: StockSlot(location: location, batch: d.batch), onHand: -d.quantity))
+            case .regrade: moves.append(Effects.Move(sku: d.toSku, slot: StockSlot(location: location, batch: ""), onHand: -d.quantity))
+            case .vendor: takeHeld(d.sku, d.batch, .rtv, d.quantity)
+            case .refurbish: takeHeld(d.sku, d.batch, .refurbish, d.quantity)
+            case .scrap: break
             }
         }
         for line in request.exchange {

@@ -54,6 +54,10 @@ public struct Ledger: Sendable, Equatable {
     public var voids: [Int: VoidRecord] = [:]
     /// Format 9: the period closes, oldest first (protocol.md, PERIOD).
     public var closes: [PeriodClose] = []
+    /// Format 10: DISPOSE's moves (and later ADJUST's and COUNT's), oldest first; `M000001` is
+    /// `stockMoves[0]`. Their keys (derived: `rebuildIndexes`).
+    public var stockMoves: [StockMove] = []
+    public var moveKeys: [String: Int] = [:]
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -127,7 +131,13 @@ extension Ledger {
         case .returnCancelled(let number, let by, let at):
             close(number, as: .cancelled, action: "cancelled", note: "", by: by, at: at)
         case .returnInspected(let number, let disposition, let note, let by, let at):
-            applyInspection(number, disposition: disposition, note: note, by: by, at: at)
+            applyInspection(Ledger.legacyInspection(returns[number - 1], disposition, note: note, by: by, at: at))
+        case .returnDisposed(let inspection):
+            applyInspection(inspection)
+        case .stockDisposed(let move):
+            applyDispose(move)
+        case .vendorCredited(let number, let credit):
+            applyVendorCredit(number, credit)
         case .loginFailed(let user, let at):
             var recent = recentFailures(user, at: at)
             recent.append(at)
@@ -248,6 +258,9 @@ extension Ledger {
         request.feeTax = outcome.feeTax
         request.due = outcome.due
         request.tenders = outcome.tenders
+        if let rma = approval.rma {
+            request.supplier = (request.supplier ?? SupplierTerms(rma: "", source: .on_hand, expected: request.amount)).with(rma: rma)
+        }
     }
 
     private mutating func close(_ number: Int, as state: ReturnState, action: String, note: String, by: String,
@@ -260,18 +273,15 @@ extension Ledger {
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: action, note: note))
     }
 
-    private mutating func applyInspection(_ number: Int, disposition: Disposition, note: String, by: String,
-                                          at: Timestamp) {
-        carryOut(.inspection(returns[number - 1], disposition), at: at)
-        returns[number - 1].state = .completed
-        returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: "inspected",
-                                                       note: disposition.rawValue + (note.isEmpty ? "" : ": " + note)))
-    }
-
     /// One look-up of the slot for both of a move's quantities.
     private static func add(_ move: Effects.Move, to level: inout StockLevel) {
         level.onHand += move.onHand
         level.quarantine += move.quarantine
+        if move.movesHeld {
+            level.rtv += move.rtv
+            level.refurbish += move.refurbish
+            level.transit += move.transit
+        }
     }
 
     /// Moves the stock and posts the entries a change works out to.

@@ -1,5 +1,5 @@
 /// One movement on a party's account. Balance > 0: the party owes us; < 0: we owe the party.
-public enum EntryKind: String, Sendable, Equatable { case sale, purchase, payment, credit_note, debit_note, void, credit_expired }
+public enum EntryKind: String, Sendable, Equatable { case sale, purchase, payment, credit_note, debit_note, void, credit_expired, credit_difference }
 
 public struct LedgerEntry: Sendable, Equatable {
     public var at: Timestamp

@@ -5,5 +5,10 @@ public struct Party: Sendable, Equatable {
     public var id: String
     public var kind: PartyKind
     public var name: String
-    public init(id: String, kind: PartyKind, name: String) { self.id = id; self.kind = kind; self.name = name }
+    /// Since format 10 (protocol.md, Supplier returns): a supplier that wants its RMA number on
+    /// every return; customers: false.
+    public var rmaRequired = false
+    public init(id: String, kind: PartyKind, name: String, rmaRequired: Bool = false) {
+        self.id = id; self.kind = kind; self.name = name; self.rmaRequired = rmaRequired
+    }
 }

@@ -8,6 +8,9 @@ public struct Product: Sendable, Equatable {
     public var inspect: Bool
     /// Since format 9 (protocol.md, Tax): the tax rate a sale or purchase line records.
     public var tax: Percent
+    /// Since format 10 (protocol.md, Supplier returns): the supplier its vendor-held goods go back
+    /// to; "" none.
+    public var supplier = ""
     public init(sku: String, name: String, price: Money, cost: Money, inspect: Bool, tax: Percent = .zero) {
         self.sku = sku; self.name = name; self.price = price; self.cost = cost; self.inspect = inspect; self.tax = tax
     }
@@ -17,6 +20,6 @@ public struct Product: Sendable, Equatable {
 extension Product {
     public var fields: [Field] {
         [Field("sku", sku), Field("name", name), Field("price", price.description), Field("cost", cost.description),
-         Field("inspect", inspect ? "yes" : "no"), Field("tax", tax.description)]
+         Field("inspect", inspect ? "yes" : "no"), Field("tax", tax.description), Field("supplier", supplier)]
     }
 }

@@ -14,6 +14,8 @@ public enum Query: Sendable, Equatable {
     case doc(number: String)
     case notices(party: String?, from: CivilDate?)
     case stock(sku: String?, location: String?)
+    /// `STOCK supplier=`: a supplier's SKUs held for it (protocol.md, Stock states).
+    case stockSupplier(party: String, location: String?)
     case balance(party: String?)
     case stats(StatsQuery)
     case audit(user: String?, from: TimeBound?, after: Int? = nil, limit: Int)
@@ -33,9 +35,10 @@ public enum Query: Sendable, Equatable {
     /// every party): the server answers it from a copy, off the writer queue.
     public var scansState: Bool {
         switch self {
-        case .list, .audit, .notices, .balance(party: nil), .verify: return true
+        case .list, .audit, .notices, .balance(party: nil), .verify, .stockSupplier: return true
+        case .stats(let query): return query.by == .disposition || query.by == .supplier
         case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .doc,
-             .stock, .balance, .stats, .periodShow, .periodZ, .tillShow, .tillList, .credit:
+             .stock, .balance, .periodShow, .periodZ, .tillShow, .tillList, .credit:
             return false
         }
     }
@@ -52,14 +55,21 @@ public struct ReturnFilter: Sendable, Equatable {
     public var party: String?
     public var order: String?
     public var before: String?
+    /// A supplier return's RMA (protocol.md, Supplier returns).
+    public var rma: String?
     public init(state: ReturnState? = nil, kind: OrderKind? = nil, location: String? = nil, from: CivilDate? = nil,
-                to: CivilDate? = nil, limit: Int = 100, party: String? = nil, order: String? = nil, before: String? = nil) {
+                to: CivilDate? = nil, limit: Int = 100, party: String? = nil, order: String? = nil, before: String? = nil,
+                rma: String? = nil) {
         self.state = state; self.kind = kind; self.location = location; self.from = from; self.to = to
-        self.limit = limit; self.party = party; self.order = order; self.before = before
+        self.limit = limit; self.party = party; self.order = order; self.before = before; self.rma = rma
     }
 }
 
-public enum StatsGrouping: String, Sendable, Equatable, CaseIterable { case reason, sku, location, clerk, party, day }
+public enum StatsGrouping: String, Sendable, Equatable, CaseIterable {
+    case reason, sku, location, clerk, party, day
+    /// Section 21: worked out from the returns in the window, not kept per day.
+    case disposition, supplier
+}
 
 public struct StatsQuery: Sendable, Equatable {
     public var from: CivilDate?

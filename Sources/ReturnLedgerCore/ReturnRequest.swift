@@ -21,7 +21,6 @@ public enum ReturnState: String, Sendable, Equatable, CaseIterable {
 /// What FEED's `refund=` and older records call a refund: `cash` when the sale was paid and no
 /// part went to store credit, else `credit`.
 public enum RefundMode: String, Sendable, Equatable { case cash, credit }
-public enum Disposition: String, Sendable, Equatable { case restock, scrap }
 
 /// One returned line, priced from the order line it matches.
 public struct ReturnItem: Sendable, Equatable {
@@ -112,6 +111,14 @@ public struct ReturnRequest: Sendable, Equatable {
     /// Format 9: the document's place in the chain (protocol.md, Document chain); `.zero` until
     /// the document is issued.
     public var docHash = DocHash.zero
+    /// Format 10 (protocol.md, Disposition): INSPECT's decisions on its quarantined units, oldest
+    /// first. Inspections logged before format 10 are read as one decision per SKU and batch
+    /// worth 0.00.
+    public var disposals: [Disposal] = []
+    /// Format 10 (protocol.md, Supplier returns): a supplier return's RMA, source, expected
+    /// credit and the vendor's credit note; nil for customer returns and older supplier returns
+    /// (no RMA, from on hand, expecting their amount).
+    public var supplier: SupplierTerms? = nil
 
     public var refundParts: [Tender] { tenders?.parts ?? [] }
     public var dueTenders: [Tender] { tenders?.dueTenders ?? [] }
@@ -156,5 +163,77 @@ public struct ReturnRequest: Sendable, Equatable {
     public static func number(_ id: String) -> Int? {
         guard id.count >= 2, id.first == "R", let n = Int(id.dropFirst()), n > 0 else { return nil }
         return n
+    }
+}
+
+extension ReturnRequest {
+    /// Units of a SKU and batch that approval put in quarantine, less those INSPECT decided on.
+    public func quarantineLeft(sku: String, batch: String) -> Int64 {
+        var units: Int64 = 0
+        for item in items where item.quarantined && item.sku == sku && item.batch == batch { units += item.quantity }
+        for d in disposals where d.sku == sku && d.batch == batch { units -= d.quantity }
+        return units
+    }
+
+    /// Every unit still in quarantine.
+    public var quarantineLeft: Int64 {
+        items.reduce(0) { $0 + ($1.quarantined ? $1.quantity : 0) } - Disposal.units(disposals)
+    }
+
+    /// Per item, the units still in quarantine: decisions take from a SKU's and batch's items in
+    /// item order (SHOW's `quarantine=`).
+    public var itemsInQuarantine: [Int64] {
+        var decided: [String: Int64] = [:]
+        for d in disposals { decided[d.sku + "\u{1F}" + d.batch, default: 0] += d.quantity }
+        return items.map { item in
+            guard item.quarantined else { return 0 }
+            let key = item.sku + "\u{1F}" + item.batch
+            let taken = min(item.quantity, decided[key] ?? 0)
+            decided[key, default: 0] -= taken
+            return item.quantity - taken
+        }
+    }
+
+    /// The expected credit of a supplier return: what `expected=` said, else its amount.
+    public var expected: Money { supplier?.expected ?? amount }
+    public var rma: String { supplier?.rma ?? "" }
+    /// Where a supplier return's goods leave at approval.
+    public var source: StockState { supplier?.source ?? .on_hand }
+}
+
+/// A supplier return's terms (protocol.md, Supplier returns), in one shared box: most returns
+/// are customers' and carry none.
+public final class SupplierTerms: Sendable, Equatable {
+    /// The supplier's RMA number; "" when none (APPROVE `rma=` may set it).
+    public let rma: String
+    /// on_hand or rtv.
+    public let source: StockState
+    public let expected: Money
+    /// The supplier's credit note, once VENDOR CREDIT booked it.
+    public let credit: VendorCredit?
+
+    public init(rma: String, source: StockState, expected: Money, credit: VendorCredit? = nil) {
+        self.rma = rma; self.source = source; self.expected = expected; self.credit = credit
+    }
+
+    public func with(rma: String? = nil, credit: VendorCredit? = nil) -> SupplierTerms {
+        SupplierTerms(rma: rma ?? self.rma, source: source, expected: expected, credit: credit ?? self.credit)
+    }
+
+    public static func == (a: SupplierTerms, b: SupplierTerms) -> Bool {
+        a === b || (a.rma == b.rma && a.source == b.source && a.expected == b.expected && a.credit == b.credit)
+    }
+}
+
+/// VENDOR CREDIT: the credit note a supplier sent for a return, and what it differs by.
+public struct VendorCredit: Sendable, Equatable {
+    public var amount: Money
+    public var ref: String
+    public var note: String
+    public var by: String
+    public var at: Timestamp
+
+    public init(amount: Money, ref: String, note: String, by: String, at: Timestamp) {
+        self.amount = amount; self.ref = ref; self.note = note; self.by = by; self.at = at
     }
 }

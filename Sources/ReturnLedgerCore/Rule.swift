@@ -91,7 +91,7 @@ extension Ledger {
     /// The rules a return being filed matches.
     func flow(for request: ReturnRequest) -> ReturnFlow {
         guard !rules.isEmpty else { return ReturnFlow() }
-        return ReturnFlow(matching: rules.values.filter { $0.matches(request, noReceipt: request.noReceipt) })
+        return ReturnFlow(matching: rules.values.filter { $0.matches(request, noReceipt: request.noReceipt && request.kind == .sale) })
     }
 
     func decideRuleAdd(_ rule: Rule) throws(DomainError) -> Decision {

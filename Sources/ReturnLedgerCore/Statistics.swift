@@ -7,7 +7,10 @@
 /// window is the filing day, `from` and `to` inclusive. `location=` and a scoped user's locations
 /// keep returns at those locations, and sales made there for the return rate.
 extension Ledger {
-    func stats(_ query: StatsQuery, _ scope: Scope = .everywhere) -> Reply {
+    func stats(_ asked: StatsQuery, _ scope: Scope = .everywhere) -> Reply {
+        var query = asked
+        // STATS by=supplier counts supplier returns only, its OK line too (protocol.md, Supplier returns).
+        if query.by == .supplier { query.kind = .purchase }
         func included(_ location: String) -> Bool {
             scope.contains(location) && (query.location == nil || query.location == location)
         }
@@ -46,10 +49,13 @@ extension Ledger {
             if query.by == .day { return a.key < b.key }
             return a.value.count != b.value.count ? a.value.count > b.value.count : a.key < b.key
         }
-        let lines: [[Field]] = ordered.map { group in
+        var lines: [[Field]] = ordered.map { group in
             [Field(query.by!.rawValue, group.key), Field("count", String(group.value.count)),
              Field("qty", String(group.value.qty)), Field("amount", Money(minor: group.value.amount).description),
              Field("share", ratio(Int64(group.value.count), Int64(total.approved)))]
+        }
+        if query.by == .disposition || query.by == .supplier {
+            lines = heldGroups(query, included: included, approved: total.approved)
         }
         let pending = total.filed - total.approved - total.rejected - total.cancelled - total.voided
         return Reply(status: [

@@ -38,11 +38,3 @@ extension DocumentHeader {
         refund = ""; tender = ""
     }
 }
-
-extension ReturnRequest {
-    /// How INSPECT disposed of the quarantined units (nil before inspection): its history says.
-    public var inspectedDisposition: Disposition? {
-        guard let event = history.last(where: { $0.action == "inspected" }) else { return nil }
-        return Disposition(rawValue: String(event.note.prefix { $0 != ":" }))
-    }
-}

@@ -107,17 +107,20 @@ extension Product: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(sku); w.string(name); w.write(price); w.write(cost); w.bool(inspect)
         w.i64(tax.hundredths)  // since format 9
+        w.string(supplier)  // since format 10
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), name: try r.string(), price: try r.read(), cost: try r.read(), inspect: try r.bool())
         if r.format >= .v9 { tax = Percent(hundredths: try r.i64()) }  // older SKUs: no tax
+        if r.format >= .v10 { supplier = try r.string() }  // older SKUs: no supplier
     }
 }
 
 extension Party: BinaryCodable {
-    public func write(to w: inout ByteWriter) { w.string(id); w.enumValue(kind); w.string(name) }
+    public func write(to w: inout ByteWriter) { w.string(id); w.enumValue(kind); w.string(name); w.bool(rmaRequired) }  // rma: format 10
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(id: try r.string(), kind: try r.enumValue(), name: try r.string())
+        if r.format >= .v10 { rmaRequired = try r.bool() }
     }
 }
 
@@ -284,6 +287,10 @@ extension ReturnRequest: BinaryCodable {
         let taxed = tax.minor != 0 || feeTax.minor != 0
         w.bool(taxed)
         if taxed { w.write(tax); w.write(feeTax) }
+        // Since format 10: INSPECT's decisions; whether it has supplier terms (most returns: no), then them.
+        w.array(disposals)
+        w.bool(supplier != nil)
+        supplier?.write(to: &w)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -299,31 +306,43 @@ extension ReturnRequest: BinaryCodable {
         self.refund = refund.isEmpty ? nil : RefundMode(rawValue: refund)
         approvalNote = try r.string()
         history = try r.array()
-        guard r.format >= .v4 else { return }  // filed before rules existed: none matched
+        guard r.format >= .v4 else { legacyDisposals(); return }  // filed before rules existed: none matched
         flow = try r.read()
         firstApprovedBy = try r.string()
         let hasFirst = try r.bool()
         let firstAt: Timestamp = try r.read()
         firstApprovedAt = hasFirst ? firstAt : nil
         firstApprovalNote = try r.string()
-        guard r.format >= .v5 else { return }  // filed before exchanges and fees: none
+        guard r.format >= .v5 else { legacyDisposals(); return }  // filed before exchanges and fees: none
         exchange = try r.array()
         exchangeText = try r.string()
         override = try r.bool()
         feeRate = Percent(hundredths: try r.i64())
         fee = try r.read()
         due = try r.read()
-        guard r.format >= .v8 else { return }  // filed before tills: the snapshot's loader derives the tenders
+        guard r.format >= .v8 else { legacyDisposals(); return }  // filed before tills: the snapshot's loader derives the tenders
         till = try r.string()
         let late = try r.bool()
         let at: Timestamp = try r.read()
         takenAt = late ? at : nil
         if try r.bool() { tenders = try r.read() }
-        guard r.format >= .v9 else { return }  // issued before the chain: the snapshot's loader chains it
+        guard r.format >= .v9 else { legacyDisposals(); return }  // issued before the chain: the snapshot's loader chains it
         docHash = try r.read()
-        guard try r.bool() else { return }  // filed before tax, or untaxed: none
-        tax = try r.read()
-        feeTax = try r.read()
+        if try r.bool() {  // filed before tax, or untaxed: none
+            tax = try r.read()
+            feeTax = try r.read()
+        }
+        guard r.format >= .v10 else { legacyDisposals(); return }
+        disposals = try r.array()
+        if try r.bool() { supplier = try SupplierTerms.read(&r) }
+    }
+
+    /// A return inspected before format 10, as replaying its `returnInspected` record makes it:
+    /// its history's disposition for every quarantined unit, worth 0.00.
+    private mutating func legacyDisposals() {
+        guard let event = history.first(where: { $0.action == "inspected" }),
+              let disposition = Disposition(rawValue: String(event.note.prefix { $0 != ":" })) else { return }
+        disposals = Ledger.legacyInspection(self, disposition, note: "", by: event.user, at: event.at).disposals
     }
 }
 

@@ -31,6 +31,8 @@ extension Event: BinaryCodable {
         case taxPolicyChanged = 31
         case returnVoided = 32
         case periodClosed = 33
+        /// Format 10.
+        case returnDisposed = 34, stockDisposed, vendorCredited
     }
 
     public func write(to w: inout ByteWriter) {
@@ -78,6 +80,9 @@ extension Event: BinaryCodable {
         case .taxPolicyChanged(let included): w.u8(Tag.taxPolicyChanged.rawValue); w.bool(included)
         case .returnVoided(let record): w.u8(Tag.returnVoided.rawValue); w.write(record)
         case .periodClosed(let close, let writeOffs): w.u8(Tag.periodClosed.rawValue); w.write(close); w.array(writeOffs)
+        case .returnDisposed(let inspection): w.u8(Tag.returnDisposed.rawValue); w.write(inspection)
+        case .stockDisposed(let move): w.u8(Tag.stockDisposed.rawValue); w.write(move)
+        case .vendorCredited(let number, let credit): w.u8(Tag.vendorCredited.rawValue); w.int(number); w.write(credit)
         }
     }
 
@@ -126,6 +131,9 @@ extension Event: BinaryCodable {
         case .taxPolicyChanged: self = .taxPolicyChanged(taxIncluded: try r.bool())
         case .returnVoided: self = .returnVoided(try r.read())
         case .periodClosed: self = .periodClosed(try r.read(), writeOffs: try r.array())
+        case .returnDisposed: self = .returnDisposed(try r.read())
+        case .stockDisposed: self = .stockDisposed(try r.read())
+        case .vendorCredited: self = .vendorCredited(number: try r.int(), credit: try r.read())
         }
     }
 }
@@ -140,6 +148,9 @@ extension Approval: BinaryCodable {
         // Since format 9: the document's hash (absent only when re-encoding an older approval).
         w.bool(hash != nil)
         if let hash { w.write(hash) }
+        // Since format 10: the RMA an APPROVE set on a supplier return.
+        w.bool(rma != nil)
+        if let rma { w.string(rma) }
     }
 
     public init(from r: inout ByteReader) throws(CodecError) {
@@ -148,6 +159,7 @@ extension Approval: BinaryCodable {
         guard r.format >= .v2 else { return }
         if try r.bool() { outcome = try Approval.readOutcome(&r) }
         if r.format >= .v9, try r.bool() { hash = try r.read() }
+        if r.format >= .v10, try r.bool() { rma = try r.string() }
     }
 
     private static func readOutcome(_ r: inout ByteReader) throws(CodecError) -> ApprovalOutcome {
@@ -194,15 +206,24 @@ extension VoidRecord: BinaryCodable {
 extension Effects: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.u32(UInt32(moves.count))
-        for m in moves { w.string(m.sku); w.string(m.slot.location); w.string(m.slot.batch); w.i64(m.onHand); w.i64(m.quarantine) }
+        for m in moves {
+            w.string(m.sku); w.string(m.slot.location); w.string(m.slot.batch); w.i64(m.onHand); w.i64(m.quarantine)
+            // Since format 10: whether held states move (most moves: no), then rtv, refurbish, transit.
+            w.bool(m.movesHeld)
+            if m.movesHeld { w.i64(m.rtv); w.i64(m.refurbish); w.i64(m.transit) }
+        }
         w.u32(UInt32(postings.count))
         for p in postings { w.string(p.party); w.enumValue(p.kind); w.string(p.doc); w.write(p.amount) }
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(moves: [], postings: [])
         for _ in 0..<(try r.count()) {
-            moves.append(Effects.Move(sku: try r.string(), slot: StockSlot(location: try r.string(), batch: try r.string()),
-                                      onHand: try r.i64(), quarantine: try r.i64()))
+            var move = Effects.Move(sku: try r.string(), slot: StockSlot(location: try r.string(), batch: try r.string()),
+                                    onHand: try r.i64(), quarantine: try r.i64())
+            if r.format >= .v10, try r.bool() {
+                move.rtv = try r.i64(); move.refurbish = try r.i64(); move.transit = try r.i64()
+            }
+            moves.append(move)
         }
         for _ in 0..<(try r.count()) {
             postings.append(Effects.Posting(party: try r.string(), kind: try r.enumValue(), doc: try r.string(), amount: try r.read()))
@@ -291,5 +312,54 @@ extension LogEntry: BinaryCodable {
     public func write(to w: inout ByteWriter) { w.write(at); w.string(actor); w.array(events) }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(at: try r.read(), actor: try r.string(), events: try r.array())
+    }
+}
+
+extension Disposal: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(sku); w.string(batch); w.i64(quantity); w.enumValue(disposition); w.string(toSku); w.write(value); w.write(at); w.string(by)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(sku: try r.string(), batch: try r.string(), quantity: try r.i64(), disposition: try r.enumValue(),
+                  toSku: try r.string(), value: try r.read(), at: try r.read(), by: try r.string())
+    }
+}
+
+extension Inspection: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.int(number); w.array(disposals); w.string(note); w.string(by); w.write(at); w.i64(left) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(number: try r.int(), disposals: try r.array(), note: try r.string(), by: try r.string(), at: try r.read(),
+                  left: try r.i64())
+    }
+}
+
+extension StockMove: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.int(number); w.enumValue(kind); w.string(location); w.enumValue(from); w.array(disposals); w.string(note); w.string(key)
+        w.string(by); w.write(at)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(number: try r.int(), kind: try r.enumValue(), location: try r.string(), from: try r.enumValue(),
+                  disposals: try r.array(), note: try r.string(), key: try r.string(), by: try r.string(), at: try r.read())
+    }
+}
+
+extension VendorCredit: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.write(amount); w.string(ref); w.string(note); w.string(by); w.write(at) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(amount: try r.read(), ref: try r.string(), note: try r.string(), by: try r.string(), at: try r.read())
+    }
+}
+
+extension SupplierTerms {
+    func write(to w: inout ByteWriter) {
+        w.string(rma); w.enumValue(source); w.write(expected)
+        w.bool(credit != nil)
+        if let credit { w.write(credit) }
+    }
+    static func read(_ r: inout ByteReader) throws(CodecError) -> SupplierTerms {
+        let rma = try r.string(), source: StockState = try r.enumValue(), expected: Money = try r.read()
+        let credit: VendorCredit? = try r.bool() ? try r.read() : nil
+        return SupplierTerms(rma: rma, source: source, expected: expected, credit: credit)
     }
 }

@@ -45,6 +45,18 @@ extension Ledger: BinaryCodable {
         w.bool(policy.taxIncluded)  // since format 9
         w.array(voids.keys.sorted().map { voids[$0]! })  // since format 9
         w.array(closes)
+        // Since format 10: slots holding rtv, refurbish or transit units (most hold none), then DISPOSE's moves.
+        var held: [(sku: String, slot: StockSlot, level: StockLevel)] = []
+        for sku in skus {
+            for (slot, level) in stock[sku]! where level.holdsMore { held.append((sku, slot, level)) }
+        }
+        held.sort { ($0.sku, $0.slot) < ($1.sku, $1.slot) }
+        w.u32(UInt32(held.count))
+        for h in held {
+            w.string(h.sku); w.string(h.slot.location); w.string(h.slot.batch)
+            w.i64(h.level.rtv); w.i64(h.level.refurbish); w.i64(h.level.transit)
+        }
+        w.array(stockMoves)
     }
 
     /// Entries in key order, whatever container holds them.
@@ -132,6 +144,16 @@ extension Ledger: BinaryCodable {
             closes = try r.array()
         } else {
             chainDocuments()  // older documents are chained as first loaded
+        }
+        if r.format >= .v10 {
+            for _ in 0..<(try r.count()) {
+                let sku = try r.string()
+                let slot = StockSlot(location: try r.string(), batch: try r.string())
+                var level = stock[sku]?[slot] ?? StockLevel()
+                level.rtv = try r.i64(); level.refurbish = try r.i64(); level.transit = try r.i64()
+                stock[sku, default: [:]][slot] = level
+            }
+            stockMoves = try r.array()
         }
         rebuildIndexes()
     }

@@ -9,13 +9,14 @@ import Testing
         desk.ok(Desk.purchase("P2", at: "STORE1", item("C400", 3, batch: "LOT7"), item("A100", 2)))
         let bySku = desk.ok(.stock(sku: "C400", location: nil))
         #expect(bySku.lines.map { $0.map(\.value) } == [
-            ["C400", "STORE1", "3", "0", "LOT7"], ["C400", "WH1", "10", "0", "LOT7"], ["C400", "WH1", "4", "0", "LOT8"],
+            ["C400", "STORE1", "3", "0", "LOT7", "0", "0", "0"], ["C400", "WH1", "10", "0", "LOT7", "0", "0", "0"],
+            ["C400", "WH1", "4", "0", "LOT8", "0", "0", "0"],
         ])
         #expect(bySku["on_hand"] == "17")
         #expect(desk.ok(.stock(sku: "C400", location: "WH1"))["on_hand"] == "14")
         let byLocation = desk.ok(.stock(sku: nil, location: "STORE1"))
         #expect(byLocation.lines.map { $0[0].value } == ["A100", "C400"])
-        #expect(byLocation.lines[0].count == 4)  // no batch field where there is none
+        #expect(byLocation.lines[0].count == 7)  // no batch field where there is none
         #expect(desk.fails(.stock(sku: "NOPE", location: nil)) == .NOT_FOUND)
         #expect(desk.fails(.stock(sku: nil, location: "NOPE")) == .NOT_FOUND)
     }
@@ -50,9 +51,10 @@ import Testing
         let show = desk.ok(.show(id: "R000001"))
         #expect(show.status.map(\.key) == ["id", "state", "kind", "order", "party", "location", "amount", "reason",
                                           "filed_by", "filed_at", "doc", "rules", "exchange", "override", "late", "taken_at",
-                                          "till", "tax", "void", "tender_override"])
+                                          "till", "tax", "void", "tender_override", "rma", "source", "expected", "received",
+                                          "credit_ref"])
         #expect(show.lines.count == 3)
-        #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount", "tax_rate", "tax"])
+        #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount", "tax_rate", "tax", "serials", "quarantine"])
         #expect(show.lines[1].map(\.value) == ["event", "2026-11-29T10:00:00Z", "clerk1", "filed", "包装破损"])
         #expect(show.lines[2].map(\.value) == ["event", "2026-11-29T10:01:30Z", "sup1", "approved", "fine"])
         #expect(desk.fails(.show(id: "R000002")) == .NOT_FOUND)
@@ -193,9 +195,9 @@ import Testing
     static let table: [Role: Set<String>] = [
         .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC"],
         .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT",
-                      "INSPECT", "VOID", "WATCH", "UNWATCH"],
+                      "INSPECT", "VOID", "WATCH", "UNWATCH", "DISPOSE"],
         .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
-                   "NOTICES", "STATS"],
+                   "NOTICES", "STATS", "VENDOR"],
         .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "VERIFY"],
         .admin: Set(CommandWord.allCases.map(\.name)),
     ]

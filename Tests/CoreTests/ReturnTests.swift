@@ -240,7 +240,9 @@ import Testing
         desk.ok(.inspect(id: "R000001", disposition: .scrap, note: "cracked"), as: "sup1")
         #expect(desk.quarantine("B300", "STORE1") == 0)
         #expect(desk.onHand("B300", "STORE1") == -1)
-        #expect(desk.ok(.show(id: "R000001")).lines.last?.last?.value == "scrap: cracked")
+        let show = desk.ok(.show(id: "R000001"))
+        #expect(show.lines.last { $0.first?.value == "event" }?.last?.value == "scrap: cracked")
+        #expect(show.lines.last?.first(where: { $0.key == "value" })?.value == "-31.00")
     }
 }
 

@@ -51,9 +51,9 @@ import Testing
         #expect(overridden["id"] == "R000006" && overridden["state"] == "pending")
 
         // Stock at STORE1: T1 −2 −1 +1 +1 = −1; T2 −1 (exchange) +1 (no receipt) = 0; J1 −1 −1 (exchange) +1 = −1.
-        #expect(try clerk.call("STOCK T1 location=STORE1").status == "OK sku=T1 on_hand=-1 quarantine=0")
-        #expect(try clerk.call("STOCK T2 location=STORE1").status == "OK sku=T2 on_hand=0 quarantine=0")
-        #expect(try clerk.call("STOCK J1 location=STORE1").status == "OK sku=J1 on_hand=-1 quarantine=0")
+        #expect(try clerk.call("STOCK T1 location=STORE1").status == "OK sku=T1 on_hand=-1 quarantine=0 rtv=0 refurbish=0 transit=0")
+        #expect(try clerk.call("STOCK T2 location=STORE1").status == "OK sku=T2 on_hand=0 quarantine=0 rtv=0 refurbish=0 transit=0")
+        #expect(try clerk.call("STOCK J1 location=STORE1").status == "OK sku=J1 on_hand=-1 quarantine=0 rtv=0 refurbish=0 transit=0")
         // Money: C1 paid 90.00; the even exchange and the cash refund of 45.00 leave nothing owed.
         let finance = try server.login("fin1")
         let c1 = try finance.call("BALANCE C1")

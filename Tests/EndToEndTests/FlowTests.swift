@@ -46,9 +46,9 @@ func setUpShop(_ server: ServerProcess) throws {
         #expect(approved["amount"] == "50.00")
 
         let stock = try clerk.call("STOCK A100")
-        #expect(stock.data == ["* sku=A100 location=STORE1 on_hand=-3 quarantine=0",
-                               "* sku=A100 location=STORE2 on_hand=2 quarantine=0"])
-        #expect(stock.status == "OK sku=A100 on_hand=-1 quarantine=0")
+        #expect(stock.data == ["* sku=A100 location=STORE1 on_hand=-3 quarantine=0 rtv=0 refurbish=0 transit=0",
+                               "* sku=A100 location=STORE2 on_hand=2 quarantine=0 rtv=0 refurbish=0 transit=0"])
+        #expect(stock.status == "OK sku=A100 on_hand=-1 quarantine=0 rtv=0 refurbish=0 transit=0")
 
         let finance = try server.login("fin1")
         let balance = try finance.call("BALANCE C1")
@@ -90,10 +90,10 @@ func setUpShop(_ server: ServerProcess) throws {
         #expect(try clerk.call("RETURN S-1 B300:1 reason=NOT_AS_DESCRIBED").ok)
         let supervisor = try server.login("sup1")
         #expect(try supervisor.call("APPROVE R000001")["state"] == "inspecting")
-        #expect(try clerk.call("STOCK B300 location=STORE1").status == "OK sku=B300 on_hand=-2 quarantine=1")
+        #expect(try clerk.call("STOCK B300 location=STORE1").status == "OK sku=B300 on_hand=-2 quarantine=1 rtv=0 refurbish=0 transit=0")
         let inspected = try supervisor.call("INSPECT R000001 restock note=sealed")
-        #expect(inspected.status == "OK id=R000001 state=completed disposition=restock")
-        #expect(try clerk.call("STOCK B300 location=STORE1").status == "OK sku=B300 on_hand=-1 quarantine=0")
+        #expect(inspected.status == "OK id=R000001 state=completed disposition=restock left=0 value=0.00")
+        #expect(try clerk.call("STOCK B300 location=STORE1").status == "OK sku=B300 on_hand=-1 quarantine=0 rtv=0 refurbish=0 transit=0")
     }
 
     @Test func demoShopIsReadyToTry() throws {
@@ -125,8 +125,8 @@ func setUpShop(_ server: ServerProcess) throws {
         let approved = try supervisor.call("APPROVE R000001")
         #expect(approved["state"] == "approved")
         let stock = try buyer.call("STOCK C400 location=WH1")
-        #expect(stock.data == ["* sku=C400 location=WH1 on_hand=160 quarantine=0 batch=LOT7",
-                               "* sku=C400 location=WH1 on_hand=90 quarantine=0 batch=LOT8"])
+        #expect(stock.data == ["* sku=C400 location=WH1 on_hand=160 quarantine=0 batch=LOT7 rtv=0 refurbish=0 transit=0",
+                               "* sku=C400 location=WH1 on_hand=90 quarantine=0 batch=LOT8 rtv=0 refurbish=0 transit=0"])
         let finance = try server.login("fin1")
         #expect(try finance.call("BALANCE S2").status == "OK party=S2 kind=supplier balance=-766.00 credit=\"\"")
         #expect(try finance.call("BALANCE S1").status == "OK party=S1 kind=supplier balance=-1345.00 credit=\"\"")
@@ -157,7 +157,7 @@ func setUpShop(_ server: ServerProcess) throws {
         // Stock arrives; the same request now goes through.
         _ = try clerk.call("PURCHASE PO-2 location=WH1 supplier=S1 A100:5")
         #expect(try supervisor.call("APPROVE R000001")["state"] == "approved")
-        #expect(try clerk.call("STOCK A100").status == "OK sku=A100 on_hand=2 quarantine=0")
+        #expect(try clerk.call("STOCK A100").status == "OK sku=A100 on_hand=2 quarantine=0 rtv=0 refurbish=0 transit=0")
     }
 }
 

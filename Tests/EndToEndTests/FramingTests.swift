@@ -58,7 +58,7 @@ import Testing
         try setUpShop(server)
         let admin = try server.login("admin")
         let names = try admin.call("PARTY LIST customer")
-        #expect(names.data.contains("* id=C2 kind=customer name=王芳 balance=0.00"))
+        #expect(names.data.contains("* id=C2 kind=customer name=王芳 balance=0.00 rma_required=\"\""))
         let clerk = try server.login("clerk1")
         _ = try clerk.call("SALE S1 location=STORE1 customer=C2 C400:2")
         let note = #"包装破损, \"quoted\" tab\there"#
@@ -122,7 +122,7 @@ import Testing
             case 2:
                 returns += 1
                 #expect(reply.status == "OK id=R\(String(repeating: "0", count: 6 - String(returns).count))\(returns) state=pending kind=sale amount=25.00 doc=\"\"")
-            default: #expect(reply.status == "OK sku=A100 on_hand=-\((i + 1) / 4) quarantine=0")
+            default: #expect(reply.status == "OK sku=A100 on_hand=-\((i + 1) / 4) quarantine=0 rtv=0 refurbish=0 transit=0")
             }
         }
     }

@@ -26,6 +26,7 @@ import Testing
         ("WATCH", "WATCH"), ("UNWATCH", "UNWATCH"), ("ORDER", "ORDER NOPE"), ("BACKUP", "BACKUP"), ("FEED", "FEED from=0"),
         ("LOOKUP", "PERIOD SHOW"), ("LOOKUP", "CREDIT C1"), ("VERIFY", "VERIFY"), ("VOID", "VOID R000999 reason=DEFECTIVE note=x"),
         ("PERIODCLOSE", "PERIOD CLOSE 2000-01-01"), ("PERIODZ", "PERIOD Z 2000-01-01"),
+        ("DISPOSE", "DISPOSE location=STORE1 from=rtv scrap=A100:1"), ("VENDOR", "VENDOR CREDIT R000999 amount=1 ref=x"),
         // Tills: TILLOPEN stands for OPEN, PAYIN and CLOSE, TILLREAD for SHOW and LIST (clerks count blind).
         ("TILLOPEN", "TILL OPEN P1 location=STORE1 float=100"), ("TILLOPEN", "TILL PAYIN NOPE amount=1 note=x"),
         ("TILLOPEN", "TILL CLOSE NOPE counted=0"), ("TILLPAYOUT", "TILL PAYOUT NOPE amount=1 note=x"),
@@ -68,11 +69,11 @@ import Testing
     /// LOCATION LIST, REASON LIST, POLICY SHOW, RULE LIST, PERIOD SHOW), and ORDER goes with SHOW.
     static let allowed: [String: Set<String>] = [
         "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "LOOKUP", "TILLOPEN"],
-        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT", "VOID", "PERIODZ",
+        "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT", "VOID", "PERIODZ", "DISPOSE",
                  "WATCH", "UNWATCH", "LOOKUP", "TILLOPEN", "TILLPAYOUT", "TILLREAD"],
         // Finance's APPROVE and REJECT pass the role check; the domain allows them in second review only.
         "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
-                 "NOTICES", "STATS", "LOOKUP", "TILLREAD", "PERIODCLOSE", "PERIODZ"],
+                 "NOTICES", "STATS", "LOOKUP", "TILLREAD", "PERIODCLOSE", "PERIODZ", "VENDOR"],
         "aud1": ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "LOOKUP",
                  "TILLREAD", "VERIFY", "PERIODZ"],
         "admin": Set(samples.map(\.word)),

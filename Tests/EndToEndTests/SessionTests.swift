@@ -81,7 +81,7 @@ import Testing
         let words = try clerk.call("HELP").data.compactMap { Client.field("command", in: $0) }
         #expect(words.contains("RETURN"))
         #expect(!words.contains("APPROVE"))
-        #expect(try clerk.call("HELP return").data == [#"* usage="RETURN order|- ITEM... reason=CODE [location=LOC] [note=TEXT] [key=KEY] [exchange=ITEM,...] [customer=PARTY] [override=yes] [till=TILL] [at=TIME]""#])
+        #expect(try clerk.call("HELP return").data == [#"* usage="RETURN order|- ITEM... reason=CODE [location=LOC] [note=TEXT] [key=KEY] [exchange=ITEM,...] [customer=PARTY] [override=yes] [till=TILL] [at=TIME] [rma=TEXT] [source=on_hand|rtv] [expected=MONEY] [supplier=PARTY]""#])
         // The look-ups every role may use are in its HELP, the setup forms beside them are not.
         #expect(words.contains("SKU") && words.contains("ORDER"))
         #expect(try clerk.call("HELP").data.contains(#"* command=SKU usage="SKU LIST""#))

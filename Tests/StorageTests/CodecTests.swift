@@ -104,7 +104,7 @@ import Testing
         let approvals = everyKindEntries().flatMap(\.events).compactMap { event -> Approval? in
             if case .returnApproved(let a) = event { return a } else { return nil }
         }
-        #expect(approvals.count == 11)
+        #expect(approvals.count == 12)
         #expect(approvals.allSatisfy { $0.outcome != nil && $0.outcome?.tenders != nil && $0.hash != nil })
         #expect(approvals[0].outcome?.quarantined == [0])
         #expect(approvals[3].by == "fin1" && approvals[3].outcome?.quarantined == [0])  // the second of two

@@ -62,7 +62,7 @@ import TestSupport
                           "return.filed", "return.item", "return.approved", "return.rejected", "return.cancelled",
                           "return.inspected", "return.first_approved", "rule.added", "rule.dropped", "stock.moved", "ledger.entry",
                           "doc.issued", "doc.item", "return.voided", "credit.voided", "period.closed", "period.z", "period.tender",
-                          "credit.expired",
+                          "credit.expired", "disposition.line", "stock.disposed", "return.vendor_credited",
                           "policy.set", "till.opened", "till.moved", "till.closed", "credit.issued", "credit.used"]
         #expect(types.subtracting(expected).isEmpty, "types nobody expects: \(types.subtracting(expected).sorted())")
         #expect(expected.subtracting(types).isEmpty, "types missing: \(expected.subtracting(types).sorted())")

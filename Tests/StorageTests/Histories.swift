@@ -73,6 +73,8 @@ func everyKindEntries() -> [LogEntry] {
     h.run(file(ItemSpec(sku: "B300", quantity: 1), "k5"), "clerk1", .clerk)                  // R000006: BIG, LOOK
     h.run(.approve(id: "R000006", refund: nil, note: "first"), "sup1", .admin)
     h.run(.approve(id: "R000006", refund: .credit, note: "second"), "fin1", .finance)
+    // An INSPECT as logged before format 10 (one disposition for every unit).
+    h.append([.returnInspected(number: 6, disposition: .scrap, note: "old form", by: "sup1", at: h.now)], actor: "sup1")
     h.run(file(ItemSpec(sku: "A100", quantity: 1), "k6"), "clerk1", .clerk)                  // R000007: auto
     h.run(.ruleDrop(code: "SMALL"), "admin", .admin)
     // Format 5: a reason with a fee, customer limits, an exchange, a return without a receipt
@@ -130,6 +132,23 @@ func everyKindEntries() -> [LogEntry] {
     // A period close 100 days on: Z totals, and that store credit, expired, written off.
     h.now.seconds += 86_400 * 100
     h.run(.periodClose(date: CivilDate(daysSinceEpoch: BusinessCalendar().day(of: h.now) - 1), note: "month end"), "admin", .admin)
+    // Format 10: a return's units inspected in part to the vendor, then the rest restocked; held
+    // goods disposed of; a supplier's short credit note.
+    h.run(.purchase(TradeRequest(order: "P2", location: "STORE1", party: "S1", paid: nil, at: nil,
+                                 items: [ItemSpec(sku: "B300", quantity: 4, batch: "L2")])), "clerk1", .clerk)
+    h.run(.sale(TradeRequest(order: "S4", location: "STORE1", party: "C1", paid: true, at: nil,
+                             items: [ItemSpec(sku: "B300", quantity: 3, batch: "L2")])), "clerk1", .clerk)
+    h.run(.fileReturn(ReturnFiling(order: "S4", items: [ItemSpec(sku: "B300", quantity: 3)], reason: "SIZE", location: nil,
+                                   note: "", key: "k11")), "clerk1", .clerk)                    // R000014
+    h.run(.approve(ApprovalRequest(id: "R000014", note: "")), "sup1", .admin)
+    h.run(.approve(ApprovalRequest(id: "R000014", note: "")), "fin1", .finance)             // BIG's second approval
+    h.run(.inspect(id: "R000014", disposition: nil, note: "box torn",
+                   lists: DispositionLists([(.vendor, [UnitSpec(sku: "B300", quantity: 2)])])), "sup1", .admin)
+    h.run(.inspect(id: "R000014", disposition: .restock, note: ""), "sup1", .admin)
+    h.run(.dispose(DisposeRequest(location: "STORE1", from: .rtv,
+                                  lists: DispositionLists([(.scrap, [UnitSpec(sku: "B300", quantity: 1, batch: "L2")])]),
+                                  note: "crushed", key: "d1")), "sup1", .admin)
+    h.run(.vendorCredit(id: "R000005", amount: Money(minor: 2000), ref: "CN-1", note: "short"), "admin", .admin)
     return h.entries
 }
 

@@ -5,6 +5,10 @@ func summary(_ event: Event) -> String {
     func items(_ items: [ReturnItem]) -> String {
         items.map { "\($0.sku):\($0.quantity)" + ($0.batch.isEmpty ? "" : "#\($0.batch)") }.joined(separator: " ")
     }
+    func decisions(_ disposals: [Disposal]) -> String {
+        disposals.map { "\($0.disposition.rawValue)=\($0.sku):\($0.quantity)" + ($0.batch.isEmpty ? "" : "#\($0.batch)")
+            + ($0.toSku.isEmpty ? "" : ">\($0.toSku)") }.joined(separator: " ")
+    }
     switch event {
     case .userAdded(let u): return "user added \(u.name) role=\(u.role.rawValue)"
     case .userRoleChanged(let name, let role): return "user \(name) role=\(role.rawValue)"
@@ -61,5 +65,11 @@ func summary(_ event: Event) -> String {
     case .creditIssued(let party, let lot):
         return "credit issued to \(party) lot=\(lot.id) amount=\(lot.amount)" + (lot.expires.map { " expires=\($0)" } ?? "")
     case .taxPolicyChanged(let included): return "policy tax_included=\(included ? "yes" : "no")"
+    case .returnDisposed(let i):
+        return "return inspected \(ReturnRequest.id(i.number)) \(decisions(i.disposals)) left=\(i.left) by \(i.by)"
+    case .stockDisposed(let m):
+        return "stock \(m.id) disposed at \(m.location) from=\(m.from.rawValue) \(decisions(m.disposals)) by \(m.by)"
+    case .vendorCredited(let number, let c):
+        return "vendor credit \(ReturnRequest.id(number)) amount=\(c.amount) ref=\(c.ref) by \(c.by)"
     }
 }

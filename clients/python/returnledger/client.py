@@ -295,6 +295,7 @@ class Client:
         "POLICY SHOW": "always", "POLICY SET": "always", "SNAPSHOT": "never", "PERIOD SHOW": "always", "PERIOD CLOSE": "always", "PERIOD Z": "always", "VERIFY": "always", "VOID": "always",
         "SALE": "always", "PURCHASE": "always", "PAYMENT": "never",
         "RETURN": "key", "APPROVE": "always", "REJECT": "never", "CANCEL": "never", "INSPECT": "never",
+        "DISPOSE": "key", "VENDOR CREDIT": "always",
         "SHOW": "always", "LIST": "always", "DOC": "always", "NOTICES": "always", "STOCK": "always",
         "BALANCE": "always", "STATS": "always", "AUDIT": "always", "INFO": "always", "DIGEST": "always",
         "RULE ADD": "never", "RULE LIST": "always", "RULE DROP": "never", "WATCH": "always", "UNWATCH": "always",

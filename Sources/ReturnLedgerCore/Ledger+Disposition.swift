@@ -1,0 +1,227 @@
+/// INSPECT and DISPOSE (protocol.md, Disposition): decisions on units held in quarantine (a
+/// return's), or in rtv or refurbish (a slot's), worked out here once; `apply` carries them out.
+extension Ledger {
+    /// A SKU's unit cost for moves: its cost, or its price when the cost is 0.00.
+    func unitCost(_ sku: String) -> Money {
+        guard let product = products[sku] else { return .zero }
+        return product.cost == .zero ? product.price : product.cost
+    }
+
+    /// Units held that a list may take from: a SKU and batch, and how many are there.
+    struct Holding {
+        var sku: String
+        var batch: String
+        var units: Int64
+    }
+
+    /// Lists (and INSPECT's bare word) as decisions on `holdings`, checked in the contract's
+    /// order: NOT_FOUND (a SKU or batch not held; a new SKU unknown), INVALID (a SKU held in
+    /// several batches named without one, a new SKU equal to the old, a serial), then `short`
+    /// (EXCEEDS for a return's quarantine, STOCK for a slot) when the lists together ask for more
+    /// than is held of a SKU and batch.
+    func decisions(_ lists: DispositionLists, word: Disposition?, holdings: [Holding], where what: String,
+                   shortCode: DomainError.Code, namedBatchOnly: Bool, at: Timestamp, by: String) throws(DomainError) -> [Disposal] {
+        var resolved: [(Disposition, UnitSpec)] = []
+        for (disposition, spec) in lists.lists.flatMap({ list in list.1.map { (list.0, $0) } }) {
+            var spec = spec
+            if namedBatchOnly || !spec.batch.isEmpty {
+                guard holdings.contains(where: { $0.sku == spec.sku && $0.batch == spec.batch }) || namedBatchOnly else {
+                    throw DomainError(.NOT_FOUND, "\(spec.sku) batch \(spec.batch) is not in \(what)")
+                }
+            } else {
+                let batches = holdings.filter { $0.sku == spec.sku }
+                guard !batches.isEmpty else { throw DomainError(.NOT_FOUND, "\(spec.sku) is not in \(what)") }
+                let holding = batches.filter { $0.units > 0 }
+                if holding.count > 1 {
+                    throw .invalid("\(spec.sku) is in \(what) in batches \(holding.map(\.batch).joined(separator: ",")); name one with #BATCH")
+                }
+                spec.batch = (holding.first ?? batches[0]).batch
+            }
+            if disposition == .regrade, products[spec.toSku] == nil { throw .notFound("sku", spec.toSku) }
+            resolved.append((disposition, spec))
+        }
+        for (disposition, spec) in resolved {
+            if disposition == .regrade, spec.toSku == spec.sku { throw .invalid("regrade turns \(spec.sku) into another SKU, not itself") }
+            if !spec.serials.isEmpty { throw .invalid("\(spec.sku) is not serial-tracked: name no serials") }
+        }
+        var asked: [String: Int64] = [:]
+        for (_, spec) in resolved { asked[spec.sku + "\u{1F}" + spec.batch, default: 0] += spec.quantity }
+        for (key, units) in asked {
+            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            let sku = String(parts[0]), batch = String(parts[1])
+            let held = holdings.first { $0.sku == sku && $0.batch == batch }?.units ?? 0
+            if units > held {
+                let named = batch.isEmpty ? sku : "\(sku) batch \(batch)"
+                throw DomainError(shortCode, "\(named): \(units) asked, \(held) in \(what)")
+            }
+        }
+        var out: [Disposal] = []
+        for disposition in Disposition.allCases {
+            for (d, spec) in resolved where d == disposition {
+                out.append(try disposal(spec.sku, spec.batch, spec.quantity, disposition, toSku: spec.toSku, at: at, by: by))
+            }
+            guard word == disposition else { continue }
+            // The bare word: every unit held that no list names, SKU and batch in holding order.
+            for holding in holdings {
+                let left = holding.units - (asked[holding.sku + "\u{1F}" + holding.batch] ?? 0)
+                if left > 0 { out.append(try disposal(holding.sku, holding.batch, left, disposition, at: at, by: by)) }
+            }
+        }
+        return out
+    }
+
+    /// One decision, valued at unit cost: scrapped units written off, regraded ones at the
+    /// difference of the two SKUs' costs.
+    func disposal(_ sku: String, _ batch: String, _ quantity: Int64, _ disposition: Disposition, toSku: String = "",
+                  at: Timestamp, by: String) throws(DomainError) -> Disposal {
+        var value = Money.zero
+        switch disposition {
+        case .scrap:
+            guard let v = unitCost(sku).times(quantity) else { throw .overflow }
+            value = -v
+        case .regrade:
+            guard let to = unitCost(toSku).times(quantity), let from = unitCost(sku).times(quantity), let v = to.adding(-from) else {
+                throw .overflow
+            }
+            value = v
+        case .restock, .vendor, .refurbish:
+            break
+        }
+        return Disposal(sku: sku, batch: batch, quantity: quantity, disposition: disposition, toSku: toSku, value: value, at: at, by: by)
+    }
+
+    /// A return's quarantine, per SKU and batch in item order.
+    func quarantineHoldings(_ request: ReturnRequest) -> [Holding] {
+        var holdings: [Holding] = []
+        for item in request.items where item.quarantined {
+            if let i = holdings.firstIndex(where: { $0.sku == item.sku && $0.batch == item.batch }) {
+                holdings[i].units += item.quantity
+            } else {
+                holdings.append(Holding(sku: item.sku, batch: item.batch, units: item.quantity))
+            }
+        }
+        for d in request.disposals {
+            if let i = holdings.firstIndex(where: { $0.sku == d.sku && $0.batch == d.batch }) { holdings[i].units -= d.quantity }
+        }
+        return holdings
+    }
+
+    /// INSPECT: STATE (inspecting), CLOSED, then the items; the units decided leave quarantine,
+    /// and the return is completed when none are left.
+    func decideInspection(_ id: String, disposition word: Disposition?, lists: DispositionLists, note: String,
+                          _ context: Context) throws(DomainError) -> Decision {
+        let request = try scopedReturn(id, context)
+        guard request.state == .inspecting else {
+            throw DomainError(.STATE, "\(id) is \(request.state.rawValue), not inspecting")
+        }
+        try refuseClosedToday(context, "INSPECT")
+        let decided = try decisions(lists, word: word, holdings: quarantineHoldings(request), where: "\(id)'s quarantine",
+                                    shortCode: .EXCEEDS, namedBatchOnly: false, at: context.now, by: context.user)
+        try checkValue(decided)
+        let left = request.quarantineLeft - Disposal.units(decided)
+        let state: ReturnState = left == 0 ? .completed : .inspecting
+        return Decision(
+            events: [.returnDisposed(Inspection(number: request.number, disposals: decided, note: note, by: context.user, at: context.now,
+                                                left: left))],
+            reply: Reply(status: [Field("id", id), Field("state", state.rawValue), Field("disposition", Disposal.names(decided)),
+                                  Field("left", String(left)), Field("value", Disposal.value(decided).description)]))
+    }
+
+    /// Decisions' values add up within money's range.
+    private func checkValue(_ decided: [Disposal]) throws(DomainError) {
+        var sum = Money.zero
+        for d in decided {
+            guard let next = sum.adding(d.value) else { throw .overflow }
+            sum = next
+        }
+    }
+
+    /// DISPOSE: NOT_FOUND (location, SKUs), INVALID, DENIED (scope), CLOSED, STOCK; a re-send
+    /// with its key answers the original reply plus `existed=yes`.
+    func decideDispose(_ asked: DisposeRequest, _ context: Context) throws(DomainError) -> Decision {
+        if let key = asked.key, let number = moveKeys[key] {
+            let original = stockMoves[number - 1]
+            guard original.location == asked.location, original.from == asked.from, original.note == asked.note,
+                  sameLists(original.disposals, asked.lists) else {
+                throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content")
+            }
+            return Decision(events: [], reply: disposeReply(original).existed())
+        }
+        guard locations[asked.location] != nil else { throw .notFound("location", asked.location) }
+        for (_, spec) in asked.lists.lists.flatMap({ list in list.1.map { (list.0, $0) } }) {
+            guard products[spec.sku] != nil else { throw .notFound("sku", spec.sku) }
+            if !spec.toSku.isEmpty, products[spec.toSku] == nil { throw .notFound("sku", spec.toSku) }
+        }
+        for (disposition, spec) in asked.lists.lists.flatMap({ list in list.1.map { (list.0, $0) } }) {
+            if disposition == .regrade, spec.toSku == spec.sku { throw .invalid("regrade turns \(spec.sku) into another SKU, not itself") }
+            if !spec.serials.isEmpty { throw .invalid("\(spec.sku) is not serial-tracked: name no serials") }
+        }
+        try checkScope(asked.location, context, "DISPOSE")
+        try refuseClosedToday(context, "DISPOSE")
+        var holdings: [Holding] = []
+        for (_, spec) in asked.lists.lists.flatMap({ list in list.1.map { (list.0, $0) } })
+        where !holdings.contains(where: { $0.sku == spec.sku && $0.batch == spec.batch }) {
+            holdings.append(Holding(sku: spec.sku, batch: spec.batch,
+                                    units: level(spec.sku, StockSlot(location: asked.location, batch: spec.batch))[asked.from]))
+        }
+        let decided = try decisions(asked.lists, word: nil, holdings: holdings, where: "\(asked.from.rawValue) at \(asked.location)",
+                                    shortCode: .STOCK, namedBatchOnly: true, at: context.now, by: context.user)
+        try checkValue(decided)
+        let move = StockMove(number: stockMoves.count + 1, kind: .dispose, location: asked.location, from: asked.from,
+                             disposals: decided, note: asked.note, key: asked.key ?? "", by: context.user, at: context.now)
+        var decision = Decision(events: [.stockDisposed(move)], reply: disposeReply(move))
+        decision.target = move.id
+        return decision
+    }
+
+    /// `OK move= location= from= disposition= qty= value=`.
+    func disposeReply(_ move: StockMove) -> Reply {
+        Reply(status: [Field("move", move.id), Field("location", move.location), Field("from", move.from.rawValue),
+                       Field("disposition", Disposal.names(move.disposals)), Field("qty", String(Disposal.units(move.disposals))),
+                       Field("value", Disposal.value(move.disposals).description)])
+    }
+
+    /// Whether a re-sent DISPOSE's lists are the decisions it made (SKU, batch, quantity, where to).
+    private func sameLists(_ decided: [Disposal], _ lists: DispositionLists) -> Bool {
+        let named = lists.lists.flatMap { list in list.1.map { (list.0, $0) } }
+        return decided.count == named.count && zip(decided, named).allSatisfy { d, n in
+            d.disposition == n.0 && d.sku == n.1.sku && d.batch == n.1.batch && d.quantity == n.1.quantity && d.toSku == n.1.toSku
+        }
+    }
+
+    // MARK: Apply
+
+    /// INSPECT's decisions carried out: out of quarantine, into their states; the return is
+    /// completed when nothing is left there. Its history note starts with what was decided.
+    mutating func applyInspection(_ inspection: Inspection) {
+        let index = inspection.number - 1
+        carryOut(.disposals(inspection.disposals, at: returns[index].location, from: .quarantine), at: inspection.at)
+        returns[index].disposals += inspection.disposals
+        returns[index].state = returns[index].quarantineLeft == 0 ? .completed : .inspecting
+        let names = Disposal.names(inspection.disposals)
+        returns[index].history.append(ReturnEvent(at: inspection.at, user: inspection.by, action: "inspected",
+                                                  note: names + (inspection.note.isEmpty ? "" : ": " + inspection.note)))
+    }
+
+    /// An INSPECT logged before format 10: every quarantined unit to one disposition, worth 0.00
+    /// (protocol.md: INSPECTs logged before this version show `value=0.00`).
+    public static func legacyInspection(_ request: ReturnRequest, _ disposition: Disposition, note: String, by: String,
+                                 at: Timestamp) -> Inspection {
+        var disposals: [Disposal] = []
+        for item in request.items where item.quarantined {
+            if let i = disposals.firstIndex(where: { $0.sku == item.sku && $0.batch == item.batch }) {
+                disposals[i].quantity += item.quantity
+            } else {
+                disposals.append(Disposal(sku: item.sku, batch: item.batch, quantity: item.quantity, disposition: disposition,
+                                          at: at, by: by))
+            }
+        }
+        return Inspection(number: request.number, disposals: disposals, note: note, by: by, at: at, left: 0)
+    }
+
+    mutating func applyDispose(_ move: StockMove) {
+        stockMoves.append(move)
+        if !move.key.isEmpty { moveKeys[move.key] = move.number }
+        carryOut(.disposals(move.disposals, at: move.location, from: move.from), at: move.at)
+    }
+}
