@@ -34,6 +34,9 @@ public struct Simulator {
         public var snapshots = 0, retries = 0, pipelined = 0
         /// Voids the last recovered state of each run held (its documents in the chain checked).
         public var voids = 0
+        /// Decisions on returned units (INSPECT's and DISPOSE's) and credit notes booked.
+        public var inspections = 0
+        public var vendorCredits = 0
         /// Storage failures the engine served read-only through before the crash.
         public var readOnly = 0
         public var violations: [String] = []
@@ -47,6 +50,8 @@ public struct Simulator {
             acknowledged += other.acknowledged
             crashes += other.crashes
             voids += other.voids
+            inspections += other.inspections
+            vendorCredits += other.vendorCredits
             powerCuts += other.powerCuts
             diskFull += other.diskFull
             syncFailures += other.syncFailures
@@ -152,6 +157,9 @@ public struct Simulator {
             .skuAdd(Product(sku: "A100", name: "Kettle", price: Money(minor: 2500), cost: Money(minor: 1400), inspect: false)),
             .skuAdd(Product(sku: "B300", name: "Headphones", price: Money(minor: 5900), cost: Money(minor: 3100), inspect: true)),
             .partyAdd(Party(id: "C1", kind: .customer, name: "Ana")), .partyAdd(Party(id: "C2", kind: .customer, name: "王芳")),
+            // Where vendor-held headphones go back (protocol.md, Goods after the return).
+            .partyAdd(Party(id: "S1", kind: .supplier, name: "Sound")),
+            .skuSet(sku: "B300", name: nil, price: nil, cost: nil, inspect: nil, supplier: "S1"),
             // Returns of 50.00 or more (the headphones) need finance's second approval.
             .ruleAdd(Rule(code: "BIG", then: .second, minAmount: Money(minor: 5000), note: "finance approves too")),
         ]
@@ -180,7 +188,7 @@ public struct Simulator {
             let open = engine.ledger.openReturns.sorted().map { engine.ledger.returns[$0 - 1] }
             return (open.filter { $0.state == .pending }.map(\.id), open.filter { $0.state == .second_review }.map(\.id))
         }
-        var choice = random.below(11)
+        var choice = random.below(13)
         if (3...5).contains(choice), sales.isEmpty { choice = 0 }
         if choice == 6, pending.isEmpty { choice = 9 }
         if choice == 7, second.isEmpty { choice = 9 }
@@ -232,6 +240,37 @@ public struct Simulator {
             user = "admin"
             let returns = engine.queue.sync { engine.ledger.returns.count }
             change = Request(line: "VOID \(ReturnRequest.id(1 + random.below(max(1, returns)))) reason=DEFECTIVE note=sim", intent: .other)
+        case 11:
+            // Goods after the return: an inspecting return's units decided a few at a time, or
+            // held goods moved on (refused when none are held: STOCK).
+            user = "sup"
+            let inspecting = engine.queue.sync { engine.ledger.returns.last { $0.state == .inspecting }?.id }
+            if let id = inspecting {
+                let lists = [" vendor=B300:1", " refurbish=B300:1", " scrap=B300:1 note=cracked", " restock", " regrade=B300:1>A100",
+                             " vendor=B300:1 restock"]
+                change = Request(line: "INSPECT \(id)\(lists[random.below(lists.count)])", intent: .other)
+            } else {
+                let from = random.below(2) == 0 ? "rtv" : "refurbish"
+                let to = ["restock", "scrap", from == "rtv" ? "refurbish" : "vendor"][random.below(3)]
+                change = Request(line: "DISPOSE location=STORE1 from=\(from) \(to)=B300:1 key=d\(seed % 1000)-\(nextKey)", intent: .other)
+                nextKey += 1
+            }
+        case 12 where random.below(2) == 0:
+            // Vendor-held headphones back to the supplier without an order (STOCK at approval when none are held).
+            let key = "v\(seed % 1000)-\(nextKey)"
+            nextKey += 1
+            let request = Request(line: "RETURN - B300:1 supplier=S1 location=STORE1 reason=DEFECTIVE source=rtv rma=RMA-\(key) key=\(key)",
+                                  intent: .fileReturn(key: key))
+            unacknowledgedReturns[key] = request
+            change = request
+        case 12:
+            // The supplier's credit note for some return (refused unless an approved supplier return).
+            user = "fin"
+            let returns = engine.queue.sync { engine.ledger.returns.count }
+            let amount = Money(minor: Int64(2000 + random.below(1500)))
+            change = Request(line: "VENDOR CREDIT \(ReturnRequest.id(1 + random.below(max(1, returns)))) amount=\(amount) ref=CN-\(nextKey)",
+                             intent: .other)
+            nextKey += 1
         default:
             if let retry = unacknowledgedReturns.sorted(by: { $0.key < $1.key }).first?.value,
                !held.contains(where: { $0.request.line == retry.line }) {
@@ -458,7 +497,15 @@ public struct Simulator {
             if entries.reduce(Int64(0), { $0 + $1.amount.minor }) != balance.minor { violation("\(party)'s balance is not its entries' sum") }
         }
         checkTills(state)
+        // Held states are never negative (protocol.md, Stock states): on hand alone may go below zero.
+        for (sku, slots) in state.stock {
+            for (slot, level) in slots where level.quarantine < 0 || level.rtv < 0 || level.refurbish < 0 || level.transit < 0 {
+                violation("\(sku) at \(slot.location) holds a negative state: \(level)")
+            }
+        }
         report.voids = state.voids.count
+        report.vendorCredits = state.returns.reduce(0) { $0 + ($1.supplier?.credit == nil ? 0 : 1) }
+        report.inspections = state.returns.reduce(0) { $0 + $1.disposals.count } + state.stockMoves.count
         // The chain over the recovered documents: every stored hash recomputes from its values.
         do throws(DomainError) {
             _ = try state.verifyReply(from: nil)
