@@ -7,7 +7,7 @@ extension CommandTable {
                                      .optional("till", .identifier, "TILL"), .optional("override", .yesNo, "yes"),
                                      .optional("rma", .nonEmpty, "TEXT")],
                     resend: .always) { a throws(DomainError) in
-                let rma = a.string("rma")
+                let rma = a.hasNamed("rma") ? a.string("rma") : nil  // absent on almost every APPROVE: no walk of the form
                 if let rma, rma.count > 64 { throw .invalid("rma= is 1-64 characters") }
                 let request = ApprovalRequest(id: a.required("id"), refund: a.refund("refund"), fee: a.percent("fee"), note: a.text("note"),
                                               tender: a.tenders("tender"), till: a.string("till"), override: a.flag("override") ?? false,
