@@ -37,12 +37,14 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from xml.etree import ElementTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYDIR = os.path.dirname(HERE)
 sys.path.insert(0, PYDIR)
 sys.path.insert(0, HERE)
 import export  # noqa: E402
+import report  # noqa: E402
 import slip  # noqa: E402
 from returnledger import ReturnLedgerError, item, regrade_item  # noqa: E402
 from server import ServerTestCase  # noqa: E402
@@ -279,6 +281,19 @@ class WholesalerWeekTest(ServerTestCase):
         page = slip.html_page(handling)
         self.assertIn("<tr><td>RMA</td><td>RMA-103</td></tr>", page)
 
+    def test_the_report_shows_units_and_supplier_credits(self):
+        with self.client("auditor1") as auditor:
+            data = report.collect(auditor)
+        suppliers = {r[0]: r for r in data["goods"]["supplier"]}
+        self.assertEqual(suppliers["PY-S1"], ("PY-S1", 3, D("320.00"), D("238.00"), D("-32.00"), 1))
+        units = {r[0]: r[1] for r in data["goods"]["disposition"]}
+        self.assertGreaterEqual(units["vendor"], 5)
+        text = report.svg(data, "test")
+        self.assertIn("What became of returned units", text)
+        self.assertIn("Supplier credit notes", text)
+        self.assertIn('fill="#c9302c">-32.00<', text)  # short, in red
+        ElementTree.fromstring(text)  # well-formed
+
 
 class HeldGoodsTest(ServerTestCase):
     """DISPOSE through the library: a unit held for repair restocked, a retry with its key, and
@@ -324,6 +339,14 @@ class HeldGoodsTest(ServerTestCase):
         # 1 on hand + 1 repaired = 2; nothing held; the regraded one is a PYR-B now.
         self.assertEqual((stock["on_hand"], stock["quarantine"], stock["rtv"], stock["refurbish"]), ("2", "0", "0", "0"))
         self.assertEqual(seconds["on_hand"], "1")
+
+
+class OlderServerReportTest(unittest.TestCase):
+    def test_no_goods_panels_from_a_server_before_section_21(self):
+        class Older:
+            def stats(self, by=None, **window):
+                raise ReturnLedgerError("INVALID", "by= is one of reason, sku, location, clerk, party, day")
+        self.assertIsNone(report.goods_rows(Older()))
 
 
 class SupplierSlipTest(unittest.TestCase):
