@@ -256,8 +256,10 @@ def supplier_return_filed(t, f):
 def supplier_return_approved(t, f):
     """The approval that completes a supplier return: the RMA it carries (set, replaced, or the
     filed one) is the return's."""
-    t.execute("UPDATE supplier_returns SET approved_rma = ?, rma = CASE WHEN ? = '' THEN rma ELSE ? END"
-              " WHERE return_id = ?", (f["rma"], f["rma"], f["rma"], f["id"]))
+    if f["rma"]:
+        t.execute("UPDATE supplier_returns SET approved_rma = ?, rma = ? WHERE return_id = ?", (f["rma"], f["rma"], f["id"]))
+    else:
+        t.execute("UPDATE supplier_returns SET approved_rma = '' WHERE return_id = ?", (f["id"],))
 
 
 def inspected(t, f, counter):
