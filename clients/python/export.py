@@ -4,7 +4,11 @@ documents, ledger entries and stock moves (with the parties and orders they refe
 CSV files, an SQLite file or a PostgreSQL database; and with tills, the tenders that moved,
 till sessions with their pay-ins, pay-outs and variances, and store credit lots; and with tax and
 voids (section 20), order lines with their discount and tax, approvals' tax, voids, and the
-document chain (every document with its hash and the hash it chains from, and its items).
+document chain (every document with its hash and the hash it chains from, and its items); and
+with goods after the return (section 21), what became of returned units (each INSPECT and DISPOSE
+decision), every slot's units in every state (on hand, quarantine, held for the supplier or for
+repair, in transit), supplier returns' RMA numbers and expected credits, and the credit notes
+suppliers sent against them.
 
   python3 export.py --to sqlite:returns.db                  # everything so far, then stop
   python3 export.py --to csv:export/                         # one CSV per table, UTF-8
@@ -21,8 +25,9 @@ read the UTF-8 (Chinese names intact).
 Same connection flags and environment as the other tools (--host --port --user --password,
 RETURNLEDGER_*). The user needs FEED: an auditor or an admin. PostgreSQL needs psycopg 3
 (`python3 -m pip install "psycopg[binary]"`); the rest is the standard library. The schema is
-clients/sql/schema.sql, for tills, tenders and credit clients/python/tills.sql, and for tax,
-voids and the document chain clients/python/documents.sql.
+clients/sql/schema.sql, for tills, tenders and credit clients/python/tills.sql, for tax,
+voids and the document chain clients/python/documents.sql, and for dispositions, held stock and
+vendor credits clients/python/goods.sql.
 """
 import argparse
 import csv
@@ -44,10 +49,12 @@ from returnledger.client import parse_tenders, quote  # noqa: E402
 SCHEMA = os.path.join(os.path.dirname(HERE), "sql", "schema.sql")
 TILLS_SCHEMA = os.path.join(HERE, "tills.sql")
 DOCUMENTS_SCHEMA = os.path.join(HERE, "documents.sql")
+GOODS_SCHEMA = os.path.join(HERE, "goods.sql")
 TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_entries", "stock_moves",
           "tenders", "till_sessions", "till_moves", "return_tills", "credit_lots", "credit_moves", "policy_settings",
           "order_lines", "order_taxes", "return_taxes", "voids", "doc_chain", "doc_chain_items", "period_closes",
-          "z_totals", "z_tenders"]
+          "z_totals", "z_tenders", "dispositions", "inspections", "disposals", "stock_move_states", "stock_slots",
+          "supplier_returns", "vendor_credits"]
 
 
 class EpochChanged(Exception):
@@ -61,7 +68,7 @@ class Target:
         self.db = connection
         self.placeholder = placeholder
         cur = self.db.cursor()
-        for path in (SCHEMA, TILLS_SCHEMA, DOCUMENTS_SCHEMA):
+        for path in (SCHEMA, TILLS_SCHEMA, DOCUMENTS_SCHEMA, GOODS_SCHEMA):
             with open(path, encoding="utf-8") as f:
                 text = "\n".join(line.split("--")[0] for line in f.read().split("\n"))  # no comments: they hold ';'
             if sqlite:
@@ -71,6 +78,12 @@ class Target:
             for statement in text.split(";"):
                 if statement.strip():
                     cur.execute(statement)
+        if not self.execute("SELECT 1 FROM stock_slots").fetchone():
+            # A target filled before stock_slots: its slots from the moves it holds (the held
+            # states were not kept then: 0).
+            self.execute("INSERT INTO stock_slots (location, sku, batch, on_hand, quarantine, rtv, refurbish, transit)"
+                         " SELECT location, sku, batch, SUM(on_hand), SUM(quarantine), 0, 0, 0 FROM stock_moves"
+                         " GROUP BY location, sku, batch")
         self.db.commit()
 
     def execute(self, sql, params=()):
@@ -124,6 +137,8 @@ def apply_line(t, f, counter):
         if "taken_at" in f:  # a server with tills: where and when the return was taken
             t.execute("INSERT INTO return_tills (return_id, till, taken_at) VALUES (?, ?, ?)",
                       (f["id"], f.get("till", ""), f["taken_at"] or None))
+        if f["kind"] == "purchase" and "expected" in f:  # a server with section 21
+            supplier_return_filed(t, f)
     elif kind == "return.item":
         # A return's items come in its own sequence, which a page never splits.
         n = counter[("item", f["id"])] = counter.get(("item", f["id"]), 0) + 1
@@ -144,6 +159,8 @@ def apply_line(t, f, counter):
         t.execute("INSERT INTO return_taxes (return_id, doc, tax, fee_tax, net_tax, hash) VALUES (?, ?, ?, ?, ?, ?)",
                   (f["id"], f["doc"], f.get("tax", ZERO), f.get("fee_tax", ZERO), f.get("net_tax", ZERO),
                    f.get("hash") or None))
+        if "rma" in f:
+            supplier_return_approved(t, f)
     elif kind == "return.voided":
         t.execute("UPDATE returns SET state = 'voided' WHERE id = ?", (f["id"],))
         t.execute("INSERT INTO voids (doc, return_id, voids, seq, at, voided_by, reason, note, owed, hash)"
@@ -181,8 +198,8 @@ def apply_line(t, f, counter):
                   (f["date"], f["location"], f["kind"], f["taken"], f["refunded"]))
     elif kind in ("return.rejected", "return.cancelled"):
         t.execute("UPDATE returns SET state = ? WHERE id = ?", (kind.split(".")[1], f["id"]))
-    elif kind == "return.inspected":
-        t.execute("UPDATE returns SET state = 'completed' WHERE id = ?", (f["id"],))
+    elif kind in GOODS_LINES:
+        GOODS_LINES[kind](t, f, counter)
     elif kind == "ledger.entry":
         n = counter[("move", seq)] = counter.get(("move", seq), 0) + 1
         t.execute("INSERT INTO ledger_entries (seq, n, at, party, kind, doc, amount) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -192,6 +209,7 @@ def apply_line(t, f, counter):
         t.execute("INSERT INTO stock_moves (seq, n, at, sku, location, batch, on_hand, quarantine, doc)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   (seq, n, at, f["sku"], f["location"], f["batch"], int(f["on_hand"]), int(f["quarantine"]), f["doc"]))
+        stock_states(t, f, n)
     elif kind in TILL_LINES:
         TILL_LINES[kind](t, f, counter)
     elif kind in CREDIT_LINES:
@@ -207,6 +225,86 @@ def apply_line(t, f, counter):
 
 # Tax and discount of an order or a return from a server before tax (section 20): none.
 ZERO = "0.00"
+
+
+# -- goods after the return (clients/python/goods.sql) ---------------------------------------
+
+HELD = ("rtv", "refurbish", "transit")
+
+
+def stock_states(t, f, n):
+    """A stock move's held states (a server with section 21), and the slot's totals of every state."""
+    held = [int(f.get(state) or 0) for state in HELD]
+    if "rtv" in f:
+        t.execute("INSERT INTO stock_move_states (seq, n, rtv, refurbish, transit, serials) VALUES (?, ?, ?, ?, ?, ?)",
+                  (int(f["seq"]), n, held[0], held[1], held[2], f.get("serials", "")))
+    t.execute("INSERT INTO stock_slots (location, sku, batch, on_hand, quarantine, rtv, refurbish, transit)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (location, sku, batch) DO UPDATE SET"
+              " on_hand = stock_slots.on_hand + excluded.on_hand, quarantine = stock_slots.quarantine + excluded.quarantine,"
+              " rtv = stock_slots.rtv + excluded.rtv, refurbish = stock_slots.refurbish + excluded.refurbish,"
+              " transit = stock_slots.transit + excluded.transit",
+              (f["location"], f["sku"], f["batch"], int(f["on_hand"]), int(f["quarantine"])) + tuple(held))
+
+
+def supplier_return_filed(t, f):
+    t.execute("INSERT INTO supplier_returns (return_id, seq, supplier, location, order_id, rma, filed_rma, source,"
+              " expected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (f["id"], int(f["seq"]), f["party"], f["location"], f["order"], f.get("rma", ""), f.get("rma", ""),
+               f.get("source") or "on_hand", f.get("expected") or f["amount"]))
+
+
+def supplier_return_approved(t, f):
+    """The approval that completes a supplier return: the RMA it carries (set, replaced, or the
+    filed one) is the return's."""
+    if f["rma"]:
+        t.execute("UPDATE supplier_returns SET approved_rma = ?, rma = ? WHERE return_id = ?", (f["rma"], f["rma"], f["id"]))
+    else:
+        t.execute("UPDATE supplier_returns SET approved_rma = '' WHERE return_id = ?", (f["id"],))
+
+
+def inspected(t, f, counter):
+    """An INSPECT: the return stays inspecting while units are left (an older server's INSPECT
+    decided them all). Its disposition lines follow in the same sequence."""
+    left = f.get("left")
+    t.execute("UPDATE returns SET state = ? WHERE id = ?", ("inspecting" if left not in (None, "", "0") else "completed", f["id"]))
+    t.execute("INSERT INTO inspections (seq, at, return_id, inspected_by, disposition, left_qty, value, note)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              (int(f["seq"]), f["at"], f["id"], f.get("by") or f["user"], f.get("disposition", ""),
+               None if left in (None, "") else int(left), f.get("value") or None, f.get("note", "")))
+    row = t.execute("SELECT location FROM returns WHERE id = ?", (f["id"],)).fetchone()
+    counter[("decided", int(f["seq"]))] = ("inspect", row[0] if row else "", "quarantine")
+
+
+def disposed(t, f, counter):
+    """A DISPOSE of held goods: its row; its disposition lines follow in the same sequence."""
+    t.execute("INSERT INTO disposals (move, seq, at, location, from_state, disposition, qty, value, disposed_by, note,"
+              " idem_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (f["move"], int(f["seq"]), f["at"], f["location"], f["from"], f["disposition"], int(f["qty"]), f["value"],
+               f["user"], f.get("note", ""), f.get("key", "")))
+    counter[("decided", int(f["seq"]))] = ("dispose", f["location"], f["from"])
+
+
+def disposition_line(t, f, counter):
+    """One decision, under the INSPECT or DISPOSE line before it (a page never splits a sequence)."""
+    seq = int(f["seq"])
+    source, location, from_state = counter.get(("decided", seq), ("inspect" if f["id"].startswith("R") else "dispose", "", ""))
+    t.execute("INSERT INTO dispositions (seq, n, at, source, id, location, from_state, sku, batch, qty, disposition,"
+              " to_sku, serials, value, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (seq, next_n(counter, "dispositions", seq), f["at"], source, f["id"], location, from_state, f["sku"],
+               f["batch"], int(f["qty"]), f["disposition"], f.get("to_sku", ""), f.get("serials", ""), f["value"],
+               f["user"]))
+
+
+def vendor_credited(t, f, counter):
+    """A supplier's credit note; its credit_difference entry comes as a ledger.entry line."""
+    t.execute("INSERT INTO vendor_credits (return_id, seq, at, credited_by, expected, received, difference, ref, note)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (f["id"], int(f["seq"]), f["at"], f["user"], f["expected"], f["received"], f["difference"], f["ref"],
+               f.get("note", "")))
+
+
+GOODS_LINES = {"return.inspected": inspected, "stock.disposed": disposed, "disposition.line": disposition_line,
+               "return.vendor_credited": vendor_credited}
 
 
 # -- tills, tenders and store credit (clients/python/tills.sql) ------------------------------

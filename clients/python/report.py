@@ -5,7 +5,10 @@ rather than money back. From a server with tills, also the refunds by tender (ca
 credit, other) and each till's cash variances (counted against expected at close); an older
 server has neither, and the report leaves those sections out. From a server with VOID, also the
 voids (approvals reversed by an adjusting document) per day and location, their count and amount,
-and the tax given back; a server before VOID has none, and that section is left out.
+and the tax given back; a server before VOID has none, and that section is left out. From a
+server with goods after the return (section 21), also what became of customer returns' units
+(STATS by=disposition: on hand, restocked, to the vendor, scrapped, sold as a second...) and the
+credit notes suppliers sent against what was expected (STATS by=supplier); left out before.
 
   python3 report.py --user auditor1 --password auditor1 --out returns.svg
   python3 report.py --from 2026-11-01 --to 2026-11-30 --png returns.png
@@ -64,7 +67,29 @@ def collect(client, date_from=None, date_to=None, sample=200):
     data["refunds_by_tender"] = refunds_by_tender(totals.fields)
     data["voids"] = void_rows(client, totals.fields, date_from, date_to)
     data["till_variances"] = till_variances(client, date_from, date_to)
+    data["goods"] = goods_rows(client, date_from, date_to)
     return data
+
+
+def goods_rows(client, date_from=None, date_to=None):
+    """{"disposition": [(disposition, qty, amount, value)], "supplier": [(supplier, count, expected,
+    received, difference, open)]} from STATS by=disposition and by=supplier; None from a server
+    before section 21 (it refuses those groupings, or answers them without their figures)."""
+    window = {"from_": date_from, "to": date_to}
+    try:
+        dispositions = client.stats(by="disposition", **window).data
+        suppliers = client.stats(by="supplier", **window).data
+    except ReturnLedgerError as e:
+        if e.code in ("INVALID", "SYNTAX"):
+            return None
+        raise
+    if any("value" not in r for r in dispositions) or any("expected" not in r for r in suppliers):
+        return None
+    return {"disposition": [(r["disposition"], int(r["qty"]), decimal.Decimal(r["amount"]), decimal.Decimal(r["value"]))
+                            for r in dispositions],
+            "supplier": sorted(((r["supplier"], int(r["count"]), decimal.Decimal(r["expected"]),
+                                 decimal.Decimal(r["received"]), decimal.Decimal(r["difference"]), int(r["open"]))
+                                for r in suppliers), key=lambda r: (r[4], r[0]))}
 
 
 TENDERS = ("cash", "card", "credit", "other")
@@ -207,6 +232,36 @@ def void_table(rows, x, y, max_rows=12):
     return "\n".join(out + ["</g>"])
 
 
+def supplier_table(rows, x, y, max_rows=12):
+    """An SVG group listing per supplier the credit expected, received, the difference (short in
+    red) and the returns still waiting for a credit note."""
+    out = ['<g transform="translate(%d,%d)">' % (x, y),
+           '<text x="0" y="0" class="title">Supplier credit notes (returns to suppliers)</text>']
+    if not rows:
+        out.append('<text x="0" y="30" class="label">no supplier return approved in this window</text>')
+        return "\n".join(out + ["</g>"])
+    columns = ((0, "start", "supplier"), (160, "end", "returns"), (250, "end", "expected"), (340, "end", "received"),
+               (430, "end", "difference"), (470, "end", "open"))
+    for cx, anchor, title in columns:
+        out.append('<text x="%d" y="24" text-anchor="%s" class="label" font-weight="bold">%s</text>' % (cx, anchor, title))
+    for i, (supplier, count, expected, received, difference, open_) in enumerate(rows[:max_rows]):
+        cells = (html.escape(supplier[:18]), str(count), format(expected, ".2f"), format(received, ".2f"),
+                 format(difference, ".2f"), str(open_))
+        for (cx, anchor, _), text in zip(columns, cells):
+            fill = ' fill="#c9302c"' if text.startswith("-") else ""
+            out.append('<text x="%d" y="%d" text-anchor="%s" class="value"%s>%s</text>' % (cx, 44 + i * 20, anchor, fill, text))
+    if len(rows) > max_rows:
+        out.append('<text x="0" y="%d" class="label">and %d more suppliers</text>' % (44 + max_rows * 20, len(rows) - max_rows))
+    return "\n".join(out + ["</g>"])
+
+
+def goods_panels(goods, y):
+    """What became of returned units (bars of units per disposition) and the suppliers' credit notes."""
+    return [bars("What became of returned units", [(d, q) for d, q, _, _ in goods["disposition"]], 30, y, 460, 280,
+                 "#8c6d46"),
+            supplier_table(goods["supplier"], 520, y)]
+
+
 def till_panels(data, y):
     """The panels of a server with tills, each only when the server gave its figures."""
     parts = []
@@ -231,6 +286,9 @@ def svg(data, subtitle):
     height = 1400 if tills else 1080
     if data.get("voids") is not None:
         tills.append(void_table(data["voids"], 30, height))
+        height += 320
+    if data.get("goods") is not None:
+        tills += goods_panels(data["goods"], height)
         height += 320
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="%d" font-family="sans-serif">' % height,

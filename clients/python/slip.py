@@ -11,10 +11,14 @@ characters counted as two. A document with tax shows each item's rate and tax an
 totals, the tax, the part the restocking fee keeps and the tax given back (net); a document
 without tax (0.00: an older server's, or untaxed goods) prints as before. A void's document
 (VOID) is headed "VOID of RT-..." with the void's reason and note, and the returned document it
-reverses says that it was voided, and by which document. The HTML page is A4, UTF-8, for a browser's Print. Standard library
-only; the same connection flags and environment as the other tools.
+reverses says that it was voided, and by which document. A return to a supplier shows its RMA
+number and the credit expected (the debit note is made for it), and once the supplier's credit
+note is booked (VENDOR CREDIT), what was received and the difference. The HTML page is A4, UTF-8,
+for a browser's Print. Standard library only; the same connection flags and environment as the
+other tools.
 """
 import argparse
+import decimal
 import html
 import os
 import sys
@@ -62,7 +66,9 @@ def collect(client, number):
     filed = next((e for e in show.data if e.get("") == "event" and e.get("action") == "filed"), {})
     voided = next((e for e in show.data if e.get("") == "event" and e.get("action") == "voided"), {})
     return {"doc": dict(doc.fields), "items": items, "exchange": exchange, "note": filed.get("note", ""),
-            "void_note": voided.get("note", "")}
+            "void_note": voided.get("note", ""),
+            # A supplier's credit note against it (a server with VENDOR CREDIT; "" while none).
+            "received": show.get("received") or "", "credit_ref": show.get("credit_ref") or ""}
 
 
 ZERO = "0.00"
@@ -95,9 +101,21 @@ def tax_lines(d):
     return rows
 
 
+def rma(f):
+    """A supplier return's RMA number ("" when none, or on an older server's document)."""
+    return (f.get("rma") or "") if f.get("kind") == "purchase" else ""
+
+
+def debit_note(f):
+    """What a supplier return's debit note is for: the credit expected (DOC's expected=, the
+    amount unless the return said otherwise); an older server's document: the net."""
+    return f.get("expected") or f.get("net") or f["amount"]
+
+
 def money_lines(d):
     """(label, amount) rows under the items: amount, fee and net, the tax, and last what the
-    document does: a credit or debit note, an exchange's difference, or for a void what it
+    document does: a credit or debit note (a supplier return's for the credit expected, then the
+    supplier's credit note once booked), an exchange's difference, or for a void what it
     reverses."""
     f = d["doc"]
     rows = [("Voided" if is_void(f) else "Returned", f["amount"])]
@@ -108,16 +126,26 @@ def money_lines(d):
     if is_void(f):
         if f.get("exchange_order"):
             rows.append(("Exchange sale voided", f["exchange_order"]))
-        rows.append(("Credit note reversed" if f["kind"] == "sale" else "Debit note reversed",
-                     f.get("net") or f["amount"]))
+        if f["kind"] == "sale":
+            rows.append(("Credit note reversed", f.get("net") or f["amount"]))
+        else:
+            rows.append(("Debit note reversed", debit_note(f)))
     elif f.get("exchange_order"):
         due = f.get("due", "0.00")
         if due.startswith("-"):
             rows.append(("Due to customer", due[1:]))
         else:
             rows.append(("Due from customer", due))
+    elif f["kind"] == "sale":
+        rows.append(("Credit note", f.get("net") or f["amount"]))
+    elif f.get("expected"):
+        rows.append(("Debit note, credit expected", debit_note(f)))
+        if d.get("received"):
+            rows.append(("Credit received %s" % d.get("credit_ref", ""), d["received"]))
+            difference = decimal.Decimal(d["received"]) - decimal.Decimal(debit_note(f))
+            rows.append(("Difference", "%.2f" % difference))
     else:
-        rows.append(("Credit note" if f["kind"] == "sale" else "Debit note", f.get("net") or f["amount"]))
+        rows.append(("Debit note", debit_note(f)))
     return rows
 
 
@@ -141,6 +169,8 @@ def text_slip(d, columns=42):
     out += [line("Return", f["return"], columns), line("Order", f["order"] or "no receipt", columns),
             line("Customer" if f["kind"] == "sale" else "Supplier", party, columns),
             line("Void reason" if is_void(f) else "Reason", f["reason"], columns)]
+    if rma(f):
+        out.append(line("RMA", rma(f), columns))
     if f.get("voided"):
         out.append(line("VOIDED by", f["voided"], columns))
     out.append(rule)
@@ -222,7 +252,7 @@ th, td { text-align: left; padding: 1.5mm 2mm; border-bottom: 0.3mm solid #ccc; 
 <table class=facts>
 <tr><td>Date</td><td>%(date)s</td></tr><tr><td>Return</td><td>%(ret)s</td></tr>
 <tr><td>Order</td><td>%(order)s</td></tr><tr><td>%(who)s</td><td>%(party)s</td></tr>
-<tr><td>Reason</td><td>%(reason)s</td></tr>
+<tr><td>Reason</td><td>%(reason)s</td></tr>%(rma)s
 <tr><td>Filed by / approved by</td><td>%(filed)s / %(approved)s</td></tr>
 %(void)s
 </table>
@@ -239,7 +269,8 @@ th, td { text-align: left; padding: 1.5mm 2mm; border-bottom: 0.3mm solid #ccc; 
        "ret": esc(f["return"]), "order": esc(f["order"] or "no receipt"),
        "who": "Customer" if f["kind"] == "sale" else "Supplier",
        "party": esc(party + (" (%s)" % f["party"] if f.get("party") and f.get("party_name") else "")),
-       "reason": esc(f["reason"]), "filed": esc(f["filed_by"]), "approved": esc(f["approved_by"]),
+       "reason": esc(f["reason"]), "rma": "<tr><td>RMA</td><td>%s</td></tr>" % esc(rma(f)) if rma(f) else "",
+       "filed": esc(f["filed_by"]), "approved": esc(f["approved_by"]),
        "items": rows(d["items"]), "exchange": exchange, "money": money, "note": note}
 
 

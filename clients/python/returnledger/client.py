@@ -21,7 +21,7 @@ import ssl
 import threading
 import time
 
-__all__ = ["Client", "Reply", "Push", "ReturnLedgerError", "ConnectionLost", "quote", "item", "parse_fields", "tokenize",
+__all__ = ["Client", "Reply", "Push", "ReturnLedgerError", "ConnectionLost", "quote", "item", "regrade_item", "parse_fields", "tokenize",
            "Tender", "format_tenders", "parse_tenders", "connection_options", "tls_options",
            "add_connection_arguments"]
 
@@ -125,6 +125,22 @@ def item(sku, qty, price=None, batch=None):
     if batch:
         token += "#%s" % batch
     return token
+
+
+def regrade_item(sku, qty, to_sku, batch=None):
+    """A regrade item for INSPECT and DISPOSE: ``SKU:QTY[#BATCH]>SKU2``, SKU2 the SKU the units
+    become (a second, sold at its own price)."""
+    return "%s>%s" % (item(sku, qty, batch=batch), to_sku)
+
+
+def _item_list(items):
+    """An ITEMS or RITEMS value (``B300:2,C400:1#LOT7``): a string as it is, else the tokens
+    joined with commas; a ``(token, to_sku)`` pair is a regrade item. None (and an empty list)
+    stay None: the list is left out."""
+    if items is None or isinstance(items, str):
+        return items
+    tokens = ["%s>%s" % tuple(t) if isinstance(t, (tuple, list)) else str(t) for t in items]
+    return ",".join(tokens) if tokens else None
 
 
 TENDER_KINDS = ("cash", "card", "credit", "other")
@@ -569,7 +585,7 @@ class Client:
         return self.call("PURCHASE", order, list(items), location=location, supplier=supplier, at=at)
 
     def return_items(self, order, items, reason, location=None, note=None, key=None, exchange=None,
-                     override=False, till=None, at=None):
+                     override=False, till=None, at=None, rma=None, source=None, expected=None):
         """Files a return. Always sends ``key=`` (a fresh one unless given), so the automatic
         retry after a dropped connection can never file it twice. ``exchange``: replacement item
         tokens (the customer takes those instead of money); ``override``: file it over the
@@ -577,10 +593,29 @@ class Client:
         (APPROVE may name another). ``at``: when a till cut off from the server took it (an
         offline return, uploaded later): the server judges the window and limits at that time.
         To upload an offline return safely pass the ``key`` the till kept with it, so a second
-        upload is recognised as the same return."""
+        upload is recognised as the same return.
+
+        Against a purchase (a return to the supplier): ``rma`` the supplier's RMA number,
+        ``source`` what the goods leave at approval (``"on_hand"``, the default, or ``"rtv"``: the
+        goods held for the supplier), ``expected`` the credit the supplier is expected to give
+        (default the amount; the debit note is made for it). On a customer return these are
+        ``ERR INVALID``."""
         return self.call("RETURN", order, list(items), reason=reason, location=location, note=note,
                          key=key or self.new_key(), exchange=",".join(exchange) if exchange else None,
-                         override="yes" if override else None, till=till, at=at)
+                         override="yes" if override else None, till=till, at=at, rma=rma, source=source,
+                         expected=None if expected is None else _money_text(expected))
+
+    def return_to_supplier(self, items, supplier, location, reason, rma=None, source=None, expected=None,
+                           note=None, key=None):
+        """``RETURN - ITEM... supplier=PARTY location=LOC``: goods back to a supplier without naming
+        a purchase, priced at unit cost when filed (``#BATCH`` allowed, no window or quantity
+        check) → ``OK id= state=pending kind=purchase amount= doc=""``. ``source="rtv"`` sends the
+        goods an INSPECT or DISPOSE put aside for the supplier; ``rma`` and ``expected`` as in
+        ``return_items``. A SKU that names another supplier is ``ERR INVALID``. Always sends a
+        ``key=``, so the retry is safe."""
+        return self.call("RETURN", "-", list(items), supplier=supplier, location=location, reason=reason, rma=rma,
+                         source=source, expected=None if expected is None else _money_text(expected), note=note,
+                         key=key or self.new_key())
 
     def exchange(self, order, items, replacements, reason, **kwargs):
         """A return whose customer takes ``replacements`` (item tokens) instead of money."""
@@ -593,7 +628,7 @@ class Client:
                          note=note, key=key or self.new_key(), override="yes" if override else None,
                          till=till, at=at)
 
-    def approve(self, return_id, refund=None, note=None, fee=None, tender=None, till=None, override=False):
+    def approve(self, return_id, refund=None, note=None, fee=None, tender=None, till=None, override=False, rma=None):
         """APPROVE; ``fee`` a restocking fee in percent (``"12.5"``) instead of the reason's.
 
         ``refund``: ``"original"`` (the server's default: back to the tenders the sale was paid
@@ -601,11 +636,50 @@ class Client:
         to the net. ``tender``: how the customer pays an exchange's positive due. ``till``: the
         open till a cash, card or other part moves through (else the RETURN's). ``override``:
         charge a part the tender policy refuses to any tender with room (supervisor, admin;
-        audited). The reply's ``refund=`` lists the parts handed back: ``parse_tenders`` reads it."""
+        audited). The reply's ``refund=`` lists the parts handed back: ``parse_tenders`` reads it.
+        ``rma``: a supplier return's RMA number, set (or replaced) by the approval that completes
+        it; a supplier with ``rma_required=yes`` refuses that approval without one
+        (``ERR RMA_REQUIRED``)."""
         if refund is not None and not isinstance(refund, str):
             refund = format_tenders(refund)
         return self.call("APPROVE", return_id, refund=refund, note=note, fee=None if fee is None else str(fee),
-                         tender=_tenders_or_none(tender), till=till, override="yes" if override else None)
+                         tender=_tenders_or_none(tender), till=till, override="yes" if override else None, rma=rma)
+
+    # -- goods after the return -------------------------------------------------------------
+    # What becomes of returned units: INSPECT decides a return's quarantined units, a few or all
+    # at a time; DISPOSE moves goods held in rtv or refurbish on; VENDOR CREDIT books the
+    # supplier's credit note against what was expected. ITEMS are item tokens (``item(...)``) or
+    # their comma-joined text; a regrade list takes ``regrade_item(...)`` tokens or
+    # ``(token, to_sku)`` pairs.
+
+    def inspect(self, return_id, word=None, restock=None, scrap=None, vendor=None, refurbish=None, regrade=None,
+                note=None):
+        """INSPECT → ``OK id= state=inspecting|completed disposition= left= value=``. ``word``
+        (restock, scrap, vendor, refurbish) takes every quarantined unit no list names; the lists
+        take some: units left undecided stay in quarantine (``left=``) for the next INSPECT.
+        ``value=`` is what the decisions are worth at unit cost (scrapped: negative). Never
+        re-sent by the automatic retry: after a dropped connection, SHOW says what was decided."""
+        return self.call("INSPECT", return_id, word, restock=_item_list(restock), scrap=_item_list(scrap),
+                         vendor=_item_list(vendor), refurbish=_item_list(refurbish), regrade=_item_list(regrade),
+                         note=note)
+
+    def dispose(self, location, from_, restock=None, scrap=None, vendor=None, refurbish=None, regrade=None,
+                note=None, key=None):
+        """DISPOSE goods held at a location (``from_``: ``"rtv"`` or ``"refurbish"``) →
+        ``OK move= location= from= disposition= qty= value=``. Always sends ``key=`` (a fresh one
+        unless given), so the automatic retry cannot move the goods twice: a re-send answers the
+        first reply plus ``existed=yes``."""
+        return self.call("DISPOSE", location=location, from_=from_, restock=_item_list(restock),
+                         scrap=_item_list(scrap), vendor=_item_list(vendor), refurbish=_item_list(refurbish),
+                         regrade=_item_list(regrade), note=note, key=key or self.new_key())
+
+    def vendor_credit(self, return_id, amount, ref, note=None):
+        """VENDOR CREDIT: the supplier's credit note for an approved supplier return →
+        ``OK id= expected= received= difference= ref=``; the difference (received − expected) is
+        booked on the supplier's account as ``credit_difference``. The same amount and ref again
+        answer the first reply plus ``existed=yes`` (so the retry may re-send it); another is
+        ``ERR CONFLICT``."""
+        return self.call("VENDOR", "CREDIT", return_id, amount=_money_text(amount), ref=ref, note=note)
 
     def void(self, return_id, reason, note):
         """VOID: reverses an approved (inspecting, completed) return with an adjusting document
@@ -630,7 +704,7 @@ class Client:
         return self.call("ORDER", order_id)
 
     def returns(self, page=100, **filters):
-        """Every return LIST matches (state=, kind=, location=, party=, order=, from_=, to=),
+        """Every return LIST matches (state=, kind=, location=, party=, order=, rma=, from_=, to=),
         newest first, a page at a time with ``before=``: yields each line as a dict of its fields."""
         before = None
         while True:
@@ -683,8 +757,10 @@ class Client:
     def pending(self, limit=100):
         return self.call("LIST", state="pending", limit=limit).data
 
-    def stock(self, sku=None, location=None):
-        return self.call("STOCK", sku, location=location)
+    def stock(self, sku=None, location=None, supplier=None):
+        """STOCK of a SKU, a location, or ``supplier=``: that supplier's goods held to go back
+        (``rtv`` above 0). Each line has every state: on_hand, quarantine, rtv, refurbish, transit."""
+        return self.call("STOCK", sku, location=location, supplier=supplier)
 
     def balance(self, party=None):
         return self.call("BALANCE", party)
@@ -699,6 +775,9 @@ class Client:
                          cross_store=cross_store)
 
     def stats(self, by=None, from_=None, to=None, kind=None, location=None):
+        """STATS; ``by=`` one of reason, sku, location, clerk, party, day, disposition (what
+        became of customer returns' units) or supplier (supplier returns: expected, received,
+        difference, open)."""
         return self.call("STATS", by=by, from_=from_, to=to, kind=kind, location=location)
 
     # -- tills and store credit -------------------------------------------------------------

@@ -1,4 +1,5 @@
 """Unit tests of the client library: no server, just bytes."""
+import decimal
 import os
 import socket
 import sys
@@ -6,7 +7,7 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from returnledger import Client, ConnectionLost, Reply, ReturnLedgerError, item, quote  # noqa: E402
+from returnledger import Client, ConnectionLost, Reply, ReturnLedgerError, item, quote, regrade_item  # noqa: E402
 from returnledger.client import parse_fields  # noqa: E402
 
 
@@ -188,6 +189,66 @@ class RetryTest(unittest.TestCase):
         self.assertEqual([r.ok for r in replies], [False, False])
         client.close()
         server.close()
+
+
+class GoodsRequestTest(unittest.TestCase):
+    """INSPECT lists, DISPOSE, supplier returns and VENDOR CREDIT (section 21) as request lines,
+    against a server that records them: the library builds what protocol.md shows."""
+
+    def setUp(self):
+        self.server = FakeServer(lambda line, n: "OK user=supervisor1 role=supervisor" if line.startswith("AUTH") else "OK id=x")
+        self.client = Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1")
+
+    def tearDown(self):
+        self.client.close()
+        self.server.close()
+
+    def sent(self):
+        return self.server.lines[-1][1]
+
+    def test_regrade_items(self):
+        self.assertEqual(regrade_item("B300", 1, "B300-B"), "B300:1>B300-B")
+        self.assertEqual(regrade_item("C400", 2, "C400-B", batch="LOT7"), "C400:2#LOT7>C400-B")
+
+    def test_inspect_with_lists_and_the_bare_word(self):
+        self.client.inspect("R000022", vendor=["B777:2"], regrade=[regrade_item("B777", 1, "B777-B")],
+                            note="two buzz, one scuffed")
+        self.assertEqual(self.sent(), 'INSPECT R000022 vendor=B777:2 regrade=B777:1>B777-B note="two buzz, one scuffed"')
+        self.client.inspect("R000022", "restock")
+        self.assertEqual(self.sent(), "INSPECT R000022 restock")
+        self.client.inspect("R000023", restock=[item("C400", 2, batch="LOT7"), "C400:1#LOT9"], scrap="A100:1",
+                            regrade=[("B300:1", "B300-B")], refurbish=[])
+        self.assertEqual(self.sent(), "INSPECT R000023 restock=C400:2#LOT7,C400:1#LOT9 scrap=A100:1 regrade=B300:1>B300-B")
+
+    def test_dispose_always_sends_a_key(self):
+        self.client.dispose("STORE1", "refurbish", restock=["B777:1"], note="new cushions", key="fix-1")
+        self.assertEqual(self.sent(), 'DISPOSE location=STORE1 from=refurbish restock=B777:1 note="new cushions" key=fix-1')
+        self.client.dispose("STORE1", "rtv", scrap=["B777:1"])
+        self.assertRegex(self.sent(), r"^DISPOSE location=STORE1 from=rtv scrap=B777:1 key=py-\S+$")
+        self.assertTrue(Client._retryable(self.sent()))
+        self.assertFalse(Client._retryable("DISPOSE location=STORE1 from=rtv scrap=B777:1"))
+
+    def test_supplier_returns_and_the_credit_note(self):
+        self.client.return_to_supplier(["B777:2"], "S777", "STORE1", "DEFECTIVE", source="rtv", key="rtv-777")
+        self.assertEqual(self.sent(), "RETURN - B777:2 supplier=S777 location=STORE1 reason=DEFECTIVE source=rtv key=rtv-777")
+        self.client.return_items("PO-1", ["B300:1"], "DEFECTIVE", rma="RMA 88", expected=decimal.Decimal("31"), key="k")
+        self.assertEqual(self.sent(), 'RETURN PO-1 B300:1 reason=DEFECTIVE key=k rma="RMA 88" expected=31.00')
+        with self.assertRaises(TypeError):  # money is never a float
+            self.client.return_items("PO-1", ["B300:1"], "DEFECTIVE", expected=31.0)
+        self.client.approve("R000023", rma="RMA-88")
+        self.assertEqual(self.sent(), "APPROVE R000023 rma=RMA-88")
+        self.client.vendor_credit("R000023", "55.00", "CN-5512", note="short by one cushion")
+        self.assertEqual(self.sent(), 'VENDOR CREDIT R000023 amount=55.00 ref=CN-5512 note="short by one cushion"')
+        self.client.stock(supplier="S777", location="STORE1")
+        self.assertEqual(self.sent(), "STOCK location=STORE1 supplier=S777")
+        self.client.stats(by="supplier")
+        self.assertEqual(self.sent(), "STATS by=supplier")
+
+    def test_which_goods_commands_the_retry_may_resend(self):
+        self.assertTrue(Client._retryable("VENDOR CREDIT R000023 amount=55.00 ref=CN-5512"))
+        self.assertFalse(Client._retryable("INSPECT R000022 restock"))  # SHOW tells what was decided
+        self.assertTrue(Client._retryable("APPROVE R000023 rma=RMA-88"))
+        self.assertTrue(Client._retryable("RETURN - B777:2 supplier=S777 location=STORE1 reason=DEFECTIVE key=k"))
 
 
 if __name__ == "__main__":
