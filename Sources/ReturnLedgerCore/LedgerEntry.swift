@@ -43,7 +43,10 @@ public struct Notice: Sendable, Equatable {
         switch kind {
         case .refund: return "Refund of \(amount) for return \(ReturnRequest.id(returnNumber)) of order \(order)"
         case .credit_note: return "Credit note of \(amount) for return \(ReturnRequest.id(returnNumber)) of order \(order)"
-        case .debit_note: return "Debit note of \(amount) for goods returned from order \(order)"
+        case .debit_note:
+            // A supplier return without an order (protocol.md, Supplier returns) names its return.
+            return order.isEmpty ? "Debit note of \(amount) for goods returned with \(ReturnRequest.id(returnNumber))"
+                                 : "Debit note of \(amount) for goods returned from order \(order)"
         case .void: return "Return \(ReturnRequest.id(returnNumber)) of order \(order) voided (\(amount)) by document \(doc)"
         }
     }

@@ -172,6 +172,8 @@ import Testing
         #expect(level(desk, "B300") == StockLevel(onHand: 3, quarantine: 0, rtv: 0))
         #expect(desk.balance("S1") == "-93.00")  // −155.00 + 62.00
         #expect(desk.ok(.show(id: "R000002"))["rma"] == "RMA-1")
+        let notice = desk.ok(.notices(party: "S1", from: nil)).lines.last?.last?.value
+        #expect(notice == "Debit note of 62.00 for goods returned with R000002 (RMA RMA-1)")
         // Supplier terms on a customer return, supplier= with an order: INVALID; a SKU of another supplier: INVALID.
         var bad = ReturnFiling(order: "S1", items: [item("B300", 1)], reason: "DEFECTIVE", location: nil, note: "", key: nil)
         bad.rma = "X"
