@@ -2,10 +2,14 @@
 extension CommandTable {
     static let stock: [CommandSpec] = [
         CommandSpec("STOCK", roles: readers, forms: [
-            .read("STOCK", [.positional("sku", .identifier), .optional("location", .identifier, "LOC")]) { a in
+            // `serials=yes` lists the serials in stock (protocol.md, Stock states); none until SKUs are
+            // serial-tracked (section 22), so it adds no lines yet.
+            .read("STOCK", [.positional("sku", .identifier), .optional("location", .identifier, "LOC"), serials]) { a in
                 .query(.stock(sku: a.string("sku"), location: a.string("location")))
             },
-            .read("STOCK", [.required("location", .identifier, "LOC")]) { a in .query(.stock(sku: nil, location: a.string("location"))) },
+            .read("STOCK", [.required("location", .identifier, "LOC"), serials]) { a in
+                .query(.stock(sku: nil, location: a.string("location")))
+            },
             .read("STOCK", [.required("supplier", .identifier, "PARTY"), .optional("location", .identifier, "LOC")]) { a in
                 .query(.stockSupplier(party: a.required("supplier"), location: a.string("location")))
             },
@@ -28,6 +32,8 @@ extension CommandTable {
 }
 
 extension CommandTable {
+    static let serials = Parameter.optional("serials", .yesNo, "yes")
+
     /// DISPOSE names at least one list: none is SYNTAX.
     private static let someList: CommandForm.Check = { a throws(DomainError) in
         guard !Disposition.allCases.contains(where: { a.has($0.rawValue) }) else { return }

@@ -40,6 +40,9 @@ extension Ledger {
             throw DomainError(.SELF_APPROVAL, "\(id) was filed by you; another supervisor must review it")
         }
         if request.state.isApproved {
+            if let rma = asked.rma, rma != request.rma {
+                throw DomainError(.CONFLICT, "\(id) was approved with rma=\(request.rma)")
+            }
             return Decision(events: [], reply: approvedReply(request, state: approvedState(request)).existed())
         }
         guard request.state.isOpen else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue)") }

@@ -169,6 +169,8 @@ import Testing
         #expect(filed["amount"] == "62.00")
         #expect(desk.fails(.approve(id: "R000002", refund: nil, note: ""), as: "sup1") == .RMA_REQUIRED)
         desk.ok(.approve(ApprovalRequest(id: "R000002", rma: "RMA-1")), as: "sup1")
+        #expect(desk.ok(.approve(ApprovalRequest(id: "R000002", rma: "RMA-1")), as: "sup2")["existed"] == "yes")
+        #expect(desk.fails(.approve(ApprovalRequest(id: "R000002", rma: "RMA-2")), as: "sup2") == .CONFLICT)
         #expect(level(desk, "B300") == StockLevel(onHand: 3, quarantine: 0, rtv: 0))
         #expect(desk.balance("S1") == "-93.00")  // −155.00 + 62.00
         #expect(desk.ok(.show(id: "R000002"))["rma"] == "RMA-1")
