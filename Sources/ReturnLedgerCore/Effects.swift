@@ -19,16 +19,17 @@ public struct Effects: Sendable, Equatable {
             self.rtv = rtv; self.refurbish = refurbish; self.transit = transit
         }
 
+        /// A change of every state of a slot, as a level holds them.
+        public init(sku: String, slot: StockSlot, change: StockLevel) {
+            self.init(sku: sku, slot: slot, onHand: change.onHand, quarantine: change.quarantine, rtv: change.rtv,
+                      refurbish: change.refurbish, transit: change.transit)
+        }
+
         /// `units` into (or, negative, out of) one state of a slot.
         public init(sku: String, slot: StockSlot, _ state: StockState, _ units: Int64) {
-            self.init(sku: sku, slot: slot)
-            switch state {
-            case .on_hand: onHand = units
-            case .quarantine: quarantine = units
-            case .rtv: rtv = units
-            case .refurbish: refurbish = units
-            case .transit: transit = units
-            }
+            var change = StockLevel()
+            change[state] = units
+            self.init(sku: sku, slot: slot, change: change)
         }
 
         /// Moves beyond on hand and quarantine (written only then in a record, format 10).
@@ -107,18 +108,10 @@ public struct Effects: Sendable, Equatable {
     static func disposals(_ decisions: [Disposal], at location: String, from source: StockState) -> Effects {
         var e = Effects()
         for d in decisions {
-            let slot = StockSlot(location: location, batch: d.batch)
-            var move = Move(sku: d.sku, slot: slot, source, -d.quantity)
-            if let target = d.disposition.target, d.disposition != .regrade {
-                switch target {
-                case .on_hand: move.onHand += d.quantity
-                case .quarantine: move.quarantine += d.quantity
-                case .rtv: move.rtv += d.quantity
-                case .refurbish: move.refurbish += d.quantity
-                case .transit: move.transit += d.quantity
-                }
-            }
-            e.moves.append(move)
+            var change = StockLevel()
+            change[source] -= d.quantity
+            if let target = d.disposition.target, d.disposition != .regrade { change[target] += d.quantity }
+            e.moves.append(Move(sku: d.sku, slot: StockSlot(location: location, batch: d.batch), change: change))
             if d.disposition == .regrade {
                 e.moves.append(Move(sku: d.toSku, slot: StockSlot(location: location, batch: ""), onHand: d.quantity))
             }

@@ -211,12 +211,7 @@ public struct Simulator {
             change = Request(line: "SALE \(order) location=STORE1\(party)\(paid) \(sku):\(qty)", intent: .sale(order: order, sku: sku))
         case 3, 4, 5:
             let sale = sales[random.below(sales.count)]
-            let key = "k\(seed % 1000)-\(nextKey)"
-            nextKey += 1
-            let request = Request(line: "RETURN \(sale.order) \(sale.sku):1 reason=DEFECTIVE note=\"sim 模拟\" key=\(key)",
-                                  intent: .fileReturn(key: key))
-            unacknowledgedReturns[key] = request
-            change = request
+            change = keyedReturn("k") { "RETURN \(sale.order) \(sale.sku):1 reason=DEFECTIVE note=\"sim 模拟\" key=\($0)" }
         case 6:
             user = "sup"
             let id = pending[random.below(pending.count)]
@@ -257,12 +252,7 @@ public struct Simulator {
             }
         case 12 where random.below(2) == 0:
             // Vendor-held headphones back to the supplier without an order (STOCK at approval when none are held).
-            let key = "v\(seed % 1000)-\(nextKey)"
-            nextKey += 1
-            let request = Request(line: "RETURN - B300:1 supplier=S1 location=STORE1 reason=DEFECTIVE source=rtv rma=RMA-\(key) key=\(key)",
-                                  intent: .fileReturn(key: key))
-            unacknowledgedReturns[key] = request
-            change = request
+            change = keyedReturn("v") { "RETURN - B300:1 supplier=S1 location=STORE1 reason=DEFECTIVE source=rtv rma=RMA-\($0) key=\($0)" }
         case 12:
             // The supplier's credit note for some return (refused unless an approved supplier return).
             user = "fin"
@@ -286,6 +276,16 @@ public struct Simulator {
         }
         if let change { requests.append(change) }
         send(requests, as: user)
+    }
+
+    /// A RETURN with the next key (`prefix` seed-number), remembered until acknowledged so a
+    /// later step can re-send it as a till would.
+    mutating func keyedReturn(_ prefix: String, _ line: (String) -> String) -> Request {
+        let key = "\(prefix)\(seed % 1000)-\(nextKey)"
+        nextKey += 1
+        let request = Request(line: line(key), intent: .fileReturn(key: key))
+        unacknowledgedReturns[key] = request
+        return request
     }
 
     /// What a connection does with lines read together: parse each, hand the engine the batch,
