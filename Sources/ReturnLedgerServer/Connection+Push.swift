@@ -6,21 +6,19 @@ import ReturnLedgerWire
 /// more (the watcher is not reading) they wait in their own queue, at most `maxQueuedPushes`
 /// of them: past that the queue is dropped for one `! overflow dropped=N`, and they go out when
 /// the output has drained.
-extension Connection {
+extension Connection: PushSink {
     static let maxQueuedPushes = 1000
 
-    /// Loop thread: queues one push line.
-    func push(_ kind: String, _ fields: [Field]) { push(EncodedPush(kind, fields)) }
-
-    /// Loop thread: queues one push line, encoded once for every watcher that gets it.
-    func push(_ line: EncodedPush) {
-        guard !closed else { return }
+    /// Loop thread: queues one push line, encoded once for every watcher that gets it. Returns
+    /// 1 when it went straight into the output (the caller counts those for INFO, once for a
+    /// whole advance), 0 when it waits in the push queue (counted when it leaves).
+    func push(_ line: EncodedPush) -> Int {
+        guard !closed else { return 0 }
         let bytes = line.bytes(crlf: framer.binary)
         if !writeArmed, pushes.lines == 0, pushes.dropped == 0 {
             output.append(contentsOf: bytes)
-            server.counters.pushed(1)
             scheduleFlush()
-            return
+            return 1
         }
         if pushes.dropped > 0 {
             pushes.dropped += 1  // the overflow line is not out yet: it counts this one too
@@ -34,6 +32,7 @@ extension Connection {
             pushes.lines += 1
         }
         if unsent == 0 { movePushesToOutput() }
+        return 0
     }
 
     /// Called when the output is empty: the queued push lines become output.

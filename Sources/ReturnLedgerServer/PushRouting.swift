@@ -1,0 +1,314 @@
+import ReturnLedgerCore
+
+/// Where a watching session's push lines go: its connection on the event loop, or a test's
+/// recorder. Loop thread only.
+protocol PushSink: AnyObject {
+    /// Queues one line; returns the lines that went straight into the output (INFO's `pushed=`
+    /// counts those now, the rest when they leave the push queue).
+    func push(_ line: EncodedPush) -> Int
+}
+
+/// Who hears of what (protocol.md: WATCH): the watching sessions of one event loop, which of
+/// them a change may concern, and what each was told about; the lines themselves go to each
+/// session's `PushSink`. Pure bookkeeping, no sockets, so tests drive it with recorders.
+///
+/// A change costs the sessions it concerns a few stores each, never a hash: 100 supervisors that
+/// each hear of every RETURN and APPROVE cost the loop about 2,400 instructions per line before
+/// this (two dictionaries per session and return, both ways), now a few hundred.
+///
+/// ```
+/// change ─▶ audiences[number]: who was told what ─▶ each: same state (keep) or `! closed`
+///        ─▶ everywhere + atLocation[location]: the rest ─▶ Review.step ─▶ `! pending` / `! second_review` (kept as told)
+/// ```
+/// What a session was told lives only in the return's audience (a list of sessions and states),
+/// not also in a per-session map: a change looks one return up once, whatever the number of
+/// watchers. The rare questions asked per session (its scope changed, it went away) walk the
+/// audiences instead. A session that goes away is only marked; its items leave an audience the
+/// next time that return changes, or in one sweep once they outnumber the live ones.
+final class PushRouting<Sink: PushSink> {
+    /// A watching session; a class, so the lists share it and a change marks it in place.
+    final class Entry {
+        let session: Int
+        let user: String
+        var role: Role
+        var scope: Scope
+        let sink: Sink
+        /// The change this entry was last visited for, so a change visits it once.
+        var visited = 0
+        /// False once the session stopped watching: its items in audiences are left to lapse.
+        var alive = true
+        /// Items of this entry in audiences (returns it was told about).
+        var told = 0
+        init(session: Int, user: String, role: Role, scope: Scope, sink: Sink) {
+            self.session = session; self.user = user; self.role = role; self.scope = scope; self.sink = sink
+        }
+    }
+
+    /// One session told about a return, and the state it was told of.
+    struct Told {
+        let entry: Entry
+        var state: ReturnState
+    }
+
+    /// The sessions told about one return (its location, for a scope change).
+    final class Audience {
+        let location: String
+        var told: [Told]
+        init(location: String, told: [Told]) { self.location = location; self.told = told }
+    }
+
+    private var entries: [Int: Entry] = [:]
+    /// Sessions by what they may hear of: every location, or one location.
+    private var everywhere: [Entry] = []
+    private var atLocation: [String: [Entry]] = [:]
+    private var audiences: [Int: Audience] = [:]
+    private var changes = 0
+    /// Items of live sessions, and items of sessions gone that still sit in an audience.
+    private(set) var liveItems = 0
+    private(set) var deadItems = 0
+    /// The next audience being built; its storage is reused from change to change.
+    private var scratch: [Told] = []
+
+    init() {}
+
+    /// The sink of a watching session.
+    func sink(_ session: Int) -> Sink? { entries[session]?.sink }
+
+    var watching: Int { entries.count }
+
+    /// A session starts to watch, told about `told` (return number → state and location).
+    func watch(session: Int, _ w: PushStream.Watcher, sink: Sink) {
+        remove(session)
+        let entry = Entry(session: session, user: w.user, role: w.role, scope: w.scope, sink: sink)
+        entries[session] = entry
+        index(entry)
+        for (number, told) in w.told {
+            if let audience = audiences[number] {
+                audience.told.append(Told(entry: entry, state: told.state))
+            } else {
+                audiences[number] = Audience(location: told.location, told: [Told(entry: entry, state: told.state)])
+            }
+        }
+        entry.told = w.told.count
+        liveItems += w.told.count
+    }
+
+    /// A session stops watching (UNWATCH, closed, logged in as another user).
+    func remove(_ session: Int) {
+        guard let entry = entries.removeValue(forKey: session) else { return }
+        entry.alive = false
+        unindex(entry)
+        liveItems -= entry.told
+        deadItems += entry.told
+        entry.told = 0
+        if deadItems > 1024, deadItems > liveItems { sweep() }
+    }
+
+    /// Routes one change; returns the lines that went straight into outputs.
+    func route(_ c: PushStream.ReturnChange) -> Int {
+        changes += 1
+        var lines = ChangeLines(c)
+        var pushed = 0
+        var next = scratch
+        scratch = []
+        let audience = audiences[c.number]
+        if let audience {
+            for item in audience.told {
+                let entry = item.entry
+                guard entry.alive else { deadItems -= 1; continue }
+                entry.visited = changes
+                if item.state == c.state {
+                    next.append(item)
+                    continue
+                }
+                entry.told -= 1
+                liveItems -= 1
+                pushed += entry.sink.push(lines.closed)
+                pushed += offer(c, to: entry, &lines, &next)
+            }
+        }
+        for entry in everywhere where entry.visited != changes {
+            entry.visited = changes
+            pushed += offer(c, to: entry, &lines, &next)
+        }
+        if let here = atLocation[c.location] {
+            for entry in here where entry.visited != changes {
+                entry.visited = changes
+                pushed += offer(c, to: entry, &lines, &next)
+            }
+        }
+        if let audience {
+            if next.isEmpty {
+                audiences[c.number] = nil
+            } else {
+                swap(&audience.told, &next)
+            }
+            next.removeAll(keepingCapacity: true)
+            scratch = next
+        } else if !next.isEmpty {
+            audiences[c.number] = Audience(location: c.location, told: next)
+        } else {
+            scratch = next
+        }
+        return pushed
+    }
+
+    /// The line this session may act on now, if any; it is then told of the return.
+    private func offer(_ c: PushStream.ReturnChange, to entry: Entry, _ lines: inout ChangeLines, _ next: inout [Told]) -> Int {
+        if c.state == .voided {
+            // Every watcher whose locations hold it hears of a void (protocol.md, VOID).
+            return entry.sink.push(lines.voided)
+        }
+        switch Review.step(for: entry.user, role: entry.role, scope: entry.scope, state: c.state, location: c.location,
+                           filedBy: c.filedBy, firstApprovedBy: c.firstApprovedBy, secondRole: c.secondRole) {
+        case .pending?:
+            tell(entry, .pending, &next)
+            return entry.sink.push(lines.pending)
+        case .second_review?:
+            tell(entry, .second_review, &next)
+            return entry.sink.push(lines.secondReview)
+        case nil, .approved?, .inspecting?, .completed?, .rejected?, .cancelled?, .voided?:
+            return 0  // nothing this watcher could do about it now
+        }
+    }
+
+    private func tell(_ entry: Entry, _ state: ReturnState, _ next: inout [Told]) {
+        next.append(Told(entry: entry, state: state))
+        entry.told += 1
+        liveItems += 1
+    }
+
+    /// A user changed: each of its watching sessions takes the new role and locations from now
+    /// on; what it was told about outside its new locations is closed (in return order). A
+    /// disabled user, or one whose new role may not watch, stops watching. Returns the lines
+    /// that went straight out, and the sinks of the sessions that stopped.
+    func user(_ change: PushStream.UserChange) -> (pushed: Int, stopped: [Sink]) {
+        var pushed = 0
+        var stopped: [Sink] = []
+        for entry in entries.values where entry.user == change.name {
+            unindex(entry)
+            entry.role = change.role
+            entry.scope = change.scope
+            index(entry)
+            for (number, state) in untell(entry, outside: change.scope) {
+                pushed += entry.sink.push(EncodedPush("closed", [Field("id", ReturnRequest.id(number)), Field("state", state.rawValue),
+                                                                 Field("by", change.by)]))
+            }
+            if !change.enabled || !Review.reviews(change.role) {
+                stopped.append(entry.sink)
+                remove(entry.session)
+            }
+        }
+        return (pushed, stopped)
+    }
+
+    /// Takes `entry` out of the audiences of returns outside `scope`; returns what it was told
+    /// of them, by return number.
+    private func untell(_ entry: Entry, outside scope: Scope) -> [(Int, ReturnState)] {
+        guard entry.told > 0 else { return [] }
+        var closed: [(Int, ReturnState)] = []
+        var emptied: [Int] = []
+        for (number, audience) in audiences where !scope.contains(audience.location) {
+            guard let i = audience.told.firstIndex(where: { $0.entry === entry }) else { continue }
+            closed.append((number, audience.told[i].state))
+            audience.told.remove(at: i)
+            if audience.told.isEmpty { emptied.append(number) }
+        }
+        for number in emptied { audiences[number] = nil }
+        entry.told -= closed.count
+        liveItems -= closed.count
+        return closed.sorted { $0.0 < $1.0 }
+    }
+
+    /// Drops the items of sessions gone from every audience.
+    private func sweep() {
+        var emptied: [Int] = []
+        for (number, audience) in audiences {
+            audience.told.removeAll { !$0.entry.alive }
+            if audience.told.isEmpty { emptied.append(number) }
+        }
+        for number in emptied { audiences[number] = nil }
+        deadItems = 0
+    }
+
+    private func index(_ entry: Entry) {
+        switch entry.scope {
+        case .everywhere: everywhere.append(entry)
+        case .only(let codes): for code in codes { atLocation[code, default: []].append(entry) }
+        }
+    }
+
+    private func unindex(_ entry: Entry) {
+        switch entry.scope {
+        case .everywhere:
+            everywhere.removeAll { $0 === entry }
+        case .only(let codes):
+            for code in codes {
+                atLocation[code]?.removeAll { $0 === entry }
+                if atLocation[code]?.isEmpty == true { atLocation[code] = nil }
+            }
+        }
+    }
+
+    /// What the audiences hold, for tests: return number → session → state told.
+    var audienceMap: [Int: [Int: ReturnState]] {
+        var all: [Int: [Int: ReturnState]] = [:]
+        for (number, audience) in audiences {
+            for item in audience.told where item.entry.alive { all[number, default: [:]][item.entry.session] = item.state }
+        }
+        return all.filter { !$0.value.isEmpty }
+    }
+}
+
+/// The push lines of one change, each made the first time a watcher gets it and shared by the
+/// rest.
+struct ChangeLines {
+    private let c: PushStream.ReturnChange
+    private var made: (closed: EncodedPush?, pending: EncodedPush?, secondReview: EncodedPush?, voided: EncodedPush?)
+
+    init(_ c: PushStream.ReturnChange) {
+        self.c = c
+        made = (nil, nil, nil, nil)
+    }
+
+    var closed: EncodedPush {
+        mutating get {
+            if let line = made.closed { return line }
+            let line = EncodedPush("closed", [Field("id", ReturnRequest.id(c.number)), Field("state", c.state.rawValue), Field("by", c.by)])
+            made.closed = line
+            return line
+        }
+    }
+
+    var pending: EncodedPush {
+        mutating get {
+            if let line = made.pending { return line }
+            let line = EncodedPush("pending", [Field("id", ReturnRequest.id(c.number)), Field("location", c.location),
+                                               Field("kind", c.kind.rawValue), Field("order", c.order),
+                                               Field("amount", c.amount.description), Field("reason", c.reason),
+                                               Field("filed_by", c.filedBy)])
+            made.pending = line
+            return line
+        }
+    }
+
+    var secondReview: EncodedPush {
+        mutating get {
+            if let line = made.secondReview { return line }
+            let line = EncodedPush("second_review", [Field("id", ReturnRequest.id(c.number)), Field("location", c.location),
+                                                     Field("amount", c.amount.description), Field("approved_by", c.firstApprovedBy)])
+            made.secondReview = line
+            return line
+        }
+    }
+
+    var voided: EncodedPush {
+        mutating get {
+            if let line = made.voided { return line }
+            let line = EncodedPush("voided", [Field("id", ReturnRequest.id(c.number)), Field("doc", c.voidDoc), Field("location", c.location),
+                                              Field("by", c.by)])
+            made.voided = line
+            return line
+        }
+    }
+}
