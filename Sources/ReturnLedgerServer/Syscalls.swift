@@ -293,6 +293,21 @@ extension Syscalls {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
         }
     }
+
+    /// This thread's own I/O to the idle class; false where the kernel refuses (nothing else changes).
+    @discardableResult
+    static func makeThisThreadsIOIdle() -> Bool { rl_set_thread_io_idle() == 0 }
+
+    /// Writes `fd`'s dirty pages back and waits for them (sync_file_range): no metadata, no
+    /// cache flush, so not a durability point. False when the file cannot be (a descriptor that
+    /// is not a regular file): the caller's own fsync still decides.
+    @discardableResult
+    static func writeBack(_ fd: Int32) -> Bool {
+        while rl_write_back_and_wait(fd) != 0 {
+            if errno != EINTR { return false }
+        }
+        return true
+    }
 }
 
 // MARK: - The process: signals, limits, memory, stderr
