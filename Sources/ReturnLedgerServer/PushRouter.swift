@@ -1,4 +1,5 @@
 import ReturnLedgerCore
+import ReturnLedgerStorage
 import ReturnLedgerWire
 
 /// Routes the push stream to the watching sessions of one event loop (protocol.md: WATCH), on
@@ -10,11 +11,23 @@ import ReturnLedgerWire
 /// A change visits only the sessions it may concern: those whose locations hold the return's, and
 /// those told about that return (for `! closed`). A chain's watchers at quiet stores cost a busy
 /// store nothing per change.
+///
+/// Rounds are paced by how many watch: each round costs every watcher with something to hear one
+/// write (a system call that runs the receiver's TCP stack on loopback, about 5 µs) and one
+/// wake-up at its end, whatever the lines. So a round starts at once when the last one was at
+/// least `microsPerWatcher` × watchers ago (5 ms at most), else at that time, carrying every
+/// change that became durable meanwhile: 100 watchers get a write per 5 ms instead of one per
+/// fsync (about 2 ms here), a quiet server or a few watchers see no delay at all.
 final class PushRouter {
     private let stream: PushStream
     private unowned let server: Server
     private unowned let loop: EventLoop
     private let routing = PushRouting<Connection>()
+    /// When the last round ran (monotonic µs), and whether the next is already set for later.
+    private var lastRound = Int.min / 2
+    private var roundSet = false
+    static let microsPerWatcher = 50
+    static let maxPause = 5_000
 
     init(stream: PushStream, server: Server, loop: EventLoop) {
         self.stream = stream
@@ -22,8 +35,22 @@ final class PushRouter {
         self.loop = loop
     }
 
-    /// Loop thread: routes everything durable by `seq`.
+    /// Loop thread: the log is durable up to `seq`: a round now, or once the pause is over.
+    func durable(_ seq: UInt64) {
+        guard !roundSet else { return }
+        let pause = min(PushRouter.maxPause, routing.watching * PushRouter.microsPerWatcher)
+        let wait = lastRound + pause - monotonicMicros()
+        if wait <= 0 { return route(upTo: seq) }
+        roundSet = true
+        loop.after(micros: wait) { [self] in
+            roundSet = false
+            route(upTo: loop.durability.durableSeq)
+        }
+    }
+
+    /// Loop thread: routes everything durable by `seq` now.
     func route(upTo seq: UInt64) {
+        lastRound = monotonicMicros()
         var pushed = 0
         for item in stream.take(upTo: seq) {
             switch item {

@@ -237,9 +237,11 @@ extension Syscalls {
     static func epollRemove(_ epfd: Int32, _ fd: Int32) { _ = epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
 
     /// Waits for events without a timeout; the number ready.
-    static func epollWait(_ epfd: Int32, into events: UnsafeMutablePointer<epoll_event>, capacity: Int) -> Int {
+    /// Waits for events, at most `timeoutMillis` (-1: for ever).
+    static func epollWait(_ epfd: Int32, into events: UnsafeMutablePointer<epoll_event>, capacity: Int,
+                          timeoutMillis: Int32 = -1) -> Int {
         while true {
-            let n = epoll_wait(epfd, events, Int32(capacity), -1)
+            let n = epoll_wait(epfd, events, Int32(capacity), timeoutMillis)
             if n >= 0 { return Int(n) }
             if errno == EINTR { continue }
             preconditionFailure("epoll_wait failed: errno \(errno)")
