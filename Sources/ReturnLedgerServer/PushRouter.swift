@@ -57,11 +57,11 @@ final class PushRouter {
             case .watch(let session, let watcher):
                 // Every loop hears of every WATCH; the session's own loop takes it.
                 guard let connection = server.connection(session), connection.loop === loop else { continue }
-                routing.watch(session: session, watcher, sink: connection)
+                pushed += routing.watch(session: session, watcher, sink: connection)
                 connection.watching = true
             case .unwatch(let session):
                 routing.sink(session)?.watching = false
-                routing.remove(session)
+                pushed += routing.remove(session)
             case .change(let change):
                 pushed += routing.route(change)
             case .user(let change):
@@ -70,10 +70,14 @@ final class PushRouter {
                 for connection in stopped { connection.watching = false }
             }
         }
-        // Once per advance, not once per line and watcher: the counters are behind a lock.
+        pushed += routing.endRound()
+        // Once per round, not once per line and watcher: the counters are behind a lock.
         if pushed > 0 { server.counters.pushed(pushed) }
     }
 
     /// A connection closed, or stopped watching: forget it.
-    func remove(_ session: Int) { routing.remove(session) }
+    func remove(_ session: Int) {
+        let pushed = routing.remove(session)
+        if pushed > 0 { server.counters.pushed(pushed) }
+    }
 }

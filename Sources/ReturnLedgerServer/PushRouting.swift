@@ -6,6 +6,8 @@ protocol PushSink: AnyObject {
     /// Queues one line; returns the lines that went straight into the output (INFO's `pushed=`
     /// counts those now, the rest when they leave the push queue).
     func push(_ line: EncodedPush) -> Int
+    /// Queues a round's lines of a cohort, as pushing them one by one would.
+    func push(_ block: PushBlock) -> Int
 }
 
 /// Who hears of what (protocol.md: WATCH): the watching sessions of one event loop, which of
@@ -20,9 +22,15 @@ protocol PushSink: AnyObject {
 /// change ─▶ audiences[number]: who was told what ─▶ each: same state (keep) or `! closed`
 ///        ─▶ everywhere + atLocation[location]: the rest ─▶ Review.step ─▶ `! pending` / `! second_review` (kept as told)
 /// ```
-/// What a session was told lives only in the return's audience (a list of sessions and states),
-/// not also in a per-session map: a change looks one return up once, whatever the number of
-/// watchers. The rare questions asked per session (its scope changed, it went away) walk the
+/// Sessions that hear exactly the same lines share a `PushCohort`: one decision per change, one
+/// block of lines per round and member (100 supervisors of a chain: about 1,500 instructions per
+/// line and watcher before this type, a few dozen with it). A session set apart (it filed or
+/// first-approved a change, its user changed, it watched told of something else) is routed on
+/// its own, as below.
+///
+/// What such a session was told lives only in the return's audience (a list of sessions and
+/// states), not also in a per-session map: a change looks one return up once, whatever the number
+/// of watchers. The rare questions asked per session (its scope changed, it went away) walk the
 /// audiences instead. A session that goes away is only marked; its items leave an audience the
 /// next time that return changes, or in one sweep once they outnumber the live ones.
 final class PushRouting<Sink: PushSink> {
@@ -39,6 +47,8 @@ final class PushRouting<Sink: PushSink> {
         var alive = true
         /// Items of this entry in audiences (returns it was told about).
         var told = 0
+        /// The cohort it hears its lines with; nil when routed on its own.
+        var cohort: PushCohort<Sink>?
         init(session: Int, user: String, role: Role, scope: Scope, sink: Sink) {
             self.session = session; self.user = user; self.role = role; self.scope = scope; self.sink = sink
         }
@@ -68,6 +78,11 @@ final class PushRouting<Sink: PushSink> {
     private(set) var deadItems = 0
     /// The next audience being built; its storage is reused from change to change.
     private var scratch: [Told] = []
+    /// Cohorts by role and locations, by what they may hear of, and their members by user.
+    private var cohorts: [PushCohort<Sink>.Key: PushCohort<Sink>] = [:]
+    private var cohortsEverywhere: [PushCohort<Sink>] = []
+    private var cohortsAt: [String: [PushCohort<Sink>]] = [:]
+    private var inCohortByUser: [String: [Entry]] = [:]
 
     init() {}
 
@@ -76,11 +91,32 @@ final class PushRouting<Sink: PushSink> {
 
     var watching: Int { entries.count }
 
-    /// A session starts to watch, told about `told` (return number → state and location).
-    func watch(session: Int, _ w: PushStream.Watcher, sink: Sink) {
-        remove(session)
+    /// A session starts to watch, told about `told` (return number → state and location): in
+    /// the cohort of its role and locations when it was told what that cohort was told. Returns
+    /// the lines that went straight into outputs (a cohort's round so far, first).
+    @discardableResult
+    func watch(session: Int, _ w: PushStream.Watcher, sink: Sink) -> Int {
+        var pushed = remove(session)
         let entry = Entry(session: session, user: w.user, role: w.role, scope: w.scope, sink: sink)
         entries[session] = entry
+        let key = PushCohort<Sink>.Key(role: w.role, scope: w.scope)
+        let told = w.told.mapValues { PushCohort<Sink>.Told(state: $0.state, location: $0.location) }
+        if let cohort = cohorts[key] {
+            if cohort.told == told {
+                pushed += cohort.deliver()  // what the members heard before this WATCH is not its
+                join(entry, cohort)
+                return pushed
+            }
+        } else {
+            let cohort = PushCohort<Sink>(key: key, told: told)
+            cohorts[key] = cohort
+            switch key.scope {
+            case .everywhere: cohortsEverywhere.append(cohort)
+            case .only(let codes): for code in codes { cohortsAt[code, default: []].append(cohort) }
+            }
+            join(entry, cohort)
+            return pushed
+        }
         index(entry)
         for (number, told) in w.told {
             if let audience = audiences[number] {
@@ -91,24 +127,91 @@ final class PushRouting<Sink: PushSink> {
         }
         entry.told = w.told.count
         liveItems += w.told.count
+        return pushed
     }
 
-    /// A session stops watching (UNWATCH, closed, logged in as another user).
-    func remove(_ session: Int) {
-        guard let entry = entries.removeValue(forKey: session) else { return }
+    private func join(_ entry: Entry, _ cohort: PushCohort<Sink>) {
+        cohort.add(entry)
+        entry.cohort = cohort
+        inCohortByUser[entry.user, default: []].append(entry)
+    }
+
+    /// Takes `entry` out of its cohort, to be routed on its own from now on, told of what the
+    /// cohort was told. The members hear the round so far first (this one included), so every
+    /// line keeps its place. Returns the lines that went straight into outputs.
+    private func leaveCohort(_ entry: Entry) -> Int {
+        guard let cohort = entry.cohort else { return 0 }
+        let pushed = cohort.deliver()
+        cohort.remove(entry)
+        entry.cohort = nil
+        inCohortByUser[entry.user]?.removeAll { $0 === entry }
+        if inCohortByUser[entry.user]?.isEmpty == true { inCohortByUser[entry.user] = nil }
+        if cohort.isEmpty { drop(cohort) }
+        return pushed
+    }
+
+    private func drop(_ cohort: PushCohort<Sink>) {
+        cohorts[cohort.key] = nil
+        switch cohort.key.scope {
+        case .everywhere:
+            cohortsEverywhere.removeAll { $0 === cohort }
+        case .only(let codes):
+            for code in codes {
+                cohortsAt[code]?.removeAll { $0 === cohort }
+                if cohortsAt[code]?.isEmpty == true { cohortsAt[code] = nil }
+            }
+        }
+    }
+
+    /// `entry` leaves its cohort and is routed on its own, told of what the cohort was told.
+    private func detach(_ entry: Entry) -> Int {
+        guard let cohort = entry.cohort else { return 0 }
+        let pushed = leaveCohort(entry)
+        index(entry)
+        for (number, told) in cohort.told {
+            if let audience = audiences[number] {
+                audience.told.append(Told(entry: entry, state: told.state))
+            } else {
+                audiences[number] = Audience(location: told.location, told: [Told(entry: entry, state: told.state)])
+            }
+        }
+        entry.told = cohort.told.count
+        liveItems += cohort.told.count
+        return pushed
+    }
+
+    /// Hands every cohort's round to its members: once a round, after its last change.
+    func endRound() -> Int {
+        var pushed = 0
+        for cohort in cohorts.values { pushed += cohort.deliver() }
+        return pushed
+    }
+
+    /// A session stops watching (UNWATCH, closed, logged in as another user): what its cohort
+    /// heard so far this round still reaches it. Returns the lines that went straight out.
+    @discardableResult
+    func remove(_ session: Int) -> Int {
+        guard let entry = entries.removeValue(forKey: session) else { return 0 }
         entry.alive = false
+        if entry.cohort != nil { return leaveCohort(entry) }
         unindex(entry)
         liveItems -= entry.told
         deadItems += entry.told
         entry.told = 0
         if deadItems > 1024, deadItems > liveItems { sweep() }
+        return 0
     }
 
-    /// Routes one change; returns the lines that went straight into outputs.
+    /// Routes one change; returns the lines that went straight into outputs (a cohort's lines
+    /// wait for `endRound`).
     func route(_ c: PushStream.ReturnChange) -> Int {
         changes += 1
         var lines = ChangeLines(c)
         var pushed = 0
+        // Members the change names as filer or first approver may hear otherwise than their cohort.
+        for user in [c.filedBy, c.firstApprovedBy] where !user.isEmpty {
+            for entry in inCohortByUser[user] ?? [] { pushed += detach(entry) }
+        }
         var next = scratch
         scratch = []
         let audience = audiences[c.number]
@@ -150,6 +253,8 @@ final class PushRouting<Sink: PushSink> {
         } else {
             scratch = next
         }
+        for cohort in cohortsEverywhere { cohort.route(c, &lines) }
+        for cohort in cohortsAt[c.location] ?? [] { cohort.route(c, &lines) }
         return pushed
     }
 
@@ -186,6 +291,7 @@ final class PushRouting<Sink: PushSink> {
         var pushed = 0
         var stopped: [Sink] = []
         for entry in entries.values where entry.user == change.name {
+            pushed += detach(entry)
             unindex(entry)
             entry.role = change.role
             entry.scope = change.scope
@@ -255,6 +361,11 @@ final class PushRouting<Sink: PushSink> {
         var all: [Int: [Int: ReturnState]] = [:]
         for (number, audience) in audiences {
             for item in audience.told where item.entry.alive { all[number, default: [:]][item.entry.session] = item.state }
+        }
+        for cohort in cohorts.values {
+            for member in cohort.members {
+                for (number, told) in cohort.told { all[number, default: [:]][member.session] = told.state }
+            }
         }
         return all.filter { !$0.value.isEmpty }
     }
