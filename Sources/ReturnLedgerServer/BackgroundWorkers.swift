@@ -15,12 +15,18 @@ final class BackgroundWorkers: Sendable {
     /// FEED's pages, for the process: started when the first page is asked for (an engine made
     /// again and again, as the simulation does, must not leave two threads behind each time).
     static let feed = BackgroundWorkers(threads: 2)
+    /// Backups: encoding the whole state takes a core for seconds and its writes fill the disk's
+    /// queue, so both the CPU and the I/O this thread asks for come last (see `PacedFileSystem`).
+    /// On a machine kept busy without pause a backup waits for a gap; it is never skipped.
+    static let backups = BackgroundWorkers(threads: 1, idleIO: true)
 
-    init(threads: Int) {
+    /// `idleIO`: the threads' own I/O in the idle class too (their write-backs and fsyncs).
+    init(threads: Int, idleIO: Bool = false) {
         for _ in 0..<threads {
             Syscalls.startThread("a background thread", detached: true) { [self] in
                 // SCHED_IDLE: only what nothing else wants (nice 10 if the kernel refuses).
                 Syscalls.makeThisThreadIdle(orNice: BackgroundWorkers.nice)
+                if idleIO { Syscalls.makeThisThreadsIOIdle() }
                 run()
             }
         }
@@ -29,6 +35,20 @@ final class BackgroundWorkers: Sendable {
     func submit(_ job: @escaping @Sendable () -> Void) {
         jobs.withLock { $0.append(job) }
         ready.signal()
+    }
+
+    /// Runs `job` on one of these threads and waits for what it returns (a backup, from the
+    /// backup queue: that queue keeps backups one at a time, this thread keeps them last).
+    func run<T: Sendable>(_ job: @escaping @Sendable () -> T) -> T {
+        let result = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        submit {
+            let value = job()
+            result.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0! }
     }
 
     private func run() -> Never {

@@ -32,7 +32,7 @@ package final class Backups: @unchecked Sendable {
         self.directory = directory
         self.every = every
         self.keep = keep
-        self.fs = fs
+        self.fs = PacedFileSystem(fs)
         self.clock = clock
         last = Last()
         if let newest = Backup.list(directory, fs: fs).last {
@@ -57,14 +57,19 @@ package final class Backups: @unchecked Sendable {
         return { [self, wal = engine.wal, engineQueue = engine.queue] in
             // Nothing in a backup that the log could still lose: wait until it is durable up to seq.
             wal.flush()
-            let result: Result<(Backup.Entry, Int), StorageError>
-            do throws(StorageError) {
-                let written = try Backup.write(ledger, seq: seq, at: at, into: directory, fs: fs)
-                result = .success((written.entry, written.bytes))
-            } catch {
-                result = .failure(error)
+            // Encoded and written at the lowest CPU and I/O priority, its writes paced: the tills
+            // keep their rate while it runs (see `PacedFileSystem`).
+            let result = BackgroundWorkers.backups.run { [directory, keep, fs] () -> Result<(Backup.Entry, Int), StorageError> in
+                let result: Result<(Backup.Entry, Int), StorageError>
+                do throws(StorageError) {
+                    let written = try Backup.write(ledger, seq: seq, at: at, into: directory, fs: fs)
+                    result = .success((written.entry, written.bytes))
+                } catch {
+                    result = .failure(error)
+                }
+                if case .success = result { Backup.prune(directory, keep: keep, fs: fs) }
+                return result
             }
-            if case .success = result { Backup.prune(directory, keep: keep, fs: fs) }
             engineQueue.async { [self] in
                 inFlight = false
                 switch result {

@@ -6,34 +6,39 @@ import ReturnLedgerWire
 /// more (the watcher is not reading) they wait in their own queue, at most `maxQueuedPushes`
 /// of them: past that the queue is dropped for one `! overflow dropped=N`, and they go out when
 /// the output has drained.
-extension Connection {
+extension Connection: PushSink {
     static let maxQueuedPushes = 1000
 
-    /// Loop thread: queues one push line.
-    func push(_ kind: String, _ fields: [Field]) { push(EncodedPush(kind, fields)) }
+    /// Loop thread: queues one push line, encoded once for every watcher that gets it. Returns
+    /// 1 when it went straight into the output (the caller counts those for INFO, once for a
+    /// whole advance), 0 when it waits in the push queue (counted when it leaves).
+    func push(_ line: EncodedPush) -> Int { push(line.bytes(crlf: framer.binary), lines: 1) }
 
-    /// Loop thread: queues one push line, encoded once for every watcher that gets it.
-    func push(_ line: EncodedPush) {
-        guard !closed else { return }
-        let bytes = line.bytes(crlf: framer.binary)
+    /// Loop thread: queues a round's lines for a group of watchers, encoded once for all of
+    /// them: exactly what pushing them one by one would queue, and drop on overflow.
+    func push(_ block: PushBlock) -> Int { push(block.bytes(crlf: framer.binary), lines: block.count) }
+
+    private func push(_ bytes: [UInt8], lines count: Int) -> Int {
+        guard !closed else { return 0 }
         if !writeArmed, pushes.lines == 0, pushes.dropped == 0 {
             output.append(contentsOf: bytes)
-            server.counters.pushed(1)
             scheduleFlush()
-            return
+            return count
         }
         if pushes.dropped > 0 {
-            pushes.dropped += 1  // the overflow line is not out yet: it counts this one too
-        } else if pushes.lines == Connection.maxQueuedPushes {
-            pushes.dropped = pushes.lines + 1
+            pushes.dropped += count  // the overflow line is not out yet: it counts these too
+        } else if pushes.lines + count > Connection.maxQueuedPushes {
+            // Lines up to the limit would be queued, the next overflow, and every one after count.
+            pushes.dropped = pushes.lines + count
             pushes.lines = 0
             pushes.bytes.removeAll()
             server.counters.pushesDropped()
         } else {
             pushes.bytes.append(contentsOf: bytes)
-            pushes.lines += 1
+            pushes.lines += count
         }
         if unsent == 0 { movePushesToOutput() }
+        return 0
     }
 
     /// Called when the output is empty: the queued push lines become output.
@@ -77,4 +82,28 @@ final class EncodedPush {
         if wantsCRLF { crlf = line } else { lf = line }
         return line
     }
+}
+
+/// Push lines of one round for every watcher of a group (`PushRouting`'s cohorts): their bytes
+/// joined once per line ending, then appended whole to each watcher's output. Loop thread only.
+final class PushBlock {
+    private let lines: [EncodedPush]
+    private var lf: [UInt8]?
+    private var crlf: [UInt8]?
+
+    init(_ lines: [EncodedPush]) { self.lines = lines }
+
+    var count: Int { lines.count }
+
+    func bytes(crlf wantsCRLF: Bool) -> [UInt8] {
+        if wantsCRLF, let crlf { return crlf }
+        if !wantsCRLF, let lf { return lf }
+        var joined: [UInt8] = []
+        for line in lines { joined.append(contentsOf: line.bytes(crlf: wantsCRLF)) }
+        if wantsCRLF { crlf = joined } else { lf = joined }
+        return joined
+    }
+
+    /// Each line on its own (a test's recorder).
+    var each: [EncodedPush] { lines }
 }

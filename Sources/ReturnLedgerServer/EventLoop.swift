@@ -1,5 +1,6 @@
 import CEpoll
 import Dispatch
+import ReturnLedgerStorage
 import Synchronization
 
 /// Something an event loop tells about its socket: the epoll event bits.
@@ -21,7 +22,8 @@ protocol EventHandler: AnyObject {
 ///      │          posted tasks, then roundEnded() ─▶ Connection: send the queued replies
 ///      └── eventfd ◀── post { … } from any thread (durability reports, crypt results, deferred
 ///                      replies, shutdown); the log flusher's start is queued with `soon` on the
-///                      loop thread itself and runs when the round's requests are in
+///                      loop thread itself and runs when the round's requests are in; `after`
+///                      timers (the push router's next round) bound epoll's wait
 /// ```
 final class EventLoop: @unchecked Sendable {
     private let epfd: Int32
@@ -37,6 +39,9 @@ final class EventLoop: @unchecked Sendable {
     private let loopThread = Atomic<UInt>(0)
     /// Tasks to run when this round ends, before the handlers' `roundEnded`. Loop thread only.
     private var roundEndTasks: [() -> Void] = []
+    /// Tasks to run once the monotonic clock passes their deadline (µs). Loop thread only; a
+    /// handful at most (the push router's next round), so a plain list.
+    private var timers: [(deadline: Int, task: () -> Void)] = []
     /// "Durable up to N" for the connections on this loop; set by the server before it starts.
     var durability: DurabilityFanout!
     /// The watching sessions on this loop; set by the server before it starts.
@@ -105,6 +110,28 @@ final class EventLoop: @unchecked Sendable {
         Syscalls.epollModify(epfd, fd, events: mask)
     }
 
+    /// Runs `task` on the loop thread once `micros` microseconds have passed, in the round after.
+    /// Loop thread only.
+    func after(micros: Int, _ task: @escaping () -> Void) {
+        timers.append((monotonicMicros() + micros, task))
+    }
+
+    /// How long epoll may wait: until the first timer is due, or for ever.
+    private func waitMillis() -> Int32 {
+        guard !timers.isEmpty else { return -1 }
+        let first = timers.reduce(Int.max) { min($0, $1.deadline) }
+        return Int32(clamping: max(0, (first - monotonicMicros() + 999) / 1000))
+    }
+
+    private func runDueTimers() {
+        guard !timers.isEmpty else { return }
+        let now = monotonicMicros()
+        let due = timers.filter { $0.deadline <= now }
+        guard !due.isEmpty else { return }
+        timers.removeAll { $0.deadline <= now }
+        for timer in due { timer.task() }
+    }
+
     /// Calls `handler.roundEnded()` after every ready socket and posted task of this round was
     /// handled. Connections send their replies there, as Redis does before it sleeps: one
     /// round's replies leave together, so waking one client does not preempt the loop before the
@@ -121,7 +148,7 @@ final class EventLoop: @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         loopThread.store(Syscalls.currentThread(), ordering: .relaxed)
         while true {
-            let n = Syscalls.epollWait(epfd, into: events, capacity: capacity)
+            let n = Syscalls.epollWait(epfd, into: events, capacity: capacity, timeoutMillis: waitMillis())
             for i in 0..<n {
                 let fd = events[i].data.fd
                 let mask = events[i].events
@@ -138,6 +165,7 @@ final class EventLoop: @unchecked Sendable {
                 return taken
             }
             for task in pending { task() }
+            runDueTimers()
             // Tasks first (the flusher starts before replies go out), then the handlers; again
             // while either queued more, since nothing would wake the loop for them.
             while !roundEndTasks.isEmpty || !roundEnd.isEmpty {

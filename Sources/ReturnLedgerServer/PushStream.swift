@@ -9,7 +9,7 @@ import ReturnLedgerCore
 ///
 /// ```
 /// engine: commit ─▶ PushStream.append(seq, item) ─┐
-/// flusher: fsync ─▶ DurabilityFanout.advance ─────┴─▶ PushRouter.route(upTo: durable) ─▶ Connection.push
+/// flusher: fsync ─▶ DurabilityFanout.advance ─────┴─▶ PushRouter.durable: a round now or soon ─▶ Connection.push
 /// ```
 final class PushStream: Sendable {
     enum Item: Sendable {

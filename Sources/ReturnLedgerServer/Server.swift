@@ -77,7 +77,7 @@ public final class Server: @unchecked Sendable {
             engine.pushStreams.append(stream)
             let router = PushRouter(stream: stream, server: self, loop: loop)
             loop.pushes = router
-            fanout.subscribe { seq in router.route(upTo: seq) }
+            fanout.subscribe { seq in router.durable(seq) }
         }
         engine.wakeRouters = { [loops] in
             for loop in loops { loop.post { loop.pushes.route(upTo: loop.durability.durableSeq) } }

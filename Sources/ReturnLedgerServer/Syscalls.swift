@@ -237,9 +237,11 @@ extension Syscalls {
     static func epollRemove(_ epfd: Int32, _ fd: Int32) { _ = epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
 
     /// Waits for events without a timeout; the number ready.
-    static func epollWait(_ epfd: Int32, into events: UnsafeMutablePointer<epoll_event>, capacity: Int) -> Int {
+    /// Waits for events, at most `timeoutMillis` (-1: for ever).
+    static func epollWait(_ epfd: Int32, into events: UnsafeMutablePointer<epoll_event>, capacity: Int,
+                          timeoutMillis: Int32 = -1) -> Int {
         while true {
-            let n = epoll_wait(epfd, events, Int32(capacity), -1)
+            let n = epoll_wait(epfd, events, Int32(capacity), timeoutMillis)
             if n >= 0 { return Int(n) }
             if errno == EINTR { continue }
             preconditionFailure("epoll_wait failed: errno \(errno)")
@@ -292,6 +294,21 @@ extension Syscalls {
         if rl_set_thread_idle_priority() != 0 {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
         }
+    }
+
+    /// This thread's own I/O to the idle class; false where the kernel refuses (nothing else changes).
+    @discardableResult
+    static func makeThisThreadsIOIdle() -> Bool { rl_set_thread_io_idle() == 0 }
+
+    /// Writes `fd`'s dirty pages back and waits for them (sync_file_range): no metadata, no
+    /// cache flush, so not a durability point. False when the file cannot be (a descriptor that
+    /// is not a regular file): the caller's own fsync still decides.
+    @discardableResult
+    static func writeBack(_ fd: Int32) -> Bool {
+        while rl_write_back_and_wait(fd) != 0 {
+            if errno != EINTR { return false }
+        }
+        return true
     }
 }
 
