@@ -54,6 +54,7 @@ extension CommandSpec {
             let fitting = forms.filter { $0.positionalRange.contains(positional.count) }
             form = fitting.first { f in
                 f.requiredNamedIndices.allSatisfy { i in named.contains { $0.key == f.parameters[i].key } }
+                    && named.allSatisfy { pair in f.parameters.contains { $0.named && $0.key == pair.key } }
             } ?? fitting.first ?? chosen
         }
         var arguments = try Arguments(form, positional: positional, named: named, usage: usage(hasSubcommands ? sub : nil))

@@ -102,6 +102,7 @@ public struct UnitSpec: Sendable, Equatable {
         guard let qty = Int64(body[body.index(after: colon)...]), Quantity.range.contains(qty) else {
             throw DomainError(.INVALID, "quantity in \(text.prefix(64)) must be a whole number from 1 to 1000000")
         }
+        if regrade, toSku == sku { throw DomainError(.INVALID, "regrade turns \(sku) into another SKU, not itself") }
         self.init(sku: sku, quantity: qty, batch: batch, serials: serials, toSku: toSku)
     }
 

@@ -110,7 +110,13 @@ extension Ledger {
     /// and the return is completed when none are left.
     func decideInspection(_ id: String, disposition word: Disposition?, lists: DispositionLists, note: String,
                           _ context: Context) throws(DomainError) -> Decision {
-        let request = try scopedReturn(id, context)
+        guard let request = returnRequest(id) else { throw .notFound("return", id) }
+        if let again = resentInspection(request, word: word, lists: lists, note: note) { return Decision(events: [], reply: again) }
+        // No SKU is serial-tracked yet (section 22): a serial is INVALID, before the scope and the state.
+        for (_, spec) in lists.lists.flatMap({ list in list.1.map { (list.0, $0) } }) where !spec.serials.isEmpty {
+            throw .invalid("\(spec.sku) is not serial-tracked: name no serials")
+        }
+        try checkScope(request.location, context, id)
         guard request.state == .inspecting else {
             throw DomainError(.STATE, "\(id) is \(request.state.rawValue), not inspecting")
         }
@@ -125,6 +131,28 @@ extension Ledger {
                                                 left: left))],
             reply: Reply(status: [Field("id", id), Field("state", state.rawValue), Field("disposition", Disposal.names(decided)),
                                   Field("left", String(left)), Field("value", Disposal.value(decided).description)]))
+    }
+
+    /// A re-sent INSPECT (protocol.md: a request whose id and content match one carried out
+    /// answers the original reply plus `existed=yes`): the same word, lists and note as the
+    /// return's last inspection, deciding the same units from what was in quarantine before it.
+    /// (Deciding more of the same later takes another request: `vendor=B300:2`, or a new note.)
+    func resentInspection(_ request: ReturnRequest, word: Disposition?, lists: DispositionLists, note: String) -> Reply? {
+        guard let last = request.disposals.last,
+              let event = request.history.last(where: { $0.action == "inspected" }), event.at == last.at, event.user == last.by
+        else { return nil }
+        let names = request.disposals.reversed().prefix { $0.at == last.at && $0.by == last.by }.reversed()
+        let previous = Array(names)
+        guard event.note == Disposal.names(previous) + (note.isEmpty ? "" : ": " + note) else { return nil }
+        var before = request
+        before.disposals.removeLast(previous.count)
+        guard let again = try? decisions(lists, word: word, holdings: quarantineHoldings(before), where: "",
+                                         shortCode: .EXCEEDS, namedBatchOnly: false, at: last.at, by: last.by),
+              again == previous else { return nil }
+        let left = request.quarantineLeft
+        return Reply(status: [Field("id", request.id), Field("state", (left == 0 ? ReturnState.completed : .inspecting).rawValue),
+                              Field("disposition", Disposal.names(previous)), Field("left", String(left)),
+                              Field("value", Disposal.value(previous).description)]).existed()
     }
 
     /// Decisions' values add up within money's range.
@@ -164,8 +192,18 @@ extension Ledger {
             holdings.append(Holding(sku: spec.sku, batch: spec.batch,
                                     units: level(spec.sku, StockSlot(location: asked.location, batch: spec.batch))[asked.from]))
         }
-        let decided = try decisions(asked.lists, word: nil, holdings: holdings, where: "\(asked.from.rawValue) at \(asked.location)",
+        let decided: [Disposal]
+        do {
+            decided = try decisions(asked.lists, word: nil, holdings: holdings, where: "\(asked.from.rawValue) at \(asked.location)",
                                     shortCode: .STOCK, namedBatchOnly: true, at: context.now, by: context.user)
+        } catch where error.code == .STOCK {
+            // An item without #BATCH is the batch-less slot: say where the units are when they are in batches.
+            let held = asked.lists.lists.flatMap(\.1).flatMap { spec in
+                (stock[spec.sku] ?? [:]).filter { $0.key.location == asked.location && !$0.key.batch.isEmpty && $0.value[asked.from] > 0 }
+                    .map { "\(spec.sku)#\($0.key.batch): \($0.value[asked.from])" }
+            }
+            throw held.isEmpty ? error : DomainError(.STOCK, error.message + " (held in batches: \(held.sorted().joined(separator: ", ")))")
+        }
         try checkValue(decided)
         let move = StockMove(number: stockMoves.count + 1, kind: .dispose, location: asked.location, from: asked.from,
                              disposals: decided, note: asked.note, key: asked.key ?? "", by: context.user, at: context.now)

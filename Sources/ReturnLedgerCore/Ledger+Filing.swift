@@ -147,7 +147,8 @@ extension Ledger {
         request.till = filing.till ?? ""
         request.takenAt = filing.takenAt
         if kind == .purchase, filing.namesSupplierTerms {
-            request.supplier = SupplierTerms(rma: filing.rma ?? "", source: filing.source ?? .on_hand, expected: filing.expected ?? amount)
+            request.supplier = SupplierTerms(filedRma: filing.rma ?? "", source: filing.source ?? .on_hand,
+                                             expected: filing.expected ?? amount)
         }
         request.flow = flow(for: request)
         // Never approved unseen: a customer's return without a receipt, or one filed over the customer's limit.
@@ -265,8 +266,8 @@ extension Ledger {
         let sameOrder = filing.noReceipt ? request.noReceipt && request.party == (filing.customer ?? filing.supplier)
                                          : request.order == filing.order
         guard sameOrder, request.reason == filing.reason, request.note == filing.note,
-              request.rma == (filing.rma ?? ""), request.source == (filing.source ?? .on_hand),
-              filing.expected == nil || filing.expected == request.expected,
+              request.filedRma == (filing.rma ?? ""), request.source == (filing.source ?? .on_hand),
+              (filing.expected ?? request.amount) == request.expected,
               request.exchangeText == filing.exchangeText,
               filing.location == nil || filing.location == request.location,
               request.items.count == filing.items.count else { return false }

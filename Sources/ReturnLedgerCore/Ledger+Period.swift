@@ -103,7 +103,7 @@ extension Ledger {
             let r = returns[number - 1]
             update(day, r.location) { z in
                 z.voids += 1
-                add(&z.voidsAmount, (r.kind == .sale ? r.net : r.amount))
+                add(&z.voidsAmount, (r.kind == .sale ? r.net : r.expected))
             }
         }
         for session in tillSessions {

@@ -8,8 +8,9 @@ extension Ledger {
         let id = asked.id
         let request = try scopedReturn(id, context)
         let user = context.user
+        if asked.rma != nil, request.kind != .purchase { throw .invalid("rma= is for supplier returns") }
         if request.firstApprovedBy == user {
-            guard !asked.namesMoney else {
+            guard !asked.namesMoney, asked.rma == nil else {
                 throw DomainError(.CONFLICT, "\(id) had its first approval from you, without refund=, fee=, tender= or override=")
             }
             return Decision(events: [], reply: firstApprovalReply(request).existed())
@@ -49,7 +50,6 @@ extension Ledger {
         let order = orders[request.order]
         guard order != nil || request.noReceipt else { throw DomainError(.INTERNAL, "order of \(id) missing") }
 
-        if asked.rma != nil, request.kind != .purchase { throw .invalid("rma= is for supplier returns") }
         if request.state == .pending, request.flow.secondRole != nil {
             if asked.rma != nil { throw .invalid("rma= is set on the approval that completes \(id), the second") }
             guard !asked.namesMoney else {

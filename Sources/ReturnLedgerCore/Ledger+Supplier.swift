@@ -36,7 +36,7 @@ extension Ledger {
     mutating func applyVendorCredit(_ number: Int, _ credit: VendorCredit) {
         let index = number - 1
         let request = returns[index]
-        let terms = request.supplier ?? SupplierTerms(rma: "", source: .on_hand, expected: request.amount)
+        let terms = request.supplier ?? SupplierTerms(filedRma: "", source: .on_hand, expected: request.amount)
         returns[index].supplier = terms.with(credit: credit)
         carryOut(Effects.vendorCredit(request, credit), at: credit.at)
         returns[index].history.append(ReturnEvent(at: credit.at, user: credit.by, action: "vendor_credited",

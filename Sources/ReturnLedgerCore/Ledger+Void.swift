@@ -143,7 +143,7 @@ extension Ledger {
         documentsPerDay[day, default: 0] += 1
         lastDocumentDay = max(lastDocumentDay ?? day, day)
         chainHead = record.hash
-        let amount = request.kind == .sale ? request.net : request.amount
+        let amount = request.kind == .sale ? request.net : request.expected  // a supplier return's debit note was for its expected credit
         notices.append(Notice(number: notices.count + 1, at: record.at, party: request.party, kind: .void, doc: record.doc,
                               amount: amount, returnNumber: number, order: request.order))
     }

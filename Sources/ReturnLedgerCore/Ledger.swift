@@ -259,7 +259,8 @@ extension Ledger {
         request.due = outcome.due
         request.tenders = outcome.tenders
         if let rma = approval.rma {
-            request.supplier = (request.supplier ?? SupplierTerms(rma: "", source: .on_hand, expected: request.amount)).with(rma: rma)
+            request.supplier = (request.supplier ?? SupplierTerms(filedRma: "", source: .on_hand, expected: request.amount))
+                .with(approvedRma: rma)
         }
     }
 

@@ -47,7 +47,8 @@ public struct Notice: Sendable, Equatable {
             // A supplier return without an order (protocol.md, Supplier returns) names its return.
             return order.isEmpty ? "Debit note of \(amount) for goods returned with \(ReturnRequest.id(returnNumber))"
                                  : "Debit note of \(amount) for goods returned from order \(order)"
-        case .void: return "Return \(ReturnRequest.id(returnNumber)) of order \(order) voided (\(amount)) by document \(doc)"
+        case .void:
+            return "Return \(ReturnRequest.id(returnNumber))" + (order.isEmpty ? "" : " of order \(order)") + " voided (\(amount)) by document \(doc)"
         }
     }
 }

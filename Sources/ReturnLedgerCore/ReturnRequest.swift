@@ -197,6 +197,8 @@ extension ReturnRequest {
     /// The expected credit of a supplier return: what `expected=` said, else its amount.
     public var expected: Money { supplier?.expected ?? amount }
     public var rma: String { supplier?.rma ?? "" }
+    /// The RMA given at filing (a re-sent RETURN is compared with it).
+    public var filedRma: String { supplier?.filedRma ?? "" }
     /// Where a supplier return's goods leave at approval.
     public var source: StockState { supplier?.source ?? .on_hand }
 }
@@ -204,24 +206,32 @@ extension ReturnRequest {
 /// A supplier return's terms (protocol.md, Supplier returns), in one shared box: most returns
 /// are customers' and carry none.
 public final class SupplierTerms: Sendable, Equatable {
-    /// The supplier's RMA number; "" when none (APPROVE `rma=` may set it).
-    public let rma: String
+    /// The RMA number `rma=` gave when the return was filed; "" when none. A re-sent RETURN is
+    /// compared with it, whatever the approval set later.
+    public let filedRma: String
+    /// The RMA the approval that completed the return set (`APPROVE rma=`); nil when none.
+    public let approvedRma: String?
     /// on_hand or rtv.
     public let source: StockState
     public let expected: Money
     /// The supplier's credit note, once VENDOR CREDIT booked it.
     public let credit: VendorCredit?
 
-    public init(rma: String, source: StockState, expected: Money, credit: VendorCredit? = nil) {
-        self.rma = rma; self.source = source; self.expected = expected; self.credit = credit
+    public init(filedRma: String, approvedRma: String? = nil, source: StockState, expected: Money, credit: VendorCredit? = nil) {
+        self.filedRma = filedRma; self.approvedRma = approvedRma; self.source = source; self.expected = expected; self.credit = credit
     }
 
-    public func with(rma: String? = nil, credit: VendorCredit? = nil) -> SupplierTerms {
-        SupplierTerms(rma: rma ?? self.rma, source: source, expected: expected, credit: credit ?? self.credit)
+    /// The return's RMA: the approval's, else the one filed.
+    public var rma: String { approvedRma ?? filedRma }
+
+    public func with(approvedRma: String? = nil, credit: VendorCredit? = nil) -> SupplierTerms {
+        SupplierTerms(filedRma: filedRma, approvedRma: approvedRma ?? self.approvedRma, source: source, expected: expected,
+                      credit: credit ?? self.credit)
     }
 
     public static func == (a: SupplierTerms, b: SupplierTerms) -> Bool {
-        a === b || (a.rma == b.rma && a.source == b.source && a.expected == b.expected && a.credit == b.credit)
+        a === b || (a.filedRma == b.filedRma && a.approvedRma == b.approvedRma && a.source == b.source && a.expected == b.expected
+                    && a.credit == b.credit)
     }
 }
 

@@ -11,6 +11,7 @@ extension Ledger {
         var query = asked
         // STATS by=supplier counts supplier returns only, its OK line too (protocol.md, Supplier returns).
         if query.by == .supplier { query.kind = .purchase }
+        if query.by == .disposition { query.kind = .sale }  // customer returns only, its OK line too
         func included(_ location: String) -> Bool {
             scope.contains(location) && (query.location == nil || query.location == location)
         }

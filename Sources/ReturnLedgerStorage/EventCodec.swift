@@ -353,13 +353,14 @@ extension VendorCredit: BinaryCodable {
 
 extension SupplierTerms {
     func write(to w: inout ByteWriter) {
-        w.string(rma); w.enumValue(source); w.write(expected)
+        w.string(filedRma); w.bool(approvedRma != nil); w.string(approvedRma ?? ""); w.enumValue(source); w.write(expected)
         w.bool(credit != nil)
         if let credit { w.write(credit) }
     }
     static func read(_ r: inout ByteReader) throws(CodecError) -> SupplierTerms {
-        let rma = try r.string(), source: StockState = try r.enumValue(), expected: Money = try r.read()
+        let filed = try r.string(), approved = try r.bool(), approvedRma = try r.string()
+        let source: StockState = try r.enumValue(), expected: Money = try r.read()
         let credit: VendorCredit? = try r.bool() ? try r.read() : nil
-        return SupplierTerms(rma: rma, source: source, expected: expected, credit: credit)
+        return SupplierTerms(filedRma: filed, approvedRma: approved ? approvedRma : nil, source: source, expected: expected, credit: credit)
     }
 }

@@ -187,6 +187,43 @@ import Testing
         desk.expectReplays()
     }
 
+    /// The review's findings, each a rule of the contract: a key re-sent after `APPROVE rma=`
+    /// still matches what was filed; STOCK supplier= takes location=; a VOID reverses the expected
+    /// credit on the notice too; an INSPECT sent twice decides once; STATS by=disposition counts
+    /// customer returns only.
+    @Test func reSendsAndTheSmallerRules() {
+        var desk = Desk.shop()
+        desk.ok(.partySet(id: "S1", name: nil, rmaRequired: true))
+        desk.ok(.skuSet(sku: "B300", name: nil, price: nil, cost: nil, inspect: nil, supplier: "S1"))
+        desk.ok(Desk.purchase("PO-1", at: "STORE1", item("B300", 10)))
+        var filing = ReturnFiling(order: "PO-1", items: [item("B300", 1)], reason: "DEFECTIVE", location: nil, note: "", key: "k1")
+        filing.expected = m("25.00")
+        desk.ok(.fileReturn(filing), as: "clerk1")
+        desk.ok(.approve(ApprovalRequest(id: "R000001", rma: "RMA-9")), as: "sup1")
+        #expect(desk.ok(.fileReturn(filing), as: "clerk1")["existed"] == "yes")
+        var withoutExpected = filing
+        withoutExpected.expected = nil
+        #expect(desk.fails(.fileReturn(withoutExpected), as: "clerk1") == .CONFLICT)  // the default (31.00) is other content
+        #expect(desk.lineOK("STOCK supplier=S1 location=STORE1")["supplier"] == "S1")
+        desk.ok(.void(id: "R000001", reason: "DEFECTIVE", note: "sent by mistake"), as: "sup2")
+        #expect(desk.ledger.notices.last?.amount == m("25.00"))
+        #expect(desk.balance("S1") == "-310.00")
+        // An INSPECT sent twice (a till's retry) decides its units once.
+        desk.ok(Desk.sale("S1", customer: "C1", item("B300", 3)))
+        desk.ok(Desk.ret("S1", item("B300", 3)), as: "clerk1")
+        desk.ok(.approve(id: "R000002", refund: nil, note: ""), as: "sup1")
+        let ask = Command.inspect(id: "R000002", disposition: nil, note: "torn", lists: Self.lists((.vendor, [Self.units("B300", 1)])))
+        #expect(desk.ok(ask, as: "sup1")["left"] == "2")
+        let again = desk.ok(ask, as: "sup1")
+        #expect(again["existed"] == "yes" && again["left"] == "2")
+        #expect(level(desk, "B300").rtv == 1)
+        #expect(desk.ok(.inspect(id: "R000002", disposition: nil, note: "torn too", lists: Self.lists((.vendor, [Self.units("B300", 1)]))),
+                        as: "sup1")["left"] == "1")
+        let stats = desk.ok(.stats(StatsQuery(by: .disposition)))
+        #expect(stats["approved"] == "1" && stats.lines.allSatisfy { $0.first { $0.key == "share" }?.value == "1.0000" })
+        desk.expectReplays()
+    }
+
     /// A random walk of sales, purchases, returns, inspections with split decisions, DISPOSE and
     /// supplier returns from rtv: every slot's states add up to what the books say went in and
     /// out, no held state is ever negative, and every balance is the sum of its entries.
