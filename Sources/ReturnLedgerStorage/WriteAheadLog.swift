@@ -127,6 +127,14 @@ public final class WriteAheadLog: @unchecked Sendable {
         // before anything is served, as PostgreSQL syncs its data directory after a crash.
         // Found by tools/sim: a crash after a failed fsync, then a power cut, lost records the
         // restarted server had treated as durable.
+        // The fdatasync also makes recovery's cut of a torn tail durable (the file's size is
+        // data-retrieval metadata). The directory is synced after it: the newest segment's name
+        // may not be durable (fsync(2): a file's fsync does not make its directory entry
+        // durable). A rotation creates the segment and syncs the directory only after the new
+        // segment's header is synced; when that sync failed (or the disk filled up, or the process
+        // died in between) the segment recovery continues in has a name a power cut may take,
+        // and with it every record appended and acknowledged after the restart. Found by tools/sim
+        // (seed 6, 400 operations, 50 faults). The same sync makes recovery's removals durable.
         let segments = try directory.contents(fs).segments
         if policy != .no {
             if fd >= 0 {
@@ -136,6 +144,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                 defer { fs.close(existing) }
                 try fs.sync(existing, dataOnly: true)
             }
+            try fs.syncDirectory(directory.path)
         }
         initial.status.segmentBytes = segmentSize
         for existing in segments {

@@ -104,3 +104,47 @@ import ReturnLedgerStorage
         #expect(try Recovery.load(directory, fs: disk, repair: true).lastSeq == 3)
     }
 }
+
+/// Found by the simulation (`sim --seed 6 --operations 400`, 50 faults; seed 8 on e27a165): the
+/// fsync of a segment the log had just created (at a rotation) failed, so its name was never
+/// made durable; the process crashed; recovery continued in that segment, which held only its
+/// header; the restarted log appended to it, fdatasynced and acknowledged, and a power cut took
+/// the segment's name and with it every acknowledged record in it. Opening the log now syncs
+/// the directory too, so the name of the segment appending continues in survives a power cut.
+@Suite struct RecoveredSegmentNameTests {
+    static let at = Timestamp(parsing: "2026-12-01T09:00:00Z")!
+
+    func append(_ wal: WriteAheadLog, _ count: Int) throws {
+        for _ in 0..<count { try wal.append(LogEntry(at: Self.at, actor: "clerk1", events: [])) }
+        wal.flush()
+    }
+
+    @Test func recordsAppendedToASegmentWhoseCreationFailedSurviveAPowerCut() throws {
+        let disk = SimulatedDisk()
+        let directory = DataDirectory("/rot")
+        var wal: WriteAheadLog? = try WriteAheadLog(directory: directory, fs: disk, policy: .always, lastSeq: 0,
+                                                    segment: nil, segmentLimit: 64)
+        wal!.startFlusher = { _ in }
+        try append(wal!, 3)  // wal-1 is over its limit now: the next flush rotates
+        #expect(wal!.failure == nil && wal!.status.durableSeq == 3)
+        try wal!.append(LogEntry(at: Self.at, actor: "clerk1", events: []))
+        disk.failSync(after: 1)  // the old segment's sync passes; the new segment's (wal-4, header only) fails
+        wal!.flush()
+        #expect(wal!.failure != nil)
+        wal = nil
+        disk.crashProcess()
+        #expect(try disk.list("/rot") == [DataDirectory.walName(1), DataDirectory.walName(4)])
+        let recovered = try Recovery.load(directory, fs: disk, repair: true)
+        #expect(recovered.lastSeq == 3)
+        #expect(recovered.lastSegment?.name == DataDirectory.walName(4))
+
+        wal = try WriteAheadLog(directory: directory, fs: disk, policy: .always, lastSeq: recovered.lastSeq,
+                                segment: recovered.lastSegment, segmentLimit: 1 << 20)
+        wal!.startFlusher = { _ in }
+        try append(wal!, 3)
+        #expect(wal!.failure == nil && wal!.status.durableSeq == 6)  // acknowledged
+        wal = nil
+        disk.cutPower { _ in 0 }
+        #expect(try Recovery.load(directory, fs: disk, repair: true).lastSeq == 6)
+    }
+}
