@@ -7,14 +7,18 @@ import Testing
 /// A real directory that remembers what a power cut would keep: a name only once its directory
 /// was fsynced after it was created (fsync(2): the file's own fsync does not make its directory
 /// entry durable), and of a file's bytes those up to its last fsync. `cutPower` applies that to
-/// the real files. Syncs (of files or directories) fail on request; a write fails on request
-/// after a number of bytes (a full disk: a short write, then ENOSPC).
+/// the real files. Syncs (of files or directories) fail on request, as Linux's do: the bytes a
+/// failed fsync did not write are never written by a later one ("fsyncgate"), though reads still
+/// show them, and a power cut leaves zeros there. A write fails on request after a number of
+/// bytes (a full disk: a short write, then ENOSPC).
 final class PowerCutFileSystem: FileSystem, Sendable {
     private struct State {
         /// Path → created since its directory's last fsync.
         var undurable: Set<String> = []
         /// Path → bytes covered by an fsync.
         var synced: [String: Int] = [:]
+        /// Path → bytes whose writeback failed: readable, never on the device.
+        var lost: [String: [Range<Int>]] = [:]
         var paths: [Int32: String] = [:]
         var syncsUntilFailure: Int?
         var bytesUntilFull: Int?
@@ -42,8 +46,17 @@ final class PowerCutFileSystem: FileSystem, Sendable {
     func cutPower() {
         state.withLock { s in
             for path in s.undurable { unlink(path) }
-            for (path, length) in s.synced where !s.undurable.contains(path) { Glibc.truncate(path, off_t(length)) }
+            for (path, length) in s.synced where !s.undurable.contains(path) {
+                Glibc.truncate(path, off_t(length))
+                let fd = open(path, O_WRONLY)
+                for range in s.lost[path] ?? [] where range.lowerBound < length {
+                    let zeros = [UInt8](repeating: 0, count: min(range.upperBound, length) - range.lowerBound)
+                    _ = zeros.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(range.lowerBound)) }
+                }
+                Glibc.close(fd)
+            }
             s.undurable = []
+            s.lost = [:]
             s.paths = [:]
             s.syncsUntilFailure = nil
             s.bytesUntilFull = nil
@@ -70,9 +83,17 @@ final class PowerCutFileSystem: FileSystem, Sendable {
     }
 
     func sync(_ fd: Int32, dataOnly: Bool) throws(StorageError) {
-        if injectedSyncFailure() { throw StorageError("fdatasync: Input/output error (injected)") }
-        try real.sync(fd, dataOnly: dataOnly)
         let size = try real.size(fd)
+        if injectedSyncFailure() {
+            state.withLock { s in
+                guard let path = s.paths[fd] else { return }
+                let synced = s.synced[path] ?? 0
+                if synced < size { s.lost[path, default: []].append(synced..<size) }
+                s.synced[path] = size  // clean now: no later fsync writes them
+            }
+            throw StorageError("fdatasync: Input/output error (injected)")
+        }
+        try real.sync(fd, dataOnly: dataOnly)
         state.withLock { s in if let path = s.paths[fd] { s.synced[path] = size } }
     }
 
@@ -98,15 +119,19 @@ final class PowerCutFileSystem: FileSystem, Sendable {
             s.undurable.remove(from)
             s.undurable.insert(to)
             s.synced[to] = s.synced.removeValue(forKey: from)
+            s.lost[to] = s.lost.removeValue(forKey: from)
         }
     }
     func remove(_ path: String) throws(StorageError) {
         try real.remove(path)
-        state.withLock { s in s.undurable.remove(path); s.synced[path] = nil }
+        state.withLock { s in s.undurable.remove(path); s.synced[path] = nil; s.lost[path] = nil }
     }
     func truncate(_ path: String, to length: Int) throws(StorageError) {
         try real.truncate(path, to: length)
-        state.withLock { s in if let synced = s.synced[path] { s.synced[path] = min(synced, length) } }
+        state.withLock { s in
+            if let synced = s.synced[path] { s.synced[path] = min(synced, length) }
+            s.lost[path] = s.lost[path]?.compactMap { $0.lowerBound < length ? $0.clamped(to: 0..<length) : nil }
+        }
     }
     func list(_ directory: String) throws(StorageError) -> [String] { try real.list(directory) }
     func makeDirectory(_ path: String) throws(StorageError) { try real.makeDirectory(path) }
@@ -130,6 +155,7 @@ final class PowerCutFileSystem: FileSystem, Sendable {
         let entries = sampleEntries(count: 20)
         var log: WriteAheadLog? = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: 0,
                                                     segment: nil, segmentLimit: 1)
+        log!.startFlusher = { _ in }  // flushes only where the test says (no race with the faults)
         try log!.append(entries[0])
         log!.flush()  // wal-1 created, its name and its record durable; over its limit already
         #expect(log!.failure == nil && log!.status.durableSeq == 1)
@@ -150,6 +176,7 @@ final class PowerCutFileSystem: FileSystem, Sendable {
         #expect(recovered.lastSegment?.name == DataDirectory.walName(2))
         log = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: recovered.lastSeq,
                                 segment: recovered.lastSegment)
+        log!.startFlusher = { _ in }
         for entry in entries[1..<5] { try log!.append(entry) }
         log!.flush()
         #expect(log!.failure == nil && log!.status.durableSeq == 5)  // acknowledged: 2...5
@@ -159,6 +186,44 @@ final class PowerCutFileSystem: FileSystem, Sendable {
         let after = try Recovery.load(dir.directory, fs: fs, repair: true)
         #expect(after.lastSeq == 5, "records 2...5 were acknowledged; files after the power cut: \(dir.files())")
         #expect(after.ledger.digest == applied(Array(entries[0..<5])).digest)
+    }
+
+    /// Found by tools/sim once its disk's failed fsync was Linux's (`sim --seed 1 --operations 400`):
+    /// records written, their fsync failed, the process crashed; recovery replayed them from the
+    /// page cache and the restarted log fsynced the segment, which wrote nothing (the failed pages
+    /// were clean); records acknowledged after them, then a power cut: zeros where the replayed
+    /// records were, and recovery refused the log. Opening the log now writes the segment again.
+    @Test func recordsReplayedAfterAFailedFsyncSurviveAPowerCut() throws {
+        let dir = TempDirectory()
+        let fs = PowerCutFileSystem()
+        let entries = sampleEntries(count: 20)
+        var log: WriteAheadLog? = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: 0, segment: nil)
+        log!.startFlusher = { _ in }
+        try log!.append(entries[0])
+        log!.flush()
+        #expect(log!.failure == nil && log!.status.durableSeq == 1)
+        for entry in entries[1..<4] { try log!.append(entry) }
+        fs.failSync(after: 0)
+        log!.flush()
+        #expect(log!.failure != nil && log!.status.durableSeq == 1)  // 2...4 never acknowledged
+        log = nil
+        fs.crashProcess()
+
+        let recovered = try Recovery.load(dir.directory, fs: fs, repair: true)
+        #expect(recovered.lastSeq == 4)  // the page cache still shows them
+        log = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: recovered.lastSeq,
+                                segment: recovered.lastSegment)
+        log!.startFlusher = { _ in }
+        for entry in entries[4..<8] { try log!.append(entry) }
+        log!.flush()
+        #expect(log!.failure == nil && log!.status.durableSeq == 8)  // acknowledged: 5...8, resting on 2...4
+        log = nil
+
+        fs.cutPower()
+        let after = try Recovery.load(dir.directory, fs: fs, repair: true)
+        #expect(after.lastSeq == 8)
+        #expect(after.ledger.digest == applied(Array(entries[0..<8])).digest)
+        #expect(dir.files() == [DataDirectory.walName(1)])
     }
 
     /// The model itself: without a directory fsync a created name does not survive a power cut.
