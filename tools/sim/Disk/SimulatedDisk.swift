@@ -8,9 +8,23 @@ import Synchronization
 /// a renamed snapshot under its temporary name). Faults are injected on request: the disk fills
 /// up after so many bytes, or an fsync fails.
 ///
-/// Simplification, stated: a truncation is durable at once (recovery's cut of a torn tail).
+/// A failed fsync is Linux's (PostgreSQL's "fsyncgate", fsync(2) ERRORS, the kernel's
+/// Documentation/filesystems/vfs.rst on writeback errors): the pages whose writeback failed are
+/// marked clean and stay in the page cache, so reads (by this process or the next one after a
+/// crash) still see the bytes, but no later fsync writes them again and it reports success; a
+/// power cut brings back what the device holds there (zeros: the blocks were never written).
+/// Only writing the bytes again (new dirty pages) and a successful fsync make them durable.
+///
+/// Simplifications, stated: a truncation is durable at once (recovery's cut of a torn tail); bytes
+/// whose writeback failed stay lost even when a later write dirties their page again (Linux would
+/// write that page out again).
 public final class SimulatedDisk: FileSystem {
-    struct File { var data: [UInt8] = []; var synced = 0 }
+    struct File {
+        var data: [UInt8] = []
+        var synced = 0
+        /// Bytes whose writeback failed: in the page cache, never on the device.
+        var lost: [Range<Int>] = []
+    }
     struct State {
         /// File contents by inode number: a name points at one; a power cut may bring back a name
         /// for contents no name pointed at any more.
@@ -76,10 +90,16 @@ public final class SimulatedDisk: FileSystem {
             for (_, inode) in s.names.sorted(by: { $0.key < $1.key }) {
                 guard let file = s.inodes[inode] else { continue }
                 let unsynced = file.data.count - file.synced
-                guard unsynced > 0 else { continue }
-                let kept = max(0, min(unsynced, tear(unsynced)))
-                s.inodes[inode]!.data.removeLast(unsynced - kept)
-                s.inodes[inode]!.synced = s.inodes[inode]!.data.count
+                if unsynced > 0 {
+                    let kept = max(0, min(unsynced, tear(unsynced)))
+                    s.inodes[inode]!.data.removeLast(unsynced - kept)
+                    s.inodes[inode]!.synced = s.inodes[inode]!.data.count
+                }
+                let length = s.inodes[inode]!.data.count
+                for range in file.lost where range.lowerBound < length {
+                    for i in range.clamped(to: 0..<length) { s.inodes[inode]!.data[i] = 0 }
+                }
+                s.inodes[inode]!.lost = []
             }
             s.open = [:]
             s.spaceLeft = nil
@@ -130,6 +150,10 @@ public final class SimulatedDisk: FileSystem {
             if let n = s.syncsUntilFailure {
                 if n == 0 {
                     s.syncsUntilFailure = nil
+                    // The writeback of the dirty pages failed: they are clean now, never written.
+                    let file = s.inodes[inode]!
+                    if file.synced < file.data.count { s.inodes[inode]!.lost.append(file.synced..<file.data.count) }
+                    s.inodes[inode]!.synced = file.data.count
                     throw StorageError("fdatasync: Input/output error")
                 }
                 s.syncsUntilFailure = n - 1
@@ -177,6 +201,7 @@ public final class SimulatedDisk: FileSystem {
             guard let inode = s.names[path], var file = s.inodes[inode], length < file.data.count else { return }
             file.data.removeLast(file.data.count - length)
             file.synced = min(file.synced, length)
+            file.lost = file.lost.compactMap { $0.lowerBound < length ? $0.clamped(to: 0..<length) : nil }
             s.inodes[inode] = file
         }
     }
