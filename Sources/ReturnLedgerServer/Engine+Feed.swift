@@ -49,7 +49,9 @@ extension Engine {
             do throws(LogReader.Failure) {
                 // The durable sequence first, then the facts: the state already holds every record
                 // up to it, so each one read has its return in them.
-                let durable = durableSignal.durable
+                // The log's own figure too: it moves before the signal (the log answers the waiting
+                // replies first), so a client that got OK for a change finds it here at once.
+                let durable = max(durableSignal.durable, wal.status.durableSeq)
                 let facts = onQueue { ledger.feedFacts }
                 let next = try logReader.read(after: from, upTo: durable) { seq, entry in
                     lines += Ledger.feedLines(seq: seq, at: entry.at, actor: entry.actor, events: entry.events, facts: facts)

@@ -112,6 +112,7 @@ import Testing
         }
         #expect(refused.code == "STATE" && refused.status.contains("up to \(seq) "), "\(refused.status)")
         let rest = try admin.call("FEED from=\(seq)")
-        #expect(rest.ok && Self.seqs(rest).first! > seq && rest.data.contains { $0.contains("type=sale.recorded order=S-1") })
+        let first = try #require(Self.seqs(rest).first, "\(rest.status)")
+        #expect(rest.ok && first > seq && rest.data.contains { $0.contains("type=sale.recorded order=S-1") })
     }
 }
