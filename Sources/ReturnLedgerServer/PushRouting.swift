@@ -117,15 +117,7 @@ final class PushRouting<Sink: PushSink> {
             return pushed
         }
         index(entry)
-        for (number, told) in w.told {
-            if let audience = audiences[number] {
-                audience.told.append(Told(entry: entry, state: told.state))
-            } else {
-                audiences[number] = Audience(location: told.location, told: [Told(entry: entry, state: told.state)])
-            }
-        }
-        entry.told = w.told.count
-        liveItems += w.told.count
+        tell(entry, w.told.map { ($0.key, $0.value.location, $0.value.state) })
         return pushed
     }
 
@@ -167,16 +159,21 @@ final class PushRouting<Sink: PushSink> {
         guard let cohort = entry.cohort else { return 0 }
         let pushed = leaveCohort(entry)
         index(entry)
-        for (number, told) in cohort.told {
-            if let audience = audiences[number] {
-                audience.told.append(Told(entry: entry, state: told.state))
+        tell(entry, cohort.told.map { ($0.key, $0.value.location, $0.value.state) })
+        return pushed
+    }
+
+    /// Records that `entry`, routed on its own, was told of these returns (number, location, state).
+    private func tell(_ entry: Entry, _ told: [(number: Int, location: String, state: ReturnState)]) {
+        for t in told {
+            if let audience = audiences[t.number] {
+                audience.told.append(Told(entry: entry, state: t.state))
             } else {
-                audiences[number] = Audience(location: told.location, told: [Told(entry: entry, state: told.state)])
+                audiences[t.number] = Audience(location: t.location, told: [Told(entry: entry, state: t.state)])
             }
         }
-        entry.told = cohort.told.count
-        liveItems += cohort.told.count
-        return pushed
+        entry.told = told.count
+        liveItems += told.count
     }
 
     /// Hands every cohort's round to its members: once a round, after its last change.
