@@ -51,11 +51,11 @@ extension CommandSpec {
         if forms.count > 1, !hasSubcommands {
             // Several forms of one word (STOCK): the first whose positional count fits and whose
             // required keys are given, else the first that fits (its usage error names what is missing).
-            let fitting = forms.filter { $0.positionalRange.contains(positional.count) }
-            form = fitting.first { f in
-                f.requiredNamedIndices.allSatisfy { i in named.contains { $0.key == f.parameters[i].key } }
+            form = forms.first { f in
+                f.positionalRange.contains(positional.count)
+                    && f.requiredNamedIndices.allSatisfy { i in named.contains { $0.key == f.parameters[i].key } }
                     && named.allSatisfy { pair in f.parameters.contains { $0.named && $0.key == pair.key } }
-            } ?? fitting.first ?? chosen
+            } ?? forms.first { $0.positionalRange.contains(positional.count) } ?? chosen
         }
         var arguments = try Arguments(form, positional: positional, named: named, usage: usage(hasSubcommands ? sub : nil))
         try form.check?(arguments)

@@ -285,10 +285,11 @@ extension Ledger {
     /// A STOCK line (and its totals line's figures): `[head] on_hand= quarantine= [batch=] rtv=
     /// refurbish= transit=`, made in one array of its final size (joining arrays, and formatting
     /// the zeros most slots hold, were a quarter of a STOCK request: callgrind).
-    static func stockFields(_ head: [Field], _ level: StockLevel, batch: String = "") -> [Field] {
+    static func stockFields(_ first: Field, _ second: Field? = nil, level: StockLevel, batch: String = "") -> [Field] {
         var fields = [Field]()
-        fields.reserveCapacity(head.count + 6)
-        fields += head
+        fields.reserveCapacity(8)
+        fields.append(first)
+        if let second { fields.append(second) }
         fields.append(Field("on_hand", units(level.onHand)))
         fields.append(Field("quarantine", units(level.quarantine)))
         if !batch.isEmpty { fields.append(Field("batch", batch)) }
@@ -325,9 +326,9 @@ extension Ledger {
         var total = StockLevel()
         let lines: [[Field]] = rows.map { row in
             Ledger.add(row.level, to: &total)
-            return Ledger.stockFields([Field("sku", row.sku), Field("location", row.slot.location)], row.level, batch: row.slot.batch)
+            return Ledger.stockFields(Field("sku", row.sku), Field("location", row.slot.location), level: row.level, batch: row.slot.batch)
         }
-        return Reply(status: Ledger.stockFields([Field("supplier", party)], total), lines: lines)
+        return Reply(status: Ledger.stockFields(Field("supplier", party), level: total), lines: lines)
     }
 
     private func stockReply(sku: String?, location: String?) throws(DomainError) -> Reply {
@@ -347,10 +348,10 @@ extension Ledger {
         var total = StockLevel()
         let lines: [[Field]] = rows.map { row in
             Ledger.add(row.level, to: &total)
-            return Ledger.stockFields([Field("sku", row.sku), Field("location", row.slot.location)], row.level, batch: row.slot.batch)
+            return Ledger.stockFields(Field("sku", row.sku), Field("location", row.slot.location), level: row.level, batch: row.slot.batch)
         }
         let head = sku.map { Field("sku", $0) } ?? Field("location", location ?? "")
-        return Reply(status: Ledger.stockFields([head], total), lines: lines)
+        return Reply(status: Ledger.stockFields(head, level: total), lines: lines)
     }
 
     private func balanceReply(_ party: String?, at now: Timestamp) throws(DomainError) -> Reply {
