@@ -58,6 +58,21 @@ public struct Disposal: Sendable, Equatable {
     }
 }
 
+/// A SKU in one batch: what decisions are counted by.
+public struct SkuBatch: Hashable, Sendable {
+    public var sku: String
+    public var batch: String
+    public init(_ sku: String, _ batch: String) { self.sku = sku; self.batch = batch }
+}
+
+/// Units of a SKU and batch held somewhere (a return's quarantine, a slot's held state): what
+/// INSPECT's and DISPOSE's lists take from.
+public struct Holding: Sendable, Equatable {
+    public var sku: String
+    public var batch: String
+    public var units: Int64
+}
+
 /// One element of INSPECT's and DISPOSE's lists: `SKU:QTY[#BATCH][/SERIAL...]`, and for
 /// `regrade=` `>SKU2`, the SKU the units become.
 public struct UnitSpec: Sendable, Equatable {
@@ -130,7 +145,7 @@ public struct DispositionLists: Sendable, Equatable {
     }
 
     /// Every element of every list, with its disposition.
-    var named: [(Disposition, UnitSpec)] { lists.flatMap { list in list.1.map { (list.0, $0) } } }
+    public var named: [(Disposition, UnitSpec)] { lists.flatMap { list in list.1.map { (list.0, $0) } } }
 }
 
 /// DISPOSE's record (protocol.md, Disposition), and the id sequence ADJUST and COUNT share

@@ -7,28 +7,18 @@ extension Ledger {
         return product.cost == .zero ? product.price : product.cost
     }
 
-    /// Units held that a list may take from: a SKU and batch, and how many are there.
-    struct Holding {
-        var sku: String
-        var batch: String
-        var units: Int64
-    }
-
     /// Lists (and INSPECT's bare word) as decisions on `holdings`, checked in the contract's
     /// order: NOT_FOUND (a SKU or batch not held; a new SKU unknown), INVALID (a SKU held in
-    /// several batches named without one, a new SKU equal to the old, a serial), then `short`
-    /// (EXCEEDS for a return's quarantine, STOCK for a slot) when the lists together ask for more
-    /// than is held of a SKU and batch.
+    /// several batches named without one, a regrade into its own SKU), then `short` (EXCEEDS for a
+    /// return's quarantine, STOCK for a slot) when the lists together ask for more than is held of
+    /// a SKU and batch. (Serials are refused before, by the callers.)
+    /// `namedBatchOnly`: an item without `#BATCH` is the batch-less slot (DISPOSE).
     func decisions(_ lists: DispositionLists, word: Disposition?, holdings: [Holding], where what: String,
                    shortCode: DomainError.Code, namedBatchOnly: Bool, at: Timestamp, by: String) throws(DomainError) -> [Disposal] {
         var resolved: [(Disposition, UnitSpec)] = []
-        for (disposition, spec) in lists.lists.flatMap({ list in list.1.map { (list.0, $0) } }) {
-            var spec = spec
-            if namedBatchOnly || !spec.batch.isEmpty {
-                guard holdings.contains(where: { $0.sku == spec.sku && $0.batch == spec.batch }) || namedBatchOnly else {
-                    throw DomainError(.NOT_FOUND, "\(spec.sku) batch \(spec.batch) is not in \(what)")
-                }
-            } else {
+        for (disposition, given) in lists.named {
+            var spec = given
+            if !namedBatchOnly, spec.batch.isEmpty {
                 let batches = holdings.filter { $0.sku == spec.sku }
                 guard !batches.isEmpty else { throw DomainError(.NOT_FOUND, "\(spec.sku) is not in \(what)") }
                 let holding = batches.filter { $0.units > 0 }
@@ -36,22 +26,22 @@ extension Ledger {
                     throw .invalid("\(spec.sku) is in \(what) in batches \(holding.map(\.batch).joined(separator: ",")); name one with #BATCH")
                 }
                 spec.batch = (holding.first ?? batches[0]).batch
+            } else if !namedBatchOnly, !holdings.contains(where: { $0.sku == spec.sku && $0.batch == spec.batch }) {
+                throw DomainError(.NOT_FOUND, "\(spec.sku) batch \(spec.batch) is not in \(what)")
             }
             if disposition == .regrade, products[spec.toSku] == nil { throw .notFound("sku", spec.toSku) }
             resolved.append((disposition, spec))
         }
-        for (disposition, spec) in resolved {
-            if disposition == .regrade, spec.toSku == spec.sku { throw .invalid("regrade turns \(spec.sku) into another SKU, not itself") }
-            if !spec.serials.isEmpty { throw .invalid("\(spec.sku) is not serial-tracked: name no serials") }
+        // The parser refuses this first; a command built in code is held to it too.
+        for (disposition, spec) in resolved where disposition == .regrade && spec.toSku == spec.sku {
+            throw .invalid("regrade turns \(spec.sku) into another SKU, not itself")
         }
-        var asked: [String: Int64] = [:]
-        for (_, spec) in resolved { asked[spec.sku + "\u{1F}" + spec.batch, default: 0] += spec.quantity }
+        var asked: [SkuBatch: Int64] = [:]
+        for (_, spec) in resolved { asked[SkuBatch(spec.sku, spec.batch), default: 0] += spec.quantity }
         for (key, units) in asked {
-            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-            let sku = String(parts[0]), batch = String(parts[1])
-            let held = holdings.first { $0.sku == sku && $0.batch == batch }?.units ?? 0
+            let held = holdings.first { $0.sku == key.sku && $0.batch == key.batch }?.units ?? 0
             if units > held {
-                let named = batch.isEmpty ? sku : "\(sku) batch \(batch)"
+                let named = key.batch.isEmpty ? key.sku : "\(key.sku) batch \(key.batch)"
                 throw DomainError(shortCode, "\(named): \(units) asked, \(held) in \(what)")
             }
         }
@@ -63,7 +53,7 @@ extension Ledger {
             guard word == disposition else { continue }
             // The bare word: every unit held that no list names, SKU and batch in holding order.
             for holding in holdings {
-                let left = holding.units - (asked[holding.sku + "\u{1F}" + holding.batch] ?? 0)
+                let left = holding.units - (asked[SkuBatch(holding.sku, holding.batch)] ?? 0)
                 if left > 0 { out.append(try disposal(holding.sku, holding.batch, left, disposition, at: at, by: by)) }
             }
         }
@@ -90,22 +80,6 @@ extension Ledger {
         return Disposal(sku: sku, batch: batch, quantity: quantity, disposition: disposition, toSku: toSku, value: value, at: at, by: by)
     }
 
-    /// A return's quarantine, per SKU and batch in item order.
-    func quarantineHoldings(_ request: ReturnRequest) -> [Holding] {
-        var holdings: [Holding] = []
-        for item in request.items where item.quarantined {
-            if let i = holdings.firstIndex(where: { $0.sku == item.sku && $0.batch == item.batch }) {
-                holdings[i].units += item.quantity
-            } else {
-                holdings.append(Holding(sku: item.sku, batch: item.batch, units: item.quantity))
-            }
-        }
-        for d in request.disposals {
-            if let i = holdings.firstIndex(where: { $0.sku == d.sku && $0.batch == d.batch }) { holdings[i].units -= d.quantity }
-        }
-        return holdings
-    }
-
     /// INSPECT: STATE (inspecting), CLOSED, then the items; the units decided leave quarantine,
     /// and the return is completed when none are left.
     func decideInspection(_ id: String, disposition word: Disposition?, lists: DispositionLists, note: String,
@@ -113,7 +87,7 @@ extension Ledger {
         guard let request = returnRequest(id) else { throw .notFound("return", id) }
         if let again = resentInspection(request, word: word, lists: lists, note: note) { return Decision(events: [], reply: again) }
         // No SKU is serial-tracked yet (section 22): a serial is INVALID, before the scope and the state.
-        for (_, spec) in lists.lists.flatMap({ list in list.1.map { (list.0, $0) } }) where !spec.serials.isEmpty {
+        for (_, spec) in lists.named where !spec.serials.isEmpty {
             throw .invalid("\(spec.sku) is not serial-tracked: name no serials")
         }
         try checkScope(request.location, context, id)
@@ -121,7 +95,7 @@ extension Ledger {
             throw DomainError(.STATE, "\(id) is \(request.state.rawValue), not inspecting")
         }
         try refuseClosedToday(context, "INSPECT")
-        let decided = try decisions(lists, word: word, holdings: quarantineHoldings(request), where: "\(id)'s quarantine",
+        let decided = try decisions(lists, word: word, holdings: request.quarantineHoldings, where: "\(id)'s quarantine",
                                     shortCode: .EXCEEDS, namedBatchOnly: false, at: context.now, by: context.user)
         try checkValue(decided)
         let left = request.quarantineLeft - Disposal.units(decided)
@@ -138,7 +112,7 @@ extension Ledger {
     /// return's last inspection, deciding the same units from what was in quarantine before it.
     /// (Deciding more of the same later takes another request: `vendor=B300:2`, or a new note.)
     func resentInspection(_ request: ReturnRequest, word: Disposition?, lists: DispositionLists, note: String) -> Reply? {
-        guard let last = request.disposals.last,
+        guard lists.named.allSatisfy({ $0.1.serials.isEmpty }), let last = request.disposals.last,
               let event = request.history.last(where: { $0.action == "inspected" }), event.at == last.at, event.user == last.by
         else { return nil }
         let names = request.disposals.reversed().prefix { $0.at == last.at && $0.by == last.by }.reversed()
@@ -146,7 +120,7 @@ extension Ledger {
         guard event.note == Disposal.names(previous) + (note.isEmpty ? "" : ": " + note) else { return nil }
         var before = request
         before.disposals.removeLast(previous.count)
-        guard let again = try? decisions(lists, word: word, holdings: quarantineHoldings(before), where: "",
+        guard let again = try? decisions(lists, word: word, holdings: before.quarantineHoldings, where: "",
                                          shortCode: .EXCEEDS, namedBatchOnly: false, at: last.at, by: last.by),
               again == previous else { return nil }
         let left = request.quarantineLeft
@@ -176,18 +150,17 @@ extension Ledger {
             return Decision(events: [], reply: disposeReply(original).existed())
         }
         guard locations[asked.location] != nil else { throw .notFound("location", asked.location) }
-        for (_, spec) in asked.lists.lists.flatMap({ list in list.1.map { (list.0, $0) } }) {
+        for (_, spec) in asked.lists.named {
             guard products[spec.sku] != nil else { throw .notFound("sku", spec.sku) }
             if !spec.toSku.isEmpty, products[spec.toSku] == nil { throw .notFound("sku", spec.toSku) }
         }
-        for (disposition, spec) in asked.lists.lists.flatMap({ list in list.1.map { (list.0, $0) } }) {
-            if disposition == .regrade, spec.toSku == spec.sku { throw .invalid("regrade turns \(spec.sku) into another SKU, not itself") }
-            if !spec.serials.isEmpty { throw .invalid("\(spec.sku) is not serial-tracked: name no serials") }
+        for (_, spec) in asked.lists.named where !spec.serials.isEmpty {
+            throw .invalid("\(spec.sku) is not serial-tracked: name no serials")
         }
         try checkScope(asked.location, context, "DISPOSE")
         try refuseClosedToday(context, "DISPOSE")
         var holdings: [Holding] = []
-        for (_, spec) in asked.lists.lists.flatMap({ list in list.1.map { (list.0, $0) } })
+        for (_, spec) in asked.lists.named
         where !holdings.contains(where: { $0.sku == spec.sku && $0.batch == spec.batch }) {
             holdings.append(Holding(sku: spec.sku, batch: spec.batch,
                                     units: level(spec.sku, StockSlot(location: asked.location, batch: spec.batch))[asked.from]))
@@ -221,7 +194,7 @@ extension Ledger {
 
     /// Whether a re-sent DISPOSE's lists are the decisions it made (SKU, batch, quantity, where to).
     private func sameLists(_ decided: [Disposal], _ lists: DispositionLists) -> Bool {
-        let named = lists.lists.flatMap { list in list.1.map { (list.0, $0) } }
+        let named = lists.named
         return decided.count == named.count && zip(decided, named).allSatisfy { d, n in
             d.disposition == n.0 && d.sku == n.1.sku && d.batch == n.1.batch && d.quantity == n.1.quantity && d.toSku == n.1.toSku
         }
@@ -245,14 +218,12 @@ extension Ledger {
     /// (protocol.md: INSPECTs logged before this version show `value=0.00`).
     public static func legacyInspection(_ request: ReturnRequest, _ disposition: Disposition, note: String, by: String,
                                  at: Timestamp) -> Inspection {
-        var disposals: [Disposal] = []
-        for item in request.items where item.quarantined {
-            if let i = disposals.firstIndex(where: { $0.sku == item.sku && $0.batch == item.batch }) {
-                disposals[i].quantity += item.quantity
-            } else {
-                disposals.append(Disposal(sku: item.sku, batch: item.batch, quantity: item.quantity, disposition: disposition,
-                                          at: at, by: by))
-            }
+        // Every unit the approval quarantined: FEED reads this long after, from a return that
+        // already holds these very decisions.
+        var approved = request
+        approved.disposals = []
+        let disposals = approved.quarantineHoldings.map {
+            Disposal(sku: $0.sku, batch: $0.batch, quantity: $0.units, disposition: disposition, at: at, by: by)
         }
         return Inspection(number: request.number, disposals: disposals, note: note, by: by, at: at, left: 0)
     }

@@ -322,13 +322,18 @@ extension Ledger {
                 rows.append((product.sku, slot, level))
             }
         }
-        rows.sort { ($0.sku, $0.slot) < ($1.sku, $1.slot) }
+        return Ledger.stockReply(Field("supplier", party), rows)
+    }
+
+    /// STOCK's reply: a line per slot sorted by SKU, location, batch, and their totals after `head`.
+    private static func stockReply(_ head: Field, _ unsorted: [(sku: String, slot: StockSlot, level: StockLevel)]) -> Reply {
+        let rows = unsorted.sorted { ($0.sku, $0.slot) < ($1.sku, $1.slot) }
         var total = StockLevel()
         let lines: [[Field]] = rows.map { row in
             Ledger.add(row.level, to: &total)
             return Ledger.stockFields(Field("sku", row.sku), Field("location", row.slot.location), level: row.level, batch: row.slot.batch)
         }
-        return Reply(status: Ledger.stockFields(Field("supplier", party), level: total), lines: lines)
+        return Reply(status: Ledger.stockFields(head, level: total), lines: lines)
     }
 
     private func stockReply(sku: String?, location: String?) throws(DomainError) -> Reply {
@@ -344,14 +349,7 @@ extension Ledger {
                 for (slot, level) in slots where slot.location == location { rows.append((sku, slot, level)) }
             }
         }
-        rows.sort { ($0.sku, $0.slot) < ($1.sku, $1.slot) }
-        var total = StockLevel()
-        let lines: [[Field]] = rows.map { row in
-            Ledger.add(row.level, to: &total)
-            return Ledger.stockFields(Field("sku", row.sku), Field("location", row.slot.location), level: row.level, batch: row.slot.batch)
-        }
-        let head = sku.map { Field("sku", $0) } ?? Field("location", location ?? "")
-        return Reply(status: Ledger.stockFields(head, level: total), lines: lines)
+        return Ledger.stockReply(sku.map { Field("sku", $0) } ?? Field("location", location ?? ""), rows)
     }
 
     private func balanceReply(_ party: String?, at now: Timestamp) throws(DomainError) -> Reply {

@@ -57,19 +57,19 @@ extension Ledger {
         guard request.kind == .sale else {
             return request.items.map { Effects.Move(sku: $0.sku, slot: StockSlot(location: location, batch: $0.batch), onHand: $0.quantity) }
         }
-        var held: [String: Int64] = [:]  // what a held state of a slot has left as decisions take from it
+        var held: [StockState: [SkuBatch: Int64]] = [:]  // what a held state of a slot has left as decisions take from it
         func takeHeld(_ sku: String, _ batch: String, _ state: StockState, _ units: Int64) {
             let slot = StockSlot(location: location, batch: batch)
-            let key = state.rawValue + "\u{1F}" + sku + "\u{1F}" + batch
-            let there = held[key] ?? level(sku, slot)[state]
+            let key = SkuBatch(sku, batch)
+            let there = held[state]?[key] ?? level(sku, slot)[state]
             let take = max(0, min(units, there))
-            held[key] = there - take
+            held[state, default: [:]][key] = there - take
             if take > 0 { moves.append(Effects.Move(sku: sku, slot: slot, state, -take)) }
         }
         for item in request.items where !item.quarantined {
             moves.append(Effects.Move(sku: item.sku, slot: StockSlot(location: location, batch: item.batch), onHand: -item.quantity))
         }
-        for holding in quarantineHoldings(request) where holding.units > 0 {
+        for holding in request.quarantineHoldings where holding.units > 0 {
             takeHeld(holding.sku, holding.batch, .quarantine, holding.units)
         }
         for d in request.disposals {

@@ -167,12 +167,21 @@ public struct ReturnRequest: Sendable, Equatable {
 }
 
 extension ReturnRequest {
-    /// Units of a SKU and batch that approval put in quarantine, less those INSPECT decided on.
-    public func quarantineLeft(sku: String, batch: String) -> Int64 {
-        var units: Int64 = 0
-        for item in items where item.quarantined && item.sku == sku && item.batch == batch { units += item.quantity }
-        for d in disposals where d.sku == sku && d.batch == batch { units -= d.quantity }
-        return units
+    /// The units approval put in quarantine, per SKU and batch in item order, less those INSPECT
+    /// decided on (what INSPECT's lists take from).
+    public var quarantineHoldings: [Holding] {
+        var holdings: [Holding] = []
+        for item in items where item.quarantined {
+            if let i = holdings.firstIndex(where: { $0.sku == item.sku && $0.batch == item.batch }) {
+                holdings[i].units += item.quantity
+            } else {
+                holdings.append(Holding(sku: item.sku, batch: item.batch, units: item.quantity))
+            }
+        }
+        for d in disposals {
+            if let i = holdings.firstIndex(where: { $0.sku == d.sku && $0.batch == d.batch }) { holdings[i].units -= d.quantity }
+        }
+        return holdings
     }
 
     /// Every unit still in quarantine.
@@ -183,11 +192,11 @@ extension ReturnRequest {
     /// Per item, the units still in quarantine: decisions take from a SKU's and batch's items in
     /// item order (SHOW's `quarantine=`).
     public var itemsInQuarantine: [Int64] {
-        var decided: [String: Int64] = [:]
-        for d in disposals { decided[d.sku + "\u{1F}" + d.batch, default: 0] += d.quantity }
+        var decided: [SkuBatch: Int64] = [:]
+        for d in disposals { decided[SkuBatch(d.sku, d.batch), default: 0] += d.quantity }
         return items.map { item in
             guard item.quarantined else { return 0 }
-            let key = item.sku + "\u{1F}" + item.batch
+            let key = SkuBatch(item.sku, item.batch)
             let taken = min(item.quantity, decided[key] ?? 0)
             decided[key, default: 0] -= taken
             return item.quantity - taken

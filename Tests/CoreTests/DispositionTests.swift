@@ -144,12 +144,23 @@ import Testing
         #expect(show["credit_ref"] == "CN-5512")
         let stats = desk.ok(.stats(StatsQuery(by: .supplier)))
         #expect(stats.lines.first?.map(\.value) == ["S2", "1", "1", "31.00", "1.0000", "31.00", "28.00", "-3.00", "0"])
+        // The contract's other promises on these returns: LIST rma=, DOC's RMA and expected credit,
+        // and which returns each STATS grouping counts.
+        #expect(desk.lineOK("LIST rma=RMA-77").lines.map { $0.first?.value } == ["R000001"])
+        #expect(desk.lineOK("LIST rma=NONE")["count"] == "0")
+        let doc = desk.ok(.doc(number: desk.ledger.returns[0].doc))
+        #expect(doc["rma"] == "RMA-77" && doc["expected"] == "31.00")
+        #expect(desk.lineFails("STATS by=disposition kind=purchase", as: "fin1") == .INVALID)
+        #expect(desk.lineFails("STATS by=supplier kind=sale", as: "fin1") == .INVALID)
         desk.expectReplays()
     }
 
     @Test func rmaRequiredAndVendorHeldGoodsGoBackFromRtv() {
         var desk = Desk.shop()
         desk.ok(.partySet(id: "S1", name: nil, rmaRequired: true))
+        desk.lineOK("SKU SET B300 supplier=S2")
+        desk.ok(.skuSet(sku: "B300", name: nil, price: nil, cost: nil, inspect: nil, supplier: ""))
+        #expect(desk.ledger.products["B300"]?.supplier == "")  // "" clears it
         desk.ok(.skuSet(sku: "B300", name: nil, price: nil, cost: nil, inspect: nil, supplier: "S1"))
         #expect(desk.fails(.skuSet(sku: "A100", name: nil, price: nil, cost: nil, inspect: nil, supplier: "C1")) == .NOT_FOUND)
         #expect(desk.fails(.partySet(id: "C1", name: nil, rmaRequired: true)) == .INVALID)
