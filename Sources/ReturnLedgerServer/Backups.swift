@@ -32,7 +32,7 @@ package final class Backups: @unchecked Sendable {
         self.directory = directory
         self.every = every
         self.keep = keep
-        self.fs = PacedFileSystem(fs)
+        self.fs = fs
         self.clock = clock
         last = Last()
         if let newest = Backup.list(directory, fs: fs).last {

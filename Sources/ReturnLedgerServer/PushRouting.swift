@@ -205,8 +205,12 @@ final class PushRouting<Sink: PushSink> {
         var lines = ChangeLines(c)
         var pushed = 0
         // Members the change names as filer or first approver may hear otherwise than their cohort.
-        for user in [c.filedBy, c.firstApprovedBy] where !user.isEmpty {
-            for entry in inCohortByUser[user] ?? [] { pushed += detach(entry) }
+        // (No array of the two names and no look-ups when no cohort exists: this runs per change.)
+        if !inCohortByUser.isEmpty {
+            for entry in inCohortByUser[c.filedBy] ?? [] { pushed += detach(entry) }
+            if !c.firstApprovedBy.isEmpty, c.firstApprovedBy != c.filedBy {
+                for entry in inCohortByUser[c.firstApprovedBy] ?? [] { pushed += detach(entry) }
+            }
         }
         var next = scratch
         scratch = []

@@ -29,7 +29,9 @@ public struct ServerConfig: Sendable {
     public var backupEvery: Int64 = 86_400
     public var backupKeep = 7
     /// What backups are written through; tests inject a failing backup disk here.
-    public var backupFileSystem: any FileSystem = PosixFileSystem()
+    /// Paced on the real disk (PacedFileSystem): a backup's writes leave the log's fsyncs room. A
+    /// test or the simulation that sets its own file system gets it as it is.
+    public var backupFileSystem: any FileSystem = PacedFileSystem(PosixFileSystem())
     /// `--restore FOLDER`: copy a backup into the (empty) data directory first (one-shot).
     public var restore: String?
     /// `--log-keep BYTES`: covered log segments kept for FEED up to this total (nil: all).
