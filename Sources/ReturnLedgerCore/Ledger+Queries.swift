@@ -322,12 +322,12 @@ extension Ledger {
                 rows.append((product.sku, slot, level))
             }
         }
-        return Ledger.stockReply(Field("supplier", party), rows)
+        return Ledger.stockReply(Field("supplier", party), &rows)
     }
 
     /// STOCK's reply: a line per slot sorted by SKU, location, batch, and their totals after `head`.
-    private static func stockReply(_ head: Field, _ unsorted: [(sku: String, slot: StockSlot, level: StockLevel)]) -> Reply {
-        let rows = unsorted.sorted { ($0.sku, $0.slot) < ($1.sku, $1.slot) }
+    private static func stockReply(_ head: Field, _ rows: inout [(sku: String, slot: StockSlot, level: StockLevel)]) -> Reply {
+        rows.sort { ($0.sku, $0.slot) < ($1.sku, $1.slot) }  // in place: a sorted copy cost an allocation per STOCK
         var total = StockLevel()
         let lines: [[Field]] = rows.map { row in
             Ledger.add(row.level, to: &total)
@@ -349,7 +349,7 @@ extension Ledger {
                 for (slot, level) in slots where slot.location == location { rows.append((sku, slot, level)) }
             }
         }
-        return Ledger.stockReply(sku.map { Field("sku", $0) } ?? Field("location", location ?? ""), rows)
+        return Ledger.stockReply(sku.map { Field("sku", $0) } ?? Field("location", location ?? ""), &rows)
     }
 
     private func balanceReply(_ party: String?, at now: Timestamp) throws(DomainError) -> Reply {
