@@ -24,6 +24,7 @@
 /// | 8 | issue 24 | tills, tenders and store credit: `Order` ends with the tenders `tender=` named beyond the default `cash:TOTAL` (a tender's kind as one byte), what returns charged to them, its till session and the credit it drew (older paid sales: `cash:TOTAL`); `ReturnRequest` ends with its till, offline time and the completing approval's `TenderMoves` (parts, due tenders, charges, session, override, credit lot), which `ApprovalOutcome` also ends with (older ones: derived by `Ledger.upgraded`, and for a snapshot by `upgradeTenders`); the state ends with the till sessions, credit lots and the policy's credit_days, offline_hours, cross_store; events `tillOpened` (25), `tillMoved` (26), `tillClosed` (27), `tenderPolicyChanged` (28), `creditDrawn` (29), `creditIssued` (30) |
 /// | 9 | issue 25 | documents you can trust: the completing approval records its document's `hash` (SHA-256 chain, computed once when issued; older documents are chained when first loaded: by replay, and for a snapshot by `chainDocuments`), which `ReturnRequest` also ends with. VOID: event `returnVoided` (32) with its `VoidRecord` (document, reason, note, voider, time, hash, the `Effects` it decided, owed, the lot given back, store credit made); the state ends with the voids. Period close: event `periodClosed` (33) with the close (through, by, at, note, each date's `ZRow`s) and the lots written off; the state ends with the closes. Tax and discount: `Product` ends with its tax rate; `OrderLine` ends with a flags byte (1: tax rate and tax follow, 2: discount share follows, 4: tax added on top); `ReturnItem` ends with a flag and, when set, its tax rate and tax; `ReturnRequest` with a flag and its tax and fee tax, `ApprovalOutcome` with a flag and the fee tax (an untaxed record adds one byte per line, item, return or approval); the state ends with the policy's tax_included (older records: 0.00 tax, no discount, tax included); event `taxPolicyChanged` (31) |
 /// | 10 | issue 26 | goods after the return: `StockLevel` gains rtv, refurbish and transit, written in the state's held-stock section after the closes (slots holding any); an `Effects.Move` ends with a flag and, when set, those three; `ReturnRequest` ends with its INSPECT decisions (`Disposal`s) and a flag with its `SupplierTerms` (RMA, source, expected, the vendor's credit note); `Approval` ends with a flag and the RMA an APPROVE set; `Product` ends with its supplier, `Party` with rma_required; the state ends with the held stock and DISPOSE's `StockMove`s; events `returnDisposed` (34: an INSPECT's decisions; older `returnInspected` records read as one decision per SKU and batch worth 0.00), `stockDisposed` (35), `vendorCredited` (36) |
+/// | 11 | issue 27 | stock moves and policy per product (see the rows' details as they land) |
 /// | 7 | issue 12 | `paymentRecorded` ends with the payment's number (FEED found it on the account by time and amount, so two equal payments of one party in one second got one number) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
@@ -39,8 +40,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v8 = Format(rawValue: 8)
     public static let v9 = Format(rawValue: 9)
     public static let v10 = Format(rawValue: 10)
+    public static let v11 = Format(rawValue: 11)
     /// What this build writes.
-    public static let current = v10
+    public static let current = v11
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {
