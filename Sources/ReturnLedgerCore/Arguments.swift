@@ -157,6 +157,10 @@ public struct Arguments: Sendable {
             _ = try Tender.list(parsing: text)
         case .refund:
             _ = try RefundChoice(parsing: text)
+        case .orEmpty(let inner):
+            guard !text.isEmpty else { break }
+            return try check(text, Parameter(key: p.key, label: p.label, kind: inner, named: p.named, required: p.required,
+                                             repeats: p.repeats, what: p.what))
         case .scope:
             guard let scope = Scope(parsing: text), scope.codes.allSatisfy({ Identifier.isValid($0) }) else {
                 throw DomainError(.INVALID, "locations= takes * or location codes joined by commas, not \(text.prefix(64))")

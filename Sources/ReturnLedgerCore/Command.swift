@@ -14,7 +14,11 @@ public enum Command: Sendable, Equatable {
     /// A built-in or added reason's label or restocking fee changed (a fee on CHANGED_MIND).
     case reasonSet(code: String, label: String?, fee: Percent?)
     /// Catalogue changes; what is not given stays as it was.
-    case skuSet(sku: String, name: String?, price: Money?, cost: Money?, inspect: Bool?, tax: Percent? = nil, supplier: String? = nil)
+    case skuSet(sku: String, name: String?, price: Money?, cost: Money?, inspect: Bool?, tax: Percent? = nil, supplier: String? = nil,
+                policy: ProductPolicyChange = ProductPolicyChange())
+    /// Protocol.md, Return policy per product.
+    case categoryAdd(Category)
+    case categorySet(code: String, name: String?, terms: ReturnTermsChange)
     case partySet(id: String, name: String?, rmaRequired: Bool? = nil)
     case locationSet(code: String, name: String?)
     case policySet(PolicyChange)
@@ -53,7 +57,9 @@ public enum Command: Sendable, Equatable {
         case .partyAdd(let p): return p.id
         case .reasonAdd(let r): return r.code
         case .reasonSet(let code, _, _): return code
-        case .skuSet(let sku, _, _, _, _, _, _): return sku
+        case .skuSet(let sku, _, _, _, _, _, _, _): return sku
+        case .categoryAdd(let c): return c.code
+        case .categorySet(let code, _, _): return code
         case .partySet(let id, _, _): return id
         case .locationSet(let code, _): return code
         case .policySet(let change): return change.target

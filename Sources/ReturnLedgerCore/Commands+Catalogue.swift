@@ -35,24 +35,38 @@ extension CommandTable {
         CommandSpec("SKU", roles: admin, forms: [
             .change("SKU", "ADD", [sku, .required("name", .nonEmpty, "TEXT"), .required("price", .money, "MONEY"),
                                    .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no"),
-                                   .optional("tax", .percent, "PCT"), supplier]) { a throws(DomainError) in
+                                   .optional("tax", .percent, "PCT"), supplier] + productPolicy) { a throws(DomainError) in
                 let price = a.money("price")!, cost = a.money("cost") ?? .zero
                 try notNegative(price, cost)
                 var product = Product(sku: a.required("sku"), name: a.required("name"), price: price, cost: cost,
                                       inspect: a.flag("inspect") ?? false, tax: a.percent("tax") ?? .zero)
                 product.supplier = try supplierValue(&a) ?? ""
+                let policy = try productPolicyChange(&a)
+                product.category = policy.category ?? ""
+                product.terms = policy.terms.values
+                product.serial = policy.serial ?? false
                 return .change(.skuAdd(product))
             },
             .read("SKU", "LIST", roles: everyone) { _ in .query(.skuList) },
             .change("SKU", "SET", [sku, .optional("name", .nonEmpty, "TEXT"), .optional("price", .money, "MONEY"),
                                    .optional("cost", .money, "MONEY"), .optional("inspect", .yesNo, "yes|no"),
-                                   .optional("tax", .percent, "PCT"), supplier],
+                                   .optional("tax", .percent, "PCT"), supplier] + productPolicy,
                     resend: .always, check: nameSomething("name something to change")) { a throws(DomainError) in
                 try notNegative(a.money("price") ?? .zero, a.money("cost") ?? .zero)
                 return .change(.skuSet(sku: a.required("sku"), name: a.string("name"), price: a.money("price"),
                                        cost: a.money("cost"), inspect: a.flag("inspect"), tax: a.percent("tax"),
-                                       supplier: try supplierValue(&a)))
+                                       supplier: try supplierValue(&a), policy: try productPolicyChange(&a)))
             },
+        ]),
+        CommandSpec("CATEGORY", roles: admin, forms: [
+            .change("CATEGORY", "ADD", [category, .required("name", .nonEmpty, "TEXT")] + returnTerms) { a in
+                .change(.categoryAdd(Category(code: a.required("code"), name: a.required("name"), terms: termsChange(&a).values)))
+            },
+            .change("CATEGORY", "SET", [category, .optional("name", .nonEmpty, "TEXT")] + returnTerms,
+                    resend: .always, check: nameSomething("name name=, return_days=, final_sale= or fee=")) { a in
+                .change(.categorySet(code: a.required("code"), name: a.string("name"), terms: termsChange(&a)))
+            },
+            .read("CATEGORY", "LIST", roles: everyone) { _ in .query(.categoryList) },
         ]),
         CommandSpec("PARTY", roles: admin, forms: [
             .change("PARTY", "ADD", [partyKind(optional: false), .positional("id", .identifier, what: "party"),
@@ -98,6 +112,42 @@ extension CommandTable {
     private static let location = Parameter.positional("code", .identifier, what: "location")
     private static let sku = Parameter.positional("sku", .identifier)
     private static let reason = Parameter.positional("code", .identifier, what: "reason")
+    private static let category = Parameter.positional("code", .identifier, what: "category")
+
+    /// A SKU's or category's return rule (protocol.md, Return policy per product); `""` is "not set".
+    private static let returnTerms: [Parameter] = [
+        .optional("return_days", .orEmpty(.integer(0...3650)), "N"), .optional("final_sale", .orEmpty(.yesNo), "yes|no"),
+        .optional("fee", .orEmpty(.percent), "PCT"),
+    ]
+    /// SKU ADD and SET: the category, the SKU's own rule, serial tracking.
+    private static let productPolicy: [Parameter] = [.optional("category", .text, "CATEGORY")] + returnTerms
+        + [.optional("serial", .yesNo, "yes|no")]
+
+    /// The return settings named, each `""` (cleared) or its value; the arguments were checked.
+    private static func termsChange(_ a: inout Arguments) -> ReturnTermsChange {
+        var change = ReturnTermsChange()
+        if let days = a.string("return_days") {
+            change.named.insert(.returnDays)
+            change.values.returnDays = Int64(days)
+        }
+        if let final = a.string("final_sale") {
+            change.named.insert(.finalSale)
+            change.values.finalSale = final.isEmpty ? nil : final.lowercased() == "yes"
+        }
+        if let fee = a.string("fee") {
+            change.named.insert(.fee)
+            change.values.fee = Percent(parsing: fee)
+        }
+        return change
+    }
+
+    private static func productPolicyChange(_ a: inout Arguments) throws(DomainError) -> ProductPolicyChange {
+        var change = ProductPolicyChange(terms: termsChange(&a), serial: a.flag("serial"))
+        if let category = a.string("category") {
+            change.category = category.isEmpty ? "" : try Arguments.identifier(category, "category")
+        }
+        return change
+    }
 
     private static func partyKind(optional: Bool) -> Parameter {
         .positional("kind", .keyword(PartyKind.self), label: "customer|supplier", what: "party kind", optional: optional)

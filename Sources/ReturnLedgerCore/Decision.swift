@@ -14,7 +14,7 @@ extension Ledger {
     public func decide(_ command: Command, _ context: Context) throws(DomainError) -> Decision {
         switch command {
         case .userAdd, .userScope, .userRole, .userEnable, .userPassword, .locationAdd, .skuAdd, .partyAdd, .reasonAdd, .reasonSet,
-             .policySet, .skuSet, .partySet, .locationSet:
+             .policySet, .skuSet, .partySet, .locationSet, .categoryAdd, .categorySet:
             return try decideSetup(command, context)
         case .sale(let request): return try decideTrade(request, kind: .sale, context)
         case .purchase(let request): return try decideTrade(request, kind: .purchase, context)

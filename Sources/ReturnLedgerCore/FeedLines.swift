@@ -41,7 +41,7 @@ extension Ledger {
                  .returnRejected, .returnCancelled, .returnInspected, .userScoped, .ruleAdded, .ruleDropped,
                  .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
                  .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided, .periodClosed,
-                 .returnDisposed, .stockDisposed, .vendorCredited:
+                 .returnDisposed, .stockDisposed, .vendorCredited, .categoryAdded:
                 return true
             }
         }
@@ -113,6 +113,7 @@ extension Ledger {
             case .userScoped(let name, let scope): line("user.scoped", [Field("name", name), Field("locations", scope.text)])
             case .locationAdded(let l): line("location.added", l.fields)
             case .productAdded(let p): line("sku.added", p.fields)
+            case .categoryAdded(let c): line("category.added", c.fields)
             case .partyAdded(let p):
                 line("party.added", [Field("id", p.id), Field("kind", p.kind.rawValue), Field("name", p.name),
                                      Field("rma_required", p.kind == .supplier ? (p.rmaRequired ? "yes" : "no") : "")])
@@ -143,7 +144,8 @@ extension Ledger {
                                       Field("exchange", r.exchangeText), Field("override", r.override ? "yes" : "no"),
                                       Field("taken_at", (r.takenAt ?? r.filedAt).description), Field("till", r.till),
                                       Field("rma", r.rma), Field("source", r.kind == .purchase ? r.source.rawValue : ""),
-                                      Field("expected", r.kind == .purchase ? r.expected.description : "")])
+                                      Field("expected", r.kind == .purchase ? r.expected.description : ""),
+                                      Field("overridden", r.overriddenText)])
                 for item in r.items {
                     line("return.item", [Field("id", r.id), Field("line", String(item.line + 1)), Field("sku", item.sku),
                                          Field("qty", String(item.quantity)), Field("batch", item.batch),

@@ -99,12 +99,6 @@ extension Ledger {
                 item.tax = worth.tax
                 items.append(item)
             }
-            if order.kind == .sale {
-                let window = policy.windowDays * Timestamp.secondsPerDay
-                guard taken.seconds - order.at.seconds <= window else {
-                    throw DomainError(.EXPIRED, "sold \(policy.calendar.date(of: order.at)), outside the \(policy.windowDays)-day return window")
-                }
-            }
         } else if kind == .purchase {
             // A supplier return without an order: unit cost at filing, batches allowed, no window or quantity check.
             for spec in filing.items {
@@ -131,10 +125,13 @@ extension Ledger {
                 items.append(item)
             }
         }
-        let overLimit = kind == .sale && !party.isEmpty && overCustomerLimit(party, at: taken)
-        if overLimit, !filing.override {
-            throw DomainError(.OVER_LIMIT, "\(party) has filed \(policy.customerReturns) or more returns in the last"
-                              + " \(policy.customerDays) days; a supervisor may file it with override=yes")
+        var waivers = kind == .sale ? try checkItemRules(items, sold: order, taken: taken, override: filing.override) : []
+        if kind == .sale, !party.isEmpty, overCustomerLimit(party, at: taken) {
+            guard filing.override else {
+                throw DomainError(.OVER_LIMIT, "\(party) has filed \(policy.customerReturns) or more returns in the last"
+                                  + " \(policy.customerDays) days; a supervisor may file it with override=yes")
+            }
+            waivers.insert(.limit)
         }
         var request = ReturnRequest(
             number: returns.count + 1, kind: kind, order: order?.id ?? "", party: party, location: location,
@@ -143,7 +140,8 @@ extension Ledger {
         request.tax = tax
         request.exchange = exchange
         request.exchangeText = filing.exchangeText
-        request.override = overLimit
+        request.waivers = waivers
+        request.override = !waivers.isEmpty
         request.till = filing.till ?? ""
         request.takenAt = filing.takenAt
         if kind == .purchase, filing.namesSupplierTerms {

@@ -13,6 +13,8 @@ extension Ledger {
             return Reply(lines: locations.values.sorted { $0.code < $1.code }.map(\.fields))
         case .skuList:
             return Reply(lines: products.values.sorted { $0.sku < $1.sku }.map(\.fields))
+        case .categoryList:
+            return Reply(lines: categories.values.sorted { $0.code < $1.code }.map(\.fields))
         case .partyList(let kind):
             return Reply(lines: parties.values.filter { kind == nil || $0.kind == kind }.sorted { $0.id < $1.id }.map {
                 [Field("id", $0.id), Field("kind", $0.kind.rawValue), Field("name", $0.name),
@@ -57,7 +59,9 @@ extension Ledger {
                                                      Field("rma", request.rma), Field("source", supplier ? request.source.rawValue : ""),
                                                      Field("expected", supplier ? request.expected.description : ""),
                                                      Field("received", credit?.amount.description ?? ""),
-                                                     Field("credit_ref", credit?.ref ?? "")],
+                                                     Field("credit_ref", credit?.ref ?? ""),
+                                                     // Section 22: what an override waived.
+                                                     Field("overridden", request.overriddenText)],
                          lines: items + history + disposed)
         case .order(let id):
             return try orderReply(id)
@@ -159,12 +163,18 @@ extension Ledger {
                 for item in returns[number - 1].items { returnedAmount += item.amount.minor }
             }
         }
+        let sale = order.kind == .sale
         let lines: [[Field]] = order.lines.map { line in
-            [Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
+            // Section 22: serials (none tracked yet), and a sale line's rule under today's settings.
+            let rule = sale ? itemRule(line.sku) : nil
+            let until = rule.map { Timestamp(seconds: order.at.seconds + $0.returnDays * Timestamp.secondsPerDay).description }
+            return [Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
              Field("price", line.price.description), Field("returned", String(line.returned)),
              Field("pending", String(line.pending)), Field("returnable", String(line.returnable)),
              Field("amount", line.amount.description), Field("discount", line.discount.description),
-             Field("tax_rate", line.taxRate.description), Field("tax", line.tax.description)]
+             Field("tax_rate", line.taxRate.description), Field("tax", line.tax.description),
+             Field("serials", ""), Field("returned_serials", ""), Field("return_until", until ?? ""),
+             Field("final_sale", rule.map { $0.finalSale ? "yes" : "no" } ?? "")]
         }
         return Reply(status: [Field("order", order.id), Field("kind", order.kind.rawValue), Field("location", order.location),
                               Field("party", order.party), Field("at", order.at.description),

@@ -172,12 +172,11 @@ extension Ledger {
         // A till named on the APPROVE must be open before any tender is worked out (STATE first).
         if let till = asked.till, paid { _ = try openSession(till, at: request.location) }
 
-        let rate = asked.fee ?? reasons[request.reason]?.fee ?? .zero
-        let fee = rate.of(request.amount)
+        let (rate, fee, feeTax) = restockingFee(request, asked: asked.fee)
         let net = Money(minor: request.amount.minor - fee.minor)
         let quarantined = request.items.indices.filter { request.flow.inspect || products[request.items[$0].sku]?.inspect == true }
         var outcome = ApprovalOutcome(quarantined: quarantined, credited: net, refunded: .zero, feeRate: rate, fee: fee)
-        outcome.feeTax = ReturnRequest.feeTax(request.tax, rate: rate)
+        outcome.feeTax = feeTax
 
         // The net's parts, and what each takes from the sale's tenders.
         let (parts, charges, overridden) = try netParts(request, order: paid ? order : nil, choice, net: net, override: asked.override)

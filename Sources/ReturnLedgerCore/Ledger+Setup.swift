@@ -38,6 +38,8 @@ extension Ledger {
         case .skuAdd(let product):
             guard products[product.sku] == nil else { throw .exists("sku", product.sku) }
             try checkSupplier(product.supplier)
+            try checkCategory(product.category)
+            if product.serial { throw Ledger.serialsNotYet }
             return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", product.sku)]))
         case .partyAdd(let party):
             guard parties[party.id] == nil else { throw .exists("party", party.id) }
@@ -52,7 +54,7 @@ extension Ledger {
             if let fee { reason.fee = fee }
             // The whole reason again: `apply` of reasonAdded puts it in place.
             return Decision(events: [.reasonAdded(reason)], reply: Reply(status: [Field("code", code)]))
-        case .skuSet(let sku, let name, let price, let cost, let inspect, let tax, let supplier):
+        case .skuSet(let sku, let name, let price, let cost, let inspect, let tax, let supplier, let policy):
             // The whole record again (`apply` of the ADD event puts it in place); recorded orders
             // and returns keep the prices they were made with.
             guard var product = products[sku] else { throw .notFound("sku", sku) }
@@ -65,7 +67,22 @@ extension Ledger {
                 try checkSupplier(supplier)
                 product.supplier = supplier
             }
+            if let category = policy.category {
+                try checkCategory(category)
+                product.category = category
+            }
+            product.terms = policy.terms.applied(to: product.terms)
+            if let serial = policy.serial, serial != product.serial { throw Ledger.serialsNotYet }
             return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", sku)]))
+        case .categoryAdd(let category):
+            guard categories[category.code] == nil else { throw .exists("category", category.code) }
+            return Decision(events: [.categoryAdded(category)], reply: Reply(status: [Field("category", category.code)]))
+        case .categorySet(let code, let name, let terms):
+            guard var category = categories[code] else { throw .notFound("category", code) }
+            if let name { category.name = name }
+            category.terms = terms.applied(to: category.terms)
+            // The whole category again: `apply` of categoryAdded puts it in place.
+            return Decision(events: [.categoryAdded(category)], reply: Reply(status: [Field("category", code)]))
         case .partySet(let id, let name, let rmaRequired):
             guard var party = parties[id] else { throw .notFound("party", id) }
             if rmaRequired != nil, party.kind == .customer { throw .invalid("rma_required= is for suppliers; \(id) is a customer") }
@@ -116,6 +133,16 @@ extension Ledger {
         guard !supplier.isEmpty else { return }
         guard parties[supplier]?.kind == .supplier else { throw .notFound("supplier", supplier) }
     }
+
+    /// A SKU's `category=`: "" (none) or a known category.
+    private func checkCategory(_ code: String) throws(DomainError) {
+        guard !code.isEmpty, categories[code] == nil else { return }
+        throw .notFound("category", code)
+    }
+
+    /// Serial numbers (protocol.md, Serial numbers) are not tracked yet: `serial=yes` is refused
+    /// rather than taken and not enforced.
+    static let serialsNotYet = DomainError(.INVALID, "serial=yes: serial numbers are not tracked yet")
 
     private func checkLocations(_ scope: Scope) throws(DomainError) {
         for code in scope.codes where locations[code] == nil { throw .notFound("location", code) }

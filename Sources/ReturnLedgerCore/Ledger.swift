@@ -58,6 +58,8 @@ public struct Ledger: Sendable, Equatable {
     /// `stockMoves[0]`. Their keys (derived: `rebuildIndexes`).
     public var stockMoves: [StockMove] = []
     public var moveKeys: [String: Int] = [:]
+    /// Format 11 (protocol.md, Return policy per product): categories by code.
+    public var categories: [String: Category] = [:]
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -94,6 +96,8 @@ extension Ledger {
             locations[location.code] = location
         case .productAdded(let product):
             products[product.sku] = product
+        case .categoryAdded(let category):
+            categories[category.code] = category
         case .partyAdded(let party):
             // Also PARTY SET's record: a known party keeps its balance.
             if parties[party.id] == nil { balances[party.id] = .zero }

@@ -81,6 +81,8 @@ public final class Parameter: Sendable {
         case refund
         /// 1–256 bytes, kept as given until the server hashes it.
         case password
+        /// `""` (a SET clearing a setting) or a value of the inner kind.
+        indirect case orEmpty(Kind)
 
         /// The words of a String-backed enum, in any case.
         public static func keyword<T: RawRepresentable & Sendable>(_: T.Type) -> Kind where T.RawValue == String {

@@ -11,6 +11,12 @@ public struct Product: Sendable, Equatable {
     /// Since format 10 (protocol.md, Supplier returns): the supplier its vendor-held goods go back
     /// to; "" none.
     public var supplier = ""
+    /// Since format 11 (protocol.md, Return policy per product): its category ("" none), its own
+    /// return rule (what it does not set comes from the category), and whether its units carry
+    /// serial numbers.
+    public var category = ""
+    public var terms = ReturnTerms()
+    public var serial = false
     public init(sku: String, name: String, price: Money, cost: Money, inspect: Bool, tax: Percent = .zero) {
         self.sku = sku; self.name = name; self.price = price; self.cost = cost; self.inspect = inspect; self.tax = tax
     }
@@ -20,6 +26,7 @@ public struct Product: Sendable, Equatable {
 extension Product {
     public var fields: [Field] {
         [Field("sku", sku), Field("name", name), Field("price", price.description), Field("cost", cost.description),
-         Field("inspect", inspect ? "yes" : "no"), Field("tax", tax.description), Field("supplier", supplier)]
+         Field("inspect", inspect ? "yes" : "no"), Field("tax", tax.description), Field("supplier", supplier),
+         Field("serial", serial ? "yes" : "no"), Field("category", category)] + terms.fields
     }
 }

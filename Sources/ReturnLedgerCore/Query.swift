@@ -3,6 +3,7 @@ public enum Query: Sendable, Equatable {
     case userList
     case locationList
     case skuList
+    case categoryList
     case partyList(PartyKind?)
     case reasonList
     case policyShow
@@ -37,7 +38,7 @@ public enum Query: Sendable, Equatable {
         switch self {
         case .list, .audit, .notices, .balance(party: nil), .verify, .stockSupplier: return true
         case .stats(let query): return query.by == .disposition || query.by == .supplier
-        case .userList, .locationList, .skuList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .doc,
+        case .userList, .locationList, .skuList, .categoryList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .doc,
              .stock, .balance, .periodShow, .periodZ, .tillShow, .tillList, .credit:
             return false
         }

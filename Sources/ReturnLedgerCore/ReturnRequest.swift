@@ -86,8 +86,11 @@ public struct ReturnRequest: Sendable, Equatable {
     /// item tokens as the client gave them (what LIST and SHOW print).
     public var exchange: [OrderLine] = []
     public var exchangeText: String = ""
-    /// Filed over the customer's return limit with a supervisor's `override=yes`.
+    /// Filed with a supervisor's `override=yes` that waived something (`waivers`).
     public var override = false
+    /// Since format 11 (protocol.md, Return policy per product): what the override waived; older
+    /// overridden returns waived the customer limit.
+    public var waivers: Waivers = []
     /// Set by the approval that completes the return: the restocking fee's rate and amount,
     /// and for an exchange the difference settled (replacement total − net; > 0 paid in).
     public var feeRate = Percent.zero
@@ -119,6 +122,9 @@ public struct ReturnRequest: Sendable, Equatable {
     /// credit and the vendor's credit note; nil for customer returns and older supplier returns
     /// (no RMA, from on hand, expecting their amount).
     public var supplier: SupplierTerms? = nil
+
+    /// SHOW's and FEED's `overridden=`.
+    public var overriddenText: String { waivers.text }
 
     public var refundParts: [Tender] { tenders?.parts ?? [] }
     public var dueTenders: [Tender] { tenders?.dueTenders ?? [] }
@@ -254,5 +260,23 @@ public struct VendorCredit: Sendable, Equatable {
 
     public init(amount: Money, ref: String, note: String, by: String, at: Timestamp) {
         self.amount = amount; self.ref = ref; self.note = note; self.by = by; self.at = at
+    }
+}
+
+/// What a supervisor's `override=yes` waived on filing, in the order `overridden=` lists them.
+public struct Waivers: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The customer's return limit (OVER_LIMIT).
+    public static let limit = Waivers(rawValue: 1)
+    /// An item sold as final sale (FINAL_SALE).
+    public static let finalSale = Waivers(rawValue: 2)
+    /// A SKU's or category's return window (EXPIRED).
+    public static let returnDays = Waivers(rawValue: 4)
+
+    /// `limit,final_sale,return_days`, as many as were waived.
+    public var text: String {
+        [(Waivers.limit, "limit"), (.finalSale, "final_sale"), (.returnDays, "return_days")]
+            .filter { contains($0.0) }.map(\.1).joined(separator: ",")
     }
 }

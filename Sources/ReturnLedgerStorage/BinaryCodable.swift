@@ -108,11 +108,35 @@ extension Product: BinaryCodable {
         w.string(sku); w.string(name); w.write(price); w.write(cost); w.bool(inspect)
         w.i64(tax.hundredths)  // since format 9
         w.string(supplier)  // since format 10
+        w.string(category); w.write(terms); w.bool(serial)  // since format 11
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), name: try r.string(), price: try r.read(), cost: try r.read(), inspect: try r.bool())
         if r.format >= .v9 { tax = Percent(hundredths: try r.i64()) }  // older SKUs: no tax
         if r.format >= .v10 { supplier = try r.string() }  // older SKUs: no supplier
+        if r.format >= .v11 { category = try r.string(); terms = try r.read(); serial = try r.bool() }
+    }
+}
+
+/// Each setting as a presence flag and its value (format 11).
+extension ReturnTerms: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.bool(returnDays != nil); if let returnDays { w.i64(returnDays) }
+        w.bool(finalSale != nil); if let finalSale { w.bool(finalSale) }
+        w.bool(fee != nil); if let fee { w.i64(fee.hundredths) }
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init()
+        if try r.bool() { returnDays = try r.i64() }
+        if try r.bool() { finalSale = try r.bool() }
+        if try r.bool() { fee = Percent(hundredths: try r.i64()) }
+    }
+}
+
+extension Category: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(code); w.string(name); w.write(terms) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(code: try r.string(), name: try r.string(), terms: try r.read())
     }
 }
 
@@ -291,6 +315,7 @@ extension ReturnRequest: BinaryCodable {
         w.array(disposals)
         w.bool(supplier != nil)
         supplier?.write(to: &w)
+        w.u8(waivers.rawValue)  // since format 11
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
@@ -317,6 +342,7 @@ extension ReturnRequest: BinaryCodable {
         exchange = try r.array()
         exchangeText = try r.string()
         override = try r.bool()
+        if override { waivers = .limit }  // before format 11 an override waived the customer limit
         feeRate = Percent(hundredths: try r.i64())
         fee = try r.read()
         due = try r.read()
@@ -335,6 +361,8 @@ extension ReturnRequest: BinaryCodable {
         guard r.format >= .v10 else { legacyDisposals(); return }
         disposals = try r.array()
         if try r.bool() { supplier = try SupplierTerms.read(&r) }
+        guard r.format >= .v11 else { return }
+        waivers = Waivers(rawValue: try r.u8())
     }
 
     /// A return inspected before format 10, as replaying its `returnInspected` record makes it:

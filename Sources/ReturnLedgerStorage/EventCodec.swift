@@ -33,6 +33,8 @@ extension Event: BinaryCodable {
         case periodClosed = 33
         /// Format 10.
         case returnDisposed = 34, stockDisposed, vendorCredited
+        /// Format 11 (tags 37-41: transfers, ADJUST and COUNT).
+        case categoryAdded = 42
     }
 
     public func write(to w: inout ByteWriter) {
@@ -83,6 +85,7 @@ extension Event: BinaryCodable {
         case .returnDisposed(let inspection): w.u8(Tag.returnDisposed.rawValue); w.write(inspection)
         case .stockDisposed(let move): w.u8(Tag.stockDisposed.rawValue); w.write(move)
         case .vendorCredited(let number, let credit): w.u8(Tag.vendorCredited.rawValue); w.int(number); w.write(credit)
+        case .categoryAdded(let category): w.u8(Tag.categoryAdded.rawValue); w.write(category)
         }
     }
 
@@ -134,6 +137,7 @@ extension Event: BinaryCodable {
         case .returnDisposed: self = .returnDisposed(try r.read())
         case .stockDisposed: self = .stockDisposed(try r.read())
         case .vendorCredited: self = .vendorCredited(number: try r.int(), credit: try r.read())
+        case .categoryAdded: self = .categoryAdded(try r.read())
         }
     }
 }

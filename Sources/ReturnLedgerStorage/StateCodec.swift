@@ -57,6 +57,7 @@ extension Ledger: BinaryCodable {
             w.i64(h.level.rtv); w.i64(h.level.refurbish); w.i64(h.level.transit)
         }
         w.array(stockMoves)
+        w.array(categories.keys.sorted().map { categories[$0]! })  // since format 11
     }
 
     /// Entries in key order, whatever container holds them.
@@ -155,6 +156,7 @@ extension Ledger: BinaryCodable {
             }
             stockMoves = try r.array()
         }
+        if r.format >= .v11 { categories = try Ledger.keyed(try r.array(Category.self), "category") { $0.code } }
         rebuildIndexes()
     }
 

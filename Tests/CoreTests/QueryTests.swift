@@ -52,7 +52,7 @@ import Testing
         #expect(show.status.map(\.key) == ["id", "state", "kind", "order", "party", "location", "amount", "reason",
                                           "filed_by", "filed_at", "doc", "rules", "exchange", "override", "late", "taken_at",
                                           "till", "tax", "void", "tender_override", "rma", "source", "expected", "received",
-                                          "credit_ref"])
+                                          "credit_ref", "overridden"])
         #expect(show.lines.count == 3)
         #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount", "tax_rate", "tax", "serials", "quarantine"])
         #expect(show.lines[1].map(\.value) == ["event", "2026-11-29T10:00:00Z", "clerk1", "filed", "包装破损"])

@@ -290,13 +290,13 @@ import Testing
         #expect(order()["status"] == "open" && order()["returned_amount"] == "0.00")
         desk.ok(Desk.ret("S1", item("A100", 1)), as: "clerk1")
         #expect(order()["status"] == "open")
-        #expect(order().lines[0].map(\.value) == ["line", "A100", "2", "", "25.00", "0", "1", "1", "50.00", "0.00", "0.00", "0.00"])
+        #expect(order().lines[0].prefix(12).map(\.value) == ["line", "A100", "2", "", "25.00", "0", "1", "1", "50.00", "0.00", "0.00", "0.00"])
         desk.ok(ReturnTypesTests.approve("R000001"), as: "sup1")
         #expect(order()["status"] == "partially_returned" && order()["returned_amount"] == "25.00")
         desk.ok(ReturnTypesTests.exchange("S1", [item("A100", 1), item("C400", 1)], for: [item("A200", 1)], text: "A200:1"),
                 as: "clerk1")
         #expect(order()["status"] == "returned")  // nothing returnable is left, though one return is pending
-        #expect(order().lines[1].map(\.value) == ["line", "C400", "1", "", "6.50", "0", "1", "0", "6.50", "0.00", "0.00", "0.00"])
+        #expect(order().lines[1].prefix(12).map(\.value) == ["line", "C400", "1", "", "6.50", "0", "1", "0", "6.50", "0.00", "0.00", "0.00"])
         desk.ok(ReturnTypesTests.approve("R000002"), as: "sup1")
         #expect(order()["status"] == "returned" && order()["returned_amount"] == "56.50")
         #expect(desk.fails(.order(id: "NOPE")) == .NOT_FOUND)

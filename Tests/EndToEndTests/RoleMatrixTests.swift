@@ -31,6 +31,8 @@ import Testing
         ("TILLOPEN", "TILL OPEN P1 location=STORE1 float=100"), ("TILLOPEN", "TILL PAYIN NOPE amount=1 note=x"),
         ("TILLOPEN", "TILL CLOSE NOPE counted=0"), ("TILLPAYOUT", "TILL PAYOUT NOPE amount=1 note=x"),
         ("TILLREAD", "TILL SHOW NOPE"), ("TILLREAD", "TILL LIST"),
+        // Section 22: categories are the admin's, like SKUs; everyone may list them.
+        ("LOOKUP", "CATEGORY LIST"), ("SKU", "CATEGORY ADD K9 name=k"), ("SKU", "CATEGORY SET NOPE name=x"),
     ]
 
     /// Every form has a sample line above: a new command cannot miss the matrix.

@@ -57,7 +57,7 @@ import TestSupport
             ledger.feedLines(seq: UInt64(index + 1), at: entry.at, actor: entry.actor, events: entry.events).map { $0[3].value }
         })
         let expected: Set<String> = ["user.added", "user.role_changed", "user.enabled_changed", "user.password_changed", "user.scoped",
-                          "location.added", "sku.added", "party.added", "reason.added", "policy.changed", "policy.limits_changed",
+                          "location.added", "sku.added", "category.added", "party.added", "reason.added", "policy.changed", "policy.limits_changed",
                           "policy.timezone_changed", "sale.recorded", "purchase.recorded", "order.line", "payment.recorded",
                           "return.filed", "return.item", "return.approved", "return.rejected", "return.cancelled",
                           "return.inspected", "return.first_approved", "rule.added", "rule.dropped", "stock.moved", "ledger.entry",

@@ -149,6 +149,19 @@ func everyKindEntries() -> [LogEntry] {
                                   lists: DispositionLists([(.scrap, [UnitSpec(sku: "B300", quantity: 1, batch: "L2")])]),
                                   note: "crushed", key: "d1")), "sup1", .admin)
     h.run(.vendorCredit(id: "R000005", amount: Money(minor: 2000), ref: "CN-1", note: "short"), "admin", .admin)
+    // Format 11: a final-sale category with a fee, a SKU in it with its own window, and an
+    // override that waives final sale.
+    h.run(.categoryAdd(Category(code: "FINAL", name: "Final sale", terms: ReturnTerms(finalSale: true, fee: Percent(hundredths: 500)))),
+          "admin", .admin)
+    var terms = ReturnTermsChange()
+    terms.named = [.returnDays]
+    terms.values.returnDays = 7
+    h.run(.skuSet(sku: "A100", name: nil, price: nil, cost: nil, inspect: nil, policy: ProductPolicyChange(category: "FINAL", terms: terms)),
+          "admin", .admin)
+    h.run(.sale(TradeRequest(order: "S5", location: "STORE1", party: "C1", paid: true, at: nil,
+                             items: [ItemSpec(sku: "A100", quantity: 2)])), "clerk1", .clerk)
+    h.run(.fileReturn(ReturnFiling(order: "S5", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "SIZE", location: nil,
+                                   note: "", key: "k12", override: true)), "sup1", .supervisor)  // R000015
     return h.entries
 }
 

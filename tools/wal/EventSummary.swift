@@ -17,6 +17,7 @@ func summary(_ event: Event) -> String {
     case .locationAdded(let l): return "location added \(l.code) \"\(l.name)\" kind=\(l.kind.rawValue)"
     case .productAdded(let p): return "sku added \(p.sku) \"\(p.name)\" price=\(p.price) cost=\(p.cost) inspect=\(p.inspect)"
     case .partyAdded(let p): return "\(p.kind.rawValue) added \(p.id) \"\(p.name)\""
+    case .categoryAdded(let c): return "category added \(c.code) \"\(c.name)\""
     case .reasonAdded(let r): return "reason added \(r.code) \"\(r.label)\"" + (r.fee == .zero ? "" : " fee=\(r.fee)")
     case .policyChanged(let days): return "policy window_days=\(days)"
     case .orderRecorded(let o):

@@ -315,6 +315,7 @@ class Client:
         "SHOW": "always", "LIST": "always", "DOC": "always", "NOTICES": "always", "STOCK": "always",
         "BALANCE": "always", "STATS": "always", "AUDIT": "always", "INFO": "always", "DIGEST": "always",
         "RULE ADD": "never", "RULE LIST": "always", "RULE DROP": "never", "WATCH": "always", "UNWATCH": "always",
+        "CATEGORY ADD": "never", "CATEGORY SET": "always", "CATEGORY LIST": "always",
         "ORDER": "always", "SKU SET": "always", "PARTY SET": "always", "LOCATION SET": "always",
         "BACKUP": "never", "FEED": "always",
         "TILL OPEN": "never", "TILL PAYIN": "never", "TILL PAYOUT": "never", "TILL CLOSE": "never",
@@ -753,6 +754,29 @@ class Client:
 
     def show(self, return_id):
         return self.call("SHOW", return_id)
+
+    # Return policy per product: a category's or a SKU's own window, final sale and fee. A value
+    # of "" clears the setting (the SKU then follows its category, the category the shop).
+
+    @staticmethod
+    def _terms(return_days=None, final_sale=None, fee=None):
+        if isinstance(final_sale, bool):
+            final_sale = "yes" if final_sale else "no"
+        return {"return_days": return_days, "final_sale": final_sale,
+                "fee": fee if fee is None or fee == "" else str(fee)}
+
+    def add_category(self, code, name, return_days=None, final_sale=None, fee=None):
+        return self.call("CATEGORY", "ADD", code, name=name, **self._terms(return_days, final_sale, fee))
+
+    def set_category(self, code, name=None, return_days=None, final_sale=None, fee=None):
+        return self.call("CATEGORY", "SET", code, name=name, **self._terms(return_days, final_sale, fee))
+
+    def categories(self):
+        return self.call("CATEGORY", "LIST").data
+
+    def set_sku_policy(self, sku, category=None, return_days=None, final_sale=None, fee=None):
+        """SKU SET with the return-policy settings only."""
+        return self.call("SKU", "SET", sku, category=category, **self._terms(return_days, final_sale, fee))
 
     def pending(self, limit=100):
         return self.call("LIST", state="pending", limit=limit).data
