@@ -107,6 +107,7 @@ extension Ledger {
         var credit: [Event] = []
         if request.kind == .sale {
             (mode, outcome) = try customerOutcome(request, order: order, asked, doc: doc, at: context.now)
+            try checkExchangeStock(request)  // the last check (protocol.md, Return types: Exchange)
             if let lot = outcome.lot { credit.append(.creditIssued(party: request.party, lot: lot)) }
             if let drawn = outcome.dueTenders.first(where: { $0.kind == .credit }) {
                 guard let draws = drawLots(request.party, drawn.amount, at: context.now) else { throw DomainError(.INTERNAL, "credit lots short") }
@@ -321,6 +322,25 @@ extension Ledger {
                 let batch = slot.batch.isEmpty ? "" : " batch \(slot.batch)"
                 throw DomainError(.STOCK, "\(sku)\(batch) at \(slot.location): \(level(sku, slot)[source]) \(words), \(quantity) to return")
             }
+        }
+    }
+
+    /// An exchange's replacement goods leave from stock on hand (contract section 22.3): at the
+    /// approval that completes it, each replacement SKU must be on hand at the return location in
+    /// its slot (the line's batch, else the batch-less slot), as levels stand before the
+    /// approval's own moves, so the units coming back do not count; lines of one slot add up.
+    /// The first short slot, in the order the lines were given, is named.
+    func checkExchangeStock(_ request: ReturnRequest) throws(DomainError) {
+        guard !request.exchange.isEmpty else { return }
+        var needed: [SkuBatch: Int64] = [:]
+        for line in request.exchange { needed[SkuBatch(line.sku, line.batch), default: 0] += line.quantity }
+        for line in request.exchange {
+            let key = SkuBatch(line.sku, line.batch)
+            guard let quantity = needed.removeValue(forKey: key) else { continue }  // checked with an earlier line
+            let onHand = level(line.sku, StockSlot(location: request.location, batch: line.batch)).onHand
+            guard onHand < quantity else { continue }
+            let batch = line.batch.isEmpty ? "" : " batch \(line.batch)"
+            throw DomainError(.STOCK, "\(line.sku)\(batch) at \(request.location): \(onHand) on hand, \(quantity) needed for the exchange")
         }
     }
 

@@ -91,6 +91,7 @@ import Testing
     /// An exchange's replacement goods are in the text as `part=exchange` lines after the items.
     @Test func anExchangeAddsItsGoods() {
         var desk = Desk.shop()
+        desk.ok(Desk.purchase("P1", at: "STORE1", item("A100", 1)))  // the kettle handed over is on hand (section 22.3)
         desk.ok(Desk.sale("S1", customer: "C1", paid: true, item("C400", 2)))
         desk.ok(.fileReturn(ReturnFiling(order: "S1", items: [item("C400", 2)], reason: "CHANGED_MIND", location: nil, note: "",
                                          key: nil, exchange: [item("A100", 1)],

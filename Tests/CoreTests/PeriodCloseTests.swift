@@ -12,6 +12,8 @@ import Testing
     /// second returned on account, the third exchanged with a due of 18.50 paid in cash.
     static func aDay() -> Desk {
         var desk = Desk.shop()
+        // The store's shelf: the kettle R000003 hands over must be on hand (section 22.3).
+        desk.lineOK("PURCHASE P1 location=STORE1 supplier=S1 A100:10", as: "clerk1")
         desk.lineOK("TILL OPEN POS1 location=STORE1 float=100", as: "clerk1")
         desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:4 tender=card:60.00#4242,cash:40.00 till=POS1", as: "clerk1")
         desk.lineOK("SALE S2 location=STORE1 customer=C2 paid=no A200:1", as: "clerk1")

@@ -151,6 +151,7 @@ import TestSupport
         desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:3 C400:2 discount=5.00", as: "clerk1")
         desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE", as: "clerk1")
         desk.lineOK("APPROVE R000001 fee=10", as: "sup1")
+        desk.lineOK("PURCHASE P1 location=STORE1 supplier=S1 E600:1", as: "clerk1")  // the mug handed over (section 22.3)
         desk.lineOK("RETURN S1 C400:1 reason=DEFECTIVE exchange=E600:1", as: "clerk1")
         desk.lineOK("APPROVE R000002", as: "sup1")
         let doc = desk.ok(.doc(number: desk.ledger.returns[0].doc))
@@ -201,6 +202,7 @@ import TestSupport
 
     @Test func anExchangesGoodsAreTaxedAsFiled() {
         var desk = TaxTests.shop(included: false)
+        desk.lineOK("PURCHASE P1 location=STORE1 supplier=S1 C400:2", as: "clerk1")  // the tea handed over (section 22.3)
         desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:1", as: "clerk1")   // 25.00 + 3.25
         desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE exchange=C400:2", as: "clerk1")
         #expect(desk.ledger.returns[0].exchange[0].tax == m("1.69"))   // 13.00 × 13% = 1.69

@@ -256,6 +256,8 @@ extension Desk {
 
     @Test func anExchangesDueIsPaidByItsTenders() {
         var desk = TillTests.desk()
+        // The headphones and the tea handed over are on hand at the store (section 22.3).
+        desk.lineOK("PURCHASE P1 location=STORE1 supplier=S1 B300:1 C400:1", as: "clerk1")
         desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:2 tender=card:50.00#4242 till=POS1", as: "clerk1")
         desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE exchange=B300:1", as: "clerk1")          // due 59 − 25 = 34
         #expect(desk.lineFails("APPROVE R000001 tender=card:30.00#4242", as: "sup1") == .TENDER)

@@ -25,6 +25,9 @@ import Testing
         let supervisor = try server.login("sup1")
         #expect(try clerk.call("SALE S-1 location=STORE1 customer=C1 T1:2 J1:1").status == "OK order=S-1 total=90.00 tax=0.00 discount=0.00")
         #expect(try clerk.call("SALE S-2 location=STORE1 T1:1").status == "OK order=S-2 total=20.00 tax=0.00 discount=0.00")
+        // What the exchanges hand over is on the shelf (section 22.3): one T-shirt L, and jeans
+        // enough for the walk-in's after S-1 took a pair (2 − 1 = 1).
+        _ = try ClothingShopTests.expectOK(clerk, "PURCHASE P-1 location=STORE1 supplier=S1 T2:1 J1:2")
 
         // The wrong size for the right one: an even exchange.
         #expect(try clerk.call("RETURN S-1 T1:1 reason=WRONG_ITEM exchange=T2:1 key=t-1").status
@@ -50,10 +53,11 @@ import Testing
             supervisor, "RETURN - C400:1 location=STORE1 customer=C1 reason=DEFECTIVE override=yes key=t-6")
         #expect(overridden["id"] == "R000006" && overridden["state"] == "pending")
 
-        // Stock at STORE1: T1 −2 −1 +1 +1 = −1; T2 −1 (exchange) +1 (no receipt) = 0; J1 −1 −1 (exchange) +1 = −1.
+        // Stock at STORE1: T1 −2 −1 +1 +1 = −1; T2 +1 (bought) −1 (exchange) +1 (no receipt) = 1;
+        // J1 +2 (bought) −1 −1 (exchange) +1 = 1.
         #expect(try clerk.call("STOCK T1 location=STORE1").status == "OK sku=T1 on_hand=-1 quarantine=0 rtv=0 refurbish=0 transit=0")
-        #expect(try clerk.call("STOCK T2 location=STORE1").status == "OK sku=T2 on_hand=0 quarantine=0 rtv=0 refurbish=0 transit=0")
-        #expect(try clerk.call("STOCK J1 location=STORE1").status == "OK sku=J1 on_hand=-1 quarantine=0 rtv=0 refurbish=0 transit=0")
+        #expect(try clerk.call("STOCK T2 location=STORE1").status == "OK sku=T2 on_hand=1 quarantine=0 rtv=0 refurbish=0 transit=0")
+        #expect(try clerk.call("STOCK J1 location=STORE1").status == "OK sku=J1 on_hand=1 quarantine=0 rtv=0 refurbish=0 transit=0")
         // Money: C1 paid 90.00; the even exchange and the cash refund of 45.00 leave nothing owed.
         let finance = try server.login("fin1")
         let c1 = try finance.call("BALANCE C1")

@@ -29,6 +29,8 @@ import Testing
         _ = try ok(clerk1, "RETURN S-1 A100:2 reason=DEFECTIVE key=d-1 till=POS1")
         #expect(try sup.call("APPROVE R000001")["refund"] == "card:30.00#4242,cash:20.00")
         // An exchange for dearer headphones: the due of 19.10 on the same card, at the other till.
+        // The headphones come off the shelf, so the store buys one in first (section 22.3).
+        _ = try ok(clerk1, "PURCHASE P-1 location=STORE1 supplier=S1 B300:1")
         _ = try ok(clerk1, "RETURN S-3 A200:1 reason=DEFECTIVE exchange=B300:1 key=d-2")
         let exchange = try sup.call("APPROVE R000002 tender=card:19.10#1111 till=POS2")
         #expect(exchange["due"] == "19.10" && exchange["tender"] == "card:19.10#1111" && exchange["refund"] == "")

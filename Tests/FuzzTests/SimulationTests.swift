@@ -5,8 +5,8 @@ import Testing
 /// The durability simulation (tools/sim) on a short seed set: crashes, power cuts with torn
 /// writes, a full disk and failing fsyncs, each followed by recovery and the checks
 /// (acknowledged changes kept, digest equal to the live state's, keys never doubled, gapless
-/// documents, balanced books), through the server's parser and engine. The long runs are in the issue
-/// notes (`swift run -c release sim --seeds 1-200`).
+/// documents, balanced books, exchanges only from stock on hand), through the server's parser
+/// and engine. The long runs are in the issue notes (`swift run -c release sim --seeds 1-200`).
 @Suite struct SimulationTests {
     @Test(arguments: [1, 2, 3] as [UInt64])
     func aSeedRunsWithoutViolation(_ seed: UInt64) {
@@ -15,6 +15,8 @@ import Testing
         #expect(report.violations.isEmpty, "seed \(seed): \(report.violations); replay: swift run -c release sim --seed \(seed) --operations 1000 --faults 10")
         #expect(report.acknowledged > 500)
         #expect(report.crashes + report.powerCuts >= 10)
+        // Exchanges both ways (contract section 22.3): approved with their goods on hand, refused short of them.
+        #expect(report.exchanges > 0 && report.exchangesShort > 0, "seed \(seed): \(report.exchanges) exchanges, \(report.exchangesShort) short")
     }
 
     /// The same seed, the same run: a failure can be replayed from its seed alone.

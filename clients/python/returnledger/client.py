@@ -619,7 +619,9 @@ class Client:
                          key=key or self.new_key())
 
     def exchange(self, order, items, replacements, reason, **kwargs):
-        """A return whose customer takes ``replacements`` (item tokens) instead of money."""
+        """A return whose customer takes ``replacements`` (item tokens) instead of money. The
+        approval that completes it is ``STOCK`` until the replacements are on hand at the return's
+        location (the returned units do not count)."""
         return self.return_items(order, items, reason, exchange=list(replacements), **kwargs)
 
     def return_without_receipt(self, items, customer, location, reason, note=None, key=None, override=False,

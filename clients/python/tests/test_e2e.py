@@ -130,6 +130,9 @@ class ReturnTypesTest(ServerTestCase):
     def test_exchange_no_receipt_fee_order_and_paging_through_the_library(self):
         with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk, \
                 Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1") as sup:
+            # The toaster handed over must be on hand (section 22.3): the demo's STORE1 is at -3
+            # (S-1003 and S-0900 sold without stock), so 4 bring one onto the shelf.
+            clerk.purchase("PY-XP1", "STORE1", "S001", ["A200:4"])
             clerk.sale("PY-X1", "STORE1", ["A100:2"], customer="C001")
             swap = clerk.exchange("PY-X1", ["A100:1"], ["A200:1"], reason="WRONG_ITEM")
             approved = sup.approve(swap.id, fee="10")
@@ -412,6 +415,8 @@ class SlipTest(ServerTestCase):
     def test_a_slip_for_the_counter_and_a_page_for_a4(self):
         with Client("127.0.0.1", self.server.port, user="clerk1", password="clerk1") as clerk, \
                 Client("127.0.0.1", self.server.port, user="supervisor1", password="supervisor1") as sup:
+            # The toaster handed over must be on hand (section 22.3): the demo's STORE1 is at -3.
+            clerk.purchase("SLIP-P1", "STORE1", "S001", ["A200:4"])
             clerk.sale("SLIP-1", "STORE1", ["D500:1", "C400:2"], customer="C002")
             filed = clerk.exchange("SLIP-1", ["D500:1"], ["A200:1"], reason="CHANGED_MIND", note="嫌太大, too big")
             doc = sup.approve(filed.id, fee="10").doc

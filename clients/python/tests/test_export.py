@@ -58,6 +58,9 @@ def shop_activity(port, returns=0):
     clerk.call("SALE", "S-7001", "A100:6", "B300:2", "C400:10", location="STORE1", customer="C003")
     r1 = clerk.call("RETURN", "S-7001", "A100:1", reason="DEFECTIVE", key="x-1")["id"]
     sup.call("APPROVE", r1, refund="cash")
+    # The toaster handed over must be on hand at STORE1 (section 22.3): the demo's STORE1 is at -3
+    # (S-1003 and S-0900 sold without stock), so 4 bring one onto the shelf.
+    clerk.call("PURCHASE", "PO-7001", "A200:4", location="STORE1", supplier="S001")
     r2 = clerk.call("RETURN", "S-7001", "A100:1", reason="WRONG_ITEM", exchange="A200:1", key="x-2")["id"]
     sup.call("APPROVE", r2)
     r3 = clerk.call("RETURN", "S-7001", "C400:4", reason="CHANGED_MIND", key="x-3")["id"]

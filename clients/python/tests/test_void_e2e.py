@@ -171,6 +171,8 @@ class ExchangeAndSupplierVoidTest(VoidServerCase):
     @classmethod
     def story(cls):
         with cls.client("admin") as admin, cls.client("clerk1") as clerk, cls.client("supervisor1") as sup:
+            # The toaster handed over must be on hand (section 22.3): the demo's STORE1 is at -3.
+            clerk.purchase("PO-PYVX", "STORE1", "S001", ["A200:4"])
             clerk.sale("PY-VX1", "STORE1", ["A100:2"], customer="C001")
             cls.swap = clerk.exchange("PY-VX1", ["A100:1"], ["A200:1"], reason="CHANGED_MIND")
             cls.swap_approved = sup.approve(cls.swap.id)

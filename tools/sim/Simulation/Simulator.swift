@@ -24,7 +24,11 @@ import TestSupport
 ///   fault: it must come back `existed`, never as a second return);
 /// - document numbers are gapless per date; every party's balance is the sum of its entries;
 /// - every till session's figures are the sum of the durable sales and refunds that went through
-///   it, its expected cash never below zero; store-credit lots never below zero.
+///   it, its expected cash never below zero; store-credit lots never below zero;
+/// - an exchange is approved only with its replacement goods on hand at the return location
+///   (contract section 22.3, worked out here from the state the approval met): a completing
+///   approval short of them is ERR STOCK, and ERR STOCK answers nothing else (not a first
+///   approval, not an exchange with its goods there).
 /// No real clock (a second per request) and no real disk; the engine's queues run what the
 /// driver hands them and the driver waits for each (group commit is an explicit flush at random
 /// points), so a seed replays exactly.
@@ -37,6 +41,8 @@ public struct Simulator {
         /// Decisions on returned units (INSPECT's and DISPOSE's) and credit notes booked.
         public var inspections = 0
         public var vendorCredits = 0
+        /// Exchanges approved, and completing approvals refused for want of their goods (ERR STOCK).
+        public var exchanges = 0, exchangesShort = 0
         /// Storage failures the engine served read-only through before the crash.
         public var readOnly = 0
         public var violations: [String] = []
@@ -52,6 +58,8 @@ public struct Simulator {
             voids += other.voids
             inspections += other.inspections
             vendorCredits += other.vendorCredits
+            exchanges += other.exchanges
+            exchangesShort += other.exchangesShort
             powerCuts += other.powerCuts
             diskFull += other.diskFull
             syncFailures += other.syncFailures
@@ -195,6 +203,12 @@ public struct Simulator {
         var user = clerk
         var change: Request?
         switch choice {
+        case 0...2 where random.below(4) == 0:
+            // Goods in at the store, so that some exchanges find their replacements on hand.
+            let order = "P\(seed % 1000)-\(nextOrder)"
+            nextOrder += 1
+            let sku = random.below(2) == 0 ? "A100" : "B300"
+            change = Request(line: "PURCHASE \(order) location=STORE1 supplier=S1 \(sku):\(2 + random.below(10))", intent: .other)
         case 0, 1, 2:
             let order = "S\(seed % 1000)-\(nextOrder)"
             nextOrder += 1
@@ -211,7 +225,9 @@ public struct Simulator {
             change = Request(line: "SALE \(order) location=STORE1\(party)\(paid) \(sku):\(qty)", intent: .sale(order: order, sku: sku))
         case 3, 4, 5:
             let sale = sales[random.below(sales.count)]
-            change = keyedReturn("k") { "RETURN \(sale.order) \(sale.sku):1 reason=DEFECTIVE note=\"sim 模拟\" key=\($0)" }
+            // At times an exchange: other goods instead of money, handed over from stock on hand.
+            let exchange = random.below(3) == 0 ? " exchange=" + ["A100:1", "B300:1", "A100:1,A100:1"][random.below(3)] : ""
+            change = keyedReturn("k") { "RETURN \(sale.order) \(sale.sku):1 reason=DEFECTIVE note=\"sim 模拟\"\(exchange) key=\($0)" }
         case 6:
             user = "sup"
             let id = pending[random.below(pending.count)]
@@ -307,13 +323,21 @@ public struct Simulator {
             clock.tick()
             let before = wal.lastSeq
             let batch = Array(items[next...])
+            // What each approval in the batch meets (reads alone go before the one change).
+            let exchanges: [ExchangeStock?] = engine.queue.sync {
+                requests[next...].map { request in
+                    if case .approve(let id) = request.intent { return Simulator.exchangeStock(id, engine.ledger) }
+                    return nil
+                }
+            }
             let result = engine.queue.sync { engine.run(batch, session: session) }
             var replies = result.replies
             if let deferred = result.deferred { replies.append(wait(for: deferred)) }
-            for reply in replies {
+            for (k, reply) in replies.enumerated() {
                 var entry = Held(seq: result.seq, request: requests[next], result: reply)
                 if case .approve(let id) = requests[next].intent {
                     entry.reached = engine.queue.sync { engine.ledger.returnRequest(id).map { Simulator.rank($0.state) } ?? 0 }
+                    if k < exchanges.count, let met = exchanges[k] { checkExchange(id, met, reply, reached: entry.reached) }
                 }
                 held.append(entry)
                 next += 1
@@ -339,6 +363,39 @@ public struct Simulator {
         case .pending: 0
         case .second_review: 1
         default: 2
+        }
+    }
+
+    /// What an APPROVE of an exchange meets (contract section 22.3): a first approval of two
+    /// (not checked), or the completing one with its replacement goods on hand or short.
+    enum ExchangeStock { case firstApproval, onHand, short }
+
+    /// Worked out from the state the approval met, apart from the server's own check: every
+    /// replacement SKU on hand at the return location in its slot (the line's batch, else the
+    /// batch-less slot), lines of one slot added up, the units coming back not counted. Nil: not
+    /// an open customer exchange.
+    static func exchangeStock(_ id: String, _ ledger: Ledger) -> ExchangeStock? {
+        guard let r = ledger.returnRequest(id), r.kind == .sale, !r.exchange.isEmpty, r.state.isOpen else { return nil }
+        if r.state == .pending, r.flow.secondRole != nil { return .firstApproval }
+        var needed: [String: [String: Int64]] = [:]  // batch → sku → units
+        for line in r.exchange { needed[line.batch, default: [:]][line.sku, default: 0] += line.quantity }
+        for (batch, skus) in needed {
+            for (sku, units) in skus where ledger.level(sku, StockSlot(location: r.location, batch: batch)).onHand < units { return .short }
+        }
+        return .onHand
+    }
+
+    /// An exchange's approval answered as section 22.3 says: approved only with its goods on hand,
+    /// ERR STOCK only when they are short at the approval that completes it.
+    mutating func checkExchange(_ id: String, _ met: ExchangeStock, _ reply: Result<Reply, DomainError>, reached: Int) {
+        switch reply {
+        case .success where met == .short && reached == 2:
+            violation("exchange \(id) approved with its replacement goods short on hand")
+        case .success where reached == 2:
+            report.exchanges += 1
+        case .failure(let error) where error.code == .STOCK:
+            if met == .short { report.exchangesShort += 1 } else { violation("APPROVE \(id) (\(met)) answered ERR STOCK \(error.message)") }
+        default: break
         }
     }
 
