@@ -54,4 +54,11 @@ public indirect enum Event: Sendable, Equatable {
     /// Format 10 (protocol.md, Supplier returns): the supplier's credit note for a return, and
     /// the RMA an approval set.
     case vendorCredited(number: Int, credit: VendorCredit)
+    /// Format 11 (protocol.md, Transfers): a transfer as sent, as received, as cancelled; and
+    /// ADJUST's and COUNT's moves (protocol.md, Adjustments and counts).
+    case transferSent(Transfer)
+    case transferReceived(Transfer)
+    case transferCancelled(Transfer)
+    case stockAdjusted(StockMove)
+    case stockCounted(StockMove)
 }

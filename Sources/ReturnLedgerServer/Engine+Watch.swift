@@ -60,7 +60,8 @@ extension Engine {
             case .userAdded, .userPasswordChanged, .locationAdded, .productAdded, .partyAdded, .reasonAdded, .policyChanged,
                  .orderRecorded, .paymentRecorded, .returnInspected, .loginFailed, .audited, .ruleAdded, .ruleDropped,
                  .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed, .tenderPolicyChanged, .taxPolicyChanged,
-                 .creditDrawn, .creditIssued, .periodClosed, .returnDisposed, .stockDisposed, .vendorCredited:
+                 .creditDrawn, .creditIssued, .periodClosed, .returnDisposed, .stockDisposed, .vendorCredited,
+                 .transferSent, .transferReceived, .transferCancelled, .stockAdjusted, .stockCounted:
                 continue  // nothing a watcher is told about
             }
             guard seen.insert(number).inserted else { continue }
