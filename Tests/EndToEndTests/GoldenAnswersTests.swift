@@ -42,6 +42,9 @@ import Testing
         ("SHOW", "serials"), ("SHOW", "quarantine"), ("SHOW", "rma"), ("SHOW", "source"), ("SHOW", "expected"),
         ("SHOW", "received"), ("SHOW", "credit_ref"), ("DOC", "rma"), ("DOC", "expected"),
     ]
+    /// Section 22 (stock moves): a location's site on its list line and FEED's `location.added`
+    /// (no other line has a `site=`).
+    static let section22: [(String, String)] = [("LOCATION LIST", "site"), ("FEED", "site")]
     /// Section 21's FEED fields, by line type (`value=` and `expected=` are older fields of other lines).
     static let section21Feed: [(String, [String])] = [
         ("stock.moved", ["serials", "transit", "refurbish", "rtv"]), ("return.inspected", ["value", "left"]),
@@ -54,15 +57,15 @@ import Testing
     ] + section17
     static let addedFields: [String: [(String, String)]] = [
         "golden-v1": [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total"), ("SHOW", "rules")]
-            + section13And14 + section19 + section20 + section21,
-        "golden-v3": [("SHOW", "rules")] + section13And14 + section19 + section20 + section21,
-        "golden-v4": section13And14 + section19 + section20 + section21,
-        "golden-v5": section17 + section19 + section20 + section21,
-        "golden-v6": section19 + section20 + section21,
-        "golden-v7": section19 + section20 + section21,
-        "golden-v8": section20 + section21,
-        "golden-v9": section21,
-        "golden-v10": [],
+            + section13And14 + section19 + section20 + section21 + section22,
+        "golden-v3": [("SHOW", "rules")] + section13And14 + section19 + section20 + section21 + section22,
+        "golden-v4": section13And14 + section19 + section20 + section21 + section22,
+        "golden-v5": section17 + section19 + section20 + section21 + section22,
+        "golden-v6": section19 + section20 + section21 + section22,
+        "golden-v7": section19 + section20 + section21 + section22,
+        "golden-v8": section20 + section21 + section22,
+        "golden-v9": section21 + section22,
+        "golden-v10": section22,
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged

@@ -312,6 +312,8 @@ class Client:
         "SALE": "always", "PURCHASE": "always", "PAYMENT": "never",
         "RETURN": "key", "APPROVE": "always", "REJECT": "never", "CANCEL": "never", "INSPECT": "never",
         "DISPOSE": "key", "VENDOR CREDIT": "always",
+        "TRANSFER SEND": "always", "TRANSFER RECEIVE": "always", "TRANSFER CANCEL": "never", "TRANSFER SHOW": "always",
+        "ADJUST": "key", "COUNT": "key",
         "SHOW": "always", "LIST": "always", "DOC": "always", "NOTICES": "always", "STOCK": "always",
         "BALANCE": "always", "STATS": "always", "AUDIT": "always", "INFO": "always", "DIGEST": "always",
         "RULE ADD": "never", "RULE LIST": "always", "RULE DROP": "never", "WATCH": "always", "UNWATCH": "always",
