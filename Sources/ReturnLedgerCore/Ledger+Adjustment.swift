@@ -15,7 +15,9 @@ extension Ledger {
                     line.sku == item.sku && line.batch == item.batch && (kind == .count ? line.counted : abs(line.change)) == item.quantity
                 }
             guard same else { throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content") }
-            return Decision(events: [], reply: Ledger.stockMoveReply(original).existed())
+            var decision = Decision(events: [], reply: Ledger.stockMoveReply(original).existed())
+            decision.target = original.id  // the move, as when it was made
+            return decision
         }
         guard locations[asked.location] != nil else { throw .notFound("location", asked.location) }
         for item in asked.items where products[item.sku] == nil { throw .notFound("sku", item.sku) }
