@@ -45,4 +45,5 @@ for seed in seeds {
 print("sim: seeds \(seeds.lowerBound)-\(seeds.upperBound): \(total.operations) operations, \(total.acknowledged) acknowledged, "
       + "\(total.crashes) crashes, \(total.powerCuts) power cuts, \(total.diskFull) disk-full and \(total.syncFailures) fsync faults "
       + "(\(total.readOnly) served read-only after), \(total.snapshots) snapshots, \(total.retries) retries, "
-      + "\(total.pipelined) pipelined batches, \(total.voids) voids, \(total.inspections) decisions on returned goods, \(total.vendorCredits) credit notes: no violation")
+      + "\(total.pipelined) pipelined batches, \(total.voids) voids, \(total.inspections) decisions on returned goods, \(total.vendorCredits) credit notes, "
+      + "\(total.transfers) transfers, \(total.stockMoves) adjustments and counts: no violation")
