@@ -1,7 +1,7 @@
 /// Transfers, adjustments and counts (protocol.md, Transfers; Adjustments and counts): stock
 /// moved between locations, found or lost, and set to what was counted.
 extension CommandTable {
-    static let stockMoves: [CommandSpec] = [
+    static let movingStock: [CommandSpec] = [
         CommandSpec("TRANSFER", roles: tills, forms: [
             .change("TRANSFER", "SEND", [transferID, .required("from", .identifier, "LOC"), .required("to", .identifier, "LOC"),
                                          items, note], resend: .always) { a throws(DomainError) in
