@@ -68,8 +68,11 @@ extension Ledger {
 }
 
 extension Effects {
-    /// ADJUST's and COUNT's lines: each slot's on hand changed by its line.
+    /// ADJUST's and COUNT's lines: each slot's on hand changed by its line. A slot counted as the
+    /// books said moves nothing (and a slot never stocked is not made by counting it empty).
     public static func stockMove(_ move: StockMove) -> Effects {
-        Effects(moves: move.lines.map { Move(sku: $0.sku, slot: StockSlot(location: move.location, batch: $0.batch), .on_hand, $0.change) })
+        Effects(moves: move.lines.filter { $0.change != 0 }.map {
+            Move(sku: $0.sku, slot: StockSlot(location: move.location, batch: $0.batch), .on_hand, $0.change)
+        })
     }
 }

@@ -67,6 +67,10 @@ import Testing
         let negative = desk.lineOK("COUNT location=STORE2 A100:0")
         #expect(negative.lines.first?.contains(Field("before", "-2")) == true && negative["variance"] == "2" && negative["value"] == "28.00")
         #expect(onHand(desk, "A100", "STORE2") == 0)
+        // Counted as the books said: a line, no move; an empty slot never stocked is not made.
+        let same = desk.lineOK("COUNT location=STORE1 A100:8 A100:0#NEVER")
+        #expect(same["variance"] == "0" && same.lines.count == 2)
+        #expect(desk.ledger.stock["A100"]?[StockSlot(location: "STORE1", batch: "NEVER")] == nil)
         #expect(desk.lineFails("COUNT location=STORE1 A100:1 A100:2") == .INVALID)
         #expect(desk.lineFails("COUNT location=STORE1 A100:1@2.00") == .INVALID)
         #expect(desk.lineFails("COUNT location=STORE1") == .SYNTAX)

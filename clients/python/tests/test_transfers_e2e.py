@@ -1,17 +1,24 @@
 """Moving stock against the real server (section 22.1-22.2): the library's TRANSFER, ADJUST and
 COUNT calls, the contract's worked example (A100 at cost 14.00: 5 sent from STORE1 to STORE2, 4
 arrive: lost=1 value=-14.00), a transfer within one site, a cancelled one, re-sends and refusals,
-and STOCK checked after each step. Skipped, saying why, when the server binary is missing or
+and STOCK checked after each step; then export.py's tables (moves.sql) and its stock_slots against
+the server's STOCK. Skipped, saying why, when the server binary is missing or
 knows no TRANSFER."""
 import os
+import shutil
+import sqlite3
+import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from returnledger import ReturnLedgerError, item  # noqa: E402
-from server import ServerTestCase  # noqa: E402
+from server import ADMIN_PASSWORD, ServerTestCase  # noqa: E402
+
+PYDIR = os.path.dirname(HERE)
 
 
 class TransferTest(ServerTestCase):
@@ -85,6 +92,42 @@ class TransferTest(ServerTestCase):
                              [(str(before + 3), "1", str(1 - before - 3))])
             self.assertTrue(counted["move"].startswith("M"))
             self.assertEqual(self.level(sup, "C400", "STORE2")["on_hand"], 1)
+
+    def test_zz_export_holds_the_transfers_and_the_moves(self):
+        """Runs after the others (unittest sorts by name): export.py into SQLite, then its rows."""
+        with self.client("supervisor1") as sup:
+            sup.count("STORE1", [item("B300", 3), item("A100", 0, batch="PY-NONE")], note="export check")
+        directory = tempfile.mkdtemp(prefix="rl-py-moves-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        path = os.path.join(directory, "moves.db")
+        env = dict(os.environ, RETURNLEDGER_PORT=str(self.server.port), RETURNLEDGER_USER="admin",
+                   RETURNLEDGER_PASSWORD=ADMIN_PASSWORD)
+        out = subprocess.run([sys.executable, os.path.join(PYDIR, "export.py"), "--to", "sqlite:" + path],
+                             env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        db = sqlite3.connect(path)
+        self.addCleanup(db.close)
+        rows = dict((r[0], r[1:]) for r in db.execute(
+            "SELECT transfer, state, from_location, to_location, qty, received, lost, found, value FROM transfers"))
+        self.assertEqual(rows["PY-T1"], ("received", "STORE1", "STORE2", 5, 4, 1, 0, "-14.00"))
+        self.assertEqual(rows["PY-T2"], ("received", "STORE1", "PY-B", 2, 2, 0, 0, "0.00"))
+        self.assertEqual(rows["PY-T3"][0], "cancelled")
+        self.assertEqual(db.execute("SELECT sku, qty, received FROM transfer_lines WHERE transfer = 'PY-T1'").fetchall(),
+                         [("A100", 5, 4)])
+        kinds = db.execute("SELECT kind, COUNT(*) FROM stock_adjustments GROUP BY kind ORDER BY kind").fetchall()
+        self.assertEqual([k for k, _ in kinds], ["adjust", "count"])
+        lines = db.execute("SELECT sku, batch, before_qty, counted FROM count_lines c JOIN stock_adjustments a USING (move)"
+                           " WHERE a.note = 'export check' ORDER BY n").fetchall()
+        self.assertEqual([(sku, batch, counted) for sku, batch, _, counted in lines], [("B300", "", 3), ("A100", "PY-NONE", 0)])
+        # The slots summed from the feed are STOCK's figures, transit included.
+        with self.client("auditor1") as auditor:
+            for sku in ("A100", "C400", "B300"):
+                for line in auditor.stock(sku).data:
+                    got = db.execute("SELECT on_hand, quarantine, rtv, refurbish, transit FROM stock_slots"
+                                     " WHERE location = ? AND sku = ? AND batch = ?",
+                                     (line["location"], sku, line.get("batch", ""))).fetchone()
+                    want = tuple(int(line[k]) for k in ("on_hand", "quarantine", "rtv", "refurbish", "transit"))
+                    self.assertEqual(got, want, "%s at %s" % (sku, line["location"]))
 
 
 if __name__ == "__main__":
