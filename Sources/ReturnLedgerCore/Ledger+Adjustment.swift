@@ -26,10 +26,11 @@ extension Ledger {
         if asked.adjustment?.direction == .out { try checkOnHand(asked.items, at: asked.location) }
         var lines: [StockMoveLine] = []
         var value = Money.zero
+        // ADJUST may name a slot twice: each line starts where the one before left it.
+        var after: [SkuBatch: Int64] = [:]
         for item in asked.items {
-            // ADJUST may name a slot twice: each line starts where the one before left it.
-            let earlier = lines.filter { $0.sku == item.sku && $0.batch == item.batch }.reduce(0) { $0 + $1.change }
-            let before = level(item.sku, StockSlot(location: asked.location, batch: item.batch)).onHand + earlier
+            let slot = SkuBatch(item.sku, item.batch)
+            let before = after[slot] ?? level(item.sku, StockSlot(location: asked.location, batch: item.batch)).onHand
             let change = switch asked.adjustment?.direction {
             case nil: item.quantity - before
             case .in?: item.quantity
@@ -37,6 +38,7 @@ extension Ledger {
             }
             guard let v = unitCost(item.sku).times(change), let sum = value.adding(v) else { throw .overflow }
             value = sum
+            after[slot] = before + change
             lines.append(StockMoveLine(sku: item.sku, batch: item.batch, before: before, change: change, value: v))
         }
         let move = StockMove(number: stockMoves.count + 1, kind: kind, location: asked.location, from: .on_hand, disposals: [],

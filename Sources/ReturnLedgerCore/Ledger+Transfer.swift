@@ -53,11 +53,14 @@ extension Ledger {
     /// (`in_transit` only), CLOSED. Lines not named arrived as sent.
     func decideTransferReceive(_ id: String, items: [ItemSpec], note: String, _ context: Context) throws(DomainError) -> Decision {
         guard var transfer = transfers[id] else { throw .notFound("transfer", id) }
-        for item in items where !transfer.lines.contains(where: { $0.slot == SkuBatch(item.sku, item.batch) }) {
+        let sent = Set(transfer.lines.map(\.slot))
+        for item in items where !sent.contains(SkuBatch(item.sku, item.batch)) {
             throw DomainError(.NOT_FOUND, "transfer \(id) sent no \(item.sku)\(item.batch.isEmpty ? "" : "#" + item.batch)")
         }
         try checkScope(transfer.to, context, "transfer \(id)")
-        let arrived = transfer.lines.map { line in items.first { SkuBatch($0.sku, $0.batch) == line.slot }?.quantity ?? line.sent }
+        // The parser refuses a slot named twice; a command built in code keeps the first.
+        let named = Dictionary(items.map { (SkuBatch($0.sku, $0.batch), $0.quantity) }, uniquingKeysWith: { first, _ in first })
+        let arrived = transfer.lines.map { named[$0.slot] ?? $0.sent }
         if transfer.state == .received, transfer.viaTransit {
             guard arrived == transfer.lines.map(\.received) else {
                 throw DomainError(.CONFLICT, "transfer \(id) was received with other quantities")
