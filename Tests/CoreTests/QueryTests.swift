@@ -221,10 +221,9 @@ import Testing
         }
         let word = { (name: String) in CommandWord.named(name)! }
         #expect(CommandTable.allows(role, word("USER"), sub: "PASSWORD"))
-        // Look-ups every role may use.
-        // TRANSFER SHOW: every role with STOCK, which is every role.
-        for (name, sub) in [("TRANSFER", "SHOW"), ("SKU", "LIST"), ("LOCATION", "LIST"), ("REASON", "LIST"), ("POLICY", "SHOW"), ("RULE", "LIST"),
-                            ("PERIOD", "SHOW")] {
+        // Look-ups every role may use (TRANSFER SHOW: every role with STOCK, which is every role).
+        for (name, sub) in [("TRANSFER", "SHOW"), ("SKU", "LIST"), ("LOCATION", "LIST"), ("REASON", "LIST"), ("POLICY", "SHOW"),
+                            ("RULE", "LIST"), ("PERIOD", "SHOW")] {
             #expect(CommandTable.allows(role, word(name), sub: sub), "\(role) \(name) \(sub)")
         }
         #expect(CommandTable.allows(role, word("POLICY"), sub: "SET") == (role == .admin))

@@ -238,7 +238,9 @@ import Testing
         // Per slot: purchases + transfers in − out − losses + finds ± adjustments and counts.
         var books: [StockSlot: Int64] = [:]
         for o in desk.ledger.orders.values {
-            for line in o.lines where line.sku == "A100" { books[StockSlot(location: o.location, batch: line.batch), default: 0] += o.kind == .purchase ? line.quantity : -line.quantity }
+            for line in o.lines where line.sku == "A100" {
+                books[StockSlot(location: o.location, batch: line.batch), default: 0] += o.kind == .purchase ? line.quantity : -line.quantity
+            }
         }
         var lostMinusFound: Int64 = 0
         for t in desk.ledger.transfers.values where t.state != .cancelled {
