@@ -84,7 +84,8 @@ public struct Arguments: Sendable {
             if parameter.repeats {
                 var items: [ItemSpec] = []
                 items.reserveCapacity(positional.count)
-                for token in rest(index) { items.append(try ItemSpec(parsing: token)) }
+                let zero = if case .countedItem = parameter.kind { true } else { false }
+                for token in rest(index) { items.append(try ItemSpec(parsing: token, allowZero: zero)) }
                 built.append((index, .items(items)))
             } else if let text = given(index), let value = try Arguments.check(text, parameter) {
                 built.append((index, value))
@@ -147,6 +148,8 @@ public struct Arguments: Sendable {
             return .zone(zone)
         case .item:
             return .items([try ItemSpec(parsing: text)])
+        case .countedItem:
+            return .items([try ItemSpec(parsing: text, allowZero: true)])
         case .itemList:
             var items: [ItemSpec] = []
             for token in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -256,7 +259,8 @@ public struct Arguments: Sendable {
 extension ItemSpec {
     /// `SKU:QTY[@PRICE][#BATCH]`. Searched on the UTF-8 bytes: the separators are ASCII, and
     /// Character-by-Character searching and slicing cost more than the rest of a RETURN line's parsing.
-    init(parsing text: String) throws(DomainError) {
+    /// `allowZero`: QTY may be 0 (what arrived or was counted).
+    init(parsing text: String, allowZero: Bool = false) throws(DomainError) {
         let utf8 = text.utf8
         var end = utf8.endIndex
         var batch = ""
@@ -277,8 +281,8 @@ extension ItemSpec {
             throw DomainError(.INVALID, "item \(text) must be SKU:QTY[@PRICE][#BATCH]")
         }
         let sku = try Arguments.identifier(String(text[..<colon]), "sku")
-        guard let qty = Int64(text[utf8.index(after: colon)..<end]), Quantity.range.contains(qty) else {
-            throw DomainError(.INVALID, "quantity in \(text) must be a whole number from 1 to 1000000")
+        guard let qty = Int64(text[utf8.index(after: colon)..<end]), Quantity.range.contains(qty) || (allowZero && qty == 0) else {
+            throw DomainError(.INVALID, "quantity in \(text) must be a whole number from \(allowZero ? 0 : 1) to 1000000")
         }
         self.init(sku: sku, quantity: qty, price: price, batch: batch)
     }

@@ -20,7 +20,7 @@ public enum Command: Sendable, Equatable {
     case categoryAdd(Category)
     case categorySet(code: String, name: String?, terms: ReturnTermsChange)
     case partySet(id: String, name: String?, rmaRequired: Bool? = nil)
-    case locationSet(code: String, name: String?)
+    case locationSet(code: String, name: String?, site: String? = nil)
     case policySet(PolicyChange)
     case ruleAdd(Rule)
     case ruleDrop(code: String)
@@ -36,6 +36,13 @@ public enum Command: Sendable, Equatable {
     case inspect(id: String, disposition: Disposition?, note: String, lists: DispositionLists = DispositionLists())
     /// Decides on held units (protocol.md, Disposition).
     case dispose(DisposeRequest)
+    /// Protocol.md, Transfers: goods sent between locations, received, or called back.
+    case transferSend(TransferRequest)
+    case transferReceive(id: String, items: [ItemSpec], note: String)
+    case transferCancel(id: String)
+    /// Protocol.md, Adjustments and counts: units found or lost (`adjustment` set), or counted.
+    case adjust(StockMoveRequest)
+    case count(StockMoveRequest)
     /// A supplier's credit note for a return (protocol.md, Supplier returns).
     case vendorCredit(id: String, amount: Money, ref: String, note: String)
     /// Reverses an approval with an adjusting document (protocol.md, VOID).
@@ -61,7 +68,7 @@ public enum Command: Sendable, Equatable {
         case .categoryAdd(let c): return c.code
         case .categorySet(let code, _, _): return code
         case .partySet(let id, _, _): return id
-        case .locationSet(let code, _): return code
+        case .locationSet(let code, _, _): return code
         case .policySet(let change): return change.target
         case .ruleAdd(let r): return r.code
         case .ruleDrop(let code): return code
@@ -72,6 +79,9 @@ public enum Command: Sendable, Equatable {
         case .reject(let id, _), .cancel(let id), .inspect(let id, _, _, _), .void(let id, _, _): return id
         case .periodClose(let date, _): return date.description
         case .dispose(let d): return d.location
+        case .transferSend(let t): return t.id
+        case .transferReceive(let id, _, _), .transferCancel(let id): return id
+        case .adjust(let m), .count(let m): return m.location
         case .vendorCredit(let id, _, _, _): return id
         case .tillOpen(let till, _, _, _), .tillMove(let till, _, _, _), .tillClose(let till, _, _): return till
         }
@@ -206,5 +216,31 @@ public struct DisposeRequest: Sendable, Equatable {
 
     public init(location: String, from: StockState, lists: DispositionLists, note: String, key: String?) {
         self.location = location; self.from = from; self.lists = lists; self.note = note; self.key = key
+    }
+}
+
+/// TRANSFER SEND: units of slots at `from` sent to `to`.
+public struct TransferRequest: Sendable, Equatable {
+    public var id: String
+    public var from: String
+    public var to: String
+    public var items: [ItemSpec]
+    public var note: String
+
+    public init(id: String, from: String, to: String, items: [ItemSpec], note: String = "") {
+        self.id = id; self.from = from; self.to = to; self.items = items; self.note = note
+    }
+}
+
+/// ADJUST (with its direction and reason) and COUNT: slots of one location's on hand.
+public struct StockMoveRequest: Sendable, Equatable {
+    public var location: String
+    public var adjustment: Adjustment?
+    public var items: [ItemSpec]
+    public var note: String
+    public var key: String?
+
+    public init(location: String, adjustment: Adjustment? = nil, items: [ItemSpec], note: String = "", key: String? = nil) {
+        self.location = location; self.adjustment = adjustment; self.items = items; self.note = note; self.key = key
     }
 }

@@ -3,7 +3,7 @@
 /// the role-matrix test and the Python client's retry table come from here or are checked against
 /// it (`CommandTableTests`). `CommandSpec` has the checklist for adding a command.
 public enum CommandTable {
-    public static let all: [CommandSpec] = sessions + trade + returns + review + stock + money + catalogue + history
+    public static let all: [CommandSpec] = sessions + trade + returns + review + stock + movingStock + money + catalogue + history
         + operations + push
 
     // Who may use what: the role sets the rows name.

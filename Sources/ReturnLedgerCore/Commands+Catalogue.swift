@@ -23,13 +23,14 @@ extension CommandTable {
         ]),
         CommandSpec("LOCATION", roles: admin, forms: [
             .change("LOCATION", "ADD", [location, .required("name", .nonEmpty, "TEXT"),
-                                        .optional("kind", .keyword(LocationKind.self), "store|warehouse")]) { a in
+                                        .optional("kind", .keyword(LocationKind.self), "store|warehouse"), site]) { a in
                 .change(.locationAdd(Location(code: a.required("code"), name: a.required("name"),
-                                              kind: a.keyword("kind") ?? .store)))
+                                              kind: a.keyword("kind") ?? .store, site: a.string("site"))))
             },
             .read("LOCATION", "LIST", roles: everyone) { _ in .query(.locationList) },
-            .change("LOCATION", "SET", [location, .required("name", .nonEmpty, "TEXT")], resend: .always) { a in
-                .change(.locationSet(code: a.required("code"), name: a.string("name")))
+            .change("LOCATION", "SET", [location, .optional("name", .nonEmpty, "TEXT"), site], resend: .always,
+                    check: nameSomething("name name= or site=")) { a in
+                .change(.locationSet(code: a.required("code"), name: a.string("name"), site: a.string("site")))
             },
         ]),
         CommandSpec("SKU", roles: admin, forms: [
@@ -111,6 +112,8 @@ extension CommandTable {
     private static let user = Parameter.positional("name", .identifier, what: "user")
     private static let location = Parameter.positional("code", .identifier, what: "location")
     private static let sku = Parameter.positional("sku", .identifier)
+    /// The building a location is in (protocol.md, Transfers).
+    private static let site = Parameter.optional("site", .identifier, "ID")
     private static let reason = Parameter.positional("code", .identifier, what: "reason")
     private static let category = Parameter.positional("code", .identifier, what: "category")
 

@@ -28,6 +28,11 @@ extension Ledger {
         case .inspect(let id, let disposition, let note, let lists):
             return try decideInspection(id, disposition: disposition, lists: lists, note: note, context)
         case .dispose(let request): return try decideDispose(request, context)
+        case .transferSend(let request): return try decideTransferSend(request, context)
+        case .transferReceive(let id, let items, let note): return try decideTransferReceive(id, items: items, note: note, context)
+        case .transferCancel(let id): return try decideTransferCancel(id, context)
+        case .adjust(let request): return try decideStockMove(request, kind: .adjust, context)
+        case .count(let request): return try decideStockMove(request, kind: .count, context)
         case .vendorCredit(let id, let amount, let ref, let note):
             return try decideVendorCredit(id, amount: amount, ref: ref, note: note, context)
         case .void(let id, let reason, let note): return try decideVoid(id, reason: reason, note: note, context)

@@ -148,35 +148,6 @@ public struct DispositionLists: Sendable, Equatable {
     public var named: [(Disposition, UnitSpec)] { lists.flatMap { list in list.1.map { (list.0, $0) } } }
 }
 
-/// DISPOSE's record (protocol.md, Disposition), and the id sequence ADJUST and COUNT share
-/// (`M000001`): units of a held state at a location decided on.
-public struct StockMove: Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable { case dispose }
-    public var number: Int
-    public var kind: Kind
-    public var location: String
-    /// The state the units left (DISPOSE: rtv or refurbish).
-    public var from: StockState
-    public var disposals: [Disposal]
-    public var note: String
-    public var key: String
-    public var by: String
-    public var at: Timestamp
-
-    public init(number: Int, kind: Kind, location: String, from: StockState, disposals: [Disposal], note: String, key: String,
-                by: String, at: Timestamp) {
-        self.number = number; self.kind = kind; self.location = location; self.from = from; self.disposals = disposals
-        self.note = note; self.key = key; self.by = by; self.at = at
-    }
-
-    public var id: String { StockMove.id(number) }
-    public static func id(_ number: Int) -> String { "M" + zeroPadded(number, width: 6) }
-    public static func number(_ id: String) -> Int? {
-        guard id.count >= 2, id.first == "M", let n = Int(id.dropFirst()), n > 0 else { return nil }
-        return n
-    }
-}
-
 /// INSPECT's record (format 10): the decisions on some or all of a return's quarantined units.
 public struct Inspection: Sendable, Equatable {
     public var number: Int

@@ -54,6 +54,13 @@ public indirect enum Event: Sendable, Equatable {
     /// Format 10 (protocol.md, Supplier returns): the supplier's credit note for a return, and
     /// the RMA an approval set.
     case vendorCredited(number: Int, credit: VendorCredit)
+    /// Format 11 (protocol.md, Transfers): a transfer as sent, as received, as cancelled; and
+    /// ADJUST's and COUNT's moves (protocol.md, Adjustments and counts).
+    case transferSent(Transfer)
+    case transferReceived(Transfer)
+    case transferCancelled(Transfer)
+    case stockAdjusted(StockMove)
+    case stockCounted(StockMove)
     /// Format 11 (protocol.md, Return policy per product): a category added or changed (the
     /// whole record, CATEGORY ADD and SET alike).
     case categoryAdded(Category)

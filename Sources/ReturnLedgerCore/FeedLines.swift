@@ -41,7 +41,8 @@ extension Ledger {
                  .returnRejected, .returnCancelled, .returnInspected, .userScoped, .ruleAdded, .ruleDropped,
                  .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
                  .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided, .periodClosed,
-                 .returnDisposed, .stockDisposed, .vendorCredited, .categoryAdded:
+                 .returnDisposed, .stockDisposed, .vendorCredited, .transferSent, .transferReceived, .transferCancelled,
+                 .stockAdjusted, .stockCounted, .categoryAdded:
                 return true
             }
         }
@@ -200,6 +201,30 @@ extension Ledger {
                                         Field("key", move.key)])
                 for d in move.disposals { line("disposition.line", [Field("id", move.id)] + d.lineFields) }
                 moved(.disposals(move.disposals, at: move.location, from: move.from), doc: move.id)
+            case .transferSent(let t):
+                line("transfer.sent", Ledger.sendReply(t).status + [Field("note", t.note)])
+                for (index, l) in t.lines.enumerated() {
+                    line("transfer.line", [Field("transfer", t.id), Field("line", String(index + 1)), Field("sku", l.sku),
+                                           Field("batch", l.batch), Field("qty", String(l.sent)), Field("serials", "")])
+                }
+                moved(.transfer(t, .sent), doc: t.id)
+            case .transferReceived(let t):
+                line("transfer.received", Ledger.receiveReply(t).status + [Field("note", t.receivedNote)])
+                for (index, l) in t.lines.enumerated() {
+                    line("transfer.receipt", [Field("transfer", t.id), Field("line", String(index + 1)),
+                                              Field("received", String(l.received)), Field("serials", "")])
+                }
+                moved(.transfer(t, .received), doc: t.id)
+            case .transferCancelled(let t):
+                line("transfer.cancelled", [Field("transfer", t.id), Field("state", t.state.rawValue)])
+                moved(.transfer(t, .cancelled), doc: t.id)
+            case .stockAdjusted(let move):
+                line("stock.adjusted", Ledger.stockMoveReply(move).status + [Field("note", move.note), Field("key", move.key)])
+                moved(.stockMove(move), doc: move.id)
+            case .stockCounted(let move):
+                line("stock.counted", Ledger.stockMoveReply(move).status + [Field("note", move.note), Field("key", move.key)])
+                for l in move.lines { line("count.line", [Field("move", move.id)] + l.countFields) }
+                moved(.stockMove(move), doc: move.id)
             case .vendorCredited(let number, let credit):
                 guard number >= 1, number <= returns.count else { continue }
                 let request = returns[number - 1]

@@ -105,6 +105,8 @@ extension Ledger {
                  Field("kind", $0.kind.rawValue), Field("doc", $0.doc), Field("amount", $0.amount.description),
                  Field("text", noticeText($0))]
             })
+        case .transfer(let id):
+            return try transferShow(id)
         case .stock(let sku, let location):
             return try stockReply(sku: sku, location: location)
         case .stockSupplier(let party, let location):

@@ -90,9 +90,10 @@ extension Ledger {
             if let rmaRequired { party.rmaRequired = rmaRequired }
             return Decision(events: [.partyAdded(party)],
                             reply: Reply(status: [Field("id", id), Field("kind", party.kind.rawValue)]))
-        case .locationSet(let code, let name):
+        case .locationSet(let code, let name, let site):
             guard var location = locations[code] else { throw .notFound("location", code) }
             if let name { location.name = name }
+            if let site { location.site = site }
             return Decision(events: [.locationAdded(location)],
                             reply: Reply(status: [Field("code", code), Field("kind", location.kind.rawValue)]))
         case .policySet(let change):

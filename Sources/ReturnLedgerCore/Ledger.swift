@@ -58,6 +58,8 @@ public struct Ledger: Sendable, Equatable {
     /// `stockMoves[0]`. Their keys (derived: `rebuildIndexes`).
     public var stockMoves: [StockMove] = []
     public var moveKeys: [String: Int] = [:]
+    /// Format 11: transfers by the client's id (protocol.md, Transfers).
+    public var transfers: [String: Transfer] = [:]
     /// Format 11 (protocol.md, Return policy per product): categories by code.
     public var categories: [String: Category] = [:]
 
@@ -140,6 +142,14 @@ extension Ledger {
             applyInspection(inspection)
         case .stockDisposed(let move):
             applyDispose(move)
+        case .stockAdjusted(let move), .stockCounted(let move):
+            applyStockMove(move)
+        case .transferSent(let t):
+            applyTransfer(t, .transfer(t, .sent), at: t.sentAt)
+        case .transferReceived(let t):
+            applyTransfer(t, .transfer(t, .received), at: t.receivedAt ?? t.sentAt)
+        case .transferCancelled(let t):
+            applyTransfer(t, .transfer(t, .cancelled), at: t.sentAt)
         case .vendorCredited(let number, let credit):
             applyVendorCredit(number, credit)
         case .loginFailed(let user, let at):

@@ -71,6 +71,8 @@ public final class Parameter: Sendable {
         case keyword(@Sendable (String) -> Bool)
         /// `SKU:QTY[@PRICE][#BATCH]`, one per token.
         case item
+        /// `SKU:QTY[#BATCH]` where QTY may be 0: what arrived or was counted (TRANSFER RECEIVE, COUNT).
+        case countedItem
         /// `SKU:QTY[@PRICE][#BATCH]` joined by commas in one value (`exchange=`).
         case itemList
         /// `*` or location codes joined by commas.

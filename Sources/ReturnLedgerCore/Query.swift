@@ -18,6 +18,8 @@ public enum Query: Sendable, Equatable {
     /// `STOCK supplier=`: a supplier's SKUs held for it (protocol.md, Stock states).
     case stockSupplier(party: String, location: String?)
     case balance(party: String?)
+    /// TRANSFER SHOW: a transfer's lines and state (protocol.md, Transfers).
+    case transfer(id: String)
     case stats(StatsQuery)
     case audit(user: String?, from: TimeBound?, after: Int? = nil, limit: Int)
     /// The business dates closed so far.
@@ -39,7 +41,7 @@ public enum Query: Sendable, Equatable {
         case .list, .audit, .notices, .balance(party: nil), .verify, .stockSupplier: return true
         case .stats(let query): return query.by == .disposition || query.by == .supplier
         case .userList, .locationList, .skuList, .categoryList, .partyList, .reasonList, .policyShow, .ruleList, .show, .order, .doc,
-             .stock, .balance, .periodShow, .periodZ, .tillShow, .tillList, .credit:
+             .stock, .balance, .transfer, .periodShow, .periodZ, .tillShow, .tillList, .credit:
             return false
         }
     }

@@ -61,7 +61,7 @@ extension Engine {
                  .orderRecorded, .paymentRecorded, .returnInspected, .loginFailed, .audited, .ruleAdded, .ruleDropped,
                  .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed, .tenderPolicyChanged, .taxPolicyChanged,
                  .creditDrawn, .creditIssued, .periodClosed, .returnDisposed, .stockDisposed, .vendorCredited,
-                 .categoryAdded:
+                 .transferSent, .transferReceived, .transferCancelled, .stockAdjusted, .stockCounted, .categoryAdded:
                 continue  // nothing a watcher is told about
             }
             guard seen.insert(number).inserted else { continue }

@@ -97,9 +97,10 @@ extension Scope: BinaryCodable {
 }
 
 extension Location: BinaryCodable {
-    public func write(to w: inout ByteWriter) { w.string(code); w.string(name); w.enumValue(kind) }
+    public func write(to w: inout ByteWriter) { w.string(code); w.string(name); w.enumValue(kind); w.string(site) }  // site: format 11
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(code: try r.string(), name: try r.string(), kind: try r.enumValue())
+        if r.format >= .v11 { site = try r.string() }  // older locations: each its own site
     }
 }
 

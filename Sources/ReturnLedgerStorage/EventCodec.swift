@@ -33,7 +33,8 @@ extension Event: BinaryCodable {
         case periodClosed = 33
         /// Format 10.
         case returnDisposed = 34, stockDisposed, vendorCredited
-        /// Format 11 (tags 37-41: transfers, ADJUST and COUNT).
+        /// Format 11.
+        case transferSent = 37, transferReceived, transferCancelled, stockAdjusted, stockCounted
         case categoryAdded = 42
     }
 
@@ -84,6 +85,11 @@ extension Event: BinaryCodable {
         case .periodClosed(let close, let writeOffs): w.u8(Tag.periodClosed.rawValue); w.write(close); w.array(writeOffs)
         case .returnDisposed(let inspection): w.u8(Tag.returnDisposed.rawValue); w.write(inspection)
         case .stockDisposed(let move): w.u8(Tag.stockDisposed.rawValue); w.write(move)
+        case .transferSent(let t): w.u8(Tag.transferSent.rawValue); w.write(t)
+        case .transferReceived(let t): w.u8(Tag.transferReceived.rawValue); w.write(t)
+        case .transferCancelled(let t): w.u8(Tag.transferCancelled.rawValue); w.write(t)
+        case .stockAdjusted(let move): w.u8(Tag.stockAdjusted.rawValue); w.write(move)
+        case .stockCounted(let move): w.u8(Tag.stockCounted.rawValue); w.write(move)
         case .vendorCredited(let number, let credit): w.u8(Tag.vendorCredited.rawValue); w.int(number); w.write(credit)
         case .categoryAdded(let category): w.u8(Tag.categoryAdded.rawValue); w.write(category)
         }
@@ -136,6 +142,11 @@ extension Event: BinaryCodable {
         case .periodClosed: self = .periodClosed(try r.read(), writeOffs: try r.array())
         case .returnDisposed: self = .returnDisposed(try r.read())
         case .stockDisposed: self = .stockDisposed(try r.read())
+        case .transferSent: self = .transferSent(try r.read())
+        case .transferReceived: self = .transferReceived(try r.read())
+        case .transferCancelled: self = .transferCancelled(try r.read())
+        case .stockAdjusted: self = .stockAdjusted(try r.read())
+        case .stockCounted: self = .stockCounted(try r.read())
         case .vendorCredited: self = .vendorCredited(number: try r.int(), credit: try r.read())
         case .categoryAdded: self = .categoryAdded(try r.read())
         }
@@ -341,10 +352,49 @@ extension StockMove: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.int(number); w.enumValue(kind); w.string(location); w.enumValue(from); w.array(disposals); w.string(note); w.string(key)
         w.string(by); w.write(at)
+        // Since format 11: ADJUST's direction and reason (a flag, then both), ADJUST's and COUNT's lines.
+        w.bool(adjustment != nil)
+        if let adjustment { w.enumValue(adjustment.direction); w.enumValue(adjustment.reason) }
+        w.array(lines)
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), kind: try r.enumValue(), location: try r.string(), from: try r.enumValue(),
                   disposals: try r.array(), note: try r.string(), key: try r.string(), by: try r.string(), at: try r.read())
+        guard r.format >= .v11 else { return }  // DISPOSE's, before ADJUST and COUNT
+        if try r.bool() { adjustment = Adjustment(direction: try r.enumValue(), reason: try r.enumValue()) }
+        lines = try r.array()
+    }
+}
+
+extension StockMoveLine: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(sku); w.string(batch); w.i64(before); w.i64(change); w.write(value) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(sku: try r.string(), batch: try r.string(), before: try r.i64(), change: try r.i64(), value: try r.read())
+    }
+}
+
+/// Format 11 (protocol.md, Transfers): the whole transfer after each of its steps.
+extension Transfer: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.string(id); w.string(from); w.string(to); w.array(lines); w.string(note); w.string(sentBy); w.write(sentAt)
+        w.enumValue(state); w.bool(viaTransit); w.string(receivedBy); w.bool(receivedAt != nil)
+        if let receivedAt { w.write(receivedAt) }
+        w.string(receivedNote); w.write(value)
+    }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(id: try r.string(), from: try r.string(), to: try r.string(), lines: try r.array(), note: try r.string(),
+                  sentBy: try r.string(), sentAt: try r.read(), state: try r.enumValue(), viaTransit: try r.bool(),
+                  receivedBy: try r.string())
+        if try r.bool() { receivedAt = try r.read() }
+        receivedNote = try r.string()
+        value = try r.read()
+    }
+}
+
+extension TransferLine: BinaryCodable {
+    public func write(to w: inout ByteWriter) { w.string(sku); w.string(batch); w.i64(sent); w.i64(received) }
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init(sku: try r.string(), batch: try r.string(), sent: try r.i64(), received: try r.i64())
     }
 }
 

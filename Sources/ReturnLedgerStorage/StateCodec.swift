@@ -57,6 +57,7 @@ extension Ledger: BinaryCodable {
             w.i64(h.level.rtv); w.i64(h.level.refurbish); w.i64(h.level.transit)
         }
         w.array(stockMoves)
+        w.array(transfers.keys.sorted().map { transfers[$0]! })  // since format 11
         w.array(categories.keys.sorted().map { categories[$0]! })  // since format 11
     }
 
@@ -155,6 +156,9 @@ extension Ledger: BinaryCodable {
                 stock[sku, default: [:]][slot] = level
             }
             stockMoves = try r.array()
+        }
+        if r.format >= .v11 {
+            for transfer in try r.array(Transfer.self) { transfers[transfer.id] = transfer }
         }
         if r.format >= .v11 { categories = try Ledger.keyed(try r.array(Category.self), "category") { $0.code } }
         rebuildIndexes()

@@ -193,9 +193,9 @@ import Testing
 @Suite struct PermissionTests {
     /// The contract's table, written out independently of `CommandTable`.
     static let table: [Role: Set<String>] = [
-        .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC"],
+        .clerk: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "TRANSFER"],
         .supervisor: ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT",
-                      "INSPECT", "VOID", "WATCH", "UNWATCH", "DISPOSE"],
+                      "INSPECT", "VOID", "WATCH", "UNWATCH", "DISPOSE", "TRANSFER", "ADJUST", "COUNT"],
         .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                    "NOTICES", "STATS", "VENDOR"],
         .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "VERIFY"],
@@ -221,9 +221,9 @@ import Testing
         }
         let word = { (name: String) in CommandWord.named(name)! }
         #expect(CommandTable.allows(role, word("USER"), sub: "PASSWORD"))
-        // Look-ups every role may use.
-        for (name, sub) in [("SKU", "LIST"), ("LOCATION", "LIST"), ("REASON", "LIST"), ("POLICY", "SHOW"), ("RULE", "LIST"),
-                            ("PERIOD", "SHOW")] {
+        // Look-ups every role may use (TRANSFER SHOW: every role with STOCK, which is every role).
+        for (name, sub) in [("TRANSFER", "SHOW"), ("SKU", "LIST"), ("LOCATION", "LIST"), ("REASON", "LIST"), ("POLICY", "SHOW"),
+                            ("RULE", "LIST"), ("PERIOD", "SHOW")] {
             #expect(CommandTable.allows(role, word(name), sub: sub), "\(role) \(name) \(sub)")
         }
         #expect(CommandTable.allows(role, word("POLICY"), sub: "SET") == (role == .admin))

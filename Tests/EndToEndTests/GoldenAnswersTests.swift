@@ -48,9 +48,11 @@ import Testing
         ("return.filed", ["expected", "source", "rma"]), ("return.approved", ["rma"]), ("sku.added", ["supplier"]),
         ("party.added", ["rma_required"]),
     ]
-    /// Section 22 (stock moves and policy per product): categories and return rules on SKUs,
-    /// ORDER's serials and each sale line's rule, SHOW's waivers.
+    /// Section 22 (stock moves and policy per product): a location's site on its list line and
+    /// FEED's `location.added` (no other line has a `site=`); categories and return rules on
+    /// SKUs, ORDER's serials and each sale line's rule, SHOW's waivers.
     static let section22: [(String, String)] = [
+        ("LOCATION LIST", "site"), ("FEED", "site"),
         ("SKU LIST", "serial"), ("SKU LIST", "category"), ("SKU LIST", "return_days"), ("SKU LIST", "final_sale"),
         ("SKU LIST", "fee"), ("ORDER", "serials"), ("ORDER", "returned_serials"), ("ORDER", "return_until"),
         ("ORDER", "final_sale"), ("SHOW", "overridden"),

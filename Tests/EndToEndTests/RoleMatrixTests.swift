@@ -27,6 +27,10 @@ import Testing
         ("LOOKUP", "PERIOD SHOW"), ("LOOKUP", "CREDIT C1"), ("VERIFY", "VERIFY"), ("VOID", "VOID R000999 reason=DEFECTIVE note=x"),
         ("PERIODCLOSE", "PERIOD CLOSE 2000-01-01"), ("PERIODZ", "PERIOD Z 2000-01-01"),
         ("DISPOSE", "DISPOSE location=STORE1 from=rtv scrap=A100:1"), ("VENDOR", "VENDOR CREDIT R000999 amount=1 ref=x"),
+        // Section 22: TRANSFER stands for SEND, RECEIVE and CANCEL; its SHOW goes with STOCK.
+        ("TRANSFER", "TRANSFER SEND X1 from=STORE1 to=WH1 A100:1"), ("TRANSFER", "TRANSFER RECEIVE NOPE"),
+        ("TRANSFER", "TRANSFER CANCEL NOPE"), ("STOCK", "TRANSFER SHOW NOPE"),
+        ("ADJUST", "ADJUST in location=STORE1 reason=found A100:1"), ("ADJUST", "COUNT location=STORE1 A100:1"),
         // Tills: TILLOPEN stands for OPEN, PAYIN and CLOSE, TILLREAD for SHOW and LIST (clerks count blind).
         ("TILLOPEN", "TILL OPEN P1 location=STORE1 float=100"), ("TILLOPEN", "TILL PAYIN NOPE amount=1 note=x"),
         ("TILLOPEN", "TILL CLOSE NOPE counted=0"), ("TILLPAYOUT", "TILL PAYOUT NOPE amount=1 note=x"),
@@ -70,9 +74,9 @@ import Testing
     /// QUIT which everyone has; LOOKUP stands for the look-ups every role may use (SKU LIST,
     /// LOCATION LIST, REASON LIST, POLICY SHOW, RULE LIST, PERIOD SHOW), and ORDER goes with SHOW.
     static let allowed: [String: Set<String>] = [
-        "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "LOOKUP", "TILLOPEN"],
+        "clerk1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "LOOKUP", "TILLOPEN", "TRANSFER"],
         "sup1": ["SALE", "PURCHASE", "RETURN", "CANCEL", "SHOW", "ORDER", "LIST", "STOCK", "DOC", "APPROVE", "REJECT", "INSPECT", "VOID", "PERIODZ", "DISPOSE",
-                 "WATCH", "UNWATCH", "LOOKUP", "TILLOPEN", "TILLPAYOUT", "TILLREAD"],
+                 "TRANSFER", "ADJUST", "WATCH", "UNWATCH", "LOOKUP", "TILLOPEN", "TILLPAYOUT", "TILLREAD"],
         // Finance's APPROVE and REJECT pass the role check; the domain allows them in second review only.
         "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                  "NOTICES", "STATS", "LOOKUP", "TILLREAD", "PERIODCLOSE", "PERIODZ", "VENDOR"],

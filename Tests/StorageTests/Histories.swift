@@ -149,6 +149,22 @@ func everyKindEntries() -> [LogEntry] {
                                   lists: DispositionLists([(.scrap, [UnitSpec(sku: "B300", quantity: 1, batch: "L2")])]),
                                   note: "crushed", key: "d1")), "sup1", .admin)
     h.run(.vendorCredit(id: "R000005", amount: Money(minor: 2000), ref: "CN-1", note: "short"), "admin", .admin)
+    // Format 11: another site, goods sent there and received short, a transfer called back, one
+    // within STORE1's site (received at once), an adjustment and a count.
+    h.run(.locationAdd(Location(code: "STORE2", name: "Mall", kind: .store)), "admin", .admin)
+    h.run(.locationAdd(Location(code: "BACK1", name: "Back room", kind: .warehouse, site: "STORE1")), "admin", .admin)
+    h.run(.purchase(TradeRequest(order: "P3", location: "STORE1", party: "S1", paid: nil, at: nil,
+                                 items: [ItemSpec(sku: "A100", quantity: 9)])), "clerk1", .clerk)
+    let a100 = { (qty: Int64) in [ItemSpec(sku: "A100", quantity: qty)] }
+    h.run(.transferSend(TransferRequest(id: "T-1", from: "STORE1", to: "STORE2", items: a100(3), note: "van")), "clerk1", .clerk)
+    h.run(.transferReceive(id: "T-1", items: a100(2), note: "one missing"), "admin", .admin)
+    h.run(.transferSend(TransferRequest(id: "T-2", from: "STORE1", to: "STORE2", items: a100(1))), "clerk1", .clerk)
+    h.run(.transferCancel(id: "T-2"), "clerk1", .clerk)
+    h.run(.transferSend(TransferRequest(id: "T-3", from: "STORE1", to: "BACK1", items: a100(2))), "clerk1", .clerk)
+    h.run(.adjust(StockMoveRequest(location: "STORE1", adjustment: Adjustment(direction: .out, reason: .damage), items: a100(1),
+                                   note: "dropped", key: "a1")), "sup1", .admin)
+    h.run(.count(StockMoveRequest(location: "BACK1", items: [ItemSpec(sku: "A100", quantity: 1), ItemSpec(sku: "B300", quantity: 0)],
+                                  note: "", key: "c1")), "sup1", .admin)
     // Format 11: a final-sale category with a fee, a SKU in it with its own window, and an
     // override that waives final sale.
     h.run(.categoryAdd(Category(code: "FINAL", name: "Final sale", terms: ReturnTerms(finalSale: true, fee: Percent(hundredths: 500)))),
@@ -191,7 +207,7 @@ func randomHistory(seed: UInt64, count: Int) -> [LogEntry] {
         let store = Bool.random(using: &random) ? "STORE1" : "STORE2"
         let returns = h.ledger.returns.count
         let someReturn = ReturnRequest.id(returns == 0 ? 1 : Int.random(in: 1...returns + 1, using: &random))
-        switch Int.random(in: 0..<10, using: &random) {
+        switch Int.random(in: 0..<12, using: &random) {
         case 0:
             let id = "P\(orders.count)"
             orders.append(id)
@@ -230,6 +246,29 @@ func randomHistory(seed: UInt64, count: Int) -> [LogEntry] {
             h.run(Bool.random(using: &random) ? .cancel(id: someReturn)
                                               : .inspect(id: someReturn, disposition: Bool.random(using: &random) ? .restock : .scrap, note: ""),
                   "admin", .admin)
+        case 9:
+            // Format 11: transfers between the two stores, sent, received short or over, cancelled.
+            let id = "T\(Int.random(in: 0..<40, using: &random))"
+            let qty = Int64.random(in: 0...4, using: &random)
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0:
+                h.run(.transferSend(TransferRequest(id: id, from: store, to: store == "STORE1" ? "STORE2" : "STORE1",
+                                                    items: [ItemSpec(sku: sku, quantity: max(qty, 1))])), "clerk1", .clerk)
+            case 1:
+                h.run(.transferReceive(id: id, items: h.ledger.transfers[id].map { [ItemSpec(sku: $0.lines[0].sku, quantity: qty)] } ?? [],
+                                       note: ""), "clerk1", .clerk)
+            default:
+                h.run(.transferCancel(id: id), "clerk1", .clerk)
+            }
+        case 10:
+            let items = [ItemSpec(sku: sku, quantity: Int64.random(in: 1...3, using: &random))]
+            if Bool.random(using: &random) {
+                h.run(.count(StockMoveRequest(location: store, items: items, key: Bool.random(using: &random) ? "m\(h.entries.count % 30)" : nil)),
+                      "admin", .admin)
+            } else {
+                h.run(.adjust(StockMoveRequest(location: store, adjustment: Adjustment(direction: Bool.random(using: &random) ? .in : .out,
+                                                                                       reason: .correction), items: items)), "admin", .admin)
+            }
         default:
             if Bool.random(using: &random) {
                 h.run(.payment(party: Bool.random(using: &random) ? "C1" : "S1", amount: Money(minor: Int64.random(in: 1...9000, using: &random)),

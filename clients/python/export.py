@@ -8,7 +8,8 @@ document chain (every document with its hash and the hash it chains from, and it
 with goods after the return (section 21), what became of returned units (each INSPECT and DISPOSE
 decision), every slot's units in every state (on hand, quarantine, held for the supplier or for
 repair, in transit), supplier returns' RMA numbers and expected credits, and the credit notes
-suppliers sent against them.
+suppliers sent against them; and with moving stock (section 22), transfers between locations
+with their lines and what arrived, and each adjustment and count with a count's lines.
 
   python3 export.py --to sqlite:returns.db                  # everything so far, then stop
   python3 export.py --to csv:export/                         # one CSV per table, UTF-8
@@ -26,8 +27,9 @@ Same connection flags and environment as the other tools (--host --port --user -
 RETURNLEDGER_*). The user needs FEED: an auditor or an admin. PostgreSQL needs psycopg 3
 (`python3 -m pip install "psycopg[binary]"`); the rest is the standard library. The schema is
 clients/sql/schema.sql, for tills, tenders and credit clients/python/tills.sql, for tax,
-voids and the document chain clients/python/documents.sql, and for dispositions, held stock and
-vendor credits clients/python/goods.sql.
+voids and the document chain clients/python/documents.sql, for dispositions, held stock and
+vendor credits clients/python/goods.sql, and for transfers, adjustments and counts
+clients/python/moves.sql.
 """
 import argparse
 import csv
@@ -50,11 +52,12 @@ SCHEMA = os.path.join(os.path.dirname(HERE), "sql", "schema.sql")
 TILLS_SCHEMA = os.path.join(HERE, "tills.sql")
 DOCUMENTS_SCHEMA = os.path.join(HERE, "documents.sql")
 GOODS_SCHEMA = os.path.join(HERE, "goods.sql")
+MOVES_SCHEMA = os.path.join(HERE, "moves.sql")
 TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_entries", "stock_moves",
           "tenders", "till_sessions", "till_moves", "return_tills", "credit_lots", "credit_moves", "policy_settings",
           "order_lines", "order_taxes", "return_taxes", "voids", "doc_chain", "doc_chain_items", "period_closes",
           "z_totals", "z_tenders", "dispositions", "inspections", "disposals", "stock_move_states", "stock_slots",
-          "supplier_returns", "vendor_credits"]
+          "supplier_returns", "vendor_credits", "transfers", "transfer_lines", "stock_adjustments", "count_lines"]
 
 
 class EpochChanged(Exception):
@@ -68,7 +71,7 @@ class Target:
         self.db = connection
         self.placeholder = placeholder
         cur = self.db.cursor()
-        for path in (SCHEMA, TILLS_SCHEMA, DOCUMENTS_SCHEMA, GOODS_SCHEMA):
+        for path in (SCHEMA, TILLS_SCHEMA, DOCUMENTS_SCHEMA, GOODS_SCHEMA, MOVES_SCHEMA):
             with open(path, encoding="utf-8") as f:
                 text = "\n".join(line.split("--")[0] for line in f.read().split("\n"))  # no comments: they hold ';'
             if sqlite:
@@ -200,6 +203,8 @@ def apply_line(t, f, counter):
         t.execute("UPDATE returns SET state = ? WHERE id = ?", (kind.split(".")[1], f["id"]))
     elif kind in GOODS_LINES:
         GOODS_LINES[kind](t, f, counter)
+    elif kind in MOVES_LINES:
+        MOVES_LINES[kind](t, f, counter)
     elif kind == "ledger.entry":
         n = counter[("move", seq)] = counter.get(("move", seq), 0) + 1
         t.execute("INSERT INTO ledger_entries (seq, n, at, party, kind, doc, amount) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -305,6 +310,68 @@ def vendor_credited(t, f, counter):
 
 GOODS_LINES = {"return.inspected": inspected, "stock.disposed": disposed, "disposition.line": disposition_line,
                "return.vendor_credited": vendor_credited}
+
+
+# -- moving stock (clients/python/moves.sql) -------------------------------------------------
+
+def transfer_sent(t, f, counter):
+    """A transfer as sent; within one site it is received at once (state=received, as sent)."""
+    received = f["state"] == "received"
+    t.execute("INSERT INTO transfers (transfer, seq, sent_at, sent_by, from_location, to_location, state, qty, note,"
+              " received_seq, received_at, received_by, received, lost, found, value, received_note)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (f["transfer"], int(f["seq"]), f["at"], f["user"], f["from"], f["to"], f["state"], int(f["qty"]),
+               f.get("note", ""), int(f["seq"]) if received else None, f["at"] if received else None, f["user"] if received else None,
+               int(f["qty"]) if received else None, 0 if received else None, 0 if received else None,
+               ZERO if received else None, "" if received else None))
+    counter[("sent", f["transfer"])] = received
+
+
+def transfer_line(t, f, counter):
+    """A line of a transfer just sent (received as sent when it went within one site)."""
+    received = counter.get(("sent", f["transfer"]), False)
+    t.execute("INSERT INTO transfer_lines (transfer, line, sku, batch, qty, received, serials) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              (f["transfer"], int(f["line"]), f["sku"], f["batch"], int(f["qty"]), int(f["qty"]) if received else None,
+               f.get("serials", "")))
+
+
+def transfer_received(t, f, counter):
+    t.execute("UPDATE transfers SET state = 'received', received_seq = ?, received_at = ?, received_by = ?, received = ?,"
+              " lost = ?, found = ?, value = ?, received_note = ? WHERE transfer = ?",
+              (int(f["seq"]), f["at"], f["user"], int(f["received"]), int(f["lost"]), int(f["found"]), f["value"],
+               f.get("note", ""), f["transfer"]))
+
+
+def transfer_receipt(t, f, counter):
+    t.execute("UPDATE transfer_lines SET received = ?, serials = ? WHERE transfer = ? AND line = ?",
+              (int(f["received"]), f.get("serials", ""), f["transfer"], int(f["line"])))
+
+
+def transfer_cancelled(t, f, counter):
+    t.execute("UPDATE transfers SET state = 'cancelled', cancelled_seq = ? WHERE transfer = ?", (int(f["seq"]), f["transfer"]))
+
+
+def stock_adjusted(t, f, counter, kind="adjust"):
+    """An ADJUST (its stock.moved lines follow) or a COUNT (its count.line lines first)."""
+    adjust = kind == "adjust"
+    qty = int(f["qty"]) if adjust else None
+    variance = (qty if f["direction"] == "in" else -qty) if adjust else int(f["variance"])
+    t.execute("INSERT INTO stock_adjustments (move, seq, at, kind, location, direction, reason, qty, variance, value,"
+              " adjusted_by, note, idem_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (f["move"], int(f["seq"]), f["at"], kind, f["location"], f.get("direction", ""), f.get("reason", ""), qty,
+               variance, f["value"], f["user"], f.get("note", ""), f.get("key", "")))
+
+
+def count_line(t, f, counter):
+    t.execute("INSERT INTO count_lines (move, n, sku, batch, before_qty, counted, variance, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              (f["move"], next_n(counter, "count_lines", f["move"]), f["sku"], f["batch"], int(f["before"]),
+               int(f["counted"]), int(f["variance"]), f["value"]))
+
+
+MOVES_LINES = {"transfer.sent": transfer_sent, "transfer.line": transfer_line, "transfer.received": transfer_received,
+               "transfer.receipt": transfer_receipt, "transfer.cancelled": transfer_cancelled,
+               "stock.adjusted": stock_adjusted, "stock.counted": lambda t, f, c: stock_adjusted(t, f, c, kind="count"),
+               "count.line": count_line}
 
 
 # -- tills, tenders and store credit (clients/python/tills.sql) ------------------------------

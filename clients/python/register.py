@@ -12,6 +12,9 @@ CSV columns: action,order,items,extra,note[,tender,till]
   return,S-2101,A100:1,DEFECTIVE,box torn   extra = reason
   exchange,S-2101,B300:1,WRONG_ITEM,A200:1  extra = reason, note = the replacement items
   noreceipt,C001,C400:1,CHANGED_MIND,       order = the customer; store credit only
+  send,T-41,A100:5 C400:2,STORE2,van 3       goods from this store; order = the transfer (its
+                                            delivery note), extra = where to
+  receive,T-41,A100:4,,one box missing      what arrived (items not named arrived as sent)
   order,S-2101,,,                           what is returned, pending and still returnable
   status,,,,                                documents of the returns filed this session
 The last two columns are optional. tender: how a sale was paid, e.g. card:60.00#4242,cash:40.00
@@ -95,6 +98,20 @@ class Register:
         self.say("till %s closed: session %s, expected %s, counted %s, variance %s"
                  % (r.till, r.session, r.expected, r.counted, r.variance))
 
+    def send(self, transfer, items, to, note=None):
+        """Goods from this register's store to another location (a TRANSFER SEND)."""
+        r = self.client.transfer_send(transfer, self.location, to, items, note=note or None)
+        where = "on its way to" if r["state"] == "in_transit" else "arrived at"
+        self.say("transfer %s: %s units %s %s%s" % (r["transfer"], r["qty"], where, r["to"],
+                                                     " (already sent)" if r.existed else ""))
+
+    def receive(self, transfer, items, note=None):
+        """A transfer sent here, received: the items say what arrived, the rest arrived as sent."""
+        r = self.client.transfer_receive(transfer, items, note=note or None)
+        self.say("transfer %s received: %s of %s units, %s lost, %s found, value %s%s"
+                 % (r["transfer"], r["received"], r["sent"], r["lost"], r["found"], r["value"],
+                    " (already received)" if r.existed else ""))
+
     def filed_reply(self, r, what):
         if r.id not in self.filed:
             self.filed.append(r.id)
@@ -142,12 +159,16 @@ class Register:
                 self.file_return(order, items.split(), reason=extra or "OTHER", exchange=note.split(), till=till)
             elif action == "noreceipt":
                 self.no_receipt(order, items.split(), reason=extra or "OTHER", note=note, till=till)
+            elif action == "send":
+                self.send(order, items.split(), to=extra, note=note)
+            elif action == "receive":
+                self.receive(order, items.split(), note=note)
             elif action == "order":
                 self.order(order)
             elif action == "status":
                 self.status()
             else:
-                self.say("unknown action %r (sale, return, exchange, noreceipt, order, status)" % action)
+                self.say("unknown action %r (sale, return, exchange, noreceipt, send, receive, order, status)" % action)
                 return False
             return True
         except ReturnLedgerError as e:
@@ -162,6 +183,8 @@ HELP = """commands:
   exchange ORDER ITEM... REASON for ITEM...   e.g. exchange S-2301 A100:1 WRONG_ITEM for A200:1
   noreceipt CUSTOMER ITEM... REASON [note...] e.g. noreceipt C001 C400:1 CHANGED_MIND
       (returns take till=TILL too: the till their refund is paid from)
+  send TRANSFER TO ITEM... [note...]          e.g. send T-41 STORE2 A100:5 van 3 (from this store)
+  receive TRANSFER [ITEM...] [note...]        e.g. receive T-41 A100:4 one box missing
   order ORDER                                 what is returned, pending, still returnable
   status                                      return ids and their documents
   till open TILL LOCATION FLOAT               e.g. till open POS1 STORE1 100.00 (then this register's till)
@@ -228,6 +251,12 @@ def interactive(register):
             rest = [w for w in words[2:cut] if ":" not in w]
             register.run("exchange", words[1], " ".join(items), rest[0] if rest else "OTHER", " ".join(words[cut + 1:]),
                          tender, till)
+        elif words[0] == "send" and len(words) >= 4:
+            items = [w for w in words[3:] if ":" in w]
+            register.run("send", words[1], " ".join(items), words[2], " ".join(w for w in words[3:] if ":" not in w))
+        elif words[0] == "receive" and len(words) >= 2:
+            items = [w for w in words[2:] if ":" in w]
+            register.run("receive", words[1], " ".join(items), "", " ".join(w for w in words[2:] if ":" not in w))
         elif words[0] == "order" and len(words) == 2:
             register.run("order", words[1])
         elif words[0] == "status":

@@ -65,6 +65,10 @@ engine = [
     b"PURCHASE P2 location=WH1 supplier=S1 A100:10@12.00\n1RETURN P2 A100:2 reason=EXPIRED\n3APPROVE R000001\nRULE ADD BIG min=10.00 action=second\n",
     b"REASON SET CHANGED_MIND fee=10\n1RETURN S1 A100:1 reason=CHANGED_MIND\n3APPROVE R000001 fee=5\nPOLICY SET window_days=7 customer_returns=1 customer_days=30\n",
     b"SKU SET A100 price=30.00\nPARTY SET C1 name=Bo\nLOCATION SET STORE1 name=Front\nSTOCK A100\nBALANCE C1\nORDER S1\n",
+    # Section 22: a transfer through transit received short, one cancelled, one within a site, an adjustment and a count.
+    b"1TRANSFER SEND T1 from=WH1 to=STORE1 A100:4\n1TRANSFER RECEIVE T1 A100:3\nTRANSFER SEND T2 from=WH1 to=STORE1 A100:1\n"
+    b"1TRANSFER CANCEL T2\nLOCATION SET WH1 site=STORE1\nTRANSFER SEND T3 from=WH1 to=STORE1 A100:2\n"
+    b"3ADJUST out location=STORE1 reason=damage A100:1 key=a1\n3COUNT location=WH1 A100:0 key=c1\nTRANSFER SHOW T1\n",
 ]
 for i, data in enumerate(engine):
     write("engine", "seed-%02d" % i, data)

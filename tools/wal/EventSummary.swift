@@ -14,7 +14,8 @@ func summary(_ event: Event) -> String {
     case .userRoleChanged(let name, let role): return "user \(name) role=\(role.rawValue)"
     case .userEnabledChanged(let name, let enabled): return "user \(name) \(enabled ? "enabled" : "disabled")"
     case .userPasswordChanged(let name, _): return "user \(name) password changed"
-    case .locationAdded(let l): return "location added \(l.code) \"\(l.name)\" kind=\(l.kind.rawValue)"
+    case .locationAdded(let l):
+        return "location added \(l.code) \"\(l.name)\" kind=\(l.kind.rawValue)" + (l.site == l.code ? "" : " site=\(l.site)")
     case .productAdded(let p): return "sku added \(p.sku) \"\(p.name)\" price=\(p.price) cost=\(p.cost) inspect=\(p.inspect)"
     case .partyAdded(let p): return "\(p.kind.rawValue) added \(p.id) \"\(p.name)\""
     case .categoryAdded(let c): return "category added \(c.code) \"\(c.name)\""
@@ -70,6 +71,17 @@ func summary(_ event: Event) -> String {
         return "return inspected \(ReturnRequest.id(i.number)) \(decisions(i.disposals)) left=\(i.left) by \(i.by)"
     case .stockDisposed(let m):
         return "stock \(m.id) disposed at \(m.location) from=\(m.from.rawValue) \(decisions(m.disposals)) by \(m.by)"
+    case .transferSent(let t):
+        return "transfer \(t.id) sent \(t.from)->\(t.to) " + t.lines.map { "\($0.sku):\($0.sent)" + ($0.batch.isEmpty ? "" : "#\($0.batch)") }
+            .joined(separator: " ") + " state=\(t.state.rawValue) by \(t.sentBy)"
+    case .transferReceived(let t):
+        return "transfer \(t.id) received at \(t.to) " + t.lines.map { "\($0.sku):\($0.received)/\($0.sent)" }.joined(separator: " ")
+            + " value=\(t.value) by \(t.receivedBy)"
+    case .transferCancelled(let t): return "transfer \(t.id) cancelled"
+    case .stockAdjusted(let m), .stockCounted(let m):
+        return "stock \(m.id) \(m.kind.rawValue) at \(m.location)" + (m.adjustment.map { " \($0.direction.rawValue) reason=\($0.reason.rawValue)" } ?? "")
+            + " " + m.lines.map { "\($0.sku)\($0.batch.isEmpty ? "" : "#" + $0.batch):\($0.change)" }.joined(separator: " ")
+            + " value=\(m.value) by \(m.by)"
     case .vendorCredited(let number, let c):
         return "vendor credit \(ReturnRequest.id(number)) amount=\(c.amount) ref=\(c.ref) by \(c.by)"
     }

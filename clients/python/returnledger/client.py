@@ -312,6 +312,8 @@ class Client:
         "SALE": "always", "PURCHASE": "always", "PAYMENT": "never",
         "RETURN": "key", "APPROVE": "always", "REJECT": "never", "CANCEL": "never", "INSPECT": "never",
         "DISPOSE": "key", "VENDOR CREDIT": "always",
+        "TRANSFER SEND": "always", "TRANSFER RECEIVE": "always", "TRANSFER CANCEL": "never", "TRANSFER SHOW": "always",
+        "ADJUST": "key", "COUNT": "key",
         "SHOW": "always", "LIST": "always", "DOC": "always", "NOTICES": "always", "STOCK": "always",
         "BALANCE": "always", "STATS": "always", "AUDIT": "always", "INFO": "always", "DIGEST": "always",
         "RULE ADD": "never", "RULE LIST": "always", "RULE DROP": "never", "WATCH": "always", "UNWATCH": "always",
@@ -787,6 +789,53 @@ class Client:
         """STOCK of a SKU, a location, or ``supplier=``: that supplier's goods held to go back
         (``rtv`` above 0). Each line has every state: on_hand, quarantine, rtv, refurbish, transit."""
         return self.call("STOCK", sku, location=location, supplier=supplier)
+
+    # -- moving stock (section 22) ------------------------------------------------------------
+    # Transfers between locations, and a location's own adjustments and counts. ITEMS are item
+    # tokens (``item(sku, qty, batch=...)``) without a price; an item without a batch is the
+    # batch-less slot.
+
+    def transfer_send(self, transfer_id, from_, to, items, note=None):
+        """TRANSFER SEND → ``OK transfer= state=in_transit|received from= to= qty=``. Between sites
+        the goods wait in ``to``'s transit (``in_transit``) until ``transfer_receive``; within one
+        site (``LOCATION ... site=``) they arrive at once (``received``). ``transfer_id`` is your
+        own reference (a delivery note): the same id, locations and lines again answer the first
+        reply plus ``existed=yes``, so the automatic retry may re-send it; other content is
+        ``ERR CONFLICT``. More than is on hand at ``from_``: ``ERR STOCK``."""
+        return self.call("TRANSFER", "SEND", transfer_id, list(items), from_=from_, to=to, note=note)
+
+    def transfer_receive(self, transfer_id, items=None, note=None):
+        """TRANSFER RECEIVE → ``OK transfer= state=received sent= received= lost= found= value=``.
+        ``items`` say what arrived of the lines they name (quantity 0 allowed); lines not named
+        arrived as sent. Short units are lost, extra ones found, valued at unit cost
+        (``value=``). The same items again answer the first reply plus ``existed=yes``."""
+        return self.call("TRANSFER", "RECEIVE", transfer_id, list(items or []), note=note)
+
+    def transfer_cancel(self, transfer_id):
+        """TRANSFER CANCEL (in transit only) → ``OK transfer= state=cancelled``: the goods back on
+        hand at ``from``. Never re-sent by the automatic retry (a second one is ``ERR STATE``)."""
+        return self.call("TRANSFER", "CANCEL", transfer_id)
+
+    def transfer_show(self, transfer_id):
+        """TRANSFER SHOW: a ``line`` per line (``sku= batch= sent= received= serials=``) and the
+        status line (``state= from= to= sent= received= lost= found= value= note= sent_by=
+        sent_at= received_by= received_at= received_note=``; the receipt's fields ``""`` until
+        received)."""
+        return self.call("TRANSFER", "SHOW", transfer_id)
+
+    def adjust(self, direction, location, reason, items, note=None, key=None):
+        """ADJUST ``"in"`` or ``"out"`` of on hand → ``OK move= location= direction= reason= qty=
+        value=``. ``reason``: damage or theft (out), found (in), correction or other (either).
+        Never below zero (``ERR STOCK``). Always sends ``key=`` (a fresh one unless given), so
+        the automatic retry cannot move the units twice."""
+        return self.call("ADJUST", direction, list(items), location=location, reason=reason, note=note,
+                         key=key or self.new_key())
+
+    def count(self, location, items, note=None, key=None):
+        """COUNT: sets each slot's on hand to the quantity given (0 allowed) → a ``line`` per item
+        (``sku= batch= before= counted= variance= value=``) and ``OK move= location= variance=
+        value=``. Always sends ``key=``, as ``adjust`` does."""
+        return self.call("COUNT", list(items), location=location, note=note, key=key or self.new_key())
 
     def balance(self, party=None):
         return self.call("BALANCE", party)

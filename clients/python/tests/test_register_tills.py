@@ -55,6 +55,10 @@ class RegisterWireTest(unittest.TestCase):
                 return "OK id=R000001 state=pending kind=sale amount=25.00"
             if word == "TILL OPEN":
                 return "OK till=%s session=T000007 location=STORE1 float=100.00" % line.split()[2]
+            if word == "TRANSFER SEND":
+                return "OK transfer=%s state=in_transit from=STORE1 to=STORE2 qty=5" % line.split()[2]
+            if word == "TRANSFER RECEIVE":
+                return "OK transfer=%s state=received sent=5 received=4 lost=1 found=0 value=-14.00" % line.split()[2]
             if word == "TILL CLOSE":
                 return "OK till=%s session=T000007 expected=131.25 counted=131.00 variance=-0.25" % line.split()[2]
             return "ERR SYNTAX unexpected"
@@ -114,6 +118,21 @@ class RegisterWireTest(unittest.TestCase):
             'RETURN S-5 A100:1 reason=DEFECTIVE location=STORE1 note="lid broken" key=k-1 till=POS2',
             "TILL CLOSE POS1 counted=131.00",
         ])
+
+    def test_goods_sent_and_received_from_the_csv_and_the_prompt(self):
+        for action in register.read_actions(rows("send,T-41,A100:5,STORE2,van 3\nreceive,T-41,A100:4,,one box missing\n")):
+            self.assertTrue(self.register.run(**action))
+        typed = ["send T-42 STORE2 A100:5", "receive T-42", "quit"]
+        with mock.patch("builtins.input", side_effect=typed):
+            register.interactive(self.register)
+        self.assertEqual(self.sent()[:2], [
+            'TRANSFER SEND T-41 A100:5 from=STORE1 to=STORE2 note="van 3"',
+            'TRANSFER RECEIVE T-41 A100:4 note="one box missing"',
+        ])
+        self.assertEqual(self.sent()[2:], ["TRANSFER SEND T-42 A100:5 from=STORE1 to=STORE2", "TRANSFER RECEIVE T-42"])
+        out = self.out.getvalue()
+        self.assertIn("transfer T-41: 5 units on its way to STORE2", out)
+        self.assertIn("transfer T-41 received: 4 of 5 units, 1 lost, 0 found, value -14.00", out)
 
     def test_named_words_at_the_prompt_are_not_items(self):
         named, rest = register.named_words("sale S-1 A100:1 tender=card:25.00#42 till=POS2 customer=C001".split())

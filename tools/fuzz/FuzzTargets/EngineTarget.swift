@@ -48,8 +48,11 @@ enum EngineTarget {
             var f: [String: String] = [:]
             for field in line { f[field.key] = field.value }
             let key = StockSlotKey(sku: f["sku"] ?? "", location: f["location"] ?? "", batch: f["batch"] ?? "")
-            moved[key, default: StockLevel()].onHand += Int64(f["on_hand"] ?? "0") ?? 0
-            moved[key, default: StockLevel()].quarantine += Int64(f["quarantine"] ?? "0") ?? 0
+            // Every state the line carries: a held state (rtv, refurbish, transit) left out would
+            // count as a difference from STOCK once a DISPOSE or a TRANSFER moved it.
+            for state in StockState.allCases {
+                moved[key, default: StockLevel()][state] += Int64(f[state.rawValue] ?? "0") ?? 0
+            }
         }
     }
 

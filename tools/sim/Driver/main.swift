@@ -46,4 +46,5 @@ print("sim: seeds \(seeds.lowerBound)-\(seeds.upperBound): \(total.operations) o
       + "\(total.crashes) crashes, \(total.powerCuts) power cuts, \(total.diskFull) disk-full and \(total.syncFailures) fsync faults "
       + "(\(total.readOnly) served read-only after), \(total.snapshots) snapshots, \(total.retries) retries, "
       + "\(total.pipelined) pipelined batches, \(total.voids) voids, \(total.inspections) decisions on returned goods, \(total.vendorCredits) credit notes, "
-      + "\(total.exchanges) exchanges approved and \(total.exchangesShort) refused for want of stock: no violation")
+      + "\(total.exchanges) exchanges approved and \(total.exchangesShort) refused for want of stock, "
+      + "\(total.transfers) transfers, \(total.stockMoves) adjustments and counts: no violation")

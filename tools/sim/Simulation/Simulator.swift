@@ -43,6 +43,9 @@ public struct Simulator {
         public var vendorCredits = 0
         /// Exchanges approved, and completing approvals refused for want of their goods (ERR STOCK).
         public var exchanges = 0, exchangesShort = 0
+        /// Transfers and adjustments or counts the last recovered state of each run held.
+        public var transfers = 0
+        public var stockMoves = 0
         /// Storage failures the engine served read-only through before the crash.
         public var readOnly = 0
         public var violations: [String] = []
@@ -60,6 +63,8 @@ public struct Simulator {
             vendorCredits += other.vendorCredits
             exchanges += other.exchanges
             exchangesShort += other.exchangesShort
+            transfers += other.transfers
+            stockMoves += other.stockMoves
             powerCuts += other.powerCuts
             diskFull += other.diskFull
             syncFailures += other.syncFailures
@@ -162,6 +167,9 @@ public struct Simulator {
             .userAdd(name: "admin", role: .admin, passwordHash: "$y$x"), .userAdd(name: "sup", role: .supervisor, passwordHash: "$y$x"),
             .userAdd(name: "fin", role: .finance, passwordHash: "$y$x"),
             .locationAdd(Location(code: "STORE1", name: "Main", kind: .store)),
+            // Goods go to the mall through transit, to the back room (STORE1's building) at once.
+            .locationAdd(Location(code: "STORE2", name: "Mall", kind: .store)),
+            .locationAdd(Location(code: "BACK1", name: "Back room", kind: .warehouse, site: "STORE1")),
             .skuAdd(Product(sku: "A100", name: "Kettle", price: Money(minor: 2500), cost: Money(minor: 1400), inspect: false)),
             .skuAdd(Product(sku: "B300", name: "Headphones", price: Money(minor: 5900), cost: Money(minor: 3100), inspect: true)),
             .partyAdd(Party(id: "C1", kind: .customer, name: "Ana")), .partyAdd(Party(id: "C2", kind: .customer, name: "王芳")),
@@ -170,6 +178,9 @@ public struct Simulator {
             .skuSet(sku: "B300", name: nil, price: nil, cost: nil, inspect: nil, supplier: "S1"),
             // Returns of 50.00 or more (the headphones) need finance's second approval.
             .ruleAdd(Rule(code: "BIG", then: .second, minAmount: Money(minor: 5000), note: "finance approves too")),
+            // Kettles on hand to send (a transfer never draws more than is on hand).
+            .purchase(TradeRequest(order: "PO-SIM", location: "STORE1", party: "S1", paid: nil, at: nil,
+                                   items: [ItemSpec(sku: "A100", quantity: 150)])),
         ]
         for c in 0..<clerks { setup.append(.userAdd(name: "clerk\(c)", role: .clerk, passwordHash: "$y$x")) }
         // One drawer open all day: sales and refunds at times go through it (protocol.md, Tills).
@@ -196,7 +207,7 @@ public struct Simulator {
             let open = engine.ledger.openReturns.sorted().map { engine.ledger.returns[$0 - 1] }
             return (open.filter { $0.state == .pending }.map(\.id), open.filter { $0.state == .second_review }.map(\.id))
         }
-        var choice = random.below(13)
+        var choice = random.below(14)
         if (3...5).contains(choice), sales.isEmpty { choice = 0 }
         if choice == 6, pending.isEmpty { choice = 9 }
         if choice == 7, second.isEmpty { choice = 9 }
@@ -277,6 +288,30 @@ public struct Simulator {
             change = Request(line: "VENDOR CREDIT \(ReturnRequest.id(1 + random.below(max(1, returns)))) amount=\(amount) ref=CN-\(nextKey)",
                              intent: .other)
             nextKey += 1
+        case 13:
+            // Moving stock (protocol.md, Transfers; Adjustments and counts): kettles sent to the
+            // mall or the back room, received short or over, called back; the main store's
+            // kettles counted or adjusted (which puts a level sales drove negative right).
+            let inTransit = engine.queue.sync { engine.ledger.transfers.values.filter { $0.state == .in_transit }.map(\.id).sorted() }
+            let pick = random.below(6)
+            if pick < 2 || (pick < 4 && inTransit.isEmpty) {
+                let to = random.below(3) == 0 ? "BACK1" : "STORE2"
+                change = Request(line: "TRANSFER SEND T\(seed % 1000)-\(nextKey) from=STORE1 to=\(to) A100:\(1 + random.below(3))",
+                                 intent: .other)
+                nextKey += 1
+            } else if pick == 2 {
+                let id = inTransit[random.below(inTransit.count)]
+                change = Request(line: "TRANSFER RECEIVE \(id)" + (random.below(2) == 0 ? "" : " A100:\(random.below(4))"), intent: .other)
+            } else if pick == 3 {
+                change = Request(line: "TRANSFER CANCEL \(inTransit[random.below(inTransit.count)])", intent: .other)
+            } else {
+                user = "sup"
+                let key = "m\(seed % 1000)-\(nextKey)"
+                nextKey += 1
+                change = Request(line: pick == 4 ? "COUNT location=STORE1 A100:\(random.below(12)) key=\(key)"
+                                                 : "ADJUST \(random.below(2) == 0 ? "in" : "out") location=STORE1 reason=correction A100:1 key=\(key)",
+                                 intent: .other)
+            }
         default:
             if let retry = unacknowledgedReturns.sorted(by: { $0.key < $1.key }).first?.value,
                !held.contains(where: { $0.request.line == retry.line }) {
@@ -560,6 +595,18 @@ public struct Simulator {
                 violation("\(sku) at \(slot.location) holds a negative state: \(level)")
             }
         }
+        // Transit holds exactly what is on its way: the lines of transfers sent and not yet received or cancelled.
+        var onTheWay: [String: Int64] = [:]
+        for t in state.transfers.values where t.state == .in_transit {
+            for line in t.lines { onTheWay["\(line.sku) \(t.to) \(line.batch)", default: 0] += line.sent }
+        }
+        for (sku, slots) in state.stock {
+            for (slot, level) in slots where level.transit != onTheWay["\(sku) \(slot.location) \(slot.batch)"] ?? 0 {
+                violation("\(sku) at \(slot.location) holds \(level.transit) in transit; its transfers say \(onTheWay["\(sku) \(slot.location) \(slot.batch)"] ?? 0)")
+            }
+        }
+        report.transfers = state.transfers.count
+        report.stockMoves = state.stockMoves.count { $0.kind != .dispose }
         report.voids = state.voids.count
         report.vendorCredits = state.returns.reduce(0) { $0 + ($1.supplier?.credit == nil ? 0 : 1) }
         report.inspections = state.returns.reduce(0) { $0 + $1.disposals.count } + state.stockMoves.count

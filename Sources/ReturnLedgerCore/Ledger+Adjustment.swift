@@ -1,0 +1,80 @@
+/// ADJUST and COUNT (protocol.md, Adjustments and counts): a location's on hand changed by what
+/// was found or lost, or set to what was counted. Both are `StockMove`s numbered with DISPOSE's,
+/// one line per slot, each valued at unit cost when decided.
+extension Ledger {
+    /// A re-send with its key (the original reply plus `existed=yes`, else CONFLICT); NOT_FOUND
+    /// (location, SKUs), DENIED (scope), CLOSED; ADJUST out of more than on hand: STOCK (never
+    /// below zero; a negative level is COUNT's to fix).
+    func decideStockMove(_ asked: StockMoveRequest, kind: StockMove.Kind, _ context: Context) throws(DomainError) -> Decision {
+        let word = kind == .count ? "COUNT" : "ADJUST"
+        if let key = asked.key, let number = moveKeys[key] {
+            let original = stockMoves[number - 1]
+            let same = original.kind == kind && original.location == asked.location && original.adjustment == asked.adjustment
+                && original.note == asked.note && original.lines.count == asked.items.count
+                && zip(original.lines, asked.items).allSatisfy { line, item in
+                    line.sku == item.sku && line.batch == item.batch && (kind == .count ? line.counted : abs(line.change)) == item.quantity
+                }
+            guard same else { throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content") }
+            var decision = Decision(events: [], reply: Ledger.stockMoveReply(original).existed())
+            decision.target = original.id  // the move, as when it was made
+            return decision
+        }
+        guard locations[asked.location] != nil else { throw .notFound("location", asked.location) }
+        for item in asked.items where products[item.sku] == nil { throw .notFound("sku", item.sku) }
+        try checkScope(asked.location, context, word)
+        try refuseClosedToday(context, word)
+        if asked.adjustment?.direction == .out { try checkOnHand(asked.items, at: asked.location) }
+        var lines: [StockMoveLine] = []
+        var value = Money.zero
+        // ADJUST may name a slot twice: each line starts where the one before left it.
+        var after: [SkuBatch: Int64] = [:]
+        for item in asked.items {
+            let slot = SkuBatch(item.sku, item.batch)
+            let before = after[slot] ?? level(item.sku, StockSlot(location: asked.location, batch: item.batch)).onHand
+            let change = switch asked.adjustment?.direction {
+            case nil: item.quantity - before
+            case .in?: item.quantity
+            case .out?: -item.quantity
+            }
+            guard let v = unitCost(item.sku).times(change), let sum = value.adding(v) else { throw .overflow }
+            value = sum
+            after[slot] = before + change
+            lines.append(StockMoveLine(sku: item.sku, batch: item.batch, before: before, change: change, value: v))
+        }
+        let move = StockMove(number: stockMoves.count + 1, kind: kind, location: asked.location, from: .on_hand, disposals: [],
+                             note: asked.note, key: asked.key ?? "", by: context.user, at: context.now,
+                             adjustment: asked.adjustment, lines: lines)
+        var decision = Decision(events: [kind == .count ? .stockCounted(move) : .stockAdjusted(move)], reply: Ledger.stockMoveReply(move))
+        decision.target = move.id
+        return decision
+    }
+
+    /// ADJUST: `OK move= location= direction= reason= qty= value=`; COUNT: a `* line sku= batch=
+    /// before= counted= variance= value=` per item, then `OK move= location= variance= value=`.
+    static func stockMoveReply(_ move: StockMove) -> Reply {
+        guard let adjustment = move.adjustment else {
+            return Reply(status: [Field("move", move.id), Field("location", move.location), Field("variance", String(move.variance)),
+                                  Field("value", move.value.description)],
+                         lines: move.lines.map { [Field.word("line")] + $0.countFields })
+        }
+        return Reply(status: [Field("move", move.id), Field("location", move.location), Field("direction", adjustment.direction.rawValue),
+                              Field("reason", adjustment.reason.rawValue), Field("qty", String(move.units)),
+                              Field("value", move.value.description)])
+    }
+
+    mutating func applyStockMove(_ move: StockMove) {
+        stockMoves.append(move)
+        if !move.key.isEmpty { moveKeys[move.key] = move.number }
+        carryOut(.stockMove(move), at: move.at)
+    }
+}
+
+extension Effects {
+    /// ADJUST's and COUNT's lines: each slot's on hand changed by its line. A slot counted as the
+    /// books said moves nothing (and a slot never stocked is not made by counting it empty).
+    public static func stockMove(_ move: StockMove) -> Effects {
+        Effects(moves: move.lines.filter { $0.change != 0 }.map {
+            Move(sku: $0.sku, slot: StockSlot(location: move.location, batch: $0.batch), .on_hand, $0.change)
+        })
+    }
+}

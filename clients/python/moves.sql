@@ -1,0 +1,74 @@
+-- Moving stock from ReturnLedger's change feed (export.py; the contract's sections 22.1 and
+-- 22.2), beside goods.sql and read the same way (PostgreSQL; SQLite reads the same text). What
+-- each step moved is in stock_moves and stock_move_states (doc: the transfer or the move), and
+-- stock_slots sums them: these tables say why.
+
+-- A transfer between locations, kept up to date through its steps. Between sites it is
+-- in_transit until received (or cancelled); within one site it is received when sent.
+--   lost / found  units short / over, line by line, at the receipt
+--   value         (found - lost) at unit cost at the receipt (the SKU's cost, else its price)
+CREATE TABLE IF NOT EXISTS transfers (
+    transfer      text PRIMARY KEY,        -- the client's reference (a delivery note)
+    seq           bigint NOT NULL,         -- the SEND's
+    sent_at       timestamptz NOT NULL,
+    sent_by       text NOT NULL,
+    from_location text NOT NULL,
+    to_location   text NOT NULL,
+    state         text NOT NULL,           -- in_transit | received | cancelled
+    qty           bigint NOT NULL,         -- units sent
+    note          text NOT NULL,
+    received_seq  bigint,                  -- the RECEIVE's (the SEND's within one site); NULL until received
+    received_at   timestamptz,
+    received_by   text,
+    received      bigint,
+    lost          bigint,
+    found         bigint,
+    value         numeric(14,2),
+    received_note text,
+    cancelled_seq bigint                   -- NULL unless cancelled
+);
+
+-- A transfer's lines: what was sent and, once received, what arrived.
+CREATE TABLE IF NOT EXISTS transfer_lines (
+    transfer text NOT NULL,
+    line     integer NOT NULL,             -- 1, 2, ...
+    sku      text NOT NULL,
+    batch    text NOT NULL,
+    qty      bigint NOT NULL,
+    received bigint,                       -- NULL until received
+    serials  text NOT NULL,
+    PRIMARY KEY (transfer, line)
+);
+
+-- Each ADJUST and COUNT (numbered with DISPOSE: M000001, ...).
+--   qty       ADJUST: units moved; COUNT: NULL
+--   variance  COUNT: counted - before, summed; ADJUST: the signed change (in +, out -)
+--   value     the change at unit cost (negative: written off)
+CREATE TABLE IF NOT EXISTS stock_adjustments (
+    move        text PRIMARY KEY,
+    seq         bigint NOT NULL,
+    at          timestamptz NOT NULL,
+    kind        text NOT NULL,             -- adjust | count
+    location    text NOT NULL,
+    direction   text NOT NULL,             -- in | out (ADJUST), '' (COUNT)
+    reason      text NOT NULL,             -- damage | theft | found | correction | other (ADJUST), '' (COUNT)
+    qty         bigint,
+    variance    bigint NOT NULL,
+    value       numeric(14,2) NOT NULL,
+    adjusted_by text NOT NULL,
+    note        text NOT NULL,
+    idem_key    text NOT NULL              -- the request's key=, '' when none
+);
+
+-- A COUNT's lines: what the books said, what was counted, and the difference at unit cost.
+CREATE TABLE IF NOT EXISTS count_lines (
+    move       text NOT NULL,
+    n          integer NOT NULL,
+    sku        text NOT NULL,
+    batch      text NOT NULL,
+    before_qty bigint NOT NULL,            -- what the books said; may be negative (sold beyond them)
+    counted    bigint NOT NULL,
+    variance   bigint NOT NULL,
+    value      numeric(14,2) NOT NULL,
+    PRIMARY KEY (move, n)
+);
