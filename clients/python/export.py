@@ -9,7 +9,8 @@ with goods after the return (section 21), what became of returned units (each IN
 decision), every slot's units in every state (on hand, quarantine, held for the supplier or for
 repair, in transit), supplier returns' RMA numbers and expected credits, and the credit notes
 suppliers sent against them; and with moving stock (section 22), transfers between locations
-with their lines and what arrived, and each adjustment and count with a count's lines.
+with their lines and what arrived, each adjustment and count with a count's lines, categories and
+each SKU's own return rule, and what a supervisor's override waived on a return.
 
   python3 export.py --to sqlite:returns.db                  # everything so far, then stop
   python3 export.py --to csv:export/                         # one CSV per table, UTF-8
@@ -28,8 +29,8 @@ RETURNLEDGER_*). The user needs FEED: an auditor or an admin. PostgreSQL needs p
 (`python3 -m pip install "psycopg[binary]"`); the rest is the standard library. The schema is
 clients/sql/schema.sql, for tills, tenders and credit clients/python/tills.sql, for tax,
 voids and the document chain clients/python/documents.sql, for dispositions, held stock and
-vendor credits clients/python/goods.sql, and for transfers, adjustments and counts
-clients/python/moves.sql.
+vendor credits clients/python/goods.sql, and for transfers, adjustments, counts and return
+policies clients/python/moves.sql.
 """
 import argparse
 import csv
@@ -57,7 +58,8 @@ TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_e
           "tenders", "till_sessions", "till_moves", "return_tills", "credit_lots", "credit_moves", "policy_settings",
           "order_lines", "order_taxes", "return_taxes", "voids", "doc_chain", "doc_chain_items", "period_closes",
           "z_totals", "z_tenders", "dispositions", "inspections", "disposals", "stock_move_states", "stock_slots",
-          "supplier_returns", "vendor_credits", "transfers", "transfer_lines", "stock_adjustments", "count_lines"]
+          "supplier_returns", "vendor_credits", "transfers", "transfer_lines", "stock_adjustments", "count_lines",
+          "categories", "sku_policies", "return_waivers"]
 
 
 class EpochChanged(Exception):
@@ -142,6 +144,8 @@ def apply_line(t, f, counter):
                       (f["id"], f.get("till", ""), f["taken_at"] or None))
         if f["kind"] == "purchase" and "expected" in f:  # a server with section 21
             supplier_return_filed(t, f)
+        for waived in filter(None, f.get("overridden", "").split(",")):  # a server with section 22
+            t.execute("INSERT INTO return_waivers (return_id, waived) VALUES (?, ?)", (f["id"], waived))
     elif kind == "return.item":
         # A return's items come in its own sequence, which a page never splits.
         n = counter[("item", f["id"])] = counter.get(("item", f["id"]), 0) + 1
@@ -368,10 +372,33 @@ def count_line(t, f, counter):
                int(f["counted"]), int(f["variance"]), f["value"]))
 
 
+def category_added(t, f, counter):
+    """CATEGORY ADD or SET: the whole category again, the latest wins."""
+    t.execute("INSERT INTO categories (category, name, return_days, final_sale, fee, seq) VALUES (?, ?, ?, ?, ?, ?)"
+              " ON CONFLICT (category) DO UPDATE SET name = excluded.name, return_days = excluded.return_days,"
+              " final_sale = excluded.final_sale, fee = excluded.fee, seq = excluded.seq",
+              (f["category"], f["name"], unset_int(f["return_days"]), f["final_sale"] or None, f["fee"] or None, int(f["seq"])))
+
+
+def sku_policy(t, f, counter):
+    """SKU ADD or SET from a server with section 22: the SKU's own return rule, the latest wins."""
+    if "serial" not in f:
+        return
+    t.execute("INSERT INTO sku_policies (sku, category, return_days, final_sale, fee, serial, seq) VALUES (?, ?, ?, ?, ?, ?, ?)"
+              " ON CONFLICT (sku) DO UPDATE SET category = excluded.category, return_days = excluded.return_days,"
+              " final_sale = excluded.final_sale, fee = excluded.fee, serial = excluded.serial, seq = excluded.seq",
+              (f["sku"], f["category"] or None, unset_int(f["return_days"]), f["final_sale"] or None, f["fee"] or None,
+               f["serial"], int(f["seq"])))
+
+
+def unset_int(text):
+    return int(text) if text else None
+
+
 MOVES_LINES = {"transfer.sent": transfer_sent, "transfer.line": transfer_line, "transfer.received": transfer_received,
                "transfer.receipt": transfer_receipt, "transfer.cancelled": transfer_cancelled,
                "stock.adjusted": stock_adjusted, "stock.counted": lambda t, f, c: stock_adjusted(t, f, c, kind="count"),
-               "count.line": count_line}
+               "count.line": count_line, "category.added": category_added, "sku.added": sku_policy}
 
 
 # -- tills, tenders and store credit (clients/python/tills.sql) ------------------------------

@@ -72,3 +72,33 @@ CREATE TABLE IF NOT EXISTS count_lines (
     value      numeric(14,2) NOT NULL,
     PRIMARY KEY (move, n)
 );
+
+-- Return policy per product (the contract's section 22.4): categories, each SKU's own settings,
+-- and what a supervisor's override waived. A setting not set is NULL (the feed's "").
+CREATE TABLE IF NOT EXISTS categories (
+    category    text PRIMARY KEY,
+    name        text NOT NULL,
+    return_days integer,                   -- NULL: the shop's window
+    final_sale  text,                      -- yes | no | NULL
+    fee         numeric(14,2),             -- a percentage; NULL: the reason's
+    seq         bigint NOT NULL            -- the latest CATEGORY ADD or SET
+);
+
+-- A SKU's return rule as its latest SKU ADD or SET left it (what it does not set comes from its
+-- category, then the shop).
+CREATE TABLE IF NOT EXISTS sku_policies (
+    sku         text PRIMARY KEY,
+    category    text,                      -- NULL: none
+    return_days integer,
+    final_sale  text,
+    fee         numeric(14,2),
+    serial      text NOT NULL,             -- yes | no
+    seq         bigint NOT NULL
+);
+
+-- One row per waiver of a return filed with override=yes: limit, final_sale or return_days.
+CREATE TABLE IF NOT EXISTS return_waivers (
+    return_id text NOT NULL,
+    waived    text NOT NULL,
+    PRIMARY KEY (return_id, waived)
+);

@@ -27,14 +27,18 @@ the server binary is missing or knows no TRANSFER.
 """
 import decimal
 import os
+import shutil
+import sqlite3
+import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from returnledger import ReturnLedgerError  # noqa: E402
-from server import ServerTestCase  # noqa: E402
+from server import ADMIN_PASSWORD, ServerTestCase  # noqa: E402
 
 D = decimal.Decimal
 
@@ -149,6 +153,28 @@ class StoreWeekTest(ServerTestCase):
         until = sold + datetime.timedelta(days=int(self.policy["window_days"]))
         self.assertEqual(kettle["return_until"], until.strftime("%Y-%m-%dT%H:%M:%SZ"))
         self.assertEqual((kettle["serials"], kettle["returned_serials"]), ("", ""))
+
+    def test_zz_export_holds_the_policies_and_the_waiver(self):
+        """Runs after the others (unittest sorts by name): export.py into SQLite, then its rows."""
+        directory = tempfile.mkdtemp(prefix="rl-py-week-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        path = os.path.join(directory, "week.db")
+        env = dict(os.environ, RETURNLEDGER_PORT=str(self.server.port), RETURNLEDGER_USER="admin",
+                   RETURNLEDGER_PASSWORD=ADMIN_PASSWORD)
+        out = subprocess.run([sys.executable, os.path.join(os.path.dirname(HERE), "export.py"), "--to", "sqlite:" + path],
+                             env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        db = sqlite3.connect(path)
+        self.addCleanup(db.close)
+        self.assertEqual(db.execute("SELECT name, return_days, final_sale, fee FROM categories WHERE category = 'SW-UND'").fetchall(),
+                         [("Underwear", None, "yes", None)])
+        self.assertEqual(db.execute("SELECT category, final_sale, serial FROM sku_policies WHERE sku = 'SWU'").fetchall(),
+                         [("SW-UND", None, "no")])
+        self.assertEqual(db.execute("SELECT category FROM sku_policies WHERE sku = 'SWK'").fetchall(), [(None,)])
+        self.assertEqual(db.execute("SELECT waived FROM return_waivers WHERE return_id = ?", (self.overridden.id,)).fetchall(),
+                         [("final_sale",)])
+        self.assertEqual(db.execute("SELECT transfer, lost, found FROM transfers WHERE transfer LIKE 'SW-T%' ORDER BY transfer")
+                         .fetchall(), [("SW-T1", 1, 0), ("SW-T2", 0, 1), ("SW-T3", None, None)])
 
 
 if __name__ == "__main__":
