@@ -20,6 +20,9 @@ import make_v1  # noqa: E402
 import make_v4  # noqa: E402
 
 _every_kind_v4 = make_v4.every_kind
+# Servers from format 11 on give an exchange only from stock on hand (the contract's 22.3): the
+# scripts of those formats set this, and the replacement is bought first.
+exchange_stock_first = False
 
 
 def every_kind(admin, clerk, sup, fin, round_):
@@ -28,6 +31,8 @@ def every_kind(admin, clerk, sup, fin, round_):
     admin.call("REASON", "ADD", "FEE" + r, label="Restocking " + r, fee="12.5")      # reason with a fee
     admin.call("REASON", "SET", "CHANGED_MIND", fee=str(5 * round_))
     admin.call("POLICY", "SET", customer_returns="50", customer_days="30")          # customerLimitsChanged
+    if exchange_stock_first:
+        clerk.call("PURCHASE", "PO-G%se" % r, "C400:5", location="STORE1", supplier="S9" + r)
     clerk.call("SALE", "S-G%se" % r, "A100:2", "C400:2", location="STORE1", customer="C9" + r)
     swap = clerk.call("RETURN", "S-G%se" % r, "A100:1", reason="FEE" + r, exchange="C400:1", key="g%s-x" % r).id
     sup.call("APPROVE", swap)                                                      # exchange, fee 3.13
