@@ -44,12 +44,11 @@ def every_kind(admin, clerk, sup, fin, round_):
     sup.call("ADJUST", "out", "%s:1" % sku, location="STORE1", reason="damage", key="g%s-adj" % r)  # stockAdjusted
     sup.call("COUNT", "%s:2" % sku, location=store, key="g%s-cnt" % r)                             # stockCounted
     clerk.call("SALE", "S-G%sk" % r, "%s:1" % sku, "%s-F:2" % sku, location="STORE1", customer="C9" + r)
-    waived = sup.call("RETURN", "S-G%sk" % r, "%s-F:1" % sku, reason="DEFECTIVE", override="yes", key="g%s-ovr" % r).id
-    two_rates = clerk.call("RETURN", "S-G%sk" % r, "%s:1" % sku, reason="DEFECTIVE", key="g%s-fee" % r).id
-    admin.call("APPROVE", two_rates)
-    admin.call("APPROVE", waived)
+    waived = sup.call("RETURN", "S-G%sk" % r, "%s:1" % sku, "%s-F:1" % sku, reason="DEFECTIVE", override="yes",
+                      key="g%s-ovr" % r).id                                                          # waivers
+    admin.call("APPROVE", waived)                                                                    # fees at 10 and 12.5
     for q in ("TRANSFER SHOW TG%s-1" % r, "TRANSFER SHOW TG%s-2" % r, "TRANSFER SHOW TG%s-3" % r, "SHOW " + waived,
-              "SHOW " + two_rates, "ORDER S-G%sk" % r, "STOCK " + sku):
+              "ORDER S-G%sk" % r, "STOCK " + sku):
         make_v9.query(q)
 
 
