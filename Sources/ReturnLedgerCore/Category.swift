@@ -62,34 +62,44 @@ public struct ProductPolicyChange: Sendable, Equatable {
 /// One returned item's rule, as the SKU, its category and the shop set it, with where each part
 /// came from (the EXPIRED message names it).
 public struct ItemRule: Sendable, Equatable {
+    /// Where a part of the rule came from; the shop's own is nil.
+    public enum Source: Sendable, Equatable {
+        case sku(String), category(String)
+        /// As messages name it: `SKU A100`, `category KITCHEN`.
+        public var text: String {
+            switch self {
+            case .sku(let code): "SKU \(code)"
+            case .category(let code): "category \(code)"
+            }
+        }
+    }
     /// The window in days, and who set it: nil is the shop's `window_days`.
     public var returnDays: Int64
-    public var daysSetBy: String?
+    public var daysSetBy: Source?
     public var finalSale: Bool
-    public var finalSaleSetBy: String?
+    public var finalSaleSetBy: Source?
     /// The SKU's or category's fee; nil: the reason's (or APPROVE's `fee=`).
     public var fee: Percent?
 }
 
 extension Ledger {
-    /// An item's rule: the SKU's setting, else its category's, else the shop's.
+    /// An item's rule: the SKU's setting, else its category's, else the shop's. A SKU with no
+    /// category and no setting of its own (most) costs one lookup.
     public func itemRule(_ sku: String) -> ItemRule {
-        let product = products[sku]
-        let own = product?.terms ?? ReturnTerms()
-        let categoryCode = product?.category ?? ""
-        let group = categoryCode.isEmpty ? ReturnTerms() : categories[categoryCode]?.terms ?? ReturnTerms()
-        let fromCategory = "category \(categoryCode)"
-        var rule = ItemRule(returnDays: policy.windowDays, daysSetBy: nil, finalSale: false, finalSaleSetBy: nil,
-                            fee: own.fee ?? group.fee)
+        var rule = ItemRule(returnDays: policy.windowDays, daysSetBy: nil, finalSale: false, finalSaleSetBy: nil, fee: nil)
+        guard let product = products[sku], !product.category.isEmpty || product.terms != ReturnTerms() else { return rule }
+        let own = product.terms
+        let group = product.category.isEmpty ? ReturnTerms() : categories[product.category]?.terms ?? ReturnTerms()
+        rule.fee = own.fee ?? group.fee
         if let days = own.returnDays {
-            rule.returnDays = days; rule.daysSetBy = "SKU \(sku)"
+            rule.returnDays = days; rule.daysSetBy = .sku(sku)
         } else if let days = group.returnDays {
-            rule.returnDays = days; rule.daysSetBy = fromCategory
+            rule.returnDays = days; rule.daysSetBy = .category(product.category)
         }
         if let final = own.finalSale {
-            rule.finalSale = final; rule.finalSaleSetBy = "SKU \(sku)"
+            rule.finalSale = final; rule.finalSaleSetBy = .sku(sku)
         } else if let final = group.finalSale {
-            rule.finalSale = final; rule.finalSaleSetBy = fromCategory
+            rule.finalSale = final; rule.finalSaleSetBy = .category(product.category)
         }
         return rule
     }

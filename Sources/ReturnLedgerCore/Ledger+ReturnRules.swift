@@ -9,7 +9,7 @@ extension Ledger {
         let rules = items.map { itemRule($0.sku) }
         for (item, rule) in zip(items, rules) where rule.finalSale {
             guard override else {
-                throw DomainError(.FINAL_SALE, "\(item.sku) is final sale (\(rule.finalSaleSetBy ?? "shop")); a supervisor may file it with override=yes")
+                throw DomainError(.FINAL_SALE, "\(item.sku) is final sale (\(rule.finalSaleSetBy?.text ?? "shop")); a supervisor may file it with override=yes")
             }
             waived.insert(.finalSale)
         }
@@ -20,7 +20,7 @@ extension Ledger {
                 throw DomainError(.EXPIRED, "sold \(policy.calendar.date(of: order.at)), outside the \(policy.windowDays)-day return window")
             }
             guard override else {
-                throw DomainError(.EXPIRED, "\(item.sku): outside its \(rule.returnDays)-day return window (\(setBy))")
+                throw DomainError(.EXPIRED, "\(item.sku): outside its \(rule.returnDays)-day return window (\(setBy.text))")
             }
             waived.insert(.returnDays)
         }
