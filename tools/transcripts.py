@@ -11,7 +11,7 @@ Blocks run in the order of the story, which need not be the page's: a fence
 approved once it was filed). Blocks run by N, smallest first; blocks without run=, and blocks
 with the same N, in page order, those without run= after all numbered ones.
 
-  tools/transcripts.py --fill  protocol.md   # rewrite the replies from the live server
+  tools/transcripts.py --fill  protocol.md   # rewrite the replies that changed from the live server
   tools/transcripts.py --check protocol.md   # exit 1 if any reply differs
 
 Times, dates, session ids, peers and INFO figures vary between runs; --check compares
@@ -129,12 +129,19 @@ def main():
     finally:
         server.close()
 
-    result, at = [], 0
+    result, at, rewritten = [], 0, 0
     for number, (_, start, end) in enumerate(blocks, 1):
         result.extend(lines[at:start + 1])
+        want = [normalise(l) for l in lines[start + 1:end]]
+        got = [normalise(l) for l in live[start]]
+        if mode == "--fill" and want == got:
+            # Only times, ids and figures that vary between runs differ: the block stays as
+            # written, so a fill changes the blocks whose replies changed and no others.
+            result.extend(lines[start + 1:end])
+            at = end
+            continue
+        rewritten += 1
         if mode == "--check":
-            want = [normalise(l) for l in lines[start + 1:end]]
-            got = [normalise(l) for l in live[start]]
             if want != got:
                 failures += 1
                 print("transcript %d (line %d) differs:" % (number, start + 1))
@@ -150,7 +157,7 @@ def main():
     if mode == "--fill":
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n".join(result))
-        print("filled %d transcripts" % blocks)
+        print("filled %d transcripts, %d rewritten" % (blocks, rewritten))
     else:
         print("%d transcripts checked, %d differ" % (blocks, failures))
         sys.exit(1 if failures else 0)

@@ -48,7 +48,7 @@ public struct ReturnTermsChange: Sendable, Equatable {
     }
 }
 
-/// SKU SET's part of section 22: the category (`""` takes it out of one), its own return rule,
+/// SKU SET's return-policy part (protocol.md, Return policy per product): the category (`""` takes it out of one), its own return rule,
 /// serial tracking; nil or empty is "left as it is".
 public struct ProductPolicyChange: Sendable, Equatable {
     public var category: String?

@@ -13,7 +13,7 @@ extension CommandTable {
             .change("TRANSFER", "RECEIVE", [transferID, arrivedItems, note], resend: .always) { a throws(DomainError) in
                 .change(.transferReceive(id: a.required("id"), items: try slotItems(a.items("items"), unique: true), note: a.text("note")))
             },
-            .change("TRANSFER", "CANCEL", [transferID]) { a in .change(.transferCancel(id: a.required("id"))) },
+            .change("TRANSFER", "CANCEL", [transferID], resend: .always) { a in .change(.transferCancel(id: a.required("id"))) },
             .read("TRANSFER", "SHOW", [transferID], roles: readers) { a in .query(.transfer(id: a.required("id"))) },
         ]),
         CommandSpec("ADJUST", roles: reviewers, forms: [

@@ -19,7 +19,7 @@ public struct DomainError: Error, Equatable, Sendable {
         case RMA_REQUIRED
         /// Protocol.md, Serial numbers: a serial is not where the step needs it.
         case SERIAL
-        /// Section 22.4: a final-sale item is not returnable.
+        /// Protocol.md, Return policy per product: a final-sale item is not returnable.
         case FINAL_SALE
     }
 

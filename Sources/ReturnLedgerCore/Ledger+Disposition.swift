@@ -143,7 +143,7 @@ extension Ledger {
     func decideDispose(_ asked: DisposeRequest, _ context: Context) throws(DomainError) -> Decision {
         if let key = asked.key, let number = moveKeys[key] {
             let original = stockMoves[number - 1]
-            guard original.location == asked.location, original.from == asked.from, original.note == asked.note,
+            guard original.kind == .dispose, original.location == asked.location, original.from == asked.from, original.note == asked.note,
                   sameLists(original.disposals, asked.lists) else {
                 throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content")
             }

@@ -60,7 +60,7 @@ extension Ledger {
                                                      Field("expected", supplier ? request.expected.description : ""),
                                                      Field("received", credit?.amount.description ?? ""),
                                                      Field("credit_ref", credit?.ref ?? ""),
-                                                     // Section 22: what an override waived.
+                                                     // What an override waived (protocol.md, Return policy per product).
                                                      Field("overridden", request.overriddenText)],
                          lines: items + history + disposed)
         case .order(let id):
@@ -167,7 +167,7 @@ extension Ledger {
         }
         let sale = order.kind == .sale
         let lines: [[Field]] = order.lines.map { line in
-            // Section 22: serials (none tracked yet), and a sale line's rule under today's settings.
+            // Serials (none tracked yet), and a sale line's rule under today's settings (protocol.md, ORDER).
             let rule = sale ? itemRule(line.sku) : nil
             let until = rule.map { Timestamp(seconds: order.at.seconds + $0.returnDays * Timestamp.secondsPerDay).description }
             return [Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),

@@ -325,7 +325,7 @@ extension Ledger {
         }
     }
 
-    /// An exchange's replacement goods leave from stock on hand (contract section 22.3): at the
+    /// An exchange's replacement goods leave from stock on hand (protocol.md, Return types: exchanges): at the
     /// approval that completes it, each replacement SKU must be on hand at the return location in
     /// its slot (the line's batch, else the batch-less slot), as levels stand before the
     /// approval's own moves, so the units coming back do not count; lines of one slot add up.

@@ -6,8 +6,10 @@ extension Ledger {
     /// NOT_FOUND (locations, SKUs), DENIED (scope over `from`), CLOSED, STOCK (on hand at `from`).
     func decideTransferSend(_ asked: TransferRequest, _ context: Context) throws(DomainError) -> Decision {
         if let original = transfers[asked.id] {
+            // The same lines in any order (a till may rebuild them from a map).
+            let lines = { (pairs: [(SkuBatch, Int64)]) in Dictionary(pairs, uniquingKeysWith: +) }
             let same = original.from == asked.from && original.to == asked.to && original.lines.count == asked.items.count
-                && zip(original.lines, asked.items).allSatisfy { $0.sku == $1.sku && $0.batch == $1.batch && $0.sent == $1.quantity }
+                && lines(original.lines.map { ($0.slot, $0.sent) }) == lines(asked.items.map { (SkuBatch($0.sku, $0.batch), $0.quantity) })
             guard same else { throw DomainError(.CONFLICT, "transfer \(asked.id) was sent with other locations or lines") }
             return Decision(events: [], reply: Ledger.sendReply(original).existed())
         }
@@ -48,30 +50,32 @@ extension Ledger {
                        Field("from", t.from), Field("to", t.to), Field("qty", String(t.sent))])
     }
 
-    /// RECEIVE: NOT_FOUND (the transfer, an item matching none of its lines), DENIED (scope over
-    /// `to`), a re-send with the same items answers the original reply (else CONFLICT), STATE
-    /// (`in_transit` only), CLOSED. Lines not named arrived as sent.
+    /// RECEIVE: NOT_FOUND (the transfer), then a re-send with the same items answers the
+    /// original reply (else CONFLICT), DENIED (scope over `to`), STATE (`in_transit` only),
+    /// CLOSED, and last the items inside the record: one matching none of its lines is NOT_FOUND.
+    /// Lines not named arrived as sent.
     func decideTransferReceive(_ id: String, items: [ItemSpec], note: String, _ context: Context) throws(DomainError) -> Decision {
         guard var transfer = transfers[id] else { throw .notFound("transfer", id) }
         let sent = Set(transfer.lines.map(\.slot))
-        for item in items where !sent.contains(SkuBatch(item.sku, item.batch)) {
-            throw DomainError(.NOT_FOUND, "transfer \(id) sent no \(item.sku)\(item.batch.isEmpty ? "" : "#" + item.batch)")
-        }
-        try checkScope(transfer.to, context, "transfer \(id)")
+        let unknown = items.first { !sent.contains(SkuBatch($0.sku, $0.batch)) }
         // The parser refuses a slot named twice; a command built in code keeps the first.
         let named = Dictionary(items.map { (SkuBatch($0.sku, $0.batch), $0.quantity) }, uniquingKeysWith: { first, _ in first })
         let arrived = transfer.lines.map { named[$0.slot] ?? $0.sent }
         if transfer.state == .received, transfer.viaTransit {
-            guard arrived == transfer.lines.map(\.received) else {
+            guard unknown == nil, arrived == transfer.lines.map(\.received) else {
                 throw DomainError(.CONFLICT, "transfer \(id) was received with other quantities")
             }
             return Decision(events: [], reply: Ledger.receiveReply(transfer).existed())
         }
+        try checkScope(transfer.to, context, "transfer \(id)")
         guard transfer.state == .in_transit else {
             let why = transfer.state == .received ? "received when sent (within one site)" : transfer.state.rawValue
             throw DomainError(.STATE, "transfer \(id) is \(why), not in_transit")
         }
         try refuseClosedToday(context, "TRANSFER RECEIVE")
+        if let unknown {
+            throw DomainError(.NOT_FOUND, "transfer \(id) sent no \(unknown.sku)\(unknown.batch.isEmpty ? "" : "#" + unknown.batch)")
+        }
         var value = Money.zero
         for (index, units) in arrived.enumerated() {
             let line = transfer.lines[index]
@@ -94,16 +98,20 @@ extension Ledger {
                        Field("value", t.value.description)])
     }
 
-    /// CANCEL: NOT_FOUND, DENIED (scope over `from`), STATE (`in_transit` only), CLOSED; the goods
-    /// go back on hand at `from`.
+    /// CANCEL: NOT_FOUND; a cancelled transfer answers as it did plus `existed=yes` (a till's
+    /// retry); DENIED (scope over `from`), STATE (`in_transit` only), CLOSED. The goods go back on
+    /// hand at `from`.
     func decideTransferCancel(_ id: String, _ context: Context) throws(DomainError) -> Decision {
         guard var transfer = transfers[id] else { throw .notFound("transfer", id) }
+        let reply = Reply(status: [Field("transfer", id), Field("state", Transfer.State.cancelled.rawValue)])
+        if transfer.state == .cancelled { return Decision(events: [], reply: reply.existed()) }
         try checkScope(transfer.from, context, "transfer \(id)")
         guard transfer.state == .in_transit else { throw DomainError(.STATE, "transfer \(id) is \(transfer.state.rawValue), not in_transit") }
         try refuseClosedToday(context, "TRANSFER CANCEL")
         transfer.state = .cancelled
-        return Decision(events: [.transferCancelled(transfer)],
-                        reply: Reply(status: [Field("transfer", id), Field("state", transfer.state.rawValue)]))
+        transfer.cancelledBy = context.user
+        transfer.cancelledAt = context.now
+        return Decision(events: [.transferCancelled(transfer)], reply: reply)
     }
 
     /// SHOW (unscoped): `* line sku= batch= sent= received= serials=` per line, then the status
@@ -121,7 +129,8 @@ extension Ledger {
                               Field("lost", after(String(t.lost))), Field("found", after(String(t.found))),
                               Field("value", after(t.value.description)), Field("note", t.note), Field("sent_by", t.sentBy),
                               Field("sent_at", t.sentAt.description), Field("received_by", t.receivedBy),
-                              Field("received_at", t.receivedAt?.description ?? ""), Field("received_note", t.receivedNote)],
+                              Field("received_at", t.receivedAt?.description ?? ""), Field("received_note", t.receivedNote),
+                              Field("cancelled_by", t.cancelledBy), Field("cancelled_at", t.cancelledAt?.description ?? "")],
                      lines: lines)
     }
 

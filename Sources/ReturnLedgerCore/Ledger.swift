@@ -149,7 +149,7 @@ extension Ledger {
         case .transferReceived(let t):
             applyTransfer(t, .transfer(t, .received), at: t.receivedAt ?? t.sentAt)
         case .transferCancelled(let t):
-            applyTransfer(t, .transfer(t, .cancelled), at: t.sentAt)
+            applyTransfer(t, .transfer(t, .cancelled), at: t.cancelledAt ?? t.sentAt)
         case .vendorCredited(let number, let credit):
             applyVendorCredit(number, credit)
         case .loginFailed(let user, let at):

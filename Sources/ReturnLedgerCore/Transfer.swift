@@ -23,6 +23,9 @@ public struct Transfer: Sendable, Equatable {
     public var receivedNote: String
     /// The units found minus those lost, at unit cost at the receipt.
     public var value: Money
+    /// Who called it back and when ("" and nil unless cancelled).
+    public var cancelledBy = ""
+    public var cancelledAt: Timestamp? = nil
 
     public init(id: String, from: String, to: String, lines: [TransferLine], note: String, sentBy: String, sentAt: Timestamp,
                 state: State, viaTransit: Bool, receivedBy: String = "", receivedAt: Timestamp? = nil, receivedNote: String = "",

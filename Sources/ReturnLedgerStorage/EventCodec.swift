@@ -380,6 +380,8 @@ extension Transfer: BinaryCodable {
         w.enumValue(state); w.bool(viaTransit); w.string(receivedBy); w.bool(receivedAt != nil)
         if let receivedAt { w.write(receivedAt) }
         w.string(receivedNote); w.write(value)
+        w.string(cancelledBy); w.bool(cancelledAt != nil)
+        if let cancelledAt { w.write(cancelledAt) }
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(id: try r.string(), from: try r.string(), to: try r.string(), lines: try r.array(), note: try r.string(),
@@ -388,6 +390,8 @@ extension Transfer: BinaryCodable {
         if try r.bool() { receivedAt = try r.read() }
         receivedNote = try r.string()
         value = try r.read()
+        cancelledBy = try r.string()
+        if try r.bool() { cancelledAt = try r.read() }
     }
 }
 

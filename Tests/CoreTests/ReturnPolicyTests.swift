@@ -140,6 +140,28 @@ import Testing
         desk.expectReplays()
     }
 
+    /// The fee's tax is rounded per rate too: each rate's share of the items' tax, half up.
+    @Test func theFeesTaxIsRoundedPerRate() {
+        var desk = TaxTests.shop()
+        desk.lineOK("CATEGORY ADD KITCHEN name=Kitchen fee=10")
+        desk.lineOK("SKU SET A100 category=KITCHEN")
+        desk.ok(.reasonSet(code: "CHANGED_MIND", label: nil, fee: Percent(parsing: "12.5")!))
+        desk.ok(Desk.sale("S1", customer: "C1", item("A100", 3), item("C400", 5)))
+        desk.ok(Desk.ret("S1", item("A100", 3), item("C400", 5), reason: "CHANGED_MIND"), as: "clerk1")
+        let taxes = desk.ok(.show(id: "R000001")).lines.prefix(2).map { line in m(line.first { $0.key == "tax" }!.value) }
+        let amounts = desk.ok(.show(id: "R000001")).lines.prefix(2).map { line in m(line.first { $0.key == "amount" }!.value) }
+        #expect(taxes.allSatisfy { $0 > .zero })
+        let approved = desk.ok(ReturnTypesTests.approve("R000001"), as: "sup1")
+        let fee = Percent(parsing: "10")!.of(amounts[0]).minor + Percent(parsing: "12.5")!.of(amounts[1]).minor
+        let feeTax = Percent(parsing: "10")!.of(taxes[0]).minor + Percent(parsing: "12.5")!.of(taxes[1]).minor
+        #expect(approved["fee"] == Money(minor: fee).description)
+        #expect(desk.ok(.show(id: "R000001")).status.first { $0.key == "tax" }?.value == Money(minor: taxes[0].minor + taxes[1].minor).description)
+        let doc = desk.ok(.doc(number: approved["doc"]!))
+        #expect(doc["fee_tax"] == Money(minor: feeTax).description)
+        #expect(doc["net_tax"] == Money(minor: taxes[0].minor + taxes[1].minor - feeTax).description)
+        desk.expectReplays()
+    }
+
     @Test func anOrderShowsEachSaleLinesRuleUnderTodaysSettings() {
         var desk = Self.kitchen()
         desk.lineOK("CATEGORY ADD UNDIES name=Underwear final_sale=yes")

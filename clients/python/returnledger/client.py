@@ -312,7 +312,7 @@ class Client:
         "SALE": "always", "PURCHASE": "always", "PAYMENT": "never",
         "RETURN": "key", "APPROVE": "always", "REJECT": "never", "CANCEL": "never", "INSPECT": "never",
         "DISPOSE": "key", "VENDOR CREDIT": "always",
-        "TRANSFER SEND": "always", "TRANSFER RECEIVE": "always", "TRANSFER CANCEL": "never", "TRANSFER SHOW": "always",
+        "TRANSFER SEND": "always", "TRANSFER RECEIVE": "always", "TRANSFER CANCEL": "always", "TRANSFER SHOW": "always",
         "ADJUST": "key", "COUNT": "key",
         "SHOW": "always", "LIST": "always", "DOC": "always", "NOTICES": "always", "STOCK": "always",
         "BALANCE": "always", "STATS": "always", "AUDIT": "always", "INFO": "always", "DIGEST": "always",
@@ -813,7 +813,7 @@ class Client:
 
     def transfer_cancel(self, transfer_id):
         """TRANSFER CANCEL (in transit only) → ``OK transfer= state=cancelled``: the goods back on
-        hand at ``from``. Never re-sent by the automatic retry (a second one is ``ERR STATE``)."""
+        hand at ``from``. A second one answers the first plus ``existed=yes``, so the retry may re-send it."""
         return self.call("TRANSFER", "CANCEL", transfer_id)
 
     def transfer_show(self, transfer_id):

@@ -68,7 +68,10 @@ class TransferTest(ServerTestCase):
             clerk.transfer_send("PY-T3", "STORE1", "WH1", [item("A100", 1)])
             self.assertEqual(clerk.transfer_cancel("PY-T3")["state"], "cancelled")
             self.assertEqual(self.level(clerk, "A100", "STORE1")["on_hand"], before)
-            for call, code in [(lambda: clerk.transfer_cancel("PY-T3"), "STATE"),
+            # A retried cancel answers as the first did and moves nothing again.
+            self.assertTrue(clerk.transfer_cancel("PY-T3").existed)
+            self.assertEqual(self.level(clerk, "A100", "STORE1")["on_hand"], before)
+            for call, code in [(lambda: clerk.transfer_cancel("PY-T2"), "STATE"),
                                (lambda: clerk.transfer_send("PY-T4", "STORE1", "WH1", [item("A100", 999)]), "STOCK"),
                                (lambda: clerk.transfer_send("PY-T4", "STORE1", "STORE1", [item("A100", 1)]), "INVALID"),
                                (lambda: clerk.adjust("in", "STORE1", "found", [item("A100", 1)]), "DENIED")]:
