@@ -97,7 +97,12 @@ public struct Arguments: Sendable {
     /// one. What building it made (items, a zone, a scope) comes back to be kept; the rest is read
     /// again from its text by `build`, cheaply.
     private static func check(_ text: String, _ p: Parameter) throws(DomainError) -> Built? {
-        switch p.kind {
+        var kind = p.kind
+        if case .orEmpty(let inner) = kind {
+            guard !text.isEmpty else { return nil }  // "": clears the setting
+            kind = inner
+        }
+        switch kind {
         case .text:
             break
         case .password:
@@ -160,10 +165,8 @@ public struct Arguments: Sendable {
             _ = try Tender.list(parsing: text)
         case .refund:
             _ = try RefundChoice(parsing: text)
-        case .orEmpty(let inner):
-            guard !text.isEmpty else { break }
-            return try check(text, Parameter(key: p.key, label: p.label, kind: inner, named: p.named, required: p.required,
-                                             repeats: p.repeats, what: p.what))
+        case .orEmpty:
+            break  // taken off above; never nested
         case .scope:
             guard let scope = Scope(parsing: text), scope.codes.allSatisfy({ Identifier.isValid($0) }) else {
                 throw DomainError(.INVALID, "locations= takes * or location codes joined by commas, not \(text.prefix(64))")

@@ -48,6 +48,11 @@ public struct ReturnTermsChange: Sendable, Equatable {
     }
 }
 
+extension Product {
+    /// In a category or with a return setting of its own.
+    var hasOwnRules: Bool { !category.isEmpty || terms != ReturnTerms() }
+}
+
 /// SKU SET's return-policy part (protocol.md, Return policy per product): the category (`""` takes it out of one), its own return rule,
 /// serial tracking; nil or empty is "left as it is".
 public struct ProductPolicyChange: Sendable, Equatable {
@@ -84,10 +89,10 @@ public struct ItemRule: Sendable, Equatable {
 
 extension Ledger {
     /// An item's rule: the SKU's setting, else its category's, else the shop's. A SKU with no
-    /// category and no setting of its own (most) costs one lookup.
+    /// category and no setting of its own (most) costs a set lookup, nothing when no SKU has one.
     public func itemRule(_ sku: String) -> ItemRule {
         var rule = ItemRule(returnDays: policy.windowDays, daysSetBy: nil, finalSale: false, finalSaleSetBy: nil, fee: nil)
-        guard let product = products[sku], !product.category.isEmpty || product.terms != ReturnTerms() else { return rule }
+        guard !skusWithRules.isEmpty, skusWithRules.contains(sku), let product = products[sku] else { return rule }
         let own = product.terms
         let group = product.category.isEmpty ? ReturnTerms() : categories[product.category]?.terms ?? ReturnTerms()
         rule.fee = own.fee ?? group.fee

@@ -62,6 +62,9 @@ public struct Ledger: Sendable, Equatable {
     public var transfers: [String: Transfer] = [:]
     /// Format 11 (protocol.md, Return policy per product): categories by code.
     public var categories: [String: Category] = [:]
+    /// SKUs in a category or with a return setting of their own (derived: `rebuildIndexes`): the
+    /// others follow the shop, and a shop that sets none pays nothing per returned item.
+    public internal(set) var skusWithRules: Set<String> = []
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -98,6 +101,7 @@ extension Ledger {
             locations[location.code] = location
         case .productAdded(let product):
             products[product.sku] = product
+            if product.hasOwnRules { skusWithRules.insert(product.sku) } else { skusWithRules.remove(product.sku) }
         case .categoryAdded(let category):
             categories[category.code] = category
         case .partyAdded(let party):

@@ -155,6 +155,7 @@ extension Ledger {
         findChainHead()
         moveKeys = [:]
         for move in stockMoves where !move.key.isEmpty { moveKeys[move.key] = move.number }
+        skusWithRules = Set(products.values.lazy.filter(\.hasOwnRules).map(\.sku))
         // An exchange's sale voided with its return (not stored: the void says so).
         for number in voids.keys where !returns[number - 1].exchange.isEmpty { orders[returns[number - 1].exchangeOrder]?.voided = true }
     }
