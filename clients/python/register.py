@@ -15,6 +15,7 @@ CSV columns: action,order,items,extra,note[,tender,till]
   send,T-41,A100:5 C400:2,STORE2,van 3       goods from this store; order = the transfer (its
                                             delivery note), extra = where to
   receive,T-41,A100:4,,one box missing      what arrived (items not named arrived as sent)
+  count,,A100:10 C400:0,,year end           this store's shelf as counted (a supervisor's register)
   order,S-2101,,,                           what is returned, pending and still returnable
   status,,,,                                documents of the returns filed this session
 The last two columns are optional. tender: how a sale was paid, e.g. card:60.00#4242,cash:40.00
@@ -112,6 +113,16 @@ class Register:
                  % (r["transfer"], r["received"], r["sent"], r["lost"], r["found"], r["value"],
                     " (already received)" if r.existed else ""))
 
+    def count(self, items, note=None):
+        """This store's shelf as counted (a COUNT: supervisors and admins): each slot set to what was
+        counted, the variance and its value said."""
+        r = self.client.count(self.location, items, note=note or None)
+        for line in r.data:
+            self.say("  %s%s: %s on the books, %s counted, variance %s (%s)"
+                     % (line["sku"], "#" + line["batch"] if line["batch"] else "", line["before"], line["counted"],
+                        line["variance"], line["value"]))
+        self.say("count %s: variance %s, value %s" % (r["move"], r["variance"], r["value"]))
+
     def filed_reply(self, r, what):
         if r.id not in self.filed:
             self.filed.append(r.id)
@@ -163,12 +174,14 @@ class Register:
                 self.send(order, items.split(), to=extra, note=note)
             elif action == "receive":
                 self.receive(order, items.split(), note=note)
+            elif action == "count":
+                self.count(items.split(), note=note)
             elif action == "order":
                 self.order(order)
             elif action == "status":
                 self.status()
             else:
-                self.say("unknown action %r (sale, return, exchange, noreceipt, send, receive, order, status)" % action)
+                self.say("unknown action %r (sale, return, exchange, noreceipt, send, receive, count, order, status)" % action)
                 return False
             return True
         except ReturnLedgerError as e:
@@ -185,6 +198,7 @@ HELP = """commands:
       (returns take till=TILL too: the till their refund is paid from)
   send TRANSFER TO ITEM... [note...]          e.g. send T-41 STORE2 A100:5 van 3 (from this store)
   receive TRANSFER [ITEM...] [note...]        e.g. receive T-41 A100:4 one box missing
+  count ITEM... [note...]                     e.g. count A100:10 C400:0 year end (a supervisor's register)
   order ORDER                                 what is returned, pending, still returnable
   status                                      return ids and their documents
   till open TILL LOCATION FLOAT               e.g. till open POS1 STORE1 100.00 (then this register's till)
@@ -257,6 +271,9 @@ def interactive(register):
         elif words[0] == "receive" and len(words) >= 2:
             items = [w for w in words[2:] if ":" in w]
             register.run("receive", words[1], " ".join(items), "", " ".join(w for w in words[2:] if ":" not in w))
+        elif words[0] == "count" and len(words) >= 2:
+            items = [w for w in words[1:] if ":" in w]
+            register.run("count", "", " ".join(items), "", " ".join(w for w in words[1:] if ":" not in w))
         elif words[0] == "order" and len(words) == 2:
             register.run("order", words[1])
         elif words[0] == "status":

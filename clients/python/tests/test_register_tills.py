@@ -59,6 +59,9 @@ class RegisterWireTest(unittest.TestCase):
                 return "OK transfer=%s state=in_transit from=STORE1 to=STORE2 qty=5" % line.split()[2]
             if word == "TRANSFER RECEIVE":
                 return "OK transfer=%s state=received sent=5 received=4 lost=1 found=0 value=-14.00" % line.split()[2]
+            if line.startswith("COUNT"):
+                return ("* line sku=A100 batch=\"\" before=12 counted=10 variance=-2 value=-28.00\n"
+                        "OK move=M000003 location=STORE1 variance=-2 value=-28.00")
             if word == "TILL CLOSE":
                 return "OK till=%s session=T000007 expected=131.25 counted=131.00 variance=-0.25" % line.split()[2]
             return "ERR SYNTAX unexpected"
@@ -133,6 +136,19 @@ class RegisterWireTest(unittest.TestCase):
         out = self.out.getvalue()
         self.assertIn("transfer T-41: 5 units on its way to STORE2", out)
         self.assertIn("transfer T-41 received: 4 of 5 units, 1 lost, 0 found, value -14.00", out)
+
+    def test_a_count_from_the_csv_and_the_prompt(self):
+        for action in register.read_actions(rows("count,,A100:10,,year end\n")):
+            self.assertTrue(self.register.run(**action))
+        with mock.patch("builtins.input", side_effect=["count A100:10 C400:0 shelf two", "quit"]):
+            register.interactive(self.register)
+        sent = [line.rsplit(" key=", 1)[0] for line in self.sent()]
+        self.assertEqual(sent, ['COUNT A100:10 location=STORE1 note="year end"',
+                                'COUNT A100:10 C400:0 location=STORE1 note="shelf two"'])
+        self.assertTrue(all(" key=" in line for line in self.sent()))  # a retry never counts twice
+        out = self.out.getvalue()
+        self.assertIn("A100: 12 on the books, 10 counted, variance -2 (-28.00)", out)
+        self.assertIn("count M000003: variance -2, value -28.00", out)
 
     def test_named_words_at_the_prompt_are_not_items(self):
         named, rest = register.named_words("sale S-1 A100:1 tender=card:25.00#42 till=POS2 customer=C001".split())
