@@ -5,6 +5,13 @@ extension Ledger {
     /// set (that item then has no window), never the shop's own window; what it waived is returned.
     func checkItemRules(_ items: [ReturnItem], sold order: Order?, taken: Timestamp,
                         override: Bool) throws(DomainError) -> Waivers {
+        guard !skusWithRules.isEmpty else {
+            // No SKU sets a rule: every item has the shop's window and none is final sale.
+            if let order, taken.seconds - order.at.seconds > policy.windowDays * Timestamp.secondsPerDay {
+                throw outsideShopWindow(order)
+            }
+            return []
+        }
         var waived: Waivers = []
         let rules = items.map { itemRule($0.sku) }
         for (item, rule) in zip(items, rules) where rule.finalSale {
@@ -17,7 +24,7 @@ extension Ledger {
         let age = taken.seconds - order.at.seconds
         for (item, rule) in zip(items, rules) where age > rule.returnDays * Timestamp.secondsPerDay {
             guard let setBy = rule.daysSetBy else {
-                throw DomainError(.EXPIRED, "sold \(policy.calendar.date(of: order.at)), outside the \(policy.windowDays)-day return window")
+                throw outsideShopWindow(order)
             }
             guard override else {
                 throw DomainError(.EXPIRED, "\(item.sku): outside its \(rule.returnDays)-day return window (\(setBy.text))")
@@ -25,6 +32,11 @@ extension Ledger {
             waived.insert(.returnDays)
         }
         return waived
+    }
+
+    /// The shop's own window's refusal, worded as it always was.
+    private func outsideShopWindow(_ order: Order) -> DomainError {
+        DomainError(.EXPIRED, "sold \(policy.calendar.date(of: order.at)), outside the \(policy.windowDays)-day return window")
     }
 }
 
@@ -36,8 +48,9 @@ extension Ledger {
     /// `rate` is what the approval records (APPROVE's, else the reason's).
     func restockingFee(_ request: ReturnRequest, asked: Percent?) -> (rate: Percent, fee: Money, tax: Money) {
         let rate = asked ?? reasons[request.reason]?.fee ?? .zero
-        let own = asked == nil ? request.items.map { itemRule($0.sku).fee } : []
-        guard own.contains(where: { $0 != nil && $0 != rate }) else {
+        // One rate unless APPROVE named none and an item's SKU or category sets its own.
+        guard asked == nil, !skusWithRules.isEmpty, request.items.contains(where: { skusWithRules.contains($0.sku) }),
+              case let own = request.items.map({ itemRule($0.sku).fee }), own.contains(where: { $0 != nil && $0 != rate }) else {
             return (rate, rate.of(request.amount), ReturnRequest.feeTax(request.tax, rate: rate))
         }
         var groups: [(rate: Percent, amount: Int64, tax: Int64)] = []
