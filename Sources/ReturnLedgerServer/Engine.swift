@@ -191,7 +191,7 @@ package final class Engine: @unchecked Sendable {
         case .success(let p): parsed = p
         case .failure(let error):
             if word.isMutating {
-                try? commit([ledger.auditEvent(request.name, target: "", outcome: error.code.rawValue, context)], context)
+                try? commit([ledger.auditEvent(request.name, target: request.refusedTarget, outcome: error.code.rawValue, context)], context)
             }
             return .reply(.failure(error))
         }

@@ -8,6 +8,10 @@ public struct Request: Sendable {
     public var sub: String?
     /// Parsed arguments, or the SYNTAX/INVALID error they raised.
     public var parsed: Result<ParsedCommand, DomainError>
+    /// What a request refused by its arguments was aimed at, for the audit trail: its
+    /// `location=`, else its first positional value (an id, a name), cut to 64 characters; ""
+    /// when it parsed, or names neither.
+    public var refusedTarget = ""
 
     public init(word: CommandWord, sub: String?, parsed: Result<ParsedCommand, DomainError>) {
         self.word = word; self.sub = sub; self.parsed = parsed

@@ -39,14 +39,15 @@ public enum RequestParser {
             sub = next.value.uppercased()
             rest = rest.dropFirst()
         }
-        let parsed: Result<ParsedCommand, DomainError>
         do {
             let (positional, named) = try split(rest)
-            parsed = .success(try spec.parse(sub: sub, positional: positional, named: named))
+            return .success(Request(word: word, sub: sub, parsed: .success(try spec.parse(sub: sub, positional: positional, named: named))))
         } catch {
-            parsed = .failure(error)
+            var request = Request(word: word, sub: sub, parsed: .failure(error))
+            let aim = rest.first { $0.key == "location" } ?? rest.first { $0.key == nil }
+            request.refusedTarget = String((aim?.value ?? "").prefix(64))
+            return .success(request)
         }
-        return .success(Request(word: word, sub: sub, parsed: parsed))
     }
 
     /// Positional values and `key=value` pairs, in the order given; a key given twice is SYNTAX.

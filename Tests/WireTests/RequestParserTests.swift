@@ -20,6 +20,20 @@ import Testing
         }
     }
 
+    /// A request its arguments refuse is still audited against what it was aimed at: its
+    /// location, else its first positional value; one that parses carries none.
+    @Test func aRefusedRequestNamesItsTarget() {
+        func target(_ s: String) -> String? {
+            guard case .success(let request)? = parse(s) else { return nil }
+            return request.refusedTarget
+        }
+        #expect(target("COUNT location=STORE1 A100:1 A100:2") == "STORE1")
+        #expect(target("TRANSFER SEND T-9 from=STORE1 to=STORE1 A100:1") == "T-9")
+        #expect(target("RETURN S-1 A100:1") == "S-1")  // no reason=: SYNTAX
+        #expect(target("COUNT location=STORE1 A100:1") == "")
+        #expect(target("RETURN " + String(repeating: "Ω", count: 80) + " A100:1")?.count == 64)
+    }
+
     @Test func blankLinesAreNotRequests() {
         #expect(parse("") == nil)
         #expect(parse(" \t ") == nil)
