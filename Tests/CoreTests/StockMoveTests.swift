@@ -109,14 +109,7 @@ import Testing
     @Test func feedLinesOfAdjustmentsAndCounts() {
         var desk = TransferTests.stocked()
         var feed: [String] = []
-        func record(_ text: String) {
-            let before = desk.events.count
-            desk.lineOK(text)
-            let events = desk.events[before...].filter { if case .audited = $0 { false } else { true } }
-            for line in desk.ledger.feedLines(seq: 1, at: desk.now, actor: "admin", events: Array(events)) {
-                feed.append(line.dropFirst(3).map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-            }
-        }
+        func record(_ text: String) { feed += desk.feedOf(text) }
         record("ADJUST out location=STORE1 reason=damage A100:2 note=dropped key=k1")
         record("COUNT location=STORE1 A100:9 note=shelf")
         record("LOCATION ADD BACK2 name=Back2 site=STORE2")

@@ -31,6 +31,16 @@ extension Desk {
         }
     }
 
+    /// The FEED lines (without seq, at and user) of the change a request line makes.
+    mutating func feedOf(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
+        let before = events.count
+        lineOK(text, sourceLocation: sourceLocation)
+        let made = events[before...].filter { if case .audited = $0 { false } else { true } }
+        return ledger.feedLines(seq: 1, at: now, actor: "admin", events: Array(made)).map { line in
+            line.dropFirst(3).map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+    }
+
     mutating func lineFails(_ text: String, as user: String = "admin") -> DomainError.Code? {
         if case .failure(let error) = line(text, as: user) { return error.code }
         return nil

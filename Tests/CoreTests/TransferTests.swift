@@ -174,14 +174,7 @@ import Testing
     @Test func feedLinesCarryTheRepliesFieldsThenTheLinesThenTheMoves() {
         var desk = Self.stocked()
         var feed: [String] = []
-        func record(_ text: String) {
-            let before = desk.events.count
-            desk.lineOK(text)
-            let events = desk.events[before...].filter { if case .audited = $0 { false } else { true } }
-            for line in desk.ledger.feedLines(seq: 1, at: desk.now, actor: "admin", events: Array(events)) {
-                feed.append(line.dropFirst(3).map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-            }
-        }
+        func record(_ text: String) { feed += desk.feedOf(text) }
         record("TRANSFER SEND T-1 from=STORE1 to=STORE2 A100:5 note=van")
         record("TRANSFER RECEIVE T-1 A100:4 note=dented")
         record("TRANSFER SEND T-2 from=STORE1 to=STORE2 A100:1")
