@@ -73,8 +73,17 @@ extension Effects {
     /// ADJUST's and COUNT's lines: each slot's on hand changed by its line. A slot counted as the
     /// books said moves nothing (and a slot never stocked is not made by counting it empty).
     public static func stockMove(_ move: StockMove) -> Effects {
-        Effects(moves: move.lines.filter { $0.change != 0 }.map {
-            Move(sku: $0.sku, slot: StockSlot(location: move.location, batch: $0.batch), .on_hand, $0.change)
-        })
+        var e = Effects()
+        for line in move.lines where line.change != 0 || !line.serialsOut.isEmpty {
+            let slot = StockSlot(location: move.location, batch: line.batch)
+            guard !line.serialsIn.isEmpty || !line.serialsOut.isEmpty else {
+                e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, line.change))
+                continue
+            }
+            // Serials: those taken off, then those put on hand (a COUNT may do both in one slot).
+            if !line.serialsOut.isEmpty { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, -Int64(line.serialsOut.count), serials: line.serialsOut)) }
+            if !line.serialsIn.isEmpty { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, Int64(line.serialsIn.count), serials: line.serialsIn)) }
+        }
+        return e
     }
 }

@@ -114,7 +114,7 @@ extension Ledger {
         func after(_ text: @autoclosure () -> String) -> String { received ? text() : "" }
         let lines = t.lines.map {
             [Field.word("line"), Field("sku", $0.sku), Field("batch", $0.batch), Field("sent", String($0.sent)),
-             Field("received", after(String($0.received))), Field("serials", "")]
+             Field("received", after(String($0.received))), Field("serials", $0.serials.joined(separator: ","))]
         }
         return Reply(status: [Field("transfer", t.id), Field("state", t.state.rawValue), Field("from", t.from), Field("to", t.to),
                               Field("sent", String(t.sent)), Field("received", after(String(t.received))),
@@ -142,16 +142,19 @@ extension Effects {
             let at = StockSlot(location: t.to, batch: line.batch), home = StockSlot(location: t.from, batch: line.batch)
             switch step {
             case .sent:
-                e.moves.append(Move(sku: line.sku, slot: home, .on_hand, -line.sent))
-                e.moves.append(Move(sku: line.sku, slot: at, t.viaTransit ? .transit : .on_hand, line.sent))
+                e.moves.append(Move(sku: line.sku, slot: home, .on_hand, -line.sent, serials: line.serials))
+                e.moves.append(Move(sku: line.sku, slot: at, t.viaTransit ? .transit : .on_hand, line.sent, serials: line.serials))
             case .received:
+                // Serials sent that did not arrive leave transit on a move of their own (out of stock).
+                let lost = line.serials.isEmpty ? [] : line.serials.filter { !line.receivedSerials.contains($0) }
                 var change = StockLevel()
-                change.transit = -line.sent
+                change.transit = -line.sent + Int64(lost.count)
                 change.onHand = line.received
-                e.moves.append(Move(sku: line.sku, slot: at, change: change))
+                e.moves.append(Move(sku: line.sku, slot: at, change: change, serials: line.receivedSerials))
+                if !lost.isEmpty { e.moves.append(Move(sku: line.sku, slot: at, .transit, -Int64(lost.count), serials: lost)) }
             case .cancelled:
-                e.moves.append(Move(sku: line.sku, slot: at, .transit, -line.sent))
-                e.moves.append(Move(sku: line.sku, slot: home, .on_hand, line.sent))
+                e.moves.append(Move(sku: line.sku, slot: at, .transit, -line.sent, serials: line.serials))
+                e.moves.append(Move(sku: line.sku, slot: home, .on_hand, line.sent, serials: line.serials))
             }
         }
         return e

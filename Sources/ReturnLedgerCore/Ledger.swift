@@ -62,6 +62,9 @@ public struct Ledger: Sendable, Equatable {
     public var transfers: [String: Transfer] = [:]
     /// Format 11 (protocol.md, Return policy per product): categories by code.
     public var categories: [String: Category] = [:]
+    /// Format 11 (protocol.md, Serial numbers): SKU → serial → where it is in stock and its last
+    /// sale. Only SKUs that ever held a serial appear.
+    public var serialRegistry: [String: [String: SerialRecord]] = [:]
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -215,6 +218,7 @@ extension Ledger {
     private mutating func keep(_ order: Order) {
         orders[order.id] = order
         stats.sold(order, policy.calendar)
+        if order.kind == .sale { noteSale(order) }  // a line without serials: one emptiness test
     }
 
     private mutating func applyApproval(_ approval: Approval, _ outcome: ApprovalOutcome, legacy: Bool) {
@@ -301,7 +305,10 @@ extension Ledger {
 
     /// Moves the stock and posts the entries a change works out to.
     mutating func carryOut(_ effects: Effects, at: Timestamp) {
-        for move in effects.moves { Ledger.add(move, to: &stock[move.sku, default: [:]][move.slot, default: StockLevel()]) }
+        for move in effects.moves {
+            Ledger.add(move, to: &stock[move.sku, default: [:]][move.slot, default: StockLevel()])
+            if !move.serials.isEmpty { place(move) }
+        }
         for p in effects.postings { post(p.party, at: at, kind: p.kind, doc: p.doc, amount: p.amount) }
     }
 

@@ -37,6 +37,9 @@ public struct ReturnItem: Sendable, Equatable {
     /// SKU's today) and the tax in `amount`. Older items: 0.00.
     public var taxRate = Percent.zero
     public var tax = Money.zero
+    /// Format 11 (protocol.md, Serial numbers): the returned units' serials (none for a SKU
+    /// without `serial=yes`).
+    public var serials: [String] = []
 
     public init(sku: String, quantity: Int64, batch: String, price: Money, line: Int, amount: Money, quarantined: Bool = false) {
         self.sku = sku; self.quantity = quantity; self.batch = batch; self.price = price; self.line = line
