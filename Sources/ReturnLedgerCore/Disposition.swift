@@ -73,6 +73,8 @@ public struct Holding: Sendable, Equatable {
     public var sku: String
     public var batch: String
     public var units: Int64
+    /// The held units' serials (a SKU with `serial=yes`: one per unit).
+    public var serials: [String] = []
 }
 
 /// One element of INSPECT's and DISPOSE's lists: `SKU:QTY[#BATCH][/SERIAL...]`, and for

@@ -154,3 +154,22 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// `STOCK ... serials=yes`: `* serial sku= serial= location= batch= state=` per serial in
+    /// stock of the SKU and/or at the location, sorted so.
+    func serialLines(sku: String?, location: String?) -> [[Field]] {
+        var rows: [(sku: String, serial: String, place: SerialPlace)] = []
+        for (code, records) in serialRegistry where sku == nil || code == sku {
+            for (serial, record) in records {
+                guard let place = record.place, location == nil || place.slot.location == location else { continue }
+                rows.append((code, serial, place))
+            }
+        }
+        rows.sort { ($0.sku, $0.serial, $0.place.slot.location, $0.place.slot.batch) < ($1.sku, $1.serial, $1.place.slot.location, $1.place.slot.batch) }
+        return rows.map {
+            [Field.word("serial"), Field("sku", $0.sku), Field("serial", $0.serial), Field("location", $0.place.slot.location),
+             Field("batch", $0.place.slot.batch), Field("state", $0.place.state.rawValue)]
+        }
+    }
+}

@@ -7,21 +7,28 @@ extension Ledger {
     func decideTransferSend(_ asked: TransferRequest, _ context: Context) throws(DomainError) -> Decision {
         if let original = transfers[asked.id] {
             let same = original.from == asked.from && original.to == asked.to && original.lines.count == asked.items.count
-                && zip(original.lines, asked.items).allSatisfy { $0.sku == $1.sku && $0.batch == $1.batch && $0.sent == $1.quantity }
+                && zip(original.lines, asked.items).allSatisfy {
+                    $0.sku == $1.sku && $0.batch == $1.batch && $0.sent == $1.quantity && $0.serials == $1.serials
+                }
             guard same else { throw DomainError(.CONFLICT, "transfer \(asked.id) was sent with other locations or lines") }
             return Decision(events: [], reply: Ledger.sendReply(original).existed())
         }
         guard let from = locations[asked.from] else { throw .notFound("location", asked.from) }
         guard let to = locations[asked.to] else { throw .notFound("location", asked.to) }
         for item in asked.items where products[item.sku] == nil { throw .notFound("sku", item.sku) }
+        try checkSerialCounts(asked.items)
         try checkScope(asked.from, context, "transfer \(asked.id)")
         try refuseClosedToday(context, "TRANSFER SEND")
         try checkOnHand(asked.items, at: asked.from)
+        for item in asked.items where !item.serials.isEmpty {
+            try requireSerials(item.sku, item.serials, at: StockSlot(location: asked.from, batch: item.batch), .on_hand)
+        }
         // Within one building the goods arrive as they leave: no transit, nothing to receive.
         let direct = from.site == to.site
         let transfer = Transfer(id: asked.id, from: asked.from, to: asked.to,
                                 lines: asked.items.map { TransferLine(sku: $0.sku, batch: $0.batch, sent: $0.quantity,
-                                                                      received: direct ? $0.quantity : 0) },
+                                                                      received: direct ? $0.quantity : 0, serials: $0.serials,
+                                                                      receivedSerials: direct ? $0.serials : []) },
                                 note: asked.note, sentBy: context.user, sentAt: context.now, state: direct ? .received : .in_transit,
                                 viaTransit: !direct, receivedBy: direct ? context.user : "", receivedAt: direct ? context.now : nil)
         return Decision(events: [.transferSent(transfer)], reply: Ledger.sendReply(transfer))
@@ -57,12 +64,14 @@ extension Ledger {
         for item in items where !sent.contains(SkuBatch(item.sku, item.batch)) {
             throw DomainError(.NOT_FOUND, "transfer \(id) sent no \(item.sku)\(item.batch.isEmpty ? "" : "#" + item.batch)")
         }
+        try checkSerialCounts(items)
         try checkScope(transfer.to, context, "transfer \(id)")
         // The parser refuses a slot named twice; a command built in code keeps the first.
-        let named = Dictionary(items.map { (SkuBatch($0.sku, $0.batch), $0.quantity) }, uniquingKeysWith: { first, _ in first })
-        let arrived = transfer.lines.map { named[$0.slot] ?? $0.sent }
+        let named = Dictionary(items.map { (SkuBatch($0.sku, $0.batch), $0) }, uniquingKeysWith: { first, _ in first })
+        let arrived = transfer.lines.map { named[$0.slot]?.quantity ?? $0.sent }
+        let arrivedSerials = transfer.lines.map { named[$0.slot]?.serials ?? $0.serials }
         if transfer.state == .received, transfer.viaTransit {
-            guard arrived == transfer.lines.map(\.received) else {
+            guard arrived == transfer.lines.map(\.received), arrivedSerials == transfer.lines.map(\.receivedSerials) else {
                 throw DomainError(.CONFLICT, "transfer \(id) was received with other quantities")
             }
             return Decision(events: [], reply: Ledger.receiveReply(transfer).existed())
@@ -78,6 +87,11 @@ extension Ledger {
             guard let v = unitCost(line.sku).times(units - line.sent), let sum = value.adding(v) else { throw .overflow }
             value = sum
             transfer.lines[index].received = units
+            transfer.lines[index].receivedSerials = arrivedSerials[index]
+            // A serial found (not sent on the line) comes from outside: not in stock anywhere.
+            for serial in arrivedSerials[index] where !line.serials.contains(serial) {
+                try requireSerialsOutOfStock(line.sku, [serial])
+            }
         }
         transfer.state = .received
         transfer.receivedBy = context.user

@@ -183,12 +183,16 @@ extension ReturnRequest {
         for item in items where item.quarantined {
             if let i = holdings.firstIndex(where: { $0.sku == item.sku && $0.batch == item.batch }) {
                 holdings[i].units += item.quantity
+                holdings[i].serials += item.serials
             } else {
-                holdings.append(Holding(sku: item.sku, batch: item.batch, units: item.quantity))
+                holdings.append(Holding(sku: item.sku, batch: item.batch, units: item.quantity, serials: item.serials))
             }
         }
         for d in disposals {
-            if let i = holdings.firstIndex(where: { $0.sku == d.sku && $0.batch == d.batch }) { holdings[i].units -= d.quantity }
+            if let i = holdings.firstIndex(where: { $0.sku == d.sku && $0.batch == d.batch }) {
+                holdings[i].units -= d.quantity
+                if !d.serials.isEmpty { holdings[i].serials.removeAll { d.serials.contains($0) } }
+            }
         }
         return holdings
     }
