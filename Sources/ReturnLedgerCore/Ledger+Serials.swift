@@ -56,7 +56,7 @@ extension Ledger {
     /// `checkSerialCount` over items whose SKUs are known.
     func checkSerialCounts(_ items: [ItemSpec]) throws(DomainError) {
         var seen: [String: Set<String>] = [:]
-        for item in items {
+        for item in items where serialSkuCount > 0 || !item.serials.isEmpty {
             guard let product = products[item.sku] else { continue }
             if product.serial || !item.serials.isEmpty { try checkSerialCount(product, quantity: item.quantity, serials: item.serials, seen: &seen) }
         }

@@ -164,7 +164,10 @@ extension Effects {
                 var change = StockLevel()
                 change.transit = -line.sent + Int64(lost.count)
                 change.onHand = line.received
-                e.moves.append(Move(sku: line.sku, slot: at, change: change, serials: line.receivedSerials))
+                // (A serial line of which nothing arrived moves only its lost units.)
+                if line.serials.isEmpty || change != StockLevel() {
+                    e.moves.append(Move(sku: line.sku, slot: at, change: change, serials: line.receivedSerials))
+                }
                 if !lost.isEmpty { e.moves.append(Move(sku: line.sku, slot: at, .transit, -Int64(lost.count), serials: lost)) }
             case .cancelled:
                 e.moves.append(Move(sku: line.sku, slot: at, .transit, -line.sent, serials: line.serials))

@@ -65,6 +65,9 @@ public struct Ledger: Sendable, Equatable {
     /// Format 11 (protocol.md, Serial numbers): SKU → serial → where it is in stock and its last
     /// sale. Only SKUs that ever held a serial appear.
     public var serialRegistry: [String: [String: SerialRecord]] = [:]
+    /// SKUs with `serial=yes` (derived): none, and an item naming no serials skips every serial
+    /// check without looking its SKU up (RETURN's hot path).
+    public internal(set) var serialSkuCount = 0
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -100,6 +103,7 @@ extension Ledger {
         case .locationAdded(let location):
             locations[location.code] = location
         case .productAdded(let product):
+            serialSkuCount += (product.serial ? 1 : 0) - (products[product.sku]?.serial == true ? 1 : 0)
             products[product.sku] = product
         case .categoryAdded(let category):
             categories[category.code] = category
