@@ -273,6 +273,49 @@ import Testing
         desk.expectReplays()
     }
 
+    @Test func theRestOfTheChecksInTheirOrder() {
+        var desk = Self.stocked()
+        // RETURN's serial count is INVALID before DENIED (a STORE2 clerk returning at STORE1).
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 P900:2/SN1/SN2", as: "clerk1")
+        desk.lineOK("USER SCOPE clerk2 locations=STORE2")
+        #expect(desk.lineFails("RETURN S1 P900:1 reason=DEFECTIVE location=STORE1", as: "clerk2") == .INVALID)
+        #expect(desk.lineFails("RETURN S1 P900:1/SN1 reason=DEFECTIVE location=STORE1", as: "clerk2") == .DENIED)
+        // Decided here: a unit that came into stock after its return was filed cannot come back too.
+        desk.lineOK("RETURN - P900:1/X1 reason=DEFECTIVE customer=C2 location=STORE1", as: "clerk1")
+        desk.lineOK("PURCHASE PO-3 location=WH1 supplier=S1 P900:1/X1", as: "clerk1")
+        #expect(desk.lineFails("APPROVE R000001", as: "sup1") == .SERIAL)
+        // An auto rule whose approval would meet SERIAL files the return pending.
+        // (SN5, the exchange's replacement, is at STORE2, not STORE1.)
+        desk.lineOK("RULE ADD EASY then=auto kind=sale")
+        let auto = desk.lineOK("RETURN S1 P900:1/SN2 reason=CHANGED_MIND exchange=P900:1/SN5", as: "clerk1")
+        #expect(auto["state"] == "pending")
+        desk.lineOK("RULE DROP EASY")
+        // A supplier return's serials are checked at its first approval too (two approvals over 50.00).
+        desk.lineOK("RULE ADD TWO then=second kind=purchase min_amount=50.00 role=finance")
+        desk.lineOK("RETURN PO-1 P900:1/SN3 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("SALE S2 location=STORE1 P900:1/SN3", as: "clerk1")
+        let supplier = desk.ledger.returns.last!.id
+        #expect(desk.lineFails("APPROVE \(supplier)", as: "sup1") == .SERIAL)  // STOCK holds: SN4 is on hand
+        // A regrade keeps serials between serial SKUs; the new SKU must not hold the serial already.
+        desk.lineOK("SKU SET P900 inspect=yes")
+        desk.lineOK("PURCHASE PO-4 location=STORE1 supplier=S1 P950:1/SN4", as: "clerk1")
+        desk.lineOK("SALE S3 location=STORE1 customer=C1 P900:1/SN4", as: "clerk1")
+        desk.lineOK("RETURN S3 P900:1/SN4 reason=DEFECTIVE", as: "clerk1")
+        let regraded = desk.ledger.returns.last!.id
+        desk.lineOK("APPROVE \(regraded)", as: "sup1")
+        #expect(desk.lineFails("INSPECT \(regraded) regrade=P900:1/SN4>P950", as: "sup1") == .SERIAL)  // P950 holds SN4
+        desk.lineOK("ADJUST out location=STORE1 reason=damage P950:1/SN4", as: "sup1")
+        desk.lineOK("INSPECT \(regraded) regrade=P900:1/SN4>P950", as: "sup1")
+        #expect(place(desk, "SN4", sku: "P950") == "STORE1 on_hand" && place(desk, "SN4") == "-")
+        // FEED's stock.moved carries the serials.
+        let moved = desk.ledger.feedLines(seq: 1, at: desk.now, actor: "sup1", events: desk.events.filter {
+            if case .returnDisposed = $0 { true } else { false }
+        })
+            .filter { $0.contains(Field("type", "stock.moved")) && $0.contains(Field("sku", "P950")) }
+        #expect(moved.last?.last == Field("serials", "SN4"))
+        desk.expectReplays()
+    }
+
     /// Random sales, returns, exchanges, transfers, adjustments and counts of a serial SKU: every
     /// serial is in one place at most, and each slot's stock equals its serials (per state).
     @Test func everySerialIsInExactlyOnePlace() {
