@@ -175,6 +175,12 @@ extension Ledger {
             guard products[spec.sku] != nil else { throw .notFound("sku", spec.sku) }
             if !spec.toSku.isEmpty, products[spec.toSku] == nil { throw .notFound("sku", spec.toSku) }
         }
+        // The serial count: INVALID needing the SKU, before the scope (checked again with the rest in `decisions`).
+        var seen: [String: Set<String>] = [:]
+        for (_, spec) in asked.lists.named {
+            guard let product = products[spec.sku], product.serial || !spec.serials.isEmpty else { continue }
+            try checkSerialCount(product, quantity: spec.quantity, serials: spec.serials, seen: &seen)
+        }
         try checkScope(asked.location, context, "DISPOSE")
         try refuseClosedToday(context, "DISPOSE")
         var holdings: [Holding] = []

@@ -87,7 +87,7 @@ extension Ledger {
 
     /// The open (pending or in second review) return holding a serial of a SKU, if any.
     func openReturn(holding sku: String, _ serial: String) -> Int? {
-        openReturns.sorted().first { number in returns[number - 1].items.contains { $0.sku == sku && $0.serials.contains(serial) } }
+        openReturns.filter { number in returns[number - 1].items.contains { $0.sku == sku && $0.serials.contains(serial) } }.min()
     }
 
     /// The serials returned on an order's line by approved returns that stand (ORDER's `returned_serials=`).
