@@ -260,15 +260,23 @@ public struct Arguments: Sendable {
 }
 
 extension ItemSpec {
-    /// `SKU:QTY[@PRICE][#BATCH]`. Searched on the UTF-8 bytes: the separators are ASCII, and
+    /// `SKU:QTY[@PRICE][#BATCH][/SERIAL...]`. Searched on the UTF-8 bytes: the separators are ASCII, and
     /// Character-by-Character searching and slicing cost more than the rest of a RETURN line's parsing.
     /// `allowZero`: QTY may be 0 (what arrived or was counted).
     init(parsing text: String, allowZero: Bool = false) throws(DomainError) {
         let utf8 = text.utf8
         var end = utf8.endIndex
+        var serials: [String] = []
+        if let slash = utf8.firstIndex(of: UInt8(ascii: "/")) {
+            // Serial numbers (protocol.md, Serial numbers): identifiers after the first slash.
+            for serial in text[utf8.index(after: slash)...].split(separator: "/", omittingEmptySubsequences: false) {
+                serials.append(try Arguments.identifier(String(serial), "serial"))
+            }
+            end = slash
+        }
         var batch = ""
-        if let hash = utf8.firstIndex(of: UInt8(ascii: "#")) {
-            batch = try Arguments.identifier(String(text[utf8.index(after: hash)...]), "batch")
+        if let hash = utf8[..<end].firstIndex(of: UInt8(ascii: "#")) {
+            batch = try Arguments.identifier(String(text[utf8.index(after: hash)..<end]), "batch")
             end = hash
         }
         var price: Money?
@@ -281,12 +289,12 @@ extension ItemSpec {
             end = at
         }
         guard let colon = utf8[..<end].firstIndex(of: UInt8(ascii: ":")) else {
-            throw DomainError(.INVALID, "item \(text) must be SKU:QTY[@PRICE][#BATCH]")
+            throw DomainError(.INVALID, "item \(text) must be SKU:QTY[@PRICE][#BATCH][/SERIAL...]")
         }
         let sku = try Arguments.identifier(String(text[..<colon]), "sku")
         guard let qty = Int64(text[utf8.index(after: colon)..<end]), Quantity.range.contains(qty) || (allowZero && qty == 0) else {
             throw DomainError(.INVALID, "quantity in \(text) must be a whole number from \(allowZero ? 0 : 1) to 1000000")
         }
-        self.init(sku: sku, quantity: qty, price: price, batch: batch)
+        self.init(sku: sku, quantity: qty, price: price, batch: batch, serials: serials)
     }
 }

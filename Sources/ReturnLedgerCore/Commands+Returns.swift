@@ -21,11 +21,11 @@ extension CommandTable {
                            .optional("location", .identifier, "LOC"), .optional("from", .date, "DATE"), .optional("to", .date, "DATE"),
                            .optional("limit", .integer(1...100_000), "N"), .optional("party", .identifier, "PARTY"),
                            .optional("order", .identifier, "ORDER"), .optional("before", .identifier, "ID"),
-                           .optional("rma", .nonEmpty, "TEXT")]) { a in
+                           .optional("rma", .nonEmpty, "TEXT"), .optional("serial", .identifier, "SERIAL")]) { a in
                 .query(.list(ReturnFilter(state: a.keyword("state"), kind: a.keyword("kind"), location: a.string("location"),
                                           from: a.date("from"), to: a.date("to"), limit: Int(a.integer("limit") ?? 100),
                                           party: a.string("party"), order: a.string("order"), before: a.string("before"),
-                                          rma: a.string("rma"))))
+                                          rma: a.string("rma"), serial: a.string("serial"))))
             },
         ]),
         CommandSpec("DOC", roles: readers, forms: [

@@ -2,13 +2,12 @@
 extension CommandTable {
     static let stock: [CommandSpec] = [
         CommandSpec("STOCK", roles: readers, forms: [
-            // `serials=yes` lists the serials in stock (protocol.md, Stock states); none until SKUs are
-            // serial-tracked (section 22), so it adds no lines yet.
+            // `serials=yes` adds a line per serial in stock (protocol.md, Stock states; Serial numbers).
             .read("STOCK", [.positional("sku", .identifier), .optional("location", .identifier, "LOC"), serials]) { a in
-                .query(.stock(sku: a.string("sku"), location: a.string("location")))
+                .query(.stock(sku: a.string("sku"), location: a.string("location"), serials: a.flag("serials") ?? false))
             },
             .read("STOCK", [.required("location", .identifier, "LOC"), serials]) { a in
-                .query(.stock(sku: nil, location: a.string("location")))
+                .query(.stock(sku: nil, location: a.string("location"), serials: a.flag("serials") ?? false))
             },
             .read("STOCK", [.required("supplier", .identifier, "PARTY"), .optional("location", .identifier, "LOC")]) { a in
                 .query(.stockSupplier(party: a.required("supplier"), location: a.string("location")))

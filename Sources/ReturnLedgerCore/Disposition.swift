@@ -33,11 +33,13 @@ public struct Disposal: Sendable, Equatable {
     public var value: Money
     public var at: Timestamp
     public var by: String
+    /// Format 11 (protocol.md, Serial numbers): the decided units' serials.
+    public var serials: [String]
 
     public init(sku: String, batch: String, quantity: Int64, disposition: Disposition, toSku: String = "", value: Money = .zero,
-                at: Timestamp, by: String) {
+                at: Timestamp, by: String, serials: [String] = []) {
         self.sku = sku; self.batch = batch; self.quantity = quantity; self.disposition = disposition; self.toSku = toSku
-        self.value = value; self.at = at; self.by = by
+        self.value = value; self.at = at; self.by = by; self.serials = serials
     }
 
     /// `disposition=` of a set of decisions: each applied, once, in `Disposition`'s order.
@@ -54,7 +56,7 @@ public struct Disposal: Sendable, Equatable {
     /// `sku= batch= qty= disposition= to_sku= serials= value=` (FEED's `disposition.line`).
     public var lineFields: [Field] {
         [Field("sku", sku), Field("batch", batch), Field("qty", String(quantity)), Field("disposition", disposition.rawValue),
-         Field("to_sku", toSku), Field("serials", ""), Field("value", value.description)]
+         Field("to_sku", toSku), Field("serials", serials.joined(separator: ",")), Field("value", value.description)]
     }
 }
 
@@ -71,6 +73,8 @@ public struct Holding: Sendable, Equatable {
     public var sku: String
     public var batch: String
     public var units: Int64
+    /// The held units' serials (a SKU with `serial=yes`: one per unit).
+    public var serials: [String] = []
 }
 
 /// One element of INSPECT's and DISPOSE's lists: `SKU:QTY[#BATCH][/SERIAL...]`, and for

@@ -12,24 +12,32 @@ public struct Effects: Sendable, Equatable {
         public var rtv: Int64 = 0
         public var refurbish: Int64 = 0
         public var transit: Int64 = 0
+        /// Format 11 (protocol.md, Serial numbers): the moved units' serials. Into the state
+        /// the move adds to (if any), else out of stock, as `Ledger.place` reads them.
+        public var serials: [String] = []
 
         public init(sku: String, slot: StockSlot, onHand: Int64 = 0, quarantine: Int64 = 0, rtv: Int64 = 0,
-                    refurbish: Int64 = 0, transit: Int64 = 0) {
+                    refurbish: Int64 = 0, transit: Int64 = 0, serials: [String] = []) {
             self.sku = sku; self.slot = slot; self.onHand = onHand; self.quarantine = quarantine
-            self.rtv = rtv; self.refurbish = refurbish; self.transit = transit
+            self.rtv = rtv; self.refurbish = refurbish; self.transit = transit; self.serials = serials
         }
 
         /// A change of every state of a slot, as a level holds them.
-        public init(sku: String, slot: StockSlot, change: StockLevel) {
+        public init(sku: String, slot: StockSlot, change: StockLevel, serials: [String] = []) {
             self.init(sku: sku, slot: slot, onHand: change.onHand, quarantine: change.quarantine, rtv: change.rtv,
-                      refurbish: change.refurbish, transit: change.transit)
+                      refurbish: change.refurbish, transit: change.transit, serials: serials)
         }
 
         /// `units` into (or, negative, out of) one state of a slot.
-        public init(sku: String, slot: StockSlot, _ state: StockState, _ units: Int64) {
+        public init(sku: String, slot: StockSlot, _ state: StockState, _ units: Int64, serials: [String] = []) {
             var change = StockLevel()
             change[state] = units
-            self.init(sku: sku, slot: slot, change: change)
+            self.init(sku: sku, slot: slot, change: change, serials: serials)
+        }
+
+        /// The state the move puts units into, if any: where its serials go.
+        public var target: StockState? {
+            onHand > 0 ? .on_hand : quarantine > 0 ? .quarantine : rtv > 0 ? .rtv : refurbish > 0 ? .refurbish : transit > 0 ? .transit : nil
         }
 
         /// Moves beyond on hand and quarantine (written only then in a record, format 10).
@@ -59,7 +67,8 @@ public struct Effects: Sendable, Equatable {
     mutating func add(_ order: Order, payment: Bool = true) {
         let sign: Int64 = order.kind == .sale ? -1 : 1
         for line in order.lines {
-            moves.append(Move(sku: line.sku, slot: StockSlot(location: order.location, batch: line.batch), onHand: sign * line.quantity))
+            moves.append(Move(sku: line.sku, slot: StockSlot(location: order.location, batch: line.batch), onHand: sign * line.quantity,
+                              serials: line.serials))
         }
         guard !order.party.isEmpty else { return }
         if order.kind == .sale {
@@ -82,9 +91,9 @@ public struct Effects: Sendable, Equatable {
         let customer = request.kind == .sale
         for item in request.items {
             let slot = StockSlot(location: request.location, batch: item.batch)
-            e.moves.append(item.quarantined ? Move(sku: item.sku, slot: slot, quarantine: item.quantity)
-                                            : customer ? Move(sku: item.sku, slot: slot, onHand: item.quantity)
-                                                       : Move(sku: item.sku, slot: slot, request.source, -item.quantity))
+            e.moves.append(item.quarantined ? Move(sku: item.sku, slot: slot, quarantine: item.quantity, serials: item.serials)
+                                            : customer ? Move(sku: item.sku, slot: slot, onHand: item.quantity, serials: item.serials)
+                                                       : Move(sku: item.sku, slot: slot, request.source, -item.quantity, serials: item.serials))
         }
         if customer {
             if !request.party.isEmpty {
@@ -111,9 +120,9 @@ public struct Effects: Sendable, Equatable {
             var change = StockLevel()
             change[source] -= d.quantity
             if let target = d.disposition.target, d.disposition != .regrade { change[target] += d.quantity }
-            e.moves.append(Move(sku: d.sku, slot: StockSlot(location: location, batch: d.batch), change: change))
+            e.moves.append(Move(sku: d.sku, slot: StockSlot(location: location, batch: d.batch), change: change, serials: d.serials))
             if d.disposition == .regrade {
-                e.moves.append(Move(sku: d.toSku, slot: StockSlot(location: location, batch: ""), onHand: d.quantity))
+                e.moves.append(Move(sku: d.toSku, slot: StockSlot(location: location, batch: ""), onHand: d.quantity, serials: d.serials))
             }
         }
         return e

@@ -66,7 +66,7 @@ extension Ledger {
                 line("stock.moved", [Field("sku", m.sku), Field("location", m.slot.location), Field("batch", m.slot.batch),
                                      Field("on_hand", String(m.onHand)), Field("quarantine", String(m.quarantine)), Field("doc", doc),
                                      Field("rtv", String(m.rtv)), Field("refurbish", String(m.refurbish)),
-                                     Field("transit", String(m.transit)), Field("serials", "")])
+                                     Field("transit", String(m.transit)), Field("serials", m.serials.joined(separator: ","))])
             }
             postings(effects)
         }
@@ -97,7 +97,8 @@ extension Ledger {
                 line("order.line", [Field("order", order.id), Field("line", String(index + 1)), Field("sku", l.sku),
                                     Field("qty", String(l.quantity)), Field("batch", l.batch), Field("price", l.price.description),
                                     Field("amount", l.amount.description), Field("discount", l.discount.description),
-                                    Field("tax_rate", l.taxRate.description), Field("tax", l.tax.description)])
+                                    Field("tax_rate", l.taxRate.description), Field("tax", l.tax.description),
+                                    Field("serials", l.serials.joined(separator: ","))])
             }
         }
         // A document's lines come after everything else its change moved.
@@ -150,7 +151,8 @@ extension Ledger {
                 for item in r.items {
                     line("return.item", [Field("id", r.id), Field("line", String(item.line + 1)), Field("sku", item.sku),
                                          Field("qty", String(item.quantity)), Field("batch", item.batch),
-                                         Field("price", item.price.description), Field("amount", item.amount.description)])
+                                         Field("price", item.price.description), Field("amount", item.amount.description),
+                                         Field("serials", item.serials.joined(separator: ","))])
                 }
             case .returnApproved(let approval):
                 guard approval.number >= 1, approval.number <= returns.count else { continue }
@@ -205,14 +207,14 @@ extension Ledger {
                 line("transfer.sent", Ledger.sendReply(t).status + [Field("note", t.note)])
                 for (index, l) in t.lines.enumerated() {
                     line("transfer.line", [Field("transfer", t.id), Field("line", String(index + 1)), Field("sku", l.sku),
-                                           Field("batch", l.batch), Field("qty", String(l.sent)), Field("serials", "")])
+                                           Field("batch", l.batch), Field("qty", String(l.sent)), Field("serials", l.serials.joined(separator: ","))])
                 }
                 moved(.transfer(t, .sent), doc: t.id)
             case .transferReceived(let t):
                 line("transfer.received", Ledger.receiveReply(t).status + [Field("note", t.receivedNote)])
                 for (index, l) in t.lines.enumerated() {
                     line("transfer.receipt", [Field("transfer", t.id), Field("line", String(index + 1)),
-                                              Field("received", String(l.received)), Field("serials", "")])
+                                              Field("received", String(l.received)), Field("serials", l.receivedSerials.joined(separator: ","))])
                 }
                 moved(.transfer(t, .received), doc: t.id)
             case .transferCancelled(let t):

@@ -13,6 +13,7 @@ extension Ledger {
                 && original.note == asked.note && original.lines.count == asked.items.count
                 && zip(original.lines, asked.items).allSatisfy { line, item in
                     line.sku == item.sku && line.batch == item.batch && (kind == .count ? line.counted : abs(line.change)) == item.quantity
+                        && (kind == .count ? Set(item.serials).isSuperset(of: line.serialsIn) : Ledger.named(line) == item.serials)
                 }
             guard same else { throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content") }
             var decision = Decision(events: [], reply: Ledger.stockMoveReply(original).existed())
@@ -21,9 +22,11 @@ extension Ledger {
         }
         guard locations[asked.location] != nil else { throw .notFound("location", asked.location) }
         for item in asked.items where products[item.sku] == nil { throw .notFound("sku", item.sku) }
+        try checkSerialCounts(asked.items)
         try checkScope(asked.location, context, word)
         try refuseClosedToday(context, word)
         if asked.adjustment?.direction == .out { try checkOnHand(asked.items, at: asked.location) }
+        for item in asked.items where !item.serials.isEmpty { try checkMovedSerials(item, asked, kind) }
         var lines: [StockMoveLine] = []
         var value = Money.zero
         // ADJUST may name a slot twice: each line starts where the one before left it.
@@ -39,7 +42,12 @@ extension Ledger {
             guard let v = unitCost(item.sku).times(change), let sum = value.adding(v) else { throw .overflow }
             value = sum
             after[slot] = before + change
-            lines.append(StockMoveLine(sku: item.sku, batch: item.batch, before: before, change: change, value: v))
+            var line = StockMoveLine(sku: item.sku, batch: item.batch, before: before, change: change, value: v)
+            if products[item.sku]?.serial == true {
+                let onHand = serials(item.sku, at: StockSlot(location: asked.location, batch: item.batch), .on_hand)
+                Ledger.setSerials(&line, item, kind, onHand: onHand)
+            }
+            lines.append(line)
         }
         let move = StockMove(number: stockMoves.count + 1, kind: kind, location: asked.location, from: .on_hand, disposals: [],
                              note: asked.note, key: asked.key ?? "", by: context.user, at: context.now,
@@ -48,6 +56,38 @@ extension Ledger {
         decision.target = move.id
         return decision
     }
+
+    /// SERIAL (protocol.md, Serial numbers): ADJUST out takes serials on hand in the slot; ADJUST
+    /// in, and a COUNT's serials not on hand there, bring them from outside (not in stock anywhere).
+    private func checkMovedSerials(_ item: ItemSpec, _ asked: StockMoveRequest, _ kind: StockMove.Kind) throws(DomainError) {
+        let slot = StockSlot(location: asked.location, batch: item.batch)
+        switch asked.adjustment?.direction {
+        case .out?: try requireSerials(item.sku, item.serials, at: slot, .on_hand)
+        case .in?: try requireSerialsOutOfStock(item.sku, item.serials)
+        case nil:
+            for serial in item.serials where serialPlace(item.sku, serial) != SerialPlace(slot: slot, state: .on_hand) {
+                try requireSerialsOutOfStock(item.sku, [serial])
+            }
+        }
+    }
+
+    /// A line's serials: ADJUST's in or out; COUNT's finds in, and the slot's on-hand serials it
+    /// did not name out (a serial SKU counted without any drops them all).
+    static func setSerials(_ line: inout StockMoveLine, _ item: ItemSpec, _ kind: StockMove.Kind, onHand: [String]) {
+        if kind == .count {
+            let counted = Set(item.serials), held = Set(onHand)
+            line.serialsIn = item.serials.filter { !held.contains($0) }
+            line.serialsOut = onHand.filter { !counted.contains($0) }
+        } else if line.change > 0 {
+            line.serialsIn = item.serials
+        } else {
+            line.serialsOut = item.serials
+        }
+    }
+
+    /// The serials an ADJUST named for a line (a re-send compares them; a COUNT's line keeps only
+    /// its finds, which the counted serials must include).
+    static func named(_ line: StockMoveLine) -> [String] { line.change > 0 ? line.serialsIn : line.serialsOut }
 
     /// ADJUST: `OK move= location= direction= reason= qty= value=`; COUNT: a `* line sku= batch=
     /// before= counted= variance= value=` per item, then `OK move= location= variance= value=`.
@@ -73,8 +113,17 @@ extension Effects {
     /// ADJUST's and COUNT's lines: each slot's on hand changed by its line. A slot counted as the
     /// books said moves nothing (and a slot never stocked is not made by counting it empty).
     public static func stockMove(_ move: StockMove) -> Effects {
-        Effects(moves: move.lines.filter { $0.change != 0 }.map {
-            Move(sku: $0.sku, slot: StockSlot(location: move.location, batch: $0.batch), .on_hand, $0.change)
-        })
+        var e = Effects()
+        for line in move.lines where line.change != 0 || !line.serialsOut.isEmpty {
+            let slot = StockSlot(location: move.location, batch: line.batch)
+            guard !line.serialsIn.isEmpty || !line.serialsOut.isEmpty else {
+                e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, line.change))
+                continue
+            }
+            // Serials: those taken off, then those put on hand (a COUNT may do both in one slot).
+            if !line.serialsOut.isEmpty { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, -Int64(line.serialsOut.count), serials: line.serialsOut)) }
+            if !line.serialsIn.isEmpty { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, Int64(line.serialsIn.count), serials: line.serialsIn)) }
+        }
+        return e
     }
 }

@@ -11,7 +11,7 @@ extension Ledger {
     /// order: NOT_FOUND (a SKU or batch not held; a new SKU unknown), INVALID (a SKU held in
     /// several batches named without one, a regrade into its own SKU), then `short` (EXCEEDS for a
     /// return's quarantine, STOCK for a slot) when the lists together ask for more than is held of
-    /// a SKU and batch. (Serials are refused before, by the callers.)
+    /// a SKU and batch, then SERIAL (a serial not held there).
     /// `namedBatchOnly`: an item without `#BATCH` is the batch-less slot (DISPOSE).
     func decisions(_ lists: DispositionLists, word: Disposition?, holdings: [Holding], where what: String,
                    shortCode: DomainError.Code, namedBatchOnly: Bool, at: Timestamp, by: String) throws(DomainError) -> [Disposal] {
@@ -36,6 +36,15 @@ extension Ledger {
         for (disposition, spec) in resolved where disposition == .regrade && spec.toSku == spec.sku {
             throw .invalid("regrade turns \(spec.sku) into another SKU, not itself")
         }
+        // Serial numbers: the count (INVALID), and a regrade keeps serials only between serial SKUs.
+        var seen: [String: Set<String>] = [:]
+        for (disposition, spec) in resolved {
+            guard let product = products[spec.sku] else { continue }
+            if disposition == .regrade, let to = products[spec.toSku], to.serial != product.serial {
+                throw .invalid("regrade turns \(spec.sku) into \(spec.toSku), one serial-tracked and one not")
+            }
+            if product.serial || !spec.serials.isEmpty { try checkSerialCount(product, quantity: spec.quantity, serials: spec.serials, seen: &seen) }
+        }
         var asked: [SkuBatch: Int64] = [:]
         for (_, spec) in resolved { asked[SkuBatch(spec.sku, spec.batch), default: 0] += spec.quantity }
         for (key, units) in asked {
@@ -45,16 +54,32 @@ extension Ledger {
                 throw DomainError(shortCode, "\(named): \(units) asked, \(held) in \(what)")
             }
         }
+        // SERIAL: each serial named is held there; a regrade's not in stock under the new SKU.
+        for (disposition, spec) in resolved where !spec.serials.isEmpty {
+            let held = holdings.first { $0.sku == spec.sku && $0.batch == spec.batch }?.serials ?? []
+            for serial in spec.serials where !held.contains(serial) {
+                throw DomainError(.SERIAL, "\(spec.sku) serial \(serial) is not in \(what)")
+            }
+            if disposition == .regrade { try requireSerialsOutOfStock(spec.toSku, spec.serials) }
+        }
         var out: [Disposal] = []
         for disposition in Disposition.allCases {
             for (d, spec) in resolved where d == disposition {
-                out.append(try disposal(spec.sku, spec.batch, spec.quantity, disposition, toSku: spec.toSku, at: at, by: by))
+                var decided = try disposal(spec.sku, spec.batch, spec.quantity, disposition, toSku: spec.toSku, at: at, by: by)
+                decided.serials = spec.serials
+                out.append(decided)
             }
             guard word == disposition else { continue }
-            // The bare word: every unit held that no list names, SKU and batch in holding order.
+            // The bare word: every unit held that no list names, SKU and batch in holding order (the rest of their serials).
             for holding in holdings {
                 let left = holding.units - (asked[SkuBatch(holding.sku, holding.batch)] ?? 0)
-                if left > 0 { out.append(try disposal(holding.sku, holding.batch, left, disposition, at: at, by: by)) }
+                guard left > 0 else { continue }
+                var decided = try disposal(holding.sku, holding.batch, left, disposition, at: at, by: by)
+                if !holding.serials.isEmpty {
+                    let named = Set(resolved.filter { $0.1.sku == holding.sku && $0.1.batch == holding.batch }.flatMap(\.1.serials))
+                    decided.serials = Array(holding.serials.filter { !named.contains($0) }.prefix(Int(left)))
+                }
+                out.append(decided)
             }
         }
         return out
@@ -86,10 +111,6 @@ extension Ledger {
                           _ context: Context) throws(DomainError) -> Decision {
         guard let request = returnRequest(id) else { throw .notFound("return", id) }
         if let again = resentInspection(request, word: word, lists: lists, note: note) { return Decision(events: [], reply: again) }
-        // No SKU is serial-tracked yet (section 22): a serial is INVALID, before the scope and the state.
-        for (_, spec) in lists.named where !spec.serials.isEmpty {
-            throw .invalid("\(spec.sku) is not serial-tracked: name no serials")
-        }
         try checkScope(request.location, context, id)
         guard request.state == .inspecting else {
             throw DomainError(.STATE, "\(id) is \(request.state.rawValue), not inspecting")
@@ -112,7 +133,7 @@ extension Ledger {
     /// return's last inspection, deciding the same units from what was in quarantine before it.
     /// (Deciding more of the same later takes another request: `vendor=B300:2`, or a new note.)
     func resentInspection(_ request: ReturnRequest, word: Disposition?, lists: DispositionLists, note: String) -> Reply? {
-        guard lists.named.allSatisfy({ $0.1.serials.isEmpty }), let last = request.disposals.last,
+        guard let last = request.disposals.last,
               let event = request.history.last(where: { $0.action == "inspected" }), event.at == last.at, event.user == last.by
         else { return nil }
         let names = request.disposals.reversed().prefix { $0.at == last.at && $0.by == last.by }.reversed()
@@ -154,16 +175,20 @@ extension Ledger {
             guard products[spec.sku] != nil else { throw .notFound("sku", spec.sku) }
             if !spec.toSku.isEmpty, products[spec.toSku] == nil { throw .notFound("sku", spec.toSku) }
         }
-        for (_, spec) in asked.lists.named where !spec.serials.isEmpty {
-            throw .invalid("\(spec.sku) is not serial-tracked: name no serials")
+        // The serial count: INVALID needing the SKU, before the scope (checked again with the rest in `decisions`).
+        var seen: [String: Set<String>] = [:]
+        for (_, spec) in asked.lists.named {
+            guard let product = products[spec.sku], product.serial || !spec.serials.isEmpty else { continue }
+            try checkSerialCount(product, quantity: spec.quantity, serials: spec.serials, seen: &seen)
         }
         try checkScope(asked.location, context, "DISPOSE")
         try refuseClosedToday(context, "DISPOSE")
         var holdings: [Holding] = []
         for (_, spec) in asked.lists.named
         where !holdings.contains(where: { $0.sku == spec.sku && $0.batch == spec.batch }) {
-            holdings.append(Holding(sku: spec.sku, batch: spec.batch,
-                                    units: level(spec.sku, StockSlot(location: asked.location, batch: spec.batch))[asked.from]))
+            let slot = StockSlot(location: asked.location, batch: spec.batch)
+            holdings.append(Holding(sku: spec.sku, batch: spec.batch, units: level(spec.sku, slot)[asked.from],
+                                    serials: products[spec.sku]?.serial == true ? serials(spec.sku, at: slot, asked.from) : []))
         }
         let decided: [Disposal]
         do {
@@ -197,6 +222,7 @@ extension Ledger {
         let named = lists.named
         return decided.count == named.count && zip(decided, named).allSatisfy { d, n in
             d.disposition == n.0 && d.sku == n.1.sku && d.batch == n.1.batch && d.quantity == n.1.quantity && d.toSku == n.1.toSku
+                && d.serials == n.1.serials
         }
     }
 

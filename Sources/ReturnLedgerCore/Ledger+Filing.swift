@@ -54,6 +54,8 @@ extension Ledger {
                 }
             }
         }
+        // Serial count, or a serial on a SKU without serials: INVALID needing the SKU.
+        try checkSerialCounts(filing.items)
         try checkScope(location, context, "the return")
         if filing.override, context.role != .supervisor, context.role != .admin {
             throw DomainError(.DENIED, "override=yes is for supervisors and admins")
@@ -97,6 +99,7 @@ extension Ledger {
                                       price: orderLine.price, line: line, amount: worth.amount)
                 item.taxRate = orderLine.taxRate
                 item.tax = worth.tax
+                item.serials = spec.serials
                 items.append(item)
             }
         } else if kind == .purchase {
@@ -104,8 +107,10 @@ extension Ledger {
             for spec in filing.items {
                 guard let cost = unitCost(spec.sku).times(spec.quantity), let sum = amount.adding(cost) else { throw .overflow }
                 amount = sum
-                items.append(ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: spec.batch, price: unitCost(spec.sku), line: 0,
-                                        amount: cost))
+                var item = ReturnItem(sku: spec.sku, quantity: spec.quantity, batch: spec.batch, price: unitCost(spec.sku), line: 0,
+                                      amount: cost)
+                item.serials = spec.serials
+                items.append(item)
             }
         } else {
             // Without a receipt: today's catalogue price and tax rate, no batch, no window or quantity check.
@@ -122,9 +127,12 @@ extension Ledger {
                                       amount: itemAmount)
                 item.taxRate = product.tax
                 item.tax = priced.tax
+                item.serials = spec.serials
                 items.append(item)
             }
         }
+        // SERIAL, after EXCEEDS and before FINAL_SALE.
+        if items.contains(where: { !$0.serials.isEmpty }) { try checkFiledSerials(items, kind: kind, order: order) }
         var waivers = kind == .sale ? try checkItemRules(items, sold: order, taken: taken, override: filing.override) : []
         if kind == .sale, !party.isEmpty, overCustomerLimit(party, at: taken) {
             guard filing.override else {
@@ -172,9 +180,12 @@ extension Ledger {
     /// SKU's rate as the policy says now.
     func priceExchange(_ specs: [ItemSpec]) throws(DomainError) -> [OrderLine] {
         var lines: [OrderLine] = []
+        var seen: [String: Set<String>] = [:]
         for spec in specs {
             guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
+            if product.serial || !spec.serials.isEmpty { try checkSerialCount(product, quantity: spec.quantity, serials: spec.serials, seen: &seen) }
             var line = OrderLine(sku: spec.sku, quantity: spec.quantity, price: spec.price ?? product.price, batch: spec.batch)
+            line.serials = spec.serials
             guard line.taxed(at: product.tax, included: policy.taxIncluded) != nil else { throw .overflow }
             lines.append(line)
         }
@@ -252,6 +263,8 @@ extension Ledger {
     func matchLine(_ order: Order, _ spec: ItemSpec) throws(DomainError) -> Int {
         let candidates = try linesOnOrder(order, spec)
         if !spec.batch.isEmpty { return candidates[0] }
+        // Serials name their line: the one that recorded the first of them.
+        if let first = spec.serials.first, let line = candidates.first(where: { order.lines[$0].serials.contains(first) }) { return line }
         let batches = Set(candidates.map { order.lines[$0].batch })
         guard batches.count == 1 else {
             throw .invalid("\(spec.sku) was sold in batches \(batches.sorted().joined(separator: ",")); name one with #BATCH")
@@ -270,7 +283,7 @@ extension Ledger {
               filing.location == nil || filing.location == request.location,
               request.items.count == filing.items.count else { return false }
         return zip(request.items, filing.items).allSatisfy {
-            $0.sku == $1.sku && $0.quantity == $1.quantity && ($1.batch.isEmpty || $0.batch == $1.batch)
+            $0.sku == $1.sku && $0.quantity == $1.quantity && ($1.batch.isEmpty || $0.batch == $1.batch) && $0.serials == $1.serials
         }
     }
 }

@@ -35,7 +35,7 @@ extension Ledger {
             let items = request.items.indices.map { i in
                 let item = request.items[i]
                 return itemFields(item) + [Field("tax_rate", item.taxRate.description), Field("tax", item.tax.description),
-                                           Field("serials", ""), Field("quarantine", String(inQuarantine[i]))]
+                                           Field("serials", item.serials.joined(separator: ",")), Field("quarantine", String(inQuarantine[i]))]
             }
             let history = request.events.map {
                 [Field.word("event"), Field("at", $0.at.description), Field("user", $0.user), Field("action", $0.action),
@@ -43,7 +43,7 @@ extension Ledger {
             }
             let disposed = request.disposals.map {
                 [Field.word("disposed"), Field("sku", $0.sku), Field("batch", $0.batch), Field("qty", String($0.quantity)),
-                 Field("disposition", $0.disposition.rawValue), Field("to_sku", $0.toSku), Field("serials", ""),
+                 Field("disposition", $0.disposition.rawValue), Field("to_sku", $0.toSku), Field("serials", $0.serials.joined(separator: ",")),
                  Field("value", $0.value.description), Field("at", $0.at.description), Field("user", $0.by)]
             }
             let supplier = request.kind == .purchase
@@ -94,9 +94,12 @@ extension Ledger {
                          Field("prev", previousHash(number).description),
                          // Section 21: a supplier return's RMA and the credit it expects.
                          Field("rma", r.rma), Field("expected", r.kind == .purchase ? r.expected.description : "")],
-                lines: r.items.map { named(itemFields($0), $0.sku) + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)] }
+                // Section 22: each item's and replacement's serials (not part of the hashed canonical text).
+                lines: r.items.map { named(itemFields($0), $0.sku) + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description),
+                                                                   Field("serials", $0.serials.joined(separator: ","))] }
                     + r.exchange.map { named(orderLineFields($0, word: "exchange"), $0.sku)
-                        + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description)] })
+                        + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description),
+                           Field("serials", $0.serials.joined(separator: ","))] })
         case .notices(let party, let from):
             if let party, parties[party] == nil { throw .notFound("party", party) }
             let start = from?.daysSinceEpoch ?? .min
@@ -107,8 +110,10 @@ extension Ledger {
             })
         case .transfer(let id):
             return try transferShow(id)
-        case .stock(let sku, let location):
-            return try stockReply(sku: sku, location: location)
+        case .stock(let sku, let location, let serials):
+            var reply = try stockReply(sku: sku, location: location)
+            if serials { reply.lines += serialLines(sku: sku, location: location) }
+            return reply
         case .stockSupplier(let party, let location):
             return try supplierStockReply(party, location: location)
         case .balance(let party):
@@ -166,8 +171,10 @@ extension Ledger {
             }
         }
         let sale = order.kind == .sale
-        let lines: [[Field]] = order.lines.map { line in
-            // Serials (none tracked yet), and a sale line's rule under today's settings (protocol.md, ORDER).
+        let lines: [[Field]] = order.lines.indices.map { index in
+            let line = order.lines[index]
+            // Serials (those returned: by approved returns that stand), and a sale line's rule under today's settings (protocol.md, ORDER).
+            let returnedSerials = line.serials.isEmpty ? [] : returnedSerials(order, line: index)
             let rule = sale ? itemRule(line.sku) : nil
             let until = rule.map { Timestamp(seconds: order.at.seconds + $0.returnDays * Timestamp.secondsPerDay).description }
             return [Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
@@ -175,7 +182,8 @@ extension Ledger {
              Field("pending", String(line.pending)), Field("returnable", String(line.returnable)),
              Field("amount", line.amount.description), Field("discount", line.discount.description),
              Field("tax_rate", line.taxRate.description), Field("tax", line.tax.description),
-             Field("serials", ""), Field("returned_serials", ""), Field("return_until", until ?? ""),
+             Field("serials", line.serials.joined(separator: ",")), Field("returned_serials", returnedSerials.joined(separator: ",")),
+             Field("return_until", until ?? ""),
              Field("final_sale", rule.map { $0.finalSale ? "yes" : "no" } ?? "")]
         }
         return Reply(status: [Field("order", order.id), Field("kind", order.kind.rawValue), Field("location", order.location),
@@ -224,6 +232,7 @@ extension Ledger {
         }
         let onlyIndex = scope == .everywhere && filter.state == nil && filter.kind == nil && filter.location == nil
             && filter.from == nil && filter.to == nil && (filter.order == nil || filter.party == nil) && filter.rma == nil
+            && filter.serial == nil
         // Field by field through the array's borrow: passing the request itself would copy it
         // (retaining every string and array in it), which was nine tenths of a 1M-return walk.
         func matches(_ number: Int) -> Bool {
@@ -235,6 +244,7 @@ extension Ledger {
             if let party = filter.party, returns[i].party != party { return false }
             if let order = filter.order, returns[i].order != order { return false }
             if let rma = filter.rma, returns[i].supplier?.rma != rma { return false }
+            if let serial = filter.serial, !returns[i].items.contains(where: { $0.serials.contains(serial) }) { return false }
             if filter.from != nil || filter.to != nil {
                 let day = policy.calendar.day(of: returns[i].filedAt)
                 if let from = filter.from, day < from.daysSinceEpoch { return false }

@@ -55,7 +55,10 @@ extension Ledger {
             guard !asked.namesMoney else {
                 throw .invalid("refund=, fee=, tender= and override= are taken on the approval that completes \(id), the second")
             }
-            if request.kind == .purchase { try checkStockForSupplierReturn(request) }
+            if request.kind == .purchase {
+                try checkStockForSupplierReturn(request)
+                try checkSupplierReturnSerials(request)
+            }
             return Decision(events: [.returnFirstApproved(number: request.number, note: asked.note, by: user, at: context.now)],
                             reply: firstApprovalReply(request))
         }
@@ -107,7 +110,9 @@ extension Ledger {
         var credit: [Event] = []
         if request.kind == .sale {
             (mode, outcome) = try customerOutcome(request, order: order, asked, doc: doc, at: context.now)
-            try checkExchangeStock(request)  // the last check (protocol.md, Return types: Exchange)
+            try checkReturnedSerials(request)
+            try checkExchangeStock(request)  // the last checks (protocol.md, Return types: Exchange; Serial numbers)
+            try checkExchangeSerials(request)
             if let lot = outcome.lot { credit.append(.creditIssued(party: request.party, lot: lot)) }
             if let drawn = outcome.dueTenders.first(where: { $0.kind == .credit }) {
                 guard let draws = drawLots(request.party, drawn.amount, at: context.now) else { throw DomainError(.INTERNAL, "credit lots short") }
@@ -123,6 +128,7 @@ extension Ledger {
                 throw DomainError(.RMA_REQUIRED, "\(request.party) wants its RMA number: APPROVE \(request.id) rma=...")
             }
             try checkStockForSupplierReturn(request)
+            try checkSupplierReturnSerials(request)
             guard (balances[request.party] ?? .zero).adding(request.expected) != nil else { throw .overflow }
             // The debit note is for what the supplier is expected to credit (protocol.md, Supplier returns).
             var supplier = ApprovalOutcome(quarantined: [], credited: request.expected, refunded: .zero)

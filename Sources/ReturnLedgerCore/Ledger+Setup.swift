@@ -39,7 +39,6 @@ extension Ledger {
             guard products[product.sku] == nil else { throw .exists("sku", product.sku) }
             try checkSupplier(product.supplier)
             try checkCategory(product.category)
-            if product.serial { throw Ledger.serialsNotYet }
             return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", product.sku)]))
         case .partyAdd(let party):
             guard parties[party.id] == nil else { throw .exists("party", party.id) }
@@ -72,7 +71,14 @@ extension Ledger {
                 product.category = category
             }
             product.terms = policy.terms.applied(to: product.terms)
-            if let serial = policy.serial, serial != product.serial { throw Ledger.serialsNotYet }
+            if let serial = policy.serial, serial != product.serial {
+                // Every unit of a serial SKU in stock has its serial: the switch waits for empty stock.
+                if let held = stock[sku]?.first(where: { $0.value != StockLevel() }) {
+                    throw .invalid("serial= changes only while \(sku) holds no stock; \(Ledger.words(held.key)) holds some"
+                                   + " (COUNT it to 0 first)")
+                }
+                product.serial = serial
+            }
             return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", sku)]))
         case .categoryAdd(let category):
             guard categories[category.code] == nil else { throw .exists("category", category.code) }
@@ -140,10 +146,6 @@ extension Ledger {
         guard !code.isEmpty, categories[code] == nil else { return }
         throw .notFound("category", code)
     }
-
-    /// Serial numbers (protocol.md, Serial numbers) are not tracked yet: `serial=yes` is refused
-    /// rather than taken and not enforced.
-    static let serialsNotYet = DomainError(.INVALID, "serial=yes: serial numbers are not tracked yet")
 
     private func checkLocations(_ scope: Scope) throws(DomainError) {
         for code in scope.codes where locations[code] == nil { throw .notFound("location", code) }

@@ -21,8 +21,12 @@ extension Ledger {
 
         var lines: [OrderLine] = []
         var value = Money.zero
+        var serialsSeen: [String: Set<String>] = [:]
         for item in request.items {
             guard let product = products[item.sku] else { throw .notFound("sku", item.sku) }
+            if product.serial || !item.serials.isEmpty {
+                try checkSerialCount(product, quantity: item.quantity, serials: item.serials, seen: &serialsSeen)
+            }
             let catalogue = kind == .sale || product.cost == .zero ? product.price : product.cost
             let price = item.price ?? catalogue
             guard price >= .zero else { throw .invalid("price must not be negative") }
@@ -30,6 +34,7 @@ extension Ledger {
             value = sum
             var line = OrderLine(sku: item.sku, quantity: item.quantity, price: price, batch: item.batch)
             line.taxRate = product.tax
+            line.serials = item.serials
             lines.append(line)
         }
         // Protocol.md, Discount and Tax: the discount shared over the lines by value, then each
@@ -74,6 +79,16 @@ extension Ledger {
                 throw DomainError(.CREDIT, "\(party) has \(available) of store credit available, \(credit.amount) asked")
             }
             events.append(.creditDrawn(party: party, doc: order.id, draws: draws))
+        }
+        // Serial numbers (protocol.md): a sale's on hand in its slot (so never below zero), a purchase's not in stock.
+        if !serialsSeen.isEmpty {
+            for line in lines where !line.serials.isEmpty {
+                if kind == .sale {
+                    try requireSerials(line.sku, line.serials, at: StockSlot(location: order.location, batch: line.batch), .on_hand)
+                } else {
+                    try requireSerialsOutOfStock(line.sku, line.serials)
+                }
+            }
         }
         if !party.isEmpty {
             let change = kind == .sale ? total : -total

@@ -6,24 +6,31 @@ extension Ledger {
     /// NOT_FOUND (locations, SKUs), DENIED (scope over `from`), CLOSED, STOCK (on hand at `from`).
     func decideTransferSend(_ asked: TransferRequest, _ context: Context) throws(DomainError) -> Decision {
         if let original = transfers[asked.id] {
-            // The same lines in any order (a till may rebuild them from a map).
-            let lines = { (pairs: [(SkuBatch, Int64)]) in Dictionary(pairs, uniquingKeysWith: +) }
+            // The same lines in any order (a till may rebuild them from a map), serials in any order.
+            struct SentLine: Hashable { let slot: SkuBatch, units: Int64, serials: Set<String> }
+            let sentLines = { (lines: [(SkuBatch, Int64, [String])]) in Set(lines.map { SentLine(slot: $0.0, units: $0.1, serials: Set($0.2)) }) }
             let same = original.from == asked.from && original.to == asked.to && original.lines.count == asked.items.count
-                && lines(original.lines.map { ($0.slot, $0.sent) }) == lines(asked.items.map { (SkuBatch($0.sku, $0.batch), $0.quantity) })
+                && sentLines(original.lines.map { ($0.slot, $0.sent, $0.serials) })
+                    == sentLines(asked.items.map { (SkuBatch($0.sku, $0.batch), $0.quantity, $0.serials) })
             guard same else { throw DomainError(.CONFLICT, "transfer \(asked.id) was sent with other locations or lines") }
             return Decision(events: [], reply: Ledger.sendReply(original).existed())
         }
         guard let from = locations[asked.from] else { throw .notFound("location", asked.from) }
         guard let to = locations[asked.to] else { throw .notFound("location", asked.to) }
         for item in asked.items where products[item.sku] == nil { throw .notFound("sku", item.sku) }
+        try checkSerialCounts(asked.items)
         try checkScope(asked.from, context, "transfer \(asked.id)")
         try refuseClosedToday(context, "TRANSFER SEND")
         try checkOnHand(asked.items, at: asked.from)
+        for item in asked.items where !item.serials.isEmpty {
+            try requireSerials(item.sku, item.serials, at: StockSlot(location: asked.from, batch: item.batch), .on_hand)
+        }
         // Within one building the goods arrive as they leave: no transit, nothing to receive.
         let direct = from.site == to.site
         let transfer = Transfer(id: asked.id, from: asked.from, to: asked.to,
                                 lines: asked.items.map { TransferLine(sku: $0.sku, batch: $0.batch, sent: $0.quantity,
-                                                                      received: direct ? $0.quantity : 0) },
+                                                                      received: direct ? $0.quantity : 0, serials: $0.serials,
+                                                                      receivedSerials: direct ? $0.serials : []) },
                                 note: asked.note, sentBy: context.user, sentAt: context.now, state: direct ? .received : .in_transit,
                                 viaTransit: !direct, receivedBy: direct ? context.user : "", receivedAt: direct ? context.now : nil)
         return Decision(events: [.transferSent(transfer)], reply: Ledger.sendReply(transfer))
@@ -59,14 +66,16 @@ extension Ledger {
         let sent = Set(transfer.lines.map(\.slot))
         let unknown = items.first { !sent.contains(SkuBatch($0.sku, $0.batch)) }
         // The parser refuses a slot named twice; a command built in code keeps the first.
-        let named = Dictionary(items.map { (SkuBatch($0.sku, $0.batch), $0.quantity) }, uniquingKeysWith: { first, _ in first })
-        let arrived = transfer.lines.map { named[$0.slot] ?? $0.sent }
+        let named = Dictionary(items.map { (SkuBatch($0.sku, $0.batch), $0) }, uniquingKeysWith: { first, _ in first })
+        let arrived = transfer.lines.map { named[$0.slot]?.quantity ?? $0.sent }
+        let arrivedSerials = transfer.lines.map { named[$0.slot]?.serials ?? $0.serials }
         if transfer.state == .received, transfer.viaTransit {
-            guard unknown == nil, arrived == transfer.lines.map(\.received) else {
+            guard unknown == nil, arrived == transfer.lines.map(\.received), arrivedSerials == transfer.lines.map(\.receivedSerials) else {
                 throw DomainError(.CONFLICT, "transfer \(id) was received with other quantities")
             }
             return Decision(events: [], reply: Ledger.receiveReply(transfer).existed())
         }
+        try checkSerialCounts(items)
         try checkScope(transfer.to, context, "transfer \(id)")
         guard transfer.state == .in_transit else {
             let why = transfer.state == .received ? "received when sent (within one site)" : transfer.state.rawValue
@@ -82,6 +91,11 @@ extension Ledger {
             guard let v = unitCost(line.sku).times(units - line.sent), let sum = value.adding(v) else { throw .overflow }
             value = sum
             transfer.lines[index].received = units
+            transfer.lines[index].receivedSerials = arrivedSerials[index]
+            // A serial found (not sent on the line) comes from outside: not in stock anywhere.
+            for serial in arrivedSerials[index] where !line.serials.contains(serial) {
+                try requireSerialsOutOfStock(line.sku, [serial])
+            }
         }
         transfer.state = .received
         transfer.receivedBy = context.user
@@ -122,7 +136,7 @@ extension Ledger {
         func after(_ text: @autoclosure () -> String) -> String { received ? text() : "" }
         let lines = t.lines.map {
             [Field.word("line"), Field("sku", $0.sku), Field("batch", $0.batch), Field("sent", String($0.sent)),
-             Field("received", after(String($0.received))), Field("serials", "")]
+             Field("received", after(String($0.received))), Field("serials", $0.serials.joined(separator: ","))]
         }
         return Reply(status: [Field("transfer", t.id), Field("state", t.state.rawValue), Field("from", t.from), Field("to", t.to),
                               Field("sent", String(t.sent)), Field("received", after(String(t.received))),
@@ -151,16 +165,22 @@ extension Effects {
             let at = StockSlot(location: t.to, batch: line.batch), home = StockSlot(location: t.from, batch: line.batch)
             switch step {
             case .sent:
-                e.moves.append(Move(sku: line.sku, slot: home, .on_hand, -line.sent))
-                e.moves.append(Move(sku: line.sku, slot: at, t.viaTransit ? .transit : .on_hand, line.sent))
+                e.moves.append(Move(sku: line.sku, slot: home, .on_hand, -line.sent, serials: line.serials))
+                e.moves.append(Move(sku: line.sku, slot: at, t.viaTransit ? .transit : .on_hand, line.sent, serials: line.serials))
             case .received:
+                // Serials sent that did not arrive leave transit on a move of their own (out of stock).
+                let lost = line.serials.isEmpty ? [] : line.serials.filter { !line.receivedSerials.contains($0) }
                 var change = StockLevel()
-                change.transit = -line.sent
+                change.transit = -line.sent + Int64(lost.count)
                 change.onHand = line.received
-                e.moves.append(Move(sku: line.sku, slot: at, change: change))
+                // (A serial line of which nothing arrived moves only its lost units.)
+                if line.serials.isEmpty || change != StockLevel() {
+                    e.moves.append(Move(sku: line.sku, slot: at, change: change, serials: line.receivedSerials))
+                }
+                if !lost.isEmpty { e.moves.append(Move(sku: line.sku, slot: at, .transit, -Int64(lost.count), serials: lost)) }
             case .cancelled:
-                e.moves.append(Move(sku: line.sku, slot: at, .transit, -line.sent))
-                e.moves.append(Move(sku: line.sku, slot: home, .on_hand, line.sent))
+                e.moves.append(Move(sku: line.sku, slot: at, .transit, -line.sent, serials: line.serials))
+                e.moves.append(Move(sku: line.sku, slot: home, .on_hand, line.sent, serials: line.serials))
             }
         }
         return e

@@ -23,6 +23,7 @@ extension Ledger {
             throw DomainError(.STATE, "\(request.exchangeOrder), the exchange's sale, has return \(ReturnRequest.id(open)) against it")
         }
         try refuseClosedToday(context, "VOID")
+        try checkVoidSerials(request)
 
         let doc = nextDocument(at: context.now)
         var record = VoidRecord(number: request.number, doc: doc, reason: reason, note: note, by: context.user, at: context.now,
@@ -55,8 +56,12 @@ extension Ledger {
         var moves: [Effects.Move] = []
         let location = request.location
         guard request.kind == .sale else {
-            return request.items.map { Effects.Move(sku: $0.sku, slot: StockSlot(location: location, batch: $0.batch), onHand: $0.quantity) }
+            return request.items.map {
+                Effects.Move(sku: $0.sku, slot: StockSlot(location: location, batch: $0.batch), onHand: $0.quantity, serials: $0.serials)
+            }
         }
+        // Serial SKUs' units leave from wherever each serial is now at the location (`serialVoidMoves`).
+        let serialSkus = Set(request.items.lazy.filter { !$0.serials.isEmpty }.map(\.sku))
         var held: [StockState: [SkuBatch: Int64]] = [:]  // what a held state of a slot has left as decisions take from it
         func takeHeld(_ sku: String, _ batch: String, _ state: StockState, _ units: Int64) {
             let slot = StockSlot(location: location, batch: batch)
@@ -66,13 +71,14 @@ extension Ledger {
             held[state, default: [:]][key] = there - take
             if take > 0 { moves.append(Effects.Move(sku: sku, slot: slot, state, -take)) }
         }
-        for item in request.items where !item.quarantined {
+        for item in request.items where !item.quarantined && !serialSkus.contains(item.sku) {
             moves.append(Effects.Move(sku: item.sku, slot: StockSlot(location: location, batch: item.batch), onHand: -item.quantity))
         }
-        for holding in request.quarantineHoldings where holding.units > 0 {
+        for holding in request.quarantineHoldings where holding.units > 0 && !serialSkus.contains(holding.sku) {
             takeHeld(holding.sku, holding.batch, .quarantine, holding.units)
         }
-        for d in request.disposals {
+        if !serialSkus.isEmpty { moves += serialVoidMoves(request) }
+        for d in request.disposals where !serialSkus.contains(d.sku) {
             switch d.disposition {
             case .restock: moves.append(Effects.Move(sku: d.sku, slot: StockSlot(location: location, batch: d.batch), onHand: -d.quantity))
             case .regrade: moves.append(Effects.Move(sku: d.toSku, slot: StockSlot(location: location, batch: ""), onHand: -d.quantity))
@@ -82,9 +88,40 @@ extension Ledger {
             }
         }
         for line in request.exchange {
-            moves.append(Effects.Move(sku: line.sku, slot: StockSlot(location: location, batch: line.batch), onHand: line.quantity))
+            moves.append(Effects.Move(sku: line.sku, slot: StockSlot(location: location, batch: line.batch), onHand: line.quantity,
+                                      serials: line.serials))
         }
         return moves
+    }
+
+    /// A voided customer return's serial units: each of its serials (a regraded one under its new
+    /// SKU) leaves the state it is in now at the return location; one that left the location (sold,
+    /// sent, scrapped) moves nothing. One move per SKU, slot and state.
+    func serialVoidMoves(_ request: ReturnRequest) -> [Effects.Move] {
+        var regraded: [String: String] = [:]
+        for d in request.disposals where d.disposition == .regrade { for serial in d.serials { regraded[serial] = d.toSku } }
+        var groups: [(sku: String, place: SerialPlace, serials: [String])] = []
+        for item in request.items {
+            for serial in item.serials {
+                let sku = regraded[serial] ?? item.sku
+                guard let place = serialPlace(sku, serial), place.slot.location == request.location else { continue }
+                if let i = groups.firstIndex(where: { $0.sku == sku && $0.place == place }) {
+                    groups[i].serials.append(serial)
+                } else {
+                    groups.append((sku, place, [serial]))
+                }
+            }
+        }
+        return groups.map { Effects.Move(sku: $0.sku, slot: $0.place.slot, $0.place.state, -Int64($0.serials.count), serials: $0.serials) }
+    }
+
+    /// SERIAL when a voided return would put a serial back in stock that is in stock again (a
+    /// supplier return's units, an exchange's replacements).
+    func checkVoidSerials(_ request: ReturnRequest) throws(DomainError) {
+        if request.kind == .purchase {
+            for item in request.items where !item.serials.isEmpty { try requireSerialsOutOfStock(item.sku, item.serials) }
+        }
+        for line in request.exchange where !line.serials.isEmpty { try requireSerialsOutOfStock(line.sku, line.serials) }
     }
 
     /// A customer return's money: the credit note (net − w) and the exchange sale (−its total)

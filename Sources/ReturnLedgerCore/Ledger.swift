@@ -65,6 +65,12 @@ public struct Ledger: Sendable, Equatable {
     /// SKUs in a category or with a return setting of their own (derived: `rebuildIndexes`): the
     /// others follow the shop, and a shop that sets none pays nothing per returned item.
     public internal(set) var skusWithRules: Set<String> = []
+    /// Format 11 (protocol.md, Serial numbers): SKU → serial → where it is in stock and its last
+    /// sale. Only SKUs that ever held a serial appear.
+    public var serialRegistry: [String: [String: SerialRecord]] = [:]
+    /// SKUs with `serial=yes` (derived): none, and an item naming no serials skips every serial
+    /// check without looking its SKU up (RETURN's hot path).
+    public internal(set) var serialSkuCount = 0
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -100,6 +106,7 @@ extension Ledger {
         case .locationAdded(let location):
             locations[location.code] = location
         case .productAdded(let product):
+            serialSkuCount += (product.serial ? 1 : 0) - (products[product.sku]?.serial == true ? 1 : 0)
             products[product.sku] = product
             if product.hasOwnRules { skusWithRules.insert(product.sku) } else { skusWithRules.remove(product.sku) }
         case .categoryAdded(let category):
@@ -219,6 +226,7 @@ extension Ledger {
     private mutating func keep(_ order: Order) {
         orders[order.id] = order
         stats.sold(order, policy.calendar)
+        if order.kind == .sale { noteSale(order) }  // a line without serials: one emptiness test
     }
 
     private mutating func applyApproval(_ approval: Approval, _ outcome: ApprovalOutcome, legacy: Bool) {
@@ -305,7 +313,10 @@ extension Ledger {
 
     /// Moves the stock and posts the entries a change works out to.
     mutating func carryOut(_ effects: Effects, at: Timestamp) {
-        for move in effects.moves { Ledger.add(move, to: &stock[move.sku, default: [:]][move.slot, default: StockLevel()]) }
+        for move in effects.moves {
+            Ledger.add(move, to: &stock[move.sku, default: [:]][move.slot, default: StockLevel()])
+            if !move.serials.isEmpty { place(move) }
+        }
         for p in effects.postings { post(p.party, at: at, kind: p.kind, doc: p.doc, amount: p.amount) }
     }
 

@@ -1,14 +1,17 @@
 /// A sale or a purchase: the record a return is checked against.
 public enum OrderKind: String, Sendable, Equatable { case sale, purchase }
 
-/// One item token as a client wrote it: `SKU:QTY[@PRICE][#BATCH]`.
+/// One item token as a client wrote it: `SKU:QTY[@PRICE][#BATCH][/SERIAL...]`.
 public struct ItemSpec: Sendable, Equatable {
     public var sku: String
     public var quantity: Int64
     public var price: Money?
     public var batch: String
-    public init(sku: String, quantity: Int64, price: Money? = nil, batch: String = "") {
-        self.sku = sku; self.quantity = quantity; self.price = price; self.batch = batch
+    /// The units' serial numbers (protocol.md, Serial numbers): QTY of them for a SKU with
+    /// `serial=yes`, none otherwise (checked once the SKU is looked up).
+    public var serials: [String]
+    public init(sku: String, quantity: Int64, price: Money? = nil, batch: String = "", serials: [String] = []) {
+        self.sku = sku; self.quantity = quantity; self.price = price; self.batch = batch; self.serials = serials
     }
 }
 
@@ -29,6 +32,9 @@ public struct OrderLine: Sendable, Equatable {
     public var tax = Money.zero
     public var discount = Money.zero
     public var taxExcluded = false
+    /// Format 11 (protocol.md, Serial numbers): the serials of the units sold or bought, empty
+    /// for a SKU without `serial=yes` (and for lines recorded before it was set).
+    public var serials: [String] = []
 
     public init(sku: String, quantity: Int64, price: Money, batch: String) {
         self.sku = sku; self.quantity = quantity; self.price = price; self.batch = batch
@@ -135,7 +141,7 @@ public struct Order: Sendable, Equatable {
         guard kind == other.kind, location == other.location, party == other.party, paid == other.paid,
               tenders == other.tenders, discount == other.discount, lines.count == other.lines.count else { return false }
         return zip(lines, other.lines).allSatisfy {
-            $0.sku == $1.sku && $0.quantity == $1.quantity && $0.price == $1.price && $0.batch == $1.batch
+            $0.sku == $1.sku && $0.quantity == $1.quantity && $0.price == $1.price && $0.batch == $1.batch && $0.serials == $1.serials
         }
     }
 }

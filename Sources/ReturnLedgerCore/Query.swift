@@ -14,7 +14,8 @@ public enum Query: Sendable, Equatable {
     case list(ReturnFilter)
     case doc(number: String)
     case notices(party: String?, from: CivilDate?)
-    case stock(sku: String?, location: String?)
+    /// `serials`: `serials=yes`, a line per serial in stock after the slots (protocol.md, Serial numbers).
+    case stock(sku: String?, location: String?, serials: Bool = false)
     /// `STOCK supplier=`: a supplier's SKUs held for it (protocol.md, Stock states).
     case stockSupplier(party: String, location: String?)
     case balance(party: String?)
@@ -60,11 +61,13 @@ public struct ReturnFilter: Sendable, Equatable {
     public var before: String?
     /// A supplier return's RMA (protocol.md, Supplier returns).
     public var rma: String?
+    /// Returns naming a serial number (protocol.md, Serial numbers), of any SKU.
+    public var serial: String?
     public init(state: ReturnState? = nil, kind: OrderKind? = nil, location: String? = nil, from: CivilDate? = nil,
                 to: CivilDate? = nil, limit: Int = 100, party: String? = nil, order: String? = nil, before: String? = nil,
-                rma: String? = nil) {
+                rma: String? = nil, serial: String? = nil) {
         self.state = state; self.kind = kind; self.location = location; self.from = from; self.to = to
-        self.limit = limit; self.party = party; self.order = order; self.before = before; self.rma = rma
+        self.limit = limit; self.party = party; self.order = order; self.before = before; self.rma = rma; self.serial = serial
     }
 }
 

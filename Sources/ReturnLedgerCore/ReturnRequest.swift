@@ -37,6 +37,9 @@ public struct ReturnItem: Sendable, Equatable {
     /// SKU's today) and the tax in `amount`. Older items: 0.00.
     public var taxRate = Percent.zero
     public var tax = Money.zero
+    /// Format 11 (protocol.md, Serial numbers): the returned units' serials (none for a SKU
+    /// without `serial=yes`).
+    public var serials: [String] = []
 
     public init(sku: String, quantity: Int64, batch: String, price: Money, line: Int, amount: Money, quarantined: Bool = false) {
         self.sku = sku; self.quantity = quantity; self.batch = batch; self.price = price; self.line = line
@@ -180,12 +183,16 @@ extension ReturnRequest {
         for item in items where item.quarantined {
             if let i = holdings.firstIndex(where: { $0.sku == item.sku && $0.batch == item.batch }) {
                 holdings[i].units += item.quantity
+                holdings[i].serials += item.serials
             } else {
-                holdings.append(Holding(sku: item.sku, batch: item.batch, units: item.quantity))
+                holdings.append(Holding(sku: item.sku, batch: item.batch, units: item.quantity, serials: item.serials))
             }
         }
         for d in disposals {
-            if let i = holdings.firstIndex(where: { $0.sku == d.sku && $0.batch == d.batch }) { holdings[i].units -= d.quantity }
+            if let i = holdings.firstIndex(where: { $0.sku == d.sku && $0.batch == d.batch }) {
+                holdings[i].units -= d.quantity
+                if !d.serials.isEmpty { holdings[i].serials.removeAll { d.serials.contains($0) } }
+            }
         }
         return holdings
     }

@@ -72,9 +72,15 @@ public struct StockMoveLine: Sendable, Equatable {
     public var before: Int64
     public var change: Int64
     public var value: Money
+    /// Serial numbers (protocol.md, Serial numbers): those put on hand (ADJUST in, COUNT's
+    /// finds) and those taken off (ADJUST out, on-hand serials a COUNT did not name).
+    public var serialsIn: [String]
+    public var serialsOut: [String]
 
-    public init(sku: String, batch: String, before: Int64, change: Int64, value: Money) {
+    public init(sku: String, batch: String, before: Int64, change: Int64, value: Money, serialsIn: [String] = [],
+                serialsOut: [String] = []) {
         self.sku = sku; self.batch = batch; self.before = before; self.change = change; self.value = value
+        self.serialsIn = serialsIn; self.serialsOut = serialsOut
     }
 
     /// What COUNT set on hand to.

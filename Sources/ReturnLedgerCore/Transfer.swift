@@ -48,9 +48,14 @@ public struct TransferLine: Sendable, Equatable {
     public var batch: String
     public var sent: Int64
     public var received: Int64
+    /// Serial numbers (protocol.md, Serial numbers): those sent, and those that arrived (as sent
+    /// when the receipt did not name the line; empty until received and for a SKU without serials).
+    public var serials: [String]
+    public var receivedSerials: [String]
 
-    public init(sku: String, batch: String, sent: Int64, received: Int64 = 0) {
+    public init(sku: String, batch: String, sent: Int64, received: Int64 = 0, serials: [String] = [], receivedSerials: [String] = []) {
         self.sku = sku; self.batch = batch; self.sent = sent; self.received = received
+        self.serials = serials; self.receivedSerials = receivedSerials
     }
 
     public var slot: SkuBatch { SkuBatch(sku, batch) }

@@ -162,10 +162,12 @@ extension OrderLine: BinaryCodable {
         w.string(sku); w.i64(quantity); w.write(price); w.string(batch); w.i64(returned); w.i64(pending)
         // Since format 9: one byte saying what follows (most lines carry no tax and no discount:
         // nothing more): 1 the tax rate and tax, 2 the discount share, 4 tax added on top.
+        // Since format 11: 8, the serials follow.
         let taxed = taxRate.hundredths != 0 || tax.minor != 0, discounted = discount.minor != 0
-        w.u8((taxed ? 1 : 0) | (discounted ? 2 : 0) | (taxExcluded ? 4 : 0))
+        w.u8((taxed ? 1 : 0) | (discounted ? 2 : 0) | (taxExcluded ? 4 : 0) | (serials.isEmpty ? 0 : 8))
         if taxed { w.i64(taxRate.hundredths); w.write(tax) }
         if discounted { w.write(discount) }
+        if !serials.isEmpty { w.strings(serials) }
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), quantity: try r.i64(), price: try r.read(), batch: try r.string())
@@ -173,13 +175,14 @@ extension OrderLine: BinaryCodable {
         pending = try r.i64()
         guard r.format >= .v9 else { return }  // older lines: no tax, no discount
         let flags = try r.u8()
-        guard flags < 8 else { throw CodecError("order line tax flags \(flags)") }
+        guard flags < (r.format >= .v11 ? 16 : 8) else { throw CodecError("order line tax flags \(flags)") }
         if flags & 1 != 0 {
             taxRate = Percent(hundredths: try r.i64())
             tax = try r.read()
         }
         if flags & 2 != 0 { discount = try r.read() }
         taxExcluded = flags & 4 != 0
+        if flags & 8 != 0 { serials = try r.strings() }
     }
 }
 
@@ -271,16 +274,29 @@ extension ReturnItem: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(sku); w.i64(quantity); w.string(batch); w.write(price); w.int(line); w.write(amount); w.bool(quarantined)
         // Since format 9: whether it carries tax (most items do not: nothing more), then the rate and tax.
+        // Since format 11 the byte is a set of flags: 1 tax, 2 serials follow.
         let taxed = taxRate.hundredths != 0 || tax.minor != 0
-        w.bool(taxed)
+        w.u8((taxed ? 1 : 0) | (serials.isEmpty ? 0 : 2))
         if taxed { w.i64(taxRate.hundredths); w.write(tax) }
+        if !serials.isEmpty { w.strings(serials) }
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), quantity: try r.i64(), batch: try r.string(), price: try r.read(),
                   line: try r.int(), amount: try r.read(), quarantined: try r.bool())
-        guard r.format >= .v9, try r.bool() else { return }  // older items, and untaxed ones: no tax
-        taxRate = Percent(hundredths: try r.i64())
-        tax = try r.read()
+        guard r.format >= .v9 else { return }  // older items: no tax
+        guard r.format >= .v11 else {
+            guard try r.bool() else { return }  // untaxed: no tax
+            taxRate = Percent(hundredths: try r.i64())
+            tax = try r.read()
+            return
+        }
+        let flags = try r.u8()
+        guard flags < 4 else { throw CodecError("return item flags \(flags)") }
+        if flags & 1 != 0 {
+            taxRate = Percent(hundredths: try r.i64())
+            tax = try r.read()
+        }
+        if flags & 2 != 0 { serials = try r.strings() }
     }
 }
 

@@ -223,9 +223,11 @@ extension Effects: BinaryCodable {
         w.u32(UInt32(moves.count))
         for m in moves {
             w.string(m.sku); w.string(m.slot.location); w.string(m.slot.batch); w.i64(m.onHand); w.i64(m.quarantine)
-            // Since format 10: whether held states move (most moves: no), then rtv, refurbish, transit.
-            w.bool(m.movesHeld)
+            // Since format 10: whether held states move (most moves: no), then rtv, refurbish, transit;
+            // since format 11 the byte is a set of flags: 1 those three, 2 the serials follow.
+            w.u8((m.movesHeld ? 1 : 0) | (m.serials.isEmpty ? 0 : 2))
             if m.movesHeld { w.i64(m.rtv); w.i64(m.refurbish); w.i64(m.transit) }
+            if !m.serials.isEmpty { w.strings(m.serials) }
         }
         w.u32(UInt32(postings.count))
         for p in postings { w.string(p.party); w.enumValue(p.kind); w.string(p.doc); w.write(p.amount) }
@@ -235,7 +237,12 @@ extension Effects: BinaryCodable {
         for _ in 0..<(try r.count()) {
             var move = Effects.Move(sku: try r.string(), slot: StockSlot(location: try r.string(), batch: try r.string()),
                                     onHand: try r.i64(), quarantine: try r.i64())
-            if r.format >= .v10, try r.bool() {
+            if r.format >= .v11 {
+                let flags = try r.u8()
+                guard flags < 4 else { throw CodecError("stock move flags \(flags)") }
+                if flags & 1 != 0 { move.rtv = try r.i64(); move.refurbish = try r.i64(); move.transit = try r.i64() }
+                if flags & 2 != 0 { move.serials = try r.strings() }
+            } else if r.format >= .v10, try r.bool() {
                 move.rtv = try r.i64(); move.refurbish = try r.i64(); move.transit = try r.i64()
             }
             moves.append(move)
@@ -333,10 +340,12 @@ extension LogEntry: BinaryCodable {
 extension Disposal: BinaryCodable {
     public func write(to w: inout ByteWriter) {
         w.string(sku); w.string(batch); w.i64(quantity); w.enumValue(disposition); w.string(toSku); w.write(value); w.write(at); w.string(by)
+        w.strings(serials)  // since format 11
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), batch: try r.string(), quantity: try r.i64(), disposition: try r.enumValue(),
                   toSku: try r.string(), value: try r.read(), at: try r.read(), by: try r.string())
+        if r.format >= .v11 { serials = try r.strings() }
     }
 }
 
@@ -367,9 +376,12 @@ extension StockMove: BinaryCodable {
 }
 
 extension StockMoveLine: BinaryCodable {
-    public func write(to w: inout ByteWriter) { w.string(sku); w.string(batch); w.i64(before); w.i64(change); w.write(value) }
+    public func write(to w: inout ByteWriter) {
+        w.string(sku); w.string(batch); w.i64(before); w.i64(change); w.write(value); w.strings(serialsIn); w.strings(serialsOut)
+    }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), batch: try r.string(), before: try r.i64(), change: try r.i64(), value: try r.read())
+        if r.format >= .v11 { serialsIn = try r.strings(); serialsOut = try r.strings() }  // (format 11's type, as written)
     }
 }
 
@@ -396,9 +408,12 @@ extension Transfer: BinaryCodable {
 }
 
 extension TransferLine: BinaryCodable {
-    public func write(to w: inout ByteWriter) { w.string(sku); w.string(batch); w.i64(sent); w.i64(received) }
+    public func write(to w: inout ByteWriter) {
+        w.string(sku); w.string(batch); w.i64(sent); w.i64(received); w.strings(serials); w.strings(receivedSerials)
+    }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), batch: try r.string(), sent: try r.i64(), received: try r.i64())
+        if r.format >= .v11 { serials = try r.strings(); receivedSerials = try r.strings() }  // (format 11's type, as written)
     }
 }
 

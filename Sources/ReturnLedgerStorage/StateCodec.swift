@@ -59,6 +59,23 @@ extension Ledger: BinaryCodable {
         w.array(stockMoves)
         w.array(transfers.keys.sorted().map { transfers[$0]! })  // since format 11
         w.array(categories.keys.sorted().map { categories[$0]! })  // since format 11
+        // Since format 11: the serial registry, SKU by SKU, serial by serial: a flag and the place
+        // (location, batch, state) when in stock, then the last sale ("" none).
+        let serialSkus = serialRegistry.keys.sorted()
+        w.u32(UInt32(serialSkus.count))
+        for sku in serialSkus {
+            w.string(sku)
+            let records = serialRegistry[sku]!
+            let serials = records.keys.sorted()
+            w.u32(UInt32(serials.count))
+            for serial in serials {
+                let record = records[serial]!
+                w.string(serial)
+                w.bool(record.place != nil)
+                if let place = record.place { w.string(place.slot.location); w.string(place.slot.batch); w.enumValue(place.state) }
+                w.string(record.lastSale)
+            }
+        }
     }
 
     /// Entries in key order, whatever container holds them.
@@ -161,6 +178,22 @@ extension Ledger: BinaryCodable {
             for transfer in try r.array(Transfer.self) { transfers[transfer.id] = transfer }
         }
         if r.format >= .v11 { categories = try Ledger.keyed(try r.array(Category.self), "category") { $0.code } }
+        if r.format >= .v11 {
+            for _ in 0..<(try r.count()) {
+                let sku = try r.string()
+                var records: [String: SerialRecord] = [:]
+                for _ in 0..<(try r.count()) {
+                    let serial = try r.string()
+                    var record = SerialRecord()
+                    if try r.bool() {
+                        record.place = SerialPlace(slot: StockSlot(location: try r.string(), batch: try r.string()), state: try r.enumValue())
+                    }
+                    record.lastSale = try r.string()
+                    guard records.updateValue(record, forKey: serial) == nil else { throw CodecError("\(sku) serial \(serial) appears twice") }
+                }
+                serialRegistry[sku] = records
+            }
+        }
         rebuildIndexes()
     }
 

@@ -40,8 +40,9 @@ import Testing
                                                      "final_sale=no", "fee="])
         desk.lineOK("SKU SET Z1 category= return_days=")
         #expect(desk.ledger.products["Z1"]!.category == "" && desk.ledger.products["Z1"]!.terms == ReturnTerms(finalSale: false))
-        // Serial numbers are not tracked yet: refused rather than taken and not enforced.
-        #expect(desk.lineFails("SKU SET Z1 serial=yes") == .INVALID)
+        // Serial tracking switches while the SKU holds no stock (protocol.md, Serial numbers).
+        desk.lineOK("SKU SET Z1 serial=yes")
+        #expect(desk.ledger.products["Z1"]!.serial)
         desk.lineOK("SKU SET Z1 serial=no")
         desk.expectReplays()
     }

@@ -138,7 +138,7 @@ import TestSupport
         #expect(tail("policy.set", 2) == ["name=tax_included", "value=no"])
         #expect(tail("sale.recorded", 2) == ["discount=10.00", "tax=7.74"])
         // 50.00 − 7.19 = 42.81 at 13% on top: 5.57 (5.565); 19.50 − 2.81 = 16.69: 2.17 (2.1697).
-        #expect(tail("order.line", 4) == ["amount=48.38", "discount=7.19", "tax_rate=13.00", "tax=5.57"])
+        #expect(tail("order.line", 5) == ["amount=48.38", "discount=7.19", "tax_rate=13.00", "tax=5.57", "serials="])
         // One kettle of two: 48.38 / 2 = 24.19 with tax 2.785 → 2.79; fee 2.42, fee_tax 0.28.
         #expect(tail("return.approved", 5).prefix(3) == ["tax=2.79", "fee_tax=0.28", "net_tax=2.51"])
         #expect(desk.ledger.returns[0].amount == m("24.19") && desk.ledger.returns[0].fee == m("2.42"))

@@ -58,7 +58,7 @@ func setUpShop(_ server: ServerProcess) throws {
         #expect(Client.field("amount", in: balance.data[2]) == "-50.00")
 
         let document = try clerk.call("DOC \(doc)")
-        #expect(document.data == ["* item sku=A100 qty=2 batch=\"\" price=25.00 amount=50.00 name=\"Kettle 1.7L\" tax_rate=0.00 tax=0.00"])
+        #expect(document.data == ["* item sku=A100 qty=2 batch=\"\" price=25.00 amount=50.00 name=\"Kettle 1.7L\" tax_rate=0.00 tax=0.00 serials=\"\""])
         #expect(document["return"] == "R000001")
         #expect(document["party"] == "C1")
         #expect(document["location"] == "STORE2")

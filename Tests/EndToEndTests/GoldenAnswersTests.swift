@@ -55,10 +55,12 @@ import Testing
         ("LOCATION LIST", "site"), ("FEED", "site"),
         ("SKU LIST", "serial"), ("SKU LIST", "category"), ("SKU LIST", "return_days"), ("SKU LIST", "final_sale"),
         ("SKU LIST", "fee"), ("ORDER", "serials"), ("ORDER", "returned_serials"), ("ORDER", "return_until"),
-        ("ORDER", "final_sale"), ("SHOW", "overridden"),
+        ("ORDER", "final_sale"), ("SHOW", "overridden"), ("DOC", "serials"),
     ]
+    /// Section 22's FEED fields, by line type (serial numbers on order lines and return items).
     static let section22Feed: [(String, [String])] = [
         ("sku.added", ["fee", "final_sale", "return_days", "category", "serial"]), ("return.filed", ["overridden"]),
+        ("order.line", ["serials"]), ("return.item", ["serials"]),
     ]
     static let section13And14: [(String, String)] = [
         ("LIST", "next"), ("LIST", "exchange"), ("SHOW", "exchange"), ("SHOW", "override"), ("REASON LIST", "fee"),

@@ -17,6 +17,8 @@ import Testing
         #expect(report.crashes + report.powerCuts >= 10)
         // Exchanges both ways (contract section 22.3): approved with their goods on hand, refused short of them.
         #expect(report.exchanges > 0 && report.exchangesShort > 0, "seed \(seed): \(report.exchanges) exchanges, \(report.exchangesShort) short")
+        // Serial-numbered phones sold, returned by serial, sent and counted (contract section 22.5).
+        #expect(report.serialReturns > 0, "seed \(seed): no phone returned by serial")
     }
 
     /// The same seed, the same run: a failure can be replayed from its seed alone.

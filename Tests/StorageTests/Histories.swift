@@ -178,6 +178,45 @@ func everyKindEntries() -> [LogEntry] {
                              items: [ItemSpec(sku: "A100", quantity: 2)])), "clerk1", .clerk)
     h.run(.fileReturn(ReturnFiling(order: "S5", items: [ItemSpec(sku: "A100", quantity: 1)], reason: "SIZE", location: nil,
                                    note: "", key: "k12", override: true)), "sup1", .supervisor)  // R000015
+    // Format 11: serial numbers on every record that carries them: a purchase and a sale's lines,
+    // a return's items into quarantine, INSPECT's and DISPOSE's decisions, a transfer sent and
+    // received with a loss and a find, an ADJUST and a COUNT, an exchange, a VOID, a supplier return.
+    var phone = Product(sku: "P900", name: "Phone", price: Money(minor: 50000), cost: Money(minor: 30000), inspect: true)
+    phone.serial = true
+    h.run(.skuAdd(phone), "admin", .admin)
+    let phones = { (serials: [String]) in [ItemSpec(sku: "P900", quantity: Int64(serials.count), serials: serials)] }
+    h.run(.purchase(TradeRequest(order: "P5", location: "STORE1", party: "S1", paid: nil, at: nil,
+                                 items: phones(["N1", "N2", "N3", "N4", "N5", "N6"]))), "clerk1", .clerk)
+    h.run(.sale(TradeRequest(order: "S6", location: "STORE1", party: "C1", paid: true, at: nil, items: phones(["N1", "N2", "N3"]))),
+          "clerk1", .clerk)
+    h.run(.fileReturn(ReturnFiling(order: "S6", items: phones(["N1", "N2"]), reason: "SIZE", location: nil, note: "", key: "k13")),
+          "clerk1", .clerk)                                                                      // R000016
+    h.run(.approve(ApprovalRequest(id: "R000016", note: "")), "sup1", .admin)
+    h.run(.approve(ApprovalRequest(id: "R000016", note: "")), "fin1", .finance)             // BIG's second approval
+    h.run(.inspect(id: "R000016", disposition: .restock, note: "",
+                   lists: DispositionLists([(.vendor, [UnitSpec(sku: "P900", quantity: 1, serials: ["N2"])])])), "sup1", .admin)
+    h.run(.dispose(DisposeRequest(location: "STORE1", from: .rtv,
+                                  lists: DispositionLists([(.scrap, [UnitSpec(sku: "P900", quantity: 1, serials: ["N2"])])]),
+                                  note: "", key: "d2")), "sup1", .admin)
+    h.run(.transferSend(TransferRequest(id: "T-4", from: "STORE1", to: "STORE2", items: phones(["N4", "N5"]))), "clerk1", .clerk)
+    h.run(.transferReceive(id: "T-4", items: phones(["N4", "N9"]), note: "N5 missing, N9 in the box"), "admin", .admin)
+    h.run(.adjust(StockMoveRequest(location: "STORE1", adjustment: Adjustment(direction: .in, reason: .found), items: phones(["N7"]),
+                                   note: "", key: "a2")), "sup1", .admin)
+    h.run(.count(StockMoveRequest(location: "STORE2", items: phones(["N4", "N8"]), note: "", key: "c2")), "sup1", .admin)
+    h.run(.fileReturn(ReturnFiling(order: "S6", items: phones(["N3"]), reason: "SIZE", location: nil, note: "", key: "k14",
+                                   exchange: phones(["N6"]), exchangeText: "P900:1/N6")), "clerk1", .clerk)  // R000017
+    h.run(.approve(ApprovalRequest(id: "R000017", note: "")), "sup1", .admin)
+    h.run(.approve(ApprovalRequest(id: "R000017", note: "")), "fin1", .finance)
+    h.run(.void(id: "R000017", reason: "SIZE", note: "wrong phone"), "admin", .admin)
+    h.run(.fileReturn(ReturnFiling(order: "P5", items: phones(["N1"]), reason: "DEFECTIVE", location: nil, note: "", key: nil)),
+          "clerk1", .clerk)                                                                      // R000018
+    h.run(.approve(ApprovalRequest(id: "R000018", note: "")), "sup1", .admin)
+    #expect(h.ledger.returns.count == 18 && h.ledger.returns[17].state == .approved)
+    #expect(h.ledger.serialPlace("P900", "N1") == nil && h.ledger.serialPlace("P900", "N7")?.state == .on_hand)
+    #expect(h.ledger.serialPlace("P900", "N9") == nil && h.ledger.returns[15].state == .completed)  // not counted: dropped
+    #expect(h.ledger.serialPlace("P900", "N2") == nil && h.ledger.serialPlace("P900", "N5") == nil)
+    #expect(h.ledger.returns[16].state == .voided && h.ledger.serialPlace("P900", "N6")?.state == .on_hand)
+    #expect(h.ledger.serialPlace("P900", "N8")?.slot.location == "STORE2")
     return h.entries
 }
 

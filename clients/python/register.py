@@ -8,6 +8,8 @@ and prints what the server answered, including the return document numbers once 
   python3 register.py                                # interactive: type `help`
 
 CSV columns: action,order,items,extra,note[,tender,till]
+Items are SKU:QTY[@PRICE][#BATCH][/SERIAL...]: a serial-tracked SKU (a phone) names one serial
+per unit, e.g. P900:1/IMEI-3551 (sold, returned, sent and received by serial).
   sale,S-2101,A100:2 B300:1,C001,           extra = customer (empty: walk-in, paid)
   return,S-2101,A100:1,DEFECTIVE,box torn   extra = reason
   exchange,S-2101,B300:1,WRONG_ITEM,A200:1  extra = reason, note = the replacement items
@@ -132,8 +134,13 @@ class Register:
         r = self.client.order(order)
         self.say("order %s (%s, %s): %s" % (r.order, r.kind, r.party or "walk-in", r["status"]))
         for line in r.data:
-            self.say("  %s x%s @ %s: %s returned, %s pending, %s returnable"
-                     % (line["sku"], line["qty"], line["price"], line["returned"], line["pending"], line["returnable"]))
+            serials = ""
+            if line.get("serials"):
+                serials = " serials %s" % line["serials"]
+                if line.get("returned_serials"):
+                    serials += " (returned %s)" % line["returned_serials"]
+            self.say("  %s x%s @ %s: %s returned, %s pending, %s returnable%s"
+                     % (line["sku"], line["qty"], line["price"], line["returned"], line["pending"], line["returnable"], serials))
 
     def run_till(self, step, *args):
         """A till step, its refusal said as run() says one; whether it went through."""
@@ -193,6 +200,7 @@ HELP = """commands:
   sale ORDER ITEM... [customer=ID] [tender=LIST] [till=TILL]
                                               e.g. sale S-2301 A100:2 customer=C001 tender=card:30.00#4242,cash:20.00
   return ORDER ITEM... REASON [note...]       e.g. return S-2301 A100:1 DEFECTIVE lid broken
+      (a serial-tracked SKU names its units: sale S-2302 P900:1/IMEI-3551, return S-2302 P900:1/IMEI-3551 DEFECTIVE)
   exchange ORDER ITEM... REASON for ITEM...   e.g. exchange S-2301 A100:1 WRONG_ITEM for A200:1
   noreceipt CUSTOMER ITEM... REASON [note...] e.g. noreceipt C001 C400:1 CHANGED_MIND
       (returns take till=TILL too: the till their refund is paid from)

@@ -117,14 +117,22 @@ def tokenize(line):
     return tokens
 
 
-def item(sku, qty, price=None, batch=None):
-    """An item token: ``SKU:QTY[@PRICE][#BATCH]``."""
+def item(sku, qty, price=None, batch=None, serials=None):
+    """An item token: ``SKU:QTY[@PRICE][#BATCH][/SERIAL...]``. ``serials``: the units' serial
+    numbers, one per unit of a SKU with ``serial=yes`` (protocol.md, Serial numbers)."""
     token = "%s:%d" % (sku, qty)
     if price is not None:
         token += "@%s" % price
     if batch:
         token += "#%s" % batch
+    for serial in serials or ():
+        token += "/%s" % serial
     return token
+
+
+def serials_of(value):
+    """A ``serials=`` field (comma-joined, ``""`` for none) as a list."""
+    return [s for s in (value or "").split(",") if s]
 
 
 def regrade_item(sku, qty, to_sku, batch=None):
@@ -709,7 +717,7 @@ class Client:
         return self.call("ORDER", order_id)
 
     def returns(self, page=100, **filters):
-        """Every return LIST matches (state=, kind=, location=, party=, order=, rma=, from_=, to=),
+        """Every return LIST matches (state=, kind=, location=, party=, order=, rma=, serial=, from_=, to=),
         newest first, a page at a time with ``before=``: yields each line as a dict of its fields."""
         before = None
         while True:
@@ -785,10 +793,19 @@ class Client:
     def pending(self, limit=100):
         return self.call("LIST", state="pending", limit=limit).data
 
-    def stock(self, sku=None, location=None, supplier=None):
+    def stock(self, sku=None, location=None, supplier=None, serials=False):
         """STOCK of a SKU, a location, or ``supplier=``: that supplier's goods held to go back
-        (``rtv`` above 0). Each line has every state: on_hand, quarantine, rtv, refurbish, transit."""
-        return self.call("STOCK", sku, location=location, supplier=supplier)
+        (``rtv`` above 0). Each line has every state: on_hand, quarantine, rtv, refurbish, transit.
+        ``serials=True`` adds a ``serial`` line per serial in stock (``sku= serial= location= batch=
+        state=``), after the slots: ``stock_serials`` reads them."""
+        return self.call("STOCK", sku, location=location, supplier=supplier, serials="yes" if serials else None)
+
+    def stock_serials(self, sku=None, location=None):
+        """Where each serial of a SKU (or at a location) is in stock: {(sku, serial): (location,
+        batch, state)}, from ``STOCK ... serials=yes``."""
+        reply = self.stock(sku, location=location, serials=True)
+        return {(line["sku"], line["serial"]): (line["location"], line.get("batch", ""), line["state"])
+                for line in reply.data if "serial" in line and "state" in line}
 
     # -- moving stock (section 22) ------------------------------------------------------------
     # Transfers between locations, and a location's own adjustments and counts. ITEMS are item

@@ -46,6 +46,8 @@ public struct Simulator {
         /// Transfers and adjustments or counts the last recovered state of each run held.
         public var transfers = 0
         public var stockMoves = 0
+        /// Serial-numbered phones the last recovered state of each run had returned (by serial).
+        public var serialReturns = 0
         /// Storage failures the engine served read-only through before the crash.
         public var readOnly = 0
         public var violations: [String] = []
@@ -65,6 +67,7 @@ public struct Simulator {
             exchangesShort += other.exchangesShort
             transfers += other.transfers
             stockMoves += other.stockMoves
+            serialReturns += other.serialReturns
             powerCuts += other.powerCuts
             diskFull += other.diskFull
             syncFailures += other.syncFailures
@@ -182,6 +185,13 @@ public struct Simulator {
             .purchase(TradeRequest(order: "PO-SIM", location: "STORE1", party: "S1", paid: nil, at: nil,
                                    items: [ItemSpec(sku: "A100", quantity: 150)])),
         ]
+        // Serial-numbered phones (protocol.md, Serial numbers), ten of them on hand at the main store.
+        var phone = Product(sku: "P900", name: "Phone", price: Money(minor: 50_000), cost: Money(minor: 30_000), inspect: false)
+        phone.serial = true
+        setup.append(.skuAdd(phone))
+        let serials = (1...10).map { "IMEI-\($0)" }
+        setup.append(.purchase(TradeRequest(order: "PO-SIM-P", location: "STORE1", party: "S1", paid: nil, at: nil,
+                                            items: [ItemSpec(sku: "P900", quantity: 10, serials: serials)])))
         for c in 0..<clerks { setup.append(.userAdd(name: "clerk\(c)", role: .clerk, passwordHash: "$y$x")) }
         // One drawer open all day: sales and refunds at times go through it (protocol.md, Tills).
         setup.append(.tillOpen(till: "POS1", location: "STORE1", float: Money(minor: 20_000), note: "sim"))
@@ -207,7 +217,7 @@ public struct Simulator {
             let open = engine.ledger.openReturns.sorted().map { engine.ledger.returns[$0 - 1] }
             return (open.filter { $0.state == .pending }.map(\.id), open.filter { $0.state == .second_review }.map(\.id))
         }
-        var choice = random.below(14)
+        var choice = random.below(16)
         if (3...5).contains(choice), sales.isEmpty { choice = 0 }
         if choice == 6, pending.isEmpty { choice = 9 }
         if choice == 7, second.isEmpty { choice = 9 }
@@ -312,6 +322,8 @@ public struct Simulator {
                                                  : "ADJUST \(random.below(2) == 0 ? "in" : "out") location=STORE1 reason=correction A100:1 key=\(key)",
                                  intent: .other)
             }
+        case 14, 15:
+            (user, change) = serialStep(clerk)
         default:
             if let retry = unacknowledgedReturns.sorted(by: { $0.key < $1.key }).first?.value,
                !held.contains(where: { $0.request.line == retry.line }) {
@@ -327,6 +339,43 @@ public struct Simulator {
         }
         if let change { requests.append(change) }
         send(requests, as: user)
+    }
+
+    /// Serial-numbered phones: one sold from the main store's on hand, brought back by its
+    /// serial (at either store), sent to the mall, counted there, or a new one bought in.
+    mutating func serialStep(_ clerk: String) -> (String, Request) {
+        let store = StockSlot(location: "STORE1", batch: ""), mall = StockSlot(location: "STORE2", batch: "")
+        let (onHand, atMall, sold) = engine.queue.sync { () -> ([String], [String], [(order: String, serial: String)]) in
+            let ledger = engine.ledger
+            let sold = (ledger.serialRegistry["P900"] ?? [:]).compactMap { serial, record -> (order: String, serial: String)? in
+                record.place == nil && !record.lastSale.isEmpty ? (record.lastSale, serial) : nil
+            }
+            return (ledger.serials("P900", at: store, .on_hand), ledger.serials("P900", at: mall, .on_hand),
+                    sold.sorted { $0.serial < $1.serial })
+        }
+        let n = nextKey
+        nextKey += 1
+        switch random.below(5) {
+        case 0 where !onHand.isEmpty:
+            let serial = onHand[random.below(onHand.count)]
+            return (clerk, Request(line: "SALE SP\(seed % 1000)-\(n) location=STORE1 customer=C\(1 + random.below(2)) P900:1/\(serial)",
+                                   intent: .other))
+        case 1 where !sold.isEmpty:
+            let pick = sold[random.below(sold.count)]
+            let location = random.below(2) == 0 ? "STORE1" : "STORE2"
+            return (clerk, keyedReturn("p") { "RETURN \(pick.order) P900:1/\(pick.serial) reason=DEFECTIVE location=\(location) key=\($0)" })
+        case 2 where !onHand.isEmpty:
+            return (clerk, Request(line: "TRANSFER SEND TP\(seed % 1000)-\(n) from=STORE1 to=STORE2 P900:1/\(onHand.last!)", intent: .other))
+        case 3:
+            // The mall counts its phones: one at times missing, one at times found in a drawer.
+            var counted = atMall.filter { _ in random.below(5) != 0 }
+            if random.below(3) == 0 { counted.append("FOUND-\(seed % 1000)-\(n)") }
+            let items = counted.isEmpty ? "P900:0" : "P900:\(counted.count)/" + counted.joined(separator: "/")
+            return ("sup", Request(line: "COUNT location=STORE2 \(items) key=mp\(seed % 1000)-\(n)", intent: .other))
+        default:
+            return (clerk, Request(line: "PURCHASE PP\(seed % 1000)-\(n) location=STORE1 supplier=S1 P900:1/IMEI-\(seed % 1000)-\(n)",
+                                   intent: .other))
+        }
     }
 
     /// A RETURN with the next key (`prefix` seed-number), remembered until acknowledged so a
@@ -595,6 +644,15 @@ public struct Simulator {
                 violation("\(sku) at \(slot.location) holds a negative state: \(level)")
             }
         }
+        // Every unit of a serial SKU in stock has its serial: each slot's levels are its serials, state by state.
+        for (sku, product) in state.products where product.serial {
+            var placed: [StockSlot: StockLevel] = [:]
+            for record in (state.serialRegistry[sku] ?? [:]).values {
+                if let place = record.place { placed[place.slot, default: StockLevel()][place.state] += 1 }
+            }
+            let levels = (state.stock[sku] ?? [:]).filter { $0.value != StockLevel() }
+            if levels != placed { violation("\(sku)'s stock \(levels) is not its serials' places \(placed)") }
+        }
         // Transit holds exactly what is on its way: the lines of transfers sent and not yet received or cancelled.
         var onTheWay: [String: Int64] = [:]
         for t in state.transfers.values where t.state == .in_transit {
@@ -608,6 +666,7 @@ public struct Simulator {
         report.transfers = state.transfers.count
         report.stockMoves = state.stockMoves.count { $0.kind != .dispose }
         report.voids = state.voids.count
+        report.serialReturns = state.returns.reduce(0) { $0 + ($1.state.isApproved && $1.items.contains { !$0.serials.isEmpty } ? 1 : 0) }
         report.vendorCredits = state.returns.reduce(0) { $0 + ($1.supplier?.credit == nil ? 0 : 1) }
         report.inspections = state.returns.reduce(0) { $0 + $1.disposals.count } + state.stockMoves.count
         // The chain over the recovered documents: every stored hash recomputes from its values.
