@@ -8,10 +8,10 @@
 /// 2. write new fields at the end of their type or event, and read them only
 ///    `if r.format >= .vN` (an older record gets the default);
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
-/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v10` (written by those versions)
+/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v11` (written by those versions)
 ///    replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again,
-///    write a golden directory with the last build of the current version (`tools/golden/make_v9.py`
-///    shows how; golden-v10 is written, so format 11 may come next; golden-v11 before format 12).
+///    write a golden directory with the last build of the current version (`tools/golden/make_v11.py`
+///    shows how; golden-v11 is written, so format 12 may come next; golden-v12 before format 13).
 ///
 /// | version | since | what changed |
 /// |---|---|---|

@@ -77,6 +77,7 @@ import Testing
         "golden-v8": section20 + section21 + section22,
         "golden-v9": section21 + section22,
         "golden-v10": section22,
+        "golden-v11": [],
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged
@@ -101,7 +102,7 @@ import Testing
                       "golden-v4/log-only", "golden-v4/snapshot", "golden-v5/log-only", "golden-v5/snapshot",
                       "golden-v6/log-only", "golden-v6/snapshot", "golden-v7/log-only", "golden-v7/snapshot",
                       "golden-v8/log-only", "golden-v8/snapshot", "golden-v9/log-only", "golden-v9/snapshot",
-                      "golden-v10/log-only", "golden-v10/snapshot"])
+                      "golden-v10/log-only", "golden-v10/snapshot", "golden-v11/log-only", "golden-v11/snapshot"])
     func theUpgradedServerGivesTheAnswersOfTheVersionThatWroteIt(_ name: String) throws {
         let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")
@@ -141,7 +142,7 @@ import Testing
             if version < 10 {
                 reply.data.removeAll { $0.hasPrefix("* disposed ") || $0.contains(" type=disposition.line ") }
             }
-            let feedFields = (version < 10 ? GoldenAnswersTests.section21Feed : []) + GoldenAnswersTests.section22Feed
+            let feedFields = (version < 10 ? GoldenAnswersTests.section21Feed : []) + (version < 11 ? GoldenAnswersTests.section22Feed : [])
             if query.hasPrefix("FEED") {
                 reply.data = reply.data.map { line in
                     var line = line

@@ -78,6 +78,11 @@ import Testing
         // supplier return from rtv with its RMA, and a short credit note.
         Golden(name: "golden-v10/log-only", lastSeq: 235, snapshotSeq: 0, digests: [10: "5795cf3a-52821", 11: "60877e97-53072"], writtenIn: 10),
         Golden(name: "golden-v10/snapshot", lastSeq: 236, snapshotSeq: 136, digests: [10: "afc17a79-52887", 11: "a3b21f3a-53138"], writtenIn: 10),
+        // Written by issue 27's submission (format 11): sites and transfers (short, within a site,
+        // called back), ADJUST and COUNT, categories and an override's waivers with fees at two
+        // rates, a serial SKU sold, returned by its serial and moved.
+        Golden(name: "golden-v11/log-only", lastSeq: 283, snapshotSeq: 0, digests: [11: "4ebe9c09-64528"], writtenIn: 11),
+        Golden(name: "golden-v11/snapshot", lastSeq: 284, snapshotSeq: 160, digests: [11: "69e53cfe-64628"], writtenIn: 11),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.
@@ -105,7 +110,8 @@ import Testing
     @Test(arguments: [(1, Format.v1, 62, GoldenDataTests.format1Tags), (3, Format.v2, 65, Set(UInt8(1)...19)),
                       (5, Format.v2, 82, Set(UInt8(1)...22)), (7, Format.v2, 96, Set(UInt8(1)...23)),
                       (9, Format.v2, 101, Set(UInt8(1)...24)), (11, Format.v2, 103, Set(UInt8(1)...24)),
-                      (13, Format.v2, 113, Set(UInt8(1)...30)), (15, Format.v2, 123, Set(UInt8(1)...33))])
+                      (13, Format.v2, 113, Set(UInt8(1)...30)), (15, Format.v2, 123, Set(UInt8(1)...33)),
+                      (19, Format.v2, 160, Set(UInt8(1)...42).subtracting([16]))])
     func theGoldenLogHoldsEveryEventKindAfterItsSnapshot(_ index: Int, _ framing: Format, _ snapshotSeq: UInt64,
                                                          _ kinds: Set<UInt8>) throws {
         let directory = DataDirectory(GoldenDataTests.directories[index].path)

@@ -10,7 +10,8 @@ The same two directories and query answers as `make_v10.py`, with what format 11
 every round: a back room in a store's site and a second store, transfers through transit received
 short, within the site at once, and one called back; an ADJUST and a COUNT; a category with a
 window and a fee, a final-sale SKU, a return an override let through (final sale waived), and an
-approval with fees at two rates; a serial-tracked SKU bought, sold, returned and moved.
+approval with fees at two rates; a serial-tracked SKU bought, sold, returned by its serial and
+moved to the other store.
 """
 import os
 import sys
@@ -47,8 +48,17 @@ def every_kind(admin, clerk, sup, fin, round_):
     waived = sup.call("RETURN", "S-G%sk" % r, "%s:1" % sku, "%s-F:1" % sku, reason="DEFECTIVE", override="yes",
                       key="g%s-ovr" % r).id                                                          # waivers
     admin.call("APPROVE", waived)                                                                    # fees at 10 and 12.5
+    phone, sn = "P11" + r, "SN%s-" % r
+    admin.call("SKU", "ADD", phone, name="Phone " + r, price="30.00", cost="20.00", serial="yes")    # a serial SKU
+    clerk.call("PURCHASE", "PO-G%sp" % r, "%s:3/%s1/%s2/%s3" % (phone, sn, sn, sn), location="STORE1", supplier="S9" + r)
+    clerk.call("SALE", "S-G%sp" % r, "%s:1/%s1" % (phone, sn), location="STORE1", customer="C9" + r)
+    back = clerk.call("RETURN", "S-G%sp" % r, "%s:1/%s1" % (phone, sn), reason="DEFECTIVE", key="g%s-sn" % r).id
+    admin.call("APPROVE", back)                                                                      # the serial back on hand
+    clerk.call("TRANSFER", "SEND", "TG%s-4" % r, "%s:1/%s2" % (phone, sn), **{"from": "STORE1"}, to=store)
+    clerk.call("TRANSFER", "RECEIVE", "TG%s-4" % r)
     for q in ("TRANSFER SHOW TG%s-1" % r, "TRANSFER SHOW TG%s-2" % r, "TRANSFER SHOW TG%s-3" % r, "SHOW " + waived,
-              "ORDER S-G%sk" % r, "STOCK " + sku):
+              "ORDER S-G%sk" % r, "STOCK " + sku, "STOCK %s serials=yes" % phone, "ORDER S-G%sp" % r, "SHOW " + back,
+              "LIST serial=%s1" % sn, "TRANSFER SHOW TG%s-4" % r):
         make_v9.query(q)
 
 
