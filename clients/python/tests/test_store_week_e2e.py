@@ -6,24 +6,29 @@ location and ORDER checked against the figures worked out by hand below. Skipped
 the server binary is missing or knows no TRANSFER.
 
   Catalogue   SWK kettle 30.00 (cost 15.00); SWU socks 10.00 (cost 4.00), category SW-UND
-              (final sale). SW-WH, SW-S1, SW-S2: three sites (each location its own).
+              (final sale); SWP phone 200.00 (cost 120.00, serial numbers). SW-WH, SW-S1, SW-S2:
+              three sites (each location its own).
   Monday      SW-PO1 buys SWK:40 SWU:50 at SW-WH.                         WH  K40 U50
+              SW-PO2 buys two phones, SWP-1 and SWP-2, at SW-WH; SW-T4 takes both to S1.
   Tuesday     SW-T1 WH -> S1 SWK:20 SWU:20, in transit; 19 kettles arrive: lost 1, -15.00.
                                                                           WH  K20 U30, S1 K19 U20
               SW-T2 WH -> S2 SWK:10; 11 arrive: found 1, +15.00.          WH  K10, S2 K11
   Wednesday   SW-SA1 at S1 to SW-C1: SWK:5 SWU:4 (190.00).                S1  K14 U16
               SW-SA2 at S2, walk-in: SWK:3.                               S2  K8
+              SW-SA3 at S1 to SW-C1: the phone SWP-1.
   Thursday    SWU:1 back from SW-SA1: FINAL_SALE for the clerk; a supervisor files it with
               override=yes (overridden=final_sale), approved.             S1  U17
               SWK:1 of SW-SA1 back at S2, approved.                       S2  K9
               SWK:1 of SW-SA1 for SWU:1 at S2: S2 holds no socks, APPROVE is ERR STOCK and
               nothing moves; the return is cancelled.
+              The phone comes back at S2 by its serial (SWP-2, never sold, is ERR SERIAL).
   Friday      COUNT at S1 finds 12 kettles: before 14, variance -2, value -30.00.   S1 K12
               ADJUST out at S2, damage, SWK:1: value -15.00; SWU:1 is ERR STOCK.   S2 K8
               SW-T3 S2 -> WH SWK:2 sent and called back.                  S2  K8
 
   End         SW-WH K10 U30; SW-S1 K12 U17; SW-S2 K8 U0. Kettles: 40 - 1 + 1 - 8 + 1 - 2 - 1 =
-              30 = 10 + 12 + 8; socks: 50 - 4 + 1 = 47 = 30 + 17.
+              30 = 10 + 12 + 8; socks: 50 - 4 + 1 = 47 = 30 + 17. Phones: SWP-1 on hand at S2,
+              SWP-2 at S1, one place each.
 """
 import decimal
 import os
@@ -37,7 +42,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from returnledger import ReturnLedgerError  # noqa: E402
+from returnledger import ReturnLedgerError, item, serials_of  # noqa: E402
 from server import ADMIN_PASSWORD, ServerTestCase  # noqa: E402
 
 D = decimal.Decimal
@@ -64,9 +69,13 @@ class StoreWeekTest(ServerTestCase):
             admin.add_category("SW-UND", "Underwear", final_sale=True)
             admin.call("SKU", "ADD", "SWK", name="Kettle", price="30.00", cost="15.00")
             admin.call("SKU", "ADD", "SWU", name="Socks", price="10.00", cost="4.00", category="SW-UND")
+            admin.call("SKU", "ADD", "SWP", name="Phone", price="200.00", cost="120.00", serial="yes")
             admin.call("PARTY", "ADD", "customer", "SW-C1", name="Week customer")
             # Monday
             admin.purchase("SW-PO1", "SW-WH", "S001", ["SWK:40", "SWU:50"])
+            admin.purchase("SW-PO2", "SW-WH", "S001", [item("SWP", 2, serials=["SWP-1", "SWP-2"])])
+            clerk.transfer_send("SW-T4", "SW-WH", "SW-S1", [item("SWP", 2, serials=["SWP-1", "SWP-2"])])
+            clerk.transfer_receive("SW-T4")
             # Tuesday
             cls.t1_sent = clerk.transfer_send("SW-T1", "SW-WH", "SW-S1", ["SWK:20", "SWU:20"], note="weekly run")
             cls.t1_transit = admin.stock("SWK", location="SW-S1")
@@ -76,6 +85,7 @@ class StoreWeekTest(ServerTestCase):
             # Wednesday
             clerk.sale("SW-SA1", "SW-S1", ["SWK:5", "SWU:4"], customer="SW-C1")
             clerk.sale("SW-SA2", "SW-S2", ["SWK:3"])
+            clerk.sale("SW-SA3", "SW-S1", [item("SWP", 1, serials=["SWP-1"])], customer="SW-C1")
             # Thursday
             cls.final_sale = refused(clerk.return_items, "SW-SA1", ["SWU:1"], reason="DEFECTIVE")
             cls.overridden = sup.return_items("SW-SA1", ["SWU:1"], reason="DEFECTIVE", override=True, note="unopened")
@@ -89,6 +99,10 @@ class StoreWeekTest(ServerTestCase):
             cls.after_swap = admin.stock(location="SW-S2").data
             cls.swap_show = sup.show(cls.swap.id)
             clerk.call("CANCEL", cls.swap.id)
+            cls.never_sold = refused(clerk.return_items, "SW-SA3", [item("SWP", 1, serials=["SWP-2"])], reason="DEFECTIVE",
+                                     location="SW-S2")
+            phone = clerk.return_items("SW-SA3", [item("SWP", 1, serials=["SWP-1"])], reason="DEFECTIVE", location="SW-S2")
+            cls.phone_back = sup.approve(phone.id)
             # Friday
             cls.counted = sup.count("SW-S1", ["SWK:12"], note="shelf count")
             cls.damaged = sup.adjust("out", "SW-S2", "damage", ["SWK:1"], note="dropped")
@@ -97,6 +111,8 @@ class StoreWeekTest(ServerTestCase):
             cls.t3 = clerk.transfer_cancel("SW-T3")
             cls.stock = {loc: admin.stock(location=loc) for loc in ("SW-WH", "SW-S1", "SW-S2")}
             cls.order = clerk.order("SW-SA1")
+            cls.phone_order = clerk.order("SW-SA3")
+            cls.phones = admin.stock_serials("SWP")
             cls.policy = admin.call("POLICY", "SHOW")
 
     def on_hand(self, location, sku):
@@ -154,6 +170,14 @@ class StoreWeekTest(ServerTestCase):
         self.assertEqual(kettle["return_until"], until.strftime("%Y-%m-%dT%H:%M:%SZ"))
         self.assertEqual((kettle["serials"], kettle["returned_serials"]), ("", ""))
 
+    def test_the_phone_came_back_at_the_other_store_by_its_serial(self):
+        self.assertEqual(self.never_sold, "SERIAL")
+        self.assertEqual(self.phone_back["state"], "approved")
+        self.assertEqual(self.phones, {("SWP", "SWP-1"): ("SW-S2", "", "on_hand"), ("SWP", "SWP-2"): ("SW-S1", "", "on_hand")})
+        line = self.phone_order.data[0]
+        self.assertEqual((serials_of(line["serials"]), serials_of(line["returned_serials"]), line["returned"]),
+                         (["SWP-1"], ["SWP-1"], "1"))
+
     def test_zz_export_holds_the_policies_and_the_waiver(self):
         """Runs after the others (unittest sorts by name): export.py into SQLite, then its rows."""
         directory = tempfile.mkdtemp(prefix="rl-py-week-")
@@ -174,7 +198,7 @@ class StoreWeekTest(ServerTestCase):
         self.assertEqual(db.execute("SELECT waived FROM return_waivers WHERE return_id = ?", (self.overridden.id,)).fetchall(),
                          [("final_sale",)])
         self.assertEqual(db.execute("SELECT transfer, lost, found FROM transfers WHERE transfer LIKE 'SW-T%' ORDER BY transfer")
-                         .fetchall(), [("SW-T1", 1, 0), ("SW-T2", 0, 1), ("SW-T3", None, None)])
+                         .fetchall(), [("SW-T1", 1, 0), ("SW-T2", 0, 1), ("SW-T3", None, None), ("SW-T4", 0, 0)])
 
 
 if __name__ == "__main__":
