@@ -189,11 +189,11 @@ package final class Engine: @unchecked Sendable {
         let parsed: ParsedCommand
         switch request.parsed {
         case .success(let p): parsed = p
-        case .failure(let error):
+        case .failure(let refused):
             if word.isMutating {
-                try? commit([ledger.auditEvent(request.name, target: request.refusedTarget, outcome: error.code.rawValue, context)], context)
+                try? commit([ledger.auditEvent(request.name, target: refused.target, outcome: refused.error.code.rawValue, context)], context)
             }
-            return .reply(.failure(error))
+            return .reply(.failure(refused.error))
         }
 
         switch parsed {

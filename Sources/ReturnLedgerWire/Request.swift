@@ -7,16 +7,22 @@ public struct Request: Sendable {
     /// The sub-command of words that have them (`ADD`, `LIST`...), upper-cased.
     public var sub: String?
     /// Parsed arguments, or the SYNTAX/INVALID error they raised.
-    public var parsed: Result<ParsedCommand, DomainError>
-    /// What a request refused by its arguments was aimed at, for the audit trail: its
-    /// `location=`, else its first positional value (an id, a name), cut to 64 characters; ""
-    /// when it parsed, or names neither.
-    public var refusedTarget = ""
+    public var parsed: Result<ParsedCommand, RefusedRequest>
 
-    public init(word: CommandWord, sub: String?, parsed: Result<ParsedCommand, DomainError>) {
+    public init(word: CommandWord, sub: String?, parsed: Result<ParsedCommand, RefusedRequest>) {
         self.word = word; self.sub = sub; self.parsed = parsed
     }
 
     /// `USER ADD`, `RETURN`: what the audit trail calls it.
     public var name: String { sub.map { word.name + " " + $0 } ?? word.name }
+}
+
+/// A request its arguments refused (SYNTAX, or INVALID before any lookup), and what it was aimed
+/// at for the audit trail: its `location=`, else its first positional value (an id, a name), cut
+/// to 64 characters; "" when it names neither. Kept in the failure, so a request that parses
+/// carries nothing more to copy.
+public struct RefusedRequest: Error, Sendable {
+    public var error: DomainError
+    public var target: String
+    public init(_ error: DomainError, target: String = "") { self.error = error; self.target = target }
 }

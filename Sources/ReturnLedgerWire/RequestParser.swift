@@ -25,7 +25,7 @@ public enum RequestParser {
                 guard let word = CommandWord.named(text) else {
                     return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(text.prefix(64))"))
                 }
-                return .success(Request(word: word, sub: nil, parsed: .failure(DomainError(.SYNTAX, message))))
+                return .success(Request(word: word, sub: nil, parsed: .failure(RefusedRequest(DomainError(.SYNTAX, message)))))
             }
         }
         guard let first = tokens.first else { return nil }
@@ -43,10 +43,8 @@ public enum RequestParser {
             let (positional, named) = try split(rest)
             return .success(Request(word: word, sub: sub, parsed: .success(try spec.parse(sub: sub, positional: positional, named: named))))
         } catch {
-            var request = Request(word: word, sub: sub, parsed: .failure(error))
             let aim = rest.first { $0.key == "location" } ?? rest.first { $0.key == nil }
-            request.refusedTarget = String((aim?.value ?? "").prefix(64))
-            return .success(request)
+            return .success(Request(word: word, sub: sub, parsed: .failure(RefusedRequest(error, target: String((aim?.value ?? "").prefix(64))))))
         }
     }
 

@@ -65,7 +65,7 @@ import Testing
             case .success(.server(let command)):
                 let changes: [ServerCommand] = [.snapshot, .backup]
                 if changes.contains(command) { #expect(form.mutates, "\(line)") }
-            case .failure(let error): Issue.record("\(line): \(error.code) \(error.message)")
+            case .failure(let refused): Issue.record("\(line): \(refused.error.code) \(refused.error.message)")
             }
         }
     }

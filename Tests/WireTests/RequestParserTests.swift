@@ -14,7 +14,7 @@ import Testing
         switch parse(s) {
         case .failure(let error)?: return error.code
         case .success(let request)?:
-            if case .failure(let error) = request.parsed { return error.code }
+            if case .failure(let refused) = request.parsed { return refused.error.code }
             return nil
         case nil: return nil
         }
@@ -25,7 +25,8 @@ import Testing
     @Test func aRefusedRequestNamesItsTarget() {
         func target(_ s: String) -> String? {
             guard case .success(let request)? = parse(s) else { return nil }
-            return request.refusedTarget
+            if case .failure(let refused) = request.parsed { return refused.target }
+            return ""
         }
         #expect(target("COUNT location=STORE1 A100:1 A100:2") == "STORE1")
         #expect(target("TRANSFER SEND T-9 from=STORE1 to=STORE1 A100:1") == "T-9")
