@@ -265,9 +265,23 @@ extension ItemSpec {
     /// `allowZero`: QTY may be 0 (what arrived or was counted).
     init(parsing text: String, allowZero: Bool = false) throws(DomainError) {
         let utf8 = text.utf8
+        // One pass finds each separator's first place up to the serials (an identifier holds none
+        // of them): a search per separator cost a scan each.
+        var slashAt: String.Index?, hashAt: String.Index?, atAt: String.Index?, colonAt: String.Index?
+        var i = utf8.startIndex
+        scan: while i < utf8.endIndex {
+            switch utf8[i] {
+            case UInt8(ascii: "/"): slashAt = i; break scan
+            case UInt8(ascii: "#"): if hashAt == nil { hashAt = i }
+            case UInt8(ascii: "@"): if atAt == nil { atAt = i }
+            case UInt8(ascii: ":"): if colonAt == nil { colonAt = i }
+            default: break
+            }
+            utf8.formIndex(after: &i)
+        }
         var end = utf8.endIndex
         var serials: [String] = []
-        if let slash = utf8.firstIndex(of: UInt8(ascii: "/")) {
+        if let slash = slashAt {
             // Serial numbers (protocol.md, Serial numbers): identifiers after the first slash.
             for serial in text[utf8.index(after: slash)...].split(separator: "/", omittingEmptySubsequences: false) {
                 serials.append(try Arguments.identifier(String(serial), "serial"))
@@ -275,12 +289,12 @@ extension ItemSpec {
             end = slash
         }
         var batch = ""
-        if let hash = utf8[..<end].firstIndex(of: UInt8(ascii: "#")) {
+        if let hash = hashAt {
             batch = try Arguments.identifier(String(text[utf8.index(after: hash)..<end]), "batch")
             end = hash
         }
         var price: Money?
-        if let at = utf8[..<end].firstIndex(of: UInt8(ascii: "@")) {
+        if let at = atAt, at < end {
             let priceText = text[utf8.index(after: at)..<end]
             guard let parsed = Money(parsing: priceText), parsed >= .zero else {
                 throw DomainError(.INVALID, "price \(priceText) in \(text) is not money")
@@ -288,7 +302,7 @@ extension ItemSpec {
             price = parsed
             end = at
         }
-        guard let colon = utf8[..<end].firstIndex(of: UInt8(ascii: ":")) else {
+        guard let colon = colonAt, colon < end else {
             throw DomainError(.INVALID, "item \(text) must be SKU:QTY[@PRICE][#BATCH][/SERIAL...]")
         }
         let sku = try Arguments.identifier(String(text[..<colon]), "sku")

@@ -61,6 +61,14 @@ import Testing
             ItemSpec(sku: "C400", quantity: 40, price: Money(minor: 310), batch: "LOT7"),
             ItemSpec(sku: "C400", quantity: 1, batch: "LOT8"),
         ])
+        // Separators in the wrong order or inside the serials are refused, not read another way.
+        for token in ["A100:1#B@2", "A100@5:1", "A100#B:1", "A100:1/SN#1", "A100:1/SN:2", "A100/SN:1", "A100:1@"] {
+            #expect(code("PURCHASE P1 location=WH1 supplier=S1 \(token)") == .INVALID, "\(token)")
+        }
+        guard case .change(.sale(let sale))? = command("SALE S9 location=STORE1 P9:2@9.50#L1/SN-1/SN-2") else {
+            Issue.record("not a sale"); return
+        }
+        #expect(sale.items == [ItemSpec(sku: "P9", quantity: 2, price: Money(minor: 950), batch: "L1", serials: ["SN-1", "SN-2"])])
     }
 
     @Test func unknownWordIsUnknownCommand() {
