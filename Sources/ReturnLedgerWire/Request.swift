@@ -19,10 +19,10 @@ public struct Request: Sendable {
 
 /// A request its arguments refused (SYNTAX, or INVALID before any lookup), and what it was aimed
 /// at for the audit trail: its `location=`, else its first positional value (an id, a name), cut
-/// to 64 characters; "" when it names neither. Kept in the failure, so a request that parses
-/// carries nothing more to copy.
-public struct RefusedRequest: Error, Sendable {
-    public var error: DomainError
-    public var target: String
+/// to 64 characters; "" when it names neither. A class, kept in the failure: a request that
+/// parses carries nothing more to copy, and the failure is one reference wide.
+public final class RefusedRequest: Error, Sendable {
+    public let error: DomainError
+    public let target: String
     public init(_ error: DomainError, target: String = "") { self.error = error; self.target = target }
 }
