@@ -111,10 +111,11 @@ extension Ledger {
 
 extension Effects {
     /// ADJUST's and COUNT's lines: each slot's on hand changed by its line. A slot counted as the
-    /// books said moves nothing (and a slot never stocked is not made by counting it empty).
+    /// books said moves nothing (and a slot never stocked is not made by counting it empty),
+    /// unless serials change places: a COUNT naming a found serial for one it dropped changes 0.
     public static func stockMove(_ move: StockMove) -> Effects {
         var e = Effects()
-        for line in move.lines where line.change != 0 || !line.serialsOut.isEmpty {
+        for line in move.lines where line.change != 0 || !line.serialsOut.isEmpty || !line.serialsIn.isEmpty {
             let slot = StockSlot(location: move.location, batch: line.batch)
             guard !line.serialsIn.isEmpty || !line.serialsOut.isEmpty else {
                 e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, line.change))
@@ -123,6 +124,10 @@ extension Effects {
             // Serials: those taken off, then those put on hand (a COUNT may do both in one slot).
             if !line.serialsOut.isEmpty { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, -Int64(line.serialsOut.count), serials: line.serialsOut)) }
             if !line.serialsIn.isEmpty { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, Int64(line.serialsIn.count), serials: line.serialsIn)) }
+            // Units the serials do not account for (a slot holding units without their serials)
+            // still move, so the slot ends at what was counted.
+            let rest = line.change - Int64(line.serialsIn.count) + Int64(line.serialsOut.count)
+            if rest != 0 { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, rest)) }
         }
         return e
     }

@@ -140,6 +140,21 @@ extension Ledger {
         for item in request.items where !item.serials.isEmpty { try requireSerialsOutOfStock(item.sku, item.serials) }
     }
 
+    /// At the approval that moves a return's units: its items and exchange lines still fit their
+    /// SKUs' `serial=` (SKU SET refuses the switch while an open return names the SKU; this keeps
+    /// the registry whole should one slip by: a unit on hand without its serial, or a serial of a
+    /// SKU without them).
+    func checkSerialFlags(_ request: ReturnRequest) throws(DomainError) {
+        func check(_ sku: String, _ quantity: Int64, _ serials: [String]) throws(DomainError) {
+            let serial = products[sku]?.serial ?? false
+            guard serial ? Int64(serials.count) == quantity : serials.isEmpty else {
+                throw .invalid("\(sku) is now serial=\(serial ? "yes" : "no"); \(request.id) was filed otherwise")
+            }
+        }
+        for item in request.items { try check(item.sku, item.quantity, item.serials) }
+        for line in request.exchange { try check(line.sku, line.quantity, line.serials) }
+    }
+
     /// A supplier return's serials in its `source` at the return location (every approval, as STOCK).
     func checkSupplierReturnSerials(_ request: ReturnRequest) throws(DomainError) {
         for item in request.items where !item.serials.isEmpty {

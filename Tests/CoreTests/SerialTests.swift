@@ -384,4 +384,39 @@ import Testing
         #expect(approved > 0 && desk.ledger.transfers.count > 0 && desk.ledger.stockMoves.count > 0, "seed \(seed)")
         desk.expectReplays()
     }
+
+    /// SKU SET serial= waits for the open returns naming the SKU (items or exchange lines): their
+    /// approval would put a unit on hand without its serial, or a serial of a SKU without them.
+    @Test func theSerialSwitchWaitsForOpenReturnsNamingTheSku() {
+        var desk = Desk.shop()
+        desk.lineOK("PURCHASE PO-1 location=STORE1 supplier=S1 A100:1", as: "clerk1")
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:1", as: "clerk1")
+        // No stock of A100 or A200 anywhere; an open return names A100, its exchange A200.
+        desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE exchange=A200:1", as: "clerk1")
+        #expect(desk.lineFails("SKU SET A100 serial=yes") == .INVALID)
+        #expect(desk.lineFails("SKU SET A200 serial=yes") == .INVALID)
+        desk.lineOK("SKU SET C400 serial=yes")  // named by none
+        desk.lineOK("CANCEL R000001", as: "clerk1")
+        desk.lineOK("SKU SET A200 serial=yes")
+        // yes -> no: a serial phone sold (no stock left) and returned, still open.
+        desk.lineOK("SKU ADD P900 name=Phone price=500.00 cost=300.00 serial=yes")
+        desk.lineOK("PURCHASE PO-2 location=STORE1 supplier=S1 P900:1/SN1", as: "clerk1")
+        desk.lineOK("SALE S2 location=STORE1 customer=C1 P900:1/SN1", as: "clerk1")
+        desk.lineOK("RETURN S2 P900:1/SN1 reason=DEFECTIVE", as: "clerk1")
+        #expect(desk.lineFails("SKU SET P900 serial=no") == .INVALID)
+        desk.lineOK("APPROVE R000002", as: "sup1")
+        #expect(place(desk, "SN1") == "STORE1 on_hand" && desk.onHand("P900", "STORE1") == 1)
+        desk.expectReplays()
+    }
+
+    /// A COUNT line that changes nothing but brings a serial in still moves it (and the slot ends
+    /// at what was counted): the lines' effects, on a slot holding a unit without its serial.
+    @Test func aCountLineOfNoChangeStillPlacesItsSerials() {
+        let line = StockMoveLine(sku: "P900", batch: "", before: 1, change: 0, value: .zero, serialsIn: ["SN9"])
+        let move = StockMove(number: 1, kind: .count, location: "STORE1", from: .on_hand, disposals: [], note: "", key: "",
+                             by: "sup1", at: Timestamp(seconds: 0), lines: [line])
+        let moves = Effects.stockMove(move).moves
+        #expect(moves.flatMap(\.serials) == ["SN9"])
+        #expect(moves.reduce(Int64(0)) { $0 + $1.onHand } == 0)
+    }
 }
