@@ -419,4 +419,75 @@ import Testing
         #expect(moves.flatMap(\.serials) == ["SN9"])
         #expect(moves.reduce(Int64(0)) { $0 + $1.onHand } == 0)
     }
+
+    /// Every serial in one place, and per slot and state the units equal the serials there.
+    static func isWhole(_ desk: Desk, _ sku: String = "P900") -> Bool {
+        var placed: [StockSlot: StockLevel] = [:]
+        for (_, record) in desk.ledger.serialRegistry[sku] ?? [:] {
+            if let p = record.place { placed[p.slot, default: StockLevel()][p.state] += 1 }
+        }
+        return (desk.ledger.stock[sku] ?? [:]).filter { $0.value != StockLevel() } == placed
+    }
+
+    /// VOID never answers SERIAL: an exchange's replacement or a supplier return's unit back in
+    /// stock stays where it is, and the void brings back only the serials out of stock.
+    @Test func aVoidBringsBackOnlyTheSerialsOutOfStock() {
+        var desk = Self.stocked()
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 P900:1/SN1", as: "clerk1")
+        desk.lineOK("RETURN S1 P900:1/SN1 reason=DEFECTIVE exchange=P900:2/SN2/SN3", as: "clerk1")
+        desk.lineOK("APPROVE R000001", as: "sup1")
+        #expect(place(desk, "SN1") == "STORE1 on_hand" && place(desk, "SN2") == "-" && desk.onHand("P900", "STORE1") == 2)
+        // SN3 found again (it never left with the customer, say).
+        desk.lineOK("ADJUST in location=STORE1 reason=found P900:1/SN3", as: "sup1")
+        #expect(desk.lineOK("VOID R000001 reason=DEFECTIVE note=mistake", as: "sup2")["state"] == "voided")
+        #expect(place(desk, "SN1") == "-" && place(desk, "SN2") == "STORE1 on_hand" && place(desk, "SN3") == "STORE1 on_hand")
+        #expect(desk.onHand("P900", "STORE1") == 3 && Self.isWhole(desk))
+        // A supplier return's phone back in stock before the void: OK, nothing moves for it.
+        desk.lineOK("RETURN PO-1 P900:2/SN2/SN4 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000002", as: "sup1")
+        desk.lineOK("ADJUST in location=STORE2 reason=found P900:1/SN4", as: "sup1")
+        #expect(desk.lineOK("VOID R000002 reason=DEFECTIVE note=mistake", as: "sup2")["state"] == "voided")
+        #expect(place(desk, "SN2") == "STORE1 on_hand" && place(desk, "SN4") == "STORE2 on_hand")
+        #expect(desk.onHand("P900", "STORE1") == 2 && desk.onHand("P900", "STORE2") == 2 && Self.isWhole(desk))
+        desk.expectReplays()
+    }
+
+    /// A voided return's serial in transit at its location (a transfer coming in) is the
+    /// transfer's to move: the void leaves it, and RECEIVE puts it on hand, nothing below zero.
+    @Test func aVoidLeavesASerialInTransitToItsTransfer() {
+        var desk = Self.stocked()
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 P900:1/SN1", as: "clerk1")
+        desk.lineOK("RETURN S1 P900:1/SN1 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000001", as: "sup1")
+        desk.lineOK("TRANSFER SEND T-1 from=STORE1 to=STORE2 P900:1/SN1")
+        desk.lineOK("TRANSFER RECEIVE T-1")
+        desk.lineOK("TRANSFER SEND T-2 from=STORE2 to=STORE1 P900:1/SN1")
+        #expect(place(desk, "SN1") == "STORE1 transit")
+        desk.lineOK("VOID R000001 reason=DEFECTIVE note=mistake", as: "sup2")
+        #expect(place(desk, "SN1") == "STORE1 transit" && Self.isWhole(desk))
+        desk.lineOK("TRANSFER RECEIVE T-2")
+        #expect(place(desk, "SN1") == "STORE1 on_hand" && desk.ledger.level("P900", StockSlot(location: "STORE1", batch: "")).transit == 0)
+        #expect(Self.isWhole(desk))
+        desk.expectReplays()
+    }
+
+    /// A voided return's serial in quarantine of a later return is that return's: the void leaves
+    /// it, and the later INSPECT decides on it.
+    @Test func aVoidLeavesASerialInALaterReturnsQuarantine() {
+        var desk = Self.stocked()
+        desk.lineOK("SKU SET P900 inspect=yes")
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 P900:1/SN1", as: "clerk1")
+        desk.lineOK("RETURN S1 P900:1/SN1 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000001", as: "sup1")
+        desk.lineOK("INSPECT R000001 restock", as: "sup1")
+        desk.lineOK("SALE S2 location=STORE1 customer=C2 P900:1/SN1", as: "clerk1")
+        desk.lineOK("RETURN S2 P900:1/SN1 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000002", as: "sup1")
+        #expect(place(desk, "SN1") == "STORE1 quarantine")
+        desk.lineOK("VOID R000001 reason=DEFECTIVE note=mistake", as: "sup2")
+        #expect(place(desk, "SN1") == "STORE1 quarantine" && desk.quarantine("P900", "STORE1") == 1 && Self.isWhole(desk))
+        desk.lineOK("INSPECT R000002 restock", as: "sup1")
+        #expect(place(desk, "SN1") == "STORE1 on_hand" && desk.quarantine("P900", "STORE1") == 0 && Self.isWhole(desk))
+        desk.expectReplays()
+    }
 }
