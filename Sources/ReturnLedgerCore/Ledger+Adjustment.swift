@@ -13,7 +13,7 @@ extension Ledger {
                 && original.note == asked.note && original.lines.count == asked.items.count
                 && zip(original.lines, asked.items).allSatisfy { line, item in
                     line.sku == item.sku && line.batch == item.batch && (kind == .count ? line.counted : abs(line.change)) == item.quantity
-                        && (kind == .count ? Set(item.serials).isSuperset(of: line.serialsIn) : Ledger.named(line) == item.serials)
+                        && (kind == .count ? sameCount(line, item.serials) : Ledger.sameSerials(Ledger.named(line), item.serials))
                 }
             guard same else { throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content") }
             var decision = Decision(events: [], reply: Ledger.stockMoveReply(original).existed())
@@ -85,9 +85,19 @@ extension Ledger {
         }
     }
 
-    /// The serials an ADJUST named for a line (a re-send compares them; a COUNT's line keeps only
-    /// its finds, which the counted serials must include).
+    /// The serials an ADJUST named for a line (a re-send compares them).
     static func named(_ line: StockMoveLine) -> [String] { line.change > 0 ? line.serialsIn : line.serialsOut }
+
+    /// Whether a re-sent COUNT line names what the original counted. The line keeps only its finds
+    /// (`serialsIn`) and drops (`serialsOut`), not the serials that stayed (writing them would be
+    /// a new format), so as far as it can tell: distinct serials, as many as counted, every find
+    /// among them and no drop.
+    func sameCount(_ line: StockMoveLine, _ serials: [String]) -> Bool {
+        let named = Set(serials)
+        let expected = products[line.sku]?.serial == true || !line.serialsIn.isEmpty || !line.serialsOut.isEmpty ? line.counted : 0
+        return named.count == serials.count && Int64(serials.count) == expected
+            && named.isSuperset(of: line.serialsIn) && named.isDisjoint(with: line.serialsOut)
+    }
 
     /// ADJUST: `OK move= location= direction= reason= qty= value=`; COUNT: a `* line sku= batch=
     /// before= counted= variance= value=` per item, then `OK move= location= variance= value=`.

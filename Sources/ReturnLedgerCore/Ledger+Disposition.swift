@@ -238,7 +238,7 @@ extension Ledger {
         let named = lists.named
         return decided.count == named.count && zip(decided, named).allSatisfy { d, n in
             d.disposition == n.0 && d.sku == n.1.sku && d.batch == n.1.batch && d.quantity == n.1.quantity && d.toSku == n.1.toSku
-                && d.serials == n.1.serials
+                && Ledger.sameSerials(d.serials, n.1.serials)
         }
     }
 

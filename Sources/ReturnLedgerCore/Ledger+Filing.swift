@@ -283,7 +283,8 @@ extension Ledger {
               filing.location == nil || filing.location == request.location,
               request.items.count == filing.items.count else { return false }
         return zip(request.items, filing.items).allSatisfy {
-            $0.sku == $1.sku && $0.quantity == $1.quantity && ($1.batch.isEmpty || $0.batch == $1.batch) && $0.serials == $1.serials
+            $0.sku == $1.sku && $0.quantity == $1.quantity && ($1.batch.isEmpty || $0.batch == $1.batch)
+                && Ledger.sameSerials($0.serials, $1.serials)
         }
     }
 }

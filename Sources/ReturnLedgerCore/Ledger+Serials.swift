@@ -28,6 +28,12 @@ extension Ledger {
         }
     }
 
+    /// Whether a re-send names the same serials as the original: as sets, since the order they
+    /// are named in means nothing (one shared rule for every command's re-send).
+    static func sameSerials(_ a: [String], _ b: [String]) -> Bool {
+        a.count == b.count && (a == b || Set(a) == Set(b))
+    }
+
     /// The serials in stock at a slot in one state, sorted.
     public func serials(_ sku: String, at slot: StockSlot, _ state: StockState) -> [String] {
         guard let registry = serialRegistry[sku] else { return [] }

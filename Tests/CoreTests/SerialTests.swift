@@ -490,4 +490,34 @@ import Testing
         #expect(place(desk, "SN1") == "STORE1 on_hand" && desk.quarantine("P900", "STORE1") == 0 && Self.isWhole(desk))
         desk.expectReplays()
     }
+
+    /// A re-send names the same serials in any order (existed=yes); other serials are CONFLICT,
+    /// the same rule for every command.
+    @Test func reSendsCompareSerialsAsSets() {
+        var desk = Self.stocked()
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 P900:2/SN1/SN2", as: "clerk1")
+        #expect(desk.lineOK("SALE S1 location=STORE1 customer=C1 P900:2/SN2/SN1", as: "clerk1")["existed"] == "yes")
+        #expect(desk.lineOK("PURCHASE PO-1 location=STORE1 supplier=S1 P900:4/SN4/SN3/SN2/SN1", as: "clerk1")["existed"] == "yes")
+        desk.lineOK("RETURN S1 P900:2/SN1/SN2 reason=DEFECTIVE key=RK1", as: "clerk1")
+        #expect(desk.lineOK("RETURN S1 P900:2/SN2/SN1 reason=DEFECTIVE key=RK1", as: "clerk1")["existed"] == "yes")
+        desk.lineOK("ADJUST out location=STORE1 reason=damage P900:2/SN3/SN4 key=AK1", as: "sup1")
+        #expect(desk.lineOK("ADJUST out location=STORE1 reason=damage P900:2/SN4/SN3 key=AK1", as: "sup1")["existed"] == "yes")
+        #expect(desk.lineFails("ADJUST out location=STORE1 reason=damage P900:2/SN4/SN1 key=AK1", as: "sup1") == .CONFLICT)
+        // COUNT: SN3 and SN4 are gone; SN6 and SN7 found, SN5 (STORE2) stays put elsewhere.
+        desk.lineOK("ADJUST in location=STORE1 reason=found P900:2/SN3/SN4", as: "sup1")
+        desk.lineOK("COUNT location=STORE1 P900:3/SN3/SN6/SN7 key=CK1", as: "sup1")  // SN4 dropped, SN3 stayed
+        #expect(desk.lineOK("COUNT location=STORE1 P900:3/SN7/SN3/SN6 key=CK1", as: "sup1")["existed"] == "yes")
+        #expect(desk.lineFails("COUNT location=STORE1 P900:3/SN3/SN4/SN7 key=CK1", as: "sup1") == .CONFLICT)  // SN4 was dropped
+        #expect(desk.lineFails("COUNT location=STORE1 P900:3/SN3/SN6/SN8 key=CK1", as: "sup1") == .CONFLICT)  // SN7 was found
+        #expect(desk.lineFails("COUNT location=STORE1 P900:3/SN3/SN6 key=CK1", as: "sup1") == .CONFLICT)
+        // RECEIVE naming part of the serials: the rest are lost; a re-send in another order matches.
+        desk.lineOK("TRANSFER SEND T-1 from=STORE1 to=STORE2 P900:3/SN3/SN6/SN7")
+        let received = desk.lineOK("TRANSFER RECEIVE T-1 P900:2/SN6/SN3")
+        #expect(received["lost"] == "1")
+        #expect(place(desk, "SN7") == "-" && place(desk, "SN3") == "STORE2 on_hand" && place(desk, "SN6") == "STORE2 on_hand")
+        #expect(desk.onHand("P900", "STORE2") == 3 && Self.isWhole(desk))
+        #expect(desk.lineOK("TRANSFER RECEIVE T-1 P900:2/SN3/SN6")["existed"] == "yes")
+        #expect(desk.lineFails("TRANSFER RECEIVE T-1 P900:2/SN3/SN7") == .CONFLICT)
+        desk.expectReplays()
+    }
 }
