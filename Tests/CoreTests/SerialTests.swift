@@ -520,4 +520,28 @@ import Testing
         #expect(desk.lineFails("TRANSFER RECEIVE T-1 P900:2/SN3/SN7") == .CONFLICT)
         desk.expectReplays()
     }
+
+    /// SALE and PURCHASE: a re-send first, then the serial count (INVALID needing the SKU) before
+    /// DENIED; an exchange's SKUs and serial count before DENIED too.
+    @Test func serialCountsComeAfterTheReSendAndBeforeDenied() {
+        var desk = Self.stocked()
+        desk.lineOK("USER SCOPE clerk2 locations=STORE2")
+        #expect(desk.lineFails("SALE S9 location=STORE1 P900:2/SN1", as: "clerk2") == .INVALID)
+        #expect(desk.lineFails("SALE S9 location=STORE1 P900:1/SN1", as: "clerk2") == .DENIED)
+        #expect(desk.lineFails("PURCHASE PO-9 location=STORE1 supplier=S1 P900:1", as: "clerk2") == .INVALID)
+        #expect(desk.lineFails("PURCHASE PO-9 location=STORE1 supplier=S1 A100:1/X1", as: "clerk2") == .INVALID)
+        // A re-send is recognised before the rest: the SKU turned serial-tracked since.
+        desk.lineOK("PURCHASE PO-3 location=STORE1 supplier=S1 C400:1", as: "clerk1")
+        desk.lineOK("SALE S3 location=STORE1 customer=C1 C400:1", as: "clerk1")
+        desk.lineOK("SKU SET C400 serial=yes")
+        #expect(desk.lineOK("SALE S3 location=STORE1 customer=C1 C400:1", as: "clerk1")["existed"] == "yes")
+        #expect(desk.lineFails("SALE S3 location=STORE1 customer=C1 C400:2", as: "clerk1") == .CONFLICT)
+        // The exchange: NOT_FOUND, then its serial count, before DENIED.
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 P900:1/SN1", as: "clerk1")
+        #expect(desk.lineFails("RETURN S1 P900:1/SN1 reason=DEFECTIVE location=STORE1 exchange=NOPE:1", as: "clerk2") == .NOT_FOUND)
+        #expect(desk.lineFails("RETURN S1 P900:1/SN1 reason=DEFECTIVE location=STORE1 exchange=P900:1", as: "clerk2") == .INVALID)
+        #expect(desk.lineFails("RETURN S1 P900:1/SN1 reason=DEFECTIVE location=STORE1 exchange=A100:1/Q1", as: "clerk2") == .INVALID)
+        #expect(desk.lineFails("RETURN S1 P900:1/SN1 reason=DEFECTIVE location=STORE1 exchange=P900:1/SN2", as: "clerk2") == .DENIED)
+        desk.expectReplays()
+    }
 }
