@@ -59,12 +59,13 @@ extension Ledger {
         }
     }
 
-    /// `checkSerialCount` over items whose SKUs are known.
+    /// `checkSerialCount` over items whose SKUs are known. A plain item (no serials, a SKU not
+    /// in `serialSkus`) costs a set membership test, or nothing while no SKU has serials.
     func checkSerialCounts(_ items: [ItemSpec]) throws(DomainError) {
         var seen: [String: Set<String>] = [:]
-        for item in items where serialSkuCount > 0 || !item.serials.isEmpty {
+        for item in items where !item.serials.isEmpty || (!serialSkus.isEmpty && serialSkus.contains(item.sku)) {
             guard let product = products[item.sku] else { continue }
-            if product.serial || !item.serials.isEmpty { try checkSerialCount(product, quantity: item.quantity, serials: item.serials, seen: &seen) }
+            try checkSerialCount(product, quantity: item.quantity, serials: item.serials, seen: &seen)
         }
     }
 

@@ -68,9 +68,10 @@ public struct Ledger: Sendable, Equatable {
     /// Format 11 (protocol.md, Serial numbers): SKU → serial → where it is in stock and its last
     /// sale. Only SKUs that ever held a serial appear.
     public var serialRegistry: [String: [String: SerialRecord]] = [:]
-    /// SKUs with `serial=yes` (derived): none, and an item naming no serials skips every serial
-    /// check without looking its SKU up (RETURN's hot path).
-    public internal(set) var serialSkuCount = 0
+    /// SKUs with `serial=yes` (derived, kept by `apply`, rebuilt by `rebuildIndexes`): an item
+    /// naming no serials is checked only when its SKU is among them, a set membership test
+    /// instead of copying its product (RETURN's hot path); none at all skips even that.
+    public internal(set) var serialSkus: Set<String> = []
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -106,7 +107,7 @@ extension Ledger {
         case .locationAdded(let location):
             locations[location.code] = location
         case .productAdded(let product):
-            serialSkuCount += (product.serial ? 1 : 0) - (products[product.sku]?.serial == true ? 1 : 0)
+            if product.serial { serialSkus.insert(product.sku) } else if !serialSkus.isEmpty { serialSkus.remove(product.sku) }
             products[product.sku] = product
             if product.hasOwnRules { skusWithRules.insert(product.sku) } else { skusWithRules.remove(product.sku) }
         case .categoryAdded(let category):

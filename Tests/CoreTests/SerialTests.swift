@@ -40,6 +40,11 @@ import Testing
         desk.lineOK("SKU SET C400 serial=yes")
         desk.lineOK("COUNT location=WH1 C400:2/T1/T2", as: "sup1")
         #expect(desk.onHand("C400", "WH1") == 2 && place(desk, "T1", sku: "C400") == "WH1 on_hand")
+        // The derived set RETURN's hot path tests, kept by every SKU change.
+        #expect(desk.ledger.serialSkus == ["P900", "P950", "A100", "C400"])
+        desk.lineOK("COUNT location=WH1 C400:0", as: "sup1")
+        desk.lineOK("SKU SET C400 serial=no")
+        #expect(desk.ledger.serialSkus == ["P900", "P950", "A100"])
         desk.expectReplays()
     }
 
