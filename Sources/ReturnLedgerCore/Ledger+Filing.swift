@@ -281,7 +281,7 @@ extension Ledger {
         guard sameOrder, request.reason == filing.reason, request.note == filing.note,
               request.filedRma == (filing.rma ?? ""), request.source == (filing.source ?? .on_hand),
               (filing.expected ?? request.amount) == request.expected,
-              request.exchangeText == filing.exchangeText,
+              Ledger.sameExchangeText(request.exchangeText, filing.exchangeText),
               filing.location == nil || filing.location == request.location,
               request.items.count == filing.items.count else { return false }
         return zip(request.items, filing.items).allSatisfy {

@@ -34,6 +34,19 @@ extension Ledger {
         a.count == b.count && (a == b || Set(a) == Set(b))
     }
 
+    /// Whether a re-sent RETURN's `exchange=` (kept as written, `ITEM,ITEM...`) names the same
+    /// replacements: the same text, or the same once each item's serials are sorted.
+    static func sameExchangeText(_ a: String, _ b: String) -> Bool {
+        guard a != b else { return true }
+        func normal(_ text: String) -> [String] {
+            text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                let parts = item.split(separator: "/", omittingEmptySubsequences: false)
+                return ([parts[0]] + parts.dropFirst().sorted()).joined(separator: "/")
+            }
+        }
+        return normal(a) == normal(b)
+    }
+
     /// The serials in stock at a slot in one state, sorted.
     public func serials(_ sku: String, at slot: StockSlot, _ state: StockState) -> [String] {
         guard let registry = serialRegistry[sku] else { return [] }

@@ -537,6 +537,13 @@ import Testing
         #expect(desk.lineOK("PURCHASE PO-1 location=STORE1 supplier=S1 P900:4/SN4/SN3/SN2/SN1", as: "clerk1")["existed"] == "yes")
         desk.lineOK("RETURN S1 P900:2/SN1/SN2 reason=DEFECTIVE key=RK1", as: "clerk1")
         #expect(desk.lineOK("RETURN S1 P900:2/SN2/SN1 reason=DEFECTIVE key=RK1", as: "clerk1")["existed"] == "yes")
+        desk.lineOK("SALE S2 location=STORE2 customer=C1 P900:1/SN5", as: "clerk1")
+        desk.lineOK("RETURN S2 P900:1/SN5 reason=DEFECTIVE location=STORE1 exchange=P900:2/SN3/SN4 key=RK2", as: "clerk1")
+        #expect(desk.lineOK("RETURN S2 P900:1/SN5 reason=DEFECTIVE location=STORE1 exchange=P900:2/SN4/SN3 key=RK2",
+                            as: "clerk1")["existed"] == "yes")
+        #expect(desk.lineFails("RETURN S2 P900:1/SN5 reason=DEFECTIVE location=STORE1 exchange=P900:2/SN4/SN1 key=RK2",
+                               as: "clerk1") == .CONFLICT)
+        desk.lineOK("CANCEL R000002", as: "clerk1")
         desk.lineOK("ADJUST out location=STORE1 reason=damage P900:2/SN3/SN4 key=AK1", as: "sup1")
         #expect(desk.lineOK("ADJUST out location=STORE1 reason=damage P900:2/SN4/SN3 key=AK1", as: "sup1")["existed"] == "yes")
         #expect(desk.lineFails("ADJUST out location=STORE1 reason=damage P900:2/SN4/SN1 key=AK1", as: "sup1") == .CONFLICT)
@@ -552,7 +559,7 @@ import Testing
         let received = desk.lineOK("TRANSFER RECEIVE T-1 P900:2/SN6/SN3")
         #expect(received["lost"] == "1")
         #expect(place(desk, "SN7") == "-" && place(desk, "SN3") == "STORE2 on_hand" && place(desk, "SN6") == "STORE2 on_hand")
-        #expect(desk.onHand("P900", "STORE2") == 3 && Self.isWhole(desk))
+        #expect(desk.onHand("P900", "STORE2") == 2 && Self.isWhole(desk))
         #expect(desk.lineOK("TRANSFER RECEIVE T-1 P900:2/SN3/SN6")["existed"] == "yes")
         #expect(desk.lineFails("TRANSFER RECEIVE T-1 P900:2/SN3/SN7") == .CONFLICT)
         desk.expectReplays()
