@@ -106,8 +106,20 @@ extension Ledger {
     static func words(_ slot: StockSlot) -> String { slot.batch.isEmpty ? slot.location : "\(slot.location) batch \(slot.batch)" }
 
     /// The open (pending or in second review) return holding a serial of a SKU, if any.
-    func openReturn(holding sku: String, _ serial: String) -> Int? {
-        openReturns.filter { number in returns[number - 1].items.contains { $0.sku == sku && $0.serials.contains(serial) } }.min()
+    func openReturn(holding sku: String, _ serial: String) -> Int? { openReturnSerials[sku]?[serial] }
+
+    /// A return's serials into (filed) or out of (approved, rejected, cancelled) `openReturnSerials`.
+    mutating func noteOpenSerials(_ request: ReturnRequest, open: Bool) {
+        for item in request.items where !item.serials.isEmpty {
+            for serial in item.serials {
+                if open {
+                    openReturnSerials[item.sku, default: [:]][serial] = min(openReturnSerials[item.sku]?[serial] ?? .max, request.number)
+                } else if openReturnSerials[item.sku]?[serial] == request.number {
+                    openReturnSerials[item.sku]![serial] = nil
+                }
+            }
+            if openReturnSerials[item.sku]?.isEmpty == true { openReturnSerials[item.sku] = nil }
+        }
     }
 
     /// The serials returned on an order's line by approved returns that stand (ORDER's `returned_serials=`).

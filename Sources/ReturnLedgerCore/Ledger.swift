@@ -72,6 +72,9 @@ public struct Ledger: Sendable, Equatable {
     /// naming no serials is checked only when its SKU is among them, a set membership test
     /// instead of copying its product (RETURN's hot path); none at all skips even that.
     public internal(set) var serialSkus: Set<String> = []
+    /// The serials open returns (pending or in second review) name: SKU → serial → return number
+    /// (derived, kept with `openReturns`), so RETURN's "not on an open return" is one lookup.
+    public internal(set) var openReturnSerials: [String: [String: Int]] = [:]
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -133,6 +136,7 @@ extension Ledger {
         case .returnFiled(let request):
             returns.append(request)
             openReturns.insert(request.number)
+            noteOpenSerials(request, open: true)
             stats.filed(request, policy.calendar)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
             indexReturn(request)
@@ -246,6 +250,7 @@ extension Ledger {
         // Lots of older records are made here; a new approval's comes as its own event.
         if legacy, let lot = outcome.lot { issue(lot, to: request.party) }
         openReturns.remove(number)
+        noteOpenSerials(request, open: false)
         stats.approved(request, at: at, policy.calendar)
         documents[doc] = number
         let day = Self.documentDay(doc) ?? policy.calendar.day(of: at)
@@ -297,6 +302,7 @@ extension Ledger {
         for item in request.items { orders[request.order]?.lines[item.line].pending -= item.quantity }
         stats.closed(request, as: state, policy.calendar)
         openReturns.remove(number)
+        noteOpenSerials(request, open: false)
         returns[number - 1].state = state
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: action, note: note))
     }

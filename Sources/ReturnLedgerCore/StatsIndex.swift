@@ -148,6 +148,8 @@ extension Ledger {
         stats = index
         serialSkus = Set(products.values.lazy.filter(\.serial).map(\.sku))
         openReturns = Set(returns.lazy.filter { $0.state.isOpen }.map(\.number))
+        openReturnSerials = [:]
+        for number in openReturns { noteOpenSerials(returns[number - 1], open: true) }
         returnsByParty = [:]
         for r in returns where !r.noReceipt { orders[r.order]?.returnNumbers = [] }
         for r in returns { indexReturn(r) }
