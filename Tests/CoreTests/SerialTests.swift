@@ -602,4 +602,28 @@ import Testing
         desk.lineOK("RETURN S1 P900:1/SN2 reason=DEFECTIVE", as: "clerk1")  // the line's other unit still may
         desk.expectReplays()
     }
+
+    /// Backstops for states the commands no longer make (set up here by hand): an approval meets
+    /// a SKU whose serial= changed since filing (INVALID), and INSPECT a serial of its return
+    /// that is no longer in its quarantine (SERIAL, named or taken by the bare word).
+    @Test func backstopsForStatesTheCommandsNoLongerMake() {
+        var desk = Self.stocked()
+        desk.lineOK("PURCHASE PO-3 location=STORE1 supplier=S1 A100:1", as: "clerk1")
+        desk.lineOK("SALE S3 location=STORE1 customer=C1 A100:1", as: "clerk1")
+        desk.lineOK("RETURN S3 A100:1 reason=DEFECTIVE", as: "clerk1")
+        desk.ledger.products["A100"]!.serial = true  // as if SKU SET had let it switch
+        #expect(desk.lineFails("APPROVE R000001", as: "sup1") == .INVALID)
+        desk.ledger.products["A100"]!.serial = false
+        desk.lineOK("APPROVE R000001", as: "sup1")
+        // SN1 into R000002's quarantine, then (by hand) somewhere else.
+        desk.lineOK("SKU SET P900 inspect=yes")
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 P900:2/SN1/SN2", as: "clerk1")
+        desk.lineOK("RETURN S1 P900:2/SN1/SN2 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000002", as: "sup1")
+        #expect(place(desk, "SN1") == "STORE1 quarantine")
+        desk.ledger.serialRegistry["P900"]!["SN1"]!.place = SerialPlace(slot: StockSlot(location: "STORE2", batch: ""), state: .on_hand)
+        #expect(desk.lineFails("INSPECT R000002 scrap=P900:1/SN1", as: "sup1") == .SERIAL)
+        #expect(desk.lineFails("INSPECT R000002 restock", as: "sup1") == .SERIAL)
+        desk.lineOK("INSPECT R000002 scrap=P900:1/SN2", as: "sup1")
+    }
 }
