@@ -13,7 +13,7 @@ extension Ledger {
                 && original.note == asked.note && original.lines.count == asked.items.count
                 && zip(original.lines, asked.items).allSatisfy { line, item in
                     line.sku == item.sku && line.batch == item.batch && (kind == .count ? line.counted : abs(line.change)) == item.quantity
-                        && (kind == .count ? Set(item.serials).isSuperset(of: line.serialsIn) : Ledger.named(line) == item.serials)
+                        && (kind == .count ? sameCount(line, item.serials) : Ledger.sameSerials(Ledger.named(line), item.serials))
                 }
             guard same else { throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content") }
             var decision = Decision(events: [], reply: Ledger.stockMoveReply(original).existed())
@@ -85,9 +85,19 @@ extension Ledger {
         }
     }
 
-    /// The serials an ADJUST named for a line (a re-send compares them; a COUNT's line keeps only
-    /// its finds, which the counted serials must include).
+    /// The serials an ADJUST named for a line (a re-send compares them).
     static func named(_ line: StockMoveLine) -> [String] { line.change > 0 ? line.serialsIn : line.serialsOut }
+
+    /// Whether a re-sent COUNT line names what the original counted. The line keeps only its finds
+    /// (`serialsIn`) and drops (`serialsOut`), not the serials that stayed (writing them would be
+    /// a new format), so as far as it can tell: distinct serials, as many as counted, every find
+    /// among them and no drop.
+    func sameCount(_ line: StockMoveLine, _ serials: [String]) -> Bool {
+        let named = Set(serials)
+        let expected = products[line.sku]?.serial == true || !line.serialsIn.isEmpty || !line.serialsOut.isEmpty ? line.counted : 0
+        return named.count == serials.count && Int64(serials.count) == expected
+            && named.isSuperset(of: line.serialsIn) && named.isDisjoint(with: line.serialsOut)
+    }
 
     /// ADJUST: `OK move= location= direction= reason= qty= value=`; COUNT: a `* line sku= batch=
     /// before= counted= variance= value=` per item, then `OK move= location= variance= value=`.
@@ -111,10 +121,11 @@ extension Ledger {
 
 extension Effects {
     /// ADJUST's and COUNT's lines: each slot's on hand changed by its line. A slot counted as the
-    /// books said moves nothing (and a slot never stocked is not made by counting it empty).
+    /// books said moves nothing (and a slot never stocked is not made by counting it empty),
+    /// unless serials change places: a COUNT naming a found serial for one it dropped changes 0.
     public static func stockMove(_ move: StockMove) -> Effects {
         var e = Effects()
-        for line in move.lines where line.change != 0 || !line.serialsOut.isEmpty {
+        for line in move.lines where line.change != 0 || !line.serialsOut.isEmpty || !line.serialsIn.isEmpty {
             let slot = StockSlot(location: move.location, batch: line.batch)
             guard !line.serialsIn.isEmpty || !line.serialsOut.isEmpty else {
                 e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, line.change))
@@ -123,6 +134,10 @@ extension Effects {
             // Serials: those taken off, then those put on hand (a COUNT may do both in one slot).
             if !line.serialsOut.isEmpty { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, -Int64(line.serialsOut.count), serials: line.serialsOut)) }
             if !line.serialsIn.isEmpty { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, Int64(line.serialsIn.count), serials: line.serialsIn)) }
+            // Units the serials do not account for (a slot holding units without their serials)
+            // still move, so the slot ends at what was counted.
+            let rest = line.change - Int64(line.serialsIn.count) + Int64(line.serialsOut.count)
+            if rest != 0 { e.moves.append(Move(sku: line.sku, slot: slot, .on_hand, rest)) }
         }
         return e
     }

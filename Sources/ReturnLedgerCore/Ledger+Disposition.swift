@@ -75,9 +75,13 @@ extension Ledger {
                 let left = holding.units - (asked[SkuBatch(holding.sku, holding.batch)] ?? 0)
                 guard left > 0 else { continue }
                 var decided = try disposal(holding.sku, holding.batch, left, disposition, at: at, by: by)
-                if !holding.serials.isEmpty {
+                if !holding.serials.isEmpty || products[holding.sku]?.serial == true {
                     let named = Set(resolved.filter { $0.1.sku == holding.sku && $0.1.batch == holding.batch }.flatMap(\.1.serials))
                     decided.serials = Array(holding.serials.filter { !named.contains($0) }.prefix(Int(left)))
+                    // Every unit decided carries its serial: one no longer held there cannot be decided.
+                    guard decided.serials.count == left else {
+                        throw DomainError(.SERIAL, "\(holding.sku): \(left) units left in \(what), \(decided.serials.count) of their serials there")
+                    }
                 }
                 out.append(decided)
             }
@@ -105,6 +109,18 @@ extension Ledger {
         return Disposal(sku: sku, batch: batch, quantity: quantity, disposition: disposition, toSku: toSku, value: value, at: at, by: by)
     }
 
+    /// A return's quarantine holdings, their serials those the registry still has in quarantine
+    /// in their slot (a serial moved away since is not there to decide on: SERIAL if named).
+    func serialsStillHeld(_ request: ReturnRequest) -> [Holding] {
+        request.quarantineHoldings.map { holding in
+            guard !holding.serials.isEmpty else { return holding }
+            var kept = holding
+            let slot = StockSlot(location: request.location, batch: holding.batch)
+            kept.serials = holding.serials.filter { serialPlace(holding.sku, $0) == SerialPlace(slot: slot, state: .quarantine) }
+            return kept
+        }
+    }
+
     /// INSPECT: STATE (inspecting), CLOSED, then the items; the units decided leave quarantine,
     /// and the return is completed when none are left.
     func decideInspection(_ id: String, disposition word: Disposition?, lists: DispositionLists, note: String,
@@ -116,7 +132,7 @@ extension Ledger {
             throw DomainError(.STATE, "\(id) is \(request.state.rawValue), not inspecting")
         }
         try refuseClosedToday(context, "INSPECT")
-        let decided = try decisions(lists, word: word, holdings: request.quarantineHoldings, where: "\(id)'s quarantine",
+        let decided = try decisions(lists, word: word, holdings: serialsStillHeld(request), where: "\(id)'s quarantine",
                                     shortCode: .EXCEEDS, namedBatchOnly: false, at: context.now, by: context.user)
         try checkValue(decided)
         let left = request.quarantineLeft - Disposal.units(decided)
@@ -222,7 +238,7 @@ extension Ledger {
         let named = lists.named
         return decided.count == named.count && zip(decided, named).allSatisfy { d, n in
             d.disposition == n.0 && d.sku == n.1.sku && d.batch == n.1.batch && d.quantity == n.1.quantity && d.toSku == n.1.toSku
-                && d.serials == n.1.serials
+                && Ledger.sameSerials(d.serials, n.1.serials)
         }
     }
 

@@ -40,6 +40,7 @@ extension Ledger {
                 throw .notFound("sku", spec.sku)
             }
         }
+        for spec in filing.exchange where products[spec.sku] == nil { throw .notFound("sku", spec.sku) }
         // Section 21's terms belong to supplier returns, `supplier=` to one without an order: INVALID right after NOT_FOUND.
         if kind == .sale, filing.namesSupplierTerms || filing.supplier != nil {
             throw .invalid("rma=, source=, expected= and supplier= are for supplier returns")
@@ -54,8 +55,10 @@ extension Ledger {
                 }
             }
         }
-        // Serial count, or a serial on a SKU without serials: INVALID needing the SKU.
+        // Serial count, or a serial on a SKU without serials: INVALID needing the SKU (the items,
+        // then the exchange's replacements), before DENIED.
         try checkSerialCounts(filing.items)
+        try checkSerialCounts(filing.exchange)
         try checkScope(location, context, "the return")
         if filing.override, context.role != .supervisor, context.role != .admin {
             throw DomainError(.DENIED, "override=yes is for supervisors and admins")
@@ -177,13 +180,12 @@ extension Ledger {
     }
 
     /// Replacement goods priced as SALE prices them: the catalogue unless `@PRICE`, taxed at the
-    /// SKU's rate as the policy says now.
+    /// SKU's rate as the policy says now. (Its SKUs were found and its serial counts checked
+    /// before DENIED, in `decideFiling`.)
     func priceExchange(_ specs: [ItemSpec]) throws(DomainError) -> [OrderLine] {
         var lines: [OrderLine] = []
-        var seen: [String: Set<String>] = [:]
         for spec in specs {
             guard let product = products[spec.sku] else { throw .notFound("sku", spec.sku) }
-            if product.serial || !spec.serials.isEmpty { try checkSerialCount(product, quantity: spec.quantity, serials: spec.serials, seen: &seen) }
             var line = OrderLine(sku: spec.sku, quantity: spec.quantity, price: spec.price ?? product.price, batch: spec.batch)
             line.serials = spec.serials
             guard line.taxed(at: product.tax, included: policy.taxIncluded) != nil else { throw .overflow }
@@ -279,11 +281,12 @@ extension Ledger {
         guard sameOrder, request.reason == filing.reason, request.note == filing.note,
               request.filedRma == (filing.rma ?? ""), request.source == (filing.source ?? .on_hand),
               (filing.expected ?? request.amount) == request.expected,
-              request.exchangeText == filing.exchangeText,
+              Ledger.sameExchangeText(request.exchangeText, filing.exchangeText),
               filing.location == nil || filing.location == request.location,
               request.items.count == filing.items.count else { return false }
         return zip(request.items, filing.items).allSatisfy {
-            $0.sku == $1.sku && $0.quantity == $1.quantity && ($1.batch.isEmpty || $0.batch == $1.batch) && $0.serials == $1.serials
+            $0.sku == $1.sku && $0.quantity == $1.quantity && ($1.batch.isEmpty || $0.batch == $1.batch)
+                && Ledger.sameSerials($0.serials, $1.serials)
         }
     }
 }

@@ -104,6 +104,7 @@ extension Ledger {
     }
 
     func approve(_ request: ReturnRequest, order: Order?, _ asked: ApprovalRequest, as context: Context) throws(DomainError) -> Approved {
+        try checkSerialFlags(request)
         let doc = nextDocument(at: context.now)
         let outcome: ApprovalOutcome
         let mode: RefundMode

@@ -28,6 +28,25 @@ extension Ledger {
         }
     }
 
+    /// Whether a re-send names the same serials as the original: as sets, since the order they
+    /// are named in means nothing (one shared rule for every command's re-send).
+    static func sameSerials(_ a: [String], _ b: [String]) -> Bool {
+        a.count == b.count && (a == b || Set(a) == Set(b))
+    }
+
+    /// Whether a re-sent RETURN's `exchange=` (kept as written, `ITEM,ITEM...`) names the same
+    /// replacements: the same text, or the same once each item's serials are sorted.
+    static func sameExchangeText(_ a: String, _ b: String) -> Bool {
+        guard a != b else { return true }
+        func normal(_ text: String) -> [String] {
+            text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                let parts = item.split(separator: "/", omittingEmptySubsequences: false)
+                return ([parts[0]] + parts.dropFirst().sorted()).joined(separator: "/")
+            }
+        }
+        return normal(a) == normal(b)
+    }
+
     /// The serials in stock at a slot in one state, sorted.
     public func serials(_ sku: String, at slot: StockSlot, _ state: StockState) -> [String] {
         guard let registry = serialRegistry[sku] else { return [] }
@@ -53,12 +72,13 @@ extension Ledger {
         }
     }
 
-    /// `checkSerialCount` over items whose SKUs are known.
+    /// `checkSerialCount` over items whose SKUs are known. A plain item (no serials, a SKU not
+    /// in `serialSkus`) costs a set membership test, or nothing while no SKU has serials.
     func checkSerialCounts(_ items: [ItemSpec]) throws(DomainError) {
         var seen: [String: Set<String>] = [:]
-        for item in items where serialSkuCount > 0 || !item.serials.isEmpty {
+        for item in items where !item.serials.isEmpty || (!serialSkus.isEmpty && serialSkus.contains(item.sku)) {
             guard let product = products[item.sku] else { continue }
-            if product.serial || !item.serials.isEmpty { try checkSerialCount(product, quantity: item.quantity, serials: item.serials, seen: &seen) }
+            try checkSerialCount(product, quantity: item.quantity, serials: item.serials, seen: &seen)
         }
     }
 
@@ -86,8 +106,20 @@ extension Ledger {
     static func words(_ slot: StockSlot) -> String { slot.batch.isEmpty ? slot.location : "\(slot.location) batch \(slot.batch)" }
 
     /// The open (pending or in second review) return holding a serial of a SKU, if any.
-    func openReturn(holding sku: String, _ serial: String) -> Int? {
-        openReturns.filter { number in returns[number - 1].items.contains { $0.sku == sku && $0.serials.contains(serial) } }.min()
+    func openReturn(holding sku: String, _ serial: String) -> Int? { openReturnSerials[sku]?[serial] }
+
+    /// A return's serials into (filed) or out of (approved, rejected, cancelled) `openReturnSerials`.
+    mutating func noteOpenSerials(_ request: ReturnRequest, open: Bool) {
+        for item in request.items where !item.serials.isEmpty {
+            for serial in item.serials {
+                if open {
+                    openReturnSerials[item.sku, default: [:]][serial] = min(openReturnSerials[item.sku]?[serial] ?? .max, request.number)
+                } else if openReturnSerials[item.sku]?[serial] == request.number {
+                    openReturnSerials[item.sku]![serial] = nil
+                }
+            }
+            if openReturnSerials[item.sku]?.isEmpty == true { openReturnSerials[item.sku] = nil }
+        }
     }
 
     /// The serials returned on an order's line by approved returns that stand (ORDER's `returned_serials=`).
@@ -138,6 +170,21 @@ extension Ledger {
     /// whole if one came into stock since).
     func checkReturnedSerials(_ request: ReturnRequest) throws(DomainError) {
         for item in request.items where !item.serials.isEmpty { try requireSerialsOutOfStock(item.sku, item.serials) }
+    }
+
+    /// At the approval that moves a return's units: its items and exchange lines still fit their
+    /// SKUs' `serial=` (SKU SET refuses the switch while an open return names the SKU; this keeps
+    /// the registry whole should one slip by: a unit on hand without its serial, or a serial of a
+    /// SKU without them).
+    func checkSerialFlags(_ request: ReturnRequest) throws(DomainError) {
+        func check(_ sku: String, _ quantity: Int64, _ serials: [String]) throws(DomainError) {
+            let serial = products[sku]?.serial ?? false
+            guard serial ? Int64(serials.count) == quantity : serials.isEmpty else {
+                throw .invalid("\(sku) is now serial=\(serial ? "yes" : "no"); \(request.id) was filed otherwise")
+            }
+        }
+        for item in request.items { try check(item.sku, item.quantity, item.serials) }
+        for line in request.exchange { try check(line.sku, line.quantity, line.serials) }
     }
 
     /// A supplier return's serials in its `source` at the return location (every approval, as STOCK).

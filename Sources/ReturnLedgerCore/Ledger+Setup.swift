@@ -77,6 +77,14 @@ extension Ledger {
                     throw .invalid("serial= changes only while \(sku) holds no stock; \(Ledger.words(held.key)) holds some"
                                    + " (COUNT it to 0 first)")
                 }
+                // An open return naming it would later move units filed under the other setting
+                // (a unit on hand without its serial, or a serial of a SKU without them).
+                if let open = openReturns.sorted().first(where: { number in
+                    let r = returns[number - 1]
+                    return r.items.contains { $0.sku == sku } || r.exchange.contains { $0.sku == sku }
+                }) {
+                    throw .invalid("serial= changes only while no open return names \(sku); \(ReturnRequest.id(open)) does")
+                }
                 product.serial = serial
             }
             return Decision(events: [.productAdded(product)], reply: Reply(status: [Field("sku", sku)]))

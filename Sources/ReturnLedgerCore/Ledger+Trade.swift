@@ -1,5 +1,8 @@
 extension Ledger {
-    /// SALE and PURCHASE: the records returns are later checked against.
+    /// SALE and PURCHASE: the records returns are later checked against. Checks: INVALID (no
+    /// lookup), NOT_FOUND (location, party, SKUs), a re-send (before anything that follows:
+    /// the original reply plus `existed=yes`, else CONFLICT), the serial count (INVALID needing
+    /// the SKU), DENIED, the till (STATE), CLOSED, TENDER, CREDIT, SERIAL.
     func decideTrade(_ request: TradeRequest, kind: OrderKind, _ context: Context) throws(DomainError) -> Decision {
         let partyKind: PartyKind = kind == .sale ? .customer : .supplier
         let party = request.party ?? ""
@@ -17,16 +20,12 @@ extension Ledger {
         if !party.isEmpty {
             guard let known = parties[party], known.kind == partyKind else { throw .notFound(partyKind.rawValue, party) }
         }
-        try checkScope(request.location, context, "order \(request.order)")
+        for item in request.items where products[item.sku] == nil { throw .notFound("sku", item.sku) }
 
         var lines: [OrderLine] = []
         var value = Money.zero
-        var serialsSeen: [String: Set<String>] = [:]
         for item in request.items {
             guard let product = products[item.sku] else { throw .notFound("sku", item.sku) }
-            if product.serial || !item.serials.isEmpty {
-                try checkSerialCount(product, quantity: item.quantity, serials: item.serials, seen: &serialsSeen)
-            }
             let catalogue = kind == .sale || product.cost == .zero ? product.price : product.cost
             let price = item.price ?? catalogue
             guard price >= .zero else { throw .invalid("price must not be negative") }
@@ -64,6 +63,8 @@ extension Ledger {
             }
             return Decision(events: [], reply: tradeReply(existing).existed())
         }
+        try checkSerialCounts(request.items)
+        try checkScope(request.location, context, "order \(request.order)")
         // Protocol.md, Tenders: the till (STATE), then the tenders adding up (TENDER), then credit (CREDIT).
         if let till = request.till {
             order.session = try openSession(till, at: request.location).number
@@ -81,13 +82,11 @@ extension Ledger {
             events.append(.creditDrawn(party: party, doc: order.id, draws: draws))
         }
         // Serial numbers (protocol.md): a sale's on hand in its slot (so never below zero), a purchase's not in stock.
-        if !serialsSeen.isEmpty {
-            for line in lines where !line.serials.isEmpty {
-                if kind == .sale {
-                    try requireSerials(line.sku, line.serials, at: StockSlot(location: order.location, batch: line.batch), .on_hand)
-                } else {
-                    try requireSerialsOutOfStock(line.sku, line.serials)
-                }
+        for line in lines where !line.serials.isEmpty {
+            if kind == .sale {
+                try requireSerials(line.sku, line.serials, at: StockSlot(location: order.location, batch: line.batch), .on_hand)
+            } else {
+                try requireSerialsOutOfStock(line.sku, line.serials)
             }
         }
         if !party.isEmpty {

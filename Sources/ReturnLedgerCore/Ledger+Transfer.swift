@@ -70,7 +70,7 @@ extension Ledger {
         let arrived = transfer.lines.map { named[$0.slot]?.quantity ?? $0.sent }
         let arrivedSerials = transfer.lines.map { named[$0.slot]?.serials ?? $0.serials }
         if transfer.state == .received, transfer.viaTransit {
-            guard unknown == nil, arrived == transfer.lines.map(\.received), arrivedSerials == transfer.lines.map(\.receivedSerials) else {
+            guard unknown == nil, arrived == transfer.lines.map(\.received), zip(arrivedSerials, transfer.lines).allSatisfy({ Ledger.sameSerials($0, $1.receivedSerials) }) else {
                 throw DomainError(.CONFLICT, "transfer \(id) was received with other quantities")
             }
             return Decision(events: [], reply: Ledger.receiveReply(transfer).existed())

@@ -23,7 +23,6 @@ extension Ledger {
             throw DomainError(.STATE, "\(request.exchangeOrder), the exchange's sale, has return \(ReturnRequest.id(open)) against it")
         }
         try refuseClosedToday(context, "VOID")
-        try checkVoidSerials(request)
 
         let doc = nextDocument(at: context.now)
         var record = VoidRecord(number: request.number, doc: doc, reason: reason, note: note, by: context.user, at: context.now,
@@ -51,14 +50,13 @@ extension Ledger {
     /// restocked, or regraded: the new SKU's, without a batch) leave on hand, below zero if need
     /// be, as on a sale; units in quarantine, rtv or refurbish leave that state up to what the slot
     /// holds there now (the rest moved on: nothing); scrapped units nothing. A supplier return's
-    /// units come back on hand, and so do an exchange's goods.
+    /// units come back on hand, and so do an exchange's goods (`comingBack`: of a serial SKU only
+    /// the serials out of stock; VOID never answers SERIAL).
     func voidMoves(_ request: ReturnRequest) -> [Effects.Move] {
         var moves: [Effects.Move] = []
         let location = request.location
         guard request.kind == .sale else {
-            return request.items.map {
-                Effects.Move(sku: $0.sku, slot: StockSlot(location: location, batch: $0.batch), onHand: $0.quantity, serials: $0.serials)
-            }
+            return request.items.compactMap { comingBack($0.sku, StockSlot(location: location, batch: $0.batch), $0.quantity, $0.serials) }
         }
         // Serial SKUs' units leave from wherever each serial is now at the location (`serialVoidMoves`).
         let serialSkus = Set(request.items.lazy.filter { !$0.serials.isEmpty }.map(\.sku))
@@ -88,23 +86,37 @@ extension Ledger {
             }
         }
         for line in request.exchange {
-            moves.append(Effects.Move(sku: line.sku, slot: StockSlot(location: location, batch: line.batch), onHand: line.quantity,
-                                      serials: line.serials))
+            if let move = comingBack(line.sku, StockSlot(location: location, batch: line.batch), line.quantity, line.serials) {
+                moves.append(move)
+            }
         }
         return moves
     }
 
+    /// Units a void brings back on hand: all of them, or of a serial SKU the serials out of stock
+    /// (one in stock again came back some other way: it stays where it is, and its unit with it).
+    func comingBack(_ sku: String, _ slot: StockSlot, _ quantity: Int64, _ serials: [String]) -> Effects.Move? {
+        guard !serials.isEmpty else { return Effects.Move(sku: sku, slot: slot, onHand: quantity) }
+        let out = serials.filter { serialPlace(sku, $0) == nil }
+        return out.isEmpty ? nil : Effects.Move(sku: sku, slot: slot, onHand: Int64(out.count), serials: out)
+    }
+
     /// A voided customer return's serial units: each of its serials (a regraded one under its new
     /// SKU) leaves the state it is in now at the return location; one that left the location (sold,
-    /// sent, scrapped) moves nothing. One move per SKU, slot and state.
+    /// sent, scrapped) moves nothing, and so does one in transit there (a transfer coming in: its
+    /// RECEIVE or CANCEL moves it) or in quarantine not held by this return (a later return's: its
+    /// INSPECT moves it). One move per SKU, slot and state.
     func serialVoidMoves(_ request: ReturnRequest) -> [Effects.Move] {
         var regraded: [String: String] = [:]
         for d in request.disposals where d.disposition == .regrade { for serial in d.serials { regraded[serial] = d.toSku } }
+        var held: [String: Set<String>] = [:]  // the serials this return still holds in quarantine, per SKU
+        for holding in request.quarantineHoldings { held[holding.sku, default: []].formUnion(holding.serials) }
         var groups: [(sku: String, place: SerialPlace, serials: [String])] = []
         for item in request.items {
             for serial in item.serials {
                 let sku = regraded[serial] ?? item.sku
-                guard let place = serialPlace(sku, serial), place.slot.location == request.location else { continue }
+                guard let place = serialPlace(sku, serial), place.slot.location == request.location, place.state != .transit else { continue }
+                if place.state == .quarantine, held[sku]?.contains(serial) != true { continue }
                 if let i = groups.firstIndex(where: { $0.sku == sku && $0.place == place }) {
                     groups[i].serials.append(serial)
                 } else {
@@ -113,15 +125,6 @@ extension Ledger {
             }
         }
         return groups.map { Effects.Move(sku: $0.sku, slot: $0.place.slot, $0.place.state, -Int64($0.serials.count), serials: $0.serials) }
-    }
-
-    /// SERIAL when a voided return would put a serial back in stock that is in stock again (a
-    /// supplier return's units, an exchange's replacements).
-    func checkVoidSerials(_ request: ReturnRequest) throws(DomainError) {
-        if request.kind == .purchase {
-            for item in request.items where !item.serials.isEmpty { try requireSerialsOutOfStock(item.sku, item.serials) }
-        }
-        for line in request.exchange where !line.serials.isEmpty { try requireSerialsOutOfStock(line.sku, line.serials) }
     }
 
     /// A customer return's money: the credit note (net − w) and the exchange sale (−its total)

@@ -68,9 +68,13 @@ public struct Ledger: Sendable, Equatable {
     /// Format 11 (protocol.md, Serial numbers): SKU → serial → where it is in stock and its last
     /// sale. Only SKUs that ever held a serial appear.
     public var serialRegistry: [String: [String: SerialRecord]] = [:]
-    /// SKUs with `serial=yes` (derived): none, and an item naming no serials skips every serial
-    /// check without looking its SKU up (RETURN's hot path).
-    public internal(set) var serialSkuCount = 0
+    /// SKUs with `serial=yes` (derived, kept by `apply`, rebuilt by `rebuildIndexes`): an item
+    /// naming no serials is checked only when its SKU is among them, a set membership test
+    /// instead of copying its product (RETURN's hot path); none at all skips even that.
+    public internal(set) var serialSkus: Set<String> = []
+    /// The serials open returns (pending or in second review) name: SKU → serial → return number
+    /// (derived, kept with `openReturns`), so RETURN's "not on an open return" is one lookup.
+    public internal(set) var openReturnSerials: [String: [String: Int]] = [:]
 
     public init() {
         for reason in Reason.builtIn { reasons[reason.code] = reason }
@@ -106,7 +110,7 @@ extension Ledger {
         case .locationAdded(let location):
             locations[location.code] = location
         case .productAdded(let product):
-            serialSkuCount += (product.serial ? 1 : 0) - (products[product.sku]?.serial == true ? 1 : 0)
+            if product.serial { serialSkus.insert(product.sku) } else if !serialSkus.isEmpty { serialSkus.remove(product.sku) }
             products[product.sku] = product
             if product.hasOwnRules { skusWithRules.insert(product.sku) } else { skusWithRules.remove(product.sku) }
         case .categoryAdded(let category):
@@ -132,6 +136,7 @@ extension Ledger {
         case .returnFiled(let request):
             returns.append(request)
             openReturns.insert(request.number)
+            noteOpenSerials(request, open: true)
             stats.filed(request, policy.calendar)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
             indexReturn(request)
@@ -245,6 +250,7 @@ extension Ledger {
         // Lots of older records are made here; a new approval's comes as its own event.
         if legacy, let lot = outcome.lot { issue(lot, to: request.party) }
         openReturns.remove(number)
+        noteOpenSerials(request, open: false)
         stats.approved(request, at: at, policy.calendar)
         documents[doc] = number
         let day = Self.documentDay(doc) ?? policy.calendar.day(of: at)
@@ -296,6 +302,7 @@ extension Ledger {
         for item in request.items { orders[request.order]?.lines[item.line].pending -= item.quantity }
         stats.closed(request, as: state, policy.calendar)
         openReturns.remove(number)
+        noteOpenSerials(request, open: false)
         returns[number - 1].state = state
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: action, note: note))
     }

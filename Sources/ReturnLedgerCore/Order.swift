@@ -141,7 +141,7 @@ public struct Order: Sendable, Equatable {
         guard kind == other.kind, location == other.location, party == other.party, paid == other.paid,
               tenders == other.tenders, discount == other.discount, lines.count == other.lines.count else { return false }
         return zip(lines, other.lines).allSatisfy {
-            $0.sku == $1.sku && $0.quantity == $1.quantity && $0.price == $1.price && $0.batch == $1.batch && $0.serials == $1.serials
+            $0.sku == $1.sku && $0.quantity == $1.quantity && $0.price == $1.price && $0.batch == $1.batch && Ledger.sameSerials($0.serials, $1.serials)
         }
     }
 }

@@ -146,8 +146,10 @@ extension Ledger {
                                                   default: StatsIndex.Bucket()].voided += 1 }
         }
         stats = index
-        serialSkuCount = products.values.reduce(0) { $0 + ($1.serial ? 1 : 0) }
+        serialSkus = Set(products.values.lazy.filter(\.serial).map(\.sku))
         openReturns = Set(returns.lazy.filter { $0.state.isOpen }.map(\.number))
+        openReturnSerials = [:]
+        for number in openReturns { noteOpenSerials(returns[number - 1], open: true) }
         returnsByParty = [:]
         for r in returns where !r.noReceipt { orders[r.order]?.returnNumbers = [] }
         for r in returns { indexReturn(r) }

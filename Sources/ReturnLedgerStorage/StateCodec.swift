@@ -189,9 +189,13 @@ extension Ledger: BinaryCodable {
                         record.place = SerialPlace(slot: StockSlot(location: try r.string(), batch: try r.string()), state: try r.enumValue())
                     }
                     record.lastSale = try r.string()
+                    // Replay drops an empty record (`Ledger.place`): a snapshot holding one would differ from its log.
+                    guard !record.isEmpty else { throw CodecError("\(sku) serial \(serial) has an empty record") }
                     guard records.updateValue(record, forKey: serial) == nil else { throw CodecError("\(sku) serial \(serial) appears twice") }
                 }
-                serialRegistry[sku] = records
+                // One entry per SKU, never an empty one (replay drops a SKU whose last record goes).
+                guard !records.isEmpty else { throw CodecError("serial registry: \(sku) has no serials") }
+                guard serialRegistry.updateValue(records, forKey: sku) == nil else { throw CodecError("serial registry: \(sku) appears twice") }
             }
         }
         rebuildIndexes()

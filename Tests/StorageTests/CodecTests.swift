@@ -36,6 +36,34 @@ import Testing
         #expect(decoded.serialRegistry == ledger.serialRegistry)
     }
 
+    /// The registry's reader refuses what replay never makes: an empty record, a SKU without
+    /// serials, a SKU twice (a snapshot holding one would differ from its log).
+    @Test func theSerialRegistryReaderRejectsWhatReplayNeverMakes() throws {
+        let ledger = applied(everyKindEntries())
+        var empty = ledger
+        empty.serialRegistry["P900"]!["GHOST"] = SerialRecord()
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(empty, seq: 9)) }
+        var bare = ledger
+        bare.serialRegistry["Q900"] = [:]
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(bare, seq: 9)) }
+        // P900's serials written a second time under Q900, then renamed P900 in the bytes.
+        var twice = ledger
+        twice.serialRegistry["Q900"] = ledger.serialRegistry["P900"]
+        var w = ByteWriter()
+        twice.write(to: &w)
+        var body = w.bytes
+        let q900 = Array("Q900".utf8), p900 = Array("P900".utf8)
+        var renamed = 0
+        for i in 0..<(body.count - 3) where Array(body[i..<(i + 4)]) == q900 {
+            body.replaceSubrange(i..<(i + 4), with: p900)
+            renamed += 1
+        }
+        #expect(renamed == 1)
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.file(body: body, seq: 9)) }
+        // The unpatched state still reads back.
+        #expect(try Snapshot.decode(Snapshot.encode(twice, seq: 9)).ledger == twice)
+    }
+
     /// A document number (over 15 bytes, so a heap object) is one object in the state that was
     /// written; decoding must not turn each mention into a copy of its own (320 MB per 1M returns).
     @Test func equalLongStringsInASnapshotShareOneObject() throws {
