@@ -10,7 +10,8 @@ decision), every slot's units in every state (on hand, quarantine, held for the 
 repair, in transit), supplier returns' RMA numbers and expected credits, and the credit notes
 suppliers sent against them; and with moving stock (section 22), transfers between locations
 with their lines and what arrived, each adjustment and count with a count's lines, categories and
-each SKU's own return rule, and what a supervisor's override waived on a return.
+each SKU's own return rule, what a supervisor's override waived on a return, and the serial
+numbers each order line and return item names.
 
   python3 export.py --to sqlite:returns.db                  # everything so far, then stop
   python3 export.py --to csv:export/                         # one CSV per table, UTF-8
@@ -59,7 +60,7 @@ TABLES = ["parties", "orders", "returns", "return_items", "documents", "ledger_e
           "order_lines", "order_taxes", "return_taxes", "voids", "doc_chain", "doc_chain_items", "period_closes",
           "z_totals", "z_tenders", "dispositions", "inspections", "disposals", "stock_move_states", "stock_slots",
           "supplier_returns", "vendor_credits", "transfers", "transfer_lines", "stock_adjustments", "count_lines",
-          "categories", "sku_policies", "return_waivers"]
+          "categories", "sku_policies", "return_waivers", "line_serials"]
 
 
 class EpochChanged(Exception):
@@ -134,6 +135,7 @@ def apply_line(t, f, counter):
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   (f["order"], int(f["line"]), seq, f["sku"], int(f["qty"]), f["batch"], f["price"], f["amount"],
                    f.get("discount", ZERO), f.get("tax_rate", ZERO), f.get("tax", ZERO)))
+        line_serials(t, "order", f["order"], int(f["line"]), f.get("serials", ""))
     elif kind == "return.filed":
         t.execute("INSERT INTO returns (id, seq, filed_at, filed_by, kind, order_id, party, location, amount, reason, note,"
                   " exchange, override, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
@@ -152,6 +154,7 @@ def apply_line(t, f, counter):
         t.execute("INSERT INTO return_items (return_id, item_no, order_line, sku, qty, batch, price, amount)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   (f["id"], n, int(f["line"]), f["sku"], int(f["qty"]), f["batch"], f["price"], f["amount"]))
+        line_serials(t, "return", f["id"], n, f.get("serials", ""))
     elif kind == "return.first_approved":
         t.execute("UPDATE returns SET state = 'second_review' WHERE id = ?", (f["id"],))
     elif kind == "return.approved":
@@ -389,6 +392,12 @@ def sku_policy(t, f, counter):
               " final_sale = excluded.final_sale, fee = excluded.fee, serial = excluded.serial, seq = excluded.seq",
               (f["sku"], f["category"] or None, unset_int(f["return_days"]), f["final_sale"] or None, f["fee"] or None,
                f["serial"], int(f["seq"])))
+
+
+def line_serials(t, kind, doc, line, serials):
+    """The serial numbers an order line or a return item names (a server with section 22), a row each."""
+    for serial in filter(None, serials.split(",")):
+        t.execute("INSERT INTO line_serials (kind, doc, line, serial) VALUES (?, ?, ?, ?)", (kind, doc, line, serial))
 
 
 def unset_int(text):

@@ -102,3 +102,14 @@ CREATE TABLE IF NOT EXISTS return_waivers (
     waived    text NOT NULL,
     PRIMARY KEY (return_id, waived)
 );
+
+-- The serial numbers (section 22.5) an order line or a return item names, a row each:
+--   kind  order | return;  doc  the order or return id;  line  the order line, or the return's
+--   item number (as return_items.item_no).
+CREATE TABLE IF NOT EXISTS line_serials (
+    kind   text NOT NULL,
+    doc    text NOT NULL,
+    line   integer NOT NULL,
+    serial text NOT NULL,
+    PRIMARY KEY (kind, doc, line, serial)
+);

@@ -102,6 +102,7 @@ class StoreWeekTest(ServerTestCase):
             cls.never_sold = refused(clerk.return_items, "SW-SA3", [item("SWP", 1, serials=["SWP-2"])], reason="DEFECTIVE",
                                      location="SW-S2")
             phone = clerk.return_items("SW-SA3", [item("SWP", 1, serials=["SWP-1"])], reason="DEFECTIVE", location="SW-S2")
+            cls.phone_id = phone.id
             cls.phone_back = sup.approve(phone.id)
             # Friday
             cls.counted = sup.count("SW-S1", ["SWK:12"], note="shelf count")
@@ -197,6 +198,9 @@ class StoreWeekTest(ServerTestCase):
         self.assertEqual(db.execute("SELECT category FROM sku_policies WHERE sku = 'SWK'").fetchall(), [(None,)])
         self.assertEqual(db.execute("SELECT waived FROM return_waivers WHERE return_id = ?", (self.overridden.id,)).fetchall(),
                          [("final_sale",)])
+        self.assertEqual(db.execute("SELECT kind, doc, line, serial FROM line_serials WHERE serial LIKE 'SWP-%' ORDER BY kind, doc, serial")
+                         .fetchall(), [("order", "SW-PO2", 1, "SWP-1"), ("order", "SW-PO2", 1, "SWP-2"), ("order", "SW-SA3", 1, "SWP-1"),
+                                       ("return", self.phone_id, 1, "SWP-1")])
         self.assertEqual(db.execute("SELECT transfer, lost, found FROM transfers WHERE transfer LIKE 'SW-T%' ORDER BY transfer")
                          .fetchall(), [("SW-T1", 1, 0), ("SW-T2", 0, 1), ("SW-T3", None, None), ("SW-T4", 0, 0)])
 
