@@ -177,6 +177,9 @@ extension Ledger {
     /// the registry whole should one slip by: a unit on hand without its serial, or a serial of a
     /// SKU without them).
     func checkSerialFlags(_ request: ReturnRequest) throws(DomainError) {
+        // No serial SKU and no serial named (most shops, every plain return): nothing to look up.
+        guard !serialSkus.isEmpty || request.items.contains(where: { !$0.serials.isEmpty })
+                || request.exchange.contains(where: { !$0.serials.isEmpty }) else { return }
         func check(_ sku: String, _ quantity: Int64, _ serials: [String]) throws(DomainError) {
             let serial = products[sku]?.serial ?? false
             guard serial ? Int64(serials.count) == quantity : serials.isEmpty else {
