@@ -55,7 +55,7 @@ extension CommandTable {
         for item in items {
             if item.price != nil { throw .invalid("\(item.sku): stock moves at unit cost; name no @PRICE") }
             if unique, !seen.insert(SkuBatch(item.sku, item.batch)).inserted {
-                throw .invalid("\(item.sku)\(item.batch.isEmpty ? "" : "#" + item.batch) is named twice")
+                throw .invalid("\(SkuBatch(item.sku, item.batch)) is named twice")
             }
         }
         return items

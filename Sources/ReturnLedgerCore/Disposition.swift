@@ -61,10 +61,13 @@ public struct Disposal: Sendable, Equatable {
 }
 
 /// A SKU in one batch: what decisions are counted by.
-public struct SkuBatch: Hashable, Sendable {
+public struct SkuBatch: Hashable, Sendable, CustomStringConvertible {
     public var sku: String
     public var batch: String
     public init(_ sku: String, _ batch: String) { self.sku = sku; self.batch = batch }
+
+    /// As items write it and every message names a slot: `A100`, `A100#LOT7`.
+    public var description: String { batch.isEmpty ? sku : "\(sku)#\(batch)" }
 }
 
 /// Units of a SKU and batch held somewhere (a return's quarantine, a slot's held state): what

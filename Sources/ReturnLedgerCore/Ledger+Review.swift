@@ -346,8 +346,7 @@ extension Ledger {
             guard let quantity = needed.removeValue(forKey: key) else { continue }  // checked with an earlier line
             let onHand = level(line.sku, StockSlot(location: request.location, batch: line.batch)).onHand
             guard onHand < quantity else { continue }
-            let batch = line.batch.isEmpty ? "" : " batch \(line.batch)"
-            throw DomainError(.STOCK, "\(line.sku)\(batch) at \(request.location): \(onHand) on hand, \(quantity) needed for the exchange")
+            throw DomainError(.STOCK, "\(key) at \(request.location): \(onHand) on hand, \(quantity) needed for the exchange")
         }
     }
 

@@ -45,7 +45,7 @@ extension Ledger {
             asked[key, default: 0] += item.quantity
             let held = level(item.sku, StockSlot(location: location, batch: item.batch)).onHand
             if asked[key]! > held {
-                let named = item.batch.isEmpty ? item.sku : "\(item.sku)#\(item.batch)"
+                let named = SkuBatch(item.sku, item.batch)
                 throw DomainError(.STOCK, "\(named): \(asked[key]!) asked, \(held) on hand at \(location)")
             }
         }
@@ -83,7 +83,7 @@ extension Ledger {
         }
         try refuseClosedToday(context, "TRANSFER RECEIVE")
         if let unknown {
-            throw DomainError(.NOT_FOUND, "transfer \(id) sent no \(unknown.sku)\(unknown.batch.isEmpty ? "" : "#" + unknown.batch)")
+            throw DomainError(.NOT_FOUND, "transfer \(id) sent no \(SkuBatch(unknown.sku, unknown.batch))")
         }
         var value = Money.zero
         for (index, units) in arrived.enumerated() {

@@ -100,7 +100,7 @@ import Testing
         // Batch-less tea on the shelf serves the bare line, not another batch.
         desk.lineOK("PURCHASE P2 location=STORE1 supplier=S2 C400:2", as: "clerk1")
         #expect(Self.refusal(&desk, "APPROVE R000003", as: "sup1")
-                == "STOCK C400 batch LOT9 at STORE1: 0 on hand, 1 needed for the exchange")
+                == "STOCK C400#LOT9 at STORE1: 0 on hand, 1 needed for the exchange")
         #expect(desk.lineOK("APPROVE R000001", as: "sup1")["exchange_order"] == "X-R000001")
         #expect(desk.onHand("C400", "STORE1") == 1 && desk.onHand("C400", "STORE1", batch: "LOT7") == 4)
         desk.expectReplays()
