@@ -17,6 +17,24 @@ import Testing
         desk.ledger.level(sku, StockSlot(location: location, batch: batch))
     }
 
+    /// protocol.md, LOCATION: changing one location's site moves only that location (its back
+    /// room stays in the old site), and a transfer already in transit arrives as it was sent.
+    @Test func changingASiteMovesOnlyThatLocation() {
+        var desk = Self.stocked()
+        #expect(desk.lineOK("TRANSFER SEND T-20 from=STORE1 to=BACK1 A100:1")["state"] == "received")
+        desk.lineOK("TRANSFER SEND T-21 from=STORE1 to=STORE2 A100:1")
+        desk.lineOK("LOCATION SET STORE1 site=MAIN")
+        #expect(desk.lineOK("TRANSFER SEND T-22 from=STORE1 to=BACK1 A100:1")["state"] == "in_transit")
+        desk.lineOK("LOCATION SET STORE2 site=MAIN")
+        #expect(desk.lineOK("TRANSFER RECEIVE T-21")["received"] == "1")  // sent between sites: received as such
+        #expect(level(desk, "A100", "STORE2") == StockLevel(onHand: 1))
+        desk.lineOK("LOCATION SET BACK1 site=MAIN")
+        #expect(desk.lineOK("TRANSFER SEND T-23 from=STORE1 to=BACK1 A100:1")["state"] == "received")
+        desk.lineOK("TRANSFER RECEIVE T-22")
+        #expect(level(desk, "A100", "BACK1") == StockLevel(onHand: 3))
+        desk.expectReplays()
+    }
+
     @Test func theContractsWorkedExample() {
         var desk = Self.stocked()
         let sent = desk.lineOK("TRANSFER SEND T-1 from=STORE1 to=STORE2 A100:5", as: "clerk1")
