@@ -43,6 +43,7 @@ VARIABLE = [
     # A backup is named by its time; an epoch is drawn at random.
     (re.compile(r"backup-\d{8}T\d{6}Z-"), "backup-<time>-"),
     (re.compile(r"\bepoch=[0-9a-f]{16}"), "epoch=<epoch>"),
+    (re.compile(r"\b[0-9a-f]{16}\b"), "<epoch>"),
     # A document's hash covers its time of issue.
     (re.compile(r"\b(hash|prev)=[0-9a-f]{64}"), r"\1=<hash>"),
 ]

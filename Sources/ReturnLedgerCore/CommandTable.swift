@@ -7,7 +7,10 @@ public enum CommandTable {
         + operations + push
 
     // Who may use what: the role sets the rows name.
-    static let everyone = Set(Role.allCases)
+    /// Every person's role; a standby's `replica` login is not one.
+    static let everyone = Set(Role.allCases).subtracting([.replica])
+    /// What a session may do whoever it is, a standby's login included.
+    static let anySession = Set(Role.allCases)
     /// Look-ups a till needs (names, prices, reasons, the policy, the rules): every role.
     static let tills: Set<Role> = [.clerk, .supervisor, .admin]
     static let reviewers: Set<Role> = [.supervisor, .admin]
@@ -20,6 +23,15 @@ public enum CommandTable {
 
     /// Per word (by ordinal): open before AUTH, and whether some form changes state.
     static let flags: [(open: Bool, mutating: Bool)] = all.map { spec in (spec.open, spec.forms.contains { $0.mutates }) }
+
+    /// Per word: see `CommandWord.waitsForStandbys`.
+    static let waitsForStandbys: [Bool] = all.map { !["INFO", "AUTH", "REPLICATE", "PING", "HELP", "WHOAMI", "QUIT"].contains($0.name) }
+
+    /// Per word: whether a standby may refuse some form of it (see `CommandWord.refusedOnStandby`).
+    static let standbyRefusal: [Bool] = all.map { spec in
+        ["WATCH", "REPLICATE"].contains(spec.name)
+            || (!["SNAPSHOT", "BACKUP", "PROMOTE"].contains(spec.name) && spec.forms.contains { $0.mutates })
+    }
 
     /// [role][command ordinal]: whether the role may use the word. The role's row by its place in
     /// `allCases`: a String-backed enum hashes its raw value, so a dictionary would hash per request.

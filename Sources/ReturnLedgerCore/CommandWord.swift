@@ -35,4 +35,18 @@ public struct CommandWord: Sendable, Hashable {
 
     /// Whether some form of it changes state; each attempt leaves an audit entry.
     public var isMutating: Bool { CommandTable.flags[ordinal].mutating }
+
+    /// Whether its successful reply waits, under `--sync-standby`, until the standbys hold what it
+    /// observed: changes and reads do; INFO, AUTH, REPLICATE and the session's own commands wait
+    /// for this server's log alone (protocol.md, A warm standby).
+    public var waitsForStandbys: Bool { CommandTable.waitsForStandbys[ordinal] }
+
+    /// Whether a standby refuses it (`ERR READONLY`, protocol.md, A warm standby), by the command
+    /// words alone: every change but SNAPSHOT, BACKUP and PROMOTE (local to the standby), and
+    /// WATCH and REPLICATE (a standby has no changes to push, and no standbys of its own).
+    public func refusedOnStandby(sub: String?) -> Bool {
+        guard CommandTable.standbyRefusal[ordinal] else { return false }
+        if name == "WATCH" || name == "REPLICATE" { return true }
+        return spec.form(sub)?.mutates ?? false  // an unknown sub-command: its usage error
+    }
 }

@@ -13,7 +13,7 @@ extension CommandTable {
             },
             .change("USER", "DISABLE", [user]) { a in .change(.userEnable(name: a.required("name"), enabled: false)) },
             .change("USER", "ENABLE", [user]) { a in .change(.userEnable(name: a.required("name"), enabled: true)) },
-            .change("USER", "PASSWORD", [user, .required("password", .password, "PW")], roles: everyone) { a in
+            .change("USER", "PASSWORD", [user, .required("password", .password, "PW")], roles: anySession) { a in
                 .server(.userPassword(name: a.required("name"), password: a.required("password")))
             },
             .read("USER", "LIST") { _ in .query(.userList) },

@@ -21,6 +21,9 @@ public struct DomainError: Error, Equatable, Sendable {
         case SERIAL
         /// Protocol.md, Return policy per product: a final-sale item is not returnable.
         case FINAL_SALE
+        /// Protocol.md, A warm standby: a standby, or a primary superseded by a promotion,
+        /// refuses a change (`ERR READONLY primary=HOST:PORT ...`).
+        case READONLY
     }
 
     public var code: Code

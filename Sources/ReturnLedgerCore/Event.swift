@@ -64,4 +64,20 @@ public indirect enum Event: Sendable, Equatable {
     /// Format 11 (protocol.md, Return policy per product): a category added or changed (the
     /// whole record, CATEGORY ADD and SET alike).
     case categoryAdded(Category)
+    /// Format 12 (protocol.md, A warm standby): a new epoch begins at this record, by a
+    /// promotion or a restore. It changes no state: the history itself is the data directory's
+    /// (`EPOCHS`); this record tells FEED readers and standbys where it forked.
+    case epochStarted(EpochStart)
+}
+
+/// Where a history forked (`epoch.started`): the new epoch, the one it forked from, its first
+/// sequence and how it began (`promote` or `restore`).
+public struct EpochStart: Sendable, Equatable {
+    public var epoch: String
+    public var parent: String
+    public var since: UInt64
+    public var by: String
+    public init(epoch: String, parent: String, since: UInt64, by: String) {
+        self.epoch = epoch; self.parent = parent; self.since = since; self.by = by
+    }
 }

@@ -42,7 +42,7 @@ extension Ledger {
                  .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
                  .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided, .periodClosed,
                  .returnDisposed, .stockDisposed, .vendorCredited, .transferSent, .transferReceived, .transferCancelled,
-                 .stockAdjusted, .stockCounted, .categoryAdded:
+                 .stockAdjusted, .stockCounted, .categoryAdded, .epochStarted:
                 return true
             }
         }
@@ -116,6 +116,9 @@ extension Ledger {
             case .locationAdded(let l): line("location.added", l.fields)
             case .productAdded(let p): line("sku.added", p.fields)
             case .categoryAdded(let c): line("category.added", c.fields)
+            case .epochStarted(let e):
+                line("epoch.started", [Field("epoch", e.epoch), Field("parent", e.parent), Field("since", String(e.since)),
+                                       Field("by", e.by)])
             case .partyAdded(let p):
                 line("party.added", [Field("id", p.id), Field("kind", p.kind.rawValue), Field("name", p.name),
                                      Field("rma_required", p.kind == .supplier ? (p.rmaRequired ? "yes" : "no") : "")])

@@ -115,6 +115,8 @@ extension Ledger {
             if product.hasOwnRules { skusWithRules.insert(product.sku) } else { skusWithRules.remove(product.sku) }
         case .categoryAdded(let category):
             categories[category.code] = category
+        case .epochStarted:
+            break
         case .partyAdded(let party):
             // Also PARTY SET's record: a known party keeps its balance.
             if parties[party.id] == nil { balances[party.id] = .zero }

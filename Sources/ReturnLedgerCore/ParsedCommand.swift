@@ -28,8 +28,12 @@ public enum ServerCommand: Sendable, Equatable {
     case snapshot
     case backup
     /// Durable changes after a log sequence, long-polled for `wait` seconds.
-    case feed(from: UInt64, limit: Int, wait: Int)
+    case feed(from: UInt64, limit: Int, wait: Int, epoch: String?)
     case digest
+    /// A standby asks for the log after `from` (protocol.md, A warm standby).
+    case replicate(from: UInt64, epoch: String, history: String)
+    /// A standby becomes the primary.
+    case promote
     case watch
     case unwatch
     case userAdd(name: String, role: Role, password: String, locations: Scope)
@@ -38,7 +42,8 @@ public enum ServerCommand: Sendable, Equatable {
     var target: String {
         switch self {
         case .userAdd(let name, _, _, _), .userPassword(let name, _), .auth(let name, _): return name
-        case .ping, .help, .whoami, .quit, .info, .snapshot, .backup, .feed, .digest, .watch, .unwatch: return ""
+        case .replicate(let from, _, _): return String(from)
+        case .ping, .help, .whoami, .quit, .info, .snapshot, .backup, .feed, .digest, .watch, .unwatch, .promote: return ""
         }
     }
 }

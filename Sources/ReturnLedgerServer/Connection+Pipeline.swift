@@ -104,9 +104,13 @@ extension Connection {
     /// with its next requests now.
     private func accept(_ result: Engine.BatchResult) -> Bool {
         guard server.gatesReplies, result.seq > 0 else { return take(result, durable: true) }
-        if let settled = loop.durability.settled(result.seq) { return take(result, durable: settled) }
+        let durability: DurabilityFanout = loop.durability
+        if let settled = result.localOnly ? durability.settledLocal(result.seq) : durability.settled(result.seq) {
+            return take(result, durable: settled)
+        }
         busy = true
-        loop.durability.wait(for: result.seq) { [self] (durable: Bool) in
+        let wait = result.localOnly ? durability.waitLocal : durability.wait
+        wait(result.seq) { [self] (durable: Bool) in
             busy = false
             guard !closed else { return }
             if take(result, durable: durable) { pump() }
@@ -130,6 +134,10 @@ extension Connection {
             budget.noteReplies(count: result.replies.count, bytes: output.count - before)
         }
         if result.close { closeAfterFlush = true }
+        if let start = result.handoff {
+            handOff(start)
+            return false
+        }
         guard let deferred = result.deferred else { return true }
         busy = true
         let binary = framer.binary
@@ -148,5 +156,21 @@ extension Connection {
             }
         }
         return false
+    }
+}
+
+extension Connection {
+    /// REPLICATE was answered: the socket leaves this loop for a standby link of its own, which
+    /// first sends what the output still holds (that OK line), then the stream.
+    func handOff(_ start: ReplicationStart) {
+        let pending = Array(output[written...])
+        output = []
+        written = 0
+        closed = true
+        loop.remove(transport.fd)
+        endWatch()
+        server.unregister(session.id)
+        StandbySender.start(transport: transport, pending: pending, start: start, engine: server.engine,
+                            address: session.peer, user: session.user ?? "")
     }
 }

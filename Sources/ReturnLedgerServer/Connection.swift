@@ -32,7 +32,8 @@ final class Connection: EventHandler, @unchecked Sendable {
     /// Requests of the last batch the engine did not reach (it stops after a deferred reply).
     var carried: [Incoming] = []
     var output: [UInt8] = []
-    private var written = 0
+    /// Bytes of `output` already sent.
+    var written = 0
     private var readPaused = false
     /// The socket refused more (EAGAIN): output waits for EPOLLOUT.
     private(set) var writeArmed = false

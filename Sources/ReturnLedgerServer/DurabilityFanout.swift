@@ -13,7 +13,10 @@ final class DurabilityFanout: @unchecked Sendable {
     private unowned let loop: EventLoop
     /// Written by the flusher, read by the loop: the newest report and whether a wake-up for it
     /// is already posted, so a burst of fsyncs costs one post.
-    private let reported = Mutex<(seq: UInt64, failed: Bool, posted: Bool)>((0, false, false))
+    private let reported = Mutex<(seq: UInt64, failed: Bool, posted: Bool, local: UInt64)>((0, false, false, 0))
+    /// `--sync-standby`: the log's own durable sequence is reported apart (`reportLocal`), for
+    /// the replies that wait for it alone. Without it both are the one sequence. Set before start.
+    var separateLocal = false
 
     // Loop thread only.
     private var durable: UInt64 = 0
@@ -21,11 +24,14 @@ final class DurabilityFanout: @unchecked Sendable {
     private var waiters: [(seq: UInt64, done: (Bool) -> Void)] = []
     private var head = 0
     private var subscribers: [(UInt64) -> Void] = []
+    private var local: UInt64 = 0
+    private var localWaiters: [(seq: UInt64, done: (Bool) -> Void)] = []
 
     init(loop: EventLoop, durable: UInt64) {
         self.loop = loop
         self.durable = durable
-        reported.withLock { $0.seq = durable }
+        self.local = durable
+        reported.withLock { $0.seq = durable; $0.local = durable }
     }
 
     /// From the log: everything up to `seq` is durable (or, with `failed`, nothing more will be).
@@ -37,6 +43,32 @@ final class DurabilityFanout: @unchecked Sendable {
             return !r.posted
         }
         if post { loop.post { [self] in advance() } }
+    }
+
+    /// From the log under `--sync-standby`: everything up to `seq` is durable here.
+    func reportLocal(durable seq: UInt64, failed: Bool = false) {
+        let post = reported.withLock { r -> Bool in
+            r.local = max(r.local, seq)
+            r.failed = r.failed || failed
+            defer { r.posted = true }
+            return !r.posted
+        }
+        if post { loop.post { [self] in advance() } }
+    }
+
+    /// Loop thread: as `wait`, for a reply that waits for this server's log alone (a login, INFO).
+    func waitLocal(for seq: UInt64, _ done: @escaping (Bool) -> Void) {
+        guard separateLocal else { return wait(for: seq, done) }
+        if seq <= local || seq <= durable { done(true); return }
+        if failed { done(false); return }
+        localWaiters.append((seq, done))
+    }
+
+    /// Loop thread: as `settled`, for this server's log alone.
+    func settledLocal(_ seq: UInt64) -> Bool? {
+        guard separateLocal else { return settled(seq) }
+        if seq <= local || seq <= durable { return true }
+        return failed ? false : nil
     }
 
     /// Loop thread: true when `seq` is durable, false when the log failed before it was, nil
@@ -60,9 +92,17 @@ final class DurabilityFanout: @unchecked Sendable {
     func subscribe(_ hook: @escaping (UInt64) -> Void) { subscribers.append(hook) }
 
     private func advance() {
-        let (seq, didFail) = reported.withLock { r -> (UInt64, Bool) in
+        let (seq, didFail, localSeq) = reported.withLock { r -> (UInt64, Bool, UInt64) in
             r.posted = false
-            return (r.seq, r.failed)
+            return (r.seq, r.failed, r.local)
+        }
+        if localSeq > local || seq > local {
+            local = max(localSeq, seq)
+            if !localWaiters.isEmpty {
+                let ready = localWaiters.filter { $0.seq <= local }
+                localWaiters.removeAll { $0.seq <= local }
+                for waiter in ready { waiter.done(true) }
+            }
         }
         if seq > durable {
             durable = seq
@@ -78,8 +118,9 @@ final class DurabilityFanout: @unchecked Sendable {
         }
         if didFail, !failed {
             failed = true
-            let left = waiters[head...]
+            let left = waiters[head...] + localWaiters[...]
             waiters = []
+            localWaiters = []
             head = 0
             for waiter in left { waiter.done(false) }
         }

@@ -5,8 +5,9 @@ import ReturnLedgerStorage
 /// FEED: durable changes after a sequence, read from the log files off the writer
 /// queue, formatted against an O(1) copy of the state, and long-polled on the durable sequence.
 extension Engine {
-    func feed(from: UInt64, limit: Int, wait: Int, _ context: Context) -> Execution {
+    func feed(from: UInt64, limit: Int, wait: Int, epoch: String?, _ context: Context) -> Execution {
         if let refused = memoryRefusal("FEED") { return .reply(.failure(refused)) }
+        if let refused = feedEpochRefusal(epoch, from: from) { return .reply(.failure(refused)) }
         let newest = wal.lastSeq
         guard from <= newest else {
             return .reply(.failure(DomainError(.INVALID, "from=\(from) is past the newest change, \(newest)")))
@@ -57,7 +58,7 @@ extension Engine {
                     lines += Ledger.feedLines(seq: seq, at: entry.at, actor: entry.actor, events: entry.events, facts: facts)
                     return lines.count < limit  // a page never splits a sequence: it may pass the limit to end one
                 }
-                return .success(Reply(status: [Field("next", String(next)), Field("epoch", setting.epoch)], lines: lines))
+                return .success(Reply(status: [Field("next", String(next)), Field("epoch", replication.epoch)], lines: lines))
             } catch {
                 switch error {
                 case .gone(let oldest):

@@ -8,7 +8,8 @@ extension Engine {
         let f = counters.read()
         lines.append([Field("section", "server"), Field("version", ServerCounters.version),
                       Field("uptime_s", String(now().seconds - f.startedAt)), Field("pid", String(f.pid)),
-                      Field("epoch", setting.epoch)])
+                      Field("epoch", replication.epoch), Field("epoch_parent", replication.history.parent),
+                      Field("epoch_since", String(replication.history.entries.last?.firstSeq ?? 0))])
         lines.append([Field("section", "connections"), Field("now", String(f.connectionsNow)),
                       Field("total", String(f.connectionsTotal)), Field("rejected", String(f.connectionsRejected)),
                       Field("out_of_fds", String(f.outOfDescriptors))])
@@ -51,6 +52,7 @@ extension Engine {
         lines.append([Field("section", "tls"), Field("enabled", setting.tls == nil ? "no" : "yes"),
                       Field("handshakes", String(f.tlsHandshakes)), Field("failures", String(f.tlsFailures)),
                       Field("not_after", setting.tls?.notAfter ?? ""), Field("expired", setting.tls?.expired == true ? "yes" : "no")])
+        lines += replication.infoLines(applied: wal.lastSeq, localDurable: w.durableSeq, fenced: replication.history.fence)
         return Reply(lines: lines)
     }
 }

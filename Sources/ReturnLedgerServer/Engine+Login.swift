@@ -19,7 +19,9 @@ extension Engine {
         let context = Context(user: name, role: ledger.users[name]?.role ?? .clerk, peer: session.peer, now: now())
         let (events, reply) = ledger.decideLogin(name, check: check, passwordMatched: passwordMatched, context)
         try? commit(events, context)
-        return BatchResult(replies: [reply], seq: observedSeq())
+        var result = BatchResult(replies: [reply], seq: observedSeq())
+        result.localOnly = true  // a login waits for this server's log alone
+        return result
     }
 
     /// A password is hashed (USER ADD, USER PASSWORD) only for a request that would go ahead: the
@@ -31,7 +33,9 @@ extension Engine {
         let unhashed = command(PasswordHasher.matchesNothing)
         let (context, refusal) = ledger.authorizeInPlace(request.word, sub: request.sub, name: request.name, user: session.user,
                                                          peer: session.peer, now: now())
-        if refusal == nil, storageRefusal() == nil, (try? ledger.decide(unhashed, context)) != nil { return nil }
+        if refusal == nil, storageRefusal() == nil, readOnlyRefusal(request) == nil, (try? ledger.decide(unhashed, context)) != nil {
+            return nil
+        }
         var answered = request
         answered.parsed = .success(.change(unhashed))
         return run([.request(answered)], session: session)

@@ -25,8 +25,12 @@ extension Engine {
         case .backup:
             if let refused = storageRefusal() ?? audited(request, context) { return .reply(.failure(refused)) }
             return backup()
-        case .feed(let from, let limit, let wait):
-            return feed(from: from, limit: limit, wait: wait, context)
+        case .feed(let from, let limit, let wait, let epoch):
+            return feed(from: from, limit: limit, wait: wait, epoch: epoch, context)
+        case .replicate(let from, let epoch, let history):
+            return replicate(from: from, epoch: epoch, history: history, request, session: session, context)
+        case .promote:
+            return promote(context)
         case .auth, .userAdd, .userPassword:
             // The connection hands these to the Authenticator before the engine sees them.
             return .reply(.failure(DomainError(.INTERNAL, "unexpected \(request.name)")))

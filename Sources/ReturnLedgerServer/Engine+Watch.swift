@@ -61,7 +61,8 @@ extension Engine {
                  .orderRecorded, .paymentRecorded, .returnInspected, .loginFailed, .audited, .ruleAdded, .ruleDropped,
                  .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed, .tenderPolicyChanged, .taxPolicyChanged,
                  .creditDrawn, .creditIssued, .periodClosed, .returnDisposed, .stockDisposed, .vendorCredited,
-                 .transferSent, .transferReceived, .transferCancelled, .stockAdjusted, .stockCounted, .categoryAdded:
+                 .transferSent, .transferReceived, .transferCancelled, .stockAdjusted, .stockCounted, .categoryAdded,
+                 .epochStarted:
                 continue  // nothing a watcher is told about
             }
             guard seen.insert(number).inserted else { continue }

@@ -45,6 +45,18 @@ package final class Engine: @unchecked Sendable {
     var feedWorkers: BackgroundWorkers { .feed }
     /// Has each loop route what is already durable (a WATCH needs no new fsync to start).
     var wakeRouters: @Sendable () -> Void = {}
+    /// Where this server stands among its peers (protocol.md, A warm standby); the server sets it
+    /// before it starts (a primary with no standbys until then).
+    var replication = Replication(role: .primary, history: EpochHistory(entries: []), primaryAddress: "", syncGate: nil)
+    /// Writer queue: the refusal of every change on a standby or a fenced primary (nil: a
+    /// serving primary). Such a server writes nothing to its log.
+    var readOnly: DomainError?
+    /// Writer queue: REPLICATE was answered; the connection hands its socket to a StandbySender.
+    var pendingHandoff: ReplicationStart?
+    /// The standby links' wakers, signalled by each fsync of the log.
+    let standbyWakers = WakerSet()
+    /// A standby's link to its primary (set before the server starts).
+    var follower: StandbyFollower?
     /// The operator's log (stderr); the simulation keeps the lines in its trace instead.
     package var log: @Sendable (String) -> Void = { Runner.log($0) }
 
@@ -56,13 +68,15 @@ package final class Engine: @unchecked Sendable {
         var maxMemory = 0
         /// The TLS certificate, for INFO (nil: TLS off).
         var tls: TLSContext?
-        /// This data directory's history (protocol.md, Backups, restore and log keeping).
-        var epoch = ""
         var backups: Backups
+        /// `--standby-user` and its password: how a promoted server logs in at the primary it
+        /// fences (protocol.md, A warm standby).
+        var standbyLogin: StandbyLink?
 
-        package init(maxClientBuffer: Int = 0, maxMemory: Int = 0, tls: TLSContext? = nil, epoch: String = "", backups: Backups) {
-            self.maxClientBuffer = maxClientBuffer; self.maxMemory = maxMemory; self.tls = tls; self.epoch = epoch
-            self.backups = backups
+        package init(maxClientBuffer: Int = 0, maxMemory: Int = 0, tls: TLSContext? = nil, backups: Backups,
+                     standbyLogin: StandbyLink? = nil) {
+            self.maxClientBuffer = maxClientBuffer; self.maxMemory = maxMemory; self.tls = tls
+            self.backups = backups; self.standbyLogin = standbyLogin
         }
     }
 
@@ -95,6 +109,11 @@ package final class Engine: @unchecked Sendable {
         var consumed = 0
         /// The batch's last request answers later, off the writer (SNAPSHOT, a scan).
         package var deferred: DeferredReply?
+        /// REPLICATE was answered: after its reply the socket belongs to a standby link.
+        var handoff: ReplicationStart?
+        /// Only audit entries were written (a login, refusals, INFO): under `--sync-standby` the
+        /// replies wait for this server's log alone (protocol.md, A warm standby).
+        var localOnly = false
 
         /// Replies in all, the deferred one included.
         var count: Int { replies.count + (deferred == nil ? 0 : 1) }
@@ -138,6 +157,7 @@ package final class Engine: @unchecked Sendable {
         noticeStorageFailure()
         var result = BatchResult()
         result.replies.reserveCapacity(batch.count)
+        var touched = false  // a change or a read: its replies wait for the standbys under sync
         for item in batch {
             result.consumed += 1
             switch item {
@@ -149,17 +169,26 @@ package final class Engine: @unchecked Sendable {
             case .request(let request):
                 switch execute(request, session: session) {
                 case .reply(let reply):
-                    count(request.word, failed: { if case .failure = reply { return true } else { return false } }())
+                    let failed = { if case .failure = reply { return true } else { return false } }()
+                    count(request.word, failed: failed)
                     result.replies.append(reply)
+                    if !failed, request.word.waitsForStandbys { touched = true }
+                    if let start = pendingHandoff {
+                        pendingHandoff = nil
+                        result.handoff = start
+                        break
+                    }
                     if case .success(.server(.quit)) = request.parsed, case .success = reply { result.close = true }
                 case .deferred(let deferred):
+                    touched = true
                     count(request.word, failed: false)
                     result.deferred = deferred  // its reply comes after the ones before it
                 }
             }
-            if result.close || result.deferred != nil { break }
+            if result.close || result.deferred != nil || result.handoff != nil { break }
         }
         result.seq = observedSeq()
+        result.localOnly = !touched
         return result
     }
 
@@ -179,12 +208,13 @@ package final class Engine: @unchecked Sendable {
         let (context, refusal) = ledger.authorizeInPlace(word, sub: request.sub, name: request.name, user: session.user,
                                                          peer: session.peer, now: clock())
         if let refusal {
-            if case .denied = refusal {
+            if case .denied = refusal, readOnly == nil {
                 let target = (try? request.parsed.get())?.target ?? ""  // who or what it was aimed at
                 try? commit([ledger.auditEvent(request.name, target: target, outcome: DomainError.Code.DENIED.rawValue, context)], context)
             }
             return .reply(.failure(refusal.error))
         }
+        if readOnly != nil, let refused = readOnlyRefusal(request) { return .reply(.failure(refused)) }
 
         let parsed: ParsedCommand
         switch request.parsed {
@@ -250,7 +280,8 @@ package final class Engine: @unchecked Sendable {
     /// Logs the events of one command, then applies them. If the log refuses, nothing changes.
     func commit(_ events: [Event], _ context: Context) throws(StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard !events.isEmpty else { return }
+        // A standby or a fenced primary writes nothing (its logins and refusals go unaudited).
+        guard !events.isEmpty, readOnly == nil else { return }
         try wal.append(LogEntry(at: context.now, actor: context.user, events: events))
         ledger.apply(events)
         if !watching.isEmpty { publish(events, actor: context.user) }

@@ -11,7 +11,9 @@ public enum Flags {
                             [--snapshot-every N] [--max-line BYTES] [--max-connections N]
                             [--idle-timeout SECONDS] [--max-client-buffer BYTES] [--max-memory BYTES]
                             [--backup-dir DIR] [--backup-every DURATION] [--backup-keep N] [--log-keep BYTES]
-                            [--demo] [--restore BACKUP_FOLDER]
+                            [--demo] [--restore BACKUP_FOLDER] [--sync-standby N] [--sync-timeout SECONDS]
+               returnledger --data DIR --standby-of HOST:PORT --standby-user USER [--standby-ca FILE]
+               returnledger --data DIR --promote [--standby-user USER]
                returnledger --data DIR --reset-admin
         """
 
@@ -50,18 +52,30 @@ public enum Flags {
           --reset-admin          with the server stopped: give user admin a new password (from
                                  RETURNLEDGER_ADMIN_PASSWORD, else a random one printed once),
                                  enable it, lift a lock, audit it, and exit
+          --standby-of HOST:PORT run as a warm standby of that primary (its plain port, or its TLS port
+                                 with --standby-ca): seeded when DIR is empty, then follows its log;
+                                 serves reads only (see README "Running a standby")
+          --standby-user USER    the standby's login at the primary (role replica); the password only
+                                 from RETURNLEDGER_STANDBY_PASSWORD
+          --standby-ca FILE      speak TLS to the primary, trusting the PEM certificates in FILE
+          --sync-standby N       a change's reply waits until N standbys hold it durably (default 0)
+          --sync-timeout S       after S seconds of waiting the primary goes on asynchronously until
+                                 they catch up (default 10; 0 = wait for ever)
+          --promote              make this standby's DIR a primary's (a new epoch), then serve
           --version              print the version and exit
           RETURNLEDGER_ADMIN_PASSWORD  the admin's password on first start (else a random one, printed once)
+          RETURNLEDGER_STANDBY_PASSWORD  the --standby-user's password
         """
 
     public static func parse(_ arguments: [String], environment: [String: String]) throws(Failure) -> ServerConfig {
         var values: [String: String] = [:]
         let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout",
                      "max-client-buffer", "max-memory", "backup-dir", "backup-every", "backup-keep", "log-keep",
-                     "demo", "restore", "tls-cert", "tls-key", "tls-port", "plain"]
+                     "demo", "restore", "tls-cert", "tls-key", "tls-port", "plain", "standby-of", "standby-user", "standby-ca",
+                     "sync-standby", "sync-timeout", "promote"]
         // One-shot flags (--demo, --reset-admin) are never read from the environment (the contract's
         // additions): a RETURNLEDGER_DEMO left in a service's environment must not fill a shop.
-        for flag in known where flag != "demo" && flag != "restore" {
+        for flag in known where flag != "demo" && flag != "restore" && flag != "promote" {
             let variable = "RETURNLEDGER_" + flag.uppercased().replacingDashes()
             if let value = environment[variable], !value.isEmpty { values[flag] = value }
         }
@@ -76,8 +90,8 @@ public enum Flags {
                 argument = String(argument[..<eq])
             }
             guard known.contains(argument) || argument == "reset-admin" else { throw Failure(message: "unknown flag --\(argument)") }
-            if argument == "reset-admin" {
-                values["reset-admin"] = "yes"
+            if argument == "reset-admin" || argument == "promote" {
+                values[argument] = "yes"
             } else if argument == "demo" {
                 values["demo"] = inline ?? "yes"
             } else if let inline {
@@ -134,7 +148,53 @@ public enum Flags {
             config.restore = folder
         }
         if let password = environment["RETURNLEDGER_ADMIN_PASSWORD"], !password.isEmpty { config.adminPassword = password }
+        config.syncStandby = try number(values, "sync-standby", 0...16) ?? config.syncStandby
+        config.syncTimeout = try number(values, "sync-timeout", 0...86_400) ?? config.syncTimeout
+        config.promote = values["promote"] != nil
+        config.standby = try standbyLink(values, environment: environment, promote: config.promote)
+        if config.standby != nil, !config.promote {
+            for (flag, set) in [("--demo", config.demo), ("--restore", config.restore != nil), ("--reset-admin", config.resetAdmin)] where set {
+                throw Failure(message: "\(flag) cannot be used with --standby-of: a standby holds only its primary's history")
+            }
+        }
+        if config.promote {
+            for (flag, set) in [("--demo", config.demo), ("--restore", config.restore != nil), ("--reset-admin", config.resetAdmin)] where set {
+                throw Failure(message: "\(flag) cannot be used with --promote")
+            }
+        }
         return config
+    }
+
+    /// `--standby-of HOST:PORT --standby-user USER [--standby-ca FILE]`, the password from the
+    /// environment only. With `--promote` they are optional (whom to fence, and as whom).
+    private static func standbyLink(_ values: [String: String], environment: [String: String],
+                                    promote: Bool) throws(Failure) -> StandbyLink? {
+        guard let address = values["standby-of"] else {
+            if promote, let user = values["standby-user"], let password = environment["RETURNLEDGER_STANDBY_PASSWORD"], !password.isEmpty {
+                // Whom to fence comes from the data directory (the primary it followed).
+                return StandbyLink(host: "", port: 0, user: user, password: password, caFile: values["standby-ca"])
+            }
+            if !promote, values["standby-user"] != nil || values["standby-ca"] != nil {
+                throw Failure(message: "--standby-user and --standby-ca go with --standby-of HOST:PORT")
+            }
+            return nil
+        }
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port),
+              colon != address.startIndex else {
+            throw Failure(message: "--standby-of takes HOST:PORT (the primary's address), not \(address)")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let user = values["standby-user"], !user.isEmpty else {
+            throw Failure(message: "--standby-of needs --standby-user USER (a user of role replica at the primary)")
+        }
+        guard let password = environment["RETURNLEDGER_STANDBY_PASSWORD"], !password.isEmpty else {
+            throw Failure(message: "--standby-of needs the password of \(user) in RETURNLEDGER_STANDBY_PASSWORD (never on the command line)")
+        }
+        if let ca = values["standby-ca"], let reason = Syscalls.unreadable(ca) {
+            throw Failure(message: "cannot read --standby-ca \(ca): \(reason)")
+        }
+        return StandbyLink(host: host, port: port, user: user, password: password, caFile: values["standby-ca"])
     }
 
     /// `90s`, `30m`, `6h`, `24h`, `7d`, or whole seconds; at most a year.

@@ -30,7 +30,9 @@ public enum Restore {
         try refuseUnlessEmpty(plan.data, fs: fs)  // filled since the check, before the lock was ours
         do {
             let copied = try Backup.restore(from: plan.folder, into: plan.data, fs: fs)
-            let epoch = try Epoch.start(DataDirectory(plan.data), fs: fs)
+            let backupHistory = try EpochHistory.load(DataDirectory(plan.folder), fs: fs)
+            let epoch = try Epoch.startRestored(DataDirectory(plan.data), backupHistory: backupHistory,
+                                                firstSeq: plan.lastSeq + 1, fs: fs)
             return ["restored \(plan.folder) into \(plan.data): \(copied.joined(separator: ", ")), up to seq \(plan.lastSeq); new epoch \(epoch)"]
         } catch {
             throw Flags.Failure(message: "cannot restore into \(plan.data): \(error.message)")

@@ -62,3 +62,17 @@ public enum Runner {
     public static func captureLog(_ capture: (@Sendable (String) -> Void)?) { sink.withLock { $0 = capture } }
     private static let sink = Mutex<(@Sendable (String) -> Void)?>(nil)
 }
+
+extension Runner {
+    /// Starts this program again in this process, with the same arguments (a standby that has
+    /// just been seeded loads its new snapshot this way, and one whose disk failed starts again
+    /// from what the disk holds): every descriptor is closed on exec, the directory's lock too,
+    /// which the new image takes again.
+    public static func restartInPlace(_ note: String) -> Never {
+        log(note)
+        Syscalls.closeAllOnExec()
+        Syscalls.execSelf(CommandLine.arguments)
+        log("cannot restart (\(Syscalls.lastErrorText())); exiting")
+        Syscalls.exit(3)
+    }
+}

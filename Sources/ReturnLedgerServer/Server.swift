@@ -56,20 +56,54 @@ public final class Server: @unchecked Sendable {
         if recovered.lastSeq > 0 {
             notes.append("recovered to seq \(recovered.lastSeq): \(recovered.recordsReplayed) records, \(recovered.eventsReplayed) events replayed after snapshot \(recovered.snapshotSeq) in \(monotonicMillis() - started) ms")
         }
+        let standing = try Standing.of(directory, config: config, lastSeq: recovered.lastSeq, fs: config.fileSystem)
+        notes += standing.notes
         recoveryNotes = notes
         gatesReplies = true  // every policy: a reply follows its record's write (always: its fsync)
         let backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),
                               every: config.backupEvery, keep: config.backupKeep, fs: config.backupFileSystem, clock: clock)
         let setting = Engine.Setting(maxClientBuffer: config.maxClientBuffer, maxMemory: config.maxMemory, tls: config.tls,
-                                     epoch: try Epoch.ensure(directory, fs: config.fileSystem), backups: backups)
+                                     backups: backups, standbyLogin: config.standby)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters, setting: setting)
         // One report per advance of the durable sequence, fanned out to each loop's waiters.
         let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
         for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }
-        wal.onDurable = { [signal = engine.durableSignal] seq, failed in
+        let signal = engine.durableSignal
+        let gated: @Sendable (UInt64, Bool) -> Void = { seq, failed in
             for fanout in fanouts { fanout.report(durable: seq, failed: failed) }
             if !failed { signal.advance(to: seq) }
+        }
+        // `--sync-standby N`: the replies' durable sequence is the log's and N standbys' (SyncGate).
+        var syncGate: SyncGate?
+        if config.syncStandby > 0, standing.role == .primary {
+            let gate = SyncGate(required: config.syncStandby, timeoutSeconds: config.syncTimeout, durable: recovered.lastSeq,
+                                log: { Runner.log($0) }, report: gated)
+            syncGate = gate
+            wal.onDurable = { seq, failed in
+                for fanout in fanouts { fanout.reportLocal(durable: seq, failed: failed) }
+                gate.local(seq, failed: failed)
+            }
+        } else {
+            wal.onDurable = gated
+        }
+        for fanout in fanouts { fanout.separateLocal = syncGate != nil }
+        engine.replication = Replication(role: standing.role, history: standing.history,
+                                         primaryAddress: config.standby?.address ?? "", syncGate: syncGate)
+        wal.onSynced = { [wakers = engine.standbyWakers] _ in wakers.signalAll() }
+        if standing.role == .standby, let link = config.standby {
+            let follower = StandbyFollower(link: link, engine: engine)
+            engine.follower = follower
+            wal.syncEverySecond()  // a standby acknowledges only what it has fsynced, whatever --fsync
+            wal.onSynced = { _ in follower.synced() }
+        }
+        engine.queue.sync {
+            if standing.role == .standby {
+                engine.followed(standing.history)
+            } else {
+                engine.becomePrimary(standing.history)
+                engine.recordEpochStartIfMissing()
+            }
         }
         // Push lines follow the replies each advance releases (protocol.md: WATCH).
         for (loop, fanout) in zip(loops, fanouts) {
@@ -90,7 +124,9 @@ public final class Server: @unchecked Sendable {
     /// Prepares the state: the bootstrap admin on an empty store, and the demo shop if asked.
     /// Returns lines for the operator (a generated password, demo credentials) for stderr.
     public func bootstrap() -> [String] {
-        engine.queue.sync { Bootstrap.run(engine: engine, config: config) }
+        // A standby holds its primary's users; it creates none.
+        guard engine.replication.role == .primary else { return [] }
+        return engine.queue.sync { Bootstrap.run(engine: engine, config: config) }
     }
 
     /// `--reset-admin`: the admin's new password in the log, durable; nothing is served.
@@ -148,6 +184,8 @@ public final class Server: @unchecked Sendable {
         timer.resume()
         // Backups: checked now and every minute, so a restart never postpones one.
         engine.backups.queue.async { [engine] in engine.backups.checkSchedule(engine) }
+        engine.follower?.start()
+        engine.startFencing()
         let backupTimer = DispatchSource.makeTimerSource(queue: engine.backups.queue)
         backupTimer.schedule(deadline: .now() + 60, repeating: 60.0)
         backupTimer.setEventHandler { [engine] in engine.backups.checkSchedule(engine) }

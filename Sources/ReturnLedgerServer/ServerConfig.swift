@@ -41,8 +41,35 @@ public struct ServerConfig: Sendable {
     public var resetAdmin = false
     /// `RETURNLEDGER_ADMIN_PASSWORD`, for the first start on an empty data directory.
     public var adminPassword: String?
+    /// `--standby-of HOST:PORT --standby-user USER [--standby-ca FILE]` with the password from
+    /// `RETURNLEDGER_STANDBY_PASSWORD` (protocol.md, A warm standby): follow that primary.
+    /// With `--promote` the same flags name whom the promoted server fences.
+    public var standby: StandbyLink?
+    /// `--sync-standby N`: a change's reply waits until N standbys have it durable (0: never).
+    public var syncStandby = 0
+    /// `--sync-timeout SECONDS`: how long a change waits for them before the primary degrades to
+    /// asynchronous (0: for ever).
+    public var syncTimeout = 10
+    /// `--promote`: this standby's directory becomes a primary's, then the server starts (one-shot).
+    public var promote = false
     /// Where the log and snapshots go through; tests inject failures here.
     public var fileSystem: any FileSystem = PosixFileSystem()
 
     public init() {}
+}
+
+/// Where a standby's primary is and how it logs in there.
+public struct StandbyLink: Sendable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    /// `--standby-ca FILE`: speak TLS to HOST:PORT, trusting the certificates in FILE.
+    public var caFile: String?
+    /// HOST:PORT, as INFO, READONLY and the data directory name the primary.
+    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    public init(host: String, port: Int, user: String, password: String, caFile: String?) {
+        self.host = host; self.port = port; self.user = user; self.password = password; self.caFile = caFile
+    }
 }

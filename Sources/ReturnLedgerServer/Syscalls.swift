@@ -378,7 +378,26 @@ extension Syscalls {
 
 extension Syscalls {
     /// `strerror` of the last failure, for the operator.
-    private static func lastErrorText() -> String { String(cString: strerror(errno)) }
+    static func lastErrorText() -> String { String(cString: strerror(errno)) }
+
+    /// Marks every open descriptor above stderr close-on-exec (`Runner.restartInPlace`).
+    static func closeAllOnExec() {
+        guard let dir = opendir("/proc/self/fd") else { return }
+        defer { closedir(dir) }
+        let own = dirfd(dir)
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name), fd > 2, fd != own { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        }
+    }
+
+    /// execv of this program's own file: returns only when it failed.
+    static func execSelf(_ arguments: [String]) {
+        flushStandardOutput()
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        argv.append(nil)
+        execv("/proc/self/exe", &argv)
+    }
 
     /// `mkdir`; an existing directory is fine. A failure is its reason, for the operator.
     static func makeDirectory(_ path: String) -> String? {

@@ -39,7 +39,9 @@ public enum Backup {
     }
 
     /// Writes the state as a new backup folder and returns its entry and size.
-    public static func write(_ ledger: Ledger, seq: UInt64, at: Timestamp, into directory: String,
+    /// `history`: the epochs the state belongs to, kept beside the snapshot (a restore forks from
+    /// them); only its epochs, not whether the directory was a standby or fenced.
+    public static func write(_ ledger: Ledger, seq: UInt64, at: Timestamp, into directory: String, history: EpochHistory? = nil,
                              fs: any FileSystem) throws(StorageError) -> (entry: Entry, bytes: Int) {
         try makePath(directory, fs: fs)
         for leftover in (try? fs.list(directory)) ?? [] where leftover.hasPrefix("backup-") && leftover.hasSuffix(".tmp") {
@@ -50,6 +52,9 @@ public enum Backup {
         try fs.makeDirectory(temporary)
         do throws(StorageError) {
             let written = try Snapshot.write(ledger, seq: seq, to: DataDirectory(temporary), fs: fs)
+            if let history, !history.entries.isEmpty {
+                try EpochHistory(entries: history.entries).store(DataDirectory(temporary), fs: fs)
+            }
             try DurableFile.publish(temporary, as: directory + "/" + entry.name, in: directory, fs: fs)
             return (entry, written.bytes)
         } catch {

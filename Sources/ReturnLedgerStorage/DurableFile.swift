@@ -40,3 +40,40 @@ enum DurableFile {
         if syncDirectory { try fs.syncDirectory(directory) }
     }
 }
+
+/// A file that arrives in pieces and must be whole or absent (a standby's seed snapshot,
+/// protocol.md, A warm standby): written under `NAME.tmp` (which start-up removes if a crash
+/// leaves it), then fsynced, renamed into place and the directory fsynced by `finish`.
+public final class IncomingFile {
+    private let directory: String
+    private let name: String
+    private let fs: any FileSystem
+    private var fd: Int32
+
+    public init(_ name: String, in directory: String, fs: any FileSystem) throws(StorageError) {
+        self.directory = directory
+        self.name = name
+        self.fs = fs
+        try fs.remove(directory + "/" + name + ".tmp")
+        fd = try fs.openForAppend(directory + "/" + name + ".tmp", create: true)
+    }
+
+    deinit { abandon() }
+
+    public func append(_ bytes: [UInt8]) throws(StorageError) { try fs.write(fd, bytes: bytes) }
+
+    public func finish() throws(StorageError) {
+        try fs.sync(fd, dataOnly: false)
+        fs.close(fd)
+        fd = -1
+        try DurableFile.publish(directory + "/" + name + ".tmp", as: directory + "/" + name, in: directory, fs: fs)
+    }
+
+    /// Removes the unfinished file (a link lost mid-seed).
+    public func abandon() {
+        guard fd >= 0 else { return }
+        fs.close(fd)
+        fd = -1
+        try? fs.remove(directory + "/" + name + ".tmp")
+    }
+}

@@ -36,6 +36,7 @@ extension Event: BinaryCodable {
         /// Format 11.
         case transferSent = 37, transferReceived, transferCancelled, stockAdjusted, stockCounted
         case categoryAdded = 42
+        case epochStarted = 43
     }
 
     public func write(to w: inout ByteWriter) {
@@ -92,6 +93,7 @@ extension Event: BinaryCodable {
         case .stockCounted(let move): w.u8(Tag.stockCounted.rawValue); w.write(move)
         case .vendorCredited(let number, let credit): w.u8(Tag.vendorCredited.rawValue); w.int(number); w.write(credit)
         case .categoryAdded(let category): w.u8(Tag.categoryAdded.rawValue); w.write(category)
+        case .epochStarted(let e): w.u8(Tag.epochStarted.rawValue); w.string(e.epoch); w.string(e.parent); w.u64(e.since); w.string(e.by)
         }
     }
 
@@ -149,6 +151,8 @@ extension Event: BinaryCodable {
         case .stockCounted: self = .stockCounted(try r.read())
         case .vendorCredited: self = .vendorCredited(number: try r.int(), credit: try r.read())
         case .categoryAdded: self = .categoryAdded(try r.read())
+        case .epochStarted:
+            self = .epochStarted(EpochStart(epoch: try r.string(), parent: try r.string(), since: try r.u64(), by: try r.string()))
         }
     }
 }

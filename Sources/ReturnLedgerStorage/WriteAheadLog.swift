@@ -25,6 +25,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     public struct Status: Sendable {
         public var lastSeq: UInt64 = 0
         public var durableSeq: UInt64 = 0
+        /// The last record an fsync covers (what a standby may be sent, and acknowledges).
+        public var syncedSeq: UInt64 = 0
         public var bytesWritten = 0
         public var segmentBytes = 0
         /// Size of all segment files: summed once when the log opens, then kept up to date by
@@ -74,6 +76,14 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// durable sequence (once per fsync under `always`, however many waited), and with
     /// `failed: true` when the log fails. Set before the first append.
     public var onDurable: (@Sendable (_ durable: UInt64, _ failed: Bool) -> Void)?
+    /// Called on the flusher queue after each fsync that covers new records, with the last one
+    /// it covers: what replication sends and acknowledges (protocol.md, A warm standby). Under
+    /// `always` it follows `onDurable`; under `everysec` it comes once a second.
+    public var onSynced: (@Sendable (_ synced: UInt64) -> Void)?
+    /// Under `--fsync no`, fsync once a second anyway: a primary with standbys sends them only
+    /// what it has fsynced, and a standby acknowledges only that, whatever its policy.
+    public func syncEverySecond() { syncsEverySecond.store(true, ordering: .relaxed) }
+    private let syncsEverySecond = Atomic<Bool>(false)
 
     /// How an idle flusher is started once a record waits; nil: at once. The server hands the
     /// start to its event loop, which runs it after the round of ready sockets is handled, so one
@@ -111,6 +121,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         var initial = Shared(durableSeq: lastSeq)
         initial.status.lastSeq = lastSeq
         initial.status.durableSeq = lastSeq
+        initial.status.syncedSeq = lastSeq
         // What recovery replayed counts as durable from here on (replies may rest on it), but
         // after a crash of the process the newest segment's last records may be in the page
         // cache only, and its name too. So before anything is served:
@@ -153,10 +164,13 @@ public final class WriteAheadLog: @unchecked Sendable {
             initial.status.diskBytes += (try? fs.readFileSize(directory.file(existing.name))) ?? 0
         }
         shared = Mutex(initial)
-        if policy == .everysec {
+        if policy != .always {
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(deadline: .now() + 1, repeating: 1.0)
-            timer.setEventHandler { [weak self] in self?.syncWritten() }
+            timer.setEventHandler { [weak self] in
+                guard let self, policy == .everysec || syncsEverySecond.load(ordering: .relaxed) else { return }
+                syncWritten()
+            }
             timer.resume()
             self.timer = timer
         }
@@ -186,15 +200,27 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// log has failed: nothing more may be acknowledged.
     @discardableResult
     public func append(_ entry: LogEntry) throws(StorageError) -> UInt64 {
-        let seq = lastSeq + 1
+        try append(seq: lastSeq + 1) { LogRecord.append(entry, seq: $1, to: &$0) }
+    }
+
+    /// Appends records framed elsewhere, byte for byte: a standby's copy of its primary's log
+    /// (protocol.md, A warm standby). The caller has checked each record (its checksum, and
+    /// sequences from `lastSeq + 1` on, ending at `last`). Engine queue only.
+    public func append(framed bytes: ArraySlice<UInt8>, last: UInt64) throws(StorageError) {
+        precondition(last > lastSeq, "framed records must follow the log")
+        _ = try append(seq: last) { out, _ in out.bytes.append(contentsOf: bytes) }
+    }
+
+    private func append(seq: UInt64, _ write: (inout ByteWriter, UInt64) -> Void) throws(StorageError) -> UInt64 {
+        let first = lastSeq + 1
         var idle = false
         let failed: StorageError? = shared.withLock { s in
             if let failure = s.failure { return failure }
             if s.pieces.isEmpty || s.rotateNext {
-                s.pieces.append(Piece(firstSeq: seq, lastSeq: seq, startsSegment: s.rotateNext))
+                s.pieces.append(Piece(firstSeq: first, lastSeq: seq, startsSegment: s.rotateNext))
                 s.rotateNext = false
             }
-            LogRecord.append(entry, seq: seq, to: &s.pieces[s.pieces.count - 1].bytes)
+            write(&s.pieces[s.pieces.count - 1].bytes, seq)
             s.pieces[s.pieces.count - 1].lastSeq = seq
             s.status.lastSeq = seq
             if !s.flushing {
@@ -265,7 +291,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
     }
 
-    /// everysec: one fdatasync a second covers whatever was written.
+    /// everysec (and `no` with standbys): one fdatasync a second covers whatever was written.
     private func syncWritten() {
         guard fd >= 0, syncedSeq < writtenSeq, failure == nil else { return }
         do throws(StorageError) {
@@ -280,8 +306,16 @@ public final class WriteAheadLog: @unchecked Sendable {
         let start = monotonicMicros()
         let covered = writtenSeq
         try fs.sync(fd, dataOnly: true)
-        syncedSeq = covered
+        synced(covered)
         return monotonicMicros() - start
+    }
+
+    /// Flusher queue: an fsync covered everything up to `seq`.
+    private func synced(_ seq: UInt64) {
+        guard seq > syncedSeq else { return }
+        syncedSeq = seq
+        shared.withLock { $0.status.syncedSeq = seq }
+        onSynced?(seq)
     }
 
     private func release(durable: UInt64?, bytes: Int, syncMicros: Int) {
@@ -333,7 +367,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         if fd >= 0 {
             if policy != .no {
                 try fs.sync(fd, dataOnly: true)
-                syncedSeq = writtenSeq
+                synced(writtenSeq)
             }
             fs.close(fd)
             fd = -1

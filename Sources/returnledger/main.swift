@@ -55,6 +55,7 @@ do {
 }
 
 if let warning = Runner.raiseFileLimit(for: config.maxConnections) { Runner.log(warning) }
+Server.seedStandbyIfEmpty(config)
 if let warning = config.tls?.warning { Runner.log(warning) }
 let server: Server
 do {

@@ -37,6 +37,8 @@ import Testing
         ("TILLREAD", "TILL SHOW NOPE"), ("TILLREAD", "TILL LIST"),
         // Section 22: categories are the admin's, like SKUs; everyone may list them.
         ("LOOKUP", "CATEGORY LIST"), ("SKU", "CATEGORY ADD K9 name=k"), ("SKU", "CATEGORY SET NOPE name=x"),
+        // Section 24: an epoch no primary has (INVALID, not a stream); PROMOTE on a primary is STATE.
+        ("REPLICATE", "REPLICATE from=0 epoch=zz history=\"\""), ("PROMOTE", "PROMOTE"),
     ]
 
     /// Every form has a sample line above: a new command cannot miss the matrix.

@@ -217,6 +217,9 @@ func everyKindEntries() -> [LogEntry] {
     #expect(h.ledger.serialPlace("P900", "N2") == nil && h.ledger.serialPlace("P900", "N5") == nil)
     #expect(h.ledger.returns[16].state == .voided && h.ledger.serialPlace("P900", "N6")?.state == .on_hand)
     #expect(h.ledger.serialPlace("P900", "N8")?.slot.location == "STORE2")
+    // Format 12: a promotion's record, where a standby took over (it changes no state).
+    h.append([.epochStarted(EpochStart(epoch: "7c1994e0bec62aad", parent: "2075f90d5958a127", since: UInt64(h.entries.count + 1),
+                                       by: "promote"))], actor: "admin")
     return h.entries
 }
 

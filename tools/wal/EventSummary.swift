@@ -19,6 +19,7 @@ func summary(_ event: Event) -> String {
     case .productAdded(let p): return "sku added \(p.sku) \"\(p.name)\" price=\(p.price) cost=\(p.cost) inspect=\(p.inspect)"
     case .partyAdded(let p): return "\(p.kind.rawValue) added \(p.id) \"\(p.name)\""
     case .categoryAdded(let c): return "category added \(c.code) \"\(c.name)\""
+    case .epochStarted(let e): return "epoch \(e.epoch) started at seq \(e.since) by \(e.by) (parent \(e.parent))"
     case .reasonAdded(let r): return "reason added \(r.code) \"\(r.label)\"" + (r.fee == .zero ? "" : " fee=\(r.fee)")
     case .policyChanged(let days): return "policy window_days=\(days)"
     case .orderRecorded(let o):

@@ -1,0 +1,193 @@
+import Dispatch
+import ReturnLedgerStorage
+
+/// What REPLICATE decided for a standby's stream (protocol.md, A warm standby): seeded from the
+/// snapshot at `snapshotSeq` (0: none, the log from seq 1 is all kept) or streamed, records after
+/// `from`.
+struct ReplicationStart: Sendable {
+    var seed: Bool
+    var from: UInt64
+    var snapshot: String?
+}
+
+/// A primary's side of one standby link, on a thread of its own once REPLICATE is answered: the
+/// connection leaves its event loop and this sends the seed (a snapshot), then every record the
+/// primary has fsynced, byte for byte, as the log's fsyncs wake it; a heartbeat each second; and
+/// reads the standby's acknowledgements, which feed INFO and `--sync-standby`'s gate. A link
+/// silent 10 s is closed; the standby reconnects.
+///
+/// ```
+/// log fsync ─▶ Waker ─▶ LogTail.read(upTo: synced) ─▶ R frames ─▶ socket ─▶ standby
+///                                                   standby ─▶ K frames ─▶ SyncGate, INFO
+/// ```
+final class StandbySender: @unchecked Sendable {
+    private let transport: Transport
+    private let engine: Engine
+    private let id: Int
+    private let waker = Waker()
+    private var output: [UInt8]
+    private var written = 0
+    private var input: [UInt8] = []
+    private var start: ReplicationStart
+    private var tail: LogTail
+    /// Seeding: the snapshot's next byte to send, and its size.
+    private var seedOffset = 0
+    private var seedSize = 0
+    private var sent: UInt64
+    private var lastHeard = monotonicMillis()
+    private var lastHeartbeat = 0
+    private var readBuffer = [UInt8](repeating: 0, count: 64 << 10)
+
+    static let silenceMillis = 10_000
+
+    /// Starts the link's thread. `pending`: the bytes the connection had not sent (REPLICATE's OK).
+    static func start(transport: Transport, pending: [UInt8], start: ReplicationStart, engine: Engine,
+                      address: String, user: String) {
+        let id = engine.replication.linkOpened(address: address, user: user, seeding: start.seed, from: start.from)
+        let sender = StandbySender(transport: transport, pending: pending, start: start, engine: engine, id: id)
+        engine.standbyWakers.add(id, sender.waker)
+        engine.wal.syncEverySecond()  // --fsync no: a standby gets only fsynced records
+        DispatchQueue(label: "returnledger.standby.\(id)").async {
+            let reason = sender.run()
+            engine.standbyWakers.remove(id)
+            engine.replication.linkClosed(id)
+            sender.transport.close()
+            engine.log("standby \(address) (\(user)) disconnected: \(reason)")
+        }
+    }
+
+    private init(transport: Transport, pending: [UInt8], start: ReplicationStart, engine: Engine, id: Int) {
+        self.transport = transport
+        self.output = pending
+        self.start = start
+        self.engine = engine
+        self.id = id
+        self.sent = start.from
+        self.tail = LogTail(directory: engine.storage, fs: engine.fs, after: start.from)
+    }
+
+    /// The link's loop; returns why it ended.
+    private func run() -> String {
+        if start.seed, let name = start.snapshot {
+            do throws(StorageError) {
+                seedSize = try engine.fs.readFileSize(engine.storage.file(name))
+            } catch {
+                return "cannot read \(name) for the seed: \(error.message)"
+            }
+            ReplicationFrame.seedBegin(seq: start.from, size: UInt64(seedSize)).encode(into: &output)
+        } else if start.seed {
+            ReplicationFrame.seedBegin(seq: 0, size: 0).encode(into: &output)
+            ReplicationFrame.seedEnd.encode(into: &output)
+            start.seed = false
+        }
+        while true {
+            if engine.replication.role != .primary || engine.replication.history.fence != nil { return "this server no longer streams (promoted elsewhere)" }
+            if let failure = refill() { return failure }
+            let now = monotonicMillis()
+            if now - lastHeard > StandbySender.silenceMillis { return "silent for \(StandbySender.silenceMillis / 1000) s" }
+            let pendingOutput = written < output.count
+            let ready = transport.hasPending ? (readable: true, writable: pendingOutput, woken: false)
+                : waker.wait(socket: transport.fd, write: pendingOutput, millis: pendingOutput ? 1000 : max(1, 1000 - (now - lastHeartbeat)))
+            if ready.writable || pendingOutput {
+                if let failure = send() { return failure }
+            }
+            if ready.readable {
+                if let failure = receive() { return failure }
+            }
+        }
+    }
+
+    /// Tops the output up: the seed's next piece, new records, a heartbeat when one is due.
+    private func refill() -> String? {
+        if written == output.count {
+            output.removeAll(keepingCapacity: output.capacity <= 4 << 20)
+            written = 0
+        }
+        guard output.count - written < 256 << 10 else { return nil }
+        let synced = engine.wal.status.syncedSeq
+        if start.seed, let name = start.snapshot {
+            if seedOffset < seedSize {
+                do throws(StorageError) {
+                    let chunk = try engine.fs.readRange(engine.storage.file(name), offset: seedOffset, count: min(1 << 20, seedSize - seedOffset))
+                    guard !chunk.isEmpty else { return "\(name) ended early while seeding" }
+                    ReplicationFrame.seedData(chunk).encode(into: &output)
+                    seedOffset += chunk.count
+                } catch {
+                    return "cannot read \(name) for the seed (a newer snapshot replaced it?): \(error.message)"
+                }
+                return nil
+            }
+            ReplicationFrame.seedEnd.encode(into: &output)
+            start.seed = false
+            engine.replication.link(id) { $0.state = "streaming" }
+        }
+        if sent < synced {
+            do throws(LogTail.Failure) {
+                let (bytes, last) = try tail.read(upTo: synced)
+                if !bytes.isEmpty {
+                    ReplicationFrame.records(bytes).encode(into: &output)
+                    sent = last
+                    engine.replication.link(id) { $0.sentSeq = last }
+                }
+            } catch {
+                switch error {
+                case .gone: return "records after \(sent) are no longer kept; the standby will be seeded"
+                case .storage(let failure): return "reading the log: \(failure.message)"
+                }
+            }
+        }
+        let now = monotonicMillis()
+        if now - lastHeartbeat >= 1000 {
+            ReplicationFrame.heartbeat(synced).encode(into: &output)
+            lastHeartbeat = now
+        }
+        return nil
+    }
+
+    private func send() -> String? {
+        while written < output.count {
+            let result = output.withUnsafeBytes { transport.write(UnsafeRawBufferPointer(rebasing: $0[written...])) }
+            switch result {
+            case .bytes(let n): written += n
+            case .wouldBlock: return nil
+            case .closed: return "the standby closed the connection"
+            }
+        }
+        return nil
+    }
+
+    private func receive() -> String? {
+        while true {
+            let result = readBuffer.withUnsafeMutableBytes { transport.read(into: $0) }
+            switch result {
+            case .bytes(let n):
+                lastHeard = monotonicMillis()
+                input.append(contentsOf: readBuffer[0..<n])
+                if let failure = takeFrames() { return failure }
+                if n < readBuffer.count, !transport.hasPending { return nil }
+            case .wouldBlock: return nil
+            case .closed: return "the standby closed the connection"
+            }
+        }
+    }
+
+    private func takeFrames() -> String? {
+        var at = 0
+        defer { input.removeFirst(at) }
+        while true {
+            switch ReplicationFrame.parse(input[at...]) {
+            case .partial: return nil
+            case .invalid(let why): return "the standby sent \(why)"
+            case .frame(let frame, let consumed):
+                at += consumed
+                guard case .ack(let seq) = frame else { return "the standby sent an unexpected frame" }
+                let durable = engine.wal.status.durableSeq
+                engine.replication.link(id) { link in
+                    link.durableSeq = max(link.durableSeq, seq)
+                    if link.durableSeq >= durable { link.caughtUpAtMillis = monotonicMillis() }
+                }
+                engine.replication.syncGate?.ack(id, seq)
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import ReturnLedgerCore
+import ReturnLedgerStorage
+import Testing
+
+/// The storage side of a warm standby (protocol.md, A warm standby): the history rules a primary
+/// applies to REPLICATE, the history file, the primary's log read byte for byte, and a standby's
+/// log that takes those bytes and replays to the same state.
+@Suite struct EpochHistoryTests {
+    static let a = "aaaaaaaaaaaaaaaa", b = "bbbbbbbbbbbbbbbb", c = "cccccccccccccccc"
+
+    /// A primary of epoch B, promoted from A after seq 100.
+    static let promoted = EpochHistory(entries: [.init(epoch: a, firstSeq: 1, start: .new), .init(epoch: b, firstSeq: 101, start: .promote)])
+
+    @Test func rule1TheSameEpochStreamsUnlessTheStandbyIsAhead() {
+        let h = Self.promoted
+        #expect(h.judge(from: 150, epoch: Self.b, list: h.entries, newest: 150) == .follow)
+        #expect(h.judge(from: 0, epoch: Self.b, list: h.entries, newest: 150) == .follow)
+        guard case .refused(let why) = h.judge(from: 151, epoch: Self.b, list: h.entries, newest: 150) else {
+            Issue.record("a standby ahead must be refused"); return
+        }
+        #expect(why.contains("ahead"))
+    }
+
+    @Test func rule2AnEarlierEpochFollowsOnlyUpToItsFork() {
+        let h = Self.promoted
+        let old = [EpochHistory.Entry(epoch: Self.a, firstSeq: 1, start: .new)]
+        #expect(h.judge(from: 100, epoch: Self.a, list: old, newest: 150) == .follow)
+        #expect(h.judge(from: 37, epoch: Self.a, list: old, newest: 150) == .follow)
+        guard case .refused(let why) = h.judge(from: 101, epoch: Self.a, list: old, newest: 150) else {
+            Issue.record("past the fork must be refused"); return
+        }
+        #expect(why.contains("diverged") && why.contains("100"))
+    }
+
+    @Test func rule3APromotionAfterThePrimarysEpochSupersedesIt() {
+        let old = EpochHistory(entries: [.init(epoch: Self.a, firstSeq: 1, start: .new)])
+        #expect(old.judge(from: 120, epoch: Self.b, list: Self.promoted.entries, newest: 100)
+                == .superseded(.init(epoch: Self.b, seq: 101)))
+        // A restore after the primary's epoch is another history, not a promotion.
+        let restored = [EpochHistory.Entry(epoch: Self.a, firstSeq: 1, start: .new), .init(epoch: Self.c, firstSeq: 50, start: .restore)]
+        guard case .refused(let why) = old.judge(from: 60, epoch: Self.c, list: restored, newest: 100) else {
+            Issue.record("a restored history must be refused"); return
+        }
+        #expect(why.contains("another history"))
+    }
+
+    @Test func rule4AnythingElseIsAnotherHistoryAndAnEmptyStandbyIsSeeded() {
+        let h = Self.promoted
+        #expect(h.judge(from: 0, epoch: "", list: [], newest: 150) == .seed)
+        guard case .refused = h.judge(from: 5, epoch: Self.c, list: [.init(epoch: Self.c, firstSeq: 1, start: .new)], newest: 150) else {
+            Issue.record("an unknown epoch must be refused"); return
+        }
+    }
+
+    @Test func theListParsesAndRefusesMalformedEntries() {
+        #expect(EpochHistory.parse(list: Self.promoted.list) == Self.promoted.entries)
+        #expect(EpochHistory.parse(list: "") == [])
+        for bad in ["zz:1:new", "\(Self.a):0:new", "\(Self.a):1:born", "\(Self.a):1", "\(Self.a):9:new,\(Self.b):3:promote", "\(Self.a):1:new,"] {
+            #expect(EpochHistory.parse(list: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func theFileKeepsEveryLineAndADirectoryFromBeforeHistoriesReadsAsOneEpoch() throws {
+        let dir = TempDirectory()
+        let fs = PosixFileSystem()
+        var h = Self.promoted
+        h.standbyOf = "10.0.0.5:7700"
+        h.fence = .init(epoch: Self.c, seq: 200)
+        h.fencing = "10.0.0.4:7700"
+        try h.store(dir.directory, fs: fs)
+        #expect(try EpochHistory.load(dir.directory, fs: fs) == h)
+        #expect(Epoch.read(dir.directory, fs: fs) == Self.b)
+
+        let legacy = TempDirectory()
+        try Data("\(Self.a)\n".utf8).write(to: URL(fileURLWithPath: legacy.path + "/EPOCH"))
+        #expect(try EpochHistory.load(legacy.directory, fs: fs) == EpochHistory(entries: [.init(epoch: Self.a, firstSeq: 1, start: .new)]))
+        let fresh = TempDirectory()
+        #expect(try EpochHistory.load(fresh.directory, fs: fs) == nil)
+        let made = try EpochHistory.ensure(fresh.directory, fs: fs)
+        #expect(made.entries.count == 1 && made.entries[0].start == .new && EpochHistory.isEpoch(made.current))
+    }
+}
+
+@Suite struct LogTailTests {
+    /// The primary's records read as they lie, across segment rotations, then taken by another
+    /// log byte for byte: the copy's segments hold the same records and replay to the same state.
+    @Test func recordsReadByteForByteReplayToTheSameStateInAnotherLog() throws {
+        let entries = sampleEntries(count: 120)
+        let primary = TempDirectory()
+        _ = try writeLog(entries, to: primary, segmentLimit: 2_000)
+        let fs = PosixFileSystem()
+        #expect(try primary.directory.contents(fs).segments.count > 3)
+
+        let standby = TempDirectory()
+        let copy = try WriteAheadLog(directory: standby.directory, fs: fs, policy: .always, lastSeq: 0, segment: nil)
+        let tail = LogTail(directory: primary.directory, fs: fs, after: 0)
+        var pieces = 0
+        while tail.position < UInt64(entries.count) {
+            // Small pieces, and an upper bound that moves, as fsyncs would.
+            let (bytes, last) = try tail.read(upTo: min(UInt64(entries.count), tail.position + 17), maxBytes: 700)
+            #expect(!bytes.isEmpty)
+            try copy.append(framed: bytes[...], last: last)
+            pieces += 1
+        }
+        copy.flush()
+        #expect(pieces > 7)
+        let replayed = try Recovery.load(standby.directory, fs: fs, repair: false)
+        #expect(replayed.lastSeq == UInt64(entries.count))
+        #expect(replayed.ledger.digest == applied(entries).digest)
+        // Nothing more to read: an empty piece, the position unchanged.
+        let (none, last) = try tail.read(upTo: UInt64(entries.count))
+        #expect(none.isEmpty && last == UInt64(entries.count))
+    }
+
+    @Test func recordsNoLongerKeptAreGone() throws {
+        let entries = sampleEntries(count: 60)
+        let dir = TempDirectory()
+        let log = try writeLog(Array(entries[0..<30]), to: dir, segmentLimit: 2_000)
+        _ = try snapshotAndDropCovered(log, entries, at: 30, in: dir)
+        let fs = PosixFileSystem()
+        #expect(try dir.directory.contents(fs).segments.first!.seq > 1)
+        #expect(throws: LogTail.Failure.self) { try LogTail(directory: dir.directory, fs: fs, after: 2).read(upTo: 60) }
+        let (bytes, last) = try LogTail(directory: dir.directory, fs: fs, after: 30).read(upTo: 60)
+        #expect(!bytes.isEmpty && last == 60)
+    }
+
+    @Test func aDamagedRecordIsReportedNeverSent() throws {
+        let entries = sampleEntries(count: 10)
+        let dir = TempDirectory()
+        _ = try writeLog(entries, to: dir)
+        let fs = PosixFileSystem()
+        let segment = dir.path + "/" + (try dir.directory.contents(fs).segments[0].name)
+        var bytes = try fs.readFile(segment)
+        bytes[bytes.count - 3] ^= 0xFF  // inside the last record's payload
+        try Data(bytes).write(to: URL(fileURLWithPath: segment))
+        let tail = LogTail(directory: dir.directory, fs: fs, after: 0)
+        #expect(throws: LogTail.Failure.self) { try tail.read(upTo: 10) }
+    }
+}
