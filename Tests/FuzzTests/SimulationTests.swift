@@ -6,9 +6,11 @@ import Testing
 /// writes, a full disk and failing fsyncs, each followed by recovery and the checks
 /// (acknowledged changes kept, digest equal to the live state's, keys never doubled, gapless
 /// documents, balanced books, exchanges only from stock on hand), through the server's parser
-/// and engine. The long runs are in the issue notes (`swift run -c release sim --seeds 1-200`).
+/// and engine, with a warm standby following on a disk of its own (its log the primary's byte for
+/// byte, its state the primary's, and in sync mode every acknowledged change on it). The long runs
+/// are in the issue notes (`swift run -c release sim --seeds 1-200`).
 @Suite struct SimulationTests {
-    @Test(arguments: [1, 2, 3] as [UInt64])
+    @Test(arguments: [1, 2, 5] as [UInt64])
     func aSeedRunsWithoutViolation(_ seed: UInt64) {
         var simulator = Simulator(seed: seed)
         let report = simulator.run(operations: 1_000, faults: 10)
@@ -19,6 +21,9 @@ import Testing
         #expect(report.exchanges > 0 && report.exchangesShort > 0, "seed \(seed): \(report.exchanges) exchanges, \(report.exchangesShort) short")
         // Serial-numbered phones sold, returned by serial, sent and counted (contract section 22.5).
         #expect(report.serialReturns > 0, "seed \(seed): no phone returned by serial")
+        // The standby took the primary's records through faults of its own; even seeds in sync mode.
+        #expect(report.shipped > 500 && report.standbyFaults > 5, "seed \(seed): \(report.shipped) records, \(report.standbyFaults) standby faults")
+        #expect(report.syncRuns == (seed % 2 == 0 ? 1 : 0))
     }
 
     /// The same seed, the same run: a failure can be replayed from its seed alone.

@@ -47,4 +47,6 @@ print("sim: seeds \(seeds.lowerBound)-\(seeds.upperBound): \(total.operations) o
       + "(\(total.readOnly) served read-only after), \(total.snapshots) snapshots, \(total.retries) retries, "
       + "\(total.pipelined) pipelined batches, \(total.voids) voids, \(total.inspections) decisions on returned goods, \(total.vendorCredits) credit notes, "
       + "\(total.exchanges) exchanges approved and \(total.exchangesShort) refused for want of stock, "
-      + "\(total.transfers) transfers, \(total.stockMoves) adjustments and counts, \(total.serialReturns) phones returned by serial: no violation")
+      + "\(total.transfers) transfers, \(total.stockMoves) adjustments and counts, \(total.serialReturns) phones returned by serial; "
+      + "a standby took \(total.shipped) records through \(total.standbyFaults) crashes and power cuts and \(total.standbySeeds) seeds "
+      + "(\(total.syncRuns) runs in sync mode): no violation")

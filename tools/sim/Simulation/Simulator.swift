@@ -50,6 +50,8 @@ public struct Simulator {
         public var serialReturns = 0
         /// Storage failures the engine served read-only through before the crash.
         public var readOnly = 0
+        /// The warm standby: its crashes and power cuts, seeds, records taken; runs in sync mode.
+        public var standbyFaults = 0, standbySeeds = 0, shipped = 0, syncRuns = 0
         public var violations: [String] = []
         /// The last faults, recoveries and server log lines, for a failing run's report.
         public var trace: [String] = []
@@ -75,6 +77,10 @@ public struct Simulator {
             retries += other.retries
             pipelined += other.pipelined
             readOnly += other.readOnly
+            standbyFaults += other.standbyFaults
+            standbySeeds += other.standbySeeds
+            shipped += other.shipped
+            syncRuns += other.syncRuns
         }
     }
 
@@ -125,28 +131,44 @@ public struct Simulator {
     var report = Report()
     var nextOrder = 1, nextKey = 1
     let clerks: Int
+    /// The warm standby (Simulator+Standby.swift); in sync mode (even seeds) replies also wait for it.
+    var standby = SimulatedStandby()
+    let syncMode: Bool
+    /// Every record the primary fsynced and the link read, by sequence: the standby's log must be these bytes.
+    var primaryRecords: [UInt64: [UInt8]] = [:]
+    /// The primary's state digest at each sequence it fsynced: the standby's at the same sequence.
+    var syncedDigests: [UInt64: String] = [:]
     var sessions: [String: Session] = [:]
 
     public init(seed: UInt64, clerks: Int = 8) {
         self.seed = seed
         self.random = SeededGenerator(seed: seed)
         self.clerks = clerks
+        self.syncMode = seed % 2 == 0
     }
 
     /// Runs `operations` requests with about `faults` crash, power-loss or disk-fault points.
     public mutating func run(operations: Int, faults: Int) -> Report {
         guard let empty = recover(after: "start") else { return report }
         open(empty)
+        openStandby()
         setUp()
         let faultEvery = max(1, operations / max(1, faults))
         for i in 0..<operations {
             step()
             if random.below(3) == 0 { commit() }
+            if random.below(3) == 0 { ship() }
+            if random.below(60) == 0 { standbyFault() }
             if random.below(150) == 0 { snapshot() }
             if i % faultEvery == faultEvery - 1 || storageFailed { fault() }
             if !report.violations.isEmpty { break }
         }
         if report.violations.isEmpty { fault() }  // and a last one
+        if report.violations.isEmpty { standbyFault() }
+        report.standbyFaults = standby.crashes + standby.powerCuts
+        report.standbySeeds = standby.seeds
+        report.shipped = standby.shipped
+        report.syncRuns = syncMode ? 1 : 0
         return report
     }
 
@@ -487,7 +509,11 @@ public struct Simulator {
     mutating func commit() {
         wal.flush()
         let durable = wal.status.durableSeq
-        for reply in held where reply.seq <= durable {
+        for (seq, state) in states where seq <= durable && syncedDigests[seq] == nil { syncedDigests[seq] = state.digest }
+        // Sync mode: a reply waits until the standby has its record durable too.
+        if syncMode { ship(all: true) }
+        let acknowledging = syncMode ? min(durable, standby.acked) : durable
+        for reply in held where reply.seq <= acknowledging {
             acknowledged.append(reply)
             report.acknowledged += 1
             guard case .success = reply.result else { continue }
@@ -497,7 +523,7 @@ public struct Simulator {
             default: break
             }
         }
-        held.removeAll { $0.seq <= durable }
+        held.removeAll { $0.seq <= acknowledging }
         if durable == wal.lastSeq { states = [durable: engine.queue.sync { engine.ledger }] }
     }
 
