@@ -34,8 +34,11 @@ extension Ledger {
         }
         if passwordMatched, case .compare = check {
             let role = users[name]?.role ?? .clerk
-            return ([auditEvent("AUTH", target: name, outcome: "ok", context)],
-                    .success(Reply(status: [Field("user", name), Field("role", role.rawValue)])))
+            // A standby's login is audited only through its REPLICATE (protocol.md, A warm
+            // standby): a primary that a promotion supersedes must hold nothing after the fork
+            // for its old standby, or itself, to follow the new primary.
+            let events = role == .replica ? [] : [auditEvent("AUTH", target: name, outcome: "ok", context)]
+            return (events, .success(Reply(status: [Field("user", name), Field("role", role.rawValue)])))
         }
         var events = [auditEvent("AUTH", target: name, outcome: DomainError.Code.AUTH.rawValue, context)]
         if users[name] != nil {

@@ -87,6 +87,8 @@ package final class Backups: @unchecked Sendable {
     func checkSchedule(_ engine: Engine) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard every > 0 else { return }
+        // Nothing to keep yet (a standby before its first records): the schedule waits for data.
+        guard engine.wal.status.lastSeq > 0 else { return }
         if let newest = Backup.list(directory, fs: fs).last, clock().seconds - newest.at.seconds < every { return }
         let work: (@Sendable () -> Result<(Backup.Entry, Int), StorageError>)? = engine.onQueue { inFlight ? nil : begin(engine) }
         guard let work else { return }

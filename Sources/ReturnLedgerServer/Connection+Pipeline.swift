@@ -109,8 +109,15 @@ extension Connection {
             return take(result, durable: settled)
         }
         busy = true
-        let wait = result.localOnly ? durability.waitLocal : durability.wait
-        wait(result.seq) { [self] (durable: Bool) in
+        if result.localOnly {  // --sync-standby: a login, INFO or refusals wait for this server's log alone
+            durability.waitLocal(for: result.seq) { [self] (durable: Bool) in
+                busy = false
+                guard !closed else { return }
+                if take(result, durable: durable) { pump() }
+            }
+            return false
+        }
+        durability.wait(for: result.seq) { [self] (durable: Bool) in
             busy = false
             guard !closed else { return }
             if take(result, durable: durable) { pump() }
@@ -133,10 +140,13 @@ extension Connection {
         if !result.replies.isEmpty {
             budget.noteReplies(count: result.replies.count, bytes: output.count - before)
         }
-        if result.close { closeAfterFlush = true }
-        if let start = result.handoff {
-            handOff(start)
-            return false
+        if result.close {
+            // REPLICATE answered: the socket goes to a standby link instead of closing.
+            if let start = server.engine.takeHandoff(session.id) {
+                handOff(start)
+                return false
+            }
+            closeAfterFlush = true
         }
         guard let deferred = result.deferred else { return true }
         busy = true

@@ -52,7 +52,8 @@ extension Engine {
                 // up to it, so each one read has its return in them.
                 // The log's own figure too: it moves before the signal (the log answers the waiting
                 // replies first), so a client that got OK for a change finds it here at once.
-                let durable = max(durableSignal.durable, wal.status.durableSeq)
+                // Under --sync-standby the signal alone: what N standbys also hold.
+                let durable = syncing ? durableSignal.durable : max(durableSignal.durable, wal.status.durableSeq)
                 let facts = onQueue { ledger.feedFacts }
                 let next = try logReader.read(after: from, upTo: durable) { seq, entry in
                     lines += Ledger.feedLines(seq: seq, at: entry.at, actor: entry.actor, events: entry.events, facts: facts)

@@ -20,7 +20,7 @@ extension Engine {
         let (events, reply) = ledger.decideLogin(name, check: check, passwordMatched: passwordMatched, context)
         try? commit(events, context)
         var result = BatchResult(replies: [reply], seq: observedSeq())
-        result.localOnly = true  // a login waits for this server's log alone
+        result.localOnly = syncing  // a login waits for this server's log alone
         return result
     }
 

@@ -1,6 +1,6 @@
 import Dispatch
 import ReturnLedgerCore
-import ReturnLedgerStorage
+package import ReturnLedgerStorage
 import ReturnLedgerWire
 
 /// The engine's part of a warm standby (protocol.md, A warm standby): a primary answers REPLICATE
@@ -47,28 +47,33 @@ extension Engine {
             let fence = superseding
             return .reply(.failure(DomainError(.STATE, "superseded by epoch \(fence.epoch) at seq \(fence.seq): this server takes no more changes")))
         case .follow, .seed:
-            var start = ReplicationStart(seed: empty, from: from, snapshot: nil)
+            var seed = empty, after = from
+            var snapshot: String?
+            var job: Snapshotter.Job?
             let oldest: UInt64
             do throws(StorageError) { oldest = try logReader.oldestStart() } catch {
                 return .reply(.failure(DomainError(.STORAGE, "reading the log: \(error.message)")))
             }
             if empty || from < oldest {
-                start.seed = true
-                let snapshots = (try? storage.contents(fs).snapshots) ?? []
-                if let newest = snapshots.last, newest.seq >= oldest {
-                    start.from = newest.seq
-                    start.snapshot = newest.name
-                } else if oldest == 0 {
-                    start.from = 0  // the whole log is kept: no snapshot needed
+                seed = true
+                let existing = (try? storage.contents(fs).snapshots) ?? []
+                if let newest = existing.last, newest.seq >= oldest {
+                    after = newest.seq
+                    snapshot = newest.name
                 } else {
-                    return .reply(.failure(DomainError(.STORAGE, "no snapshot covers the records no longer kept (up to \(oldest)); take a SNAPSHOT")))
+                    // None covers what is no longer kept (or none at all: a new shop): one now, so
+                    // the standby starts from a state with its users in it, not from nothing.
+                    let taken = snapshots.begin(ledger, wal: wal)
+                    job = taken
+                    after = taken.seq
+                    snapshot = DataDirectory.snapshotName(taken.seq)
                 }
             }
             if let refused = storageRefusal() { return .reply(.failure(refused)) }
             try? commit([ledger.auditEvent(request.name, target: String(from), outcome: "ok", context)], context)
-            pendingHandoff = start
-            return .reply(.success(Reply(status: [Field("mode", start.seed ? "seed" : "stream"), Field("from", String(start.from)),
-                                                  Field("epoch", history.current), Field("history", history.list)])))
+            let reply = Reply(status: [Field("mode", seed ? "seed" : "stream"), Field("from", String(after)),
+                                       Field("epoch", history.current), Field("history", history.list)])
+            return .handoff(ReplicationStart(seed: seed, from: after, snapshot: snapshot, job: job, reply: reply))
         }
     }
 
@@ -95,7 +100,7 @@ extension Engine {
 
     /// The primary's records, checked by the follower: the same bytes into this log, their events
     /// into the state. Writer queue.
-    func applyReplicated(_ bytes: ArraySlice<UInt8>, entries: [LogEntry], last: UInt64) throws(StorageError) {
+    package func applyReplicated(_ bytes: ArraySlice<UInt8>, entries: [LogEntry], last: UInt64) throws(StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
         if let failure = wal.failure { throw failure }
         try wal.append(framed: bytes, last: last)
@@ -110,7 +115,7 @@ extension Engine {
 
     /// A seed's snapshot is in place: what this directory held before it goes (older snapshots and
     /// every segment, all before the seed), so the restart loads the seed alone.
-    func dropOlderThanSeed(_ seq: UInt64) throws(StorageError) {
+    package func dropOlderThanSeed(_ seq: UInt64) throws(StorageError) {
         let contents = try storage.contents(fs)
         for segment in contents.segments { try fs.remove(storage.file(segment.name)) }
         for snapshot in contents.snapshots where snapshot.seq != seq { try fs.remove(storage.file(snapshot.name)) }
@@ -139,6 +144,7 @@ extension Engine {
         let since = wal.lastSeq + 1
         var history = replication.history.forked(at: since, by: .promote)
         history.fencing = history.standbyOf
+        history.promotedFrom = history.standbyOf
         history.standbyOf = nil
         history.fence = nil
         do throws(StorageError) { try history.store(storage, fs: fs) } catch {

@@ -151,7 +151,8 @@ public enum Flags {
         config.syncStandby = try number(values, "sync-standby", 0...16) ?? config.syncStandby
         config.syncTimeout = try number(values, "sync-timeout", 0...86_400) ?? config.syncTimeout
         config.promote = values["promote"] != nil
-        config.standby = try standbyLink(values, environment: environment, promote: config.promote)
+        config.standbyLogin = try standbyLogin(values, environment: environment)
+        config.standby = try standbyOf(values, login: config.standbyLogin)
         if config.standby != nil, !config.promote {
             for (flag, set) in [("--demo", config.demo), ("--restore", config.restore != nil), ("--reset-admin", config.resetAdmin)] where set {
                 throw Failure(message: "\(flag) cannot be used with --standby-of: a standby holds only its primary's history")
@@ -165,36 +166,39 @@ public enum Flags {
         return config
     }
 
-    /// `--standby-of HOST:PORT --standby-user USER [--standby-ca FILE]`, the password from the
-    /// environment only. With `--promote` they are optional (whom to fence, and as whom).
-    private static func standbyLink(_ values: [String: String], environment: [String: String],
-                                    promote: Bool) throws(Failure) -> StandbyLink? {
-        guard let address = values["standby-of"] else {
-            if promote, let user = values["standby-user"], let password = environment["RETURNLEDGER_STANDBY_PASSWORD"], !password.isEmpty {
-                // Whom to fence comes from the data directory (the primary it followed).
-                return StandbyLink(host: "", port: 0, user: user, password: password, caFile: values["standby-ca"])
-            }
-            if !promote, values["standby-user"] != nil || values["standby-ca"] != nil {
-                throw Failure(message: "--standby-user and --standby-ca go with --standby-of HOST:PORT")
-            }
+    /// `--standby-user USER [--standby-ca FILE]`, the password from the environment only: how this
+    /// server logs in at another (a standby at its primary, a promoted server at the primary it
+    /// fences). Nil without `--standby-user`.
+    private static func standbyLogin(_ values: [String: String], environment: [String: String]) throws(Failure) -> StandbyLink? {
+        guard let user = values["standby-user"] else {
+            if values["standby-ca"] != nil { throw Failure(message: "--standby-ca goes with --standby-user (and --standby-of HOST:PORT)") }
             return nil
         }
+        guard !user.isEmpty else { throw Failure(message: "--standby-user needs a user name (a user of role replica at the primary)") }
+        guard let password = environment["RETURNLEDGER_STANDBY_PASSWORD"], !password.isEmpty else {
+            throw Failure(message: "--standby-user \(user) needs its password in RETURNLEDGER_STANDBY_PASSWORD (never on the command line)")
+        }
+        if let ca = values["standby-ca"], let reason = Syscalls.unreadable(ca) {
+            throw Failure(message: "cannot read --standby-ca \(ca): \(reason)")
+        }
+        return StandbyLink(host: "", port: 0, user: user, password: password, caFile: values["standby-ca"])
+    }
+
+    /// `--standby-of HOST:PORT`: the primary to follow, logged in as `login`.
+    private static func standbyOf(_ values: [String: String], login: StandbyLink?) throws(Failure) -> StandbyLink? {
+        guard let address = values["standby-of"] else { return nil }
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port),
               colon != address.startIndex else {
             throw Failure(message: "--standby-of takes HOST:PORT (the primary's address), not \(address)")
         }
         var host = String(address[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard let user = values["standby-user"], !user.isEmpty else {
+        guard var link = login else {
             throw Failure(message: "--standby-of needs --standby-user USER (a user of role replica at the primary)")
         }
-        guard let password = environment["RETURNLEDGER_STANDBY_PASSWORD"], !password.isEmpty else {
-            throw Failure(message: "--standby-of needs the password of \(user) in RETURNLEDGER_STANDBY_PASSWORD (never on the command line)")
-        }
-        if let ca = values["standby-ca"], let reason = Syscalls.unreadable(ca) {
-            throw Failure(message: "cannot read --standby-ca \(ca): \(reason)")
-        }
-        return StandbyLink(host: host, port: port, user: user, password: password, caFile: values["standby-ca"])
+        link.host = host
+        link.port = port
+        return link
     }
 
     /// `90s`, `30m`, `6h`, `24h`, `7d`, or whole seconds; at most a year.

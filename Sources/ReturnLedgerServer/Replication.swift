@@ -26,6 +26,8 @@ final class Replication: @unchecked Sendable {
         var sentSeq: UInt64 = 0
         var durableSeq: UInt64 = 0
         var caughtUpAtMillis = monotonicMillis()
+        /// Where its stream began: what it holds before its first acknowledgement.
+        var sentFrom: UInt64 = 0
     }
 
     struct State: Sendable {
@@ -34,7 +36,13 @@ final class Replication: @unchecked Sendable {
         var follower = Follower()
         var links: [Int: Link] = [:]
         var nextLink = 0
+        /// Standbys that went away lately, by user: what each held and when it left. A standby
+        /// restarting (to load a seed, after a crash) finds its records still kept for a minute.
+        var departed: [String: (holds: UInt64, at: Int)] = [:]
     }
+
+    /// How long the log keeps what a departed standby needs.
+    static let departedMillis = 60_000
 
     let state: Mutex<State>
     /// `--standby-of`'s address, "" on a primary.
@@ -58,7 +66,7 @@ final class Replication: @unchecked Sendable {
     func linkOpened(address: String, user: String, seeding: Bool, from: UInt64) -> Int {
         state.withLock { s in
             s.nextLink += 1
-            s.links[s.nextLink] = Link(address: address, user: user, state: seeding ? "seeding" : "streaming", sentSeq: from)
+            s.links[s.nextLink] = Link(address: address, user: user, state: seeding ? "seeding" : "streaming", sentSeq: from, sentFrom: from)
             return s.nextLink
         }
     }
@@ -66,8 +74,22 @@ final class Replication: @unchecked Sendable {
     func link(_ id: Int, _ change: (inout Link) -> Void) { state.withLock { s in if s.links[id] != nil { change(&s.links[id]!) } } }
 
     func linkClosed(_ id: Int) {
-        state.withLock { _ = $0.links.removeValue(forKey: id) }
+        state.withLock { s in
+            if let link = s.links.removeValue(forKey: id) {
+                s.departed[link.user] = (max(link.sentFrom, link.durableSeq), monotonicMillis())
+            }
+        }
         syncGate?.gone(id)
+    }
+
+    /// The last record every standby (connected, or gone within a minute) holds; nil for none.
+    func retainAfter() -> UInt64? {
+        let now = monotonicMillis()
+        return state.withLock { s in
+            s.departed = s.departed.filter { now - $0.value.at < Replication.departedMillis }
+            let held = s.links.values.map { max($0.sentFrom, $0.durableSeq) } + s.departed.values.map(\.holds)
+            return held.min()
+        }
     }
 
     /// INFO's `section=replication` and, on a primary, a `section=standby` line per standby.

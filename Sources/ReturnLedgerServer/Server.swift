@@ -63,16 +63,17 @@ public final class Server: @unchecked Sendable {
         let backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),
                               every: config.backupEvery, keep: config.backupKeep, fs: config.backupFileSystem, clock: clock)
         let setting = Engine.Setting(maxClientBuffer: config.maxClientBuffer, maxMemory: config.maxMemory, tls: config.tls,
-                                     backups: backups, standbyLogin: config.standby)
+                                     backups: backups, standbyLogin: config.standbyLogin)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters, setting: setting)
         // One report per advance of the durable sequence, fanned out to each loop's waiters.
         let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
         for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }
         let signal = engine.durableSignal
+        // FEED's signal first: a client that got OK for a change finds it in FEED at once.
         let gated: @Sendable (UInt64, Bool) -> Void = { seq, failed in
-            for fanout in fanouts { fanout.report(durable: seq, failed: failed) }
             if !failed { signal.advance(to: seq) }
+            for fanout in fanouts { fanout.report(durable: seq, failed: failed) }
         }
         // `--sync-standby N`: the replies' durable sequence is the log's and N standbys' (SyncGate).
         var syncGate: SyncGate?
@@ -88,9 +89,11 @@ public final class Server: @unchecked Sendable {
             wal.onDurable = gated
         }
         for fanout in fanouts { fanout.separateLocal = syncGate != nil }
+        engine.syncing = syncGate != nil
         engine.replication = Replication(role: standing.role, history: standing.history,
                                          primaryAddress: config.standby?.address ?? "", syncGate: syncGate)
         wal.onSynced = { [wakers = engine.standbyWakers] _ in wakers.signalAll() }
+        wal.retainAfter = { [replication = engine.replication] in replication.retainAfter() }
         if standing.role == .standby, let link = config.standby {
             let follower = StandbyFollower(link: link, engine: engine)
             engine.follower = follower

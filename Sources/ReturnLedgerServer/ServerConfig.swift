@@ -43,8 +43,10 @@ public struct ServerConfig: Sendable {
     public var adminPassword: String?
     /// `--standby-of HOST:PORT --standby-user USER [--standby-ca FILE]` with the password from
     /// `RETURNLEDGER_STANDBY_PASSWORD` (protocol.md, A warm standby): follow that primary.
-    /// With `--promote` the same flags name whom the promoted server fences.
     public var standby: StandbyLink?
+    /// `--standby-user` and its password (with `--standby-ca`), with or without `--standby-of`:
+    /// also how a promoted server logs in at the primary it fences.
+    public var standbyLogin: StandbyLink?
     /// `--sync-standby N`: a change's reply waits until N standbys have it durable (0: never).
     public var syncStandby = 0
     /// `--sync-timeout SECONDS`: how long a change waits for them before the primary degrades to

@@ -1,6 +1,6 @@
 import Dispatch
 import ReturnLedgerCore
-import ReturnLedgerStorage
+package import ReturnLedgerStorage
 import Synchronization
 
 /// A standby's link to its primary (protocol.md, A warm standby), on a thread of its own: logs in
@@ -13,7 +13,7 @@ import Synchronization
 ///         ─ H ─▶ primary_seq, lag
 ///         ─ S/D/E (seed) ─▶ snapshot file ─▶ restart in place to load it
 /// ```
-final class StandbyFollower: @unchecked Sendable {
+package final class StandbyFollower: @unchecked Sendable {
     private let link: StandbyLink
     private let engine: Engine
     private let waker = Waker()
@@ -23,6 +23,10 @@ final class StandbyFollower: @unchecked Sendable {
 
     static let connectMillis = 5_000
     static let refusedRetryMillis = 30_000
+    /// A login the primary refuses is tried again every 2 minutes, not every 30 s: ten failures in
+    /// 15 minutes lock the user (protocol.md, Sessions), which would lock out every standby
+    /// logging in as it. **Decided here.**
+    static let loginRetryMillis = 120_000
 
     init(link: StandbyLink, engine: Engine) {
         self.link = link
@@ -39,11 +43,12 @@ final class StandbyFollower: @unchecked Sendable {
         }
     }
 
-    /// Stops following (PROMOTE): the link is closed, and once this returns nothing more is applied.
+    /// Stops following (PROMOTE): once this returns nothing more is applied. The link's socket is
+    /// shut down (not closed: its thread may be inside a read of it), which ends any wait on it.
     func stop() {
         stopped.store(true, ordering: .relaxed)
         waker.signal()
-        connection.withLock { $0?.close() }
+        connection.withLock { link in if let fd = link?.fd, fd >= 0 { Syscalls.shutdownSocket(fd) } }
         done.wait()
     }
 
@@ -63,8 +68,8 @@ final class StandbyFollower: @unchecked Sendable {
                 backoff = min(backoff * 2, 30_000)
             case .refused(let why):
                 engine.replication.follower { $0.state = "refused"; $0.error = why }
-                engine.log("standby: refused by \(link.address): \(why); retrying in 30 s")
-                wait = StandbyFollower.refusedRetryMillis
+                wait = why.hasPrefix(StandbyFollower.loginRefusal) ? StandbyFollower.loginRetryMillis : StandbyFollower.refusedRetryMillis
+                engine.log("standby: refused by \(link.address): \(why); retrying in \(wait / 1000) s")
             case .streamedThenLost(let why):
                 engine.replication.follower { if $0.state != "failed" { $0.state = "connecting" }; $0.error = why }
                 engine.log("standby: link to \(link.address) lost: \(why); reconnecting")
@@ -91,6 +96,8 @@ final class StandbyFollower: @unchecked Sendable {
         Runner.restartInPlace("standby: restarting to recover from the storage failure")
     }
 
+    static let loginRefusal = "login as "
+
     enum Outcome {
         case lost(String)
         case streamedThenLost(String)
@@ -115,7 +122,7 @@ final class StandbyFollower: @unchecked Sendable {
         do {
             try client.write(Array("AUTH \(StandbyFollower.quote(link.user)) \(StandbyFollower.quote(link.password))\r\n".utf8), timeoutMillis: 10_000)
             login = try client.readLine(maxLine: 8192, timeoutMillis: 10_000)
-            guard login.hasPrefix("OK") else { return .refused("login as \(link.user): \(login)") }
+            guard login.hasPrefix("OK") else { return .refused("\(StandbyFollower.loginRefusal)\(link.user): \(login)") }
             let request = history.current.isEmpty ? "REPLICATE from=0 epoch=\"\" history=\"\""
                 : "REPLICATE from=\(applied) epoch=\(history.current) history=\(history.list)"
             try client.write(Array((request + "\r\n").utf8), timeoutMillis: 10_000)
@@ -157,7 +164,7 @@ final class StandbyFollower: @unchecked Sendable {
         }
         while !isStopped {
             // Acknowledge what is fsynced here: at once after an fsync, else each second.
-            let synced = engine.wal.status.syncedSeq
+            let synced = engine.wal.syncedSequence
             let now = monotonicMillis()
             if synced > acked || now - lastAck >= 1000 {
                 do {
@@ -242,8 +249,31 @@ final class StandbyFollower: @unchecked Sendable {
     /// Checks each record (whole, its checksum, the next sequence) and hands them to the writer:
     /// the same bytes into this log, their events into the state.
     private func apply(_ records: [UInt8]) -> Outcome? {
+        let first = engine.onQueue { engine.wal.lastSeq } + 1
+        let entries: [LogEntry]
+        switch StandbyFollower.decode(records, first: first) {
+        case .success(let decoded): entries = decoded
+        case .failure(let why): return .lost(why.message)
+        }
+        let last = first + UInt64(entries.count) - 1
+        guard !entries.isEmpty else { return nil }
+        let stored: StorageError? = engine.onQueue {
+            do throws(StorageError) {
+                try engine.applyReplicated(records[...], entries: entries, last: last)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let stored { return .failed("cannot store the primary's records: \(stored.message)") }
+        return nil
+    }
+
+    /// The records of an `R` frame, each whole, its checksum holding, decodable, numbered on from
+    /// `first`: their entries, or why they are refused (nothing of them is taken then).
+    package static func decode(_ records: [UInt8], first: UInt64) -> Result<[LogEntry], StorageError> {
         var entries: [LogEntry] = []
-        var expected = engine.onQueue { engine.wal.lastSeq } + 1
+        var expected = first
         var offset = 0
         let failure: String? = records.withUnsafeBytes { raw in
             while offset < raw.count {
@@ -260,18 +290,8 @@ final class StandbyFollower: @unchecked Sendable {
             }
             return nil
         }
-        if let failure { return .lost(failure) }
-        let last = expected - 1
-        let stored: StorageError? = engine.onQueue {
-            do throws(StorageError) {
-                try engine.applyReplicated(records[...], entries: entries, last: last)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let stored { return .failed("cannot store the primary's records: \(stored.message)") }
-        return nil
+        if let failure { return .failure(StorageError(failure)) }
+        return .success(entries)
     }
 
     /// A value as a protocol token (the password may hold spaces or quotes).
@@ -320,19 +340,23 @@ extension StandbyFollower {
     /// An empty data directory's first seed, before the server serves anything (protocol.md: a
     /// standby is `ready` once seeded): the primary's newest snapshot (if any) and its history.
     /// Retries until it has them; the records after the snapshot follow once the server runs.
-    static func seedEmpty(_ link: StandbyLink, directory: DataDirectory, fs: any FileSystem, log: (String) -> Void) {
+    /// Returns false when a stop signal (SIGTERM, SIGINT) came first: nothing is served then.
+    static func seedEmpty(_ link: StandbyLink, directory: DataDirectory, fs: any FileSystem, log: (String) -> Void) -> Bool {
         var backoff = 1_000
         while true {
             switch seedOnce(link, directory: directory, fs: fs) {
             case .success(let note):
                 log(note)
-                return
+                return true
             case .failure(let why):
-                let wait = why.refused ? refusedRetryMillis : backoff
+                let wait = why.message.hasPrefix(loginRefusal) ? loginRetryMillis : why.refused ? refusedRetryMillis : backoff
                 log("standby: cannot seed from \(link.address): \(why.message); retrying in \(wait / 1000) s")
                 backoff = min(backoff * 2, 30_000)
-                let until = monotonicMillis() + wait
-                while monotonicMillis() < until { _ = Waker().wait(socket: -1, write: false, millis: until - monotonicMillis()) }
+                // The stop signals are blocked in every thread and taken here meanwhile.
+                if let signal = Syscalls.waitForSignal(Syscalls.stopSignals, millis: wait) {
+                    log("stopped on signal \(signal) before the seed")
+                    return false
+                }
             }
         }
     }
@@ -349,7 +373,7 @@ extension StandbyFollower {
             try client.write(Array("AUTH \(quote(link.user)) \(quote(link.password))\r\nREPLICATE from=0 epoch=\"\" history=\"\"\r\n".utf8),
                              timeoutMillis: 10_000)
             let login = try client.readLine(maxLine: 8192, timeoutMillis: 10_000)
-            guard login.hasPrefix("OK") else { return .failure(LinkError(message: "login as \(link.user): \(login)", refused: true)) }
+            guard login.hasPrefix("OK") else { return .failure(LinkError(message: "\(loginRefusal)\(link.user): \(login)", refused: true)) }
             let answer = try client.readLine(maxLine: 1 << 16, timeoutMillis: 30_000)
             let fields = fields(answer)
             guard answer.hasPrefix("OK "), fields["mode"] == "seed", let list = fields["history"],

@@ -1,13 +1,22 @@
 import Dispatch
+import ReturnLedgerCore
 import ReturnLedgerStorage
 
 /// What REPLICATE decided for a standby's stream (protocol.md, A warm standby): seeded from the
 /// snapshot at `snapshotSeq` (0: none, the log from seq 1 is all kept) or streamed, records after
 /// `from`.
-struct ReplicationStart: Sendable {
-    var seed: Bool
-    var from: UInt64
-    var snapshot: String?
+final class ReplicationStart: Sendable {
+    let seed: Bool
+    let from: UInt64
+    let snapshot: String?
+    /// A snapshot taken for this seed, to be written before it is sent.
+    let job: Snapshotter.Job?
+    /// REPLICATE's `OK mode= from= epoch= history=`.
+    let reply: Reply
+
+    init(seed: Bool, from: UInt64, snapshot: String?, job: Snapshotter.Job?, reply: Reply) {
+        self.seed = seed; self.from = from; self.snapshot = snapshot; self.job = job; self.reply = reply
+    }
 }
 
 /// A primary's side of one standby link, on a thread of its own once REPLICATE is answered: the
@@ -28,7 +37,9 @@ final class StandbySender: @unchecked Sendable {
     private var output: [UInt8]
     private var written = 0
     private var input: [UInt8] = []
-    private var start: ReplicationStart
+    private let start: ReplicationStart
+    /// Still sending the seed's snapshot.
+    private var seeding: Bool
     private var tail: LogTail
     /// Seeding: the snapshot's next byte to send, and its size.
     private var seedOffset = 0
@@ -60,6 +71,7 @@ final class StandbySender: @unchecked Sendable {
         self.transport = transport
         self.output = pending
         self.start = start
+        self.seeding = start.seed
         self.engine = engine
         self.id = id
         self.sent = start.from
@@ -68,6 +80,19 @@ final class StandbySender: @unchecked Sendable {
 
     /// The link's loop; returns why it ended.
     private func run() -> String {
+        if let job = start.job {
+            let written = engine.snapshots.queue.sync { engine.snapshots.write(job, wal: engine.wal, engineQueue: engine.queue) }
+            if case .failure(let error) = written { return "cannot write a snapshot for the seed: \(error.message)" }
+        }
+        // Only what is fsynced here goes to a standby, a seed's snapshot too.
+        if start.seed, engine.wal.syncedSequence < start.from {
+            engine.wal.flush()
+            let deadline = monotonicMillis() + 10_000
+            while engine.wal.syncedSequence < start.from {
+                guard monotonicMillis() < deadline, engine.wal.failure == nil else { return "the seed's records are not fsynced here" }
+                _ = waker.wait(socket: -1, write: false, millis: 10)
+            }
+        }
         if start.seed, let name = start.snapshot {
             do throws(StorageError) {
                 seedSize = try engine.fs.readFileSize(engine.storage.file(name))
@@ -75,10 +100,6 @@ final class StandbySender: @unchecked Sendable {
                 return "cannot read \(name) for the seed: \(error.message)"
             }
             ReplicationFrame.seedBegin(seq: start.from, size: UInt64(seedSize)).encode(into: &output)
-        } else if start.seed {
-            ReplicationFrame.seedBegin(seq: 0, size: 0).encode(into: &output)
-            ReplicationFrame.seedEnd.encode(into: &output)
-            start.seed = false
         }
         while true {
             if engine.replication.role != .primary || engine.replication.history.fence != nil { return "this server no longer streams (promoted elsewhere)" }
@@ -104,8 +125,8 @@ final class StandbySender: @unchecked Sendable {
             written = 0
         }
         guard output.count - written < 256 << 10 else { return nil }
-        let synced = engine.wal.status.syncedSeq
-        if start.seed, let name = start.snapshot {
+        let synced = engine.wal.syncedSequence
+        if seeding, let name = start.snapshot {
             if seedOffset < seedSize {
                 do throws(StorageError) {
                     let chunk = try engine.fs.readRange(engine.storage.file(name), offset: seedOffset, count: min(1 << 20, seedSize - seedOffset))
@@ -118,7 +139,7 @@ final class StandbySender: @unchecked Sendable {
                 return nil
             }
             ReplicationFrame.seedEnd.encode(into: &output)
-            start.seed = false
+            seeding = false
             engine.replication.link(id) { $0.state = "streaming" }
         }
         if sent < synced {

@@ -17,6 +17,7 @@ struct Standing {
             }
             history = history.forked(at: lastSeq + 1, by: .promote)
             history.fencing = followed
+            history.promotedFrom = followed
             history.standbyOf = nil
             history.fence = nil
             try history.store(directory, fs: fs)
@@ -25,6 +26,11 @@ struct Standing {
         }
         if let link = config.standby {
             var history = loaded ?? EpochHistory(entries: [])
+            // A primary promoted from LINK told to follow it again would have it fence itself (its
+            // history says LINK was superseded): neither would take changes.
+            if history.standbyOf == nil, history.entries.last?.start == .promote, let from = history.promotedFrom, from == link.address {
+                throw StorageError("\(directory.path) was promoted from \(from) (epoch \(history.current)): it is the primary now. Start it without --standby-of; to follow another server, point it at one that followed it, or move \(directory.path) aside to seed it afresh")
+            }
             if history.standbyOf != link.address {
                 let was = history.standbyOf
                 history.standbyOf = link.address
@@ -50,13 +56,14 @@ struct Standing {
 extension Server {
     /// `--standby-of` on an empty data directory: seeded from the primary before anything is
     /// served (protocol.md: a standby is `ready` once seeded). Blocks, retrying, until it is.
-    public static func seedStandbyIfEmpty(_ config: ServerConfig) {
-        guard let link = config.standby, !config.promote else { return }
+    /// False when a stop signal came first (exit 0 then, nothing served).
+    public static func seedStandbyIfEmpty(_ config: ServerConfig) -> Bool {
+        guard let link = config.standby, !config.promote else { return true }
         let directory = DataDirectory(config.dataDirectory)
         let fs = config.fileSystem
         guard let contents = try? directory.contents(fs), contents.segments.isEmpty, contents.snapshots.isEmpty,
-              ((try? EpochHistory.load(directory, fs: fs))??.entries.isEmpty ?? true) else { return }
+              ((try? EpochHistory.load(directory, fs: fs))??.entries.isEmpty ?? true) else { return true }
         Runner.log("standby: \(directory.path) is empty: seeding from \(link.address)")
-        StandbyFollower.seedEmpty(link, directory: directory, fs: fs, log: { Runner.log($0) })
+        return StandbyFollower.seedEmpty(link, directory: directory, fs: fs, log: { Runner.log($0) })
     }
 }

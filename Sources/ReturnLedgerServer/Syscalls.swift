@@ -339,6 +339,15 @@ extension Syscalls {
         return received
     }
 
+    /// Waits up to `millis` for one of `signals` (blocked in every thread): the signal, or nil
+    /// when the time ran out. What a start-up that waits (a standby's first seed) stops on.
+    static func waitForSignal(_ signals: [Int32], millis: Int) -> Int32? {
+        var set = signalSet(signals)
+        var timeout = timespec(tv_sec: millis / 1000, tv_nsec: (millis % 1000) * 1_000_000)
+        let received = sigtimedwait(&set, nil, &timeout)
+        return received > 0 ? received : nil
+    }
+
     static func processID() -> Int32 { getpid() }
 
     /// What `serveUntilSignalled` stops on.
@@ -390,6 +399,10 @@ extension Syscalls {
             if let fd = Int32(name), fd > 2, fd != own { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         }
     }
+
+    /// Ends both directions of a socket another thread may be waiting on (it wakes), without
+    /// closing the descriptor under it.
+    static func shutdownSocket(_ fd: Int32) { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 
     /// execv of this program's own file: returns only when it failed.
     static func execSelf(_ arguments: [String]) {

@@ -40,10 +40,20 @@ final class Waker: @unchecked Sendable {
 /// The wakers of a primary's standby links: the log's fsync report signals them all.
 final class WakerSet: Sendable {
     private let wakers = Mutex<[Int: Waker]>([:])
+    /// How many there are: a primary without standbys pays one atomic load per fsync.
+    private let count = Atomic<Int>(0)
 
-    func add(_ id: Int, _ waker: Waker) { wakers.withLock { $0[id] = waker } }
-    func remove(_ id: Int) { wakers.withLock { _ = $0.removeValue(forKey: id) } }
+    func add(_ id: Int, _ waker: Waker) {
+        wakers.withLock { $0[id] = waker }
+        count.add(1, ordering: .relaxed)
+    }
+
+    func remove(_ id: Int) {
+        if wakers.withLock({ $0.removeValue(forKey: id) }) != nil { count.subtract(1, ordering: .relaxed) }
+    }
+
     func signalAll() {
+        guard count.load(ordering: .relaxed) > 0 else { return }
         let all = wakers.withLock { Array($0.values) }
         for waker in all { waker.signal() }
     }

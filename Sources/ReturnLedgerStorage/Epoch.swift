@@ -16,6 +16,7 @@
 /// standby-of 10.0.0.5:7700
 /// fenced-by 81bb02a4c9e0f3d6 5012
 /// fencing 10.0.0.4:7700
+/// promoted-from 10.0.0.4:7700
 /// ```
 public struct EpochHistory: Sendable, Equatable {
     public enum Start: String, Sendable, Equatable { case new, restore, promote }
@@ -45,9 +46,13 @@ public struct EpochHistory: Sendable, Equatable {
     public var fence: Fence?
     /// HOST:PORT of the primary a promotion took over from, until it is told (fenced).
     public var fencing: String?
+    /// HOST:PORT of the primary the newest promotion took over from, kept: following it again
+    /// would have it fence itself and leave no primary (start-up refuses that).
+    public var promotedFrom: String?
 
-    public init(entries: [Entry], standbyOf: String? = nil, fence: Fence? = nil, fencing: String? = nil) {
+    public init(entries: [Entry], standbyOf: String? = nil, fence: Fence? = nil, fencing: String? = nil, promotedFrom: String? = nil) {
         self.entries = entries; self.standbyOf = standbyOf; self.fence = fence; self.fencing = fencing
+        self.promotedFrom = promotedFrom
     }
 
     /// The newest epoch ("" for a standby not yet seeded).
@@ -101,6 +106,8 @@ public struct EpochHistory: Sendable, Equatable {
                     history.standbyOf = String(words[1])
                 case "fencing" where words.count == 2:
                     history.fencing = String(words[1])
+                case "promoted-from" where words.count == 2:
+                    history.promotedFrom = String(words[1])
                 case "fenced-by" where words.count == 3:
                     guard let seq = UInt64(words[2]) else { throw StorageError("\(directory.file(fileName)): unreadable line '\(line)'") }
                     history.fence = Fence(epoch: String(words[1]), seq: seq)
@@ -122,6 +129,7 @@ public struct EpochHistory: Sendable, Equatable {
         if let standbyOf { text += "standby-of \(standbyOf)\n" }
         if let fence { text += "fenced-by \(fence.epoch) \(fence.seq)\n" }
         if let fencing { text += "fencing \(fencing)\n" }
+        if let promotedFrom { text += "promoted-from \(promotedFrom)\n" }
         try DurableFile.write(Self.fileName, in: directory.path, fs: fs) { fd throws(StorageError) in
             try fs.write(fd, bytes: Array(text.utf8))
         }

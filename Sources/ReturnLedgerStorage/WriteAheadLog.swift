@@ -70,6 +70,10 @@ public final class WriteAheadLog: @unchecked Sendable {
     private let shared: Mutex<Shared>
     private let queue = DispatchQueue(label: "returnledger.wal")
     private var timer: (any DispatchSourceTimer)?
+    /// The last record every standby holds (nil: none to wait for): covered segments with records
+    /// after it stay whatever `--log-keep` says, so a standby behind is streamed, not seeded again
+    /// and again. Read on the flusher queue when segments are trimmed.
+    public var retainAfter: (@Sendable () -> UInt64?)?
     /// Called once, on the flusher queue, when a write or fsync fails.
     public var onFailure: (@Sendable (StorageError) -> Void)?
     /// The one "durable up to N" signal: called on the flusher queue after each advance of the
@@ -84,6 +88,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// what it has fsynced, and a standby acknowledges only that, whatever its policy.
     public func syncEverySecond() { syncsEverySecond.store(true, ordering: .relaxed) }
     private let syncsEverySecond = Atomic<Bool>(false)
+    private let published: Atomic<UInt64>
 
     /// How an idle flusher is started once a record waits; nil: at once. The server hands the
     /// start to its event loop, which runs it after the round of ready sockets is handled, so one
@@ -164,6 +169,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             initial.status.diskBytes += (try? fs.readFileSize(directory.file(existing.name))) ?? 0
         }
         shared = Mutex(initial)
+        published = Atomic(lastSeq)
         if policy != .always {
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(deadline: .now() + 1, repeating: 1.0)
@@ -194,7 +200,11 @@ public final class WriteAheadLog: @unchecked Sendable {
     }
 
     public var failure: StorageError? { shared.withLock { $0.failure } }
-    public var status: Status { shared.withLock { $0.status } }
+    public var status: Status {
+        var status = shared.withLock { $0.status }
+        status.syncedSeq = syncedSequence
+        return status
+    }
 
     /// Appends one record and returns its sequence number. Engine queue only. Throws once the
     /// log has failed: nothing more may be acknowledged.
@@ -211,6 +221,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         _ = try append(seq: last) { out, _ in out.bytes.append(contentsOf: bytes) }
     }
 
+    @inline(__always)
     private func append(seq: UInt64, _ write: (inout ByteWriter, UInt64) -> Void) throws(StorageError) -> UInt64 {
         let first = lastSeq + 1
         var idle = false
@@ -314,9 +325,13 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func synced(_ seq: UInt64) {
         guard seq > syncedSeq else { return }
         syncedSeq = seq
-        shared.withLock { $0.status.syncedSeq = seq }
+        published.store(seq, ordering: .releasing)
         onSynced?(seq)
     }
+
+    /// The last record an fsync covers, for the threads that stream it (no lock: every fsync
+    /// sets it, and a standby link reads it on each turn).
+    public var syncedSequence: UInt64 { published.load(ordering: .acquiring) }
 
     private func release(durable: UInt64?, bytes: Int, syncMicros: Int) {
         var advanced: UInt64?
@@ -402,9 +417,11 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func trimCovered() {
         guard let keep = keepBytes, coveredUpTo > 0, let contents = try? directory.contents(fs) else { return }
         let segments = contents.segments
+        let retained = retainAfter?() ?? .max
         var covered: [(path: String, size: Int)] = []
         for (index, segment) in segments.enumerated() where index + 1 < segments.count {
-            if segments[index + 1].seq <= coveredUpTo + 1, segment.seq != segmentFirstSeq {
+            // Its records end at the next segment's first − 1: covered, and held by every standby.
+            if segments[index + 1].seq <= coveredUpTo + 1, segments[index + 1].seq - 1 <= retained, segment.seq != segmentFirstSeq {
                 let path = directory.file(segment.name)
                 covered.append((path, (try? fs.readFileSize(path)) ?? 0))
             }

@@ -55,7 +55,7 @@ do {
 }
 
 if let warning = Runner.raiseFileLimit(for: config.maxConnections) { Runner.log(warning) }
-Server.seedStandbyIfEmpty(config)
+if !Server.seedStandbyIfEmpty(config) { exit(0) }
 if let warning = config.tls?.warning { Runner.log(warning) }
 let server: Server
 do {

@@ -138,3 +138,33 @@ import Testing
         #expect(throws: LogTail.Failure.self) { try tail.read(upTo: 10) }
     }
 }
+
+@Suite struct StandbyRetentionTests {
+    /// Under `--log-keep 0` the segments a snapshot covers go at once, except those holding
+    /// records a standby has not got yet (`retainAfter`): it is streamed, not seeded again.
+    @Test func coveredSegmentsAStandbyStillNeedsAreKept() throws {
+        let entries = sampleEntries(count: 80)
+        let fs = PosixFileSystem()
+        for retained in [UInt64?.none, 5, 50] {
+            let dir = TempDirectory()
+            let log = try WriteAheadLog(directory: dir.directory, fs: fs, policy: .always, lastSeq: 0, segment: nil,
+                                        segmentLimit: 2_000, keepBytes: 0)
+            if let retained { log.retainAfter = { retained } }
+            for entry in entries[0..<60] {
+                try log.append(entry)
+                log.flush()
+            }
+            _ = try snapshotAndDropCovered(log, entries, at: 60, in: dir)
+            let first = try dir.directory.contents(fs).segments.first!.seq
+            switch retained {
+            case nil: #expect(first > 50, "without standbys every covered segment goes")
+            case let held?: #expect(first <= held + 1, "the records after \(held) stay for the standby (first segment at \(first))")
+            }
+            // The standby's tail can read on from what it holds.
+            if let held = retained {
+                let (bytes, last) = try LogTail(directory: dir.directory, fs: fs, after: held).read(upTo: 80)
+                #expect(!bytes.isEmpty && last == 80)
+            }
+        }
+    }
+}
