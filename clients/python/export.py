@@ -20,8 +20,17 @@ numbers each order line and return item names.
 Incremental: the target remembers the last log sequence it holds and the server's epoch, and a
 rerun starts after it. Each FEED page goes in as one transaction together with that sequence,
 so an export stopped at any point (kill -9 included) resumes without losing or repeating a row.
-A server whose epoch differs (a restored backup: a new history) is refused, exit 3: export
-into a new target. The CSV target keeps its rows in `DIR/.export.sqlite` and writes the CSV
+It asks `FEED from=SEQ epoch=E` with the epoch it holds: a server whose history continues the
+target's (a standby promoted at or after SEQ: README, "Failing over") answers, and the export
+carries on into the new epoch, which the target then holds; a server whose history forked
+before SEQ, or another history altogether (a restored backup, another shop), is refused, exit
+3: export into a new target.
+
+Several servers (a primary and its standbys): `--server HOST:PORT` as often as needed, or one
+comma-separated list; a server that cannot be reached (or drops the connection) is left for the
+next one, in order. A standby serves FEED from its own copy of the log, so any of them will do.
+With --follow the export goes round the list until one answers (1 s between rounds, doubling up
+to 30 s). The CSV target keeps its rows in `DIR/.export.sqlite` and writes the CSV
 files from it after each run (each through a temporary name), with a BOM so that spreadsheets
 read the UTF-8 (Chinese names intact).
 
@@ -102,14 +111,15 @@ class Target:
         return (row[0], int(row[1])) if row else (None, 0)
 
     def page(self, lines, next_seq, epoch, known_epoch):
-        """One FEED page and the sequence it reached, in one transaction."""
+        """One FEED page and the sequence it reached, in one transaction; `epoch` is the server's
+        (a new one when its history continues the target's: a promoted standby)."""
         counter = {}
         for f in lines:
             apply_line(self, f, counter)
         if known_epoch is None:
             self.execute("INSERT INTO export_state (id, epoch, last_seq) VALUES (1, ?, ?)", (epoch, next_seq))
         else:
-            self.execute("UPDATE export_state SET last_seq = ? WHERE id = 1", (next_seq,))
+            self.execute("UPDATE export_state SET epoch = ?, last_seq = ? WHERE id = 1", (epoch, next_seq))
         self.db.commit()
 
     def close(self):
@@ -587,32 +597,107 @@ def write_csv(target, directory):
         os.replace(path + ".tmp", path)
 
 
-def export(client, target, limit, follow, wait, on_page=None):
-    """Pages through FEED from where the target stands; returns (pages, lines, last seq)."""
+def export(client, target, limit, follow, wait, on_page=None, progress=None):
+    """Pages through FEED from where the target stands; returns (pages, lines, last seq).
+    `progress`, a dict, is kept up to date with "pages" and "lines" as they go in (what was done
+    before a connection failed)."""
     epoch, last = target.state()
     pages = lines = 0
-    if epoch is not None:
-        # Another history first (its sequences may be behind the target's): INFO names it.
-        server = next((row.get("epoch") for row in client.call("INFO").data if row.get("section") == "server"), None)
-        if server is not None and server != epoch:
-            raise EpochChanged("the server's history changed (epoch %s, the target holds %s: a restored backup, or"
-                               " another server?); export into a new target" % (server, epoch))
+    ask_epoch = epoch is not None  # FEED epoch= (section 24); off again for a server without it
     while True:
-        reply = client.call("FEED", from_=last, limit=limit, wait=wait if follow else None)
+        try:
+            reply = client.call("FEED", from_=last, limit=limit, wait=wait if follow else None,
+                                epoch=epoch if ask_epoch else None)
+        except ConnectionLost:
+            raise
+        except ReturnLedgerError as e:
+            if ask_epoch and e.code == "STATE" and e.message.startswith("epoch"):
+                raise EpochChanged("the server's history does not continue the one this target holds (epoch %s up to"
+                                   " seq %d): %s. A standby promoted before that seq, a restored backup, or another"
+                                   " server; export into a new target" % (epoch, last, e.message))
+            if ask_epoch and e.code in ("SYNTAX", "INVALID") and "epoch" in e.message:
+                ask_epoch = False  # a server from before standbys: its epoch must be ours, as before
+                check_epoch_by_info(client, epoch)
+                continue
+            raise
         if epoch is not None and reply["epoch"] != epoch:
-            raise EpochChanged("the server's history changed (epoch %s, the target holds %s: a restored backup?);"
-                               " export into a new target" % (reply["epoch"], epoch))
+            if not ask_epoch:
+                raise EpochChanged("the server's history changed (epoch %s, the target holds %s: a restored backup?);"
+                                   " export into a new target" % (reply["epoch"], epoch))
+            # Answered with epoch= ours: the server's history holds ours up to at least `last`
+            # (a promoted standby): carry on into its epoch.
+            print("export: the server's history continues the target's: epoch %s follows %s at or after seq %d;"
+                  " carrying on" % (reply["epoch"], epoch, last), file=sys.stderr)
         next_seq = int(reply["next"])
-        if next_seq != last:
+        if next_seq != last or (epoch is not None and reply["epoch"] != epoch):
             target.page(reply.data, next_seq, reply["epoch"], epoch)
             epoch = reply["epoch"]
-            pages += 1
-            lines += len(reply.data)
+            if next_seq != last:
+                pages += 1
+                lines += len(reply.data)
+                if progress is not None:
+                    progress["pages"] = progress.get("pages", 0) + 1
+                    progress["lines"] = progress.get("lines", 0) + len(reply.data)
             if on_page:
                 on_page(next_seq)
         last = next_seq
         if not reply.data and not follow:  # an empty page: nothing more is durable yet
             return pages, lines, last
+
+
+def check_epoch_by_info(client, epoch):
+    """A server without FEED's epoch=: INFO names its epoch, which must be the target's."""
+    server = next((row.get("epoch") for row in client.call("INFO").data if row.get("section") == "server"), None)
+    if server is not None and server != epoch:
+        raise EpochChanged("the server's history changed (epoch %s, the target holds %s: a restored backup, or"
+                           " another server?); export into a new target" % (server, epoch))
+
+
+def parse_servers(values, default_port):
+    """`--server` values (each HOST:PORT, HOST, or a comma-separated list of them) as [(host, port)]."""
+    servers = []
+    for value in values or []:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            host, port = item, default_port
+            if item.startswith("["):  # [::1]:7480
+                host, _, rest = item[1:].partition("]")
+                if rest.startswith(":"):
+                    port = rest[1:]
+            elif item.count(":") == 1:
+                host, port = item.split(":")
+            try:
+                servers.append((host, int(port)))
+            except ValueError:
+                sys.exit("--server takes HOST:PORT, not %s" % item)
+    return servers
+
+
+def export_from(servers, connect, target, limit, follow, wait, on_page=None, progress=None):
+    """`export` from the first of `servers` that answers; when one cannot be reached or drops the
+    connection, the next (a primary and its standbys, in order). Without --follow it gives up,
+    raising the last ConnectionLost, once every server failed in a row; with it, it goes round
+    again after 1 s, doubling to 30 s."""
+    failed, pause, at = 0, 1.0, 0
+    progress = {} if progress is None else progress
+    while True:
+        host, port = servers[at % len(servers)]
+        before = progress.get("pages", 0)
+        try:
+            with connect(host, port) as client:
+                return export(client, target, limit, follow, wait, on_page, progress)
+        except (ConnectionLost, OSError) as e:
+            if progress.get("pages", 0) != before:
+                failed, pause = 0, 1.0  # it got somewhere: every server gets its chance again
+            failed += 1
+            at += 1
+            if len(servers) > 1:
+                print("export: %s:%d: %s; trying %s:%d" % ((host, port, e) + servers[at % len(servers)]), file=sys.stderr)
+            if failed >= len(servers):
+                if not follow:
+                    raise ConnectionLost("no server answered (%s): %s" % (
+                        ", ".join("%s:%d" % s for s in servers), e))
+                time.sleep(pause)
+                failed, pause = 0, min(pause * 2, 30.0)
 
 
 def main():
@@ -622,7 +707,11 @@ def main():
     ap.add_argument("--follow", action="store_true", help="keep going: wait for new changes (Ctrl-C to stop)")
     ap.add_argument("--limit", type=int, default=1000, help="feed lines per page (default 1000)")
     ap.add_argument("--wait", type=int, default=30, help="with --follow: seconds each long poll waits (default 30)")
+    ap.add_argument("--server", action="append", metavar="HOST:PORT",
+                    help="a server to export from, instead of --host/--port; as often as needed, or a comma-separated"
+                         " list (a primary and its standbys): when one cannot be reached, the next")
     args = connection_options(ap.parse_args())
+    servers = parse_servers(args.server, args.port) or [(args.host, args.port)]
 
     def stop(*_):
         raise KeyboardInterrupt  # SIGTERM (systemd, kill) ends a --follow like Ctrl-C: the CSVs are written
@@ -631,19 +720,22 @@ def main():
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1` prints where a stuck export is
     target, csv_dir = open_target(args.to)
     started = time.monotonic()
+    progress = {}
     try:
-        client = Client(args.host, args.port, user=args.user, password=args.password, **tls_options(args), timeout=max(60, args.wait + 30))
-        with client:
-            on_page = None
-            if csv_dir and args.follow:
-                # The CSV files are rewritten whole from the local copy: at most every 10 seconds.
-                last_written = [0.0]
+        def connect(host, port):
+            return Client(host, port, user=args.user, password=args.password, **tls_options(args),
+                          timeout=max(60, args.wait + 30))
 
-                def on_page(seq):
-                    if time.monotonic() - last_written[0] >= 10:
-                        write_csv(target, csv_dir)
-                        last_written[0] = time.monotonic()
-            pages, lines, last = export(client, target, args.limit, args.follow, args.wait, on_page)
+        on_page = None
+        if csv_dir and args.follow:
+            # The CSV files are rewritten whole from the local copy: at most every 10 seconds.
+            last_written = [0.0]
+
+            def on_page(seq):
+                if time.monotonic() - last_written[0] >= 10:
+                    write_csv(target, csv_dir)
+                    last_written[0] = time.monotonic()
+        pages, lines, last = export_from(servers, connect, target, args.limit, args.follow, args.wait, on_page, progress)
     except EpochChanged as e:
         print("export stopped: %s" % e, file=sys.stderr)
         sys.exit(3)
@@ -651,7 +743,7 @@ def main():
         print("export failed: %s" % e, file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        pages = lines = 0
+        pages, lines = progress.get("pages", 0), progress.get("lines", 0)
         last = target.state()[1]
     if csv_dir:
         write_csv(target, csv_dir)
