@@ -102,7 +102,6 @@ final class StandbySender: @unchecked Sendable {
             ReplicationFrame.seedBegin(seq: start.from, size: UInt64(seedSize)).encode(into: &output)
         }
         while true {
-            if engine.replication.role != .primary || engine.replication.history.fence != nil { return "this server no longer streams (promoted elsewhere)" }
             if let failure = refill() { return failure }
             let now = monotonicMillis()
             if now - lastHeard > StandbySender.silenceMillis { return "silent for \(StandbySender.silenceMillis / 1000) s" }
@@ -159,6 +158,8 @@ final class StandbySender: @unchecked Sendable {
         }
         let now = monotonicMillis()
         if now - lastHeartbeat >= 1000 {
+            // Once a second, not on every fsync: a primary superseded by a promotion streams no more.
+            if engine.replication.history.fence != nil { return "this server was superseded by a promotion" }
             ReplicationFrame.heartbeat(synced).encode(into: &output)
             lastHeartbeat = now
         }

@@ -125,7 +125,9 @@ import Testing
         #expect(!bytes.isEmpty && last == 60)
     }
 
-    @Test func aDamagedRecordIsReportedNeverSent() throws {
+    /// The primary sends records as they lie (no checksum of its own); the standby's check of each
+    /// one (`LogRecord.read`, as StandbyFollower.decode does) refuses a damaged one.
+    @Test func aDamagedRecordIsRefusedWhereItArrives() throws {
         let entries = sampleEntries(count: 10)
         let dir = TempDirectory()
         _ = try writeLog(entries, to: dir)
@@ -134,8 +136,19 @@ import Testing
         var bytes = try fs.readFile(segment)
         bytes[bytes.count - 3] ^= 0xFF  // inside the last record's payload
         try Data(bytes).write(to: URL(fileURLWithPath: segment))
-        let tail = LogTail(directory: dir.directory, fs: fs, after: 0)
-        #expect(throws: LogTail.Failure.self) { try tail.read(upTo: 10) }
+        let (sent, last) = try LogTail(directory: dir.directory, fs: fs, after: 0).read(upTo: 10)
+        #expect(last == 10)
+        var offset = 0, intact = 0
+        var refused = false
+        sent.withUnsafeBytes { raw in
+            while offset < raw.count {
+                switch LogRecord.read(UnsafeRawBufferPointer(rebasing: raw[offset...]), at: 0) {
+                case .record(_, _, let next): offset += next; intact += 1
+                default: refused = true; return
+                }
+            }
+        }
+        #expect(refused && intact == 9)
     }
 }
 
