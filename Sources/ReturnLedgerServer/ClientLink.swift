@@ -80,7 +80,7 @@ final class ClientLink: @unchecked Sendable {
                 if n > 0 { sent += Int(n); continue }
                 wait = try waitFor(SSL_get_error(ssl, n), doing: "write to")
             } else {
-                switch bytes.withUnsafeBytes({ LinkSyscalls.send(fd, UnsafeRawBufferPointer(rebasing: $0[sent...])) }) {
+                switch bytes.withUnsafeBytes({ Syscalls.write(fd, UnsafeRawBufferPointer(rebasing: $0[sent...])) }) {
                 case .bytes(let n): sent += n; continue
                 case .wouldBlock: wait = Int16(POLLOUT)
                 case .closed: throw LinkError(message: "write to \(peer) failed: the connection is closed")
@@ -179,7 +179,7 @@ final class ClientLink: @unchecked Sendable {
                 if n > 0 { return Array(bytes[0..<Int(n)]) }
                 wait = try waitFor(SSL_get_error(ssl, n), doing: "read from")
             } else {
-                switch bytes.withUnsafeMutableBytes({ LinkSyscalls.receive(fd, into: $0) }) {
+                switch bytes.withUnsafeMutableBytes({ Syscalls.read(fd, into: $0) }) {
                 case .bytes(let n): return Array(bytes[0..<n])
                 case .wouldBlock: wait = Int16(POLLIN)
                 case .closed: throw LinkError(message: "\(peer) closed the connection")
@@ -335,31 +335,6 @@ private enum LinkSyscalls {
             if n > 0 { return true }
             if n == 0 { continue }  // the loop's clock check decides: poll may wake a millisecond early
             if errno != EINTR { throw LinkError(message: "poll: \(String(cString: strerror(errno)))") }
-        }
-    }
-
-    static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> IOResult {
-        while true {
-            let n = Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
-            if n >= 0 { return .bytes(n) }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return .wouldBlock
-            default: return .closed
-            }
-        }
-    }
-
-    static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
-        while true {
-            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
-            if n > 0 { return .bytes(n) }
-            if n == 0 { return .closed }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return .wouldBlock
-            default: return .closed
-            }
         }
     }
 

@@ -36,19 +36,19 @@ final class DurabilityFanout: @unchecked Sendable {
 
     /// From the log: everything up to `seq` is durable (or, with `failed`, nothing more will be).
     func report(durable seq: UInt64, failed: Bool = false) {
-        let post = reported.withLock { r -> Bool in
-            r.seq = max(r.seq, seq)
-            r.failed = r.failed || failed
-            defer { r.posted = true }
-            return !r.posted
-        }
-        if post { loop.post { [self] in advance() } }
+        record(failed) { $0.seq = max($0.seq, seq) }
     }
 
     /// From the log under `--sync-standby`: everything up to `seq` is durable here.
     func reportLocal(durable seq: UInt64, failed: Bool = false) {
+        record(failed) { $0.local = max($0.local, seq) }
+    }
+
+    /// Notes a report and posts one wake-up for however many come before the loop takes them.
+    @inline(__always)
+    private func record(_ failed: Bool, _ update: (inout (seq: UInt64, failed: Bool, posted: Bool, local: UInt64)) -> Void) {
         let post = reported.withLock { r -> Bool in
-            r.local = max(r.local, seq)
+            update(&r)
             r.failed = r.failed || failed
             defer { r.posted = true }
             return !r.posted

@@ -2,8 +2,6 @@
 the fork carries on from the promoted standby into its epoch; one that holds changes the standby
 never got is refused, exit 3; several --server addresses, the unreachable ones skipped."""
 import os
-import re
-import selectors
 import shutil
 import signal
 import sqlite3
@@ -17,66 +15,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from server import ADMIN_PASSWORD, ROOT, ServerProcess, skip  # noqa: E402
 from returnledger import Client  # noqa: E402
+from standby_support import Node  # noqa: E402
 from returnledger.server import default_binary  # noqa: E402
 
 EXPORT = os.path.join(ROOT, "clients", "python", "export.py")
 REPLICA_PASSWORD = "standby1-secret"
 
 
-class Standby:
-    """`returnledger --standby-of` (or `--promote`) on a data directory, its password in the
-    environment as the server wants it; stopped by its own PID."""
-
-    def __init__(self, data, primary_port, port=0):
-        self.data, self.primary_port, self.port, self.proc = data, primary_port, port, None
-        self.start()
-
-    def start(self):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNLEDGER_")}
-        env["RETURNLEDGER_STANDBY_PASSWORD"] = REPLICA_PASSWORD
-        argv = [default_binary(), "--data", self.data, "--port", str(self.port),
-                "--standby-of", "127.0.0.1:%d" % self.primary_port, "--standby-user", "standby1"]
-        self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        line = self._first_line(60)
-        match = re.match(r"ready host=\S+ port=(\d+) ", line)
-        if not match:
-            self.kill()
-            raise RuntimeError("the standby did not start: %r" % line)
-        self.port = int(match.group(1))
-
-    def _first_line(self, seconds):
-        deadline = time.monotonic() + seconds
-        selector = selectors.DefaultSelector()
-        selector.register(self.proc.stdout, selectors.EVENT_READ)
-        buffer = b""
-        try:
-            while b"\n" not in buffer:
-                left = deadline - time.monotonic()
-                if left <= 0 or not selector.select(timeout=left):
-                    return ""
-                chunk = os.read(self.proc.stdout.fileno(), 4096)
-                if not chunk:
-                    break
-                buffer += chunk
-        finally:
-            selector.close()
-        return buffer.split(b"\n", 1)[0].decode("utf-8", "replace")
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(timeout=30)
-        if self.proc and self.proc.stdout:
-            self.proc.stdout.close()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-        self.kill()
+def Standby(data, primary_port):
+    """`returnledger --standby-of` the primary on a data directory, its password in the environment
+    as the server wants it (standby_support's Node: stopped by its own PID)."""
+    return Node(data, args=["--standby-of", "127.0.0.1:%d" % primary_port, "--standby-user", "standby1"],
+                standby_password=REPLICA_PASSWORD, admin_password=ADMIN_PASSWORD)
 
 
 def replication(port):

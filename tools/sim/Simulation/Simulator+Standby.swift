@@ -200,20 +200,6 @@ extension Simulator {
             violation("the standby's state at \(recovered.lastSeq) has digest \(recovered.ledger.digest), the primary's was \(digest)")
         }
         guard syncMode else { return }
-        let state = recovered.ledger
-        for reply in acknowledged {
-            guard case .success = reply.result else { continue }
-            switch reply.request.intent {
-            case .sale(let order, _) where state.orders[order] == nil:
-                violation("sync mode: acknowledged sale \(order) is not on the standby")
-            case .fileReturn(let key) where state.returnKeys[key] == nil:
-                violation("sync mode: acknowledged return with key \(key) is not on the standby")
-            case .approve(let id):
-                if let r = state.returnRequest(id), Simulator.rank(r.state) < reply.reached {
-                    violation("sync mode: acknowledged approval of \(id) is not on the standby (\(r.state))")
-                }
-            default: break
-            }
-        }
+        for lost in lostAcknowledged(in: recovered.ledger) { violation("sync mode, on the standby: " + lost) }
     }
 }

@@ -634,20 +634,7 @@ public struct Simulator {
         } else {
             violation("recovery reached \(recovered.lastSeq), which the engine never had (committed \(committedSeq))")
         }
-        for reply in acknowledged {
-            guard case .success = reply.result else { continue }
-            switch reply.request.intent {
-            case .sale(let order, _) where state.orders[order] == nil:
-                violation("acknowledged sale \(order) is gone")
-            case .fileReturn(let key) where state.returnKeys[key] == nil:
-                violation("acknowledged return with key \(key) is gone")
-            case .approve(let id):
-                if let r = state.returnRequest(id), Simulator.rank(r.state) < reply.reached {
-                    violation("acknowledged approval of \(id) is undone: \(r.state)")
-                }
-            default: break
-            }
-        }
+        for lost in lostAcknowledged(in: state) { violation(lost) }
         var keys: [String: Int] = [:]
         for r in state.returns where !r.key.isEmpty { keys[r.key, default: 0] += 1 }
         for (key, count) in keys where count > 1 { violation("key \(key) names \(count) returns") }
@@ -701,6 +688,27 @@ public struct Simulator {
         } catch {
             violation("the document chain does not verify after recovery: \(error.code.rawValue) \(error.message)")
         }
+    }
+
+    /// The acknowledged changes `state` lacks: a sale, a return under its key, an approval as far
+    /// as it was told (the primary's after a crash, the standby's in sync mode).
+    func lostAcknowledged(in state: Ledger) -> [String] {
+        var lost: [String] = []
+        for reply in acknowledged {
+            guard case .success = reply.result else { continue }
+            switch reply.request.intent {
+            case .sale(let order, _) where state.orders[order] == nil:
+                lost.append("acknowledged sale \(order) is gone")
+            case .fileReturn(let key) where state.returnKeys[key] == nil:
+                lost.append("acknowledged return with key \(key) is gone")
+            case .approve(let id):
+                if let r = state.returnRequest(id), Simulator.rank(r.state) < reply.reached {
+                    lost.append("acknowledged approval of \(id) is undone: \(r.state)")
+                }
+            default: break
+            }
+        }
+        return lost
     }
 
     /// Each session's figures from the durable records that name it: tenders taken by its sales
