@@ -36,6 +36,8 @@ final class ClientLink: @unchecked Sendable {
     /// Bytes read past the last line `readLine` returned, from `start` on.
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Where each read from the socket lands (256 KiB, allocated once per link).
+    private var scratch = [UInt8](repeating: 0, count: 256 << 10)
 
     private init(fd: Int32, ssl: OpaquePointer?, peer: String) {
         self.fd = fd
@@ -169,18 +171,20 @@ final class ClientLink: @unchecked Sendable {
 
     /// One read from the socket (or OpenSSL), waiting until `deadline` for it: [] when the wait ran out.
     private func receive(max: Int, deadline: Int) throws(LinkError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: Swift.max(1, max))
+        // Into the link's one scratch buffer: a standby reads after every fsync of its primary,
+        // and a fresh zeroed megabyte per read was most of its CPU.
+        let limit = Swift.max(1, Swift.min(max, scratch.count))
         while true {
             guard fd >= 0 else { throw LinkError(message: "link to \(peer) is closed") }
             let wait: Int16
             if let ssl {
                 ERR_clear_error()
-                let n = bytes.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32(min($0.count, 1 << 30))) }
-                if n > 0 { return Array(bytes[0..<Int(n)]) }
+                let n = scratch.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32(limit)) }
+                if n > 0 { return Array(scratch[0..<Int(n)]) }
                 wait = try waitFor(SSL_get_error(ssl, n), doing: "read from")
             } else {
-                switch bytes.withUnsafeMutableBytes({ Syscalls.read(fd, into: $0) }) {
-                case .bytes(let n): return Array(bytes[0..<n])
+                switch scratch.withUnsafeMutableBytes({ Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<limit])) }) {
+                case .bytes(let n): return Array(scratch[0..<n])
                 case .wouldBlock: wait = Int16(POLLIN)
                 case .closed: throw LinkError(message: "\(peer) closed the connection")
                 }
