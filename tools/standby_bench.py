@@ -30,13 +30,13 @@ ADMIN = "bench-admin"
 REPLICA_PASSWORD = "bench-replica"
 
 
-def start(binary, data, extra, env_extra=None, nice=0):
+def start(binary, data, extra, env_extra=None, nice=0, fsync="always"):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNLEDGER_")}
     env["RETURNLEDGER_ADMIN_PASSWORD"] = ADMIN
     env.update(env_extra or {})
     log = open(data + ".err", "w")
     prefix = ["nice", "-n", str(nice)] if nice else []
-    proc = subprocess.Popen(prefix + [binary, "--port", "0", "--data", data, "--fsync", "always"] + extra,
+    proc = subprocess.Popen(prefix + [binary, "--port", "0", "--data", data, "--fsync", fsync] + extra,
                             env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -129,6 +129,9 @@ def main():
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build/release/returnledger"))
     ap.add_argument("--bench", default=os.path.join(ROOT, ".build/release/bench"))
+    ap.add_argument("--standby-fsync", default="always",
+                    help="the standbys' --fsync (they fsync at least once a second whatever it says); on one machine "
+                         "their fsyncs share the primary's disk")
     ap.add_argument("--standby-nice", type=int, default=0,
                     help="run the standbys at this nice level: on one small machine they share its cores with the primary")
     args = ap.parse_args()
@@ -144,7 +147,8 @@ def main():
             add_replica(port)
             standby, standby_port = start(args.binary, work + "/" + name + "-standby",
                                           ["--standby-of", "127.0.0.1:%d" % port, "--standby-user", "rep1"],
-                                          {"RETURNLEDGER_STANDBY_PASSWORD": REPLICA_PASSWORD}, nice=args.standby_nice)
+                                          {"RETURNLEDGER_STANDBY_PASSWORD": REPLICA_PASSWORD}, nice=args.standby_nice,
+                                          fsync=args.standby_fsync)
             procs.append(standby)
             servers[name] = (port, standby_port)
         ops = {name: [] for name in servers}
@@ -176,8 +180,8 @@ def main():
             rows = info(servers[name][0])
             print("%s primary INFO: %s" % (name, " ".join("%s=%s" % kv for kv in section(rows, "replication").items())))
         print("(%d connections, pipeline %d, %ds per run, median of %d alternating rounds; return = RETURN+APPROVE, "
-              "fsync always everywhere; lag: worst round's p99; standbys at nice %d on the same machine)"
-              % (args.connections, args.pipeline, args.duration, args.rounds, args.standby_nice))
+              "fsync always everywhere; lag: worst round's p99; standbys at nice %d, --fsync %s, on the same machine)"
+              % (args.connections, args.pipeline, args.duration, args.rounds, args.standby_nice, args.standby_fsync))
     finally:
         for proc in procs:
             proc.terminate()

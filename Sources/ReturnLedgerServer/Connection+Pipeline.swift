@@ -128,7 +128,9 @@ extension Connection {
     /// Encodes the replies into the output. False when a deferred reply is still to come.
     private func take(_ result: Engine.BatchResult, durable: Bool) -> Bool {
         guard durable else {
-            // The log failed before these were stored: none of them may be acknowledged.
+            // The log failed before these were stored: none of them may be acknowledged (a
+            // REPLICATE's stream among them does not begin).
+            if result.close { _ = server.engine.takeHandoff(session.id) }
             for _ in 0..<result.count {
                 append(encoded: .failure(DomainError(.STORAGE, "the change may not have been stored; check before retrying")))
             }

@@ -27,11 +27,13 @@ final class DurabilityFanout: @unchecked Sendable {
     private var local: UInt64 = 0
     private var localWaiters: [(seq: UInt64, done: (Bool) -> Void)] = []
 
-    init(loop: EventLoop, durable: UInt64) {
+    /// `gated`: where the replies' sequence starts (below `durable` under `--sync-standby` after a
+    /// restart: what the log holds is not yet known to be on the standbys).
+    init(loop: EventLoop, durable: UInt64, gated: UInt64? = nil) {
         self.loop = loop
-        self.durable = durable
+        self.durable = gated ?? durable
         self.local = durable
-        reported.withLock { $0.seq = durable; $0.local = durable }
+        reported.withLock { $0.seq = gated ?? durable; $0.local = durable }
     }
 
     /// From the log: everything up to `seq` is durable (or, with `failed`, nothing more will be).

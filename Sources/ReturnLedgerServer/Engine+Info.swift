@@ -52,7 +52,9 @@ extension Engine {
         lines.append([Field("section", "tls"), Field("enabled", setting.tls == nil ? "no" : "yes"),
                       Field("handshakes", String(f.tlsHandshakes)), Field("failures", String(f.tlsFailures)),
                       Field("not_after", setting.tls?.notAfter ?? ""), Field("expired", setting.tls?.expired == true ? "yes" : "no")])
-        lines += replication.infoLines(applied: wal.lastSeq, localDurable: w.durableSeq, fenced: replication.history.fence)
+        // A standby's durable_seq is what it has fsynced (what it acknowledges and is promoted on).
+        let durable = replication.role == .standby ? wal.syncedSequence : w.durableSeq
+        lines += replication.infoLines(applied: wal.lastSeq, localDurable: durable, fenced: replication.history.fence)
         return Reply(lines: lines)
     }
 }

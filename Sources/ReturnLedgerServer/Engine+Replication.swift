@@ -113,8 +113,8 @@ extension Engine {
         snapshots.applied(events, engine: self)
     }
 
-    /// A seed's snapshot is in place: what this directory held before it goes (older snapshots and
-    /// every segment, all before the seed), so the restart loads the seed alone.
+    /// A seed's snapshot is about to be put in place: what this directory held goes (every
+    /// snapshot and segment, all before the seed), so the restart loads the seed alone.
     package func dropOlderThanSeed(_ seq: UInt64) throws(StorageError) {
         let contents = try storage.contents(fs)
         for segment in contents.segments { try fs.remove(storage.file(segment.name)) }

@@ -158,6 +158,9 @@ public enum Flags {
                 throw Failure(message: "\(flag) cannot be used with --standby-of: a standby holds only its primary's history")
             }
         }
+        if config.promote, config.standby != nil {
+            throw Failure(message: "--promote makes this standby a primary: it cannot also follow --standby-of (give --standby-user alone to fence the old primary)")
+        }
         if config.promote {
             for (flag, set) in [("--demo", config.demo), ("--restore", config.restore != nil), ("--reset-admin", config.resetAdmin)] where set {
                 throw Failure(message: "\(flag) cannot be used with --promote")

@@ -67,7 +67,8 @@ public final class Server: @unchecked Sendable {
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters, setting: setting)
         // One report per advance of the durable sequence, fanned out to each loop's waiters.
-        let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq) }
+        let syncing = config.syncStandby > 0 && standing.role == .primary
+        let fanouts = loops.map { DurabilityFanout(loop: $0, durable: recovered.lastSeq, gated: syncing ? 0 : nil) }
         for (loop, fanout) in zip(loops, fanouts) { loop.durability = fanout }
         let signal = engine.durableSignal
         // FEED's signal first: a client that got OK for a change finds it in FEED at once.
@@ -77,7 +78,7 @@ public final class Server: @unchecked Sendable {
         }
         // `--sync-standby N`: the replies' durable sequence is the log's and N standbys' (SyncGate).
         var syncGate: SyncGate?
-        if config.syncStandby > 0, standing.role == .primary {
+        if syncing {
             let gate = SyncGate(required: config.syncStandby, timeoutSeconds: config.syncTimeout, durable: recovered.lastSeq,
                                 log: { Runner.log($0) }, report: gated)
             syncGate = gate
@@ -98,7 +99,10 @@ public final class Server: @unchecked Sendable {
             let follower = StandbyFollower(link: link, engine: engine)
             engine.follower = follower
             wal.syncEverySecond()  // a standby acknowledges only what it has fsynced, whatever --fsync
-            wal.onSynced = { _ in follower.synced() }
+            wal.onSynced = { [wakers = engine.standbyWakers] _ in
+                follower.synced()
+                wakers.signalAll()  // once promoted, its own standbys' links
+            }
         }
         engine.queue.sync {
             if standing.role == .standby {

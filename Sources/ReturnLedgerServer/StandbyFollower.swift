@@ -50,6 +50,7 @@ package final class StandbyFollower: @unchecked Sendable {
         waker.signal()
         connection.withLock { link in if let fd = link?.fd, fd >= 0 { Syscalls.shutdownSocket(fd) } }
         done.wait()
+        done.signal()  // a second PROMOTE (after a failed one) finds it stopped, not waits for ever
     }
 
     private var isStopped: Bool { stopped.load(ordering: .relaxed) }
@@ -221,8 +222,10 @@ package final class StandbyFollower: @unchecked Sendable {
                     case .seedEnd:
                         guard let current = seed else { continue }
                         do throws(StorageError) {
-                            try current.file.finish()
+                            // What the directory held goes first: a crash in between leaves neither
+                            // (it is then seeded again), never old segments beside a newer snapshot.
                             try engine.dropOlderThanSeed(current.seq)
+                            try current.file.finish()
                         } catch {
                             return .failed("cannot write the seed: \(error.message)")
                         }

@@ -93,6 +93,7 @@ final class StandbySender: @unchecked Sendable {
                 _ = waker.wait(socket: -1, write: false, millis: 10)
             }
         }
+        lastHeard = monotonicMillis()  // writing the seed's snapshot is not the standby's silence
         if start.seed, let name = start.snapshot {
             do throws(StorageError) {
                 seedSize = try engine.fs.readFileSize(engine.storage.file(name))
@@ -104,7 +105,8 @@ final class StandbySender: @unchecked Sendable {
         while true {
             if let failure = refill() { return failure }
             let now = monotonicMillis()
-            if now - lastHeard > StandbySender.silenceMillis { return "silent for \(StandbySender.silenceMillis / 1000) s" }
+            // A standby taking its seed acknowledges nothing until it is loaded: not silence.
+            if !seeding, now - lastHeard > StandbySender.silenceMillis { return "silent for \(StandbySender.silenceMillis / 1000) s" }
             let pendingOutput = written < output.count
             let ready = transport.hasPending ? (readable: true, writable: pendingOutput, woken: false)
                 : waker.wait(socket: transport.fd, write: pendingOutput, millis: pendingOutput ? 1000 : max(1, 1000 - (now - lastHeartbeat)))

@@ -40,7 +40,11 @@ final class SyncGate: @unchecked Sendable {
         self.timeoutMillis = timeoutSeconds * 1000
         self.report = report
         self.log = log
-        state = Mutex(State(local: durable, gate: durable))
+        // After a restart what the log holds may not be on any standby (the primary crashed before
+        // they had it): nothing counts as through the gate until they say so, or the timeout runs.
+        var initial = State(local: durable, gate: 0)
+        if durable > 0 { initial.waiting = [(durable, monotonicMillis())] }
+        state = Mutex(initial)
         if timeoutSeconds > 0 {
             let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "returnledger.syncgate"))
             timer.schedule(deadline: .now() + 0.1, repeating: 0.1)

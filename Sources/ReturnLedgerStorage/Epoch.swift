@@ -150,6 +150,9 @@ public struct EpochHistory: Sendable, Equatable {
     /// A new epoch forked from this history at `firstSeq` (a restore or a promotion).
     public func forked(at firstSeq: UInt64, by start: Start) -> EpochHistory {
         var next = self
+        // A standby adopts its primary's history before it has caught up: epochs that begin after
+        // what it holds are not its own (it holds nothing of them), and the new one forks before them.
+        next.entries.removeAll { $0.firstSeq > firstSeq }
         next.entries.append(Entry(epoch: Self.randomEpoch(), firstSeq: firstSeq, start: start))
         return next
     }

@@ -146,20 +146,20 @@ public final class WriteAheadLog: @unchecked Sendable {
         //   after the restart. Found by tools/sim (seed 6, 400 operations, 50 faults). It also
         //   makes recovery's removals durable, and the rewrite its cut of a torn tail.
         // The cost: one segment (at most the segment limit) read and written at start-up.
+        // Under `no` too: a standby acknowledges, and a primary streams, only what an fsync
+        // covers, and everything recovery replayed counts as that from here on.
         let segments = try directory.contents(fs).segments
-        if policy != .no {
-            if let newest = segments.last {
-                try Self.rewrite(newest.name, in: directory, fs: fs, finishingHeader: newest.name == segment?.name)
-            } else {
-                try fs.syncDirectory(directory.path)
-            }
+        if let newest = segments.last {
+            try Self.rewrite(newest.name, in: directory, fs: fs, finishingHeader: newest.name == segment?.name)
+        } else {
+            try fs.syncDirectory(directory.path)
         }
         if let segment {
             fd = try fs.openForAppend(directory.file(segment.name), create: false)
             segmentFirstSeq = segment.firstSeq
             segmentSize = try fs.size(fd)
             if segmentSize < LogRecord.magic.count {
-                // A crash while creating it: finish the header (`no`: the rewrite did not).
+                // A crash while creating it: finish the header (the rewrite did, as a safeguard).
                 try fs.write(fd, bytes: Array(LogRecord.magic[segmentSize...]))
                 segmentSize = LogRecord.magic.count
             }

@@ -53,6 +53,16 @@ import Testing
         }
     }
 
+    /// A standby re-pointed at a promoted primary adopts its history before it has caught up; if
+    /// it is promoted at seq 50 (before B began at 101) its own fork comes before B's, and B, of
+    /// which it holds nothing, is not in its history: the list stays one a primary accepts.
+    @Test func aForkBeforeAnAdoptedEpochLeavesThatEpochOut() {
+        let forked = Self.promoted.forked(at: 51, by: .promote)
+        #expect(forked.entries.map(\.epoch) == [Self.a, forked.current] && forked.entries[1].firstSeq == 51)
+        #expect(EpochHistory.parse(list: forked.list) == forked.entries)
+        #expect(forked.parent == Self.a)
+    }
+
     @Test func theListParsesAndRefusesMalformedEntries() {
         #expect(EpochHistory.parse(list: Self.promoted.list) == Self.promoted.entries)
         #expect(EpochHistory.parse(list: "") == [])
