@@ -141,6 +141,22 @@ class StandbyCase(unittest.TestCase):
             with self.assertRaises(ReturnLedgerError) as e:
                 sa.call_line("USER ADD x role=clerk password=xxxxxxxx")
             self.assertEqual(e.exception.code, "READONLY")
+            # The order of checks (protocol.md): DENIED, then READONLY by the words alone (before
+            # SYNTAX), WATCH and REPLICATE refused too; SNAPSHOT and reads answered locally.
+            def code(client, line):
+                try:
+                    client.call_line(line)
+                    return "OK"
+                except ReturnLedgerError as error:
+                    return error.code
+            with s.client("clerk1") as sc:
+                self.assertEqual(code(sc, "USER ADD y role=clerk password=yyyyyyyy"), "DENIED")
+                self.assertEqual(code(sc, "RETURN"), "READONLY")  # no arguments: not SYNTAX
+            self.assertEqual(code(sa, "WATCH"), "READONLY")
+            self.assertEqual(code(sa, 'REPLICATE from=0 epoch="" history=""'), "READONLY")
+            self.assertEqual(code(sa, "USER FROB"), "SYNTAX")  # an unknown sub-command is its usage error
+            self.assertEqual(code(sa, "SNAPSHOT"), "OK")
+            self.assertEqual(code(sa, "USER LIST"), "OK")
             with p.client("auditor1") as pr, s.client("auditor1") as sr:
                 for line in ("SHOW R000001", "LIST", "STOCK A100", "ORDER S-A-1"):
                     a, b = pr.call_line(line), sr.call_line(line)
