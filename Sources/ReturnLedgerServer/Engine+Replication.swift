@@ -47,6 +47,9 @@ extension Engine {
             let fence = superseding
             return .reply(.failure(DomainError(.STATE, "superseded by epoch \(fence.epoch) at seq \(fence.seq): this server takes no more changes")))
         case .follow, .seed:
+            guard replication.linkCount < Replication.maxLinks else {
+                return .reply(.failure(DomainError(.LIMIT, "\(Replication.maxLinks) standbys are streaming already")))
+            }
             var seed = empty, after = from
             var snapshot: String?
             var job: Snapshotter.Job?

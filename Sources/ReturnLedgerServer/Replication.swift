@@ -71,6 +71,10 @@ final class Replication: @unchecked Sendable {
         }
     }
 
+    /// Standby links at once, at most (each holds a thread and a socket outside `--max-connections`).
+    static let maxLinks = 16
+    var linkCount: Int { state.withLock { $0.links.count } }
+
     func link(_ id: Int, _ change: (inout Link) -> Void) { state.withLock { s in if s.links[id] != nil { change(&s.links[id]!) } } }
 
     func linkClosed(_ id: Int) {
