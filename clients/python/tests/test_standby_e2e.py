@@ -4,6 +4,7 @@ fork, a lost link, sync degradation, refusals and TLS. Every process is stopped 
 finally block; every wait polls with a deadline."""
 import os
 import random
+import socket
 import shutil
 import subprocess
 import sys
@@ -419,6 +420,30 @@ class StandbyCase(unittest.TestCase):
             rep = self.wait_state(sa, "refused", timeout=30)
             print("\n  wrong CA: error=%s" % rep["error"], file=sys.stderr)
 
+
+    # -- j: a bound on standby links ---------------------------------------------------------------
+
+    def test_j_at_most_sixteen_standby_links(self):
+        p = self.primary()
+        with p.client() as pa:
+            epoch = next(r for r in pa.call("INFO").data if r.get("section") == "server")["epoch"]
+            seq = pa.call("DIGEST")["seq"]
+        links = []
+        try:
+            def replicate():
+                sock = socket.create_connection(("127.0.0.1", p.port), timeout=10)
+                links.append(sock)
+                f = sock.makefile("rb")
+                sock.sendall(("AUTH %s %s\r\nREPLICATE from=%s epoch=%s history=%s:1:new\r\n"
+                              % (REPLICA_USER, REPLICA_PASSWORD, seq, epoch, epoch)).encode())
+                f.readline()  # AUTH's OK
+                return f.readline().decode().strip()
+            for n in range(16):
+                self.assertTrue(replicate().startswith("OK mode=stream"), "link %d" % (n + 1))
+            self.assertTrue(replicate().startswith("ERR LIMIT"))
+        finally:
+            for sock in links:
+                sock.close()
 
 if __name__ == "__main__":
     unittest.main()
