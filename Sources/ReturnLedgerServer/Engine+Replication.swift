@@ -208,8 +208,7 @@ extension Engine {
                     log("fenced \(target): it refuses changes from now on")
                     return
                 }
-                let until = monotonicMillis() + 10_000
-                while monotonicMillis() < until { _ = Waker().wait(socket: -1, write: false, millis: until - monotonicMillis()) }
+                Syscalls.sleep(microseconds: 10_000_000)
             }
         }
     }

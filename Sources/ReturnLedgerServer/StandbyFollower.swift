@@ -1,6 +1,7 @@
 import Dispatch
 import ReturnLedgerCore
 package import ReturnLedgerStorage
+import ReturnLedgerWire
 import Synchronization
 
 /// A standby's link to its primary (protocol.md, A warm standby), on a thread of its own: logs in
@@ -312,30 +313,11 @@ package final class StandbyFollower: @unchecked Sendable {
         return out + "\""
     }
 
-    /// `key=value` fields of a status line (values bare or quoted).
+    /// `key=value` fields of a status line, read by the protocol's own tokenizer (values bare or
+    /// quoted); empty when the line does not tokenize.
     static func fields(_ line: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        var rest = Substring(line)
-        while let eq = rest.firstIndex(of: "=") {
-            let keyStart = rest[..<eq].lastIndex(of: " ").map { rest.index(after: $0) } ?? rest.startIndex
-            let key = String(rest[keyStart..<eq])
-            var value = ""
-            var i = rest.index(after: eq)
-            if i < rest.endIndex, rest[i] == "\"" {
-                i = rest.index(after: i)
-                while i < rest.endIndex, rest[i] != "\"" {
-                    if rest[i] == "\\", rest.index(after: i) < rest.endIndex { i = rest.index(after: i) }
-                    value.append(rest[i])
-                    i = rest.index(after: i)
-                }
-                if i < rest.endIndex { i = rest.index(after: i) }
-            } else {
-                while i < rest.endIndex, rest[i] != " " { value.append(rest[i]); i = rest.index(after: i) }
-            }
-            fields[key] = value
-            rest = rest[i...]
-        }
-        return fields
+        let tokens = (try? Tokenizer.tokenize(Array(line.utf8))) ?? []
+        return Dictionary(tokens.compactMap { token in token.key.map { ($0, token.value) } }, uniquingKeysWith: { _, last in last })
     }
 }
 

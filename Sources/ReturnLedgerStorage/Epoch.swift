@@ -198,12 +198,8 @@ public struct EpochHistory: Sendable, Equatable {
     }
 }
 
-/// The directory's newest epoch: what FEED, INFO and backups name (see `EpochHistory`).
+/// Starting an epoch where a history forks outside the server (see `EpochHistory`).
 public enum Epoch {
-    public static func read(_ directory: DataDirectory, fs: any FileSystem) -> String? {
-        (try? EpochHistory.load(directory, fs: fs))??.current
-    }
-
     /// Begins a new history in a directory restored from a backup: the backup's epochs (when the
     /// backup names them), then a new epoch from `firstSeq` begun by the restore.
     @discardableResult

@@ -114,22 +114,3 @@ public final class LogTail {
         return buffer[from..<(from + count)]
     }
 }
-
-extension LogRecord {
-    public enum Check: Sendable, Equatable {
-        case intact(seq: UInt64, length: Int)
-        case damaged(String)
-    }
-
-    /// Whether the bytes start with one whole record whose checksum holds; not decoded.
-    public static func check(_ bytes: UnsafeRawBufferPointer) -> Check {
-        guard let (length, seq) = header(bytes, at: 0) else { return .damaged("partial record header") }
-        guard length <= maxPayload else { return .damaged("impossible record length \(length)") }
-        guard bytes.count >= headerSize + length else { return .damaged("record cut short") }
-        let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
-        let head = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<12]))
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[headerSize..<(headerSize + length)])
-        guard CRC32C.checksum(payload, seed: head) == stored else { return .damaged("checksum mismatch") }
-        return .intact(seq: seq, length: length)
-    }
-}
