@@ -6,6 +6,7 @@ import os
 import random
 import socket
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -444,6 +445,28 @@ class StandbyCase(unittest.TestCase):
         finally:
             for sock in links:
                 sock.close()
+
+    # -- k: an empty standby waiting for its seed stops on SIGTERM ---------------------------------
+
+    def test_k_sigterm_stops_a_standby_waiting_for_its_seed(self):
+        nobody = socket.socket()
+        nobody.bind(("127.0.0.1", 0))
+        port = nobody.getsockname()[1]
+        nobody.close()  # nothing listens there: the seed cannot begin
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNLEDGER_")}
+        env["RETURNLEDGER_STANDBY_PASSWORD"] = REPLICA_PASSWORD
+        stderr_path = self.path("W") + ".stderr"
+        with open(stderr_path, "wb") as stderr:
+            proc = subprocess.Popen([self.binary, "--port", "0", "--data", self.path("W"), "--standby-of", "127.0.0.1:%d" % port,
+                                     "--standby-user", REPLICA_USER], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            wait_for("the standby's first failed seed", lambda: b"cannot seed" in open(stderr_path, "rb").read(), timeout=30)
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(timeout=10), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 if __name__ == "__main__":
     unittest.main()
