@@ -251,6 +251,7 @@ extension Ledger {
         carryOut(.disposals(inspection.disposals, at: returns[index].location, from: .quarantine), at: inspection.at)
         returns[index].disposals += inspection.disposals
         returns[index].state = returns[index].quarantineLeft == 0 ? .completed : .inspecting
+        listIndex.stateChanged(inspection.number, to: returns[index].state)
         let names = Disposal.names(inspection.disposals)
         returns[index].history.append(ReturnEvent(at: inspection.at, user: inspection.by, action: "inspected",
                                                   note: names + (inspection.note.isEmpty ? "" : ": " + inspection.note)))

@@ -256,10 +256,8 @@ extension Ledger {
         var last = 0
         var more = false
         var walked = 0  // matches seen at or after `end`'s position, for the total
-        // The page: matches below `end`, newest first, and whether one more follows.
-        func visit(_ number: Int) -> Bool {
-            guard matches(number) else { return true }
-            walked += 1
+        // A match on the page, or the one after it (false: the page is full).
+        func page(_ number: Int) -> Bool {
             if lines.count < filter.limit {
                 let r = returns[number - 1]
                 lines.append(summary(r) + [Field("exchange", r.exchangeText), Field("late", r.late ? "yes" : "no")])
@@ -267,10 +265,20 @@ extension Ledger {
                 return true
             }
             more = true
-            return !onlyIndex  // the total still needs counting
+            return false
+        }
+        // The page: matches below `end`, newest first, and whether one more follows.
+        func visit(_ number: Int) -> Bool {
+            guard matches(number) else { return true }
+            walked += 1
+            return page(number) || !onlyIndex  // the total still needs counting
         }
         let total: Int
-        if let source {
+        if source == nil, let matcher = listIndex.matcher(filter, scope) {
+            // The whole history by its LIST rows: the page, then the total counted on them.
+            listIndex.walk(matcher, below: end, page)
+            total = onlyIndex ? returns.count : listIndex.count(matcher)
+        } else if let source {
             let start = lowerBound(source, end)
             var i = start - 1
             while i >= 0, visit(source[i]) { i -= 1 }

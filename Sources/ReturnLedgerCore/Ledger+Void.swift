@@ -160,6 +160,7 @@ extension Ledger {
         let request = returns[number - 1]
         stats.voided(request, policy.calendar)
         returns[number - 1].state = .voided
+        listIndex.stateChanged(number, to: .voided)
         returns[number - 1].history.append(ReturnEvent(at: record.at, user: record.by, action: "voided",
                                                        note: record.reason + (record.note.isEmpty ? "" : ": " + record.note)))
         // The units are returnable again; the sale's tenders take back what the refund charged them.

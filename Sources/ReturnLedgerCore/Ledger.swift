@@ -40,6 +40,8 @@ public struct Ledger: Sendable, Equatable {
     /// Each customer's and supplier's returns by number, oldest first (derived): customer limits
     /// and `LIST party=` read one party's returns, not the history.
     public var returnsByParty: [String: [Int]] = [:]
+    /// What LIST filters on, a small row per return (derived): its scans read these, not the returns.
+    public internal(set) var listIndex = ReturnListIndex()
     /// Format 8 (protocol.md, Tills, tenders and store credit): every till session, oldest first
     /// (`T000001` is `tillSessions[0]`), and each customer's store-credit lots, oldest first.
     public var tillSessions: [TillSession] = []
@@ -142,6 +144,7 @@ extension Ledger {
             stats.filed(request, policy.calendar)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
             indexReturn(request)
+            listIndex.filed(request, day: policy.calendar.day(of: request.filedAt))
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
         case .returnApproved(let approval):
             // Records before format 8 carry no tenders: derived as that version moved the money.
@@ -203,6 +206,7 @@ extension Ledger {
             applyPeriodClose(close, writeOffs: writeOffs)
         case .returnFirstApproved(let number, let note, let by, let at):
             returns[number - 1].state = .second_review
+            listIndex.stateChanged(number, to: .second_review)
             returns[number - 1].firstApprovedBy = by
             returns[number - 1].firstApprovedAt = at
             returns[number - 1].firstApprovalNote = note
@@ -240,6 +244,7 @@ extension Ledger {
         let number = approval.number, doc = approval.doc, at = approval.at
         // Changed where it is kept: a copy taken out and written back copied its items too.
         Ledger.record(approval, outcome, in: &returns[number - 1])
+        listIndex.stateChanged(number, to: outcome.state)
         // A document of an older record is chained here, as it is first loaded.
         let hash = approval.hash ?? Ledger.documentHash(after: chainHead, DocumentHeader(returns[number - 1]), returns[number - 1])
         returns[number - 1].docHash = hash
@@ -306,6 +311,7 @@ extension Ledger {
         openReturns.remove(number)
         noteOpenSerials(request, open: false)
         returns[number - 1].state = state
+        listIndex.stateChanged(number, to: state)
         returns[number - 1].history.append(ReturnEvent(at: at, user: by, action: action, note: note))
     }
 

@@ -152,7 +152,11 @@ extension Ledger {
         for number in openReturns { noteOpenSerials(returns[number - 1], open: true) }
         returnsByParty = [:]
         for r in returns where !r.noReceipt { orders[r.order]?.returnNumbers = [] }
-        for r in returns { indexReturn(r) }
+        listIndex = ReturnListIndex()
+        for r in returns {
+            indexReturn(r)
+            listIndex.filed(r, day: policy.calendar.day(of: r.filedAt))
+        }
         indexTills()
         countOpenCreditLots()
         findChainHead()
