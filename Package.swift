@@ -22,12 +22,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+        /// CRC-32C with the processor's instruction (the tables where it has none).
+        .systemLibrary(name: "CCRC32C", path: "Sources/CCRC32C"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
         /// SHA-256 of the system's libcrypto: the core chains documents (protocol.md, Document chain).
         .systemLibrary(name: "CSHA256", path: "Sources/CSHA256", providers: [.apt(["libssl-dev"])]),
         .target(name: "ReturnLedgerCore", dependencies: ["CSHA256"], swiftSettings: strict),
         .target(name: "ReturnLedgerWire", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
-        .target(name: "ReturnLedgerStorage", dependencies: ["ReturnLedgerCore"], swiftSettings: strict),
+        .target(name: "ReturnLedgerStorage", dependencies: ["ReturnLedgerCore", "CCRC32C"], swiftSettings: strict),
         .target(
             name: "ReturnLedgerServer",
             dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerStorage", "CCrypt", "CEpoll", "COpenSSL"],

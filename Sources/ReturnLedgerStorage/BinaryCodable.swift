@@ -46,6 +46,23 @@ extension ByteReader {
         return out
     }
 
+    /// An array written by `array`, decoded into a `ChunkedArray`'s chunks as it is read; the
+    /// last chunk sized to what it holds (a party's few ledger entries, not room for 1,024).
+    mutating func chunkedArray<T: BinaryCodable>(_: T.Type = T.self) throws(CodecError) -> ChunkedArray<T> {
+        var left = try count()
+        var chunks: [[T]] = []
+        chunks.reserveCapacity((left + ChunkedArray<T>.elementsPerChunk - 1) / ChunkedArray<T>.elementsPerChunk)
+        while left > 0 {
+            let n = min(left, ChunkedArray<T>.elementsPerChunk)
+            var chunk: [T] = []
+            chunk.reserveCapacity(n)
+            for _ in 0..<n { chunk.append(try T(from: &self)) }
+            chunks.append(chunk)
+            left -= n
+        }
+        return ChunkedArray(chunks: chunks)
+    }
+
     mutating func enumValue<E: RawRepresentable>(_: E.Type = E.self) throws(CodecError) -> E where E.RawValue == String {
         let raw = try string()
         guard let value = E(rawValue: raw) else { throw CodecError("unknown \(E.self) \(raw)") }

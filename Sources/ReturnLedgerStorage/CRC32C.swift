@@ -1,6 +1,11 @@
-/// CRC-32C (Castagnoli), slicing-by-8. Guards every log record and snapshot; a torn or flipped
-/// byte changes it.
+import CCRC32C
+
+/// CRC-32C (Castagnoli): the processor's `crc32` instruction where it has one, else
+/// slicing-by-8 tables. Guards every log record and snapshot; a torn or flipped byte changes it.
 public enum CRC32C {
+    /// Whether the instruction is used (decided once).
+    static let hardware = rl_crc32c_hardware() != 0
+
     private static let tables: [[UInt32]] = {
         var tables = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
         for i in 0..<256 {
@@ -15,6 +20,13 @@ public enum CRC32C {
     }()
 
     public static func checksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        guard hardware else { return tableChecksum(bytes, seed: seed) }
+        guard let base = bytes.baseAddress else { return seed }
+        return ~rl_crc32c_update(~seed, base, bytes.count)
+    }
+
+    /// The same sum by the tables (a processor without the instruction; the tests compare both).
+    static func tableChecksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         var crc = ~seed
         var i = 0
         let n = bytes.count

@@ -110,11 +110,11 @@ extension Ledger: BinaryCodable {
         products = try Ledger.keyed(try r.array(Product.self), "SKU") { $0.sku }
         parties = try Ledger.keyed(try r.array(Party.self), "party") { $0.id }
         balances = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.read(Money.self) }
-        entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in ChunkedArray(try r.array(LedgerEntry.self)) }
+        entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.chunkedArray(LedgerEntry.self) }
         reasons = try Ledger.keyed(try r.array(Reason.self), "reason") { $0.code }
         policy = Policy(windowDays: try r.i64())
         for order in try r.array(Order.self) { orders[order.id] = order }
-        returns = ChunkedArray(try r.array(ReturnRequest.self))
+        returns = try r.chunkedArray(ReturnRequest.self)
         returnKeys = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
         documents = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
         for _ in 0..<(try r.count()) { documentsPerDay[try r.i64()] = try r.int() }
@@ -127,8 +127,8 @@ extension Ledger: BinaryCodable {
             }
             stock[sku] = slots
         }
-        notices = ChunkedArray(try r.array(Notice.self))
-        audit = ChunkedArray(try r.array(AuditEntry.self))
+        notices = try r.chunkedArray(Notice.self)
+        audit = try r.chunkedArray(AuditEntry.self)
         payments = try r.int()
         for (user, times) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.array(Timestamp.self) }) {
             loginFailures[user] = times
