@@ -78,6 +78,7 @@ import Testing
         "golden-v9": section21 + section22,
         "golden-v10": section22,
         "golden-v11": [],
+        "golden-v12": [],
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged
@@ -102,7 +103,8 @@ import Testing
                       "golden-v4/log-only", "golden-v4/snapshot", "golden-v5/log-only", "golden-v5/snapshot",
                       "golden-v6/log-only", "golden-v6/snapshot", "golden-v7/log-only", "golden-v7/snapshot",
                       "golden-v8/log-only", "golden-v8/snapshot", "golden-v9/log-only", "golden-v9/snapshot",
-                      "golden-v10/log-only", "golden-v10/snapshot", "golden-v11/log-only", "golden-v11/snapshot"])
+                      "golden-v10/log-only", "golden-v10/snapshot", "golden-v11/log-only", "golden-v11/snapshot",
+                      "golden-v12/log-only", "golden-v12/snapshot"])
     func theUpgradedServerGivesTheAnswersOfTheVersionThatWroteIt(_ name: String) throws {
         let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")

@@ -83,6 +83,11 @@ import Testing
         // rates, a serial SKU sold, returned by its serial and moved.
         Golden(name: "golden-v11/log-only", lastSeq: 283, snapshotSeq: 0, digests: [11: "4ebe9c09-64528", 12: "4ebe9c09-64528"], writtenIn: 11),
         Golden(name: "golden-v11/snapshot", lastSeq: 284, snapshotSeq: 160, digests: [11: "69e53cfe-64628", 12: "69e53cfe-64628"], writtenIn: 11),
+        // Written by issue 30's first submission with the format-12 server: `snapshot` is a
+        // restored directory (BACKUP after round 1, `--restore`, a new epoch whose
+        // `epoch.started` record comes first in the log, then round 2).
+        Golden(name: "golden-v12/log-only", lastSeq: 283, snapshotSeq: 0, digests: [12: "f198858e-64528"], writtenIn: 12),
+        Golden(name: "golden-v12/snapshot", lastSeq: 289, snapshotSeq: 160, digests: [12: "27237174-64914"], writtenIn: 12),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.
@@ -111,7 +116,8 @@ import Testing
                       (5, Format.v2, 82, Set(UInt8(1)...22)), (7, Format.v2, 96, Set(UInt8(1)...23)),
                       (9, Format.v2, 101, Set(UInt8(1)...24)), (11, Format.v2, 103, Set(UInt8(1)...24)),
                       (13, Format.v2, 113, Set(UInt8(1)...30)), (15, Format.v2, 123, Set(UInt8(1)...33)),
-                      (19, Format.v2, 160, Set(UInt8(1)...42).subtracting([16]))])
+                      (19, Format.v2, 160, Set(UInt8(1)...42).subtracting([16])),
+                      (21, Format.v2, 160, Set(UInt8(1)...43).subtracting([16]))])
     func theGoldenLogHoldsEveryEventKindAfterItsSnapshot(_ index: Int, _ framing: Format, _ snapshotSeq: UInt64,
                                                          _ kinds: Set<UInt8>) throws {
         let directory = DataDirectory(GoldenDataTests.directories[index].path)
