@@ -1,0 +1,161 @@
+import Foundation
+import ReturnLedgerCore
+@testable import ReturnLedgerStorage
+import TestSupport
+import Testing
+
+/// Archive files (protocol.md, Years of history: File): every record kind of every format
+/// version's golden data written and found again by each of its keys, and a flipped byte
+/// anywhere reported as damage naming the file and the offset of what holds it.
+@Suite struct ArchiveFileTests {
+    /// Every record section 23 archives, out of a whole state: returns (with their voids), orders,
+    /// ledger entries, notices, audit entries, till sessions, credit lots, transfers, stock moves.
+    static func records(of ledger: Ledger) -> [ArchiveRecord] {
+        var records: [ArchiveRecord] = []
+        for i in ledger.returns.indices {
+            records.append(.returned(ledger.returns[i], void: ledger.voids[ledger.returns[i].number]))
+        }
+        for order in ledger.orders.sorted(by: { $0.key < $1.key }).map(\.value) { records.append(.order(order)) }
+        for (party, entries) in ledger.entries.sorted(by: { $0.key < $1.key }) {
+            for entry in entries { records.append(.entry(party: party, entry)) }
+        }
+        for notice in ledger.notices { records.append(.notice(notice)) }
+        for entry in ledger.audit { records.append(.audit(entry)) }
+        for session in ledger.tillSessions { records.append(.till(session)) }
+        for (party, lots) in ledger.creditLots.sorted(by: { $0.key < $1.key }) {
+            for lot in lots { records.append(.lot(party: party, lot)) }
+        }
+        for transfer in ledger.transfers.values.sorted(by: { $0.id < $1.id }) { records.append(.transfer(transfer)) }
+        for move in ledger.stockMoves { records.append(.move(move)) }
+        return records
+    }
+
+    static func header(_ number: Int = 1) -> ArchiveHeader {
+        ArchiveHeader(epoch: "0123456789abcdef", through: CivilDate(daysSinceEpoch: 20_428), number: number,
+                      takenAt: Timestamp(seconds: 1_765_000_000))
+    }
+
+    static func encoded(_ record: ArchiveRecord) -> [UInt8] {
+        var w = ByteWriter()
+        record.write(to: &w)
+        return w.bytes
+    }
+
+    @Test(arguments: GoldenDataTests.directories)
+    func everyRecordOfEveryVersionRoundTrips(_ golden: GoldenDataTests.Golden) throws {
+        let ledger = try Recovery.load(DataDirectory(golden.path), fs: PosixFileSystem(), repair: false).ledger
+        let records = ArchiveFileTests.records(of: ledger)
+        let dir = TempDirectory()
+        let name = ArchiveFile.name(through: CivilDate(daysSinceEpoch: 20_428), number: 7)
+        #expect(name == "archive-20251206-0007")
+        let written = try ArchiveFile.write(records, header: ArchiveFileTests.header(7), name: name, in: dir.path, fs: PosixFileSystem())
+        #expect(dir.files() == [name + ".rla"])  // the temporary file renamed away
+        let reader = try ArchiveReader(path: dir.path + "/" + name + ".rla", fs: PosixFileSystem())
+        #expect(reader.name == name && reader.size == written.bytes && reader.checksum == written.checksum)
+        #expect(reader.header == written.header && reader.header.number == 7 && reader.header.format == .current)
+        let counts = reader.header.counts
+        #expect(counts.returns == ledger.returns.count && counts.orders == ledger.orders.count)
+        #expect(counts.notices == ledger.notices.count && counts.audit == ledger.audit.count)
+        #expect(counts.documents == ledger.documents.count)  // approvals' and voids' documents
+        #expect(reader.header.returns == (ledger.returns.isEmpty ? nil : 1...ledger.returns.count))
+        try reader.verify()
+        // Records come back as their encoding says: the fields a state derives (an order's
+        // returns, a document's place in the chain) are derived again by what reads them.
+        #expect(try reader.allRecords().map(ArchiveFileTests.encoded) == records.map(ArchiveFileTests.encoded))
+        // Each record by each of its keys (a key that finds several: among them).
+        for record in records {
+            for (index, key) in record.keys {
+                let found = try reader.find(index, key)
+                #expect(found.map(ArchiveFileTests.encoded).contains(ArchiveFileTests.encoded(record)), "\(golden) \(index) \(key)")
+                if index != .party, index != .orderReturns, index != .doc || found.count == 1 { #expect(found.count == 1) }
+            }
+            for key in record.clientKeys { #expect(reader.mayHold(clientKey: key)) }
+        }
+        #expect(try reader.find(.returns, "R999999").isEmpty && reader.find(.orders, "").isEmpty)
+        #expect(try reader.find(.party, "~after-every-key").isEmpty)
+        // Kinds the golden data has: every one in some directory.
+        let kinds = Set(records.map { "\($0)".prefix { $0 != "(" } })
+        if golden.name == "golden-v12/log-only" {
+            #expect(kinds == ["returned", "order", "entry", "notice", "audit", "till", "lot", "transfer", "move"])
+        }
+    }
+
+    /// The regions of a clean archive file: its magic, each block, its trailer.
+    static func regions(_ path: String, _ size: Int) throws -> [Range<Int>] {
+        let bytes = try PosixFileSystem().readFile(path)
+        var regions = [0..<8]
+        var offset = 8
+        while offset < size - ArchiveFile.trailerSize {
+            let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+            regions.append(offset..<(offset + 8 + length))
+            offset += 8 + length
+        }
+        #expect(offset == size - ArchiveFile.trailerSize)
+        regions.append(offset..<size)
+        return regions
+    }
+
+    @Test func aFlippedByteAnywhereIsDamageNamingTheFileAndOffset() throws {
+        let ledger = try Recovery.load(DataDirectory(GoldenDataTests.directories.last!.path), fs: PosixFileSystem(), repair: false).ledger
+        // Two records of each kind.
+        var taken: [String: Int] = [:]
+        let records = ArchiveFileTests.records(of: ledger).filter { record in
+            let kind = String("\(record)".prefix { $0 != "(" })
+            taken[kind, default: 0] += 1
+            return taken[kind]! <= 2
+        }
+        #expect(records.count == 18)
+        let dir = TempDirectory()
+        let written = try ArchiveFile.write(records, header: ArchiveFileTests.header(), name: "a", in: dir.path, fs: PosixFileSystem())
+        let path = dir.path + "/a.rla"
+        let clean = try PosixFileSystem().readFile(path)
+        let regions = try ArchiveFileTests.regions(path, written.bytes)
+        #expect(regions.count > 20)
+        var bit = SeededGenerator(seed: testSeed("aFlippedByteAnywhereIsDamageNamingTheFileAndOffset"))
+        let damagedPath = dir.path + "/damaged.rla"
+        for position in clean.indices {
+            var bytes = clean
+            bytes[position] ^= UInt8(1) << UInt8(bit.next() % 8)
+            #expect(FileManager.default.createFile(atPath: damagedPath, contents: Data(bytes)))
+            let region = regions.first { $0.contains(position) }!
+            do {
+                let reader = try ArchiveReader(path: damagedPath, fs: PosixFileSystem())
+                try reader.verify()
+                Issue.record("byte \(position) flipped: not found")
+            } catch {
+                #expect(error.file == damagedPath && !error.missing)
+                #expect(region.contains(error.offset), "byte \(position) in \(region) reported at \(error.offset): \(error.reason)")
+                #expect(error.description.contains(damagedPath) && error.description.contains("offset \(error.offset)"))
+            }
+        }
+    }
+
+    @Test func aMissingOrCutArchiveIsNamed() throws {
+        let dir = TempDirectory()
+        do {
+            _ = try ArchiveReader(path: dir.path + "/none.rla", fs: PosixFileSystem())
+            Issue.record("a missing archive opened")
+        } catch {
+            #expect(error.missing && error.description == "archive \(dir.path)/none.rla is missing")
+        }
+        let written = try ArchiveFile.write([], header: ArchiveFileTests.header(), name: "empty", in: dir.path, fs: PosixFileSystem())
+        let reader = try ArchiveReader(path: dir.path + "/empty.rla", fs: PosixFileSystem())
+        #expect(reader.header.counts == ArchiveCounts() && reader.header.returns == nil && written.bytes == reader.size)
+        #expect(try reader.find(.returns, "R000001").isEmpty && reader.allRecords().isEmpty)
+        try reader.verify()
+        // Cut short by one byte: the trailer no longer where it was.
+        let cut = Array(try PosixFileSystem().readFile(dir.path + "/empty.rla").dropLast())
+        #expect(FileManager.default.createFile(atPath: dir.path + "/cut.rla", contents: Data(cut)))
+        #expect(throws: ArchiveDamage.self) { _ = try ArchiveReader(path: dir.path + "/cut.rla", fs: PosixFileSystem()) }
+    }
+
+    /// About 10 bits a key: under 2% of keys never inserted pass the filter.
+    @Test func theMembershipFilterAdmitsEveryKeyAndFewOthers() {
+        var filter = MembershipFilter(expected: 10_000)
+        for i in 0..<10_000 { filter.insert("key:k\(i)") }
+        #expect((0..<10_000).allSatisfy { filter.mayContain("key:k\($0)") })
+        let false_ = (0..<10_000).filter { filter.mayContain("key:other\($0)") }.count
+        #expect(false_ < 200, "\(false_) false positives in 10,000")
+        #expect(filter.heldBytes <= 10_000 * 10 / 8 + 8)
+    }
+}
