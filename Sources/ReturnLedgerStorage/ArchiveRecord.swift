@@ -125,3 +125,27 @@ extension ArchiveRecord: BinaryCodable {
         }
     }
 }
+
+extension ArchiveRecord {
+    /// The records a selection names, as an archive holds them: returns (each with its VOID),
+    /// their lots, orders, entries, notices, audit entries, till sessions, transfers, stock moves.
+    public static func records(_ selection: ArchiveSelection, of ledger: Ledger) -> [ArchiveRecord] {
+        var records: [ArchiveRecord] = []
+        records.reserveCapacity(selection.returns.count * 4)
+        for number in selection.returns { records.append(.returned(ledger.returns[number - 1], void: ledger.voids[number])) }
+        for (party, ids) in selection.lots.sorted(by: { $0.key < $1.key }) {
+            for lot in ledger.creditLots[party] ?? [] where ids.contains(lot.id) { records.append(.lot(party: party, lot)) }
+        }
+        for id in selection.orders { if let order = ledger.orders[id] { records.append(.order(order)) } }
+        for (party, positions) in selection.entries.sorted(by: { $0.key < $1.key }) {
+            guard let entries = ledger.entries[party] else { continue }
+            for position in positions { records.append(.entry(party: party, entries[position])) }
+        }
+        for number in selection.notices { records.append(.notice(ledger.notices[number - 1])) }
+        for position in selection.audit { records.append(.audit(ledger.audit[position])) }
+        for number in selection.tillSessions { records.append(.till(ledger.tillSessions[number - 1])) }
+        for id in selection.transfers { if let transfer = ledger.transfers[id] { records.append(.transfer(transfer)) } }
+        for number in selection.stockMoves { records.append(.move(ledger.stockMoves[number - 1])) }
+        return records
+    }
+}

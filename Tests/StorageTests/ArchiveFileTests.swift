@@ -80,6 +80,33 @@ import Testing
         }
     }
 
+    /// Everything finished in the newest golden state, selected as ARCHIVE would, written and
+    /// counted: the header's counts are the selection's.
+    @Test func aSelectionWrittenHoldsWhatItNames() throws {
+        let ledger = try Recovery.load(DataDirectory(GoldenDataTests.directories.last!.path), fs: PosixFileSystem(), repair: false).ledger
+        let later = Timestamp(seconds: (ledger.audit.last?.at.seconds ?? 0) + 400 * 86_400)
+        let selection = ledger.archiveSelection(through: CivilDate(daysSinceEpoch: later.seconds / 86_400), purchasesAll: true, at: later)
+        let records = ArchiveRecord.records(selection, of: ledger)
+        let dir = TempDirectory()
+        let written = try ArchiveFile.write(records, header: ArchiveFileTests.header(), name: "all", in: dir.path, fs: PosixFileSystem())
+        let counts = written.header.counts
+        #expect(counts.returns == selection.returns.count && counts.orders == selection.orders.count)
+        #expect(counts.entries == selection.entries.values.reduce(0) { $0 + $1.count } && counts.notices == selection.notices.count)
+        #expect(counts.audit == selection.audit.count && counts.audit == ledger.audit.count)
+        #expect(counts.other == selection.tillSessions.count + selection.transfers.count + selection.stockMoves.count
+                + selection.lots.values.reduce(0) { $0 + $1.count })
+        // A year on, only what can still change stays: returns waiting for a word or an
+        // inspection, and those whose store credit can still be spent.
+        let kept = ledger.returns.filter { !selection.returns.contains($0.number) }
+        #expect(!kept.isEmpty && counts.returns > 0)
+        for r in kept {
+            let lot = ledger.creditLots[r.party]?.first { $0.id == r.doc }
+            #expect([.pending, .second_review, .inspecting].contains(r.state) || (lot.map { $0.remaining > .zero && !$0.voided && !$0.writtenOff } ?? false),
+                    "\(r.id) \(r.state) kept")
+        }
+        try ArchiveReader(path: dir.path + "/all.rla", fs: PosixFileSystem()).verify()
+    }
+
     /// The regions of a clean archive file: its magic, each block, its trailer.
     static func regions(_ path: String, _ size: Int) throws -> [Range<Int>] {
         let bytes = try PosixFileSystem().readFile(path)

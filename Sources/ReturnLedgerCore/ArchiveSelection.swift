@@ -1,0 +1,115 @@
+/// What an ARCHIVE through a date takes (protocol.md, Years of history: Finished by DATE):
+/// every record whose business dates are all that date or earlier and that nothing can change
+/// or draw on any more. Users, the catalogue, rules, policy, stock levels, period closes and the
+/// counters are never taken.
+public struct ArchiveSelection: Sendable, Equatable {
+    /// Return numbers, ascending.
+    public var returns: [Int] = []
+    /// Order ids, sorted.
+    public var orders: [String] = []
+    /// Per party, the positions of its ledger entries taken (ascending).
+    public var entries: [String: [Int]] = [:]
+    /// Per party, the ids of its credit lots taken (each with its return).
+    public var lots: [String: [String]] = [:]
+    public var notices: [Int] = []
+    /// Positions in the audit trail, ascending.
+    public var audit: [Int] = []
+    public var tillSessions: [Int] = []
+    /// Transfer ids, sorted.
+    public var transfers: [String] = []
+    public var stockMoves: [Int] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        returns.isEmpty && orders.isEmpty && entries.isEmpty && lots.isEmpty && notices.isEmpty && audit.isEmpty
+            && tillSessions.isEmpty && transfers.isEmpty && stockMoves.isEmpty
+    }
+}
+
+extension Ledger {
+    /// The records finished by `through` at `now` (section 23's T), `purchasesAll` for
+    /// `purchases=all`. A walk of the whole state: ARCHIVE runs it off the writer, on a copy.
+    public func archiveSelection(through: CivilDate, purchasesAll: Bool, at now: Timestamp) -> ArchiveSelection {
+        let last = through.daysSinceEpoch
+        func onOrBefore(_ t: Timestamp) -> Bool { policy.calendar.day(of: t) <= last }
+        var selection = ArchiveSelection()
+        var taken = Set<Int>()
+        for i in returns.indices where returnFinished(returns[i], onOrBefore, purchasesAll: purchasesAll, at: now) {
+            taken.insert(i + 1)
+            selection.returns.append(i + 1)
+            let r = returns[i]
+            if !r.doc.isEmpty, creditLots[r.party]?.contains(where: { $0.id == r.doc }) == true {
+                selection.lots[r.party, default: []].append(r.doc)
+            }
+        }
+        for (id, order) in orders where orderFinished(order, taken: taken, onOrBefore, purchasesAll: purchasesAll, at: now) {
+            selection.orders.append(id)
+        }
+        selection.orders.sort()
+        for (party, list) in entries {
+            let positions = list.indices.filter { onOrBefore(list[$0].at) }
+            if !positions.isEmpty { selection.entries[party] = positions }
+        }
+        selection.notices = notices.filter { onOrBefore($0.at) }.map(\.number)
+        selection.audit = audit.indices.filter { onOrBefore(audit[$0].at) }
+        selection.tillSessions = tillSessions.filter { session in
+            guard let closing = session.closing else { return false }
+            return onOrBefore(session.openedAt) && onOrBefore(closing.at)
+        }.map(\.number)
+        selection.transfers = transfers.values.filter { t in
+            switch t.state {
+            case .received: return onOrBefore(t.sentAt) && t.receivedAt.map(onOrBefore) ?? true
+            case .cancelled: return onOrBefore(t.sentAt) && t.cancelledAt.map(onOrBefore) ?? true
+            default: return false
+            }
+        }.map(\.id).sorted()
+        selection.stockMoves = stockMoves.filter { onOrBefore($0.at) }.map(\.number)
+        return selection
+    }
+
+    /// A return approved, completed, rejected, cancelled or voided, every date in it on or
+    /// before the archive's; its credit lot spent, voided or written off; a supplier return's
+    /// vendor credit in (or `purchases=all`); while a customer limit is set, filed over
+    /// `customer_days` × 24 h before `now` (it no longer counts toward any limit).
+    func returnFinished(_ r: ReturnRequest, _ onOrBefore: (Timestamp) -> Bool, purchasesAll: Bool, at now: Timestamp) -> Bool {
+        switch r.state {
+        case .pending, .second_review, .inspecting: return false
+        case .approved, .completed, .rejected, .cancelled, .voided: break
+        }
+        guard onOrBefore(r.filedAt), r.approvedAt.map(onOrBefore) ?? true, r.firstApprovedAt.map(onOrBefore) ?? true,
+              r.history.allSatisfy({ onOrBefore($0.at) }), voids[r.number].map({ onOrBefore($0.at) }) ?? true,
+              r.supplier?.credit.map({ onOrBefore($0.at) }) ?? true else { return false }
+        if !r.doc.isEmpty, let lot = creditLots[r.party]?.first(where: { $0.id == r.doc }),
+           !(lot.remaining == .zero || lot.voided || lot.writtenOff) {
+            return false
+        }
+        if r.kind == .purchase, r.state.isApproved, !purchasesAll, r.supplier?.credit == nil { return false }
+        if policy.limitsCustomers, r.kind == .sale, r.filedAt.seconds > now.seconds - policy.customerDays * Timestamp.secondsPerDay {
+            return false
+        }
+        return true
+    }
+
+    /// An order dated on or before the archive's date whose returns are all taken (this time or
+    /// before: `taken`); a sale with nothing returnable or every line's window over (section 22's,
+    /// without an override: a final-sale line has none), an exchange's sale only with its return;
+    /// a purchase with nothing returnable, or any with `purchases=all`.
+    func orderFinished(_ order: Order, taken: Set<Int>, _ onOrBefore: (Timestamp) -> Bool, purchasesAll: Bool,
+                       at now: Timestamp) -> Bool {
+        guard onOrBefore(order.at), order.returnNumbers.allSatisfy(taken.contains) else { return false }
+        if order.id.hasPrefix("X-") {
+            guard let number = ReturnRequest.number(String(order.id.dropFirst(2))), taken.contains(number) else { return false }
+        }
+        let nothingReturnable = order.lines.allSatisfy { $0.returnable <= 0 }
+        switch order.kind {
+        case .purchase:
+            return purchasesAll || nothingReturnable
+        case .sale:
+            return nothingReturnable || order.lines.allSatisfy { line in
+                let rule = itemRule(line.sku)
+                return rule.finalSale || order.at.seconds + rule.returnDays * Timestamp.secondsPerDay < now.seconds
+            }
+        }
+    }
+}
