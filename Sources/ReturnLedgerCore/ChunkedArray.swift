@@ -76,7 +76,10 @@ public struct ShardedDictionary<Key: ShardKey, Value>: Sequence {
     static var shardCount: Int { 256 }
 
     private var shards: [[Key: Value]] = Array(repeating: [:], count: 256)
-    public private(set) var count = 0
+
+    /// Summed over the shards when asked (INFO): keeping a running count cost every write two
+    /// more lookups of its key (whether it was there before, and after).
+    public var count: Int { shards.reduce(0) { $0 + $1.count } }
 
     public init() {}
 
@@ -84,24 +87,15 @@ public struct ShardedDictionary<Key: ShardKey, Value>: Sequence {
 
     public subscript(key: Key) -> Value? {
         get { shards[Self.shard(key)][key] }
-        _modify {
-            let s = Self.shard(key)
-            let existed = shards[s][key] != nil
-            yield &shards[s][key]
-            count += (shards[s][key] != nil ? 1 : 0) - (existed ? 1 : 0)
-        }
+        _modify { yield &shards[Self.shard(key)][key] }
     }
 
     public subscript(key: Key, default value: @autoclosure () -> Value) -> Value {
         get { shards[Self.shard(key)][key] ?? value() }
-        _modify {
-            let s = Self.shard(key)
-            if shards[s][key] == nil { count += 1 }
-            yield &shards[s][key, default: value()]
-        }
+        _modify { yield &shards[Self.shard(key)][key, default: value()] }
     }
 
-    public var isEmpty: Bool { count == 0 }
+    public var isEmpty: Bool { shards.allSatisfy(\.isEmpty) }
     public var keys: [Key] { shards.flatMap { Array($0.keys) } }
     public var values: [Value] { shards.flatMap { Array($0.values) } }
 
@@ -113,7 +107,7 @@ public struct ShardedDictionary<Key: ShardKey, Value>: Sequence {
 }
 
 extension ShardedDictionary: Equatable where Value: Equatable {
-    public static func == (a: ShardedDictionary, b: ShardedDictionary) -> Bool { a.count == b.count && a.shards == b.shards }
+    public static func == (a: ShardedDictionary, b: ShardedDictionary) -> Bool { a.shards == b.shards }
 }
 
 extension ShardedDictionary: ExpressibleByDictionaryLiteral {

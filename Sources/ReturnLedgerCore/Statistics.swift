@@ -33,7 +33,18 @@ extension Ledger {
             total.tax += bucket.tax
             for k in 0..<4 { total.refunds[k] += bucket.refunds[k] }
             approvals += bucket.approvalSeconds
-            guard let by = query.by, let figures = bucket.groups[by] else { continue }
+            guard let by = query.by else { continue }
+            let figures: [String: StatsIndex.Totals]
+            switch by {
+            case .location, .day:
+                // The bucket is one location's and one day's: its own figures are the group's.
+                guard bucket.approved != 0 || bucket.approvedQty != 0 || bucket.amount != 0 else { continue }
+                let name = by == .location ? key.location : CivilDate(daysSinceEpoch: key.day).description
+                figures = [name: StatsIndex.Totals(count: bucket.approved, qty: bucket.approvedQty, amount: bucket.amount)]
+            default:
+                guard let kept = bucket.groups[by] else { continue }
+                figures = kept
+            }
             for (value, f) in figures {
                 groups[value, default: StatsIndex.Totals()].count += f.count
                 groups[value]!.qty += f.qty

@@ -22,6 +22,9 @@ public struct StatsIndex: Sendable, Equatable {
         /// Approved (or inspecting, completed) returns only.
         public var amount: Int64 = 0
         public var returnedQty: Int64 = 0
+        /// Units those returns took back, of either kind: with `approved` and `amount`, the one
+        /// `by=location` and `by=day` group of this bucket (its key says which).
+        public var approvedQty: Int64 = 0
         /// Restocking fees kept on those returns.
         public var fees: Int64 = 0
         /// The tax those returns gave back (Σ net_tax; protocol.md, Tax).
@@ -35,7 +38,7 @@ public struct StatsIndex: Sendable, Equatable {
         /// adds them in filing order.
         public static func == (a: Bucket, b: Bucket) -> Bool {
             a.filed == b.filed && a.approved == b.approved && a.rejected == b.rejected && a.cancelled == b.cancelled && a.voided == b.voided
-                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.fees == b.fees && a.tax == b.tax && a.refunds == b.refunds && a.groups == b.groups
+                && a.amount == b.amount && a.returnedQty == b.returnedQty && a.approvedQty == b.approvedQty && a.fees == b.fees && a.tax == b.tax && a.refunds == b.refunds && a.groups == b.groups
                 && a.approvalSeconds.sorted() == b.approvalSeconds.sorted()
         }
     }
@@ -84,10 +87,15 @@ public struct StatsIndex: Sendable, Equatable {
     private mutating func count(_ r: ReturnRequest, at: Timestamp, _ calendar: BusinessCalendar, sign: Int) {
         let day = calendar.day(of: r.filedAt)
         let key = Key(day: day, kind: r.kind, location: r.location)
+        // Changed where it is kept: one lookup of the key, no copy of the bucket.
+        Self.count(r, at: at, sign: sign, into: &buckets[key, default: Bucket()])
+    }
+
+    private static func count(_ r: ReturnRequest, at: Timestamp, sign: Int, into bucket: inout Bucket) {
         let s = Int64(sign)
         let qty = s * r.items.reduce(0) { $0 + $1.quantity }
-        var bucket = buckets.removeValue(forKey: key) ?? Bucket()
         bucket.approved += sign
+        bucket.approvedQty += qty
         bucket.amount += s * r.amount.minor
         bucket.fees += s * r.fee.minor
         bucket.tax += s * r.netTax.minor
@@ -103,17 +111,15 @@ public struct StatsIndex: Sendable, Equatable {
             }
         }
         let amount = s * r.amount.minor
+        // By location and by day: the bucket's own figures (its key is one of each).
         StatsIndex.add(&bucket.groups, .reason, r.reason, count: sign, qty: qty, amount: amount)
-        StatsIndex.add(&bucket.groups, .location, r.location, count: sign, qty: qty, amount: amount)
         StatsIndex.add(&bucket.groups, .clerk, r.filedBy, count: sign, qty: qty, amount: amount)
         StatsIndex.add(&bucket.groups, .party, r.party, count: sign, qty: qty, amount: amount)
-        StatsIndex.add(&bucket.groups, .day, CivilDate(daysSinceEpoch: day).description, count: sign, qty: qty, amount: amount)
         for (index, item) in r.items.enumerated() {
             // A return counts once per SKU it holds, however many of its lines carry that SKU.
             let first = index == 0 || !r.items[..<index].contains { $0.sku == item.sku }
             StatsIndex.add(&bucket.groups, .sku, item.sku, count: first ? sign : 0, qty: s * item.quantity, amount: s * item.amount.minor)
         }
-        buckets[key] = bucket
     }
 
     /// One group's totals moved; taken back to nothing, the entry goes (as a rebuild would leave it).
