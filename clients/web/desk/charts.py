@@ -12,7 +12,7 @@ def _num(value):
         return 0.0
 
 
-def bars(title, rows, width=600, bar=22, gap=8, label_width=170):
+def bars(title, rows, width=460, bar=22, gap=8, label_width=140):
     """rows: (label, value, shown text). One horizontal bar per row, largest value = full width."""
     rows = list(rows)
     top = 6
@@ -25,14 +25,14 @@ def bars(title, rows, width=600, bar=22, gap=8, label_width=170):
         y = top + i * (bar + gap)
         w = max(1.0, room * abs(_num(value)) / peak) if _num(value) else 0.0
         out.append('<text x="%d" y="%d" text-anchor="end" class="chart-label">%s</text>'
-                   % (label_width - 8, y + bar * 0.72, escape(_clip(label, 22))))
+                   % (label_width - 8, y + bar * 0.72, escape(_clip(label, 18))))
         out.append('<rect x="%d" y="%d" width="%.1f" height="%d" rx="3" class="chart-bar"/>' % (label_width, y, w, bar))
         out.append('<text x="%.1f" y="%d" class="chart-value">%s</text>' % (label_width + w + 6, y + bar * 0.72, escape(shown)))
     out.append("</svg>")
     return "".join(out)
 
 
-def columns(title, rows, width=600, height=200):
+def columns(title, rows, width=460, height=190):
     """rows: (label, value, shown text), oldest first: one column per day."""
     rows = list(rows)
     bottom, top, left = 28, 18, 8

@@ -99,7 +99,9 @@ class Web:
                         self.cookies.pop(name, None)
                     else:
                         self.cookies[name] = val
-            return Response(r.status, dict((k.lower(), v) for k, v in r.getheaders()), text)
+            response = Response(r.status, dict((k.lower(), v) for k, v in r.getheaders()), text)
+            response.set_cookies = [v for k, v in r.getheaders() if k.lower() == "set-cookie"]
+            return response
         finally:
             conn.close()
 
