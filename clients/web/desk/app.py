@@ -127,7 +127,7 @@ class Desk:
         if session is not None:
             flash, session.flash = getattr(session, "flash", None), None
         context = dict(
-            t=t, lang=lang, other_lang="en" if lang == "zh-CN" else "zh-CN", session=session,
+            t=t, T=i18n.T, lang=lang, other_lang="en" if lang == "zh-CN" else "zh-CN", session=session,
             nav=NAV.get(session.role, []) if session else [], path=request.url.path,
             full_path=request.url.path + (("?" + request.url.query) if request.url.query else ""),
             money=lambda v: i18n.money(lang, v), when=lambda v: i18n.when(lang, v),

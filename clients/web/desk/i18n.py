@@ -156,6 +156,10 @@ T = {
     "desk.exchange_hint": ("Optional: SKU:QTY, separated by commas", "可选：编码:数量，用逗号分隔"),
     "desk.customer_returns": ("Returns of customer {id}", "客户 {id} 的退货"),
     "desk.return_location": ("Returned at", "退货门店"),
+    "desk.choose": ("— choose the reason —", "— 请选择原因 —"),
+    "order.open": ("nothing returned yet", "尚无退货"),
+    "order.partially_returned": ("partly returned", "部分已退"),
+    "order.returned": ("all returned", "已全部退货"),
     "desk.same_store": ("the order's store", "订单所在门店"),
     # dashboard
     "dash.title": ("Returns dashboard", "退货报表"),
@@ -313,7 +317,7 @@ def error_sentence(lang, code):
 def reason_label(lang, code, server_label=""):
     if lang == "zh-CN" and code in REASONS_ZH:
         return REASONS_ZH[code]
-    return server_label or code
+    return server_label or code.replace("_", " ").capitalize()
 
 
 def money(lang, value):

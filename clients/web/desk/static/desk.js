@@ -15,6 +15,7 @@
     banner.hidden = false;
   }
   function recovered() {
+    body.setAttribute('data-live', 'yes');
     if (!downShown) { return; }
     downShown = false;
     show(body.getAttribute('data-msg-up'), 'up');
@@ -23,6 +24,7 @@
   }
   function down(kind) {
     downShown = true;
+    body.setAttribute('data-live', 'no');
     show(body.getAttribute(kind === 'desk' ? 'data-msg-desk-down' : 'data-msg-down'), 'down');
   }
 
