@@ -170,8 +170,10 @@ def create_app(config):
 
     # -- guards ----------------------------------------------------------------------------
 
-    def page(roles=None, post=False):
-        """A route that needs a signed-in session (of one of `roles`), and for POST the CSRF token."""
+    def page(roles=None, post=False, touch=True):
+        """A route that needs a signed-in session (of one of `roles`), and for POST the CSRF token.
+        `touch=False`: requests the page makes by itself (following a return's state, fetching a
+        pushed card) do not count as use, so an unattended page still signs out when idle."""
         def wrap(handler):
             async def endpoint(request):
                 session, pad = desk.current(request)
@@ -190,7 +192,8 @@ def create_app(config):
                 if roles and session.role not in roles:
                     # The desk offers no link here; the server would refuse the commands as well.
                     return desk.error_page(request, 403, i18n.error_sentence(desk.lang(request), "DENIED"), session=session)
-                session.touch()
+                if touch:
+                    session.touch()
                 request.state.session, request.state.pad = session, pad
                 return await handler(request, session, pad)
             endpoint.__name__ = handler.__name__
@@ -298,12 +301,12 @@ def create_app(config):
         desk.render_times.append(("queue", time.perf_counter() - started))
         return response
 
-    @page(roles=WATCH_ROLES)
+    @page(roles=WATCH_ROLES, touch=False)
     async def queue_list(request, session, pad):
         pending, second = await queue_items(session, pad)
         return desk.render(request, "queue_list.html", session=session, pending=pending, second=second)
 
-    @page(roles=WATCH_ROLES)
+    @page(roles=WATCH_ROLES, touch=False)
     async def queue_card(request, session, pad):
         rid = request.path_params["rid"]
         reply = await session.call(pad, line_of("SHOW", rid))
@@ -340,7 +343,7 @@ def create_app(config):
         context = await return_context(session, pad, rid)
         return desk.render(request, "return.html", session=session, form={}, **context)
 
-    @page()
+    @page(touch=False)
     async def return_state(request, session, pad):
         rid = request.path_params["rid"]
         t = i18n.translator(desk.lang(request))

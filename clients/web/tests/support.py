@@ -46,16 +46,17 @@ def demo_server(**kwargs):
 class DeskThread:
     """The desk app served by uvicorn in a thread, on a socket bound before it starts."""
 
-    def __init__(self, server_port, idle_minutes=15.0, **config):
+    def __init__(self, server_port, idle_minutes=15.0, https=None, **config):
         self.app = create_app(Config(server_port=server_port, idle_minutes=idle_minutes, **config))
         self.desk = self.app.state.desk
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = "%s://127.0.0.1:%d" % ("https" if https else "http", self.port)
+        tls = {"ssl_certfile": https[0], "ssl_keyfile": https[1]} if https else {}
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=1,
-                                                    lifespan="on"))
+                                                    lifespan="on", **tls))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()
         wait_until(lambda: self.server.started or not self.thread.is_alive(), 20, what="the desk to start")

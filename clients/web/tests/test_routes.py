@@ -419,3 +419,63 @@ class DeskRoutes(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OverTls(unittest.TestCase):
+    """TLS both ways: the desk speaks TLS to a server with --tls-cert (trusting the shop's
+    self-signed certificate, as --server-ca does), and serves HTTPS itself with Secure cookies."""
+
+    def test_tls_to_the_server_and_https_for_the_browser(self):
+        import os
+        import shutil
+        import ssl
+        import subprocess
+        import tempfile
+        import http.client
+        from support import ROOT, Response
+        if not shutil.which("openssl"):
+            self.skipTest("needs openssl")
+        tmp = tempfile.mkdtemp(prefix="rl-web-tls-")
+        server = desk = None
+        try:
+            subprocess.run(["bash", os.path.join(ROOT, "tools", "make-cert.sh"), "shop"], cwd=tmp, check=True,
+                           stdout=subprocess.DEVNULL)
+            crt, key = os.path.join(tmp, "shop.crt"), os.path.join(tmp, "shop.key")
+            server = demo_server(args=["--tls-cert", crt, "--tls-key", key, "--tls-port", "0"])
+            from desk.__main__ import config_of, parse_args
+            config = config_of(parse_args(["--server", "127.0.0.1:%d" % server.tls_port, "--server-ca", crt,
+                                           "--tls-cert", crt, "--tls-key", key]))
+            self.assertTrue(config.secure_cookies)
+            desk = DeskThread(server.tls_port, ssl_context=config.ssl_context, secure_cookies=True, https=(crt, key))
+            port = desk.port
+            context = ssl.create_default_context(cafile=crt)
+
+            def request(method, path, body=None, cookie=""):
+                conn = http.client.HTTPSConnection("localhost", port, context=context, timeout=30)
+                headers = {"Cookie": cookie} if cookie else {}
+                if body:
+                    headers["Content-Type"] = "application/x-www-form-urlencoded"
+                conn.request(method, path, body=body, headers=headers)
+                r = conn.getresponse()
+                out = Response(r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read().decode())
+                out.set_cookies = [v for k, v in r.getheaders() if k.lower() == "set-cookie"]
+                conn.close()
+                return out
+            page = request("GET", "/signin")
+            pre = page.set_cookies[0].split(";")[0]
+            self.assertIn("Secure", page.set_cookies[0])
+            import urllib.parse
+            r = request("POST", "/signin", urllib.parse.urlencode({"csrf": csrf_of(page.text), "user": "supervisor1",
+                                                                  "password": "supervisor1"}), cookie=pre)
+            self.assertEqual(r.status, 303, sentence_of(r.text))
+            cookie = next(c for c in r.set_cookies if c.startswith("rl_desk="))
+            self.assertIn("Secure", cookie)
+            self.assertIn("strict-transport-security", r.headers)
+            me = request("GET", "/me", cookie=cookie.split(";")[0])
+            self.assertIn('data-field="user">supervisor1<', me.text)
+        finally:
+            if desk:
+                desk.stop()
+            if server:
+                server.close()
+            shutil.rmtree(tmp, ignore_errors=True)
