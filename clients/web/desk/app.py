@@ -284,6 +284,8 @@ def create_app(config):
     # -- supervisor's queue -----------------------------------------------------------------
 
     async def queue_items(session, pad):
+        """The returns waiting for this user, each with its items and the note it was filed
+        with: the LISTs, then one SHOW per return, all pipelined on the session's connection."""
         lines = []
         if session.role in ("supervisor", "admin"):
             lines.append("LIST state=pending limit=500")
@@ -291,7 +293,21 @@ def create_app(config):
         replies = await session.send(pad, lines)
         pending = replies[0].data if session.role in ("supervisor", "admin") and not isinstance(replies[0], ServerError) else []
         second = replies[-1].data if not isinstance(replies[-1], ServerError) else []
+        rows = pending + second
+        if rows:
+            shows = await session.send(pad, [line_of("SHOW", r["id"]) for r in rows])
+            for r, show in zip(rows, shows):
+                add_details(r, show)
         return pending, second
+
+    def add_details(r, show):
+        if isinstance(show, ServerError):
+            r["items"], r["note"] = [], ""
+            return
+        r["items"] = [d for d in show.data if d.get("") == "item"]
+        r["note"] = next((e.get("note", "") for e in show.data if e.get("") == "event" and e.get("action") == "filed"), "")
+        if show.get("state") == "second_review":
+            r["approved_by"] = next((e.get("user", "") for e in show.data if e.get("") == "event" and e.get("action") == "first_approval"), "")
 
     @page(roles=WATCH_ROLES)
     async def queue(request, session, pad):
@@ -310,7 +326,9 @@ def create_app(config):
     async def queue_card(request, session, pad):
         rid = request.path_params["rid"]
         reply = await session.call(pad, line_of("SHOW", rid))
-        return desk.render(request, "queue_card.html", session=session, r=reply.fields, fresh=True)
+        r = dict(reply.fields)
+        add_details(r, reply)
+        return desk.render(request, "queue_card.html", session=session, r=r, fresh=True)
 
     # -- a return ---------------------------------------------------------------------------
 

@@ -96,6 +96,12 @@ class InTheBrowser(unittest.TestCase):
             .filter(x => x[1] < 44)""")
         self.assertEqual(small, [], page.url)
 
+    def labelled(self, page):
+        """Every visible input has a label a screen reader reads (label[for], a wrapping label or aria-label)."""
+        bare = page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+            .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.id || e.name)""")
+        self.assertEqual(bare, [], page.url)
+
     def sale(self, order, items, customer="C001"):
         with rl(self.server, "clerk1") as c:
             c.sale(order, "STORE1", items, customer=customer)
@@ -138,6 +144,7 @@ class InTheBrowser(unittest.TestCase):
         self.no_horizontal_scroll(sup)
         self.no_horizontal_scroll(clerk)
         self.touch_targets(sup)
+        self.labelled(sup)
         self.shot(sup, "supervisor-phone.png", docs=True)
         self.shot(clerk, "clerk-tablet-filed.png")
         sup.click("#q-%s a" % rid)
@@ -158,6 +165,32 @@ class InTheBrowser(unittest.TestCase):
         clerk.wait_for_selector("pre.receipt")
         self.assertIn(doc, clerk.inner_text("pre.receipt"))
         self.assertEqual(sup.errors + clerk.errors, [])
+
+    def test_keyboard_alone(self):
+        """Sign in, find an order, tick a line, choose a reason and file it with the keyboard only."""
+        self.sale("S-BR-KB", ["C400:1"])
+        page = self.page(None, TABLET)
+        page.goto(self.desk.url + "/signin")
+        page.keyboard.type("clerk1")  # the user field has the focus
+        page.keyboard.press("Tab")
+        page.keyboard.type("clerk1")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.focus("#order-id")
+        page.keyboard.type("S-BR-KB")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.focus("#take_0")
+        page.keyboard.press("Space")
+        self.assertTrue(page.is_checked("#take_0"))
+        page.focus("#reason")
+        page.keyboard.press("ArrowDown")
+        self.assertNotEqual(page.input_value("#reason"), "")
+        page.focus("#file-return")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        self.assertIn("/returns/R", page.url)
+        self.labelled(page)
 
     # -- 2 ----------------------------------------------------------------------------------
 
@@ -204,6 +237,7 @@ class InTheBrowser(unittest.TestCase):
         self.assertIn("质量问题", clerk.inner_html("#reason"))
         self.no_horizontal_scroll(clerk)
         self.touch_targets(clerk)
+        self.labelled(clerk)
         self.shot(clerk, "zh-desk-phone.png")
         sup = self.page("supervisor1", PHONE, lang=zh)
         sup.goto(self.desk.url + "/queue")

@@ -375,6 +375,38 @@ class DeskRoutes(unittest.TestCase):
         self.assertIn("Second approval", page.text)
         self.assertNotIn('id="pending-list"', page.text)
 
+    def test_second_review_by_finance(self):
+        # The demo's BIG rule: 500.00 or more needs finance's second approval.
+        with rl(self.server, "clerk1") as c:
+            c.sale("S-WEB-BIG", "STORE1", ["B300:9"], customer="C001")
+        clerk, sup, fin = self.web("clerk1"), self.web("lead1"), self.web("finance1")
+        rid = self.file(clerk, "S-WEB-BIG", "B300", qty="9").headers["location"].rsplit("/", 1)[1]
+        self.assertIn('id="q-%s"' % rid, sup.get("/queue").text)
+        page = sup.get("/returns/" + rid)
+        r = sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original", "note": "all crackle"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        self.assertIn("first approval given", sup.get("/queue").text)
+        queue = fin.get("/queue")
+        self.assertIn('id="q-%s"' % rid, queue.text)
+        self.assertIn("first approval by lead1", queue.text)
+        page = fin.get("/returns/" + rid)
+        self.assertIn('id="approve-button"', page.text)
+        r = fin.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        with rl(self.server, "auditor1") as a:
+            self.assertEqual(a.call("SHOW", rid)["state"], "inspecting")
+        self.assertNotIn('id="q-%s"' % rid, fin.get("/queue").text)
+
+    def test_queue_cards_carry_items_and_note(self):
+        clerk, sup = self.web("clerk1"), self.web("supervisor1")
+        with rl(self.server, "clerk1") as c:
+            c.sale("S-WEB-CARD", "STORE1", ["C400:3"], customer="C002")
+        rid = self.file(clerk, "S-WEB-CARD", "C400", qty="2", note="茶叶受潮").headers["location"].rsplit("/", 1)[1]
+        card = re.search(r'<li class="card qcard[^"]*" id="q-%s".*?</li>' % rid, sup.get("/queue").text, re.S).group(0)
+        self.assertIn("C400 × 2", card)
+        self.assertIn("茶叶受潮", card)
+        self.assertIn("C400 × 2", sup.get("/queue/card/" + rid).text)
+
     # -- the page itself ----------------------------------------------------------------------
 
     def test_security_headers_and_no_inline_code(self):
