@@ -140,8 +140,9 @@ class Desk:
         html = self.env.get_template(name).render(**context)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "Content-Language": lang})
 
-    def error_page(self, request, status, sentence, server_text="", session=None):
-        return self.render(request, "error.html", status=status, session=session, sentence=sentence, server_text=server_text)
+    def error_page(self, request, status, sentence, server_text="", session=None, retry=False):
+        return self.render(request, "error.html", status=status, session=session, sentence=sentence, server_text=server_text,
+                           retry=retry)
 
 
 def _session_cookie(response, desk, session, pad):
@@ -665,7 +666,8 @@ def create_app(config):
                     await session.ensure(pad)
                     yield frame("hello", {"up": True})
                 except Unreachable:
-                    yield frame("down", {})
+                    session.announce_down()
+                    yield frame("down", {})  # this page's own word, even if others were told already
                 except ServerError:
                     yield frame("signedout", {})
                     return
@@ -674,6 +676,8 @@ def create_app(config):
                     try:
                         message = await asyncio.wait_for(queue.get(), timeout=1.0)
                     except asyncio.TimeoutError:
+                        message = None
+                    if message is None or message["event"] == "lost":
                         if session.ended or desk.sessions.get(session.id) is None:
                             yield frame("signedout", {})
                             return
@@ -681,14 +685,15 @@ def create_app(config):
                             try:
                                 await session.ensure(pad)  # broadcasts "up" when it gets through
                             except Unreachable:
-                                pass
+                                session.announce_down()
                             except ServerError:
                                 yield frame("signedout", {})
                                 return
-                        idle += 1.0
-                        if idle >= 15:
-                            idle = 0.0
-                            yield ": keepalive\n\n"
+                        if message is None:
+                            idle += 1.0
+                            if idle >= 15:
+                                idle = 0.0
+                                yield ": keepalive\n\n"
                         continue
                     idle = 0.0
                     event = message["event"]
@@ -715,7 +720,8 @@ def create_app(config):
         t = i18n.translator(desk.lang(request))
         if request.url.path.endswith("/state"):
             return JSONResponse({"error": "UNREACHABLE", "sentence": t("err.unreachable")}, status_code=503)
-        return desk.error_page(request, 503, t("err.unreachable"), session=session)
+        # A page that could not be read: it loads itself again once the server is back.
+        return desk.error_page(request, 503, t("err.unreachable"), session=session, retry=request.method == "GET")
 
     async def on_http(request, exc):
         t = i18n.translator(desk.lang(request))

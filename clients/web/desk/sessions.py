@@ -48,6 +48,7 @@ class Session:
         self.lock = asyncio.Lock()
         self.ended = False
         self.up = True
+        self.announced_down = False
         self.key_prefix = "web-%s" % secrets.token_hex(4)
         self.flash = None
 
@@ -98,6 +99,9 @@ class Session:
             was_down = not self.up
             self.up = True
             if was_down:
+                # Pushes may have been missed in between: every open page reads its queue again
+                # (and says "connected again" where it had said the server was gone).
+                self.announced_down = False
                 self.broadcast({"event": "up"})
             return self.conn
 
@@ -107,8 +111,15 @@ class Session:
         self.broadcast({"event": "push", "data": data})
 
     def _on_close(self):
+        """The connection closed: the event streams try to log in again at once (a server's
+        --idle-timeout, a restart already over), and only say "down" when that fails."""
         if not self.ended:
             self.up = False
+            self.broadcast({"event": "lost"})
+
+    def announce_down(self):
+        if not self.announced_down:
+            self.announced_down = True
             self.broadcast({"event": "down"})
 
     def broadcast(self, message):

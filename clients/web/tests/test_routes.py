@@ -511,3 +511,29 @@ class OverTls(unittest.TestCase):
             if server:
                 server.close()
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+class ServerIdleTimeout(unittest.TestCase):
+    """A server with --idle-timeout closes a quiet session's connection: the desk logs in again
+    at the next request, without the person noticing (the watching supervisor is exempt)."""
+
+    def test_quiet_connection_closed_by_the_server_comes_back(self):
+        server = demo_server(args=["--idle-timeout", "1"])
+        desk = None
+        try:
+            desk = DeskThread(server.port)
+            w = Web(desk.url)
+            w.sign_in("clerk1")
+            sid = w.cookies["rl_desk"].split(".")[0]
+            session = desk.desk.sessions.sessions[sid]
+            first = session.conn
+            wait_until(lambda: first.closed, 15, what="the server to close the idle connection")
+            self.assertFalse(session.announced_down)
+            r = w.get("/desk?order=S-1002")
+            self.assertEqual(r.status, 200)
+            self.assertIn("S-1002", r.text)
+            self.assertIsNot(session.conn, first)
+        finally:
+            if desk:
+                desk.stop()
+            server.close()

@@ -14,13 +14,15 @@
     banner.className = 'banner ' + (kind || 'down');
     banner.hidden = false;
   }
-  function recovered() {
+  function recovered(ev) {
+    if (body.getAttribute('data-retry') === 'yes' && ev) { location.reload(); return; }
     body.setAttribute('data-live', 'yes');
+    if (ev && ev.type === 'up') { resync(); }  /* pushes may have been missed in between */
     if (!downShown) { return; }
     downShown = false;
     show(body.getAttribute('data-msg-up'), 'up');
     hideTimer = setTimeout(function () { banner.hidden = true; }, 4000);
-    resync();
+    if (!ev || ev.type !== 'up') { resync(); }
   }
   function down(kind) {
     downShown = true;
