@@ -426,6 +426,15 @@ def create_app(config):
         line = line_of("INSPECT", rid, word, note=form.get("note", "").strip() or None)
         return await act(request, session, pad, rid, line, lambda reply: ("ok", t("ret.inspected", id=rid, left=reply.get("left", "0"))))
 
+    @page(post=True)
+    async def void(request, session, pad):
+        rid = request.path_params["rid"]
+        form = request.state.form
+        t = i18n.translator(desk.lang(request))
+        line = line_of("VOID", rid, reason=form.get("reason") or None, note=form.get("note", "").strip() or None)
+        return await act(request, session, pad, rid, line,
+                         lambda reply: ("ok", t("ret.voided", id=rid, doc=reply.get("doc", ""), owed=reply.get("owed", ""))))
+
     @page()
     async def returns_list(request, session, pad):
         q = request.query_params
@@ -760,6 +769,7 @@ def create_app(config):
         Route("/returns/{rid}/approve", approve, methods=["POST"]),
         Route("/returns/{rid}/reject", reject, methods=["POST"]),
         Route("/returns/{rid}/inspect", inspect, methods=["POST"]),
+        Route("/returns/{rid}/void", void, methods=["POST"]),
         Route("/desk", desk_page), Route("/desk/return", file_return, methods=["POST"]),
         Route("/dashboard", dashboard), Route("/dashboard.csv", dashboard_csv),
         Route("/audit", audit),

@@ -216,6 +216,25 @@ class DeskRoutes(unittest.TestCase):
         with rl(self.server, "auditor1") as a:
             self.assertEqual(a.call("SHOW", rid)["state"], "completed")
 
+    def test_void_by_another_supervisor(self):
+        clerk, sup, other = self.web("clerk1"), self.web("supervisor1"), self.web("lead1")
+        with rl(self.server, "clerk1") as c:
+            c.sale("S-WEB-VOID", "STORE1", ["A100:1"], customer="C001")
+        rid = self.file(clerk, "S-WEB-VOID", "A100").headers["location"].rsplit("/", 1)[1]
+        page = sup.get("/returns/" + rid)
+        sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original"})
+        page = sup.get("/returns/" + rid)
+        self.assertIn('id="void-button"', page.text)
+        r = sup.post("/returns/%s/void" % rid, {"csrf": csrf_of(page.text), "reason": "DEFECTIVE", "note": "wrong receipt"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(sentence_of(r.text), i18n.T["err.SELF_APPROVAL"][0])
+        page = other.get("/returns/" + rid)
+        r = other.post("/returns/%s/void" % rid, {"csrf": csrf_of(page.text), "reason": "DEFECTIVE", "note": "wrong receipt"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        self.assertIn("voided: document RT-", other.get("/returns/" + rid).text)
+        with rl(self.server, "auditor1") as a:
+            self.assertEqual(a.call("SHOW", rid)["state"], "voided")
+
     def test_filing_nothing_ticked_keeps_the_form(self):
         clerk = self.web("clerk1")
         page = clerk.get("/desk?order=S-1003")
@@ -280,7 +299,6 @@ class DeskRoutes(unittest.TestCase):
         page = zh.get("/desk?order=NOPE")
         self.assertIn("未找到，请核对编号。", page.text)
         # SELF_APPROVAL: a supervisor's own return.
-        r = self.file(sup, "S-WEB-ERR", "A100") if False else None
         with rl(self.server, "supervisor1") as s:
             s.sale("S-WEB-SELF", "STORE1", ["A100:1"], customer="C001")
             own = s.return_items("S-WEB-SELF", ["A100:1"], reason="DEFECTIVE").id
@@ -406,6 +424,54 @@ class DeskRoutes(unittest.TestCase):
         self.assertIn("C400 × 2", card)
         self.assertIn("茶叶受潮", card)
         self.assertIn("C400 × 2", sup.get("/queue/card/" + rid).text)
+
+    def test_event_stream_carries_the_watch_pushes(self):
+        import http.client
+        import json
+        sup = self.web("lead1")
+        conn = http.client.HTTPConnection("127.0.0.1", self.desk.port, timeout=10)  # every read has this deadline
+        resp = None
+        try:
+            conn.request("GET", "/events", headers={"Cookie": "; ".join("%s=%s" % kv for kv in sup.cookies.items())})
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200)
+            self.assertTrue(resp.getheader("content-type").startswith("text/event-stream"))
+
+            def next_event():
+                event = None
+                while True:
+                    line = resp.fp.readline().decode()
+                    if not line:
+                        raise AssertionError("the stream ended")
+                    if line.startswith("event: "):
+                        event = line[7:].strip()
+                    elif line.startswith("data: ") and event:
+                        return event, json.loads(line[6:])
+            self.assertEqual(next_event()[0], "hello")
+            with rl(self.server, "till1") as c:
+                c.sale("S-WEB-SSE", "STORE1", ["A100:1"], customer="C001")
+                rid = c.return_items("S-WEB-SSE", ["A100:1"], reason="DEFECTIVE").id
+            event, data = next_event()
+            self.assertEqual(event, "push")
+            self.assertEqual((data["kind"], data["id"], data["location"]), ("pending", rid, "STORE1"))
+        finally:
+            if resp is not None:
+                resp.close()
+            conn.close()
+
+    def test_small_routes(self):
+        w = self.web()
+        self.assertEqual(w.get("/").headers["location"], "/signin")
+        self.assertEqual(w.get("/favicon.ico").status, 301)
+        self.assertEqual(w.get("/static/icon.svg").status, 200)
+        self.assertEqual(w.get("/me.json").status, 401)
+        w.sign_in("supervisor1")
+        self.assertEqual(w.get("/").headers["location"], "/queue")
+        self.assertIn('"role":"supervisor"', w.get("/me.json").text.replace(" ", ""))
+        lists = w.get("/queue/list")
+        self.assertEqual(lists.status, 200)
+        self.assertIn('id="queue-lists"', lists.text)
+        self.assertNotIn("<html", lists.text)
 
     # -- the page itself ----------------------------------------------------------------------
 
