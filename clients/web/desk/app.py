@@ -248,6 +248,9 @@ def create_app(config):
         except Unreachable:
             return signin_form(request, 503, t("err.unreachable"), user=user, next_url=next_url)
         desk.throttle.succeeded(address)
+        old, _ = desk.current(request)
+        if old is not None:  # signing in again in the same browser ends the session before
+            await desk.sessions.end(old)
         session.flash = None
         response = RedirectResponse(next_url or HOME.get(session.role, "/returns"), 303)
         _session_cookie(response, desk, session, pad)
@@ -375,7 +378,7 @@ def create_app(config):
         return JSONResponse({"id": rid, "state": state, "state_text": t("state." + state) if "state." + state in i18n.T else state,
                              "doc": f.get("doc", ""), "amount": f.get("amount", "")})
 
-    async def act(request, session, pad, rid, line, on_ok):
+    async def act(request, session, pad, rid, line, on_ok, back_to_return=False):
         """Run an APPROVE/REJECT/INSPECT; on an ERR show the return again with the sentence and
         the server's text, the typed values kept."""
         form = request.state.form
@@ -389,7 +392,7 @@ def create_app(config):
             return desk.render(request, "return.html", status=STATUS_OF.get(e.code, 400), session=session, form=form,
                                error=i18n.error_sentence(desk.lang(request), e.code), server_text=e.line, **context)
         session.flash = on_ok(reply)
-        target = "/queue" if session.role in WATCH_ROLES else "/returns/" + rid
+        target = "/queue" if session.role in WATCH_ROLES and not back_to_return else "/returns/" + rid
         return RedirectResponse(target, 303)
 
     @page(post=True)
@@ -433,7 +436,8 @@ def create_app(config):
         t = i18n.translator(desk.lang(request))
         line = line_of("VOID", rid, reason=form.get("reason") or None, note=form.get("note", "").strip() or None)
         return await act(request, session, pad, rid, line,
-                         lambda reply: ("ok", t("ret.voided", id=rid, doc=reply.get("doc", ""), owed=reply.get("owed", ""))))
+                         lambda reply: ("ok", t("ret.voided", id=rid, doc=reply.get("doc", ""), owed=reply.get("owed", ""))),
+                         back_to_return=True)
 
     @page()
     async def returns_list(request, session, pad):

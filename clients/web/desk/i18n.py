@@ -104,7 +104,7 @@ T = {
     "queue.pending": ("Waiting for review", "待审核"),
     "queue.second": ("Second approval", "二次审批"),
     "queue.live": ("Live: new returns appear here by themselves.", "实时：新的退货会自动出现在这里。"),
-    "queue.new": ("new", "新"),
+    "queue.new": ("New", "新退货"),
     "queue.open": ("Review", "审核"),
     "queue.own": ("filed by you: another supervisor reviews it", "由您提交：须由其他主管审核"),
     "queue.first_by": ("first approval by {user}", "{user} 已初审"),

@@ -74,7 +74,7 @@
         var card = holder.firstElementChild;
         if (card) { list.insertBefore(card, list.firstChild); }
         counts();
-        if (news) { news.textContent = data.id + ' ' + (data.amount || '') + ' ' + (data.location || ''); }
+        if (news) { news.textContent = (news.getAttribute('data-new') || '') + ': ' + data.id + ' · ' + (data.amount || '') + ' · ' + (data.location || ''); }
       }).catch(function () { /* picked up at the next resync */ });
     } else if (data.kind === 'closed') {
       var card = document.getElementById('q-' + data.id);
