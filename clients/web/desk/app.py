@@ -299,10 +299,31 @@ def create_app(config):
         second = replies[-1].data if not isinstance(replies[-1], ServerError) else []
         rows = pending + second
         if rows:
-            shows = await session.send(pad, [line_of("SHOW", r["id"]) for r in rows])
-            for r, show in zip(rows, shows):
+            parties = sorted({r["party"] for r in rows if r.get("party") and r.get("kind") == "sale"})
+            days, since = await history_window(session, pad)
+            lines = [line_of("SHOW", r["id"]) for r in rows]
+            lines += [line_of("LIST", party=p, limit="1", **{"from": since}) for p in parties]
+            replies = await session.send(pad, lines)
+            counts = {}
+            for p, reply in zip(parties, replies[len(rows):]):
+                if not isinstance(reply, ServerError):
+                    counts[p] = int(reply.get("total") or 0)
+            for r, show in zip(rows, replies[:len(rows)]):
                 add_details(r, show)
+                if r.get("party") in counts:
+                    r["history"], r["history_days"] = counts[r["party"]], days
         return pending, second
+
+    async def history_window(session, pad):
+        """The customer-limit window (POLICY's customer_days, else the return window): the days
+        and the first date, for "returns in the limit window"."""
+        days = 30
+        try:
+            policy = await session.call(pad, "POLICY SHOW")
+            days = int(policy.get("customer_days") or 0) or int(policy.get("window_days") or 30)
+        except ServerError:
+            pass
+        return days, (datetime.datetime.utcnow() - datetime.timedelta(days=days)).date().isoformat()
 
     def add_details(r, show):
         if isinstance(show, ServerError):
@@ -402,7 +423,8 @@ def create_app(config):
         t = i18n.translator(desk.lang(request))
         refund = form.get("refund", "original")
         line = line_of("APPROVE", rid, refund=None if refund in ("", "original") else refund,
-                       fee=form.get("fee", "").strip() or None, note=form.get("note", "").strip() or None)
+                       fee=form.get("fee", "").strip() or None, note=form.get("note", "").strip() or None,
+                       rma=form.get("rma", "").strip() or None, override="yes" if form.get("override") else None)
 
         def ok(reply):
             if reply.get("state") == "second_review":
@@ -428,6 +450,13 @@ def create_app(config):
             word = "restock"
         line = line_of("INSPECT", rid, word, note=form.get("note", "").strip() or None)
         return await act(request, session, pad, rid, line, lambda reply: ("ok", t("ret.inspected", id=rid, left=reply.get("left", "0"))))
+
+    @page(post=True)
+    async def cancel(request, session, pad):
+        rid = request.path_params["rid"]
+        t = i18n.translator(desk.lang(request))
+        return await act(request, session, pad, rid, line_of("CANCEL", rid), lambda reply: ("ok", t("ret.cancelled", id=rid)),
+                         back_to_return=True)
 
     @page(post=True)
     async def void(request, session, pad):
@@ -520,6 +549,7 @@ def create_app(config):
                            location=form.get("location") or None, note=form.get("note", "").strip() or None,
                            exchange=",".join(x.strip() for x in form.get("exchange", "").replace(" ", ",").split(",") if x.strip()) or None,
                            customer=(form.get("customer", "").strip() or None) if noreceipt else None,
+                           override="yes" if form.get("override") else None,
                            key=form.get("key") or new_key(session))
             try:
                 reply = await session.call(pad, line)
@@ -774,6 +804,7 @@ def create_app(config):
         Route("/returns/{rid}/reject", reject, methods=["POST"]),
         Route("/returns/{rid}/inspect", inspect, methods=["POST"]),
         Route("/returns/{rid}/void", void, methods=["POST"]),
+        Route("/returns/{rid}/cancel", cancel, methods=["POST"]),
         Route("/desk", desk_page), Route("/desk/return", file_return, methods=["POST"]),
         Route("/dashboard", dashboard), Route("/dashboard.csv", dashboard_csv),
         Route("/audit", audit),

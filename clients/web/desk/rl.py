@@ -180,3 +180,8 @@ class Connection:
             except BaseException:
                 pass
         self._fail_all()
+        if self.writer is not None:
+            try:  # let the transport finish closing its socket before the loop may stop
+                await asyncio.wait_for(self.writer.wait_closed(), 1.0)
+            except Exception:
+                pass

@@ -235,6 +235,33 @@ class DeskRoutes(unittest.TestCase):
         with rl(self.server, "auditor1") as a:
             self.assertEqual(a.call("SHOW", rid)["state"], "voided")
 
+    def test_clerk_cancels_own_pending_return(self):
+        clerk = self.web("clerk1")
+        with rl(self.server, "clerk1") as c:
+            c.sale("S-WEB-CAN", "STORE1", ["A100:1"], customer="C001")
+        rid = self.file(clerk, "S-WEB-CAN", "A100").headers["location"].rsplit("/", 1)[1]
+        page = clerk.get("/returns/" + rid)
+        self.assertIn('id="cancel-button"', page.text)
+        r = clerk.post("/returns/%s/cancel" % rid, {"csrf": csrf_of(page.text)})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        self.assertEqual(r.headers["location"], "/returns/" + rid)
+        page = clerk.get("/returns/" + rid)
+        self.assertIn("cancelled", page.text)
+        self.assertNotIn('id="cancel-button"', page.text)
+
+    def test_queue_card_counts_the_customers_recent_returns(self):
+        clerk, sup = self.web("clerk1"), self.web("supervisor1")
+        with rl(self.server, "clerk1") as c:
+            c.sale("S-WEB-HIS", "STORE1", ["A100:1", "C400:1"], customer="C002")
+        self.file(clerk, "S-WEB-HIS", "A100")
+        rid = self.file(clerk, "S-WEB-HIS", "C400").headers["location"].rsplit("/", 1)[1]
+        with rl(self.server, "auditor1") as a:
+            total = a.call("LIST", party="C002")["total"]
+        card = re.search(r'<li class="card qcard[^"]*" id="q-%s".*?</li>' % rid, sup.get("/queue").text, re.S).group(0)
+        self.assertIn("%s returns by this customer in 30 days" % total, card)
+        self.assertIn('name="override"', sup.get("/desk?order=S-WEB-HIS").text)
+        self.assertNotIn('name="override"', clerk.get("/desk?order=S-WEB-HIS").text)
+
     def test_filing_nothing_ticked_keeps_the_form(self):
         clerk = self.web("clerk1")
         page = clerk.get("/desk?order=S-1003")
