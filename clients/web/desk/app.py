@@ -140,9 +140,9 @@ class Desk:
         html = self.env.get_template(name).render(**context)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "Content-Language": lang})
 
-    def error_page(self, request, status, sentence, server_text="", session=None, retry=False):
+    def error_page(self, request, status, sentence, server_text="", session=None, retry=False, back=False):
         return self.render(request, "error.html", status=status, session=session, sentence=sentence, server_text=server_text,
-                           retry=retry)
+                           retry=retry, back=back)
 
 
 def _session_cookie(response, desk, session, pad):
@@ -200,10 +200,6 @@ def create_app(config):
             endpoint.__name__ = handler.__name__
             return endpoint
         return wrap
-
-    async def ask(request, session, pad, lines):
-        """Pipelined requests as this session; `Unreachable` bubbles up to the handler below."""
-        return await session.send(pad, lines)
 
     # -- sign in, out, language, me ----------------------------------------------------------
 
@@ -764,7 +760,9 @@ def create_app(config):
         if request.url.path.endswith("/state"):
             return JSONResponse({"error": "UNREACHABLE", "sentence": t("err.unreachable")}, status_code=503)
         # A page that could not be read: it loads itself again once the server is back.
-        return desk.error_page(request, 503, t("err.unreachable"), session=session, retry=request.method == "GET")
+        # A form sent meanwhile: one button back to it, filled in as it was (the tab kept it).
+        return desk.error_page(request, 503, t("err.unreachable"), session=session, retry=request.method == "GET",
+                               back=request.method == "POST")
 
     async def on_http(request, exc):
         t = i18n.translator(desk.lang(request))

@@ -236,6 +236,7 @@ T = {
                  "此表单已过期或并非来自本网页，请刷新后重试；未做任何更改。"),
     "err.unreachable": ("The returns server cannot be reached right now. Nothing was changed; what you typed is kept. Try again in a moment.",
                         "暂时无法连接退货服务器。未做任何更改，您输入的内容已保留，请稍后重试。"),
+    "err.back_to_form": ("Back to the form (what you typed is still there)", "返回表单（您输入的内容仍在）"),
     "err.password_long": ("That password is too long.", "密码太长。"),
     "err.form": ("Please check the form.", "请检查表单。"),
     "err.SYNTAX": ("The request was not understood. Check what you typed.", "请求格式有误，请检查输入内容。"),

@@ -344,5 +344,34 @@ class InTheBrowser(unittest.TestCase):
         self.assertLess(time.monotonic() - time_ok, 60)
 
 
+    def test_7_nothing_typed_is_lost_while_the_server_is_away(self):
+        self.sale("S-BR-7", ["A100:1"])
+        clerk = self.page("clerk1", TABLET)
+        clerk.goto(self.desk.url + "/desk?order=S-BR-7")
+        clerk.locator("#return-form tbody tr", has_text="A100").locator("input[type=checkbox]").check()
+        clerk.select_option("#reason", "DAMAGED")
+        clerk.fill("#note", "dented on the left 左侧凹陷")
+        self.server.stop()
+        try:
+            with clerk.expect_navigation() as nav:
+                clerk.click("#file-return")
+            self.assertEqual(nav.value.status, 503)
+            self.assertEqual(clerk.inner_text("#error-sentence p"), i18n.T["err.unreachable"][0])
+            clerk.click("#back-to-form")
+            # The form's page cannot be read either while the server is away: it says so...
+            clerk.wait_for_selector("body[data-retry=yes]")
+        finally:
+            self.server.start()
+        # ...and loads itself again once the server is back, with what was typed filled in.
+        clerk.wait_for_selector("#return-form", timeout=15000)
+        self.assertEqual(clerk.input_value("#note"), "dented on the left 左侧凹陷")
+        self.assertEqual(clerk.input_value("#reason"), "DAMAGED")
+        self.assertTrue(clerk.locator("#return-form tbody tr", has_text="A100").locator("input[type=checkbox]").is_checked())
+        with clerk.expect_navigation():
+            clerk.click("#file-return")
+        self.assertIn("/returns/R", clerk.url)
+        self.assertIn("左侧凹陷", clerk.inner_text("main"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -177,6 +177,11 @@
     } catch (e) { /* nothing */ }
   }
 
+  /* ---- back to a form that could not be sent ---- */
+  Array.prototype.forEach.call(document.querySelectorAll('[data-back]'), function (b) {
+    b.addEventListener('click', function () { history.back(); });
+  });
+
   /* ---- the receipt's print button ---- */
   Array.prototype.forEach.call(document.querySelectorAll('[data-print]'), function (b) {
     b.addEventListener('click', function () { window.print(); });
