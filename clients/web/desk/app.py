@@ -118,6 +118,8 @@ class Desk:
             pad = base64.urlsafe_b64decode(pad64.encode() + b"=" * (-len(pad64) % 4))
         except Exception:
             return None, None
+        if not session.pad_matches(pad):
+            return None, None
         return session, pad
 
     def render(self, request, name, status=200, session=None, **values):

@@ -9,7 +9,8 @@ their event stream carry the cookie), nothing is written to disk, and sign-out, 
 or a stop of the desk forget the desk's half.
 """
 import asyncio
-import base64
+import hashlib
+import hmac
 import secrets
 import time
 
@@ -51,6 +52,7 @@ class Session:
         self.announced_down = False
         self.key_prefix = "web-%s" % secrets.token_hex(4)
         self.flash = None
+        self.pad_digest = b""
 
     # -- the connection --------------------------------------------------------------------
 
@@ -137,6 +139,11 @@ class Session:
         conn = await self.ensure(pad)
         return await conn.call(line, timeout)
 
+    def pad_matches(self, pad):
+        """Whether the cookie brought this session's own pad (a cookie with the session id and
+        another pad is refused, not just unable to log in again)."""
+        return pad is not None and hmac.compare_digest(hashlib.sha256(pad).digest(), self.pad_digest)
+
     def touch(self):
         self.last_seen = time.monotonic()
 
@@ -173,6 +180,7 @@ class SessionManager:
         `ServerError` (AUTH, LOCKED, ...) / `Unreachable`."""
         sealed, pad = seal(password)
         session = Session(self, user, "", "*", sealed)
+        session.pad_digest = hashlib.sha256(pad).digest()
         session.conn, _ = await session._open(password)
         self.sessions[session.id] = session
         return session, pad

@@ -109,6 +109,16 @@ class DeskRoutes(unittest.TestCase):
             self.desk.desk.throttle.failures.clear()
         self.web("clerk2")  # and once the wait is over (cleared here), it signs in
 
+    def test_cookie_with_another_pad_is_refused(self):
+        w = self.web("auditor1")
+        sid, _, pad64 = w.cookies["rl_desk"].partition(".")
+        forged = Web(self.base)
+        forged.cookies["rl_desk"] = sid + "." + base64.urlsafe_b64encode(b"x" * 258).decode().rstrip("=")
+        self.assertEqual(forged.get("/me").status, 303)
+        forged.cookies["rl_desk"] = sid
+        self.assertEqual(forged.get("/me").status, 303)
+        self.assertEqual(w.get("/me").status, 200)
+
     def test_signed_out_pages_redirect_to_signin(self):
         w = self.web()
         r = w.get("/queue")
