@@ -146,6 +146,11 @@ class InTheBrowser(unittest.TestCase):
 
     def test_1_clerk_files_supervisor_phone_sees_it_live_and_approves(self):
         self.sale("S-BR-1", ["A100:2"])
+        # Two already waiting (the queue as a supervisor finds it in the morning).
+        self.sale("S-BR-1A", ["D500:1"], customer="C002")
+        with rl(self.server, "till1") as c:
+            c.return_items("S-BR-1A", ["D500:1"], reason="DEFECTIVE", note="不加热 (does not heat)")
+            c.return_items("S-1003", ["A200:1"], reason="WRONG_ITEM", note="wanted the 4-slice")
         sup = self.page("supervisor1", PHONE)
         sup.goto(self.desk.url + "/queue")
         sup.evaluate("window.__notReloaded = true")
