@@ -446,7 +446,13 @@ def create_app(config):
         word = form.get("disposition", "")
         if word not in ("restock", "scrap", "vendor", "refurbish"):
             word = "restock"
-        line = line_of("INSPECT", rid, word, note=form.get("note", "").strip() or None)
+        # Unit by unit: SKU:QTY lists per decision; the word takes the units no list names.
+        lists = {k: ",".join(x for x in form.get("list_" + k, "").replace(" ", ",").split(",") if x)
+                 for k in ("restock", "scrap", "vendor", "refurbish")}
+        lists = {k: v for k, v in lists.items() if v}
+        if lists and not form.get("rest"):
+            word = None
+        line = line_of("INSPECT", rid, word, note=form.get("note", "").strip() or None, **lists)
         return await act(request, session, pad, rid, line, lambda reply: ("ok", t("ret.inspected", id=rid, left=reply.get("left", "0"))))
 
     @page(post=True)

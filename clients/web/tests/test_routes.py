@@ -272,6 +272,27 @@ class DeskRoutes(unittest.TestCase):
         self.assertIn('name="override"', sup.get("/desk?order=S-WEB-HIS").text)
         self.assertNotIn('name="override"', clerk.get("/desk?order=S-WEB-HIS").text)
 
+    def test_inspect_unit_by_unit(self):
+        with rl(self.server, "clerk1") as c:
+            c.sale("S-WEB-UNIT", "STORE1", ["B300:3"], customer="C001")
+        clerk, sup = self.web("clerk1"), self.web("supervisor1")
+        rid = self.file(clerk, "S-WEB-UNIT", "B300", qty="3").headers["location"].rsplit("/", 1)[1]
+        page = sup.get("/returns/" + rid)
+        sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original"})
+        page = sup.get("/returns/" + rid)
+        r = sup.post("/returns/%s/inspect" % rid, {"csrf": csrf_of(page.text), "disposition": "restock",
+                                                   "list_vendor": "B300:2", "note": "crackle"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        self.assertIn("1 units left", sup.get("/queue").text)
+        page = sup.get("/returns/" + rid)
+        r = sup.post("/returns/%s/inspect" % rid, {"csrf": csrf_of(page.text), "disposition": "restock"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        with rl(self.server, "auditor1") as a:
+            show = a.call("SHOW", rid)
+            self.assertEqual(show["state"], "completed")
+            self.assertEqual(sorted((d["disposition"], d["qty"]) for d in show.data if d.get("") == "disposed"),
+                             [("restock", "1"), ("vendor", "2")])
+
     def test_filing_nothing_ticked_keeps_the_form(self):
         clerk = self.web("clerk1")
         page = clerk.get("/desk?order=S-1003")
