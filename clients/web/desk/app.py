@@ -37,12 +37,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 SLIP_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 NAV = {
-    "clerk": ["desk", "returns"],
-    "supervisor": ["queue", "desk", "returns"],
-    "finance": ["queue", "dashboard", "returns"],
-    "auditor": ["dashboard", "audit", "returns"],
-    "admin": ["queue", "desk", "dashboard", "audit", "returns"],
+    "clerk": ["desk", "tills", "returns"],
+    "supervisor": ["queue", "desk", "tills", "returns"],
+    "finance": ["queue", "dashboard", "tills", "returns"],
+    "auditor": ["dashboard", "audit", "tills", "returns"],
+    "admin": ["queue", "desk", "dashboard", "audit", "tills", "returns"],
 }
+TILL_ACTIONS = {"open": ("clerk", "supervisor", "admin"), "payin": ("clerk", "supervisor", "admin"),
+                "payout": ("supervisor", "admin"), "close": ("clerk", "supervisor", "admin")}
+TILL_READERS = ("supervisor", "finance", "auditor", "admin")
 HOME = {"clerk": "/desk", "supervisor": "/queue", "finance": "/queue", "auditor": "/dashboard", "admin": "/queue"}
 DASH_ROLES = ("finance", "auditor", "admin")
 DESK_ROLES = ("clerk", "supervisor", "admin")
@@ -422,7 +425,8 @@ def create_app(config):
         refund = form.get("refund", "original")
         line = line_of("APPROVE", rid, refund=None if refund in ("", "original") else refund,
                        fee=form.get("fee", "").strip() or None, note=form.get("note", "").strip() or None,
-                       rma=form.get("rma", "").strip() or None, override="yes" if form.get("override") else None)
+                       rma=form.get("rma", "").strip() or None, override="yes" if form.get("override") else None,
+                       till=form.get("till", "").strip() or None)
 
         def ok(reply):
             if reply.get("state") == "second_review":
@@ -554,6 +558,7 @@ def create_app(config):
                            exchange=",".join(x.strip() for x in form.get("exchange", "").replace(" ", ",").split(",") if x.strip()) or None,
                            customer=(form.get("customer", "").strip() or None) if noreceipt else None,
                            override="yes" if form.get("override") else None,
+                           till=form.get("till", "").strip() or None,
                            key=form.get("key") or new_key(session))
             try:
                 reply = await session.call(pad, line)
@@ -567,6 +572,52 @@ def create_app(config):
         context = await desk_context(session, pad, None if noreceipt else order)
         return desk.render(request, "desk.html", status=400, session=session, form=form, error=error, server_text=server_text,
                            order_id=order, customer_id="", noreceipt_open=noreceipt, **context)
+
+    # -- tills (cash drawers) ---------------------------------------------------------------
+
+    async def tills_context(session, pad):
+        lines = ["LOCATION LIST"]
+        if session.role in TILL_READERS:
+            lines.append("TILL LIST limit=50")
+        replies = await session.send(pad, lines)
+        locations = [] if isinstance(replies[0], ServerError) else replies[0].data
+        sessions = [] if len(replies) < 2 or isinstance(replies[1], ServerError) else replies[1].data
+        return dict(locations=locations, till_sessions=sessions, actions=[a for a, roles in TILL_ACTIONS.items() if session.role in roles])
+
+    @page()
+    async def tills(request, session, pad):
+        context = await tills_context(session, pad)
+        return desk.render(request, "tills.html", session=session, form={}, **context)
+
+    @page(post=True)
+    async def till_action(request, session, pad):
+        action = request.path_params["action"]
+        form = request.state.form
+        lang = desk.lang(request)
+        t = i18n.translator(lang)
+        till = form.get("till", "").strip()
+        note = form.get("note", "").strip() or None
+        if action == "open":
+            line = line_of("TILL OPEN", till, location=form.get("location") or None, float=form.get("float", "").strip() or None, note=note)
+        elif action in ("payin", "payout"):
+            line = line_of("TILL " + action.upper(), till, amount=form.get("amount", "").strip() or None, note=note)
+        elif action == "close":
+            line = line_of("TILL CLOSE", till, counted=form.get("counted", "").strip() or None, note=note)
+        else:
+            raise HTTPException(404)
+        try:
+            reply = await session.call(pad, line)
+        except ServerError as e:
+            context = await tills_context(session, pad)
+            return desk.render(request, "tills.html", status=STATUS_OF.get(e.code, 400), session=session, form=form,
+                               error=i18n.error_sentence(lang, e.code), server_text=e.line, failed=action, **context)
+        session.till = reply.get("till", till)
+        f = reply.fields
+        session.flash = ("ok", t("till.done." + action, till=f.get("till", till), session=f.get("session", ""),
+                                 amount=i18n.money(lang, f.get("amount") or f.get("float")),
+                                 expected=i18n.money(lang, f.get("expected")), counted=i18n.money(lang, f.get("counted")),
+                                 variance=i18n.money(lang, f.get("variance"))))
+        return RedirectResponse("/tills", 303)
 
     # -- documents and slips ----------------------------------------------------------------
 
@@ -812,6 +863,7 @@ def create_app(config):
         Route("/returns/{rid}/void", void, methods=["POST"]),
         Route("/returns/{rid}/cancel", cancel, methods=["POST"]),
         Route("/desk", desk_page), Route("/desk/return", file_return, methods=["POST"]),
+        Route("/tills", tills), Route("/tills/{action}", till_action, methods=["POST"]),
         Route("/dashboard", dashboard), Route("/dashboard.csv", dashboard_csv),
         Route("/audit", audit),
         Route("/docs", doc_page), Route("/docs/{doc}", doc_page), Route("/docs/{doc}/slip", slip),

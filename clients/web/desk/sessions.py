@@ -52,6 +52,7 @@ class Session:
         self.announced_down = False
         self.key_prefix = "web-%s" % secrets.token_hex(4)
         self.flash = None
+        self.till = ""  # the till this person last worked at: the forms offer it again
         self.pad_digest = b""
 
     # -- the connection --------------------------------------------------------------------

@@ -293,6 +293,36 @@ class DeskRoutes(unittest.TestCase):
             self.assertEqual(sorted((d["disposition"], d["qty"]) for d in show.data if d.get("") == "disposed"),
                              [("restock", "1"), ("vendor", "2")])
 
+    def test_a_day_at_one_till(self):
+        clerk, sup, fin = self.web("till1"), self.web("lead1"), self.web("finance1")
+        page = clerk.get("/tills")
+        self.assertEqual(page.status, 200)
+        self.assertNotIn('id="till-payout"', page.text)  # clerks do not pay out
+        self.assertNotIn('id="till-sessions"', page.text)  # and count blind
+        r = clerk.post("/tills/open", {"csrf": csrf_of(page.text), "till": "WEB1", "location": "STORE1", "float": "100.00"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        page = clerk.get("/tills")
+        self.assertIn("WEB1 opened", page.text)
+        self.assertIn('value="WEB1"', page.text)  # the till is offered again
+        r = clerk.post("/tills/open", {"csrf": csrf_of(page.text), "till": "WEB1", "location": "STORE1", "float": "100.00"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(sentence_of(r.text), i18n.T["err.STATE"][0])
+        # A return through the till, refunded in cash from it.
+        with rl(self.server, "till1") as c:
+            c.sale("S-WEB-TILL", "STORE1", ["C400:2"], customer="C001", till="WEB1")
+        rid = self.file(clerk, "S-WEB-TILL", "C400").headers["location"].rsplit("/", 1)[1]
+        page = sup.get("/returns/" + rid)
+        r = sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "cash", "till": "WEB1"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        page = clerk.get("/tills")
+        r = clerk.post("/tills/close", {"csrf": csrf_of(page.text), "till": "WEB1", "counted": "106.00"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        self.assertIn("WEB1 closed: expected 106.50, counted 106.00, variance -0.50", clerk.get("/tills").text)
+        tills = fin.get("/tills")
+        self.assertIn('id="till-sessions"', tills.text)
+        self.assertNotIn('id="till-open"', tills.text)
+        self.assertIn("-0.50", fin.get("/dashboard").text)
+
     def test_filing_nothing_ticked_keeps_the_form(self):
         clerk = self.web("clerk1")
         page = clerk.get("/desk?order=S-1003")
