@@ -578,6 +578,26 @@ class DeskRoutes(unittest.TestCase):
             self.assertNotIn("https://", r.text)
         self.assertEqual(w.get("/static/desk.js").status, 200)
 
+    def test_a_bug_in_the_desk_is_a_sentence_not_a_stack_trace(self):
+        w = self.web("auditor1")
+        sessions = self.desk.desk.sessions
+        real = sessions.get
+
+        def broken(sid):
+            raise RuntimeError("a bug in the desk")
+        sessions.get = broken
+        import logging
+        logging.disable(logging.CRITICAL)  # the desk logs the trace for its operator; not for this test's output
+        try:
+            r = w.get("/me")
+        finally:
+            sessions.get = real
+            logging.disable(logging.NOTSET)
+        self.assertEqual(r.status, 500)
+        self.assertEqual(sentence_of(r.text), i18n.T["err.internal"][0])
+        self.assertNotIn("Traceback", r.text)
+        self.assertNotIn("a bug in the desk", r.text)
+
     def test_not_found_and_no_stack_traces(self):
         w = self.web()
         r = w.get("/no/such/page")
