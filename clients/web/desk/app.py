@@ -738,12 +738,14 @@ def create_app(config):
     @page(roles=AUDIT_ROLES)
     async def audit(request, session, pad):
         q = request.query_params
+        newest = q.get("newest") == "1"
         after = q.get("after", "0").strip() or "0"
         if not after.isdigit():
             after = "0"
-        reply = await session.call(pad, line_of("AUDIT", after=after, limit="50", user=q.get("user", "").strip() or None))
-        return desk.render(request, "audit.html", session=session, rows=reply.data, next_seq=reply.get("next", ""), after=after,
-                           user_filter=q.get("user", ""))
+        reply = await session.call(pad, line_of("AUDIT", after=None if newest else after, limit="50",
+                                                user=q.get("user", "").strip() or None))
+        return desk.render(request, "audit.html", session=session, rows=reply.data, next_seq=reply.get("next", ""),
+                           after="" if newest else after, user_filter=q.get("user", ""), newest=newest)
 
     # -- live events ------------------------------------------------------------------------
 

@@ -243,6 +243,7 @@ T = {
     "audit.outcome": ("Outcome", "结果"),
     "audit.next": ("Next page", "下一页"),
     "audit.first": ("First page", "第一页"),
+    "audit.newest": ("Newest entries", "最新记录"),
     "audit.after": ("After entry", "起始序号"),
     "audit.go": ("Go", "前往"),
     "list.title": ("Returns", "退货单"),

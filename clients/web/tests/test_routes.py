@@ -467,6 +467,9 @@ class DeskRoutes(unittest.TestCase):
         second = a.get("/audit?after=" + nxt)
         seqs2 = [int(s) for s in re.findall(r"<tr><td>(\d+)</td>", second.text)]
         self.assertTrue(seqs2 and seqs2[0] > seqs[-1])
+        newest = [int(s) for s in re.findall(r"<tr><td>(\d+)</td>", a.get("/audit?newest=1").text)]
+        self.assertEqual(len(newest), 50)
+        self.assertGreater(newest[-1], seqs2[-1])
 
     def test_returns_list_and_lookup(self):
         a = self.web("auditor1")
