@@ -96,7 +96,10 @@ class Session:
                 raise ServerError("NOAUTH", "sign in again") from None
             try:
                 self.conn, _ = await self._open(password)
-            except ServerError:
+            except ServerError as e:
+                if e.code in ("LIMIT", "STORAGE", "INTERNAL", "TOO_LONG"):
+                    raise Unreachable("the server refused the connection for now: %s" % e.line) from None
+                # AUTH, LOCKED (the password changed, the user locked or disabled): sign in again.
                 await self.manager.end(self, reason="auth")
                 raise
             was_down = not self.up
