@@ -218,7 +218,8 @@ def create_app(config):
     def signin_form(request, status=200, error=None, server_text="", user="", next_url="", note=""):
         token = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
         t = i18n.translator(desk.lang(request))
-        message = {"out": t("signin.ended"), "idle": t("signin.idle", minutes=int(desk.config.idle_minutes))}.get(note)
+        message = {"out": t("signin.ended"), "idle": t("signin.idle", minutes=int(desk.config.idle_minutes)),
+                   "changed": t("signin.changed")}.get(note)
         response = desk.render(request, "signin.html", status=status, pre_csrf=token, error=error,
                                server_text=server_text, user=user, next_url=next_url, note=message)
         response.set_cookie(PRE_COOKIE, token, httponly=True, samesite="strict", secure=desk.config.secure_cookies, path="/signin")
@@ -813,6 +814,13 @@ def create_app(config):
 
     async def on_server_error(request, exc):
         session = getattr(request.state, "session", None)
+        if session is not None and session.ended:
+            # Logging in again was refused (password changed, user locked or disabled).
+            if request.method == "GET" and not request.url.path.endswith(("/state", ".json")):
+                response = RedirectResponse("/signin?why=changed", 303)
+                response.delete_cookie(COOKIE, path="/")
+                return response
+            return desk.error_page(request, 401, i18n.translator(desk.lang(request))("signin.changed"), exc.line)
         return desk.error_page(request, STATUS_OF.get(exc.code, 400), i18n.error_sentence(desk.lang(request), exc.code), exc.line, session=session)
 
     async def on_unreachable(request, exc):
@@ -890,9 +898,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         secure = self.desk.config.secure_cookies
+        started = []
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
+                started.append(True)
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
@@ -903,4 +913,10 @@ class SecurityHeaders:
                     extra.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = headers + [(k, v) for k, v in extra if k not in names]
             await send(message)
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette's error middleware has answered with the localized page (and on_crash
+            # logged the trace); it raises again only for the server's log: logged already.
+            if not started:
+                raise

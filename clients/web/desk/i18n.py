@@ -38,6 +38,8 @@ T = {
                     "演示用户：clerk1、supervisor1、finance1、auditor1（密码与用户名相同）。"),
     "signin.slow": ("Too many sign-in attempts from here. Wait {seconds} seconds and try again.",
                     "此处登录尝试过多，请等待 {seconds} 秒后再试。"),
+    "signin.changed": ("The server no longer accepts your sign-in (the password was changed, or the user locked or disabled). Please sign in again.",
+                       "服务器不再接受您的登录（密码已更改，或用户被锁定、停用），请重新登录。"),
     "signin.ended": ("You were signed out.", "您已退出登录。"),
     "signin.idle": ("Your session ended after {minutes} minutes without use. Please sign in again.",
                     "会话闲置 {minutes} 分钟后已结束，请重新登录。"),

@@ -611,6 +611,21 @@ class DeskRoutes(unittest.TestCase):
 
     # -- the server goes away and comes back --------------------------------------------------
 
+    def test_password_changed_while_away_means_sign_in_again(self):
+        with rl(self.server, "admin", self.server.admin_password) as a:
+            a.call("USER", "ADD", "webtmp", role="clerk", password="first-pw")
+        w = Web(self.base)
+        page = w.get("/signin")
+        self.assertEqual(w.post("/signin", {"csrf": csrf_of(page.text), "user": "webtmp", "password": "first-pw"}).status, 303)
+        with rl(self.server, "admin", self.server.admin_password) as a:
+            a.call("USER", "PASSWORD", "webtmp", password="second-pw")
+        self.server.stop()
+        self.server.start()
+        r = w.get("/desk")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.headers["location"], "/signin?why=changed")
+        self.assertIn("no longer accepts your sign-in", w.get(r.headers["location"]).text)
+
     def test_server_restart_reconnects_the_session(self):
         sup = self.web("supervisor1")
         self.assertEqual(sup.get("/queue").status, 200)
@@ -624,10 +639,6 @@ class DeskRoutes(unittest.TestCase):
         r = sup.get("/queue")  # logs in again by itself (the sealed password and the cookie's pad)
         self.assertEqual(r.status, 200)
         self.assertIn("Review queue", r.text)
-
-
-if __name__ == "__main__":
-    unittest.main()
 
 
 class OverTls(unittest.TestCase):
@@ -714,3 +725,7 @@ class ServerIdleTimeout(unittest.TestCase):
             if desk:
                 desk.stop()
             server.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
