@@ -39,8 +39,10 @@ def rss_kb(pid):
 
 
 def pct(values, p):
+    """Nearest-rank percentile."""
+    import math
     values = sorted(values)
-    return values[min(len(values) - 1, max(0, int(round(p / 100.0 * len(values) + 0.5)) - 1))]
+    return values[min(len(values) - 1, max(0, math.ceil(p / 100.0 * len(values)) - 1))]
 
 
 def ms(x):
