@@ -45,6 +45,9 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="desk: %(message)s")
     app = create_app(config_of(args))
     scheme = "https" if args.tls_cert else "http"
+    if not args.tls_cert and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("desk: WARNING: listening on %s without --tls-cert: passwords and sessions cross the network "
+              "in clear; give the desk a certificate (tools/make-cert.sh)" % args.host, file=sys.stderr, flush=True)
     print("desk: serving on %s://%s:%d for ReturnLedger at %s:%d%s" % (
         scheme, args.host, args.port, args.server_host, args.server_port, " (TLS)" if config_of(args).ssl_context else ""),
         file=sys.stderr, flush=True)
