@@ -424,7 +424,10 @@ def create_app(config):
         form = request.state.form
         t = i18n.translator(desk.lang(request))
         refund = form.get("refund", "original")
-        line = line_of("APPROVE", rid, refund=None if refund in ("", "original") else refund,
+        if refund == "parts":
+            refund = form.get("refund_parts", "").strip().replace(" ", "") or None
+        line = line_of("APPROVE", rid, refund=None if refund in (None, "", "original") else refund,
+                       tender=form.get("tender", "").strip().replace(" ", "") or None,
                        fee=form.get("fee", "").strip() or None, note=form.get("note", "").strip() or None,
                        rma=form.get("rma", "").strip() or None, override="yes" if form.get("override") else None,
                        till=form.get("till", "").strip() or None)

@@ -323,6 +323,46 @@ class DeskRoutes(unittest.TestCase):
         self.assertNotIn('id="till-open"', tills.text)
         self.assertIn("-0.50", fin.get("/dashboard").text)
 
+    def test_exchange_needs_the_goods_on_the_shelf(self):
+        # The demo shop sold toasters (A200) at STORE1 it never had: none on the shelf there.
+        clerk, sup = self.web("clerk1"), self.web("supervisor1")
+        with rl(self.server, "clerk1") as c:
+            c.sale("S-WEB-EXC", "STORE1", ["A100:1"], customer="C001")
+        page = clerk.get("/desk?order=S-WEB-EXC")
+        r = clerk.post("/desk/return", {"csrf": csrf_of(page.text), "order": "S-WEB-EXC", "key": key_of(page.text),
+                                        "sku_0": "A100", "batch_0": "", "take_0": "1", "qty_0": "1", "reason": "WRONG_ITEM",
+                                        "exchange": "A200:1"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        rid = r.headers["location"].rsplit("/", 1)[1]
+        page = sup.get("/returns/" + rid)
+        self.assertIn('id="tender"', page.text)
+        r = sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original", "tender": "cash:14.90"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(sentence_of(r.text), i18n.T["err.STOCK"][0])
+        self.assertIn('value="cash:14.90"', r.text)
+        with rl(self.server, "clerk1") as c:
+            on_hand = int(c.call("STOCK", "A200", location="STORE1").data[0]["on_hand"])
+            c.purchase("PO-WEB-EXC", "STORE1", "S001", ["A200:%d" % (1 - on_hand)])
+        r = sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original", "tender": "cash:14.90"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+        self.assertIn("approved: document RT-", sup.get("/queue").text)
+        with rl(self.server, "auditor1") as a:
+            self.assertEqual(a.call("ORDER", "X-" + rid).data[0]["sku"], "A200")
+
+    def test_refund_in_parts_that_do_not_add_up_is_tender(self):
+        clerk, sup = self.web("clerk1"), self.web("supervisor1")
+        with rl(self.server, "clerk1") as c:
+            c.sale("S-WEB-PARTS", "STORE1", ["A100:1"], customer="C001")
+        rid = self.file(clerk, "S-WEB-PARTS", "A100").headers["location"].rsplit("/", 1)[1]
+        page = sup.get("/returns/" + rid)
+        r = sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "parts", "refund_parts": "cash:5.00"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(sentence_of(r.text), i18n.T["err.TENDER"][0])
+        self.assertIn('value="cash:5.00"', r.text)  # what was typed stays
+        r = sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "parts",
+                                                   "refund_parts": "cash:20.00, credit:5.00"})
+        self.assertEqual(r.status, 303, sentence_of(r.text))
+
     def test_filing_nothing_ticked_keeps_the_form(self):
         clerk = self.web("clerk1")
         page = clerk.get("/desk?order=S-1003")
