@@ -53,7 +53,9 @@ package final class Backups: @unchecked Sendable {
     func begin(_ engine: Engine) -> @Sendable () -> Result<(Backup.Entry, Int), StorageError> {
         dispatchPrecondition(condition: .onQueue(engine.queue))
         inFlight = true
-        let ledger = engine.ledger, seq = engine.wal.lastSeq, at = clock()
+        // The epoch history goes with the state: a restore forks from it (the new epoch's parent
+        // is the backup's, section 24).
+        let ledger = engine.ledger, seq = engine.wal.lastSeq, at = clock(), history = engine.replication.history
         return { [self, wal = engine.wal, engineQueue = engine.queue] in
             // Nothing in a backup that the log could still lose: wait until it is durable up to seq.
             wal.flush()
@@ -62,7 +64,7 @@ package final class Backups: @unchecked Sendable {
             let result = BackgroundWorkers.backups.run { [directory, keep, fs] () -> Result<(Backup.Entry, Int), StorageError> in
                 let result: Result<(Backup.Entry, Int), StorageError>
                 do throws(StorageError) {
-                    let written = try Backup.write(ledger, seq: seq, at: at, into: directory, fs: fs)
+                    let written = try Backup.write(ledger, seq: seq, at: at, into: directory, history: history, fs: fs)
                     result = .success((written.entry, written.bytes))
                 } catch {
                     result = .failure(error)

@@ -68,6 +68,8 @@ import Synchronization
         }
         #expect(epochs[0] != epochs[1])
         #expect(try auditor.call("INFO").data.contains { $0.contains("epoch=\(epochs[1].filter(\.isHexDigit))") })
+        // The backup carried its epoch history: the restored epoch's parent is the backed-up one's.
+        #expect(try auditor.call("INFO").data.contains { $0.contains("epoch_parent=\(epochs[0].filter(\.isHexDigit)) ") })
 
         // From a folder that is not a backup (missing, or holding neither snapshot nor log): exit 2.
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("rl-not-a-backup-\(UUID().uuidString)").path

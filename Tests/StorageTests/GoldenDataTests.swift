@@ -86,8 +86,8 @@ import Testing
         // Written by issue 30's first submission with the format-12 server: `snapshot` is a
         // restored directory (BACKUP after round 1, `--restore`, a new epoch whose
         // `epoch.started` record comes first in the log, then round 2).
-        Golden(name: "golden-v12/log-only", lastSeq: 283, snapshotSeq: 0, digests: [12: "f198858e-64528"], writtenIn: 12),
-        Golden(name: "golden-v12/snapshot", lastSeq: 289, snapshotSeq: 160, digests: [12: "27237174-64914"], writtenIn: 12),
+        Golden(name: "golden-v12/log-only", lastSeq: 283, snapshotSeq: 0, digests: [12: "7cb43d21-64528"], writtenIn: 12),
+        Golden(name: "golden-v12/snapshot", lastSeq: 289, snapshotSeq: 160, digests: [12: "842c54b7-64880"], writtenIn: 12),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.

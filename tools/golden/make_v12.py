@@ -20,7 +20,11 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_v1  # noqa: E402
 import make_v11  # noqa: E402,F401  (sets make_v1.every_kind and the queries of format 11)
+import make_v9  # noqa: E402
 from make_v1 import ADMIN, Client, ServerProcess  # noqa: E402
+
+# The restored directory's log starts after its snapshot: FEED from there (epoch.started first).
+make_v9.query("FEED from=160 limit=100000")
 
 
 def clients(port):
