@@ -39,8 +39,8 @@ extension Ledger {
             taken.insert(i + 1)
             selection.returns.append(i + 1)
             let r = returns[i]
-            if !r.doc.isEmpty, creditLots[r.party]?.contains(where: { $0.id == r.doc }) == true {
-                selection.lots[r.party, default: []].append(r.doc)
+            for id in lotIDs(r) where creditLots[r.party]?.contains(where: { $0.id == id }) == true {
+                selection.lots[r.party, default: []].append(id)
             }
         }
         for (id, order) in orders where orderFinished(order, taken: taken, onOrBefore, purchasesAll: purchasesAll, at: now) {
@@ -80,9 +80,10 @@ extension Ledger {
         guard onOrBefore(r.filedAt), r.approvedAt.map(onOrBefore) ?? true, r.firstApprovedAt.map(onOrBefore) ?? true,
               r.history.allSatisfy({ onOrBefore($0.at) }), voids[r.number].map({ onOrBefore($0.at) }) ?? true,
               r.supplier?.credit.map({ onOrBefore($0.at) }) ?? true else { return false }
-        if !r.doc.isEmpty, let lot = creditLots[r.party]?.first(where: { $0.id == r.doc }),
-           !(lot.remaining == .zero || lot.voided || lot.writtenOff) {
-            return false
+        for id in lotIDs(r) {
+            if let lot = creditLots[r.party]?.first(where: { $0.id == id }), !(lot.remaining == .zero || lot.voided || lot.writtenOff) {
+                return false
+            }
         }
         if r.kind == .purchase, r.state.isApproved, !purchasesAll, r.supplier?.credit == nil { return false }
         if policy.limitsCustomers, r.kind == .sale, r.filedAt.seconds > now.seconds - policy.customerDays * Timestamp.secondsPerDay {
@@ -91,17 +92,29 @@ extension Ledger {
         return true
     }
 
-    /// An order dated on or before the archive's date whose returns are all taken (this time or
-    /// before: `taken`); a sale with nothing returnable or every line's window over (section 22's,
+    /// The store-credit lots a return issued: its approval's (named by its document) and its
+    /// VOID's (a void that left the customer owed credit issues one under the void's document).
+    func lotIDs(_ r: ReturnRequest) -> [String] {
+        var ids: [String] = r.doc.isEmpty ? [] : [r.doc]
+        if let lot = voids[r.number]?.lot { ids.append(lot.id) }
+        return ids
+    }
+
+    /// An order dated on or before the archive's date whose returns are all taken (`taken`: this
+    /// time; the removal that comes with ARCHIVE must also prune archived numbers from
+    /// `returnNumbers`, or count them as taken); a sale with nothing returnable or every line's window over (section 22's,
     /// without an override: a final-sale line has none), an exchange's sale only with its return;
     /// a purchase with nothing returnable, or any with `purchases=all`.
     func orderFinished(_ order: Order, taken: Set<Int>, _ onOrBefore: (Timestamp) -> Bool, purchasesAll: Bool,
                        at now: Timestamp) -> Bool {
         guard onOrBefore(order.at), order.returnNumbers.allSatisfy(taken.contains) else { return false }
-        if order.id.hasPrefix("X-") {
-            guard let number = ReturnRequest.number(String(order.id.dropFirst(2))), taken.contains(number) else { return false }
+        // An exchange's sale (a client's own `X-MAS1` is an ordinary sale).
+        if order.id.hasPrefix("X-"), let number = ReturnRequest.number(String(order.id.dropFirst(2))), number <= returns.count,
+           returns[number - 1].exchangeOrder == order.id, !taken.contains(number) {
+            return false
         }
-        let nothingReturnable = order.lines.allSatisfy { $0.returnable <= 0 }
+        // A voided exchange sale (its return voided) takes nothing back either.
+        let nothingReturnable = order.voided || order.lines.allSatisfy { $0.returnable <= 0 }
         switch order.kind {
         case .purchase:
             return purchasesAll || nothingReturnable

@@ -38,7 +38,7 @@ public enum ArchiveFile {
         public var header: ArchiveHeader
     }
 
-    /// Writes `records` as `NAME.rla` in `directory`: through `NAME.rla.tmp`, fsynced, renamed,
+    /// Writes `records` as `NAME.rla` in `directory`: through `NAME.tmp` (section 23), fsynced, renamed,
     /// the directory fsynced (a crash leaves the whole file or none). The header's counts and
     /// return id range are worked out from the records.
     public static func write(_ records: [ArchiveRecord], header: ArchiveHeader, name: String, in directory: String,
@@ -53,7 +53,7 @@ public enum ArchiveFile {
             }
         }
         let finalHeader = header
-        return try DurableFile.write(fileName(name), in: directory, fs: fs) { fd throws(StorageError) -> Written in
+        return try DurableFile.write(fileName(name), in: directory, fs: fs, temporary: name + ".tmp") { fd throws(StorageError) -> Written in
             var sink = BlockSink(fd: fd, fs: fs)
             try sink.raw(magic)
             var encoder = ByteWriter(capacity: 1 << 12)
@@ -80,7 +80,7 @@ public enum ArchiveFile {
                 }.map(\.element)
                 var groups: [(key: String, refs: [BlockRef])] = []
                 for entry in sorted {
-                    if groups.last?.key == entry.key { groups[groups.count - 1].refs.append(entry.ref) } else { groups.append((entry.key, [entry.ref])) }
+                    if let last = groups.last?.key, last.utf8.elementsEqual(entry.key.utf8) { groups[groups.count - 1].refs.append(entry.ref) } else { groups.append((entry.key, [entry.ref])) }
                 }
                 var blocks: [IndexSummary] = []
                 var start = 0
@@ -187,12 +187,22 @@ public struct ArchiveHeader: Sendable, Equatable {
         guard let format = Format.readable(raw) else {
             throw CodecError("archive of format \(raw), which this version cannot read (written by a newer one?)")
         }
-        self.init(format: format, epoch: try r.string(), through: CivilDate(daysSinceEpoch: try r.i64()), number: try r.int(),
-                  takenAt: try r.read())
-        counts.returns = try r.int(); counts.documents = try r.int(); counts.orders = try r.int()
-        counts.entries = try r.int(); counts.notices = try r.int(); counts.audit = try r.int(); counts.other = try r.int()
+        let epoch = try r.string(), days = try r.i64()
+        // Checked before the calendar arithmetic: a crafted header must throw, not trap.
+        guard (-1_000_000_000...1_000_000_000).contains(days) else { throw CodecError("archive date \(days) out of range") }
+        self.init(format: format, epoch: epoch, through: CivilDate(daysSinceEpoch: days), number: try r.int(), takenAt: try r.read())
+        var figures: [Int] = []
+        for _ in 0..<7 {
+            let n = try r.int()
+            guard n >= 0 else { throw CodecError("archive count \(n)") }
+            figures.append(n)
+        }
+        counts.returns = figures[0]; counts.documents = figures[1]; counts.orders = figures[2]
+        counts.entries = figures[3]; counts.notices = figures[4]; counts.audit = figures[5]; counts.other = figures[6]
         let first = try r.int(), last = try r.int()
-        guard first <= last else { throw CodecError("archive return range \(first)...\(last)") }
+        guard (first == 0 && last == 0) || (1 <= first && first <= last) else {
+            throw CodecError("archive return range \(first)...\(last)")
+        }
         returns = first == 0 ? nil : first...last
     }
 }

@@ -39,7 +39,12 @@ public final class ArchiveReader: Sendable {
         self.fs = fs
         let size: Int
         do throws(StorageError) { size = try fs.readFileSize(path) } catch {
-            throw ArchiveDamage(path, at: 0, error.message, missing: true)
+            // Missing only when its folder does not list it; else it could not be read (EIO, EACCES).
+            let slash = path.lastIndex(of: "/")
+            let folder = slash.map { String(path[..<$0]) } ?? "."
+            let file = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            let listed = (try? fs.list(folder))?.contains(file) ?? false
+            throw ArchiveDamage(path, at: 0, error.message, missing: !listed)
         }
         self.size = size
         let minimum = ArchiveFile.magic.count + ArchiveFile.trailerSize
@@ -51,9 +56,12 @@ public final class ArchiveReader: Sendable {
         guard Array(trailer[16...]) == ArchiveFile.endMagic else { throw ArchiveDamage(path, at: trailerOffset + 16, "trailer magic") }
         let (directory, checksum): (BlockRef, UInt32) = try Self.decode(path, at: trailerOffset, trailer) { r throws(CodecError) in
             let offset = try r.u64(), length = try r.u32()
-            return (BlockRef(offset: Int(clamping: offset), length: Int(length)), try r.u32())
+            // The trailer has no checksum of its own: a flipped high bit must not overflow below.
+            guard offset <= UInt64(trailerOffset) else { throw CodecError("directory offset \(offset) past the trailer") }
+            return (BlockRef(offset: Int(offset), length: Int(length)), try r.u32())
         }
-        guard directory.offset >= minimum - ArchiveFile.trailerSize, directory.offset + directory.length == trailerOffset else {
+        guard directory.offset >= minimum - ArchiveFile.trailerSize, directory.length <= trailerOffset - directory.offset,
+              directory.offset + directory.length == trailerOffset else {
             throw ArchiveDamage(path, at: trailerOffset, "directory at \(directory.offset)+\(directory.length) does not end at the trailer")
         }
         self.directory = directory
@@ -116,7 +124,7 @@ public final class ArchiveReader: Sendable {
             for _ in 0..<(try r.u32()) {
                 let entry = try r.string()
                 let n = try r.u32()
-                if entry == key {
+                if entry.utf8.elementsEqual(key.utf8) {
                     var refs: [BlockRef] = []
                     for _ in 0..<n { refs.append(try BlockRef(from: &r)) }
                     return refs

@@ -8,9 +8,11 @@
 enum DurableFile {
     /// Writes `name` in `directory` through `name.tmp`; `body` writes the open temporary file.
     /// With `syncDirectory` false the caller fsyncs the directory once after several files.
+    /// `temporary` names the temporary file when it is not `name.tmp` (an archive's is `NAME.tmp`).
     static func write<T>(_ name: String, in directory: String, fs: any FileSystem, syncDirectory: Bool = true,
+                         temporary temporaryName: String? = nil,
                          _ body: (Int32) throws(StorageError) -> T) throws(StorageError) -> T {
-        let temporary = directory + "/" + name + ".tmp"
+        let temporary = directory + "/" + (temporaryName ?? name + ".tmp")
         try fs.remove(temporary)
         let fd = try fs.openForAppend(temporary, create: true)
         let result: T

@@ -54,6 +54,33 @@ import Testing
         #expect(selection.lots == ["C1": [desk.ledger.returns[0].doc]])
     }
 
+    /// A VOID that left us owing the customer issues a lot under the void's document: the voided
+    /// return stays until that lot is spent, and goes with it.
+    @Test func aVoidsOwnLotKeepsItsReturnUntilSpent() {
+        var desk = Self.day1()
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 C400:2", as: "clerk1")
+        desk.lineOK("RETURN S1 C400:2 reason=CHANGED_MIND exchange=A100:1", as: "clerk1")
+        desk.lineOK("APPROVE R000001 tender=cash:12.00", as: "sup1")
+        desk.lineOK("VOID R000001 reason=CHANGED_MIND note=undo", as: "sup2")
+        let lot = desk.ledger.creditLots["C1"]!.last!
+        #expect(lot.id == desk.ledger.voids[1]!.doc && lot.remaining == m("12.00"))
+        desk.now.seconds += 3600
+        #expect(!select(desk).returns.contains(1))
+        desk.lineOK("SALE S2 location=STORE1 customer=C1 A100:1 tender=credit:12.00,cash:13.00", as: "clerk1")
+        let selection = select(desk)
+        #expect(selection.returns.contains(1) && selection.lots["C1"]?.contains(lot.id) == true)
+        // The exchange's sale goes with its return.
+        #expect(selection.orders.contains("X-R000001"))
+    }
+
+    /// A client's own order id that merely starts with X- is an ordinary sale.
+    @Test func aClientsXOrderIsAnOrdinarySale() {
+        var desk = Self.day1()
+        desk.lineOK("SALE X-MAS1 location=STORE1 customer=C1 A100:1", as: "clerk1")
+        desk.now.seconds += 31 * 86_400
+        #expect(select(desk).orders.contains("X-MAS1"))
+    }
+
     @Test func whileACustomerLimitIsSetRecentReturnsStay() {
         var desk = Self.day1()
         desk.lineOK("POLICY SET customer_returns=3 customer_days=2")

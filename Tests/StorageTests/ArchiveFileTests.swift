@@ -140,9 +140,15 @@ import Testing
         #expect(regions.count > 20)
         var bit = SeededGenerator(seed: testSeed("aFlippedByteAnywhereIsDamageNamingTheFileAndOffset"))
         let damagedPath = dir.path + "/damaged.rla"
-        for position in clean.indices {
+        // Every bit of the trailer and the magic (they have no checksum of their own), one random
+        // bit of every other byte.
+        let trailer = written.bytes - ArchiveFile.trailerSize
+        let flips = clean.indices.flatMap { position in
+            position < 8 || position >= trailer ? (0..<8).map { (position, $0) } : [(position, Int(bit.next() % 8))]
+        }
+        for (position, flipped) in flips {
             var bytes = clean
-            bytes[position] ^= UInt8(1) << UInt8(bit.next() % 8)
+            bytes[position] ^= UInt8(1) << UInt8(flipped)
             #expect(FileManager.default.createFile(atPath: damagedPath, contents: Data(bytes)))
             let region = regions.first { $0.contains(position) }!
             do {
