@@ -337,9 +337,18 @@ extension Ledger {
 
     /// Adds an entry to a party's account and moves its running balance.
     private mutating func post(_ party: String, at: Timestamp, kind: EntryKind, doc: String, amount: Money) {
-        let balance = Money(minor: (balances[party] ?? .zero).minor + amount.minor)
-        balances[party] = balance
+        // The balance changed where it is kept: one look-up of the party, not a read and a write.
+        let balance = Ledger.add(amount, to: &balances[party, default: .zero])
         entries[party, default: []].append(LedgerEntry(at: at, kind: kind, doc: doc, amount: amount, balance: balance))
+    }
+}
+
+extension Ledger {
+    /// Adds to a balance in place and returns the new balance.
+    @inline(__always)
+    static func add(_ amount: Money, to balance: inout Money) -> Money {
+        balance = Money(minor: balance.minor + amount.minor)
+        return balance
     }
 }
 

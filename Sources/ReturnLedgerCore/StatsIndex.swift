@@ -32,7 +32,7 @@ public struct StatsIndex: Sendable, Equatable {
         /// Handed back by those returns, per tender kind (`TenderKind.index`).
         public var refunds: [Int64] = [0, 0, 0, 0]
         public var approvalSeconds: [Int64] = []
-        public var groups: [StatsGrouping: [String: Totals]] = [:]
+        public var groups = Groups()
 
         /// Approval times as a multiset: live they are appended in approval order, a rebuild
         /// adds them in filing order.
@@ -43,10 +43,40 @@ public struct StatsIndex: Sendable, Equatable {
         }
     }
 
+    /// The groups a bucket keeps, one dictionary each (by location and by day need none: the
+    /// bucket is one of each). Named fields, not a dictionary by grouping: a String-backed enum
+    /// key hashes its raw text on every approval.
+    public struct Groups: Sendable, Equatable {
+        public var reason: [String: Totals] = [:]
+        public var clerk: [String: Totals] = [:]
+        public var party: [String: Totals] = [:]
+        public var sku: [String: Totals] = [:]
+
+        /// No group holds anything (every approval counted was taken back, or none was).
+        public var isEmpty: Bool { reason.isEmpty && clerk.isEmpty && party.isEmpty && sku.isEmpty }
+
+        public subscript(grouping: StatsGrouping) -> [String: Totals]? {
+            switch grouping {
+            case .reason: reason
+            case .clerk: clerk
+            case .party: party
+            case .sku: sku
+            case .location, .day, .disposition, .supplier: nil
+            }
+        }
+    }
+
     public struct Key: Hashable, Sendable {
         public var day: Int64
         public var kind: OrderKind
         public var location: String
+
+        /// The kind as a flag: hashing the enum would hash its raw text.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(day)
+            hasher.combine(kind == .sale)
+            hasher.combine(location)
+        }
     }
 
     public struct SoldKey: Hashable, Sendable {
@@ -112,24 +142,22 @@ public struct StatsIndex: Sendable, Equatable {
         }
         let amount = s * r.amount.minor
         // By location and by day: the bucket's own figures (its key is one of each).
-        StatsIndex.add(&bucket.groups, .reason, r.reason, count: sign, qty: qty, amount: amount)
-        StatsIndex.add(&bucket.groups, .clerk, r.filedBy, count: sign, qty: qty, amount: amount)
-        StatsIndex.add(&bucket.groups, .party, r.party, count: sign, qty: qty, amount: amount)
+        StatsIndex.add(&bucket.groups.reason, r.reason, count: sign, qty: qty, amount: amount)
+        StatsIndex.add(&bucket.groups.clerk, r.filedBy, count: sign, qty: qty, amount: amount)
+        StatsIndex.add(&bucket.groups.party, r.party, count: sign, qty: qty, amount: amount)
         for (index, item) in r.items.enumerated() {
             // A return counts once per SKU it holds, however many of its lines carry that SKU.
             let first = index == 0 || !r.items[..<index].contains { $0.sku == item.sku }
-            StatsIndex.add(&bucket.groups, .sku, item.sku, count: first ? sign : 0, qty: s * item.quantity, amount: s * item.amount.minor)
+            StatsIndex.add(&bucket.groups.sku, item.sku, count: first ? sign : 0, qty: s * item.quantity, amount: s * item.amount.minor)
         }
     }
 
     /// One group's totals moved; taken back to nothing, the entry goes (as a rebuild would leave it).
     @inline(__always)
-    private static func add(_ groups: inout [StatsGrouping: [String: Totals]], _ grouping: StatsGrouping, _ name: String,
-                            count: Int, qty: Int64, amount: Int64) {
-        groups[grouping, default: [:]][name, default: Totals()].add(count: count, qty: qty, amount: amount)
-        guard count < 0 || qty < 0 || amount < 0, groups[grouping]![name]! == Totals() else { return }
-        groups[grouping]![name] = nil
-        if groups[grouping]!.isEmpty { groups[grouping] = nil }
+    private static func add(_ group: inout [String: Totals], _ name: String, count: Int, qty: Int64, amount: Int64) {
+        group[name, default: Totals()].add(count: count, qty: qty, amount: amount)
+        guard count < 0 || qty < 0 || amount < 0, group[name] == Totals() else { return }
+        group[name] = nil
     }
 
     mutating func sold(_ order: Order, _ calendar: BusinessCalendar) {
