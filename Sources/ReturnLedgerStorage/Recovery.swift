@@ -1,4 +1,5 @@
 public import ReturnLedgerCore
+import Dispatch
 
 /// Start-up: the newest valid snapshot, then every log record after it, in order.
 ///
@@ -69,24 +70,40 @@ public enum Recovery {
                                limit: UInt64, into result: inout Result) throws(StorageError) {
         let path = directory.file(name)
         let bytes = try fs.readFile(path)
-        let outcome: StorageError? = bytes.withUnsafeBytes { raw -> StorageError? in
-            var failure: StorageError?
-            var records = 0
-            let (format, stop) = LogSegment.walk(raw) { seq, entry, offset in
-                records += 1
-                if seq > limit { return false }
-                if seq <= result.lastSeq { return true }  // already in the snapshot
-                guard seq == result.lastSeq + 1 else {
-                    failure = StorageError("\(path) at offset \(offset): sequence \(seq) where \(result.lastSeq + 1) was expected")
-                    return false
+        let walked: Walked
+        if bytes.count >= parallelBytes {
+            // Records read, checked and decoded on another thread while this one applies them.
+            let channel = DecodeAhead<(seq: UInt64, events: [Event])>(depth: 4)
+            let done = Handover<Walked>()
+            let after = result.lastSeq
+            DispatchQueue.global(qos: .userInitiated).async {
+                var batch: [(seq: UInt64, events: [Event])] = []
+                batch.reserveCapacity(batchSize)
+                let walked = bytes.withUnsafeBytes { raw in
+                    checkedWalk(raw, path: path, after: after, limit: limit) { seq, events in
+                        batch.append((seq, events))
+                        if batch.count == batchSize {
+                            channel.put(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
                 }
-                result.ledger.apply(entry.events)
-                result.lastSeq = seq
-                result.recordsReplayed += 1
-                result.eventsReplayed += entry.events.count
-                return true
+                if !batch.isEmpty { channel.put(batch) }
+                done.set(walked)
+                channel.put(nil)
             }
-            if let failure { return failure }
+            while let batch = channel.take() {
+                for (seq, events) in batch { apply(events, seq: seq, to: &result) }
+            }
+            walked = done.get()!
+        } else {
+            walked = bytes.withUnsafeBytes { raw in
+                checkedWalk(raw, path: path, after: result.lastSeq, limit: limit) { seq, events in apply(events, seq: seq, to: &result) }
+            }
+        }
+        let outcome: StorageError? = bytes.withUnsafeBytes { raw -> StorageError? in
+            let (format, stop, records) = (walked.format, walked.stop, walked.records)
+            if let failure = walked.failure { return failure }
             switch stop {
             case .end:
                 break
@@ -126,5 +143,45 @@ public enum Recovery {
             return nil
         }
         if let outcome { throw outcome }
+    }
+
+    /// Segments this large are replayed on two threads (smaller ones, and the simulation's, on one).
+    static let parallelBytes = 1 << 20
+    static let batchSize = 2048
+
+    /// A segment's walk: where it stopped, how many records it held, and a gap in the sequence.
+    struct Walked: Sendable {
+        var format: Format?
+        var stop: LogSegment.Stop
+        var records: Int
+        var failure: StorageError?
+    }
+
+    /// Every record after `after` up to `limit`, checked to follow the one before, to `visit`.
+    private static func checkedWalk(_ raw: UnsafeRawBufferPointer, path: String, after: UInt64, limit: UInt64,
+                                    _ visit: (UInt64, [Event]) -> Void) -> Walked {
+        var failure: StorageError?
+        var records = 0
+        var last = after
+        let (format, stop) = LogSegment.walk(raw) { seq, entry, offset in
+            records += 1
+            if seq > limit { return false }
+            if seq <= last { return true }  // already in the snapshot
+            guard seq == last + 1 else {
+                failure = StorageError("\(path) at offset \(offset): sequence \(seq) where \(last + 1) was expected")
+                return false
+            }
+            visit(seq, entry.events)
+            last = seq
+            return true
+        }
+        return Walked(format: format, stop: stop, records: records, failure: failure)
+    }
+
+    private static func apply(_ events: [Event], seq: UInt64, to result: inout Result) {
+        result.ledger.apply(events)
+        result.lastSeq = seq
+        result.recordsReplayed += 1
+        result.eventsReplayed += events.count
     }
 }
