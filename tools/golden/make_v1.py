@@ -91,29 +91,45 @@ def make(binary, out, snapshot):
         if snapshot:
             admin.call("SNAPSHOT")
         every_kind(admin, clerk, sup, fin, 2)
-        with open(os.path.join(out, ("snapshot" if snapshot else "log-only") + ".answers.txt"), "w") as f:
-            for q in QUERIES:
-                f.write("> " + q + "\n")
-                reply = admin.pipeline([q])[0]
-                for reply_line in reply.lines + [reply.status]:
-                    f.write(reply_line + "\n")
-            f.write("> DIGEST\n")
-            f.write(admin.pipeline(["DIGEST"])[0].status + "\n")
+        write_answers(admin, os.path.join(out, ("snapshot" if snapshot else "log-only") + ".answers.txt"))
         for c in (admin, clerk, sup, fin):
             c.close()
     finally:
         server.close()
+    remove_lock(data)
+
+
+def write_answers(admin, path):
+    """Every query's reply, then DIGEST's, as the golden answers file holds them."""
+    with open(path, "w") as f:
+        for q in QUERIES:
+            f.write("> " + q + "\n")
+            reply = admin.pipeline([q])[0]
+            for reply_line in reply.lines + [reply.status]:
+                f.write(reply_line + "\n")
+        f.write("> DIGEST\n")
+        f.write(admin.pipeline(["DIGEST"])[0].status + "\n")
+
+
+def remove_lock(data):
+    """The directory as a stopped server leaves it, without its LOCK file."""
     lock = os.path.join(data, "LOCK")
     if os.path.exists(lock):
         os.remove(lock)
 
 
-def main():
+def arguments():
+    """--bin and --out, the output folder made."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    return args
+
+
+def main():
+    args = arguments()
     make(args.bin, args.out, snapshot=False)
     make(args.bin, args.out, snapshot=True)
 

@@ -34,17 +34,6 @@ def clients(port):
             Client("127.0.0.1", port, user="finance1", password="finance1"))
 
 
-def answers(admin, path):
-    with open(path, "w") as f:
-        for q in make_v1.QUERIES:
-            f.write("> " + q + "\n")
-            reply = admin.pipeline([q])[0]
-            for reply_line in reply.lines + [reply.status]:
-                f.write(reply_line + "\n")
-        f.write("> DIGEST\n")
-        f.write(admin.pipeline(["DIGEST"])[0].status + "\n")
-
-
 def make_restored(binary, out):
     """Round 1 on a scratch directory, BACKUP, restore into `out/snapshot`, round 2 there."""
     data = os.path.join(out, "snapshot")
@@ -66,24 +55,17 @@ def make_restored(binary, out):
     try:
         admin, clerk, sup, fin = clients(restored.port)
         make_v1.every_kind(admin, clerk, sup, fin, 2)
-        answers(admin, os.path.join(out, "snapshot.answers.txt"))
+        make_v1.write_answers(admin, os.path.join(out, "snapshot.answers.txt"))
         for c in (admin, clerk, sup, fin):
             c.close()
     finally:
         restored.close()
     shutil.rmtree(scratch, ignore_errors=True)
-    lock = os.path.join(data, "LOCK")
-    if os.path.exists(lock):
-        os.remove(lock)
+    make_v1.remove_lock(data)
 
 
 def main():
-    import argparse
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--out", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
+    args = make_v1.arguments()
     make_v1.make(args.bin, args.out, snapshot=False)
     make_restored(args.bin, args.out)
 

@@ -7,19 +7,13 @@ import collections
 import ssl
 
 from . import PYTHON_CLIENT  # noqa: F401  (puts clients/python on sys.path)
-from returnledger.client import parse_fields, quote  # noqa: E402
+from returnledger.client import ReturnLedgerError, parse_fields, quote  # noqa: E402
 
 LINE_LIMIT = 4 * 1024 * 1024
 
 
-class ServerError(Exception):
-    """An `ERR CODE message` reply."""
-
-    def __init__(self, code, message, line=""):
-        super().__init__("%s %s" % (code, message))
-        self.code = code
-        self.message = message
-        self.line = line
+# An `ERR CODE message` reply: the client library's own error (code, message, line).
+ServerError = ReturnLedgerError
 
 
 class Unreachable(Exception):

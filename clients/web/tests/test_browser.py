@@ -193,7 +193,9 @@ class InTheBrowser(unittest.TestCase):
         self.sale("S-BR-KB", ["C400:1"])
         page = self.page(None, TABLET)
         page.goto(self.desk.url + "/signin")
-        page.keyboard.type("clerk1")  # the user field has the focus
+        # The user field takes the focus itself (autofocus), which can come a moment after load.
+        page.wait_for_selector("#user:focus", timeout=10000)
+        page.keyboard.type("clerk1")
         page.keyboard.press("Tab")
         page.keyboard.type("clerk1")
         with page.expect_navigation():
