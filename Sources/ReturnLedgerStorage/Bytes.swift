@@ -146,9 +146,9 @@ public struct ByteReader {
         defer { offset += n }
         guard n > 0 else { return "" }
         let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
-        let string = String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self)
-        guard let interner, n > StringInterner.inlineBytes else { return string }
-        return interner.strings.insert(string).memberAfterInsert
+        let utf8 = UnsafeBufferPointer(start: start, count: n)
+        guard let interner, n > StringInterner.inlineBytes else { return String(decoding: utf8, as: UTF8.self) }
+        return interner.intern(utf8)
     }
 }
 
@@ -159,5 +159,46 @@ public struct ByteReader {
 final class StringInterner {
     /// Strings up to 15 UTF-8 bytes live inside the String value itself: nothing to share.
     static let inlineBytes = 15
-    var strings: Set<String> = []
+    /// Open addressing on the bytes' FNV-1a hash: a string seen before is found from its bytes,
+    /// without making a String first (a `Set<String>` made one per read and hashed it with SipHash:
+    /// an eighth of a snapshot's load).
+    private var slots: [String?] = Array(repeating: nil, count: 1 << 12)
+    private var hashes: [UInt64] = Array(repeating: 0, count: 1 << 12)
+    private var count = 0
+
+    func intern(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while let existing = slots[i] {
+            if hashes[i] == hash, Self.same(existing, utf8) { return existing }
+            i = (i + 1) & mask
+        }
+        let string = String(decoding: utf8, as: UTF8.self)
+        slots[i] = string
+        hashes[i] = hash
+        count += 1
+        if count * 2 > slots.count { grow() }
+        return string
+    }
+
+    private static func same(_ string: String, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        var string = string
+        return string.withUTF8 { $0.count == utf8.count && $0.elementsEqual(utf8) }
+    }
+
+    private func grow() {
+        let old = zip(slots, hashes)
+        slots = Array(repeating: nil, count: slots.count * 2)
+        hashes = Array(repeating: 0, count: hashes.count * 2)
+        let mask = slots.count - 1
+        for (string, hash) in old {
+            guard let string else { continue }
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while slots[i] != nil { i = (i + 1) & mask }
+            slots[i] = string
+            hashes[i] = hash
+        }
+    }
 }

@@ -96,6 +96,23 @@ import Testing
         #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
     }
 
+    /// A snapshot's reader hands back one shared object for equal long strings (as replay leaves
+    /// them), through growth of its table; short ones live in the value; nothing read changes.
+    @Test func equalLongStringsReadAsOneObject() throws {
+        var w = ByteWriter()
+        let words = (0..<10_000).map { "RT-20261206-\(String($0 + 100_000))" } + ["short", "", "注意：箱子破了，请检查"]
+        for word in words + words { w.string(word) }
+        let read: [String] = try w.bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw, interning: true)
+            return try (0..<(words.count * 2)).map { _ in try r.string() }
+        }
+        #expect(read == words + words)
+        func storage(_ s: String) -> UnsafeRawPointer? { var s = s; return s.withUTF8 { UnsafeRawPointer($0.baseAddress) } }
+        for i in [0, 1, 4_999, 9_999, words.count - 1] {
+            #expect(storage(read[i]) == storage(read[words.count + i]), "\(read[i]) read twice is one object")
+        }
+    }
+
     /// The instruction and the tables agree at every length and alignment, with a seed carried
     /// across (as a record's header and body are summed).
     @Test func crc32cInstructionAndTablesAgree() {
