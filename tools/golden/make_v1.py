@@ -83,10 +83,7 @@ def make(binary, out, snapshot):
     server = ServerProcess(binary=binary, data=data, demo=True, admin_password=ADMIN)
     port = server.port
     try:
-        admin = Client("127.0.0.1", port, user="admin", password=ADMIN)
-        clerk = Client("127.0.0.1", port, user="clerk1", password="clerk1")
-        sup = Client("127.0.0.1", port, user="supervisor1", password="supervisor1")
-        fin = Client("127.0.0.1", port, user="finance1", password="finance1")
+        admin, clerk, sup, fin = clients(port)
         every_kind(admin, clerk, sup, fin, 1)
         if snapshot:
             admin.call("SNAPSHOT")
@@ -97,6 +94,14 @@ def make(binary, out, snapshot):
     finally:
         server.close()
     remove_lock(data)
+
+
+def clients(port):
+    """admin, clerk1, supervisor1 and finance1, logged in: who every_kind runs as."""
+    return (Client("127.0.0.1", port, user="admin", password=ADMIN),
+            Client("127.0.0.1", port, user="clerk1", password="clerk1"),
+            Client("127.0.0.1", port, user="supervisor1", password="supervisor1"),
+            Client("127.0.0.1", port, user="finance1", password="finance1"))
 
 
 def write_answers(admin, path):

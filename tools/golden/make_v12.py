@@ -21,17 +21,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_v1  # noqa: E402
 import make_v11  # noqa: E402,F401  (sets make_v1.every_kind and the queries of format 11)
 import make_v9  # noqa: E402
-from make_v1 import ADMIN, Client, ServerProcess  # noqa: E402
+from make_v1 import ADMIN, ServerProcess  # noqa: E402
 
 # The restored directory's log starts after its snapshot: FEED from there (epoch.started first).
 make_v9.query("FEED from=160 limit=100000")
-
-
-def clients(port):
-    return (Client("127.0.0.1", port, user="admin", password=ADMIN),
-            Client("127.0.0.1", port, user="clerk1", password="clerk1"),
-            Client("127.0.0.1", port, user="supervisor1", password="supervisor1"),
-            Client("127.0.0.1", port, user="finance1", password="finance1"))
 
 
 def make_restored(binary, out):
@@ -43,7 +36,7 @@ def make_restored(binary, out):
     first = ServerProcess(binary=binary, data=os.path.join(scratch, "data"), demo=True, admin_password=ADMIN,
                           args=["--backup-dir", backups])
     try:
-        admin, clerk, sup, fin = clients(first.port)
+        admin, clerk, sup, fin = make_v1.clients(first.port)
         make_v1.every_kind(admin, clerk, sup, fin, 1)
         name = admin.call("BACKUP")["backup"]
         for c in (admin, clerk, sup, fin):
@@ -53,7 +46,7 @@ def make_restored(binary, out):
     restored = ServerProcess(binary=binary, data=data, admin_password=ADMIN,
                              args=["--restore", os.path.join(backups, name), "--backup-dir", os.path.join(scratch, "later")])
     try:
-        admin, clerk, sup, fin = clients(restored.port)
+        admin, clerk, sup, fin = make_v1.clients(restored.port)
         make_v1.every_kind(admin, clerk, sup, fin, 2)
         make_v1.write_answers(admin, os.path.join(out, "snapshot.answers.txt"))
         for c in (admin, clerk, sup, fin):

@@ -166,6 +166,14 @@ def _safe_next(value, default="/"):
     return default
 
 
+def text(fields, name, spaces=True):
+    """A form's or query's field trimmed (without any spaces when `spaces` is False), None when blank."""
+    value = fields.get(name, "").strip()
+    if not spaces:
+        value = value.replace(" ", "")
+    return value or None
+
+
 async def _form(request):
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
@@ -427,10 +435,10 @@ def create_app(config):
         if refund == "parts":
             refund = form.get("refund_parts", "").strip().replace(" ", "") or None
         line = line_of("APPROVE", rid, refund=None if refund in (None, "", "original") else refund,
-                       tender=form.get("tender", "").strip().replace(" ", "") or None,
-                       fee=form.get("fee", "").strip() or None, note=form.get("note", "").strip() or None,
-                       rma=form.get("rma", "").strip() or None, override="yes" if form.get("override") else None,
-                       till=form.get("till", "").strip() or None)
+                       tender=text(form, "tender", spaces=False),
+                       fee=text(form, "fee"), note=text(form, "note"),
+                       rma=text(form, "rma"), override="yes" if form.get("override") else None,
+                       till=text(form, "till"))
 
         def ok(reply):
             if reply.get("state") == "second_review":
@@ -443,7 +451,7 @@ def create_app(config):
         rid = request.path_params["rid"]
         form = request.state.form
         t = i18n.translator(desk.lang(request))
-        line = line_of("REJECT", rid, note=form.get("note", "").strip() or None)
+        line = line_of("REJECT", rid, note=text(form, "note"))
         return await act(request, session, pad, rid, line, lambda reply: ("ok", t("ret.rejected", id=rid)))
 
     @page(post=True)
@@ -460,7 +468,7 @@ def create_app(config):
         lists = {k: v for k, v in lists.items() if v}
         if lists and not form.get("rest"):
             word = None
-        line = line_of("INSPECT", rid, word, note=form.get("note", "").strip() or None, **lists)
+        line = line_of("INSPECT", rid, word, note=text(form, "note"), **lists)
         return await act(request, session, pad, rid, line, lambda reply: ("ok", t("ret.inspected", id=rid, left=reply.get("left", "0"))))
 
     @page(post=True)
@@ -475,7 +483,7 @@ def create_app(config):
         rid = request.path_params["rid"]
         form = request.state.form
         t = i18n.translator(desk.lang(request))
-        line = line_of("VOID", rid, reason=form.get("reason") or None, note=form.get("note", "").strip() or None)
+        line = line_of("VOID", rid, reason=form.get("reason") or None, note=text(form, "note"))
         return await act(request, session, pad, rid, line,
                          lambda reply: ("ok", t("ret.voided", id=rid, doc=reply.get("doc", ""), owed=reply.get("owed", ""))),
                          back_to_return=True)
@@ -525,8 +533,8 @@ def create_app(config):
     @page(roles=DESK_ROLES)
     async def desk_page(request, session, pad):
         q = request.query_params
-        order = q.get("order", "").strip() or None
-        customer = q.get("customer", "").strip() or None
+        order = text(q, "order")
+        customer = text(q, "customer")
         context = await desk_context(session, pad, order, customer)
         return desk.render(request, "desk.html", session=session, form={"key": new_key(session)},
                            order_id=order or "", customer_id=customer or "", **context)
@@ -558,11 +566,11 @@ def create_app(config):
             error, server_text = t("desk.none_ticked"), ""
         else:
             line = line_of("RETURN", "-" if noreceipt else order, *items, reason=form.get("reason"),
-                           location=form.get("location") or None, note=form.get("note", "").strip() or None,
+                           location=form.get("location") or None, note=text(form, "note"),
                            exchange=",".join(x.strip() for x in form.get("exchange", "").replace(" ", ",").split(",") if x.strip()) or None,
-                           customer=(form.get("customer", "").strip() or None) if noreceipt else None,
+                           customer=text(form, "customer") if noreceipt else None,
                            override="yes" if form.get("override") else None,
-                           till=form.get("till", "").strip() or None,
+                           till=text(form, "till"),
                            key=form.get("key") or new_key(session))
             try:
                 reply = await session.call(pad, line)
@@ -600,13 +608,13 @@ def create_app(config):
         lang = desk.lang(request)
         t = i18n.translator(lang)
         till = form.get("till", "").strip()
-        note = form.get("note", "").strip() or None
+        note = text(form, "note")
         if action == "open":
-            line = line_of("TILL OPEN", till, location=form.get("location") or None, float=form.get("float", "").strip() or None, note=note)
+            line = line_of("TILL OPEN", till, location=form.get("location") or None, float=text(form, "float"), note=note)
         elif action in ("payin", "payout"):
-            line = line_of("TILL " + action.upper(), till, amount=form.get("amount", "").strip() or None, note=note)
+            line = line_of("TILL " + action.upper(), till, amount=text(form, "amount"), note=note)
         elif action == "close":
-            line = line_of("TILL CLOSE", till, counted=form.get("counted", "").strip() or None, note=note)
+            line = line_of("TILL CLOSE", till, counted=text(form, "counted"), note=note)
         else:
             raise HTTPException(404)
         try:
@@ -747,7 +755,7 @@ def create_app(config):
         if not after.isdigit():
             after = "0"
         reply = await session.call(pad, line_of("AUDIT", after=None if newest else after, limit="50",
-                                                user=q.get("user", "").strip() or None))
+                                                user=text(q, "user")))
         return desk.render(request, "audit.html", session=session, rows=reply.data, next_seq=reply.get("next", ""),
                            after="" if newest else after, user_filter=q.get("user", ""), newest=newest)
 

@@ -1,13 +1,13 @@
 """One ReturnLedger connection on asyncio streams: requests pipelined on one socket, replies
 matched to requests in order (the protocol answers in request order), `! ` push lines handed to
-a callback. Lines are parsed with the Python client's own `parse_fields` and built with its
-`quote`, so the desk and the other clients read and write the protocol the same way."""
+a callback. Replies are the Python client's own `Reply` and lines are built by its `Client.line`,
+so the desk and the other clients read and write the protocol the same way."""
 import asyncio
 import collections
 import ssl
 
 from . import PYTHON_CLIENT  # noqa: F401  (puts clients/python on sys.path)
-from returnledger.client import ReturnLedgerError, parse_fields, quote  # noqa: E402
+from returnledger.client import Client, Reply, ReturnLedgerError, parse_fields  # noqa: E402
 
 LINE_LIMIT = 4 * 1024 * 1024
 
@@ -20,27 +20,10 @@ class Unreachable(Exception):
     """The server could not be reached, or the connection broke before the reply was complete."""
 
 
-class Reply:
-    def __init__(self, status, lines):
-        self.status = status
-        self.fields = parse_fields(status[2:])
-        self.fields.pop("", None)
-        self.lines = lines
-        self.data = [parse_fields(line[2:]) for line in lines]
-
-    def __getitem__(self, key):
-        return self.fields[key]
-
-    def get(self, key, default=None):
-        return self.fields.get(key, default)
-
-
 def line_of(word, *args, **named):
-    """A request line: `line_of("APPROVE", "R000001", note="box torn")`; None values left out."""
-    parts = [word]
-    parts += [quote(a, positional=True) for a in args if a is not None and a != ""]
-    parts += ["%s=%s" % (k, quote(v)) for k, v in named.items() if v is not None and v != ""]
-    return " ".join(parts)
+    """`Client.line`, a form's blank fields ("") left out as well as None:
+    `line_of("APPROVE", "R000001", note="box torn")`."""
+    return Client.line(word, *(a for a in args if a != ""), **{k: v for k, v in named.items() if v != ""})
 
 
 class Connection:

@@ -162,7 +162,7 @@ class Session:
 
 
 def _q(value):
-    from .rl import quote
+    from returnledger.client import quote
     return quote(value, positional=True)
 
 

@@ -46,6 +46,11 @@ class DeskRoutes(unittest.TestCase):
             w.sign_in(user)
         return w
 
+    def approve(self, w, rid):
+        """APPROVE from the return's page, the refund the way it was paid."""
+        page = w.get("/returns/" + rid)
+        return w.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original"})
+
     def file(self, w, order="S-1001", sku="A100", batch="", qty="1", reason="DEFECTIVE", note="", line=0, lines=2):
         page = w.get("/desk?order=" + order)
         self.assertEqual(page.status, 200, page.text[:300])
@@ -217,8 +222,7 @@ class DeskRoutes(unittest.TestCase):
         with rl(self.server, "clerk1") as c:
             c.sale("S-WEB-INS", "STORE1", ["B300:1"], customer="C001")
         rid = self.file(clerk, "S-WEB-INS", "B300").headers["location"].rsplit("/", 1)[1]
-        page = sup.get("/returns/" + rid)
-        sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original"})
+        self.approve(sup, rid)
         page = sup.get("/returns/" + rid)
         self.assertIn('action="/returns/%s/inspect"' % rid, page.text)
         r = sup.post("/returns/%s/inspect" % rid, {"csrf": csrf_of(page.text), "disposition": "restock", "note": "sealed"})
@@ -231,8 +235,7 @@ class DeskRoutes(unittest.TestCase):
         with rl(self.server, "clerk1") as c:
             c.sale("S-WEB-VOID", "STORE1", ["A100:1"], customer="C001")
         rid = self.file(clerk, "S-WEB-VOID", "A100").headers["location"].rsplit("/", 1)[1]
-        page = sup.get("/returns/" + rid)
-        sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original"})
+        self.approve(sup, rid)
         page = sup.get("/returns/" + rid)
         self.assertIn('id="void-button"', page.text)
         r = sup.post("/returns/%s/void" % rid, {"csrf": csrf_of(page.text), "reason": "DEFECTIVE", "note": "wrong receipt"})
@@ -277,8 +280,7 @@ class DeskRoutes(unittest.TestCase):
             c.sale("S-WEB-UNIT", "STORE1", ["B300:3"], customer="C001")
         clerk, sup = self.web("clerk1"), self.web("supervisor1")
         rid = self.file(clerk, "S-WEB-UNIT", "B300", qty="3").headers["location"].rsplit("/", 1)[1]
-        page = sup.get("/returns/" + rid)
-        sup.post("/returns/%s/approve" % rid, {"csrf": csrf_of(page.text), "refund": "original"})
+        self.approve(sup, rid)
         page = sup.get("/returns/" + rid)
         r = sup.post("/returns/%s/inspect" % rid, {"csrf": csrf_of(page.text), "disposition": "restock",
                                                    "list_vendor": "B300:2", "note": "crackle"})
