@@ -141,10 +141,11 @@ extension Ledger {
             returns.append(request)
             openReturns.insert(request.number)
             noteOpenSerials(request, open: true)
-            stats.filed(request, policy.calendar)
+            let day = policy.calendar.day(of: request.filedAt)  // for STATS and LIST alike
+            stats.filed(request, day: day)
             if !request.key.isEmpty { returnKeys[request.key] = request.number }
             indexReturn(request)
-            listIndex.filed(request, day: policy.calendar.day(of: request.filedAt))
+            listIndex.filed(request, day: day)
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }
         case .returnApproved(let approval):
             // Records before format 8 carry no tenders: derived as that version moved the money.

@@ -92,8 +92,9 @@ public struct StatsIndex: Sendable, Equatable {
 
     // Buckets are business dates: each method takes the ledger's calendar (protocol.md, Business day).
 
-    mutating func filed(_ r: ReturnRequest, _ calendar: BusinessCalendar) {
-        buckets[Key(day: calendar.day(of: r.filedAt), kind: r.kind, location: r.location), default: Bucket()].filed += 1
+    /// `day`: the business date it was filed on (its caller has it for LIST's row too).
+    mutating func filed(_ r: ReturnRequest, day: Int64) {
+        buckets[Key(day: day, kind: r.kind, location: r.location), default: Bucket()].filed += 1
     }
 
     mutating func closed(_ r: ReturnRequest, as state: ReturnState, _ calendar: BusinessCalendar) {
@@ -182,7 +183,7 @@ extension Ledger {
         // retaining each of its strings and arrays: a fifth of a snapshot's load).
         for i in returns.indices {
             let state = returns[i].state, day = policy.calendar.day(of: returns[i].filedAt)
-            index.filed(returns[i], policy.calendar)
+            index.filed(returns[i], day: day)
             if state.isApproved, let at = returns[i].approvedAt { index.approved(returns[i], at: at, policy.calendar) }
             if state == .rejected || state == .cancelled { index.closed(returns[i], as: state, policy.calendar) }
             if state == .voided { index.buckets[StatsIndex.Key(day: day, kind: returns[i].kind, location: returns[i].location),
