@@ -21,6 +21,27 @@ public struct ArchiveSelection: Sendable, Equatable {
 
     public init() {}
 
+    /// Every list in ascending order (a party's lots by id), however it was gathered: ARCHIVE's
+    /// walk and replay's reading of the file give equal values.
+    public func normalized() -> ArchiveSelection {
+        var s = self
+        s.returns.sort(); s.orders.sort(); s.notices.sort(); s.audit.sort(); s.tillSessions.sort(); s.transfers.sort()
+        s.stockMoves.sort()
+        for party in s.entries.keys { s.entries[party]!.sort() }
+        for party in s.lots.keys { s.lots[party]!.sort() }
+        return s
+    }
+
+    /// The bytes its ids take (8 a number, a string's UTF-8 bytes): what memory holds for an
+    /// archive while its records' ids are kept (INFO's `archive_held_bytes`).
+    public var heldBytes: Int {
+        let numbers = returns.count + notices.count + audit.count + tillSessions.count + stockMoves.count
+            + entries.values.reduce(0) { $0 + $1.count }
+        let strings = orders.reduce(0) { $0 + $1.utf8.count } + transfers.reduce(0) { $0 + $1.utf8.count }
+            + lots.reduce(0) { $0 + $1.key.utf8.count + $1.value.reduce(0) { $0 + $1.utf8.count } }
+        return numbers * 8 + strings
+    }
+
     public var isEmpty: Bool {
         returns.isEmpty && orders.isEmpty && entries.isEmpty && lots.isEmpty && notices.isEmpty && audit.isEmpty
             && tillSessions.isEmpty && transfers.isEmpty && stockMoves.isEmpty
@@ -65,7 +86,7 @@ extension Ledger {
             }
         }.map(\.id).sorted()
         selection.stockMoves = stockMoves.filter { onOrBefore($0.at) }.map(\.number)
-        return selection
+        return selection.normalized()
     }
 
     /// A return approved, completed, rejected, cancelled or voided, every date in it on or

@@ -20,6 +20,15 @@ extension CommandTable {
                 .server(.replicate(from: UInt64(a.integer("from")!), epoch: a.string("epoch") ?? "", history: a.string("history") ?? ""))
             },
         ]),
+        // Section 23: ARCHIVE (an admin of every location: checked by the engine) and its list.
+        CommandSpec("ARCHIVE", roles: oversight, forms: [
+            .change("ARCHIVE", [.required("through", .date, "DATE"),
+                                .optional("purchases", .keyword { ["finished", "all"].contains($0.lowercased()) }, "finished|all")],
+                    roles: admin) { a in
+                .server(.archive(through: a.date("through")!, purchasesAll: a.string("purchases")?.lowercased() == "all"))
+            },
+            .read("ARCHIVE", "LIST") { _ in .server(.archiveList) },
+        ]),
         CommandSpec("PROMOTE", roles: admin, forms: [
             CommandForm("PROMOTE", mutates: true, resend: .never) { _ in .server(.promote) },
         ]),

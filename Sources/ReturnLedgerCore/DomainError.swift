@@ -24,6 +24,9 @@ public struct DomainError: Error, Equatable, Sendable {
         /// Protocol.md, A warm standby: a standby, or a primary superseded by a promotion,
         /// refuses a change (`ERR READONLY primary=HOST:PORT ...`).
         case READONLY
+        /// Protocol.md, Years of history: an archive could not be written (nothing archived,
+        /// changes go on) or read (damaged, missing).
+        case ARCHIVE
     }
 
     public var code: Code

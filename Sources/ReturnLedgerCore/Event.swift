@@ -68,6 +68,9 @@ public indirect enum Event: Sendable, Equatable {
     /// promotion or a restore. It changes no state: the history itself is the data directory's
     /// (`EPOCHS`); this record tells FEED readers and standbys where it forked.
     case epochStarted(EpochStart)
+    /// Format 13 (protocol.md, Years of history): an archive committed (`archive.written`). Its
+    /// log record carries the summary; the records taken are read from the archive on replay.
+    case archiveWritten(ArchiveEntry)
 }
 
 /// Where a history forked (`epoch.started`): the new epoch, the one it forked from, its first

@@ -42,7 +42,7 @@ extension Ledger {
                  .returnFirstApproved, .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed,
                  .tenderPolicyChanged, .creditDrawn, .creditIssued, .taxPolicyChanged, .returnVoided, .periodClosed,
                  .returnDisposed, .stockDisposed, .vendorCredited, .transferSent, .transferReceived, .transferCancelled,
-                 .stockAdjusted, .stockCounted, .categoryAdded, .epochStarted:
+                 .stockAdjusted, .stockCounted, .categoryAdded, .epochStarted, .archiveWritten:
                 return true
             }
         }
@@ -119,6 +119,9 @@ extension Ledger {
             case .epochStarted(let e):
                 line("epoch.started", [Field("epoch", e.epoch), Field("parent", e.parent), Field("since", String(e.since)),
                                        Field("by", e.by)])
+            case .archiveWritten(let a):
+                line("archive.written", [Field("archive", a.name), Field("through", a.through.description)] + a.counts.fields
+                     + [Field("bytes", String(a.bytes)), Field("checksum", a.checksumText)])
             case .partyAdded(let p):
                 line("party.added", [Field("id", p.id), Field("kind", p.kind.rawValue), Field("name", p.name),
                                      Field("rma_required", p.kind == .supplier ? (p.rmaRequired ? "yes" : "no") : "")])

@@ -137,6 +137,10 @@ extension Ledger {
         // SERIAL, after EXCEEDS and before FINAL_SALE.
         if items.contains(where: { !$0.serials.isEmpty }) { try checkFiledSerials(items, kind: kind, order: order) }
         var waivers = kind == .sale ? try checkItemRules(items, sold: order, taken: taken, override: filing.override) : []
+        // Section 23: an archived order takes nothing back, whatever the window or an override says.
+        if let order, let archive = archive(ofOrder: order.id) {
+            throw DomainError(.EXPIRED, "order \(order.id) is archived in \(archive.name): nothing on it can be returned")
+        }
         if kind == .sale, !party.isEmpty, overCustomerLimit(party, at: taken) {
             guard filing.override else {
                 throw DomainError(.OVER_LIMIT, "\(party) has filed \(policy.customerReturns) or more returns in the last"
@@ -237,7 +241,8 @@ extension Ledger {
             let r = returns[number - 1]
             // Filed in order, and taken no later than filed: nothing older can count.
             guard r.filedAt.seconds > since else { break }
-            if !r.state.stands || (r.takenAt ?? r.filedAt).seconds <= since { continue }
+            // Archived returns count toward no limit (section 23).
+            if !r.state.stands || (r.takenAt ?? r.filedAt).seconds <= since || archive(ofReturn: number) != nil { continue }
             counted += 1
             if counted >= policy.customerReturns { return true }
         }

@@ -61,7 +61,9 @@ extension Ledger {
                                                      Field("received", credit?.amount.description ?? ""),
                                                      Field("credit_ref", credit?.ref ?? ""),
                                                      // What an override waived (protocol.md, Return policy per product).
-                                                     Field("overridden", request.overriddenText)],
+                                                     Field("overridden", request.overriddenText),
+                                                     // Section 23: the archive holding it ("" while live).
+                                                     archiveField(ofReturn: request.number)],
                          lines: items + history + disposed)
         case .order(let id):
             return try orderReply(id)
@@ -93,7 +95,8 @@ extension Ledger {
                          Field("voided", header.type == "return" ? voids[n]?.doc ?? "" : ""), Field("hash", hash.description),
                          Field("prev", previousHash(number).description),
                          // Section 21: a supplier return's RMA and the credit it expects.
-                         Field("rma", r.rma), Field("expected", r.kind == .purchase ? r.expected.description : "")],
+                         Field("rma", r.rma), Field("expected", r.kind == .purchase ? r.expected.description : ""),
+                         archiveField(ofReturn: r.number)],
                 // Section 22: each item's and replacement's serials (not part of the hashed canonical text).
                 lines: r.items.map { named(itemFields($0), $0.sku) + [Field("tax_rate", $0.taxRate.description), Field("tax", $0.tax.description),
                                                                    Field("serials", $0.serials.joined(separator: ","))] }
@@ -192,7 +195,8 @@ extension Ledger {
                               Field("returned_amount", Money(minor: returnedAmount).description),
                               Field("status", order.status),
                               Field("discount", order.discount.description), Field("tax", order.tax.description),
-                              Field("tender", Tender.text(order.tenders))],
+                              Field("tender", Tender.text(order.tenders)),
+                              Field("archive", archive(ofOrder: order.id)?.name ?? "")],
                      lines: lines)
     }
 
@@ -260,7 +264,8 @@ extension Ledger {
         func page(_ number: Int) -> Bool {
             if lines.count < filter.limit {
                 let r = returns[number - 1]
-                lines.append(summary(r) + [Field("exchange", r.exchangeText), Field("late", r.late ? "yes" : "no")])
+                lines.append(summary(r) + [Field("exchange", r.exchangeText), Field("late", r.late ? "yes" : "no"),
+                                           archiveField(ofReturn: r.number)])
                 last = number
                 return true
             }
@@ -396,17 +401,34 @@ extension Ledger {
         // sale back-dated with `at=` takes its place in time. Entries are kept in log order, so a
         // stable sort by time is that order; most accounts are already in it.
         var rows = Array(entries[party] ?? [])
-        if zip(rows, rows.dropFirst()).contains(where: { $0.at > $1.at }) {
+        // Section 23: archived entries are one first line, their sum brought forward.
+        let archived = archivedEntries(party)
+        var broughtForward: (at: Timestamp, amount: Int64)?
+        if !archived.isEmpty {
+            var sum: Int64 = 0, newest = rows[archived.min()!].at
+            for i in archived.sorted() {
+                sum += rows[i].amount.minor
+                newest = max(newest, rows[i].at)
+            }
+            broughtForward = (newest, sum)
+            rows = rows.indices.filter { !archived.contains($0) }.map { rows[$0] }
+        }
+        if broughtForward != nil || zip(rows, rows.dropFirst()).contains(where: { $0.at > $1.at }) {
             rows = rows.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
-            var running: Int64 = 0
+            var running: Int64 = broughtForward?.amount ?? 0
             for i in rows.indices {
                 running += rows[i].amount.minor
                 rows[i].balance = Money(minor: running)
             }
         }
-        let lines = rows.map {
+        var lines = rows.map {
             [Field("at", $0.at.description), Field("kind", $0.kind.rawValue), Field("doc", $0.doc),
              Field("amount", $0.amount.description), Field("balance", $0.balance.description)]
+        }
+        if let broughtForward {
+            let amount = Money(minor: broughtForward.amount).description
+            lines.insert([Field("at", broughtForward.at.description), Field("kind", "brought_forward"), Field("doc", ""),
+                          Field("amount", amount), Field("balance", amount)], at: 0)
         }
         return Reply(status: [Field("party", party), Field("kind", known.kind.rawValue),
                               Field("balance", (balances[party] ?? .zero).description),
@@ -450,7 +472,9 @@ extension Ledger {
     /// CREDIT: a customer's lots, oldest first, and what is available now.
     func creditReply(_ party: String, at now: Timestamp) throws(DomainError) -> Reply {
         guard parties[party]?.kind == .customer else { throw .notFound("customer", party) }
-        let lots = creditLots[party] ?? []
+        // Section 23: archived lots (spent, voided or written off) are left out; the OK line is unchanged.
+        let archived = archivedLots(party)
+        let lots = (creditLots[party] ?? []).filter { !archived.contains($0.id) }
         var expired: Int64 = 0
         let lines = lots.map { lot in
             if !lot.voided, !lot.writtenOff, lot.isExpired(at: now) { expired += lot.remaining.minor }

@@ -14,6 +14,7 @@ extension Ledger {
             return Decision(events: [], reply: vendorCreditReply(request, credit).existed())
         }
         guard request.kind == .purchase else { throw .invalid("\(id) is a customer return; VENDOR CREDIT books a supplier's credit note") }
+        try refuseIfArchived(request)
         guard request.state.isApproved else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue); only approved returns get a credit note") }
         try refuseClosedToday(context, "VENDOR CREDIT")
         guard let difference = amount.adding(-request.expected),

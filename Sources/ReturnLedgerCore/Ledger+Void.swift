@@ -14,6 +14,7 @@ extension Ledger {
         guard request.approvedBy != context.user, request.firstApprovedBy != context.user else {
             throw DomainError(.SELF_APPROVAL, "\(id) was approved by you; another supervisor must void it")
         }
+        try refuseIfArchived(request)
         guard request.state.isApproved else { throw DomainError(.STATE, "\(id) is \(request.state.rawValue); only approved returns are voided") }
         if let credit = request.supplier?.credit {
             throw DomainError(.STATE, "\(id) has the supplier's credit note \(credit.ref): it cannot be voided")

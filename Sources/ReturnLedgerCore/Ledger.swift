@@ -70,6 +70,8 @@ public struct Ledger: Sendable, Equatable {
     /// Format 11 (protocol.md, Serial numbers): SKU → serial → where it is in stock and its last
     /// sale. Only SKUs that ever held a serial appear.
     public var serialRegistry: [String: [String: SerialRecord]] = [:]
+    /// Format 13 (protocol.md, Years of history): the committed archives, oldest first.
+    public var archives: [ArchiveEntry] = []
     /// SKUs with `serial=yes` (derived, kept by `apply`, rebuilt by `rebuildIndexes`): an item
     /// naming no serials is checked only when its SKU is among them, a set membership test
     /// instead of copying its product (RETURN's hot path); none at all skips even that.
@@ -119,6 +121,8 @@ extension Ledger {
             categories[category.code] = category
         case .epochStarted:
             break
+        case .archiveWritten(let archive):
+            archives.append(archive)
         case .partyAdded(let party):
             // Also PARTY SET's record: a known party keeps its balance.
             if parties[party.id] == nil { balances[party.id] = .zero }

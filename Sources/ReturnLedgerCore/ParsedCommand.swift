@@ -34,6 +34,9 @@ public enum ServerCommand: Sendable, Equatable {
     case replicate(from: UInt64, epoch: String, history: String)
     /// A standby becomes the primary.
     case promote
+    /// Protocol.md, Years of history: archive what is finished by a closed date; list the archives.
+    case archive(through: CivilDate, purchasesAll: Bool)
+    case archiveList
     case watch
     case unwatch
     case userAdd(name: String, role: Role, password: String, locations: Scope)
@@ -43,7 +46,8 @@ public enum ServerCommand: Sendable, Equatable {
         switch self {
         case .userAdd(let name, _, _, _), .userPassword(let name, _), .auth(let name, _): return name
         case .replicate(let from, _, _): return String(from)
-        case .ping, .help, .whoami, .quit, .info, .snapshot, .backup, .feed, .digest, .watch, .unwatch, .promote: return ""
+        case .archive(let through, _): return through.description
+        case .ping, .help, .whoami, .quit, .info, .snapshot, .backup, .feed, .digest, .watch, .unwatch, .promote, .archiveList: return ""
         }
     }
 }

@@ -54,7 +54,7 @@ enum Authenticator {
                 .userPassword(name: name, passwordHash: $0)
             }
         case .server(.ping), .server(.help), .server(.whoami), .server(.quit), .server(.info), .server(.snapshot), .server(.backup),
-             .server(.feed), .server(.digest), .server(.watch), .server(.unwatch), .server(.replicate), .server(.promote), .change, .query:
+             .server(.feed), .server(.digest), .server(.watch), .server(.unwatch), .server(.replicate), .server(.promote), .server(.archive), .server(.archiveList), .change, .query:
             loop.post { done(Engine.BatchResult(replies: [.failure(DomainError(.INTERNAL, "not a crypt command"))]), nil) }
         }
     }

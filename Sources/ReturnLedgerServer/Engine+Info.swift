@@ -47,7 +47,8 @@ extension Engine {
                       Field("queued_pushes", String(q.pushes)), Field("largest_queue", String(q.largestQueue)),
                       Field("largest_held", String(q.largestHeld)), Field("closed_for_buffers", String(f.closedForBuffers)),
                       Field("max_client_buffer", String(setting.maxClientBuffer)), Field("max_memory", String(maxMemory)),
-                      Field("memory_high", f.memoryHigh ? "yes" : "no"), Field("state_bytes", String(ledger.estimatedBytes))])
+                      Field("memory_high", f.memoryHigh ? "yes" : "no"), Field("state_bytes", String(ledger.estimatedBytes))]
+                     + shelf.infoFields(ledger.archives))
         // Whether TLS is on, its handshakes, and the certificate's end (an expired one warns).
         lines.append([Field("section", "tls"), Field("enabled", setting.tls == nil ? "no" : "yes"),
                       Field("handshakes", String(f.tlsHandshakes)), Field("failures", String(f.tlsFailures)),

@@ -106,11 +106,20 @@ extension Engine {
     package func applyReplicated(_ bytes: ArraySlice<UInt8>, entries: [LogEntry], last: UInt64) throws(StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
         if let failure = wal.failure { throw failure }
+        // An `archive.written` takes what its archive holds: read before anything is appended,
+        // so a standby without the file stops here with its log and state as they were.
+        var resolved: [[Event]] = []
+        var state = ledger
+        for entry in entries {
+            let events = try shelf.replay.resolved(entry.events, in: state)
+            if case .archiveWritten = events.first { state.apply(events) }
+            resolved.append(events)
+        }
         try wal.append(framed: bytes, last: last)
         var events = 0
-        for entry in entries {
-            ledger.apply(entry.events)
-            events += entry.events.count
+        for batch in resolved {
+            ledger.apply(batch)
+            events += batch.count
         }
         // Once the state holds the whole batch: a snapshot taken now is of `last`.
         snapshots.applied(events, engine: self)

@@ -31,6 +31,10 @@ extension Engine {
             return replicate(from: from, epoch: epoch, history: history, request, session: session, context)
         case .promote:
             return promote(context)
+        case .archive(let through, let purchasesAll):
+            return archive(through: through, purchasesAll: purchasesAll, request, context)
+        case .archiveList:
+            return .reply(.success(shelf.list(ledger)))
         case .auth, .userAdd, .userPassword:
             // The connection hands these to the Authenticator before the engine sees them.
             return .reply(.failure(DomainError(.INTERNAL, "unexpected \(request.name)")))

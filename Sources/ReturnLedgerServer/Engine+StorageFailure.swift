@@ -50,7 +50,7 @@ extension Engine {
         snapshots.queue.async { [self] in
             let loaded: Ledger?
             do throws(StorageError) {
-                loaded = try Recovery.load(storage, fs: fs, repair: false, limit: limit).ledger
+                loaded = try Recovery.load(storage, fs: fs, repair: false, limit: limit, archives: shelf.replay).ledger
             } catch {
                 log("could not reload from disk (\(error.message)); serving reads from memory")
                 loaded = nil

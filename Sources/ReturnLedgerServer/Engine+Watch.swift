@@ -62,7 +62,7 @@ extension Engine {
                  .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed, .tenderPolicyChanged, .taxPolicyChanged,
                  .creditDrawn, .creditIssued, .periodClosed, .returnDisposed, .stockDisposed, .vendorCredited,
                  .transferSent, .transferReceived, .transferCancelled, .stockAdjusted, .stockCounted, .categoryAdded,
-                 .epochStarted:
+                 .epochStarted, .archiveWritten:
                 continue  // nothing a watcher is told about
             }
             guard seen.insert(number).inserted else { continue }

@@ -38,6 +38,8 @@ package final class Engine: @unchecked Sendable {
     /// What the server was started with that the engine reports or acts on.
     let setting: Setting
     var backups: Backups { setting.backups }
+    /// The archives' files (protocol.md, Years of history).
+    var shelf: ArchiveShelf { setting.archives }
     var maxMemory: Int { setting.maxMemory }
     let logReader: LogReader
     let durableSignal: DurableSignal
@@ -76,14 +78,15 @@ package final class Engine: @unchecked Sendable {
         /// The TLS certificate, for INFO (nil: TLS off).
         var tls: TLSContext?
         var backups: Backups
+        var archives: ArchiveShelf
         /// `--standby-user` and its password: how a promoted server logs in at the primary it
         /// fences (protocol.md, A warm standby).
         var standbyLogin: StandbyLink?
 
         package init(maxClientBuffer: Int = 0, maxMemory: Int = 0, tls: TLSContext? = nil, backups: Backups,
-                     standbyLogin: StandbyLink? = nil) {
+                     archives: ArchiveShelf, standbyLogin: StandbyLink? = nil) {
             self.maxClientBuffer = maxClientBuffer; self.maxMemory = maxMemory; self.tls = tls
-            self.backups = backups; self.standbyLogin = standbyLogin
+            self.backups = backups; self.archives = archives; self.standbyLogin = standbyLogin
         }
     }
 
@@ -283,6 +286,7 @@ package final class Engine: @unchecked Sendable {
                 do throws(DomainError) { return .success(try state.query(query, context)) } catch { return .failure(error) }
             }
         }
+        if case .verify = query, !ledger.archives.isEmpty, reload == nil { return verifyWithArchives(query, context) }
         if query.scansState {
             let copy = ledger
             return .deferred(DeferredReply(queue: readQueue) {
@@ -309,6 +313,7 @@ package final class Engine: @unchecked Sendable {
         // A standby or a fenced primary writes nothing (its logins and refusals go unaudited).
         guard !events.isEmpty, readOnly == nil else { return }
         try wal.append(LogEntry(at: context.now, actor: context.user, events: events))
+        if shelf.touches != nil { for event in events { shelf.touches!.note(event) } }
         ledger.apply(events)
         if !watching.isEmpty { publish(events, actor: context.user) }
         snapshots.applied(events.count, engine: self)

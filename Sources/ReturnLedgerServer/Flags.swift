@@ -11,6 +11,7 @@ public enum Flags {
                             [--snapshot-every N] [--max-line BYTES] [--max-connections N]
                             [--idle-timeout SECONDS] [--max-client-buffer BYTES] [--max-memory BYTES]
                             [--backup-dir DIR] [--backup-every DURATION] [--backup-keep N] [--log-keep BYTES]
+                            [--archive-dir DIR]
                             [--demo] [--restore BACKUP_FOLDER] [--sync-standby N] [--sync-timeout SECONDS]
                returnledger --data DIR --standby-of HOST:PORT --standby-user USER [--standby-ca FILE]
                returnledger --data DIR --promote [--standby-user USER]
@@ -47,6 +48,8 @@ public enum Flags {
           --backup-keep N        backups kept; the oldest go after a new one (default 7)
           --log-keep B           log segments a snapshot covers kept for FEED, up to B bytes in all
                                  (default: all; 0 = drop them at once)
+          --archive-dir DIR      where ARCHIVE keeps its archives (default: the data directory; locked
+                                 like it)
           --demo                 fill an empty data directory with a demo shop
           --restore FOLDER       copy a backup into the empty (or missing) data directory, then start
           --reset-admin          with the server stopped: give user admin a new password (from
@@ -70,7 +73,7 @@ public enum Flags {
     public static func parse(_ arguments: [String], environment: [String: String]) throws(Failure) -> ServerConfig {
         var values: [String: String] = [:]
         let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout",
-                     "max-client-buffer", "max-memory", "backup-dir", "backup-every", "backup-keep", "log-keep",
+                     "max-client-buffer", "max-memory", "backup-dir", "backup-every", "backup-keep", "log-keep", "archive-dir",
                      "demo", "restore", "tls-cert", "tls-key", "tls-port", "plain", "standby-of", "standby-user", "standby-ca",
                      "sync-standby", "sync-timeout", "promote"]
         // One-shot flags (--demo, --reset-admin) are never read from the environment (the contract's
@@ -134,6 +137,10 @@ public enum Flags {
         if let dir = values["backup-dir"] {
             guard !dir.isEmpty else { throw Failure(message: "--backup-dir needs a directory") }
             config.backupDirectory = dir
+        }
+        if let dir = values["archive-dir"] {
+            guard !dir.isEmpty else { throw Failure(message: "--archive-dir needs a directory") }
+            config.archiveDirectory = dir
         }
         if let every = values["backup-every"] {
             guard let seconds = duration(every) else {

@@ -45,10 +45,12 @@ public final class Server: @unchecked Sendable {
         TimeZoneFiles.install()  // the business zones of POLICY SET and of the log's records
         let directory = DataDirectory(config.dataDirectory)
         let started = monotonicMillis()
-        let recovered = try Recovery.load(directory, fs: config.fileSystem, repair: true)
+        let shelf = ArchiveShelf(directory: config.archiveDirectory ?? config.dataDirectory, fs: config.fileSystem)
+        let recovered = try Recovery.load(directory, fs: config.fileSystem, repair: true, archives: shelf.replay)
         let wal = try WriteAheadLog(directory: directory, fs: config.fileSystem, policy: config.fsync,
                                     lastSeq: recovered.lastSeq, segment: recovered.lastSegment, keepBytes: config.logKeep)
         var notes = recovered.notes
+        notes += shelf.open(recovered.ledger)
         let missing = Set(recovered.ledger.policy.calendar.periods.filter { !$0.zone.resolved }.map(\.zone.name))
         for name in missing.sorted() {
             notes.append("time zone \(name) is not in this machine's tzdata (install tzdata): its business dates count as UTC")
@@ -63,7 +65,7 @@ public final class Server: @unchecked Sendable {
         let backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),
                               every: config.backupEvery, keep: config.backupKeep, fs: config.backupFileSystem, clock: clock)
         let setting = Engine.Setting(maxClientBuffer: config.maxClientBuffer, maxMemory: config.maxMemory, tls: config.tls,
-                                     backups: backups, standbyLogin: config.standbyLogin)
+                                     backups: backups, archives: shelf, standbyLogin: config.standbyLogin)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters, setting: setting)
         // One report per advance of the durable sequence, fanned out to each loop's waiters.

@@ -26,6 +26,8 @@ public struct ServerConfig: Sendable {
     /// directory's path + `-backups`), how often one is made when none is newer (seconds; 0 = only
     /// on BACKUP), and how many are kept.
     public var backupDirectory: String?
+    /// `--archive-dir`: where ARCHIVE writes its archives (nil: the data directory).
+    public var archiveDirectory: String?
     public var backupEvery: Int64 = 86_400
     public var backupKeep = 7
     /// What backups are written through; tests inject a failing backup disk here.

@@ -26,7 +26,7 @@ public enum ArchiveFile {
 
     /// `archive-<yyyymmdd>-<nnnn>` (section 23: nnnn counts every archive written, from 0001).
     public static func name(through: CivilDate, number: Int) -> String {
-        "archive-" + through.description.filter { $0 != "-" } + "-" + zeroPadded(number, width: 4)
+        ArchiveEntry.name(through: through, number: number)
     }
 
     public static func fileName(_ name: String) -> String { name + ".rla" }

@@ -247,7 +247,4 @@ public final class ArchiveReader: Sendable {
     }
 }
 
-func hexChecksum(_ v: UInt32) -> String {
-    let digits = String(v, radix: 16)
-    return String(repeating: "0", count: 8 - digits.count) + digits
-}
+func hexChecksum(_ v: UInt32) -> String { ArchiveEntry.hex(v) }

@@ -82,12 +82,6 @@ public enum ArchiveIndex: UInt8, Sendable, CaseIterable {
     case orderReturns
 }
 
-/// What an archive holds, by section 23's names.
-public struct ArchiveCounts: Sendable, Equatable {
-    public var returns = 0, documents = 0, orders = 0, entries = 0, notices = 0, audit = 0, other = 0
-    public init() {}
-}
-
 extension ArchiveRecord: BinaryCodable {
     private enum Tag: UInt8 { case returned = 1, order, entry, notice, audit, till, lot, transfer, move }
 

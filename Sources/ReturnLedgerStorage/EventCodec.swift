@@ -37,6 +37,8 @@ extension Event: BinaryCodable {
         case transferSent = 37, transferReceived, transferCancelled, stockAdjusted, stockCounted
         case categoryAdded = 42
         case epochStarted = 43
+        /// Format 13.
+        case archiveWritten = 44
     }
 
     public func write(to w: inout ByteWriter) {
@@ -94,6 +96,7 @@ extension Event: BinaryCodable {
         case .vendorCredited(let number, let credit): w.u8(Tag.vendorCredited.rawValue); w.int(number); w.write(credit)
         case .categoryAdded(let category): w.u8(Tag.categoryAdded.rawValue); w.write(category)
         case .epochStarted(let e): w.u8(Tag.epochStarted.rawValue); w.string(e.epoch); w.string(e.parent); w.u64(e.since); w.string(e.by)
+        case .archiveWritten(let a): w.u8(Tag.archiveWritten.rawValue); a.writeSummary(to: &w)
         }
     }
 
@@ -153,6 +156,7 @@ extension Event: BinaryCodable {
         case .categoryAdded: self = .categoryAdded(try r.read())
         case .epochStarted:
             self = .epochStarted(EpochStart(epoch: try r.string(), parent: try r.string(), since: try r.u64(), by: try r.string()))
+        case .archiveWritten: self = .archiveWritten(try ArchiveEntry.readSummary(from: &r))
         }
     }
 }

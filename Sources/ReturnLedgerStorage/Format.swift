@@ -11,7 +11,7 @@
 /// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v12` (written by those versions)
 ///    replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again,
 ///    write a golden directory with the last build of the current version (`tools/golden/make_v12.py`
-///    shows how; golden-v12 is written, so format 13 may come next; golden-v13 before format 14).
+///    shows how; golden-v13 before format 14).
 ///
 /// | version | since | what changed |
 /// |---|---|---|
@@ -26,6 +26,7 @@
 /// | 10 | issue 26 | goods after the return: `StockLevel` gains rtv, refurbish and transit, written in the state's held-stock section after the closes (slots holding any); an `Effects.Move` ends with a flag and, when set, those three; `ReturnRequest` ends with its INSPECT decisions (`Disposal`s) and a flag with its `SupplierTerms` (RMA, source, expected, the vendor's credit note); `Approval` ends with a flag and the RMA an APPROVE set; `Product` ends with its supplier, `Party` with rma_required; the state ends with the held stock and DISPOSE's `StockMove`s; events `returnDisposed` (34: an INSPECT's decisions; older `returnInspected` records read as one decision per SKU and batch worth 0.00), `stockDisposed` (35), `vendorCredited` (36) |
 /// | 11 | issue 27 | stock moves and policy per product: `Location` ends with its site (older: its own code); `StockMove` ends with a flag and, when set, ADJUST's direction and reason, then its lines (`StockMoveLine`: sku, batch, before, change, value; none for DISPOSE); `Product` ends with its category, its own `ReturnTerms` (return days, final sale, fee: each a presence flag and its value) and its serial flag; `ReturnRequest` ends with its `Waivers` byte (what an override waived; older overridden returns: the customer limit); the state ends with the transfers in id order (`Transfer`: id, from, to, lines (sku, batch, sent, received), note, sent_by, sent_at, state, via_transit, received_by, a flag and received_at, received_note, value), then the categories by code; events `transferSent` (37), `transferReceived` (38), `transferCancelled` (39), each carrying the whole transfer after its step (which ends with who cancelled it and when), `stockAdjusted` (40), `stockCounted` (41), `categoryAdded` (42: CATEGORY ADD and SET alike). Serial numbers: `OrderLine`'s flags byte gains 8 (its serials follow, a string list); `ReturnItem`'s tax byte becomes a flags byte (1: tax follows, 2: serials follow); `Effects.Move`'s held-states byte becomes a flags byte (1: rtv, refurbish and transit follow, 2: serials follow); `Disposal` ends with its serials; `TransferLine` with the serials sent and received; `StockMoveLine` with the serials put on hand and taken off; the state ends with the serial registry (per SKU, per serial: a flag and, in stock, its location, batch and state, then its last sale). Older records carry no serials. golden-v11 is written by `tools/golden/make_v11.py` |
 /// | 12 | issue 28 | a warm standby: event `epochStarted` (43: epoch, parent, since, by), logged where a promotion or a restore forks the history; nothing else changed; golden-v12 (its `snapshot` a restored directory) is written by `tools/golden/make_v12.py` |
+/// | 13 | issue 30 | years of history: event `archiveWritten` (44: name, through, number, T, purchases=all, the seven counts, bytes, checksum, seq; the records it took are read from the archive itself on replay); the state ends with the archives (each that summary, then the ids it took: returns, orders, per party entry positions and lots, notices, audit positions, till sessions, transfers, stock moves) |
 /// | 7 | issue 12 | `paymentRecorded` ends with the payment's number (FEED found it on the account by time and amount, so two equal payments of one party in one second got one number) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
@@ -43,8 +44,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v10 = Format(rawValue: 10)
     public static let v11 = Format(rawValue: 11)
     public static let v12 = Format(rawValue: 12)
+    public static let v13 = Format(rawValue: 13)
     /// What this build writes.
-    public static let current = v12
+    public static let current = v13
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {

@@ -20,15 +20,21 @@ public enum Recovery {
         public var appendInNewSegment = false
         /// Lines for the operator: what was found and anything cut off.
         public var notes: [String] = []
+        /// Where replayed `archive.written` records find their archives (nil: the data directory).
+        var archives: ArchiveReplay?
+        /// An archive a replayed record names could not be read: start-up stops (nothing after it applied).
+        var archiveFailure: StorageError?
     }
 
     /// - Parameters:
     ///   - repair: cut a torn tail off the file (start-up); false only reads (tools, reloads).
     ///   - limit: stop after this sequence number (after a failed fsync: what is known durable).
+    ///   - archives: where the archives are (`--archive-dir`; nil: the data directory).
     public static func load(_ directory: DataDirectory, fs: any FileSystem, repair: Bool,
-                            limit: UInt64 = .max) throws(StorageError) -> Result {
+                            limit: UInt64 = .max, archives: ArchiveReplay? = nil) throws(StorageError) -> Result {
         let contents = try directory.contents(fs)
         var result = Result(ledger: Ledger(), lastSeq: 0, snapshotSeq: 0)
+        result.archives = archives ?? ArchiveReplay(directory: directory.path, fs: fs)
         var loaded = false
         for name in contents.temporary where repair {
             try fs.remove(directory.file(name))
@@ -61,6 +67,7 @@ public enum Recovery {
                 throw StorageError("\(segment.name): log starts at \(segment.seq) but the state ends at \(result.lastSeq); records are missing")
             }
             try replay(segment.name, directory: directory, fs: fs, isLast: isLast, repair: repair, limit: limit, into: &result)
+            if let failure = result.archiveFailure { throw failure }
             if isLast && !result.appendInNewSegment { result.lastSegment = (segment.seq, segment.name) }
         }
         return result
@@ -179,7 +186,17 @@ public enum Recovery {
     }
 
     private static func apply(_ events: [Event], seq: UInt64, to result: inout Result) {
-        result.ledger.apply(events)
+        guard result.archiveFailure == nil else { return }
+        if case .archiveWritten = events.first, let archives = result.archives {
+            do throws(StorageError) {
+                result.ledger.apply(try archives.resolved(events, in: result.ledger))
+            } catch {
+                result.archiveFailure = error
+                return
+            }
+        } else {
+            result.ledger.apply(events)
+        }
         result.lastSeq = seq
         result.recordsReplayed += 1
         result.eventsReplayed += events.count

@@ -76,6 +76,7 @@ extension Ledger: BinaryCodable {
                 w.string(record.lastSale)
             }
         }
+        w.array(archives)  // since format 13
     }
 
     /// Entries in key order, whatever container holds them.
@@ -198,6 +199,7 @@ extension Ledger: BinaryCodable {
                 guard serialRegistry.updateValue(records, forKey: sku) == nil else { throw CodecError("serial registry: \(sku) appears twice") }
             }
         }
+        if r.format >= .v13 { archives = try r.array() }
         rebuildIndexes()
     }
 

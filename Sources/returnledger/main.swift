@@ -50,6 +50,11 @@ do {
         try Flags.prepareDataDirectory(config.dataDirectory)
         try DirectoryLock.acquire(config.dataDirectory)  // one process per data directory
     }
+    // `--archive-dir` elsewhere: made if missing and locked like the data directory.
+    if let archives = config.archiveDirectory, archives != config.dataDirectory {
+        try Flags.prepareDataDirectory(archives)
+        try DirectoryLock.acquire(archives)
+    }
 } catch {
     fail(error.message)
 }

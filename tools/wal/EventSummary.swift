@@ -20,6 +20,7 @@ func summary(_ event: Event) -> String {
     case .partyAdded(let p): return "\(p.kind.rawValue) added \(p.id) \"\(p.name)\""
     case .categoryAdded(let c): return "category added \(c.code) \"\(c.name)\""
     case .epochStarted(let e): return "epoch \(e.epoch) started at seq \(e.since) by \(e.by) (parent \(e.parent))"
+    case .archiveWritten(let a): return "archive \(a.name) through \(a.through) written: \(a.counts.returns) returns, \(a.bytes) bytes, checksum \(a.checksumText)"
     case .reasonAdded(let r): return "reason added \(r.code) \"\(r.label)\"" + (r.fee == .zero ? "" : " fee=\(r.fee)")
     case .policyChanged(let days): return "policy window_days=\(days)"
     case .orderRecorded(let o):

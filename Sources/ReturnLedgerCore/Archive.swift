@@ -1,0 +1,159 @@
+/// What an archive holds, by section 23's names (protocol.md, Years of history).
+public struct ArchiveCounts: Sendable, Equatable {
+    public var returns = 0, documents = 0, orders = 0, entries = 0, notices = 0, audit = 0, other = 0
+    public init() {}
+
+    public var fields: [Field] {
+        [Field("returns", String(returns)), Field("documents", String(documents)), Field("orders", String(orders)),
+         Field("entries", String(entries)), Field("notices", String(notices)), Field("audit", String(audit)),
+         Field("other", String(other))]
+    }
+}
+
+/// One committed archive: what its ARCHIVE wrote and the log record that committed it
+/// (`archive.written`), and which records it took. Archives are never removed: `number` is the
+/// archive's place among all of them (its name's nnnn).
+public struct ArchiveEntry: Sendable, Equatable {
+    /// `archive-<yyyymmdd>-<nnnn>`, without `.rla`.
+    public var name: String
+    public var through: CivilDate
+    public var number: Int
+    /// When the state copy it was written from was taken (section 23's T).
+    public var takenAt: Timestamp
+    public var purchasesAll: Bool
+    public var counts: ArchiveCounts
+    public var bytes: Int
+    /// The CRC-32C of the whole file.
+    public var checksum: UInt32
+    /// The log record that committed it.
+    public var seq: UInt64
+    /// The records it took. The log record does not carry them: replay reads them from the
+    /// archive's own records (decided once, when it was written).
+    public var taken: ArchiveSelection
+
+    public init(name: String, through: CivilDate, number: Int, takenAt: Timestamp, purchasesAll: Bool, counts: ArchiveCounts,
+                bytes: Int, checksum: UInt32, seq: UInt64, taken: ArchiveSelection) {
+        self.name = name; self.through = through; self.number = number; self.takenAt = takenAt; self.purchasesAll = purchasesAll
+        self.counts = counts; self.bytes = bytes; self.checksum = checksum; self.seq = seq; self.taken = taken
+    }
+
+    /// `archive-20260131-0001` (nnnn counts every archive written, from 0001).
+    public static func name(through: CivilDate, number: Int) -> String {
+        "archive-" + through.compact + "-" + zeroPadded(number, width: 4)
+    }
+
+    /// The checksum as ARCHIVE LIST and FEED print it: 8 hex digits.
+    public var checksumText: String { Self.hex(checksum) }
+
+    public static func hex(_ checksum: UInt32) -> String {
+        let digits = String(checksum, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    /// ARCHIVE's reply, ARCHIVE LIST's and FEED's shared fields.
+    public var summaryFields: [Field] {
+        [Field("archive", name), Field("through", through.description)] + counts.fields
+            + [Field("bytes", String(bytes)), Field("seq", String(seq))]
+    }
+}
+
+/// Which archive holds a record, answered from the archives' selections (kept sorted).
+extension Ledger {
+    /// The archive holding return `number`, if any.
+    public func archive(ofReturn number: Int) -> ArchiveEntry? {
+        guard !archives.isEmpty else { return nil }
+        return archives.first { $0.taken.returns.sortedContains(number) }
+    }
+
+    /// The archive holding order `id`, if any.
+    public func archive(ofOrder id: String) -> ArchiveEntry? {
+        guard !archives.isEmpty else { return nil }
+        return archives.first { $0.taken.orders.sortedContains(id) }
+    }
+
+    /// `archive=` on a status line: the name of the archive holding the record, `""` when live.
+    func archiveField(ofReturn number: Int) -> Field { Field("archive", archive(ofReturn: number)?.name ?? "") }
+
+    /// The positions of a party's archived ledger entries.
+    public func archivedEntries(_ party: String) -> Set<Int> {
+        var positions = Set<Int>()
+        for archive in archives { if let taken = archive.taken.entries[party] { positions.formUnion(taken) } }
+        return positions
+    }
+
+    /// The ids of a party's archived store-credit lots.
+    public func archivedLots(_ party: String) -> Set<String> {
+        var ids = Set<String>()
+        for archive in archives { if let taken = archive.taken.lots[party] { ids.formUnion(taken) } }
+        return ids
+    }
+
+    /// The refusal of a change to an archived return (protocol.md: an archived record never changes).
+    func refuseIfArchived(_ r: ReturnRequest) throws(DomainError) {
+        if let archive = archive(ofReturn: r.number) {
+            throw DomainError(.STATE, "\(r.id) is archived in \(archive.name) and never changes")
+        }
+    }
+}
+
+extension Array where Element: Comparable {
+    /// Binary search in an ascending array.
+    func sortedContains(_ value: Element) -> Bool {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if self[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low < count && self[low] == value
+    }
+}
+
+/// What the changes logged while an ARCHIVE is written touched, so its commit can tell whether a
+/// record it took changed after its state copy was taken (then the commit fails: `ERR STATE`).
+/// Entries, notices, audit entries and stock moves are only ever appended, and a closed till
+/// session or a finished transfer never changes, so returns, orders and credit lots are enough.
+public struct ArchiveTouches: Sendable {
+    public var returns = Set<Int>()
+    public var orders = Set<String>()
+    public var lots = Set<String>()
+
+    public init() {}
+
+    public mutating func note(_ event: Event) {
+        switch event {
+        case .returnFiled(let r): returns.insert(r.number); orders.insert(r.order)
+        case .returnApproved(let a): returns.insert(a.number)
+        case .returnRejected(let n, _, _, _), .returnCancelled(let n, _, _), .returnInspected(let n, _, _, _, _),
+             .returnFirstApproved(let n, _, _, _), .vendorCredited(let n, _):
+            returns.insert(n)
+        case .returnVoided(let v): returns.insert(v.number)
+        case .returnDisposed(let i): returns.insert(i.number)
+        case .creditDrawn(_, _, let draws): for draw in draws { lots.insert(draw.lot) }
+        case .creditIssued(_, let lot): lots.insert(lot.id)
+        case .periodClosed(_, let writeOffs): for w in writeOffs { lots.insert(w.lot) }
+        case .orderRecorded(let o): orders.insert(o.id)
+        case .userAdded, .userRoleChanged, .userEnabledChanged, .userPasswordChanged, .userScoped, .locationAdded, .productAdded,
+             .partyAdded, .reasonAdded, .policyChanged, .paymentRecorded, .loginFailed, .audited, .ruleAdded, .ruleDropped,
+             .customerLimitsChanged, .timezoneChanged, .tillOpened, .tillMoved, .tillClosed, .tenderPolicyChanged,
+             .taxPolicyChanged, .stockDisposed, .transferSent, .transferReceived, .transferCancelled, .stockAdjusted,
+             .stockCounted, .categoryAdded, .epochStarted, .archiveWritten:
+            break
+        }
+    }
+
+    /// The first record `selection` took that these changes touched, as the refusal names it.
+    /// A touched return also touches its order and its exchange's sale (its lines and state moved).
+    public func conflict(with selection: ArchiveSelection, in ledger: Ledger) -> String? {
+        var orders = self.orders
+        for n in returns {
+            if selection.returns.sortedContains(n) { return ReturnRequest.id(n) }
+            guard n >= 1, n <= ledger.returns.count else { continue }
+            let r = ledger.returns[n - 1]
+            if !r.noReceipt { orders.insert(r.order) }
+            if !r.exchangeOrder.isEmpty { orders.insert(r.exchangeOrder) }
+        }
+        for id in orders where selection.orders.sortedContains(id) { return "order \(id)" }
+        for ids in selection.lots.values { for id in ids where lots.contains(id) { return "credit lot \(id)" } }
+        return nil
+    }
+}

@@ -1,0 +1,139 @@
+import Dispatch
+import ReturnLedgerCore
+package import ReturnLedgerStorage
+
+/// The archives on disk (protocol.md, Years of history): where they are, whether each is whole,
+/// and the one ARCHIVE being written. The state (`Ledger.archives`) says which archives exist and
+/// what they took; this says what their files are like. Writer queue, except `queue`'s work.
+package final class ArchiveShelf: @unchecked Sendable {
+    /// ARCHIVE's selection and file are made here, at utility priority, off the writer.
+    let queue = DispatchQueue(label: "returnledger.archive", qos: .utility)
+    let replay: ArchiveReplay
+    var directory: String { replay.directory }
+    /// Writer queue: the status of each committed archive's file, by name.
+    private(set) var statuses: [String: Status] = [:]
+    /// Writer queue: an ARCHIVE is being written; what the changes since its state copy touched.
+    var touches: ArchiveTouches?
+
+    package enum Status: Equatable, Sendable {
+        case ok
+        /// The file's damage: what and where (file and offset).
+        case damaged(String)
+        case missing(String)
+
+        var word: String {
+            switch self {
+            case .ok: return "ok"
+            case .damaged: return "damaged"
+            case .missing: return "missing"
+            }
+        }
+    }
+
+    package init(directory: String, fs: any FileSystem) {
+        replay = ArchiveReplay(directory: directory, fs: fs)
+    }
+
+    private var fs: any FileSystem { replay.fs }
+
+    /// Start-up: what only a crash leaves is deleted (an unfinished `.tmp`, an archive no
+    /// committed record names: both hold only copies), then each committed archive's header,
+    /// footer and index summary are checked. Returns the lines for the operator's log.
+    func open(_ ledger: Ledger) -> [String] {
+        var notes: [String] = []
+        let named = Set(ledger.archives.map(\.name))
+        for file in (try? fs.list(directory)) ?? [] where file.hasPrefix("archive-") {
+            let uncommitted = file.hasSuffix(".tmp") || (file.hasSuffix(".rla") && !named.contains(String(file.dropLast(4))))
+            guard uncommitted else { continue }
+            do throws(StorageError) {
+                try fs.remove(directory + "/" + file)
+                notes.append("removed \(file): no committed archive.written names it (left by a crash)")
+            } catch {
+                notes.append("could not remove \(file): \(error.message)")
+            }
+        }
+        heldBytes = ledger.archives.reduce(0) { $0 + $1.taken.heldBytes }
+        for entry in ledger.archives {
+            let status = check(entry)
+            statuses[entry.name] = status
+            switch status {
+            case .ok: break
+            case .damaged(let why), .missing(let why): notes.append("archive \(entry.name) is \(status.word): \(why); changes go on")
+            }
+        }
+        return notes
+    }
+
+    /// Header, footer and index summary, and the checksum the log recorded.
+    func check(_ entry: ArchiveEntry) -> Status {
+        do throws(ArchiveDamage) {
+            let reader = try ArchiveReader(path: replay.path(entry.name), fs: fs)
+            guard reader.checksum == entry.checksum else {
+                return .damaged("\(reader.path): checksum \(reader.checksumText), committed as \(entry.checksumText)")
+            }
+            return .ok
+        } catch {
+            return error.missing ? .missing(error.description) : .damaged(error.description)
+        }
+    }
+
+    /// VERIFY: every byte of every archive, against its checksum. Off the writer.
+    func verify(_ entries: [ArchiveEntry]) -> [(ArchiveEntry, Status)] {
+        entries.map { entry in
+            do throws(ArchiveDamage) {
+                let reader = try ArchiveReader(path: replay.path(entry.name), fs: fs)
+                try reader.verify()
+                guard reader.checksum == entry.checksum else {
+                    return (entry, .damaged("\(reader.path): checksum \(reader.checksumText), committed as \(entry.checksumText)"))
+                }
+                return (entry, .ok)
+            } catch {
+                return (entry, error.missing ? .missing(error.description) : .damaged(error.description))
+            }
+        }
+    }
+
+    /// Writer queue: what VERIFY found (a good copy put back is `ok` again).
+    func record(_ found: [(ArchiveEntry, Status)]) {
+        for (entry, status) in found { statuses[entry.name] = status }
+    }
+
+    func committed(_ entry: ArchiveEntry) {
+        statuses[entry.name] = .ok
+        heldBytes += entry.taken.heldBytes
+    }
+
+    /// Writer queue: what memory holds for the archives (their selections, counted once each).
+    private var heldBytes = 0
+
+    /// INFO's memory line's archive fields (section 23).
+    func infoFields(_ archives: [ArchiveEntry]) -> [Field] {
+        var total = ArchiveCounts()
+        for a in archives {
+            total.returns += a.counts.returns; total.orders += a.counts.orders; total.entries += a.counts.entries
+            total.notices += a.counts.notices; total.audit += a.counts.audit; total.other += a.counts.other
+        }
+        return [Field("archives", String(archives.count)), Field("archived_returns", String(total.returns)),
+                Field("archived_orders", String(total.orders)), Field("archived_entries", String(total.entries)),
+                Field("archived_notices", String(total.notices)), Field("archived_audit", String(total.audit)),
+                Field("archived_other", String(total.other)), Field("archive_held_bytes", String(heldBytes)),
+                Field("archives_damaged", String(damagedCount))]
+    }
+
+    func status(_ name: String) -> Status { statuses[name] ?? .ok }
+
+    var damagedCount: Int { statuses.values.filter { $0 != .ok }.count }
+
+    /// ARCHIVE LIST: one line per archive, oldest first.
+    func list(_ ledger: Ledger) -> Reply {
+        Reply(status: [Field("count", String(ledger.archives.count))], lines: ledger.archives.map { entry in
+            entry.summaryFields + [Field("checksum", entry.checksumText), Field("status", status(entry.name).word)]
+        })
+    }
+
+    /// Removes a file ARCHIVE wrote but did not commit.
+    func discard(_ name: String) {
+        try? fs.remove(replay.path(name))
+        try? fs.syncDirectory(directory)
+    }
+}

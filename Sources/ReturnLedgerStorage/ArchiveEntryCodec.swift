@@ -1,0 +1,71 @@
+public import ReturnLedgerCore
+
+/// An archive's entry in the state (format 13): the log's `archive.written` carries the summary
+/// alone (the records it took are the archive's own: replay reads them from the file), a
+/// snapshot the summary and the selection.
+extension ArchiveEntry {
+    func writeSummary(to w: inout ByteWriter) {
+        w.string(name); w.i64(through.daysSinceEpoch); w.int(number); w.write(takenAt); w.bool(purchasesAll)
+        for n in [counts.returns, counts.documents, counts.orders, counts.entries, counts.notices, counts.audit, counts.other] { w.int(n) }
+        w.int(bytes); w.u32(checksum); w.u64(seq)
+    }
+
+    /// An entry whose `taken` is still to be read from its file.
+    static func readSummary(from r: inout ByteReader) throws(CodecError) -> ArchiveEntry {
+        let name = try r.string(), days = try r.i64()
+        guard (-1_000_000_000...1_000_000_000).contains(days) else { throw CodecError("archive date \(days) out of range") }
+        let number = try r.int(), takenAt: Timestamp = try r.read(), purchasesAll = try r.bool()
+        var counts = ArchiveCounts()
+        counts.returns = try r.int(); counts.documents = try r.int(); counts.orders = try r.int(); counts.entries = try r.int()
+        counts.notices = try r.int(); counts.audit = try r.int(); counts.other = try r.int()
+        return ArchiveEntry(name: name, through: CivilDate(daysSinceEpoch: days), number: number, takenAt: takenAt,
+                            purchasesAll: purchasesAll, counts: counts, bytes: try r.int(), checksum: try r.u32(), seq: try r.u64(),
+                            taken: ArchiveSelection())
+    }
+}
+
+/// Written in the state after the summary: the ids an archive took.
+extension ArchiveSelection: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        ints(returns, &w); w.strings(orders)
+        w.u32(UInt32(entries.count))
+        for (party, positions) in entries.sorted(by: { $0.key < $1.key }) { w.string(party); ints(positions, &w) }
+        w.u32(UInt32(lots.count))
+        for (party, ids) in lots.sorted(by: { $0.key < $1.key }) { w.string(party); w.strings(ids) }
+        ints(notices, &w); ints(audit, &w); ints(tillSessions, &w); w.strings(transfers); ints(stockMoves, &w)
+    }
+
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self.init()
+        returns = try Self.ints(&r); orders = try r.strings()
+        for _ in 0..<(try r.count()) { entries[try r.string()] = try Self.ints(&r) }
+        for _ in 0..<(try r.count()) { lots[try r.string()] = try r.strings() }
+        notices = try Self.ints(&r); audit = try Self.ints(&r); tillSessions = try Self.ints(&r)
+        transfers = try r.strings(); stockMoves = try Self.ints(&r)
+    }
+
+    private func ints(_ values: [Int], _ w: inout ByteWriter) {
+        w.u32(UInt32(values.count))
+        for v in values { w.int(v) }
+    }
+
+    private static func ints(_ r: inout ByteReader) throws(CodecError) -> [Int] {
+        let n = try r.count()
+        var values: [Int] = []
+        values.reserveCapacity(n)
+        for _ in 0..<n { values.append(try r.int()) }
+        return values
+    }
+}
+
+extension ArchiveEntry: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        writeSummary(to: &w)
+        taken.write(to: &w)
+    }
+
+    public init(from r: inout ByteReader) throws(CodecError) {
+        self = try Self.readSummary(from: &r)
+        taken = try ArchiveSelection(from: &r)
+    }
+}
