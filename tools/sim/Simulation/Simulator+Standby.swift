@@ -41,7 +41,7 @@ extension Simulator {
         let backups = Backups(directory: "/standby-backups", every: 0, keep: 1, fs: standby.disk, clock: { [clock] in clock.now })
         let engine = Engine(recovered: recovered, wal: wal, storage: standby.directory, fs: standby.disk, snapshotEvery: .max,
                             clock: { [clock] in clock.now }, counters: ServerCounters(startedAt: 0, pid: 0, fsyncPolicy: "always"),
-                            setting: Engine.Setting(backups: backups))
+                            setting: Engine.Setting(backups: backups, archives: ArchiveShelf(directory: standby.directory.path, fs: standby.disk)))
         engine.log = { [serverLog] line in serverLog.append("standby: " + line) }
         standby.engine = engine
         standby.wal = wal

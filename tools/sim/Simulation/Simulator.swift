@@ -182,7 +182,7 @@ public struct Simulator {
         let backups = Backups(directory: directory.path + "-backups", every: 0, keep: 1, fs: disk, clock: { [clock] in clock.now })
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: disk, snapshotEvery: .max,
                         clock: { [clock] in clock.now }, counters: ServerCounters(startedAt: 0, pid: 0, fsyncPolicy: "always"),
-                        setting: Engine.Setting(backups: backups))
+                        setting: Engine.Setting(backups: backups, archives: ArchiveShelf(directory: directory.path, fs: disk)))
         engine.log = { [serverLog] line in serverLog.append(line) }
         states = [recovered.lastSeq: recovered.ledger]
     }
