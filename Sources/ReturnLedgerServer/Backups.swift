@@ -50,22 +50,25 @@ package final class Backups: @unchecked Sendable {
     }
 
     /// Takes the state for a backup; the returned work writes it (on this queue). Writer queue.
-    func begin(_ engine: Engine) -> @Sendable () -> Result<(Backup.Entry, Int), StorageError> {
+    func begin(_ engine: Engine) -> @Sendable () -> Result<Backup.Written, StorageError> {
         dispatchPrecondition(condition: .onQueue(engine.queue))
         inFlight = true
         // The epoch history goes with the state: a restore forks from it (the new epoch's parent
         // is the backup's, section 24).
         let ledger = engine.ledger, seq = engine.wal.lastSeq, at = clock(), history = engine.replication.history
+        // The archives the state names go with it (section 23): linked from the newest earlier
+        // backup when it holds them, else copied from the archive directory and checked.
+        let archives = engine.shelf.directory
         return { [self, wal = engine.wal, engineQueue = engine.queue] in
             // Nothing in a backup that the log could still lose: wait until it is durable up to seq.
             wal.flush()
             // Encoded and written at the lowest CPU and I/O priority, its writes paced: the tills
             // keep their rate while it runs (see `PacedFileSystem`).
-            let result = BackgroundWorkers.backups.run { [directory, keep, fs] () -> Result<(Backup.Entry, Int), StorageError> in
-                let result: Result<(Backup.Entry, Int), StorageError>
+            let result = BackgroundWorkers.backups.run { [directory, keep, fs] () -> Result<Backup.Written, StorageError> in
+                let result: Result<Backup.Written, StorageError>
                 do throws(StorageError) {
-                    let written = try Backup.write(ledger, seq: seq, at: at, into: directory, history: history, fs: fs)
-                    result = .success((written.entry, written.bytes))
+                    result = .success(try Backup.write(ledger, seq: seq, at: at, into: directory, history: history,
+                                                       archives: archives, fs: fs))
                 } catch {
                     result = .failure(error)
                 }
@@ -75,7 +78,7 @@ package final class Backups: @unchecked Sendable {
             engineQueue.async { [self] in
                 inFlight = false
                 switch result {
-                case .success(let (entry, _)): last = Last(at: entry.at.description, name: entry.name, status: "ok")
+                case .success(let written): last = Last(at: written.entry.at.description, name: written.entry.name, status: "ok")
                 case .failure(let error): last = Last(at: at.description, name: "", status: "failed", error: error.message)
                 }
             }
@@ -92,10 +95,12 @@ package final class Backups: @unchecked Sendable {
         // Nothing to keep yet (a standby before its first records): the schedule waits for data.
         guard engine.wal.status.lastSeq > 0 else { return }
         if let newest = Backup.list(directory, fs: fs).last, clock().seconds - newest.at.seconds < every { return }
-        let work: (@Sendable () -> Result<(Backup.Entry, Int), StorageError>)? = engine.onQueue { inFlight ? nil : begin(engine) }
+        let work: (@Sendable () -> Result<Backup.Written, StorageError>)? = engine.onQueue { inFlight ? nil : begin(engine) }
         guard let work else { return }
         switch work() {
-        case .success(let (entry, bytes)): Runner.log("backup \(entry.name) written to \(directory) (\(bytes) bytes)")
+        case .success(let written):
+            Runner.log("backup \(written.entry.name) written to \(directory) (\(written.bytes) bytes"
+                       + (written.archives == 0 ? "" : ", \(written.archives) archives, \(written.linked) linked") + ")")
         case .failure(let error): Runner.log("backup to \(directory) failed: \(error.message); changes go on")
         }
     }

@@ -71,9 +71,9 @@ extension Engine {
         let work = backups.begin(self)
         return .deferred(DeferredReply(queue: backups.queue) { [directory = backups.directory] in
             switch work() {
-            case .success(let (entry, bytes)):
-                return .success(Reply(status: [Field("backup", entry.name), Field("seq", String(entry.seq)),
-                                               Field("bytes", String(bytes))]))
+            case .success(let written):
+                return .success(Reply(status: [Field("backup", written.entry.name), Field("seq", String(written.entry.seq)),
+                                               Field("bytes", String(written.bytes)), Field("archives", String(written.archives))]))
             case .failure(let error):
                 return .failure(DomainError(.BACKUP, "backup to \(directory) failed: \(error.message); changes go on"))
             }

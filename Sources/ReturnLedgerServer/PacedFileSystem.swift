@@ -58,6 +58,7 @@ package struct PacedFileSystem: FileSystem {
     }
     package func rename(_ from: String, _ to: String) throws(StorageError) { try base.rename(from, to) }
     package func remove(_ path: String) throws(StorageError) { try base.remove(path) }
+    package func link(_ from: String, _ to: String) throws(StorageError) { try base.link(from, to) }
     package func truncate(_ path: String, to length: Int) throws(StorageError) { try base.truncate(path, to: length) }
     package func list(_ directory: String) throws(StorageError) -> [String] { try base.list(directory) }
     package func syncDirectory(_ directory: String) throws(StorageError) { try base.syncDirectory(directory) }

@@ -49,6 +49,11 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     }
     public func rename(_ from: String, _ to: String) throws(StorageError) { try real.rename(from, to) }
     public func remove(_ path: String) throws(StorageError) { try real.remove(path) }
+    public func link(_ from: String, _ to: String) throws(StorageError) {
+        let fail = state.withLock { s in s.writes += 1; return s.failWrites }
+        if fail { throw StorageError("link: No space left on device (injected)") }
+        try real.link(from, to)
+    }
     public func truncate(_ path: String, to length: Int) throws(StorageError) { try real.truncate(path, to: length) }
     public func list(_ directory: String) throws(StorageError) -> [String] { try real.list(directory) }
     public func makeDirectory(_ path: String) throws(StorageError) {

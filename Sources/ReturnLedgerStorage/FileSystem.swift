@@ -28,6 +28,10 @@ public protocol FileSystem: Sendable {
     func makeDirectory(_ path: String) throws(StorageError)
     /// `rmdir` of an empty directory; a missing one is fine.
     func removeDirectory(_ path: String) throws(StorageError)
+    /// `link(2)`: `to` becomes a second name of the file at `from` (a backup holding an archive an
+    /// earlier backup already holds). Fails across file systems (EXDEV) and where hard links are
+    /// not supported: callers copy then.
+    func link(_ from: String, _ to: String) throws(StorageError)
 }
 
 extension FileSystem {
@@ -128,6 +132,10 @@ public struct PosixFileSystem: FileSystem {
 
     public func rename(_ from: String, _ to: String) throws(StorageError) {
         guard Glibc.rename(from, to) == 0 else { throw failure("rename", from) }
+    }
+
+    public func link(_ from: String, _ to: String) throws(StorageError) {
+        guard Glibc.link(from, to) == 0 else { throw failure("link", from + " " + to) }
     }
 
     public func remove(_ path: String) throws(StorageError) {

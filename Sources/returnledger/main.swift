@@ -42,16 +42,22 @@ do {
         try Flags.prepareDataDirectory(data, create: false)
         var plan: Restore.Plan?
         try DirectoryLock.acquire(data) { () throws(Flags.Failure) in
-            plan = try Restore.check(from: folder, into: data)
+            // The backup's archives (section 23) are checked here too, and go to `--archive-dir`.
+            plan = try Restore.check(from: folder, into: data, archives: config.archiveDirectory)
             try Flags.prepareDataDirectory(data)
+        }
+        // A separate `--archive-dir` is made and locked before the archives are copied into it.
+        if let archives = config.archiveDirectory, archives != data {
+            try Flags.prepareDataDirectory(archives)
+            try DirectoryLock.acquire(archives)
         }
         for note in try Restore.run(plan!) { Runner.log(note) }
     } else {
         try Flags.prepareDataDirectory(config.dataDirectory)
         try DirectoryLock.acquire(config.dataDirectory)  // one process per data directory
     }
-    // `--archive-dir` elsewhere: made if missing and locked like the data directory.
-    if let archives = config.archiveDirectory, archives != config.dataDirectory {
+    // `--archive-dir` elsewhere: made if missing and locked like the data directory (a restore did so above).
+    if config.restore == nil, let archives = config.archiveDirectory, archives != config.dataDirectory {
         try Flags.prepareDataDirectory(archives)
         try DirectoryLock.acquire(archives)
     }

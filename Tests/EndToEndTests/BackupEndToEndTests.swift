@@ -146,4 +146,86 @@ import Synchronization
         let names = try (0..<2).map { _ in try #require(try admin2.call("BACKUP")["backup"]) }
         #expect(Backup.list(backups, fs: PosixFileSystem()).map(\.name) == names)
     }
+
+    /// Section 23's archives go with backups: BACKUP's reply counts them (`archives=`), a second
+    /// backup links the first one's copy (its `bytes=` leaves it out), `--restore` copies them into
+    /// the new archive folder (the data directory, or `--archive-dir`) and the restored server
+    /// lists them whole; a damaged one in the backup refuses the restore (exit 2), writing nothing.
+    @Test func backupsHoldTheirArchivesAndARestoreBringsThemBack() throws {
+        let backups = FileManager.default.temporaryDirectory.appendingPathComponent("rl-backups-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: backups) }
+        let server = try ServerProcess(["--backup-dir", backups, "--backup-every", "0"])
+        defer { server.stop() }
+        try setUpShop(server)
+        let admin = try server.login("admin")
+        // Audit entries of today are always finished: closed through today, ARCHIVE takes them.
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        let today = formatter.string(from: Date())
+        let close = try admin.call("PERIOD CLOSE \(today)")
+        #expect(close.ok, "\(close.status)")
+        let archived = try admin.call("ARCHIVE through=\(today)")
+        #expect(archived.ok, "\(archived.status)")
+        let name = try #require(archived["archive"])
+        #expect(!name.isEmpty)
+
+        let first = try admin.call("BACKUP")
+        #expect(first.ok && first["archives"] == "1", "\(first.status)")
+        #expect(first.status.hasSuffix(" archives=1"), "\(first.status)")
+        // A change between the two: another sequence, another backup name.
+        #expect(try admin.call("SKU ADD D500 name=Mug price=9 cost=4").ok)
+        let second = try admin.call("BACKUP")
+        #expect(second.ok && second["archives"] == "1", "\(second.status)")
+        let folders = try [first, second].map { backups + "/" + (try #require($0["backup"])) }
+        let file = ArchiveFile.fileName(name)
+        // The second links the first one's copy: its bytes are its snapshot's only.
+        let inodes = try folders.map { try #require(FileManager.default.attributesOfItem(atPath: $0 + "/" + file)[.systemFileNumber] as? UInt64) }
+        #expect(inodes[0] == inodes[1])
+        func snapshotBytes(_ folder: String) throws -> Int {
+            let snapshot = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".snap") })
+            return try PosixFileSystem().readFileSize(folder + "/" + snapshot)
+        }
+        #expect(first["bytes"] == String(try snapshotBytes(folders[0]) + PosixFileSystem().readFileSize(folders[0] + "/" + file)))
+        #expect(second["bytes"] == String(try snapshotBytes(folders[1])))
+        server.stop(keepData: true)
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+
+        // Restored into a new data directory: the archive comes along, whole.
+        let restoredAt = FileManager.default.temporaryDirectory.appendingPathComponent("rl-restored-\(UUID().uuidString)")
+        let restored = try ServerProcess(["--restore", folders[1], "--backup-every", "0"], directory: restoredAt)
+        defer { restored.stop(); try? FileManager.default.removeItem(at: restoredAt) }
+        #expect(FileManager.default.contentsEqual(atPath: restoredAt.path + "/" + file, andPath: server.directory.path + "/" + file))
+        let list = try restored.login("admin").call("ARCHIVE LIST")
+        #expect(list.ok && list.data.contains { $0.contains("archive=\(name) ") && $0.contains("status=ok") }, "\(list.data)")
+        restored.stop()
+
+        // Into a new data directory with a separate --archive-dir (made, and the archive put there).
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("rl-restored-\(UUID().uuidString)")
+        let archiveDir = elsewhere.path + "-archives"
+        defer { try? FileManager.default.removeItem(at: elsewhere); try? FileManager.default.removeItem(atPath: archiveDir) }
+        let separate = try ServerProcess(["--restore", folders[0], "--archive-dir", archiveDir, "--backup-every", "0"], directory: elsewhere)
+        defer { separate.stop() }
+        #expect(FileManager.default.fileExists(atPath: archiveDir + "/" + file))
+        #expect(!FileManager.default.fileExists(atPath: elsewhere.path + "/" + file))
+        let listed = try separate.login("admin").call("ARCHIVE LIST")
+        #expect(listed.data.contains { $0.contains("archive=\(name) ") && $0.contains("status=ok") }, "\(listed.data)")
+        separate.stop()
+
+        // A byte changed in the backup's archive: exit 2 naming it, nothing written.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: folders[0] + "/" + file))
+        bytes[bytes.count / 2] ^= 0x5A
+        try bytes.write(to: URL(fileURLWithPath: folders[0] + "/" + file))
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("rl-refused-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        let (code, message) = try runToExit(["--port", "0", "--data", target, "--restore", folders[0]])
+        #expect(code == 2 && message.contains("cannot restore from \(folders[0])") && message.contains(file), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: target))
+        // Missing: the same.
+        try FileManager.default.removeItem(atPath: folders[0] + "/" + file)
+        let (code2, message2) = try runToExit(["--port", "0", "--data", target, "--restore", folders[0]])
+        #expect(code2 == 2 && message2.contains("\(file) is missing"), "\(message2)")
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
 }

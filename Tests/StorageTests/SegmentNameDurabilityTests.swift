@@ -122,6 +122,11 @@ final class PowerCutFileSystem: FileSystem, Sendable {
             s.lost[to] = s.lost.removeValue(forKey: from)
         }
     }
+    func link(_ from: String, _ to: String) throws(StorageError) {
+        try real.link(from, to)
+        // A new name, durable once its directory is fsynced; the bytes are the file's own.
+        state.withLock { s in s.undurable.insert(to); s.synced[to] = s.synced[from] }
+    }
     func remove(_ path: String) throws(StorageError) {
         try real.remove(path)
         state.withLock { s in s.undurable.remove(path); s.synced[path] = nil; s.lost[path] = nil }

@@ -196,6 +196,15 @@ public final class SimulatedDisk: FileSystem {
 
     public func remove(_ path: String) throws(StorageError) { _ = state.withLock { $0.names.removeValue(forKey: path) } }
 
+    /// A second name for the same inode (durable, like any name, once its directory is fsynced).
+    public func link(_ from: String, _ to: String) throws(StorageError) {
+        try state.withLock { (s: inout State) throws(StorageError) in
+            guard let inode = s.names[from] else { throw StorageError("link \(from): No such file or directory") }
+            guard s.names[to] == nil else { throw StorageError("link \(to): File exists") }
+            s.names[to] = inode
+        }
+    }
+
     public func truncate(_ path: String, to length: Int) throws(StorageError) {
         state.withLock { s in
             guard let inode = s.names[path], var file = s.inodes[inode], length < file.data.count else { return }
