@@ -57,6 +57,8 @@ import Testing
         ("SKU LIST", "fee"), ("ORDER", "serials"), ("ORDER", "returned_serials"), ("ORDER", "return_until"),
         ("ORDER", "final_sale"), ("SHOW", "overridden"), ("DOC", "serials"),
     ]
+    /// Section 23: the archive holding a record ("" while live), last on these lines.
+    static let section23: [(String, String)] = [("SHOW", "archive"), ("LIST", "archive"), ("DOC", "archive"), ("ORDER", "archive")]
     /// Section 22's FEED fields, by line type (serial numbers on order lines and return items).
     static let section22Feed: [(String, [String])] = [
         ("sku.added", ["fee", "final_sale", "return_days", "category", "serial"]), ("return.filed", ["overridden"]),
@@ -68,17 +70,17 @@ import Testing
     ] + section17
     static let addedFields: [String: [(String, String)]] = [
         "golden-v1": [("USER LIST", "locked_until"), ("USER LIST", "locations"), ("LIST", "total"), ("SHOW", "rules")]
-            + section13And14 + section19 + section20 + section21 + section22,
-        "golden-v3": [("SHOW", "rules")] + section13And14 + section19 + section20 + section21 + section22,
-        "golden-v4": section13And14 + section19 + section20 + section21 + section22,
-        "golden-v5": section17 + section19 + section20 + section21 + section22,
-        "golden-v6": section19 + section20 + section21 + section22,
-        "golden-v7": section19 + section20 + section21 + section22,
-        "golden-v8": section20 + section21 + section22,
-        "golden-v9": section21 + section22,
-        "golden-v10": section22,
-        "golden-v11": [],
-        "golden-v12": [],
+            + section13And14 + section19 + section20 + section21 + section22 + section23,
+        "golden-v3": [("SHOW", "rules")] + section13And14 + section19 + section20 + section21 + section22 + section23,
+        "golden-v4": section13And14 + section19 + section20 + section21 + section22 + section23,
+        "golden-v5": section17 + section19 + section20 + section21 + section22 + section23,
+        "golden-v6": section19 + section20 + section21 + section22 + section23,
+        "golden-v7": section19 + section20 + section21 + section22 + section23,
+        "golden-v8": section20 + section21 + section22 + section23,
+        "golden-v9": section21 + section22 + section23,
+        "golden-v10": section22 + section23,
+        "golden-v11": section23,
+        "golden-v12": section23,
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged

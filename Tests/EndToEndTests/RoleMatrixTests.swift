@@ -39,6 +39,8 @@ import Testing
         ("LOOKUP", "CATEGORY LIST"), ("SKU", "CATEGORY ADD K9 name=k"), ("SKU", "CATEGORY SET NOPE name=x"),
         // Section 24: an epoch no primary has (INVALID, not a stream); PROMOTE on a primary is STATE.
         ("REPLICATE", "REPLICATE from=0 epoch=zz history=\"\""), ("PROMOTE", "PROMOTE"),
+        // Section 23: nothing is closed in 2000, so the admin's ARCHIVE is STATE.
+        ("ARCHIVE", "ARCHIVE through=2000-01-01"), ("ARCHIVELIST", "ARCHIVE LIST"),
     ]
 
     /// Every form has a sample line above: a new command cannot miss the matrix.
@@ -83,7 +85,7 @@ import Testing
         "fin1": ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                  "NOTICES", "STATS", "LOOKUP", "TILLREAD", "PERIODCLOSE", "PERIODZ", "VENDOR"],
         "aud1": ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "LOOKUP",
-                 "TILLREAD", "VERIFY", "PERIODZ"],
+                 "TILLREAD", "VERIFY", "PERIODZ", "ARCHIVELIST"],
         "admin": Set(samples.map(\.word)),
     ]
 

@@ -155,7 +155,14 @@ import Testing
 @Suite struct EventCoverageTests {
     /// Every tag the codec knows has a case in `everyKindEntries`, and each round-trips.
     @Test func everyEventTagHasARoundTripCase() throws {
-        let entries = everyKindEntries()
+        // Format 13's `archive.written` is not in the history (replaying it needs its archive's
+        // file): its summary round-trips here; what it took is read from the file on replay.
+        var counts = ArchiveCounts()
+        counts.returns = 3; counts.documents = 2; counts.orders = 1; counts.entries = 4; counts.notices = 5; counts.audit = 6; counts.other = 7
+        let archived = ArchiveEntry(name: "archive-20261130-0001", through: CivilDate(daysSinceEpoch: 20_787), number: 1,
+                                    takenAt: Timestamp(seconds: 1_796_000_000), purchasesAll: true, counts: counts, bytes: 4096,
+                                    checksum: 0xdead_beef, seq: 7, taken: ArchiveSelection())
+        let entries = everyKindEntries() + [LogEntry(at: Timestamp(seconds: 1_796_000_001), actor: "admin", events: [.archiveWritten(archived)])]
         let events = entries.flatMap(\.events)
         #expect(Set(events.map(\.tag)) == Set(Event.tags), "add a case for each new event kind to everyKindEntries")
         for entry in entries {

@@ -327,7 +327,7 @@ class Client:
         "RULE ADD": "never", "RULE LIST": "always", "RULE DROP": "never", "WATCH": "always", "UNWATCH": "always",
         "CATEGORY ADD": "never", "CATEGORY SET": "always", "CATEGORY LIST": "always",
         "ORDER": "always", "SKU SET": "always", "PARTY SET": "always", "LOCATION SET": "always",
-        "BACKUP": "never", "FEED": "always", "REPLICATE": "never", "PROMOTE": "never",
+        "BACKUP": "never", "FEED": "always", "REPLICATE": "never", "PROMOTE": "never", "ARCHIVE": "never", "ARCHIVE LIST": "always",
         "TILL OPEN": "never", "TILL PAYIN": "never", "TILL PAYOUT": "never", "TILL CLOSE": "never",
         "TILL SHOW": "always", "TILL LIST": "always", "CREDIT": "always",
     }

@@ -1,0 +1,152 @@
+@testable import ReturnLedgerCore
+import Testing
+
+/// What an archived record answers and refuses (protocol.md, Years of history): the same replies
+/// with `archive=` at the end, a brought-forward line on BALANCE, no change to it ever again.
+@Suite struct ArchivedRecordsTests {
+    static let nov29 = ArchiveSelectionTests.nov29
+
+    /// Day 1: a customer's sale returned in full and refunded in cash (finished: the order has
+    /// nothing left to return); a supplier's purchase. Then two days later, the day closed.
+    static func closedDay() -> Desk {
+        var desk = ArchiveSelectionTests.day1()
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:2", as: "clerk1")
+        desk.lineOK("RETURN S1 A100:2 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000001", as: "sup1")
+        desk.now.seconds += 2 * 86_400
+        desk.lineOK("PERIOD CLOSE 2026-11-29", as: "fin1")
+        return desk
+    }
+
+    @Test func archivedRecordsAnswerAsBeforeNamingTheirArchive() throws {
+        var desk = Self.closedDay()
+        let show = desk.ok(.show(id: "R000001")), order = desk.ok(.order(id: "S1"))
+        let doc = desk.ok(.doc(number: desk.ledger.returns[0].doc))
+        #expect(show.status.last == Field("archive", "") && order.status.last == Field("archive", ""))
+        let entry = desk.archive(through: Self.nov29)
+        #expect(entry.taken.returns == [1] && entry.taken.orders.contains("S1"), "\(entry.taken)")
+        let archived = Field("archive", entry.name)
+        for (before, after) in [(show, desk.ok(.show(id: "R000001"))), (order, desk.ok(.order(id: "S1"))),
+                                (doc, desk.ok(.doc(number: desk.ledger.returns[0].doc)))] {
+            #expect(after.status == before.status.dropLast() + [archived])
+            #expect(after.lines == before.lines)
+        }
+        let list = desk.ok(.list(ReturnFilter()))
+        #expect(list.lines.first?.last == archived)
+        desk.expectReplays()
+    }
+
+    @Test func balanceBringsArchivedEntriesForwardAsOneLine() throws {
+        var desk = Self.closedDay()
+        desk.lineOK("PAYMENT C1 amount=10.00 direction=in", as: "fin1")  // live: after the close
+        let before = desk.ok(.balance(party: "C1"))
+        _ = desk.archive(through: Self.nov29)
+        let after = desk.ok(.balance(party: "C1"))
+        #expect(after.status == before.status, "the balance and credit are unchanged")
+        let forward = try #require(after.lines.first)
+        #expect(forward[1] == Field("kind", "brought_forward") && forward[2] == Field("doc", ""))
+        // The archived entries were the sale and its credit note: 50.00 - 50.00.
+        #expect(forward[3] == Field("amount", "0.00") && forward[4] == Field("balance", "0.00"))
+        #expect(after.lines.count == 2 && after.lines[1][1] == Field("kind", "payment"))
+        #expect(after.lines.last?.last == before.lines.last?.last, "the same final running balance")
+    }
+
+    @Test func anArchivedReturnNeverChanges() {
+        var desk = Self.closedDay()
+        _ = desk.archive(through: Self.nov29)
+        guard case .failure(let error) = desk.line("VOID R000001 reason=DEFECTIVE note=late", as: "sup2") else {
+            Issue.record("VOID of an archived return went through"); return
+        }
+        #expect(error.code == .STATE && error.message.contains("archived"), "\(error.message)")
+        // A re-sent APPROVE still answers as before.
+        #expect(desk.line("APPROVE R000001", as: "sup1").map { $0.status.last } == .success(Field("existed", "yes")))
+    }
+
+    /// `purchases=all` takes a purchase with goods still returnable: a supplier return against it
+    /// is EXPIRED, even with an override (it would go through if the purchase were live).
+    @Test func aReturnAgainstAnArchivedOrderIsExpired() {
+        var desk = Self.closedDay()
+        _ = desk.archive(through: Self.nov29, all: true)
+        #expect(desk.ledger.archive(ofOrder: "P1") != nil)
+        guard case .failure(let error) = desk.line("RETURN P1 C400:1 reason=DEFECTIVE override=yes", as: "sup1") else {
+            Issue.record("a return against an archived purchase went through"); return
+        }
+        #expect(error.code == .EXPIRED && error.message.contains("archived"), "\(error.message)")
+        // Checks before EXPIRED answer as before.
+        #expect(desk.line("RETURN P1 C400:99 reason=DEFECTIVE", as: "sup1").errorCode == .EXCEEDS)
+    }
+
+    /// Archived returns count toward no customer limit, even after the limit's window grows to
+    /// cover them again.
+    @Test func archivedReturnsCountTowardNoLimit() {
+        var desk = ArchiveSelectionTests.day1()
+        desk.lineOK("POLICY SET customer_returns=1 customer_days=30")
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:2", as: "clerk1")
+        desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000001", as: "sup1")
+        desk.now.seconds += 31 * 86_400
+        desk.lineOK("PERIOD CLOSE 2026-11-29", as: "fin1")
+        let entry = desk.archive(through: Self.nov29)
+        #expect(entry.taken.returns == [1])
+        desk.lineOK("POLICY SET customer_returns=1 customer_days=60")
+        desk.lineOK("SALE S2 location=STORE1 customer=C1 A100:1", as: "clerk1")
+        desk.lineOK("RETURN S2 A100:1 reason=DEFECTIVE", as: "clerk1")
+    }
+
+    @Test func creditLeavesArchivedLotsOut() throws {
+        var desk = ArchiveSelectionTests.day1()
+        desk.lineOK("SALE S1 location=STORE1 customer=C1 A100:2", as: "clerk1")
+        desk.lineOK("RETURN S1 A100:1 reason=DEFECTIVE", as: "clerk1")
+        desk.lineOK("APPROVE R000001 refund=credit", as: "sup1")
+        desk.lineOK("SALE S2 location=STORE1 customer=C1 A100:1 tender=credit:25.00", as: "clerk1")
+        desk.now.seconds += 2 * 86_400
+        desk.lineOK("PERIOD CLOSE 2026-11-29", as: "fin1")
+        let before = desk.ok(.credit(party: "C1"))
+        #expect(before.lines.count == 1)
+        let entry = desk.archive(through: Self.nov29)
+        #expect(entry.taken.lots["C1"]?.count == 1)
+        let after = desk.ok(.credit(party: "C1"))
+        #expect(after.lines.isEmpty && after.status == before.status)
+    }
+
+    /// The commit's check: a change after the state copy to a record the archive took fails it.
+    @Test func touchesFindARecordThatChangedAfterTheCopy() {
+        var desk = Self.closedDay()
+        let selection = desk.ledger.archiveSelection(through: Self.nov29, purchasesAll: true, at: desk.now)
+        var touches = ArchiveTouches()
+        #expect(touches.conflict(with: selection, in: desk.ledger) == nil)
+        // A new return against a purchase it took (P1: purchases=all).
+        desk.now.seconds += 60
+        let mark = desk.events.count
+        desk.lineOK("RETURN P1 C400:1 reason=DEFECTIVE", as: "sup1")
+        for event in desk.events[mark...] { touches.note(event) }
+        #expect(touches.conflict(with: selection, in: desk.ledger) == "order P1")
+        // Its own return changed.
+        var voided = ArchiveTouches()
+        voided.returns.insert(1)
+        #expect(voided.conflict(with: selection, in: desk.ledger) == "R000001")
+        // A return of another order touches nothing it took.
+        var other = ArchiveTouches()
+        other.returns.insert(2)
+        other.orders.insert("S9")
+        #expect(other.conflict(with: selection, in: desk.ledger) == "order P1", "R000002 is P1's")
+    }
+}
+
+extension Desk {
+    /// What a committed ARCHIVE applies: its entry with the selection at `now`.
+    @discardableResult
+    mutating func archive(through: CivilDate, all: Bool = false) -> ArchiveEntry {
+        let taken = ledger.archiveSelection(through: through, purchasesAll: all, at: now)
+        let number = ledger.archives.count + 1
+        let entry = ArchiveEntry(name: ArchiveEntry.name(through: through, number: number), through: through, number: number,
+                                 takenAt: now, purchasesAll: all, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 1, taken: taken)
+        ledger.apply(.archiveWritten(entry))
+        events.append(.archiveWritten(entry))
+        return entry
+    }
+}
+
+extension Result where Failure == DomainError {
+    var errorCode: DomainError.Code? { if case .failure(let e) = self { e.code } else { nil } }
+}
