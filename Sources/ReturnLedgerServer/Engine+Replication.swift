@@ -73,10 +73,13 @@ extension Engine {
                 }
             }
             if let refused = storageRefusal() { return .reply(.failure(refused)) }
+            // The archives the seed's snapshot names: those committed at or before its seq (the
+            // state only ever adds archives). Those committed after go before their records.
+            let archives = seed && snapshot != nil ? ledger.archives.filter { $0.seq <= after } : []
             try? commit([ledger.auditEvent(request.name, target: String(from), outcome: "ok", context)], context)
             let reply = Reply(status: [Field("mode", seed ? "seed" : "stream"), Field("from", String(after)),
                                        Field("epoch", history.current), Field("history", history.list)])
-            return .handoff(ReplicationStart(seed: seed, from: after, snapshot: snapshot, job: job, reply: reply))
+            return .handoff(ReplicationStart(seed: seed, from: after, snapshot: snapshot, job: job, archives: archives, reply: reply))
         }
     }
 
@@ -106,8 +109,9 @@ extension Engine {
     package func applyReplicated(_ bytes: ArraySlice<UInt8>, entries: [LogEntry], last: UInt64) throws(StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
         if let failure = wal.failure { throw failure }
-        // An `archive.written` takes what its archive holds: read before anything is appended,
-        // so a standby without the file stops here with its log and state as they were.
+        // An `archive.written` takes what its archive holds: read before anything is appended
+        // (the primary sent the file first), so a standby without the file, or with another
+        // one, stops here with its log and state as they were.
         var resolved: [[Event]] = []
         var state = ledger
         for entry in entries {
@@ -120,6 +124,7 @@ extension Engine {
         for batch in resolved {
             ledger.apply(batch)
             events += batch.count
+            for case .archiveWritten(let entry) in batch { shelf.committed(entry) }
         }
         // Once the state holds the whole batch: a snapshot taken now is of `last`.
         snapshots.applied(events, engine: self)

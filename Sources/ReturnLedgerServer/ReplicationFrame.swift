@@ -7,7 +7,9 @@
 /// | `H` | primary → standby | heartbeat: u64 the primary's durable (fsynced) seq |
 /// | `S` | primary → standby | a seed's snapshot begins: u64 its seq, u64 its size in bytes |
 /// | `D` | primary → standby | the next bytes of that snapshot |
-/// | `E` | primary → standby | the seed's snapshot is complete |
+/// | `E` | primary → standby | the seed is complete (its snapshot, then the archives it names) |
+/// | `A` | primary → standby | an archive begins: u64 its size in bytes, u32 its checksum, its name (UTF-8, the rest) |
+/// | `F` | primary → standby | the next bytes of that archive (it is whole once its size has come) |
 /// | `K` | standby → primary | u64 the standby's durable (fsynced) seq |
 enum ReplicationFrame: Equatable {
     case records([UInt8])
@@ -15,6 +17,8 @@ enum ReplicationFrame: Equatable {
     case seedBegin(seq: UInt64, size: UInt64)
     case seedData([UInt8])
     case seedEnd
+    case archiveBegin(name: String, size: UInt64, checksum: UInt32)
+    case archiveData([UInt8])
     case ack(UInt64)
 
     static let headerSize = 5
@@ -34,8 +38,21 @@ enum ReplicationFrame: Equatable {
         case .seedBegin(let seq, let size): header(UInt8(ascii: "S"), 16); u64(seq); u64(size)
         case .seedData(let bytes): header(UInt8(ascii: "D"), bytes.count); out.append(contentsOf: bytes)
         case .seedEnd: header(UInt8(ascii: "E"), 0)
+        case .archiveBegin(let name, let size, let checksum):
+            let bytes = Array(name.utf8)
+            header(UInt8(ascii: "A"), 12 + bytes.count); u64(size)
+            withUnsafeBytes(of: checksum.littleEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: bytes)
+        case .archiveData(let bytes): header(UInt8(ascii: "F"), bytes.count); out.append(contentsOf: bytes)
         case .ack(let seq): header(UInt8(ascii: "K"), 8); u64(seq)
         }
+    }
+
+    /// An `R` frame of records still in the buffer they were read into (no copy of them first).
+    static func encodeRecords(_ bytes: ArraySlice<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "R"))
+        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: bytes)
     }
 
     var encoded: [UInt8] {
@@ -74,6 +91,10 @@ enum ReplicationFrame: Equatable {
         case UInt8(ascii: "H") where length == 8: frame = .heartbeat(u64(0))
         case UInt8(ascii: "K") where length == 8: frame = .ack(u64(0))
         case UInt8(ascii: "S") where length == 16: frame = .seedBegin(seq: u64(0), size: u64(8))
+        case UInt8(ascii: "A") where length > 12 && length <= 12 + 256:
+            let checksum = (0..<4).reduce(UInt32(0)) { $0 | UInt32(payload[payload.startIndex + 8 + $1]) << (8 * UInt32($1)) }
+            frame = .archiveBegin(name: String(decoding: payload.dropFirst(12), as: UTF8.self), size: u64(0), checksum: checksum)
+        case UInt8(ascii: "F"): frame = .archiveData(Array(payload))
         default: return .invalid("unknown frame type \(type) of \(length) bytes")
         }
         return .frame(frame, consumed: headerSize + length)

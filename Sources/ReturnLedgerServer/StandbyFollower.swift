@@ -13,6 +13,7 @@ import Synchronization
 /// primary ─ R ─▶ check each record ─▶ writer queue: log append + apply ─▶ fsync ─▶ K (durable seq)
 ///         ─ H ─▶ primary_seq, lag
 ///         ─ S/D/E (seed) ─▶ snapshot file ─▶ restart in place to load it
+///         ─ A/F ─▶ an archive, whole and durable in the archive folder before the records naming it
 /// ```
 package final class StandbyFollower: @unchecked Sendable {
     private let link: StandbyLink
@@ -158,11 +159,22 @@ package final class StandbyFollower: @unchecked Sendable {
         var lastAck = 0
         var acked: UInt64 = 0
         var seed: (file: IncomingFile, seq: UInt64)?
+        var incoming: IncomingArchive?
         var streamed = false
         engine.replication.follower { $0.state = seeding ? "seeding" : "streaming"; $0.error = "" }
         func lost(_ why: String) -> Outcome {
             seed?.file.abandon()
+            incoming?.abandon()
             return streamed ? .streamedThenLost(why) : .lost(why)
+        }
+        func refused(_ failure: IncomingArchive.Failure) -> Outcome {
+            incoming = nil
+            switch failure {
+            case .refused(let why): return lost("the primary sent \(why)")
+            case .storage(let error):
+                seed?.file.abandon()
+                return .failed("cannot store an archive: \(error.message)")
+            }
         }
         while !isStopped {
             // Acknowledge what is fsynced here: at once after an fsync, else each second.
@@ -221,6 +233,7 @@ package final class StandbyFollower: @unchecked Sendable {
                             return .failed("cannot write the seed: \(error.message)")
                         }
                     case .seedEnd:
+                        if let current = incoming { return lost("the seed ended before archive \(current.name) was whole") }
                         guard let current = seed else { continue }
                         do throws(StorageError) {
                             // What the directory held goes first: a crash in between leaves neither
@@ -231,7 +244,26 @@ package final class StandbyFollower: @unchecked Sendable {
                             return .failed("cannot write the seed: \(error.message)")
                         }
                         Runner.restartInPlace("standby: seeded from \(link.address) at seq \(current.seq); restarting to load it")
+                    case .archiveBegin(let name, let size, let checksum):
+                        if let current = incoming { return lost("archive \(name) began before \(current.name) was whole") }
+                        do throws(IncomingArchive.Failure) {
+                            incoming = try IncomingArchive(name: name, size: Int(clamping: size), checksum: checksum,
+                                                           in: engine.shelf.directory, fs: engine.fs)
+                        } catch {
+                            return refused(error)
+                        }
+                    case .archiveData(let chunk):
+                        guard let current = incoming else { return lost("archive data without an archive") }
+                        do throws(IncomingArchive.Failure) {
+                            if try current.take(chunk) {
+                                incoming = nil
+                                engine.log("standby: archive \(current.name) stored (\(current.size) bytes)")
+                            }
+                        } catch {
+                            return refused(error)
+                        }
                     case .records(let records):
+                        if let current = incoming { return lost("records came before archive \(current.name) was whole") }
                         if let failure = apply(records) { return failure }
                         streamed = true
                         engine.replication.follower { f in
@@ -323,13 +355,15 @@ package final class StandbyFollower: @unchecked Sendable {
 
 extension StandbyFollower {
     /// An empty data directory's first seed, before the server serves anything (protocol.md: a
-    /// standby is `ready` once seeded): the primary's newest snapshot (if any) and its history.
-    /// Retries until it has them; the records after the snapshot follow once the server runs.
-    /// Returns false when a stop signal (SIGTERM, SIGINT) came first: nothing is served then.
-    static func seedEmpty(_ link: StandbyLink, directory: DataDirectory, fs: any FileSystem, log: (String) -> Void) -> Bool {
+    /// standby is `ready` once seeded): the primary's newest snapshot (if any), the archives it
+    /// names (into `archives`, the archive folder) and its history. Retries until it has them; the
+    /// records after the snapshot follow once the server runs. Returns false when a stop signal
+    /// (SIGTERM, SIGINT) came first: nothing is served then.
+    static func seedEmpty(_ link: StandbyLink, directory: DataDirectory, archives: String, fs: any FileSystem,
+                          log: (String) -> Void) -> Bool {
         var backoff = 1_000
         while true {
-            switch seedOnce(link, directory: directory, fs: fs) {
+            switch seedOnce(link, directory: directory, archives: archives, fs: fs) {
             case .success(let note):
                 log(note)
                 return true
@@ -346,7 +380,8 @@ extension StandbyFollower {
         }
     }
 
-    private static func seedOnce(_ link: StandbyLink, directory: DataDirectory, fs: any FileSystem) -> Result<String, LinkError> {
+    private static func seedOnce(_ link: StandbyLink, directory: DataDirectory, archives: String,
+                                 fs: any FileSystem) -> Result<String, LinkError> {
         let client: ClientLink
         do {
             client = try ClientLink.connect(host: link.host, port: link.port, caFile: link.caFile, timeoutMillis: connectMillis)
@@ -367,6 +402,8 @@ extension StandbyFollower {
             }
             var input: [UInt8] = []
             var file: IncomingFile?
+            var incoming: IncomingArchive?
+            var stored = 0
             var seq: UInt64 = 0
             let deadline = monotonicMillis() + 3_600_000
             while monotonicMillis() < deadline {
@@ -382,10 +419,22 @@ extension StandbyFollower {
                         if s > 0 { file = try IncomingFile(DataDirectory.snapshotName(s), in: directory.path, fs: fs) }
                     case .seedData(let chunk):
                         try file?.append(chunk)
+                    case .archiveBegin(let name, let size, let checksum):
+                        if let current = incoming { throw LinkError(message: "archive \(name) began before \(current.name) was whole", refused: false) }
+                        incoming = try IncomingArchive(name: name, size: Int(clamping: size), checksum: checksum, in: archives, fs: fs)
+                    case .archiveData(let chunk):
+                        guard let current = incoming else { throw LinkError(message: "archive data without an archive", refused: false) }
+                        if try current.take(chunk) {
+                            incoming = nil
+                            stored += 1
+                        }
                     case .seedEnd:
+                        if let current = incoming { throw LinkError(message: "the seed ended before archive \(current.name) was whole", refused: false) }
+                        // The archives are durable already: the snapshot naming them goes in last.
                         try file?.finish()
                         try EpochHistory(entries: entries, standbyOf: link.address).store(directory, fs: fs)
-                        return .success("standby: seeded from \(link.address) at seq \(seq) (epoch \(entries.last!.epoch))")
+                        return .success("standby: seeded from \(link.address) at seq \(seq) (epoch \(entries.last!.epoch))"
+                                        + (stored > 0 ? " with \(stored) archive\(stored == 1 ? "" : "s")" : ""))
                     default:
                         break
                     }
@@ -397,6 +446,11 @@ extension StandbyFollower {
             return .failure(error)
         } catch let error as StorageError {
             return .failure(LinkError(message: "cannot write the seed: \(error.message)", refused: false))
+        } catch let error as IncomingArchive.Failure {
+            switch error {
+            case .refused(let why): return .failure(LinkError(message: "the primary sent \(why)", refused: false))
+            case .storage(let failure): return .failure(LinkError(message: "cannot write the seed's archives: \(failure.message)", refused: false))
+            }
         } catch {
             return .failure(LinkError(message: "\(error)", refused: false))
         }

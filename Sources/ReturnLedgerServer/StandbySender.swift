@@ -11,22 +11,27 @@ final class ReplicationStart: Sendable {
     let snapshot: String?
     /// A snapshot taken for this seed, to be written before it is sent.
     let job: Snapshotter.Job?
+    /// The archives the seed's snapshot names, sent after it (section 23).
+    let archives: [ArchiveEntry]
     /// REPLICATE's `OK mode= from= epoch= history=`.
     let reply: Reply
 
-    init(seed: Bool, from: UInt64, snapshot: String?, job: Snapshotter.Job?, reply: Reply) {
-        self.seed = seed; self.from = from; self.snapshot = snapshot; self.job = job; self.reply = reply
+    init(seed: Bool, from: UInt64, snapshot: String?, job: Snapshotter.Job?, archives: [ArchiveEntry] = [], reply: Reply) {
+        self.seed = seed; self.from = from; self.snapshot = snapshot; self.job = job; self.archives = archives; self.reply = reply
     }
 }
 
 /// A primary's side of one standby link, on a thread of its own once REPLICATE is answered: the
-/// connection leaves its event loop and this sends the seed (a snapshot), then every record the
-/// primary has fsynced, byte for byte, as the log's fsyncs wake it; a heartbeat each second; and
-/// reads the standby's acknowledgements, which feed INFO and `--sync-standby`'s gate. A link
-/// silent 10 s is closed; the standby reconnects.
+/// connection leaves its event loop and this sends the seed (a snapshot and the archives it
+/// names), then every record the primary has fsynced, byte for byte, as the log's fsyncs wake it,
+/// each `archive.written` record after its archive; a heartbeat each second; and reads the
+/// standby's acknowledgements, which feed INFO and `--sync-standby`'s gate. A link silent 10 s is
+/// closed; the standby reconnects. An archive missing or damaged when it must go ends the link
+/// (the standby retries), so no record goes before its archive.
 ///
 /// ```
-/// log fsync ─▶ Waker ─▶ LogTail.read(upTo: synced) ─▶ R frames ─▶ socket ─▶ standby
+/// log fsync ─▶ Waker ─▶ LogTail.read(upTo: synced) ─▶ archive.written? ─▶ A, F frames (its file)
+///                                                  ─▶ R frames ─▶ socket ─▶ standby
 ///                                                   standby ─▶ K frames ─▶ SyncGate, INFO
 /// ```
 final class StandbySender: @unchecked Sendable {
@@ -45,6 +50,18 @@ final class StandbySender: @unchecked Sendable {
     private var seedOffset = 0
     private var seedSize = 0
     private var sent: UInt64
+    /// Records read from the log and not yet framed, each with its end in `pending` and the
+    /// archives it commits; `framed` of them (`framedBytes` bytes) are sent already.
+    private var pending: [UInt8] = []
+    private var pendingRecords: [(end: Int, seq: UInt64, archives: [ArchiveEntry])] = []
+    private var framed = 0
+    private var framedBytes = 0
+    /// The pending record whose archives went (or are going) ahead of it.
+    private var archivesSentFor = -1
+    /// Archives to send before anything else (the seed's, or the next record's), and the one going.
+    private var archiveQueue: [ArchiveEntry] = []
+    private var archive: OutgoingArchive?
+    private var seedArchivesQueued = false
     private var lastHeard = monotonicMillis()
     private var lastHeartbeat = 0
     private var readBuffer = [UInt8](repeating: 0, count: 64 << 10)
@@ -119,7 +136,8 @@ final class StandbySender: @unchecked Sendable {
         }
     }
 
-    /// Tops the output up: the seed's next piece, new records, a heartbeat when one is due.
+    /// Tops the output up: the next piece of an archive going, else the seed's next piece or new
+    /// records; a heartbeat when one is due.
     private func refill() -> String? {
         if written == output.count {
             output.removeAll(keepingCapacity: output.capacity <= 4 << 20)
@@ -127,6 +145,51 @@ final class StandbySender: @unchecked Sendable {
         }
         guard output.count - written < 256 << 10 else { return nil }
         let synced = engine.wal.syncedSequence
+        if let failure = sendArchive() { return failure }
+        if archive == nil, archiveQueue.isEmpty {
+            if let failure = sendSeedOrRecords(synced) { return failure }
+            if let failure = sendArchive() { return failure }  // archives it queued begin at once
+        }
+        let now = monotonicMillis()
+        if now - lastHeartbeat >= 1000 {
+            // Once a second, not on every fsync: a primary superseded by a promotion streams no more.
+            if engine.replication.history.fence != nil { return "this server was superseded by a promotion" }
+            ReplicationFrame.heartbeat(synced).encode(into: &output)
+            lastHeartbeat = now
+        }
+        return nil
+    }
+
+    /// The next piece of the archive going, or the next archive's `A` frame.
+    private func sendArchive() -> String? {
+        if archive == nil, !archiveQueue.isEmpty {
+            let entry = archiveQueue.removeFirst()
+            do throws(StorageError) {
+                let outgoing = try OutgoingArchive(entry, in: engine.shelf.directory, fs: engine.fs)
+                ReplicationFrame.archiveBegin(name: entry.name, size: UInt64(outgoing.size), checksum: entry.checksum).encode(into: &output)
+                archive = outgoing
+            } catch {
+                return archiveRefusal(entry, error)
+            }
+            return nil
+        }
+        guard let outgoing = archive else { return nil }
+        do throws(StorageError) {
+            ReplicationFrame.archiveData(try outgoing.next()).encode(into: &output)
+        } catch {
+            return archiveRefusal(outgoing.entry, error)
+        }
+        if outgoing.done { archive = nil }
+        return nil
+    }
+
+    private func archiveRefusal(_ entry: ArchiveEntry, _ error: StorageError) -> String {
+        "\(error.message); it must go before its record (seq \(entry.seq)): nothing after seq \(sent) is sent until it is whole "
+            + "here again (put a good copy back: every backup holds one); the standby retries"
+    }
+
+    /// The seed's next piece (its snapshot, then the archives it names, then its end), or new records.
+    private func sendSeedOrRecords(_ synced: UInt64) -> String? {
         if seeding, let name = start.snapshot {
             if seedOffset < seedSize {
                 do throws(StorageError) {
@@ -139,18 +202,19 @@ final class StandbySender: @unchecked Sendable {
                 }
                 return nil
             }
+            if !seedArchivesQueued, !start.archives.isEmpty {
+                seedArchivesQueued = true
+                archiveQueue = start.archives
+                return nil
+            }
             ReplicationFrame.seedEnd.encode(into: &output)
             seeding = false
             engine.replication.link(id) { $0.state = "streaming" }
         }
-        if sent < synced {
+        if framed == pendingRecords.count, sent < synced {
             do throws(LogTail.Failure) {
-                let (bytes, last) = try tail.read(upTo: synced)
-                if !bytes.isEmpty {
-                    ReplicationFrame.records(bytes).encode(into: &output)
-                    sent = last
-                    engine.replication.link(id) { $0.sentSeq = last }
-                }
+                let (bytes, _) = try tail.read(upTo: synced)
+                take(bytes)
             } catch {
                 switch error {
                 case .gone: return "records after \(sent) are no longer kept; the standby will be seeded"
@@ -158,14 +222,51 @@ final class StandbySender: @unchecked Sendable {
                 }
             }
         }
-        let now = monotonicMillis()
-        if now - lastHeartbeat >= 1000 {
-            // Once a second, not on every fsync: a primary superseded by a promotion streams no more.
-            if engine.replication.history.fence != nil { return "this server was superseded by a promotion" }
-            ReplicationFrame.heartbeat(synced).encode(into: &output)
-            lastHeartbeat = now
-        }
+        frameRecords()
         return nil
+    }
+
+    /// Records just read: where each ends, and the archives it commits.
+    private func take(_ bytes: [UInt8]) {
+        pending = bytes
+        pendingRecords.removeAll(keepingCapacity: true)
+        framed = 0
+        framedBytes = 0
+        archivesSentFor = -1
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while let (length, seq) = LogRecord.header(raw, at: offset) {
+                let end = offset + LogRecord.headerSize + length
+                guard end <= raw.count else { break }
+                let record = UnsafeRawBufferPointer(rebasing: raw[offset..<end])
+                pendingRecords.append((end, seq, LogRecord.archivesWritten(record)))
+                offset = end
+            }
+        }
+    }
+
+    /// Frames the pending records up to the next one that commits an archive not sent yet; when
+    /// that one is next, queues its archives instead: they go first.
+    private func frameRecords() {
+        var upTo = framed
+        while upTo < pendingRecords.count {
+            if !pendingRecords[upTo].archives.isEmpty, archivesSentFor != upTo {
+                if upTo == framed {
+                    archivesSentFor = upTo
+                    archiveQueue = pendingRecords[upTo].archives
+                    return
+                }
+                break
+            }
+            upTo += 1
+        }
+        guard upTo > framed else { return }
+        let last = pendingRecords[upTo - 1]
+        ReplicationFrame.encodeRecords(pending[framedBytes..<last.end], into: &output)
+        framed = upTo
+        framedBytes = last.end
+        sent = last.seq
+        engine.replication.link(id) { $0.sentSeq = last.seq }
     }
 
     private func send() -> String? {

@@ -64,6 +64,7 @@ extension Server {
         guard let contents = try? directory.contents(fs), contents.segments.isEmpty, contents.snapshots.isEmpty,
               ((try? EpochHistory.load(directory, fs: fs))??.entries.isEmpty ?? true) else { return true }
         Runner.log("standby: \(directory.path) is empty: seeding from \(link.address)")
-        return StandbyFollower.seedEmpty(link, directory: directory, fs: fs, log: { Runner.log($0) })
+        return StandbyFollower.seedEmpty(link, directory: directory, archives: config.archiveDirectory ?? config.dataDirectory, fs: fs,
+                                         log: { Runner.log($0) })
     }
 }

@@ -43,32 +43,54 @@ enum DurableFile {
     }
 }
 
-/// A file that arrives in pieces and must be whole or absent (a standby's seed snapshot,
-/// protocol.md, A warm standby): written under `NAME.tmp` (which start-up removes if a crash
-/// leaves it), then fsynced, renamed into place and the directory fsynced by `finish`.
+/// A file that arrives in pieces and must be whole or absent (a standby's seed snapshot and the
+/// archives its primary sends, protocol.md, A warm standby): written under `NAME.tmp` (which
+/// start-up removes if a crash leaves it), then fsynced, renamed into place and the directory
+/// fsynced by `finish`.
 public final class IncomingFile {
     private let directory: String
     private let name: String
+    private let temporary: String
     private let fs: any FileSystem
     private var fd: Int32
+    /// The bytes appended so far.
+    public private(set) var size = 0
 
-    public init(_ name: String, in directory: String, fs: any FileSystem) throws(StorageError) {
+    /// `temporary` names the temporary file when it is not `name.tmp` (an archive's is `NAME.tmp`,
+    /// as ARCHIVE writes it).
+    public init(_ name: String, in directory: String, fs: any FileSystem, temporary: String? = nil) throws(StorageError) {
         self.directory = directory
         self.name = name
+        self.temporary = directory + "/" + (temporary ?? name + ".tmp")
         self.fs = fs
-        try fs.remove(directory + "/" + name + ".tmp")
-        fd = try fs.openForAppend(directory + "/" + name + ".tmp", create: true)
+        try fs.remove(self.temporary)
+        fd = try fs.openForAppend(self.temporary, create: true)
     }
 
     deinit { abandon() }
 
-    public func append(_ bytes: [UInt8]) throws(StorageError) { try fs.write(fd, bytes: bytes) }
+    public func append(_ bytes: [UInt8]) throws(StorageError) {
+        try fs.write(fd, bytes: bytes)
+        size += bytes.count
+    }
 
     public func finish() throws(StorageError) {
+        try finish(checking: nil)
+    }
+
+    /// Fsyncs the file; then `check` reads it at its temporary path (a throw removes it: nothing is
+    /// put in place); then renames it into place and fsyncs the directory.
+    public func finish(checking check: ((String) throws(StorageError) -> Void)?) throws(StorageError) {
         try fs.sync(fd, dataOnly: false)
         fs.close(fd)
         fd = -1
-        try DurableFile.publish(directory + "/" + name + ".tmp", as: directory + "/" + name, in: directory, fs: fs)
+        do throws(StorageError) {
+            try check?(temporary)
+        } catch {
+            try? fs.remove(temporary)
+            throw error
+        }
+        try DurableFile.publish(temporary, as: directory + "/" + name, in: directory, fs: fs)
     }
 
     /// Removes the unfinished file (a link lost mid-seed).
@@ -76,6 +98,6 @@ public final class IncomingFile {
         guard fd >= 0 else { return }
         fs.close(fd)
         fd = -1
-        try? fs.remove(directory + "/" + name + ".tmp")
+        try? fs.remove(temporary)
     }
 }

@@ -7,6 +7,9 @@ extension Event: BinaryCodable {
     /// Every tag this build knows, for the test that each has a round-trip case.
     public static var tags: [UInt8] { Tag.allCases.map(\.rawValue) }
 
+    /// `archive.written`'s tag: what a primary looks for, cheaply, in the records it streams.
+    static var archiveWrittenTag: UInt8 { Tag.archiveWritten.rawValue }
+
     /// The tag this event is written with.
     public var tag: UInt8 {
         var w = ByteWriter(capacity: 64)
