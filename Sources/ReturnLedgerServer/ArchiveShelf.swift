@@ -1,5 +1,5 @@
 import Dispatch
-import ReturnLedgerCore
+package import ReturnLedgerCore
 package import ReturnLedgerStorage
 
 /// The archives on disk (protocol.md, Years of history): where they are, whether each is whole,
@@ -14,6 +14,17 @@ package final class ArchiveShelf: @unchecked Sendable {
     private(set) var statuses: [String: Status] = [:]
     /// Writer queue: an ARCHIVE is being written; what the changes since its state copy touched.
     var touches: ArchiveTouches?
+    /// The simulation's crash points: ARCHIVE stops dead after this step, as if the process died
+    /// there (nothing after it happens, nothing is cleaned up). Nil in a server.
+    package var stopAfter: ArchiveStep?
+
+    /// ARCHIVE's steps a crash can fall between (protocol.md, Years of history: Commit and crashes).
+    package enum ArchiveStep: Sendable, Equatable {
+        /// The file is renamed into place and its folder fsynced; no record yet.
+        case fileWritten
+        /// `archive.written` appended to the log, not yet known durable.
+        case recordAppended
+    }
 
     package enum Status: Equatable, Sendable {
         case ok
@@ -39,7 +50,7 @@ package final class ArchiveShelf: @unchecked Sendable {
     /// Start-up: what only a crash leaves is deleted (an unfinished `.tmp`, an archive no
     /// committed record names: both hold only copies), then each committed archive's header,
     /// footer and index summary are checked. Returns the lines for the operator's log.
-    func open(_ ledger: Ledger) -> [String] {
+    package func open(_ ledger: Ledger) -> [String] {
         var notes: [String] = []
         let named = Set(ledger.archives.map(\.name))
         for file in (try? fs.list(directory)) ?? [] where file.hasPrefix("archive-") {
@@ -65,7 +76,7 @@ package final class ArchiveShelf: @unchecked Sendable {
     }
 
     /// Header, footer and index summary, and the checksum the log recorded.
-    func check(_ entry: ArchiveEntry) -> Status {
+    package func check(_ entry: ArchiveEntry) -> Status {
         do throws(ArchiveDamage) {
             let reader = try ArchiveReader(path: replay.path(entry.name), fs: fs)
             guard reader.checksum == entry.checksum else {

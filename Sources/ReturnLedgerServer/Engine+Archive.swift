@@ -52,6 +52,7 @@ extension Engine {
                 onQueue { shelf.touches = nil }
                 return .failure(DomainError(.ARCHIVE, "\(name) could not be written: \(error.message); nothing archived, changes go on"))
             }
+            if shelf.stopAfter == .fileWritten { return .failure(DomainError(.INTERNAL, "stopped after \(name) was written")) }
             let committed: Result<ArchiveEntry, DomainError> = onQueue {
                 let touched = shelf.touches
                 shelf.touches = nil
@@ -78,6 +79,7 @@ extension Engine {
                 shelf.discard(name)
                 return .failure(error)
             case .success(let entry):
+                if shelf.stopAfter == .recordAppended { return .failure(DomainError(.INTERNAL, "stopped after \(name)'s record")) }
                 wal.flush()
                 if let failure = wal.failure {
                     return .failure(DomainError(.STORAGE, "\(name)'s record could not be made durable: \(failure.message)"))

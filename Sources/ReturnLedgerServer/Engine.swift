@@ -39,7 +39,7 @@ package final class Engine: @unchecked Sendable {
     let setting: Setting
     var backups: Backups { setting.backups }
     /// The archives' files (protocol.md, Years of history).
-    var shelf: ArchiveShelf { setting.archives }
+    package var shelf: ArchiveShelf { setting.archives }
     var maxMemory: Int { setting.maxMemory }
     let logReader: LogReader
     let durableSignal: DurableSignal

@@ -47,6 +47,7 @@ print("sim: seeds \(seeds.lowerBound)-\(seeds.upperBound): \(total.operations) o
       + "(\(total.readOnly) served read-only after), \(total.snapshots) snapshots, \(total.retries) retries, "
       + "\(total.pipelined) pipelined batches, \(total.voids) voids, \(total.inspections) decisions on returned goods, \(total.vendorCredits) credit notes, "
       + "\(total.exchanges) exchanges approved and \(total.exchangesShort) refused for want of stock, "
-      + "\(total.transfers) transfers, \(total.stockMoves) adjustments and counts, \(total.serialReturns) phones returned by serial; "
+      + "\(total.transfers) transfers, \(total.stockMoves) adjustments and counts, \(total.serialReturns) phones returned by serial, "
+      + "\(total.archives) days closed and archived (\(total.archiveCrashes) ARCHIVEs stopped dead after the file or the record, then a crash); "
       + "a standby took \(total.shipped) records through \(total.standbyFaults) crashes and power cuts and \(total.standbySeeds) seeds "
       + "(\(total.syncRuns) runs in sync mode): no violation")

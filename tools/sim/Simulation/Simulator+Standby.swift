@@ -84,6 +84,10 @@ extension Simulator {
             case .failure(let why): return violation("a piece of the primary's log does not decode at the standby: \(why)")
             }
             remember(piece.bytes, first: first)
+            // Before an archive.written record comes its archive, stored as the primary stores it.
+            for entry in entries {
+                for case .archiveWritten(let archive) in entry.events { copyArchive(archive.name) }
+            }
             let stored: StorageError? = engine.queue.sync {
                 do throws(StorageError) {
                     try engine.applyReplicated(piece.bytes[...], entries: entries, last: piece.last)
@@ -131,11 +135,27 @@ extension Simulator {
         } catch {
             return violation("the standby could not store its seed: \(error)")
         }
+        // The archives the state names go with the seed.
+        for archive in self.engine.queue.sync(execute: { self.engine.ledger.archives }) { copyArchive(archive.name) }
         standby.seeds += 1
         standby.engine = nil
         standby.wal = nil
         standby.disk.crashProcess()  // restarts in place: what is written stays
         openStandby()
+    }
+
+    /// The primary's archive `name` into the standby's folder, durably (`NAME.tmp`, fsync, rename).
+    mutating func copyArchive(_ name: String) {
+        let file = ArchiveFile.fileName(name)
+        guard (try? standby.disk.readFileSize(standby.directory.file(file))) == nil else { return }
+        do throws(StorageError) {
+            let bytes = try disk.readFile(directory.file(file))
+            let incoming = try IncomingFile(file, in: standby.directory.path, fs: standby.disk)
+            try incoming.append(bytes)
+            try incoming.finish()
+        } catch {
+            violation("archive \(name) could not be copied to the standby: \(error)")
+        }
     }
 
     /// A crash or a power cut of the standby alone; then it recovers and follows again.

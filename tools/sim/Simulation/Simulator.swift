@@ -35,6 +35,8 @@ import TestSupport
 public struct Simulator {
     public struct Report: Sendable {
         public var operations = 0, acknowledged = 0, crashes = 0, powerCuts = 0, diskFull = 0, syncFailures = 0
+        /// ARCHIVEs sent at a day's end, and those stopped dead at one of its steps.
+        public var archives = 0, archiveCrashes = 0
         public var snapshots = 0, retries = 0, pipelined = 0
         /// Voids the last recovered state of each run held (its documents in the chain checked).
         public var voids = 0
@@ -62,6 +64,8 @@ public struct Simulator {
             operations += other.operations
             acknowledged += other.acknowledged
             crashes += other.crashes
+            archives += other.archives
+            archiveCrashes += other.archiveCrashes
             voids += other.voids
             inspections += other.inspections
             vendorCredits += other.vendorCredits
@@ -109,6 +113,9 @@ public struct Simulator {
 
     public let seed: UInt64
     var random: SeededGenerator
+    /// The days' ends and their ARCHIVEs draw from their own stream: the rest of a seed's run
+    /// draws what it drew before days ended.
+    var days: SeededGenerator
     let disk = SimulatedDisk()
     let directory = DataDirectory("/sim")
     let clock = SimulatedClock()
@@ -143,6 +150,7 @@ public struct Simulator {
     public init(seed: UInt64, clerks: Int = 8) {
         self.seed = seed
         self.random = SeededGenerator(seed: seed)
+        self.days = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         self.clerks = clerks
         self.syncMode = seed % 2 == 0
     }
@@ -160,6 +168,7 @@ public struct Simulator {
             if random.below(3) == 0 { ship() }
             if random.below(60) == 0 { standbyFault() }
             if random.below(150) == 0 { snapshot() }
+            if days.below(120) == 0 { endOfDay() }
             if i % faultEvery == faultEvery - 1 || storageFailed { fault() }
             if !report.violations.isEmpty { break }
         }
@@ -184,6 +193,7 @@ public struct Simulator {
                         clock: { [clock] in clock.now }, counters: ServerCounters(startedAt: 0, pid: 0, fsyncPolicy: "always"),
                         setting: Engine.Setting(backups: backups, archives: ArchiveShelf(directory: directory.path, fs: disk)))
         engine.log = { [serverLog] line in serverLog.append(line) }
+        for line in engine.shelf.open(recovered.ledger) { note("server: \(line)") }
         states = [recovered.lastSeq: recovered.ledger]
     }
 
@@ -438,6 +448,9 @@ public struct Simulator {
             }
             let result = engine.queue.sync { engine.run(batch, session: session) }
             var replies = result.replies
+            // ARCHIVE logs its audit entry, then (off the writer) its archive.written: the state after each.
+            if result.deferred != nil, wal.lastSeq > before { states[wal.lastSeq] = engine.queue.sync { engine.ledger } }
+            let beforeDeferred = wal.lastSeq
             if let deferred = result.deferred { replies.append(wait(for: deferred)) }
             for (k, reply) in replies.enumerated() {
                 var entry = Held(seq: result.seq, request: requests[next], result: reply)
@@ -450,7 +463,8 @@ public struct Simulator {
             }
             // The engine's state after this batch's record: what recovery must give at that sequence.
             if wal.lastSeq > before {
-                if wal.lastSeq != before + 1 { violation("one change appended \(wal.lastSeq - before) records") }
+                let archived = result.deferred != nil && beforeDeferred == before + 1 && wal.lastSeq == before + 2
+                if wal.lastSeq != before + 1, !archived { violation("one change appended \(wal.lastSeq - before) records") }
                 states[wal.lastSeq] = engine.queue.sync { engine.ledger }
             }
             if result.close || replies.isEmpty { break }
@@ -535,6 +549,64 @@ public struct Simulator {
         commit()  // the reply waits for its audit record; the log also drops what the snapshot covers
     }
 
+    /// The day's end: the till counted and closed, finance closes the day, the admin archives
+    /// it (at times stopped dead after writing the file or after appending its record, with a
+    /// crash or a power cut there: section 23's crash points), and the next day starts.
+    mutating func endOfDay() {
+        commit()
+        guard !storageFailed else { return }
+        if engine.queue.sync(execute: { engine.ledger.openTills["POS1"] }) != nil {
+            send([Request(line: "TILL CLOSE POS1 counted=200.00 note=sim", intent: .other)], as: "sup")
+            if case .failure(let error) = held.last?.result, error.code != .STORAGE {
+                return violation("TILL CLOSE refused: \(error.code) \(error.message)")
+            }
+        }
+        let today = engine.queue.sync { engine.ledger.policy.calendar.date(of: clock.now) }
+        send([Request(line: "PERIOD CLOSE \(today)", intent: .other)], as: "fin")
+        if case .failure(let error) = held.last?.result, error.code != .STORAGE {
+            return violation("PERIOD CLOSE \(today) refused: \(error.code) \(error.message)")
+        }
+        commit()
+        guard !storageFailed else { return }
+        let stop: ArchiveShelf.ArchiveStep? = days.below(3) != 0 ? nil : days.below(2) == 0 ? .fileWritten : .recordAppended
+        engine.shelf.stopAfter = stop
+        let purchases = days.below(3) == 0 ? " purchases=all" : ""
+        send([Request(line: "ARCHIVE through=\(today)\(purchases)", intent: .other)], as: "admin")
+        report.archives += 1
+        if stop == nil, case .failure(let error) = held.last?.result, error.code != .STORAGE, error.code != .ARCHIVE {
+            violation("ARCHIVE through \(today) refused: \(error.code) \(error.message)")
+        }
+        if let stop {
+            report.archiveCrashes += 1
+            note("ARCHIVE stopped after \(stop)")
+            // At times what a crash mid-write leaves too: an unfinished file.
+            if days.below(2) == 0, let fd = try? disk.openForAppend(directory.file("archive-00000000-9999.tmp"), create: true) {
+                try? disk.write(fd, bytes: Array("unfinished".utf8))
+                disk.close(fd)
+            }
+            crash(powerCut: days.below(2) == 0)
+        } else {
+            commit()
+        }
+        guard engine != nil, !storageFailed else { return }
+        clock.nextDay()
+        send([Request(line: "TILL OPEN POS1 location=STORE1 float=200.00 note=sim", intent: .other)], as: "sup")
+    }
+
+    /// After a restart: nothing ARCHIVE left half done. No unfinished file, no archive that no
+    /// committed record names (start-up removed both), and every committed archive whole.
+    mutating func checkArchives(_ ledger: Ledger) {
+        let files = (try? disk.list(directory.path)) ?? []
+        let named = Set(ledger.archives.map { ArchiveFile.fileName($0.name) })
+        for file in files where file.hasPrefix("archive-") {
+            if file.hasSuffix(".tmp") { violation("\(file) is still there after start-up") }
+            if file.hasSuffix(".rla"), !named.contains(file) { violation("\(file) is on disk but no committed record names it") }
+        }
+        for archive in ledger.archives {
+            if engine.shelf.check(archive) != .ok { violation("committed archive \(archive.name) is \(engine.shelf.check(archive))") }
+        }
+    }
+
     // MARK: Faults and the checks after them
 
     /// A disk fault (a full disk, or a failing fsync) with a few more requests meeting it, the
@@ -606,6 +678,7 @@ public struct Simulator {
         guard let recovered = recover(after: powerCut ? "power cut" : "crash") else { return }
         check(recovered)
         open(recovered)
+        checkArchives(recovered.ledger)
     }
 
     mutating func recover(after what: String) -> Recovery.Result? {
@@ -746,6 +819,8 @@ final class SimulatedClock: Sendable {
     private let time = Mutex(Timestamp(parsing: "2026-12-01T09:00:00Z")!)
     var now: Timestamp { time.withLock { $0 } }
     func tick() { time.withLock { $0 = Timestamp(seconds: $0.seconds + 1) } }
+    /// The next business day, at 09:00 UTC (the simulation's zone).
+    func nextDay() { time.withLock { $0 = Timestamp(seconds: ($0.seconds / 86_400 + 1) * 86_400 + 9 * 3600) } }
 }
 
 /// The server's log lines (a storage failure, a reload), kept for the run's trace.
