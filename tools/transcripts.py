@@ -44,6 +44,8 @@ VARIABLE = [
     (re.compile(r"backup-\d{8}T\d{6}Z-"), "backup-<time>-"),
     (re.compile(r"\bepoch=[0-9a-f]{16}"), "epoch=<epoch>"),
     (re.compile(r"\b[0-9a-f]{16}\b"), "<epoch>"),
+    # An archive's checksum covers the times and peers in the records it holds.
+    (re.compile(r"\bchecksum=[0-9a-f]{8}\b"), "checksum=<checksum>"),
     # A document's hash covers its time of issue.
     (re.compile(r"\b(hash|prev)=[0-9a-f]{64}"), r"\1=<hash>"),
 ]
