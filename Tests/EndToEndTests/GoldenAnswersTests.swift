@@ -81,6 +81,7 @@ import Testing
         "golden-v10": section22 + section23,
         "golden-v11": section23,
         "golden-v12": section23,
+        "golden-v13": [],
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged
@@ -106,7 +107,7 @@ import Testing
                       "golden-v6/log-only", "golden-v6/snapshot", "golden-v7/log-only", "golden-v7/snapshot",
                       "golden-v8/log-only", "golden-v8/snapshot", "golden-v9/log-only", "golden-v9/snapshot",
                       "golden-v10/log-only", "golden-v10/snapshot", "golden-v11/log-only", "golden-v11/snapshot",
-                      "golden-v12/log-only", "golden-v12/snapshot"])
+                      "golden-v12/log-only", "golden-v12/snapshot", "golden-v13/log-only", "golden-v13/snapshot"])
     func theUpgradedServerGivesTheAnswersOfTheVersionThatWroteIt(_ name: String) throws {
         let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")
@@ -184,6 +185,15 @@ import Testing
         // A change after the upgrade is logged in the new format and survives a restart.
         let clerk = try server.login("clerk1")
         let filed = try clerk.call("RETURN S-G2a A100:1 reason=DEFECTIVE key=after-upgrade")
+        if filed.code == "CLOSED" {
+            // A golden-v13 closed (and archived) the day it was written: on that day only, a
+            // change no business date holds instead.
+            #expect(name.hasPrefix("golden-v13"), "\(filed)")
+            #expect(try server.login("admin", password: "golden-admin").call("SKU ADD AFTER1 name=after price=1.00 cost=0.50").ok)
+            server = try server.restart()
+            #expect(try server.login("clerk1").call("SKU LIST").data.contains { $0.contains("sku=AFTER1 ") })
+            return
+        }
         #expect(filed.ok, "\(filed)")
         server = try server.restart()
         let again = try server.login("clerk1")

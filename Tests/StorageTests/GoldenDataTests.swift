@@ -89,6 +89,11 @@ import Testing
         // `epoch.started` record comes first in the log, then round 2).
         Golden(name: "golden-v12/log-only", lastSeq: 283, snapshotSeq: 0, digests: [12: "7cb43d21-64528", 13: "19f369b0-64532"], writtenIn: 12),
         Golden(name: "golden-v12/snapshot", lastSeq: 289, snapshotSeq: 160, digests: [12: "842c54b7-64880", 13: "fde62bcc-64884"], writtenIn: 12),
+        // Written by issue 30's ARCHIVE (format 13): two rounds of every kind, the day closed and
+        // archived (log-only: its log ends with archive.written, resolved from the file beside it;
+        // snapshot: purchases=all, then a SNAPSHOT holding the archives, then a refused SALE).
+        Golden(name: "golden-v13/log-only", lastSeq: 286, snapshotSeq: 0, digests: [13: "a1a2eafd-69443"], writtenIn: 13),
+        Golden(name: "golden-v13/snapshot", lastSeq: 288, snapshotSeq: 287, digests: [13: "6fb5475e-69709"], writtenIn: 13),
     ]
 
     /// The event tags format 1 had: every one of them is in the golden log.
@@ -152,7 +157,10 @@ import Testing
 
         var ledger = first.ledger
         // After everything the directory holds (a golden-v9 has dates closed up to two days before it was written).
-        let now = Timestamp(seconds: max(Timestamp(parsing: "2026-12-02T09:00:00Z")!.seconds, (first.ledger.audit.last?.at.seconds ?? 0) + 60))
+        // A golden-v13 closed the day it was written: the next day.
+        let afterClose = first.ledger.closedThrough.map { ($0 + 1) * 86_400 + 9 * 3600 } ?? 0
+        let now = Timestamp(seconds: max(Timestamp(parsing: "2026-12-02T09:00:00Z")!.seconds, (first.ledger.audit.last?.at.seconds ?? 0) + 60,
+                                         afterClose))
         let context = Context(user: "supervisor1", role: .supervisor, peer: "test", now: now)
         let (events, result) = ledger.record(.fileReturn(ReturnFiling(order: "S-G2a", items: [ItemSpec(sku: "A100", quantity: 1)],
                                                                        reason: "DEFECTIVE", location: nil, note: "after upgrade",
