@@ -67,6 +67,8 @@ import TestClient
         #expect(list.status == "OK count=1" && list.data.first?.hasSuffix("status=ok") == true, "\(list.data)")
         let info = try admin.call("INFO").data.first { $0.hasPrefix("* section=memory") } ?? ""
         #expect(info.contains(" archives=1 archived_returns=1 ") && info.contains(" archives_damaged=0"), "\(info)")
+        let state = try admin.call("INFO").data.first { $0.hasPrefix("* section=state") } ?? ""
+        #expect(state.hasPrefix("* section=state returns=0 "), "live records only: \(state)")
         let feed = try admin.call("FEED from=\(UInt64(seq)! - 1) limit=1")
         #expect(feed.data.first?.contains("type=archive.written archive=\(name) ") == true, "\(feed.data)")
         let audit = try admin.call("AUDIT user=admin limit=50")
