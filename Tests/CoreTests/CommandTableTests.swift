@@ -35,6 +35,12 @@ import Testing
     @Test func formsOfAWordAgreeOnWhetherTheyHaveSubcommands() {
         for spec in CommandTable.all {
             let withSub = spec.forms.filter { $0.sub != nil }.count
+            // Except ARCHIVE, whose contract gives both `ARCHIVE through=DATE` and `ARCHIVE LIST`:
+            // its bare form starts with a key=value, never taken for a sub-command.
+            if spec.name == "ARCHIVE" {
+                #expect(withSub == 1 && spec.forms.first { $0.sub == nil }?.parameters.first?.named == true)
+                continue
+            }
             #expect(withSub == 0 || withSub == spec.forms.count, "\(spec.name)")
             for form in spec.forms {
                 #expect(form.usage.hasPrefix(CommandTableTests.name(spec, form)), "\(form.usage)")

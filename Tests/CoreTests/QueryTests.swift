@@ -52,7 +52,7 @@ import Testing
         #expect(show.status.map(\.key) == ["id", "state", "kind", "order", "party", "location", "amount", "reason",
                                           "filed_by", "filed_at", "doc", "rules", "exchange", "override", "late", "taken_at",
                                           "till", "tax", "void", "tender_override", "rma", "source", "expected", "received",
-                                          "credit_ref", "overridden"])
+                                          "credit_ref", "overridden", "archive"])
         #expect(show.lines.count == 3)
         #expect(show.lines[0].map(\.key) == ["", "sku", "qty", "batch", "price", "amount", "tax_rate", "tax", "serials", "quarantine"])
         #expect(show.lines[1].map(\.value) == ["event", "2026-11-29T10:00:00Z", "clerk1", "filed", "包装破损"])
@@ -198,7 +198,9 @@ import Testing
                       "INSPECT", "VOID", "WATCH", "UNWATCH", "DISPOSE", "TRANSFER", "ADJUST", "COUNT"],
         .finance: ["APPROVE", "REJECT", "WATCH", "UNWATCH", "PAYMENT", "BALANCE", "SHOW", "ORDER", "LIST", "STOCK", "DOC",
                    "NOTICES", "STATS", "VENDOR"],
-        .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "VERIFY"],
+        // ARCHIVE: the auditor's word for ARCHIVE LIST; ARCHIVE itself is the admin's (checked below).
+        .auditor: ["SHOW", "ORDER", "LIST", "STOCK", "BALANCE", "DOC", "NOTICES", "STATS", "AUDIT", "INFO", "DIGEST", "FEED", "VERIFY",
+                   "ARCHIVE"],
         .admin: Set(CommandWord.allCases.map(\.name)),
         // A standby's login: REPLICATE and the session's own commands, no look-up.
         .replica: ["REPLICATE"],
@@ -224,6 +226,9 @@ import Testing
         }
         let word = { (name: String) in CommandWord.named(name)! }
         #expect(CommandTable.allows(role, word("USER"), sub: "PASSWORD"))
+        // Section 23: ARCHIVE through= is the admin's, ARCHIVE LIST the auditor's and the admin's.
+        #expect(CommandTable.allows(role, word("ARCHIVE"), sub: nil) == (role == .admin), "\(role) ARCHIVE")
+        #expect(CommandTable.allows(role, word("ARCHIVE"), sub: "LIST") == (role == .admin || role == .auditor), "\(role) ARCHIVE LIST")
         // Look-ups every role may use (TRANSFER SHOW: every role with STOCK, which is every role).
         for (name, sub) in [("TRANSFER", "SHOW"), ("SKU", "LIST"), ("LOCATION", "LIST"), ("REASON", "LIST"), ("POLICY", "SHOW"),
                             ("RULE", "LIST"), ("PERIOD", "SHOW")] {
