@@ -128,7 +128,9 @@ public struct ArchiveTouches: Sendable {
             returns.insert(n)
         case .returnVoided(let v): returns.insert(v.number)
         case .returnDisposed(let i): returns.insert(i.number)
-        case .creditDrawn(_, _, let draws): for draw in draws { lots.insert(draw.lot) }
+        case .creditDrawn(_, let doc, let draws):
+            for draw in draws { lots.insert(draw.lot) }
+            orders.insert(doc)  // the sale that drew it
         case .creditIssued(_, let lot): lots.insert(lot.id)
         case .periodClosed(_, let writeOffs): for w in writeOffs { lots.insert(w.lot) }
         case .orderRecorded(let o): orders.insert(o.id)

@@ -21,6 +21,18 @@ public struct ArchiveSelection: Sendable, Equatable {
 
     public init() {}
 
+    /// Everything `selections` hold together (the ids of every archive so far).
+    public static func union(_ selections: [ArchiveSelection]) -> ArchiveSelection {
+        var all = ArchiveSelection()
+        for s in selections {
+            all.returns += s.returns; all.orders += s.orders; all.notices += s.notices; all.audit += s.audit
+            all.tillSessions += s.tillSessions; all.transfers += s.transfers; all.stockMoves += s.stockMoves
+            for (party, positions) in s.entries { all.entries[party, default: []] += positions }
+            for (party, ids) in s.lots { all.lots[party, default: []] += ids }
+        }
+        return all
+    }
+
     /// Every list in ascending order (a party's lots by id), however it was gathered: ARCHIVE's
     /// walk and replay's reading of the file give equal values.
     public func normalized() -> ArchiveSelection {
@@ -55,8 +67,13 @@ extension Ledger {
         let last = through.daysSinceEpoch
         func onOrBefore(_ t: Timestamp) -> Bool { policy.calendar.day(of: t) <= last }
         var selection = ArchiveSelection()
-        var taken = Set<Int>()
-        for i in returns.indices where returnFinished(returns[i], onOrBefore, purchasesAll: purchasesAll, at: now) {
+        // What earlier archives hold is in one archive already: never taken twice.
+        let before = ArchiveSelection.union(archives.map(\.taken))
+        let archivedReturns = Set(before.returns), archivedOrders = Set(before.orders)
+        // An order's returns count as taken when this archive or an earlier one holds them.
+        var taken = archivedReturns
+        for i in returns.indices where !archivedReturns.contains(i + 1)
+            && returnFinished(returns[i], onOrBefore, purchasesAll: purchasesAll, at: now) {
             taken.insert(i + 1)
             selection.returns.append(i + 1)
             let r = returns[i]
@@ -64,28 +81,33 @@ extension Ledger {
                 selection.lots[r.party, default: []].append(id)
             }
         }
-        for (id, order) in orders where orderFinished(order, taken: taken, onOrBefore, purchasesAll: purchasesAll, at: now) {
+        for (id, order) in orders where !archivedOrders.contains(id)
+            && orderFinished(order, taken: taken, onOrBefore, purchasesAll: purchasesAll, at: now) {
             selection.orders.append(id)
         }
         selection.orders.sort()
         for (party, list) in entries {
-            let positions = list.indices.filter { onOrBefore(list[$0].at) }
+            let earlier = Set(before.entries[party] ?? [])
+            let positions = list.indices.filter { !earlier.contains($0) && onOrBefore(list[$0].at) }
             if !positions.isEmpty { selection.entries[party] = positions }
         }
-        selection.notices = notices.filter { onOrBefore($0.at) }.map(\.number)
-        selection.audit = audit.indices.filter { onOrBefore(audit[$0].at) }
+        let notices = Set(before.notices), audited = Set(before.audit), sessions = Set(before.tillSessions)
+        let moved = Set(before.stockMoves), sent = Set(before.transfers)
+        selection.notices = self.notices.filter { !notices.contains($0.number) && onOrBefore($0.at) }.map(\.number)
+        selection.audit = audit.indices.filter { !audited.contains($0) && onOrBefore(audit[$0].at) }
         selection.tillSessions = tillSessions.filter { session in
-            guard let closing = session.closing else { return false }
+            guard let closing = session.closing, !sessions.contains(session.number) else { return false }
             return onOrBefore(session.openedAt) && onOrBefore(closing.at)
         }.map(\.number)
         selection.transfers = transfers.values.filter { t in
+            guard !sent.contains(t.id) else { return false }
             switch t.state {
             case .received: return onOrBefore(t.sentAt) && t.receivedAt.map(onOrBefore) ?? true
             case .cancelled: return onOrBefore(t.sentAt) && t.cancelledAt.map(onOrBefore) ?? true
             default: return false
             }
         }.map(\.id).sorted()
-        selection.stockMoves = stockMoves.filter { onOrBefore($0.at) }.map(\.number)
+        selection.stockMoves = stockMoves.filter { !moved.contains($0.number) && onOrBefore($0.at) }.map(\.number)
         return selection.normalized()
     }
 

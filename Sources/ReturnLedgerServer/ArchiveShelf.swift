@@ -47,14 +47,25 @@ package final class ArchiveShelf: @unchecked Sendable {
 
     private var fs: any FileSystem { replay.fs }
 
-    /// Start-up: what only a crash leaves is deleted (an unfinished `.tmp`, an archive no
-    /// committed record names: both hold only copies), then each committed archive's header,
-    /// footer and index summary are checked. Returns the lines for the operator's log.
-    package func open(_ ledger: Ledger) -> [String] {
+    /// Start-up: what only a crash leaves is deleted (an unfinished `.tmp`; an archive no
+    /// committed record names, written by this data directory, `epochs`, after its newest
+    /// committed one: both hold only copies), then each committed archive's header, footer and
+    /// index summary are checked. An archive of another data directory (a shared or reused
+    /// `--archive-dir`) is left alone, named. Returns the lines for the operator's log.
+    package func open(_ ledger: Ledger, epochs: Set<String>) -> [String] {
         var notes: [String] = []
         let named = Set(ledger.archives.map(\.name))
+        let newest = ledger.archives.last?.number ?? 0
         for file in (try? fs.list(directory)) ?? [] where file.hasPrefix("archive-") {
-            let uncommitted = file.hasSuffix(".tmp") || (file.hasSuffix(".rla") && !named.contains(String(file.dropLast(4))))
+            var uncommitted = file.hasSuffix(".tmp")
+            if file.hasSuffix(".rla"), !named.contains(String(file.dropLast(4))) {
+                let header = try? ArchiveReader(path: directory + "/" + file, fs: fs).header
+                uncommitted = header.map { epochs.contains($0.epoch) && $0.number > newest } ?? false
+                if !uncommitted {
+                    notes.append("\(file) in \(directory) is not this data directory's (no record names it): left alone")
+                    continue
+                }
+            }
             guard uncommitted else { continue }
             do throws(StorageError) {
                 try fs.remove(directory + "/" + file)

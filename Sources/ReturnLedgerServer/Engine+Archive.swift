@@ -27,20 +27,40 @@ extension Engine {
             return refuse(DomainError(.STATE, "\(target) is before the newest archive's through=\(newest.through)"))
         }
         guard shelf.touches == nil else { return refuse(DomainError(.STATE, "an ARCHIVE is running; try again when it ends")) }
-        do {
-            try commit([ledger.auditEvent(request.name, target: target, outcome: "ok", context)], context)
-        } catch {
-            return .reply(.failure(DomainError(.STORAGE, error.message)))
-        }
         shelf.touches = ArchiveTouches()
         let copy = ledger, takenAt = now(), number = ledger.archives.count + 1, epoch = replication.epoch
         let name = ArchiveEntry.name(through: through, number: number)
         return .deferred(DeferredReply(queue: shelf.queue) { [self] in
+            // The outcome is audited when it is known, in the record that commits the archive.
+            let finish = { (events: [Event], outcome: String) throws(StorageError) in
+                var at = context
+                at.now = self.now()
+                try self.commit(events + [self.ledger.auditEvent(request.name, target: target, outcome: outcome, at)], at)
+            }
+            let failed = { (error: DomainError, discard: Bool) -> Result<Reply, DomainError> in
+                if discard { self.shelf.discard(name) }
+                self.onQueue {
+                    self.shelf.touches = nil
+                    try? finish([], error.code.rawValue)
+                }
+                return .failure(error)
+            }
             let selection = copy.archiveSelection(through: through, purchasesAll: purchasesAll, at: takenAt)
             if selection.isEmpty {
-                onQueue { shelf.touches = nil }
+                let logged: StorageError? = onQueue {
+                    shelf.touches = nil
+                    do throws(StorageError) { try finish([], "ok") } catch { return error }
+                    return nil
+                }
+                if let logged { return .failure(DomainError(.STORAGE, logged.message)) }
                 return .success(Reply(status: [Field("archive", ""), Field("through", target)] + ArchiveCounts().fields
                                       + [Field("bytes", "0"), Field("seq", "")]))
+            }
+            // A file of that name is another data directory's (a shared or reused --archive-dir):
+            // never written over.
+            if (try? fs.readFileSize(shelf.replay.path(name))) != nil {
+                return failed(DomainError(.ARCHIVE, "\(shelf.replay.path(name)) is there already and no record of this data directory "
+                                          + "names it: another data directory's archive? nothing archived, changes go on"), false)
             }
             let written: ArchiveFile.Written
             do throws(StorageError) {
@@ -48,45 +68,53 @@ extension Engine {
                 written = try ArchiveFile.write(records, header: ArchiveHeader(epoch: epoch, through: through, number: number, takenAt: takenAt),
                                                 name: name, in: shelf.directory, fs: fs)
             } catch {
-                shelf.discard(name)
-                onQueue { shelf.touches = nil }
-                return .failure(DomainError(.ARCHIVE, "\(name) could not be written: \(error.message); nothing archived, changes go on"))
+                return failed(DomainError(.ARCHIVE, "\(name) could not be written: \(error.message); nothing archived, changes go on"), true)
             }
             if shelf.stopAfter == .fileWritten { return .failure(DomainError(.INTERNAL, "stopped after \(name) was written")) }
             let committed: Result<ArchiveEntry, DomainError> = onQueue {
-                let touched = shelf.touches
-                shelf.touches = nil
-                if let touched, let changed = touched.conflict(with: selection, in: ledger) {
+                if let touched = shelf.touches, let changed = touched.conflict(with: selection, in: ledger) {
                     return .failure(DomainError(.STATE, "\(changed) changed while \(name) was written; nothing archived"))
                 }
                 if let refused = readOnly ?? storageRefusal() { return .failure(refused) }
+                shelf.touches = nil
                 let entry = ArchiveEntry(name: name, through: through, number: number, takenAt: takenAt, purchasesAll: purchasesAll,
                                          counts: written.header.counts, bytes: written.bytes, checksum: written.checksum,
                                          seq: wal.lastSeq + 1, taken: selection)
-                var now = context
-                now.now = self.now()
                 do throws(StorageError) {
-                    try commit([.archiveWritten(entry)], now)
+                    try finish([.archiveWritten(entry)], "ok")
                 } catch {
                     return .failure(DomainError(.STORAGE, error.message))
                 }
                 shelf.committed(entry)
                 log("archive \(name) through \(target) written: \(entry.counts.returns) returns, \(entry.bytes) bytes, seq \(entry.seq)")
+                // The contract's last step: a snapshot, so no start-up reads the archive back (when
+                // snapshots are taken by themselves; the simulation takes its own).
+                snapshots.soon(engine: self)
                 return .success(entry)
             }
+            let entry: ArchiveEntry
             switch committed {
-            case .failure(let error):
-                shelf.discard(name)
-                return .failure(error)
-            case .success(let entry):
-                if shelf.stopAfter == .recordAppended { return .failure(DomainError(.INTERNAL, "stopped after \(name)'s record")) }
-                wal.flush()
-                if let failure = wal.failure {
-                    return .failure(DomainError(.STORAGE, "\(name)'s record could not be made durable: \(failure.message)"))
-                }
-                return .success(Reply(status: entry.summaryFields))
+            case .failure(let error): return failed(error, true)
+            case .success(let done): entry = done
             }
+            if shelf.stopAfter == .recordAppended { return .failure(DomainError(.INTERNAL, "stopped after \(name)'s record")) }
+            if let unconfirmed = waitDurable(entry.seq) { return .failure(unconfirmed) }
+            return .success(Reply(status: entry.summaryFields))
         })
+    }
+
+    /// Waits, off the writer, until `seq` is durable as a reply promises (under `--sync-standby`:
+    /// at the standbys too; durableSignal advances past the sync gate). Nil once it is.
+    func waitDurable(_ seq: UInt64) -> DomainError? {
+        wal.flush()
+        // Without standbys to wait for, the log's own durable sequence says it.
+        while (syncing ? durableSignal.durable : wal.status.durableSeq) < seq {
+            if let failure = wal.failure {
+                return DomainError(.STORAGE, "seq \(seq) could not be made durable: \(failure.message)")
+            }
+            durableSignal.wait(after: durableSignal.durable, seconds: 1)
+        }
+        return nil
     }
 
     /// VERIFY with archives: each archive read whole against its checksum (a good copy put back

@@ -32,6 +32,9 @@ public enum Restore {
             _ = try Backup.files(ofBackup: folder, fs: fs)
             let checked = try Recovery.load(DataDirectory(folder), fs: fs, repair: false)
             try Backup.checkArchives(checked.ledger.archives, inBackup: folder, fs: fs)
+            if let archiveDirectory, archiveDirectory != data {
+                try refuseForeignArchives(in: archiveDirectory, keeping: checked.ledger.archives, fs: fs)
+            }
             return Plan(folder: folder, data: data, archiveDirectory: archiveDirectory ?? data, lastSeq: checked.lastSeq,
                         archives: checked.ledger.archives)
         } catch {
@@ -60,6 +63,21 @@ public enum Restore {
     public static func run(from folder: String, into data: String, archives archiveDirectory: String? = nil,
                            fs: any FileSystem = PosixFileSystem()) throws(Flags.Failure) -> [String] {
         try run(check(from: folder, into: data, archives: archiveDirectory, fs: fs), fs: fs)
+    }
+
+    /// A separate archive folder may hold the backup's own archives (the same name and checksum:
+    /// they are taken as they are), nothing else of ours: another data directory's archives there
+    /// would be overwritten by, or mistaken for, the restored directory's.
+    private static func refuseForeignArchives(in directory: String, keeping archives: [ArchiveEntry],
+                                              fs: any FileSystem) throws(StorageError) {
+        let ours = Dictionary(uniqueKeysWithValues: archives.map { (ArchiveFile.fileName($0.name), $0.checksum) })
+        for file in ((try? fs.list(directory)) ?? []) where file.hasPrefix("archive-") {
+            let same = ours[file].map { checksum in (try? ArchiveReader(path: directory + "/" + file, fs: fs))?.checksum == checksum } ?? false
+            guard same else {
+                throw StorageError("--archive-dir \(directory) holds \(file), which is not one of this backup's archives: "
+                                   + "another data directory's? choose an empty --archive-dir")
+            }
+        }
     }
 
     private static func refuseUnlessEmpty(_ data: String, fs: any FileSystem) throws(Flags.Failure) {

@@ -50,7 +50,6 @@ public final class Server: @unchecked Sendable {
         let wal = try WriteAheadLog(directory: directory, fs: config.fileSystem, policy: config.fsync,
                                     lastSeq: recovered.lastSeq, segment: recovered.lastSegment, keepBytes: config.logKeep)
         var notes = recovered.notes
-        notes += shelf.open(recovered.ledger)
         let missing = Set(recovered.ledger.policy.calendar.periods.filter { !$0.zone.resolved }.map(\.zone.name))
         for name in missing.sorted() {
             notes.append("time zone \(name) is not in this machine's tzdata (install tzdata): its business dates count as UTC")
@@ -60,6 +59,7 @@ public final class Server: @unchecked Sendable {
         }
         let standing = try Standing.of(directory, config: config, lastSeq: recovered.lastSeq, fs: config.fileSystem)
         notes += standing.notes
+        notes += shelf.open(recovered.ledger, epochs: Set(standing.history.entries.map(\.epoch)))
         recoveryNotes = notes
         gatesReplies = true  // every policy: a reply follows its record's write (always: its fsync)
         let backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),

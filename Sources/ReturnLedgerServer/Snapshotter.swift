@@ -52,7 +52,19 @@ final class Snapshotter: @unchecked Sendable {
     /// Counts applied events and starts a background snapshot when enough have piled up.
     func applied(_ events: Int, engine: Engine) {
         eventsSince += events
-        guard eventsSince >= every, !inFlight else { return }
+        guard eventsSince >= every else { return }
+        start(engine)
+    }
+
+    /// A snapshot now, when snapshots are taken by themselves (after an ARCHIVE: no start-up
+    /// then reads its archive back). Writer queue.
+    func soon(engine: Engine) {
+        guard every != .max else { return }
+        start(engine)
+    }
+
+    private func start(_ engine: Engine) {
+        guard !inFlight else { return }
         inFlight = true
         let job = begin(engine.ledger, wal: engine.wal)
         queue.async { [self] in

@@ -108,6 +108,9 @@ public enum Recovery {
                 checkedWalk(raw, path: path, after: result.lastSeq, limit: limit) { seq, events in apply(events, seq: seq, to: &result) }
             }
         }
+        // An archive a record needs could not be read: stop before anything is judged (or cut)
+        // from where the replay stopped.
+        if let failure = result.archiveFailure { throw failure }
         let outcome: StorageError? = bytes.withUnsafeBytes { raw -> StorageError? in
             let (format, stop, records) = (walked.format, walked.stop, walked.records)
             if let failure = walked.failure { return failure }

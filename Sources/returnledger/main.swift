@@ -9,6 +9,16 @@ Runner.blockStopSignals()
 Runner.tuneAllocator()
 TimeZoneFiles.install()  // the business zones of the log (a restore's check replays one) and of POLICY SET
 
+/// Whether two paths name one directory (`./d/` and `d`, a symlink and its target): its lock is
+/// taken once.
+func sameDirectory(_ a: String, _ b: String) -> Bool {
+    guard let ra = realpath(a, nil) else { return a == b }
+    defer { free(ra) }
+    guard let rb = realpath(b, nil) else { return a == b }
+    defer { free(rb) }
+    return strcmp(ra, rb) == 0
+}
+
 func fail(_ message: String) -> Never {
     Runner.log(message)
     exit(2)
@@ -47,9 +57,9 @@ do {
             try Flags.prepareDataDirectory(data)
         }
         // A separate `--archive-dir` is made and locked before the archives are copied into it.
-        if let archives = config.archiveDirectory, archives != data {
+        if let archives = config.archiveDirectory {
             try Flags.prepareDataDirectory(archives)
-            try DirectoryLock.acquire(archives)
+            if !sameDirectory(archives, data) { try DirectoryLock.acquire(archives) }
         }
         for note in try Restore.run(plan!) { Runner.log(note) }
     } else {
@@ -57,9 +67,9 @@ do {
         try DirectoryLock.acquire(config.dataDirectory)  // one process per data directory
     }
     // `--archive-dir` elsewhere: made if missing and locked like the data directory (a restore did so above).
-    if config.restore == nil, let archives = config.archiveDirectory, archives != config.dataDirectory {
+    if config.restore == nil, let archives = config.archiveDirectory {
         try Flags.prepareDataDirectory(archives)
-        try DirectoryLock.acquire(archives)
+        if !sameDirectory(archives, config.dataDirectory) { try DirectoryLock.acquire(archives) }
     }
 } catch {
     fail(error.message)

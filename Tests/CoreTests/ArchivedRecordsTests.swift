@@ -125,11 +125,15 @@ import Testing
         var voided = ArchiveTouches()
         voided.returns.insert(1)
         #expect(voided.conflict(with: selection, in: desk.ledger) == "R000001")
-        // A return of another order touches nothing it took.
-        var other = ArchiveTouches()
-        other.returns.insert(2)
-        other.orders.insert("S9")
-        #expect(other.conflict(with: selection, in: desk.ledger) == "order P1", "R000002 is P1's")
+        // A return of P1 itself (R000002, filed above) touches P1.
+        var ofP1 = ArchiveTouches()
+        ofP1.returns.insert(2)
+        #expect(ofP1.conflict(with: selection, in: desk.ledger) == "order P1", "R000002 is P1's")
+        // An order and a lot it did not take: no conflict.
+        var unrelated = ArchiveTouches()
+        unrelated.orders.insert("S9")
+        unrelated.lots.insert("RT-00000000-0009")
+        #expect(unrelated.conflict(with: selection, in: desk.ledger) == nil)
     }
 }
 

@@ -109,6 +109,41 @@ import TestClient
         #expect(try admin.call("ARCHIVE through=2000-01-01").code == "STATE")
         let second = try admin.call("ARCHIVE through=\(Self.today)")
         #expect(second.ok && Client.field("archive", in: second.status)?.hasSuffix("-0002") == true, "\(second.status)")
+        // A record is in one archive: the second takes none of the first's again, only the audit
+        // entries written since (and the first's own outcome), and INFO counts each once.
+        for field in ["returns", "documents", "orders", "entries", "notices", "other"] {
+            #expect(second[field] == "0", "\(field): \(second.status)")
+        }
+        let info = try admin.call("INFO").data
+        let state = info.first { $0.hasPrefix("* section=state") } ?? ""
+        let memory = info.first { $0.hasPrefix("* section=memory") } ?? ""
+        #expect(state.hasPrefix("* section=state returns=0 ") && !state.contains("=-"), "\(state)")
+        #expect(memory.contains(" archives=2 archived_returns=1 "), "\(memory)")
+    }
+
+    /// An `--archive-dir` shared with (or left by) another data directory: its archives are not
+    /// this directory's to delete or write over.
+    @Test func anotherDirectorysArchivesAreLeftAlone() throws {
+        let shared = FileManager.default.temporaryDirectory.appendingPathComponent("rl-archives-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: shared) }
+        let first = try ServerProcess(["--backup-every", "0", "--archive-dir", shared.path], demo: true)
+        defer { first.stop() }
+        #expect(try first.login("finance1").call("PERIOD CLOSE \(Self.today)").ok)
+        let name = try #require(Client.field("archive", in: try first.login("admin").call("ARCHIVE through=\(Self.today)").status))
+        first.stop(keepData: true)
+        // A second shop on the same archive folder starts, leaves the first's archive, and will
+        // not write over it.
+        let second = try ServerProcess(["--backup-every", "0", "--archive-dir", shared.path], demo: true)
+        defer { second.stop() }
+        #expect(FileManager.default.fileExists(atPath: shared.path + "/\(name).rla"))
+        #expect(try second.login("finance1").call("PERIOD CLOSE \(Self.today)").ok)
+        let refused = try second.login("admin").call("ARCHIVE through=\(Self.today)")
+        #expect(refused.code == "ARCHIVE" && refused.status.contains(name), "\(refused.status)")
+        second.stop()
+        // The first shop still starts with its archive whole.
+        let again = try ServerProcess(["--backup-every", "0", "--archive-dir", shared.path], directory: first.directory)
+        defer { again.stop(keepData: true) }
+        #expect(try again.login("admin").call("ARCHIVE LIST").data.first?.hasSuffix("status=ok") == true)
     }
 
     @Test func damageIsNamedAndTheServerStartsAnyway() throws {
@@ -120,7 +155,8 @@ import TestClient
         #expect(try admin.call("SNAPSHOT").ok)  // the archive is named by the snapshot: not replayed
         let path = server.directory.path + "/\(name).rla"
         let good = try Data(contentsOf: URL(fileURLWithPath: path))
-        // What a crash leaves: an unfinished file and an archive no record names.
+        // What a crash leaves: an unfinished file (removed); and a file no record names that is
+        // not after this directory's newest archive (a copy, another directory's): left alone.
         try Data("x".utf8).write(to: URL(fileURLWithPath: server.directory.path + "/archive-20000101-0009.tmp"))
         try good.write(to: URL(fileURLWithPath: server.directory.path + "/archive-20000101-0009.rla"))
         // Cut short (its footer gone): damaged at start-up.
@@ -129,7 +165,7 @@ import TestClient
         server = try ServerProcess(["--backup-every", "0"], directory: server.directory)
         var again = try server.login("admin")
         #expect(!FileManager.default.fileExists(atPath: server.directory.path + "/archive-20000101-0009.tmp"))
-        #expect(!FileManager.default.fileExists(atPath: server.directory.path + "/archive-20000101-0009.rla"))
+        #expect(FileManager.default.fileExists(atPath: server.directory.path + "/archive-20000101-0009.rla"))
         #expect(try again.call("ARCHIVE LIST").data.first?.hasSuffix("status=damaged") == true)
         var info = try again.call("INFO").data.first { $0.hasPrefix("* section=memory") } ?? ""
         #expect(info.hasSuffix(" archives_damaged=1"), "\(info)")
@@ -164,6 +200,10 @@ import TestClient
         let name = try #require(Client.field("archive", in: try admin.call("ARCHIVE through=\(Self.today)").status))
         server.stop(keepData: true)
         try FileManager.default.removeItem(atPath: server.directory.path + "/\(name).rla")
+        // The snapshot ARCHIVE asks for names it too: without it, the log's record is replayed.
+        for file in try FileManager.default.contentsOfDirectory(atPath: server.directory.path) where file.hasSuffix(".snap") {
+            try FileManager.default.removeItem(atPath: server.directory.path + "/" + file)
+        }
         #expect(throws: ServerProcess.StartError.self) { try ServerProcess(["--backup-every", "0"], directory: server.directory) }
     }
 }
