@@ -59,6 +59,35 @@ import TestClient
         try Data(contentsOf: URL(fileURLWithPath: server.directory.path + "/\(name).rla"))
     }
 
+    /// Under `--sync-standby 1` ARCHIVE's reply waits until its record is durable at the standby
+    /// too (the record is written after the reply's batch, off the writer): once OK comes back,
+    /// the standby lists the archive at once, without polling, and sync stays on. (On loopback
+    /// the standby is quick enough that the listing would mostly be there without the wait too:
+    /// this shows the whole path works under sync, not the wait alone.)
+    @Test func underSyncStandbyTheReplyWaitsForTheStandby() throws {
+        // A short timeout: the replica user is added before any standby is there to wait for.
+        let primary = try ServerProcess(["--backup-every", "0", "--sync-standby", "1", "--sync-timeout", "2"], demo: true)
+        defer { primary.stop() }
+        let admin = try primary.login("admin")
+        #expect(try admin.call("USER ADD \(Self.replicaUser) role=replica password=\(Self.replicaPassword)").ok)
+        let standby = try Self.standby(of: primary)
+        defer { standby.stop() }
+        _ = try Self.waitFor("sync=on") {
+            try admin.call("INFO").data.first { $0.hasPrefix("* section=replication") && $0.contains(" sync=on ") }
+        }
+        let clerk = try primary.login("clerk1")
+        #expect(try clerk.call("SALE S-SY1 location=STORE1 customer=C001 A100:1").ok)
+        let id = try #require(try clerk.call("RETURN S-SY1 A100:1 reason=DEFECTIVE")["id"])
+        #expect(try primary.login("supervisor1").call("APPROVE \(id)").ok)
+        #expect(try primary.login("finance1").call("PERIOD CLOSE \(ArchiveEndToEndTests.today)").ok)
+        let reply = try admin.call("ARCHIVE through=\(ArchiveEndToEndTests.today)")
+        #expect(reply.ok, "\(reply.status)")
+        let name = try #require(reply["archive"])
+        let listed = try standby.login("admin").call("ARCHIVE LIST").data
+        #expect(listed.contains { $0.contains("archive=\(name) ") && $0.hasSuffix(" status=ok") }, "\(listed)")
+        #expect(try admin.call("INFO").data.contains { $0.hasPrefix("* section=replication") && $0.contains(" sync=on ") })
+    }
+
     @Test func anArchiveMadeWhileStreamingReachesTheStandbyFirst() throws {
         let primary = try Self.primary()
         defer { primary.stop() }
