@@ -197,14 +197,19 @@ import Testing
         #expect(try Backup.write(state, seq: 42, at: at, into: backups, archives: data, fs: PosixFileSystem()).archives == 2)
     }
 
-    @Test func aRestoreCopiesTheArchivesCheckingEach() throws {
-        let root = TempDirectory()
+    /// A data directory holding two archives, and a backup of it: (data, the state, the backup's folder).
+    static func backedUp(_ root: TempDirectory) throws -> (data: String, state: Ledger, folder: String) {
         let data = root.path + "/data", backups = root.path + "/backups"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let state = try Self.archived(2, in: data)
         let written = try Backup.write(state, seq: 42, at: Timestamp(parsing: "2026-12-01T19:25:38Z")!, into: backups, archives: data,
                                        fs: PosixFileSystem())
-        let folder = backups + "/" + written.entry.name
+        return (data, state, backups + "/" + written.entry.name)
+    }
+
+    @Test func aRestoreCopiesTheArchivesCheckingEach() throws {
+        let root = TempDirectory()
+        let (data, state, folder) = try Self.backedUp(root)
         let names = state.archives.map { ArchiveFile.fileName($0.name) }
 
         // Into the data directory (no --archive-dir).
@@ -229,12 +234,7 @@ import Testing
 
     @Test func aMissingOrDamagedArchiveInABackupRefusesTheRestoreWritingNothing() throws {
         let root = TempDirectory()
-        let data = root.path + "/data", backups = root.path + "/backups"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let state = try Self.archived(2, in: data)
-        let written = try Backup.write(state, seq: 42, at: Timestamp(parsing: "2026-12-01T19:25:38Z")!, into: backups, archives: data,
-                                       fs: PosixFileSystem())
-        let folder = backups + "/" + written.entry.name
+        let (_, state, folder) = try Self.backedUp(root)
         let file = folder + "/" + ArchiveFile.fileName(state.archives[1].name)
         let original = try Data(contentsOf: URL(fileURLWithPath: file))
         let restored = root.path + "/restored", archives = root.path + "/archives"
