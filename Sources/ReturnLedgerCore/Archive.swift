@@ -145,7 +145,8 @@ public struct ArchiveTouches: Sendable {
 
     /// The first record `selection` took that these changes touched, as the refusal names it.
     /// A touched return also touches its order and its exchange's sale (its lines and state moved).
-    public func conflict(with selection: ArchiveSelection, in ledger: Ledger) -> String? {
+    /// `takenLots`: the selection's lot ids as a set, made off the writer (nil: made here).
+    public func conflict(with selection: ArchiveSelection, in ledger: Ledger, takenLots: Set<String>? = nil) -> String? {
         var orders = self.orders
         for n in returns {
             if selection.returns.sortedContains(n) { return ReturnRequest.id(n) }
@@ -155,7 +156,9 @@ public struct ArchiveTouches: Sendable {
             if !r.exchangeOrder.isEmpty { orders.insert(r.exchangeOrder) }
         }
         for id in orders where selection.orders.sortedContains(id) { return "order \(id)" }
-        for ids in selection.lots.values { for id in ids where lots.contains(id) { return "credit lot \(id)" } }
+        guard !lots.isEmpty else { return nil }
+        let taken = takenLots ?? Set(selection.lots.values.joined())
+        for id in lots.sorted() where taken.contains(id) { return "credit lot \(id)" }
         return nil
     }
 }

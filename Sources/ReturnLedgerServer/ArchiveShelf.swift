@@ -120,9 +120,11 @@ package final class ArchiveShelf: @unchecked Sendable {
         for (entry, status) in found { statuses[entry.name] = status }
     }
 
-    func committed(_ entry: ArchiveEntry) {
+    /// Writer queue. `heldBytes`: the entry's `taken.heldBytes`, worked out off the writer where
+    /// the caller can (a walk of everything the archive took).
+    func committed(_ entry: ArchiveEntry, heldBytes held: Int? = nil) {
         statuses[entry.name] = .ok
-        heldBytes += entry.taken.heldBytes
+        heldBytes += held ?? entry.taken.heldBytes
     }
 
     /// Writer queue: what memory holds for the archives (their selections, counted once each).

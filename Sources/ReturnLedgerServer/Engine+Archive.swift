@@ -71,8 +71,10 @@ extension Engine {
                 return failed(DomainError(.ARCHIVE, "\(name) could not be written: \(error.message); nothing archived, changes go on"), true)
             }
             if shelf.stopAfter == .fileWritten { return .failure(DomainError(.INTERNAL, "stopped after \(name) was written")) }
+            // What walks the whole selection is done here, not on the writer: its commit stays short.
+            let takenLots = Set(selection.lots.values.joined()), held = selection.heldBytes
             let committed: Result<ArchiveEntry, DomainError> = onQueue {
-                if let touched = shelf.touches, let changed = touched.conflict(with: selection, in: ledger) {
+                if let touched = shelf.touches, let changed = touched.conflict(with: selection, in: ledger, takenLots: takenLots) {
                     return .failure(DomainError(.STATE, "\(changed) changed while \(name) was written; nothing archived"))
                 }
                 if let refused = readOnly ?? storageRefusal() { return .failure(refused) }
@@ -85,7 +87,7 @@ extension Engine {
                 } catch {
                     return .failure(DomainError(.STORAGE, error.message))
                 }
-                shelf.committed(entry)
+                shelf.committed(entry, heldBytes: held)
                 log("archive \(name) through \(target) written: \(entry.counts.returns) returns, \(entry.bytes) bytes, seq \(entry.seq)")
                 // The contract's last step: a snapshot, so no start-up reads the archive back (when
                 // snapshots are taken by themselves; the simulation takes its own).
