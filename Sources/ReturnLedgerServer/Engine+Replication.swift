@@ -106,7 +106,10 @@ extension Engine {
 
     /// The primary's records, checked by the follower: the same bytes into this log, their events
     /// into the state. Writer queue.
-    package func applyReplicated(_ bytes: ArraySlice<UInt8>, entries: [LogEntry], last: UInt64) throws(StorageError) {
+    /// `archives`: the records of the archives these entries commit, read by the follower off
+    /// this queue (`ArchiveReplay.records(of:)`); any not given are read here.
+    package func applyReplicated(_ bytes: ArraySlice<UInt8>, entries: [LogEntry], last: UInt64,
+                                 archives: [String: [ArchiveRecord]] = [:]) throws(StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
         if let failure = wal.failure { throw failure }
         // An `archive.written` takes what its archive holds: read before anything is appended
@@ -115,7 +118,7 @@ extension Engine {
         var resolved: [[Event]] = []
         var state = ledger
         for entry in entries {
-            let events = try shelf.replay.resolved(entry.events, in: state)
+            let events = try shelf.replay.resolved(entry.events, in: state, read: archives)
             if case .archiveWritten = events.first { state.apply(events) }
             resolved.append(events)
         }

@@ -293,9 +293,21 @@ package final class StandbyFollower: @unchecked Sendable {
         }
         let last = first + UInt64(entries.count) - 1
         guard !entries.isEmpty else { return nil }
+        // An archive a record commits is read and decoded here, not on the writer (a month's
+        // archive of a large shop takes seconds); the writer only matches what it took.
+        var archives: [String: [ArchiveRecord]] = [:]
+        for entry in entries {
+            for case .archiveWritten(let archive) in entry.events {
+                do throws(StorageError) {
+                    archives[archive.name] = try engine.shelf.replay.records(of: archive)
+                } catch {
+                    return .failed("cannot take the primary's records: \(error.message)")
+                }
+            }
+        }
         let stored: StorageError? = engine.onQueue {
             do throws(StorageError) {
-                try engine.applyReplicated(records[...], entries: entries, last: last)
+                try engine.applyReplicated(records[...], entries: entries, last: last, archives: archives)
                 return nil
             } catch {
                 return error

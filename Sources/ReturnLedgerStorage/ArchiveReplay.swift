@@ -17,19 +17,25 @@ public struct ArchiveReplay: Sendable {
     public func path(_ name: String) -> String { directory + "/" + ArchiveFile.fileName(name) }
 
     /// `events` with each `archive.written` given what its archive took (`ledger`: the state they
-    /// apply to). A standby's records go through here before they are appended.
-    public func resolved(_ events: [Event], in ledger: Ledger) throws(StorageError) -> [Event] {
+    /// apply to). A standby's records go through here before they are appended; `read`: the
+    /// archives' records already read (by name), so only the matching runs on the caller's queue.
+    public func resolved(_ events: [Event], in ledger: Ledger,
+                         read: [String: [ArchiveRecord]] = [:]) throws(StorageError) -> [Event] {
         guard events.contains(where: { if case .archiveWritten = $0 { true } else { false } }) else { return events }
         var out: [Event] = []
         for event in events {
-            if case .archiveWritten(let entry) = event { out.append(.archiveWritten(try resolve(entry, in: ledger))) } else { out.append(event) }
+            guard case .archiveWritten(var entry) = event else { out.append(event); continue }
+            let records: [ArchiveRecord]
+            if let given = read[entry.name] { records = given } else { records = try self.records(of: entry) }
+            entry.taken = Self.selection(records, in: ledger)
+            out.append(.archiveWritten(entry))
         }
         return out
     }
 
-    /// `entry` with what it took, read from its file as replay reaches it (`ledger`: the state
-    /// just before its record, where its entries' positions are found).
-    func resolve(_ entry: ArchiveEntry, in ledger: Ledger) throws(StorageError) -> ArchiveEntry {
+    /// Every record of `entry`'s archive, read whole and checked against the checksum its log
+    /// record gives: the file's I/O and decoding, which a standby does off its writer.
+    public func records(of entry: ArchiveEntry) throws(StorageError) -> [ArchiveRecord] {
         let reader: ArchiveReader
         let records: [ArchiveRecord]
         do throws(ArchiveDamage) {
@@ -42,9 +48,7 @@ public struct ArchiveReplay: Sendable {
             throw StorageError("archive.written at seq \(entry.seq): \(reader.path) has checksum \(reader.checksumText), "
                                + "the log says \(entry.checksumText)")
         }
-        var resolved = entry
-        resolved.taken = Self.selection(records, in: ledger)
-        return resolved
+        return records
     }
 
     /// The ids of `records`, as ARCHIVE's selection names them.
