@@ -62,7 +62,7 @@ extension Ledger {
     /// The archive holding return `number`, if any.
     public func archive(ofReturn number: Int) -> ArchiveEntry? {
         guard !archives.isEmpty else { return nil }
-        return archives.first { $0.taken.returns.sortedContains(number) }
+        return archives.first { $0.taken.returns.contains(number) }
     }
 
     /// The archive holding order `id`, if any.
@@ -75,9 +75,9 @@ extension Ledger {
     func archiveField(ofReturn number: Int) -> Field { Field("archive", archive(ofReturn: number)?.name ?? "") }
 
     /// The positions of a party's archived ledger entries.
-    public func archivedEntries(_ party: String) -> Set<Int> {
-        var positions = Set<Int>()
-        for archive in archives { if let taken = archive.taken.entries[party] { positions.formUnion(taken) } }
+    public func archivedEntries(_ party: String) -> IDRuns {
+        var positions = IDRuns()
+        for archive in archives { if let taken = archive.taken.entries[party] { positions += taken } }
         return positions
     }
 
@@ -149,7 +149,7 @@ public struct ArchiveTouches: Sendable {
     public func conflict(with selection: ArchiveSelection, in ledger: Ledger, takenLots: Set<String>? = nil) -> String? {
         var orders = self.orders
         for n in returns {
-            if selection.returns.sortedContains(n) { return ReturnRequest.id(n) }
+            if selection.returns.contains(n) { return ReturnRequest.id(n) }
             guard n >= 1, n <= ledger.returns.count else { continue }
             let r = ledger.returns[n - 1]
             if !r.noReceipt { orders.insert(r.order) }

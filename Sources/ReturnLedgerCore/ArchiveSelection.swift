@@ -3,21 +3,21 @@
 /// or draw on any more. Users, the catalogue, rules, policy, stock levels, period closes and the
 /// counters are never taken.
 public struct ArchiveSelection: Sendable, Equatable {
-    /// Return numbers, ascending.
-    public var returns: [Int] = []
+    /// Return numbers (the numbers are held as runs: a month is a few).
+    public var returns = IDRuns()
     /// Order ids, sorted.
     public var orders: [String] = []
-    /// Per party, the positions of its ledger entries taken (ascending).
-    public var entries: [String: [Int]] = [:]
+    /// Per party, the positions of its ledger entries taken.
+    public var entries: [String: IDRuns] = [:]
     /// Per party, the ids of its credit lots taken (each with its return).
     public var lots: [String: [String]] = [:]
-    public var notices: [Int] = []
-    /// Positions in the audit trail, ascending.
-    public var audit: [Int] = []
-    public var tillSessions: [Int] = []
+    public var notices = IDRuns()
+    /// Positions in the audit trail.
+    public var audit = IDRuns()
+    public var tillSessions = IDRuns()
     /// Transfer ids, sorted.
     public var transfers: [String] = []
-    public var stockMoves: [Int] = []
+    public var stockMoves = IDRuns()
 
     public init() {}
 
@@ -27,7 +27,7 @@ public struct ArchiveSelection: Sendable, Equatable {
         for s in selections {
             all.returns += s.returns; all.orders += s.orders; all.notices += s.notices; all.audit += s.audit
             all.tillSessions += s.tillSessions; all.transfers += s.transfers; all.stockMoves += s.stockMoves
-            for (party, positions) in s.entries { all.entries[party, default: []] += positions }
+            for (party, positions) in s.entries { all.entries[party, default: IDRuns()] += positions }
             for (party, ids) in s.lots { all.lots[party, default: []] += ids }
         }
         return all
@@ -37,21 +37,19 @@ public struct ArchiveSelection: Sendable, Equatable {
     /// walk and replay's reading of the file give equal values.
     public func normalized() -> ArchiveSelection {
         var s = self
-        s.returns.sort(); s.orders.sort(); s.notices.sort(); s.audit.sort(); s.tillSessions.sort(); s.transfers.sort()
-        s.stockMoves.sort()
-        for party in s.entries.keys { s.entries[party]!.sort() }
+        s.orders.sort(); s.transfers.sort()  // the numbers' runs are ascending as they are
         for party in s.lots.keys { s.lots[party]!.sort() }
         return s
     }
 
-    /// The bytes its ids take (8 a number, a string's UTF-8 bytes): what memory holds for an
+    /// The bytes its ids take (16 a run of numbers, a string's UTF-8 bytes): what memory holds for an
     /// archive while its records' ids are kept (INFO's `archive_held_bytes`).
     public var heldBytes: Int {
-        let numbers = returns.count + notices.count + audit.count + tillSessions.count + stockMoves.count
-            + entries.values.reduce(0) { $0 + $1.count }
+        let runs = returns.runs.count + notices.runs.count + audit.runs.count + tillSessions.runs.count + stockMoves.runs.count
+            + entries.values.reduce(0) { $0 + $1.runs.count }
         let strings = orders.reduce(0) { $0 + $1.utf8.count } + transfers.reduce(0) { $0 + $1.utf8.count }
             + lots.reduce(0) { $0 + $1.key.utf8.count + $1.value.reduce(0) { $0 + $1.utf8.count } }
-        return numbers * 8 + strings
+        return runs * 16 + strings
     }
 
     public var isEmpty: Bool {
@@ -69,12 +67,12 @@ extension Ledger {
         var selection = ArchiveSelection()
         // What earlier archives hold is in one archive already: never taken twice.
         let before = ArchiveSelection.union(archives.map(\.taken))
-        let archivedReturns = Set(before.returns), archivedOrders = Set(before.orders)
+        let archivedReturns = before.returns, archivedOrders = Set(before.orders)
         // An order's returns count as taken when this archive or an earlier one holds them.
         var taken = archivedReturns
         for i in returns.indices where !archivedReturns.contains(i + 1)
             && returnFinished(returns[i], onOrBefore, purchasesAll: purchasesAll, at: now) {
-            taken.insert(i + 1)
+            taken.append(i + 1)
             selection.returns.append(i + 1)
             let r = returns[i]
             for id in lotIDs(r) where creditLots[r.party]?.contains(where: { $0.id == id }) == true {
@@ -87,18 +85,18 @@ extension Ledger {
         }
         selection.orders.sort()
         for (party, list) in entries {
-            let earlier = Set(before.entries[party] ?? [])
-            let positions = list.indices.filter { !earlier.contains($0) && onOrBefore(list[$0].at) }
+            let earlier = before.entries[party] ?? IDRuns()
+            let positions = IDRuns(list.indices.filter { !earlier.contains($0) && onOrBefore(list[$0].at) })
             if !positions.isEmpty { selection.entries[party] = positions }
         }
-        let notices = Set(before.notices), audited = Set(before.audit), sessions = Set(before.tillSessions)
-        let moved = Set(before.stockMoves), sent = Set(before.transfers)
-        selection.notices = self.notices.filter { !notices.contains($0.number) && onOrBefore($0.at) }.map(\.number)
-        selection.audit = audit.indices.filter { !audited.contains($0) && onOrBefore(audit[$0].at) }
-        selection.tillSessions = tillSessions.filter { session in
+        let notices = before.notices, audited = before.audit, sessions = before.tillSessions
+        let moved = before.stockMoves, sent = Set(before.transfers)
+        selection.notices = IDRuns(self.notices.filter { !notices.contains($0.number) && onOrBefore($0.at) }.map(\.number))
+        selection.audit = IDRuns(audit.indices.filter { !audited.contains($0) && onOrBefore(audit[$0].at) })
+        selection.tillSessions = IDRuns(tillSessions.filter { session in
             guard let closing = session.closing, !sessions.contains(session.number) else { return false }
             return onOrBefore(session.openedAt) && onOrBefore(closing.at)
-        }.map(\.number)
+        }.map(\.number))
         selection.transfers = transfers.values.filter { t in
             guard !sent.contains(t.id) else { return false }
             switch t.state {
@@ -107,7 +105,7 @@ extension Ledger {
             default: return false
             }
         }.map(\.id).sorted()
-        selection.stockMoves = stockMoves.filter { !moved.contains($0.number) && onOrBefore($0.at) }.map(\.number)
+        selection.stockMoves = IDRuns(stockMoves.filter { !moved.contains($0.number) && onOrBefore($0.at) }.map(\.number))
         return selection.normalized()
     }
 
@@ -148,7 +146,7 @@ extension Ledger {
     /// `returnNumbers`, or count them as taken); a sale with nothing returnable or every line's window over (section 22's,
     /// without an override: a final-sale line has none), an exchange's sale only with its return;
     /// a purchase with nothing returnable, or any with `purchases=all`.
-    func orderFinished(_ order: Order, taken: Set<Int>, _ onOrBefore: (Timestamp) -> Bool, purchasesAll: Bool,
+    func orderFinished(_ order: Order, taken: IDRuns, _ onOrBefore: (Timestamp) -> Bool, purchasesAll: Bool,
                        at now: Timestamp) -> Bool {
         guard onOrBefore(order.at), order.returnNumbers.allSatisfy(taken.contains) else { return false }
         // An exchange's sale (a client's own `X-MAS1` is an ordinary sale).

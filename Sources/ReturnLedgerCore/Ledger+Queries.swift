@@ -405,8 +405,8 @@ extension Ledger {
         let archived = archivedEntries(party)
         var broughtForward: (at: Timestamp, amount: Int64)?
         if !archived.isEmpty {
-            var sum: Int64 = 0, newest = rows[archived.min()!].at
-            for i in archived.sorted() {
+            var sum: Int64 = 0, newest = rows[archived.runs[0].lowerBound].at
+            for i in archived {
                 sum += rows[i].amount.minor
                 newest = max(newest, rows[i].at)
             }

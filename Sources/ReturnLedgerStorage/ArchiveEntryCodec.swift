@@ -44,17 +44,25 @@ extension ArchiveSelection: BinaryCodable {
         transfers = try r.strings(); stockMoves = try Self.ints(&r)
     }
 
-    private func ints(_ values: [Int], _ w: inout ByteWriter) {
-        w.u32(UInt32(values.count))
-        for v in values { w.int(v) }
+    /// Numbers as their runs: the count of runs, then each run's first and last.
+    private func ints(_ values: IDRuns, _ w: inout ByteWriter) {
+        w.u32(UInt32(values.runs.count))
+        for run in values.runs { w.int(run.lowerBound); w.int(run.upperBound) }
     }
 
-    private static func ints(_ r: inout ByteReader) throws(CodecError) -> [Int] {
+    private static func ints(_ r: inout ByteReader) throws(CodecError) -> IDRuns {
         let n = try r.count()
-        var values: [Int] = []
-        values.reserveCapacity(n)
-        for _ in 0..<n { values.append(try r.int()) }
-        return values
+        var runs: [ClosedRange<Int>] = []
+        runs.reserveCapacity(n)
+        var previous = Int.min
+        for _ in 0..<n {
+            let first = try r.int(), last = try r.int()
+            // Ascending and apart, as written: a crafted state must throw, not trap.
+            guard first <= last, previous == .min || first > previous + 1 else { throw CodecError("archive ids \(first)...\(last) out of order") }
+            runs.append(first...last)
+            previous = last
+        }
+        return IDRuns(runs: runs)
     }
 }
 

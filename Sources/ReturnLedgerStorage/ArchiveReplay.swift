@@ -71,7 +71,7 @@ public struct ArchiveReplay: Sendable {
         // Entries have no id: the archived ones are found on the account in order.
         for (party, taken) in entries {
             guard let list = ledger.entries[party] else { continue }
-            var positions: [Int] = []
+            var positions = IDRuns()
             var next = 0
             for i in list.indices where next < taken.count && list[i] == taken[next] {
                 positions.append(i)
