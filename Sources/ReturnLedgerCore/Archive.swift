@@ -74,6 +74,17 @@ extension Ledger {
     /// `archive=` on a status line: the name of the archive holding the record, `""` when live.
     func archiveField(ofReturn number: Int) -> Field { Field("archive", archive(ofReturn: number)?.name ?? "") }
 
+    /// What every archive holds together (INFO's memory line; its state line counts the rest).
+    public var archivedCounts: ArchiveCounts {
+        var total = ArchiveCounts()
+        for a in archives {
+            total.returns += a.counts.returns; total.documents += a.counts.documents; total.orders += a.counts.orders
+            total.entries += a.counts.entries; total.notices += a.counts.notices; total.audit += a.counts.audit
+            total.other += a.counts.other
+        }
+        return total
+    }
+
     /// The positions of a party's archived ledger entries.
     public func archivedEntries(_ party: String) -> IDRuns {
         var positions = IDRuns()

@@ -86,10 +86,12 @@ package final class ArchiveShelf: @unchecked Sendable {
         return notes
     }
 
-    /// Header, footer and index summary, and the checksum the log recorded.
-    package func check(_ entry: ArchiveEntry) -> Status {
+    /// Header, footer and index summary, and the checksum the log recorded; `whole`: every
+    /// block too (VERIFY).
+    package func check(_ entry: ArchiveEntry, whole: Bool = false) -> Status {
         do throws(ArchiveDamage) {
             let reader = try ArchiveReader(path: replay.path(entry.name), fs: fs)
+            if whole { try reader.verify() }
             guard reader.checksum == entry.checksum else {
                 return .damaged("\(reader.path): checksum \(reader.checksumText), committed as \(entry.checksumText)")
             }
@@ -101,18 +103,7 @@ package final class ArchiveShelf: @unchecked Sendable {
 
     /// VERIFY: every byte of every archive, against its checksum. Off the writer.
     func verify(_ entries: [ArchiveEntry]) -> [(ArchiveEntry, Status)] {
-        entries.map { entry in
-            do throws(ArchiveDamage) {
-                let reader = try ArchiveReader(path: replay.path(entry.name), fs: fs)
-                try reader.verify()
-                guard reader.checksum == entry.checksum else {
-                    return (entry, .damaged("\(reader.path): checksum \(reader.checksumText), committed as \(entry.checksumText)"))
-                }
-                return (entry, .ok)
-            } catch {
-                return (entry, error.missing ? .missing(error.description) : .damaged(error.description))
-            }
-        }
+        entries.map { ($0, check($0, whole: true)) }
     }
 
     /// Writer queue: what VERIFY found (a good copy put back is `ok` again).
@@ -131,13 +122,9 @@ package final class ArchiveShelf: @unchecked Sendable {
     private var heldBytes = 0
 
     /// INFO's memory line's archive fields (section 23).
-    func infoFields(_ archives: [ArchiveEntry]) -> [Field] {
-        var total = ArchiveCounts()
-        for a in archives {
-            total.returns += a.counts.returns; total.orders += a.counts.orders; total.entries += a.counts.entries
-            total.notices += a.counts.notices; total.audit += a.counts.audit; total.other += a.counts.other
-        }
-        return [Field("archives", String(archives.count)), Field("archived_returns", String(total.returns)),
+    func infoFields(_ ledger: Ledger) -> [Field] {
+        let total = ledger.archivedCounts
+        return [Field("archives", String(ledger.archives.count)), Field("archived_returns", String(total.returns)),
                 Field("archived_orders", String(total.orders)), Field("archived_entries", String(total.entries)),
                 Field("archived_notices", String(total.notices)), Field("archived_audit", String(total.audit)),
                 Field("archived_other", String(total.other)), Field("archive_held_bytes", String(heldBytes)),

@@ -37,10 +37,7 @@ extension Engine {
                       Field("events_since", String(snapshots.eventsSince)), Field("error", s.failure ?? "")])
         lines.append(backups.fields)
         // Live records (section 23): what the archives hold is counted on the memory line.
-        var archived = ArchiveCounts()
-        for a in ledger.archives {
-            archived.returns += a.counts.returns; archived.orders += a.counts.orders; archived.audit += a.counts.audit
-        }
+        let archived = ledger.archivedCounts
         lines.append([Field("section", "state"), Field("returns", String(ledger.returns.count - archived.returns)),
                       Field("orders", String(ledger.orders.count - archived.orders)), Field("audit", String(ledger.audit.count - archived.audit)),
                       Field("tills_open", String(ledger.openTills.count)), Field("credit_lots", String(ledger.openCreditLots))])
@@ -53,7 +50,7 @@ extension Engine {
                       Field("largest_held", String(q.largestHeld)), Field("closed_for_buffers", String(f.closedForBuffers)),
                       Field("max_client_buffer", String(setting.maxClientBuffer)), Field("max_memory", String(maxMemory)),
                       Field("memory_high", f.memoryHigh ? "yes" : "no"), Field("state_bytes", String(ledger.estimatedBytes))]
-                     + shelf.infoFields(ledger.archives))
+                     + shelf.infoFields(ledger))
         // Whether TLS is on, its handshakes, and the certificate's end (an expired one warns).
         lines.append([Field("section", "tls"), Field("enabled", setting.tls == nil ? "no" : "yes"),
                       Field("handshakes", String(f.tlsHandshakes)), Field("failures", String(f.tlsFailures)),

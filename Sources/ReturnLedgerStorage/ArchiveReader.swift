@@ -25,7 +25,7 @@ public final class ArchiveReader: Sendable {
     /// The CRC-32C of every byte before the trailer.
     public let checksum: UInt32
     /// As ARCHIVE LIST prints it: 8 hex digits.
-    public var checksumText: String { hexChecksum(checksum) }
+    public var checksumText: String { ArchiveEntry.hex(checksum) }
     public let size: Int
     private let summaries: [ArchiveIndex: [IndexSummary]]
     private let filter: MembershipFilter
@@ -160,7 +160,7 @@ public final class ArchiveReader: Sendable {
             crc = CRC32C.checksum(chunk, seed: crc)
             offset += chunk.count
         }
-        guard crc == checksum else { throw ArchiveDamage(path, at: end + 12, "file checksum \(hexChecksum(crc)), the trailer says \(hexChecksum(checksum))") }
+        guard crc == checksum else { throw ArchiveDamage(path, at: end + 12, "file checksum \(ArchiveEntry.hex(crc)), the trailer says \(ArchiveEntry.hex(checksum))") }
     }
 
     /// The blocks in `span`, one after another, each checked, read a few megabytes at a time.
@@ -247,4 +247,3 @@ public final class ArchiveReader: Sendable {
     }
 }
 
-func hexChecksum(_ v: UInt32) -> String { ArchiveEntry.hex(v) }
