@@ -80,51 +80,102 @@ public struct ReturnRequest: Sendable, Equatable {
     public var refund: RefundMode? = nil
     public var approvalNote: String = ""
     /// What the rules decided at filing (format 4; older returns matched none).
-    public var flow = ReturnFlow()
+    public var flow: ReturnFlow {
+        get { rarities.fields.flow }
+        set { if rarities.fields.flow != newValue { rareFields.flow = newValue } }
+    }
     /// The first of two approvals (a `then=second` rule), empty until given.
-    public var firstApprovedBy: String = ""
-    public var firstApprovedAt: Timestamp? = nil
-    public var firstApprovalNote: String = ""
+    public var firstApprovedBy: String {
+        get { rarities.fields.firstApprovedBy }
+        set { if rarities.fields.firstApprovedBy != newValue { rareFields.firstApprovedBy = newValue } }
+    }
+    public var firstApprovedAt: Timestamp? {
+        get { rarities.fields.firstApprovedAt }
+        set { if rarities.fields.firstApprovedAt != newValue { rareFields.firstApprovedAt = newValue } }
+    }
+    public var firstApprovalNote: String {
+        get { rarities.fields.firstApprovalNote }
+        set { if rarities.fields.firstApprovalNote != newValue { rareFields.firstApprovalNote = newValue } }
+    }
     /// Since format 5: the replacement goods of an exchange, priced at filing, and the
     /// item tokens as the client gave them (what LIST and SHOW print).
-    public var exchange: [OrderLine] = []
-    public var exchangeText: String = ""
+    public var exchange: [OrderLine] {
+        get { rarities.fields.exchange }
+        set { if rarities.fields.exchange != newValue { rareFields.exchange = newValue } }
+    }
+    public var exchangeText: String {
+        get { rarities.fields.exchangeText }
+        set { if rarities.fields.exchangeText != newValue { rareFields.exchangeText = newValue } }
+    }
     /// Filed with a supervisor's `override=yes` that waived something (`waivers`).
-    public var override = false
+    public var override: Bool {
+        get { rarities.fields.override }
+        set { if rarities.fields.override != newValue { rareFields.override = newValue } }
+    }
     /// Since format 11 (protocol.md, Return policy per product): what the override waived; older
     /// overridden returns waived the customer limit.
-    public var waivers: Waivers = []
+    public var waivers: Waivers {
+        get { rarities.fields.waivers }
+        set { if rarities.fields.waivers != newValue { rareFields.waivers = newValue } }
+    }
     /// Set by the approval that completes the return: the restocking fee's rate and amount,
     /// and for an exchange the difference settled (replacement total − net; > 0 paid in).
-    public var feeRate = Percent.zero
-    public var fee = Money.zero
-    public var due = Money.zero
+    public var feeRate: Percent {
+        get { rarities.fields.feeRate }
+        set { if rarities.fields.feeRate != newValue { rareFields.feeRate = newValue } }
+    }
+    public var fee: Money {
+        get { rarities.fields.fee }
+        set { if rarities.fields.fee != newValue { rareFields.fee = newValue } }
+    }
+    public var due: Money {
+        get { rarities.fields.due }
+        set { if rarities.fields.due != newValue { rareFields.due = newValue } }
+    }
     /// Steps after filing and approval (rejected, cancelled, inspected). The filing and the
     /// approval are not stored twice: `events` derives them from the fields above.
-    public var history: [ReturnEvent] = []
+    public var history: [ReturnEvent] {
+        get { rarities.fields.history }
+        set { if rarities.fields.history != newValue { rareFields.history = newValue } }
+    }
     /// Since format 8 (protocol.md, Tills): the till named at filing; the time an offline
     /// return was taken (`at=`, nil when filed live); and, set by the completing approval, the
     /// parts handed back, the tenders that paid an exchange's due, the till session the money
     /// went through (0: none) and whether a supervisor overrode the tender policy.
     public var till = ""
-    public var takenAt: Timestamp? = nil
+    public var takenAt: Timestamp? {
+        get { rarities.fields.takenAt }
+        set { if rarities.fields.takenAt != newValue { rareFields.takenAt = newValue } }
+    }
     /// The completing approval's tenders: the very box its outcome holds (one retain to copy).
     public var tenders: TenderMoves? = nil
     /// Since format 9 (protocol.md, Tax): the tax in `amount` (its items' tax) and, set by the
     /// completing approval, the part of it the fee carries. Older returns: 0.00.
     public var tax = Money.zero
-    public var feeTax = Money.zero
+    public var feeTax: Money {
+        get { rarities.fields.feeTax }
+        set { if rarities.fields.feeTax != newValue { rareFields.feeTax = newValue } }
+    }
     /// Format 9: the document's place in the chain (protocol.md, Document chain); `.zero` until
     /// the document is issued.
     public var docHash = DocHash.zero
     /// Format 10 (protocol.md, Disposition): INSPECT's decisions on its quarantined units, oldest
     /// first. Inspections logged before format 10 are read as one decision per SKU and batch
     /// worth 0.00.
-    public var disposals: [Disposal] = []
+    public var disposals: [Disposal] {
+        get { rarities.fields.disposals }
+        set { if rarities.fields.disposals != newValue { rareFields.disposals = newValue } }
+    }
     /// Format 10 (protocol.md, Supplier returns): a supplier return's RMA, source, expected
     /// credit and the vendor's credit note; nil for customer returns and older supplier returns
     /// (no RMA, from on hand, expecting their amount).
-    public var supplier: SupplierTerms? = nil
+    public var supplier: SupplierTerms? {
+        get { rarities.fields.supplier }
+        set { if rarities.fields.supplier != newValue { rareFields.supplier = newValue } }
+    }
+
+    /// The fields above that most returns leave at their defaults (`ReturnRarities`).
+    var rarities = RarityBox.empty
 
     /// SHOW's and FEED's `overridden=`.
     public var overriddenText: String { waivers.text }
