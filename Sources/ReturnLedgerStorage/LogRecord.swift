@@ -103,6 +103,32 @@ public enum LogRecord {
     }
 
     public static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int, segment: Format = framing) -> Read {
+        switch frame(bytes, at: offset, segment: segment) {
+        case .end: return .end
+        case .damaged(let reason): return .damaged(reason: reason)
+        case .unreadable(let reason): return .unreadable(reason: reason)
+        case .intact(let seq, let payload, let start, let format, let next):
+            var reader = ByteReader(payload, offset: start, format: format)
+            do {
+                let entry = try LogEntry(from: &reader)
+                guard reader.remaining == 0 else { return .unreadable(reason: "trailing bytes in a record of \(format)") }
+                return .record(seq: seq, entry: entry, next: next)
+            } catch {
+                return .unreadable(reason: "undecodable record of \(format): \(error)")
+            }
+        }
+    }
+
+    /// A record's frame checked (header, checksum, a format this build reads), its payload not
+    /// decoded: what `read` decodes, and what start-up needs of a record its snapshot already holds.
+    enum Frame {
+        case intact(seq: UInt64, payload: UnsafeRawBufferPointer, start: Int, format: Format, next: Int)
+        case end
+        case damaged(reason: String)
+        case unreadable(reason: String)
+    }
+
+    static func frame(_ bytes: UnsafeRawBufferPointer, at offset: Int, segment: Format) -> Frame {
         let remaining = bytes.count - offset
         if remaining == 0 { return .end }
         guard let (length, seq) = header(bytes, at: offset) else { return .damaged(reason: "partial record header") }
@@ -121,14 +147,7 @@ public enum LogRecord {
             format = version
             start = 1
         }
-        var reader = ByteReader(payload, offset: start, format: format)
-        do {
-            let entry = try LogEntry(from: &reader)
-            guard reader.remaining == 0 else { return .unreadable(reason: "trailing bytes in a record of \(format)") }
-            return .record(seq: seq, entry: entry, next: offset + headerSize + length)
-        } catch {
-            return .unreadable(reason: "undecodable record of \(format): \(error)")
-        }
+        return .intact(seq: seq, payload: payload, start: start, format: format, next: offset + headerSize + length)
     }
 
     /// Whether any intact record starts after `offset`: tells damage in the middle (refuse to

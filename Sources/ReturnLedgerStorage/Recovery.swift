@@ -173,7 +173,9 @@ public enum Recovery {
         var failure: StorageError?
         var records = 0
         var last = after
-        let (format, stop) = LogSegment.walk(raw) { seq, entry, offset in
+        // Records the snapshot holds are only checked and counted (sequence order among them is
+        // the log's own; the first one after them must follow the snapshot).
+        let (format, stop) = LogSegment.walk(raw, decodedAfter: after, covered: { _ in records += 1 }) { seq, entry, offset in
             records += 1
             if seq > limit { return false }
             if seq <= last { return true }  // already in the snapshot
