@@ -5,13 +5,17 @@
 /// the copy duplicates all three million (hundreds of milliseconds with every reply waiting).
 /// Here that append copies 1/1024th of it.
 public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
-    static var chunkShift: Int { 10 }
-    static var chunkSize: Int { 1 << chunkShift }
+    @usableFromInline static var chunkShift: Int { 10 }
+    @usableFromInline static var chunkSize: Int { 1 << chunkShift }
 
-    private var chunks: [[Element]] = []
-    public private(set) var count = 0
+    // Inlinable (as `ShardedDictionary`): the storage module decodes a snapshot straight into
+    // these, and a call across modules into a generic that is not would run unspecialised,
+    // looking up type metadata for every element.
+    @usableFromInline var chunks: [[Element]] = []
+    @inlinable public var count: Int { storedCount }
+    @usableFromInline var storedCount = 0
 
-    public init() {}
+    @inlinable public init() {}
 
     public init<S: Sequence>(_ elements: S) where S.Element == Element {
         for element in elements { append(element) }
@@ -24,16 +28,16 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
         precondition(chunks.dropLast().allSatisfy { $0.count == Self.chunkSize } && chunks.last?.isEmpty != true,
                      "chunks of \(Self.chunkSize) elements")
         self.chunks = chunks
-        count = chunks.reduce(0) { $0 + $1.count }
+        storedCount = chunks.reduce(0) { $0 + $1.count }
     }
 
     /// How many elements a chunk holds.
     public static var elementsPerChunk: Int { chunkSize }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { count }
 
-    public subscript(position: Int) -> Element {
+    @inlinable public subscript(position: Int) -> Element {
         // A borrow, not a copy: `returns[i].state` in a scan of a million returns reads one field
         // instead of retaining and releasing every string and array of the request.
         _read {
@@ -46,17 +50,17 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
         }
     }
 
-    public mutating func append(_ element: Element) {
+    @inlinable public mutating func append(_ element: Element) {
         if count & (Self.chunkSize - 1) == 0 {
             var chunk: [Element] = []
             chunk.reserveCapacity(Self.chunkSize)
             chunks.append(chunk)
         }
         chunks[chunks.count - 1].append(element)
-        count += 1
+        storedCount += 1
     }
 
-    public var last: Element? { count == 0 ? nil : self[count - 1] }
+    @inlinable public var last: Element? { count == 0 ? nil : self[count - 1] }
 }
 
 extension ChunkedArray: Equatable where Element: Equatable {
@@ -73,24 +77,24 @@ extension ChunkedArray: @unchecked Sendable where Element: Sendable {}
 /// write after a snapshot copies one shard, not every entry. Iteration order is unspecified
 /// (as with `Dictionary`); anything printed or serialised sorts first.
 public struct ShardedDictionary<Key: ShardKey, Value>: Sequence {
-    static var shardCount: Int { 256 }
+    @usableFromInline static var shardCount: Int { 256 }
 
-    private var shards: [[Key: Value]] = Array(repeating: [:], count: 256)
+    @usableFromInline var shards: [[Key: Value]] = Array(repeating: [:], count: 256)
 
     /// Summed over the shards when asked (INFO): keeping a running count cost every write two
     /// more lookups of its key (whether it was there before, and after).
     public var count: Int { shards.reduce(0) { $0 + $1.count } }
 
-    public init() {}
+    @inlinable public init() {}
 
-    @inline(__always) private static func shard(_ key: Key) -> Int { key.shard & (shardCount - 1) }
+    @inlinable @inline(__always) static func shard(_ key: Key) -> Int { key.shard & (shardCount - 1) }
 
-    public subscript(key: Key) -> Value? {
+    @inlinable public subscript(key: Key) -> Value? {
         get { shards[Self.shard(key)][key] }
         _modify { yield &shards[Self.shard(key)][key] }
     }
 
-    public subscript(key: Key, default value: @autoclosure () -> Value) -> Value {
+    @inlinable public subscript(key: Key, default value: @autoclosure () -> Value) -> Value {
         get { shards[Self.shard(key)][key] ?? value() }
         _modify { yield &shards[Self.shard(key)][key, default: value()] }
     }
@@ -101,7 +105,7 @@ public struct ShardedDictionary<Key: ShardKey, Value>: Sequence {
 
     public func makeIterator() -> FlattenSequence<[[Key: Value]]>.Iterator { shards.joined().makeIterator() }
 
-    public mutating func reserveCapacity(_ n: Int) {
+    @inlinable public mutating func reserveCapacity(_ n: Int) {
         for s in shards.indices { shards[s].reserveCapacity(n / Self.shardCount + 1) }
     }
 }
@@ -128,7 +132,7 @@ public protocol ShardKey: Hashable {
 extension String: ShardKey {
     /// FNV-1a over the last 8 UTF-8 bytes: ids differ most at their end (`S12345`,
     /// `RT-20261129-0042`, `till4-000123`). Deterministic, unlike `hashValue`.
-    @inline(__always) public var shard: Int {
+    @inlinable @inline(__always) public var shard: Int {
         var hash: UInt32 = 2_166_136_261
         var copy = self
         copy.withUTF8 { utf8 in

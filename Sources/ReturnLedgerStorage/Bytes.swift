@@ -1,3 +1,5 @@
+import Glibc
+
 /// Little-endian binary writing and bounds-checked reading: the only serialisation the log and
 /// snapshots use (no Codable, no JSON: hand-built bytes are an order of magnitude faster).
 public struct ByteWriter: Sendable {
@@ -185,7 +187,8 @@ final class StringInterner {
 
     private static func same(_ string: String, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var string = string
-        return string.withUTF8 { $0.count == utf8.count && $0.elementsEqual(utf8) }
+        // memcmp: `elementsEqual` went byte by byte through the generic sequence path.
+        return string.withUTF8 { $0.count == utf8.count && memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 }
     }
 
     private func grow() {
