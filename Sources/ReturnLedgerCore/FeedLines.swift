@@ -15,7 +15,7 @@ public struct FeedFacts: Sendable {
     /// Till sessions (a pay-in's line names its till; a close's, what was expected).
     public var sessions: [TillSession]
     /// Documents by number and per date: a document's line names the hash it chains from.
-    public var documents: ShardedDictionary<String, Int>
+    public var documents: DocumentIndex
     public var documentsPerDay: [Int64: Int]
     public var voids: [Int: VoidRecord]
 

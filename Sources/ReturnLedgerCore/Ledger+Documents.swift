@@ -42,7 +42,7 @@ extension Ledger {
     }
 
     /// The hash `doc` chains from: the stored hash of the document before it (64 zeros for the first).
-    static func previousHash(_ doc: String, documents: ShardedDictionary<String, Int>, perDay: [Int64: Int],
+    static func previousHash(_ doc: String, documents: DocumentIndex, perDay: [Int64: Int],
                              returns: ChunkedArray<ReturnRequest>, voids: [Int: VoidRecord]) -> DocHash {
         guard let previous = previousDocument(doc, perDay: perDay), let number = documents[previous] else { return .zero }
         return storedHash(previous, of: returns[number - 1], voids: voids)

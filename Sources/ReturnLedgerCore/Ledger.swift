@@ -17,7 +17,7 @@ public struct Ledger: Sendable, Equatable {
     public var returns: ChunkedArray<ReturnRequest> = []
     public var returnKeys: ShardedDictionary<String, Int> = [:]
     /// Return document number → return request number.
-    public var documents: ShardedDictionary<String, Int> = [:]
+    public var documents = DocumentIndex()
     /// Documents issued per business date (days since 1970), for gapless `RT-YYYYMMDD-NNNN`.
     public var documentsPerDay: [Int64: Int] = [:]
     /// The latest document date (derived from `documentsPerDay`): document dates never go back

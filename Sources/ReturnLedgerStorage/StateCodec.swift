@@ -117,7 +117,10 @@ extension Ledger: BinaryCodable {
         for order in try r.array(Order.self) { orders[order.id] = order }
         returns = try r.chunkedArray(ReturnRequest.self)
         returnKeys = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
-        documents = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
+        for _ in 0..<(try r.count()) {
+            let doc = try r.string()
+            documents[doc] = try r.int()
+        }
         for _ in 0..<(try r.count()) { documentsPerDay[try r.i64()] = try r.int() }
         for _ in 0..<(try r.count()) {
             let sku = try r.string()
