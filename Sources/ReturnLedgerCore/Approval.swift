@@ -78,7 +78,13 @@ public final class TenderMoves: Sendable, Equatable {
     public let dueTenders: [Tender]
     /// What the refund charged to each of the sale's tenders (the parts an exchange absorbed
     /// included), by the sale's tender order.
-    public let charges: [Money]
+    public var charges: [Money] { chargesAreParts ? parts.map(\.amount) : ownCharges }
+    /// The same, read in place (an approval's apply reads them without making an array).
+    public var chargeAmounts: Charges { Charges(moves: self) }
+    /// Most refunds charge each sale tender what its part hands back (one tender, refunded as it
+    /// was paid): then the charges are not kept twice (an array of their own was 48 bytes a return).
+    private let chargesAreParts: Bool
+    private let ownCharges: [Money]
     /// The till session the money went through; 0: none.
     public let session: Int
     /// A supervisor's `override=yes` placed some of it against the tender policy.
@@ -90,15 +96,24 @@ public final class TenderMoves: Sendable, Equatable {
 
     public init(parts: [Tender] = [], dueTenders: [Tender] = [], charges: [Money] = [], session: Int = 0,
                 tenderOverride: Bool = false, lot: CreditLot? = nil) {
-        self.parts = parts; self.dueTenders = dueTenders; self.charges = charges; self.session = session
+        self.parts = parts; self.dueTenders = dueTenders; self.session = session
+        chargesAreParts = !charges.isEmpty && charges.count == parts.count && zip(charges, parts).allSatisfy { $0 == $1.amount }
+        ownCharges = chargesAreParts ? [] : charges
         self.tenderOverride = tenderOverride; self.issued = lot.map { [$0] } ?? []
     }
 
     /// A supplier return's: none.
     public static let none = TenderMoves()
 
+    public struct Charges: RandomAccessCollection {
+        let moves: TenderMoves
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { moves.chargesAreParts ? moves.parts.count : moves.ownCharges.count }
+        public subscript(i: Int) -> Money { moves.chargesAreParts ? moves.parts[i].amount : moves.ownCharges[i] }
+    }
+
     public static func == (a: TenderMoves, b: TenderMoves) -> Bool {
-        a === b || (a.parts == b.parts && a.dueTenders == b.dueTenders && a.charges == b.charges && a.session == b.session
+        a === b || (a.parts == b.parts && a.dueTenders == b.dueTenders && (a.chargesAreParts && b.chargesAreParts || a.charges == b.charges) && a.session == b.session
                     && a.tenderOverride == b.tenderOverride && a.lot == b.lot)
     }
 }

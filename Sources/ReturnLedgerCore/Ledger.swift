@@ -257,7 +257,7 @@ extension Ledger {
         let request = returns[number - 1]
         let customer = request.kind == .sale
         // Changed in place (a method called through the optional): reading `order!` copied the order.
-        let paid = orders[request.order]?.settle(request.items, charges: outcome.charges) ?? false
+        let paid = orders[request.order]?.settle(request.items, charges: outcome.tenders?.chargeAmounts ?? TenderMoves.none.chargeAmounts) ?? false
         if outcome.session > 0 { passThroughTill(outcome.session, taken: outcome.dueTenders, handedBack: outcome.parts ?? []) }
         // Lots of older records are made here; a new approval's comes as its own event.
         if legacy, let lot = outcome.lot { issue(lot, to: request.party) }

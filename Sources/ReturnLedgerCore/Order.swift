@@ -93,10 +93,10 @@ public struct Order: Sendable, Equatable {
 
     /// An approval's units move from pending to returned on their lines, and what its refund took
     /// from each tender is charged to it. Whether the order was paid.
-    mutating func settle(_ items: [ReturnItem], charges: [Money]) -> Bool {
+    mutating func settle(_ items: [ReturnItem], charges: some RandomAccessCollection<Money>) -> Bool {
         if !charges.isEmpty {
             if refunded.count < charges.count { refunded += Array(repeating: .zero, count: charges.count - refunded.count) }
-            for i in charges.indices { refunded[i] = Money(minor: refunded[i].minor + charges[i].minor) }
+            for (i, charge) in charges.enumerated() { refunded[i] = Money(minor: refunded[i].minor + charge.minor) }
         }
         for item in items {
             lines[item.line].pending -= item.quantity

@@ -234,7 +234,7 @@ extension Tender: BinaryCodable {
 /// An approval's tenders, as its outcome and its return keep them (format 8).
 extension TenderMoves: BinaryCodable {
     public func write(to w: inout ByteWriter) {
-        w.array(parts); w.array(dueTenders); w.array(charges); w.int(session); w.bool(tenderOverride)
+        w.array(parts); w.array(dueTenders); w.array(chargeAmounts); w.int(session); w.bool(tenderOverride)
         w.bool(lot != nil)
         lot?.write(to: &w)
     }

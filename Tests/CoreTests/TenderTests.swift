@@ -302,3 +302,25 @@ extension Desk {
         #expect(desk.ok(.policyShow)["cross_store"] == "no")
     }
 }
+
+/// An approval's tenders keep the charges apart only when they differ from the parts' amounts.
+@Suite struct TenderMovesTests {
+    @Test func chargesReadBackWhetherKeptOrDerived() {
+        let cash = Tender(.cash, m("5.00")), card = Tender(.card, m("3.00"), ref: "1234")
+        let cases: [([Tender], [Money])] = [
+            ([cash], [m("5.00")]),                      // one tender refunded as paid: derived
+            ([cash, card], [m("5.00"), m("3.00")]),     // split the same way: derived
+            ([cash], [m("3.00"), m("2.00")]),           // two sale tenders, one part: kept
+            ([cash, card], [m("3.00"), m("5.00")]),     // other order: kept
+            ([cash], []),                               // none charged: kept (empty)
+            ([], [m("1.00")]),
+            ([], []),
+        ]
+        for (parts, charges) in cases {
+            let moves = TenderMoves(parts: parts, charges: charges, session: 3)
+            #expect(moves.parts == parts && moves.charges == charges && moves.session == 3, "\(parts) \(charges)")
+            #expect(moves == TenderMoves(parts: parts, charges: charges, session: 3))
+            #expect(moves != TenderMoves(parts: parts, charges: charges + [m("0.01")], session: 3))
+        }
+    }
+}
