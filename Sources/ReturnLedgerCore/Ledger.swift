@@ -28,7 +28,7 @@ public struct Ledger: Sendable, Equatable {
     /// SKU → stock per location and batch.
     public var stock: ShardedDictionary<String, [StockSlot: StockLevel]> = [:]
     public var notices: ChunkedArray<Notice> = []
-    public var audit: ChunkedArray<AuditEntry> = []
+    public var audit = AuditLog()
     public var payments: Int = 0
     /// Recent login failures per user, for the lockout rule.
     public var loginFailures: [String: [Timestamp]] = [:]

@@ -132,7 +132,7 @@ extension Ledger: BinaryCodable {
             stock[sku] = slots
         }
         notices = try r.chunkedArray(Notice.self)
-        audit = try r.chunkedArray(AuditEntry.self)
+        for _ in 0..<(try r.count()) { audit.append(try AuditEntry(from: &r)) }
         payments = try r.int()
         for (user, times) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.array(Timestamp.self) }) {
             loginFailures[user] = times
