@@ -92,7 +92,7 @@ extension Ledger {
         let notices = before.notices, audited = before.audit, sessions = before.tillSessions
         let moved = before.stockMoves, sent = Set(before.transfers)
         selection.notices = IDRuns(self.notices.filter { !notices.contains($0.number) && onOrBefore($0.at) }.map(\.number))
-        selection.audit = IDRuns(audit.indices.filter { !audited.contains($0) && onOrBefore(audit[$0].at) })
+        selection.audit = IDRuns(audit.indices.filter { !audited.contains($0) && onOrBefore(audit.at($0)) })
         selection.tillSessions = IDRuns(tillSessions.filter { session in
             guard let closing = session.closing, !sessions.contains(session.number) else { return false }
             return onOrBefore(session.openedAt) && onOrBefore(closing.at)

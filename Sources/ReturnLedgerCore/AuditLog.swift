@@ -15,30 +15,66 @@ public struct AuditLog: RandomAccessCollection, Sendable, Equatable {
         var target: String
     }
 
-    private var rows = ChunkedArray<Row>()
+    var rows = ChunkedArray<Row>()
     /// Shared by every copy of the trail (a snapshot's, a read's): words are only ever added, and
     /// a row names only words added before it.
-    private let words = AuditWords()
+    private let words: AuditWords
 
-    public init() {}
+    public init() { words = AuditWords() }
 
     public init<S: Sequence>(_ entries: S) where S.Element == AuditEntry {
+        self.init()
         for entry in entries { append(entry) }
     }
+
+    /// Empty, numbering words as `other` does (tests: two trails whose words have other numbers).
+    init(sharingWordsOf other: AuditLog) { words = other.words }
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { rows.count }
 
-    public subscript(position: Int) -> AuditEntry {
-        let row = rows[position]
-        let (user, peer, command, outcome) = words.words(row.user, row.peer, row.command, row.outcome)
-        return AuditEntry(seq: row.seq, at: row.at, user: user, peer: peer, command: command, target: row.target, outcome: outcome)
-    }
+    /// One entry; a scan reads through `reader()` or the iterator instead (one lock, not one an entry).
+    public subscript(position: Int) -> AuditEntry { reader()[position] }
+
+    /// When an entry was written, without its words.
+    public func at(_ position: Int) -> Timestamp { rows[position].at }
 
     public mutating func append(_ entry: AuditEntry) {
         let (user, peer, command, outcome) = words.codes(entry.user, entry.peer, entry.command, entry.outcome)
         rows.append(Row(seq: entry.seq, at: entry.at, user: user, peer: peer, command: command, outcome: outcome, target: entry.target))
     }
+
+    /// The trail as it is now, read without the lock: its rows and the words they name (an O(1)
+    /// copy of each, taken once under the lock; words added later are not needed).
+    public func reader() -> Reader { Reader(rows: rows, words: words.all()) }
+
+    public struct Reader: Sendable {
+        let rows: ChunkedArray<Row>
+        let words: ChunkedArray<String>
+
+        public var count: Int { rows.count }
+
+        public subscript(position: Int) -> AuditEntry {
+            let row = rows[position]
+            return AuditEntry(seq: row.seq, at: row.at, user: words[Int(row.user)], peer: words[Int(row.peer)],
+                              command: words[Int(row.command)], target: row.target, outcome: words[Int(row.outcome)])
+        }
+
+        /// Whether entry `position` was written by `user`, comparing words, not making the entry.
+        public func isBy(_ user: String, _ position: Int) -> Bool { words[Int(rows[position].user)] == user }
+    }
+
+    public struct Iterator: IteratorProtocol {
+        let reader: Reader
+        var position = 0
+        public mutating func next() -> AuditEntry? {
+            guard position < reader.count else { return nil }
+            defer { position += 1 }
+            return reader[position]
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(reader: reader()) }
 
     /// Equal entries in the same order, whatever numbers their words got.
     public static func == (a: AuditLog, b: AuditLog) -> Bool { a.count == b.count && a.elementsEqual(b) }
@@ -51,7 +87,9 @@ final class AuditWords: Sendable {
     /// each, found with a Dictionary's SipHash cost the pair 3.6k instructions (callgrind); this
     /// costs about a fifth of that.
     private struct Table {
-        var words: [String] = []
+        /// Chunked: a reader's copy shares all but the last chunk, so the writer's next word copies
+        /// at most one chunk, not every word.
+        var words = ChunkedArray<String>()
         var hashes: [UInt64] = []
         /// A word's code + 1 at its hash's place (0: empty), at most half full.
         var slots = [UInt32](repeating: 0, count: 64)
@@ -95,7 +133,5 @@ final class AuditWords: Sendable {
         table.withLock { t in (t.code(a), t.code(b), t.code(c), t.code(d)) }
     }
 
-    func words(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32) -> (String, String, String, String) {
-        table.withLock { t in (t.words[Int(a)], t.words[Int(b)], t.words[Int(c)], t.words[Int(d)]) }
-    }
+    func all() -> ChunkedArray<String> { table.withLock { $0.words } }
 }

@@ -79,6 +79,11 @@ public struct DocumentIndex: Sendable, Equatable, Sequence {
         a.count == b.count && a.byDay == b.byDay && a.others == b.others
     }
 
+    /// Serials above this are kept apart (`others`), as any other string: a date's array is as
+    /// long as its highest serial, and a crafted snapshot key `RT-20260101-99999999` would ask for
+    /// 400 MB (a million documents on one date is beyond any chain's day).
+    static let maxSerial = 1 << 20
+
     /// `RT-YYYYMMDD-NNNN` → (day, serial), only for the very string `Ledger.documentNumber` writes
     /// for them (a real date, the serial zero-padded to four digits and no more): another spelling
     /// of the same date or serial is another key, as it was in a dictionary.
@@ -106,7 +111,8 @@ public struct DocumentIndex: Sendable, Equatable, Sequence {
             }
             n += 1
         }
-        guard serialDigits >= 4, serial > 0, serialDigits == 4 || !leadingZero, (1...12).contains(m), (1...31).contains(d) else { return nil }
+        guard serialDigits >= 4, serial > 0, serialDigits == 4 || !leadingZero, serial <= maxSerial,
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
         let day = CivilDate(year: y, month: m, day: d).daysSinceEpoch
         let back = CivilDate(daysSinceEpoch: day)
         guard back.year == y, back.month == m, back.day == d else { return nil }  // 2026-02-31 is no date

@@ -439,22 +439,26 @@ extension Ledger {
     /// on. Oldest first either way; `next=` is the last seq listed while a further matching
     /// entry exists, `""` exactly when none does. An entry's seq is its place in the trail.
     private func auditReply(user: String?, from: TimeBound?, after: Int?, limit: Int) -> Reply {
-        func matches(_ e: AuditEntry) -> Bool { (user == nil || e.user == user) && (from?.admits(e.at, policy.calendar) ?? true) }
+        // Read through one reader: an entry is made only when it is listed.
+        let trail = audit.reader()
+        func matches(_ i: Int) -> Bool {
+            (user.map { trail.isBy($0, i) } ?? true) && (from?.admits(audit.at(i), policy.calendar) ?? true)
+        }
         var page: [AuditEntry] = []
         var more = false
         if after == nil, from == nil {
-            var i = audit.count - 1
+            var i = trail.count - 1
             while i >= 0, page.count < limit {
-                if matches(audit[i]) { page.append(audit[i]) }
+                if matches(i) { page.append(trail[i]) }
                 i -= 1
             }
             page.reverse()
         } else {
-            var i = min(max(after ?? 0, 0), audit.count)
-            while i < audit.count {
-                if matches(audit[i]) {
+            var i = min(max(after ?? 0, 0), trail.count)
+            while i < trail.count {
+                if matches(i) {
                     if page.count == limit { more = true; break }
-                    page.append(audit[i])
+                    page.append(trail[i])
                 }
                 i += 1
             }

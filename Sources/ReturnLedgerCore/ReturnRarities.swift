@@ -28,7 +28,9 @@ struct ReturnRarities: Sendable, Equatable {
 /// its only owner (`isKnownUniquelyReferenced`), else to a copy; the shared empty box is never
 /// unique (the static holds it too), so it is never written.
 final class RarityBox: @unchecked Sendable, Equatable {
-    var fields: ReturnRarities
+    /// Written only through `ReturnRequest.rareFields` (below), which copies a shared box first.
+    /// Unchecked exclusivity: a box is written only by the return that owns it alone.
+    @exclusivity(unchecked) fileprivate(set) var fields: ReturnRarities
 
     init(_ fields: ReturnRarities) { self.fields = fields }
 
@@ -39,8 +41,9 @@ final class RarityBox: @unchecked Sendable, Equatable {
 
 extension ReturnRequest {
     /// The rare fields for writing: the box is copied first unless this return owns it alone. The
-    /// properties below write only a changed value, so a decoded or approved return setting a
-    /// default keeps the shared empty box.
+    /// properties (ReturnRequest.swift) skip a default written while the return holds the shared
+    /// empty box, so a decoded or approved return setting defaults keeps it; any other write is
+    /// made (a string equal but not byte-equal, `é` composed or not, is written too).
     var rareFields: ReturnRarities {
         get { rarities.fields }
         _modify {

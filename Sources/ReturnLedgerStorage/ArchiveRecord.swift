@@ -136,7 +136,8 @@ extension ArchiveRecord {
             for position in positions { records.append(.entry(party: party, entries[position])) }
         }
         for number in selection.notices { records.append(.notice(ledger.notices[number - 1])) }
-        for position in selection.audit { records.append(.audit(ledger.audit[position])) }
+        let trail = ledger.audit.reader()
+        for position in selection.audit { records.append(.audit(trail[position])) }
         for number in selection.tillSessions { records.append(.till(ledger.tillSessions[number - 1])) }
         for id in selection.transfers { if let transfer = ledger.transfers[id] { records.append(.transfer(transfer)) } }
         for number in selection.stockMoves { records.append(.move(ledger.stockMoves[number - 1])) }

@@ -87,7 +87,7 @@ public enum Recovery {
                 var batch: [(seq: UInt64, events: [Event])] = []
                 batch.reserveCapacity(batchSize)
                 let walked = bytes.withUnsafeBytes { raw in
-                    checkedWalk(raw, path: path, after: after, limit: limit) { seq, events in
+                    checkedWalk(raw, path: path, after: after, limit: limit, decodeCovered: !repair) { seq, events in
                         batch.append((seq, events))
                         if batch.count == batchSize {
                             channel.put(batch)
@@ -105,7 +105,7 @@ public enum Recovery {
             walked = done.get()!
         } else {
             walked = bytes.withUnsafeBytes { raw in
-                checkedWalk(raw, path: path, after: result.lastSeq, limit: limit) { seq, events in apply(events, seq: seq, to: &result) }
+                checkedWalk(raw, path: path, after: result.lastSeq, limit: limit, decodeCovered: !repair) { seq, events in apply(events, seq: seq, to: &result) }
             }
         }
         // An archive a record needs could not be read: stop before anything is judged (or cut)
@@ -168,14 +168,16 @@ public enum Recovery {
     }
 
     /// Every record after `after` up to `limit`, checked to follow the one before, to `visit`.
+    /// `decodeCovered`: records the snapshot holds are decoded too (a read-only load, `wal verify`:
+    /// every record checked whole); start-up only checks their frames.
     private static func checkedWalk(_ raw: UnsafeRawBufferPointer, path: String, after: UInt64, limit: UInt64,
-                                    _ visit: (UInt64, [Event]) -> Void) -> Walked {
+                                    decodeCovered: Bool, _ visit: (UInt64, [Event]) -> Void) -> Walked {
         var failure: StorageError?
         var records = 0
         var last = after
         // Records the snapshot holds are only checked and counted (sequence order among them is
         // the log's own; the first one after them must follow the snapshot).
-        let (format, stop) = LogSegment.walk(raw, decodedAfter: after, covered: { _ in records += 1 }) { seq, entry, offset in
+        let (format, stop) = LogSegment.walk(raw, decodedAfter: decodeCovered ? 0 : after, covered: { _ in records += 1 }) { seq, entry, offset in
             records += 1
             if seq > limit { return false }
             if seq <= last { return true }  // already in the snapshot

@@ -39,6 +39,19 @@ import TestSupport
             var again = DocumentIndex()
             for (doc, value) in model.shuffled(using: &random) { again[doc] = value }
             #expect(again == index, "seed \(seed)")
+            // And unequal when anything differs: a value, a key kept apart, a value kept apart.
+            if let (doc, value) = model.first(where: { DocumentIndex.parse($0.key) != nil && $0.value > 0 }) {
+                var changed = index
+                changed[doc] = value + 1
+                #expect(changed != index)
+                changed[doc] = -value
+                #expect(changed != index && changed[doc] == -value)
+                changed[doc] = value
+                #expect(changed == index)
+            }
+            var extra = index
+            extra["RT-20260231-0001"] = (index["RT-20260231-0001"] ?? 0) + 7
+            #expect(extra != index)
         }
     }
 
@@ -50,6 +63,11 @@ import TestSupport
                       "RT-20261207_0001", "RT-20261207-0001 ", "XX-20261207-0001", "RT-20261207-"] {
             #expect(DocumentIndex.parse(other) == nil, "\(other)")
         }
+        // A serial beyond any day's documents is kept apart, not as an array that long.
+        #expect(DocumentIndex.parse("RT-20261207-99999999") == nil && DocumentIndex.parse("RT-20261207-999999999999999999") == nil)
+        var index = DocumentIndex()
+        index["RT-20261207-99999999"] = 3
+        #expect(index["RT-20261207-99999999"] == 3 && index.count == 1)
         // The parse agrees with the numbers the ledger writes, across dates and serials.
         for d in stride(from: Int64(-800), through: 40_000, by: 97) {
             for serial in [1, 9, 10, 999, 9_999, 10_000, 123_456] {

@@ -47,6 +47,15 @@ import Testing
         #expect(a == b, "equal fields in different boxes are equal returns")
     }
 
+    /// A value equal to the one held but spelled with other bytes is written: what is encoded is
+    /// what was set last.
+    @Test func anEqualStringWithOtherBytesIsWritten() {
+        var r = Self.plain()
+        r.firstApprovalNote = "caf\u{E9}"
+        r.firstApprovalNote = "cafe\u{301}"
+        #expect(Array(r.firstApprovalNote.utf8) == Array("cafe\u{301}".utf8))
+    }
+
     @Test func everyRareFieldReadsBackWhatWasWritten() {
         var r = Self.plain()
         let at = Timestamp(seconds: 42)

@@ -296,6 +296,12 @@ import Testing
         }
         let passed = try Recovery.load(undecodable.directory, fs: PosixFileSystem(), repair: true)
         #expect(passed.recordsReplayed == 4 && passed.ledger == applied(entries))
+        // A read-only load (`wal verify`) decodes every record, and names this one.
+        #expect {
+            try Recovery.load(undecodable.directory, fs: PosixFileSystem(), repair: false)
+        } throws: { error in
+            ((error as? StorageError)?.message ?? "").contains("undecodable record")
+        }
 
         let flipped = try directory { bytes, start in bytes[start + LogRecord.headerSize + 5] ^= 0x01 }
         #expect {
