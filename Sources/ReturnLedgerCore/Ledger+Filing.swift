@@ -7,7 +7,7 @@ extension Ledger {
         guard reasons[filing.reason] != nil else {
             throw .invalid("unknown reason \(filing.reason); known: \(reasons.keys.sorted().joined(separator: ", "))")
         }
-        if let key = filing.key, let number = returnKeys[key] {
+        if let key = filing.key, let number = returnNumber(forKey: key) {
             let original = returns[number - 1]
             guard sameFiling(original, filing) else {
                 throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content")

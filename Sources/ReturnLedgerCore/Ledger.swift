@@ -15,7 +15,8 @@ public struct Ledger: Sendable, Equatable {
     public var orders: ShardedDictionary<String, Order> = [:]
     /// Return requests in filing order; `R000042` is `returns[41]`.
     public var returns: ChunkedArray<ReturnRequest> = []
-    public var returnKeys: ShardedDictionary<String, Int> = [:]
+    /// Each keyed return's number by its client key (`returnNumber(forKey:)`).
+    public var returnKeys = ReturnKeyIndex()
     /// Return document number → return request number.
     public var documents = DocumentIndex()
     /// Documents issued per business date (days since 1970), for gapless `RT-YYYYMMDD-NNNN`.
@@ -92,6 +93,9 @@ public struct Ledger: Sendable, Equatable {
         return returns[n - 1]
     }
 
+    /// The return a RETURN with `key=` filed, if any.
+    public func returnNumber(forKey key: String) -> Int? { returnKeys.number(key, in: returns) }
+
     public func level(_ sku: String, _ slot: StockSlot) -> StockLevel { stock[sku]?[slot] ?? StockLevel() }
 }
 
@@ -147,7 +151,7 @@ extension Ledger {
             noteOpenSerials(request, open: true)
             let day = policy.calendar.day(of: request.filedAt)  // for STATS and LIST alike
             stats.filed(request, day: day)
-            if !request.key.isEmpty { returnKeys[request.key] = request.number }
+            if !request.key.isEmpty { returnKeys.insert(request.key, request.number) }
             indexReturn(request)
             listIndex.filed(request, day: day)
             for item in request.items { orders[request.order]?.lines[item.line].pending += item.quantity }

@@ -14,7 +14,7 @@ extension Ledger: BinaryCodable {
         w.i64(policy.windowDays)
         w.array(orders.keys.sorted().map { orders[$0]! })
         w.array(returns)
-        writeMap(returnKeys, &w) { $0.int($1) }
+        writeMap(returnKeys.numbers.lazy.map { (key: returns[$0 - 1].key, value: $0) }, &w) { $0.int($1) }
         writeMap(documents, &w) { $0.int($1) }
         let days = documentsPerDay.keys.sorted()
         w.u32(UInt32(days.count))
@@ -116,7 +116,13 @@ extension Ledger: BinaryCodable {
         policy = Policy(windowDays: try r.i64())
         for order in try r.array(Order.self) { orders[order.id] = order }
         returns = try r.chunkedArray(ReturnRequest.self)
-        returnKeys = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.int() }
+        for _ in 0..<(try r.count()) {
+            let key = try r.string(), number = try r.int()
+            guard number > 0, number <= returns.count, returns[number - 1].key == key else {
+                throw CodecError("return key \(key) names return \(number), which has another key")
+            }
+            returnKeys.insert(key, number)
+        }
         for _ in 0..<(try r.count()) {
             let doc = try r.string()
             documents[doc] = try r.int()

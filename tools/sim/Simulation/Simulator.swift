@@ -773,7 +773,7 @@ public struct Simulator {
             switch reply.request.intent {
             case .sale(let order, _) where state.orders[order] == nil:
                 lost.append("acknowledged sale \(order) is gone")
-            case .fileReturn(let key) where state.returnKeys[key] == nil:
+            case .fileReturn(let key) where state.returnNumber(forKey: key) == nil:
                 lost.append("acknowledged return with key \(key) is gone")
             case .approve(let id):
                 if let r = state.returnRequest(id), Simulator.rank(r.state) < reply.reached {

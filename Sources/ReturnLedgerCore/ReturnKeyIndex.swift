@@ -1,0 +1,75 @@
+/// A RETURN's client key (`key=`) → the return it filed: what makes a till's retry answer with the
+/// original return (issue 30, a compact state).
+///
+/// The key itself is kept once, in the return. The index keeps per key the high half of its hash
+/// and the return's number, 8 bytes in an open-addressing table at most half full (about 16 bytes a
+/// key; a dictionary held the key string beside the return's copy, about 50), and finds a key by
+/// comparing it with its return's. Split into 256 shards by the hash's low byte, as
+/// `ShardedDictionary`, so that the first write after a snapshot copies one shard.
+public struct ReturnKeyIndex: Sendable, Equatable {
+    /// Each slot: the key's hash's high 32 bits (its tag, which also picks its place), then the
+    /// return's number; 0: empty.
+    private var shards = [[UInt64]](repeating: [], count: 256)
+    private var shardCounts = [Int](repeating: 0, count: 256)
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// The return `key` filed, comparing the key with the return's own.
+    public func number(_ key: String, in returns: ChunkedArray<ReturnRequest>) -> Int? {
+        let hash = Self.hash(key)
+        let table = shards[Int(hash & 255)]
+        guard !table.isEmpty else { return nil }
+        let mask = table.count - 1, tag = hash >> 32
+        var i = Int(truncatingIfNeeded: tag) & mask
+        while table[i] != 0 {
+            let number = Int(table[i] & 0xFFFF_FFFF)
+            if table[i] >> 32 == tag, number <= returns.count, returns[number - 1].key == key { return number }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// Indexes return `number` under its key (a key files one return: not indexed already).
+    public mutating func insert(_ key: String, _ number: Int) {
+        precondition(number > 0 && number <= Int(UInt32.max), "return number \(number) beyond the key index")
+        let hash = Self.hash(key)
+        let s = Int(hash & 255)
+        shardCounts[s] += 1
+        if shards[s].count < 2 * shardCounts[s] { grow(s) }
+        Self.place((hash >> 32) << 32 | UInt64(number), in: &shards[s])
+        count += 1
+    }
+
+    /// Equal when they index the same returns (their keys are the returns' own).
+    public static func == (a: ReturnKeyIndex, b: ReturnKeyIndex) -> Bool {
+        a.count == b.count && a.numbers.sorted() == b.numbers.sorted()
+    }
+
+    /// The numbers indexed, in no order.
+    public var numbers: [Int] { shards.flatMap { $0.lazy.filter { $0 != 0 }.map { Int($0 & 0xFFFF_FFFF) } } }
+
+    private static func place(_ slot: UInt64, in table: inout [UInt64]) {
+        let mask = table.count - 1
+        var i = Int(truncatingIfNeeded: slot >> 32) & mask
+        while table[i] != 0 { i = (i + 1) & mask }
+        table[i] = slot
+    }
+
+    /// Doubles a shard (8 slots at first), placing its slots again by their tags.
+    private mutating func grow(_ s: Int) {
+        var table = [UInt64](repeating: 0, count: max(8, shards[s].count * 2))
+        for slot in shards[s] where slot != 0 { Self.place(slot, in: &table) }
+        shards[s] = table
+    }
+
+    /// FNV-1a over the key's bytes (a till's keys are `till4-000123`: no SipHash needed).
+    static func hash(_ key: String) -> UInt64 {
+        var copy = key
+        return copy.withUTF8 { utf8 in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return h
+        }
+    }
+}

@@ -1,0 +1,48 @@
+@testable import ReturnLedgerCore
+import Testing
+import TestSupport
+
+/// Client keys → returns, kept as hash tags and numbers and checked against the returns' own keys:
+/// the same answers as a dictionary, for keys filed and keys never seen.
+@Suite struct ReturnKeyIndexTests {
+    static func request(_ number: Int, key: String) -> ReturnRequest {
+        ReturnRequest(number: number, kind: .sale, order: "S1", party: "C1", location: "STORE1", items: [], amount: .zero,
+                      reason: "DEFECTIVE", note: "", key: key, filedBy: "clerk1", filedAt: Timestamp(seconds: 1))
+    }
+
+    @Test func answersAsADictionaryWould() {
+        let seed = testSeed("ReturnKeyIndexTests")
+        var random = SeededGenerator(seed: seed)
+        var returns = ChunkedArray<ReturnRequest>()
+        var index = ReturnKeyIndex(), model: [String: Int] = [:]
+        for number in 1...20_000 {
+            // Most returns keyed the way tills key them, some not at all, some in Chinese.
+            let key: String = switch Int.random(in: 0..<10, using: &random) {
+            case 0: ""
+            case 1: "退货-\(number)"
+            default: "till\(Int.random(in: 1...40, using: &random))-\(String(number, radix: 16))"
+            }
+            returns.append(Self.request(number, key: key))
+            if !key.isEmpty, model[key] == nil {
+                index.insert(key, number)
+                model[key] = number
+            }
+        }
+        #expect(index.count == model.count, "seed \(seed)")
+        for (key, number) in model { #expect(index.number(key, in: returns) == number, "seed \(seed) \(key)") }
+        for probe in ["", "till1-0", "till41-1", "退货-0", "till1-ffffff", "x"] where model[probe] == nil {
+            #expect(index.number(probe, in: returns) == nil, "seed \(seed) \(probe)")
+        }
+        #expect(Set(index.numbers) == Set(model.values))
+        // Built in another order: equal; one return fewer: not.
+        var again = ReturnKeyIndex()
+        for (key, number) in model.shuffled(using: &random) { again.insert(key, number) }
+        #expect(again == index)
+        var fewer = ReturnKeyIndex()
+        for (key, number) in model.dropFirst() { fewer.insert(key, number) }
+        #expect(fewer != index)
+        // A tag that matches but a key that differs is not found: only the return's own key counts.
+        returns[model.first!.value - 1].key = "changed"
+        #expect(index.number(model.first!.key, in: returns) == nil)
+    }
+}
