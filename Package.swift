@@ -58,21 +58,25 @@ let package = Package(
         .target(name: "TestZones", dependencies: ["ReturnLedgerStorage", "TestZonesStartup"], path: "Tests/TestZones",
                 swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["ReturnLedgerCore", "TestSupport", "TestZones"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["ReturnLedgerWire", "TestSupport", "TestZones"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerStorage", "TestSupport", "TestZones"], swiftSettings: strict),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Simulation", "SimulatedDisk", "TestZones"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "TestSupport", "TestZones"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["ReturnLedgerCore", "ReturnLedgerStorage", "TestSupport", "TestZones"], swiftSettings: strict),
+        // Test targets name every module they import: one reached only through another target was
+        // not rebuilt when it changed (stale objects read a changed layout as garbage, or failed to link).
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Simulation", "SimulatedDisk", "TestZones", "ReturnLedgerCore",
+                                                      "ReturnLedgerStorage"], swiftSettings: strict),
         /// A blocking line client over TCP, as a register would be: for the tests that speak the wire.
         .target(name: "TestClient", path: "Tests/TestClient", swiftSettings: strict),
         /// The server in this process (its engine, loops and storage, on an injected file system): no binaries.
         .testTarget(
             name: "ServerTests",
-            dependencies: ["ReturnLedgerServer", "ReturnLedgerStorage", "TestClient", "TestZones"],
+            dependencies: ["ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerServer", "ReturnLedgerStorage", "TestClient", "TestZones"],
             swiftSettings: strict
         ),
         /// The real binaries, started as processes and spoken to over TCP.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["returnledger", "wal", "ReturnLedgerServer", "ReturnLedgerStorage", "TestSupport", "TestClient"],
+            dependencies: ["returnledger", "wal", "ReturnLedgerCore", "ReturnLedgerWire", "ReturnLedgerServer", "ReturnLedgerStorage",
+                           "TestSupport", "TestClient"],
             swiftSettings: strict
         ),
     ],
