@@ -15,7 +15,7 @@ public struct AuditLog: RandomAccessCollection, Sendable, Equatable {
         var target: String
     }
 
-    var rows = ChunkedArray<Row>()
+    private(set) var rows = ChunkedArray<Row>()
     /// Shared by every copy of the trail (a snapshot's, a read's): words are only ever added, and
     /// a row names only words added before it.
     private let words: AuditWords

@@ -17,6 +17,9 @@ public struct DocumentIndex: Sendable, Equatable, Sequence {
     private var others: [String: Int] = [:]
     public private(set) var count = 0
     public var isEmpty: Bool { count == 0 }
+    /// Array places held, used or not: as many as documents when dates have no gaps, as the
+    /// ledger issues them (a snapshot's decoder refuses an index far beyond that).
+    public private(set) var places = 0
 
     public init() {}
 
@@ -35,7 +38,7 @@ public struct DocumentIndex: Sendable, Equatable, Sequence {
             }
             let small = newValue.flatMap { $0 > 0 ? UInt32(exactly: $0) : nil }
             if small != nil || byDay[day] != nil {
-                Self.place(small, at: serial, in: &byDay[day, default: []], count: &count)
+                Self.place(small, at: serial, in: &byDay[day, default: []], count: &count, places: &places)
                 if small == nil, byDay[day]!.isEmpty { byDay[day] = nil }
             }
             if let newValue, small == nil { others[doc] = newValue; count += 1 }
@@ -43,7 +46,9 @@ public struct DocumentIndex: Sendable, Equatable, Sequence {
     }
 
     /// Writes one serial's return number (nil: none) into its date's list, in place.
-    private static func place(_ number: UInt32?, at serial: Int, in list: inout [UInt32], count: inout Int) {
+    private static func place(_ number: UInt32?, at serial: Int, in list: inout [UInt32], count: inout Int, places: inout Int) {
+        let before = list.count
+        defer { places += list.count - before }
         if serial <= list.count, list[serial - 1] != 0 {
             list[serial - 1] = 0
             count -= 1

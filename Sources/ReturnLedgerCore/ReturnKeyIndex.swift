@@ -6,18 +6,23 @@
 /// key; a dictionary held the key string beside the return's copy, about 50), and finds a key by
 /// comparing it with its return's. Split into 256 shards by the hash's low byte, as
 /// `ShardedDictionary`, so that the first write after a snapshot copies one shard.
+///
+/// Only ASCII keys (every till's) are hashed by their bytes: an ASCII string equals another only
+/// byte for byte. Any other key is kept in a dictionary, which matches keys as Swift strings do
+/// (`é` composed or not is one key), as every key was matched before.
 public struct ReturnKeyIndex: Sendable, Equatable {
     /// Each slot: the key's hash's high 32 bits (its tag, which also picks its place), then the
     /// return's number; 0: empty.
     private var shards = [[UInt64]](repeating: [], count: 256)
     private var shardCounts = [Int](repeating: 0, count: 256)
+    private var others: [String: Int] = [:]
     public private(set) var count = 0
 
     public init() {}
 
     /// The return `key` filed, comparing the key with the return's own.
     public func number(_ key: String, in returns: ChunkedArray<ReturnRequest>) -> Int? {
-        let hash = Self.hash(key)
+        guard let hash = Self.hash(key) else { return others[key] }
         let table = shards[Int(hash & 255)]
         guard !table.isEmpty else { return nil }
         let mask = table.count - 1, tag = hash >> 32
@@ -33,7 +38,11 @@ public struct ReturnKeyIndex: Sendable, Equatable {
     /// Indexes return `number` under its key (a key files one return: not indexed already).
     public mutating func insert(_ key: String, _ number: Int) {
         precondition(number > 0 && number <= Int(UInt32.max), "return number \(number) beyond the key index")
-        let hash = Self.hash(key)
+        guard let hash = Self.hash(key) else {
+            others[key] = number
+            count += 1
+            return
+        }
         let s = Int(hash & 255)
         shardCounts[s] += 1
         if shards[s].count < 2 * shardCounts[s] { grow(s) }
@@ -47,7 +56,7 @@ public struct ReturnKeyIndex: Sendable, Equatable {
     }
 
     /// The numbers indexed, in no order.
-    public var numbers: [Int] { shards.flatMap { $0.lazy.filter { $0 != 0 }.map { Int($0 & 0xFFFF_FFFF) } } }
+    public var numbers: [Int] { shards.flatMap { $0.lazy.filter { $0 != 0 }.map { Int($0 & 0xFFFF_FFFF) } } + others.values }
 
     private static func place(_ slot: UInt64, in table: inout [UInt64]) {
         let mask = table.count - 1
@@ -63,12 +72,16 @@ public struct ReturnKeyIndex: Sendable, Equatable {
         shards[s] = table
     }
 
-    /// FNV-1a over the key's bytes (a till's keys are `till4-000123`: no SipHash needed).
-    static func hash(_ key: String) -> UInt64 {
+    /// FNV-1a over an ASCII key's bytes (a till's keys are `till4-000123`: no SipHash needed);
+    /// nil for a key with any other character.
+    static func hash(_ key: String) -> UInt64? {
         var copy = key
         return copy.withUTF8 { utf8 in
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            for byte in utf8 {
+                guard byte < 0x80 else { return nil }
+                h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            }
             return h
         }
     }

@@ -30,8 +30,11 @@ public enum Recovery {
     ///   - repair: cut a torn tail off the file (start-up); false only reads (tools, reloads).
     ///   - limit: stop after this sequence number (after a failed fsync: what is known durable).
     ///   - archives: where the archives are (`--archive-dir`; nil: the data directory).
+    ///   - decodeCovered: decode the records of the segment replay starts in that the snapshot
+    ///     already holds too (`wal verify`); start-up and reloads only check their frames.
     public static func load(_ directory: DataDirectory, fs: any FileSystem, repair: Bool,
-                            limit: UInt64 = .max, archives: ArchiveReplay? = nil) throws(StorageError) -> Result {
+                            limit: UInt64 = .max, archives: ArchiveReplay? = nil,
+                            decodeCovered: Bool = false) throws(StorageError) -> Result {
         let contents = try directory.contents(fs)
         var result = Result(ledger: Ledger(), lastSeq: 0, snapshotSeq: 0)
         result.archives = archives ?? ArchiveReplay(directory: directory.path, fs: fs)
@@ -66,7 +69,8 @@ public enum Recovery {
             if segment.seq > result.lastSeq + 1 {
                 throw StorageError("\(segment.name): log starts at \(segment.seq) but the state ends at \(result.lastSeq); records are missing")
             }
-            try replay(segment.name, directory: directory, fs: fs, isLast: isLast, repair: repair, limit: limit, into: &result)
+            try replay(segment.name, directory: directory, fs: fs, isLast: isLast, repair: repair, limit: limit,
+                       decodeCovered: decodeCovered, into: &result)
             if let failure = result.archiveFailure { throw failure }
             if isLast && !result.appendInNewSegment { result.lastSegment = (segment.seq, segment.name) }
         }
@@ -74,7 +78,7 @@ public enum Recovery {
     }
 
     private static func replay(_ name: String, directory: DataDirectory, fs: any FileSystem, isLast: Bool, repair: Bool,
-                               limit: UInt64, into result: inout Result) throws(StorageError) {
+                               limit: UInt64, decodeCovered: Bool, into result: inout Result) throws(StorageError) {
         let path = directory.file(name)
         let bytes = try fs.readFile(path)
         let walked: Walked
@@ -87,7 +91,7 @@ public enum Recovery {
                 var batch: [(seq: UInt64, events: [Event])] = []
                 batch.reserveCapacity(batchSize)
                 let walked = bytes.withUnsafeBytes { raw in
-                    checkedWalk(raw, path: path, after: after, limit: limit, decodeCovered: !repair) { seq, events in
+                    checkedWalk(raw, path: path, after: after, limit: limit, decodeCovered: decodeCovered) { seq, events in
                         batch.append((seq, events))
                         if batch.count == batchSize {
                             channel.put(batch)
@@ -105,7 +109,7 @@ public enum Recovery {
             walked = done.get()!
         } else {
             walked = bytes.withUnsafeBytes { raw in
-                checkedWalk(raw, path: path, after: result.lastSeq, limit: limit, decodeCovered: !repair) { seq, events in apply(events, seq: seq, to: &result) }
+                checkedWalk(raw, path: path, after: result.lastSeq, limit: limit, decodeCovered: decodeCovered) { seq, events in apply(events, seq: seq, to: &result) }
             }
         }
         // An archive a record needs could not be read: stop before anything is judged (or cut)
@@ -168,8 +172,8 @@ public enum Recovery {
     }
 
     /// Every record after `after` up to `limit`, checked to follow the one before, to `visit`.
-    /// `decodeCovered`: records the snapshot holds are decoded too (a read-only load, `wal verify`:
-    /// every record checked whole); start-up only checks their frames.
+    /// `decodeCovered`: records the snapshot holds are decoded too (`wal verify`); otherwise only
+    /// their frames are checked.
     private static func checkedWalk(_ raw: UnsafeRawBufferPointer, path: String, after: UInt64, limit: UInt64,
                                     decodeCovered: Bool, _ visit: (UInt64, [Event]) -> Void) -> Walked {
         var failure: StorageError?

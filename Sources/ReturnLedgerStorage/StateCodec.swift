@@ -118,14 +118,19 @@ extension Ledger: BinaryCodable {
         returns = try r.chunkedArray(ReturnRequest.self)
         for _ in 0..<(try r.count()) {
             let key = try r.string(), number = try r.int()
-            guard number > 0, number <= returns.count, returns[number - 1].key == key else {
-                throw CodecError("return key \(key) names return \(number), which has another key")
+            // As applying the records made it: each keyed return once, under its own key.
+            guard !key.isEmpty, number > 0, number <= returns.count, returns[number - 1].key.utf8.elementsEqual(key.utf8),
+                  returnKeys.number(key, in: returns) == nil else {
+                throw CodecError("return key \(key) names return \(number), which has another key, or twice")
             }
             returnKeys.insert(key, number)
         }
         for _ in 0..<(try r.count()) {
             let doc = try r.string()
             documents[doc] = try r.int()
+            // Issued without gaps, in byte order `-10000` comes before `-1001`: a date's array may
+            // run ahead, never by much (a crafted serial would ask for megabytes a document).
+            guard documents.places <= 2 * documents.count + (1 << 20) else { throw CodecError("document \(doc) leaves a gap") }
         }
         for _ in 0..<(try r.count()) { documentsPerDay[try r.i64()] = try r.int() }
         for _ in 0..<(try r.count()) {

@@ -41,6 +41,11 @@ import TestSupport
         var fewer = ReturnKeyIndex()
         for (key, number) in model.dropFirst() { fewer.insert(key, number) }
         #expect(fewer != index)
+        // A key with other characters matches as Swift strings do: composed or not, one key.
+        var unicode = ReturnKeyIndex()
+        returns.append(Self.request(returns.count + 1, key: "caf\u{E9}"))
+        unicode.insert("caf\u{E9}", returns.count)
+        #expect(unicode.number("cafe\u{301}", in: returns) == returns.count && unicode.number("cafe", in: returns) == nil)
         // A tag that matches but a key that differs is not found: only the return's own key counts.
         returns[model.first!.value - 1].key = "changed"
         #expect(index.number(model.first!.key, in: returns) == nil)

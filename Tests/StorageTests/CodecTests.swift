@@ -66,6 +66,26 @@ import Testing
 
     /// A document number (over 15 bytes, so a heap object) is one object in the state that was
     /// written; decoding must not turn each mention into a copy of its own (320 MB per 1M returns).
+    /// The compact indexes read from a snapshot only what applying records makes: each keyed
+    /// return once under its own key, documents without gaps beyond what byte order explains.
+    @Test func theIndexReadersRejectWhatReplayNeverMakes() throws {
+        let ledger = applied(sampleEntries(count: 60))
+        let keyed = ledger.returns.filter { !$0.key.isEmpty }
+        try #require(!keyed.isEmpty)
+        var twice = ledger
+        twice.returnKeys.insert(keyed[0].key, keyed[0].number)
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(twice, seq: 9)) }
+        var wrong = ledger
+        wrong.returnKeys.insert("not-its-key", keyed[0].number)
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(wrong, seq: 9)) }
+
+        var gaps = ledger
+        gaps.documents["RT-20261207-1048576"] = 1  // the highest serial kept in a date's array
+        #expect(try Snapshot.decode(Snapshot.encode(gaps, seq: 9)).ledger.documents == gaps.documents, "one far serial: within the slack")
+        gaps.documents["RT-20261208-1048576"] = 2
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(gaps, seq: 9)) }
+    }
+
     @Test func equalLongStringsInASnapshotShareOneObject() throws {
         let (_, decoded) = try Snapshot.decode(Snapshot.encode(applied(sampleEntries(count: 60)), seq: 60))
         let approved = try #require(decoded.returns.first { !$0.doc.isEmpty })

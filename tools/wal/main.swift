@@ -105,7 +105,7 @@ do {
         for problem in problems { print("problem: \(problem)") }
     case "verify":
         let started = Date()
-        let result = try Recovery.load(directory, fs: fs, repair: false)
+        let result = try Recovery.load(directory, fs: fs, repair: false, decodeCovered: true)
         let seconds = Date().timeIntervalSince(started)
         for note in result.notes { print(note) }
         print("state at seq \(result.lastSeq): snapshot \(result.snapshotSeq), \(result.recordsReplayed) records, \(result.eventsReplayed) events replayed in \(String(format: "%.3f", seconds)) s"
