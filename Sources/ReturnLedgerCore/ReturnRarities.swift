@@ -51,4 +51,11 @@ extension ReturnRequest {
             yield &rarities.fields
         }
     }
+
+    /// One rare field written (the properties' setters): skipped only for a default while the
+    /// return holds the shared empty box.
+    @inline(__always)
+    mutating func setRare<T: Equatable>(_ field: WritableKeyPath<ReturnRarities, T>, _ value: T) {
+        if rarities !== RarityBox.empty || value != RarityBox.empty.fields[keyPath: field] { rareFields[keyPath: field] = value }
+    }
 }

@@ -80,99 +80,51 @@ public struct ReturnRequest: Sendable, Equatable {
     public var refund: RefundMode? = nil
     public var approvalNote: String = ""
     /// What the rules decided at filing (format 4; older returns matched none).
-    public var flow: ReturnFlow {
-        get { rarities.fields.flow }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.flow { rareFields.flow = newValue } }
-    }
+    public var flow: ReturnFlow { get { rarities.fields.flow } set { setRare(\.flow, newValue) } }
     /// The first of two approvals (a `then=second` rule), empty until given.
-    public var firstApprovedBy: String {
-        get { rarities.fields.firstApprovedBy }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.firstApprovedBy { rareFields.firstApprovedBy = newValue } }
-    }
-    public var firstApprovedAt: Timestamp? {
-        get { rarities.fields.firstApprovedAt }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.firstApprovedAt { rareFields.firstApprovedAt = newValue } }
-    }
-    public var firstApprovalNote: String {
-        get { rarities.fields.firstApprovalNote }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.firstApprovalNote { rareFields.firstApprovalNote = newValue } }
-    }
+    public var firstApprovedBy: String { get { rarities.fields.firstApprovedBy } set { setRare(\.firstApprovedBy, newValue) } }
+    public var firstApprovedAt: Timestamp? { get { rarities.fields.firstApprovedAt } set { setRare(\.firstApprovedAt, newValue) } }
+    public var firstApprovalNote: String { get { rarities.fields.firstApprovalNote } set { setRare(\.firstApprovalNote, newValue) } }
     /// Since format 5: the replacement goods of an exchange, priced at filing, and the
     /// item tokens as the client gave them (what LIST and SHOW print).
-    public var exchange: [OrderLine] {
-        get { rarities.fields.exchange }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.exchange { rareFields.exchange = newValue } }
-    }
-    public var exchangeText: String {
-        get { rarities.fields.exchangeText }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.exchangeText { rareFields.exchangeText = newValue } }
-    }
+    public var exchange: [OrderLine] { get { rarities.fields.exchange } set { setRare(\.exchange, newValue) } }
+    public var exchangeText: String { get { rarities.fields.exchangeText } set { setRare(\.exchangeText, newValue) } }
     /// Filed with a supervisor's `override=yes` that waived something (`waivers`).
-    public var override: Bool {
-        get { rarities.fields.override }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.override { rareFields.override = newValue } }
-    }
+    public var override: Bool { get { rarities.fields.override } set { setRare(\.override, newValue) } }
     /// Since format 11 (protocol.md, Return policy per product): what the override waived; older
     /// overridden returns waived the customer limit.
-    public var waivers: Waivers {
-        get { rarities.fields.waivers }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.waivers { rareFields.waivers = newValue } }
-    }
+    public var waivers: Waivers { get { rarities.fields.waivers } set { setRare(\.waivers, newValue) } }
     /// Set by the approval that completes the return: the restocking fee's rate and amount,
     /// and for an exchange the difference settled (replacement total − net; > 0 paid in).
-    public var feeRate: Percent {
-        get { rarities.fields.feeRate }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.feeRate { rareFields.feeRate = newValue } }
-    }
-    public var fee: Money {
-        get { rarities.fields.fee }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.fee { rareFields.fee = newValue } }
-    }
-    public var due: Money {
-        get { rarities.fields.due }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.due { rareFields.due = newValue } }
-    }
+    public var feeRate: Percent { get { rarities.fields.feeRate } set { setRare(\.feeRate, newValue) } }
+    public var fee: Money { get { rarities.fields.fee } set { setRare(\.fee, newValue) } }
+    public var due: Money { get { rarities.fields.due } set { setRare(\.due, newValue) } }
     /// Steps after filing and approval (rejected, cancelled, inspected). The filing and the
     /// approval are not stored twice: `events` derives them from the fields above.
-    public var history: [ReturnEvent] {
-        get { rarities.fields.history }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.history { rareFields.history = newValue } }
-    }
+    public var history: [ReturnEvent] { get { rarities.fields.history } set { setRare(\.history, newValue) } }
     /// Since format 8 (protocol.md, Tills): the till named at filing; the time an offline
     /// return was taken (`at=`, nil when filed live); and, set by the completing approval, the
     /// parts handed back, the tenders that paid an exchange's due, the till session the money
     /// went through (0: none) and whether a supervisor overrode the tender policy.
     public var till = ""
-    public var takenAt: Timestamp? {
-        get { rarities.fields.takenAt }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.takenAt { rareFields.takenAt = newValue } }
-    }
+    public var takenAt: Timestamp? { get { rarities.fields.takenAt } set { setRare(\.takenAt, newValue) } }
     /// The completing approval's tenders: the very box its outcome holds (one retain to copy).
     public var tenders: TenderMoves? = nil
     /// Since format 9 (protocol.md, Tax): the tax in `amount` (its items' tax) and, set by the
     /// completing approval, the part of it the fee carries. Older returns: 0.00.
     public var tax = Money.zero
-    public var feeTax: Money {
-        get { rarities.fields.feeTax }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.feeTax { rareFields.feeTax = newValue } }
-    }
+    public var feeTax: Money { get { rarities.fields.feeTax } set { setRare(\.feeTax, newValue) } }
     /// Format 9: the document's place in the chain (protocol.md, Document chain); `.zero` until
     /// the document is issued.
     public var docHash = DocHash.zero
     /// Format 10 (protocol.md, Disposition): INSPECT's decisions on its quarantined units, oldest
     /// first. Inspections logged before format 10 are read as one decision per SKU and batch
     /// worth 0.00.
-    public var disposals: [Disposal] {
-        get { rarities.fields.disposals }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.disposals { rareFields.disposals = newValue } }
-    }
+    public var disposals: [Disposal] { get { rarities.fields.disposals } set { setRare(\.disposals, newValue) } }
     /// Format 10 (protocol.md, Supplier returns): a supplier return's RMA, source, expected
     /// credit and the vendor's credit note; nil for customer returns and older supplier returns
     /// (no RMA, from on hand, expecting their amount).
-    public var supplier: SupplierTerms? {
-        get { rarities.fields.supplier }
-        set { if rarities !== RarityBox.empty || newValue != RarityBox.empty.fields.supplier { rareFields.supplier = newValue } }
-    }
+    public var supplier: SupplierTerms? { get { rarities.fields.supplier } set { setRare(\.supplier, newValue) } }
 
     /// The fields above that most returns leave at their defaults (`ReturnRarities`).
     var rarities = RarityBox.empty

@@ -95,9 +95,25 @@ public struct PosixFileSystem: FileSystem {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure("open", path) }
         defer { Glibc.close(fd) }
-        // Not zeroed first: a reader asking a megabyte ahead near the end of a segment (a standby's
-        // link after each fsync, FEED's pages) would otherwise clear a megabyte to read a few
-        // hundred bytes (callgrind: 87% of a primary's instructions with a standby attached).
+        return try read(fd, offset: offset, count: count, path: path)
+    }
+
+    public func readFile(_ path: String) throws(StorageError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { Glibc.close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("fstat", path) }
+        return try read(fd, offset: 0, count: Int(info.st_size), path: path)
+    }
+
+    /// Up to `count` bytes from `offset`, fewer at the end of the file, read straight into
+    /// uninitialised storage and returned as they are. Zeroed first, a reader asking a megabyte
+    /// ahead near the end of a segment (a standby's link after each fsync, FEED's pages) cleared a
+    /// megabyte to read a few hundred bytes (callgrind: 87% of a primary's instructions with a
+    /// standby attached); a whole file was also copied out again (two passes over a snapshot of
+    /// hundreds of megabytes at every start).
+    private func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(StorageError) -> [UInt8] {
         var failed = false
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var done = 0
@@ -110,29 +126,6 @@ public struct PosixFileSystem: FileSystem {
             initialized = done
         }
         if failed { throw failure("pread", path) }
-        return bytes
-    }
-
-    public func readFile(_ path: String) throws(StorageError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("open", path) }
-        defer { Glibc.close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw failure("fstat", path) }
-        // Read straight into uninitialised storage, kept as it is: zeroing it first and copying the
-        // part read out again cost a start-up two passes over a snapshot of hundreds of megabytes.
-        var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, initialized in
-            var done = 0
-            while done < buffer.count {
-                let n = Glibc.read(fd, buffer.baseAddress! + done, buffer.count - done)
-                if n > 0 { done += n; continue }
-                if n == 0 { break }
-                if errno != EINTR { failed = true; break }
-            }
-            initialized = done
-        }
-        if failed { throw failure("read", path) }
         return bytes
     }
 
