@@ -225,9 +225,9 @@ extension Ledger {
         // Candidates newest first: the smallest index the filter names.
         let source: [Int]?
         if let order = filter.order {
-            source = orders[order]?.returnNumbers ?? []
+            source = Array(orders[order]?.returnNumbers ?? [])
         } else if let party = filter.party {
-            source = returnsByParty[party] ?? []
+            source = Array(returnsByParty[party] ?? [])
         } else if let state = filter.state, state.isOpen {
             // The review queue: the few open returns, not the history.
             source = openReturns.sorted()

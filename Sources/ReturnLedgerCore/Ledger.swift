@@ -40,7 +40,7 @@ public struct Ledger: Sendable, Equatable {
     public var openReturns: Set<Int> = []
     /// Each customer's and supplier's returns by number, oldest first (derived): customer limits
     /// and `LIST party=` read one party's returns, not the history.
-    public var returnsByParty: [String: [Int]] = [:]
+    public var returnsByParty: [String: ReturnNumbers] = [:]
     /// What LIST filters on, a small row per return (derived): its scans read these, not the returns.
     public internal(set) var listIndex = ReturnListIndex()
     /// Format 8 (protocol.md, Tills, tenders and store credit): every till session, oldest first

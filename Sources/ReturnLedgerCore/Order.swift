@@ -68,7 +68,7 @@ public struct Order: Sendable, Equatable {
     public var total: Money
     /// The returns filed against this order, oldest first: derived (not stored; `rebuildIndexes`),
     /// so `LIST order=` reads one order's returns instead of the whole history.
-    public var returnNumbers: [Int] = []
+    public var returnNumbers = ReturnNumbers()
     /// Since format 8 (protocol.md, Tenders): how a sale was paid (a paid sale without
     /// `tender=`, and every older one, is `cash:TOTAL`; none for `paid=no`, a 0.00 sale and a
     /// purchase), what returns have charged to each of those tenders so far, the till session it

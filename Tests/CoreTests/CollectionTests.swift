@@ -62,3 +62,15 @@ import Testing
         #expect(Dictionary(uniqueKeysWithValues: a.map { ($0.key, $0.value) }) == ["a": 1, "b": 2])
     }
 }
+
+/// Return numbers kept in 4 bytes each read back as the Ints appended, up to the largest a return
+/// can have.
+@Suite struct ReturnNumbersTests {
+    @Test func readsBackWhatWasAppended() {
+        var numbers: ReturnNumbers = [1, 7]
+        let plain = [1, 7, 42, 1_000_000, Int(UInt32.max)]
+        for n in plain.dropFirst(2) { numbers.append(n) }
+        #expect(Array(numbers) == plain && numbers.count == 5 && numbers.last == Int(UInt32.max))
+        #expect(numbers == [1, 7, 42, 1_000_000, Int(UInt32.max)] && numbers != [1, 7])
+    }
+}
