@@ -23,17 +23,22 @@ public struct Notice: Sendable, Equatable {
     public var number: Int
     public var at: Timestamp
     public var party: String
-    public var kind: NoticeKind
     public var doc: String
     public var amount: Money
     /// The return and order it is about; the text is written from them when shown.
-    public var returnNumber: Int
     public var order: String
+    public var returnNumber: Int {
+        get { Int(returnIndex) }
+        set { returnIndex = UInt32(newValue) }
+    }
+    /// 4 bytes beside the kind's one: a notice takes 80 bytes, not 88.
+    private var returnIndex: UInt32
+    public var kind: NoticeKind
 
     public init(number: Int, at: Timestamp, party: String, kind: NoticeKind, doc: String, amount: Money,
                 returnNumber: Int, order: String) {
         self.number = number; self.at = at; self.party = party; self.kind = kind; self.doc = doc; self.amount = amount
-        self.returnNumber = returnNumber; self.order = order
+        self.returnIndex = UInt32(returnNumber); self.order = order
     }
 
     public var id: String { "N" + zeroPadded(number, width: 6) }

@@ -16,6 +16,7 @@ import Testing
         // field added to the return or its item shows here.
         #expect(MemoryLayout<ReturnRequest>.stride <= 280)
         #expect(MemoryLayout<ReturnItem>.stride <= 88)
+        #expect(MemoryLayout<Notice>.stride <= 80)
     }
 
     @Test func defaultsKeepTheSharedEmptyBox() {
