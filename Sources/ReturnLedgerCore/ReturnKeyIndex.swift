@@ -24,21 +24,22 @@ public struct ReturnKeyIndex: Sendable, Equatable {
     public func number(_ key: String, in returns: ChunkedArray<ReturnRequest>) -> Int? {
         guard let hash = Self.hash(key) else { return others[key] }
         let table = shards[Int(hash & 255)]
-        guard !table.isEmpty else { return nil }
-        let mask = table.count - 1, tag = hash >> 32
-        var i = Int(truncatingIfNeeded: tag) & mask
-        while table[i] != 0 {
-            let number = Int(table[i] & 0xFFFF_FFFF)
-            if table[i] >> 32 == tag, number <= returns.count, returns[number - 1].key == key { return number }
-            i = (i + 1) & mask
+        if !table.isEmpty {
+            let mask = table.count - 1, tag = hash >> 32
+            var i = Int(truncatingIfNeeded: tag) & mask
+            while table[i] != 0 {
+                let number = Int(table[i] & 0xFFFF_FFFF)
+                if table[i] >> 32 == tag, number <= returns.count, returns[number - 1].key == key { return number }
+                i = (i + 1) & mask
+            }
         }
-        return nil
+        return others.isEmpty ? nil : others[key]
     }
 
     /// Indexes return `number` under its key (a key files one return: not indexed already).
     public mutating func insert(_ key: String, _ number: Int) {
-        precondition(number > 0 && number <= Int(UInt32.max), "return number \(number) beyond the key index")
-        guard let hash = Self.hash(key) else {
+        // A number a tag cannot hold (none the ledger gives) is kept apart too, never a trap.
+        guard let hash = Self.hash(key), number > 0, number <= Int(UInt32.max) else {
             others[key] = number
             count += 1
             return

@@ -63,6 +63,14 @@ extension ByteReader {
         return ChunkedArray(chunks: chunks)
     }
 
+    /// A count or position the state keeps in 4 bytes (a line of an order, a return's number):
+    /// 0...UInt32.max, or the record is damage, not a trap.
+    mutating func number(_ what: String) throws(CodecError) -> Int {
+        let n = try int()
+        guard n >= 0, n <= Int(UInt32.max) else { throw CodecError("\(what) \(n) out of range") }
+        return n
+    }
+
     mutating func enumValue<E: RawRepresentable>(_: E.Type = E.self) throws(CodecError) -> E where E.RawValue == String {
         let raw = try string()
         guard let value = E(rawValue: raw) else { throw CodecError("unknown \(E.self) \(raw)") }
@@ -299,7 +307,7 @@ extension ReturnItem: BinaryCodable {
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(sku: try r.string(), quantity: try r.i64(), batch: try r.string(), price: try r.read(),
-                  line: try r.int(), amount: try r.read(), quarantined: try r.bool())
+                  line: try r.number("an item's line"), amount: try r.read(), quarantined: try r.bool())
         guard r.format >= .v9 else { return }  // older items: no tax
         guard r.format >= .v11 else {
             guard try r.bool() else { return }  // untaxed: no tax
@@ -352,7 +360,7 @@ extension ReturnRequest: BinaryCodable {
         w.u8(waivers.rawValue)  // since format 11
     }
     public init(from r: inout ByteReader) throws(CodecError) {
-        self.init(number: try r.int(), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
+        self.init(number: try r.number("a return's number"), kind: try r.enumValue(), order: try r.string(), party: try r.string(),
                   location: try r.string(), items: try r.array(), amount: try r.read(), reason: try r.string(),
                   note: try r.string(), key: try r.string(), filedBy: try r.string(), filedAt: try r.read())
         state = try r.enumValue()
@@ -422,7 +430,7 @@ extension Notice: BinaryCodable {
     }
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init(number: try r.int(), at: try r.read(), party: try r.string(), kind: try r.enumValue(), doc: try r.string(),
-                  amount: try r.read(), returnNumber: try r.int(), order: try r.string())
+                  amount: try r.read(), returnNumber: try r.number("a notice's return"), order: try r.string())
     }
 }
 
