@@ -99,6 +99,15 @@ extension Ledger {
         return ids
     }
 
+    /// Section 23's memory model: what the archives took leaves memory (a chunk at a time; read
+    /// back from the archive files through `ArchivedRecords`). So far the audit trail.
+    public mutating func releaseArchivedRecords() {
+        guard !archives.isEmpty else { return }
+        var audited = IDRuns()
+        for archive in archives { audited += archive.taken.audit }
+        audit.release(audited)
+    }
+
     /// The refusal of a change to an archived return (protocol.md: an archived record never changes).
     func refuseIfArchived(_ r: ReturnRequest) throws(DomainError) {
         if let archive = archive(ofReturn: r.number) {

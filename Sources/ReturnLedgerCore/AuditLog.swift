@@ -39,6 +39,22 @@ public struct AuditLog: RandomAccessCollection, Sendable, Equatable {
     /// When an entry was written, without its words.
     public func at(_ position: Int) -> Timestamp { rows[position].at }
 
+    /// Whether entry `position` is in memory: not released to an archive (section 23).
+    public func isHeld(_ position: Int) -> Bool { rows.isHeld(position) }
+
+    /// How many entries are in memory.
+    public var heldCount: Int { rows.heldCount }
+
+    /// What the archives took leaves memory, a chunk at a time (`ChunkedArray.release`).
+    public mutating func release(_ archived: IDRuns) { rows.release(archived) }
+
+    /// Chunk numbers released, for a snapshot: it writes them, then the entries held.
+    public var releasedChunks: IDRuns { rows.releasedChunks }
+    public static var entriesPerChunk: Int { ChunkedArray<Row>.elementsPerChunk }
+
+    /// A snapshot's released chunk, read back in its place.
+    public mutating func appendReleasedChunk() { rows.appendReleasedChunk() }
+
     public mutating func append(_ entry: AuditEntry) {
         let (user, peer, command, outcome) = words.codes(entry.user, entry.peer, entry.command, entry.outcome)
         rows.append(Row(seq: entry.seq, at: entry.at, user: user, peer: peer, command: command, outcome: outcome, target: entry.target))
@@ -54,6 +70,11 @@ public struct AuditLog: RandomAccessCollection, Sendable, Equatable {
 
         public var count: Int { rows.count }
 
+        public func isHeld(_ position: Int) -> Bool { rows.isHeld(position) }
+
+        /// When entry `position` was written (held entries only).
+        public func at(_ position: Int) -> Timestamp { rows[position].at }
+
         public subscript(position: Int) -> AuditEntry {
             let row = rows[position]
             return AuditEntry(seq: row.seq, at: row.at, user: words[Int(row.user)], peer: words[Int(row.peer)],
@@ -64,6 +85,7 @@ public struct AuditLog: RandomAccessCollection, Sendable, Equatable {
         public func isBy(_ user: String, _ position: Int) -> Bool { words[Int(rows[position].user)] == user }
     }
 
+    /// Every entry, oldest first: reading one released to an archive traps (`held` skips them).
     public struct Iterator: IteratorProtocol {
         let reader: Reader
         var position = 0
@@ -74,10 +96,26 @@ public struct AuditLog: RandomAccessCollection, Sendable, Equatable {
         }
     }
 
+    /// The entries in memory, oldest first: those released to archives skipped.
+    public struct Held: Sequence, IteratorProtocol {
+        let reader: Reader
+        var position = 0
+        public mutating func next() -> AuditEntry? {
+            while position < reader.count, !reader.isHeld(position) { position += AuditLog.entriesPerChunk }
+            guard position < reader.count else { return nil }
+            defer { position += 1 }
+            return reader[position]
+        }
+    }
+
+    public var held: Held { Held(reader: reader()) }
+
     public func makeIterator() -> Iterator { Iterator(reader: reader()) }
 
-    /// Equal entries in the same order, whatever numbers their words got.
-    public static func == (a: AuditLog, b: AuditLog) -> Bool { a.count == b.count && a.elementsEqual(b) }
+    /// Equal entries in the same order, whatever numbers their words got, and the same released.
+    public static func == (a: AuditLog, b: AuditLog) -> Bool {
+        a.count == b.count && a.releasedChunks == b.releasedChunks && a.held.elementsEqual(b.held)
+    }
 }
 
 /// The words of an audit trail, each once, numbered in the order first seen. Append-only and

@@ -61,6 +61,41 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
     }
 
     @inlinable public var last: Element? { count == 0 ? nil : self[count - 1] }
+
+    // Section 23's memory model: what an archive took leaves memory a whole chunk at a time. A
+    // released chunk is an empty array in its place, so positions keep their meaning and the
+    // elements around it stay where they were; reading a released position traps (ask `isHeld`).
+
+    /// Whether the element at `position` is in memory (not released to an archive).
+    @inlinable public func isHeld(_ position: Int) -> Bool { !chunks[position >> Self.chunkShift].isEmpty }
+
+    /// How many elements are in memory.
+    public var heldCount: Int { chunks.reduce(0) { $0 + $1.count } }
+
+    /// Releases every full chunk all of whose positions are in `positions` (the positions every
+    /// archive took, merged: a chunk split between two archives goes with the second). A chunk
+    /// still filling is kept. Idempotent.
+    public mutating func release(_ positions: IDRuns) {
+        let size = Self.chunkSize
+        for run in positions.runs {
+            // The chunks wholly inside the run, and full.
+            let first = (run.lowerBound + size - 1) / size
+            let end = Swift.min((run.upperBound + 1) / size, count / size)
+            guard first < end else { continue }
+            for k in first..<end where !chunks[k].isEmpty { chunks[k] = [] }
+        }
+    }
+
+    /// Appends a released chunk (a snapshot decodes one as it was written): `count` grows by a
+    /// chunk, none of it held.
+    public mutating func appendReleasedChunk() {
+        precondition(count & (Self.chunkSize - 1) == 0, "a released chunk starts a chunk")
+        chunks.append([])
+        storedCount += Self.chunkSize
+    }
+
+    /// The runs of released chunks, as chunk numbers (a snapshot writes them, then what is held).
+    public var releasedChunks: IDRuns { IDRuns(chunks.indices.lazy.filter { self.chunks[$0].isEmpty }) }
 }
 
 extension ChunkedArray: Equatable where Element: Equatable {

@@ -72,5 +72,15 @@ public struct IDRuns: Sendable, Equatable, Sequence, ExpressibleByArrayLiteral {
         return low < runs.count && runs[low].contains(id)
     }
 
+    /// Whether every number of `range` is held (runs are merged, so one run holds them all).
+    public func contains(_ range: ClosedRange<Int>) -> Bool {
+        var low = 0, high = runs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if runs[mid].upperBound < range.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        return low < runs.count && runs[low].lowerBound <= range.lowerBound && range.upperBound <= runs[low].upperBound
+    }
+
     public func makeIterator() -> FlattenSequence<[ClosedRange<Int>]>.Iterator { runs.joined().makeIterator() }
 }

@@ -1,7 +1,9 @@
 extension Ledger {
     /// Answers a read from the state, for the acting user in `context` (what a user may see is
     /// decided here, as what it may change is decided in `decide`).
-    public func query(_ query: Query, _ context: Context) throws(DomainError) -> Reply {
+    /// `archived`: where records that left memory for their archives are read back (section 23);
+    /// nil where no read may reach them (a read that needs one is `ERR ARCHIVE`).
+    public func query(_ query: Query, _ context: Context, archived: (any ArchivedRecords)? = nil) throws(DomainError) -> Reply {
         switch query {
         case .userList:
             return Reply(lines: users.values.sorted { $0.name < $1.name }.map {
@@ -125,7 +127,7 @@ extension Ledger {
             try checkScopeFilter(query.location, context)
             return stats(query, context.scope)
         case .audit(let user, let from, let after, let limit):
-            return auditReply(user: user, from: from, after: after, limit: limit)
+            return try auditReply(user: user, from: from, after: after, limit: limit, archived)
         case .tillShow(let till, let session):
             return try tillShow(till: till, session: session, context)
         case .tillList(let location, let date, let state, let limit):
@@ -438,27 +440,39 @@ extension Ledger {
     /// Without `after=` or `from=`: the newest entries; with either, the first page from there
     /// on. Oldest first either way; `next=` is the last seq listed while a further matching
     /// entry exists, `""` exactly when none does. An entry's seq is its place in the trail.
-    private func auditReply(user: String?, from: TimeBound?, after: Int?, limit: Int) -> Reply {
+    /// Entries archived (section 23) are read back a chunk at a time when the walk reaches them.
+    private func auditReply(user: String?, from: TimeBound?, after: Int?, limit: Int,
+                            _ archived: (any ArchivedRecords)?) throws(DomainError) -> Reply {
         // Read through one reader: an entry is made only when it is listed.
         let trail = audit.reader()
-        func matches(_ i: Int) -> Bool {
-            (user.map { trail.isBy($0, i) } ?? true) && (from?.admits(audit.at(i), policy.calendar) ?? true)
+        var chunk: (first: Int, entries: [AuditEntry])?
+        /// The entry at `i` when it matches, made (or read back) only then.
+        func match(_ i: Int) throws(DomainError) -> AuditEntry? {
+            if trail.isHeld(i) {
+                guard user.map({ trail.isBy($0, i) }) ?? true, from?.admits(trail.at(i), policy.calendar) ?? true else { return nil }
+                return trail[i]
+            }
+            let size = AuditLog.entriesPerChunk
+            if chunk?.first != i / size * size { chunk = (i / size * size, try auditChunk(holding: i, archived)) }
+            let entry = chunk!.entries[i - chunk!.first]
+            guard user.map({ entry.user == $0 }) ?? true, from?.admits(entry.at, policy.calendar) ?? true else { return nil }
+            return entry
         }
         var page: [AuditEntry] = []
         var more = false
         if after == nil, from == nil {
             var i = trail.count - 1
             while i >= 0, page.count < limit {
-                if matches(i) { page.append(trail[i]) }
+                if let entry = try match(i) { page.append(entry) }
                 i -= 1
             }
             page.reverse()
         } else {
             var i = min(max(after ?? 0, 0), trail.count)
             while i < trail.count {
-                if matches(i) {
+                if let entry = try match(i) {
                     if page.count == limit { more = true; break }
-                    page.append(trail[i])
+                    page.append(entry)
                 }
                 i += 1
             }

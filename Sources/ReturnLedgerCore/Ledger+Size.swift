@@ -7,7 +7,7 @@ extension Ledger {
     /// and index entries; an order its lines and its sale's stock and statistics.
     public var estimatedBytes: Int {
         returns.count * Ledger.bytesPerReturn + orders.count * Ledger.bytesPerOrder
-            + audit.count * Ledger.bytesPerAuditEntry
+            + audit.heldCount * Ledger.bytesPerAuditEntry
     }
 
     /// Measured again for the compact state (issue 30; release, 200,000 returns with 100 and 8 per

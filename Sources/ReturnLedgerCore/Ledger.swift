@@ -127,6 +127,7 @@ extension Ledger {
             break
         case .archiveWritten(let archive):
             archives.append(archive)
+            releaseArchivedRecords()
         case .partyAdded(let party):
             // Also PARTY SET's record: a known party keeps its balance.
             if parties[party.id] == nil { balances[party.id] = .zero }

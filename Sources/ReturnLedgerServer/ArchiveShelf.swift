@@ -41,8 +41,12 @@ package final class ArchiveShelf: @unchecked Sendable {
         }
     }
 
+    /// Where reads find the records that left memory (any queue).
+    let records: ArchiveRecordSource
+
     package init(directory: String, fs: any FileSystem) {
         replay = ArchiveReplay(directory: directory, fs: fs)
+        records = ArchiveRecordSource(replay)
     }
 
     private var fs: any FileSystem { replay.fs }

@@ -281,16 +281,17 @@ package final class Engine: @unchecked Sendable {
             return .reply(.failure(refused))
         }
         if case .verify = query, let refused = memoryRefusal("VERIFY") { return .reply(.failure(refused)) }
+        let archived = shelf.records
         if let reload {
             return afterReload(reload) { state in
-                do throws(DomainError) { return .success(try state.query(query, context)) } catch { return .failure(error) }
+                do throws(DomainError) { return .success(try state.query(query, context, archived: archived)) } catch { return .failure(error) }
             }
         }
         if case .verify = query, !ledger.archives.isEmpty, reload == nil { return verifyWithArchives(query, context) }
         if query.scansState {
             let copy = ledger
             return .deferred(DeferredReply(queue: readQueue) {
-                do throws(DomainError) { return .success(try copy.query(query, context)) } catch { return .failure(error) }
+                do throws(DomainError) { return .success(try copy.query(query, context, archived: archived)) } catch { return .failure(error) }
             })
         }
         do { return .reply(.success(try ledger.queryInPlace(query, context))) } catch { return .reply(.failure(error)) }

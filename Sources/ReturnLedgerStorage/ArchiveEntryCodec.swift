@@ -27,42 +27,21 @@ extension ArchiveEntry {
 /// Written in the state after the summary: the ids an archive took.
 extension ArchiveSelection: BinaryCodable {
     public func write(to w: inout ByteWriter) {
-        ints(returns, &w); w.strings(orders)
+        w.write(returns); w.strings(orders)
         w.u32(UInt32(entries.count))
-        for (party, positions) in entries.sorted(by: { $0.key < $1.key }) { w.string(party); ints(positions, &w) }
+        for (party, positions) in entries.sorted(by: { $0.key < $1.key }) { w.string(party); w.write(positions) }
         w.u32(UInt32(lots.count))
         for (party, ids) in lots.sorted(by: { $0.key < $1.key }) { w.string(party); w.strings(ids) }
-        ints(notices, &w); ints(audit, &w); ints(tillSessions, &w); w.strings(transfers); ints(stockMoves, &w)
+        w.write(notices); w.write(audit); w.write(tillSessions); w.strings(transfers); w.write(stockMoves)
     }
 
     public init(from r: inout ByteReader) throws(CodecError) {
         self.init()
-        returns = try Self.ints(&r); orders = try r.strings()
-        for _ in 0..<(try r.count()) { entries[try r.string()] = try Self.ints(&r) }
+        returns = try r.read(); orders = try r.strings()
+        for _ in 0..<(try r.count()) { entries[try r.string()] = try r.read() }
         for _ in 0..<(try r.count()) { lots[try r.string()] = try r.strings() }
-        notices = try Self.ints(&r); audit = try Self.ints(&r); tillSessions = try Self.ints(&r)
-        transfers = try r.strings(); stockMoves = try Self.ints(&r)
-    }
-
-    /// Numbers as their runs: the count of runs, then each run's first and last.
-    private func ints(_ values: IDRuns, _ w: inout ByteWriter) {
-        w.u32(UInt32(values.runs.count))
-        for run in values.runs { w.int(run.lowerBound); w.int(run.upperBound) }
-    }
-
-    private static func ints(_ r: inout ByteReader) throws(CodecError) -> IDRuns {
-        let n = try r.count()
-        var runs: [ClosedRange<Int>] = []
-        runs.reserveCapacity(n)
-        var previous = Int.min
-        for _ in 0..<n {
-            let first = try r.int(), last = try r.int()
-            // Ascending and apart, as written: a crafted state must throw, not trap.
-            guard first <= last, previous == .min || first > previous + 1 else { throw CodecError("archive ids \(first)...\(last) out of order") }
-            runs.append(first...last)
-            previous = last
-        }
-        return IDRuns(runs: runs)
+        notices = try r.read(); audit = try r.read(); tillSessions = try r.read()
+        transfers = try r.strings(); stockMoves = try r.read()
     }
 }
 
@@ -75,5 +54,28 @@ extension ArchiveEntry: BinaryCodable {
     public init(from r: inout ByteReader) throws(CodecError) {
         self = try Self.readSummary(from: &r)
         taken = try ArchiveSelection(from: &r)
+    }
+}
+
+/// Numbers as their runs: the count of runs, then each run's first and last.
+extension IDRuns: BinaryCodable {
+    public func write(to w: inout ByteWriter) {
+        w.u32(UInt32(runs.count))
+        for run in runs { w.int(run.lowerBound); w.int(run.upperBound) }
+    }
+
+    public init(from r: inout ByteReader) throws(CodecError) {
+        let n = try r.count()
+        var runs: [ClosedRange<Int>] = []
+        runs.reserveCapacity(n)
+        var previous = Int.min
+        for _ in 0..<n {
+            let first = try r.int(), last = try r.int()
+            // Ascending and apart, as written: a crafted state must throw, not trap.
+            guard first <= last, previous == .min || first > previous + 1 else { throw CodecError("ids \(first)...\(last) out of order") }
+            runs.append(first...last)
+            previous = last
+        }
+        self.init(runs: runs)
     }
 }

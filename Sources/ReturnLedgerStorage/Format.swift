@@ -27,6 +27,7 @@
 /// | 11 | issue 27 | stock moves and policy per product: `Location` ends with its site (older: its own code); `StockMove` ends with a flag and, when set, ADJUST's direction and reason, then its lines (`StockMoveLine`: sku, batch, before, change, value; none for DISPOSE); `Product` ends with its category, its own `ReturnTerms` (return days, final sale, fee: each a presence flag and its value) and its serial flag; `ReturnRequest` ends with its `Waivers` byte (what an override waived; older overridden returns: the customer limit); the state ends with the transfers in id order (`Transfer`: id, from, to, lines (sku, batch, sent, received), note, sent_by, sent_at, state, via_transit, received_by, a flag and received_at, received_note, value), then the categories by code; events `transferSent` (37), `transferReceived` (38), `transferCancelled` (39), each carrying the whole transfer after its step (which ends with who cancelled it and when), `stockAdjusted` (40), `stockCounted` (41), `categoryAdded` (42: CATEGORY ADD and SET alike). Serial numbers: `OrderLine`'s flags byte gains 8 (its serials follow, a string list); `ReturnItem`'s tax byte becomes a flags byte (1: tax follows, 2: serials follow); `Effects.Move`'s held-states byte becomes a flags byte (1: rtv, refurbish and transit follow, 2: serials follow); `Disposal` ends with its serials; `TransferLine` with the serials sent and received; `StockMoveLine` with the serials put on hand and taken off; the state ends with the serial registry (per SKU, per serial: a flag and, in stock, its location, batch and state, then its last sale). Older records carry no serials. golden-v11 is written by `tools/golden/make_v11.py` |
 /// | 12 | issue 28 | a warm standby: event `epochStarted` (43: epoch, parent, since, by), logged where a promotion or a restore forks the history; nothing else changed; golden-v12 (its `snapshot` a restored directory) is written by `tools/golden/make_v12.py` |
 /// | 13 | issue 30 | years of history: event `archiveWritten` (44: name, through, number, T, purchases=all, the seven counts, bytes, checksum, seq; the records it took are read from the archive itself on replay); golden-v13 (each directory with its archive file; `snapshot` holds the archives in the state) is written by `tools/golden/make_v13.py`; the state ends with the archives (each that summary, then the ids it took: returns, orders, per party entry positions and lots, notices, audit positions, till sessions, transfers, stock moves; numbers as runs, a count then each run's first and last) |
+/// | 14 | issue 30 | archived records leave memory: the state's audit trail is its length, the runs of its chunks (1,024 entries each) released to archives, then the entries held (older states: every entry; what their archives took is released when loaded) |
 /// | 7 | issue 12 | `paymentRecorded` ends with the payment's number (FEED found it on the account by time and amount, so two equal payments of one party in one second got one number) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
@@ -45,8 +46,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v11 = Format(rawValue: 11)
     public static let v12 = Format(rawValue: 12)
     public static let v13 = Format(rawValue: 13)
+    public static let v14 = Format(rawValue: 14)
     /// What this build writes.
-    public static let current = v13
+    public static let current = v14
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {

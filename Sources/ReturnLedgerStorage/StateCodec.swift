@@ -31,7 +31,13 @@ extension Ledger: BinaryCodable {
             }
         }
         w.array(notices)
-        w.array(audit)
+        // Since format 14: the trail's length, the chunks released to archives, then the entries held.
+        w.int(audit.count)
+        w.write(audit.releasedChunks)
+        for entry in audit.held {
+            entry.write(to: &w)
+            w.spillIfNeeded()
+        }
         w.int(payments)
         writeMap(loginFailures, &w) { $0.array($1) }
         writeMap(lockedUntil, &w) { $0.write($1) }
@@ -143,7 +149,26 @@ extension Ledger: BinaryCodable {
             stock[sku] = slots
         }
         notices = try r.chunkedArray(Notice.self)
-        for _ in 0..<(try r.count()) { audit.append(try AuditEntry(from: &r)) }
+        if r.format >= .v14 {
+            let count = try r.int()
+            let released: IDRuns = try r.read()
+            // Whole chunks, never the one still filling (`ChunkedArray.release`).
+            // At most 2^32 entries (a seq is 4 bytes where the trail is named): a released chunk
+            // costs no bytes here, so the bound keeps a crafted count from filling memory.
+            guard count >= 0, count <= Int(UInt32.max),
+                  released.runs.last.map({ ($0.upperBound + 1) * AuditLog.entriesPerChunk <= count }) ?? true else {
+                throw CodecError("audit trail of \(count) entries releases chunks \(released.runs)")
+            }
+            while audit.count < count {
+                if released.contains(audit.count / AuditLog.entriesPerChunk) {
+                    audit.appendReleasedChunk()
+                } else {
+                    audit.append(try AuditEntry(from: &r))
+                }
+            }
+        } else {
+            for _ in 0..<(try r.count()) { audit.append(try AuditEntry(from: &r)) }
+        }
         payments = try r.int()
         for (user, times) in try Ledger.readMap(&r, { (r: inout ByteReader) throws(CodecError) in try r.array(Timestamp.self) }) {
             loginFailures[user] = times
@@ -214,6 +239,15 @@ extension Ledger: BinaryCodable {
             }
         }
         if r.format >= .v13 { archives = try r.array() }
+        // Only what the archives took is ever released (replay releases nothing else).
+        let released = audit.releasedChunks
+        if !released.isEmpty {
+            let archived = ArchiveSelection.union(archives.map(\.taken)).audit, size = AuditLog.entriesPerChunk
+            for chunk in released where !archived.contains(chunk * size...(chunk + 1) * size - 1) {
+                throw CodecError("audit chunk \(chunk) is released but no archive took it")
+            }
+        }
+        releaseArchivedRecords()  // a format 13 state still held them
         rebuildIndexes()
     }
 

@@ -710,6 +710,13 @@ private struct ChainYear {
         print("ArchiveYearTests seed \(seed): returns by state \(states.sorted { $0.key < $1.key }), \(transfers.count) transfers; "
               + tally.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
         #expect(newlyArchived.count == 12)
+        // Section 23's memory model: the archived audit trail left memory (the AUDIT answers compared
+        // above read it back from the archives), all but the chunk still filling and the live months.
+        let audit = desk.ledger.audit, archivedAudit = ArchiveSelection.union(desk.ledger.archives.map(\.taken)).audit.count
+        print("ArchiveYearTests seed \(seed): audit trail \(audit.count) entries, \(archivedAudit) archived, \(audit.heldCount) held")
+        #expect(audit.heldCount < audit.count - archivedAudit + 2 * AuditLog.entriesPerChunk,
+                "seed \(seed): \(audit.heldCount) of \(audit.count) audit entries held, \(archivedAudit) archived")
+        #expect(audit.count - audit.heldCount >= 4 * AuditLog.entriesPerChunk, "seed \(seed): \(audit.count - audit.heldCount) released")
         #expect(newlyArchived.filter { $0 > 0 }.count >= 10, "seed \(seed): months archiving returns: \(newlyArchived)")
         #expect(archivedEarly * 10 >= early.count * 8, "seed \(seed): \(archivedEarly) of \(early.count) returns of the first 11 months archived")
         #expect(archivedSales * 10 >= earlySales.count * 8, "seed \(seed): \(archivedSales) of \(earlySales.count) sales archived")

@@ -145,6 +145,7 @@ extension Desk {
         let number = ledger.archives.count + 1
         let entry = ArchiveEntry(name: ArchiveEntry.name(through: through, number: number), through: through, number: number,
                                  takenAt: now, purchasesAll: all, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 1, taken: taken)
+        archived.keep(entry, from: ledger)
         ledger.apply(.archiveWritten(entry))
         events.append(.archiveWritten(entry))
         return entry

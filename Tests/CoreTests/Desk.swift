@@ -7,6 +7,9 @@ struct Desk {
     var now = Timestamp(parsing: "2026-11-29T10:00:00Z")!
     /// Every event applied, to prove replay reaches the same state.
     var events: [Event] = []
+    /// What the archives took, kept as their files would keep it (section 23: reads of records
+    /// that left memory come back from here).
+    let archived = MemoryArchives()
 
     static let roles: [String: Role] = ["admin": .admin, "clerk1": .clerk, "clerk2": .clerk, "sup1": .supervisor,
                                         "sup2": .supervisor, "fin1": .finance, "aud1": .auditor]
@@ -48,7 +51,7 @@ struct Desk {
 
     @discardableResult
     mutating func run(_ query: Query, as user: String = "admin") -> Result<Reply, DomainError> {
-        do throws(DomainError) { return .success(try ledger.query(query, context(user))) } catch { return .failure(error) }
+        do throws(DomainError) { return .success(try ledger.query(query, context(user), archived: archived)) } catch { return .failure(error) }
     }
 
     @discardableResult
@@ -125,6 +128,25 @@ struct Desk {
         var fresh = Ledger()
         for event in events { fresh.apply(event) }
         #expect(fresh == ledger, sourceLocation: sourceLocation)
+    }
+}
+
+/// Archived records in memory, standing in for the archive files (one test's thread only).
+final class MemoryArchives: ArchivedRecords, @unchecked Sendable {
+    private var audit: [String: [Int: AuditEntry]] = [:]
+
+    /// What `entry` took, from `ledger` as it is before the archive is applied.
+    func keep(_ entry: ArchiveEntry, from ledger: Ledger) {
+        for position in entry.taken.audit { audit[entry.name, default: [:]][position] = ledger.audit[position] }
+    }
+
+    func audit(_ positions: [Int], in archive: ArchiveEntry) throws(DomainError) -> [AuditEntry] {
+        var out: [AuditEntry] = []
+        for p in positions {
+            guard let entry = audit[archive.name]?[p] else { throw DomainError(.ARCHIVE, "\(archive.name) holds no audit entry \(p + 1)") }
+            out.append(entry)
+        }
+        return out
     }
 }
 

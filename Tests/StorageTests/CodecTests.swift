@@ -86,6 +86,34 @@ import Testing
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(gaps, seq: 9)) }
     }
 
+    /// Section 23's memory model: audit entries an archive took leave memory a whole chunk at a
+    /// time; a snapshot writes the released chunks as runs and reads them back released (the
+    /// same state, the same digest).
+    @Test func archivedAuditChunksLeaveMemoryAndSnapshotsKeepThemReleased() throws {
+        var ledger = Ledger()
+        let at = Timestamp(parsing: "2026-11-02T10:00:00Z")!
+        for i in 0..<3_000 {
+            ledger.apply(.audited(AuditEntry(seq: i + 1, at: at, user: "u\(i % 3)", peer: "p", command: "STOCK", target: "", outcome: "ok")))
+        }
+        var taken = ArchiveSelection()
+        taken.audit = IDRuns(runs: [0...2_499])
+        let archive = ArchiveEntry(name: "archive-20261102-0001", through: CivilDate(year: 2026, month: 11, day: 2), number: 1,
+                                   takenAt: at, purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 3_001, taken: taken)
+        ledger.apply(.archiveWritten(archive))
+        let size = AuditLog.entriesPerChunk
+        // Chunks 0 and 1 lie wholly inside 0...2,499; chunk 2 (2,048...2,999) does not, and is still filling.
+        #expect(ledger.audit.count == 3_000 && ledger.audit.heldCount == 3_000 - 2 * size)
+        #expect(!ledger.audit.isHeld(0) && !ledger.audit.isHeld(2 * size - 1) && ledger.audit.isHeld(2 * size))
+        let (_, decoded) = try Snapshot.decode(Snapshot.encode(ledger, seq: 3_001))
+        #expect(decoded == ledger && decoded.digest == ledger.digest)
+        #expect(decoded.audit.heldCount == ledger.audit.heldCount && decoded.audit.releasedChunks == IDRuns(runs: [0...1]))
+        #expect(decoded.audit[2 * size].seq == 2 * size + 1 && decoded.audit[2_999].user == "u\(2_999 % 3)")
+        // A chunk released that no archive took: refused (replay would hold it).
+        var stray = ledger
+        stray.archives = []
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(stray, seq: 3_001)) }
+    }
+
     @Test func equalLongStringsInASnapshotShareOneObject() throws {
         let (_, decoded) = try Snapshot.decode(Snapshot.encode(applied(sampleEntries(count: 60)), seq: 60))
         let approved = try #require(decoded.returns.first { !$0.doc.isEmpty })
