@@ -100,12 +100,18 @@ extension Ledger {
     }
 
     /// Section 23's memory model: what the archives took leaves memory (a chunk at a time; read
-    /// back from the archive files through `ArchivedRecords`). So far the audit trail.
+    /// back from the archive files through `ArchivedRecords`). So far the audit trail and the
+    /// notices.
     public mutating func releaseArchivedRecords() {
         guard !archives.isEmpty else { return }
-        var audited = IDRuns()
-        for archive in archives { audited += archive.taken.audit }
+        var audited = IDRuns(), noticed = IDRuns()
+        for archive in archives {
+            audited += archive.taken.audit
+            noticed += archive.taken.notices
+        }
         audit.release(audited)
+        // Notices are taken by number, kept at position number - 1.
+        notices.release(IDRuns(runs: noticed.runs.map { $0.lowerBound - 1...$0.upperBound - 1 }))
     }
 
     /// The refusal of a change to an archived return (protocol.md: an archived record never changes).

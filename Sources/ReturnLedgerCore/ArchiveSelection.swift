@@ -91,7 +91,8 @@ extension Ledger {
         }
         let notices = before.notices, audited = before.audit, sessions = before.tillSessions
         let moved = before.stockMoves, sent = Set(before.transfers)
-        selection.notices = IDRuns(self.notices.filter { !notices.contains($0.number) && onOrBefore($0.at) }.map(\.number))
+        // By place: those earlier archives took may have left memory (checked first).
+        selection.notices = IDRuns(self.notices.indices.lazy.filter { !notices.contains($0 + 1) && onOrBefore(self.notices[$0].at) }.map { $0 + 1 })
         selection.audit = IDRuns(audit.indices.filter { !audited.contains($0) && onOrBefore(audit.at($0)) })
         selection.tillSessions = IDRuns(tillSessions.filter { session in
             guard let closing = session.closing, !sessions.contains(session.number) else { return false }

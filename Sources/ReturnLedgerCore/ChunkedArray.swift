@@ -96,6 +96,9 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
 
     /// The runs of released chunks, as chunk numbers (a snapshot writes them, then what is held).
     public var releasedChunks: IDRuns { IDRuns(chunks.indices.lazy.filter { self.chunks[$0].isEmpty }) }
+
+    /// The elements in memory, in order (released chunks skipped).
+    public var held: FlattenSequence<[[Element]]> { chunks.joined() }
 }
 
 extension ChunkedArray: Equatable where Element: Equatable {

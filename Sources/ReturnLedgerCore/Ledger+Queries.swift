@@ -107,8 +107,7 @@ extension Ledger {
                            Field("serials", $0.serials.joined(separator: ","))] })
         case .notices(let party, let from):
             if let party, parties[party] == nil { throw .notFound("party", party) }
-            let start = from?.daysSinceEpoch ?? .min
-            return Reply(lines: notices.filter { (party == nil || $0.party == party) && policy.calendar.day(of: $0.at) >= start }.map {
+            return Reply(lines: try noticesMatching(party: party, from: from, archived).map {
                 [Field("id", $0.id), Field("at", $0.at.description), Field("party", $0.party),
                  Field("kind", $0.kind.rawValue), Field("doc", $0.doc), Field("amount", $0.amount.description),
                  Field("text", noticeText($0))]
@@ -141,6 +140,41 @@ extension Ledger {
         case .periodZ(let date, let location):
             return try periodZReply(date, location: location, context)
         }
+    }
+
+    /// NOTICES' notices, by number: those in memory, and those that left it for their archives read
+    /// back (a party's through each archive's party index, everyone's a chunk at a time).
+    private func noticesMatching(party: String?, from: CivilDate?, _ archived: (any ArchivedRecords)?) throws(DomainError) -> [Notice] {
+        let start = from?.daysSinceEpoch ?? .min
+        func admits(_ n: Notice) -> Bool { (party == nil || n.party == party) && policy.calendar.day(of: n.at) >= start }
+        let size = ChunkedArray<Notice>.elementsPerChunk
+        let released = !notices.releasedChunks.isEmpty
+        var ofParty: [Int: Notice]?
+        if let party, released {
+            guard let archived else { throw DomainError(.ARCHIVE, "\(party)'s notices are archived and this read cannot reach archives") }
+            var byNumber: [Int: Notice] = [:]
+            for archive in archives where !archive.taken.notices.isEmpty {
+                for n in try archived.notices(of: party, in: archive) { byNumber[n.number] = n }
+            }
+            ofParty = byNumber
+        }
+        var out: [Notice] = []
+        var i = 0
+        while i < notices.count {
+            if notices.isHeld(i) {
+                if admits(notices[i]) { out.append(notices[i]) }
+                i += 1
+                continue
+            }
+            let end = Swift.min(i / size * size + size, notices.count)
+            if let ofParty {
+                for p in i..<end { if let n = ofParty[p + 1], admits(n) { out.append(n) } }
+            } else {
+                out += try noticeChunk(holding: i, archived).filter(admits)
+            }
+            i = end
+        }
+        return out
     }
 
     /// A notice's text; a debit note names the supplier's RMA when the return has one.

@@ -25,16 +25,34 @@ public final class ArchiveRecordSource: ArchivedRecords {
         return reader
     }
 
+    /// The records `key` finds in `index`, damage as `ERR ARCHIVE`.
+    private func find(_ reader: ArchiveReader, _ index: ArchiveIndex, _ key: String) throws(DomainError) -> [ArchiveRecord] {
+        do throws(ArchiveDamage) { return try reader.find(index, key) } catch { throw DomainError(.ARCHIVE, error.description) }
+    }
+
+    public func notices(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
+        let reader = try reader(archive)
+        var notices: [Notice] = []
+        notices.reserveCapacity(numbers.count)
+        for number in numbers {
+            guard case .notice(let notice)? = try find(reader, .notices, String(number)).first else {
+                throw DomainError(.ARCHIVE, "\(reader.path) does not hold notice \(number) (its index finds none)")
+            }
+            notices.append(notice)
+        }
+        return notices
+    }
+
+    public func notices(of party: String, in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
+        try find(try reader(archive), .party, party).compactMap { if case .notice(let n) = $0 { n } else { nil } }
+    }
+
     public func audit(_ positions: [Int], in archive: ArchiveEntry) throws(DomainError) -> [AuditEntry] {
         let reader = try reader(archive)
         var entries: [AuditEntry] = []
         entries.reserveCapacity(positions.count)
         for position in positions {
-            let found: [ArchiveRecord]
-            do throws(ArchiveDamage) { found = try reader.find(.audit, String(position + 1)) } catch {
-                throw DomainError(.ARCHIVE, error.description)
-            }
-            guard case .audit(let entry)? = found.first else {
+            guard case .audit(let entry)? = try find(reader, .audit, String(position + 1)).first else {
                 throw DomainError(.ARCHIVE, "\(reader.path) does not hold audit entry \(position + 1) (its index finds none)")
             }
             entries.append(entry)

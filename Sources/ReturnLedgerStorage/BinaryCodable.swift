@@ -19,6 +19,17 @@ extension ByteWriter {
     }
 
     mutating func enumValue<E: RawRepresentable>(_ value: E) where E.RawValue == String { string(value.rawValue) }
+
+    /// A chunked list whose archived chunks may have left memory (format 14): its length, the
+    /// runs of released chunks, then the elements held.
+    mutating func chunks<T: BinaryCodable>(_ values: ChunkedArray<T>) {
+        int(values.count)
+        write(values.releasedChunks)
+        for v in values.held {
+            v.write(to: &self)
+            spillIfNeeded()
+        }
+    }
 }
 
 extension ByteWriter {
@@ -44,6 +55,26 @@ extension ByteReader {
         out.reserveCapacity(n)
         for _ in 0..<n { out.append(try T(from: &self)) }
         return out
+    }
+
+    /// A list written by `chunks`. At most 2^32 elements: a released chunk costs no bytes here,
+    /// so the bound keeps a crafted length from filling memory.
+    mutating func chunks<T: BinaryCodable>(_: T.Type = T.self) throws(CodecError) -> ChunkedArray<T> {
+        let count = try int()
+        let released: IDRuns = try read()
+        let size = ChunkedArray<T>.elementsPerChunk
+        guard count >= 0, count <= Int(UInt32.max), released.runs.last.map({ ($0.upperBound + 1) * size <= count }) ?? true else {
+            throw CodecError("a list of \(count) releases chunks \(released.runs)")
+        }
+        var values = ChunkedArray<T>()
+        while values.count < count {
+            if released.contains(values.count / size) {
+                values.appendReleasedChunk()
+            } else {
+                values.append(try T(from: &self))
+            }
+        }
+        return values
     }
 
     /// An array written by `array`, decoded into a `ChunkedArray`'s chunks as it is read; the

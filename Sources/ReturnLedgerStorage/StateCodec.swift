@@ -30,7 +30,7 @@ extension Ledger: BinaryCodable {
                 w.string(slot.location); w.string(slot.batch); w.i64(level.onHand); w.i64(level.quarantine)
             }
         }
-        w.array(notices)
+        w.chunks(notices)  // since format 14: with the chunks released to archives
         // Since format 14: the trail's length, the chunks released to archives, then the entries held.
         w.int(audit.count)
         w.write(audit.releasedChunks)
@@ -148,7 +148,7 @@ extension Ledger: BinaryCodable {
             }
             stock[sku] = slots
         }
-        notices = try r.chunkedArray(Notice.self)
+        notices = r.format >= .v14 ? try r.chunks(Notice.self) : try r.chunkedArray(Notice.self)
         if r.format >= .v14 {
             let count = try r.int()
             let released: IDRuns = try r.read()
@@ -241,10 +241,16 @@ extension Ledger: BinaryCodable {
         if r.format >= .v13 { archives = try r.array() }
         // Only what the archives took is ever released (replay releases nothing else).
         let released = audit.releasedChunks
-        if !released.isEmpty {
-            let archived = ArchiveSelection.union(archives.map(\.taken)).audit, size = AuditLog.entriesPerChunk
-            for chunk in released where !archived.contains(chunk * size...(chunk + 1) * size - 1) {
+        let releasedNotices = notices.releasedChunks
+        if !released.isEmpty || !releasedNotices.isEmpty {
+            let archived = ArchiveSelection.union(archives.map(\.taken))
+            let size = AuditLog.entriesPerChunk, noticeSize = ChunkedArray<Notice>.elementsPerChunk
+            for chunk in released where !archived.audit.contains(chunk * size...(chunk + 1) * size - 1) {
                 throw CodecError("audit chunk \(chunk) is released but no archive took it")
+            }
+            // Notices are taken by number: position + 1.
+            for chunk in releasedNotices where !archived.notices.contains(chunk * noticeSize + 1...(chunk + 1) * noticeSize) {
+                throw CodecError("notice chunk \(chunk) is released but no archive took it")
             }
         }
         releaseArchivedRecords()  // a format 13 state still held them

@@ -137,6 +137,36 @@ import Testing
     }
 }
 
+/// Section 23's memory model for notices: those an archive took leave memory a chunk (1,024) at a
+/// time, and NOTICES reads them back (everyone's a chunk at a time, a party's through its
+/// archives' party index): the same answers; without a way to the archives, `ERR ARCHIVE`.
+@Suite struct ArchivedNoticesTests {
+    @Test func archivedNoticesLeaveMemoryAndNoticesReadsThemBack() throws {
+        var desk = Desk.shop()
+        let day = Timestamp(parsing: "2026-11-02T10:00:00Z")!
+        for n in 1...2_600 {
+            let at = Timestamp(seconds: day.seconds + Int64(n / 1_000) * Timestamp.secondsPerDay)
+            desk.ledger.notices.append(Notice(number: n, at: at, party: n % 3 == 0 ? "C2" : "C1", kind: n % 5 == 0 ? .credit_note : .refund,
+                                              doc: "RT-20261102-\(n)", amount: Money(minor: Int64(n)), returnNumber: n, order: "S\(n)"))
+        }
+        let queries: [Query] = [.notices(party: nil, from: nil), .notices(party: "C2", from: nil), .notices(party: "C1", from: CivilDate(year: 2026, month: 11, day: 3)),
+                                .notices(party: nil, from: CivilDate(year: 2026, month: 11, day: 4)), .notices(party: "S1", from: nil)]
+        let before = queries.map { desk.ok($0) }
+        #expect(before[0].lines.count == 2_600 && before[1].lines.count == 866)
+        var taken = ArchiveSelection()
+        taken.notices = IDRuns(runs: [1...2_100])
+        let entry = ArchiveEntry(name: "archive-20261103-0001", through: CivilDate(year: 2026, month: 11, day: 3), number: 1, takenAt: desk.now,
+                                 purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 1, taken: taken)
+        desk.archived.keep(entry, from: desk.ledger)
+        desk.ledger.apply(.archiveWritten(entry))
+        // Notices 1...2,048 (chunks 0 and 1) left memory; 2,049...2,100 are archived but share a live chunk.
+        #expect(desk.ledger.notices.heldCount == 2_600 - 2_048 && !desk.ledger.notices.isHeld(2_047) && desk.ledger.notices.isHeld(2_048))
+        #expect(queries.map { desk.ok($0) } == before)
+        // A read that cannot reach archives refuses rather than answer short.
+        #expect(throws: DomainError.self) { try desk.ledger.query(.notices(party: "C2", from: nil), Context(user: "admin", role: .admin, peer: "t", now: desk.now)) }
+    }
+}
+
 extension Desk {
     /// What a committed ARCHIVE applies: its entry with the selection at `now`.
     @discardableResult

@@ -134,10 +134,25 @@ struct Desk {
 /// Archived records in memory, standing in for the archive files (one test's thread only).
 final class MemoryArchives: ArchivedRecords, @unchecked Sendable {
     private var audit: [String: [Int: AuditEntry]] = [:]
+    private var notices: [String: [Int: Notice]] = [:]
 
     /// What `entry` took, from `ledger` as it is before the archive is applied.
     func keep(_ entry: ArchiveEntry, from ledger: Ledger) {
         for position in entry.taken.audit { audit[entry.name, default: [:]][position] = ledger.audit[position] }
+        for number in entry.taken.notices { notices[entry.name, default: [:]][number] = ledger.notices[number - 1] }
+    }
+
+    func notices(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
+        var out: [Notice] = []
+        for n in numbers {
+            guard let notice = notices[archive.name]?[n] else { throw DomainError(.ARCHIVE, "\(archive.name) holds no notice \(n)") }
+            out.append(notice)
+        }
+        return out
+    }
+
+    func notices(of party: String, in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
+        (notices[archive.name] ?? [:]).values.filter { $0.party == party }.sorted { $0.number < $1.number }
     }
 
     func audit(_ positions: [Int], in archive: ArchiveEntry) throws(DomainError) -> [AuditEntry] {

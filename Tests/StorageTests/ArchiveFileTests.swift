@@ -41,6 +41,42 @@ import Testing
         return w.bytes
     }
 
+    /// The reads of records that left memory (`ArchiveRecordSource`): audit entries by place,
+    /// notices by number and by party, from a real file; a file that is not the committed one
+    /// (another checksum) or is missing is `ERR ARCHIVE` naming it.
+    @Test func theRecordSourceReadsAuditEntriesAndNoticesBack() throws {
+        let golden = try #require(GoldenDataTests.directories.last)
+        let ledger = try Recovery.load(DataDirectory(golden.path), fs: PosixFileSystem(), repair: false).ledger
+        try #require(ledger.notices.count >= 3 && ledger.audit.count >= 3)
+        let dir = TempDirectory()
+        let name = ArchiveFile.name(through: CivilDate(daysSinceEpoch: 20_428), number: 1)
+        let written = try ArchiveFile.write(ArchiveFileTests.records(of: ledger), header: ArchiveFileTests.header(1), name: name,
+                                            in: dir.path, fs: PosixFileSystem())
+        var entry = ArchiveEntry(name: name, through: CivilDate(daysSinceEpoch: 20_428), number: 1, takenAt: Timestamp(seconds: 0),
+                                 purchasesAll: false, counts: ArchiveCounts(), bytes: written.bytes, checksum: written.checksum, seq: 1,
+                                 taken: ArchiveSelection())
+        let source = ArchiveRecordSource(ArchiveReplay(directory: dir.path, fs: PosixFileSystem()))
+        let positions = Array(ledger.audit.indices)
+        #expect(try source.audit(positions, in: entry) == positions.map { ledger.audit[$0] })
+        let numbers = Array(1...ledger.notices.count)
+        #expect(try source.notices(numbers, in: entry) == Array(ledger.notices.held))
+        let party = ledger.notices[0].party
+        #expect(try source.notices(of: party, in: entry) == ledger.notices.held.filter { $0.party == party })
+        #expect(try source.notices(of: "NOBODY", in: entry).isEmpty)
+        #expect(throws: DomainError.self) { try source.notices([ledger.notices.count + 1], in: entry) }
+        // Not the committed file: refused, naming it; and a fresh source finds a missing one.
+        entry.checksum ^= 1
+        let other = ArchiveRecordSource(ArchiveReplay(directory: dir.path, fs: PosixFileSystem()))
+        do {
+            _ = try other.audit([0], in: entry)
+            Issue.record("a file of another checksum was read")
+        } catch {
+            #expect(error.code == .ARCHIVE && error.message.contains(name), "\(error.message)")
+        }
+        entry.name = ArchiveFile.name(through: CivilDate(daysSinceEpoch: 20_428), number: 2)
+        #expect(throws: DomainError.self) { try other.notices([1], in: entry) }
+    }
+
     @Test(arguments: GoldenDataTests.directories)
     func everyRecordOfEveryVersionRoundTrips(_ golden: GoldenDataTests.Golden) throws {
         let ledger = try Recovery.load(DataDirectory(golden.path), fs: PosixFileSystem(), repair: false).ledger
