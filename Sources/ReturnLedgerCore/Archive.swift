@@ -57,6 +57,16 @@ public struct ArchiveEntry: Sendable, Equatable {
     }
 }
 
+/// A party's archived ledger entries as one line of its BALANCE (section 23): their sum, at the
+/// newest of them.
+public struct BroughtForward: Sendable, Equatable {
+    public var at: Timestamp
+    /// In minor units: a sum of entries each within `Money.limit`.
+    public var amount: Int64
+
+    public init(at: Timestamp, amount: Int64) { self.at = at; self.amount = amount }
+}
+
 /// Which archive holds a record, answered from the archives' selections (kept sorted).
 extension Ledger {
     /// The archive holding return `number`, if any.
@@ -100,18 +110,45 @@ extension Ledger {
     }
 
     /// Section 23's memory model: what the archives took leaves memory (a chunk at a time; read
-    /// back from the archive files through `ArchivedRecords`). So far the audit trail and the
-    /// notices.
+    /// back from the archive files through `ArchivedRecords`). So far the audit trail, the
+    /// notices and the parties' ledger entries (BALANCE needs only their sum: `broughtForward`).
     public mutating func releaseArchivedRecords() {
         guard !archives.isEmpty else { return }
         var audited = IDRuns(), noticed = IDRuns()
+        var accounts: [String: IDRuns] = [:]
         for archive in archives {
             audited += archive.taken.audit
             noticed += archive.taken.notices
+            for (party, positions) in archive.taken.entries { accounts[party, default: IDRuns()] += positions }
         }
         audit.release(audited)
         // Notices are taken by number, kept at position number - 1.
         notices.release(IDRuns(runs: noticed.runs.map { $0.lowerBound - 1...$0.upperBound - 1 }))
+        // Only accounts with a whole chunk archived change (a party of a few entries keeps them).
+        for (party, positions) in accounts where positions.count >= ChunkedArray<LedgerEntry>.elementsPerChunk {
+            entries[party]?.release(positions)
+        }
+    }
+
+    /// Adds what `archive` took of each party's ledger entries to the party's brought-forward
+    /// line (section 23: each party's archived sum, kept in memory). They are in memory now:
+    /// an archive takes only what no earlier one took.
+    mutating func bringForward(_ archive: ArchiveEntry) {
+        for (party, positions) in archive.taken.entries {
+            guard let list = entries[party], let first = positions.runs.first?.lowerBound, first < list.count else { continue }
+            var line = broughtForward[party] ?? BroughtForward(at: list[first].at, amount: 0)
+            for p in positions where p < list.count {
+                line.amount += list[p].amount.minor
+                line.at = Swift.max(line.at, list[p].at)
+            }
+            broughtForward[party] = line
+        }
+    }
+
+    /// A format 13 state's archives, whose records it still held: their sums, then their release.
+    public mutating func adoptArchivesHeld() {
+        for archive in archives { bringForward(archive) }
+        releaseArchivedRecords()
     }
 
     /// The refusal of a change to an archived return (protocol.md: an archived record never changes).

@@ -23,12 +23,11 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
 
     /// Made of chunks filled elsewhere (a snapshot decodes straight into them: appending a
     /// million returns one by one from another module, unspecialised, was a sixth of a load).
-    /// Every chunk but the last holds `elementsPerChunk` elements.
+    /// Every chunk but the last holds `elementsPerChunk` elements, or none: released (`release`).
     public init(chunks: [[Element]]) {
-        precondition(chunks.dropLast().allSatisfy { $0.count == Self.chunkSize } && chunks.last?.isEmpty != true,
-                     "chunks of \(Self.chunkSize) elements")
+        precondition(chunks.dropLast().allSatisfy { $0.isEmpty || $0.count == Self.chunkSize }, "chunks of \(Self.chunkSize) elements")
         self.chunks = chunks
-        storedCount = chunks.reduce(0) { $0 + $1.count }
+        storedCount = chunks.reduce(0) { $0 + ($1.isEmpty ? Self.chunkSize : $1.count) }
     }
 
     /// How many elements a chunk holds.

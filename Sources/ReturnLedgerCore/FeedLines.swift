@@ -141,7 +141,7 @@ extension Ledger {
                 // time and amount (two equal payments in one second would share the first's).
                 let signed = direction == .in ? -amount : amount
                 let doc = number > 0 ? paymentId(number)
-                    : entries[party]?.first { $0.kind == .payment && $0.at == when && $0.amount == signed && $0.doc.hasPrefix("P") }?.doc ?? ""
+                    : entries[party]?.held.first { $0.kind == .payment && $0.at == when && $0.amount == signed && $0.doc.hasPrefix("P") }?.doc ?? ""
                 line("payment.recorded", [Field("payment", doc), Field("party", party), Field("amount", amount.description),
                                           Field("direction", direction.rawValue), Field("note", note)])
                 moved(.payment(party: party, amount: amount, direction: direction, doc: doc), doc: doc)

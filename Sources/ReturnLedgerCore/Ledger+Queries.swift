@@ -436,18 +436,17 @@ extension Ledger {
         // In the order of (at, log sequence), the running balance in that order (protocol.md: BALANCE): a
         // sale back-dated with `at=` takes its place in time. Entries are kept in log order, so a
         // stable sort by time is that order; most accounts are already in it.
-        var rows = Array(entries[party] ?? [])
-        // Section 23: archived entries are one first line, their sum brought forward.
+        // Section 23: archived entries are one first line, their sum brought forward (kept in
+        // memory: the entries themselves may have left it); the live ones follow.
+        let list = entries[party] ?? []
         let archived = archivedEntries(party)
-        var broughtForward: (at: Timestamp, amount: Int64)?
-        if !archived.isEmpty {
-            var sum: Int64 = 0, newest = rows[archived.runs[0].lowerBound].at
-            for i in archived {
-                sum += rows[i].amount.minor
-                newest = max(newest, rows[i].at)
-            }
-            broughtForward = (newest, sum)
-            rows = rows.indices.filter { !archived.contains($0) }.map { rows[$0] }
+        let broughtForward = archived.isEmpty ? nil : self.broughtForward[party]
+        var rows: [LedgerEntry]
+        if archived.isEmpty {
+            rows = Array(list)
+        } else {
+            rows = []
+            for i in list.indices where !archived.contains(i) { rows.append(list[i]) }  // released ones are archived
         }
         if broughtForward != nil || zip(rows, rows.dropFirst()).contains(where: { $0.at > $1.at }) {
             rows = rows.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)

@@ -73,6 +73,9 @@ public struct Ledger: Sendable, Equatable {
     public var serialRegistry: [String: [String: SerialRecord]] = [:]
     /// Format 13 (protocol.md, Years of history): the committed archives, oldest first.
     public var archives: [ArchiveEntry] = []
+    /// Per party, its archived ledger entries' sum and newest time: BALANCE's first line once
+    /// they have left memory (section 23).
+    public var broughtForward: [String: BroughtForward] = [:]
     /// SKUs with `serial=yes` (derived, kept by `apply`, rebuilt by `rebuildIndexes`): an item
     /// naming no serials is checked only when its SKU is among them, a set membership test
     /// instead of copying its product (RETURN's hot path); none at all skips even that.
@@ -127,6 +130,7 @@ extension Ledger {
             break
         case .archiveWritten(let archive):
             archives.append(archive)
+            bringForward(archive)
             releaseArchivedRecords()
         case .partyAdded(let party):
             // Also PARTY SET's record: a known party keeps its balance.

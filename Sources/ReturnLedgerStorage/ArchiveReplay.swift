@@ -73,7 +73,8 @@ public struct ArchiveReplay: Sendable {
             guard let list = ledger.entries[party] else { continue }
             var positions = IDRuns()
             var next = 0
-            for i in list.indices where next < taken.count && list[i] == taken[next] {
+            // Released entries were taken by an earlier archive: never this one's.
+            for i in list.indices where next < taken.count && list.isHeld(i) && list[i] == taken[next] {
                 positions.append(i)
                 next += 1
             }

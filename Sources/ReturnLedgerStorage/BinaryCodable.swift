@@ -23,7 +23,7 @@ extension ByteWriter {
     /// A chunked list whose archived chunks may have left memory (format 14): its length, the
     /// runs of released chunks, then the elements held.
     mutating func chunks<T: BinaryCodable>(_ values: ChunkedArray<T>) {
-        int(values.count)
+        u32(UInt32(values.count))
         write(values.releasedChunks)
         for v in values.held {
             v.write(to: &self)
@@ -57,24 +57,33 @@ extension ByteReader {
         return out
     }
 
-    /// A list written by `chunks`. At most 2^32 elements: a released chunk costs no bytes here,
-    /// so the bound keeps a crafted length from filling memory.
+    /// A list written by `chunks`. At most 2^32 elements (4 bytes of length): a released chunk
+    /// costs no bytes here, so the bound keeps a crafted length from filling memory.
     mutating func chunks<T: BinaryCodable>(_: T.Type = T.self) throws(CodecError) -> ChunkedArray<T> {
-        let count = try int()
+        let count = Int(try u32())  // released chunks cost no bytes: not `count()`, bounded by the data
         let released: IDRuns = try read()
         let size = ChunkedArray<T>.elementsPerChunk
-        guard count >= 0, count <= Int(UInt32.max), released.runs.last.map({ ($0.upperBound + 1) * size <= count }) ?? true else {
+        guard released.runs.first.map({ $0.lowerBound >= 0 }) ?? true,
+              released.runs.last.map({ ($0.upperBound + 1) * size <= count }) ?? true else {
             throw CodecError("a list of \(count) releases chunks \(released.runs)")
         }
-        var values = ChunkedArray<T>()
-        while values.count < count {
-            if released.contains(values.count / size) {
-                values.appendReleasedChunk()
-            } else {
-                values.append(try T(from: &self))
+        // Each chunk sized to what it holds (a party's few ledger entries, not room for 1,024).
+        var chunks: [[T]] = []
+        var position = 0
+        while position < count {
+            if released.contains(chunks.count) {
+                chunks.append([])
+                position += size
+                continue
             }
+            let n = Swift.min(size, count - position)
+            var chunk: [T] = []
+            chunk.reserveCapacity(n)
+            for _ in 0..<n { chunk.append(try T(from: &self)) }
+            chunks.append(chunk)
+            position += n
         }
-        return values
+        return ChunkedArray(chunks: chunks)
     }
 
     /// An array written by `array`, decoded into a `ChunkedArray`'s chunks as it is read; the

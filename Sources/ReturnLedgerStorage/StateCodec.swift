@@ -9,7 +9,7 @@ extension Ledger: BinaryCodable {
         w.array(products.keys.sorted().map { products[$0]! })
         w.array(parties.keys.sorted().map { parties[$0]! })
         writeMap(balances, &w) { $0.write($1) }
-        writeMap(entries, &w) { $0.array($1) }
+        writeMap(entries, &w) { $0.chunks($1) }  // since format 14: with the chunks released to archives
         w.array(reasons.keys.sorted().map { reasons[$0]! })
         w.i64(policy.windowDays)
         w.array(orders.keys.sorted().map { orders[$0]! })
@@ -32,7 +32,7 @@ extension Ledger: BinaryCodable {
         }
         w.chunks(notices)  // since format 14: with the chunks released to archives
         // Since format 14: the trail's length, the chunks released to archives, then the entries held.
-        w.int(audit.count)
+        w.u32(UInt32(audit.count))
         w.write(audit.releasedChunks)
         for entry in audit.held {
             entry.write(to: &w)
@@ -83,6 +83,12 @@ extension Ledger: BinaryCodable {
             }
         }
         w.array(archives)  // since format 13
+        // Since format 14: each party's brought-forward line (its archived entries' sum, newest time).
+        w.u32(UInt32(broughtForward.count))
+        for party in broughtForward.keys.sorted() {
+            let line = broughtForward[party]!
+            w.string(party); w.write(line.at); w.i64(line.amount)
+        }
     }
 
     /// Entries in key order, whatever container holds them.
@@ -117,7 +123,9 @@ extension Ledger: BinaryCodable {
         products = try Ledger.keyed(try r.array(Product.self), "SKU") { $0.sku }
         parties = try Ledger.keyed(try r.array(Party.self), "party") { $0.id }
         balances = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.read(Money.self) }
-        entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.chunkedArray(LedgerEntry.self) }
+        entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in
+            r.format >= .v14 ? try r.chunks(LedgerEntry.self) : try r.chunkedArray(LedgerEntry.self)
+        }
         reasons = try Ledger.keyed(try r.array(Reason.self), "reason") { $0.code }
         policy = Policy(windowDays: try r.i64())
         for order in try r.array(Order.self) { orders[order.id] = order }
@@ -150,12 +158,11 @@ extension Ledger: BinaryCodable {
         }
         notices = r.format >= .v14 ? try r.chunks(Notice.self) : try r.chunkedArray(Notice.self)
         if r.format >= .v14 {
-            let count = try r.int()
+            // At most 2^32 entries (4 bytes of length): a released chunk costs no bytes here, so
+            // the bound keeps a crafted count from filling memory. Released chunks are whole ones.
+            let count = Int(try r.u32())
             let released: IDRuns = try r.read()
-            // Whole chunks, never the one still filling (`ChunkedArray.release`).
-            // At most 2^32 entries (a seq is 4 bytes where the trail is named): a released chunk
-            // costs no bytes here, so the bound keeps a crafted count from filling memory.
-            guard count >= 0, count <= Int(UInt32.max),
+            guard released.runs.first.map({ $0.lowerBound >= 0 }) ?? true,
                   released.runs.last.map({ ($0.upperBound + 1) * AuditLog.entriesPerChunk <= count }) ?? true else {
                 throw CodecError("audit trail of \(count) entries releases chunks \(released.runs)")
             }
@@ -239,22 +246,39 @@ extension Ledger: BinaryCodable {
             }
         }
         if r.format >= .v13 { archives = try r.array() }
-        // Only what the archives took is ever released (replay releases nothing else).
-        let released = audit.releasedChunks
-        let releasedNotices = notices.releasedChunks
-        if !released.isEmpty || !releasedNotices.isEmpty {
-            let archived = ArchiveSelection.union(archives.map(\.taken))
-            let size = AuditLog.entriesPerChunk, noticeSize = ChunkedArray<Notice>.elementsPerChunk
-            for chunk in released where !archived.audit.contains(chunk * size...(chunk + 1) * size - 1) {
-                throw CodecError("audit chunk \(chunk) is released but no archive took it")
+        try checkReleased()
+        if r.format >= .v14 {
+            for _ in 0..<(try r.count()) {
+                let party = try r.string()
+                broughtForward[party] = BroughtForward(at: try r.read(), amount: try r.i64())
             }
-            // Notices are taken by number: position + 1.
-            for chunk in releasedNotices where !archived.notices.contains(chunk * noticeSize + 1...(chunk + 1) * noticeSize) {
-                throw CodecError("notice chunk \(chunk) is released but no archive took it")
+            releaseArchivedRecords()
+        } else {
+            adoptArchivesHeld()  // a format 13 state still held what its archives took
+        }
+        rebuildIndexes()
+    }
+
+    /// Only what the archives took is ever released (replay releases nothing else): a state that
+    /// released more is damaged.
+    private func checkReleased() throws(CodecError) {
+        let releasedAudit = audit.releasedChunks, releasedNotices = notices.releasedChunks
+        let accounts = entries.map { ($0.key, $0.value.releasedChunks) }.filter { !$0.1.isEmpty }
+        guard !releasedAudit.isEmpty || !releasedNotices.isEmpty || !accounts.isEmpty else { return }
+        let archived = ArchiveSelection.union(archives.map(\.taken))
+        let size = AuditLog.entriesPerChunk
+        for chunk in releasedAudit where !archived.audit.contains(chunk * size...(chunk + 1) * size - 1) {
+            throw CodecError("audit chunk \(chunk) is released but no archive took it")
+        }
+        // Notices are taken by number: position + 1.
+        for chunk in releasedNotices where !archived.notices.contains(chunk * size + 1...(chunk + 1) * size) {
+            throw CodecError("notice chunk \(chunk) is released but no archive took it")
+        }
+        for (party, chunks) in accounts {
+            for chunk in chunks where !(archived.entries[party]?.contains(chunk * size...(chunk + 1) * size - 1) ?? false) {
+                throw CodecError("\(party)'s ledger entry chunk \(chunk) is released but no archive took it")
             }
         }
-        releaseArchivedRecords()  // a format 13 state still held them
-        rebuildIndexes()
     }
 
     private static func readMap<V>(_ r: inout ByteReader,

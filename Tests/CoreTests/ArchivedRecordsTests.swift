@@ -167,6 +167,38 @@ import Testing
     }
 }
 
+/// Section 23's memory model for ledger entries: an account's archived entries leave memory a
+/// chunk (1,024) at a time; BALANCE answers from the party's brought-forward sum kept in memory.
+@Suite struct ArchivedEntriesTests {
+    @Test func archivedEntriesLeaveMemoryAndBalanceBringsTheirSumForward() throws {
+        var desk = Desk.shop()
+        let day = Timestamp(parsing: "2026-11-02T10:00:00Z")!
+        var running: Int64 = 0
+        for n in 1...2_500 {
+            running += Int64(n)
+            desk.ledger.entries["C1", default: []].append(LedgerEntry(at: Timestamp(seconds: day.seconds + Int64(n)), kind: .sale, doc: "S\(n)",
+                                                                      amount: Money(minor: Int64(n)), balance: Money(minor: running)))
+        }
+        desk.ledger.balances["C1"] = Money(minor: running)
+        let before = desk.ok(.balance(party: "C1"))
+        #expect(before.lines.count == 2_500)
+        var taken = ArchiveSelection()
+        taken.entries["C1"] = IDRuns(runs: [0...2_099])
+        let entry = ArchiveEntry(name: "archive-20261103-0001", through: CivilDate(year: 2026, month: 11, day: 3), number: 1, takenAt: desk.now,
+                                 purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 1, taken: taken)
+        desk.ledger.apply(.archiveWritten(entry))
+        let list = try #require(desk.ledger.entries["C1"])
+        #expect(list.heldCount == 2_500 - 2_048 && !list.isHeld(2_047) && list.isHeld(2_048))
+        // Entries 1...2,100 summed at the newest of them (2,100 * 2,101 / 2 minor units), then the live ones.
+        #expect(desk.ledger.broughtForward["C1"] == BroughtForward(at: Timestamp(seconds: day.seconds + 2_100), amount: 2_206_050))
+        let after = desk.ok(.balance(party: "C1"))
+        let forward: [Field] = [Field("at", Timestamp(seconds: day.seconds + 2_100).description), Field("kind", "brought_forward"),
+                                Field("doc", ""), Field("amount", "22060.50"), Field("balance", "22060.50")]
+        #expect(after.status == before.status)
+        #expect(after.lines == [forward] + before.lines[2_100...])
+    }
+}
+
 extension Desk {
     /// What a committed ARCHIVE applies: its entry with the selection at `now`.
     @discardableResult

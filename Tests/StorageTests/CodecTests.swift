@@ -95,8 +95,14 @@ import Testing
         for i in 0..<3_000 {
             ledger.apply(.audited(AuditEntry(seq: i + 1, at: at, user: "u\(i % 3)", peer: "p", command: "STOCK", target: "", outcome: "ok")))
         }
+        for i in 0..<2_100 {  // and an account, a notice list: the same chunks' rule
+            ledger.entries["C1", default: []].append(LedgerEntry(at: at, kind: .sale, doc: "S\(i)", amount: Money(minor: 100), balance: Money(minor: 100 * Int64(i + 1))))
+            ledger.notices.append(Notice(number: i + 1, at: at, party: "C1", kind: .refund, doc: "", amount: Money(minor: 5), returnNumber: 1, order: "S1"))
+        }
         var taken = ArchiveSelection()
         taken.audit = IDRuns(runs: [0...2_499])
+        taken.entries["C1"] = IDRuns(runs: [0...1_999])
+        taken.notices = IDRuns(runs: [1...1_500])
         let archive = ArchiveEntry(name: "archive-20261102-0001", through: CivilDate(year: 2026, month: 11, day: 2), number: 1,
                                    takenAt: at, purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 3_001, taken: taken)
         ledger.apply(.archiveWritten(archive))
@@ -108,6 +114,8 @@ import Testing
         #expect(decoded == ledger && decoded.digest == ledger.digest)
         #expect(decoded.audit.heldCount == ledger.audit.heldCount && decoded.audit.releasedChunks == IDRuns(runs: [0...1]))
         #expect(decoded.audit[2 * size].seq == 2 * size + 1 && decoded.audit[2_999].user == "u\(2_999 % 3)")
+        #expect(decoded.entries["C1"]!.heldCount == 2_100 - size && decoded.notices.heldCount == 2_100 - size)
+        #expect(decoded.broughtForward["C1"] == BroughtForward(at: at, amount: 200_000) && decoded.broughtForward == ledger.broughtForward)
         // A chunk released that no archive took: refused (replay would hold it).
         var stray = ledger
         stray.archives = []
