@@ -3,8 +3,8 @@ import Synchronization
 
 /// Records that left memory read back from their archive files (`ArchivedRecords`), off the
 /// writer. A reader per archive is opened once (header, index summaries and filter checked,
-/// its checksum against the one its log record committed) and kept; a record costs two preads
-/// (index block, record). Damage is `ERR ARCHIVE` naming the file and offset, and nothing is kept
+/// its checksum against the one its log record committed) and kept; a batch of records costs an
+/// index block read for each block its keys fall in, and a read for each run of neighbours. Damage is `ERR ARCHIVE` naming the file and offset, and nothing is kept
 /// of an archive that failed to open, so a good copy put back is read the next time.
 public final class ArchiveRecordSource: ArchivedRecords {
     public let replay: ArchiveReplay
@@ -30,17 +30,19 @@ public final class ArchiveRecordSource: ArchivedRecords {
         do throws(ArchiveDamage) { return try reader.find(index, key) } catch { throw DomainError(.ARCHIVE, error.description) }
     }
 
+    /// The records each of `keys` finds, read together.
+    private func find(_ reader: ArchiveReader, _ index: ArchiveIndex, _ keys: [String]) throws(DomainError) -> [[ArchiveRecord]] {
+        do throws(ArchiveDamage) { return try reader.find(index, keys) } catch { throw DomainError(.ARCHIVE, error.description) }
+    }
+
     public func notices(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
         let reader = try reader(archive)
-        var notices: [Notice] = []
-        notices.reserveCapacity(numbers.count)
-        for number in numbers {
-            guard case .notice(let notice)? = try find(reader, .notices, String(number)).first else {
+        return try zip(numbers, find(reader, .notices, numbers.map(String.init))).map { (number, found) throws(DomainError) in
+            guard case .notice(let notice)? = found.first else {
                 throw DomainError(.ARCHIVE, "\(reader.path) does not hold notice \(number) (its index finds none)")
             }
-            notices.append(notice)
+            return notice
         }
-        return notices
     }
 
     public func notices(of party: String, in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
@@ -49,14 +51,11 @@ public final class ArchiveRecordSource: ArchivedRecords {
 
     public func audit(_ positions: [Int], in archive: ArchiveEntry) throws(DomainError) -> [AuditEntry] {
         let reader = try reader(archive)
-        var entries: [AuditEntry] = []
-        entries.reserveCapacity(positions.count)
-        for position in positions {
-            guard case .audit(let entry)? = try find(reader, .audit, String(position + 1)).first else {
+        return try zip(positions, find(reader, .audit, positions.map { String($0 + 1) })).map { (position, found) throws(DomainError) in
+            guard case .audit(let entry)? = found.first else {
                 throw DomainError(.ARCHIVE, "\(reader.path) does not hold audit entry \(position + 1) (its index finds none)")
             }
-            entries.append(entry)
+            return entry
         }
-        return entries
     }
 }

@@ -55,6 +55,10 @@ import Testing
         var entry = ArchiveEntry(name: name, through: CivilDate(daysSinceEpoch: 20_428), number: 1, takenAt: Timestamp(seconds: 0),
                                  purchasesAll: false, counts: ArchiveCounts(), bytes: written.bytes, checksum: written.checksum, seq: 1,
                                  taken: ArchiveSelection())
+        // A batch: each key's records, in the keys' order, an absent key none (read together).
+        let reader = try ArchiveReader(path: dir.path + "/" + name + ".rla", fs: PosixFileSystem())
+        let batch = try reader.find(.audit, ["2", "nope", "1", "2"])
+        #expect(batch == [try reader.find(.audit, "2"), [], try reader.find(.audit, "1"), try reader.find(.audit, "2")] && batch[0].count == 1)
         let source = ArchiveRecordSource(ArchiveReplay(directory: dir.path, fs: PosixFileSystem()))
         let positions = Array(ledger.audit.indices)
         #expect(try source.audit(positions, in: entry) == positions.map { ledger.audit[$0] })
