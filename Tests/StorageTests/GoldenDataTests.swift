@@ -97,7 +97,26 @@ import Testing
         // snapshot: purchases=all, then a SNAPSHOT holding the archives, then a refused SALE).
         Golden(name: "golden-v13/log-only", lastSeq: 285, snapshotSeq: 0, digests: [13: "4e465c6e-65977", 14: "82f874c7-66265"], writtenIn: 13),
         Golden(name: "golden-v13/snapshot", lastSeq: 287, snapshotSeq: 286, digests: [13: "3ab9d245-66213", 14: "a94f4285-66501"], writtenIn: 13),
+        // Written by issue 30's format 14: the rounds of golden-v13, then 1,100 payments of C95 and
+        // 1,100 refused payments, so that the archive taking them releases two chunks of the audit
+        // trail and one of C95's account (snapshot: the SNAPSHOT after ARCHIVE holds them released).
+        Golden(name: "golden-v14/log-only", lastSeq: 2486, snapshotSeq: 0, digests: [14: "40dad930-84808"], writtenIn: 14),
+        Golden(name: "golden-v14/snapshot", lastSeq: 2488, snapshotSeq: 2487, digests: [14: "73d5efbf-85044"], writtenIn: 14),
     ]
+
+    /// golden-v14 holds what format 14 is about: chunks of the audit trail and of an account that
+    /// left memory for the archive (written so by the snapshot, released again by replay).
+    @Test(arguments: ["golden-v14/log-only", "golden-v14/snapshot"])
+    func theFormat14GoldenHoldsReleasedChunks(_ name: String) throws {
+        let ledger = try Recovery.load(DataDirectory(GoldenDataTests.root + "/" + name), fs: PosixFileSystem(), repair: false).ledger
+        #expect(ledger.audit.releasedChunks == IDRuns(runs: [0...1]) && ledger.audit.heldCount == ledger.audit.count - 2_048)
+        let account = try #require(ledger.entries["C95"])
+        #expect(account.count == 1_100 && account.releasedChunks == IDRuns(runs: [0...0]))
+        // Payments in of 1.00 + i % 100 hundredths each: what C95 is owed.
+        var paid: Int64 = 0
+        for i in 0..<1_100 { paid += 100 + Int64(i % 100) }
+        #expect(ledger.broughtForward["C95"]?.amount == -paid)
+    }
 
     /// The event tags format 1 had: every one of them is in the golden log.
     static let format1Tags = Set(UInt8(1)...18)
@@ -160,7 +179,7 @@ import Testing
 
         var ledger = first.ledger
         // After everything the directory holds (a golden-v9 has dates closed up to two days before it was written).
-        // A golden-v13 closed the day it was written: the next day.
+        // A golden-v13 or v14 closed the day it was written: the next day.
         let afterClose = first.ledger.closedThrough.map { ($0 + 1) * 86_400 + 9 * 3600 } ?? 0
         let now = Timestamp(seconds: max(Timestamp(parsing: "2026-12-02T09:00:00Z")!.seconds, (first.ledger.audit.last?.at.seconds ?? 0) + 60,
                                          afterClose))
