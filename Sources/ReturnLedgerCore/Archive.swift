@@ -102,6 +102,16 @@ extension Ledger {
         return positions
     }
 
+    /// The sum of a party's live ledger entries (those no archive took), in minor units: with its
+    /// brought-forward sum, its balance (the books' invariant, checked by the simulation).
+    public func liveEntriesSum(_ party: String) -> Int64 {
+        guard let list = entries[party] else { return 0 }
+        let archived = archivedEntries(party)
+        var sum: Int64 = 0
+        for i in list.indices where !archived.contains(i) { sum += list[i].amount.minor }
+        return sum
+    }
+
     /// The ids of a party's archived store-credit lots.
     public func archivedLots(_ party: String) -> Set<String> {
         var ids = Set<String>()

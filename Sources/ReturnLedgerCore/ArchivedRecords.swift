@@ -43,6 +43,15 @@ extension Ledger {
         return chunk
     }
 
+    /// The newest business date a record of a released chunk can have (ids `ids`, as the
+    /// archives took them): the latest `through` of the archives that took any. A read bounded
+    /// by a later date skips the chunk without reading it back.
+    func newestDay(ofReleased ids: ClosedRange<Int>, taken: (ArchiveSelection) -> IDRuns) -> Int64 {
+        var newest = Int64.min
+        for archive in archives where taken(archive.taken).overlaps(ids) { newest = Swift.max(newest, archive.through.daysSinceEpoch) }
+        return newest
+    }
+
     /// The audit trail's released chunk holding `position`.
     func auditChunk(holding position: Int, _ archived: (any ArchivedRecords)?) throws(DomainError) -> [AuditEntry] {
         try releasedChunk(holding: position, of: audit.count, chunkSize: AuditLog.entriesPerChunk, what: "audit entry",

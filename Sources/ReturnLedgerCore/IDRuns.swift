@@ -82,5 +82,15 @@ public struct IDRuns: Sendable, Equatable, Sequence, ExpressibleByArrayLiteral {
         return low < runs.count && runs[low].lowerBound <= range.lowerBound && range.upperBound <= runs[low].upperBound
     }
 
+    /// Whether any number of `range` is held.
+    public func overlaps(_ range: ClosedRange<Int>) -> Bool {
+        var low = 0, high = runs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if runs[mid].upperBound < range.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        return low < runs.count && runs[low].lowerBound <= range.upperBound
+    }
+
     public func makeIterator() -> FlattenSequence<[ClosedRange<Int>]>.Iterator { runs.joined().makeIterator() }
 }

@@ -148,12 +148,14 @@ extension Ledger {
         let start = from?.daysSinceEpoch ?? .min
         func admits(_ n: Notice) -> Bool { (party == nil || n.party == party) && policy.calendar.day(of: n.at) >= start }
         let size = ChunkedArray<Notice>.elementsPerChunk
-        let released = !notices.releasedChunks.isEmpty
+        // Notices numbered within released chunks (number = position + 1).
+        let released = notices.releasedChunks.runs.map { $0.lowerBound * size + 1...($0.upperBound + 1) * size }
         var ofParty: [Int: Notice]?
-        if let party, released {
-            guard let archived else { throw DomainError(.ARCHIVE, "\(party)'s notices are archived and this read cannot reach archives") }
+        if let party, !released.isEmpty {
             var byNumber: [Int: Notice] = [:]
-            for archive in archives where !archive.taken.notices.isEmpty {
+            // Only archives whose notices left memory, and that hold some on or after `from=`.
+            for archive in archives where archive.through.daysSinceEpoch >= start && released.contains(where: archive.taken.notices.overlaps) {
+                guard let archived else { throw DomainError(.ARCHIVE, "\(party)'s notices are archived and this read cannot reach archives") }
                 for n in try archived.notices(of: party, in: archive) { byNumber[n.number] = n }
             }
             ofParty = byNumber
@@ -169,7 +171,7 @@ extension Ledger {
             let end = Swift.min(i / size * size + size, notices.count)
             if let ofParty {
                 for p in i..<end { if let n = ofParty[p + 1], admits(n) { out.append(n) } }
-            } else {
+            } else if newestDay(ofReleased: i + 1...end, taken: \.notices) >= start {  // else all before `from=`: unread
                 out += try noticeChunk(holding: i, archived).filter(admits)
             }
             i = end
@@ -478,16 +480,27 @@ extension Ledger {
                             _ archived: (any ArchivedRecords)?) throws(DomainError) -> Reply {
         // Read through one reader: an entry is made only when it is listed.
         let trail = audit.reader()
-        var chunk: (first: Int, entries: [AuditEntry])?
+        // A released chunk read back (entries nil: it holds nothing on or after `from`, unread).
+        var chunk: (first: Int, entries: [AuditEntry]?)?
+        let fromDay = from.map { bound -> Int64 in
+            switch bound {
+            case .date(let d): d.daysSinceEpoch
+            case .time(let t): policy.calendar.day(of: t)
+            }
+        }
         /// The entry at `i` when it matches, made (or read back) only then.
         func match(_ i: Int) throws(DomainError) -> AuditEntry? {
             if trail.isHeld(i) {
                 guard user.map({ trail.isBy($0, i) }) ?? true, from?.admits(trail.at(i), policy.calendar) ?? true else { return nil }
                 return trail[i]
             }
-            let size = AuditLog.entriesPerChunk
-            if chunk?.first != i / size * size { chunk = (i / size * size, try auditChunk(holding: i, archived)) }
-            let entry = chunk!.entries[i - chunk!.first]
+            let size = AuditLog.entriesPerChunk, first = i / size * size
+            if chunk?.first != first {
+                let before = fromDay.map { newestDay(ofReleased: first...first + size - 1, taken: \.audit) < $0 } ?? false
+                chunk = (first, before ? nil : try auditChunk(holding: i, archived))
+            }
+            guard let entries = chunk!.entries else { return nil }
+            let entry = entries[i - first]
             guard user.map({ entry.user == $0 }) ?? true, from?.admits(entry.at, policy.calendar) ?? true else { return nil }
             return entry
         }

@@ -70,7 +70,8 @@ extension IDRuns: BinaryCodable {
         runs.reserveCapacity(n)
         var previous = Int.min
         for _ in 0..<n {
-            let first = try r.int(), last = try r.int()
+            // Ids and positions are 4-byte numbers: no arithmetic on a crafted run can overflow.
+            let first = try r.number("id"), last = try r.number("id")
             // Ascending and apart, as written: a crafted state must throw, not trap.
             guard first <= last, previous == .min || first > previous + 1 else { throw CodecError("ids \(first)...\(last) out of order") }
             runs.append(first...last)

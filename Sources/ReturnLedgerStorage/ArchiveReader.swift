@@ -132,15 +132,16 @@ public final class ArchiveReader: Sendable {
         for (block, wanted) in byBlock {
             let ref = blocks[block].block
             let bytes = try Self.block(path, fs, ref, fileSize: size)
-            var position: [String: [Int]] = [:]
-            for k in wanted { position[keys[k], default: []].append(k) }
+            // By bytes, as the index orders and compares keys (not by Swift's string equivalence).
+            var position: [[UInt8]: [Int]] = [:]
+            for k in wanted { position[Array(keys[k].utf8), default: []].append(k) }
             try Self.decode(path, at: ref.offset, bytes) { r throws(CodecError) in
                 for _ in 0..<(try r.u32()) {
                     let entry = try r.string()
                     let n = try r.u32()
                     var refs: [BlockRef] = []
                     for _ in 0..<n { refs.append(try BlockRef(from: &r)) }
-                    if let ks = position[entry] { for k in ks { refsOfKey[k] = refs } }
+                    if let ks = position[Array(entry.utf8)] { for k in ks { refsOfKey[k] += refs } }
                 }
             }
         }

@@ -68,13 +68,15 @@ public struct ArchiveReplay: Sendable {
             case .move(let m): s.stockMoves.append(m.number)
             }
         }
-        // Entries have no id: the archived ones are found on the account in order.
+        // Entries have no id: the archived ones are found on the account in order, among those
+        // no earlier archive took (as the selection chose them; released ones are among those).
+        let before = ArchiveSelection.union(ledger.archives.map(\.taken)).entries
         for (party, taken) in entries {
             guard let list = ledger.entries[party] else { continue }
+            let earlier = before[party] ?? IDRuns()
             var positions = IDRuns()
             var next = 0
-            // Released entries were taken by an earlier archive: never this one's.
-            for i in list.indices where next < taken.count && list.isHeld(i) && list[i] == taken[next] {
+            for i in list.indices where next < taken.count && !earlier.contains(i) && list[i] == taken[next] {
                 positions.append(i)
                 next += 1
             }

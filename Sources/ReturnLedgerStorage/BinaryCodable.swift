@@ -57,16 +57,19 @@ extension ByteReader {
         return out
     }
 
-    /// A list written by `chunks`. At most 2^32 elements (4 bytes of length): a released chunk
-    /// costs no bytes here, so the bound keeps a crafted length from filling memory.
-    mutating func chunks<T: BinaryCodable>(_: T.Type = T.self) throws(CodecError) -> ChunkedArray<T> {
-        let count = Int(try u32())  // released chunks cost no bytes: not `count()`, bounded by the data
+    /// A list written by `chunks`. A released chunk costs no bytes here but an empty array in
+    /// memory: `budget` (the state's, shared by all its lists) bounds how many a crafted state
+    /// can ask for.
+    mutating func chunks<T: BinaryCodable>(_: T.Type = T.self, budget: inout Int) throws(CodecError) -> ChunkedArray<T> {
+        let count = Int(try u32())  // released chunks cost no bytes: not `count()`
         let released: IDRuns = try read()
         let size = ChunkedArray<T>.elementsPerChunk
-        guard released.runs.first.map({ $0.lowerBound >= 0 }) ?? true,
-              released.runs.last.map({ ($0.upperBound + 1) * size <= count }) ?? true else {
+        // Whole chunks within the list (runs are 4-byte numbers: no overflow).
+        guard released.runs.last.map({ $0.upperBound < count / size }) ?? true else {
             throw CodecError("a list of \(count) releases chunks \(released.runs)")
         }
+        budget -= released.count
+        guard budget >= 0 else { throw CodecError("the state releases more chunks than its size allows") }
         // Each chunk sized to what it holds (a party's few ledger entries, not room for 1,024).
         var chunks: [[T]] = []
         var position = 0

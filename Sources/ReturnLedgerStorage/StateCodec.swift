@@ -123,8 +123,10 @@ extension Ledger: BinaryCodable {
         products = try Ledger.keyed(try r.array(Product.self), "SKU") { $0.sku }
         parties = try Ledger.keyed(try r.array(Party.self), "party") { $0.id }
         balances = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in try r.read(Money.self) }
+        // Released chunks (format 14) cost an empty array each: at most one a byte of the state.
+        var released = r.remaining
         entries = try Ledger.readMap(&r) { (r: inout ByteReader) throws(CodecError) in
-            r.format >= .v14 ? try r.chunks(LedgerEntry.self) : try r.chunkedArray(LedgerEntry.self)
+            r.format >= .v14 ? try r.chunks(LedgerEntry.self, budget: &released) : try r.chunkedArray(LedgerEntry.self)
         }
         reasons = try Ledger.keyed(try r.array(Reason.self), "reason") { $0.code }
         policy = Policy(windowDays: try r.i64())
@@ -156,18 +158,18 @@ extension Ledger: BinaryCodable {
             }
             stock[sku] = slots
         }
-        notices = r.format >= .v14 ? try r.chunks(Notice.self) : try r.chunkedArray(Notice.self)
+        notices = r.format >= .v14 ? try r.chunks(Notice.self, budget: &released) : try r.chunkedArray(Notice.self)
         if r.format >= .v14 {
-            // At most 2^32 entries (4 bytes of length): a released chunk costs no bytes here, so
-            // the bound keeps a crafted count from filling memory. Released chunks are whole ones.
+            // A released chunk costs no bytes here: the state's budget (one a byte) bounds them.
+            // Released chunks are whole ones, within the trail.
             let count = Int(try r.u32())
-            let released: IDRuns = try r.read()
-            guard released.runs.first.map({ $0.lowerBound >= 0 }) ?? true,
-                  released.runs.last.map({ ($0.upperBound + 1) * AuditLog.entriesPerChunk <= count }) ?? true else {
-                throw CodecError("audit trail of \(count) entries releases chunks \(released.runs)")
+            let releasedChunks: IDRuns = try r.read()
+            released -= releasedChunks.count
+            guard released >= 0, releasedChunks.runs.last.map({ $0.upperBound < count / AuditLog.entriesPerChunk }) ?? true else {
+                throw CodecError("audit trail of \(count) entries releases chunks \(releasedChunks.runs)")
             }
             while audit.count < count {
-                if released.contains(audit.count / AuditLog.entriesPerChunk) {
+                if releasedChunks.contains(audit.count / AuditLog.entriesPerChunk) {
                     audit.appendReleasedChunk()
                 } else {
                     audit.append(try AuditEntry(from: &r))
@@ -246,6 +248,7 @@ extension Ledger: BinaryCodable {
             }
         }
         if r.format >= .v13 { archives = try r.array() }
+        try checkArchivesTake()
         try checkReleased()
         if r.format >= .v14 {
             for _ in 0..<(try r.count()) {
@@ -257,6 +260,24 @@ extension Ledger: BinaryCodable {
             adoptArchivesHeld()  // a format 13 state still held what its archives took
         }
         rebuildIndexes()
+    }
+
+    /// What the archives took of the audit trail, the notices and the accounts lies within them
+    /// (loading releases and sums it: a crafted state must throw, not trap or run for hours).
+    private func checkArchivesTake() throws(CodecError) {
+        for archive in archives {
+            let taken = archive.taken
+            if let last = taken.audit.runs.last?.upperBound, last >= audit.count {
+                throw CodecError("\(archive.name) took audit entry \(last + 1) of \(audit.count)")
+            }
+            if let first = taken.notices.runs.first?.lowerBound, first < 1 || taken.notices.runs.last!.upperBound > notices.count {
+                throw CodecError("\(archive.name) took notices outside 1...\(notices.count)")
+            }
+            for (party, positions) in taken.entries {
+                guard let last = positions.runs.last?.upperBound else { continue }
+                guard last < entries[party]?.count ?? 0 else { throw CodecError("\(archive.name) took \(party)'s entry \(last) it does not have") }
+            }
+        }
     }
 
     /// Only what the archives took is ever released (replay releases nothing else): a state that

@@ -154,8 +154,8 @@ import Testing
         let before = queries.map { desk.ok($0) }
         #expect(before[0].lines.count == 2_600 && before[1].lines.count == 866)
         var taken = ArchiveSelection()
-        taken.notices = IDRuns(runs: [1...2_100])
-        let entry = ArchiveEntry(name: "archive-20261103-0001", through: CivilDate(year: 2026, month: 11, day: 3), number: 1, takenAt: desk.now,
+        taken.notices = IDRuns(runs: [1...2_100])  // dated up to 11-04 (a thousand a day)
+        let entry = ArchiveEntry(name: "archive-20261104-0001", through: CivilDate(year: 2026, month: 11, day: 4), number: 1, takenAt: desk.now,
                                  purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 1, taken: taken)
         desk.archived.keep(entry, from: desk.ledger)
         desk.ledger.apply(.archiveWritten(entry))
@@ -164,6 +164,38 @@ import Testing
         #expect(queries.map { desk.ok($0) } == before)
         // A read that cannot reach archives refuses rather than answer short.
         #expect(throws: DomainError.self) { try desk.ledger.query(.notices(party: "C2", from: nil), Context(user: "admin", role: .admin, peer: "t", now: desk.now)) }
+    }
+}
+
+/// Reads bounded by a date after an archive's `through` skip the chunks it released without
+/// reading them back (a damaged old archive does not fail them); those reaching back read them.
+@Suite struct ArchivedChunkSkipTests {
+    @Test func aReadFromALaterDateNeedsNoArchive() throws {
+        var desk = Desk.shop()
+        let day1 = Timestamp(parsing: "2026-11-02T10:00:00Z")!, day2 = Timestamp(parsing: "2026-11-03T10:00:00Z")!
+        for i in 0..<2_200 {
+            desk.ledger.apply(.audited(AuditEntry(seq: desk.ledger.audit.count + 1, at: i < 2_100 ? day1 : day2, user: "u", peer: "p",
+                                                  command: "STOCK", target: "", outcome: "ok")))
+            desk.ledger.notices.append(Notice(number: i + 1, at: i < 2_100 ? day1 : day2, party: "C1", kind: .refund, doc: "",
+                                              amount: Money(minor: 1), returnNumber: 1, order: "S1"))
+        }
+        var taken = ArchiveSelection()
+        taken.audit = IDRuns(runs: [0...desk.ledger.audit.count - 101])  // all of day 1
+        taken.notices = IDRuns(runs: [1...2_100])
+        let entry = ArchiveEntry(name: "archive-20261102-0001", through: CivilDate(year: 2026, month: 11, day: 2), number: 1, takenAt: day2,
+                                 purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 1, taken: taken)
+        desk.ledger.apply(.archiveWritten(entry))
+        #expect(!desk.ledger.audit.isHeld(0) && !desk.ledger.notices.isHeld(0))
+        let context = Context(user: "admin", role: .admin, peer: "t", now: day2)
+        // No way to the archive (as if it were damaged): reads from day 2 answer; reads reaching day 1 refuse.
+        let from = CivilDate(year: 2026, month: 11, day: 3)
+        let audit = try desk.ledger.query(.audit(user: nil, from: .date(from), after: nil, limit: 1_000), context)
+        #expect(audit.lines.count == 100)
+        #expect(try desk.ledger.query(.audit(user: nil, from: .time(day2), after: nil, limit: 1_000), context).lines.count == 100)
+        #expect(try desk.ledger.query(.notices(party: nil, from: from), context).lines.count == 100)
+        #expect(try desk.ledger.query(.notices(party: "C1", from: from), context).lines.count == 100)
+        #expect(throws: DomainError.self) { try desk.ledger.query(.audit(user: nil, from: nil, after: 0, limit: 10), context) }
+        #expect(throws: DomainError.self) { try desk.ledger.query(.notices(party: nil, from: nil), context) }
     }
 }
 

@@ -122,6 +122,35 @@ import Testing
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(stray, seq: 3_001)) }
     }
 
+    /// Crafted bytes around released chunks throw, never trap or fill memory: runs past 4-byte
+    /// numbers, a list releasing more chunks than the state's budget, an archive taking records a
+    /// state does not have.
+    @Test func releasedChunksInCraftedBytesAreDamage() throws {
+        func decode<T>(_ bytes: [UInt8], _ body: (inout ByteReader) throws(CodecError) -> T) -> CodecError? {
+            bytes.withUnsafeBytes { raw in
+                var r = ByteReader(raw)
+                do throws(CodecError) { _ = try body(&r); return nil } catch { return error }
+            }
+        }
+        var wide = ByteWriter()
+        wide.u32(1); wide.int(0); wide.int(1 << 40)
+        #expect(decode(wide.bytes) { (r: inout ByteReader) throws(CodecError) in try IDRuns(from: &r) } != nil)
+        // Four billion elements, four million chunks released, in a few bytes.
+        var huge = ByteWriter()
+        huge.u32(UInt32.max); huge.u32(1); huge.int(0); huge.int(4_000_000)
+        var budget = 1_000
+        #expect(decode(huge.bytes) { (r: inout ByteReader) throws(CodecError) in try r.chunks(Notice.self, budget: &budget) } != nil)
+        // An archive that took an audit entry past the trail's end.
+        var ledger = Ledger()
+        let at = Timestamp(parsing: "2026-11-02T10:00:00Z")!
+        ledger.apply(.audited(AuditEntry(seq: 1, at: at, user: "u", peer: "p", command: "STOCK", target: "", outcome: "ok")))
+        var taken = ArchiveSelection()
+        taken.audit = IDRuns(runs: [0...5])
+        ledger.archives = [ArchiveEntry(name: "archive-20261102-0001", through: CivilDate(year: 2026, month: 11, day: 2), number: 1,
+                                        takenAt: at, purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 2, taken: taken)]
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(ledger, seq: 2)) }
+    }
+
     @Test func equalLongStringsInASnapshotShareOneObject() throws {
         let (_, decoded) = try Snapshot.decode(Snapshot.encode(applied(sampleEntries(count: 60)), seq: 60))
         let approved = try #require(decoded.returns.first { !$0.doc.isEmpty })

@@ -99,7 +99,9 @@ enum EngineTarget {
     static func checkBooks(_ ledger: Ledger, _ moved: [StockSlotKey: StockLevel]) {
         for (party, balance) in ledger.balances {
             let entries = ledger.entries[party] ?? []
-            if entries.reduce(Int64(0), { $0 + $1.amount.minor }) != balance.minor { violated("\(party)'s balance is not its entries' sum") }
+            if ledger.liveEntriesSum(party) + (ledger.broughtForward[party]?.amount ?? 0) != balance.minor {
+                violated("\(party)'s balance is not its entries' sum")
+            }
             if (entries.last?.balance ?? .zero) != balance { violated("\(party)'s last running balance is not its balance") }
         }
         for (key, level) in moved {

@@ -720,9 +720,8 @@ public struct Simulator {
         for (day, numbers) in perDay where numbers.sorted() != Array(1...numbers.count) {
             violation("document numbers of \(day) are not gapless: \(numbers.sorted())")
         }
-        for (party, balance) in state.balances {
-            let entries = state.entries[party] ?? []
-            if entries.reduce(Int64(0), { $0 + $1.amount.minor }) != balance.minor { violation("\(party)'s balance is not its entries' sum") }
+        for (party, balance) in state.balances where state.liveEntriesSum(party) + (state.broughtForward[party]?.amount ?? 0) != balance.minor {
+            violation("\(party)'s balance is not its entries' sum")
         }
         checkTills(state)
         // Held states are never negative (protocol.md, Stock states): on hand alone may go below zero.
