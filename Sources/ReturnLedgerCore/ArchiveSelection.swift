@@ -11,6 +11,10 @@ public struct ArchiveSelection: Sendable, Equatable {
     public var entries: [String: IDRuns] = [:]
     /// Per party, the ids of its credit lots taken (each with its return).
     public var lots: [String: [String]] = [:]
+    /// Per party, the sum and newest time of the entries taken, worked out with them (off the
+    /// writer) so that the commit only adds them up. Passed to `apply`, not kept: the state keeps
+    /// each party's total (`Ledger.broughtForward`).
+    public var forward: [String: BroughtForward] = [:]
     public var notices = IDRuns()
     /// Positions in the audit trail.
     public var audit = IDRuns()
@@ -87,7 +91,10 @@ extension Ledger {
         for (party, list) in entries {
             let earlier = before.entries[party] ?? IDRuns()
             let positions = IDRuns(list.indices.filter { !earlier.contains($0) && onOrBefore(list[$0].at) })
-            if !positions.isEmpty { selection.entries[party] = positions }
+            if !positions.isEmpty {
+                selection.entries[party] = positions
+                selection.forward[party] = BroughtForward(positions.lazy.map { list[$0] })
+            }
         }
         let notices = before.notices, audited = before.audit, sessions = before.tillSessions
         let moved = before.stockMoves, sent = Set(before.transfers)

@@ -128,9 +128,10 @@ extension Ledger {
             categories[category.code] = category
         case .epochStarted:
             break
-        case .archiveWritten(let archive):
-            archives.append(archive)
+        case .archiveWritten(var archive):
             bringForward(archive)
+            archive.taken.forward = [:]  // its sums are in the parties' totals now
+            archives.append(archive)
             releaseArchivedRecords()
         case .partyAdded(let party):
             // Also PARTY SET's record: a known party keeps its balance.

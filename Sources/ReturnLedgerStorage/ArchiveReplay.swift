@@ -81,6 +81,7 @@ public struct ArchiveReplay: Sendable {
                 next += 1
             }
             s.entries[party] = positions
+            if !taken.isEmpty { s.forward[party] = BroughtForward(taken) }
         }
         return s.normalized()
     }
