@@ -281,15 +281,15 @@ package final class Engine: @unchecked Sendable {
             return .reply(.failure(refused))
         }
         if case .verify = query, let refused = memoryRefusal("VERIFY") { return .reply(.failure(refused)) }
-        let archived = shelf.records
         if let reload {
+            let archived = shelf.records
             return afterReload(reload) { state in
                 do throws(DomainError) { return .success(try state.query(query, context, archived: archived)) } catch { return .failure(error) }
             }
         }
         if case .verify = query, !ledger.archives.isEmpty, reload == nil { return verifyWithArchives(query, context) }
         if query.scansState {
-            let copy = ledger
+            let copy = ledger, archived = shelf.records
             return .deferred(DeferredReply(queue: readQueue) {
                 do throws(DomainError) { return .success(try copy.query(query, context, archived: archived)) } catch { return .failure(error) }
             })
