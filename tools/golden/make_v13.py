@@ -28,7 +28,8 @@ for q in ("ARCHIVE LIST", "ORDER S-G1c", "ORDER S-G2c", "BALANCE C91", "BALANCE 
     make_v9.query(q)
 
 
-def make(binary, out, snapshot):
+def make(binary, out, snapshot, before_close=None, note="golden 13"):
+    """`before_close(admin, clerk, sup, fin)`: more changes after the rounds (make_v14.py's burst)."""
     name = "snapshot" if snapshot else "log-only"
     data = os.path.join(out, name)
     shutil.rmtree(data, ignore_errors=True)
@@ -38,8 +39,10 @@ def make(binary, out, snapshot):
         admin, clerk, sup, fin = make_v1.clients(server.port)
         make_v1.every_kind(admin, clerk, sup, fin, 1)
         make_v1.every_kind(admin, clerk, sup, fin, 2)
+        if before_close:
+            before_close(admin, clerk, sup, fin)
         today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-        fin.call("PERIOD", "CLOSE", today, note="golden 13")
+        fin.call("PERIOD", "CLOSE", today, note=note)
         if snapshot:
             admin.call("ARCHIVE", through=today, purchases="all")
             admin.call("SNAPSHOT")

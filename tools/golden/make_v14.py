@@ -15,17 +15,14 @@ release chunks: 1,100 payments of one customer, C95 (its ledger entries, and aud
 Notices are written the same way as ledger entries; a thousand of them would need a thousand
 approvals, and the fixture stays small without them.
 """
-import datetime
 import os
-import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_v1  # noqa: E402
 import make_v11  # noqa: E402,F401  (sets make_v1.every_kind and the queries of format 11)
-import make_v13  # noqa: E402,F401  (the queries of format 13)
+import make_v13  # noqa: E402  (the queries of format 13, and its directories' making)
 import make_v9  # noqa: E402
-from make_v1 import ADMIN, ReturnLedgerError, ServerProcess  # noqa: E402
 
 BURST = 1_100
 
@@ -37,7 +34,7 @@ make_v9.query("FEED from=0 limit=400")
 make_v9.query("FEED from=2400 limit=100000")
 
 
-def burst(admin, fin):
+def burst(admin, clerk, sup, fin):
     """Audit entries and one account's entries past a chunk's 1,024 each, pipelined: payments of
     C95, and as many refused payments (to a party that does not exist: audited, nothing else)."""
     admin.call("PARTY", "ADD", "customer", "C95", name="Burst")
@@ -49,45 +46,10 @@ def burst(admin, fin):
         raise SystemExit("burst: %s" % failed[:3])
 
 
-def make(binary, out, snapshot):
-    name = "snapshot" if snapshot else "log-only"
-    data = os.path.join(out, name)
-    shutil.rmtree(data, ignore_errors=True)
-    os.makedirs(data)
-    server = ServerProcess(binary=binary, data=data, demo=True, admin_password=ADMIN, args=["--backup-every", "0"])
-    try:
-        admin, clerk, sup, fin = make_v1.clients(server.port)
-        make_v1.every_kind(admin, clerk, sup, fin, 1)
-        make_v1.every_kind(admin, clerk, sup, fin, 2)
-        burst(admin, fin)
-        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-        fin.call("PERIOD", "CLOSE", today, note="golden 14")
-        if snapshot:
-            admin.call("ARCHIVE", through=today, purchases="all")
-            admin.call("SNAPSHOT")
-            try:
-                clerk.call("SALE", "S-G3", "A100:1", location="STORE1")   # ERR CLOSED, audited after the snapshot
-            except ReturnLedgerError:
-                pass
-        else:
-            admin.call("ARCHIVE", through=today)
-        make_v1.write_answers(admin, os.path.join(out, name + ".answers.txt"))
-        for c in (admin, clerk, sup, fin):
-            c.close()
-    finally:
-        server.close()
-    make_v1.remove_lock(data)
-    if not snapshot:
-        # The snapshot a committed ARCHIVE asks for: log-only replays every record from the first.
-        for f in os.listdir(data):
-            if f.endswith(".snap"):
-                os.remove(os.path.join(data, f))
-
-
 def main():
     args = make_v1.arguments()
-    make(args.bin, args.out, snapshot=False)
-    make(args.bin, args.out, snapshot=True)
+    for snapshot in (False, True):
+        make_v13.make(args.bin, args.out, snapshot, before_close=burst, note="golden 14")
 
 
 if __name__ == "__main__":
