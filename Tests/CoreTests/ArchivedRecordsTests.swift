@@ -218,7 +218,10 @@ import Testing
         taken.entries["C1"] = IDRuns(runs: [0...2_099])
         let entry = ArchiveEntry(name: "archive-20261103-0001", through: CivilDate(year: 2026, month: 11, day: 3), number: 1, takenAt: desk.now,
                                  purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 1, taken: taken)
+        let estimated = desk.ledger.estimatedBytes
         desk.ledger.apply(.archiveWritten(entry))
+        // INFO's state_bytes no longer counts the entries that left memory (48 B each).
+        #expect(desk.ledger.estimatedBytes == estimated - 2_048 * 48)
         let list = try #require(desk.ledger.entries["C1"])
         #expect(list.heldCount == 2_500 - 2_048 && !list.isHeld(2_047) && list.isHeld(2_048))
         // Entries 1...2,100 summed at the newest of them (2,100 * 2,101 / 2 minor units), then the live ones.
