@@ -117,15 +117,17 @@ extension Ledger {
         return positions
     }
 
-    /// The sum of a party's live ledger entries (those no archive took), in minor units: with its
-    /// brought-forward sum, its balance (the books' invariant, checked by the simulation).
-    public func liveEntriesSum(_ party: String) -> Int64 {
-        guard let list = entries[party] else { return 0 }
+    /// A party's ledger entries no archive took, in log order (those released are archived).
+    public func liveEntries(_ party: String) -> [LedgerEntry] {
+        guard let list = entries[party] else { return [] }
         let archived = archivedEntries(party)
-        var sum: Int64 = 0
-        for i in list.indices where !archived.contains(i) { sum += list[i].amount.minor }
-        return sum
+        guard !archived.isEmpty else { return Array(list) }
+        return list.indices.filter { !archived.contains($0) }.map { list[$0] }
     }
+
+    /// Their sum, in minor units: with the party's brought-forward sum, its balance (the books'
+    /// invariant, checked by the simulation).
+    public func liveEntriesSum(_ party: String) -> Int64 { liveEntries(party).reduce(0) { $0 + $1.amount.minor } }
 
     /// The ids of a party's archived store-credit lots.
     public func archivedLots(_ party: String) -> Set<String> {

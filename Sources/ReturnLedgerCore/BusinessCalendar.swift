@@ -65,4 +65,12 @@ public enum TimeBound: Sendable, Equatable {
         case .time(let s): return t >= s
         }
     }
+
+    /// The first business date it admits any of (a read skips what is dated before it).
+    public func firstDay(_ calendar: BusinessCalendar) -> Int64 {
+        switch self {
+        case .date(let d): return d.daysSinceEpoch
+        case .time(let t): return calendar.day(of: t)
+        }
+    }
 }

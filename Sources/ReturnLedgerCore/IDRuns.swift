@@ -62,34 +62,26 @@ public struct IDRuns: Sendable, Equatable, Sequence, ExpressibleByArrayLiteral {
         count = merged.reduce(0) { $0 + $1.count }
     }
 
-    /// Binary search over the runs.
-    public func contains(_ id: Int) -> Bool {
+    /// The first run ending at or after `id` (binary search; nil: none).
+    private func run(endingAtOrAfter id: Int) -> ClosedRange<Int>? {
         var low = 0, high = runs.count
         while low < high {
             let mid = (low + high) / 2
             if runs[mid].upperBound < id { low = mid + 1 } else { high = mid }
         }
-        return low < runs.count && runs[low].contains(id)
+        return low < runs.count ? runs[low] : nil
     }
+
+    public func contains(_ id: Int) -> Bool { run(endingAtOrAfter: id)?.contains(id) ?? false }
 
     /// Whether every number of `range` is held (runs are merged, so one run holds them all).
     public func contains(_ range: ClosedRange<Int>) -> Bool {
-        var low = 0, high = runs.count
-        while low < high {
-            let mid = (low + high) / 2
-            if runs[mid].upperBound < range.lowerBound { low = mid + 1 } else { high = mid }
-        }
-        return low < runs.count && runs[low].lowerBound <= range.lowerBound && range.upperBound <= runs[low].upperBound
+        run(endingAtOrAfter: range.lowerBound).map { $0.lowerBound <= range.lowerBound && range.upperBound <= $0.upperBound } ?? false
     }
 
     /// Whether any number of `range` is held.
     public func overlaps(_ range: ClosedRange<Int>) -> Bool {
-        var low = 0, high = runs.count
-        while low < high {
-            let mid = (low + high) / 2
-            if runs[mid].upperBound < range.lowerBound { low = mid + 1 } else { high = mid }
-        }
-        return low < runs.count && runs[low].lowerBound <= range.upperBound
+        run(endingAtOrAfter: range.lowerBound).map { $0.lowerBound <= range.upperBound } ?? false
     }
 
     public func makeIterator() -> FlattenSequence<[ClosedRange<Int>]>.Iterator { runs.joined().makeIterator() }

@@ -440,16 +440,8 @@ extension Ledger {
         // stable sort by time is that order; most accounts are already in it.
         // Section 23: archived entries are one first line, their sum brought forward (kept in
         // memory: the entries themselves may have left it); the live ones follow.
-        let list = entries[party] ?? []
-        let archived = archivedEntries(party)
-        let broughtForward = archived.isEmpty ? nil : self.broughtForward[party]
-        var rows: [LedgerEntry]
-        if archived.isEmpty {
-            rows = Array(list)
-        } else {
-            rows = []
-            for i in list.indices where !archived.contains(i) { rows.append(list[i]) }  // released ones are archived
-        }
+        let broughtForward = self.broughtForward[party]
+        var rows = liveEntries(party)
         if broughtForward != nil || zip(rows, rows.dropFirst()).contains(where: { $0.at > $1.at }) {
             rows = rows.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
             var running: Int64 = broughtForward?.amount ?? 0
@@ -482,12 +474,7 @@ extension Ledger {
         let trail = audit.reader()
         // A released chunk read back (entries nil: it holds nothing on or after `from`, unread).
         var chunk: (first: Int, entries: [AuditEntry]?)?
-        let fromDay = from.map { bound -> Int64 in
-            switch bound {
-            case .date(let d): d.daysSinceEpoch
-            case .time(let t): policy.calendar.day(of: t)
-            }
-        }
+        let fromDay = from?.firstDay(policy.calendar)
         /// The entry at `i` when it matches, made (or read back) only then.
         func match(_ i: Int) throws(DomainError) -> AuditEntry? {
             if trail.isHeld(i) {

@@ -25,37 +25,37 @@ public final class ArchiveRecordSource: ArchivedRecords {
         return reader
     }
 
-    /// The records `key` finds in `index`, damage as `ERR ARCHIVE`.
-    private func find(_ reader: ArchiveReader, _ index: ArchiveIndex, _ key: String) throws(DomainError) -> [ArchiveRecord] {
-        do throws(ArchiveDamage) { return try reader.find(index, key) } catch { throw DomainError(.ARCHIVE, error.description) }
-    }
-
-    /// The records each of `keys` finds, read together.
-    private func find(_ reader: ArchiveReader, _ index: ArchiveIndex, _ keys: [String]) throws(DomainError) -> [[ArchiveRecord]] {
-        do throws(ArchiveDamage) { return try reader.find(index, keys) } catch { throw DomainError(.ARCHIVE, error.description) }
+    /// The record of each of `keys` in `index` that `pick` takes (`what` and `ids` name it when
+    /// the archive has none), read together; damage as `ERR ARCHIVE`.
+    private func each<T>(_ archive: ArchiveEntry, _ index: ArchiveIndex, _ keys: [String], _ what: String, _ ids: [Int],
+                         _ pick: (ArchiveRecord) -> T?) throws(DomainError) -> [T] {
+        let reader = try reader(archive)
+        let found: [[ArchiveRecord]]
+        do throws(ArchiveDamage) { found = try reader.find(index, keys) } catch { throw DomainError(.ARCHIVE, error.description) }
+        var out: [T] = []
+        out.reserveCapacity(keys.count)
+        for (id, records) in zip(ids, found) {
+            guard let record = records.lazy.compactMap(pick).first else {
+                throw DomainError(.ARCHIVE, "\(reader.path) does not hold \(what) \(id) (its index finds none)")
+            }
+            out.append(record)
+        }
+        return out
     }
 
     public func notices(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
-        let reader = try reader(archive)
-        return try zip(numbers, find(reader, .notices, numbers.map(String.init))).map { (number, found) throws(DomainError) in
-            guard case .notice(let notice)? = found.first else {
-                throw DomainError(.ARCHIVE, "\(reader.path) does not hold notice \(number) (its index finds none)")
-            }
-            return notice
-        }
+        try each(archive, .notices, numbers.map(String.init), "notice", numbers) { if case .notice(let n) = $0 { n } else { nil } }
     }
 
     public func notices(of party: String, in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
-        try find(try reader(archive), .party, party).compactMap { if case .notice(let n) = $0 { n } else { nil } }
+        let reader = try reader(archive)
+        let found: [ArchiveRecord]
+        do throws(ArchiveDamage) { found = try reader.find(.party, party) } catch { throw DomainError(.ARCHIVE, error.description) }
+        return found.compactMap { if case .notice(let n) = $0 { n } else { nil } }
     }
 
     public func audit(_ positions: [Int], in archive: ArchiveEntry) throws(DomainError) -> [AuditEntry] {
-        let reader = try reader(archive)
-        return try zip(positions, find(reader, .audit, positions.map { String($0 + 1) })).map { (position, found) throws(DomainError) in
-            guard case .audit(let entry)? = found.first else {
-                throw DomainError(.ARCHIVE, "\(reader.path) does not hold audit entry \(position + 1) (its index finds none)")
-            }
-            return entry
-        }
+        let seqs = positions.map { $0 + 1 }
+        return try each(archive, .audit, seqs.map(String.init), "audit entry", seqs) { if case .audit(let a) = $0 { a } else { nil } }
     }
 }

@@ -20,11 +20,17 @@ extension ByteWriter {
 
     mutating func enumValue<E: RawRepresentable>(_ value: E) where E.RawValue == String { string(value.rawValue) }
 
-    /// A chunked list whose archived chunks may have left memory (format 14): its length, the
-    /// runs of released chunks, then the elements held.
+    /// The head of a list kept in chunks (format 14; the audit trail too): its length, then the
+    /// runs of its chunks released to archives.
+    mutating func chunkedHead(count: Int, released: IDRuns) {
+        u32(UInt32(count))
+        write(released)
+    }
+
+    /// A chunked list whose archived chunks may have left memory (format 14): its head (length,
+    /// released chunks), then the elements held.
     mutating func chunks<T: BinaryCodable>(_ values: ChunkedArray<T>) {
-        u32(UInt32(values.count))
-        write(values.releasedChunks)
+        chunkedHead(count: values.count, released: values.releasedChunks)
         for v in values.held {
             v.write(to: &self)
             spillIfNeeded()
@@ -57,19 +63,25 @@ extension ByteReader {
         return out
     }
 
-    /// A list written by `chunks`. A released chunk costs no bytes here but an empty array in
-    /// memory: `budget` (the state's, shared by all its lists) bounds how many a crafted state
-    /// can ask for.
-    mutating func chunks<T: BinaryCodable>(_: T.Type = T.self, budget: inout Int) throws(CodecError) -> ChunkedArray<T> {
+    /// A head written by `chunkedHead`. A released chunk costs no bytes here but an empty array
+    /// in memory: `budget` (the state's, shared by all its lists) bounds how many a crafted state
+    /// can ask for. Released chunks are whole ones within the list.
+    mutating func chunkedHead(elementsPerChunk size: Int, budget: inout Int) throws(CodecError) -> (count: Int, released: IDRuns) {
         let count = Int(try u32())  // released chunks cost no bytes: not `count()`
         let released: IDRuns = try read()
-        let size = ChunkedArray<T>.elementsPerChunk
-        // Whole chunks within the list (runs are 4-byte numbers: no overflow).
+        // Runs are 4-byte numbers: no overflow.
         guard released.runs.last.map({ $0.upperBound < count / size }) ?? true else {
             throw CodecError("a list of \(count) releases chunks \(released.runs)")
         }
         budget -= released.count
         guard budget >= 0 else { throw CodecError("the state releases more chunks than its size allows") }
+        return (count, released)
+    }
+
+    /// A list written by `chunks` (`budget`: see `chunkedHead`).
+    mutating func chunks<T: BinaryCodable>(_: T.Type = T.self, budget: inout Int) throws(CodecError) -> ChunkedArray<T> {
+        let size = ChunkedArray<T>.elementsPerChunk
+        let (count, released) = try chunkedHead(elementsPerChunk: size, budget: &budget)
         // Each chunk sized to what it holds (a party's few ledger entries, not room for 1,024).
         var chunks: [[T]] = []
         var position = 0

@@ -31,9 +31,8 @@ extension Ledger: BinaryCodable {
             }
         }
         w.chunks(notices)  // since format 14: with the chunks released to archives
-        // Since format 14: the trail's length, the chunks released to archives, then the entries held.
-        w.u32(UInt32(audit.count))
-        w.write(audit.releasedChunks)
+        // Since format 14: the trail as the lists above (its head, then the entries held).
+        w.chunkedHead(count: audit.count, released: audit.releasedChunks)
         for entry in audit.held {
             entry.write(to: &w)
             w.spillIfNeeded()
@@ -160,14 +159,7 @@ extension Ledger: BinaryCodable {
         }
         notices = r.format >= .v14 ? try r.chunks(Notice.self, budget: &released) : try r.chunkedArray(Notice.self)
         if r.format >= .v14 {
-            // A released chunk costs no bytes here: the state's budget (one a byte) bounds them.
-            // Released chunks are whole ones, within the trail.
-            let count = Int(try r.u32())
-            let releasedChunks: IDRuns = try r.read()
-            released -= releasedChunks.count
-            guard released >= 0, releasedChunks.runs.last.map({ $0.upperBound < count / AuditLog.entriesPerChunk }) ?? true else {
-                throw CodecError("audit trail of \(count) entries releases chunks \(releasedChunks.runs)")
-            }
+            let (count, releasedChunks) = try r.chunkedHead(elementsPerChunk: AuditLog.entriesPerChunk, budget: &released)
             while audit.count < count {
                 if releasedChunks.contains(audit.count / AuditLog.entriesPerChunk) {
                     audit.appendReleasedChunk()

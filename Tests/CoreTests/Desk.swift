@@ -143,12 +143,7 @@ final class MemoryArchives: ArchivedRecords, @unchecked Sendable {
     }
 
     func notices(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
-        var out: [Notice] = []
-        for n in numbers {
-            guard let notice = notices[archive.name]?[n] else { throw DomainError(.ARCHIVE, "\(archive.name) holds no notice \(n)") }
-            out.append(notice)
-        }
-        return out
+        try Self.lookup(numbers, notices[archive.name], "\(archive.name) holds no notice")
     }
 
     func notices(of party: String, in archive: ArchiveEntry) throws(DomainError) -> [Notice] {
@@ -156,10 +151,15 @@ final class MemoryArchives: ArchivedRecords, @unchecked Sendable {
     }
 
     func audit(_ positions: [Int], in archive: ArchiveEntry) throws(DomainError) -> [AuditEntry] {
-        var out: [AuditEntry] = []
-        for p in positions {
-            guard let entry = audit[archive.name]?[p] else { throw DomainError(.ARCHIVE, "\(archive.name) holds no audit entry \(p + 1)") }
-            out.append(entry)
+        try Self.lookup(positions, audit[archive.name], "\(archive.name) holds no audit entry at")
+    }
+
+    /// Each of `ids` in `kept`, in order; one missing is `ERR ARCHIVE` (`missing` and the id).
+    private static func lookup<T>(_ ids: [Int], _ kept: [Int: T]?, _ missing: String) throws(DomainError) -> [T] {
+        var out: [T] = []
+        for id in ids {
+            guard let record = kept?[id] else { throw DomainError(.ARCHIVE, "\(missing) \(id)") }
+            out.append(record)
         }
         return out
     }
