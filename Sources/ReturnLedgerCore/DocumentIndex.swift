@@ -62,6 +62,24 @@ public struct DocumentIndex: Sendable, Equatable, Sequence {
         count += 1
     }
 
+    /// Each date's list as it is held, dates in order (how a format 15 state writes the index:
+    /// no number is formatted or parsed).
+    public var dayLists: [(day: Int64, numbers: [UInt32])] {
+        byDay.keys.sorted().map { ($0, byDay[$0]!) }
+    }
+
+    /// What is kept apart from the dates' lists (written by name).
+    public var otherDocuments: [String: Int] { others }
+
+    /// A date's list put back as `dayLists` gave it. The caller (a snapshot's decoder) has checked
+    /// it is what `place` makes: the date new, the list not empty, not ending in 0, no longer than
+    /// `maxSerial`.
+    public mutating func restore(day: Int64, _ numbers: [UInt32]) {
+        byDay[day] = numbers
+        places += numbers.count
+        for number in numbers where number != 0 { count += 1 }
+    }
+
     /// Every document number held; unordered.
     public var keys: [String] { map(\.key) }
 
@@ -87,7 +105,7 @@ public struct DocumentIndex: Sendable, Equatable, Sequence {
     /// Serials above this are kept apart (`others`), as any other string: a date's array is as
     /// long as its highest serial, and a crafted snapshot key `RT-20260101-99999999` would ask for
     /// 400 MB (a million documents on one date is beyond any chain's day).
-    static let maxSerial = 1 << 20
+    public static let maxSerial = 1 << 20
 
     /// `RT-YYYYMMDD-NNNN` → (day, serial), only for the very string `Ledger.documentNumber` writes
     /// for them (a real date, the serial zero-padded to four digits and no more): another spelling

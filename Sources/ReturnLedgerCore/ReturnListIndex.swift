@@ -1,25 +1,54 @@
-/// What LIST filters on, one 12-byte row per return (derived: kept by `apply` at O(1) per change,
-/// rebuilt by `rebuildIndexes`).
+/// What LIST filters on, one 12-byte row per return (kept by `apply` at O(1) per change; in the
+/// state since format 15, rebuilt by `rebuildIndexes` from older ones).
 ///
 /// A filtered or store-scoped LIST counts every match for its `total=`. Walking the returns
 /// themselves reads a few hundred scattered bytes per request (35 ms on a million); these rows
 /// are contiguous, so the same count reads 12 MB in order (issue 30: under 10 ms). Chunked like
 /// the returns, so a state change after a snapshot's copy copies one chunk, not the column.
 public struct ReturnListIndex: Sendable, Equatable {
-    struct Row: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
         /// The filing date, days since 1970 in the business calendar (as `STATS` counts it).
-        var day: Int32
+        public var day: Int32
         /// The location's number in `locationNumbers`.
-        var location: UInt32
-        var state: UInt8
-        var kind: UInt8
+        public var location: UInt32
+        /// `ReturnListIndex.code` of its state.
+        public var state: UInt8
+        /// 0 a sale's return, 1 a purchase's.
+        public var kind: UInt8
+
+        public init(day: Int32, location: UInt32, state: UInt8, kind: UInt8) {
+            self.day = day
+            self.location = location
+            self.state = state
+            self.kind = kind
+        }
+
+        /// Pending or in second review (`ReturnState.isOpen`).
+        public var isOpen: Bool { state == 0 || state == 6 }
     }
 
-    private(set) var rows = ChunkedArray<Row>()
+    /// The highest state code (`code`): a row's state is at most this.
+    public static let lastStateCode: UInt8 = 7
+
+    public private(set) var rows = ChunkedArray<Row>()
     /// Location code → its number in the rows, in order of first use (the same live and rebuilt).
     private(set) var locationNumbers: [String: UInt32] = [:]
 
     public init() {}
+
+    /// Kept in a format 15 state (`StateCodec`): the rows as they are, and the location codes by
+    /// number. The decoder has checked every row against them.
+    public init(locations: [String], rows: ChunkedArray<Row>) {
+        for (number, code) in locations.enumerated() { locationNumbers[code] = UInt32(number) }
+        self.rows = rows
+    }
+
+    /// The location codes, by their number in the rows.
+    public var locationCodes: [String] {
+        var codes = [String](repeating: "", count: locationNumbers.count)
+        for (code, number) in locationNumbers { codes[Int(number)] = code }
+        return codes
+    }
 
     /// A return filed: its row, numbered as the returns are.
     mutating func filed(_ request: ReturnRequest, day: Int64) {

@@ -11,6 +11,8 @@ public struct ReturnNumbers: RandomAccessCollection, ExpressibleByArrayLiteral, 
     public var endIndex: Int { numbers.count }
     public subscript(position: Int) -> Int { Int(numbers[position]) }
 
+    public mutating func reserveCapacity(_ n: Int) { numbers.reserveCapacity(n) }
+
     public mutating func append(_ number: Int) {
         // Return numbers come from the ledger's own count: past 4 billion returns this traps.
         numbers.append(UInt32(number))

@@ -1,12 +1,19 @@
 /// STATS without scanning every return: `apply` keeps one bucket per (filing business date, kind, return
 /// location) with the
-/// counters, amounts and groups a query sums over its window. Derived state: rebuilt from the
-/// returns and orders after a snapshot is loaded, never stored.
+/// counters, amounts and groups a query sums over its window. Kept in the state since format 15
+/// (`StatsCodec`): an archived return's figures stay here when the return leaves memory; older
+/// states rebuild it from their returns and orders when loaded.
 public struct StatsIndex: Sendable, Equatable {
     public struct Totals: Sendable, Equatable {
         public var count = 0
         public var qty: Int64 = 0
         public var amount: Int64 = 0
+
+        public init(count: Int = 0, qty: Int64 = 0, amount: Int64 = 0) {
+            self.count = count
+            self.qty = qty
+            self.amount = amount
+        }
 
         mutating func add(count: Int, qty: Int64, amount: Int64) {
             self.count += count
@@ -33,6 +40,8 @@ public struct StatsIndex: Sendable, Equatable {
         public var refunds: [Int64] = [0, 0, 0, 0]
         public var approvalSeconds: [Int64] = []
         public var groups = Groups()
+
+        public init() {}
 
         /// Approval times as a multiset: live they are appended in approval order, a rebuild
         /// adds them in filing order.
@@ -71,6 +80,12 @@ public struct StatsIndex: Sendable, Equatable {
         public var kind: OrderKind
         public var location: String
 
+        public init(day: Int64, kind: OrderKind, location: String) {
+            self.day = day
+            self.kind = kind
+            self.location = location
+        }
+
         /// The kind as a flag: hashing the enum would hash its raw text.
         public func hash(into hasher: inout Hasher) {
             hasher.combine(day)
@@ -82,6 +97,11 @@ public struct StatsIndex: Sendable, Equatable {
     public struct SoldKey: Hashable, Sendable {
         public var day: Int64
         public var location: String
+
+        public init(day: Int64, location: String) {
+            self.day = day
+            self.location = location
+        }
     }
 
     public var buckets: [Key: Bucket] = [:]
@@ -168,17 +188,47 @@ public struct StatsIndex: Sendable, Equatable {
 }
 
 extension Ledger {
-    /// Builds the derived indexes from the records (after a snapshot is decoded).
-    public mutating func rebuildIndexes() {
-        var index = StatsIndex()
+    /// Builds the derived indexes from the records (after a snapshot is decoded). `kept`: the
+    /// state held STATS' buckets, the returns filed per order and per party and LIST's rows
+    /// (format 15), which are then left as they are: only the open returns are read (a return's
+    /// figures, numbers and row stay when the return itself leaves memory).
+    public mutating func rebuildIndexes(kept: Bool = false) {
         lastDocumentDay = documentsPerDay.keys.max()
-        for order in orders.values { index.sold(order, policy.calendar) }
         serialSkus = Set(products.values.lazy.filter(\.serial).map(\.sku))
         openReturns = []
         openReturnSerials = [:]
+        if kept {
+            // The list rows say which returns are open: only those are read.
+            for (i, row) in listIndex.rows.enumerated() where row.isOpen {
+                openReturns.insert(i + 1)
+                noteOpenSerials(returns[i], open: true)
+            }
+        } else {
+            rebuildReturnIndexes()
+        }
+        indexTills()
+        countOpenCreditLots()
+        findChainHead()
+        moveKeys = [:]
+        for move in stockMoves where !move.key.isEmpty { moveKeys[move.key] = move.number }
+        skusWithRules = Set(products.values.lazy.filter(\.hasOwnRules).map(\.sku))
+        // An exchange's sale voided with its return (not stored: the void says so).
+        for number in voids.keys where !returns[number - 1].exchange.isEmpty { orders[returns[number - 1].exchangeOrder]?.voided = true }
+    }
+
+    /// LIST's rows as a format 15 state held them (set only by its decoder, before `rebuildIndexes`).
+    public mutating func restore(listIndex: ReturnListIndex) {
+        self.listIndex = listIndex
+    }
+
+    /// What a state before format 15 did not hold, from its returns and orders: STATS' buckets,
+    /// the returns per order and per party, LIST's rows, the open returns.
+    private mutating func rebuildReturnIndexes() {
+        var index = StatsIndex()
+        for order in orders.values { index.sold(order, policy.calendar) }
         returnsByParty = [:]
-        listIndex = ReturnListIndex()
         for i in returns.indices where !returns[i].noReceipt { orders[returns[i].order]?.returnNumbers = [] }
+        listIndex = ReturnListIndex()
         // One pass, each return borrowed where it is kept (`for r in returns` copied every one,
         // retaining each of its strings and arrays: a fifth of a snapshot's load).
         for i in returns.indices {
@@ -196,14 +246,6 @@ extension Ledger {
             listIndex.filed(returns[i], day: day)
         }
         stats = index
-        indexTills()
-        countOpenCreditLots()
-        findChainHead()
-        moveKeys = [:]
-        for move in stockMoves where !move.key.isEmpty { moveKeys[move.key] = move.number }
-        skusWithRules = Set(products.values.lazy.filter(\.hasOwnRules).map(\.sku))
-        // An exchange's sale voided with its return (not stored: the void says so).
-        for number in voids.keys where !returns[number - 1].exchange.isEmpty { orders[returns[number - 1].exchangeOrder]?.voided = true }
     }
 }
 

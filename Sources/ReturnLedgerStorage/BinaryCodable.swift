@@ -39,6 +39,12 @@ extension ByteWriter {
 }
 
 extension ByteWriter {
+    /// Return numbers, oldest first (format 15: an order's, a party's): the count, then 4 bytes each.
+    mutating func numbers(_ values: ReturnNumbers) {
+        u32(UInt32(values.count))
+        for n in values { u32(UInt32(n)) }
+    }
+
     /// A list of strings: its count, then each (location codes, rule codes).
     mutating func strings(_ values: [String]) {
         u32(UInt32(values.count))
@@ -47,6 +53,22 @@ extension ByteWriter {
 }
 
 extension ByteReader {
+    /// Return numbers as `ByteWriter.numbers` wrote them: each a return the state holds
+    /// (1...`last`), strictly rising as they were filed.
+    mutating func numbers(through last: Int) throws(CodecError) -> ReturnNumbers {
+        var numbers = ReturnNumbers()
+        let n = try count()
+        numbers.reserveCapacity(n)
+        var previous = 0
+        for _ in 0..<n {
+            let number = Int(try u32())
+            guard number > previous, number <= last else { throw CodecError("return \(number) out of order or past \(last)") }
+            numbers.append(number)
+            previous = number
+        }
+        return numbers
+    }
+
     mutating func strings() throws(CodecError) -> [String] {
         var values: [String] = []
         for _ in 0..<(try count()) { values.append(try string()) }

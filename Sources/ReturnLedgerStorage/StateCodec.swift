@@ -12,10 +12,22 @@ extension Ledger: BinaryCodable {
         writeMap(entries, &w) { $0.chunks($1) }  // since format 14: with the chunks released to archives
         w.array(reasons.keys.sorted().map { reasons[$0]! })
         w.i64(policy.windowDays)
-        w.array(orders.keys.sorted().map { orders[$0]! })
+        let orderIDs = orders.keys.sorted()
+        w.array(orderIDs.map { orders[$0]! })
         w.array(returns)
         writeMap(returnKeys.numbers.lazy.map { (key: returns[$0 - 1].key, value: $0) }, &w) { $0.int($1) }
-        writeMap(documents, &w) { $0.int($1) }
+        // Since format 15: each date's document list as held (date, then the return of each
+        // serial, 4 bytes, 0 for none), then any other document by name; before, every
+        // document by its number.
+        let lists = documents.dayLists
+        w.u32(UInt32(lists.count))
+        for (day, numbers) in lists {
+            w.i64(day)
+            w.u32(UInt32(numbers.count))
+            for number in numbers { w.u32(number) }
+            w.spillIfNeeded()
+        }
+        writeMap(documents.otherDocuments, &w) { $0.int($1) }
         let days = documentsPerDay.keys.sorted()
         w.u32(UInt32(days.count))
         for day in days { w.i64(day); w.int(documentsPerDay[day]!) }
@@ -88,6 +100,24 @@ extension Ledger: BinaryCodable {
             let line = broughtForward[party]!
             w.string(party); w.write(line.at); w.i64(line.amount)
         }
+        w.write(stats)  // since format 15: STATS' buckets and units sold, kept rather than rebuilt
+        // Since format 15: the returns filed against each order that has any (its place among the
+        // orders written above, then the numbers), then each party's.
+        let withReturns = orderIDs.indices.filter { !orders[orderIDs[$0]]!.returnNumbers.isEmpty }
+        w.u32(UInt32(withReturns.count))
+        for i in withReturns {
+            w.u32(UInt32(i))
+            w.numbers(orders[orderIDs[i]]!.returnNumbers)
+            w.spillIfNeeded()
+        }
+        writeMap(returnsByParty, &w) { $0.numbers($1) }
+        // Since format 15: LIST's rows, the location codes by number, then each return's row.
+        w.strings(listIndex.locationCodes)
+        w.u32(UInt32(listIndex.rows.count))
+        for row in listIndex.rows {
+            w.u32(UInt32(bitPattern: row.day)); w.u32(row.location); w.u8(row.state); w.u8(row.kind)
+            w.spillIfNeeded()
+        }
     }
 
     /// Entries in key order, whatever container holds them.
@@ -129,7 +159,10 @@ extension Ledger: BinaryCodable {
         }
         reasons = try Ledger.keyed(try r.array(Reason.self), "reason") { $0.code }
         policy = Policy(windowDays: try r.i64())
-        for order in try r.array(Order.self) { orders[order.id] = order }
+        let orderIDs = try r.array(Order.self).map { order in
+            orders[order.id] = order
+            return order.id
+        }
         returns = try r.chunkedArray(ReturnRequest.self)
         for _ in 0..<(try r.count()) {
             let key = try r.string(), number = try r.int()
@@ -139,6 +172,25 @@ extension Ledger: BinaryCodable {
                 throw CodecError("return key \(key) names return \(number), which has another key, or twice")
             }
             returnKeys.insert(key, number)
+        }
+        if r.format >= .v15 {
+            var previous = Int64.min
+            for _ in 0..<(try r.count()) {
+                let day = try r.i64()
+                let n = try r.count()
+                guard day > previous, n > 0, n <= DocumentIndex.maxSerial else { throw CodecError("documents of day \(day): \(n), or the day twice") }
+                previous = day
+                var numbers = [UInt32]()
+                numbers.reserveCapacity(n)
+                for _ in 0..<n {
+                    let number = try r.u32()
+                    guard number <= returns.count else { throw CodecError("a document of day \(day) names return \(number)") }
+                    numbers.append(number)
+                }
+                guard numbers.last != 0 else { throw CodecError("documents of day \(day) end in a gap") }
+                documents.restore(day: day, numbers)
+                guard documents.places <= 2 * documents.count + (1 << 20) else { throw CodecError("documents of day \(day) leave gaps") }
+            }
         }
         for _ in 0..<(try r.count()) {
             let doc = try r.string()
@@ -251,7 +303,35 @@ extension Ledger: BinaryCodable {
         } else {
             adoptArchivesHeld()  // a format 13 state still held what its archives took
         }
-        rebuildIndexes()
+        if r.format >= .v15 {
+            stats = try r.read()
+            var previous = -1
+            for _ in 0..<(try r.count()) {
+                let i = Int(try r.u32())
+                guard i > previous, i < orderIDs.count else { throw CodecError("returns of order \(i) out of order or range") }
+                previous = i
+                orders[orderIDs[i]]!.returnNumbers = try r.numbers(through: returns.count)
+            }
+            for _ in 0..<(try r.count()) {
+                let party = try r.string()
+                guard returnsByParty.updateValue(try r.numbers(through: returns.count), forKey: party) == nil else {
+                    throw CodecError("returns of party \(party) appear twice")
+                }
+            }
+            let codes = try r.strings()
+            guard Set(codes).count == codes.count else { throw CodecError("list rows: a location twice") }
+            guard try r.count() == returns.count else { throw CodecError("list rows: not one a return") }
+            var rows = ChunkedArray<ReturnListIndex.Row>()
+            for i in 0..<returns.count {
+                let row = ReturnListIndex.Row(day: Int32(bitPattern: try r.u32()), location: try r.u32(), state: try r.u8(), kind: try r.u8())
+                guard row.location < codes.count, row.state <= ReturnListIndex.lastStateCode, row.kind <= 1 else {
+                    throw CodecError("list row of return \(i + 1) out of range")
+                }
+                rows.append(row)
+            }
+            restore(listIndex: ReturnListIndex(locations: codes, rows: rows))
+        }
+        rebuildIndexes(kept: r.format >= .v15)
     }
 
     /// What the archives took of the audit trail, the notices and the accounts lies within them

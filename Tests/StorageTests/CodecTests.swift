@@ -27,6 +27,69 @@ import Testing
         #expect(decoded.digest == ledger.digest)
     }
 
+    /// Format 15 keeps STATS' buckets in the state: a decoded state holds the buckets written, not
+    /// a rebuild from its returns (a figure no rebuild makes survives), and a count or sum out of
+    /// range is damage, not a trap in a later `apply`; the same for the returns per order and party.
+    @Test func theStatsAreKeptNotRebuilt() throws {
+        let ledger = applied(everyKindEntries())
+        let key = try #require(ledger.stats.buckets.keys.first { ledger.stats.buckets[$0]!.approved > 0 })
+        #expect(try Snapshot.decode(Snapshot.encode(ledger, seq: 9)).1.stats == ledger.stats)
+        var marked = ledger
+        marked.stats.buckets[key]!.fees += 7
+        marked.stats.buckets[key]!.approvalSeconds.append(12_345)
+        marked.stats.soldPerDay[StatsIndex.SoldKey(day: 1, location: "ZZ")] = 3
+        let decoded = try Snapshot.decode(Snapshot.encode(marked, seq: 9)).1
+        #expect(decoded.stats == marked.stats && decoded.stats != ledger.stats)
+        #expect(decoded.digest == marked.digest)
+        // The returns per order and per party are kept too, and must name returns the state holds.
+        var unfiled = ledger
+        let order = try #require(ledger.orders.first { !$0.value.returnNumbers.isEmpty }?.key)
+        unfiled.orders[order]!.returnNumbers.append(ledger.returns.count + 1)
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(unfiled, seq: 9)) }
+        var backwards = ledger
+        let party = try #require(ledger.returnsByParty.first { !$0.value.isEmpty }?.key)
+        backwards.returnsByParty[party]!.append(ledger.returnsByParty[party]!.first!)
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(backwards, seq: 9)) }
+        var huge = ledger
+        huge.stats.buckets[key]!.filed = 1 << 61
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(huge, seq: 9)) }
+        var twice = ledger
+        twice.stats.buckets[key]!.groups.reason["R-TWICE"] = StatsIndex.Totals(count: 1, qty: 1, amount: 1)
+        twice.stats.buckets[key]!.groups.reason["R-TWICF"] = StatsIndex.Totals(count: 1, qty: 1, amount: 1)
+        var w = ByteWriter()
+        twice.write(to: &w)
+        var body = w.bytes
+        let from = Array("R-TWICF".utf8), to = Array("R-TWICE".utf8)
+        var renamed = 0
+        for i in 0..<(body.count - from.count) where Array(body[i..<(i + from.count)]) == from {
+            body.replaceSubrange(i..<(i + from.count), with: to)
+            renamed += 1
+        }
+        #expect(renamed == 1)
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.file(body: body, seq: 9)) }
+    }
+
+    /// Format 15 writes the documents as held (a list per business date) and LIST's rows: both
+    /// read back equal, open returns found from the rows alone, and what `apply` never makes (a
+    /// list ending in a gap, a document of a return not held, a row of a location not listed) is
+    /// damage.
+    @Test func theDocumentListsAndListRowsReadBackAsHeld() throws {
+        let ledger = applied(everyKindEntries())
+        let decoded = try Snapshot.decode(Snapshot.encode(ledger, seq: 9)).1
+        #expect(decoded.documents == ledger.documents && decoded.documents.count > 0)
+        #expect(decoded.listIndex == ledger.listIndex && decoded.listIndex.rows.count == ledger.returns.count)
+        #expect(decoded.openReturns == ledger.openReturns && !ledger.openReturns.isEmpty)
+        var gap = ledger
+        gap.documents.restore(day: 1, [1, 0])
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(gap, seq: 9)) }
+        var ghost = ledger
+        ghost.documents.restore(day: 1, [UInt32(ledger.returns.count + 1)])
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(ghost, seq: 9)) }
+        var nowhere = ledger
+        nowhere.restore(listIndex: ReturnListIndex(locations: [], rows: ledger.listIndex.rows))
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(nowhere, seq: 9)) }
+    }
+
     /// Every kind of record's state, serial registry included (format 11), through a snapshot.
     @Test func everyKindsStateRoundTrips() throws {
         let ledger = applied(everyKindEntries())
