@@ -1,5 +1,5 @@
 /// One movement on a party's account. Balance > 0: the party owes us; < 0: we owe the party.
-public enum EntryKind: String, Sendable, Equatable { case sale, purchase, payment, credit_note, debit_note, void, credit_expired, credit_difference }
+public enum EntryKind: String, Sendable, Equatable, CaseIterable { case sale, purchase, payment, credit_note, debit_note, void, credit_expired, credit_difference }
 
 public struct LedgerEntry: Sendable, Equatable {
     public var at: Timestamp
@@ -17,7 +17,7 @@ public struct LedgerEntry: Sendable, Equatable {
 public enum PaymentDirection: String, Sendable, Equatable { case `in`, out }
 
 /// What the party is told about an approved return.
-public enum NoticeKind: String, Sendable, Equatable { case credit_note, debit_note, refund, void }
+public enum NoticeKind: String, Sendable, Equatable, CaseIterable { case credit_note, debit_note, refund, void }
 
 public struct Notice: Sendable, Equatable {
     public var number: Int

@@ -1,5 +1,5 @@
 /// A sale or a purchase: the record a return is checked against.
-public enum OrderKind: String, Sendable, Equatable { case sale, purchase }
+public enum OrderKind: String, Sendable, Equatable, CaseIterable { case sale, purchase }
 
 /// One item token as a client wrote it: `SKU:QTY[@PRICE][#BATCH][/SERIAL...]`.
 public struct ItemSpec: Sendable, Equatable {

@@ -95,49 +95,64 @@ public struct ByteReader {
 
     public var remaining: Int { bytes.count - offset }
 
+    // The primitives below are inlined into every decoder (a snapshot makes tens of millions of
+    // calls: a call each cost about as much as the read), their errors made out of line.
     @inline(__always) private mutating func need(_ n: Int) throws(CodecError) {
-        guard n >= 0, remaining >= n else { throw CodecError("truncated at byte \(offset)") }
+        guard n >= 0, remaining >= n else { throw Self.truncated(at: offset) }
     }
 
-    public mutating func u8() throws(CodecError) -> UInt8 {
+    @inline(never) private static func truncated(at offset: Int) -> CodecError { CodecError("truncated at byte \(offset)") }
+    @inline(never) private static func damaged(_ what: @autoclosure () -> String, at offset: Int) -> CodecError { CodecError("\(what()) at byte \(offset)") }
+
+    @inline(__always) public mutating func u8() throws(CodecError) -> UInt8 {
         try need(1)
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    public mutating func bool() throws(CodecError) -> Bool {
+    @inline(__always) public mutating func bool() throws(CodecError) -> Bool {
         switch try u8() {
         case 0: return false
         case 1: return true
-        default: throw CodecError("bad boolean at byte \(offset - 1)")
+        default: throw Self.damaged("bad boolean", at: offset - 1)
         }
     }
 
-    public mutating func u32() throws(CodecError) -> UInt32 {
+    @inline(__always) public mutating func u32() throws(CodecError) -> UInt32 {
         try need(4)
         defer { offset += 4 }
         return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
-    public mutating func u64() throws(CodecError) -> UInt64 {
+    @inline(__always) public mutating func u64() throws(CodecError) -> UInt64 {
         try need(8)
         defer { offset += 8 }
         return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    public mutating func i64() throws(CodecError) -> Int64 { Int64(bitPattern: try u64()) }
+    @inline(__always) public mutating func i64() throws(CodecError) -> Int64 { Int64(bitPattern: try u64()) }
 
-    public mutating func int() throws(CodecError) -> Int {
+    @inline(__always) public mutating func int() throws(CodecError) -> Int {
         let v = try i64()
         guard let n = Int(exactly: v) else { throw CodecError("integer out of range") }
         return n
     }
 
     /// A count of elements that follow; bounded by the bytes left so garbage cannot allocate.
-    public mutating func count() throws(CodecError) -> Int {
+    @inline(__always) public mutating func count() throws(CodecError) -> Int {
         let n = Int(try u32())
-        guard n <= remaining else { throw CodecError("count \(n) larger than the data at byte \(offset)") }
+        guard n <= remaining else { throw Self.damaged("count \(n) larger than the data", at: offset) }
         return n
+    }
+
+    /// The bytes of a string as `string()` reads it, without making a String (an enum's raw value).
+    @inline(__always)
+    mutating func stringBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) throws(CodecError) -> T {
+        let n = try count()
+        try need(n)
+        defer { offset += n }
+        let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
+        return body(UnsafeBufferPointer(start: start, count: n))
     }
 
     /// Strings were written from valid Swift strings and the record's checksum held, so they are
@@ -149,8 +164,8 @@ public struct ByteReader {
         guard n > 0 else { return "" }
         let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
         let utf8 = UnsafeBufferPointer(start: start, count: n)
-        guard let interner, n > StringInterner.inlineBytes else { return String(decoding: utf8, as: UTF8.self) }
-        return interner.intern(utf8)
+        guard let interner else { return String(decoding: utf8, as: UTF8.self) }
+        return n > StringInterner.inlineBytes ? interner.intern(utf8) : interner.short(utf8)
     }
 }
 
@@ -163,45 +178,116 @@ final class StringInterner {
     static let inlineBytes = 15
     /// Open addressing on the bytes' FNV-1a hash: a string seen before is found from its bytes,
     /// without making a String first (a `Set<String>` made one per read and hashed it with SipHash:
-    /// an eighth of a snapshot's load).
-    private var slots: [String?] = Array(repeating: nil, count: 1 << 12)
-    private var hashes: [UInt64] = Array(repeating: 0, count: 1 << 12)
-    private var count = 0
+    /// an eighth of a snapshot's load). Behind a pointer, as the short cache below: as a class's
+    /// `var`s, each probe's reads were checked for exclusive access at run time.
+    private struct Table {
+        var slots: [String?] = Array(repeating: nil, count: 1 << 12)
+        var hashes: [UInt64] = Array(repeating: 0, count: 1 << 12)
+        var count = 0
 
-    func intern(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while let existing = slots[i] {
-            if hashes[i] == hash, Self.same(existing, utf8) { return existing }
-            i = (i + 1) & mask
+        mutating func intern(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while let existing = slots[i] {
+                if hashes[i] == hash, StringInterner.same(existing, utf8) { return existing }
+                i = (i + 1) & mask
+            }
+            let string = String(decoding: utf8, as: UTF8.self)
+            slots[i] = string
+            hashes[i] = hash
+            count += 1
+            if count * 2 > slots.count { grow() }
+            return string
         }
+
+        private mutating func grow() {
+            let old = zip(slots, hashes)
+            slots = Array(repeating: nil, count: slots.count * 2)
+            hashes = Array(repeating: 0, count: hashes.count * 2)
+            let mask = slots.count - 1
+            for (string, hash) in old {
+                guard let string else { continue }
+                var i = Int(truncatingIfNeeded: hash) & mask
+                while slots[i] != nil { i = (i + 1) & mask }
+                slots[i] = string
+                hashes[i] = hash
+            }
+        }
+    }
+
+    private let table: UnsafeMutablePointer<Table> = {
+        let table = UnsafeMutablePointer<Table>.allocate(capacity: 1)
+        table.initialize(to: Table())
+        return table
+    }()
+
+    func intern(_ utf8: UnsafeBufferPointer<UInt8>) -> String { table.pointee.intern(utf8) }
+
+    /// Short strings repeat (locations, users, reasons, SKUs, outcomes) and each String made
+    /// from bytes is validated and built again: a direct-mapped cache of the last String made for
+    /// each short byte sequence (its bytes and length packed in two words) answers most of them.
+    /// Raw memory behind `let`s: a class's `var` arrays are checked for exclusive access at every
+    /// use at run time, which cost more than the Strings saved.
+    private let shortKeys: UnsafeMutablePointer<UInt64> = {
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 << 12)
+        keys.initialize(repeating: 0, count: 2 << 12)
+        return keys
+    }()
+    private let shortStrings: UnsafeMutablePointer<String> = {
+        let strings = UnsafeMutablePointer<String>.allocate(capacity: 1 << 12)
+        strings.initialize(repeating: "", count: 1 << 12)
+        return strings
+    }()
+
+    deinit {
+        table.deinitialize(count: 1)
+        table.deallocate()
+        shortKeys.deallocate()
+        shortStrings.deinitialize(count: 1 << 12)
+        shortStrings.deallocate()
+    }
+
+    /// 1 to `inlineBytes` bytes as two words: bytes 0-7 in `low`, 8-14 in `high`, the length in
+    /// `high`'s top byte (never 0, so zeros match nothing).
+    @inline(__always)
+    static func pack(_ utf8: UnsafeBufferPointer<UInt8>) -> (low: UInt64, high: UInt64) {
+        let n = utf8.count, p = utf8.baseAddress!
+        var low: UInt64 = 0, high = UInt64(n) << 56
+        for i in 0..<min(n, 8) { low |= UInt64(p[i]) << (UInt64(i) &* 8) }
+        var i = 8
+        while i < n {
+            high |= UInt64(p[i]) << (UInt64(i &- 8) &* 8)
+            i &+= 1
+        }
+        return (low, high)
+    }
+
+    /// `utf8`: 1 to `inlineBytes` bytes.
+    @inline(__always)
+    func short(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        let (low, high) = Self.pack(utf8)
+        let slot = Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xFF51_AFD7_ED55_8CCD) >> 52)
+        if shortKeys[2 &* slot] == low, shortKeys[2 &* slot &+ 1] == high { return shortStrings[slot] }
         let string = String(decoding: utf8, as: UTF8.self)
-        slots[i] = string
-        hashes[i] = hash
-        count += 1
-        if count * 2 > slots.count { grow() }
+        shortKeys[2 &* slot] = low
+        shortKeys[2 &* slot &+ 1] = high
+        shortStrings[slot] = string
         return string
     }
 
-    private static func same(_ string: String, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    fileprivate static func same(_ string: String, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var string = string
         // memcmp: `elementsEqual` went byte by byte through the generic sequence path.
         return string.withUTF8 { $0.count == utf8.count && memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 }
     }
 
-    private func grow() {
-        let old = zip(slots, hashes)
-        slots = Array(repeating: nil, count: slots.count * 2)
-        hashes = Array(repeating: 0, count: hashes.count * 2)
-        let mask = slots.count - 1
-        for (string, hash) in old {
-            guard let string else { continue }
-            var i = Int(truncatingIfNeeded: hash) & mask
-            while slots[i] != nil { i = (i + 1) & mask }
-            slots[i] = string
-            hashes[i] = hash
-        }
-    }
+}
+
+/// Whether two strings hold the same UTF-8 bytes (not Swift's canonical equivalence: keys are
+/// told apart by their bytes), by memcmp rather than the generic sequence comparison.
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
 }

@@ -167,7 +167,7 @@ extension Ledger: BinaryCodable {
         for _ in 0..<(try r.count()) {
             let key = try r.string(), number = try r.int()
             // As applying the records made it: each keyed return once, under its own key.
-            guard !key.isEmpty, number > 0, number <= returns.count, returns[number - 1].key.utf8.elementsEqual(key.utf8),
+            guard !key.isEmpty, number > 0, number <= returns.count, sameBytes(returns[number - 1].key, key),
                   returnKeys.number(key, in: returns) == nil else {
                 throw CodecError("return key \(key) names return \(number), which has another key, or twice")
             }
