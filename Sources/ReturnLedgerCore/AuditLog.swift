@@ -15,10 +15,10 @@ public struct AuditLog: RandomAccessCollection, Sendable, Equatable {
         var target: String
     }
 
-    private(set) var rows = ChunkedArray<Row>()
+    var rows = ChunkedArray<Row>()
     /// Shared by every copy of the trail (a snapshot's, a read's): words are only ever added, and
     /// a row names only words added before it.
-    private let words: AuditWords
+    let words: AuditWords
 
     public init() { words = AuditWords() }
 
@@ -170,6 +170,8 @@ final class AuditWords: Sendable {
     func codes(_ a: String, _ b: String, _ c: String, _ d: String) -> (UInt32, UInt32, UInt32, UInt32) {
         table.withLock { t in (t.code(a), t.code(b), t.code(c), t.code(d)) }
     }
+
+    func code(_ word: String) -> UInt32 { table.withLock { $0.code(word) } }
 
     func all() -> ChunkedArray<String> { table.withLock { $0.words } }
 }

@@ -43,12 +43,14 @@ extension Ledger: BinaryCodable {
             }
         }
         w.chunks(notices)  // since format 14: with the chunks released to archives
-        // Since format 14: the trail as the lists above (its head, then the entries held).
+        // Since format 14: the trail as the lists above (its head, then the entries held); since
+        // format 15 the words its held entries name, then each with its words as numbers.
         w.chunkedHead(count: audit.count, released: audit.releasedChunks)
-        for entry in audit.held {
-            entry.write(to: &w)
+        audit.packed(words: { w.strings($0) }, row: { row in
+            w.int(row.seq); w.write(row.at); w.u32(row.user); w.u32(row.peer); w.u32(row.command); w.u32(row.outcome)
+            w.string(row.target)
             w.spillIfNeeded()
-        }
+        })
         w.int(payments)
         writeMap(loginFailures, &w) { $0.array($1) }
         writeMap(lockedUntil, &w) { $0.write($1) }
@@ -212,9 +214,18 @@ extension Ledger: BinaryCodable {
         notices = r.format >= .v14 ? try r.chunks(Notice.self, budget: &released) : try r.chunkedArray(Notice.self)
         if r.format >= .v14 {
             let (count, releasedChunks) = try r.chunkedHead(elementsPerChunk: AuditLog.entriesPerChunk, budget: &released)
+            let words = r.format >= .v15 ? try r.strings() : []
+            guard audit.restore(words: words) else { throw CodecError("audit words: one appears twice") }
             while audit.count < count {
                 if releasedChunks.contains(audit.count / AuditLog.entriesPerChunk) {
                     audit.appendReleasedChunk()
+                } else if r.format >= .v15 {
+                    let row = AuditLog.PackedRow(seq: try r.int(), at: try r.read(), user: try r.u32(), peer: try r.u32(),
+                                                 command: try r.u32(), outcome: try r.u32(), target: try r.string())
+                    guard max(row.user, row.peer, row.command, row.outcome) < words.count else {
+                        throw CodecError("audit entry \(audit.count + 1) names a word past \(words.count)")
+                    }
+                    audit.append(row)
                 } else {
                     audit.append(try AuditEntry(from: &r))
                 }

@@ -90,6 +90,33 @@ import Testing
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(nowhere, seq: 9)) }
     }
 
+    /// Format 15 writes the audit trail's words once and each entry's as numbers: read back
+    /// equal, written again byte for byte (numbered in the order the held entries name them, not
+    /// the order they were first seen live), and a word twice in the list is damage.
+    @Test func theAuditTrailsWordsAreWrittenOnce() throws {
+        var ledger = applied(everyKindEntries())
+        for _ in 0..<3 {
+            for user in ["ZZWORDA", "ZZWORDB"] {
+                ledger.audit.append(AuditEntry(seq: 0, at: Timestamp(seconds: 1), user: user, peer: "p", command: "PING", target: "", outcome: "ok"))
+            }
+        }
+        let bytes = Snapshot.encode(ledger, seq: 9)
+        let decoded = try Snapshot.decode(bytes).1
+        #expect(decoded.audit == ledger.audit)
+        #expect(Snapshot.encode(decoded, seq: 9) == bytes)
+        var w = ByteWriter()
+        ledger.write(to: &w)
+        var body = w.bytes
+        let a = Array("ZZWORDA".utf8), b = Array("ZZWORDB".utf8)
+        var found = 0
+        for i in 0..<(body.count - b.count) where Array(body[i..<(i + b.count)]) == b {
+            body.replaceSubrange(i..<(i + b.count), with: a)
+            found += 1
+        }
+        #expect(found == 1)  // three entries by ZZWORDB, the word written once
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.file(body: body, seq: 9)) }
+    }
+
     /// Every kind of record's state, serial registry included (format 11), through a snapshot.
     @Test func everyKindsStateRoundTrips() throws {
         let ledger = applied(everyKindEntries())
