@@ -180,7 +180,9 @@ extension Ledger: BinaryCodable {
             for _ in 0..<(try r.count()) {
                 let day = try r.i64()
                 let n = try r.count()
-                guard day > previous, n > 0, n <= DocumentIndex.maxSerial else { throw CodecError("documents of day \(day): \(n), or the day twice") }
+                guard day > previous, StatsIndex.days.contains(day), n > 0, n <= DocumentIndex.maxSerial else {
+                    throw CodecError("documents of day \(day): \(n), or the day twice or out of range")
+                }
                 previous = day
                 var numbers = [UInt32]()
                 numbers.reserveCapacity(n)
@@ -316,6 +318,10 @@ extension Ledger: BinaryCodable {
         }
         if r.format >= .v15 {
             stats = try r.read()
+            // Every return filed is counted once, in its filing date's bucket.
+            guard stats.buckets.values.reduce(0, { $0 + $1.filed }) == returns.count else {
+                throw CodecError("stats count other than the \(returns.count) returns filed")
+            }
             var previous = -1
             for _ in 0..<(try r.count()) {
                 let i = Int(try r.u32())
@@ -338,6 +344,9 @@ extension Ledger: BinaryCodable {
                 guard row.location < codes.count, row.state <= ReturnListIndex.lastStateCode, row.kind <= 1 else {
                     throw CodecError("list row of return \(i + 1) out of range")
                 }
+                // The rows say which returns are open (only those are read when loaded): at least
+                // those must be.
+                guard !row.isOpen || returns[i].state.isOpen else { throw CodecError("list row of return \(i + 1): open, the return is not") }
                 rows.append(row)
             }
             restore(listIndex: ReturnListIndex(locations: codes, rows: rows))

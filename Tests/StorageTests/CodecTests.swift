@@ -53,6 +53,21 @@ import Testing
         var huge = ledger
         huge.stats.buckets[key]!.filed = 1 << 61
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(huge, seq: 9)) }
+        // What STATS would trap on later: a date it cannot print, figures whose window sums or
+        // rates overflow; and counts that do not match the returns filed.
+        var farDay = ledger
+        farDay.stats.buckets[StatsIndex.Key(day: .max, kind: .sale, location: "STORE1")] = ledger.stats.buckets[key]
+        farDay.stats.buckets[key] = nil
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(farDay, seq: 9)) }
+        var large = ledger
+        for k in large.stats.buckets.keys { large.stats.buckets[k]!.amount = (1 << 59) - 1 }
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(large, seq: 9)) }
+        var uncounted = ledger
+        uncounted.stats.buckets[key]!.filed += 1
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(uncounted, seq: 9)) }
+        var overclosed = ledger
+        overclosed.stats.buckets[key]!.rejected += overclosed.stats.buckets[key]!.filed
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(overclosed, seq: 9)) }
         var twice = ledger
         twice.stats.buckets[key]!.groups.reason["R-TWICE"] = StatsIndex.Totals(count: 1, qty: 1, amount: 1)
         twice.stats.buckets[key]!.groups.reason["R-TWICF"] = StatsIndex.Totals(count: 1, qty: 1, amount: 1)
@@ -88,6 +103,16 @@ import Testing
         var nowhere = ledger
         nowhere.restore(listIndex: ReturnListIndex(locations: [], rows: ledger.listIndex.rows))
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(nowhere, seq: 9)) }
+        // A row saying open where the return is not (only open rows are read when loaded).
+        let closed = try #require(ledger.returns.firstIndex { !$0.state.isOpen })
+        var rows = ledger.listIndex.rows
+        rows[closed].state = 0
+        var falselyOpen = ledger
+        falselyOpen.restore(listIndex: ReturnListIndex(locations: ledger.listIndex.locationCodes, rows: rows))
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(falselyOpen, seq: 9)) }
+        var farDocuments = ledger
+        farDocuments.documents.restore(day: 100_000_000, [1])
+        #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(farDocuments, seq: 9)) }
     }
 
     /// Format 15 writes the audit trail's words once and each entry's as numbers: read back
