@@ -18,6 +18,21 @@ import Testing
         }
     }
 
+    /// A state's bytes with every `from` (as bytes) replaced by `to`, of the same length, and how
+    /// many were: a state no writer makes (a name twice), to show the reader refuses it.
+    func stateBytes(_ ledger: Ledger, renaming from: String, to: String) -> (body: [UInt8], renamed: Int) {
+        var w = ByteWriter()
+        ledger.write(to: &w)
+        var body = w.bytes
+        let old = Array(from.utf8), new = Array(to.utf8)
+        var renamed = 0
+        for i in 0..<(body.count - old.count) where Array(body[i..<(i + old.count)]) == old {
+            body.replaceSubrange(i..<(i + old.count), with: new)
+            renamed += 1
+        }
+        return (body, renamed)
+    }
+
     @Test func theWholeStateRoundTrips() throws {
         let ledger = applied(sampleEntries(count: 60))
         let bytes = Snapshot.encode(ledger, seq: 60)
@@ -71,15 +86,7 @@ import Testing
         var twice = ledger
         twice.stats.buckets[key]!.groups.reason["R-TWICE"] = StatsIndex.Totals(count: 1, qty: 1, amount: 1)
         twice.stats.buckets[key]!.groups.reason["R-TWICF"] = StatsIndex.Totals(count: 1, qty: 1, amount: 1)
-        var w = ByteWriter()
-        twice.write(to: &w)
-        var body = w.bytes
-        let from = Array("R-TWICF".utf8), to = Array("R-TWICE".utf8)
-        var renamed = 0
-        for i in 0..<(body.count - from.count) where Array(body[i..<(i + from.count)]) == from {
-            body.replaceSubrange(i..<(i + from.count), with: to)
-            renamed += 1
-        }
+        let (body, renamed) = stateBytes(twice, renaming: "R-TWICF", to: "R-TWICE")
         #expect(renamed == 1)
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.file(body: body, seq: 9)) }
     }
@@ -129,15 +136,7 @@ import Testing
         let decoded = try Snapshot.decode(bytes).1
         #expect(decoded.audit == ledger.audit)
         #expect(Snapshot.encode(decoded, seq: 9) == bytes)
-        var w = ByteWriter()
-        ledger.write(to: &w)
-        var body = w.bytes
-        let a = Array("ZZWORDA".utf8), b = Array("ZZWORDB".utf8)
-        var found = 0
-        for i in 0..<(body.count - b.count) where Array(body[i..<(i + b.count)]) == b {
-            body.replaceSubrange(i..<(i + b.count), with: a)
-            found += 1
-        }
+        let (body, found) = stateBytes(ledger, renaming: "ZZWORDB", to: "ZZWORDA")
         #expect(found == 1)  // three entries by ZZWORDB, the word written once
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.file(body: body, seq: 9)) }
     }
@@ -164,15 +163,7 @@ import Testing
         // P900's serials written a second time under Q900, then renamed P900 in the bytes.
         var twice = ledger
         twice.serialRegistry["Q900"] = ledger.serialRegistry["P900"]
-        var w = ByteWriter()
-        twice.write(to: &w)
-        var body = w.bytes
-        let q900 = Array("Q900".utf8), p900 = Array("P900".utf8)
-        var renamed = 0
-        for i in 0..<(body.count - 3) where Array(body[i..<(i + 4)]) == q900 {
-            body.replaceSubrange(i..<(i + 4), with: p900)
-            renamed += 1
-        }
+        let (body, renamed) = stateBytes(twice, renaming: "Q900", to: "P900")
         #expect(renamed == 1)
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.file(body: body, seq: 9)) }
         // The unpatched state still reads back.
