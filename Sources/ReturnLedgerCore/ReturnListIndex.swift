@@ -24,11 +24,11 @@ public struct ReturnListIndex: Sendable, Equatable {
         }
 
         /// Pending or in second review (`ReturnState.isOpen`).
-        public var isOpen: Bool { state == 0 || state == 6 }
+        public var isOpen: Bool { state == ReturnListIndex.code(.pending) || state == ReturnListIndex.code(.second_review) }
     }
 
     /// The highest state code (`code`): a row's state is at most this.
-    public static let lastStateCode: UInt8 = 7
+    public static let lastStateCode = code(.voided)
 
     public private(set) var rows = ChunkedArray<Row>()
     /// Location code → its number in the rows, in order of first use (the same live and rebuilt).

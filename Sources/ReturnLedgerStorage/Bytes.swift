@@ -158,14 +158,12 @@ public struct ByteReader {
     /// Strings were written from valid Swift strings and the record's checksum held, so they are
     /// decoded without a second validation pass (the specialised `decoding:` path, no generics).
     public mutating func string() throws(CodecError) -> String {
-        let n = try count()
-        try need(n)
-        defer { offset += n }
-        guard n > 0 else { return "" }
-        let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
-        let utf8 = UnsafeBufferPointer(start: start, count: n)
-        guard let interner else { return String(decoding: utf8, as: UTF8.self) }
-        return n > StringInterner.inlineBytes ? interner.intern(utf8) : interner.short(utf8)
+        let interner = self.interner
+        return try stringBytes { utf8 in
+            guard !utf8.isEmpty else { return "" }
+            guard let interner else { return String(decoding: utf8, as: UTF8.self) }
+            return utf8.count > StringInterner.inlineBytes ? interner.intern(utf8) : interner.short(utf8)
+        }
     }
 }
 
@@ -280,7 +278,7 @@ final class StringInterner {
     fileprivate static func same(_ string: String, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var string = string
         // memcmp: `elementsEqual` went byte by byte through the generic sequence path.
-        return string.withUTF8 { $0.count == utf8.count && memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 }
+        return string.withUTF8 { $0.count == utf8.count && ($0.isEmpty || memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0) }
     }
 
 }
@@ -288,6 +286,6 @@ final class StringInterner {
 /// Whether two strings hold the same UTF-8 bytes (not Swift's canonical equivalence: keys are
 /// told apart by their bytes), by memcmp rather than the generic sequence comparison.
 func sameBytes(_ a: String, _ b: String) -> Bool {
-    var a = a, b = b
-    return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+    var b = b
+    return b.withUTF8 { StringInterner.same(a, $0) }
 }

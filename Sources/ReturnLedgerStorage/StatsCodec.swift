@@ -62,8 +62,7 @@ extension StatsIndex: BinaryCodable {
             for i in b.refunds.indices { b.refunds[i] = try Self.sum(&r, &total) }
             let times = try r.count()
             b.approvalSeconds.reserveCapacity(times)
-            var unsummed: Int64 = 0  // only ranked (percentiles), never added
-            for _ in 0..<times { b.approvalSeconds.append(try Self.sum(&r, &unsummed)) }
+            for _ in 0..<times { b.approvalSeconds.append(try Self.value(&r)) }  // only ranked, never added
             b.groups.reason = try Self.group(&r, &total)
             b.groups.clerk = try Self.group(&r, &total)
             b.groups.party = try Self.group(&r, &total)
@@ -92,9 +91,14 @@ extension StatsIndex: BinaryCodable {
     }
 
     private static func sum(_ r: inout ByteReader, _ total: inout Int64) throws(CodecError) -> Int64 {
+        let v = try value(&r)
+        try add(v, to: &total)
+        return v
+    }
+
+    private static func value(_ r: inout ByteReader) throws(CodecError) -> Int64 {
         let v = try r.i64()
         guard v > -bound, v < bound else { throw CodecError("stats sum \(v) out of range") }
-        try add(v, to: &total)
         return v
     }
 
