@@ -159,7 +159,7 @@ extension Ledger {
         guard onOrBefore(order.at), order.returnNumbers.allSatisfy(taken.contains) else { return false }
         // An exchange's sale (a client's own `X-MAS1` is an ordinary sale).
         if order.id.hasPrefix("X-"), let number = ReturnRequest.number(String(order.id.dropFirst(2))), number <= returns.count,
-           returns[number - 1].exchangeOrder == order.id, !taken.contains(number) {
+           returns.isHeld(number - 1), returns[number - 1].exchangeOrder == order.id, !taken.contains(number) {
             return false
         }
         // A voided exchange sale (its return voided) takes nothing back either.

@@ -10,6 +10,8 @@ public protocol ArchivedRecords: Sendable {
     func notices(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [Notice]
     /// Every notice of `party` that `archive` took, by number.
     func notices(of party: String, in archive: ArchiveEntry) throws(DomainError) -> [Notice]
+    /// The returns `archive` took numbered `numbers` (ascending), in order.
+    func returns(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [ReturnRequest]
 }
 
 extension Ledger {

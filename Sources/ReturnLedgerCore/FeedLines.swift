@@ -18,6 +18,18 @@ public struct FeedFacts: Sendable {
     public var documents: DocumentIndex
     public var documentsPerDay: [Int64: Int]
     public var voids: [Int: VoidRecord]
+    /// Section 23: where returns that left memory are read back, and which archive took each.
+    public var archives: [ArchiveEntry]
+    public var reach: ArchiveReach
+
+    /// Return `number`, read back from its archive if it left memory; nil when it cannot be
+    /// (never filed, or its archive damaged or missing: the record's lines are left out).
+    func request(_ number: Int) -> ReturnRequest? {
+        guard number >= 1, number <= returns.count else { return nil }
+        if returns.isHeld(number - 1) { return returns[number - 1] }
+        guard let source = reach.source, let archive = archives.first(where: { $0.taken.returns.contains(number) }) else { return nil }
+        return try? source.returns([number], in: archive).first
+    }
 
     /// The till of a session; "" for none.
     func till(of session: Int) -> String { sessions.indices.contains(session - 1) ? sessions[session - 1].till : "" }
@@ -28,7 +40,7 @@ extension Ledger {
     /// would make the writer copy-on-write its large derived indexes after every page.
     public var feedFacts: FeedFacts {
         FeedFacts(returns: returns, products: products, entries: entries, sessions: tillSessions, documents: documents,
-                  documentsPerDay: documentsPerDay, voids: voids)
+                  documentsPerDay: documentsPerDay, voids: voids, archives: archives, reach: archiveReach)
     }
 
     /// Whether a record has a FEED line: all but audit entries and failed logins do.
@@ -53,7 +65,7 @@ extension Ledger {
     }
 
     public static func feedLines(seq: UInt64, at: Timestamp, actor: String, events: [Event], facts: FeedFacts) -> [[Field]] {
-        let returns = facts.returns, entries = facts.entries
+        let entries = facts.entries
         var lines: [[Field]] = []
         let head = [Field("seq", String(seq)), Field("at", at.description), Field("user", actor)]
         func line(_ type: String, _ fields: [Field]) {
@@ -78,7 +90,7 @@ extension Ledger {
         }
         /// INSPECT's line, a line per decision, then what each moved.
         func inspected(_ inspection: Inspection) {
-            let request = returns[inspection.number - 1]
+            guard let request = facts.request(inspection.number) else { return }
             line("return.inspected", [Field("id", request.id), Field("disposition", Disposal.names(inspection.disposals)),
                                       Field("by", inspection.by), Field("note", inspection.note), Field("left", String(inspection.left)),
                                       Field("value", Disposal.value(inspection.disposals).description)])
@@ -161,10 +173,8 @@ extension Ledger {
                                          Field("serials", item.serials.joined(separator: ","))])
                 }
             case .returnApproved(let approval):
-                guard approval.number >= 1, approval.number <= returns.count else { continue }
-                let outcome = approval.outcome
-                    ?? Ledger.format1Outcome(approval, request: returns[approval.number - 1], products: facts.products)
-                var request = returns[approval.number - 1]
+                guard var request = facts.request(approval.number) else { continue }
+                let outcome = approval.outcome ?? Ledger.format1Outcome(approval, request: request, products: facts.products)
                 for index in request.items.indices { request.items[index].quarantined = outcome.quarantined.contains(index) }
                 line("return.approved", [Field("id", request.id), Field("doc", approval.doc), Field("amount", request.amount.description),
                                          Field("by", approval.by), Field("state", outcome.state.rawValue),
@@ -186,8 +196,8 @@ extension Ledger {
                 moved(Effects.approval(request, doc: approval.doc, outcome), doc: approval.doc)
                 // The document as issued, with what it chains from: enough to recompute the chain.
                 let document = Ledger.documentFields(DocumentHeader(request), request)
-                let prev = Ledger.previousHash(approval.doc, documents: facts.documents, perDay: facts.documentsPerDay, returns: returns,
-                                               voids: facts.voids)
+                let prev = Ledger.previousHash(approval.doc, documents: facts.documents, perDay: facts.documentsPerDay,
+                                               voids: facts.voids) { facts.request($0) }
                 documentLines.append(("doc.issued", document.head + [Field("hash", (approval.hash ?? request.docHash).description),
                                                                      Field("prev", prev.description)]))
                 for item in document.items { documentLines.append(("doc.item", [Field("doc", approval.doc)] + item)) }
@@ -196,10 +206,9 @@ extension Ledger {
             case .returnCancelled(let number, let by, _):
                 line("return.cancelled", [Field("id", ReturnRequest.id(number)), Field("by", by)])
             case .returnInspected(let number, let disposition, let note, let by, let at):
-                guard number >= 1, number <= returns.count else { continue }
-                inspected(Ledger.legacyInspection(returns[number - 1], disposition, note: note, by: by, at: at))
+                guard let request = facts.request(number) else { continue }
+                inspected(Ledger.legacyInspection(request, disposition, note: note, by: by, at: at))
             case .returnDisposed(let inspection):
-                guard inspection.number >= 1, inspection.number <= returns.count else { continue }
                 inspected(inspection)
             case .stockDisposed(let move):
                 line("stock.disposed", [Field("move", move.id), Field("location", move.location), Field("from", move.from.rawValue),
@@ -234,8 +243,7 @@ extension Ledger {
                 for l in move.lines { line("count.line", [Field("move", move.id)] + l.countFields) }
                 moved(.stockMove(move), doc: move.id)
             case .vendorCredited(let number, let credit):
-                guard number >= 1, number <= returns.count else { continue }
-                let request = returns[number - 1]
+                guard let request = facts.request(number) else { continue }
                 line("return.vendor_credited", [Field("id", request.id), Field("expected", request.expected.description),
                                                 Field("received", credit.amount.description),
                                                 Field("difference", Money(minor: credit.amount.minor - request.expected.minor).description),
@@ -270,8 +278,7 @@ extension Ledger {
                 line("credit.issued", [Field("party", party), Field("lot", lot.id), Field("amount", lot.amount.description),
                                        Field("expires", lot.expires?.description ?? "")])
             case .returnVoided(let record):
-                guard record.number >= 1, record.number <= returns.count else { continue }
-                let request = returns[record.number - 1]
+                guard let request = facts.request(record.number) else { continue }
                 line("return.voided", [Field("id", request.id), Field("doc", record.doc), Field("voids", request.doc),
                                        Field("by", record.by), Field("reason", record.reason), Field("note", record.note),
                                        Field("owed", record.owed?.description ?? ""), Field("hash", record.hash.description)])
@@ -281,8 +288,8 @@ extension Ledger {
                                            Field("amount", record.lotGivenBack.description), Field("doc", record.doc)])
                 }
                 let document = Ledger.documentFields(DocumentHeader(void: record, of: request), request)
-                let prev = Ledger.previousHash(record.doc, documents: facts.documents, perDay: facts.documentsPerDay, returns: returns,
-                                               voids: facts.voids)
+                let prev = Ledger.previousHash(record.doc, documents: facts.documents, perDay: facts.documentsPerDay,
+                                               voids: facts.voids) { facts.request($0) }
                 documentLines.append(("doc.issued", document.head + [Field("hash", record.hash.description), Field("prev", prev.description)]))
                 for item in document.items { documentLines.append(("doc.item", [Field("doc", record.doc)] + item)) }
             case .periodClosed(let close, let writeOffs):

@@ -125,7 +125,7 @@ extension Ledger {
     /// and the return is completed when none are left.
     func decideInspection(_ id: String, disposition word: Disposition?, lists: DispositionLists, note: String,
                           _ context: Context) throws(DomainError) -> Decision {
-        guard let request = returnRequest(id) else { throw .notFound("return", id) }
+        guard let request = try returnRequest(id) else { throw .notFound("return", id) }
         if let again = resentInspection(request, word: word, lists: lists, note: note) { return Decision(events: [], reply: again) }
         try checkScope(request.location, context, id)
         guard request.state == .inspecting else {

@@ -42,14 +42,17 @@ extension Ledger {
     }
 
     /// The hash `doc` chains from: the stored hash of the document before it (64 zeros for the first).
-    static func previousHash(_ doc: String, documents: DocumentIndex, perDay: [Int64: Int],
-                             returns: ChunkedArray<ReturnRequest>, voids: [Int: VoidRecord]) -> DocHash {
-        guard let previous = previousDocument(doc, perDay: perDay), let number = documents[previous] else { return .zero }
-        return storedHash(previous, of: returns[number - 1], voids: voids)
+    /// `request`: return `n` (nil: it cannot be read, and the hash is 64 zeros).
+    static func previousHash<E: Error>(_ doc: String, documents: DocumentIndex, perDay: [Int64: Int], voids: [Int: VoidRecord],
+                                       request: (Int) throws(E) -> ReturnRequest?) throws(E) -> DocHash {
+        guard let previous = previousDocument(doc, perDay: perDay), let number = documents[previous],
+              let before = try request(number) else { return .zero }
+        return storedHash(previous, of: before, voids: voids)
     }
 
-    func previousHash(_ doc: String) -> DocHash {
-        Self.previousHash(doc, documents: documents, perDay: documentsPerDay, returns: returns, voids: voids)
+    /// The document before `doc`'s stored hash (its return read back if it left memory).
+    func previousHash(_ doc: String) throws(DomainError) -> DocHash {
+        try Self.previousHash(doc, documents: documents, perDay: documentsPerDay, voids: voids) { (n) throws(DomainError) in try filedReturn(n) }
     }
 
     /// The stored hash of `doc`: the return's own document's, or its void's.
@@ -77,7 +80,7 @@ extension Ledger {
         var chained: [(Int, DocHash)] = []
         forEachDocument { doc, number in
             let request = returns[number - 1]
-            head = Ledger.documentHash(after: head, documentRecord(doc, number).header, request)
+            head = Ledger.documentHash(after: head, documentRecord(doc, of: request).header, request)
             chained.append((number, head))
             return true
         }
@@ -85,26 +88,38 @@ extension Ledger {
         chainHead = head
     }
 
-    /// The chain's head after a snapshot: the last document's hash.
+    /// The chain's head after a snapshot before format 16 (which keeps it): the last document's
+    /// hash (every return is in memory then).
     mutating func findChainHead() {
         guard let day = documentsPerDay.keys.max(), let count = documentsPerDay[day],
               let number = documents[Self.documentNumber(day: day, serial: count)] else {
             chainHead = .zero
             return
         }
-        chainHead = documentRecord(Self.documentNumber(day: day, serial: count), number).hash
+        chainHead = documentRecord(Self.documentNumber(day: day, serial: count), of: returns[number - 1]).hash
     }
+
+    /// A format 16 state's chain head, as it was kept.
+    public mutating func restore(chainHead: DocHash) { self.chainHead = chainHead }
 
     /// VERIFY: recomputes the chain from the first document, or from `from` trusting the stored
     /// hash of the one before it; the first document whose recomputed hash differs is `CHAIN`.
     public func verifyReply(from: String?) throws(DomainError) -> Reply {
         if let from, documents[from] == nil { throw .notFound("document", from) }
-        var head = from.map { previousHash($0) } ?? .zero
+        var head = try from.map { (doc) throws(DomainError) in try previousHash(doc) } ?? .zero
         var count = 0, last = ""
         var broken: (doc: String, stored: DocHash, computed: DocHash)?
+        // Documents of returns that left memory are read back a chunk at a time (section 23).
+        var filed = FiledReturns()
+        var failed: DomainError?
         forEachDocument(from: from) { doc, number in
-            let (header, stored) = documentRecord(doc, number)
-            let computed = Ledger.documentHash(after: head, header, returns[number - 1])
+            let request: ReturnRequest
+            do throws(DomainError) { request = try filed.at(number, of: self) } catch {
+                failed = error
+                return false
+            }
+            let (header, stored) = documentRecord(doc, of: request)
+            let computed = Ledger.documentHash(after: head, header, request)
             guard computed == stored else {
                 broken = (doc, stored, computed)
                 return false
@@ -114,6 +129,7 @@ extension Ledger {
             last = doc
             return true
         }
+        if let failed { throw failed }
         if let broken {
             throw DomainError(.CHAIN, "\(broken.doc) stored hash \(broken.stored) but its values and the previous hash give \(broken.computed)")
         }

@@ -7,8 +7,8 @@ extension Ledger {
         guard reasons[filing.reason] != nil else {
             throw .invalid("unknown reason \(filing.reason); known: \(reasons.keys.sorted().joined(separator: ", "))")
         }
-        if let key = filing.key, let number = returnNumber(forKey: key) {
-            let original = returns[number - 1]
+        if let key = filing.key, let number = try returnNumber(forKey: key) {
+            let original = try filedReturn(number)
             guard sameFiling(original, filing) else {
                 throw DomainError(.CONFLICT, "key \(key) was used for \(original.id) with other content")
             }
@@ -212,9 +212,9 @@ extension Ledger {
         }
         var units = line.returned + line.pending
         var held: (amount: Int64, tax: Int64) = (0, 0)
-        for number in order.returnNumbers {
-            let r = returns[number - 1]
-            guard r.state.stands else { continue }
+        var filed = FiledReturns()  // an archived return read back, a chunk at a time (section 23)
+        for number in order.returnNumbers where state(ofReturn: number).stands {
+            let r = try filed.at(number, of: self)
             for item in r.items where item.line == index {
                 held.amount += item.amount.minor
                 held.tax += item.tax.minor
@@ -238,6 +238,9 @@ extension Ledger {
         let since = now.seconds - policy.customerDays * Timestamp.secondsPerDay
         var counted: Int64 = 0
         for number in numbers.reversed() {
+            // An archived return was filed over `customer_days` before its archive was written,
+            // as was every return before it (section 23): nothing older can count.
+            guard returns.isHeld(number - 1) else { break }
             let r = returns[number - 1]
             // Filed in order, and taken no later than filed: nothing older can count.
             guard r.filedAt.seconds > since else { break }

@@ -65,7 +65,8 @@ extension Ledger {
         }
         // An exchange's sale took only its due's tenders (the parts it absorbed appear nowhere).
         var dues: [String: [Tender]] = [:]
-        for r in returns where !r.exchange.isEmpty && (r.state.isApproved || r.state == .voided) { dues[r.exchangeOrder] = r.dueTenders }
+        // Returns that left memory (section 23) were approved and voided on dates closed before.
+        for r in returns.held where !r.exchange.isEmpty && (r.state.isApproved || r.state == .voided) { dues[r.exchangeOrder] = r.dueTenders }
         for order in orders.values where order.kind == .sale {
             let day = calendar.day(of: order.at)
             guard covered(day) else { continue }
@@ -83,7 +84,7 @@ extension Ledger {
                 }
             }
         }
-        for r in returns where r.kind == .sale && (r.state.isApproved || r.state == .voided) {
+        for r in returns.held where r.kind == .sale && (r.state.isApproved || r.state == .voided) {
             guard let at = r.approvedAt else { continue }
             let day = calendar.day(of: at)
             guard covered(day) else { continue }
@@ -99,7 +100,7 @@ extension Ledger {
         }
         for (number, record) in voids {
             let day = calendar.day(of: record.at)
-            guard covered(day) else { continue }
+            guard covered(day), returns.isHeld(number - 1) else { continue }
             let r = returns[number - 1]
             update(day, r.location) { z in
                 z.voids += 1

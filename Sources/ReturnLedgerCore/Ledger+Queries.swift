@@ -74,13 +74,13 @@ extension Ledger {
             return try list(filter, context.scope)
         case .doc(let number):
             guard let n = documents[number] else { throw .notFound("document", number) }
-            let r = returns[n - 1]
-            try checkScope(r.location, context, number)
+            try checkScope(location(ofReturn: n), context, number)
+            let r = try filedReturn(n)
             // Everything a printed slip needs, names included; an exchange adds its sale and
             // difference and one `* exchange` line per replacement item.
             let named = { (fields: [Field], sku: String) in fields + [Field("name", self.products[sku]?.name ?? "")] }
             // A void's document repeats the voided one's values under its own header.
-            let (header, hash) = documentRecord(number, n)
+            let (header, hash) = documentRecord(number, of: r)
             return Reply(
                 status: [Field("doc", header.doc),
                          Field("date", Self.documentDay(header.doc).map { CivilDate(daysSinceEpoch: $0).description } ?? ""),
@@ -95,7 +95,7 @@ extension Ledger {
                          Field("net_tax", r.netTax.description), Field("refund", header.refund), Field("tender", header.tender),
                          Field("doc_type", header.type), Field("voids", header.voids),
                          Field("voided", header.type == "return" ? voids[n]?.doc ?? "" : ""), Field("hash", hash.description),
-                         Field("prev", previousHash(number).description),
+                         Field("prev", try previousHash(number).description),
                          // Section 21: a supplier return's RMA and the credit it expects.
                          Field("rma", r.rma), Field("expected", r.kind == .purchase ? r.expected.description : ""),
                          archiveField(ofReturn: r.number)],
@@ -107,11 +107,13 @@ extension Ledger {
                            Field("serials", $0.serials.joined(separator: ","))] })
         case .notices(let party, let from):
             if let party, parties[party] == nil { throw .notFound("party", party) }
-            return Reply(lines: try noticesMatching(party: party, from: from, archived).map {
-                [Field("id", $0.id), Field("at", $0.at.description), Field("party", $0.party),
-                 Field("kind", $0.kind.rawValue), Field("doc", $0.doc), Field("amount", $0.amount.description),
-                 Field("text", noticeText($0))]
-            })
+            var lines: [[Field]] = []
+            for n in try noticesMatching(party: party, from: from, archived) {
+                lines.append([Field("id", n.id), Field("at", n.at.description), Field("party", n.party),
+                              Field("kind", n.kind.rawValue), Field("doc", n.doc), Field("amount", n.amount.description),
+                              Field("text", try noticeText(n))])
+            }
+            return Reply(lines: lines)
         case .transfer(let id):
             return try transferShow(id)
         case .stock(let sku, let location, let serials):
@@ -124,7 +126,7 @@ extension Ledger {
             return try balanceReply(party, at: context.now)
         case .stats(let query):
             try checkScopeFilter(query.location, context)
-            return stats(query, context.scope)
+            return try stats(query, context.scope)
         case .audit(let user, let from, let after, let limit):
             return try auditReply(user: user, from: from, after: after, limit: limit, archived)
         case .tillShow(let till, let session):
@@ -180,9 +182,9 @@ extension Ledger {
     }
 
     /// A notice's text; a debit note names the supplier's RMA when the return has one.
-    private func noticeText(_ notice: Notice) -> String {
+    private func noticeText(_ notice: Notice) throws(DomainError) -> String {
         guard notice.kind == .debit_note, notice.returnNumber >= 1, notice.returnNumber <= returns.count else { return notice.text }
-        let rma = returns[notice.returnNumber - 1].rma
+        let rma = try filedReturn(notice.returnNumber).rma
         return rma.isEmpty ? notice.text : notice.text + " (RMA \(rma))"
     }
 
@@ -207,25 +209,27 @@ extension Ledger {
         if order.lines.allSatisfy(\.plain) {
             for line in order.lines { returnedAmount += line.price.minor * line.returned }
         } else {
-            for number in order.returnNumbers where returns[number - 1].state.isApproved {
-                for item in returns[number - 1].items { returnedAmount += item.amount.minor }
+            var filed = FiledReturns()
+            for number in order.returnNumbers where state(ofReturn: number).isApproved {
+                for item in try filed.at(number, of: self).items { returnedAmount += item.amount.minor }
             }
         }
         let sale = order.kind == .sale
-        let lines: [[Field]] = order.lines.indices.map { index in
+        var lines: [[Field]] = []
+        for index in order.lines.indices {
             let line = order.lines[index]
             // Serials (those returned: by approved returns that stand), and a sale line's rule under today's settings (protocol.md, ORDER).
-            let returnedSerials = line.serials.isEmpty ? [] : returnedSerials(order, line: index)
+            let returnedSerials = line.serials.isEmpty ? [] : try returnedSerials(order, line: index)
             let rule = sale ? itemRule(line.sku) : nil
             let until = rule.map { Timestamp(seconds: order.at.seconds + $0.returnDays * Timestamp.secondsPerDay).description }
-            return [Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
+            lines.append([Field.word("line"), Field("sku", line.sku), Field("qty", String(line.quantity)), Field("batch", line.batch),
              Field("price", line.price.description), Field("returned", String(line.returned)),
              Field("pending", String(line.pending)), Field("returnable", String(line.returnable)),
              Field("amount", line.amount.description), Field("discount", line.discount.description),
              Field("tax_rate", line.taxRate.description), Field("tax", line.tax.description),
              Field("serials", line.serials.joined(separator: ",")), Field("returned_serials", returnedSerials.joined(separator: ",")),
              Field("return_until", until ?? ""),
-             Field("final_sale", rule.map { $0.finalSale ? "yes" : "no" } ?? "")]
+             Field("final_sale", rule.map { $0.finalSale ? "yes" : "no" } ?? "")])
         }
         return Reply(status: [Field("order", order.id), Field("kind", order.kind.rawValue), Field("location", order.location),
                               Field("party", order.party), Field("at", order.at.description),
@@ -257,8 +261,8 @@ extension Ledger {
     private func list(_ filter: ReturnFilter, _ scope: Scope) throws(DomainError) -> Reply {
         var end = returns.count + 1  // numbers below this
         if let before = filter.before {
-            guard let request = returnRequest(before) else { throw .notFound("return", before) }
-            end = request.number
+            guard let number = filedNumber(before) else { throw .notFound("return", before) }
+            end = number
         }
         // Candidates newest first: the smallest index the filter names.
         let source: [Int]?
@@ -275,10 +279,33 @@ extension Ledger {
         let onlyIndex = scope == .everywhere && filter.state == nil && filter.kind == nil && filter.location == nil
             && filter.from == nil && filter.to == nil && (filter.order == nil || filter.party == nil) && filter.rma == nil
             && filter.serial == nil
+        // A return that left memory (section 23) is tested on its LIST row, then, for what rows
+        // do not hold, read back a chunk at a time.
+        var rowFilter = filter
+        (rowFilter.party, rowFilter.order, rowFilter.rma, rowFilter.serial) = (nil, nil, nil, nil)
+        let rowMatcher = listIndex.matcher(rowFilter, scope)!
+        let fieldsNeeded = filter.party != nil || filter.order != nil || filter.rma != nil || filter.serial != nil
+        var filed = FiledReturns()
+        var failed: DomainError?
+        func archivedMatches(_ number: Int) -> Bool {
+            guard rowMatcher.matches(listIndex.rows[number - 1]) else { return false }
+            guard fieldsNeeded else { return true }
+            let r: ReturnRequest
+            do throws(DomainError) { r = try filed.at(number, of: self) } catch {
+                failed = failed ?? error
+                return false
+            }
+            if let party = filter.party, r.party != party { return false }
+            if let order = filter.order, r.order != order { return false }
+            if let rma = filter.rma, r.supplier?.rma != rma { return false }
+            if let serial = filter.serial, !r.items.contains(where: { $0.serials.contains(serial) }) { return false }
+            return true
+        }
         // Field by field through the array's borrow: passing the request itself would copy it
         // (retaining every string and array in it), which was nine tenths of a 1M-return walk.
         func matches(_ number: Int) -> Bool {
             let i = number - 1
+            guard returns.isHeld(i) else { return archivedMatches(number) }
             if !scope.contains(returns[i].location) { return false }
             if let state = filter.state, returns[i].state != state { return false }
             if let kind = filter.kind, returns[i].kind != kind { return false }
@@ -301,7 +328,11 @@ extension Ledger {
         // A match on the page, or the one after it (false: the page is full).
         func page(_ number: Int) -> Bool {
             if lines.count < filter.limit {
-                let r = returns[number - 1]
+                let r: ReturnRequest
+                do throws(DomainError) { r = try filed.at(number, of: self) } catch {
+                    failed = failed ?? error
+                    return false
+                }
                 lines.append(summary(r) + [Field("exchange", r.exchangeText), Field("late", r.late ? "yes" : "no"),
                                            archiveField(ofReturn: r.number)])
                 last = number
@@ -341,6 +372,7 @@ extension Ledger {
                 total = walked + newer
             }
         }
+        if let failed { throw failed }
         return Reply(status: [Field("count", String(lines.count)), Field("next", more ? ReturnRequest.id(last) : ""),
                               Field("total", String(total))], lines: lines)
     }

@@ -8,11 +8,12 @@ extension Ledger {
         }
     }
 
-    /// A return the acting user may see and act on.
+    /// A return the acting user may see and act on. One that left memory (section 23) is read
+    /// back from its archive only after the scope check (its location is in its LIST row).
     func scopedReturn(_ id: String, _ context: Context) throws(DomainError) -> ReturnRequest {
-        guard let request = returnRequest(id) else { throw .notFound("return", id) }
-        try checkScope(request.location, context, id)
-        return request
+        guard let number = filedNumber(id) else { throw .notFound("return", id) }
+        try checkScope(location(ofReturn: number), context, id)
+        return try filedReturn(number)
     }
 
     /// A `location=` filter of LIST or STATS: outside the user's locations it is refused.

@@ -123,11 +123,11 @@ extension Ledger {
     }
 
     /// The serials returned on an order's line by approved returns that stand (ORDER's `returned_serials=`).
-    func returnedSerials(_ order: Order, line: Int) -> [String] {
+    func returnedSerials(_ order: Order, line: Int) throws(DomainError) -> [String] {
         var out: [String] = []
-        for number in order.returnNumbers {
-            let r = returns[number - 1]
-            guard r.state.isApproved else { continue }
+        var filed = FiledReturns()
+        for number in order.returnNumbers where state(ofReturn: number).isApproved {
+            let r = try filed.at(number, of: self)
             for item in r.items where item.line == line { out += item.serials }
         }
         return out
@@ -143,7 +143,7 @@ extension Ledger {
     func checkFiledSerials(_ items: [ReturnItem], kind: OrderKind, order: Order?) throws(DomainError) {
         for item in items where !item.serials.isEmpty {
             let recorded = order?.lines[item.line].serials ?? []
-            let returned = kind == .sale && !recorded.isEmpty ? Set(returnedSerials(order!, line: item.line)) : []
+            let returned = kind == .sale && !recorded.isEmpty ? Set(try returnedSerials(order!, line: item.line)) : []
             for serial in item.serials {
                 let named = "\(item.sku) serial \(serial)"
                 if let order, !recorded.isEmpty {

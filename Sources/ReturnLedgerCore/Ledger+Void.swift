@@ -20,7 +20,7 @@ extension Ledger {
             throw DomainError(.STATE, "\(id) has the supplier's credit note \(credit.ref): it cannot be voided")
         }
         if let exchange = orders[request.exchangeOrder],
-           let open = exchange.returnNumbers.first(where: { returns[$0 - 1].state.stands }) {
+           let open = exchange.returnNumbers.first(where: { state(ofReturn: $0).stands }) {
             throw DomainError(.STATE, "\(request.exchangeOrder), the exchange's sale, has return \(ReturnRequest.id(open)) against it")
         }
         try refuseClosedToday(context, "VOID")
@@ -191,9 +191,8 @@ extension Ledger {
     }
 
     /// A document's canonical header and stored hash: a return's own, or its void's.
-    func documentRecord(_ doc: String, _ number: Int) -> (header: DocumentHeader, hash: DocHash) {
-        let request = returns[number - 1]
-        if request.doc != doc, let record = voids[number], record.doc == doc {
+    func documentRecord(_ doc: String, of request: ReturnRequest) -> (header: DocumentHeader, hash: DocHash) {
+        if request.doc != doc, let record = voids[request.number], record.doc == doc {
             return (DocumentHeader(void: record, of: request), record.hash)
         }
         return (DocumentHeader(request), request.docHash)

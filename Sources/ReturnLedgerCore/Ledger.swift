@@ -76,6 +76,8 @@ public struct Ledger: Sendable, Equatable {
     /// Per party, its archived ledger entries' sum and newest time: BALANCE's first line once
     /// they have left memory (section 23).
     public var broughtForward: [String: BroughtForward] = [:]
+    /// Where the returns that left memory are read back (not part of the state).
+    public var archiveReach = ArchiveReach()
     /// SKUs with `serial=yes` (derived, kept by `apply`, rebuilt by `rebuildIndexes`): an item
     /// naming no serials is checked only when its SKU is among them, a set membership test
     /// instead of copying its product (RETURN's hot path); none at all skips even that.
@@ -91,13 +93,11 @@ public struct Ledger: Sendable, Equatable {
     /// The user an `auto` rule approves as; no account may take the name.
     public static let systemUser = "system"
 
-    public func returnRequest(_ id: String) -> ReturnRequest? {
-        guard let n = ReturnRequest.number(id), n <= returns.count else { return nil }
-        return returns[n - 1]
+    /// The return a RETURN with `key=` filed, if any. An archived return's key is compared with
+    /// the one its archive holds (`ERR ARCHIVE` when that cannot be read).
+    public func returnNumber(forKey key: String) throws(DomainError) -> Int? {
+        try returnKeys.number(key, in: returns) { (number) throws(DomainError) in try filedReturn(number).key }
     }
-
-    /// The return a RETURN with `key=` filed, if any.
-    public func returnNumber(forKey key: String) -> Int? { returnKeys.number(key, in: returns) }
 
     public func level(_ sku: String, _ slot: StockSlot) -> StockLevel { stock[sku]?[slot] ?? StockLevel() }
 }

@@ -20,8 +20,10 @@ public struct ReturnKeyIndex: Sendable, Equatable {
 
     public init() {}
 
-    /// The return `key` filed, comparing the key with the return's own.
-    public func number(_ key: String, in returns: ChunkedArray<ReturnRequest>) -> Int? {
+    /// The return `key` filed, comparing the key with the return's own; a return that left
+    /// memory (section 23) has its key read back by `archivedKey`, only when its tag matches.
+    public func number<E: Error>(_ key: String, in returns: ChunkedArray<ReturnRequest>,
+                                 archivedKey: (Int) throws(E) -> String) throws(E) -> Int? {
         guard let hash = Self.hash(key) else { return others[key] }
         let table = shards[Int(hash & 255)]
         if !table.isEmpty {
@@ -29,11 +31,41 @@ public struct ReturnKeyIndex: Sendable, Equatable {
             var i = Int(truncatingIfNeeded: tag) & mask
             while table[i] != 0 {
                 let number = Int(table[i] & 0xFFFF_FFFF)
-                if table[i] >> 32 == tag, number <= returns.count, returns[number - 1].key == key { return number }
+                if table[i] >> 32 == tag, number <= returns.count {
+                    if returns.isHeld(number - 1) ? returns[number - 1].key == key : try archivedKey(number) == key { return number }
+                }
                 i = (i + 1) & mask
             }
         }
         return others.isEmpty ? nil : others[key]
+    }
+
+    /// The return `key` filed, where every return is in memory (an older state as it loads).
+    public func number(_ key: String, inHeld returns: ChunkedArray<ReturnRequest>) -> Int? {
+        number(key, in: returns) { _ in "" }
+    }
+
+    /// The index as held (a format 16 state): per shard its slots in place, then the keys kept
+    /// apart. Keys of returns that left memory are not in memory to be written again.
+    public var shardSlots: [[UInt64]] { shards }
+    public var keysApart: [String: Int] { others }
+
+    /// Made from what `shardSlots` and `keysApart` gave (the decoder checks each slot).
+    public init(shardSlots: [[UInt64]], keysApart: [String: Int]) {
+        shards = shardSlots
+        others = keysApart
+        for s in 0..<256 {
+            shardCounts[s] = shards[s].reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
+            count += shardCounts[s]
+        }
+        count += others.count
+    }
+
+    /// The shard and slot a key of return `number` is kept in (nil: kept apart), for the
+    /// decoder's check of a held return's slot.
+    public static func slot(_ key: String, _ number: Int) -> (shard: Int, tag: UInt64)? {
+        guard let hash = hash(key), number > 0, number <= Int(UInt32.max) else { return nil }
+        return (Int(hash & 255), hash >> 32)
     }
 
     /// Indexes return `number` under its key (a key files one return: not indexed already).

@@ -27,12 +27,17 @@ public struct ReturnListIndex: Sendable, Equatable {
         public var isOpen: Bool { state == ReturnListIndex.code(.pending) || state == ReturnListIndex.code(.second_review) }
     }
 
+    /// The codes of the states that count as approved (`ReturnState.isApproved`).
+    static let approvedCodes = Set(ReturnState.allCases.filter(\.isApproved).map(code))
+
     /// The highest state code (`code`): a row's state is at most this.
     public static let lastStateCode = code(.voided)
 
     public private(set) var rows = ChunkedArray<Row>()
     /// Location code → its number in the rows, in order of first use (the same live and rebuilt).
     private(set) var locationNumbers: [String: UInt32] = [:]
+    /// The location codes by number (`locationNumbers` turned round).
+    private var locationNames: [String] = []
 
     public init() {}
 
@@ -40,15 +45,23 @@ public struct ReturnListIndex: Sendable, Equatable {
     /// number. The decoder has checked every row against them.
     public init(locations: [String], rows: ChunkedArray<Row>) {
         for (number, code) in locations.enumerated() { locationNumbers[code] = UInt32(number) }
+        locationNames = locations
         self.rows = rows
     }
 
     /// The location codes, by their number in the rows.
-    public var locationCodes: [String] {
-        var codes = [String](repeating: "", count: locationNumbers.count)
-        for (code, number) in locationNumbers { codes[Int(number)] = code }
-        return codes
-    }
+    public var locationCodes: [String] { locationNames }
+
+    /// Return `number`'s location and state, from its row (a return that left memory keeps it).
+    func location(ofReturn number: Int) -> String { locationNames[Int(rows[number - 1].location)] }
+    func state(ofReturn number: Int) -> ReturnState { Self.states[Int(rows[number - 1].state)] }
+
+    /// The states by their code.
+    private static let states: [ReturnState] = {
+        var states = [ReturnState](repeating: .pending, count: Int(lastStateCode) + 1)
+        for state in ReturnState.allCases { states[Int(code(state))] = state }
+        return states
+    }()
 
     /// A return filed: its row, numbered as the returns are.
     mutating func filed(_ request: ReturnRequest, day: Int64) {
@@ -58,6 +71,7 @@ public struct ReturnListIndex: Sendable, Equatable {
         } else {
             location = UInt32(locationNumbers.count)
             locationNumbers[request.location] = location
+            locationNames.append(request.location)
         }
         rows.append(Row(day: Int32(clamping: day), location: location, state: Self.code(request.state),
                         kind: request.kind == .sale ? 0 : 1))

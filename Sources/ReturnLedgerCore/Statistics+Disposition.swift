@@ -14,10 +14,23 @@ extension Ledger {
         var open = 0
     }
 
-    func heldGroups(_ query: StatsQuery, included: (String) -> Bool, approved: Int) -> [[Field]] {
+    func heldGroups(_ query: StatsQuery, included: (String) -> Bool, approved: Int) throws(DomainError) -> [[Field]] {
         let fromDay = query.from?.daysSinceEpoch ?? .min, toDay = query.to?.daysSinceEpoch ?? .max
         var groups: [String: HeldTotals] = [:]
-        for r in returns where r.state.isApproved && included(r.location) {
+        // Returns that left memory (section 23) are picked by their LIST rows, then read back a
+        // chunk at a time: only chunks holding an approved return in the window are read.
+        var filed = FiledReturns()
+        for number in 1..<(returns.count + 1) {
+            let r: ReturnRequest
+            if returns.isHeld(number - 1) {
+                guard returns[number - 1].state.isApproved, included(returns[number - 1].location) else { continue }
+                r = returns[number - 1]
+            } else {
+                let row = listIndex.rows[number - 1]
+                guard ReturnListIndex.approvedCodes.contains(row.state), row.day >= fromDay, row.day <= toDay,
+                      included(listIndex.location(ofReturn: number)) else { continue }
+                r = try filed.at(number, of: self)
+            }
             let day = policy.calendar.day(of: r.filedAt)
             guard day >= fromDay, day <= toDay else { continue }
             if query.by == .supplier {

@@ -7,7 +7,7 @@
 /// window is the filing day, `from` and `to` inclusive. `location=` and a scoped user's locations
 /// keep returns at those locations, and sales made there for the return rate.
 extension Ledger {
-    func stats(_ asked: StatsQuery, _ scope: Scope = .everywhere) -> Reply {
+    func stats(_ asked: StatsQuery, _ scope: Scope = .everywhere) throws(DomainError) -> Reply {
         var query = asked
         // STATS by=supplier counts supplier returns only, its OK line too (protocol.md, Supplier returns).
         if query.by == .supplier { query.kind = .purchase }
@@ -67,7 +67,7 @@ extension Ledger {
              Field("share", ratio(Int64(group.value.count), Int64(total.approved)))]
         }
         if query.by == .disposition || query.by == .supplier {
-            lines = heldGroups(query, included: included, approved: total.approved)
+            lines = try heldGroups(query, included: included, approved: total.approved)
         }
         let pending = total.filed - total.approved - total.rejected - total.cancelled - total.voided
         return Reply(status: [

@@ -192,7 +192,9 @@ extension Ledger {
     /// state held STATS' buckets, the returns filed per order and per party and LIST's rows
     /// (format 15), which are then left as they are: only the open returns are read (a return's
     /// figures, numbers and row stay when the return itself leaves memory).
-    public mutating func rebuildIndexes(kept: Bool = false) {
+    /// `chainKept`: the chain's head was restored (format 16; its last document's return may
+    /// have left memory).
+    public mutating func rebuildIndexes(kept: Bool = false, chainKept: Bool = false) {
         lastDocumentDay = documentsPerDay.keys.max()
         serialSkus = Set(products.values.lazy.filter(\.serial).map(\.sku))
         openReturns = []
@@ -208,12 +210,15 @@ extension Ledger {
         }
         indexTills()
         countOpenCreditLots()
-        findChainHead()
+        if !chainKept { findChainHead() }
         moveKeys = [:]
         for move in stockMoves where !move.key.isEmpty { moveKeys[move.key] = move.number }
         skusWithRules = Set(products.values.lazy.filter(\.hasOwnRules).map(\.sku))
         // An exchange's sale voided with its return (not stored: the void says so).
-        for number in voids.keys where !returns[number - 1].exchange.isEmpty { orders[returns[number - 1].exchangeOrder]?.voided = true }
+        // A return that left memory took its exchange's sale with it, or left it finished.
+        for number in voids.keys where returns.isHeld(number - 1) && !returns[number - 1].exchange.isEmpty {
+            orders[returns[number - 1].exchangeOrder]?.voided = true
+        }
     }
 
     /// LIST's rows as a format 15 state held them (set only by its decoder, before `rebuildIndexes`).

@@ -50,7 +50,9 @@ extension Engine {
         snapshots.queue.async { [self] in
             let loaded: Ledger?
             do throws(StorageError) {
-                loaded = try Recovery.load(storage, fs: fs, repair: false, limit: limit, archives: shelf.replay).ledger
+                var state = try Recovery.load(storage, fs: fs, repair: false, limit: limit, archives: shelf.replay).ledger
+                state.archiveReach = ArchiveReach(shelf.records)
+                loaded = state
             } catch {
                 log("could not reload from disk (\(error.message)); serving reads from memory")
                 loaded = nil

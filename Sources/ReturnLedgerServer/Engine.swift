@@ -93,7 +93,9 @@ package final class Engine: @unchecked Sendable {
     package init(recovered: Recovery.Result, wal: WriteAheadLog, storage: DataDirectory, fs: any FileSystem,
          snapshotEvery: Int, clock: @escaping @Sendable () -> Timestamp, counters: ServerCounters, setting: Setting) {
         self.setting = setting
-        self.ledger = recovered.ledger
+        var ledger = recovered.ledger
+        ledger.archiveReach = ArchiveReach(setting.archives.records)  // returns that left memory are read back there
+        self.ledger = ledger
         self.wal = wal
         self.storage = storage
         self.fs = fs
@@ -288,7 +290,7 @@ package final class Engine: @unchecked Sendable {
             }
         }
         if case .verify = query, !ledger.archives.isEmpty, reload == nil { return verifyWithArchives(query, context) }
-        if query.scansState {
+        if query.scansState || ledger.readsArchivedReturns(query) {
             let copy = ledger, archived = shelf.records
             return .deferred(DeferredReply(queue: readQueue) {
                 do throws(DomainError) { return .success(try copy.query(query, context, archived: archived)) } catch { return .failure(error) }

@@ -54,6 +54,10 @@ public final class ArchiveRecordSource: ArchivedRecords {
         return found.compactMap { if case .notice(let n) = $0 { n } else { nil } }
     }
 
+    public func returns(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [ReturnRequest] {
+        try each(archive, .returns, numbers.map(ReturnRequest.id), "return", numbers) { if case .returned(let r, _) = $0 { r } else { nil } }
+    }
+
     public func audit(_ positions: [Int], in archive: ArchiveEntry) throws(DomainError) -> [AuditEntry] {
         let seqs = positions.map { $0 + 1 }
         return try each(archive, .audit, seqs.map(String.init), "audit entry", seqs) { if case .audit(let a) = $0 { a } else { nil } }

@@ -8,10 +8,10 @@
 /// 2. write new fields at the end of their type or event, and read them only
 ///    `if r.format >= .vN` (an older record gets the default);
 /// 3. a new event kind takes the next free tag in `EventCodec`; tags are never reused;
-/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v15` (written by those versions)
+/// 4. keep `Tests/Fixtures/golden-v1`, `golden-v3` ... `golden-v16` (written by those versions)
 ///    replaying: `GoldenDataTests`, `GoldenAnswersTests`; before changing the encoding again,
 ///    write a golden directory with the last build of the current version (`tools/golden/make_v12.py`
-///    shows how; golden-v15 is written by `tools/golden/make_v15.py`, so format 16 may come next; golden-v16 before format 17).
+///    shows how; golden-v16 is written by `tools/golden/make_v16.py`, so format 17 may come next; golden-v17 before format 18).
 ///
 /// | version | since | what changed |
 /// |---|---|---|
@@ -29,6 +29,7 @@
 /// | 13 | issue 30 | years of history: event `archiveWritten` (44: name, through, number, T, purchases=all, the seven counts, bytes, checksum, seq; the records it took are read from the archive itself on replay); golden-v13 (each directory with its archive file; `snapshot` holds the archives in the state) is written by `tools/golden/make_v13.py`; the state ends with the archives (each that summary, then the ids it took: returns, orders, per party entry positions and lots, notices, audit positions, till sessions, transfers, stock moves; numbers as runs, a count then each run's first and last) |
 /// | 14 | issue 30 | archived records leave memory: each party's ledger entries, the notices and the audit trail are each written as its length (4 bytes), the runs of its chunks (1,024 records each) released to archives, then the records held; the state ends with each party's brought-forward line (party, newest time, sum of its archived entries in minor units) (older states: every record held; their archives' sums are worked out and what they took released when loaded); golden-v14 (a burst of payments, so that its archive releases chunks of the audit trail and of an account) is written by `tools/golden/make_v14.py` |
 /// | 15 | issue 30 | what a load rebuilt or parsed is kept as held (a load reads only the open returns for it): the state ends with `StatsIndex` (`StatsCodec`: each bucket by filing date, kind and location with its counts, sums, refunds per tender, approval times sorted, its reason, clerk, party and SKU groups by name; then the units sold per sale date and location), then the returns filed against each order that has any (its place among the orders written, the numbers, 4 bytes each) and against each party, then LIST's rows (the location codes by number; per return its filing date (4 bytes), location number (4), state code and kind (1 each)); the audit trail's held entries are written after the words they name (a list of strings, numbered in the order those entries first name them), each entry as seq, time, its user, peer, command and outcome as 4-byte numbers into that list, and target; the documents are written as held, per business date its list of return numbers by serial (4 bytes, 0 none), then any other by name (older states: documents by number, and the rest rebuilt from their returns and orders when loaded, as before); golden-v15 is written by `tools/golden/make_v15.py` |
+/// | 16 | issue 30 | archived returns leave memory: the returns are written as the lists of format 14 (length, released chunks, the returns held); the key index as held (per shard of 256 its slot count, then each slot: the high half of the key's hash and the return's number, 8 bytes, 0 empty), then the keys kept apart by name; the state ends with the document chain's head (32 bytes), since the last document's return may have left memory; golden-v16 is written by `tools/golden/make_v16.py` |
 /// | 7 | issue 12 | `paymentRecorded` ends with the payment's number (FEED found it on the account by time and amount, so two equal payments of one party in one second got one number) |
 public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
@@ -49,8 +50,9 @@ public struct Format: RawRepresentable, Comparable, Sendable, Hashable, CustomSt
     public static let v13 = Format(rawValue: 13)
     public static let v14 = Format(rawValue: 14)
     public static let v15 = Format(rawValue: 15)
+    public static let v16 = Format(rawValue: 16)
     /// What this build writes.
-    public static let current = v15
+    public static let current = v16
 
     /// Whether this build can read bytes of version `raw`.
     public static func readable(_ raw: UInt8) -> Format? {

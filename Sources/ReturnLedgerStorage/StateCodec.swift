@@ -14,8 +14,16 @@ extension Ledger: BinaryCodable {
         w.i64(policy.windowDays)
         let orderIDs = orders.keys.sorted()
         w.array(orderIDs.map { orders[$0]! })
-        w.array(returns)
-        writeMap(returnKeys.numbers.lazy.map { (key: returns[$0 - 1].key, value: $0) }, &w) { $0.int($1) }
+        // Since format 16: with the chunks released to archives (before, every return), then the
+        // key index as held: per shard its slots (a key's tag and return number, 8 bytes; a key
+        // of a return that left memory is not in memory to write), then the keys kept apart.
+        w.chunks(returns)
+        for slots in returnKeys.shardSlots {
+            w.u32(UInt32(slots.count))
+            for slot in slots { w.u64(slot) }
+            w.spillIfNeeded()
+        }
+        writeMap(returnKeys.keysApart, &w) { $0.int($1) }
         // Since format 15: each date's document list as held (date, then the return of each
         // serial, 4 bytes, 0 for none), then any other document by name; before, every
         // document by its number.
@@ -120,6 +128,7 @@ extension Ledger: BinaryCodable {
             w.u32(UInt32(bitPattern: row.day)); w.u32(row.location); w.u8(row.state); w.u8(row.kind)
             w.spillIfNeeded()
         }
+        w.write(chainHead)  // since format 16: its last document's return may have left memory
     }
 
     /// Entries in key order, whatever container holds them.
@@ -165,15 +174,20 @@ extension Ledger: BinaryCodable {
             orders[order.id] = order
             return order.id
         }
-        returns = try r.chunkedArray(ReturnRequest.self)
-        for _ in 0..<(try r.count()) {
-            let key = try r.string(), number = try r.int()
-            // As applying the records made it: each keyed return once, under its own key.
-            guard !key.isEmpty, number > 0, number <= returns.count, sameBytes(returns[number - 1].key, key),
-                  returnKeys.number(key, in: returns) == nil else {
-                throw CodecError("return key \(key) names return \(number), which has another key, or twice")
+        if r.format >= .v16 {
+            returns = try r.chunks(ReturnRequest.self, budget: &released)
+            try readReturnKeys(&r)
+        } else {
+            returns = try r.chunkedArray(ReturnRequest.self)
+            for _ in 0..<(try r.count()) {
+                let key = try r.string(), number = try r.int()
+                // As applying the records made it: each keyed return once, under its own key.
+                guard !key.isEmpty, number > 0, number <= returns.count, sameBytes(returns[number - 1].key, key),
+                      returnKeys.number(key, inHeld: returns) == nil else {
+                    throw CodecError("return key \(key) names return \(number), which has another key, or twice")
+                }
+                returnKeys.insert(key, number)
             }
-            returnKeys.insert(key, number)
         }
         if r.format >= .v15 {
             var previous = Int64.min
@@ -312,9 +326,6 @@ extension Ledger: BinaryCodable {
                 let party = try r.string()
                 broughtForward[party] = BroughtForward(at: try r.read(), amount: try r.i64())
             }
-            releaseArchivedRecords()
-        } else {
-            adoptArchivesHeld()  // a format 13 state still held what its archives took
         }
         if r.format >= .v15 {
             stats = try r.read()
@@ -346,12 +357,65 @@ extension Ledger: BinaryCodable {
                 }
                 // The rows say which returns are open (only those are read when loaded): at least
                 // those must be.
-                guard !row.isOpen || returns[i].state.isOpen else { throw CodecError("list row of return \(i + 1): open, the return is not") }
+                guard !row.isOpen || (returns.isHeld(i) && returns[i].state.isOpen) else {
+                    throw CodecError("list row of return \(i + 1): open, the return is not")
+                }
                 rows.append(row)
             }
             restore(listIndex: ReturnListIndex(locations: codes, rows: rows))
         }
-        rebuildIndexes(kept: r.format >= .v15)
+        if r.format >= .v16 { restore(chainHead: try r.read()) }
+        rebuildIndexes(kept: r.format >= .v15, chainKept: r.format >= .v16)
+        // What the archives took leaves memory once the indexes are made (an older state's are
+        // rebuilt from every return).
+        if r.format >= .v14 {
+            releaseArchivedRecords()
+        } else {
+            adoptArchivesHeld()  // a format 13 state still held what its archives took
+        }
+    }
+
+    /// A format 16 state's key index as held: every slot checked where it can be (its number
+    /// filed, once; a held return's key hashes to it), so a crafted one throws, never traps.
+    private mutating func readReturnKeys(_ r: inout ByteReader) throws(CodecError) {
+        var shards: [[UInt64]] = []
+        shards.reserveCapacity(256)
+        var seen = Set<Int>()
+        for shard in 0..<256 {
+            let n = try r.count()
+            // An open-addressing table: a power of two, at least 8 slots, at most half full.
+            guard n == 0 || (n >= 8 && n & (n - 1) == 0) else { throw CodecError("return key shard \(shard) of \(n) slots") }
+            var slots = [UInt64]()
+            slots.reserveCapacity(n)
+            var used = 0
+            for _ in 0..<n {
+                let slot = try r.u64()
+                slots.append(slot)
+                guard slot != 0 else { continue }
+                used += 1
+                let number = Int(slot & 0xFFFF_FFFF)
+                guard number >= 1, number <= returns.count, seen.insert(number).inserted else {
+                    throw CodecError("return key slot names return \(number), unfiled or twice")
+                }
+                if returns.isHeld(number - 1) {
+                    guard let place = ReturnKeyIndex.slot(returns[number - 1].key, number), place.shard == shard, place.tag == slot >> 32 else {
+                        throw CodecError("return key slot of return \(number) is not its key's")
+                    }
+                }
+            }
+            guard 2 * used <= n else { throw CodecError("return key shard \(shard) over half full") }
+            shards.append(slots)
+        }
+        var apart: [String: Int] = [:]
+        for _ in 0..<(try r.count()) {
+            let key = try r.string(), number = try r.int()
+            guard !key.isEmpty, number >= 1, number <= returns.count, seen.insert(number).inserted,
+                  !returns.isHeld(number - 1) || sameBytes(returns[number - 1].key, key),
+                  apart.updateValue(number, forKey: key) == nil else {
+                throw CodecError("return key \(key) names return \(number), which has another key, or twice")
+            }
+        }
+        returnKeys = ReturnKeyIndex(shardSlots: shards, keysApart: apart)
     }
 
     /// What the archives took of the audit trail, the notices and the accounts lies within them
@@ -375,9 +439,9 @@ extension Ledger: BinaryCodable {
     /// Only what the archives took is ever released (replay releases nothing else): a state that
     /// released more is damaged.
     private func checkReleased() throws(CodecError) {
-        let releasedAudit = audit.releasedChunks, releasedNotices = notices.releasedChunks
+        let releasedAudit = audit.releasedChunks, releasedNotices = notices.releasedChunks, releasedReturns = returns.releasedChunks
         let accounts = entries.map { ($0.key, $0.value.releasedChunks) }.filter { !$0.1.isEmpty }
-        guard !releasedAudit.isEmpty || !releasedNotices.isEmpty || !accounts.isEmpty else { return }
+        guard !releasedAudit.isEmpty || !releasedNotices.isEmpty || !releasedReturns.isEmpty || !accounts.isEmpty else { return }
         let archived = ArchiveSelection.union(archives.map(\.taken))
         let size = AuditLog.entriesPerChunk
         for chunk in releasedAudit where !archived.audit.contains(chunk * size...(chunk + 1) * size - 1) {
@@ -386,6 +450,10 @@ extension Ledger: BinaryCodable {
         // Notices are taken by number: position + 1.
         for chunk in releasedNotices where !archived.notices.contains(chunk * size + 1...(chunk + 1) * size) {
             throw CodecError("notice chunk \(chunk) is released but no archive took it")
+        }
+        // Returns too (format 16).
+        for chunk in releasedReturns where !archived.returns.contains(chunk * size + 1...(chunk + 1) * size) {
+            throw CodecError("return chunk \(chunk) is released but no archive took it")
         }
         for (party, chunks) in accounts {
             for chunk in chunks where !(archived.entries[party]?.contains(chunk * size...(chunk + 1) * size - 1) ?? false) {

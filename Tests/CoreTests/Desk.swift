@@ -135,11 +135,17 @@ struct Desk {
 final class MemoryArchives: ArchivedRecords, @unchecked Sendable {
     private var audit: [String: [Int: AuditEntry]] = [:]
     private var notices: [String: [Int: Notice]] = [:]
+    private var returns: [String: [Int: ReturnRequest]] = [:]
 
     /// What `entry` took, from `ledger` as it is before the archive is applied.
     func keep(_ entry: ArchiveEntry, from ledger: Ledger) {
         for position in entry.taken.audit { audit[entry.name, default: [:]][position] = ledger.audit[position] }
         for number in entry.taken.notices { notices[entry.name, default: [:]][number] = ledger.notices[number - 1] }
+        for number in entry.taken.returns { returns[entry.name, default: [:]][number] = ledger.returns[number - 1] }
+    }
+
+    func returns(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [ReturnRequest] {
+        try Self.lookup(numbers, returns[archive.name], "\(archive.name) holds no return")
     }
 
     func notices(_ numbers: [Int], in archive: ArchiveEntry) throws(DomainError) -> [Notice] {

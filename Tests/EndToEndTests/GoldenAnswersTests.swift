@@ -84,6 +84,7 @@ import Testing
         "golden-v13": [],
         "golden-v14": [],
         "golden-v15": [],
+        "golden-v16": [],
     ]
 
     /// The line without the field `name=value` (quoted or bare), wherever it stands; unchanged
@@ -110,7 +111,8 @@ import Testing
                       "golden-v8/log-only", "golden-v8/snapshot", "golden-v9/log-only", "golden-v9/snapshot",
                       "golden-v10/log-only", "golden-v10/snapshot", "golden-v11/log-only", "golden-v11/snapshot",
                       "golden-v12/log-only", "golden-v12/snapshot", "golden-v13/log-only", "golden-v13/snapshot",
-                      "golden-v14/log-only", "golden-v14/snapshot", "golden-v15/log-only", "golden-v15/snapshot"])
+                      "golden-v14/log-only", "golden-v14/snapshot", "golden-v15/log-only", "golden-v15/snapshot",
+                      "golden-v16/log-only", "golden-v16/snapshot"])
     func theUpgradedServerGivesTheAnswersOfTheVersionThatWroteIt(_ name: String) throws {
         let source = GoldenAnswersTests.fixtures.appendingPathComponent(name)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rl-golden-\(UUID().uuidString)")
@@ -195,9 +197,9 @@ import Testing
         let clerk = try server.login("clerk1")
         let filed = try clerk.call("RETURN S-G2a A100:1 reason=DEFECTIVE key=after-upgrade")
         if filed.code == "CLOSED" {
-            // A golden-v13, v14 or v15 closed (and archived) the day it was written: on that day
+            // A golden-v13 to v16 closed (and archived) the day it was written: on that day
             // only, a change no business date holds instead.
-            #expect(["golden-v13", "golden-v14", "golden-v15"].contains { name.hasPrefix($0) }, "\(filed)")
+            #expect(["golden-v13", "golden-v14", "golden-v15", "golden-v16"].contains { name.hasPrefix($0) }, "\(filed)")
             #expect(try server.login("admin", password: "golden-admin").call("SKU ADD AFTER1 name=after price=1.00 cost=0.50").ok)
             server = try server.restart()
             #expect(try server.login("clerk1").call("SKU LIST").data.contains { $0.contains("sku=AFTER1 ") })

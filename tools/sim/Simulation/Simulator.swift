@@ -309,7 +309,9 @@ public struct Simulator {
             // Goods after the return: an inspecting return's units decided a few at a time, or
             // held goods moved on (refused when none are held: STOCK).
             user = "sup"
-            let inspecting = engine.queue.sync { engine.ledger.returns.last { $0.state == .inspecting }?.id }
+            let inspecting = engine.queue.sync { engine.ledger.returns.indices.reversed().first {
+                engine.ledger.returns.isHeld($0) && engine.ledger.returns[$0].state == .inspecting
+            }.map { ReturnRequest.id($0 + 1) } }
             if let id = inspecting {
                 let lists = [" vendor=B300:1", " refurbish=B300:1", " scrap=B300:1 note=cracked", " restock", " regrade=B300:1>A100",
                              " vendor=B300:1 restock"]
@@ -456,7 +458,7 @@ public struct Simulator {
             for (k, reply) in replies.enumerated() {
                 var entry = Held(seq: result.seq, request: requests[next], result: reply)
                 if case .approve(let id) = requests[next].intent {
-                    entry.reached = engine.queue.sync { engine.ledger.returnRequest(id).map { Simulator.rank($0.state) } ?? 0 }
+                    entry.reached = engine.queue.sync { (try? engine.ledger.returnRequest(id)).map { Simulator.rank($0.state) } ?? 0 }
                     if k < exchanges.count, let met = exchanges[k] { checkExchange(id, met, reply, reached: entry.reached) }
                 }
                 held.append(entry)
@@ -496,7 +498,7 @@ public struct Simulator {
     /// batch-less slot), lines of one slot added up, the units coming back not counted. Nil: not
     /// an open customer exchange.
     static func exchangeStock(_ id: String, _ ledger: Ledger) -> ExchangeStock? {
-        guard let r = ledger.returnRequest(id), r.kind == .sale, !r.exchange.isEmpty, r.state.isOpen else { return nil }
+        guard let r = try? ledger.returnRequest(id), r.kind == .sale, !r.exchange.isEmpty, r.state.isOpen else { return nil }
         if r.state == .pending, r.flow.secondRole != nil { return .firstApproval }
         var needed: [String: [String: Int64]] = [:]  // batch → sku → units
         for line in r.exchange { needed[line.batch, default: [:]][line.sku, default: 0] += line.quantity }
@@ -695,7 +697,9 @@ public struct Simulator {
     }
 
     mutating func check(_ recovered: Recovery.Result) {
-        let state = recovered.ledger
+        var state = recovered.ledger
+        // Returns that left memory are read back from the archives beside the log, as the server reads them.
+        state.archiveReach = ArchiveReach(ArchiveRecordSource(ArchiveReplay(directory: directory.path, fs: disk)))
         if let last = acknowledged.map(\.seq).max(), recovered.lastSeq < last {
             violation("acknowledged record \(last) lost: the log ends at \(recovered.lastSeq)")
         }
@@ -710,7 +714,8 @@ public struct Simulator {
         }
         for lost in lostAcknowledged(in: state) { violation(lost) }
         var keys: [String: Int] = [:]
-        for r in state.returns where !r.key.isEmpty { keys[r.key, default: 0] += 1 }
+        let filed = everyReturn(state)
+        for r in filed where !r.key.isEmpty { keys[r.key, default: 0] += 1 }
         for (key, count) in keys where count > 1 { violation("key \(key) names \(count) returns") }
         var perDay: [Substring: [Int]] = [:]
         for number in state.documents.keys where number.hasPrefix("RT-") {
@@ -752,9 +757,9 @@ public struct Simulator {
         report.transfers = state.transfers.count
         report.stockMoves = state.stockMoves.count { $0.kind != .dispose }
         report.voids = state.voids.count
-        report.serialReturns = state.returns.reduce(0) { $0 + ($1.state.isApproved && $1.items.contains { !$0.serials.isEmpty } ? 1 : 0) }
-        report.vendorCredits = state.returns.reduce(0) { $0 + ($1.supplier?.credit == nil ? 0 : 1) }
-        report.inspections = state.returns.reduce(0) { $0 + $1.disposals.count } + state.stockMoves.count
+        report.serialReturns = filed.reduce(0) { $0 + ($1.state.isApproved && $1.items.contains { !$0.serials.isEmpty } ? 1 : 0) }
+        report.vendorCredits = filed.reduce(0) { $0 + ($1.supplier?.credit == nil ? 0 : 1) }
+        report.inspections = filed.reduce(0) { $0 + $1.disposals.count } + state.stockMoves.count
         // The chain over the recovered documents: every stored hash recomputes from its values.
         do throws(DomainError) {
             _ = try state.verifyReply(from: nil)
@@ -772,10 +777,10 @@ public struct Simulator {
             switch reply.request.intent {
             case .sale(let order, _) where state.orders[order] == nil:
                 lost.append("acknowledged sale \(order) is gone")
-            case .fileReturn(let key) where state.returnNumber(forKey: key) == nil:
+            case .fileReturn(let key) where (try? state.returnNumber(forKey: key)) == nil:
                 lost.append("acknowledged return with key \(key) is gone")
             case .approve(let id):
-                if let r = state.returnRequest(id), Simulator.rank(r.state) < reply.reached {
+                if let r = try? state.returnRequest(id), Simulator.rank(r.state) < reply.reached {
                     lost.append("acknowledged approval of \(id) is undone: \(r.state)")
                 }
             default: break
@@ -791,7 +796,7 @@ public struct Simulator {
         for order in state.orders.values where order.session > 0 {
             for t in order.tenders { taken[order.session, default: [0, 0, 0, 0]][t.kind.index] += t.amount.minor }
         }
-        for r in state.returns where r.session > 0 {
+        for r in everyReturn(state) where r.session > 0 {
             for t in r.dueTenders { taken[r.session, default: [0, 0, 0, 0]][t.kind.index] += t.amount.minor }
             for t in r.refundParts where t.kind != .credit { refunded[r.session, default: [0, 0, 0, 0]][t.kind.index] += t.amount.minor }
         }
@@ -807,6 +812,13 @@ public struct Simulator {
     }
 
     mutating func violation(_ text: String) { report.violations.append(text) }
+
+    /// Every return filed, those archived read back from their archives (one unreadable is a violation).
+    mutating func everyReturn(_ state: Ledger) -> [ReturnRequest] {
+        var all: [ReturnRequest] = []
+        do throws(DomainError) { try state.forEachFiledReturn { all.append($0) } } catch { violation("returns unreadable: \(error.message)") }
+        return all
+    }
 
     mutating func note(_ text: String) {
         report.trace.append(text)
