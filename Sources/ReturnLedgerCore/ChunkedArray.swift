@@ -65,8 +65,11 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
     // released chunk is an empty array in its place, so positions keep their meaning and the
     // elements around it stay where they were; reading a released position traps (ask `isHeld`).
 
-    /// Whether the element at `position` is in memory (not released to an archive).
-    @inlinable public func isHeld(_ position: Int) -> Bool { !chunks[position >> Self.chunkShift].isEmpty }
+    /// Whether the element at `position` is in memory (not released to an archive); false for a
+    /// position outside the array (a crafted number then reads as absent, never traps).
+    @inlinable public func isHeld(_ position: Int) -> Bool {
+        position >= 0 && position < count && !chunks[position >> Self.chunkShift].isEmpty
+    }
 
     /// How many elements are in memory.
     public var heldCount: Int { chunks.reduce(0) { $0 + $1.count } }

@@ -22,13 +22,16 @@ public struct FeedFacts: Sendable {
     public var archives: [ArchiveEntry]
     public var reach: ArchiveReach
 
-    /// Return `number`, read back from its archive if it left memory; nil when it cannot be
-    /// (never filed, or its archive damaged or missing: the record's lines are left out).
-    func request(_ number: Int) -> ReturnRequest? {
+    /// Return `number`, read back from its archive if it left memory; nil when none was filed.
+    /// An archive that cannot be read is `ERR ARCHIVE` for the page.
+    func request(_ number: Int) throws(DomainError) -> ReturnRequest? {
         guard number >= 1, number <= returns.count else { return nil }
         if returns.isHeld(number - 1) { return returns[number - 1] }
-        guard let source = reach.source, let archive = archives.first(where: { $0.taken.returns.contains(number) }) else { return nil }
-        return try? source.returns([number], in: archive).first
+        guard let source = reach.source else { throw DomainError(.ARCHIVE, "return \(number) is archived and this read cannot reach archives") }
+        guard let archive = archives.first(where: { $0.taken.returns.contains(number) }) else {
+            throw DomainError(.ARCHIVE, "return \(number) is in no archive")
+        }
+        return try source.returns([number], in: archive).first
     }
 
     /// The till of a session; "" for none.
@@ -60,11 +63,13 @@ extension Ledger {
         }
     }
 
+    /// The lines of records whose returns are all in memory (tests, the fuzz target).
     public func feedLines(seq: UInt64, at: Timestamp, actor: String, events: [Event]) -> [[Field]] {
-        Ledger.feedLines(seq: seq, at: at, actor: actor, events: events, facts: feedFacts)
+        (try? Ledger.feedLines(seq: seq, at: at, actor: actor, events: events, facts: feedFacts)) ?? []
     }
 
-    public static func feedLines(seq: UInt64, at: Timestamp, actor: String, events: [Event], facts: FeedFacts) -> [[Field]] {
+    public static func feedLines(seq: UInt64, at: Timestamp, actor: String, events: [Event],
+                                 facts: FeedFacts) throws(DomainError) -> [[Field]] {
         let entries = facts.entries
         var lines: [[Field]] = []
         let head = [Field("seq", String(seq)), Field("at", at.description), Field("user", actor)]
@@ -89,8 +94,8 @@ extension Ledger {
             }
         }
         /// INSPECT's line, a line per decision, then what each moved.
-        func inspected(_ inspection: Inspection) {
-            guard let request = facts.request(inspection.number) else { return }
+        func inspected(_ inspection: Inspection) throws(DomainError) {
+            guard let request = try facts.request(inspection.number) else { return }
             line("return.inspected", [Field("id", request.id), Field("disposition", Disposal.names(inspection.disposals)),
                                       Field("by", inspection.by), Field("note", inspection.note), Field("left", String(inspection.left)),
                                       Field("value", Disposal.value(inspection.disposals).description)])
@@ -173,7 +178,7 @@ extension Ledger {
                                          Field("serials", item.serials.joined(separator: ","))])
                 }
             case .returnApproved(let approval):
-                guard var request = facts.request(approval.number) else { continue }
+                guard var request = try facts.request(approval.number) else { continue }
                 let outcome = approval.outcome ?? Ledger.format1Outcome(approval, request: request, products: facts.products)
                 for index in request.items.indices { request.items[index].quarantined = outcome.quarantined.contains(index) }
                 line("return.approved", [Field("id", request.id), Field("doc", approval.doc), Field("amount", request.amount.description),
@@ -196,8 +201,8 @@ extension Ledger {
                 moved(Effects.approval(request, doc: approval.doc, outcome), doc: approval.doc)
                 // The document as issued, with what it chains from: enough to recompute the chain.
                 let document = Ledger.documentFields(DocumentHeader(request), request)
-                let prev = Ledger.previousHash(approval.doc, documents: facts.documents, perDay: facts.documentsPerDay,
-                                               voids: facts.voids) { facts.request($0) }
+                let prev = try Ledger.previousHash(approval.doc, documents: facts.documents, perDay: facts.documentsPerDay,
+                                               voids: facts.voids) { (n) throws(DomainError) in try facts.request(n) }
                 documentLines.append(("doc.issued", document.head + [Field("hash", (approval.hash ?? request.docHash).description),
                                                                      Field("prev", prev.description)]))
                 for item in document.items { documentLines.append(("doc.item", [Field("doc", approval.doc)] + item)) }
@@ -206,10 +211,10 @@ extension Ledger {
             case .returnCancelled(let number, let by, _):
                 line("return.cancelled", [Field("id", ReturnRequest.id(number)), Field("by", by)])
             case .returnInspected(let number, let disposition, let note, let by, let at):
-                guard let request = facts.request(number) else { continue }
-                inspected(Ledger.legacyInspection(request, disposition, note: note, by: by, at: at))
+                guard let request = try facts.request(number) else { continue }
+                try inspected(Ledger.legacyInspection(request, disposition, note: note, by: by, at: at))
             case .returnDisposed(let inspection):
-                inspected(inspection)
+                try inspected(inspection)
             case .stockDisposed(let move):
                 line("stock.disposed", [Field("move", move.id), Field("location", move.location), Field("from", move.from.rawValue),
                                         Field("disposition", Disposal.names(move.disposals)),
@@ -243,7 +248,7 @@ extension Ledger {
                 for l in move.lines { line("count.line", [Field("move", move.id)] + l.countFields) }
                 moved(.stockMove(move), doc: move.id)
             case .vendorCredited(let number, let credit):
-                guard let request = facts.request(number) else { continue }
+                guard let request = try facts.request(number) else { continue }
                 line("return.vendor_credited", [Field("id", request.id), Field("expected", request.expected.description),
                                                 Field("received", credit.amount.description),
                                                 Field("difference", Money(minor: credit.amount.minor - request.expected.minor).description),
@@ -278,7 +283,7 @@ extension Ledger {
                 line("credit.issued", [Field("party", party), Field("lot", lot.id), Field("amount", lot.amount.description),
                                        Field("expires", lot.expires?.description ?? "")])
             case .returnVoided(let record):
-                guard let request = facts.request(record.number) else { continue }
+                guard let request = try facts.request(record.number) else { continue }
                 line("return.voided", [Field("id", request.id), Field("doc", record.doc), Field("voids", request.doc),
                                        Field("by", record.by), Field("reason", record.reason), Field("note", record.note),
                                        Field("owed", record.owed?.description ?? ""), Field("hash", record.hash.description)])
@@ -288,8 +293,8 @@ extension Ledger {
                                            Field("amount", record.lotGivenBack.description), Field("doc", record.doc)])
                 }
                 let document = Ledger.documentFields(DocumentHeader(void: record, of: request), request)
-                let prev = Ledger.previousHash(record.doc, documents: facts.documents, perDay: facts.documentsPerDay,
-                                               voids: facts.voids) { facts.request($0) }
+                let prev = try Ledger.previousHash(record.doc, documents: facts.documents, perDay: facts.documentsPerDay,
+                                               voids: facts.voids) { (n) throws(DomainError) in try facts.request(n) }
                 documentLines.append(("doc.issued", document.head + [Field("hash", record.hash.description), Field("prev", prev.description)]))
                 for item in document.items { documentLines.append(("doc.item", [Field("doc", record.doc)] + item)) }
             case .periodClosed(let close, let writeOffs):

@@ -37,6 +37,34 @@ extension Ledger {
         return read[0]
     }
 
+    /// Returns `numbers`, in their order; those that left memory read back together, one batch an
+    /// archive (an index read a block, a pread a run of neighbours): what a change on the writer
+    /// reads of an order's archived returns (RETURN's worth of a line, its serial checks).
+    func filedReturns(_ numbers: [Int]) throws(DomainError) -> [ReturnRequest] {
+        let released = numbers.filter { !returns.isHeld($0 - 1) }
+        guard !released.isEmpty else { return numbers.map { returns[$0 - 1] } }
+        guard let source = archiveReach.source else {
+            throw DomainError(.ARCHIVE, "return \(released[0]) is archived and this read cannot reach archives")
+        }
+        var read: [Int: ReturnRequest] = [:]
+        for archive in archives {
+            let mine = released.filter { archive.taken.returns.contains($0) }.sorted()
+            guard !mine.isEmpty else { continue }
+            for r in try source.returns(mine, in: archive) { read[r.number] = r }
+        }
+        var out: [ReturnRequest] = []
+        out.reserveCapacity(numbers.count)
+        for n in numbers {
+            if returns.isHeld(n - 1) {
+                out.append(returns[n - 1])
+            } else {
+                guard let r = read[n] else { throw DomainError(.ARCHIVE, "return \(n) is in no archive") }
+                out.append(r)
+            }
+        }
+        return out
+    }
+
     /// Every return filed, oldest first, those that left memory read back a chunk at a time
     /// (a check over the whole history: the simulation's books).
     public func forEachFiledReturn(_ body: (ReturnRequest) -> Void) throws(DomainError) {
@@ -75,7 +103,11 @@ extension Ledger {
         case .show(let id):
             return filedNumber(id).map { !returns.isHeld($0 - 1) } ?? false
         case .doc(let doc):
-            return documents[doc].map { !returns.isHeld($0 - 1) } ?? false
+            // DOC also prints the previous document's hash.
+            guard let n = documents[doc] else { return false }
+            if !returns.isHeld(n - 1) { return true }
+            guard let previous = Self.previousDocument(doc, perDay: documentsPerDay), let p = documents[previous] else { return false }
+            return !returns.isHeld(p - 1)
         case .order(let id):
             return orders[id]?.returnNumbers.contains { !returns.isHeld($0 - 1) } ?? false
         default:

@@ -102,6 +102,15 @@ extension Ledger {
     /// A format 16 state's chain head, as it was kept.
     public mutating func restore(chainHead: DocHash) { self.chainHead = chainHead }
 
+    /// Whether the chain's head is the last document's stored hash (64 zeros for none); true
+    /// when that document's return left memory (its archive holds the hash, checked by VERIFY).
+    public var chainHeadMatchesLastDocument: Bool {
+        guard let day = documentsPerDay.keys.max(), let count = documentsPerDay[day],
+              let number = documents[Self.documentNumber(day: day, serial: count)] else { return chainHead == .zero }
+        guard number >= 1, number <= returns.count, returns.isHeld(number - 1) else { return true }
+        return chainHead == documentRecord(Self.documentNumber(day: day, serial: count), of: returns[number - 1]).hash
+    }
+
     /// VERIFY: recomputes the chain from the first document, or from `from` trusting the stored
     /// hash of the one before it; the first document whose recomputed hash differs is `CHAIN`.
     public func verifyReply(from: String?) throws(DomainError) -> Reply {

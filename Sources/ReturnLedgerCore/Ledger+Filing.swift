@@ -212,9 +212,8 @@ extension Ledger {
         }
         var units = line.returned + line.pending
         var held: (amount: Int64, tax: Int64) = (0, 0)
-        var filed = FiledReturns()  // an archived return read back, a chunk at a time (section 23)
-        for number in order.returnNumbers where state(ofReturn: number).stands {
-            let r = try filed.at(number, of: self)
+        // Archived returns read back together (section 23).
+        for r in try filedReturns(order.returnNumbers.filter { state(ofReturn: $0).stands }) {
             for item in r.items where item.line == index {
                 held.amount += item.amount.minor
                 held.tax += item.tax.minor
@@ -237,10 +236,14 @@ extension Ledger {
         guard policy.limitsCustomers, let numbers = returnsByParty[party] else { return false }
         let since = now.seconds - policy.customerDays * Timestamp.secondsPerDay
         var counted: Int64 = 0
+        let sinceDay = policy.calendar.day(of: Timestamp(seconds: since))
         for number in numbers.reversed() {
-            // An archived return was filed over `customer_days` before its archive was written,
-            // as was every return before it (section 23): nothing older can count.
-            guard returns.isHeld(number - 1) else { break }
+            // An archived return counts toward no limit (section 23); one that left memory is
+            // passed on its LIST row, and its filing date before the window's ends the walk.
+            guard returns.isHeld(number - 1) else {
+                if Int64(listIndex.rows[number - 1].day) < sinceDay { break }
+                continue
+            }
             let r = returns[number - 1]
             // Filed in order, and taken no later than filed: nothing older can count.
             guard r.filedAt.seconds > since else { break }

@@ -125,9 +125,7 @@ extension Ledger {
     /// The serials returned on an order's line by approved returns that stand (ORDER's `returned_serials=`).
     func returnedSerials(_ order: Order, line: Int) throws(DomainError) -> [String] {
         var out: [String] = []
-        var filed = FiledReturns()
-        for number in order.returnNumbers where state(ofReturn: number).isApproved {
-            let r = try filed.at(number, of: self)
+        for r in try filedReturns(order.returnNumbers.filter { state(ofReturn: $0).isApproved }) {
             for item in r.items where item.line == line { out += item.serials }
         }
         return out

@@ -52,6 +52,9 @@ public struct ReturnKeyIndex: Sendable, Equatable {
 
     /// Made from what `shardSlots` and `keysApart` gave (the decoder checks each slot).
     public init(shardSlots: [[UInt64]], keysApart: [String: Int]) {
+        // A lookup probes until an empty slot: 256 shards of a power of two slots, none full.
+        precondition(shardSlots.count == 256 && shardSlots.allSatisfy { $0.isEmpty || ($0.count >= 8 && $0.count & ($0.count - 1) == 0) },
+                     "256 shards of a power of two slots")
         shards = shardSlots
         others = keysApart
         for s in 0..<256 {

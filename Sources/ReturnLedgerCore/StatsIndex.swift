@@ -215,9 +215,14 @@ extension Ledger {
         for move in stockMoves where !move.key.isEmpty { moveKeys[move.key] = move.number }
         skusWithRules = Set(products.values.lazy.filter(\.hasOwnRules).map(\.sku))
         // An exchange's sale voided with its return (not stored: the void says so).
-        // A return that left memory took its exchange's sale with it, or left it finished.
-        for number in voids.keys where returns.isHeld(number - 1) && !returns[number - 1].exchange.isEmpty {
-            orders[returns[number - 1].exchangeOrder]?.voided = true
+        // A return that left memory is not read: its exchange's sale, if any, is `X-` and its id
+        // (`ReturnRequest.exchangeOrder`; SALE takes no such id).
+        for number in voids.keys {
+            if returns.isHeld(number - 1) {
+                if !returns[number - 1].exchange.isEmpty { orders[returns[number - 1].exchangeOrder]?.voided = true }
+            } else {
+                orders["X-" + ReturnRequest.id(number)]?.voided = true
+            }
         }
     }
 

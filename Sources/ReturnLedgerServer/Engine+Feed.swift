@@ -47,6 +47,7 @@ extension Engine {
         }
         return .deferred(DeferredReply(schedule: schedule) { [self] in
             var lines: [[Field]] = []
+            var unreadable: DomainError?  // a return its records name, archived and not readable
             do throws(LogReader.Failure) {
                 // The durable sequence first, then the facts: the state already holds every record
                 // up to it, so each one read has its return in them.
@@ -56,9 +57,15 @@ extension Engine {
                 let durable = syncing ? durableSignal.durable : max(durableSignal.durable, wal.status.durableSeq)
                 let facts = onQueue { ledger.feedFacts }
                 let next = try logReader.read(after: from, upTo: durable) { seq, entry in
-                    lines += Ledger.feedLines(seq: seq, at: entry.at, actor: entry.actor, events: entry.events, facts: facts)
+                    do throws(DomainError) {
+                        lines += try Ledger.feedLines(seq: seq, at: entry.at, actor: entry.actor, events: entry.events, facts: facts)
+                    } catch {
+                        unreadable = error
+                        return false
+                    }
                     return lines.count < limit  // a page never splits a sequence: it may pass the limit to end one
                 }
+                if let unreadable { return .failure(unreadable) }
                 return .success(Reply(status: [Field("next", String(next)), Field("epoch", replication.epoch)], lines: lines))
             } catch {
                 switch error {

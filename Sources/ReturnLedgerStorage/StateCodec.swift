@@ -211,8 +211,10 @@ extension Ledger: BinaryCodable {
             }
         }
         for _ in 0..<(try r.count()) {
-            let doc = try r.string()
-            documents[doc] = try r.int()
+            let doc = try r.string(), number = try r.int()
+            // A document names a return filed (DOC and the chain read it).
+            guard number >= 1, number <= returns.count else { throw CodecError("document \(doc) names return \(number)") }
+            documents[doc] = number
             // Issued without gaps, in byte order `-10000` comes before `-1001`: a date's array may
             // run ahead, never by much (a crafted serial would ask for megabytes a document).
             guard documents.places <= 2 * documents.count + (1 << 20) else { throw CodecError("document \(doc) leaves a gap") }
@@ -279,7 +281,10 @@ extension Ledger: BinaryCodable {
         }
         if r.format >= .v9 {
             policy.taxIncluded = try r.bool()  // older states: prices include tax
-            for record in try r.array(VoidRecord.self) { voids[record.number] = record }
+            for record in try r.array(VoidRecord.self) {
+                guard record.number >= 1, record.number <= returns.count else { throw CodecError("a VOID names return \(record.number)") }
+                voids[record.number] = record
+            }
             closes = try r.array()
         } else {
             chainDocuments()  // older documents are chained as first loaded
@@ -366,6 +371,12 @@ extension Ledger: BinaryCodable {
         }
         if r.format >= .v16 { restore(chainHead: try r.read()) }
         rebuildIndexes(kept: r.format >= .v15, chainKept: r.format >= .v16)
+        // An archive takes finished returns only: a state whose archive took an open one is damaged
+        // (releasing it would leave the review queue naming a return no longer in memory).
+        if !archives.isEmpty, let open = openReturns.first(where: { n in archives.contains { $0.taken.returns.contains(n) } }) {
+            throw CodecError("return \(open) is open, and archived")
+        }
+        guard chainHeadMatchesLastDocument else { throw CodecError("the chain's head is not its last document's hash") }
         // What the archives took leaves memory once the indexes are made (an older state's are
         // rebuilt from every return).
         if r.format >= .v14 {
@@ -380,7 +391,13 @@ extension Ledger: BinaryCodable {
     private mutating func readReturnKeys(_ r: inout ByteReader) throws(CodecError) {
         var shards: [[UInt64]] = []
         shards.reserveCapacity(256)
-        var seen = Set<Int>()
+        // The numbers indexed, a bit each (a set of a million numbers cost a tenth of a second).
+        var seen = [UInt64](repeating: 0, count: returns.count / 64 + 1)
+        func first(_ number: Int) -> Bool {
+            let (word, bit) = (number >> 6, UInt64(1) << UInt64(number & 63))
+            defer { seen[word] |= bit }
+            return seen[word] & bit == 0
+        }
         for shard in 0..<256 {
             let n = try r.count()
             // An open-addressing table: a power of two, at least 8 slots, at most half full.
@@ -394,7 +411,7 @@ extension Ledger: BinaryCodable {
                 guard slot != 0 else { continue }
                 used += 1
                 let number = Int(slot & 0xFFFF_FFFF)
-                guard number >= 1, number <= returns.count, seen.insert(number).inserted else {
+                guard number >= 1, number <= returns.count, first(number) else {
                     throw CodecError("return key slot names return \(number), unfiled or twice")
                 }
                 if returns.isHeld(number - 1) {
@@ -404,16 +421,28 @@ extension Ledger: BinaryCodable {
                 }
             }
             guard 2 * used <= n else { throw CodecError("return key shard \(shard) over half full") }
+            // Each slot where a lookup finds it: no empty slot between its tag's place and it.
+            for (i, slot) in slots.enumerated() where slot != 0 {
+                var j = Int(truncatingIfNeeded: slot >> 32) & (n - 1)
+                while j != i {
+                    guard slots[j] != 0 else { throw CodecError("return key slot \(i) of shard \(shard) is out of its place") }
+                    j = (j + 1) & (n - 1)
+                }
+            }
             shards.append(slots)
         }
         var apart: [String: Int] = [:]
         for _ in 0..<(try r.count()) {
             let key = try r.string(), number = try r.int()
-            guard !key.isEmpty, number >= 1, number <= returns.count, seen.insert(number).inserted,
+            guard !key.isEmpty, number >= 1, number <= returns.count, first(number),
                   !returns.isHeld(number - 1) || sameBytes(returns[number - 1].key, key),
                   apart.updateValue(number, forKey: key) == nil else {
                 throw CodecError("return key \(key) names return \(number), which has another key, or twice")
             }
+        }
+        // Every keyed return in memory is indexed (one missing would let its key file a second return).
+        for i in returns.indices where returns.isHeld(i) && !returns[i].key.isEmpty && first(i + 1) {
+            throw CodecError("return \(i + 1)'s key is not indexed")
         }
         returnKeys = ReturnKeyIndex(shardSlots: shards, keysApart: apart)
     }
@@ -423,6 +452,10 @@ extension Ledger: BinaryCodable {
     private func checkArchivesTake() throws(CodecError) {
         for archive in archives {
             let taken = archive.taken
+            // Returns filed and finished: an open one (its LIST row says so, format 15 on) is never taken.
+            if let first = taken.returns.runs.first?.lowerBound, first < 1 || taken.returns.runs.last!.upperBound > returns.count {
+                throw CodecError("\(archive.name) took returns outside 1...\(returns.count)")
+            }
             if let last = taken.audit.runs.last?.upperBound, last >= audit.count {
                 throw CodecError("\(archive.name) took audit entry \(last + 1) of \(audit.count)")
             }
@@ -452,7 +485,8 @@ extension Ledger: BinaryCodable {
             throw CodecError("notice chunk \(chunk) is released but no archive took it")
         }
         // Returns too (format 16).
-        for chunk in releasedReturns where !archived.returns.contains(chunk * size + 1...(chunk + 1) * size) {
+        let returnsPerChunk = ChunkedArray<ReturnRequest>.elementsPerChunk
+        for chunk in releasedReturns where !archived.returns.contains(chunk * returnsPerChunk + 1...(chunk + 1) * returnsPerChunk) {
             throw CodecError("return chunk \(chunk) is released but no archive took it")
         }
         for (party, chunks) in accounts {

@@ -52,4 +52,32 @@ import TestSupport
         returns[tagged.value - 1].key = "changed"
         #expect(index.number(tagged.key, inHeld: returns) == nil, "seed \(seed) \(tagged.key)")
     }
+
+    /// A key of a return that left memory (section 23) is compared with its archived copy, read
+    /// only when its tag matches; a failed read is the lookup's error, never a wrong answer.
+    @Test func aReleasedReturnsKeyIsReadBackOnlyWhenItsTagMatches() throws {
+        var returns = ChunkedArray<ReturnRequest>()
+        var index = ReturnKeyIndex()
+        for number in 1...2_100 {
+            returns.append(Self.request(number, key: "till1-\(number)"))
+            index.insert("till1-\(number)", number)
+        }
+        let archived = Dictionary(uniqueKeysWithValues: returns.map { ($0.number, $0.key) })
+        returns.release(IDRuns(runs: [0...2_047]))
+        #expect(!returns.isHeld(5) && returns.isHeld(2_048))
+        var reads: [Int] = []
+        let lookup = { (key: String) throws(DomainError) -> Int? in
+            try index.number(key, in: returns) { (n: Int) throws(DomainError) -> String in reads.append(n); return archived[n]! }
+        }
+        #expect(try lookup("till1-6") == 6 && reads == [6], "one read, of the return whose tag matched")
+        reads = []
+        #expect(try lookup("till1-2099") == 2_099 && reads.isEmpty, "a held return is compared in memory")
+        #expect(try lookup("till1-99999") == nil)
+        // The archive cannot be read: the lookup says so.
+        #expect(throws: DomainError.self) {
+            try index.number("till1-7", in: returns) { (_: Int) throws(DomainError) -> String in throw DomainError(.ARCHIVE, "gone") }
+        }
+        // The index as a format 16 state writes it (per shard, its slots) makes the same index.
+        #expect(ReturnKeyIndex(shardSlots: index.shardSlots, keysApart: index.keysApart) == index)
+    }
 }

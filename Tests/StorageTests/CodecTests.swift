@@ -257,6 +257,52 @@ import Testing
         #expect(throws: CodecError.self) { try Snapshot.decode(Snapshot.encode(ledger, seq: 2)) }
     }
 
+    /// Format 16 writes released returns, the key index as held and the chain's head; what
+    /// replay never makes is damage, never a trap: a released block no archive took, an archive
+    /// taking an open return, a key slot a lookup cannot reach or a keyed return without one, a
+    /// head that is not the last document's, a VOID or document naming a return never filed.
+    @Test func releasedReturnsAndTheKeyIndexInCraftedStatesAreDamage() throws {
+        let golden = GoldenDataTests.root + "/golden-v16/snapshot"
+        let ledger = try Recovery.load(DataDirectory(golden), fs: PosixFileSystem(), repair: false).ledger
+        try #require(ledger.returns.releasedChunks == IDRuns(runs: [1...1]))
+        let (_, reread) = try Snapshot.decode(Snapshot.encode(ledger, seq: 9))
+        #expect(reread == ledger && reread.chainHead == ledger.chainHead)
+        func damaged(_ change: (inout Ledger) -> Void, _ why: String, saying: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            var bad = ledger
+            change(&bad)
+            do {
+                _ = try Snapshot.decode(Snapshot.encode(bad, seq: 9))
+                Issue.record("decoded a state with \(why)", sourceLocation: sourceLocation)
+            } catch {
+                #expect(error.message.contains(saying), "\(why): \(error.message)", sourceLocation: sourceLocation)
+            }
+        }
+        damaged({ $0.archives[0].taken.returns = IDRuns(runs: [1...5]) }, "a released block no archive took", saying: "released but no archive took it")
+        let open = try #require(ledger.openReturns.min())
+        damaged({ $0.archives[0].taken.returns += IDRuns(runs: [open...open]) }, "an archive taking an open return", saying: "is open, and archived")
+        damaged({ $0.restore(chainHead: DocHash.zero) }, "a chain head other than the last document's", saying: "chain's head")
+        damaged({ $0.voids[ledger.returns.count + 1] = ledger.voids.values.first.map { var v = $0; v.number = ledger.returns.count + 1; return v } },
+                "a VOID of a return never filed", saying: "a VOID names return")
+        // The key index: a slot moved past an empty one, out of a lookup's reach; a held keyed return's slot gone.
+        var slots = ledger.returnKeys.shardSlots
+        let s = try #require(slots.indices.first { slots[$0].contains(0) && slots[$0].contains { $0 != 0 } })
+        let n = slots[s].count, i = slots[s].firstIndex { $0 != 0 }!, slot = slots[s][i]
+        let home = Int(truncatingIfNeeded: slot >> 32) & (n - 1)
+        slots[s][i] = 0
+        let far = (1..<n).map { (home + $0) & (n - 1) }.first { k in
+            slots[s][k] == 0 && (1..<n).map { (home + $0) & (n - 1) }.prefix { $0 != k }.contains { slots[s][$0] == 0 }
+        }!
+        var moved = slots
+        moved[s][far] = slot
+        damaged({ $0.returnKeys = ReturnKeyIndex(shardSlots: moved, keysApart: ledger.returnKeys.keysApart) }, "a key slot out of reach", saying: "out of its place")
+        let heldKeyed = try #require(ledger.returns.held.last { !$0.key.isEmpty })
+        var dropped = ledger.returnKeys.shardSlots
+        for (k, shard) in dropped.enumerated() {
+            if let j = shard.firstIndex(where: { $0 != 0 && Int($0 & 0xFFFF_FFFF) == heldKeyed.number }) { dropped[k][j] = 0 }
+        }
+        damaged({ $0.returnKeys = ReturnKeyIndex(shardSlots: dropped, keysApart: ledger.returnKeys.keysApart) }, "a keyed return not indexed", saying: "is not indexed")
+    }
+
     @Test func equalLongStringsInASnapshotShareOneObject() throws {
         let (_, decoded) = try Snapshot.decode(Snapshot.encode(applied(sampleEntries(count: 60)), seq: 60))
         let approved = try #require(decoded.returns.first { !$0.doc.isEmpty })
