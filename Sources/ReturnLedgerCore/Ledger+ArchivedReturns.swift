@@ -97,8 +97,9 @@ extension Ledger {
     }
 
     /// Whether `query` reads a return that left memory: the engine runs it off the writer.
+    /// Asked of every read on the writer: a few comparisons, no walk.
     public func readsArchivedReturns(_ query: Query) -> Bool {
-        guard !returns.releasedChunks.isEmpty else { return false }
+        guard !archives.isEmpty else { return false }
         switch query {
         case .show(let id):
             return filedNumber(id).map { !returns.isHeld($0 - 1) } ?? false

@@ -290,7 +290,7 @@ package final class Engine: @unchecked Sendable {
             }
         }
         if case .verify = query, !ledger.archives.isEmpty, reload == nil { return verifyWithArchives(query, context) }
-        if query.scansState || ledger.readsArchivedReturns(query) {
+        if query.scansState || ledger.readsArchivedReturnsInPlace(query) {
             let copy = ledger, archived = shelf.records
             return .deferred(DeferredReply(queue: readQueue) {
                 do throws(DomainError) { return .success(try copy.query(query, context, archived: archived)) } catch { return .failure(error) }
@@ -345,6 +345,8 @@ extension Ledger {
     mutating func queryInPlace(_ query: Query, _ context: Context) throws(DomainError) -> Reply {
         try self.query(query, context)
     }
+
+    mutating func readsArchivedReturnsInPlace(_ query: Query) -> Bool { readsArchivedReturns(query) }
 
     mutating func authorizeInPlace(_ word: CommandWord, sub: String?, name: @autoclosure () -> String, user: String?,
                                    peer: String, now: Timestamp) -> (context: Context, refusal: AccessRefusal?) {

@@ -48,6 +48,7 @@ print("sim: seeds \(seeds.lowerBound)-\(seeds.upperBound): \(total.operations) o
       + "\(total.pipelined) pipelined batches, \(total.voids) voids, \(total.inspections) decisions on returned goods, \(total.vendorCredits) credit notes, "
       + "\(total.exchanges) exchanges approved and \(total.exchangesShort) refused for want of stock, "
       + "\(total.transfers) transfers, \(total.stockMoves) adjustments and counts, \(total.serialReturns) phones returned by serial, "
-      + "\(total.archives) days closed and archived (\(total.archiveCrashes) ARCHIVEs stopped dead after the file or the record, then a crash); "
+      + "\(total.archives) days closed and archived (\(total.archiveCrashes) ARCHIVEs stopped dead after the file or the record, then a crash), "
+      + "\(total.releasedReturns) returns out of memory at the end; "
       + "a standby took \(total.shipped) records through \(total.standbyFaults) crashes and power cuts and \(total.standbySeeds) seeds "
       + "(\(total.syncRuns) runs in sync mode): no violation")

@@ -40,6 +40,9 @@ public struct Simulator {
         public var snapshots = 0, retries = 0, pipelined = 0
         /// Voids the last recovered state of each run held (its documents in the chain checked).
         public var voids = 0
+        /// Returns of the last recovered state of each run that had left memory for their archives
+        /// (read back for the books' checks).
+        public var releasedReturns = 0
         /// Decisions on returned units (INSPECT's and DISPOSE's) and credit notes booked.
         public var inspections = 0
         public var vendorCredits = 0
@@ -67,6 +70,7 @@ public struct Simulator {
             archives += other.archives
             archiveCrashes += other.archiveCrashes
             voids += other.voids
+            releasedReturns += other.releasedReturns
             inspections += other.inspections
             vendorCredits += other.vendorCredits
             exchanges += other.exchanges
@@ -757,6 +761,7 @@ public struct Simulator {
         report.transfers = state.transfers.count
         report.stockMoves = state.stockMoves.count { $0.kind != .dispose }
         report.voids = state.voids.count
+        report.releasedReturns = state.returns.count - state.returns.heldCount
         report.serialReturns = filed.reduce(0) { $0 + ($1.state.isApproved && $1.items.contains { !$0.serials.isEmpty } ? 1 : 0) }
         report.vendorCredits = filed.reduce(0) { $0 + ($1.supplier?.credit == nil ? 0 : 1) }
         report.inspections = filed.reduce(0) { $0 + $1.disposals.count } + state.stockMoves.count
