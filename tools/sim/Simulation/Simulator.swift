@@ -218,6 +218,9 @@ public struct Simulator {
             .skuSet(sku: "B300", name: nil, price: nil, cost: nil, inspect: nil, supplier: "S1"),
             // Returns of 50.00 or more (the headphones) need finance's second approval.
             .ruleAdd(Rule(code: "BIG", then: .second, minAmount: Money(minor: 5000), note: "finance approves too")),
+            // Store credit lasts a day: the period close writes off what is left, so returns paid
+            // in credit finish and whole blocks of returns leave memory when archived.
+            .policySet(PolicyChange(creditDays: 1)),
             // Kettles on hand to send (a transfer never draws more than is on hand).
             .purchase(TradeRequest(order: "PO-SIM", location: "STORE1", party: "S1", paid: nil, at: nil,
                                    items: [ItemSpec(sku: "A100", quantity: 150)])),
@@ -562,6 +565,17 @@ public struct Simulator {
     mutating func endOfDay() {
         commit()
         guard !storageFailed else { return }
+        // What the day left open is rejected (its clerks file more than it reviews): whole blocks
+        // of returns then finish, and leave memory when archived (section 23's memory model).
+        let open = engine.queue.sync { engine.ledger.openReturns.sorted() }
+        if !open.isEmpty {
+            for number in open {
+                send([Request(line: "REJECT \(ReturnRequest.id(number)) note=eod", intent: .other)], as: "admin")
+                guard !storageFailed, engine != nil else { return }
+            }
+            commit()
+            guard !storageFailed, engine != nil else { return }
+        }
         if engine.queue.sync(execute: { engine.ledger.openTills["POS1"] }) != nil {
             send([Request(line: "TILL CLOSE POS1 counted=200.00 note=sim", intent: .other)], as: "sup")
             if case .failure(let error) = held.last?.result, error.code != .STORAGE {
