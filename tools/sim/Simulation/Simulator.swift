@@ -796,8 +796,12 @@ public struct Simulator {
             switch reply.request.intent {
             case .sale(let order, _) where state.orders[order] == nil:
                 lost.append("acknowledged sale \(order) is gone")
-            case .fileReturn(let key) where (try? state.returnNumber(forKey: key)) == nil:
-                lost.append("acknowledged return with key \(key) is gone")
+            case .fileReturn(let key):
+                do throws(DomainError) {
+                    if try state.returnNumber(forKey: key) == nil { lost.append("acknowledged return with key \(key) is gone") }
+                } catch {
+                    lost.append("acknowledged return with key \(key) cannot be read back: \(error.message)")
+                }
             case .approve(let id):
                 if let r = try? state.returnRequest(id), Simulator.rank(r.state) < reply.reached {
                     lost.append("acknowledged approval of \(id) is undone: \(r.state)")
