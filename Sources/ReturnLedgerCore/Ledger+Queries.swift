@@ -1,9 +1,10 @@
 extension Ledger {
     /// Answers a read from the state, for the acting user in `context` (what a user may see is
     /// decided here, as what it may change is decided in `decide`).
-    /// `archived`: where records that left memory for their archives are read back (section 23);
-    /// nil where no read may reach them (a read that needs one is `ERR ARCHIVE`).
-    public func query(_ query: Query, _ context: Context, archived: (any ArchivedRecords)? = nil) throws(DomainError) -> Reply {
+    /// Records that left memory for their archives (section 23) are read back through
+    /// `archiveReach`; with none, a read that needs one is `ERR ARCHIVE`.
+    public func query(_ query: Query, _ context: Context) throws(DomainError) -> Reply {
+        let archived = archiveReach.source
         switch query {
         case .userList:
             return Reply(lines: users.values.sorted { $0.name < $1.name }.map {

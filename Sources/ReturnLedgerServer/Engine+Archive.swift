@@ -122,7 +122,7 @@ extension Engine {
     /// VERIFY with archives: each archive read whole against its checksum (a good copy put back
     /// counts as whole again), then the chain through archived and live documents.
     func verifyWithArchives(_ query: Query, _ context: Context) -> Execution {
-        let copy = ledger, archived = shelf.records
+        let copy = ledger
         return .deferred(DeferredReply(queue: readQueue) { [self] in
             let found = shelf.verify(copy.archives)
             queue.async { [self] in shelf.record(found) }
@@ -132,7 +132,7 @@ extension Engine {
                 case .damaged(let why), .missing(let why): return .failure(DomainError(.ARCHIVE, why))
                 }
             }
-            do throws(DomainError) { return .success(try copy.query(query, context, archived: archived)) } catch { return .failure(error) }
+            do throws(DomainError) { return .success(try copy.query(query, context)) } catch { return .failure(error) }
         })
     }
 }

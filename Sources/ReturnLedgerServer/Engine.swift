@@ -284,16 +284,15 @@ package final class Engine: @unchecked Sendable {
         }
         if case .verify = query, let refused = memoryRefusal("VERIFY") { return .reply(.failure(refused)) }
         if let reload {
-            let archived = shelf.records
             return afterReload(reload) { state in
-                do throws(DomainError) { return .success(try state.query(query, context, archived: archived)) } catch { return .failure(error) }
+                do throws(DomainError) { return .success(try state.query(query, context)) } catch { return .failure(error) }
             }
         }
         if case .verify = query, !ledger.archives.isEmpty, reload == nil { return verifyWithArchives(query, context) }
         if query.scansState || ledger.readsArchivedReturnsInPlace(query) {
-            let copy = ledger, archived = shelf.records
+            let copy = ledger  // it reaches the archives (`archiveReach`)
             return .deferred(DeferredReply(queue: readQueue) {
-                do throws(DomainError) { return .success(try copy.query(query, context, archived: archived)) } catch { return .failure(error) }
+                do throws(DomainError) { return .success(try copy.query(query, context)) } catch { return .failure(error) }
             })
         }
         do { return .reply(.success(try ledger.queryInPlace(query, context))) } catch { return .reply(.failure(error)) }

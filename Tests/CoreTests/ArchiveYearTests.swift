@@ -211,6 +211,7 @@ private struct ChainYear {
             default: sale()
             }
         }
+        if day == Self.recallDay.daysSinceEpoch { recall() }
         // Evening: what was filed before today is decided; the drawers are counted and closed.
         desk.now = at(day, hour: 18)
         while let index = returns.firstIndex(where: { ($0.state == "pending" || $0.state == "second_review") && $0.filedDay < day }),
@@ -293,6 +294,24 @@ private struct ChainYear {
             filed.approvedDay = today
         }
         returns.append(filed)
+    }
+
+    /// A recall: a walk-in's 1,100 kettles come back one at a time on one day, so a whole block
+    /// of 1,024 returns fills, is decided and leaves memory when archived (section 23's memory
+    /// model); every read compared around the later archives then reads them back.
+    static let recallDay = CivilDate(year: first.year, month: 2, day: 3)
+    static let recalled = 1_100
+
+    mutating func recall() {
+        let id = next("S")
+        guard attempt("SALE \(id) location=STORE1 A100:\(Self.recalled)", as: "clerk1") != nil else { return }
+        sales.append(Trade(id: id, location: "STORE1", party: nil, onAccount: false, day: today))
+        orders.append(id)
+        for _ in 0..<Self.recalled {
+            file("RETURN \(id) A100:1 reason=DEFECTIVE key=\(next("recall-"))", as: "clerk2",
+                 Filed(number: 0, order: id, purchase: false, location: "STORE1", walkIn: true, onAccount: false, noReceipt: false,
+                       exchange: false, filer: "clerk2", amount: 0, filedDay: today))
+        }
     }
 
     mutating func customerReturn() {
@@ -720,6 +739,14 @@ private struct ChainYear {
         #expect(newlyArchived.filter { $0 > 0 }.count >= 10, "seed \(seed): months archiving returns: \(newlyArchived)")
         #expect(archivedEarly * 10 >= early.count * 8, "seed \(seed): \(archivedEarly) of \(early.count) returns of the first 11 months archived")
         #expect(archivedSales * 10 >= earlySales.count * 8, "seed \(seed): \(archivedSales) of \(earlySales.count) sales archived")
+        // The recall's block of returns left memory too (the SHOW, DOC, ORDER, LIST and STATS
+        // answers compared above read it back).
+        let filedReturns = desk.ledger.returns
+        print("ArchiveYearTests seed \(seed): returns \(filedReturns.count), \(returnArchive.count) archived, \(filedReturns.heldCount) held")
+        #expect(filedReturns.count - filedReturns.heldCount >= ChunkedArray<ReturnRequest>.elementsPerChunk,
+                "seed \(seed): \(filedReturns.count - filedReturns.heldCount) returns released")
+        #expect(filedReturns.heldCount < filedReturns.count - returnArchive.count + 2 * ChunkedArray<ReturnRequest>.elementsPerChunk,
+                "seed \(seed): \(filedReturns.heldCount) of \(filedReturns.count) returns held, \(returnArchive.count) archived")
         // Each record goes into one archive: the next archive takes none of them again.
         #expect(takenAgain == 0, "seed \(seed): \(takenAgain) returns were taken by a later archive again")
     }

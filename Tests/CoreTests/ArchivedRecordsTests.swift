@@ -163,7 +163,9 @@ import Testing
         #expect(desk.ledger.notices.heldCount == 2_600 - 2_048 && !desk.ledger.notices.isHeld(2_047) && desk.ledger.notices.isHeld(2_048))
         #expect(queries.map { desk.ok($0) } == before)
         // A read that cannot reach archives refuses rather than answer short.
-        #expect(throws: DomainError.self) { try desk.ledger.query(.notices(party: "C2", from: nil), Context(user: "admin", role: .admin, peer: "t", now: desk.now)) }
+        var blind = desk.ledger
+        blind.archiveReach = ArchiveReach()
+        #expect(throws: DomainError.self) { try blind.query(.notices(party: "C2", from: nil), Context(user: "admin", role: .admin, peer: "t", now: desk.now)) }
     }
 }
 
@@ -185,6 +187,7 @@ import Testing
         let entry = ArchiveEntry(name: "archive-20261102-0001", through: CivilDate(year: 2026, month: 11, day: 2), number: 1, takenAt: day2,
                                  purchasesAll: false, counts: ArchiveCounts(), bytes: 1, checksum: 1, seq: 1, taken: taken)
         desk.ledger.apply(.archiveWritten(entry))
+        desk.ledger.archiveReach = ArchiveReach()
         #expect(!desk.ledger.audit.isHeld(0) && !desk.ledger.notices.isHeld(0))
         let context = Context(user: "admin", role: .admin, peer: "t", now: day2)
         // No way to the archive (as if it were damaged): reads from day 2 answer; reads reaching day 1 refuse.

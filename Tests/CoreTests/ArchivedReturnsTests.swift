@@ -35,7 +35,6 @@ import Testing
 
     @Test func archivedReturnsLeaveMemoryAndEveryReadAnswersAsBefore() throws {
         var desk = Self.busyDay()
-        desk.ledger.archiveReach = ArchiveReach(desk.archived)
         let doc = desk.ledger.returns[1].doc
         let before = (Self.reads + [.doc(number: doc)]).map { Self.unarchived(desk.ok($0)) }
         let entry = desk.archive(through: ArchivedRecordsTests.nov29)
@@ -86,7 +85,6 @@ import Testing
         }
         desk.now.seconds += 86_400
         desk.lineOK("PERIOD CLOSE 2026-11-29", as: "fin1")
-        desk.ledger.archiveReach = ArchiveReach(desk.archived)
         _ = desk.archive(through: ArchivedRecordsTests.nov29)
         #expect(desk.ledger.returns.releasedChunks == IDRuns(runs: [1...1]), "returns 1,025 to 2,048 left memory")
         desk.lineOK("POLICY SET customer_returns=1 customer_days=30", as: "admin")
@@ -110,7 +108,6 @@ import Testing
         }
         desk.now.seconds += 2 * 86_400
         desk.lineOK("PERIOD CLOSE 2026-11-29", as: "fin1")
-        desk.ledger.archiveReach = ArchiveReach(desk.archived)
         // The void left C1 a credit lot, so ARCHIVE leaves the voided return out until it is spent:
         // taken here as an archive would take it then.
         var taken = desk.ledger.archiveSelection(through: ArchivedRecordsTests.nov29, purchasesAll: false, at: desk.now)

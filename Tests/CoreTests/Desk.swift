@@ -11,6 +11,8 @@ struct Desk {
     /// that left memory come back from here).
     let archived = MemoryArchives()
 
+    init() { ledger.archiveReach = ArchiveReach(archived) }  // reads reach what `archive` kept
+
     static let roles: [String: Role] = ["admin": .admin, "clerk1": .clerk, "clerk2": .clerk, "sup1": .supervisor,
                                         "sup2": .supervisor, "fin1": .finance, "aud1": .auditor]
 
@@ -51,7 +53,7 @@ struct Desk {
 
     @discardableResult
     mutating func run(_ query: Query, as user: String = "admin") -> Result<Reply, DomainError> {
-        do throws(DomainError) { return .success(try ledger.query(query, context(user), archived: archived)) } catch { return .failure(error) }
+        do throws(DomainError) { return .success(try ledger.query(query, context(user))) } catch { return .failure(error) }
     }
 
     @discardableResult
