@@ -125,7 +125,10 @@ extension Ledger {
     /// and the return is completed when none are left.
     func decideInspection(_ id: String, disposition word: Disposition?, lists: DispositionLists, note: String,
                           _ context: Context) throws(DomainError) -> Decision {
-        guard let request = try returnRequest(id) else { throw .notFound("return", id) }
+        guard let number = filedNumber(id) else { throw .notFound("return", id) }
+        // One that left memory is archived (never inspected again): no read back out of scope.
+        if !returns.isHeld(number - 1) { try checkScope(location(ofReturn: number), context, id) }
+        let request = try filedReturn(number)
         if let again = resentInspection(request, word: word, lists: lists, note: note) { return Decision(events: [], reply: again) }
         try checkScope(request.location, context, id)
         guard request.state == .inspecting else {

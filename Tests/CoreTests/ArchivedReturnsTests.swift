@@ -69,6 +69,10 @@ import Testing
         #expect(Self.unarchived(desk.ok(.show(id: "R001100"))) == before[3])
         #expect(desk.ok(.list(ReturnFilter(limit: 5))).lines.count == 5)
         #expect(desk.run(.list(ReturnFilter(limit: 5, before: "R000500"))).errorCode == .ARCHIVE, "a page of archived returns")
+        // Scope is checked on the row before anything is read back: out of scope is DENIED, not ARCHIVE.
+        desk.ok(.userScope(name: "sup2", locations: .only(["STORE2"])))
+        #expect(desk.run(.inspect(id: "R000002", disposition: .restock, note: ""), as: "sup2").errorCode == .DENIED)
+        #expect(desk.line("APPROVE R000002", as: "sup2").errorCode == .DENIED)
     }
 
     /// A customer limit set after an ARCHIVE that took recent returns (none was set then): the
