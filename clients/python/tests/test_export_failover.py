@@ -65,9 +65,15 @@ def state(path):
 
 
 def return_ids(path):
+    """The returns exported so far; none while the exporter has made the file but not yet its
+    tables (sqlite creates the file first: a wait that saw it could read too early)."""
     db = sqlite3.connect(path)
     try:
         return {row[0] for row in db.execute("SELECT id FROM returns")}
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return set()
+        raise
     finally:
         db.close()
 
