@@ -59,7 +59,8 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
         storedCount += 1
     }
 
-    @inlinable public var last: Element? { count == 0 ? nil : self[count - 1] }
+    /// nil when empty, or when the last element left memory (section 23: ask `isHeld`).
+    @inlinable public var last: Element? { count == 0 || !isHeld(count - 1) ? nil : self[count - 1] }
 
     // Section 23's memory model: what an archive took leaves memory a whole chunk at a time. A
     // released chunk is an empty array in its place, so positions keep their meaning and the

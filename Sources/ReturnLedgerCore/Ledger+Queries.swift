@@ -109,10 +109,11 @@ extension Ledger {
         case .notices(let party, let from):
             if let party, parties[party] == nil { throw .notFound("party", party) }
             var lines: [[Field]] = []
+            var filed = FiledReturns()  // debit notes' archived returns, read back a block at a time
             for n in try noticesMatching(party: party, from: from, archived) {
                 lines.append([Field("id", n.id), Field("at", n.at.description), Field("party", n.party),
                               Field("kind", n.kind.rawValue), Field("doc", n.doc), Field("amount", n.amount.description),
-                              Field("text", try noticeText(n))])
+                              Field("text", try noticeText(n, &filed))])
             }
             return Reply(lines: lines)
         case .transfer(let id):
@@ -183,9 +184,9 @@ extension Ledger {
     }
 
     /// A notice's text; a debit note names the supplier's RMA when the return has one.
-    private func noticeText(_ notice: Notice) throws(DomainError) -> String {
+    private func noticeText(_ notice: Notice, _ filed: inout FiledReturns) throws(DomainError) -> String {
         guard notice.kind == .debit_note, notice.returnNumber >= 1, notice.returnNumber <= returns.count else { return notice.text }
-        let rma = try filedReturn(notice.returnNumber).rma
+        let rma = try filed.at(notice.returnNumber, of: self).rma
         return rma.isEmpty ? notice.text : notice.text + " (RMA \(rma))"
     }
 

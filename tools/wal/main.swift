@@ -18,7 +18,7 @@ TimeZoneFiles.install()  // business zones named in the log resolve as the serve
 let usage = """
     usage: wal list DIR
            wal dump DIR [--from SEQ] [--limit N]
-           wal verify DIR
+           wal verify DIR [--archive-dir ADIR]
            wal seed DIR --returns N [--per-order K] [--password PW] [--snapshot]
     """
 
@@ -105,7 +105,9 @@ do {
         for problem in problems { print("problem: \(problem)") }
     case "verify":
         let started = Date()
-        let result = try Recovery.load(directory, fs: fs, repair: false, decodeCovered: true)
+        // The archives: beside the log, or where the server's --archive-dir put them.
+        let archives = ArchiveReplay(directory: option("--archive-dir", in: args) ?? directory.path, fs: fs)
+        let result = try Recovery.load(directory, fs: fs, repair: false, archives: archives, decodeCovered: true)
         let seconds = Date().timeIntervalSince(started)
         for note in result.notes { print(note) }
         print("state at seq \(result.lastSeq): snapshot \(result.snapshotSeq), \(result.recordsReplayed) records, \(result.eventsReplayed) events replayed in \(String(format: "%.3f", seconds)) s"
@@ -114,13 +116,13 @@ do {
         print("digest \(result.ledger.digest)")
         // The document chain, recomputed from every document's values (protocol.md, VERIFY).
         do throws(DomainError) {
-            // Documents of returns that left memory are read from the archives in the data
-            // directory (an `--archive-dir` elsewhere: `ERR ARCHIVE` names the file it missed).
+            // Documents of returns that left memory are read back from those archives.
             var ledger = result.ledger
-            ledger.archiveReach = ArchiveReach(ArchiveRecordSource(ArchiveReplay(directory: directory.path, fs: fs)))
+            ledger.archiveReach = ArchiveReach(ArchiveRecordSource(archives))
             let chain = try ledger.verifyReply(from: nil)
             print("document chain " + chain.status.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         } catch {
+            if error.code == .ARCHIVE { fail("an archive cannot be read: \(error.message) (--archive-dir?)", status: 1) }
             fail("document chain broken: \(error.code.rawValue) \(error.message)", status: 1)
         }
     case "seed":
