@@ -116,6 +116,16 @@ def write_answers(admin, path):
         f.write(admin.pipeline(["DIGEST"])[0].status + "\n")
 
 
+def pipelined(client, lines, refused=False):
+    """The replies of `lines` sent together (the bursts of make_v14 and make_v16); any reply
+    other than expected (refused, or not when `refused`) ends the run."""
+    replies = client.pipeline(lines)
+    wrong = [r.status for r in replies if r.ok == refused]
+    if wrong:
+        raise SystemExit("burst: %s" % wrong[:3])
+    return replies
+
+
 def remove_lock(data):
     """The directory as a stopped server leaves it, without its LOCK file."""
     lock = os.path.join(data, "LOCK")

@@ -40,22 +40,13 @@ for q in ("LIST limit=60", "LIST location=STORE1 limit=60", "LIST order=S-B16 li
     make_v9.query(q)
 
 
-def pipelined(client, lines):
-    """The replies of `lines` sent together; any refused ends the run."""
-    replies = client.pipeline(lines)
-    refused = [r.status for r in replies if not r.ok]
-    if refused:
-        raise SystemExit("burst: %s" % refused[:3])
-    return replies
-
-
 def burst(admin, clerk, sup, fin):
     """golden-v15's burst, then returns past a chunk's 1,024, pipelined and approved."""
     make_v14.burst(admin, clerk, sup, fin)
     clerk.call("PURCHASE", "PO-B16", "A100:%d" % RETURNS, location="STORE1", supplier="S91")
     clerk.call("SALE", "S-B16", "A100:%d" % RETURNS, location="STORE1")
-    filed = pipelined(clerk, ["RETURN S-B16 A100:1 reason=DEFECTIVE key=b16-%d" % i for i in range(RETURNS)])
-    pipelined(sup, ["APPROVE %s" % r.id for r in filed])
+    filed = make_v1.pipelined(clerk, ["RETURN S-B16 A100:1 reason=DEFECTIVE key=b16-%d" % i for i in range(RETURNS)])
+    make_v1.pipelined(sup, ["APPROVE %s" % r.id for r in filed])
 
 
 def main():
