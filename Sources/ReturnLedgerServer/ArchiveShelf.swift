@@ -99,6 +99,9 @@ package final class ArchiveShelf: @unchecked Sendable {
             guard reader.checksum == entry.checksum else {
                 return .damaged("\(reader.path): checksum \(reader.checksumText), committed as \(entry.checksumText)")
             }
+            // Kept for reads of what left memory: the first of them (perhaps a change, on the
+            // writer) then costs its index block and record, not the file's opening checks.
+            records.adopt(reader, for: entry)
             return .ok
         } catch {
             return error.missing ? .missing(error.description) : .damaged(error.description)

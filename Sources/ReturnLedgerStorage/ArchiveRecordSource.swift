@@ -12,6 +12,13 @@ public final class ArchiveRecordSource: ArchivedRecords {
 
     public init(_ replay: ArchiveReplay) { self.replay = replay }
 
+    /// A reader opened and checked elsewhere (start-up's check, VERIFY's) for `archive`, kept
+    /// when it is the committed file.
+    public func adopt(_ reader: ArchiveReader, for archive: ArchiveEntry) {
+        guard reader.checksum == archive.checksum else { return }
+        readers.withLock { $0[archive.name] = reader }
+    }
+
     private func reader(_ archive: ArchiveEntry) throws(DomainError) -> ArchiveReader {
         if let open = readers.withLock({ $0[archive.name] }) { return open }
         let reader: ArchiveReader
