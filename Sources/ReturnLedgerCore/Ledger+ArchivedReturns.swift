@@ -26,20 +26,13 @@ extension Ledger {
     /// Return `number` (filed): from memory, or from the archive that took it (two preads).
     public func filedReturn(_ number: Int) throws(DomainError) -> ReturnRequest {
         if returns.isHeld(number - 1) { return returns[number - 1] }
-        guard let source = archiveReach.source else {
-            throw DomainError(.ARCHIVE, "return \(number) is archived and this read cannot reach archives")
-        }
-        guard let archive = archive(ofReturn: number) else { throw DomainError(.ARCHIVE, "return \(number) is in no archive") }
-        let read = try source.returns([number], in: archive)
-        guard read.count == 1, read[0].number == number else {
-            throw DomainError(.ARCHIVE, "archive \(archive.name) gave no return \(number)")
-        }
-        return read[0]
+        return try filedReturns([number])[0]
     }
 
     /// Returns `numbers`, in their order; those that left memory read back together, one batch an
-    /// archive (an index read a block, a pread a run of neighbours): what a change on the writer
-    /// reads of an order's archived returns (RETURN's worth of a line, its serial checks).
+    /// archive (an index read a block, a pread a run of neighbours): one return (`filedReturn`),
+    /// or what a change on the writer reads of an order's archived returns (RETURN's worth of a
+    /// line, its serial checks).
     func filedReturns(_ numbers: [Int]) throws(DomainError) -> [ReturnRequest] {
         let released = numbers.filter { !returns.isHeld($0 - 1) }
         guard !released.isEmpty else { return numbers.map { returns[$0 - 1] } }

@@ -174,7 +174,10 @@ public struct ReturnRequest: Sendable, Equatable {
     public var net: Money { Money(minor: amount.minor - fee.minor) }
 
     /// The exchange sale an approved exchange records: `X-R000012`.
-    public var exchangeOrder: String { exchange.isEmpty ? "" : "X-" + id }
+    public var exchangeOrder: String { exchange.isEmpty ? "" : Self.exchangeOrder(number) }
+
+    /// The id of the sale an exchange of return `number` records: `X-R000042` (SALE takes no such id).
+    public static func exchangeOrder(_ number: Int) -> String { "X-" + id(number) }
 
     public static func id(_ number: Int) -> String { "R" + zeroPadded(number, width: 6) }
 

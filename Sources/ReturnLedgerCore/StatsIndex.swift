@@ -215,13 +215,12 @@ extension Ledger {
         for move in stockMoves where !move.key.isEmpty { moveKeys[move.key] = move.number }
         skusWithRules = Set(products.values.lazy.filter(\.hasOwnRules).map(\.sku))
         // An exchange's sale voided with its return (not stored: the void says so).
-        // A return that left memory is not read: its exchange's sale, if any, is `X-` and its id
-        // (`ReturnRequest.exchangeOrder`; SALE takes no such id).
+        // A return that left memory is not read: its exchange's sale, if any, has its one name.
         for number in voids.keys {
             if returns.isHeld(number - 1) {
                 if !returns[number - 1].exchange.isEmpty { orders[returns[number - 1].exchangeOrder]?.voided = true }
             } else {
-                orders["X-" + ReturnRequest.id(number)]?.voided = true
+                orders[ReturnRequest.exchangeOrder(number)]?.voided = true
             }
         }
     }
