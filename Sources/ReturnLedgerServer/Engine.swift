@@ -82,11 +82,15 @@ package final class Engine: @unchecked Sendable {
         /// `--standby-user` and its password: how a promoted server logs in at the primary it
         /// fences (protocol.md, A warm standby).
         var standbyLogin: StandbyLink?
+        /// `--snapshot-growth`: how much the log grows, in percent of the last snapshot, before
+        /// an automatic one (Snapshotter).
+        var snapshotGrowth = 100
 
         package init(maxClientBuffer: Int = 0, maxMemory: Int = 0, tls: TLSContext? = nil, backups: Backups,
-                     archives: ArchiveShelf, standbyLogin: StandbyLink? = nil) {
+                     archives: ArchiveShelf, standbyLogin: StandbyLink? = nil, snapshotGrowth: Int = 100) {
             self.maxClientBuffer = maxClientBuffer; self.maxMemory = maxMemory; self.tls = tls
             self.backups = backups; self.archives = archives; self.standbyLogin = standbyLogin
+            self.snapshotGrowth = snapshotGrowth
         }
     }
 
@@ -103,8 +107,8 @@ package final class Engine: @unchecked Sendable {
         self.counters = counters
         self.logReader = LogReader(directory: storage, fs: fs)
         self.durableSignal = DurableSignal(durable: recovered.lastSeq)
-        self.snapshots = Snapshotter(every: snapshotEvery, eventsSince: recovered.eventsReplayed,
-                                     seq: recovered.snapshotSeq, storage: storage, fs: fs, clock: clock)
+        self.snapshots = Snapshotter(every: snapshotEvery, growth: setting.snapshotGrowth, recovered: recovered,
+                                     storage: storage, fs: fs, clock: clock)
         wal.onFailure = { [weak self] error in
             guard let self else { return }
             queue.async { self.reloadAfterFailure(error) }

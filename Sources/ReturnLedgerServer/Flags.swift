@@ -8,7 +8,7 @@ public enum Flags {
     public static let usage = """
         usage: returnledger [--host H] [--port P] [--data DIR] [--fsync always|everysec|no]
                             [--tls-cert FILE --tls-key FILE] [--tls-port P] [--plain yes|no]
-                            [--snapshot-every N] [--max-line BYTES] [--max-connections N]
+                            [--snapshot-every N] [--snapshot-growth PERCENT] [--max-line BYTES] [--max-connections N]
                             [--idle-timeout SECONDS] [--max-client-buffer BYTES] [--max-memory BYTES]
                             [--backup-dir DIR] [--backup-every DURATION] [--backup-keep N] [--log-keep BYTES]
                             [--archive-dir DIR]
@@ -33,7 +33,9 @@ public enum Flags {
           --plain yes|no         the plain-text listener (default yes; no = TLS only)
           --data DIR             data directory: log and snapshots (default ./returnledger-data)
           --fsync POLICY         always (default): a reply waits for fdatasync; everysec; no
-          --snapshot-every N     events between automatic snapshots (default \(ServerConfig().snapshotEvery))
+          --snapshot-every N     events between automatic snapshots, at least (default \(ServerConfig().snapshotEvery))
+          --snapshot-growth P    and log written since the last snapshot, at least P percent of its size
+                                 (default \(ServerConfig().snapshotGrowth); 0 = every N events however big the state)
           --max-line BYTES       longest request line (default 8192)
           --max-connections N    open connections at most (default 1024)
           --idle-timeout S       close connections idle this long (default 0: never); also closes a
@@ -72,7 +74,7 @@ public enum Flags {
 
     public static func parse(_ arguments: [String], environment: [String: String]) throws(Failure) -> ServerConfig {
         var values: [String: String] = [:]
-        let known = ["host", "port", "data", "fsync", "snapshot-every", "max-line", "max-connections", "idle-timeout",
+        let known = ["host", "port", "data", "fsync", "snapshot-every", "snapshot-growth", "max-line", "max-connections", "idle-timeout",
                      "max-client-buffer", "max-memory", "backup-dir", "backup-every", "backup-keep", "log-keep", "archive-dir",
                      "demo", "restore", "tls-cert", "tls-key", "tls-port", "plain", "standby-of", "standby-user", "standby-ca",
                      "sync-standby", "sync-timeout", "promote"]
@@ -121,6 +123,7 @@ public enum Flags {
         }
         if !config.plain, config.tls == nil { throw Failure(message: "--plain no needs TLS on: give --tls-cert and --tls-key") }
         config.snapshotEvery = try number(values, "snapshot-every", 1...Int(Int32.max)) ?? config.snapshotEvery
+        config.snapshotGrowth = try number(values, "snapshot-growth", 0...100_000) ?? config.snapshotGrowth
         config.maxLine = try number(values, "max-line", 64...(16 << 20)) ?? config.maxLine
         config.maxConnections = try number(values, "max-connections", 1...1_000_000) ?? config.maxConnections
         config.idleTimeout = try number(values, "idle-timeout", 0...(365 * 86_400)) ?? config.idleTimeout

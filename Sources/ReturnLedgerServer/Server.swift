@@ -65,7 +65,8 @@ public final class Server: @unchecked Sendable {
         let backups = Backups(directory: config.backupDirectory ?? Backups.defaultDirectory(for: config.dataDirectory),
                               every: config.backupEvery, keep: config.backupKeep, fs: config.backupFileSystem, clock: clock)
         let setting = Engine.Setting(maxClientBuffer: config.maxClientBuffer, maxMemory: config.maxMemory, tls: config.tls,
-                                     backups: backups, archives: shelf, standbyLogin: config.standbyLogin)
+                                     backups: backups, archives: shelf, standbyLogin: config.standbyLogin,
+                                     snapshotGrowth: config.snapshotGrowth)
         engine = Engine(recovered: recovered, wal: wal, storage: directory, fs: config.fileSystem,
                         snapshotEvery: config.snapshotEvery, clock: clock, counters: counters, setting: setting)
         // One report per advance of the durable sequence, fanned out to each loop's waiters.

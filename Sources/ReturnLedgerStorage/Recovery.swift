@@ -16,6 +16,10 @@ public enum Recovery {
         public var lastSegment: (firstSeq: UInt64, name: String)?
         public var recordsReplayed = 0
         public var eventsReplayed = 0
+        /// The loaded snapshot's size, and the bytes of the log segments after it: where the
+        /// pacing of automatic snapshots starts from (`--snapshot-growth`).
+        public var snapshotBytes = 0
+        public var logBytesAfterSnapshot = 0
         /// The last segment is of an older framing: the log starts a new one for its appends.
         public var appendInNewSegment = false
         /// Lines for the operator: what was found and anything cut off.
@@ -45,8 +49,10 @@ public enum Recovery {
         }
         for snapshot in contents.snapshots.reversed() {
             do {
-                let decoded = try Snapshot.decode(try fs.readFile(directory.file(snapshot.name)))
+                let bytes = try fs.readFile(directory.file(snapshot.name))
+                let decoded = try Snapshot.decode(bytes)
                 guard decoded.seq == snapshot.seq else { throw CodecError("sequence \(decoded.seq) differs from its name") }
+                result.snapshotBytes = bytes.count
                 result.ledger = decoded.ledger
                 result.lastSeq = decoded.seq
                 result.snapshotSeq = decoded.seq
@@ -70,7 +76,7 @@ public enum Recovery {
                 throw StorageError("\(segment.name): log starts at \(segment.seq) but the state ends at \(result.lastSeq); records are missing")
             }
             try replay(segment.name, directory: directory, fs: fs, isLast: isLast, repair: repair, limit: limit,
-                       decodeCovered: decodeCovered, into: &result)
+                       decodeCovered: decodeCovered, afterSnapshot: segment.seq > result.snapshotSeq, into: &result)
             if let failure = result.archiveFailure { throw failure }
             if isLast && !result.appendInNewSegment { result.lastSegment = (segment.seq, segment.name) }
         }
@@ -78,9 +84,10 @@ public enum Recovery {
     }
 
     private static func replay(_ name: String, directory: DataDirectory, fs: any FileSystem, isLast: Bool, repair: Bool,
-                               limit: UInt64, decodeCovered: Bool, into result: inout Result) throws(StorageError) {
+                               limit: UInt64, decodeCovered: Bool, afterSnapshot: Bool, into result: inout Result) throws(StorageError) {
         let path = directory.file(name)
         let bytes = try fs.readFile(path)
+        if afterSnapshot { result.logBytesAfterSnapshot += bytes.count }
         let walked: Walked
         if bytes.count >= parallelBytes {
             // Records read, checked and decoded on another thread while this one applies them.

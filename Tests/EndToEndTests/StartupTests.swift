@@ -28,7 +28,7 @@ func runToExit(_ arguments: [String], environment: [String: String] = [:]) throw
     @Test(arguments: [["--bogus"], ["--port", "http"], ["--fsync", "sometimes"], ["--max-line"], ["--port", "70000"],
                       ["--max-client-buffer", "10"], ["--max-client-buffer", "1T"], ["--max-memory", "lots"],
                       ["--backup-every", "soon"], ["--backup-every", "400d"], ["--backup-keep", "0"], ["--log-keep", "-1"],
-                      ["--restore"], ["--backup-dir", ""]])
+                      ["--restore"], ["--backup-dir", ""], ["--snapshot-growth", "-5"], ["--snapshot-growth", "half"]])
     func badFlagsExitTwoWithOneLine(arguments: [String]) throws {
         let (status, stderr) = try runToExit(arguments + ["--data", FileManager.default.temporaryDirectory.path])
         #expect(status == 2)
