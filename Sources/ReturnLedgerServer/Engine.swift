@@ -84,10 +84,10 @@ package final class Engine: @unchecked Sendable {
         var standbyLogin: StandbyLink?
         /// `--snapshot-growth`: how much the log grows, in percent of the last snapshot, before
         /// an automatic one (Snapshotter).
-        var snapshotGrowth = 100
+        var snapshotGrowth = 50
 
         package init(maxClientBuffer: Int = 0, maxMemory: Int = 0, tls: TLSContext? = nil, backups: Backups,
-                     archives: ArchiveShelf, standbyLogin: StandbyLink? = nil, snapshotGrowth: Int = 100) {
+                     archives: ArchiveShelf, standbyLogin: StandbyLink? = nil, snapshotGrowth: Int = 50) {
             self.maxClientBuffer = maxClientBuffer; self.maxMemory = maxMemory; self.tls = tls
             self.backups = backups; self.archives = archives; self.standbyLogin = standbyLogin
             self.snapshotGrowth = snapshotGrowth

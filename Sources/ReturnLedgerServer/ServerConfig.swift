@@ -14,7 +14,7 @@ public struct ServerConfig: Sendable {
     public var snapshotEvery = 100_000
     /// `--snapshot-growth PERCENT`: an automatic snapshot also waits until the log since the last
     /// one is this share of its size (0: every `snapshotEvery` events, however large the state).
-    public var snapshotGrowth = 100
+    public var snapshotGrowth = 50
     public var maxLine = 8192
     public var maxConnections = 1024
     /// Seconds without a request before a connection is closed; 0 = never.

@@ -13,7 +13,9 @@ import ReturnLedgerStorage
 /// 20% faster without it). Paced by size, as Redis paces its AOF rewrite
 /// (`auto-aof-rewrite-percentage`), the snapshot bytes written stay at most 100/growth times the
 /// log bytes written whatever the state's size, and a start-up replays at most growth percent of
-/// the snapshot's size in log after loading it.
+/// the snapshot's size in log after loading it. The default, 50, keeps both: on 200k returns under
+/// load a snapshot at 50, 100 or 25 percent made no difference to the rate (within the runs'
+/// spread), and half a snapshot's size of log replays in about the time the snapshot loads.
 final class Snapshotter: @unchecked Sendable {
     let queue = DispatchQueue(label: "returnledger.snapshot")
     private let every: Int
