@@ -4,8 +4,13 @@
 /// off the writer reaches what the writer's does.
 public struct ArchiveReach: Sendable, Equatable {
     public var source: (any ArchivedRecords)?
+    /// What archives add to STATS `by=disposition|supplier`, kept once worked out.
+    public let heldTotals: ArchivedHeldTotals
 
-    public init(_ source: (any ArchivedRecords)? = nil) { self.source = source }
+    public init(_ source: (any ArchivedRecords)? = nil) {
+        self.source = source
+        heldTotals = ArchivedHeldTotals()
+    }
 
     public static func == (_: ArchiveReach, _: ArchiveReach) -> Bool { true }
 }

@@ -1,9 +1,11 @@
 /// STATS `by=disposition` and `by=supplier` (protocol.md, Disposition and Supplier returns):
 /// what became of approved customer returns' units, and what suppliers credited for supplier
 /// returns. Worked out from the returns filed in the window (a walk over them, unlike the
-/// per-day buckets of the other groupings: decisions and credit notes come long after filing).
+/// per-day buckets of the other groupings: decisions and credit notes come long after filing),
+/// except archived ones: an archived return never changes, so what it adds never does, and each
+/// archive's share is worked out once, by filing day and location (`ArchivedHeldTotals`).
 extension Ledger {
-    struct HeldTotals {
+    struct HeldTotals: Sendable {
         var count = 0
         var qty: Int64 = 0
         var amount: Int64 = 0
@@ -12,30 +14,28 @@ extension Ledger {
         var received: Int64 = 0
         var difference: Int64 = 0
         var open = 0
+
+        mutating func add(_ other: HeldTotals) {
+            count += other.count
+            qty += other.qty
+            amount += other.amount
+            value += other.value
+            expected += other.expected
+            received += other.received
+            difference += other.difference
+            open += other.open
+        }
     }
 
-    func heldGroups(_ query: StatsQuery, included: (String) -> Bool, approved: Int) throws(DomainError) -> [[Field]] {
-        let fromDay = query.from?.daysSinceEpoch ?? .min, toDay = query.to?.daysSinceEpoch ?? .max
-        var groups: [String: HeldTotals] = [:]
-        // Returns that left memory (section 23) are picked by their LIST rows, then read back a
-        // chunk at a time: only chunks holding an approved return in the window are read.
-        var filed = FiledReturns()
-        for number in 1..<(returns.count + 1) {
-            let r: ReturnRequest
-            if returns.isHeld(number - 1) {
-                guard returns[number - 1].state.isApproved, included(returns[number - 1].location) else { continue }
-                r = returns[number - 1]
-            } else {
-                let row = listIndex.rows[number - 1]
-                guard ReturnListIndex.approvedCodes.contains(row.state), row.day >= fromDay, row.day <= toDay,
-                      included(listIndex.location(ofReturn: number)) else { continue }
-                r = try filed.at(number, of: self)
-            }
-            let day = policy.calendar.day(of: r.filedAt)
-            guard day >= fromDay, day <= toDay else { continue }
-            if query.by == .supplier {
-                guard r.kind == .purchase else { continue }
-                var g = groups[r.party, default: HeldTotals()]
+    /// What one approved return adds: to its supplier's group (a supplier return), or to each
+    /// disposition its units have (a customer return).
+    struct HeldGroups: Sendable {
+        var dispositions: [String: HeldTotals] = [:]
+        var suppliers: [String: HeldTotals] = [:]
+
+        mutating func add(_ r: ReturnRequest) {
+            if r.kind == .purchase {
+                var g = suppliers[r.party, default: HeldTotals()]
                 g.count += 1
                 g.qty += r.items.reduce(0) { $0 + $1.quantity }
                 g.amount += r.amount.minor
@@ -46,10 +46,10 @@ extension Ledger {
                 } else {
                     g.open += 1
                 }
-                groups[r.party] = g
-                continue
+                suppliers[r.party] = g
+                return
             }
-            guard r.kind == .sale else { continue }
+            guard r.kind == .sale else { return }
             // Each unit once: on hand at approval (`none`), still in quarantine, or as decided.
             var here: [String: HeldTotals] = [:]
             let left = r.itemsInQuarantine
@@ -67,19 +67,55 @@ extension Ledger {
                 here[d.disposition.rawValue]!.value += d.value.minor
             }
             for (name, t) in here {
-                var g = groups[name, default: HeldTotals()]
+                var g = dispositions[name, default: HeldTotals()]
                 g.count += 1
                 g.qty += t.qty
                 g.amount += t.amount
                 g.value += t.value
-                groups[name] = g
+                dispositions[name] = g
             }
         }
-        let ordered = groups.sorted { a, b in a.value.count != b.value.count ? a.value.count > b.value.count : a.key < b.key }
+
+        mutating func add(_ other: HeldGroups, by: StatsGrouping) {
+            for (name, t) in by == .supplier ? other.suppliers : other.dispositions {
+                if by == .supplier { suppliers[name, default: HeldTotals()].add(t) } else { dispositions[name, default: HeldTotals()].add(t) }
+            }
+        }
+    }
+
+    func heldGroups(_ query: StatsQuery, included: (String) -> Bool, approved: Int) throws(DomainError) -> [[Field]] {
+        let fromDay = query.from?.daysSinceEpoch ?? .min, toDay = query.to?.daysSinceEpoch ?? .max
+        let by = query.by!
+        var groups = HeldGroups()
+        // Archived returns: each archive's share by filing day and location, worked out once.
+        var archived = IDRuns()
+        for archive in archives where !archive.taken.returns.isEmpty {
+            archived += archive.taken.returns
+            let places = try archiveReach.heldTotals.places(of: archive, calendar: policy.calendar) { () throws(DomainError) in
+                try archivedHeldPlaces(archive)
+            }
+            for (place, share) in places where place.day >= fromDay && place.day <= toDay && included(place.location) {
+                groups.add(share, by: by)
+            }
+        }
+        // The rest are in memory (only archived returns leave it).
+        var next = 1
+        for run in archived.runs + [(returns.count + 1)...(returns.count + 1)] {
+            for number in next..<max(next, run.lowerBound) {
+                let r = returns[number - 1]
+                guard r.state.isApproved, included(r.location) else { continue }
+                let day = policy.calendar.day(of: r.filedAt)
+                guard day >= fromDay, day <= toDay else { continue }
+                groups.add(r)
+            }
+            next = run.upperBound + 1
+        }
+        let kept = by == .supplier ? groups.suppliers : groups.dispositions
+        let ordered = kept.sorted { a, b in a.value.count != b.value.count ? a.value.count > b.value.count : a.key < b.key }
         return ordered.map { key, g in
-            var fields = [Field(query.by!.rawValue, key), Field("count", String(g.count)), Field("qty", String(g.qty)),
+            var fields = [Field(by.rawValue, key), Field("count", String(g.count)), Field("qty", String(g.qty)),
                           Field("amount", Money(minor: g.amount).description), Field("share", ratio(Int64(g.count), Int64(approved)))]
-            if query.by == .disposition {
+            if by == .disposition {
                 fields.append(Field("value", Money(minor: g.value).description))
             } else {
                 fields += [Field("expected", Money(minor: g.expected).description), Field("received", Money(minor: g.received).description),
@@ -87,5 +123,30 @@ extension Ledger {
             }
             return fields
         }
+    }
+
+    /// Works out and keeps `archive`'s share (ARCHIVE, from the state it was written from).
+    public func keepHeldTotals(of archive: ArchiveEntry) {
+        _ = try? archiveReach.heldTotals.places(of: archive, calendar: policy.calendar) { () throws(DomainError) in
+            try archivedHeldPlaces(archive)
+        }
+    }
+
+    /// An archive's approved returns' groups by filing day and location: its returns read once
+    /// (from memory, or a chunk at a time from the archive).
+    func archivedHeldPlaces(_ archive: ArchiveEntry) throws(DomainError) -> [ArchivedHeldTotals.Place: HeldGroups] {
+        var places: [ArchivedHeldTotals.Place: HeldGroups] = [:]
+        var filed = FiledReturns()
+        for run in archive.taken.returns.runs {
+            for number in run where number >= 1 && number <= returns.count {
+                let position = number - 1
+                // LIST's row says whether it was approved: a rejected one is never read back.
+                if !returns.isHeld(position), !ReturnListIndex.approvedCodes.contains(listIndex.rows[position].state) { continue }
+                let r = try filed.at(number, of: self)
+                guard r.state.isApproved else { continue }
+                places[ArchivedHeldTotals.Place(day: policy.calendar.day(of: r.filedAt), location: r.location), default: HeldGroups()].add(r)
+            }
+        }
+        return places
     }
 }

@@ -99,6 +99,9 @@ extension Engine {
             case .failure(let error): return failed(error, true)
             case .success(let done): entry = done
             }
+            // What it adds to STATS by=disposition|supplier, from the copy while its returns are
+            // still in memory: the first such STATS reads nothing back.
+            copy.keepHeldTotals(of: entry)
             if shelf.stopAfter == .recordAppended { return .failure(DomainError(.INTERNAL, "stopped after \(name)'s record")) }
             if let unconfirmed = waitDurable(entry.seq) { return .failure(unconfirmed) }
             return .success(Reply(status: entry.summaryFields))

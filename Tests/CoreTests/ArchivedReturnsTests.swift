@@ -75,6 +75,30 @@ import Testing
         #expect(desk.line("APPROVE R000002", as: "sup2").errorCode == .DENIED)
     }
 
+    /// STATS `by=disposition|supplier` works an archive's share out once, by filing day and
+    /// location, and keeps it (an archived return never changes): later ones, filtered or not,
+    /// answer as before without reading anything back; a new business zone counts the days again.
+    @Test func anArchivesShareOfHeldStatsIsWorkedOutOnceAndKept() throws {
+        var desk = Self.busyDay()
+        let nov30 = CivilDate(daysSinceEpoch: ArchivedRecordsTests.nov29.daysSinceEpoch + 1)
+        let queries: [StatsQuery] = [StatsQuery(by: .disposition), StatsQuery(by: .supplier),
+                                     StatsQuery(from: nov30, by: .disposition), StatsQuery(to: ArchivedRecordsTests.nov29, by: .disposition),
+                                     StatsQuery(by: .disposition, location: "STORE1"), StatsQuery(by: .disposition, location: "STORE2")]
+        let before = queries.map { desk.ok(.stats($0)) }
+        #expect(before[0].lines.first?.first == Field("disposition", "none") && before[2].lines.isEmpty && before[5].lines.isEmpty)
+        _ = desk.archive(through: ArchivedRecordsTests.nov29)
+        #expect(desk.ledger.returns.releasedChunks == IDRuns(runs: [0...0]))
+        #expect(desk.ledger.archiveReach.heldTotals.count == 0)
+        for (query, expected) in zip(queries, before) { #expect(desk.ok(.stats(query)) == expected, "\(query)") }
+        #expect(desk.ledger.archiveReach.heldTotals.count == 1)
+        // Nothing can be read back now: the kept share answers.
+        desk.ledger.archiveReach.source = nil
+        for (query, expected) in zip(queries, before) { #expect(desk.ok(.stats(query)) == expected, "\(query)") }
+        // Another zone: the days are counted again, which needs the returns (none can be read).
+        desk.ok(.policySet(PolicyChange(timezone: BusinessZone.named("Asia/Shanghai")!)))
+        #expect(desk.run(.stats(StatsQuery(by: .disposition))).errorCode == .ARCHIVE)
+    }
+
     /// A customer limit set after an ARCHIVE that took recent returns (none was set then): the
     /// walk passes archived returns (those that left memory on their rows) and still counts the
     /// held ones behind them: R000001, pending, in a block that stays (it is open).
