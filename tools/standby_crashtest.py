@@ -87,9 +87,7 @@ def main():
     # dropped the records after a seed before the standby had restarted to load it, and the standby
     # seeded again for ever; the primary now keeps what a standby (or one gone for under a minute)
     # still needs: `--snapshot-every 40 --pause 0` runs that case.
-    # --snapshot-growth 0: a snapshot every --snapshot-every events however small the log since
-    # the last one, so the standby is seeded from fresh snapshots often.
-    primary_flags = ["--snapshot-every", str(args.snapshot_every), "--snapshot-growth", "0"]
+    primary_flags = ["--snapshot-every", str(args.snapshot_every)]
     try:
         primary = make_primary(args.binary, P, primary_flags)
         load = Load(primary, seed)

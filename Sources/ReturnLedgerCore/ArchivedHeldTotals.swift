@@ -5,8 +5,9 @@ import Synchronization
 /// those groupings. Worked out on the first STATS that needs it (reading the archive's returns
 /// back once: seconds for a million) and then summed by filing day and location in
 /// microseconds. Shared by every copy of the state (it travels in `ArchiveReach`); keyed by the
-/// archive's name, with the business calendar its days were counted in (a new zone counts
-/// them again).
+/// archive's name, with the zones its days were counted in: a zone change takes effect after it
+/// is made and so never moves an archived return's day, unless a clock set back made it start
+/// before the archive was taken (then they are counted again).
 public final class ArchivedHeldTotals: Sendable {
     public struct Place: Hashable, Sendable {
         var day: Int64
@@ -14,7 +15,8 @@ public final class ArchivedHeldTotals: Sendable {
     }
 
     private struct Kept {
-        var calendar: BusinessCalendar
+        /// The calendar's periods that began by the archive's time T.
+        var zones: [BusinessCalendar.Period]
         var places: [Place: Ledger.HeldGroups]
     }
 
@@ -26,9 +28,10 @@ public final class ArchivedHeldTotals: Sendable {
     /// reads at once may both work it out, the same either way).
     func places(of archive: ArchiveEntry, calendar: BusinessCalendar,
                 work: () throws(DomainError) -> [Place: Ledger.HeldGroups]) throws(DomainError) -> [Place: Ledger.HeldGroups] {
-        if let found = kept.withLock({ $0[archive.name] }), found.calendar == calendar { return found.places }
+        let zones = calendar.periods.filter { $0.since <= archive.takenAt }
+        if let found = kept.withLock({ $0[archive.name] }), found.zones == zones { return found.places }
         let places = try work()
-        kept.withLock { $0[archive.name] = Kept(calendar: calendar, places: places) }
+        kept.withLock { $0[archive.name] = Kept(zones: zones, places: places) }
         return places
     }
 

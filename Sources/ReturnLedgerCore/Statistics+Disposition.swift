@@ -87,20 +87,31 @@ extension Ledger {
         let fromDay = query.from?.daysSinceEpoch ?? .min, toDay = query.to?.daysSinceEpoch ?? .max
         let by = query.by!
         var groups = HeldGroups()
-        // Archived returns: each archive's share by filing day and location, worked out once.
-        var archived = IDRuns()
+        // Archived returns: each archive's share by filing day and location, worked out once. An
+        // archive's returns were filed on or before its `through`: one wholly before the window
+        // is passed without a look. If a share cannot be worked out (a damaged archive), that
+        // archive's returns are read as before: only the blocks holding one in the window.
+        var archived: [ClosedRange<Int>] = []
         for archive in archives where !archive.taken.returns.isEmpty {
-            archived += archive.taken.returns
-            let places = try archiveReach.heldTotals.places(of: archive, calendar: policy.calendar) { () throws(DomainError) in
-                try archivedHeldPlaces(archive)
+            archived += archive.taken.returns.runs
+            guard archive.through.daysSinceEpoch >= fromDay else { continue }
+            let places: [ArchivedHeldTotals.Place: HeldGroups]
+            do {
+                places = try archiveReach.heldTotals.places(of: archive, calendar: policy.calendar) { () throws(DomainError) in
+                    try archivedHeldPlaces(archive)
+                }
+            } catch {
+                try addReadBack(archive, into: &groups, days: fromDay...toDay, included: included)
+                continue
             }
             for (place, share) in places where place.day >= fromDay && place.day <= toDay && included(place.location) {
                 groups.add(share, by: by)
             }
         }
-        // The rest are in memory (only archived returns leave it).
+        // The rest are in memory (only archived returns leave it). Archives take disjoint runs.
+        archived.sort { $0.lowerBound < $1.lowerBound }
         var next = 1
-        for run in archived.runs + [(returns.count + 1)...(returns.count + 1)] {
+        for run in archived + [(returns.count + 1)...(returns.count + 1)] {
             for number in next..<max(next, run.lowerBound) {
                 let r = returns[number - 1]
                 guard r.state.isApproved, included(r.location) else { continue }
@@ -108,7 +119,7 @@ extension Ledger {
                 guard day >= fromDay, day <= toDay else { continue }
                 groups.add(r)
             }
-            next = run.upperBound + 1
+            next = max(next, run.upperBound + 1)
         }
         let kept = by == .supplier ? groups.suppliers : groups.dispositions
         let ordered = kept.sorted { a, b in a.value.count != b.value.count ? a.value.count > b.value.count : a.key < b.key }
@@ -122,6 +133,27 @@ extension Ledger {
                            Field("difference", Money(minor: g.difference).description), Field("open", String(g.open))]
             }
             return fields
+        }
+    }
+
+    /// `archive`'s approved returns in the window and scope, picked by their LIST rows and read
+    /// back a block at a time (what STATS did before shares were kept; a damaged archive's
+    /// returns outside the window are never read).
+    private func addReadBack(_ archive: ArchiveEntry, into groups: inout HeldGroups, days: ClosedRange<Int64>,
+                             included: (String) -> Bool) throws(DomainError) {
+        var filed = FiledReturns()
+        for run in archive.taken.returns.runs {
+            for number in run where number >= 1 && number <= returns.count {
+                let position = number - 1
+                if !returns.isHeld(position) {
+                    let row = listIndex.rows[position]
+                    guard ReturnListIndex.approvedCodes.contains(row.state), days.contains(Int64(row.day)),
+                          included(listIndex.location(ofReturn: number)) else { continue }
+                }
+                let r = try filed.at(number, of: self)
+                guard r.state.isApproved, included(r.location), days.contains(policy.calendar.day(of: r.filedAt)) else { continue }
+                groups.add(r)
+            }
         }
     }
 

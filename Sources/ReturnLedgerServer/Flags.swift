@@ -34,8 +34,8 @@ public enum Flags {
           --data DIR             data directory: log and snapshots (default ./returnledger-data)
           --fsync POLICY         always (default): a reply waits for fdatasync; everysec; no
           --snapshot-every N     events between automatic snapshots, at least (default \(ServerConfig().snapshotEvery))
-          --snapshot-growth P    and log written since the last snapshot, at least P percent of its size
-                                 (default \(ServerConfig().snapshotGrowth); 0 = every N events however big the state)
+          --snapshot-growth P    after a snapshot of 64M or more, also log written since it of P percent
+                                 of its size (default \(ServerConfig().snapshotGrowth); 0 = every N events at any size)
           --max-line BYTES       longest request line (default 8192)
           --max-connections N    open connections at most (default 1024)
           --idle-timeout S       close connections idle this long (default 0: never); also closes a

@@ -12,8 +12,9 @@ public struct ServerConfig: Sendable {
     public var dataDirectory = "./returnledger-data"
     public var fsync = FsyncPolicy.always
     public var snapshotEvery = 100_000
-    /// `--snapshot-growth PERCENT`: an automatic snapshot also waits until the log since the last
-    /// one is this share of its size (0: every `snapshotEvery` events, however large the state).
+    /// `--snapshot-growth PERCENT`: after a snapshot of 64 MiB or more, an automatic one also
+    /// waits until the log since it is this share of its size (0: every `snapshotEvery` events at
+    /// any size). See `SnapshotPacing`.
     public var snapshotGrowth = 50
     public var maxLine = 8192
     public var maxConnections = 1024

@@ -2,29 +2,45 @@ import Dispatch
 import ReturnLedgerCore
 import ReturnLedgerStorage
 
+/// When a snapshot is taken by itself: every `every` events (`--snapshot-every`); once the last
+/// snapshot is 64 MiB or more, also not before the log written since it is `growth` percent of
+/// its size (`--snapshot-growth`), as Redis rewrites its AOF (`auto-aof-rewrite-min-size 64mb`,
+/// `auto-aof-rewrite-percentage`).
+///
+/// Why: a snapshot writes the whole state. At a fixed count of events a large state under load
+/// was written back to back, a core's worth of work (RETURN+APPROVE at pipeline 16 on 200k
+/// returns: 30.8-31.2k ops/s, 38.7-39.0k paced). Paced by size, the bytes snapshots write stay
+/// within 100/growth times the log's whatever the state's size; a start-up then replays, after
+/// such a snapshot, at most `growth` percent of its size in log (or `every` events, whichever is
+/// more). At 50, half a snapshot's size of log replays in about the time the snapshot loads
+/// (200k returns: a 141 MB snapshot in 0.67-0.92 s, 142 MB of log in 1.6-1.9 s); 25, 50 and 100
+/// gave the same rate under load within the runs' spread. A state under 64 MiB is written every
+/// `every` events as the contract says (it costs a few hundred milliseconds at most).
+struct SnapshotPacing: Sendable {
+    var every: Int
+    var growth: Int
+    /// The size from which a snapshot also waits for the log.
+    static let paced = 64 << 20
+
+    /// Whether, past `every` events, the next snapshot also waits for the log to grow.
+    func waitsForLog(after lastBytes: Int) -> Bool { growth > 0 && lastBytes >= Self.paced }
+
+    /// Whether `logged` bytes since a snapshot of `lastBytes` are enough.
+    func grown(_ logged: Int, after lastBytes: Int) -> Bool { logged * 100 >= lastBytes * growth }
+}
+
 /// Snapshots without a stall: the state is taken on the writer queue (an O(1) copy-on-write copy,
 /// with the log rotated so older segments can go), then serialised and written on this type's own
-/// queue while the clients are served. Taken on SNAPSHOT, and by themselves every `every` events
-/// once the log since the last one has grown by `growth` percent of that snapshot's size.
+/// queue while the clients are served. Taken on SNAPSHOT, and by themselves as `pacing` says.
 /// Everything but `write` runs on the writer queue.
-///
-/// Why the growth: a snapshot writes the whole state. At a fixed interval of events a large state
-/// under load was written back to back, a core's worth of work (RETURN+APPROVE at pipeline 16 ran
-/// 20% faster without it). Paced by size, as Redis paces its AOF rewrite
-/// (`auto-aof-rewrite-percentage`), the snapshot bytes written stay at most 100/growth times the
-/// log bytes written whatever the state's size, and a start-up replays at most growth percent of
-/// the snapshot's size in log after loading it. The default, 50, keeps both: on 200k returns under
-/// load a snapshot at 50, 100 or 25 percent made no difference to the rate (within the runs'
-/// spread), and half a snapshot's size of log replays in about the time the snapshot loads.
 final class Snapshotter: @unchecked Sendable {
     let queue = DispatchQueue(label: "returnledger.snapshot")
-    private let every: Int
-    /// `--snapshot-growth`: percent of the last snapshot's size the log must grow by (0: off).
-    private let growth: Int
-    /// The log's `bytesWritten` where the last snapshot was taken (at start-up: minus the log
-    /// bytes replayed after the snapshot loaded).
+    private let pacing: SnapshotPacing
+    /// The log's `bytesWritten` where the last snapshot written was taken (at start-up: minus the
+    /// log bytes replayed after the snapshot loaded).
     private var logBytesAtSnapshot: Int
-    /// Past `every`, the growth is looked at again only after this many events (not on each commit).
+    /// Past `every`, the log's growth is looked at again only after this many events (not on
+    /// each commit).
     private var checkAt = 0
     private let storage: DataDirectory
     private let fs: any FileSystem
@@ -46,14 +62,15 @@ final class Snapshotter: @unchecked Sendable {
     final class Job: @unchecked Sendable {
         let ledger: Ledger
         let seq: UInt64
-        init(ledger: Ledger, seq: UInt64) { self.ledger = ledger; self.seq = seq }
+        /// The log's `bytesWritten` when it was taken: where the pacing counts from once written.
+        let logBytes: Int
+        init(ledger: Ledger, seq: UInt64, logBytes: Int) { self.ledger = ledger; self.seq = seq; self.logBytes = logBytes }
     }
 
     /// `recovered`: what start-up loaded (the snapshot's sequence and size, the log after it).
     init(every: Int, growth: Int, recovered: Recovery.Result, storage: DataDirectory, fs: any FileSystem,
          clock: @escaping @Sendable () -> Timestamp) {
-        self.every = every
-        self.growth = growth
+        self.pacing = SnapshotPacing(every: every, growth: growth)
         self.eventsSince = recovered.eventsReplayed
         self.logBytesAtSnapshot = -recovered.logBytesAfterSnapshot
         self.storage = storage
@@ -66,33 +83,27 @@ final class Snapshotter: @unchecked Sendable {
     func begin(_ ledger: Ledger, wal: WriteAheadLog) -> Job {
         eventsSince = 0
         checkAt = 0
-        logBytesAtSnapshot = wal.status.bytesWritten
+        let logBytes = wal.status.bytesWritten
         wal.rotate()
-        return Job(ledger: ledger, seq: wal.lastSeq)
+        return Job(ledger: ledger, seq: wal.lastSeq, logBytes: logBytes)
     }
 
     /// Counts applied events and starts a background snapshot when enough have piled up.
     func applied(_ events: Int, engine: Engine) {
         eventsSince += events
-        guard eventsSince >= every, eventsSince >= checkAt else { return }
-        guard grown(engine.wal) else {
-            checkAt = eventsSince + max(every / 16, 1)
+        guard eventsSince >= pacing.every, eventsSince >= checkAt else { return }
+        if pacing.waitsForLog(after: last.bytes),
+           !pacing.grown(engine.wal.status.bytesWritten - logBytesAtSnapshot, after: last.bytes) {
+            checkAt = eventsSince + max(pacing.every / 16, 1)
             return
         }
         start(engine)
     }
 
-    /// Whether the log since the last snapshot is at least `growth` percent of its size.
-    private func grown(_ wal: WriteAheadLog) -> Bool {
-        guard growth > 0, last.bytes > 0 else { return true }
-        let logged = wal.status.bytesWritten - logBytesAtSnapshot
-        return logged * 100 >= last.bytes * growth
-    }
-
     /// A snapshot now, when snapshots are taken by themselves (after an ARCHIVE: no start-up
     /// then reads its archive back). Writer queue.
     func soon(engine: Engine) {
-        guard every != .max else { return }
+        guard pacing.every != .max else { return }
         start(engine)
     }
 
@@ -116,7 +127,10 @@ final class Snapshotter: @unchecked Sendable {
             let written = try Snapshot.write(job.ledger, seq: job.seq, to: storage, fs: fs)
             wal.dropCovered(by: job.seq, keepSnapshot: written.name)
             let record = Written(seq: job.seq, at: clock().description, bytes: written.bytes, millis: monotonicMillis() - start)
-            engineQueue.async { self.last = record }
+            engineQueue.async {
+                self.last = record
+                self.logBytesAtSnapshot = job.logBytes
+            }
             return .success((job.seq, written.bytes))
         } catch {
             engineQueue.async { self.last.failure = error.message }
