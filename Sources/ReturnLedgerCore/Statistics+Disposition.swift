@@ -85,6 +85,7 @@ extension Ledger {
 
     func heldGroups(_ query: StatsQuery, included: (String) -> Bool, approved: Int) throws(DomainError) -> [[Field]] {
         let fromDay = query.from?.daysSinceEpoch ?? .min, toDay = query.to?.daysSinceEpoch ?? .max
+        guard fromDay <= toDay else { return [] }  // `from=` after `to=`: an empty window
         let by = query.by!
         var groups = HeldGroups()
         // Archived returns: each archive's share by filing day and location, worked out once. An

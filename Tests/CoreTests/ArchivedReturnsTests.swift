@@ -102,6 +102,9 @@ import Testing
         // STORE2's STATS answers and the whole history's is ERR ARCHIVE.
         desk.ledger.archiveReach = ArchiveReach()
         #expect(desk.ok(.stats(queries[2])) == before[2])
+        // A window that ends before it starts holds nothing (and reads nothing back).
+        let dayBefore = CivilDate(daysSinceEpoch: ArchivedRecordsTests.nov29.daysSinceEpoch - 1)
+        #expect(desk.ok(.stats(StatsQuery(from: ArchivedRecordsTests.nov29, to: dayBefore, by: .disposition))).lines.isEmpty)
         #expect(desk.ok(.stats(queries[5])) == before[5])
         #expect(desk.run(.stats(queries[0])).errorCode == .ARCHIVE)
     }
