@@ -137,25 +137,11 @@ extension Ledger {
         }
     }
 
-    /// `archive`'s approved returns in the window and scope, picked by their LIST rows and read
-    /// back a block at a time (what STATS did before shares were kept; a damaged archive's
-    /// returns outside the window are never read).
+    /// `archive`'s approved returns in the window and scope, read back as STATS did before shares
+    /// were kept (a damaged archive's returns outside the window are never read).
     private func addReadBack(_ archive: ArchiveEntry, into groups: inout HeldGroups, days: ClosedRange<Int64>,
                              included: (String) -> Bool) throws(DomainError) {
-        var filed = FiledReturns()
-        for run in archive.taken.returns.runs {
-            for number in run where number >= 1 && number <= returns.count {
-                let position = number - 1
-                if !returns.isHeld(position) {
-                    let row = listIndex.rows[position]
-                    guard ReturnListIndex.approvedCodes.contains(row.state), days.contains(Int64(row.day)),
-                          included(listIndex.location(ofReturn: number)) else { continue }
-                }
-                let r = try filed.at(number, of: self)
-                guard r.state.isApproved, included(r.location), days.contains(policy.calendar.day(of: r.filedAt)) else { continue }
-                groups.add(r)
-            }
-        }
+        try forEachApproved(in: archive, where: { day, location in days.contains(day) && included(location) }) { r, _ in groups.add(r) }
     }
 
     /// Works out and keeps `archive`'s share (ARCHIVE, from the state it was written from).
@@ -169,17 +155,31 @@ extension Ledger {
     /// (from memory, or a chunk at a time from the archive).
     func archivedHeldPlaces(_ archive: ArchiveEntry) throws(DomainError) -> [ArchivedHeldTotals.Place: HeldGroups] {
         var places: [ArchivedHeldTotals.Place: HeldGroups] = [:]
+        try forEachApproved(in: archive, where: { _, _ in true }) { r, day in
+            places[ArchivedHeldTotals.Place(day: day, location: r.location), default: HeldGroups()].add(r)
+        }
+        return places
+    }
+
+    /// `archive`'s approved returns that `wanted` admits by filing day and location, with their
+    /// day: one that left memory is judged on its LIST row first (one that fails is never read
+    /// back), then read a block at a time.
+    private func forEachApproved(in archive: ArchiveEntry, where wanted: (Int64, String) -> Bool,
+                                 _ body: (ReturnRequest, Int64) -> Void) throws(DomainError) {
         var filed = FiledReturns()
         for run in archive.taken.returns.runs {
             for number in run where number >= 1 && number <= returns.count {
                 let position = number - 1
-                // LIST's row says whether it was approved: a rejected one is never read back.
-                if !returns.isHeld(position), !ReturnListIndex.approvedCodes.contains(listIndex.rows[position].state) { continue }
+                if !returns.isHeld(position) {
+                    let row = listIndex.rows[position]
+                    guard ReturnListIndex.approvedCodes.contains(row.state),
+                          wanted(Int64(row.day), listIndex.location(ofReturn: number)) else { continue }
+                }
                 let r = try filed.at(number, of: self)
-                guard r.state.isApproved else { continue }
-                places[ArchivedHeldTotals.Place(day: policy.calendar.day(of: r.filedAt), location: r.location), default: HeldGroups()].add(r)
+                let day = policy.calendar.day(of: r.filedAt)
+                guard r.state.isApproved, wanted(day, r.location) else { continue }
+                body(r, day)
             }
         }
-        return places
     }
 }

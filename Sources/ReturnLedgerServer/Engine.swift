@@ -83,11 +83,11 @@ package final class Engine: @unchecked Sendable {
         /// fences (protocol.md, A warm standby).
         var standbyLogin: StandbyLink?
         /// `--snapshot-growth`: how much the log grows, in percent of the last snapshot, before
-        /// an automatic one (Snapshotter).
-        var snapshotGrowth = 50
+        /// an automatic one (SnapshotPacing).
+        var snapshotGrowth: Int
 
         package init(maxClientBuffer: Int = 0, maxMemory: Int = 0, tls: TLSContext? = nil, backups: Backups,
-                     archives: ArchiveShelf, standbyLogin: StandbyLink? = nil, snapshotGrowth: Int = 50) {
+                     archives: ArchiveShelf, standbyLogin: StandbyLink? = nil, snapshotGrowth: Int = SnapshotPacing.defaultGrowth) {
             self.maxClientBuffer = maxClientBuffer; self.maxMemory = maxMemory; self.tls = tls
             self.backups = backups; self.archives = archives; self.standbyLogin = standbyLogin
             self.snapshotGrowth = snapshotGrowth

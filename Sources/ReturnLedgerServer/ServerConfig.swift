@@ -15,7 +15,7 @@ public struct ServerConfig: Sendable {
     /// `--snapshot-growth PERCENT`: after a snapshot of 64 MiB or more, an automatic one also
     /// waits until the log since it is this share of its size (0: every `snapshotEvery` events at
     /// any size). See `SnapshotPacing`.
-    public var snapshotGrowth = 50
+    public var snapshotGrowth = SnapshotPacing.defaultGrowth
     public var maxLine = 8192
     public var maxConnections = 1024
     /// Seconds without a request before a connection is closed; 0 = never.

@@ -21,6 +21,8 @@ struct SnapshotPacing: Sendable {
     var growth: Int
     /// The size from which a snapshot also waits for the log.
     static let paced = 64 << 20
+    /// `--snapshot-growth`'s default.
+    static let defaultGrowth = 50
 
     /// Whether, past `every` events, the next snapshot also waits for the log to grow.
     func waitsForLog(after lastBytes: Int) -> Bool { growth > 0 && lastBytes >= Self.paced }
