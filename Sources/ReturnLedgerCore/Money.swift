@@ -14,16 +14,23 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `12`, `12.5`, `12.50`, `-3.00`. Nil for anything else, a third decimal, or a value
     /// beyond the limit.
-    public init?(parsing text: some StringProtocol) {
-        var utf8 = Array(text.utf8)[...]
+    public init?(parsing text: some StringProtocol) { self.init(utf8: text.utf8) }
+
+    /// The same on UTF-8 bytes, in one pass and without a copy of them (an array a parse was an
+    /// allocation per amount).
+    public init?<Bytes: Sequence<UInt8>>(utf8: Bytes) {
         var negative = false
-        if utf8.first == UInt8(ascii: "-") { negative = true; utf8 = utf8.dropFirst() }
-        guard let first = utf8.first, first >= 48, first <= 57 else { return nil }
+        var started = false  // the first byte after an optional sign was a digit
         var whole: Int64 = 0
         var fraction: Int64 = 0
         var fractionDigits = 0
         var seenPoint = false
         for byte in utf8 {
+            if !started {
+                if byte == UInt8(ascii: "-"), !negative { negative = true; continue }
+                guard byte >= 48, byte <= 57 else { return nil }
+                started = true
+            }
             if byte == UInt8(ascii: ".") {
                 if seenPoint { return nil }
                 seenPoint = true
@@ -40,7 +47,7 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
                 if whole > Money.limit / 100 { return nil }
             }
         }
-        if seenPoint && fractionDigits == 0 { return nil }
+        guard started, !(seenPoint && fractionDigits == 0) else { return nil }
         if fractionDigits == 1 { fraction *= 10 }
         let value = whole * 100 + fraction
         guard value <= Money.limit else { return nil }

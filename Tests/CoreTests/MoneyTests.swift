@@ -8,7 +8,7 @@ import Testing
         #expect(Money(parsing: text)?.minor == minor)
     }
 
-    @Test(arguments: ["12.505", "1e3", "", "-", "12.", ".5", "1,5", "12.5.0", "1000000000000.00", "abc", "+1"])
+    @Test(arguments: ["12.505", "1e3", "", "-", "12.", ".5", "1,5", "12.5.0", "1000000000000.00", "abc", "+1", "--1", "-.5", "1-", "1 ", "١"])
     func rejectsMalformedOrOutOfRange(text: String) {
         #expect(Money(parsing: text) == nil)
     }

@@ -117,6 +117,29 @@ extension Desk {
         }
         #expect(try Tender.list(parsing: "card:1#4242,card:2#1111").count == 2)
     }
+
+    /// The parser reads bytes (not Characters): what it accepts and refuses, and its messages.
+    @Test func tenderTokensAreReadOnTheirBytes() throws {
+        #expect(try Tender.list(parsing: "CASH:4.00,Card:6#A-1.x") == [Tender(.cash, m("4.00")), Tender(.card, m("6.00"), ref: "A-1.x")])
+        #expect(try Tender(parsing: "other:0.5#R") == Tender(.other, m("0.50"), ref: "R"))
+        let cases: [(String, String)] = [
+            ("", " must be KIND:AMOUNT[#REF]"), ("cash:1,", " must be KIND:AMOUNT[#REF]"), (",cash:1", " must be KIND:AMOUNT[#REF]"),
+            ("cash", " must be KIND:AMOUNT[#REF]"), ("cashe:1", " must be KIND:AMOUNT[#REF]"), ("cas:1", " must be KIND:AMOUNT[#REF]"),
+            ("c@sh:1", " must be KIND:AMOUNT[#REF]"), ("çash:1", " must be KIND:AMOUNT[#REF]"), ("ｃash:1", " must be KIND:AMOUNT[#REF]"),
+            ("card:1#", "the reference after #"), ("card:1#a b", "the reference after #"), ("card:1#é", "the reference after #"),
+            ("card:-1", "the amount must be money above 0.00"), ("card:", "the amount must be money above 0.00"),
+            ("card:1:2", "the amount must be money above 0.00"), ("cash:5#A", "only card and other take a #REF"),
+            ("cash:1,CASH:2", "tender cash is named twice"), ("card:1#X,card:2#X", "tender card#X is named twice"),
+        ]
+        for (bad, why) in cases {
+            do {
+                _ = try Tender.list(parsing: bad)
+                Issue.record("\(bad) was taken")
+            } catch {
+                #expect(error.code == .INVALID && error.message.contains(why), "\(bad): \(error.message)")
+            }
+        }
+    }
 }
 
 /// Tenders, till sessions and store credit in the ledger (protocol.md, Tills, tenders and store credit).
