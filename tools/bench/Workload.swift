@@ -22,6 +22,9 @@ struct Options {
     var password = "admin"
     var runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     var tls = false
+    /// `--tenders`: every sale paid 40% cash, 60% card (`tender=`, section 19), so a return's
+    /// refund is split back over both (ReturnLedger only; a build before tenders refuses it).
+    var tenders = false
 }
 
 /// One worker's connections and the function that runs `n` operations pipelined, returning
@@ -54,7 +57,8 @@ enum ReturnLedgerTarget {
                 guard r.ok || r.status.hasPrefix("ERR EXISTS") else { throw Connection.Failure(description: r.status) }
             }
             if o.mix == .return {
-                let r = try admin.call("SALE BENCH-O-\(o.runID)-\(i) location=BENCH1 customer=BC1 BENCH-A:1000000")
+                let paid = o.tenders ? " tender=cash:4000000.00,card:6000000.00#4242" : ""
+                let r = try admin.call("SALE BENCH-O-\(o.runID)-\(i) location=BENCH1 customer=BC1 BENCH-A:1000000\(paid)")
                 guard r.ok else { throw Connection.Failure(description: r.status) }
             }
         }
@@ -96,13 +100,14 @@ enum ReturnLedgerTarget {
         case .connect:
             fatalError("handled above")
         case .stock, .stats, .custom, .sale:
+            let paid = o.tenders ? " tender=cash:4.00,card:6.00#4242" : ""
             return Worker { count in
                 let lines: [String] = (0..<count).map { _ in
                     n += 1
                     switch o.mix {
                     case .stock: return "STOCK BENCH-A location=BENCH1\n"
                     case .stats: return "STATS by=reason\n"
-                    case .sale: return "SALE BENCH-S-\(o.runID)-\(index)-\(n) location=BENCH1 customer=BC1 BENCH-A:1\n"
+                    case .sale: return "SALE BENCH-S-\(o.runID)-\(index)-\(n) location=BENCH1 customer=BC1 BENCH-A:1\(paid)\n"
                     default: return o.command + "\n"
                     }
                 }

@@ -16,7 +16,8 @@ import Foundation
 let usage = """
     usage: bench [--target returnledger|redis] [--host H] [--port P] [--connections N] [--pipeline N]
                  [--requests N | --duration SECONDS] [--mix stock|sale|return|stats|custom]
-                 [--command LINE] [--password ADMIN_PASSWORD] [--tls]
+                 [--command LINE] [--password ADMIN_PASSWORD] [--tls] [--tenders]
+    --tenders pays every sale 40% cash and 60% card (tender=), so returns are refunded the same way.
     --tls speaks TLS to the server's --tls-port (default then 7481); --mix connect opens a new
     connection per operation (connect, handshake with --tls, PING, close): handshakes per second.
     """
@@ -42,6 +43,7 @@ func parse() -> Options {
         case "--command": o.command = value(); o.mix = .custom
         case "--password": o.password = value()
         case "--tls": o.tls = true
+        case "--tenders": o.tenders = true
         case "-h", "--help": print(usage); exit(0)
         default: fail("unknown flag \(flag)\n\(usage)")
         }
