@@ -22,6 +22,10 @@ public struct Arguments: Sendable {
         /// Boxed: a zone's rules are large.
         indirect case zone(BusinessZone)
         case scope(Scope)
+        /// `tender=` and `refund=`: parsed once, by the check (a SALE paid two ways parsed its
+        /// list twice, ~2.5k instructions each).
+        case tenders([Tender])
+        case refund(RefundChoice)
     }
 
     /// Matches tokens to the form's parameters; `usage` goes into the SYNTAX messages.
@@ -162,9 +166,9 @@ public struct Arguments: Sendable {
             }
             return .items(items)
         case .tenders:
-            _ = try Tender.list(parsing: text)
+            return .tenders(try Tender.list(parsing: text))
         case .refund:
-            _ = try RefundChoice(parsing: text)
+            return .refund(try RefundChoice(parsing: text))
         case .orEmpty:
             break  // taken off above; never nested
         case .scope:
@@ -247,11 +251,17 @@ public struct Arguments: Sendable {
         return nil
     }
 
-    /// A tender list (checked by `validate`); nil when left out.
-    public mutating func tenders(_ key: String) -> [Tender]? { text(of: key).flatMap { try? Tender.list(parsing: $0) } }
+    /// A tender list (as `validate` built it); nil when left out.
+    public mutating func tenders(_ key: String) -> [Tender]? {
+        if case .tenders(let tenders)? = built(key) { return tenders }
+        return nil
+    }
 
-    /// APPROVE's `refund=` (checked by `validate`).
-    public mutating func refund(_ key: String) -> RefundChoice? { text(of: key).flatMap { try? RefundChoice(parsing: $0) } }
+    /// APPROVE's `refund=` (as `validate` built it); nil when left out.
+    public mutating func refund(_ key: String) -> RefundChoice? {
+        if case .refund(let choice)? = built(key) { return choice }
+        return nil
+    }
 
     /// A keyword argument as its enum (checked by `validate`).
     public mutating func keyword<T: RawRepresentable>(_ key: String, _: T.Type = T.self) -> T? where T.RawValue == String {
