@@ -2,7 +2,7 @@
 """Durable RETURN rate with a warm standby against none (issue 28's figures).
 
     tools/standby_bench.py [--rounds 5] [--duration 5] [--pipeline 16] [--connections 50]
-                           [--binary .build/release/returnledger] [--bench .build/release/bench]
+                           [--binary .build/release/returnledger] [--bench .build/release/bench] [--pin]
 
 Three primaries on loopback, fresh data directories, --fsync always: one alone, one with an
 asynchronous standby, one with --sync-standby 1 and its standby (each standby on its own data
@@ -30,12 +30,12 @@ ADMIN = "bench-admin"
 REPLICA_PASSWORD = "bench-replica"
 
 
-def start(binary, data, extra, env_extra=None, nice=0, fsync="always"):
+def start(binary, data, extra, env_extra=None, nice=0, fsync="always", cpus=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNLEDGER_")}
     env["RETURNLEDGER_ADMIN_PASSWORD"] = ADMIN
     env.update(env_extra or {})
     log = open(data + ".err", "w")
-    prefix = ["nice", "-n", str(nice)] if nice else []
+    prefix = (["taskset", "-c", cpus] if cpus else []) + (["nice", "-n", str(nice)] if nice else [])
     proc = subprocess.Popen(prefix + [binary, "--port", "0", "--data", data, "--fsync", fsync] + extra,
                             env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     deadline = time.monotonic() + 120
@@ -114,7 +114,7 @@ class LagSampler(threading.Thread):
 
 
 def bench(bench_binary, port, args):
-    out = subprocess.run([bench_binary, "--target", "returnledger", "--port", str(port), "--password", ADMIN,
+    out = subprocess.run((["taskset", "-c", "0"] if args.pin else []) + [bench_binary, "--target", "returnledger", "--port", str(port), "--password", ADMIN,
                           "--mix", "return", "--connections", str(args.connections), "--pipeline", str(args.pipeline),
                           "--duration", str(args.duration)], capture_output=True, text=True, check=True).stdout
     fields = dict(f.split("=", 1) for f in out.split() if "=" in f)
@@ -134,21 +134,25 @@ def main():
                          "their fsyncs share the primary's disk")
     ap.add_argument("--standby-nice", type=int, default=0,
                     help="run the standbys at this nice level: on one small machine they share its cores with the primary")
+    ap.add_argument("--pin", action="store_true",
+                    help="primaries and the load on CPU 0, standbys on CPU 1: each standby with a core of its own, "
+                         "as on a machine of its own (the disk is still shared); the primary alone is pinned the same")
     args = ap.parse_args()
+    home = "0" if args.pin else None
     work = tempfile.mkdtemp(prefix="rl-standby-bench-")
     procs = []
     try:
-        alone, alone_port = start(args.binary, work + "/alone", [])
+        alone, alone_port = start(args.binary, work + "/alone", [], cpus=home)
         procs.append(alone)
         servers = {"none": (alone_port, None)}
         for name, extra in (("async", []), ("sync", ["--sync-standby", "1"])):
-            primary, port = start(args.binary, work + "/" + name, extra)
+            primary, port = start(args.binary, work + "/" + name, extra, cpus=home)
             procs.append(primary)
             add_replica(port)
             standby, standby_port = start(args.binary, work + "/" + name + "-standby",
                                           ["--standby-of", "127.0.0.1:%d" % port, "--standby-user", "rep1"],
                                           {"RETURNLEDGER_STANDBY_PASSWORD": REPLICA_PASSWORD}, nice=args.standby_nice,
-                                          fsync=args.standby_fsync)
+                                          fsync=args.standby_fsync, cpus="1" if args.pin else None)
             procs.append(standby)
             servers[name] = (port, standby_port)
         ops = {name: [] for name in servers}
@@ -180,8 +184,9 @@ def main():
             rows = info(servers[name][0])
             print("%s primary INFO: %s" % (name, " ".join("%s=%s" % kv for kv in section(rows, "replication").items())))
         print("(%d connections, pipeline %d, %ds per run, median of %d alternating rounds; return = RETURN+APPROVE, "
-              "fsync always everywhere; lag: worst round's p99; standbys at nice %d, --fsync %s, on the same machine)"
-              % (args.connections, args.pipeline, args.duration, args.rounds, args.standby_nice, args.standby_fsync))
+              "fsync always everywhere; lag: worst round's p99; standbys at nice %d, --fsync %s, on the same machine%s)"
+              % (args.connections, args.pipeline, args.duration, args.rounds, args.standby_nice, args.standby_fsync,
+                 "; primaries and load on CPU 0, standbys on CPU 1" if args.pin else ""))
     finally:
         for proc in procs:
             proc.terminate()
