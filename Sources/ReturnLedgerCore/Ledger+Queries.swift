@@ -245,11 +245,18 @@ extension Ledger {
     }
 
     /// The fields LIST prints per return and SHOW prints on its status line.
-    func summary(_ r: ReturnRequest) -> [Field] {
-        [Field("id", r.id), Field("state", r.state.rawValue), Field("kind", r.kind.rawValue), Field("order", r.order),
-         Field("party", r.party), Field("location", r.location), Field("amount", r.amount.description),
-         Field("reason", r.reason), Field("filed_by", r.filedBy), Field("filed_at", r.filedAt.description),
-         Field("doc", r.doc)]
+    func summary(_ r: ReturnRequest, room extra: Int = 0) -> [Field] {
+        // One array with room for what the caller adds (`summary + [...]` made a second one and
+        // grew it: a LIST page spent ~1.3k instructions a row on that, callgrind).
+        var fields: [Field] = []
+        fields.reserveCapacity(11 + extra)
+        fields.append(Field("id", r.id)); fields.append(Field("state", r.state.rawValue))
+        fields.append(Field("kind", r.kind.rawValue)); fields.append(Field("order", r.order))
+        fields.append(Field("party", r.party)); fields.append(Field("location", r.location))
+        fields.append(Field("amount", r.amount.description)); fields.append(Field("reason", r.reason))
+        fields.append(Field("filed_by", r.filedBy)); fields.append(Field("filed_at", r.filedAt.description))
+        fields.append(Field("doc", r.doc))
+        return fields
     }
 
     /// `count=` the lines shown (newest first, up to `limit`), `next=` the last one shown when
@@ -335,8 +342,11 @@ extension Ledger {
                     failed = failed ?? error
                     return false
                 }
-                lines.append(summary(r) + [Field("exchange", r.exchangeText), Field("late", r.late ? "yes" : "no"),
-                                           archiveField(ofReturn: r.number)])
+                var line = summary(r, room: 3)
+                line.append(Field("exchange", r.exchangeText))
+                line.append(Field("late", r.late ? "yes" : "no"))
+                line.append(archiveField(ofReturn: r.number))
+                lines.append(line)
                 last = number
                 return true
             }
