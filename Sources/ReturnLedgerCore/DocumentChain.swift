@@ -64,13 +64,18 @@ public struct DocHash: Sendable, Hashable, CustomStringConvertible {
 
     /// The 64 hex digits at `base`.
     func writeHex(to base: UnsafeMutablePointer<UInt8>) {
-        var i = 0
-        for w in [words.0, words.1, words.2, words.3] {
-            for shift in stride(from: 60, through: 0, by: -4) {
-                let nibble = UInt8(truncatingIfNeeded: w >> UInt64(shift)) & 15
-                base[i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
-                i += 1
-            }
+        // Word by word (a list of the four words was an allocation per hash written).
+        Self.writeHex(words.0, to: base)
+        Self.writeHex(words.1, to: base + 16)
+        Self.writeHex(words.2, to: base + 32)
+        Self.writeHex(words.3, to: base + 48)
+    }
+
+    /// One word's 16 hex digits, most significant first.
+    private static func writeHex(_ word: UInt64, to base: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<16 {
+            let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * i)) & 15
+            base[i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
         }
     }
 }

@@ -54,6 +54,7 @@ public enum RequestParser {
         var positional: [String] = []
         var named: [(key: String, value: String)] = []
         positional.reserveCapacity(tokens.count)
+        named.reserveCapacity(tokens.count)  // grown one pair at a time it was copied twice a RETURN
         for token in tokens {
             if let key = token.key {
                 guard !named.contains(where: { $0.key == key }) else { throw DomainError(.SYNTAX, "\(key)= given twice") }
