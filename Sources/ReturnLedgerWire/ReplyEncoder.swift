@@ -8,13 +8,14 @@ public enum ReplyEncoder {
         if reply.lines.count >= 8 {
             // Room for the lines up front, as written unquoted: a LIST page grew its buffer a
             // line at a time (~1.6k instructions a row of copies, callgrind). A one-line reply,
-            // the request path's, is not counted twice.
-            var size = out.count
+            // the request path's, is not counted twice. At least doubled, as appending would:
+            // a connection's output holding pipelined replies is not copied once per reply.
+            var size = out.count + 256
             for line in reply.lines {
                 size += 3
                 for field in line { size += 2 + field.key.utf8.count + field.value.utf8.count }
             }
-            out.reserveCapacity(size + 256)
+            if size > out.capacity { out.reserveCapacity(max(size, 2 * out.capacity)) }
         }
         for line in reply.lines {
             writeLine(into: &out, bound: 3 + bound(line)) { w in

@@ -54,9 +54,10 @@ public enum RequestParser {
         var positional: [String] = []
         var named: [(key: String, value: String)] = []
         positional.reserveCapacity(tokens.count)
-        named.reserveCapacity(tokens.count)  // grown one pair at a time it was copied twice a RETURN
         for token in tokens {
             if let key = token.key {
+                // Room at the first pair (grown one at a time they were copied twice a RETURN).
+                if named.isEmpty { named.reserveCapacity(tokens.count) }
                 guard !named.contains(where: { $0.key == key }) else { throw DomainError(.SYNTAX, "\(key)= given twice") }
                 named.append((key, token.value))
             } else {

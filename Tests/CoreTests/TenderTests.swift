@@ -130,6 +130,12 @@ extension Desk {
             ("card:-1", "the amount must be money above 0.00"), ("card:", "the amount must be money above 0.00"),
             ("card:1:2", "the amount must be money above 0.00"), ("cash:5#A", "only card and other take a #REF"),
             ("cash:1,CASH:2", "tender cash is named twice"), ("card:1#X,card:2#X", "tender card#X is named twice"),
+            ("çsh:1", "tender çsh:1 must be KIND:AMOUNT[#REF]"), ("cash:1,cass:2", "tender cass:2 must be KIND:AMOUNT[#REF]"),
+            ("card:1#1,card:x", "tender card:x: the amount must be money above 0.00"),
+            // Bytes, not Characters: a separator followed by a combining mark still separates (the
+            // part after it is then no tender); only the message can differ from a Character split.
+            ("cash:1,\u{301}card:2", "tender \u{301}card:2 must be KIND:AMOUNT[#REF]"),
+            ("cash:\u{301}1", "tender cash:\u{301}1: the amount must be money above 0.00"),
         ]
         for (bad, why) in cases {
             do {
