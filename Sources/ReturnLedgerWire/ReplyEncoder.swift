@@ -11,10 +11,7 @@ public enum ReplyEncoder {
             // the request path's, is not counted twice. At least doubled, as appending would:
             // a connection's output holding pipelined replies is not copied once per reply.
             var size = out.count + 256
-            for line in reply.lines {
-                size += 3
-                for field in line { size += 2 + field.key.utf8.count + field.value.utf8.count }
-            }
+            for line in reply.lines { size += 3 + length(line, bytesPerValueByte: 1, quotes: 0) }
             if size > out.capacity { out.reserveCapacity(max(size, 2 * out.capacity)) }
         }
         for line in reply.lines {
@@ -77,9 +74,13 @@ public enum ReplyEncoder {
 
     /// At most this many bytes for the fields: a blank, the key, `=`, and a value that may be
     /// quoted with every byte escaped as `\xHH`.
-    private static func bound(_ fields: [Field]) -> Int {
+    private static func bound(_ fields: [Field]) -> Int { length(fields, bytesPerValueByte: 4, quotes: 2) }
+
+    /// The fields' length written with `bytesPerValueByte` for each byte of a value and `quotes`
+    /// around it: 4 and 2 at most (`\xHH`, quoted), 1 and 0 as most values are written.
+    private static func length(_ fields: [Field], bytesPerValueByte: Int, quotes: Int) -> Int {
         var n = 0
-        for field in fields { n += 4 + field.key.utf8.count + 4 * field.value.utf8.count }
+        for field in fields { n += 2 + quotes + field.key.utf8.count + bytesPerValueByte * field.value.utf8.count }
         return n
     }
 

@@ -48,6 +48,7 @@ func parse() -> Options {
         default: fail("unknown flag \(flag)\n\(usage)")
         }
     }
+    if o.target == "redis" && o.tenders { fail("--tenders is for ReturnLedger: the Redis scripts take no tenders") }
     if o.target == "redis" && o.port == 7480 { o.port = 6379 }
     if o.tls && o.port == 7480 { o.port = 7481 }
     if o.requests == nil && o.duration == nil { o.requests = 100_000 }
