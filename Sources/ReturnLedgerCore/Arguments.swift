@@ -90,11 +90,17 @@ public struct Arguments: Sendable {
                 items.reserveCapacity(positional.count)
                 let zero = if case .countedItem = parameter.kind { true } else { false }
                 for token in rest(index) { items.append(try ItemSpec(parsing: token, allowZero: zero)) }
-                built.append((index, .items(items)))
+                keep(index, .items(items))
             } else if let text = given(index), let value = try Arguments.check(text, parameter) {
-                built.append((index, value))
+                keep(index, value)
             }
         }
+    }
+
+    private mutating func keep(_ index: Int, _ value: Built) {
+        // Room for items, tenders and a refund at once: a SALE paid two ways grew the list twice.
+        if built.isEmpty { built.reserveCapacity(3) }
+        built.append((index, value))
     }
 
     /// Checks one value by its parameter's kind: INVALID with the contract's message when it is not

@@ -11,59 +11,76 @@ public enum RequestParser {
 
     /// Parses the line in place (the connection's queue of frames).
     public static func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<Request, DomainError>? {
-        let tokens: [Token]
+        var reading = Reading()
         do {
-            tokens = try Tokenizer.tokenize(line)
+            try Tokenizer.forEach(line) { reading.take($0, $1) }
         } catch {
             switch error {
             case .encoding:
                 return .failure(DomainError(.ENCODING, "request is not valid UTF-8"))
             case .syntax(let message):
                 // Still a request: its first word decides UNKNOWN_COMMAND, NOAUTH and DENIED first.
-                let firstWord = line.prefix { $0 != 0x20 && $0 != 0x09 }
-                let text = String(decoding: firstWord, as: UTF8.self)
+                let text = firstWord(line)
                 guard let word = CommandWord.named(text) else {
                     return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(text.prefix(64))"))
                 }
                 return .success(Request(word: word, sub: nil, parsed: .failure(RefusedRequest(DomainError(.SYNTAX, message)))))
             }
         }
-        guard let first = tokens.first else { return nil }
-        guard first.key == nil, let word = CommandWord.named(first.value) else {
-            return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(first.text.prefix(64))"))
+        guard let first = reading.first else { return nil }
+        guard let word = reading.word else {
+            // A `key=value` first is named as typed.
+            let text = first.key == nil ? first.value : firstWord(line)
+            return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(text.prefix(64))"))
         }
-        var rest = tokens.dropFirst()
-        let spec = word.spec
-        var sub: String?
-        if spec.hasSubcommands, let next = rest.first, next.key == nil {
-            sub = next.value.uppercased()
-            rest = rest.dropFirst()
-        }
-        do {
-            let (positional, named) = try split(rest)
-            return .success(Request(word: word, sub: sub, parsed: .success(try spec.parse(sub: sub, positional: positional, named: named))))
+        do throws(DomainError) {
+            if let key = reading.givenTwice { throw DomainError(.SYNTAX, "\(key)= given twice") }
+            return .success(Request(word: word, sub: reading.sub,
+                                    parsed: .success(try word.spec.parse(sub: reading.sub, positional: reading.positional, named: reading.named))))
         } catch {
-            let aim = rest.first { $0.key == "location" } ?? rest.first { $0.key == nil }
-            return .success(Request(word: word, sub: sub, parsed: .failure(RefusedRequest(error, target: String((aim?.value ?? "").prefix(64))))))
+            let aim = reading.named.first { $0.key == "location" }?.value ?? reading.positional.first
+            return .success(Request(word: word, sub: reading.sub, parsed: .failure(RefusedRequest(error, target: String((aim ?? "").prefix(64))))))
         }
     }
 
-    /// Positional values and `key=value` pairs, in the order given; a key given twice is SYNTAX.
-    private static func split(_ tokens: ArraySlice<Token>) throws(DomainError)
-        -> (positional: [String], named: [(key: String, value: String)]) {
+    /// The line's text up to its first blank.
+    private static func firstWord(_ line: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: line.prefix { $0 != 0x20 && $0 != 0x09 }, as: UTF8.self)
+    }
+
+    /// The tokens as they arrive: the command word (and a sub-command, for words that take one),
+    /// then positional values and `key=value` pairs, in the order given. A key given twice is
+    /// SYNTAX, reported once the whole line has tokenized (a malformed token is reported first).
+    private struct Reading {
+        var first: Token?
+        var word: CommandWord?
+        var sub: String?
         var positional: [String] = []
         var named: [(key: String, value: String)] = []
-        positional.reserveCapacity(tokens.count)
-        for token in tokens {
-            if let key = token.key {
-                // Room at the first pair (grown one at a time they were copied twice a RETURN).
-                if named.isEmpty { named.reserveCapacity(tokens.count) }
-                guard !named.contains(where: { $0.key == key }) else { throw DomainError(.SYNTAX, "\(key)= given twice") }
-                named.append((key, token.value))
-            } else {
-                positional.append(token.value)
+        var givenTwice: String?
+
+        mutating func take(_ key: String?, _ value: String) {
+            guard first != nil else {
+                first = Token(key: key, value: value)
+                if key == nil { word = CommandWord.named(value) }
+                return
             }
+            if let key {
+                guard !named.contains(where: { $0.key == key }) else {
+                    if givenTwice == nil { givenTwice = key }
+                    return
+                }
+                // Room for a RETURN's pairs at once (grown one at a time they were copied twice).
+                if named.isEmpty { named.reserveCapacity(8) }
+                named.append((key, value))
+                return
+            }
+            if sub == nil, positional.isEmpty, named.isEmpty, let word, word.spec.hasSubcommands {
+                sub = value.uppercased()
+                return
+            }
+            if positional.isEmpty { positional.reserveCapacity(4) }
+            positional.append(value)
         }
-        return (positional, named)
     }
 }

@@ -4,10 +4,8 @@ public struct Token: Equatable, Sendable {
     public var key: String?
     /// The value, unquoted and unescaped.
     public var value: String
-    /// For a bare `key=value` token, its whole text, so a positional password like `a=b` survives.
-    public var text: String
 
-    public init(key: String?, value: String, text: String) { self.key = key; self.value = value; self.text = text }
+    public init(key: String?, value: String) { self.key = key; self.value = value }
 }
 
 /// Splits a line into tokens (protocol.md, Tokens): blanks separate; a token is bare or a
@@ -19,24 +17,32 @@ public enum Tokenizer {
         try line.withUnsafeBufferPointer { (buffer) throws(Failure) -> [Token] in try tokenize(buffer) }
     }
 
-    /// Reads the line in place (the connection's queue of frames), copying only the tokens' text.
     public static func tokenize(_ line: UnsafeBufferPointer<UInt8>) throws(Failure) -> [Token] {
         var tokens: [Token] = []
-        tokens.reserveCapacity(8)  // one allocation for nearly every request, not one per growth
+        tokens.reserveCapacity(8)
+        try forEach(line) { tokens.append(Token(key: $0, value: $1)) }
+        return tokens
+    }
+
+    /// Hands each token to `body` in order, its key (nil for a positional token) and its value,
+    /// reading the line in place (the connection's queue of frames) and copying only the tokens'
+    /// text. The request parser takes them this way: a list of tokens built and torn down for every
+    /// request cost ~2k instructions of a SALE (callgrind). A failure comes after the tokens before it.
+    public static func forEach(_ line: UnsafeBufferPointer<UInt8>, _ body: (_ key: String?, _ value: String) -> Void) throws(Failure) {
         var i = 0
         let n = line.count
         while i < n {
             let b = line[i]
             if b == 0x20 || b == 0x09 { i += 1; continue }
             if b == UInt8(ascii: "\"") {
-                let value = try quoted(line, &i)
-                tokens.append(Token(key: nil, value: value, text: value))
+                body(nil, try quoted(line, &i))
                 continue
             }
             let start = i
             var equals = -1
-            while i < n, line[i] != 0x20, line[i] != 0x09 {
+            while i < n {
                 let c = line[i]
+                if c == 0x20 || c == 0x09 { break }
                 if c == UInt8(ascii: "=") && equals < 0 {
                     equals = i
                     if i + 1 < n, line[i + 1] == UInt8(ascii: "\"") { break }
@@ -47,21 +53,17 @@ public enum Tokenizer {
             }
             if equals == start { throw .syntax("missing key before =") }
             if equals < 0 {
-                let text = try string(UnsafeBufferPointer(rebasing: line[start..<i]))
-                tokens.append(Token(key: nil, value: text, text: text))
+                body(nil, try string(UnsafeBufferPointer(rebasing: line[start..<i])))
                 continue
             }
             let key = try lowercasedKey(UnsafeBufferPointer(rebasing: line[start..<equals]))
             if i < n, line[i] == UInt8(ascii: "=") {
                 i += 1
-                let value = try quoted(line, &i)
-                tokens.append(Token(key: key, value: value, text: value))
+                body(key, try quoted(line, &i))
             } else {
-                let value = try string(UnsafeBufferPointer(rebasing: line[(equals + 1)..<i]))
-                tokens.append(Token(key: key, value: value, text: try string(UnsafeBufferPointer(rebasing: line[start..<i]))))
+                body(key, try string(UnsafeBufferPointer(rebasing: line[(equals + 1)..<i])))
             }
         }
-        return tokens
     }
 
     /// Reads a quoted string starting at the opening quote; leaves `i` after the closing quote.

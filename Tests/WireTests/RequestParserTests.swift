@@ -77,6 +77,46 @@ import Testing
         #expect(code(#"FROB "open"#) == .UNKNOWN_COMMAND)
     }
 
+    /// The refusal names what was typed: the word (unquoted), or a `key=value` first as it stands.
+    @Test func unknownCommandNamesWhatWasTyped() {
+        func message(_ s: String) -> String? {
+            if case .failure(let error)? = parse(s) { return error.message }
+            return nil
+        }
+        #expect(message("FROB x") == "unknown command FROB")
+        #expect(message("Note=X y") == "unknown command Note=X")
+        #expect(message(#""FRO B" x"#) == "unknown command FRO B")
+        #expect(message(#"FROB "open"#) == "unknown command FROB")
+    }
+
+    /// A key given twice is SYNTAX naming it, aimed at the request's location; a malformed token or
+    /// bytes anywhere on the line are reported instead, whichever comes first on it.
+    @Test func aKeyGivenTwiceIsReportedOnceTheLineHasTokenized() {
+        func refusal(_ s: String) -> (DomainError.Code, String, String)? {
+            switch parse(s) {
+            case .failure(let error)?: return (error.code, error.message, "")
+            case .success(let request)?:
+                if case .failure(let refused) = request.parsed { return (refused.error.code, refused.error.message, refused.target) }
+                return nil
+            case nil: return nil
+            }
+        }
+        let twice = refusal("RETURN S1 A100:1 reason=X location=STORE2 REASON=Y")
+        #expect(twice?.0 == .SYNTAX && twice?.1 == "reason= given twice" && twice?.2 == "STORE2")
+        let quote = refusal(#"RETURN S1 A100:1 reason=X reason=Y note="open"#)
+        #expect(quote?.0 == .SYNTAX && quote?.1 == "unbalanced quotes")
+        #expect(refusal(#"RETURN S1 A100:1 reason=X reason=Y note="\xff""#)?.0 == .ENCODING)
+    }
+
+    /// A sub-command is the token right after the word, upper-cased, only when it is positional.
+    @Test func aSubCommandIsTheSecondTokenWhenPositional() {
+        guard case .success(let request)? = parse("user add bob role=clerk password=x") else { Issue.record("not parsed"); return }
+        #expect(request.sub == "ADD")
+        guard case .success(let keyed)? = parse("USER role=clerk ADD") else { Issue.record("not parsed"); return }
+        #expect(keyed.sub == nil)
+        #expect(code("USER role=clerk ADD") == .SYNTAX)
+    }
+
     @Test(arguments: [
         "RETURN S1 reason=DEFECTIVE",                   // no item
         "RETURN S1 A100:1",                             // no reason
