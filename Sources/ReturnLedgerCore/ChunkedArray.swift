@@ -175,8 +175,7 @@ extension String: ShardKey {
     /// `RT-20261129-0042`, `till4-000123`). Deterministic, unlike `hashValue`.
     @inlinable @inline(__always) public var shard: Int {
         var hash: UInt32 = 2_166_136_261
-        var copy = self
-        copy.withUTF8 { utf8 in
+        withUTF8InPlace { utf8 in
             for byte in utf8.suffix(8) { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         }
         return Int(hash ^ (hash >> 16))

@@ -157,8 +157,7 @@ struct CanonicalWriter: DocumentSink {
 
     mutating func field(_ key: StaticString, _ value: String) {
         self.key(key)
-        var value = value
-        value.withUTF8 { FieldText.write($0, to: base, count: &count) }
+        value.withUTF8InPlace { FieldText.write($0, to: base, count: &count) }
     }
     mutating func field(_ key: StaticString, _ value: Money) { self.key(key); count += value.write(to: base + count) }
     mutating func field(_ key: StaticString, rate: Percent) { self.key(key); count += Money(minor: rate.hundredths).write(to: base + count) }

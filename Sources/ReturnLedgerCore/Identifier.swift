@@ -2,8 +2,7 @@
 /// batches and keys: 1–64 characters of `A–Z a–z 0–9 . _ -`.
 public enum Identifier {
     public static func isValid(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { isValid(utf8: $0) }
+        text.withUTF8InPlace { isValid(utf8: $0) }
     }
 
     public static func isValid(_ text: Substring) -> Bool { isValid(String(text)) }

@@ -111,8 +111,7 @@ public struct ReturnKeyIndex: Sendable, Equatable {
     /// FNV-1a over an ASCII key's bytes (a till's keys are `till4-000123`: no SipHash needed);
     /// nil for a key with any other character.
     static func hash(_ key: String) -> UInt64? {
-        var copy = key
-        return copy.withUTF8 { utf8 in
+        key.withUTF8InPlace { utf8 in
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in utf8 {
                 guard byte < 0x80 else { return nil }

@@ -103,15 +103,13 @@ public struct Tender: Sendable, Equatable, CustomStringConvertible {
 
     /// One tender token; INVALID with what is wrong.
     public init(parsing text: String) throws(DomainError) {
-        var text = text
-        self = try text.withUTF8 { Tender.parse($0[...]) }.get()
+        self = try text.withUTF8InPlace { Tender.parse($0[...]) }.get()
     }
 
     /// A comma-joined list: `cash` or `credit` twice, or one KIND#REF twice, is INVALID. An empty
     /// part (`cash:1.00,`) is a tender that is not one: INVALID.
     public static func list(parsing text: String) throws(DomainError) -> [Tender] {
-        var text = text
-        return try text.withUTF8 { bytes -> Result<[Tender], DomainError> in
+        try text.withUTF8InPlace { bytes -> Result<[Tender], DomainError> in
             var tenders: [Tender] = []
             // As many as there are parts (one allocation; a sale keeps its list).
             tenders.reserveCapacity(1 + bytes.reduce(0) { $0 + ($1 == UInt8(ascii: ",") ? 1 : 0) })

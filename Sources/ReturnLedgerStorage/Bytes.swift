@@ -55,8 +55,7 @@ public struct ByteWriter: Sendable {
     public mutating func string(_ s: String) {
         // Many fields are empty (a note, a key, a till): their length alone, no UTF-8 view.
         if s.isEmpty { u32(0); return }
-        var s = s
-        s.withUTF8 { utf8 in
+        s.withUTF8InPlace { utf8 in
             u32(UInt32(utf8.count))
             bytes.append(contentsOf: utf8)
         }
@@ -276,9 +275,8 @@ final class StringInterner {
     }
 
     fileprivate static func same(_ string: String, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        var string = string
         // memcmp: `elementsEqual` went byte by byte through the generic sequence path.
-        return string.withUTF8 { $0.count == utf8.count && ($0.isEmpty || memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0) }
+        return string.withUTF8InPlace { $0.count == utf8.count && ($0.isEmpty || memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0) }
     }
 
 }
@@ -286,6 +284,5 @@ final class StringInterner {
 /// Whether two strings hold the same UTF-8 bytes (not Swift's canonical equivalence: keys are
 /// told apart by their bytes), by memcmp rather than the generic sequence comparison.
 func sameBytes(_ a: String, _ b: String) -> Bool {
-    var b = b
-    return b.withUTF8 { StringInterner.same(a, $0) }
+    b.withUTF8InPlace { StringInterner.same(a, $0) }
 }

@@ -117,8 +117,7 @@ public enum ReplyEncoder {
         }
 
         mutating func text(_ text: String) {
-            var text = text
-            text.withUTF8 { bytes($0) }
+            text.withUTF8InPlace { bytes($0) }
         }
 
         /// ` key=value`, or ` word` for a field without a key (`* item sku=...`).
@@ -134,8 +133,7 @@ public enum ReplyEncoder {
         }
 
         mutating func value(_ value: String) {
-            var value = value
-            value.withUTF8 { FieldText.write($0, to: base, count: &count) }
+            value.withUTF8InPlace { FieldText.write($0, to: base, count: &count) }
         }
     }
 }
