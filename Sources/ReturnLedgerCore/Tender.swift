@@ -41,28 +41,39 @@ public struct Tender: Sendable, Equatable, CustomStringConvertible {
         self.kind = kind; self.amount = amount; self.ref = ref
     }
 
-    /// Appended into one string (three `+` built two strings on the way: ~1.7k instructions an
-    /// APPROVE reply, callgrind).
-    public var description: String {
-        var text = kind.rawValue
-        text.append(":")
-        text.append(amount.description)
-        if !ref.isEmpty {
-            text.append("#")
-            text.append(ref)
-        }
-        return text
-    }
+    public var description: String { Tender.text(CollectionOfOne(self)) }
 
     /// Whether two tenders are the same instrument (the same kind and reference).
     public func sameInstrument(as other: Tender) -> Bool { kind == other.kind && ref == other.ref }
 
     /// A list as the wire writes it: `card:60.00#4242,cash:40.00`; `""` when empty.
     public static func text(_ tenders: [Tender]) -> String {
-        switch tenders.count {
-        case 0: return ""
-        case 1: return tenders[0].description  // most replies: one part
-        default: return tenders.map(\.description).joined(separator: ",")
+        tenders.isEmpty ? "" : text(tenders[...])
+    }
+
+    /// Written into one buffer and made a String once: each part's description appended and the
+    /// parts joined cost ~2.5k instructions of an APPROVE refunding two tenders (callgrind).
+    static func text<C: Collection<Tender>>(_ tenders: C) -> String {
+        // A kind (6), `:`, money (at most 22: `-92233720368547758.08`), `#` and the ref, `,`.
+        let capacity = tenders.reduce(0) { $0 + 31 + $1.ref.utf8.count }
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            let base = buffer.baseAddress!
+            var count = 0
+            func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+                (base + count).update(from: bytes.baseAddress!, count: bytes.count)
+                count += bytes.count
+            }
+            for tender in tenders {
+                if count > 0 { base[count] = UInt8(ascii: ","); count += 1 }
+                tender.kind.rawValue.withUTF8InPlace(put)
+                base[count] = UInt8(ascii: ":"); count += 1
+                count += tender.amount.write(to: base + count)
+                if !tender.ref.isEmpty {
+                    base[count] = UInt8(ascii: "#"); count += 1
+                    tender.ref.withUTF8InPlace(put)
+                }
+            }
+            return count
         }
     }
 
