@@ -20,7 +20,9 @@ struct Options {
     var mix = Mix.stock
     var command = "PING"
     var password = "admin"
-    var runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    /// Seven base-36 digits, always: the ids a run writes have one length, so instruction counts
+    /// (`tools/instructions.sh`) do not vary with it (a document hashed one 64-byte block more).
+    var runID = { let id = String(UInt32.random(in: 0...UInt32.max), radix: 36); return String(repeating: "0", count: 7 - id.count) + id }()
     var tls = false
     /// `--tenders`: every sale paid 40% cash, 60% card (`tender=`, section 19), so a return's
     /// refund is split back over both (ReturnLedger only; a build before tenders refuses it).
