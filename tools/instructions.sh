@@ -5,7 +5,8 @@
 #
 #   tools/instructions.sh BINARY MIX N [BASE]      e.g. tools/instructions.sh .build/release/returnledger return 5500
 #
-# MIX is bench's (stock, sale, return, stats...); BENCH_FLAGS adds bench flags (--tenders);
+# MIX is bench's (stock, sale, return, stats...; one `return` request is a RETURN+APPROVE pair);
+# BENCH_FLAGS adds bench flags (--tenders);
 # KEEP=PREFIX keeps the two profiles as PREFIX.BASE and PREFIX.N for callgrind_annotate.
 # Hashing is made deterministic (SWIFT_DETERMINISTIC_HASHING): with a random seed, dictionaries
 # probe differently each run and the count moves by up to ~2k a RETURN+APPROVE.
@@ -21,6 +22,7 @@ one() {
     valgrind --tool=callgrind --callgrind-out-file="$d/cg.out" "$BIN" --port 0 --data "$d/data" --fsync always \
     > "$d/out" 2> "$d/err" &
   pid=$!
+  trap 'kill "$pid" 2>/dev/null; rm -rf "$d"' EXIT
   for _ in $(seq 1 600); do grep -q '^ready' "$d/out" 2>/dev/null && break; sleep 0.1; done
   port=$(sed -n 's/^ready .*port=\([0-9]*\).*/\1/p' "$d/out")
   [ -n "$port" ] || { echo "instructions.sh: the server did not start; $d/err:" >&2; cat "$d/err" >&2; kill "$pid" 2>/dev/null; exit 1; }
@@ -30,6 +32,7 @@ one() {
   ir=$(grep -m1 '^summary:\|^totals:' "$d/cg.out" | awk '{print $2}')
   if [ -n "${KEEP:-}" ]; then cp "$d/cg.out" "$KEEP.$n"; fi
   rm -rf "$d"
+  trap - EXIT
   echo "$ir"
 }
 a=$(one "$BASE"); b=$(one "$N")

@@ -65,10 +65,10 @@ extension Engine {
             let written: ArchiveFile.Written
             do throws(StorageError) {
                 let records = ArchiveRecord.records(selection, of: copy)
-                // Paced on the real disk, as a backup is (a test's or the simulation's disk is used
-                // as it is): hundreds of megabytes left to the kernel's write-back in bursts held
-                // tills' replies 10-25 ms, 4-14 times an ARCHIVE of 1M returns; paced, 1-5 times
-                // (tools/archive_stall.sh, four runs each).
+                // Paced on the real disk, as a backup is (the simulation's disk and the fault-injecting
+                // one are used as they are): hundreds of megabytes left to the kernel's write-back in
+                // bursts held tills' replies 10-25 ms, 4-14 times an ARCHIVE of 1M returns; paced,
+                // 1-5 times (tools/archive_stall.sh, four runs each). The write takes ~10% longer.
                 let paced: any FileSystem = fs is PosixFileSystem ? PacedFileSystem(fs) : fs
                 written = try ArchiveFile.write(records, header: ArchiveHeader(epoch: epoch, through: through, number: number, takenAt: takenAt),
                                                 name: name, in: shelf.directory, fs: paced)

@@ -24,16 +24,22 @@ package struct PacedFileSystem: FileSystem {
     let piece: Int
     /// How long to rest after a piece, as a multiple of how long its write-back took.
     let restFactor: Int
+    /// `Syscalls.writeBack`; a test's stands in for a failing disk.
+    let writeBack: @Sendable (Int32) -> Int32
     /// The longest rest after one piece, in microseconds (a stalled disk must not stall a backup
     /// longer than it stalls anyway).
     static let maxRestMicros = 50_000
 
-    package init(_ base: any FileSystem, piece: Int = 256 << 10, restFactor: Int = 1) {
+    package init(_ base: any FileSystem, piece: Int = 256 << 10, restFactor: Int = 1,
+                 writeBack: @escaping @Sendable (Int32) -> Int32 = { Syscalls.writeBack($0) }) {
         self.base = base
         self.piece = piece
         self.restFactor = restFactor
+        self.writeBack = writeBack
     }
 
+    /// A failed write-back is the write's failure: the kernel counts it as reported to this
+    /// descriptor, and the fsync after could succeed over pages that never reached the disk.
     package func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(StorageError) {
         var offset = 0
         while offset < bytes.count {
@@ -41,7 +47,11 @@ package struct PacedFileSystem: FileSystem {
             try base.write(fd, UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
             offset = end
             let started = monotonicMicros()
-            guard Syscalls.writeBack(fd) else { continue }  // not a file whose pages can be written back
+            switch writeBack(fd) {
+            case 0: break
+            case EINVAL, ESPIPE, ENOSYS: continue  // not a file whose pages can be written back
+            case let failed: throw StorageError("sync_file_range: \(String(cString: strerror(failed)))")
+            }
             let rest = min(PacedFileSystem.maxRestMicros, (monotonicMicros() - started) * restFactor)
             if rest > 0 { usleep(UInt32(rest)) }
         }

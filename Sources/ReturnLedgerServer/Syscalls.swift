@@ -301,14 +301,15 @@ extension Syscalls {
     static func makeThisThreadsIOIdle() -> Bool { rl_set_thread_io_idle() == 0 }
 
     /// Writes `fd`'s dirty pages back and waits for them (sync_file_range): no metadata, no
-    /// cache flush, so not a durability point. False when the file cannot be (a descriptor that
-    /// is not a regular file): the caller's own fsync still decides.
-    @discardableResult
-    static func writeBack(_ fd: Int32) -> Bool {
+    /// cache flush, so not a durability point. 0, or the errno: EINVAL, ESPIPE or ENOSYS for a
+    /// descriptor whose pages cannot be written back this way (the caller's own fsync decides);
+    /// anything else is the write-back's failure, which the kernel now counts as reported to
+    /// this descriptor, so a later fsync on it may not report it again.
+    static func writeBack(_ fd: Int32) -> Int32 {
         while rl_write_back_and_wait(fd) != 0 {
-            if errno != EINTR { return false }
+            if errno != EINTR { return errno }
         }
-        return true
+        return 0
     }
 }
 

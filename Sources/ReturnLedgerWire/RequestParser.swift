@@ -29,7 +29,7 @@ public enum RequestParser {
         }
         guard let first = reading.first else { return nil }
         guard let word = reading.word else {
-            // A `key=value` first is named as typed.
+            // A `key=value` first is named as it was typed.
             let text = first.key == nil ? first.value : firstWord(line)
             return .failure(DomainError(.UNKNOWN_COMMAND, "unknown command \(text.prefix(64))"))
         }
@@ -43,9 +43,23 @@ public enum RequestParser {
         }
     }
 
-    /// The line's text up to its first blank.
+    /// The line's first token as typed: from its first byte that is not a blank to the next
+    /// blank outside quotes (`note="box torn"`).
     private static func firstWord(_ line: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: line.prefix { $0 != 0x20 && $0 != 0x09 }, as: UTF8.self)
+        var start = 0
+        while start < line.count, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+        var end = start, quoted = false
+        while end < line.count {
+            let byte = line[end]
+            if quoted, byte == UInt8(ascii: "\\") { end = min(end + 2, line.count); continue }
+            if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if !quoted, byte == 0x20 || byte == 0x09 {
+                break
+            }
+            end += 1
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
     }
 
     /// The tokens as they arrive: the command word (and a sub-command, for words that take one),

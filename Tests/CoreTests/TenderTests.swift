@@ -353,3 +353,36 @@ extension Desk {
         }
     }
 }
+
+/// A tender list's text, written into one buffer, is byte for byte what the parts' descriptions
+/// joined by commas were, for any kinds, amounts (Int64's extremes too) and references.
+@Suite struct TenderTextTests {
+    static func joined(_ tenders: [Tender]) -> String {
+        tenders.map { "\($0.kind.rawValue):\($0.amount)" + ($0.ref.isEmpty ? "" : "#" + $0.ref) }.joined(separator: ",")
+    }
+
+    @Test func isThePartsJoined() {
+        var random = SeededGenerator(seed: testSeed("TenderTextTests.isThePartsJoined"))
+        let refLetters = Array("abcXYZ0189._-")
+        for round in 0..<2_000 {
+            let tenders = (0..<Int.random(in: 0...4, using: &random)).map { _ -> Tender in
+                let kind = TenderKind.allCases[Int.random(in: 0..<4, using: &random)]
+                let minor: Int64 = switch Int.random(in: 0..<4, using: &random) {
+                case 0: .max
+                case 1: .min + 1
+                case 2: Int64.random(in: -1_000...1_000, using: &random)
+                default: Int64.random(in: .min / 2 ... .max / 2, using: &random)
+                }
+                let ref = String((0..<(Int.random(in: 0...2, using: &random) == 0 ? 64 : Int.random(in: 0...6, using: &random)))
+                    .map { _ in refLetters[Int.random(in: 0..<refLetters.count, using: &random)] })
+                return Tender(kind, Money(minor: minor), ref: ref)
+            }
+            let text = Tender.text(tenders)
+            #expect(text == Self.joined(tenders), "round \(round)")
+            if text != Self.joined(tenders) { return }
+            if let first = tenders.first { #expect(first.description == Self.joined([first])) }
+        }
+        #expect(Tender.text([]) == "")
+        #expect(Tender(.card, Money(minor: 600), ref: "4242").description == "card:6.00#4242")
+    }
+}

@@ -38,3 +38,24 @@ import Testing
         #expect(throws: StorageError.self) { try fs.write(fd, bytes: [1, 2, 3]) }
     }
 }
+
+extension PacedFileSystemTests {
+    /// A write-back that fails (EIO, a full disk) fails the write: the kernel reports such an
+    /// error once per descriptor, so the fsync after could pass over pages never written. One the
+    /// descriptor cannot do (EINVAL: not a regular file) leaves the write to the caller's fsync.
+    @Test(arguments: [(EIO, true), (ENOSPC, true), (EINVAL, false), (ESPIPE, false), (0, false)])
+    func aFailedWriteBackFailsTheWrite(errno: Int32, fails: Bool) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let base = FaultInjectingFileSystem()
+        let fs = PacedFileSystem(base, writeBack: { _ in errno })
+        let fd = try fs.openForAppend(directory + "/file", create: true)
+        defer { fs.close(fd) }
+        if fails {
+            #expect(throws: StorageError.self) { try fs.write(fd, bytes: [1, 2, 3]) }
+        } else {
+            try fs.write(fd, bytes: [1, 2, 3])
+            #expect(try fs.readFile(directory + "/file") == [1, 2, 3])
+        }
+    }
+}

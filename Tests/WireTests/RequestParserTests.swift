@@ -87,6 +87,16 @@ import Testing
         #expect(message("Note=X y") == "unknown command Note=X")
         #expect(message(#""FRO B" x"#) == "unknown command FRO B")
         #expect(message(#"FROB "open"#) == "unknown command FROB")
+        #expect(message(#"note="box torn" x"#) == #"unknown command note="box torn""#)
+        #expect(message(#"note="a \" b" x"#) == #"unknown command note="a \" b""#)
+        #expect(message(" \tNote=X y") == "unknown command Note=X")
+        #expect(message("  FROB x") == "unknown command FROB")
+    }
+
+    /// A malformed line is SYNTAX when its first word is a command, blanks before it or not.
+    @Test func aMalformedLineAfterBlanksIsStillItsCommandsSyntax() {
+        #expect(code(#" SALE "open"#) == .SYNTAX)
+        #expect(code("\tFROB \"open") == .UNKNOWN_COMMAND)
     }
 
     /// A key given twice is SYNTAX naming it, aimed at the request's location; a malformed token or
