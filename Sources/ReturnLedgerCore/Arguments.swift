@@ -166,11 +166,7 @@ public struct Arguments: Sendable {
         case .countedItem:
             return .items([try ItemSpec(parsing: text, allowZero: true)])
         case .itemList:
-            var items: [ItemSpec] = []
-            for token in text.split(separator: ",", omittingEmptySubsequences: false) {
-                items.append(try ItemSpec(parsing: String(token)))
-            }
-            return .items(items)
+            return .items(try ItemSpec.list(parsing: text))
         case .tenders:
             return .tenders(try Tender.list(parsing: text))
         case .refund:
@@ -281,6 +277,25 @@ extension ItemSpec {
     /// `allowZero`: QTY may be 0 (what arrived or was counted).
     init(parsing text: String, allowZero: Bool = false) throws(DomainError) {
         self = try text.withUTF8InPlace { ItemSpec.parse($0, text, allowZero: allowZero) }.get()
+    }
+
+    /// `ITEM,ITEM...` (an exchange's goods), split at its commas' bytes as the items are read;
+    /// an empty part is an item that is not one.
+    static func list(parsing text: String) throws(DomainError) -> [ItemSpec] {
+        try text.withUTF8InPlace { utf8 -> Result<[ItemSpec], DomainError> in
+            var items: [ItemSpec] = []
+            var from = 0
+            while true {
+                let to = utf8[from...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.count
+                let part = UnsafeBufferPointer(rebasing: utf8[from..<to])
+                switch parse(part, String(decoding: part, as: UTF8.self), allowZero: false) {
+                case .success(let item): items.append(item)
+                case .failure(let error): return .failure(error)
+                }
+                if to == utf8.count { return .success(items) }
+                from = to + 1
+            }
+        }.get()
     }
 
     /// Read on the token's bytes in place: slicing the String by its indices and making a String

@@ -44,6 +44,20 @@ import Testing
         #expect(error.message == message)
     }
 
+    /// An exchange's list: its parts as single items read them, an empty part refused as one.
+    @Test func anItemListIsItsPartsRead() throws {
+        #expect(try ItemSpec.list(parsing: "A200:1,B300:2@4.50#L1,C1:1/S1/S2")
+                == [ItemSpec(sku: "A200", quantity: 1), ItemSpec(sku: "B300", quantity: 2, price: Money(minor: 450), batch: "L1"),
+                    ItemSpec(sku: "C1", quantity: 1, serials: ["S1", "S2"])])
+        for (text, message) in [("A200:1,", "item  must be SKU:QTY[@PRICE][#BATCH][/SERIAL...]"),
+                                (",A200:1", "item  must be SKU:QTY[@PRICE][#BATCH][/SERIAL...]"),
+                                ("A200:1,,B1:1", "item  must be SKU:QTY[@PRICE][#BATCH][/SERIAL...]"),
+                                ("A200:1,B1:0", "quantity in B1:0 must be a whole number from 1 to 1000000"),
+                                ("A200:1,Ä1:1", "sku must be 1-64 characters of A-Z a-z 0-9 . _ -")] {
+            #expect(throws: DomainError(.INVALID, message), "\(text)") { try ItemSpec.list(parsing: text) }
+        }
+    }
+
     /// The quantity reads exactly as `Int64(text)` does, over random texts of signs, digits and
     /// a few other bytes.
     @Test func wholeNumbersReadAsInt64Does() {
