@@ -32,6 +32,8 @@ FENCE = "```transcript"
 VARIABLE = [
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"), "<time>"),
     (re.compile(r"RT-\d{8}-"), "RT-<date>-"),
+    # An archive is named by the day it runs through, which the demo's dates put before today.
+    (re.compile(r"archive-\d{8}-"), "archive-<date>-"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>"),
     (re.compile(r"peer=[0-9a-f.:]+"), "peer=<peer>"),
     (re.compile(r"session=\d+"), "session=<n>"),
