@@ -133,11 +133,7 @@ final class AuditWords: Sendable {
         var slots = [UInt32](repeating: 0, count: 64)
 
         mutating func code(_ word: String) -> UInt32 {
-            let hash = word.withUTF8InPlace { utf8 in
-                var h: UInt64 = 0xcbf2_9ce4_8422_2325
-                for byte in utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-                return h
-            }
+            let hash = FNV1a.hash(word)
             let mask = slots.count - 1
             var i = Int(truncatingIfNeeded: hash) & mask
             while slots[i] != 0 {

@@ -112,10 +112,10 @@ public struct ReturnKeyIndex: Sendable, Equatable {
     /// nil for a key with any other character.
     static func hash(_ key: String) -> UInt64? {
         key.withUTF8InPlace { utf8 in
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            var h = FNV1a.offsetBasis
             for byte in utf8 {
                 guard byte < 0x80 else { return nil }
-                h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                h = FNV1a.step(h, byte)
             }
             return h
         }

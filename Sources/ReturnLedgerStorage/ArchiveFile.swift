@@ -257,8 +257,7 @@ struct MembershipFilter: Sendable, Equatable {
     }
 
     private static func hashes(_ key: String) -> (UInt64, UInt64) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let h = FNV1a.hash(key)
         var z = h &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

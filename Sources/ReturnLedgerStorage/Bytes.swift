@@ -1,4 +1,5 @@
 import Glibc
+import ReturnLedgerCore
 
 /// Little-endian binary writing and bounds-checked reading: the only serialisation the log and
 /// snapshots use (no Codable, no JSON: hand-built bytes are an order of magnitude faster).
@@ -183,8 +184,7 @@ final class StringInterner {
         var count = 0
 
         mutating func intern(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            let hash = FNV1a.hash(utf8)
             let mask = slots.count - 1
             var i = Int(truncatingIfNeeded: hash) & mask
             while let existing = slots[i] {
