@@ -183,9 +183,7 @@ public struct Arguments: Sendable {
     }
 
     static func identifier(_ value: String, _ what: String) throws(DomainError) -> String {
-        guard Identifier.isValid(value) else {
-            throw DomainError(.INVALID, "\(what) must be 1-64 characters of A-Z a-z 0-9 . _ -")
-        }
+        guard Identifier.isValid(value) else { throw Identifier.refusal(what) }
         return value
     }
 
@@ -282,20 +280,17 @@ extension ItemSpec {
     /// `ITEM,ITEM...` (an exchange's goods), split at its commas' bytes as the items are read;
     /// an empty part is an item that is not one.
     static func list(parsing text: String) throws(DomainError) -> [ItemSpec] {
-        try text.withUTF8InPlace { utf8 -> Result<[ItemSpec], DomainError> in
-            var items: [ItemSpec] = []
-            var from = 0
-            while true {
-                let to = utf8[from...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.count
-                let part = UnsafeBufferPointer(rebasing: utf8[from..<to])
+        var items: [ItemSpec] = []
+        let refused = text.withUTF8InPlace { utf8 in
+            utf8.forEachPart(separatedBy: UInt8(ascii: ",")) { part in
                 switch parse(part, String(decoding: part, as: UTF8.self), allowZero: false) {
-                case .success(let item): items.append(item)
-                case .failure(let error): return .failure(error)
+                case .success(let item): items.append(item); return nil
+                case .failure(let error): return error
                 }
-                if to == utf8.count { return .success(items) }
-                from = to + 1
             }
-        }.get()
+        }
+        if let refused { throw refused }
+        return items
     }
 
     /// Read on the token's bytes in place: slicing the String by its indices and making a String
@@ -315,32 +310,26 @@ extension ItemSpec {
         }
         func part(_ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: utf8[from..<to]) }
         /// An identifier's text, or INVALID naming `what`.
-        func identifier(_ from: Int, _ to: Int, _ what: String) -> Result<String, DomainError> {
-            let bytes = part(from, to)
-            guard Identifier.isValid(utf8: bytes) else {
-                return .failure(DomainError(.INVALID, "\(what) must be 1-64 characters of A-Z a-z 0-9 . _ -"))
-            }
+        func identifier(_ bytes: UnsafeBufferPointer<UInt8>, _ what: String) -> Result<String, DomainError> {
+            guard Identifier.isValid(utf8: bytes) else { return .failure(Identifier.refusal(what)) }
             return .success(String(decoding: bytes, as: UTF8.self))
         }
         var end = utf8.count
         var serials: [String] = []
         if slashAt >= 0 {
             // Serial numbers (protocol.md, Serial numbers): identifiers after the first slash.
-            var from = slashAt + 1
-            while true {
-                let to = utf8[from...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.count
-                switch identifier(from, to, "serial") {
-                case .success(let serial): serials.append(serial)
-                case .failure(let error): return .failure(error)
+            let refused = part(slashAt + 1, utf8.count).forEachPart(separatedBy: UInt8(ascii: "/")) { serial in
+                switch identifier(serial, "serial") {
+                case .success(let text): serials.append(text); return nil
+                case .failure(let error): return error
                 }
-                if to == utf8.count { break }
-                from = to + 1
             }
+            if let refused { return .failure(refused) }
             end = slashAt
         }
         var batch = ""
         if hashAt >= 0 {
-            switch identifier(hashAt + 1, end, "batch") {
+            switch identifier(part(hashAt + 1, end), "batch") {
             case .success(let text): batch = text
             case .failure(let error): return .failure(error)
             }
@@ -359,7 +348,7 @@ extension ItemSpec {
             return .failure(DomainError(.INVALID, "item \(text) must be SKU:QTY[@PRICE][#BATCH][/SERIAL...]"))
         }
         let sku: String
-        switch identifier(0, colonAt, "sku") {
+        switch identifier(part(0, colonAt), "sku") {
         case .success(let text): sku = text
         case .failure(let error): return .failure(error)
         }

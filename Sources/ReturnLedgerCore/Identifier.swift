@@ -1,6 +1,11 @@
 /// The protocol's identifier rule for users, SKUs, locations, parties, orders, reason codes,
 /// batches and keys: 1–64 characters of `A–Z a–z 0–9 . _ -`.
 public enum Identifier {
+    /// The INVALID every identifier check answers, naming what the value was (`sku`, `batch`).
+    static func refusal(_ what: String) -> DomainError {
+        DomainError(.INVALID, "\(what) must be 1-64 characters of A-Z a-z 0-9 . _ -")
+    }
+
     public static func isValid(_ text: String) -> Bool {
         text.withUTF8InPlace { isValid(utf8: $0) }
     }
