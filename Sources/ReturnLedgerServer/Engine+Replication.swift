@@ -112,16 +112,7 @@ extension Engine {
                                  archives: [String: [ArchiveRecord]] = [:]) throws(StorageError) {
         dispatchPrecondition(condition: .onQueue(queue))
         if let failure = wal.failure { throw failure }
-        // An `archive.written` takes what its archive holds: read before anything is appended
-        // (the primary sent the file first), so a standby without the file, or with another
-        // one, stops here with its log and state as they were.
-        var resolved: [[Event]] = []
-        var state = ledger
-        for entry in entries {
-            let events = try shelf.replay.resolved(entry.events, in: state, read: archives)
-            if case .archiveWritten = events.first { state.apply(events) }
-            resolved.append(events)
-        }
+        let resolved = try resolve(entries, archives: archives)
         try wal.append(framed: bytes, last: last)
         var events = 0
         for batch in resolved {
@@ -131,6 +122,27 @@ extension Engine {
         }
         // Once the state holds the whole batch: a snapshot taken now is of `last`.
         snapshots.applied(events, engine: self)
+    }
+
+    /// The events `entries` bring, each `archive.written` with what its archive holds: read
+    /// before anything is appended (the primary sent the file first), so a standby without the
+    /// file, or with another one, stops here with its log and state as they were.
+    ///
+    /// A function of its own so that the scratch state an archive is resolved against is gone
+    /// before the ledger is changed: while a second reference to the ledger's arrays lived, every
+    /// batch copied them whole (copy-on-write), a cost that grew with the history and made a
+    /// standby fall behind its primary.
+    private func resolve(_ entries: [LogEntry], archives: [String: [ArchiveRecord]]) throws(StorageError) -> [[Event]] {
+        let takesArchive = entries.contains { $0.events.contains { if case .archiveWritten = $0 { true } else { false } } }
+        guard takesArchive else { return entries.map(\.events) }
+        var resolved: [[Event]] = []
+        var state = ledger
+        for entry in entries {
+            let events = try shelf.replay.resolved(entry.events, in: state, read: archives)
+            if case .archiveWritten = events.first { state.apply(events) }
+            resolved.append(events)
+        }
+        return resolved
     }
 
     /// A seed's snapshot is about to be put in place: what this directory held goes (every
