@@ -180,6 +180,7 @@ def main():
             print("%-6s %10.0f %6.2fx %5.2f-%5.2f %9.2f %14s %12s" % (
                 name, median, median / base, min(rounds), max(rounds), statistics.median(p99[name]),
                 "-" if name == "none" else "%d" % lag_records, "-" if name == "none" else "%.0f" % lag_ms))
+        print("per round ops/s: " + "; ".join("%s %s" % (name, " ".join("%.0f" % r for r in ops[name])) for name in servers))
         for name in ("async", "sync"):
             rows = info(servers[name][0])
             print("%s primary INFO: %s" % (name, " ".join("%s=%s" % kv for kv in section(rows, "replication").items())))

@@ -66,6 +66,9 @@ package struct PacedFileSystem: FileSystem {
     package func readRange(_ path: String, offset: Int, count: Int) throws(StorageError) -> [UInt8] {
         try base.readRange(path, offset: offset, count: count)
     }
+    package func readRange(_ path: String, offset: Int, into buffer: inout [UInt8]) throws(StorageError) -> Int {
+        try base.readRange(path, offset: offset, into: &buffer)
+    }
     package func rename(_ from: String, _ to: String) throws(StorageError) { try base.rename(from, to) }
     package func remove(_ path: String) throws(StorageError) { try base.remove(path) }
     package func link(_ from: String, _ to: String) throws(StorageError) { try base.link(from, to) }

@@ -213,8 +213,9 @@ final class StandbySender: @unchecked Sendable {
         }
         if framed == pendingRecords.count, sent < synced {
             do throws(LogTail.Failure) {
-                let (bytes, _) = try tail.read(upTo: synced)
-                take(bytes)
+                pending.removeAll(keepingCapacity: pending.capacity <= 4 << 20)
+                _ = try tail.read(upTo: synced, appendingTo: &pending)
+                takePending()
             } catch {
                 switch error {
                 case .gone: return "records after \(sent) are no longer kept; the standby will be seeded"
@@ -226,14 +227,13 @@ final class StandbySender: @unchecked Sendable {
         return nil
     }
 
-    /// Records just read: where each ends, and the archives it commits.
-    private func take(_ bytes: [UInt8]) {
-        pending = bytes
+    /// Records just read into `pending`: where each ends, and the archives it commits.
+    private func takePending() {
         pendingRecords.removeAll(keepingCapacity: true)
         framed = 0
         framedBytes = 0
         archivesSentFor = -1
-        bytes.withUnsafeBytes { raw in
+        pending.withUnsafeBytes { raw in
             var offset = 0
             while let (length, seq) = LogRecord.header(raw, at: offset) {
                 let end = offset + LogRecord.headerSize + length

@@ -47,6 +47,9 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     public func readRange(_ path: String, offset: Int, count: Int) throws(StorageError) -> [UInt8] {
         try real.readRange(path, offset: offset, count: count)
     }
+    public func readRange(_ path: String, offset: Int, into buffer: inout [UInt8]) throws(StorageError) -> Int {
+        try real.readRange(path, offset: offset, into: &buffer)
+    }
     public func rename(_ from: String, _ to: String) throws(StorageError) { try real.rename(from, to) }
     public func remove(_ path: String) throws(StorageError) { try real.remove(path) }
     public func link(_ from: String, _ to: String) throws(StorageError) {

@@ -19,6 +19,11 @@ public protocol FileSystem: Sendable {
     func readFile(_ path: String) throws(StorageError) -> [UInt8]
     /// Up to `count` bytes from `offset` (fewer at the end of the file).
     func readRange(_ path: String, offset: Int, count: Int) throws(StorageError) -> [UInt8]
+    /// Up to `buffer.count` bytes from `offset` into `buffer`'s first bytes; how many (fewer at
+    /// the end of the file). For a reader that reads again and again (a standby's link after
+    /// each fsync): a new array each time was a fresh allocation of up to a megabyte, whose pages
+    /// the kernel faulted in and cleared on every read.
+    func readRange(_ path: String, offset: Int, into buffer: inout [UInt8]) throws(StorageError) -> Int
     func rename(_ from: String, _ to: String) throws(StorageError)
     func remove(_ path: String) throws(StorageError)
     func truncate(_ path: String, to length: Int) throws(StorageError)
@@ -35,6 +40,13 @@ public protocol FileSystem: Sendable {
 }
 
 extension FileSystem {
+    /// Through `readRange(_:offset:count:)`, for a file system without a read of its own.
+    public func readRange(_ path: String, offset: Int, into buffer: inout [UInt8]) throws(StorageError) -> Int {
+        let bytes = try readRange(path, offset: offset, count: buffer.count)
+        buffer.replaceSubrange(0..<bytes.count, with: bytes)
+        return bytes.count
+    }
+
     /// Writes a whole array; keeps the error type, which `withUnsafeBytes` (rethrows) would lose.
     public func write(_ fd: Int32, bytes: [UInt8]) throws(StorageError) {
         let error: StorageError? = bytes.withUnsafeBytes { raw in
@@ -98,6 +110,16 @@ public struct PosixFileSystem: FileSystem {
         return try read(fd, offset: offset, count: count, path: path)
     }
 
+    public func readRange(_ path: String, offset: Int, into buffer: inout [UInt8]) throws(StorageError) -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { Glibc.close(fd) }
+        let count = buffer.count
+        let done = buffer.withUnsafeMutableBytes { PosixFileSystem.pread(fd, into: $0.baseAddress!, count: count, offset: offset) }
+        guard let done else { throw failure("pread", path) }
+        return done
+    }
+
     public func readFile(_ path: String) throws(StorageError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure("open", path) }
@@ -116,17 +138,24 @@ public struct PosixFileSystem: FileSystem {
     private func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(StorageError) -> [UInt8] {
         var failed = false
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
-                if n > 0 { done += n; continue }
-                if n == 0 { break }
-                if errno != EINTR { failed = true; break }
-            }
-            initialized = done
+            let done = PosixFileSystem.pread(fd, into: buffer.baseAddress!, count: count, offset: offset)
+            failed = done == nil
+            initialized = done ?? 0
         }
         if failed { throw failure("pread", path) }
         return bytes
+    }
+
+    /// `pread` until `count` bytes or the end of the file: how many, nil on an error (errno).
+    private static func pread(_ fd: Int32, into base: UnsafeMutableRawPointer, count: Int, offset: Int) -> Int? {
+        var done = 0
+        while done < count {
+            let n = Glibc.pread(fd, base + done, count - done, off_t(offset + done))
+            if n > 0 { done += n; continue }
+            if n == 0 { break }
+            if errno != EINTR { return nil }
+        }
+        return done
     }
 
     public func rename(_ from: String, _ to: String) throws(StorageError) {

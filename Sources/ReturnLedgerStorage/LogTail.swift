@@ -1,7 +1,7 @@
 /// Reads the log's records as they lie in the segments, framing and all, from a sequence on: what
 /// a primary sends its standbys byte for byte (protocol.md, A warm standby). One per standby link,
 /// on that link's thread; it remembers where it stopped, so each record is read once, a chunk at a
-/// time with `pread`. Records are walked by their headers, never decoded; the standby checks their
+/// time with `pread` into one buffer. Records are walked by their headers, never decoded; the standby checks their
 /// checksums.
 public final class LogTail {
     private let directory: DataDirectory
@@ -10,11 +10,13 @@ public final class LogTail {
     public private(set) var position: UInt64
     private var segment: String?
     private var offset = 0
+    /// What was read of the current segment: `bufferCount` bytes from `bufferStart`. Kept and
+    /// read into again, a megabyte at most each time (what is there: a few records after each
+    /// fsync while streaming, a megabyte while catching up).
     private var buffer: [UInt8] = []
+    private var bufferCount = 0
     private var bufferStart = 0
-    /// How far ahead to read: a megabyte while catching up, 64 KiB once a read reached the end of
-    /// what is written (streaming as it happens, a few records after each fsync).
-    private var readAhead = 64 << 10
+    private static let readAhead = 1 << 20
 
     public init(directory: DataDirectory, fs: any FileSystem, after seq: UInt64) {
         self.directory = directory
@@ -31,11 +33,19 @@ public final class LogTail {
     /// Whole records after `position` up to `upTo`, about `maxBytes` of them at most (at least
     /// one); empty when there are none yet.
     public func read(upTo: UInt64, maxBytes: Int = 1 << 20) throws(Failure) -> (bytes: [UInt8], last: UInt64) {
-        guard position < upTo else { return ([], position) }
-        if segment == nil { try locate() }
         var out: [UInt8] = []
+        let last = try read(upTo: upTo, maxBytes: maxBytes, appendingTo: &out)
+        return (out, last)
+    }
+
+    /// As `read(upTo:maxBytes:)`, the records appended to `out` (whose capacity a caller keeps
+    /// from read to read); returns the last sequence read.
+    public func read(upTo: UInt64, maxBytes: Int = 1 << 20, appendingTo out: inout [UInt8]) throws(Failure) -> UInt64 {
+        guard position < upTo else { return position }
+        if segment == nil { try locate() }
+        let start = out.count
         var last = position
-        while last < upTo, out.count < maxBytes {
+        while last < upTo, out.count - start < maxBytes {
             guard let (length, seq) = try header() else {
                 // The end of this segment: the next one starts at the next sequence.
                 guard try advanceSegment(after: last) else { break }
@@ -52,13 +62,14 @@ public final class LogTail {
             // Not checksummed here: the standby checks every record it takes (its checksum, its
             // sequence) and refuses the link on damage; checking twice cost the primary a CRC of
             // every record it streams.
-            let record = try bytes(LogRecord.headerSize + length)
-            out.append(contentsOf: record)
-            offset += record.count
+            let size = LogRecord.headerSize + length
+            let from = try bytes(size)
+            out.append(contentsOf: buffer[from..<(from + size)])
+            offset += size
             last = seq
         }
         position = last
-        return (out, last)
+        return last
     }
 
     /// Finds the segment holding `position + 1`.
@@ -70,7 +81,7 @@ public final class LogTail {
         if index == 0, segments[0].seq > position + 1 { throw .gone }
         segment = segments[index].name
         offset = LogRecord.magic.count
-        buffer = []
+        bufferCount = 0
         bufferStart = 0
     }
 
@@ -83,34 +94,35 @@ public final class LogTail {
         guard exists else { return false }
         segment = name
         offset = LogRecord.magic.count
-        buffer = []
+        bufferCount = 0
         bufferStart = 0
         return true
     }
 
     /// The header of the record at `offset`, when the whole record is on disk; nil otherwise.
     private func header() throws(Failure) -> (length: Int, seq: UInt64)? {
-        guard let head = try? bytes(LogRecord.headerSize) else { return nil }
-        let (length, seq) = head.withUnsafeBytes { LogRecord.header($0, at: 0)! }
+        guard let from = try? bytes(LogRecord.headerSize) else { return nil }
+        let (length, seq) = buffer.withUnsafeBytes { LogRecord.header($0, at: from)! }
         guard length <= LogRecord.maxPayload, (try? bytes(LogRecord.headerSize + length)) != nil else { return nil }
         return (length, seq)
     }
 
-    /// `count` bytes at `offset` of the current segment (read ahead a megabyte at a time).
-    private func bytes(_ count: Int) throws(Failure) -> ArraySlice<UInt8> {
+    /// Where the `count` bytes at `offset` of the current segment are in `buffer` (read ahead up
+    /// to a megabyte at a time).
+    private func bytes(_ count: Int) throws(Failure) -> Int {
         guard let segment else { throw .gone }
-        if offset < bufferStart || offset + count > bufferStart + buffer.count {
-            let wanted = max(count, readAhead)
+        if offset < bufferStart || offset + count > bufferStart + bufferCount {
+            let wanted = max(count, LogTail.readAhead)
+            if buffer.count < wanted { buffer = [UInt8](repeating: 0, count: wanted) }
             do {
-                buffer = try fs.readRange(directory.file(segment), offset: offset, count: wanted)
+                bufferCount = try fs.readRange(directory.file(segment), offset: offset, into: &buffer)
             } catch {
                 throw .storage(error)
             }
             bufferStart = offset
-            readAhead = buffer.count == wanted ? 1 << 20 : 64 << 10
         }
         let from = offset - bufferStart
-        guard from + count <= buffer.count else { throw .gone }
-        return buffer[from..<(from + count)]
+        guard from + count <= bufferCount else { throw .gone }
+        return from
     }
 }

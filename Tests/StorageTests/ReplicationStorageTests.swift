@@ -123,6 +123,61 @@ import Testing
         #expect(none.isEmpty && last == UInt64(entries.count))
     }
 
+    /// Streaming as it happens: each read reaches the end of what is written, then the log grows
+    /// in the same segment. The tail's one buffer is read into again, and every record comes
+    /// once, in order, appended after what the caller's array already held.
+    @Test func aTailReadAsTheLogGrowsReadsEachRecordOnce() throws {
+        let entries = sampleEntries(count: 90)
+        let dir = TempDirectory()
+        let log = try writeLog(Array(entries[0..<10]), to: dir)
+        let fs = PosixFileSystem()
+        let tail = LogTail(directory: dir.directory, fs: fs, after: 0)
+        var out: [UInt8] = [0xAB]
+        var appended = 10
+        while tail.position < UInt64(entries.count) {
+            let before = out.count
+            let last = try tail.read(upTo: UInt64(appended), appendingTo: &out)
+            #expect(last == UInt64(appended))
+            #expect(out.count > before)
+            for entry in entries[appended..<min(entries.count, appended + 7)] { try log.append(entry) }
+            log.flush()
+            appended = min(entries.count, appended + 7)
+        }
+        #expect(out.first == 0xAB)
+        var expected: UInt64 = 1
+        Array(out.dropFirst()).withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count, case .record(let seq, _, let next) = LogRecord.read(UnsafeRawBufferPointer(rebasing: raw[offset...]), at: 0) {
+                #expect(seq == expected)
+                expected += 1
+                offset += next
+            }
+            #expect(offset == raw.count)
+        }
+        #expect(expected == UInt64(entries.count) + 1)
+    }
+
+    /// `readRange(_:offset:into:)`: the buffer's first bytes, how many, fewer at the end of the
+    /// file; what lies after them in the buffer is left as it was.
+    @Test func aRangeReadIntoABufferReportsHowManyBytes() throws {
+        let dir = TempDirectory()
+        let path = dir.path + "/range"
+        let fs = PosixFileSystem()
+        let fd = try fs.openForAppend(path, create: true)
+        try fs.write(fd, bytes: Array(0..<100))
+        fs.close(fd)
+        var buffer = [UInt8](repeating: 0xFF, count: 64)
+        #expect(try fs.readRange(path, offset: 10, into: &buffer) == 64)
+        #expect(Array(buffer[0..<3]) == [10, 11, 12] && buffer[63] == 73)
+        #expect(try fs.readRange(path, offset: 90, into: &buffer) == 10)
+        #expect(Array(buffer[0..<10]) == Array(90..<100) && buffer[10] == 20)
+        #expect(try fs.readRange(path, offset: 100, into: &buffer) == 0)
+        // The protocol's own version, for file systems without one, says the same.
+        let other = PowerCutFileSystem()
+        #expect(try other.readRange(path, offset: 90, into: &buffer) == 10)
+        #expect(Array(buffer[0..<10]) == Array(90..<100))
+    }
+
     @Test func recordsNoLongerKeptAreGone() throws {
         let entries = sampleEntries(count: 60)
         let dir = TempDirectory()
