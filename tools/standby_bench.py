@@ -7,7 +7,8 @@
 Three primaries on loopback, fresh data directories, --fsync always: one alone, one with an
 asynchronous standby, one with --sync-standby 1 and its standby (each standby on its own data
 directory, same machine). tools/bench runs the return mix (RETURN+APPROVE) against each in turn,
-ROUNDS alternating rounds, so all three see the same machine weather. Prints the median ops/s of
+ROUNDS alternating rounds, so all three see the same machine weather; each round starts once no
+server is writing a snapshot (one begun in the round before would fall into the next). Prints the median ops/s of
 each, the ratios to the primary alone with their per-round spread, and for the standbys the lag
 under that load: p99 in records (the primary's durable seq minus the standby's, sampled every
 20 ms) and in milliseconds (from the moment the primary had a seq to the moment the standby
@@ -113,6 +114,18 @@ class LagSampler(threading.Thread):
         return p99(records), p99(millis)
 
 
+def settle(ports, deadline_s=120):
+    """Waits until no server has a snapshot in progress: one started in the round before (a large
+    state takes seconds to write) would otherwise fall into the next server's round."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        busy = [p for p in ports if section(info(p), "snapshot").get("in_progress") == "yes"]
+        if not busy:
+            return
+        time.sleep(0.05)
+    raise SystemExit("a snapshot still in progress after %d s" % deadline_s)
+
+
 def bench(bench_binary, port, args):
     out = subprocess.run((["taskset", "-c", "0"] if args.pin else []) + [bench_binary, "--target", "returnledger", "--port", str(port), "--password", ADMIN,
                           "--mix", "return", "--connections", str(args.connections), "--pipeline", str(args.pipeline),
@@ -160,6 +173,7 @@ def main():
         lags = {name: [] for name in servers}
         for _ in range(args.rounds):
             for name, (port, standby_port) in servers.items():
+                settle([p for pair in servers.values() for p in pair if p])
                 sampler = LagSampler(port, standby_port) if standby_port else None
                 if sampler:
                     sampler.start()

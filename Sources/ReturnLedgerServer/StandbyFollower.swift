@@ -176,19 +176,25 @@ package final class StandbyFollower: @unchecked Sendable {
                 return .failed("cannot store an archive: \(error.message)")
             }
         }
-        while !isStopped {
-            // Acknowledge what is fsynced here: at once after an fsync, else each second.
+        /// Acknowledges what is fsynced here: at once after an fsync, else each second. Also
+        /// between two `R` frames read together, so an acknowledgement (which a primary under
+        /// `--sync-standby` replies on) does not wait for every record that came after it.
+        func acknowledge() -> String? {
             let synced = engine.wal.syncedSequence
             let now = monotonicMillis()
-            if synced > acked || now - lastAck >= 1000 {
-                do {
-                    try client.write(ReplicationFrame.ack(synced).encoded, timeoutMillis: 10_000)
-                } catch {
-                    return lost(error.message)
-                }
-                acked = synced
-                lastAck = now
+            guard synced > acked || now - lastAck >= 1000 else { return nil }
+            do {
+                try client.write(ReplicationFrame.ack(synced).encoded, timeoutMillis: 10_000)
+            } catch {
+                return error.message
             }
+            acked = synced
+            lastAck = now
+            return nil
+        }
+        while !isStopped {
+            if let failure = acknowledge() { return lost(failure) }
+            let now = monotonicMillis()
             if now - lastHeard > StandbySender.silenceMillis { return lost("the primary was silent for 10 s") }
             var bytes: [UInt8] = []
             do {
@@ -264,6 +270,7 @@ package final class StandbyFollower: @unchecked Sendable {
                         }
                     case .records(let records):
                         if let current = incoming { return lost("records came before archive \(current.name) was whole") }
+                        if let failure = acknowledge() { return lost(failure) }
                         if let failure = apply(records) { return failure }
                         streamed = true
                         engine.replication.follower { f in
