@@ -147,6 +147,9 @@ def main():
                          "their fsyncs share the primary's disk")
     ap.add_argument("--standby-nice", type=int, default=0,
                     help="run the standbys at this nice level: on one small machine they share its cores with the primary")
+    ap.add_argument("--standby-args", default="",
+                    help="more flags for the standbys, e.g. \"--snapshot-every 100000000\" to see what their snapshots cost "
+                         "the primaries (on one machine they share its disk)")
     ap.add_argument("--pin", action="store_true",
                     help="primaries and the load on CPU 0, standbys on CPU 1: each standby with a core of its own, "
                          "as on a machine of its own (the disk is still shared); the primary alone is pinned the same")
@@ -163,7 +166,7 @@ def main():
             procs.append(primary)
             add_replica(port)
             standby, standby_port = start(args.binary, work + "/" + name + "-standby",
-                                          ["--standby-of", "127.0.0.1:%d" % port, "--standby-user", "rep1"],
+                                          ["--standby-of", "127.0.0.1:%d" % port, "--standby-user", "rep1"] + args.standby_args.split(),
                                           {"RETURNLEDGER_STANDBY_PASSWORD": REPLICA_PASSWORD}, nice=args.standby_nice,
                                           fsync=args.standby_fsync, cpus="1" if args.pin else None)
             procs.append(standby)
