@@ -16,6 +16,7 @@ had it durable). A benchmark, not a test: nothing asserts. Standard library only
 """
 import argparse
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -116,14 +117,23 @@ class LagSampler(threading.Thread):
 
 def settle(ports, deadline_s=120):
     """Waits until no server has a snapshot in progress: one started in the round before (a large
-    state takes seconds to write) would otherwise fall into the next server's round."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        busy = [p for p in ports if section(info(p), "snapshot").get("in_progress") == "yes"]
-        if not busy:
-            return
-        time.sleep(0.05)
-    raise SystemExit("a snapshot still in progress after %d s" % deadline_s)
+    state takes seconds to write) would otherwise fall into the next server's round. One login per
+    server (a login is a change, which a sync primary waits for its standby to hold)."""
+    clients = []
+    try:
+        for port in ports:
+            client = Client("127.0.0.1", port, timeout=10, retries=0)
+            clients.append(client)
+            client.call("AUTH admin %s" % ADMIN)
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            if all(section(c.call("INFO").data, "snapshot").get("in_progress") != "yes" for c in clients):
+                return
+            time.sleep(0.05)
+        raise SystemExit("a snapshot still in progress after %d s" % deadline_s)
+    finally:
+        for client in clients:
+            client.close()
 
 
 def bench(bench_binary, port, args):
@@ -166,7 +176,7 @@ def main():
             procs.append(primary)
             add_replica(port)
             standby, standby_port = start(args.binary, work + "/" + name + "-standby",
-                                          ["--standby-of", "127.0.0.1:%d" % port, "--standby-user", "rep1"] + args.standby_args.split(),
+                                          ["--standby-of", "127.0.0.1:%d" % port, "--standby-user", "rep1"] + shlex.split(args.standby_args),
                                           {"RETURNLEDGER_STANDBY_PASSWORD": REPLICA_PASSWORD}, nice=args.standby_nice,
                                           fsync=args.standby_fsync, cpus="1" if args.pin else None)
             procs.append(standby)

@@ -115,6 +115,7 @@ public struct PosixFileSystem: FileSystem {
         guard fd >= 0 else { throw failure("open", path) }
         defer { Glibc.close(fd) }
         let count = buffer.count
+        guard count > 0 else { return 0 }
         let done = buffer.withUnsafeMutableBytes { PosixFileSystem.pread(fd, into: $0.baseAddress!, count: count, offset: offset) }
         guard let done else { throw failure("pread", path) }
         return done

@@ -12,7 +12,8 @@ public final class LogTail {
     private var offset = 0
     /// What was read of the current segment: `bufferCount` bytes from `bufferStart`. Kept and
     /// read into again, a megabyte at most each time (what is there: a few records after each
-    /// fsync while streaming, a megabyte while catching up).
+    /// fsync while streaming, a megabyte while catching up); larger only for a record that is,
+    /// and back to a megabyte at the next read.
     private var buffer: [UInt8] = []
     private var bufferCount = 0
     private var bufferStart = 0
@@ -39,7 +40,9 @@ public final class LogTail {
     }
 
     /// As `read(upTo:maxBytes:)`, the records appended to `out` (whose capacity a caller keeps
-    /// from read to read); returns the last sequence read.
+    /// from read to read); returns the last sequence read. After a throw neither this tail nor
+    /// what it appended is to be used again (a standby's link ends then; the next one makes a
+    /// new tail).
     public func read(upTo: UInt64, maxBytes: Int = 1 << 20, appendingTo out: inout [UInt8]) throws(Failure) -> UInt64 {
         guard position < upTo else { return position }
         if segment == nil { try locate() }
@@ -113,7 +116,7 @@ public final class LogTail {
         guard let segment else { throw .gone }
         if offset < bufferStart || offset + count > bufferStart + bufferCount {
             let wanted = max(count, LogTail.readAhead)
-            if buffer.count < wanted { buffer = [UInt8](repeating: 0, count: wanted) }
+            if buffer.count != wanted { buffer = [UInt8](repeating: 0, count: wanted) }
             do {
                 bufferCount = try fs.readRange(directory.file(segment), offset: offset, into: &buffer)
             } catch {

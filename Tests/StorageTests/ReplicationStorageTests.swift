@@ -157,6 +157,42 @@ import Testing
         #expect(expected == UInt64(entries.count) + 1)
     }
 
+    /// Records of 300 KB and one of 1.5 MB among small ones, read in pieces as the log grows: a
+    /// record across the end of the tail's megabyte buffer, and one larger than it, come whole;
+    /// what is read is the segment's bytes exactly.
+    @Test func recordsAcrossAndLargerThanTheBufferComeWhole() throws {
+        var entries: [LogEntry] = []
+        for (i, entry) in sampleEntries(count: 30).enumerated() {
+            entries.append(entry)
+            if i % 6 == 5 {
+                let size = i == 17 ? 1_500_000 : 300_000
+                entries.append(LogEntry(at: entry.at, actor: String(repeating: "x", count: size), events: []))
+            }
+        }
+        let dir = TempDirectory()
+        let fs = PosixFileSystem()
+        let log = try writeLog(Array(entries[0..<8]), to: dir)
+        let tail = LogTail(directory: dir.directory, fs: fs, after: 0)
+        var out: [UInt8] = []
+        var appended = 8
+        var reads = 0
+        while tail.position < UInt64(entries.count) {
+            _ = try tail.read(upTo: UInt64(appended), maxBytes: 400_000, appendingTo: &out)
+            reads += 1
+            if tail.position == UInt64(appended) {
+                for entry in entries[appended..<min(entries.count, appended + 5)] { try log.append(entry) }
+                log.flush()
+                appended = min(entries.count, appended + 5)
+            }
+        }
+        let segments = try dir.directory.contents(fs).segments
+        #expect(segments.count == 1)
+        let file = try fs.readFile(dir.path + "/" + segments[0].name)
+        #expect(file.count > 2_500_000)
+        #expect(out == Array(file[LogRecord.magic.count...]))
+        #expect(reads > entries.count / 5)
+    }
+
     /// `readRange(_:offset:into:)`: the buffer's first bytes, how many, fewer at the end of the
     /// file; what lies after them in the buffer is left as it was.
     @Test func aRangeReadIntoABufferReportsHowManyBytes() throws {
@@ -174,8 +210,11 @@ import Testing
         #expect(try fs.readRange(path, offset: 100, into: &buffer) == 0)
         // The protocol's own version, for file systems without one, says the same.
         let other = PowerCutFileSystem()
+        buffer = [UInt8](repeating: 0xFF, count: 64)
         #expect(try other.readRange(path, offset: 90, into: &buffer) == 10)
-        #expect(Array(buffer[0..<10]) == Array(90..<100))
+        #expect(Array(buffer[0..<10]) == Array(90..<100) && buffer[10] == 0xFF)
+        var empty: [UInt8] = []
+        #expect(try fs.readRange(path, offset: 0, into: &empty) == 0)
     }
 
     @Test func recordsNoLongerKeptAreGone() throws {
