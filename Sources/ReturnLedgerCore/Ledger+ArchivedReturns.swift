@@ -19,7 +19,8 @@ public struct ArchiveReach: Sendable, Equatable {
 /// archives took is released like the audit trail's; LIST's row of each stays (its location,
 /// state, kind and filing date), so scope and most filters are answered without the return.
 /// Anything else reads it back from its archive: a read off the writer (SHOW, DOC, ORDER, LIST,
-/// STATS `by=disposition|supplier`, VERIFY), or, for a change that names an archived return (a
+/// STATS `by=disposition|supplier`, VERIFY; `readsArchivedReturns` says when one that would
+/// otherwise run on the writer must go off it), or, for a change that names an archived return (a
 /// re-sent APPROVE or RETURN `key=`, a refused REJECT), two preads on the writer.
 extension Ledger {
     /// The number of return `id` if it was filed (in memory or archived).
@@ -109,6 +110,16 @@ extension Ledger {
             return !returns.isHeld(p - 1)
         case .order(let id):
             return orders[id]?.returnNumbers.contains { !returns.isHeld($0 - 1) } ?? false
+        case .list(let filter):
+            // The review queue: an open return is never archived.
+            if let state = filter.state, state.isOpen, filter.order == nil, filter.party == nil { return false }
+            if let order = filter.order, filter.party == nil, filter.before == nil {
+                return orders[order]?.returnNumbers.contains { !returns.isHeld($0 - 1) } ?? false
+            }
+            // An older page, a party's returns or a filtered walk may reach anywhere in the history.
+            guard filter.before == nil, filter.party == nil, filter.costsThePage(in: .everywhere, openReturns: 0) else { return true }
+            // The newest first: the page's rows and the one after it.
+            return (max(0, returns.count - filter.limit - 1)..<returns.count).contains { !returns.isHeld($0) }
         default:
             return false
         }

@@ -266,7 +266,8 @@ extension Ledger {
     /// The walk starts where the page does: at `before=`'s position, in one order's or one
     /// party's returns where the filter names one, else in the whole history. The total is the
     /// index's length where the filter is that alone; otherwise the walk goes on to count it.
-    /// LIST runs off the writer queue, on a copy of the state.
+    /// LIST runs off the writer queue, on a copy of the state, unless it costs its page
+    /// (`ReturnFilter.costsThePage`) and reads no return that left memory.
     private func list(_ filter: ReturnFilter, _ scope: Scope) throws(DomainError) -> Reply {
         var end = returns.count + 1  // numbers below this
         if let before = filter.before {

@@ -293,7 +293,8 @@ package final class Engine: @unchecked Sendable {
             }
         }
         if case .verify = query, !ledger.archives.isEmpty, reload == nil { return verifyWithArchives(query, context) }
-        if (query.scansState && !query.costsThePage(in: context.scope)) || ledger.readsArchivedReturnsInPlace(query) {
+        if (query.scansState && !query.costsThePage(in: context.scope, openReturns: ledger.openReturns.count))
+            || ledger.readsArchivedReturnsInPlace(query) {
             let copy = ledger  // it reaches the archives (`archiveReach`)
             return .deferred(DeferredReply(queue: readQueue) {
                 do throws(DomainError) { return .success(try copy.query(query, context)) } catch { return .failure(error) }

@@ -78,6 +78,29 @@ import Testing
     /// STATS `by=disposition|supplier` works an archive's share out once, by filing day and
     /// location, and keeps it (an archived return never changes): later ones, filtered or not,
     /// answer as before without reading anything back, also after a change of business zone.
+    /// A LIST that costs its page runs on the writer only when its page holds no return that
+    /// left memory (reading one back is file I/O, off the writer).
+    @Test func aListReachingAnArchivedReturnGoesOffTheWriter() throws {
+        var desk = Self.busyDay()
+        _ = desk.archive(through: ArchivedRecordsTests.nov29)
+        desk.lineOK("SALE S2 location=STORE1 customer=C2 A100:3", as: "clerk1")
+        _ = desk.lineOK("RETURN S2 A100:1 reason=DEFECTIVE key=s2-1", as: "clerk1")
+        // Returns 1 to 1,024 left memory; 1,025 to 1,101 are held.
+        #expect(!desk.ledger.readsArchivedReturns(.list(ReturnFilter(limit: 20))), "the newest are held")
+        #expect(!desk.ledger.readsArchivedReturns(.list(ReturnFilter(limit: 75))))
+        #expect(desk.ledger.readsArchivedReturns(.list(ReturnFilter(limit: 100))), "the page reaches return 1,001")
+        #expect(!desk.ledger.readsArchivedReturns(.list(ReturnFilter(state: .pending))), "open returns are never archived")
+        #expect(!desk.ledger.readsArchivedReturns(.list(ReturnFilter(order: "S2"))))
+        #expect(desk.ledger.readsArchivedReturns(.list(ReturnFilter(order: "S1"))))
+        #expect(desk.ledger.readsArchivedReturns(.list(ReturnFilter(limit: 5, before: "R001100"))), "an older page")
+        #expect(desk.ledger.readsArchivedReturns(.list(ReturnFilter(party: "C2"))), "a party's returns lie anywhere")
+        #expect(desk.ledger.readsArchivedReturns(.list(ReturnFilter(state: .approved, limit: 5))), "a filtered walk")
+        // Without the archives' source, what the writer would answer is answered from memory.
+        desk.ledger.archiveReach = ArchiveReach()
+        #expect(desk.ok(.list(ReturnFilter(limit: 20))).lines.count == 20)
+        #expect(desk.ok(.list(ReturnFilter(state: .pending))).lines.count == 1)
+    }
+
     @Test func anArchivesShareOfHeldStatsIsWorkedOutOnceAndKept() throws {
         var desk = Self.busyDay()
         let nov30 = CivilDate(daysSinceEpoch: ArchivedRecordsTests.nov29.daysSinceEpoch + 1)

@@ -173,23 +173,23 @@ import Testing
 /// Which LIST the server answers on the writer (its cost is about its page whatever the
 /// history) rather than from a copy of the state.
 @Suite struct ListCostTests {
-    @Test func theNewestAnIndexOrTheReviewQueueCostThePage() {
+    @Test func theNewestAnOrdersOrTheReviewQueueCostThePage() {
         let store = Scope.only(["STORE1"])
-        for filter in [ReturnFilter(), ReturnFilter(limit: 100), ReturnFilter(party: "C1"), ReturnFilter(order: "S-1"),
-                       ReturnFilter(before: "R-9")] {
-            #expect(filter.costsThePage(in: .everywhere), "\(filter)")
-            #expect(!filter.costsThePage(in: store), "a store's returns may be few among the history: \(filter)")
+        for filter in [ReturnFilter(), ReturnFilter(limit: 100), ReturnFilter(order: "S-1"), ReturnFilter(before: "R-9")] {
+            #expect(filter.costsThePage(in: .everywhere, openReturns: 0), "\(filter)")
+            #expect(!filter.costsThePage(in: store, openReturns: 0), "a store's returns may be few among the history: \(filter)")
         }
-        #expect(ReturnFilter(state: .pending, location: "STORE1").costsThePage(in: store))
-        #expect(ReturnFilter(state: .second_review, kind: .sale).costsThePage(in: .everywhere))
+        #expect(ReturnFilter(state: .pending, location: "STORE1").costsThePage(in: store, openReturns: 10_000))
+        #expect(!ReturnFilter(state: .pending).costsThePage(in: store, openReturns: 10_001), "a backlog is sorted to be walked")
+        #expect(ReturnFilter(state: .second_review, kind: .sale).costsThePage(in: .everywhere, openReturns: 3))
         for filter in [ReturnFilter(state: .approved), ReturnFilter(kind: .purchase), ReturnFilter(location: "STORE1"),
                        ReturnFilter(from: CivilDate(year: 2026, month: 1, day: 1)), ReturnFilter(limit: 101),
-                       ReturnFilter(party: "C1", order: "S-1"), ReturnFilter(rma: "RMA-1"), ReturnFilter(serial: "SN1"),
-                       ReturnFilter(state: .pending, party: "C1")] {
-            #expect(!filter.costsThePage(in: .everywhere), "\(filter)")
+                       ReturnFilter(party: "C1"), ReturnFilter(party: "C1", order: "S-1"), ReturnFilter(rma: "RMA-1"),
+                       ReturnFilter(serial: "SN1"), ReturnFilter(state: .pending, party: "C1")] {
+            #expect(!filter.costsThePage(in: .everywhere, openReturns: 0), "\(filter)")
         }
-        #expect(Query.list(ReturnFilter()).costsThePage(in: .everywhere))
-        #expect(!Query.audit(user: nil, from: nil, limit: 20).costsThePage(in: .everywhere))
+        #expect(Query.list(ReturnFilter()).costsThePage(in: .everywhere, openReturns: 0))
+        #expect(!Query.audit(user: nil, from: nil, limit: 20).costsThePage(in: .everywhere, openReturns: 0))
     }
 }
 
