@@ -80,11 +80,15 @@ public struct ReturnFilter: Sendable, Equatable {
     /// test, every store in scope); or the review queue, which walks only the open returns (up to
     /// `ReturnFilter.fewOpen` of them). Not a party's: its list is copied whole to be walked.
     public func costsThePage(in scope: Scope, openReturns: Int) -> Bool {
-        guard limit <= 100, party == nil else { return false }
+        guard limit <= ReturnFilter.smallPage, party == nil else { return false }
         if let state, state.isOpen, order == nil { return openReturns <= ReturnFilter.fewOpen }
         return scope == .everywhere && state == nil && kind == nil && location == nil && from == nil && to == nil
             && rma == nil && serial == nil
     }
+
+    /// A page served whatever memory says (protocol.md, Resource budgets), and the largest a
+    /// LIST on the writer may be.
+    public static let smallPage = 100
 
     /// The review queue's size up to which a LIST of it runs on the writer (sorting it costs
     /// about a millisecond there).

@@ -64,7 +64,7 @@ extension Engine {
 
 extension Engine {
     /// LIST up to this many rows is served whatever memory says (protocol.md, Resource budgets).
-    static let smallRead = 100
+    static let smallRead = ReturnFilter.smallPage
 
     /// `ERR LIMIT memory ...` while resident memory is above `--max-memory`; the connection stays.
     func memoryRefusal(_ what: String) -> DomainError? {

@@ -1,8 +1,8 @@
 /// Reads the log's records as they lie in the segments, framing and all, from a sequence on: what
 /// a primary sends its standbys byte for byte (protocol.md, A warm standby). One per standby link,
 /// on that link's thread; it remembers where it stopped, so each record is read once, a chunk at a
-/// time with `pread` into one buffer. Records are walked by their headers, never decoded; the standby checks their
-/// checksums.
+/// time with `pread` into one buffer. Records are walked by their headers, never decoded; the
+/// standby checks their checksums.
 public final class LogTail {
     private let directory: DataDirectory
     private let fs: any FileSystem
