@@ -22,18 +22,15 @@ bench() {
 bench 3 > /dev/null  # warm-up
 for round in $(seq 1 "$ROUNDS"); do
     alone=$(bench 4)
-    taskset -c 1 python3 - "$port" "$READ" "$EVERY" <<'PY' & reader=$!
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); f = s.makefile("rb")
-def call(line):
-    s.sendall((line + "\r\n").encode())
-    while True:
-        x = f.readline().decode().rstrip()
-        if not x.startswith("* "): return x
-call("AUTH admin seed")
+    taskset -c 1 python3 - "$port" "$READ" "$EVERY" "$(dirname "$0")/../clients/python" <<'PY' & reader=$!
+import sys, time
+sys.path.insert(0, sys.argv[4])
+from returnledger import Client
+client = Client("127.0.0.1", int(sys.argv[1]), timeout=30, retries=0)
+client.call("AUTH admin seed")
 reads, start = 0, time.time()
 while time.time() - start < 5.5:
-    call(sys.argv[2]); reads += 1; time.sleep(float(sys.argv[3]))
+    client.call_line(sys.argv[2]); reads += 1; time.sleep(float(sys.argv[3]))
 print("  %d reads" % reads, file=sys.stderr)
 PY
     sleep 0.3
