@@ -117,7 +117,7 @@ extension Ledger {
                 return orders[order]?.returnNumbers.contains { !returns.isHeld($0 - 1) } ?? false
             }
             // An older page, a party's returns or a filtered walk may reach anywhere in the history.
-            guard filter.before == nil, filter.party == nil, filter.costsThePage(in: .everywhere, openReturns: 0) else { return true }
+            guard filter.before == nil, filter.party == nil, filter.testsNothingElse else { return true }
             // The newest first: the page's rows and the one after it.
             return (max(0, returns.count - filter.limit - 1)..<returns.count).contains { !returns.isHeld($0) }
         default:

@@ -82,8 +82,13 @@ public struct ReturnFilter: Sendable, Equatable {
     public func costsThePage(in scope: Scope, openReturns: Int) -> Bool {
         guard limit <= ReturnFilter.smallPage, party == nil else { return false }
         if let state, state.isOpen, order == nil { return openReturns <= ReturnFilter.fewOpen }
-        return scope == .everywhere && state == nil && kind == nil && location == nil && from == nil && to == nil
-            && rma == nil && serial == nil
+        return scope == .everywhere && testsNothingElse
+    }
+
+    /// Nothing to test on a candidate but an order or a party: every return the walk meets (the
+    /// newest, an order's or a party's) is a row of the page.
+    public var testsNothingElse: Bool {
+        state == nil && kind == nil && location == nil && from == nil && to == nil && rma == nil && serial == nil
     }
 
     /// A page served whatever memory says (protocol.md, Resource budgets), and the largest a
